@@ -1,0 +1,49 @@
+/** What the executor is asked to run: one phase command of one trial. */
+export interface CommandRequest {
+  command: string;
+  cwd: string;
+  /** The whole environment of the command (nothing is inherited). */
+  env: Record<string, string>;
+  timeoutMs: number;
+  /** Bytes of output kept in the log file; the rest is counted and dropped. */
+  outputCapBytes: number;
+  /** Combined stdout+stderr is written here (created, truncated). */
+  logFile: string;
+  /** Address-space limit in bytes, where the OS allows. */
+  memoryBytes?: number;
+  /** Aborting kills the whole process group at once (outcome: `aborted`). */
+  signal?: AbortSignal;
+}
+
+export interface CommandResult {
+  exitCode: number | null;
+  /** The signal that ended the command's leader, if any (e.g. `SIGKILL`). */
+  signal: string | null;
+  timedOut: boolean;
+  aborted: boolean;
+  /** Could not even start (spawn error); the message is in `spawnError`. */
+  spawnError: string | null;
+  durationMs: number;
+  outputBytes: number;
+  outputTruncated: boolean;
+  /** The last ~8 KiB of stdout alone (where a score command prints its metrics line). */
+  stdoutTail: string;
+  /** The last ~4 KiB of combined output (for log excerpts). */
+  outputTail: string;
+}
+
+/**
+ * The Executor port: runs phase commands for trials on a pool of slots.
+ *
+ * Guarantees: when `run` resolves, no process of that command is left (the whole
+ * process group is killed at the budget, on abort, and after the leader exits);
+ * the result resolves within about a second of the budget even when a grandchild holds
+ * the output pipe; `run` never throws for a failing command (only for a broken request).
+ * Each slot runs at most one command at a time; callers pick the slot.
+ */
+export interface Executor {
+  readonly kind: string;
+  run(request: CommandRequest): Promise<CommandResult>;
+  /** Kills processes left over from a dead driver whose runs carried `token`. */
+  reapOrphans(token: string): Promise<number>;
+}

@@ -1,0 +1,36 @@
+import type { Direction } from './task.ts';
+import type { FailureLabel, TrialStatus } from './trial.ts';
+
+/** One row of the digest a specialist sees about a past trial. */
+export interface LineageEntry {
+  id: number;
+  parent: number | null;
+  specialist: string;
+  hypothesis: string;
+  status: TrialStatus;
+  label: FailureLabel | null;
+  score: number | null;
+  /** Score minus the parent's score (or the baseline's when the parent has none). */
+  delta: number | null;
+  /** A short excerpt: a crash's last lines, which gate missed and by how much. */
+  excerpt: string;
+}
+
+/** The lineage feedback: the digest of the lineage a specialist sees before proposing. */
+export interface LineageFeedback {
+  study: string;
+  objective: { metric: string; direction: Direction };
+  baseline: { id: 0; score: number | null };
+  incumbent: { id: number; score: number | null; deltaVsBaseline: number | null };
+  /** Kept trials, best first. */
+  leaderboard: LineageEntry[];
+  /** Baseline -> incumbent, each step with its hypothesis and delta. */
+  chain: LineageEntry[];
+  /** Most recent trials of all specialists, newest first. */
+  recent: LineageEntry[];
+  /** The viewing specialist's own recent trials, newest first, and whether it has saturated. */
+  own: { specialist: string; recent: LineageEntry[]; saturated: boolean; saturationNote: string | null } | null;
+  counts: { total: number; kept: number; discarded: number; failed: number; running: number; byLabel: Partial<Record<FailureLabel, number>> };
+  /** True in the `--no-lineage` control arm: only the incumbent's score is shown. */
+  controlArm: boolean;
+}

@@ -1,0 +1,129 @@
+import type { StudyRecord } from './study.ts';
+import type {
+  Edit,
+  FailureLabel,
+  Metrics,
+  TrialCost,
+  TrialOwner,
+  TrialRecord,
+  TrialStatus,
+  TrialTimings,
+} from './trial.ts';
+
+/** What is recorded when a trial is created. Its number is allocated by the store. */
+export interface TrialDraft {
+  specialist: string;
+  parent: number | null;
+  hypothesis: string;
+  notes?: string;
+  expectedDelta?: number | null;
+  seed: number;
+  edit: Edit | null;
+  cost?: TrialCost | null;
+  owner: TrialOwner | null;
+  /** Force a number (only the baseline uses this: 0). */
+  id?: number;
+}
+
+/** Fields that may change while a trial is not finished. */
+export interface TrialProgress {
+  status?: Extract<TrialStatus, 'pending' | 'running'>;
+  commit?: string | null;
+  tree?: string | null;
+  diff?: string | null;
+  timings?: TrialTimings;
+  owner?: TrialOwner | null;
+  startedAt?: string;
+  logExcerpt?: string;
+}
+
+/** The outcome of a trial before acceptance: a valid score, or a failure label. */
+export interface TrialOutcome {
+  status: Extract<TrialStatus, 'failed'> | 'scored';
+  label: FailureLabel | null;
+  labelDetail: string | null;
+  metrics: Metrics;
+  score: number | null;
+  timings: TrialTimings;
+  logExcerpt: string;
+  commit?: string | null;
+  tree?: string | null;
+  diff?: string | null;
+  cost?: TrialCost | null;
+}
+
+/** One line of the append-only audit log. */
+export interface StudyEvent {
+  id: number;
+  studyId: number;
+  trialId: number | null;
+  at: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface TrialFilter {
+  status?: TrialStatus[];
+  specialist?: string;
+  /** Only trials with id greater than this. */
+  afterId?: number;
+  limit?: number;
+  /** Newest first when true. */
+  descending?: boolean;
+}
+
+/**
+ * Decides, inside the store's recording transaction, whether a scored trial is kept.
+ * It sees the incumbent as it is at that instant, so two processes recording at once
+ * can never both crown a trial against a stale incumbent.
+ */
+export type AcceptanceDecision = (candidate: { score: number; metrics: Metrics }, incumbent: TrialRecord | null) => boolean;
+
+/**
+ * The Store port: where studies, trials, metrics, costs and the audit log live.
+ *
+ * Guarantees every adapter gives:
+ * - A finished trial (kept, discarded, failed) is immutable: `updateTrial` and
+ *   `finishTrial` on it throw `StoreError` and change nothing.
+ * - Trial numbers are allocated atomically per study: two processes creating trials
+ *   at once never get the same number.
+ * - `finishTrial` is one transaction: the outcome, the metrics rows, the cost row, the
+ *   acceptance decision against the current incumbent, and the audit event land
+ *   together or not at all.
+ * - Every state change appends an event to the audit log.
+ * - All methods are safe to call concurrently from several processes on one store.
+ * The caller owns `close()`.
+ */
+export interface Store {
+  /** Creates or upgrades the schema; safe when two processes start at once. */
+  migrate(): Promise<void>;
+  /** The study named `name`, created from `init` when absent. */
+  openStudy(init: { name: string; taskHash: string; taskJson: string }): Promise<{ study: StudyRecord; created: boolean }>;
+  getStudy(name: string): Promise<StudyRecord | null>;
+  listStudies(): Promise<StudyRecord[]>;
+  setBaselineCommit(studyId: number, commit: string): Promise<void>;
+  /** Replaces the stored task (when the user changed non-judging parts) and its hash. */
+  setTask(studyId: number, taskHash: string, taskJson: string): Promise<void>;
+  addElapsed(studyId: number, ms: number): Promise<void>;
+
+  createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord>;
+  updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: { type: string; data?: Record<string, unknown> }): Promise<void>;
+  /** Records the heartbeat of every listed unfinished trial owned by `owner`. */
+  heartbeat(studyId: number, trialIds: number[]): Promise<void>;
+  /**
+   * Records a finished trial in one transaction. A scored outcome is `kept` when
+   * `decide` says so (it then becomes the incumbent), else `discarded`.
+   */
+  finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord>;
+
+  getTrial(studyId: number, trialId: number): Promise<TrialRecord | null>;
+  listTrials(studyId: number, filter?: TrialFilter): Promise<TrialRecord[]>;
+  /** The most recently kept trial (the baseline when nothing else was kept), or null. */
+  getIncumbent(studyId: number): Promise<TrialRecord | null>;
+  countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;
+
+  appendEvent(studyId: number, trialId: number | null, type: string, data?: Record<string, unknown>): Promise<void>;
+  listEvents(studyId: number, options?: { afterId?: number; limit?: number }): Promise<StudyEvent[]>;
+
+  close(): Promise<void>;
+}
