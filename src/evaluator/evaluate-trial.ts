@@ -1,0 +1,254 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { accepts } from '../core/acceptance.ts';
+import type { TypedEmitter, StudyEventMap } from '../core/events.ts';
+import type { CommandRequest, CommandResult, Executor } from '../core/executor.ts';
+import { classifyOutcome, type PhaseFacts, type TrialFacts } from '../core/outcome.ts';
+import type { Store, TrialOutcome } from '../core/store.ts';
+import type { CommandSpec, TaskSpec } from '../core/task.ts';
+import type { TrialOwner, TrialPhase, TrialRecord, TrialTimings } from '../core/trial.ts';
+import type { Workspace } from '../workspace/workspace.ts';
+import { directorySize } from './directory-size.ts';
+import { checkLegality } from './legality.ts';
+import { parseMetricsLine } from './metrics-line.ts';
+import { phaseEnv } from './phase-env.ts';
+import type { StudyPaths } from './study-paths.ts';
+
+/** What evaluating a trial needs; one per driver process. */
+export interface EvaluatorContext {
+  task: TaskSpec;
+  store: Store;
+  studyId: number;
+  studyName: string;
+  workspace: Workspace;
+  executor: Executor;
+  owner: TrialOwner;
+  paths: StudyPaths;
+  events: TypedEmitter<StudyEventMap>;
+  /** The baseline's commit in the private repo. */
+  baselineCommit: string;
+  /** The baseline's evaluator checkout, where setup and score run. */
+  evaluatorDir: string;
+}
+
+export interface SlotInfo {
+  index: number;
+  gpu: string | null;
+}
+
+/** Edit radius of a trial's specialist: its surface's globs, or null (any unprotected path). */
+function surfaceOf(task: TaskSpec, specialistName: string): { name: string | null; paths: string[] | null } {
+  const spec = task.specialists.find((specialist) => specialist.name === specialistName);
+  const surface = spec ? task.surfaces[spec.surface] : undefined;
+  if (!surface) return { name: null, paths: null };
+  return { name: surface.name, paths: surface.paths };
+}
+
+function facts(result: CommandResult): PhaseFacts {
+  return {
+    exitCode: result.exitCode,
+    signal: result.signal,
+    timedOut: result.timedOut,
+    aborted: result.aborted,
+    spawnError: result.spawnError,
+    oomSuspected: (result as CommandResult & { oomSuspected?: boolean }).oomSuspected ?? false,
+    tail: lastLines(result.outputTail, 20),
+  };
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trimEnd().split('\n').slice(-count).join('\n');
+}
+
+/**
+ * Takes one pending trial through the lifecycle (materialise, legality, preflight, run,
+ * score, gates, accept, record) and returns the recorded trial. Every outcome, however the
+ * trial fails, is decided by `classifyOutcome` and recorded by `store.finishTrial`.
+ * Never throws for anything a trial does; throws only when the store itself fails.
+ */
+export async function evaluateTrial(ctx: EvaluatorContext, trial: TrialRecord, slot: SlotInfo, signal: AbortSignal): Promise<TrialRecord> {
+  const started = performance.now();
+  const timings: TrialTimings = {};
+  const trialFacts: TrialFacts = {};
+  let commit: string | null = trial.commit;
+  let tree: string | null = trial.tree;
+  let diff: string | null = trial.diff;
+  let logExcerpt = '';
+  const worktreeName = ctx.paths.worktreeName(trial.id);
+  const isBaseline = trial.id === 0;
+
+  const phase = async (name: TrialPhase): Promise<void> => {
+    ctx.events.emit('trial:phase', { trialId: trial.id, phase: name });
+  };
+  const timed = async <T>(key: keyof TrialTimings, work: () => Promise<T>): Promise<T> => {
+    const t0 = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[key] = Math.round(performance.now() - t0);
+    }
+  };
+
+  await ctx.store.updateTrial(ctx.studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner: ctx.owner }, { type: 'trial.started', data: { slot: slot.index, gpu: slot.gpu } });
+  await mkdir(ctx.paths.trial(trial.id), { recursive: true });
+
+  let worktree: string | null = null;
+  try {
+    // materialise
+    await phase('materialise');
+    const parentTrial = trial.parent === null ? null : await ctx.store.getTrial(ctx.studyId, trial.parent);
+    const parentCommit = isBaseline ? ctx.baselineCommit : parentTrial?.commit ?? null;
+    await timed('materialiseMs', async () => {
+      if (!isBaseline && parentCommit === null) {
+        trialFacts.applyError = `parent trial #${trial.parent} has no commit (it ${parentTrial ? `failed with ${parentTrial.label}` : 'does not exist'})`;
+        return;
+      }
+      worktree = await ctx.workspace.createWorktree(worktreeName, parentCommit!);
+      if (isBaseline) {
+        commit = ctx.baselineCommit;
+        tree = await ctx.workspace.treeOf(commit);
+        diff = '';
+        return;
+      }
+      if (trial.edit === null) {
+        trialFacts.applyError = 'the proposal carries no edit';
+        return;
+      }
+      const result = await ctx.workspace.materialise({ worktree, parentCommit: parentCommit!, edit: trial.edit, trialId: trial.id, message: trial.hypothesis || `trial ${trial.id}` });
+      if ('error' in result) {
+        trialFacts.applyError = result.error;
+        return;
+      }
+      commit = result.commit;
+      tree = result.tree;
+      diff = result.diff;
+      // legality, no compute spent
+      await phase('legality');
+      await timed('legalityMs', async () => {
+        const surface = surfaceOf(ctx.task, trial.specialist);
+        const verdict = checkLegality({
+          changed: result.changed,
+          diffBytes: Buffer.byteLength(result.diff),
+          surfacePaths: surface.paths,
+          surfaceName: surface.name,
+          protectedPaths: ctx.task.protected,
+          limits: ctx.task.limits,
+        });
+        const escapes = await ctx.workspace.symlinkEscapes(worktree!, result.changed);
+        trialFacts.illegal = [...verdict.illegal, ...escapes];
+        trialFacts.sizeExceeded = verdict.sizeExceeded;
+        if (trialFacts.illegal.length === 0 && verdict.sizeExceeded.length === 0) {
+          const duplicateOf = await findDuplicate(ctx, trial.id, result.tree);
+          if (duplicateOf !== null) trialFacts.duplicateOf = duplicateOf;
+        }
+        if (trialFacts.illegal.length === 0 && verdict.sizeExceeded.length === 0 && trialFacts.duplicateOf === undefined && ctx.task.legality) {
+          const check = await runPhase(ctx, trial, slot, 'legality', ctx.task.legality, worktree!, signal);
+          if (check.aborted) trialFacts.interrupted = 'stopped during the legality check';
+          else if (check.exitCode !== 0) trialFacts.illegal.push(`the task's legality command rejected the edit: ${lastLines(check.outputTail, 10)}`);
+        }
+      });
+    });
+    await ctx.store.updateTrial(ctx.studyId, trial.id, { commit, tree, diff, timings }, { type: 'trial.materialised', data: { commit } });
+
+    const blocked = () =>
+      trialFacts.applyError !== undefined ||
+      (trialFacts.illegal?.length ?? 0) > 0 ||
+      (trialFacts.sizeExceeded?.length ?? 0) > 0 ||
+      trialFacts.duplicateOf !== undefined ||
+      trialFacts.interrupted !== undefined;
+
+    if (!blocked() && ctx.task.preflight && worktree) {
+      await phase('preflight');
+      const result = await timed('preflightMs', () => runPhase(ctx, trial, slot, 'preflight', ctx.task.preflight!, worktree!, signal));
+      trialFacts.preflight = facts(result);
+      if (result.exitCode !== 0) logExcerpt = lastLines(result.outputTail, 30);
+    }
+    const preflightOk = !trialFacts.preflight || (trialFacts.preflight.exitCode === 0 && !trialFacts.preflight.timedOut && !trialFacts.preflight.aborted);
+
+    if (!blocked() && preflightOk && worktree) {
+      await phase('run');
+      await rm(ctx.paths.artifacts(trial.id), { recursive: true, force: true });
+      await mkdir(ctx.paths.artifacts(trial.id), { recursive: true });
+      const run = await timed('runMs', () => runPhase(ctx, trial, slot, 'run', ctx.task.run, worktree!, signal));
+      trialFacts.run = facts(run);
+      logExcerpt = lastLines(run.outputTail, 30);
+      const runOk = run.exitCode === 0 && !run.timedOut && !run.aborted;
+      if (runOk) {
+        const artifactBytes = await directorySize(ctx.paths.artifacts(trial.id));
+        if (artifactBytes > ctx.task.limits.maxArtifactBytes) {
+          trialFacts.sizeExceeded = [`artifacts are ${artifactBytes} bytes, over the limit of ${ctx.task.limits.maxArtifactBytes}`];
+        } else {
+          await phase('score');
+          const score = await timed('scoreMs', () => runPhase(ctx, trial, slot, 'score', ctx.task.score, ctx.evaluatorDir, signal));
+          trialFacts.score = facts(score);
+          if (score.exitCode === 0 && !score.timedOut) {
+            const parsed = parseMetricsLine(score.stdoutTail);
+            if ('error' in parsed) trialFacts.metricsError = parsed.error;
+            else {
+              // Measured by autolab, never taken from the run's own output.
+              trialFacts.metrics = { ...parsed.metrics, run_seconds: round3(run.durationMs / 1000), artifacts_total_bytes: artifactBytes };
+            }
+          }
+        }
+      }
+    }
+    if (signal.aborted && trialFacts.interrupted === undefined && !trialFacts.run && !blocked()) {
+      trialFacts.interrupted = 'stopped before the run';
+    }
+  } catch (error) {
+    trialFacts.infraError = error instanceof Error ? error.message : String(error);
+  } finally {
+    if (worktree !== null) await ctx.workspace.removeWorktree(worktreeName).catch(() => undefined);
+  }
+
+  await phase('gates');
+  const classified = classifyOutcome(trialFacts, ctx.task.objective, ctx.task.gates);
+  await phase('record');
+  timings.totalMs = Math.round(performance.now() - started);
+  const outcome: TrialOutcome =
+    classified.kind === 'scored'
+      ? { status: 'scored', label: null, labelDetail: null, metrics: classified.metrics, score: classified.score, timings, logExcerpt, commit, tree, diff }
+      : { status: 'failed', label: classified.label, labelDetail: classified.detail, metrics: classified.metrics, score: null, timings, logExcerpt, commit, tree, diff };
+  const recorded = await ctx.store.finishTrial(ctx.studyId, trial.id, outcome, (candidate, incumbent) =>
+    accepts(ctx.task.acceptance, ctx.task.objective, candidate.score, incumbent?.score ?? null),
+  );
+  ctx.events.emit('trial:finished', { trial: recorded, incumbentChanged: recorded.status === 'kept' });
+  return recorded;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+/** An earlier trial with the same tree that counts (not interrupted, not a machine fault). */
+async function findDuplicate(ctx: EvaluatorContext, trialId: number, tree: string): Promise<number | null> {
+  const trials = await ctx.store.listTrials(ctx.studyId);
+  for (const other of trials) {
+    if (other.id === trialId || other.tree !== tree) continue;
+    if (other.label === 'interrupted' || other.label === 'infra_error' || other.label === 'apply_failed') continue;
+    return other.id;
+  }
+  return null;
+}
+
+async function runPhase(
+  ctx: EvaluatorContext,
+  trial: TrialRecord,
+  slot: SlotInfo,
+  phaseName: 'preflight' | 'run' | 'score' | 'legality',
+  spec: CommandSpec,
+  cwd: string,
+  signal: AbortSignal,
+): Promise<CommandResult> {
+  const request: CommandRequest = {
+    command: spec.command,
+    cwd,
+    env: phaseEnv({ task: ctx.task, paths: ctx.paths, trialId: trial.id, seed: trial.seed, phase: phaseName, gpu: slot.gpu, owner: ctx.owner, studyName: ctx.studyName }),
+    timeoutMs: spec.timeoutMs,
+    outputCapBytes: phaseName === 'run' ? ctx.task.run.outputCapBytes : Math.min(ctx.task.run.outputCapBytes, 1 << 20),
+    logFile: ctx.paths.log(trial.id, phaseName),
+    signal,
+  };
+  if (phaseName === 'run' && ctx.task.run.memoryBytes !== undefined) request.memoryBytes = ctx.task.run.memoryBytes;
+  return ctx.executor.run(request);
+}

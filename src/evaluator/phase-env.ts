@@ -1,0 +1,52 @@
+import type { TaskSpec } from '../core/task.ts';
+import type { TrialOwner } from '../core/trial.ts';
+import type { StudyPaths } from './study-paths.ts';
+
+/**
+ * Variables passed through from the driver's environment to every phase. Nothing else
+ * is inherited: API keys and tokens never reach a trial unless the task file lists them
+ * under `env.pass`.
+ */
+export const BASE_ENV_ALLOW_LIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'PYTHONPATH', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'NODE_PATH', 'LD_LIBRARY_PATH', 'CUDA_HOME'];
+
+export type PhaseName = 'setup' | 'preflight' | 'run' | 'score' | 'legality';
+
+export interface PhaseEnvInput {
+  task: TaskSpec;
+  paths: StudyPaths;
+  studyName: string;
+  trialId: number | null;
+  seed: number;
+  phase: PhaseName;
+  gpu: string | null;
+  owner: TrialOwner;
+  from?: NodeJS.ProcessEnv;
+}
+
+/**
+ * The whole environment of one phase command. Only setup and score see
+ * `AUTOLAB_HOLDOUT`; runs see `AUTOLAB_DATA`, `AUTOLAB_ARTIFACTS`, `AUTOLAB_SEED`,
+ * `AUTOLAB_TRIAL` and their slot's GPU as `CUDA_VISIBLE_DEVICES`.
+ */
+export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
+  const from = input.from ?? process.env;
+  const env: Record<string, string> = {};
+  for (const name of [...BASE_ENV_ALLOW_LIST, ...input.task.envPass]) {
+    const value = from[name];
+    if (value !== undefined) env[name] = value;
+  }
+  Object.assign(env, input.task.envSet);
+  env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
+  env.AUTOLAB_STUDY = input.studyName;
+  env.AUTOLAB_PHASE = input.phase;
+  env.AUTOLAB_SEED = String(input.seed);
+  env.AUTOLAB_DATA = input.paths.data;
+  env.AUTOLAB_RUN_TOKEN = input.owner.token;
+  if (input.trialId !== null) {
+    env.AUTOLAB_TRIAL = String(input.trialId);
+    env.AUTOLAB_ARTIFACTS = input.paths.artifacts(input.trialId);
+  }
+  if (input.phase === 'setup' || input.phase === 'score') env.AUTOLAB_HOLDOUT = input.paths.holdout;
+  if (input.gpu !== null && input.phase !== 'score' && input.phase !== 'setup') env.CUDA_VISIBLE_DEVICES = input.gpu;
+  return env;
+}
