@@ -105,6 +105,8 @@ export interface Store {
   /** Replaces the stored task (when the user changed non-judging parts) and its hash. */
   setTask(studyId: number, taskHash: string, taskJson: string): Promise<void>;
   addElapsed(studyId: number, ms: number): Promise<void>;
+  /** Renames a study (used to archive it before a fresh start); its records are kept. */
+  renameStudy(studyId: number, newName: string): Promise<void>;
 
   createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord>;
   updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: { type: string; data?: Record<string, unknown> }): Promise<void>;

@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { classifyOutcome, type PhaseFacts } from './outcome.ts';
+import { parseGate } from './gates.ts';
+import type { Objective } from './task.ts';
+
+const objective: Objective = { metric: 'loss', direction: 'minimize' };
+const gates = [parseGate('size <= 100')!];
+const ok: PhaseFacts = { exitCode: 0, signal: null, timedOut: false, aborted: false, spawnError: null, oomSuspected: false, tail: '' };
+
+describe('classifyOutcome', () => {
+  it('scores a clean trial', () => {
+    const outcome = classifyOutcome({ run: ok, score: ok, metrics: { loss: 1.5, size: 10 } }, objective, gates);
+    expect(outcome).toEqual({ kind: 'scored', score: 1.5, metrics: { loss: 1.5, size: 10 } });
+  });
+
+  it('follows the documented precedence when several things went wrong', () => {
+    const all = {
+      interrupted: 'x',
+      infraError: 'disk',
+      applyError: 'no',
+      illegal: ['p'],
+      duplicateOf: 3,
+      preflight: { ...ok, exitCode: 1 },
+      run: { ...ok, timedOut: true },
+    };
+    const order = ['interrupted', 'infra_error', 'apply_failed', 'illegal_edit', 'duplicate', 'preflight_failed', 'run_timeout'];
+    const facts: Record<string, unknown> = { ...all };
+    const keys = ['interrupted', 'infraError', 'applyError', 'illegal', 'duplicateOf', 'preflight', 'run'];
+    for (let index = 0; index < order.length; index++) {
+      const outcome = classifyOutcome(facts as never, objective, gates);
+      expect(outcome.kind === 'failed' && outcome.label).toBe(order[index]);
+      delete facts[keys[index]!];
+    }
+  });
+
+  it('maps run results to labels', () => {
+    const label = (run: Partial<PhaseFacts>) => {
+      const outcome = classifyOutcome({ run: { ...ok, ...run } }, objective, gates);
+      return outcome.kind === 'failed' ? outcome.label : 'scored';
+    };
+    expect(label({ timedOut: true, exitCode: null, signal: 'SIGKILL' })).toBe('run_timeout');
+    expect(label({ exitCode: 1, oomSuspected: true })).toBe('oom');
+    expect(label({ exitCode: 2 })).toBe('crash');
+    expect(label({ exitCode: null, signal: 'SIGSEGV' })).toBe('crash');
+    expect(label({ aborted: true, exitCode: null })).toBe('interrupted');
+    expect(label({ spawnError: 'ENOENT' })).toBe('infra_error');
+  });
+
+  it('labels score problems', () => {
+    const scoreLabel = (facts: object) => {
+      const outcome = classifyOutcome({ run: ok, ...facts }, objective, gates);
+      return outcome.kind === 'failed' ? outcome.label : 'scored';
+    };
+    expect(scoreLabel({ score: { ...ok, timedOut: true } })).toBe('score_timeout');
+    expect(scoreLabel({ score: { ...ok, exitCode: 3 } })).toBe('metric_missing');
+    expect(scoreLabel({ score: ok, metricsError: 'not json' })).toBe('metric_missing');
+    expect(scoreLabel({ score: ok, metrics: { other: 1 } })).toBe('metric_missing');
+    expect(scoreLabel({ score: ok, metrics: { loss: Number.NaN } })).toBe('metric_missing');
+  });
+
+  it('reports how far a gate was missed', () => {
+    const outcome = classifyOutcome({ run: ok, score: ok, metrics: { loss: 1, size: 150 } }, objective, gates);
+    expect(outcome.kind).toBe('failed');
+    if (outcome.kind === 'failed') {
+      expect(outcome.label).toBe('gate_miss');
+      expect(outcome.detail).toContain('size = 150, gate <= 100 (missed by 50, 50.0%)');
+    }
+  });
+
+  it('labels artifacts over the limit after the run as size_exceeded', () => {
+    const outcome = classifyOutcome({ run: ok, sizeExceeded: ['artifacts are 9 bytes'] }, objective, gates);
+    expect(outcome.kind === 'failed' && outcome.label).toBe('size_exceeded');
+  });
+});

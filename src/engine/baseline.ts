@@ -1,0 +1,47 @@
+import { AutolabError } from '../core/errors.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
+
+const WAIT_MS = 250;
+
+/**
+ * Makes sure trial 0 (the unmodified recipe) is measured: measures it when absent,
+ * waits when another process is measuring it, and explains what to do when it failed.
+ */
+export async function ensureBaseline(ctx: EvaluatorContext, signal: AbortSignal): Promise<TrialRecord> {
+  for (;;) {
+    let baseline = await ctx.store.getTrial(ctx.studyId, 0);
+    if (baseline === null) {
+      try {
+        baseline = await ctx.store.createTrial(ctx.studyId, {
+          id: 0,
+          specialist: 'baseline',
+          parent: null,
+          hypothesis: 'baseline: the unmodified recipe',
+          seed: ctx.task.seed,
+          edit: null,
+          owner: ctx.owner,
+        });
+      } catch {
+        continue; // another process created it first; wait for it below
+      }
+      ctx.events.emit('trial:created', { trial: baseline });
+      baseline = await evaluateTrial(ctx, baseline, { index: 0, gpu: ctx.task.gpus[0] ?? null }, signal);
+    }
+    if (baseline.status === 'kept' || baseline.status === 'discarded') return baseline;
+    if (baseline.status === 'failed') {
+      throw new AutolabError(
+        'BaselineError',
+        `the baseline (trial #0, the unmodified recipe) failed: ${baseline.label}\n${baseline.labelDetail ?? ''}`.trimEnd(),
+        {
+          hint:
+            baseline.label === 'interrupted' || baseline.label === 'infra_error'
+              ? 'run again with --fresh to measure the baseline anew (the old study is kept under another name)'
+              : 'fix the recipe or the task file so the unmodified recipe scores, then run again with --fresh',
+        },
+      );
+    }
+    if (signal.aborted) throw new AutolabError('Interrupted', 'stopped while waiting for the baseline');
+    await new Promise((resolve) => setTimeout(resolve, WAIT_MS));
+  }
+}

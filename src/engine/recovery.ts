@@ -1,0 +1,64 @@
+import type { Executor } from '../core/executor.ts';
+import type { Store } from '../core/store.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import type { Workspace } from '../workspace/workspace.ts';
+import type { StudyPaths } from '../evaluator/study-paths.ts';
+import { ownerAlive } from './owner.ts';
+
+export interface RecoveryReport {
+  /** Trials whose driver died mid-trial, now recorded as `interrupted`. */
+  interrupted: number[];
+  /** Leftover processes of dead drivers that were killed. */
+  reapedProcesses: number;
+}
+
+/**
+ * Cleans up after drivers that died (SIGKILL, power loss): every unfinished trial whose
+ * owner is gone is recorded as `interrupted`, that owner's leftover processes are killed,
+ * and worktrees of no live trial are removed. Recorded trials are never touched.
+ */
+export async function recoverStudy(options: {
+  store: Store;
+  studyId: number;
+  executor: Executor;
+  workspace: Workspace;
+  paths: StudyPaths;
+}): Promise<RecoveryReport> {
+  const { store, studyId } = options;
+  const unfinished = await store.listTrials(studyId, { status: ['pending', 'running'] });
+  const interrupted: number[] = [];
+  const deadTokens = new Set<string>();
+  const live: TrialRecord[] = [];
+  for (const trial of unfinished) {
+    if (ownerAlive(trial.owner, trial.heartbeatAt)) {
+      live.push(trial);
+      continue;
+    }
+    if (trial.owner) deadTokens.add(trial.owner.token);
+    const who = trial.owner ? `${trial.owner.host}:${trial.owner.pid}` : 'unknown';
+    try {
+      await store.finishTrial(
+        studyId,
+        trial.id,
+        {
+          status: 'failed',
+          label: 'interrupted',
+          labelDetail: `the driver (${who}) stopped while the trial was ${trial.status}; recovered by a later run`,
+          metrics: {},
+          score: null,
+          timings: trial.timings,
+          logExcerpt: trial.logExcerpt,
+        },
+        () => false,
+      );
+      interrupted.push(trial.id);
+    } catch {
+      // Another process recovered it first: nothing to do.
+    }
+  }
+  let reapedProcesses = 0;
+  for (const token of deadTokens) reapedProcesses += await options.executor.reapOrphans(token);
+  const keep = live.map((trial) => options.paths.worktreeName(trial.id));
+  await options.workspace.pruneWorktrees(keep, options.paths.worktreeName(0).replace(/-0$/, '-')).catch(() => undefined);
+  return { interrupted, reapedProcesses };
+}

@@ -1,0 +1,81 @@
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { AutolabError } from '../core/errors.ts';
+import type { TypedEmitter, StudyEventMap } from '../core/events.ts';
+import type { Executor } from '../core/executor.ts';
+import type { TaskSpec } from '../core/task.ts';
+import type { TrialOwner } from '../core/trial.ts';
+import { phaseEnv } from '../evaluator/phase-env.ts';
+import type { StudyPaths } from '../evaluator/study-paths.ts';
+
+async function acquireLock(file: string, timeoutMs: number): Promise<() => Promise<void>> {
+  await mkdir(dirname(file), { recursive: true });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const handle = await open(file, 'wx');
+      await handle.writeFile(String(process.pid));
+      await handle.close();
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      let alive = false;
+      if (holder > 0) {
+        try {
+          process.kill(holder, 0);
+          alive = true;
+        } catch {
+          alive = false;
+        }
+      }
+      if (!alive) await rm(file, { force: true });
+      else if (Date.now() > deadline) throw new AutolabError('SetupError', `another autolab process (pid ${holder}) holds ${file} for too long`, { hint: 'wait for it, or stop it' });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+}
+
+/**
+ * Runs the task's `setup` once per study (it writes `$AUTOLAB_DATA` and
+ * `$AUTOLAB_HOLDOUT`), from the baseline's evaluator checkout. Safe when two processes
+ * open the study at once: one runs it, the other waits.
+ */
+export async function ensureSetup(options: {
+  task: TaskSpec;
+  paths: StudyPaths;
+  studyName: string;
+  evaluatorDir: string;
+  executor: Executor;
+  owner: TrialOwner;
+  events: TypedEmitter<StudyEventMap>;
+}): Promise<void> {
+  const { task, paths } = options;
+  await mkdir(paths.data, { recursive: true });
+  await mkdir(paths.holdout, { recursive: true });
+  if (!task.setup) return;
+  const release = await acquireLock(paths.setupDone + '.lock', task.setup.timeoutMs + 60_000);
+  try {
+    const done = await readFile(paths.setupDone, 'utf8').catch(() => null);
+    if (done !== null) return;
+    options.events.emit('setup:started', { command: task.setup.command });
+    const result = await options.executor.run({
+      command: task.setup.command,
+      cwd: options.evaluatorDir,
+      env: phaseEnv({ task, paths, studyName: options.studyName, trialId: null, seed: task.seed, phase: 'setup', gpu: null, owner: options.owner }),
+      timeoutMs: task.setup.timeoutMs,
+      outputCapBytes: 1 << 20,
+      logFile: paths.setupLog,
+    });
+    if (result.exitCode !== 0 || result.timedOut || result.spawnError) {
+      const why = result.spawnError ?? (result.timedOut ? `timed out after ${task.setup.timeoutMs} ms` : result.signal ? `killed by ${result.signal}` : `exited with code ${result.exitCode}`);
+      throw new AutolabError('SetupError', `the task's setup command \`${task.setup.command}\` failed: ${why}\n${result.outputTail.trimEnd().split('\n').slice(-15).join('\n')}`, {
+        hint: `fix the setup command (full log: ${paths.setupLog}), then run again`,
+      });
+    }
+    await writeFile(paths.setupDone, new Date().toISOString() + '\n');
+    options.events.emit('setup:finished', { durationMs: Math.round(result.durationMs) });
+  } finally {
+    await release();
+  }
+}
