@@ -1,0 +1,156 @@
+import { formatNumber } from '../../core/gates.ts';
+import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
+import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from '../../core/trial.ts';
+import { AutolabError } from '../../core/errors.ts';
+import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
+
+export interface JsonOption {
+  json?: boolean;
+}
+
+function write(text: string): void {
+  process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+}
+
+function deltaVs(trial: TrialRecord, byId: Map<number, TrialRecord>): number | null {
+  if (trial.score === null || trial.parent === null) return null;
+  const parent = byId.get(trial.parent);
+  return parent?.score != null ? trial.score - parent.score : null;
+}
+
+/** `autolab status`: where the study stands. */
+export async function statusCommand(path: string, options: StudyCommandOptions & JsonOption): Promise<number> {
+  return withStudy(path, options, {}, async (study) => {
+    const trials = await study.trials();
+    const lineage = await study.lineage();
+    const bySpecialist = new Map<string, { trials: number; kept: number; failed: number; usd: number }>();
+    for (const trial of trials) {
+      const row = bySpecialist.get(trial.specialist) ?? { trials: 0, kept: 0, failed: 0, usd: 0 };
+      row.trials++;
+      if (trial.status === 'kept') row.kept++;
+      if (trial.status === 'failed') row.failed++;
+      row.usd += trial.cost?.usd ?? 0;
+      bySpecialist.set(trial.specialist, row);
+    }
+    const running = trials.filter((trial) => trial.status === 'running' || trial.status === 'pending');
+    if (options.json) {
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), elapsedMs: study.record.elapsedMs }, null, 2));
+      return 0;
+    }
+    const c = palette(useColor(process.stdout));
+    const { objective } = study.task;
+    write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
+    write(`baseline #0: ${formatScore(lineage.baseline.score)} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
+    const labels = Object.entries(lineage.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
+    write(`trials: ${lineage.counts.total} · kept ${lineage.counts.kept} · discarded ${lineage.counts.discarded} · failed ${lineage.counts.failed}${labels ? ` (${labels})` : ''} · running ${running.length}`);
+    write('');
+    write(renderTable(['specialist', 'trials', 'kept', 'failed', 'cost'], [...bySpecialist].map(([name, row]) => [name, String(row.trials), String(row.kept), String(row.failed), `$${row.usd.toFixed(2)}`])));
+    return 0;
+  });
+}
+
+export interface TrialsOptions extends StudyCommandOptions, JsonOption {
+  status?: string;
+  specialist?: string;
+  label?: string;
+  limit?: number;
+}
+
+/** `autolab trials`: the table of trials (`--json` for tools). */
+export async function trialsCommand(path: string, options: TrialsOptions): Promise<number> {
+  return withStudy(path, options, {}, async (study) => {
+    let trials = await study.trials();
+    if (options.status) {
+      const statuses = options.status.split(',') as TrialStatus[];
+      trials = trials.filter((trial) => statuses.includes(trial.status));
+    }
+    if (options.specialist) trials = trials.filter((trial) => trial.specialist === options.specialist);
+    if (options.label) {
+      if (!(FAILURE_LABELS as readonly string[]).includes(options.label)) {
+        throw new AutolabError('UsageError', `unknown failure label '${options.label}'`, { hint: `labels: ${FAILURE_LABELS.join(', ')}` });
+      }
+      trials = trials.filter((trial) => trial.label === options.label);
+    }
+    if (options.limit !== undefined) trials = trials.slice(-options.limit);
+    if (options.json) {
+      write(JSON.stringify(trials.map(trialToJson), null, 2));
+      return 0;
+    }
+    const all = new Map((await study.trials()).map((trial) => [trial.id, trial]));
+    const c = palette(useColor(process.stdout));
+    const rows = trials.map((trial) => [
+      `#${trial.id}`,
+      trial.parent === null ? '—' : `#${trial.parent}`,
+      trial.specialist,
+      outcomeText(trial, c),
+      formatScore(trial.score),
+      formatDelta(deltaVs(trial, all)),
+      formatDuration(trial.timings.totalMs),
+      oneLine(trial.hypothesis, 60),
+    ]);
+    write(renderTable(['trial', 'parent', 'specialist', 'outcome', study.task.objective.metric, 'delta', 'time', 'hypothesis'], rows));
+    return 0;
+  });
+}
+
+/** `autolab show TRIAL`: everything recorded about one trial. */
+export async function showCommand(id: string, options: StudyCommandOptions & JsonOption & { path?: string }): Promise<number> {
+  return withStudy(options.path ?? '.', options, {}, async (study) => {
+    const trial = await study.trial(parseTrialId(id));
+    if (options.json) {
+      write(JSON.stringify({ ...trialToJson(trial), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree }, null, 2));
+      return 0;
+    }
+    const c = palette(useColor(process.stdout));
+    const parent = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
+    const children = (await study.trials()).filter((other) => other.parent === trial.id).map((other) => `#${other.id}`);
+    write(c.bold(`trial #${trial.id}`) + ` [${trial.specialist}] ${outcomeText(trial, c)}`);
+    write(`hypothesis: ${trial.hypothesis}`);
+    if (trial.notes) write(`notes: ${trial.notes}`);
+    write(`parent: ${parent ? `#${parent.id} (${formatScore(parent.score)})` : '—'} · children: ${children.join(' ') || '—'}`);
+    write(`commit: ${trial.commit ?? '—'} · seed ${trial.seed}`);
+    write(`score: ${formatScore(trial.score)}${parent?.score != null && trial.score !== null ? ` (${formatDelta(trial.score - parent.score)} vs parent)` : ''}`);
+    if (trial.label) write(`label: ${c.red(trial.label)}\n${indent(trial.labelDetail ?? '')}`);
+    const metrics = Object.entries(trial.metrics);
+    if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
+    const t = trial.timings;
+    write(`timings: total ${formatDuration(t.totalMs)} · materialise ${formatDuration(t.materialiseMs)} · legality ${formatDuration(t.legalityMs)} · preflight ${formatDuration(t.preflightMs)} · run ${formatDuration(t.runMs)} · score ${formatDuration(t.scoreMs)}`);
+    if (trial.cost) write(`cost: $${trial.cost.usd.toFixed(4)} (${trial.cost.inputTokens} in, ${trial.cost.outputTokens} out, ${trial.cost.cachedTokens} cached tokens)`);
+    if (trial.logExcerpt) write('log excerpt:\n' + indent(trial.logExcerpt));
+    write(`logs: ${study.paths.trial(trial.id)}`);
+    write(trial.diff ? 'diff:\n' + trial.diff : 'diff: (none)');
+    return 0;
+  });
+}
+
+function indent(text: string): string {
+  return text.split('\n').map((line) => '  ' + line).join('\n');
+}
+
+/** `autolab best`: the incumbent. */
+export async function bestCommand(path: string, options: StudyCommandOptions & JsonOption): Promise<number> {
+  return withStudy(path, options, {}, async (study) => {
+    const incumbent = await study.incumbent();
+    if (!incumbent) throw new AutolabError('NotFound', `study '${study.name}' has no scored trial yet`, { hint: 'run `autolab run` first' });
+    const baseline = await study.store.getTrial(study.record.id, 0);
+    if (options.json) {
+      write(JSON.stringify({ ...trialToJson(incumbent), baselineScore: baseline?.score ?? null }, null, 2));
+      return 0;
+    }
+    const delta = incumbent.score !== null && baseline?.score != null ? incumbent.score - baseline.score : null;
+    write(`#${incumbent.id} ${study.task.objective.metric} = ${formatScore(incumbent.score)} (${formatDelta(delta)} vs baseline ${formatScore(baseline?.score ?? null)})`);
+    write(`hypothesis: ${incumbent.hypothesis}`);
+    write(`export it: autolab export ${incumbent.id} --patch best.patch`);
+    return 0;
+  });
+}
+
+/** `autolab lineage`: the lineage feedback exactly as a specialist would see it. */
+export async function lineageCommand(path: string, options: StudyCommandOptions & JsonOption & { specialist?: string; lineage?: boolean }): Promise<number> {
+  return withStudy(path, options, {}, async (study) => {
+    const feedback = await study.lineage({ ...(options.specialist ? { viewer: options.specialist } : {}), controlArm: options.lineage === false });
+    write(options.json ? JSON.stringify(feedback, null, 2) : renderLineageMarkdown(feedback));
+    return 0;
+  });
+}

@@ -1,0 +1,99 @@
+import { improvement } from '../../core/acceptance.ts';
+import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
+import { buildLineageFeedback } from '../../core/lineage-feedback.ts';
+import { driveStudy } from '../../scheduler/drive-study.ts';
+import { createSpecialist } from '../../specialists/registry.ts';
+import { withStudy, type StudyCommandOptions } from '../context.ts';
+import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
+import { ProgressDisplay } from '../progress.ts';
+
+export interface RunOptions extends StudyCommandOptions {
+  trials?: number;
+  hours?: number;
+  patience?: number;
+  fresh?: boolean;
+  lineage?: boolean;
+}
+
+/** `autolab run [PATH]`: measure the baseline, then run trials until a stop rule fires. */
+export async function runCommand(path: string, options: RunOptions): Promise<number> {
+  const stop = new AbortController();
+  const kill = new AbortController();
+  const out = process.stdout;
+  const color = useColor(out);
+  const c = palette(color);
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      out.write(c.yellow('\nCtrl-C: no new trials; waiting for running trials to finish. Press Ctrl-C again to kill them.\n'));
+      stop.abort();
+    } else {
+      kill.abort();
+    }
+  };
+  const onSigterm = () => {
+    stop.abort();
+    kill.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  const events = new TypedEmitter<StudyEventMap>();
+  try {
+    return await withStudy(path, options, { create: true, fresh: options.fresh ?? false, events }, async (study) => {
+      const task = study.task;
+      const prior = (await study.trials()).filter((trial) => trial.id !== 0).length;
+      let target: number | null = null;
+      if (options.trials !== undefined) target = prior + options.trials;
+      if (task.budget.trials !== undefined) target = Math.min(target ?? Infinity, task.budget.trials);
+      let baselineScore: number | null = null;
+      out.write(`${c.bold('autolab')} study '${study.name}' · task ${task.taskFile}\n`);
+      out.write(`  objective: ${task.objective.direction} ${task.objective.metric} · parallel ${task.parallel} · ${task.specialists.length} specialist(s) · ${study.created ? 'new study' : `resuming (${prior} trials so far)`}\n`);
+      const progress = new ProgressDisplay(events, {
+        stream: out,
+        objective: task.objective,
+        target,
+        priorTrials: prior,
+        baselineScore: () => baselineScore,
+        color,
+        live: Boolean(out.isTTY) && process.env.AUTOLAB_PLAIN === undefined,
+      });
+      try {
+        const specialists = task.specialists.map((spec) => createSpecialist(spec, task));
+        const { context, baseline } = await study.prepare(kill.signal);
+        baselineScore = baseline.score;
+        progress.setIncumbent(await study.incumbent());
+        const summary = await driveStudy(context, specialists, {
+          stop: stop.signal,
+          kill: kill.signal,
+          noLineage: options.lineage === false,
+          ...(options.trials !== undefined ? { trials: options.trials } : {}),
+          ...(options.hours !== undefined ? { hours: options.hours } : {}),
+          ...(options.patience !== undefined ? { patience: options.patience } : {}),
+        });
+        progress.stop();
+        const trials = await study.trials();
+        const feedback = buildLineageFeedback(trials, { study: study.name, objective: task.objective });
+        const incumbent = summary.incumbent;
+        const delta = incumbent.score !== null && baseline.score !== null ? incumbent.score - baseline.score : null;
+        const better = delta !== null && incumbent.score !== null && baseline.score !== null && improvement(task.objective, incumbent.score, baseline.score) > 0;
+        const labels = Object.entries(feedback.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
+        out.write('\n' + c.bold(`Stopped: ${summary.stopReason}.`) + ` ${summary.trialsRun} trial(s) in ${formatDuration(summary.elapsedMs)}.\n`);
+        out.write(`  trials: ${feedback.counts.total - 1} (${feedback.counts.kept - (baseline.status === 'kept' ? 1 : 0)} kept, ${feedback.counts.discarded} discarded, ${feedback.counts.failed} failed${labels ? `: ${labels}` : ''})\n`);
+        out.write(`  baseline #0: ${task.objective.metric} = ${formatScore(baseline.score)}\n`);
+        out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
+        if (feedback.chain.length > 1) {
+          out.write('  path to the incumbent:\n');
+          for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
+        }
+        out.write(c.dim(`  next: autolab show ${incumbent.id} · autolab export ${incumbent.id} --patch best.patch · autolab run (resumes)\n`));
+        return 0;
+      } finally {
+        progress.stop();
+      }
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
+}

@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { AutolabError } from '../../core/errors.ts';
+import { trialToJson } from '../../core/trial.ts';
+import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { formatDelta, formatScore, outcomeText, palette, useColor } from '../format.ts';
+
+export interface SubmitOptions extends StudyCommandOptions {
+  hypothesis: string;
+  parent?: string;
+  specialist?: string;
+  notes?: string;
+  json?: boolean;
+}
+
+async function readPatch(file: string): Promise<string> {
+  if (file === '-') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new AutolabError('UsageError', `cannot read the patch file '${file}': ${(error as Error).message}`, { hint: 'make one with `git diff > my.patch` in the recipe, or pass - to read standard input' });
+  }
+}
+
+/**
+ * `autolab submit PATCH --hypothesis TEXT`: evaluate a proposal made outside autolab.
+ * Exits 0 when the trial was recorded (whatever its outcome; see the status and label),
+ * 1 when it could not be.
+ */
+export async function submitCommand(patchFile: string, options: SubmitOptions): Promise<number> {
+  const patch = await readPatch(patchFile);
+  const kill = new AbortController();
+  const onSignal = () => kill.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await withStudy(options.task ?? '.', options, { create: true }, async (study) => {
+      const parent = options.parent !== undefined ? parseTrialId(options.parent) : ((await study.incumbent())?.id ?? 0);
+      const trial = await study.submit(
+        { specialist: options.specialist ?? 'manual', parent, hypothesis: options.hypothesis, edit: { kind: 'patch', patch }, ...(options.notes ? { notes: options.notes } : {}) },
+        kill.signal,
+      );
+      if (options.json) {
+        process.stdout.write(JSON.stringify(trialToJson(trial), null, 2) + '\n');
+        return 0;
+      }
+      const c = palette(useColor(process.stdout));
+      const parentTrial = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
+      const delta = trial.score !== null && parentTrial?.score != null ? trial.score - parentTrial.score : null;
+      process.stdout.write(`trial #${trial.id} ${outcomeText(trial, c)} ${study.task.objective.metric} = ${formatScore(trial.score)} (${formatDelta(delta)} vs parent #${trial.parent})\n`);
+      if (trial.label) process.stdout.write(`${trial.label}: ${trial.labelDetail ?? ''}\n`);
+      process.stdout.write(c.dim(`details: autolab show ${trial.id}\n`));
+      return 0;
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,147 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { AutolabError } from '../core/errors.ts';
+import { taskFileJsonSchema } from '../task/json-schema.ts';
+import { parsePositiveNumber, taskPathOf } from './context.ts';
+import { exportCommand } from './commands/export.ts';
+import { initCommand } from './commands/init.ts';
+import { bestCommand, lineageCommand, showCommand, statusCommand, trialsCommand } from './commands/inspect.ts';
+import { runCommand } from './commands/run.ts';
+import { submitCommand } from './commands/submit.ts';
+
+function numberOption(name: string) {
+  const parse = parsePositiveNumber(name);
+  return (text: string) => {
+    try {
+      return parse(text);
+    } catch (error) {
+      throw new InvalidArgumentError((error as Error).message);
+    }
+  };
+}
+
+function integerOption(name: string) {
+  return (text: string) => {
+    const value = Number(text);
+    if (!Number.isInteger(value) || value <= 0) throw new InvalidArgumentError(`${name} expects a positive whole number`);
+    return value;
+  };
+}
+
+/** Adds the options every study command shares. */
+function studyOptions(command: Command): Command {
+  return command
+    .option('--task <path>', 'the task file or the folder holding autolab.yaml (default: .)')
+    .option('--store <file>', 'the store (a SQLite file); default .autolab/autolab.db beside the task file; env AUTOLAB_STORE')
+    .option('--study <name>', "the study's name (default: the task's name)");
+}
+
+export function buildProgram(): Command {
+  const program = new Command('autolab')
+    .description('Auto research: specialists propose edits to a recipe, an evaluator they cannot touch measures each one, the lineage shapes the next.')
+    .version('0.1.0')
+    .showHelpAfterError('(run with --help for usage)');
+
+  program
+    .command('init')
+    .argument('[dir]', 'the recipe folder', '.')
+    .description('write a commented autolab.yaml to fill in')
+    .option('--force', 'overwrite an existing autolab.yaml')
+    .option('--name <name>', "the study's name (default: the folder's name)")
+    .action(async (dir: string, options) => finish(await initCommand(dir, options)));
+
+  studyOptions(
+    program
+      .command('run')
+      .argument('[path]', 'the task file or the folder holding autolab.yaml')
+      .description('create or resume the study: measure the baseline, then run trials until a stop rule fires')
+      .option('--trials <n>', 'run at most N trials in this invocation', integerOption('--trials'))
+      .option('--hours <h>', 'stop creating trials after H hours', numberOption('--hours'))
+      .option('--patience <n>', 'stop after N trials in a row without a new incumbent', integerOption('--patience'))
+      .option('--fresh', 'archive the existing study of this name and start a new one')
+      .option('--no-lineage', 'control arm: specialists see only the incumbent score'),
+  ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), options)));
+
+  studyOptions(program.command('status').argument('[path]').description('where the study stands').option('--json', 'machine-readable output')).action(
+    async (path: string | undefined, options) => finish(await statusCommand(taskPathOf(path, options), options)),
+  );
+
+  studyOptions(
+    program
+      .command('trials')
+      .argument('[path]')
+      .description('the table of trials')
+      .option('--json', 'machine-readable output (see docs/json.md)')
+      .option('--status <list>', 'only these statuses (comma-separated: pending,running,kept,discarded,failed)')
+      .option('--specialist <name>', "only this specialist's trials")
+      .option('--label <label>', 'only trials with this failure label')
+      .option('--limit <n>', 'only the last N', integerOption('--limit')),
+  ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), options)));
+
+  studyOptions(program.command('show').argument('<trial>', 'a trial number (0 is the baseline)').description('everything recorded about one trial').option('--json', 'machine-readable output')).action(
+    async (trial: string, options) => finish(await showCommand(trial, { ...options, path: taskPathOf(undefined, options) })),
+  );
+
+  studyOptions(program.command('best').argument('[path]').description('the incumbent: the best legal trial so far').option('--json', 'machine-readable output')).action(
+    async (path: string | undefined, options) => finish(await bestCommand(taskPathOf(path, options), options)),
+  );
+
+  studyOptions(
+    program
+      .command('lineage')
+      .argument('[path]')
+      .description('the lineage feedback exactly as a specialist sees it')
+      .option('--json', 'JSON instead of Markdown')
+      .option('--specialist <name>', "as this specialist sees it (with its own streak)")
+      .option('--no-lineage', 'as the control arm sees it'),
+  ).action(async (path: string | undefined, options) => finish(await lineageCommand(taskPathOf(path, options), options)));
+
+  studyOptions(
+    program
+      .command('export')
+      .argument('<trial>', 'a trial number')
+      .description("hand a trial's diff against the baseline back to your repo")
+      .option('--patch <file>', 'write a patch file (- for stdout)')
+      .option('--branch <name>', "create a branch in the recipe's git repo (working copy untouched)"),
+  ).action(async (trial: string, options) => finish(await exportCommand(trial, { ...options, task: taskPathOf(undefined, options) })));
+
+  studyOptions(
+    program
+      .command('submit')
+      .argument('<patch>', 'a unified diff against the parent trial (- for stdin)')
+      .description('evaluate a proposal made outside autolab, through the same legality, run, score and acceptance')
+      .requiredOption('--hypothesis <text>', 'what the edit is expected to do, and why')
+      .option('--parent <trial>', 'the trial the patch applies to (default: the incumbent)')
+      .option('--specialist <name>', "record it under this name; a task specialist's name applies its surface (default: manual)")
+      .option('--notes <text>', 'free-form notes')
+      .option('--json', 'machine-readable output'),
+  ).action(async (patch: string, options) => finish(await submitCommand(patch, { ...options, task: taskPathOf(undefined, options) })));
+
+  program
+    .command('schema')
+    .description('print the JSON Schema of the task file (for editors)')
+    .action(() => {
+      process.stdout.write(JSON.stringify(taskFileJsonSchema(), null, 2) + '\n');
+    });
+
+  return program;
+}
+
+function finish(code: number): void {
+  process.exitCode = code;
+}
+
+/** Runs the CLI; user errors print their message and hint, never a stack. */
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    if (AutolabError.is(error)) {
+      process.stderr.write(`autolab: ${error.message}\n`);
+      if (error.hint) process.stderr.write(`  → ${error.hint}\n`);
+      process.exitCode = 1;
+      return;
+    }
+    process.stderr.write(`autolab: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 2;
+  }
+}
