@@ -1,0 +1,258 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import type { Readable } from 'node:stream';
+import { AutolabError, coerceError } from '../../core/errors.ts';
+import type { CommandRequest, CommandResult, Executor } from '../../core/executor.ts';
+import { OutputRecorder } from './output-recorder.ts';
+import { reapProcessesWithToken, signalProcessGroup } from './process-group.ts';
+
+/**
+ * What the local executor returns: the port's CommandResult plus what only a local
+ * process can tell.
+ */
+export type LocalCommandResult = CommandResult & {
+  /**
+   * The run failed (not by budget or abort) and either its leader was SIGKILLed by
+   * someone other than autolab (the kernel's OOM killer; or a shell reported exit 137),
+   * or its output mentions an out-of-memory phrase (see OUT_OF_MEMORY_PHRASES).
+   */
+  oomSuspected: boolean;
+  /** The first error writing the log file (e.g. a full disk); output was still drained. */
+  logError: string | null;
+  /** Process id of the leader (also its process group id); null when it never started. */
+  pid: number | null;
+};
+
+export interface LocalExecutorOptions {
+  /** Between SIGTERM and SIGKILL to the group when the budget runs out. Default 500 ms. */
+  killGraceMs?: number;
+  /** How long to wait for the pipes to drain after the leader exits. Default 200 ms. */
+  drainMs?: number;
+  /** Size of the rolling stdout tail. Default 8 KiB. */
+  stdoutTailBytes?: number;
+  /** Size of the rolling combined-output tail. Default 4 KiB. */
+  outputTailBytes?: number;
+}
+
+/** setTimeout fires at once for delays beyond 2^31-1 ms; longer budgets are clamped to this (~24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * The local adapter of the Executor port: runs each command as `/bin/sh -c <command>`
+ * in its own process group on this machine.
+ *
+ * - The environment is exactly `request.env` (note that `/bin/sh` itself exports `PWD`).
+ * - `memoryBytes` becomes `ulimit -v` (address space) inside that shell before the
+ *   command is `exec`ed; where the OS refuses, a note goes to stderr and the run goes on.
+ * - At the budget the group gets SIGTERM, then SIGKILL after `killGraceMs`; on abort it
+ *   gets SIGKILL at once; when the leader exits, whatever is left of the group gets SIGKILL.
+ * - `run` resolves on the leader's exit, after at most `drainMs` of draining the pipes, so
+ *   a grandchild that escaped the group (setsid) and holds the pipe cannot stall it.
+ * - `run` never rejects for a failing command or a spawn failure (`spawnError`), only for
+ *   a malformed request.
+ *
+ * @example
+ * const executor = new LocalExecutor();
+ * const result = await executor.run({
+ *   command: 'python train.py', cwd: worktree, env: buildRunEnv({ set: { CUDA_VISIBLE_DEVICES: slot.gpu ?? '' } }),
+ *   timeoutMs: 600_000, outputCapBytes: 4 << 20, logFile: `${trialDir}/run.log`,
+ * });
+ */
+export class LocalExecutor implements Executor {
+  readonly kind = 'local';
+  private readonly killGraceMs: number;
+  private readonly drainMs: number;
+  private readonly stdoutTailBytes: number;
+  private readonly outputTailBytes: number;
+
+  constructor(options: LocalExecutorOptions = {}) {
+    this.killGraceMs = options.killGraceMs ?? 500;
+    this.drainMs = options.drainMs ?? 200;
+    this.stdoutTailBytes = options.stdoutTailBytes ?? 8192;
+    this.outputTailBytes = options.outputTailBytes ?? 4096;
+  }
+
+  /** Runs one command to completion; see the class comment for the guarantees. */
+  async run(request: CommandRequest): Promise<LocalCommandResult> {
+    validateRequest(request);
+    const recorder = new OutputRecorder({
+      logFile: request.logFile,
+      capBytes: request.outputCapBytes,
+      stdoutTailBytes: this.stdoutTailBytes,
+      outputTailBytes: this.outputTailBytes,
+    });
+    if (request.signal?.aborted) {
+      await recorder.close();
+      return resultOf(recorder, { aborted: true });
+    }
+    const cwdProblem = await describeCwdProblem(request.cwd);
+    if (cwdProblem !== null) {
+      await recorder.close();
+      return resultOf(recorder, { spawnError: cwdProblem });
+    }
+    let child: ChildProcess;
+    try {
+      child = spawn('/bin/sh', shellArguments(request), {
+        cwd: request.cwd,
+        env: request.env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      await recorder.close();
+      return resultOf(recorder, { spawnError: `could not start /bin/sh: ${coerceError(error).message}` });
+    }
+    return this.supervise(child, request, recorder);
+  }
+
+  /** Kills processes left over from a dead driver whose runs carried `AUTOLAB_RUN_TOKEN=<token>` (Linux; 0 elsewhere). */
+  async reapOrphans(token: string): Promise<number> {
+    return reapProcessesWithToken(token);
+  }
+
+  private supervise(child: ChildProcess, request: CommandRequest, recorder: OutputRecorder): Promise<LocalCommandResult> {
+    const started = performance.now();
+    const pid = child.pid;
+    const stdout = child.stdout as Readable;
+    const stderr = child.stderr as Readable;
+    stdout.on('data', (chunk: Buffer) => recorder.record('stdout', chunk));
+    stderr.on('data', (chunk: Buffer) => recorder.record('stderr', chunk));
+    stdout.on('error', () => {});
+    stderr.on('error', () => {});
+
+    let timedOut = false;
+    let aborted = false;
+    let sigkillSentByUs = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    const killGroup = (signal: NodeJS.Signals) => {
+      if (pid !== undefined) signalProcessGroup(pid, signal);
+    };
+    const budgetTimer = setTimeout(() => {
+      timedOut = true;
+      killGroup('SIGTERM');
+      graceTimer = setTimeout(() => {
+        sigkillSentByUs = true;
+        killGroup('SIGKILL');
+      }, this.killGraceMs);
+    }, Math.min(request.timeoutMs, MAX_TIMER_MS));
+    const onAbort = () => {
+      aborted = true;
+      sigkillSentByUs = true;
+      killGroup('SIGKILL');
+    };
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    if (request.signal?.aborted) onAbort(); // aborted while the cwd was being checked
+    const stopWatching = () => {
+      clearTimeout(budgetTimer);
+      clearTimeout(graceTimer);
+      request.signal?.removeEventListener('abort', onAbort);
+    };
+
+    return new Promise<LocalCommandResult>((resolve) => {
+      child.on('error', (error) => {
+        if (pid !== undefined) return; // errors after a successful start (none expected) do not end the run
+        stopWatching();
+        void recorder.close().then(() =>
+          resolve(resultOf(recorder, { spawnError: `could not start /bin/sh: ${error.message}` })),
+        );
+      });
+      child.once('exit', (exitCode, signal) => {
+        const durationMs = performance.now() - started;
+        stopWatching();
+        killGroup('SIGKILL'); // a grandchild must not outlive its trial
+        void drainThenDestroy([stdout, stderr], this.drainMs)
+          .then(() => recorder.close())
+          .then(() => {
+            const killedByOthers = (signal === 'SIGKILL' && !sigkillSentByUs) || exitCode === 137;
+            const failed = exitCode !== 0;
+            const oomSuspected =
+              failed && !timedOut && !aborted && (killedByOthers || recorder.outOfMemoryPhraseSeen);
+            resolve(
+              resultOf(recorder, { exitCode, signal, timedOut, aborted, durationMs, oomSuspected, pid: pid ?? null }),
+            );
+          });
+      });
+    });
+  }
+}
+
+function validateRequest(request: CommandRequest): void {
+  const problems: string[] = [];
+  if (typeof request.command !== 'string' || request.command.trim() === '') problems.push('command is empty');
+  if (typeof request.cwd !== 'string' || request.cwd === '') problems.push('cwd is empty');
+  if (typeof request.logFile !== 'string' || request.logFile === '') problems.push('logFile is empty');
+  if (!(request.timeoutMs > 0)) problems.push(`timeoutMs must be > 0 (got ${request.timeoutMs})`);
+  if (!(request.outputCapBytes >= 0)) problems.push(`outputCapBytes must be >= 0 (got ${request.outputCapBytes})`);
+  if (request.memoryBytes !== undefined && !(request.memoryBytes >= 1024 && Number.isFinite(request.memoryBytes))) {
+    problems.push(`memoryBytes must be a finite number >= 1024 (got ${request.memoryBytes})`);
+  }
+  if (problems.length > 0) {
+    throw new AutolabError('InvalidCommandRequest', `cannot run command: ${problems.join('; ')}`, {
+      hint: 'this is a bug in the caller of the executor, not in the recipe',
+    });
+  }
+}
+
+function shellArguments(request: CommandRequest): string[] {
+  if (request.memoryBytes === undefined) return ['-c', request.command];
+  const kib = Math.ceil(request.memoryBytes / 1024);
+  const script =
+    `ulimit -v ${kib} 2>/dev/null || echo "[autolab: could not set the memory limit (ulimit -v ${kib})]" >&2; ` +
+    'exec /bin/sh -c "$1"';
+  return ['-c', script, 'autolab-run', request.command];
+}
+
+async function describeCwdProblem(cwd: string): Promise<string | null> {
+  try {
+    const info = await stat(cwd);
+    return info.isDirectory() ? null : `working directory is not a directory: ${cwd}`;
+  } catch (error) {
+    return `working directory is not accessible: ${cwd} (${coerceError(error).message})`;
+  }
+}
+
+/** Waits up to `ms` for the streams to end, then destroys whatever is still open. */
+async function drainThenDestroy(streams: Readable[], ms: number): Promise<void> {
+  const open = streams.filter((stream) => !stream.destroyed && !stream.readableEnded);
+  if (open.length > 0) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.all(open.map((stream) => new Promise<void>((resolve) => stream.once('close', () => resolve())))),
+      new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+  for (const stream of streams) stream.destroy();
+}
+
+interface Outcome {
+  exitCode?: number | null;
+  signal?: string | null;
+  timedOut?: boolean;
+  aborted?: boolean;
+  spawnError?: string | null;
+  durationMs?: number;
+  oomSuspected?: boolean;
+  pid?: number | null;
+}
+
+function resultOf(recorder: OutputRecorder, outcome: Outcome): LocalCommandResult {
+  return {
+    exitCode: outcome.exitCode ?? null,
+    signal: outcome.signal ?? null,
+    timedOut: outcome.timedOut ?? false,
+    aborted: outcome.aborted ?? false,
+    spawnError: outcome.spawnError ?? null,
+    durationMs: outcome.durationMs ?? 0,
+    outputBytes: recorder.outputBytes,
+    outputTruncated: recorder.truncated,
+    stdoutTail: recorder.stdoutTail(),
+    outputTail: recorder.outputTail(),
+    oomSuspected: outcome.oomSuspected ?? false,
+    logError: recorder.logError,
+    pid: outcome.pid ?? null,
+  };
+}
