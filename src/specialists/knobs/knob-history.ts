@@ -1,0 +1,80 @@
+/**
+ * The knob values of past trials, for samplers: taken from the JSON line a knobs
+ * specialist writes into its proposals' notes, or else read from the trial's files.
+ */
+import { AutolabError } from '../../core/errors.ts';
+import type { ProposalContext } from '../../core/specialist.ts';
+import type { KnobSpec } from '../../core/task.ts';
+import { isFinished, type TrialRecord } from '../../core/trial.ts';
+import { readKnobValues } from './knob-io.ts';
+import type { KnobObservation } from './knob-sampler.ts';
+import type { KnobValues } from './knob-value.ts';
+
+/** How many of the most recent trials are looked at. */
+export const KNOB_HISTORY_LIMIT = 200;
+
+/**
+ * The notes line that records a proposal's full knob values, e.g.
+ * `{"knobs":{"lr":0.034,"width":96},"sampler":"random"}`.
+ */
+export function formatKnobNotesLine(values: KnobValues, sampler: string): string {
+  return JSON.stringify({ knobs: values, sampler });
+}
+
+/** The knob values recorded in a trial's notes (the last such JSON line), or null. */
+export function parseKnobNotes(notes: string): KnobValues | null {
+  let found: KnobValues | null = null;
+  for (const line of notes.split('\n')) {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith('{') || !trimmed.includes('"knobs"')) continue;
+    try {
+      const parsed = JSON.parse(trimmed) as { knobs?: unknown };
+      const knobs = parsed.knobs;
+      if (typeof knobs !== 'object' || knobs === null || Array.isArray(knobs)) continue;
+      const values: KnobValues = {};
+      for (const [name, value] of Object.entries(knobs)) {
+        if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) values[name] = value;
+      }
+      found = values;
+    } catch {
+      // Not our line.
+    }
+  }
+  return found;
+}
+
+/**
+ * A reader of past trials' knob values. Finished trials are immutable, so what was read
+ * from their files is cached for the life of the reader (one per specialist).
+ */
+export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: ProposalContext) => Promise<KnobObservation[]> {
+  const fromFiles = new Map<number, KnobValues | null>();
+  const hasAll = (values: KnobValues): boolean => knobs.every((knob) => values[knob.name] !== undefined);
+
+  const valuesOf = async (trial: TrialRecord, context: ProposalContext): Promise<KnobValues | null> => {
+    const noted = parseKnobNotes(trial.notes);
+    if (noted !== null && hasAll(noted)) return noted;
+    if (!isFinished(trial) || trial.commit === null) return null;
+    if (fromFiles.has(trial.id)) return fromFiles.get(trial.id) ?? null;
+    try {
+      const values = await readKnobValues((path) => context.readFile(trial.id, path), knobs);
+      fromFiles.set(trial.id, values);
+      return values;
+    } catch (error) {
+      // A KnobError (e.g. an edit removed a marker) is permanent: nothing to dedupe against.
+      // Anything else may be transient, so it is not cached.
+      if (AutolabError.is(error)) fromFiles.set(trial.id, null);
+      return null;
+    }
+  };
+
+  return async (context) => {
+    const observations: KnobObservation[] = [];
+    for (const trial of context.trials.slice(-KNOB_HISTORY_LIMIT)) {
+      context.signal.throwIfAborted();
+      const values = await valuesOf(trial, context);
+      if (values !== null) observations.push({ trialId: trial.id, values, status: trial.status, score: trial.score });
+    }
+    return observations;
+  };
+}

@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import { AutolabError } from '../../core/errors.ts';
+import type { LineageFeedback } from '../../core/lineage.ts';
+import type { ProposalContext } from '../../core/specialist.ts';
+import type { KnobSpec, SpecialistSpec, TaskSpec } from '../../core/task.ts';
+import type { Proposal, TrialRecord, TrialStatus } from '../../core/trial.ts';
+import { parseKnobNotes } from './knob-history.ts';
+import { readKnobValues } from './knob-io.ts';
+import { createKnobsSpecialist } from './knobs-specialist.ts';
+
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const KNOBS: KnobSpec[] = [
+  { name: 'lr', file: 'config.json', key: 'optimizer.lr', type: 'float', low: 1e-4, high: 1, log: true },
+  { name: 'batch', file: 'config.json', key: 'batch_size', type: 'int', low: 8, high: 256, log: true },
+  { name: 'width', file: 'train.py', marker: 'width', type: 'int', low: 16, high: 512 },
+  { name: 'act', file: 'train.py', marker: 'act', type: 'categorical', choices: ['relu', 'gelu', 'silu'] },
+  { name: 'warmup', file: 'schedule.yaml', key: 'warmup.steps', type: 'int', low: 0, high: 1000 },
+];
+
+const BASELINE_FILES: Record<string, string> = {
+  'config.json': '{\n  "optimizer": {\n    "lr": 0.01\n  },\n  "batch_size": 64\n}\n',
+  'train.py': 'import torch\n\nWIDTH = 64  # autolab: width\nACT = "relu"  # autolab: act\n\nprint(WIDTH, ACT)\n',
+  'schedule.yaml': '# warmup then cosine\nwarmup:\n  steps: 100  # linear\ndecay: cosine\n',
+  'README.md': 'a recipe\n',
+};
+
+function makeTask(knobs: KnobSpec[] = KNOBS, options: Record<string, unknown> = {}): { task: TaskSpec; spec: SpecialistSpec } {
+  const spec: SpecialistSpec = { name: 'tuner', kind: 'knobs', surface: 'hyper', options };
+  const task: TaskSpec = {
+    name: 'toy',
+    taskFile: '/tmp/toy/autolab.yaml',
+    root: '/tmp/toy',
+    repo: '/tmp/toy',
+    baseline: 'HEAD',
+    objective: { metric: 'loss', direction: 'minimize' },
+    run: { command: 'python train.py', timeoutMs: 60_000, outputCapBytes: 1 << 20 },
+    score: { command: 'python score.py', timeoutMs: 60_000 },
+    protected: [],
+    gates: [],
+    surfaces: { hyper: { name: 'hyper', paths: ['config.json', 'train.py', 'schedule.yaml'], knobs } },
+    specialists: [spec],
+    parallel: 1,
+    gpus: [],
+    budget: {},
+    limits: { maxDiffBytes: 1 << 20, maxFileBytes: 1 << 20, maxArtifactBytes: 1 << 30 },
+    acceptance: { rule: 'better', margin: 0 },
+    seed: 1,
+    envPass: [],
+    envSet: {},
+  };
+  return { task, spec };
+}
+
+function trial(id: number, status: TrialStatus, extra: Partial<TrialRecord> = {}): TrialRecord {
+  return {
+    studyId: 1,
+    id,
+    specialist: id === 0 ? 'baseline' : 'tuner',
+    parent: id === 0 ? null : 0,
+    hypothesis: id === 0 ? 'baseline' : `trial ${id}`,
+    notes: '',
+    expectedDelta: null,
+    status,
+    label: null,
+    labelDetail: null,
+    commit: status === 'pending' ? null : `commit${id}`,
+    tree: null,
+    diff: null,
+    metrics: {},
+    score: status === 'kept' || status === 'discarded' ? 1 - id / 100 : null,
+    seed: 1,
+    timings: {},
+    cost: null,
+    logExcerpt: '',
+    edit: null,
+    owner: null,
+    createdAt: '2025-01-01T00:00:00Z',
+    startedAt: null,
+    finishedAt: null,
+    heartbeatAt: null,
+    ...extra,
+  };
+}
+
+function lineageFor(incumbent: TrialRecord): LineageFeedback {
+  return {
+    study: 'toy',
+    objective: { metric: 'loss', direction: 'minimize' },
+    baseline: { id: 0, score: 1 },
+    incumbent: { id: incumbent.id, score: incumbent.score, deltaVsBaseline: incumbent.score === null ? null : incumbent.score - 1 },
+    leaderboard: [],
+    chain: [],
+    recent: [],
+    own: null,
+    counts: { total: 1, kept: 1, discarded: 0, failed: 0, running: 0, byLabel: {} },
+    controlArm: false,
+  };
+}
+
+/** A fake context over in-memory files keyed by trial id; records every file read. */
+function makeContext(task: TaskSpec, filesByTrial: Record<number, Record<string, string>>, trials: TrialRecord[], incumbentId: number, seed = 1) {
+  const reads: Array<[number, string]> = [];
+  const incumbent = trials.find((candidate) => candidate.id === incumbentId) as TrialRecord;
+  const context: ProposalContext = {
+    task,
+    surface: task.surfaces.hyper!,
+    incumbent,
+    trials,
+    lineage: lineageFor(incumbent),
+    async readFile(trialId, path) {
+      reads.push([trialId, path]);
+      return filesByTrial[trialId]?.[path] ?? null;
+    },
+    random: seeded(seed),
+    signal: new AbortController().signal,
+  };
+  return { context, reads };
+}
+
+/** Applies a files edit onto a parent's files. */
+function applyEdit(parentFiles: Record<string, string>, proposal: Proposal): Record<string, string> {
+  if (proposal.edit.kind !== 'files') throw new Error('expected a files edit');
+  const next = { ...parentFiles };
+  for (const [path, text] of Object.entries(proposal.edit.files)) {
+    if (text === null) delete next[path];
+    else next[path] = text;
+  }
+  return next;
+}
+
+describe('createKnobsSpecialist', () => {
+  it('refuses a surface without knobs, a missing surface, bad knobs and bad options', () => {
+    const none = makeTask([]);
+    expect(() => createKnobsSpecialist(none.spec, none.task)).toThrow("specialist 'tuner' has kind knobs but surface 'hyper' declares no knobs");
+    try {
+      createKnobsSpecialist(none.spec, none.task);
+    } catch (error) {
+      expect(AutolabError.is(error) && error.name).toBe('TaskFileError');
+    }
+    const { task, spec } = makeTask();
+    expect(() => createKnobsSpecialist({ ...spec, surface: 'nope' }, task)).toThrow(/names surface 'nope', which the task does not declare/);
+    const broken = makeTask([{ name: 'lr', file: 'config.json', key: 'lr', type: 'float', low: 0, high: 1, log: true }]);
+    expect(() => createKnobsSpecialist(broken.spec, broken.task)).toThrow(/surface 'hyper', knob 'lr': log scale needs low > 0/);
+    const badOptions = makeTask(KNOBS, { sampler: 'tpe' });
+    expect(() => createKnobsSpecialist(badOptions.spec, badOptions.task)).toThrow(/specialist 'tuner': options.sampler/);
+    const unknownOption = makeTask(KNOBS, { temperature: 1 });
+    expect(() => createKnobsSpecialist(unknownOption.spec, unknownOption.task)).toThrow(/specialist 'tuner': options/);
+  });
+});
+
+describe('knobs specialist propose', () => {
+  const incumbentFiles: Record<string, string> = {
+    ...BASELINE_FILES,
+    'train.py': BASELINE_FILES['train.py']!.replace('WIDTH = 64', 'WIDTH = 128'),
+  };
+
+  it('proposes a files edit on the incumbent that changes exactly the knob lines', async () => {
+    const { task, spec } = makeTask();
+    const trials = [trial(0, 'discarded'), trial(1, 'kept'), trial(2, 'kept')];
+    for (let seed = 1; seed <= 40; seed += 1) {
+      const specialist = createKnobsSpecialist(spec, task);
+      const { context } = makeContext(task, { 0: BASELINE_FILES, 1: BASELINE_FILES, 2: incumbentFiles }, trials, 2, seed);
+      const proposal = await specialist.propose(context);
+      expect(proposal).not.toBeNull();
+      const made = proposal as Proposal;
+      expect(made.specialist).toBe('tuner');
+      expect(made.parent).toBe(2);
+      expect(made.hypothesis).toMatch(/^knobs: \w+ \S+ -> \S+(, \w+ \S+ -> \S+){0,2} \(random search around the incumbent, trial 2\)$/);
+
+      const before = await readKnobValues(async (path) => incumbentFiles[path] ?? null, KNOBS);
+      const after = applyEdit(incumbentFiles, made);
+      const values = await readKnobValues(async (path) => after[path] ?? null, KNOBS);
+      const changedKnobs = KNOBS.filter((knob) => values[knob.name] !== before[knob.name]);
+      expect(changedKnobs.length).toBeGreaterThanOrEqual(1);
+      expect(changedKnobs.length).toBeLessThanOrEqual(3);
+      for (const knob of changedKnobs) expect(made.hypothesis).toContain(`${knob.name} `);
+      // The notes record the full value set, exactly as the files now hold it.
+      expect(parseKnobNotes(made.notes ?? '')).toEqual(values);
+
+      // Only changed files are in the edit, and in each only the knob lines differ.
+      const edited = Object.keys((made.edit as { files: Record<string, string> }).files);
+      expect(edited.sort()).toEqual([...new Set(changedKnobs.map((knob) => knob.file))].sort());
+      for (const path of edited) {
+        const oldLines = incumbentFiles[path]!.split('\n');
+        const newLines = after[path]!.split('\n');
+        expect(newLines.length).toBe(oldLines.length);
+        const differing = oldLines.filter((line, index) => line !== newLines[index]).length;
+        expect(differing).toBe(changedKnobs.filter((knob) => knob.file === path).length);
+      }
+    }
+  });
+
+  it('replays the same proposal from the same seed', async () => {
+    const { task, spec } = makeTask();
+    const trials = [trial(0, 'kept')];
+    const run = async () => createKnobsSpecialist(spec, task).propose(makeContext(task, { 0: BASELINE_FILES }, trials, 0, 99).context);
+    expect(await run()).toEqual(await run());
+  });
+
+  it('avoids value sets recorded in notes (in flight) or read from finished trials, reading each trial once', async () => {
+    const depth: KnobSpec[] = [{ name: 'depth', file: 'net.py', marker: 'depth', type: 'int', low: 1, high: 4 }];
+    const { task, spec } = makeTask(depth);
+    const netWith = (value: number) => ({ 'net.py': `DEPTH = ${value}  # autolab: depth\n` });
+    const trials = [
+      trial(0, 'kept'),
+      trial(1, 'discarded'), // depth 1, known only from its files
+      trial(2, 'running', { notes: 'random search\n{"knobs":{"depth":3},"sampler":"random"}' }),
+      trial(3, 'failed', { commit: null, label: 'apply_failed' }), // no files to read
+    ];
+    const files = { 0: netWith(2), 1: netWith(1), 2: netWith(3) };
+    const specialist = createKnobsSpecialist(spec, task);
+    for (let seed = 1; seed <= 20; seed += 1) {
+      const { context, reads } = makeContext(task, files, trials, 0, seed);
+      const proposal = await specialist.propose(context);
+      expect(proposal?.edit).toEqual({ kind: 'files', files: netWith(4) });
+      expect(proposal?.hypothesis).toBe('knobs: depth 2 -> 4 (random search around the incumbent, trial 0)');
+      const historyReads = reads.filter(([trialId]) => trialId !== 0);
+      // Trial 1 is read once over all twenty proposals; trial 2 has notes; trial 3 has no commit.
+      expect(historyReads).toEqual(seed === 1 ? [[1, 'net.py']] : []);
+    }
+  });
+
+  it('looks at most at the last 200 trials', async () => {
+    const depth: KnobSpec[] = [{ name: 'depth', file: 'net.py', marker: 'depth', type: 'int', low: 1, high: 400 }];
+    const { task, spec } = makeTask(depth);
+    const trials = Array.from({ length: 260 }, (_, id) => trial(id, 'discarded'));
+    const files: Record<number, Record<string, string>> = {};
+    for (const { id } of trials) files[id] = { 'net.py': `DEPTH = ${id + 1}  # autolab: depth\n` };
+    const { context, reads } = makeContext(task, files, trials, 0);
+    await createKnobsSpecialist(spec, task).propose(context);
+    const readTrials = new Set(reads.map(([trialId]) => trialId));
+    expect(readTrials.has(0)).toBe(true); // the incumbent
+    expect(readTrials.has(59)).toBe(false);
+    expect(readTrials.has(60)).toBe(true);
+    expect(readTrials.has(259)).toBe(true);
+  });
+
+  it('returns null when its sampler changes nothing', async () => {
+    const { task, spec } = makeTask();
+    const specialist = createKnobsSpecialist(spec, task, { sampler: { name: 'stuck', sample: (_space, _history, incumbent) => ({ ...incumbent }) } });
+    const { context } = makeContext(task, { 0: BASELINE_FILES }, [trial(0, 'kept')], 0);
+    expect(await specialist.propose(context)).toBeNull();
+  });
+
+  it('throws a KnobError naming the knob when the incumbent lost its marker', async () => {
+    const { task, spec } = makeTask();
+    const broken = { ...BASELINE_FILES, 'train.py': 'WIDTH = 64\nACT = "relu"  # autolab: act\n' };
+    const { context } = makeContext(task, { 0: broken }, [trial(0, 'kept')], 0);
+    await expect(createKnobsSpecialist(spec, task).propose(context)).rejects.toThrow(/knob 'width' \(train\.py, marker 'autolab: width'\): no line carries/);
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * Random search around the incumbent: each proposal changes one to three knobs; each
+ * changed knob is either drawn over its whole range (log-uniform when `log`) or nudged
+ * from the incumbent by a gaussian step in the normalised space. History is used only to
+ * avoid repeating a value set.
+ */
+import type { KnobSpec } from '../../core/task.ts';
+import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
+import { fromUnit, toUnit, type NumericKnob } from './knob-space.ts';
+import { knobValueEquals, knobValuesKey, normaliseKnobValue, type KnobValue, type KnobValues } from './knob-value.ts';
+
+export interface RandomSamplerOptions {
+  /** Most knobs changed per proposal (at least one is always changed). Default 3. */
+  maxChanged?: number;
+  /** Probability that a changed knob is drawn over its whole range rather than nudged. Default 0.5. */
+  globalProbability?: number;
+  /** Standard deviation of a nudge, as a fraction of the (log) range. Default 0.15. */
+  localSigma?: number;
+  /** Draws tried to find a value set not in the history (the later half draw over whole ranges). Default 64. */
+  attempts?: number;
+}
+
+/**
+ * Creates the random-search sampler.
+ *
+ * @example
+ * const sampler = createRandomSampler();
+ * const next = sampler.sample(surface.knobs, history, { lr: 0.01, width: 64 }, ctx.random);
+ */
+export function createRandomSampler(options: RandomSamplerOptions = {}): KnobSampler {
+  const maxChanged = Math.max(1, Math.floor(options.maxChanged ?? 3));
+  const globalProbability = options.globalProbability ?? 0.5;
+  const localSigma = options.localSigma ?? 0.15;
+  const attempts = Math.max(1, Math.floor(options.attempts ?? 64));
+
+  const changeKnob = (knob: KnobSpec, current: KnobValue | undefined, random: () => number, forceGlobal: boolean): KnobValue => {
+    if (knob.type === 'categorical') {
+      const others = (knob.choices ?? []).filter((choice) => !knobValueEquals(choice, current));
+      const pool = others.length > 0 ? others : knob.choices ?? [];
+      return pool[Math.min(pool.length - 1, Math.floor(random() * pool.length))] as KnobValue;
+    }
+    const numeric = knob as NumericKnob;
+    if (typeof current !== 'number') return fromUnit(numeric, random());
+    const global = forceGlobal || random() < globalProbability;
+    for (let tries = 0; tries < 8; tries += 1) {
+      const unit = global ? random() : toUnit(numeric, current) + localSigma * gaussian(random);
+      const value = fromUnit(numeric, unit);
+      if (!knobValueEquals(value, current)) return value;
+    }
+    for (let tries = 0; tries < 8; tries += 1) {
+      const value = fromUnit(numeric, random());
+      if (!knobValueEquals(value, current)) return value;
+    }
+    if (numeric.type === 'int') {
+      const step = random() < 0.5 ? -1 : 1;
+      const rounded = Math.round(current);
+      const next = rounded + step >= numeric.low && rounded + step <= numeric.high ? rounded + step : rounded - step;
+      return Math.min(numeric.high, Math.max(numeric.low, next));
+    }
+    return fromUnit(numeric, random());
+  };
+
+  const draw = (space: readonly KnobSpec[], incumbent: KnobValues, random: () => number, forceGlobal = false): KnobValues => {
+    const values: KnobValues = {};
+    const order = space.map((_, index) => index);
+    for (const knob of space) {
+      const current = incumbent[knob.name];
+      if (current !== undefined) values[knob.name] = normaliseKnobValue(knob, current);
+    }
+    const count = 1 + Math.floor(random() * Math.min(maxChanged, space.length));
+    for (let picked = 0; picked < count; picked += 1) {
+      const swap = picked + Math.floor(random() * (order.length - picked));
+      [order[picked], order[swap]] = [order[swap] as number, order[picked] as number];
+      const knob = space[order[picked] as number] as KnobSpec;
+      values[knob.name] = changeKnob(knob, incumbent[knob.name], random, forceGlobal);
+    }
+    // A knob the incumbent had no value for gets one from its whole range.
+    for (const knob of space) if (values[knob.name] === undefined) values[knob.name] = changeKnob(knob, undefined, random, true);
+    return values;
+  };
+
+  return {
+    name: 'random',
+    sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number): KnobValues {
+      if (space.length === 0) return {};
+      const tried = new Set(history.map((observation) => knobValuesKey(space, observation.values)));
+      tried.add(knobValuesKey(space, incumbent));
+      let candidate = draw(space, incumbent, random);
+      for (let attempt = 1; attempt < attempts && tried.has(knobValuesKey(space, candidate)); attempt += 1) {
+        // Nudges may keep landing on tried points of a small space: widen to the whole range.
+        candidate = draw(space, incumbent, random, attempt >= attempts / 2);
+      }
+      return candidate;
+    },
+  };
+}
+
+/** A standard normal draw (Box-Muller) from a uniform [0, 1) source. */
+function gaussian(random: () => number): number {
+  const radius = Math.sqrt(-2 * Math.log(1 - random()));
+  return radius * Math.cos(2 * Math.PI * random());
+}
