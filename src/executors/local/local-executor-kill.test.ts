@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -32,6 +33,16 @@ async function timed<T>(work: Promise<T>): Promise<[T, number]> {
   const started = performance.now();
   const value = await work;
   return [value, performance.now() - started];
+}
+
+/** The one-letter state of a process (`S`, `R`, `Z`, ...), or `gone`. */
+async function processState(pid: number): Promise<string> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0] ?? 'gone';
+  } catch {
+    return 'gone';
+  }
 }
 
 function groupExists(pgid: number): boolean {
@@ -117,15 +128,24 @@ describe.concurrent('LocalExecutor: budgets, aborts, and stray processes', () =>
   it.skipIf(!onLinux)('resolves quickly when a setsid grandchild escapes the group holding stdout; reapOrphans gets it', async () => {
     const token = `test-${randomUUID()}`;
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', AUTOLAB_RUN_TOKEN: token };
-    // The leader waits until the grandchild has left the group (setsid runs before the marker
-    // is touched), so the group kill at the leader's exit cannot catch it.
+    // The leader waits until the grandchild has left the group (setsid runs before the
+    // marker appears), so the group kill at the leader's exit cannot catch it.
     const marker = join(dir, `escaped-${token}`);
-    const command = `setsid sh -c 'touch ${marker}; exec sleep 30' & while [ ! -e ${marker} ]; do sleep 0.01; done; echo done`;
+    const command =
+      `setsid sh -c 'echo $$ > ${marker}.tmp && mv ${marker}.tmp ${marker}; exec sleep 30' & ` +
+      `while [ ! -e ${marker} ]; do sleep 0.01; done; echo done`;
     const [result, elapsed] = await timed(executor.run(request(command, { env })));
     expect(result.exitCode).toBe(0);
     expect(result.stdoutTail).toBe('done\n');
     expect(elapsed).toBeLessThan(1500);
+    const escapedPid = Number(readFileSync(marker, 'utf8'));
+    expect(await processState(escapedPid)).toBe('S'); // it really outlived the run
     expect(await executor.reapOrphans(token)).toBe(1);
+    const deadline = performance.now() + 2000;
+    while (!['Z', 'gone'].includes(await processState(escapedPid)) && performance.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(['Z', 'gone']).toContain(await processState(escapedPid));
     expect(await executor.reapOrphans(token)).toBe(0);
   });
 
@@ -142,7 +162,10 @@ describe.concurrent('LocalExecutor: budgets, aborts, and stray processes', () =>
     const orphan = start(token);
     const bystander = start(`${token}-other`); // shares a prefix, not the token
     try {
-      await new Promise((resolve) => setTimeout(resolve, 300)); // let sh start its sleep
+      const deadline = performance.now() + 5000; // let sh start its sleep
+      while ((await listProcessGroup(orphan.child.pid as number)).length < 2 && performance.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
       expect(await executor.reapOrphans(token)).toBe(2); // sh and its sleep
       const [, signal] = await orphan.exited;
       expect(signal).toBe('SIGKILL');
