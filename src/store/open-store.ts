@@ -1,0 +1,61 @@
+/**
+ * Opens the Store a location names: a SQLite file path (the default), a `sqlite:` URL,
+ * or (in a later version) a PostgreSQL URL.
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AutolabError } from '../core/errors.ts';
+import type { Store } from '../core/store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+
+/** What a store location names. */
+export type StoreLocation = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+
+const SCHEME = /^([a-z][a-z0-9+.-]+):/i;
+
+/**
+ * Parses a store location. Relative paths resolve against the current directory.
+ *
+ * @example
+ * parseStoreLocation('.autolab/study.db');        // { kind: 'sqlite', file: '/cwd/.autolab/study.db' }
+ * parseStoreLocation('sqlite:///var/autolab.db');  // { kind: 'sqlite', file: '/var/autolab.db' }
+ * parseStoreLocation('sqlite:runs/study.db');      // { kind: 'sqlite', file: '/cwd/runs/study.db' }
+ * parseStoreLocation('postgres://host/db');       // { kind: 'postgres', url: 'postgres://host/db' }
+ */
+export function parseStoreLocation(location: string): StoreLocation {
+  const trimmed = location.trim();
+  if (trimmed.length === 0) throw new AutolabError('StoreError', 'The store location is empty', { hint: 'give a SQLite file path such as .autolab/study.db' });
+  if (trimmed === ':memory:') return { kind: 'sqlite', file: ':memory:' };
+  const scheme = SCHEME.exec(trimmed)?.[1]?.toLowerCase();
+  // One letter before ':' is a Windows drive (C:\...), not a scheme; the regex needs two.
+  if (scheme === undefined) return { kind: 'sqlite', file: resolve(trimmed) };
+  if (scheme === 'postgres' || scheme === 'postgresql') return { kind: 'postgres', url: trimmed };
+  if (scheme === 'file') return { kind: 'sqlite', file: fileURLToPath(trimmed) };
+  if (scheme === 'sqlite') {
+    let rest = trimmed.slice('sqlite:'.length);
+    if (rest.startsWith('//')) rest = rest.slice(2); // sqlite:///abs/path -> /abs/path; sqlite://rel.db -> rel.db
+    if (rest.length === 0) throw new AutolabError('StoreError', `The store location ${location} names no file`, { hint: 'write sqlite:///absolute/path.db or sqlite:relative.db' });
+    return { kind: 'sqlite', file: rest === ':memory:' ? rest : resolve(decodeURIComponent(rest)) };
+  }
+  throw new AutolabError('StoreError', `Unsupported store location ${location} (scheme ${scheme}:)`, {
+    hint: 'use a SQLite file path, sqlite:///absolute/path.db, or sqlite:relative.db',
+  });
+}
+
+/**
+ * Opens (creating and migrating when needed) the store at `location`. The caller owns
+ * `close()`.
+ *
+ * @example
+ * const store = await openStore('.autolab/study.db');
+ * try { ... } finally { await store.close(); }
+ */
+export async function openStore(location: string): Promise<Store> {
+  const parsed = parseStoreLocation(location);
+  if (parsed.kind === 'postgres') {
+    throw new AutolabError('StoreError', 'PostgreSQL stores arrive in a later version; use a SQLite file path', {
+      hint: 'for example .autolab/study.db or sqlite:///abs/path/study.db',
+    });
+  }
+  return SqliteStore.open(parsed.file);
+}
