@@ -30,6 +30,10 @@ export interface CommandResult {
   stdoutTail: string;
   /** The last ~4 KiB of combined output (for log excerpts). */
   outputTail: string;
+  /** The command failed in a way that looks like running out of memory (kernel kill, MemoryError, CUDA OOM). */
+  oomSuspected: boolean;
+  /** The first error writing the log file (a full disk); the output was still drained. */
+  logError: string | null;
 }
 
 /**

@@ -51,7 +51,7 @@ function facts(result: CommandResult): PhaseFacts {
     timedOut: result.timedOut,
     aborted: result.aborted,
     spawnError: result.spawnError,
-    oomSuspected: (result as CommandResult & { oomSuspected?: boolean }).oomSuspected ?? false,
+    oomSuspected: result.oomSuspected,
     tail: lastLines(result.outputTail, 20),
   };
 }

@@ -5,7 +5,7 @@ import type { Specialist } from '../core/specialist.ts';
 import { shouldStop, type SessionLimits } from '../core/stop-rules.ts';
 import type { Proposal, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
-import { SlotPool } from '../executors/local/slot-pool.ts';
+import { SlotPool } from './slot-pool.ts';
 import { seededRandom } from './random.ts';
 import { SpecialistRotation } from './specialist-rotation.ts';
 
