@@ -1,4 +1,4 @@
-import { AutolabError } from '../../core/errors.ts';
+import { AutolabError } from '../core/errors.ts';
 
 /** One held slot of a SlotPool. Call `release()` exactly when its command is over (extra calls are ignored). */
 export interface Slot {
