@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AutolabError } from '../../core/errors.ts';
+import { AutolabError } from '../core/errors.ts';
 import { SlotPool } from './slot-pool.ts';
 
 describe('SlotPool', () => {
