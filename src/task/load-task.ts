@@ -1,0 +1,229 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import { AutolabError, type AutolabWarning } from '../core/errors.ts';
+import type { KnobSpec, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
+import { DEFAULT_LIMITS, DEFAULT_OUTPUT_CAP_BYTES, SPECIALIST_CORE_KEYS, taskFileSchema, type ParsedTaskFile } from './schema.ts';
+import { normaliseRelativePath, semanticIssues } from './semantic-checks.ts';
+import { formatKeyPath, type TaskFileIssue } from './task-file-issue.ts';
+import { taskWarnings } from './task-warnings.ts';
+import { locateIssue } from './yaml-positions.ts';
+import { taskFileErrorMap, taskFileIssuesFromZod } from './zod-issues.ts';
+
+export { taskJudgingHash } from './judging-hash.ts';
+
+/** The file names looked for when `loadTaskFile` is given a folder, in order. */
+export const TASK_FILE_NAMES = ['autolab.yaml', 'autolab.yml'] as const;
+
+const MAX_PROBLEMS_SHOWN = 50;
+const MAX_SYNTAX_ERRORS_SHOWN = 5;
+
+/** A loaded task and the non-fatal problems found on the way. */
+export interface LoadedTask {
+  task: TaskSpec;
+  warnings: AutolabWarning[];
+}
+
+async function statOrUndefined(path: string) {
+  try {
+    return await stat(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The task file a path names: the file itself, or `autolab.yaml`/`autolab.yml` in a folder. */
+async function findTaskFile(pathOrDir: string): Promise<string> {
+  const absolute = resolve(pathOrDir);
+  const found = await statOrUndefined(absolute);
+  if (found?.isFile()) return absolute;
+  if (found?.isDirectory()) {
+    for (const name of TASK_FILE_NAMES) {
+      const candidate = resolve(absolute, name);
+      if ((await statOrUndefined(candidate))?.isFile()) return candidate;
+    }
+    throw new AutolabError('TaskFileError', `No task file in ${absolute}: expected ${TASK_FILE_NAMES.join(' or ')} there. Create one with \`npx autolab init\`.`, {
+      hint: 'Create one with `npx autolab init` in the recipe folder, then fill in its commands.',
+    });
+  }
+  throw new AutolabError('TaskFileError', `No task file at ${absolute}: the path does not exist. Create one with \`npx autolab init\`.`, {
+    hint: 'Check the path, or create a task file with `npx autolab init`.',
+  });
+}
+
+/** How the file is named in messages: relative to the working folder when inside it. */
+function displayPath(taskFile: string): string {
+  const fromCwd = relative(process.cwd(), taskFile);
+  return fromCwd !== '' && !fromCwd.startsWith('..') && !isAbsolute(fromCwd) ? fromCwd : taskFile;
+}
+
+/**
+ * One error for all problems, sorted by position. YAML syntax errors cascade (one bad
+ * indent can yield hundreds), so only the first `shown` are listed.
+ */
+function problemsError(lines: string[], display: string, options: { cause?: unknown; shown?: number } = {}): AutolabError {
+  const sorted = [...new Set(lines)].sort((a, b) => {
+    const [lineA, colA] = a.slice(display.length + 1).split(':').map(Number);
+    const [lineB, colB] = b.slice(display.length + 1).split(':').map(Number);
+    return lineA! - lineB! || colA! - colB!;
+  });
+  const shown = sorted.slice(0, options.shown ?? MAX_PROBLEMS_SHOWN);
+  let count = sorted.length === 1 ? '1 problem' : `${sorted.length} problems`;
+  if (shown.length < sorted.length) count += `, the first ${shown.length} shown`;
+  const cause = options.cause;
+  return new AutolabError('TaskFileError', `Invalid task file ${display} (${count}):\n${shown.join('\n')}`, {
+    cause,
+    hint: 'Fix each line above; `npx autolab init` writes a commented task file that explains every key.',
+  });
+}
+
+function toKnobSpec(name: string, knob: ParsedTaskFile['surfaces'][string]['knobs'][string]): KnobSpec {
+  const spec: KnobSpec = { name, file: normaliseRelativePath(knob.file), type: knob.type };
+  if (knob.key !== undefined) spec.key = knob.key;
+  if (knob.marker !== undefined) spec.marker = knob.marker;
+  if (knob.low !== undefined) spec.low = knob.low;
+  if (knob.high !== undefined) spec.high = knob.high;
+  if (knob.log !== undefined) spec.log = knob.log;
+  if (knob.choices !== undefined) spec.choices = knob.choices;
+  return spec;
+}
+
+function toSpecialistSpec(specialist: ParsedTaskFile['specialists'][number]): SpecialistSpec {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(specialist)) {
+    if (!(SPECIALIST_CORE_KEYS as readonly string[]).includes(key)) options[key] = value;
+  }
+  const spec: SpecialistSpec = { name: specialist.name, kind: specialist.kind, surface: specialist.surface, options };
+  if (specialist.role !== undefined) spec.role = specialist.role;
+  return spec;
+}
+
+/** Builds the engine's TaskSpec from a parsed task file; paths are resolved against `taskFile`'s folder. */
+function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
+  const root = dirname(taskFile);
+  const surfaces: Record<string, SurfaceSpec> = {};
+  for (const [name, surface] of Object.entries(parsed.surfaces)) {
+    surfaces[name] = {
+      name,
+      paths: surface.paths.map(normaliseRelativePath),
+      knobs: Object.entries(surface.knobs).map(([knobName, knob]) => toKnobSpec(knobName, knob)),
+    };
+  }
+  const task: TaskSpec = {
+    name: parsed.name,
+    taskFile,
+    root,
+    repo: resolve(root, parsed.repo),
+    baseline: parsed.baseline,
+    objective: { metric: parsed.objective.metric, direction: parsed.objective.direction },
+    run: {
+      command: parsed.run.command,
+      timeoutMs: parsed.run.timeout,
+      outputCapBytes: parsed.run.output_cap ?? DEFAULT_OUTPUT_CAP_BYTES,
+    },
+    score: parsed.score,
+    protected: parsed.protected.map(normaliseRelativePath),
+    gates: parsed.gates,
+    surfaces,
+    specialists: parsed.specialists.map(toSpecialistSpec),
+    parallel: parsed.parallel,
+    gpus: parsed.gpus,
+    budget: {},
+    limits: {
+      maxDiffBytes: parsed.limits.max_diff_bytes ?? DEFAULT_LIMITS.maxDiffBytes,
+      maxFileBytes: parsed.limits.max_file_bytes ?? DEFAULT_LIMITS.maxFileBytes,
+      maxArtifactBytes: parsed.limits.max_artifact_bytes ?? DEFAULT_LIMITS.maxArtifactBytes,
+    },
+    acceptance: { rule: parsed.acceptance.rule, margin: parsed.acceptance.margin },
+    seed: parsed.seed,
+    envPass: parsed.env.pass,
+    envSet: parsed.env.set,
+  };
+  if (parsed.run.memory !== undefined) task.run.memoryBytes = parsed.run.memory;
+  if (parsed.setup) task.setup = parsed.setup;
+  if (parsed.preflight) task.preflight = parsed.preflight;
+  if (parsed.legality) task.legality = parsed.legality;
+  for (const key of ['trials', 'hours', 'patience'] as const) {
+    if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
+  }
+  return task;
+}
+
+async function repoIssues(raw: Record<string, unknown>, root: string): Promise<TaskFileIssue[]> {
+  if (typeof raw.repo !== 'string' || raw.repo === '') return [];
+  const repo = resolve(root, raw.repo);
+  const found = await statOrUndefined(repo);
+  if (found?.isDirectory()) return [];
+  return [{ path: ['repo'], message: `expected the recipe folder, but ${repo} ${found ? 'is not a folder' : 'does not exist'}` }];
+}
+
+/**
+ * Loads and validates a task file into the engine's `TaskSpec`.
+ *
+ * `pathOrDir` is the task file, or a folder holding `autolab.yaml` (or `autolab.yml`).
+ * Every problem is reported at once, in one `AutolabError('TaskFileError')` whose
+ * message has a line `file:LINE:COL: key.path: what is expected` per problem. Paths in
+ * the result are absolute, durations milliseconds, sizes bytes.
+ *
+ * @example
+ * const { task, warnings } = await loadTaskFile('examples/golf');
+ * for (const warning of warnings) console.warn(warning.message);
+ */
+export async function loadTaskFile(pathOrDir: string): Promise<LoadedTask> {
+  const taskFile = await findTaskFile(pathOrDir);
+  const display = displayPath(taskFile);
+  let text: string;
+  try {
+    text = await readFile(taskFile, 'utf8');
+  } catch (error) {
+    throw new AutolabError('TaskFileError', `Cannot read the task file ${taskFile}: ${(error as Error).message}`, { cause: error });
+  }
+
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(Math.max(0, Math.min(offset, text.length)));
+    return `${display}:${line}:${col}`;
+  };
+  if (document.errors.length > 0) {
+    throw problemsError(
+      document.errors.map((error) => `${at(error.pos[0])}: YAML syntax error: ${error.message.split('\n')[0]}`),
+      display,
+      { shown: MAX_SYNTAX_ERRORS_SHOWN },
+    );
+  }
+  const warnings: AutolabWarning[] = document.warnings.map((warning) => ({
+    code: 'yaml_warning',
+    message: `${at(warning.pos[0])}: ${warning.message.split('\n')[0]}`,
+  }));
+
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: 1000 });
+  } catch (error) {
+    throw problemsError([`${at(0)}: (top level): cannot read the YAML: ${(error as Error).message}`], display, { cause: error });
+  }
+  if (raw === null || raw === undefined) {
+    throw problemsError([`${at(0)}: (top level): the file is empty; expected a mapping with name, objective, run and score`], display);
+  }
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw problemsError([`${at(0)}: (top level): expected a mapping (key: value), got ${Array.isArray(raw) ? 'a list' : `a ${typeof raw}`}`], display);
+  }
+
+  const result = taskFileSchema.safeParse(raw, { error: taskFileErrorMap, reportInput: true });
+  const issues: TaskFileIssue[] = [
+    ...(result.success ? [] : taskFileIssuesFromZod(result.error.issues, taskFileSchema)),
+    ...semanticIssues(raw),
+    ...(await repoIssues(raw as Record<string, unknown>, dirname(taskFile))),
+  ];
+  if (issues.length > 0 || !result.success) {
+    const lines = issues.map((issue) => {
+      const { line, col } = locateIssue(document as Document, lineCounter, issue);
+      return `${display}:${line}:${col}: ${formatKeyPath(issue.path)}: ${issue.message}`;
+    });
+    throw problemsError(lines, display, { cause: result.success ? undefined : result.error });
+  }
+
+  const task = toTaskSpec(result.data, taskFile);
+  return { task, warnings: [...warnings, ...taskWarnings(task)] };
+}

@@ -1,0 +1,279 @@
+import { z } from 'zod';
+import { parseGate } from '../core/gates.ts';
+import type { CommandSpec, GateSpec } from '../core/task.ts';
+import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from './units.ts';
+
+/**
+ * The task file (`autolab.yaml`) as the user writes it: snake_case keys, durations and
+ * sizes as text. Parsing normalises durations to milliseconds, sizes to bytes, commands
+ * to `{ command, timeoutMs }` and gates to `GateSpec`. Checks that span several keys
+ * (a specialist's surface exists, a knob's file lies in its surface) live in
+ * `semantic-checks.ts`; paths are resolved by `load-task.ts`.
+ */
+
+/** Names of tasks, surfaces, knobs and specialists. */
+export const NAME_PATTERN = /^[A-Za-z0-9._-]+$/;
+const NAME_EXPECTED = 'expected a name made of letters, digits, `.`, `_` and `-`';
+const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Default wall-clock budgets (ms) of the phases whose timeout may be left out. */
+export const DEFAULT_TIMEOUTS_MS = {
+  setup: 10 * 60_000,
+  preflight: 5 * 60_000,
+  score: 10 * 60_000,
+  legality: 5 * 60_000,
+} as const;
+
+/** Default limits, in bytes. */
+export const DEFAULT_LIMITS = {
+  maxDiffBytes: 1_000_000,
+  maxFileBytes: 5_000_000,
+  maxArtifactBytes: 1_000_000_000,
+} as const;
+
+/** Default cap on the captured output of the run phase: 10 MiB. */
+export const DEFAULT_OUTPUT_CAP_BYTES = 10 * 1024 * 1024;
+
+const missing = (hint: string) => (issue: { input?: unknown; code?: string }) =>
+  issue.code === 'invalid_type' && issue.input === undefined ? hint : undefined;
+
+const nameSchema = z.string().regex(NAME_PATTERN, { error: NAME_EXPECTED });
+
+/** A duration in the file; parsed to milliseconds. `requiredHint` replaces the message when the key is missing. */
+function durationSchema(requiredHint?: string) {
+  return z
+    .union([z.number(), z.string().regex(DURATION_PATTERN, { error: DURATION_EXPECTED })], {
+      error: (issue) => (issue.input === undefined && requiredHint !== undefined ? requiredHint : DURATION_EXPECTED),
+    })
+    .transform((value, context) => {
+      const ms = parseDurationMs(value);
+      if (ms === undefined) {
+        context.issues.push({ code: 'custom', message: `${DURATION_EXPECTED}; it must be more than zero`, input: value });
+        return z.NEVER;
+      }
+      return ms;
+    })
+    .describe('A duration: 90s, 10m, 1.5h, 1h30m, 500ms, or a number of seconds.');
+}
+
+const sizeSchema = z
+  .union([z.number(), z.string().regex(SIZE_PATTERN, { error: SIZE_EXPECTED })], { error: SIZE_EXPECTED })
+  .transform((value, context) => {
+    const bytes = parseSizeBytes(value);
+    if (bytes === undefined) {
+      context.issues.push({ code: 'custom', message: `${SIZE_EXPECTED}; it must be at least one byte`, input: value });
+      return z.NEVER;
+    }
+    return bytes;
+  })
+  .describe('A size: 10MB, 512KiB, 1GB (KB/MB/GB are powers of 1000, KiB/MiB/GiB of 1024), or a number of bytes.');
+
+const commandTextSchema = z
+  .string({ error: missing('required: the shell command to run, e.g. `python train.py`') })
+  .trim()
+  .min(1, { error: 'expected a shell command, got an empty string' });
+
+function commandSchema(phase: keyof typeof DEFAULT_TIMEOUTS_MS, description: string, requiredHint?: string) {
+  const defaultTimeoutMs = DEFAULT_TIMEOUTS_MS[phase];
+  const defaultText = `${defaultTimeoutMs / 60_000}m`;
+  return z
+    .union(
+      [
+        commandTextSchema.describe(`${description} Written as a plain command, the timeout is ${defaultText}.`),
+        z.strictObject({
+          command: commandTextSchema.describe('The shell command to run.'),
+          timeout: durationSchema().optional().describe(`Wall-clock budget; the process group is killed when it runs out. Default ${defaultText}.`),
+        }),
+      ],
+      {
+        error: (issue) =>
+          issue.input === undefined && requiredHint !== undefined ? requiredHint : 'expected a command: a string, or { command, timeout }',
+      },
+    )
+    .transform((value): CommandSpec =>
+      typeof value === 'string'
+        ? { command: value, timeoutMs: defaultTimeoutMs }
+        : { command: value.command, timeoutMs: value.timeout ?? defaultTimeoutMs },
+    )
+    .describe(`${description} A command string, or { command, timeout } (default timeout ${defaultText}).`);
+}
+
+const relativePathSchema = z.string().trim().min(1, { error: 'expected a path relative to the recipe root, got an empty string' });
+
+const gateSchema = z
+  .string({ error: 'expected a gate such as "artifact_bytes <= 65536" (quote it in YAML)' })
+  .transform((source, context): GateSpec => {
+    const gate = parseGate(source);
+    if (!gate) {
+      context.issues.push({
+        code: 'custom',
+        message: `expected a gate "<metric> <op> <number>" with op one of <=, <, >=, >, ==, != (e.g. "accuracy >= 0.96"), got ${JSON.stringify(source)}`,
+        input: source,
+      });
+      return z.NEVER;
+    }
+    return gate;
+  })
+  .describe('A constraint on a metric: "<metric> <op> <number>", op one of <=, <, >=, >, ==, != (e.g. "artifact_bytes <= 16e6").');
+
+const knobSchema = z
+  .strictObject({
+    file: relativePathSchema.describe('File holding the knob, relative to the recipe root; it must lie inside the surface paths.'),
+    key: z.string().min(1).optional().describe('Dotted key path into a JSON or YAML file (e.g. `model.lr`). Use either key or marker.'),
+    marker: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The knob is the literal on the line of `file` that carries the comment `autolab: <marker>`. Use either key or marker.'),
+    type: z.enum(['float', 'int', 'categorical']).describe('float and int need low and high; categorical needs choices.'),
+    low: z.number().optional().describe('Lower bound (float and int knobs).'),
+    high: z.number().optional().describe('Upper bound, greater than low (float and int knobs).'),
+    log: z.boolean().optional().describe('Search on a log scale (float and int knobs; needs low > 0).'),
+    choices: z
+      .array(z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe('The values a categorical knob may take (at least one).'),
+  })
+  .describe('A declared parameter of the recipe that a `knobs` specialist searches over.');
+
+const surfaceSchema = z
+  .strictObject({
+    paths: z
+      .array(relativePathSchema.describe('A file, a folder (`src/` or `src`) or a glob (`src/**/*.py`), relative to the recipe root.'), {
+        error: missing('required: the files, folders or globs this surface may edit, e.g. paths: [train.py]'),
+      })
+      .min(1, { error: 'expected at least one path' })
+      .describe('Files, folders or globs (relative to the recipe root) a specialist bound to this surface may edit.'),
+    knobs: z
+      .record(nameSchema, knobSchema)
+      .default({})
+      .describe('Declared parameters of this surface, by name.'),
+  })
+  .describe('A named part of the recipe one specialist may edit.');
+
+/** The keys of a specialist that are not passed on as `options`. */
+export const SPECIALIST_CORE_KEYS = ['name', 'kind', 'surface', 'role'] as const;
+
+const specialistSchema = z
+  .looseObject({
+    name: nameSchema.describe('Unique name of the specialist (shown in the lineage).'),
+    kind: z
+      .enum(['knobs', 'llm', 'command', 'combine', 'ablate'])
+      .describe('knobs: search declared knobs; llm: LLM agent; command: external coding agent CLI; combine: port kept improvements; ablate: remove parts of the incumbent diff.'),
+    surface: z.string().min(1).describe('Name of the surface (under `surfaces:`) this specialist may edit.'),
+    role: z.string().optional().describe('What the specialist works on: optimizer, architecture, data, systems, ...'),
+  })
+  .describe('A proposer bound to a surface. Keys other than name, kind, surface and role are kind-specific options.');
+
+/** The zod schema of `autolab.yaml`. Parse output: durations in ms, sizes in bytes, gates parsed. */
+export const taskFileSchema = z
+  .strictObject({
+    $schema: z.string().optional().describe('Optional JSON Schema reference for editors; ignored by autolab.'),
+    name: z
+      .string({ error: missing('required: a name for the task, e.g. name: my-task') })
+      .regex(NAME_PATTERN, { error: NAME_EXPECTED })
+      .describe('Name of the task: letters, digits, `.`, `_` and `-`.'),
+    repo: z
+      .string()
+      .min(1)
+      .default('.')
+      .describe('The recipe repo (a git work tree, a folder inside one, or a plain folder), relative to this file. Default: the folder of this file.'),
+    baseline: z.string().trim().min(1).default('HEAD').describe('Git revision of the recipe to start from. Default HEAD.'),
+    setup: commandSchema('setup', 'Run once per study before the baseline (e.g. download or prepare data).').optional(),
+    objective: z
+      .strictObject(
+        {
+          metric: z.string({ error: missing('required: the metric the score command prints, e.g. metric: val_loss') }).min(1).describe('Name of the metric (a key of the JSON the score command prints).'),
+          direction: z
+            .enum(['minimize', 'maximize'], { error: 'expected minimize or maximize' })
+            .describe('minimize or maximize.'),
+        },
+        { error: missing('required: what to optimise, e.g. objective: { metric: val_loss, direction: minimize }') },
+      )
+      .describe('The metric to optimise and its direction.'),
+    preflight: commandSchema('preflight', 'Optional cheap check before the run (syntax check, smoke run); failure: preflight_failed.').optional(),
+    run: z
+      .strictObject(
+        {
+          command: commandTextSchema.describe('The run command, in the trial worktree.'),
+          timeout: durationSchema('required: the wall-clock budget of the run, e.g. timeout: 10m').describe('Wall-clock budget of the run (required); the process group is killed when it runs out.'),
+          output_cap: sizeSchema.optional().describe('Captured output beyond this size is dropped (the run keeps going). Default 10MiB.'),
+          memory: sizeSchema.optional().describe('Memory limit of the run where the OS allows. Default: none.'),
+        },
+        {
+          error: (issue) =>
+            issue.code === 'invalid_type'
+              ? issue.input === undefined
+                ? 'required: the run phase, e.g. run: { command: python train.py, timeout: 10m }'
+                : 'expected { command, timeout }: the run phase needs a timeout, e.g. run: { command: python train.py, timeout: 10m }'
+              : undefined,
+        },
+      )
+      .describe('The run phase: the recipe command, under a wall-clock budget, an output cap and an optional memory cap.'),
+    score: commandSchema(
+      'score',
+      'The evaluator-owned command that reads the run artifacts and prints the metrics as JSON.',
+      'required: the evaluator-owned command that prints the metrics JSON, e.g. score: python score.py',
+    ),
+    legality: commandSchema('legality', 'Optional task-owned legality check run in the trial worktree; non-zero exit: illegal_edit.').optional(),
+    protected: z
+      .array(relativePathSchema)
+      .default([])
+      .describe('Globs of evaluator-owned paths (relative to the recipe root) that no trial may change.'),
+    gates: z.array(gateSchema).default([]).describe('Constraints on metrics every kept trial must meet, e.g. ["artifact_bytes <= 16e6"].'),
+    surfaces: z.record(nameSchema, surfaceSchema).default({}).describe('Named parts of the recipe specialists may edit.'),
+    specialists: z.array(specialistSchema).default([]).describe('The proposers of the study. `autolab run` needs at least one.'),
+    parallel: z.number().int().min(1).default(1).describe('How many trials run at once. Default 1.'),
+    gpus: z
+      .array(z.union([z.number().int().min(0), z.string().min(1)], { error: 'expected a GPU id: a number such as 0 or a string' }))
+      .default([])
+      .transform((ids) => ids.map(String))
+      .describe('GPU ids handed to slots round-robin as CUDA_VISIBLE_DEVICES. Default: none.'),
+    budget: z
+      .strictObject({
+        trials: z.number().int().min(0).optional().describe('Total trials in the study, the baseline not counted.'),
+        hours: z.number().positive().optional().describe('Total hours the study may be driven, across resumes.'),
+        patience: z.number().int().min(1).optional().describe('Stop after this many finished trials in a row without a new incumbent.'),
+      })
+      .default({})
+      .describe('When the study stops. Without any key it runs until stopped.'),
+    limits: z
+      .strictObject({
+        max_diff_bytes: sizeSchema.optional().describe('Largest diff a trial may make. Default 1MB.'),
+        max_file_bytes: sizeSchema.optional().describe('Largest file a trial may write into the recipe. Default 5MB.'),
+        max_artifact_bytes: sizeSchema.optional().describe('Largest total size of $AUTOLAB_ARTIFACTS after the run. Default 1GB.'),
+      })
+      .default({})
+      .describe('Size limits checked by the evaluator.'),
+    acceptance: z
+      .strictObject({
+        rule: z.literal('better').default('better').describe('better: strictly better than the incumbent by more than margin.'),
+        margin: z.number().min(0).default(0).describe('Absolute improvement a trial must exceed to become the incumbent. Default 0.'),
+      })
+      .default({ rule: 'better', margin: 0 })
+      .describe('How a trial becomes the incumbent.'),
+    seed: z.number().int().min(0).default(0).describe('Base seed; runs see AUTOLAB_SEED. Default 0.'),
+    env: z
+      .strictObject({
+        pass: z
+          .array(z.string().regex(ENV_NAME_PATTERN, { error: 'expected an environment variable name' }))
+          .default([])
+          .describe('Names of environment variables passed through to every phase (besides a safe default list).'),
+        set: z
+          .record(
+            z.string().regex(ENV_NAME_PATTERN, { error: 'expected an environment variable name' }),
+            z.union([z.string(), z.number(), z.boolean()], { error: 'expected a string, number or boolean' }),
+          )
+          .default({})
+          .transform((values) => Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)])))
+          .describe('Variables set for every phase, e.g. { OMP_NUM_THREADS: "1" }.'),
+      })
+      .default({ pass: [], set: {} })
+      .describe('Environment of every phase: variables passed through and variables set.'),
+  })
+  .describe('autolab task file: what is optimised and how it is judged.');
+
+/** The task file after zod parsing (durations in ms, sizes in bytes), before paths are resolved. */
+export type ParsedTaskFile = z.output<typeof taskFileSchema>;
+/** The task file as written. */
+export type TaskFileInput = z.input<typeof taskFileSchema>;
