@@ -89,7 +89,7 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
       formatDuration(trial.timings.totalMs),
       oneLine(trial.hypothesis, 60),
     ]);
-    write(renderTable(['trial', 'parent', 'specialist', 'outcome', study.task.objective.metric, 'delta', 'time', 'hypothesis'], rows));
+    write(renderTable(['trial', 'parent', 'specialist', 'outcome', study.task.objective.metric, 'Δ parent', 'time', 'hypothesis'], rows));
     return 0;
   });
 }

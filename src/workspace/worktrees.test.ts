@@ -1,0 +1,111 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { git } from './git.ts';
+import { makeTempDir, makeUserRepo } from './test-fixtures.ts';
+import type { Workspace } from './workspace.ts';
+import { openWorkspace } from './workspace.ts';
+
+let temp: { dir: string; cleanup: () => Promise<void> };
+let workspace: Workspace;
+beforeEach(async () => {
+  temp = await makeTempDir();
+  const { recipe } = await makeUserRepo(temp.dir);
+  ({ workspace } = await openWorkspace({ root: temp.dir, repo: recipe }));
+});
+afterEach(async () => {
+  await temp.cleanup();
+});
+
+async function registered(): Promise<string[]> {
+  const list = await git(['worktree', 'list', '--porcelain'], { gitDir: workspace.gitDir });
+  return list.split('\n').filter((line) => line.startsWith('worktree ')).map((line) => line.slice('worktree '.length));
+}
+
+describe('trial worktrees', () => {
+  it('creates a detached checkout of the commit under .autolab/worktrees', async () => {
+    const path = await workspace.createWorktree('study-1', workspace.baselineCommit);
+    expect(path).toBe(join(temp.dir, '.autolab', 'worktrees', 'study-1'));
+    expect(await readFile(join(path, 'train.py'), 'utf8')).toContain('lr = 0.1');
+    expect((await git(['rev-parse', 'HEAD'], { cwd: path })).trim()).toBe(workspace.baselineCommit);
+    expect(await registered()).toContain(path);
+  });
+
+  it('recreates a worktree over a stale folder from a dead run, and over a registration whose folder is gone', async () => {
+    const path = await workspace.createWorktree('study-2', workspace.baselineCommit);
+    await writeFile(join(path, 'train.py'), 'half-written by a killed run');
+    await writeFile(join(path, 'junk.bin'), 'junk');
+    const again = await workspace.createWorktree('study-2', workspace.baselineCommit);
+    expect(again).toBe(path);
+    expect(await readFile(join(path, 'train.py'), 'utf8')).toContain('lr = 0.1');
+    expect(existsSync(join(path, 'junk.bin'))).toBe(false);
+    // A plain folder (never a worktree) in the way.
+    await workspace.removeWorktree('study-2');
+    await mkdir(join(path, 'deep'), { recursive: true });
+    await writeFile(join(path, 'deep', 'x'), 'x');
+    await workspace.createWorktree('study-2', workspace.baselineCommit);
+    expect(existsSync(join(path, 'deep'))).toBe(false);
+    // The folder deleted behind git's back.
+    await rm(path, { recursive: true, force: true });
+    await workspace.createWorktree('study-2', workspace.baselineCommit);
+    expect(await git(['status', '--porcelain'], { cwd: path })).toBe('');
+  });
+
+  it('removes a worktree and its registration', async () => {
+    const path = await workspace.createWorktree('study-3', workspace.baselineCommit);
+    await workspace.removeWorktree('study-3');
+    expect(existsSync(path)).toBe(false);
+    expect(await registered()).not.toContain(path);
+    await workspace.removeWorktree('study-3'); // already gone: no error
+  });
+
+  it('prunes every worktree not kept (optionally only those with a prefix)', async () => {
+    const a = await workspace.createWorktree('golf-1', workspace.baselineCommit);
+    const b = await workspace.createWorktree('golf-2', workspace.baselineCommit);
+    const c = await workspace.createWorktree('other-1', workspace.baselineCommit);
+    await mkdir(join(temp.dir, '.autolab', 'worktrees', 'golf-stray'), { recursive: true });
+    const removed = await workspace.pruneWorktrees(['golf-2'], 'golf-');
+    expect(removed.sort()).toEqual(['golf-1', 'golf-stray']);
+    expect(existsSync(a)).toBe(false);
+    expect(existsSync(b)).toBe(true);
+    expect(existsSync(c)).toBe(true);
+    const paths = await registered();
+    expect(paths).not.toContain(a);
+    expect(paths).toEqual(expect.arrayContaining([b, c]));
+    expect(await workspace.pruneWorktrees([])).toEqual(['golf-2', 'other-1']);
+    expect(await registered()).toHaveLength(1); // only the bare repo itself
+  });
+
+  it('rejects unsafe worktree names', async () => {
+    for (const name of ['../x', 'a/b', '.hidden', '', 'a b']) {
+      await expect(workspace.createWorktree(name, workspace.baselineCommit), name).rejects.toThrow(/invalid worktree name/);
+    }
+  });
+});
+
+describe('evaluator checkout', () => {
+  it('is a checkout of the baseline, created once and recreated when missing or damaged', async () => {
+    const path = await workspace.evaluatorDir();
+    expect(path).toBe(join(temp.dir, '.autolab', 'evaluator'));
+    expect(await readFile(join(path, 'eval', 'score.py'), 'utf8')).toContain('loss');
+    // Untracked leftovers (caches) are tolerated.
+    await writeFile(join(path, 'cache.pyc'), 'x');
+    expect(await workspace.evaluatorDir()).toBe(path);
+    expect(existsSync(join(path, 'cache.pyc'))).toBe(true);
+    // A modified protected file is not.
+    await writeFile(join(path, 'eval', 'score.py'), 'print(\'{"loss": 0}\')\n');
+    await workspace.evaluatorDir();
+    expect(await readFile(join(path, 'eval', 'score.py'), 'utf8')).toContain('1.0');
+    // Missing, or with a broken .git pointer.
+    await rm(path, { recursive: true, force: true });
+    await workspace.evaluatorDir();
+    expect(existsSync(join(path, 'train.py'))).toBe(true);
+    await writeFile(join(path, '.git'), 'gitdir: /nonexistent\n');
+    await workspace.evaluatorDir();
+    expect((await git(['rev-parse', 'HEAD'], { cwd: path })).trim()).toBe(workspace.baselineCommit);
+    // Concurrent calls agree.
+    const paths = await Promise.all([workspace.evaluatorDir(), workspace.evaluatorDir(), workspace.evaluatorDir()]);
+    expect(new Set(paths)).toEqual(new Set([path]));
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * Worktrees of the private repo: one per trial under `.autolab/worktrees/<name>`, and
+ * the evaluator's checkout of the baseline. All of them share the private repo's
+ * objects and refs; each has its own index and HEAD, so trials materialise in parallel.
+ */
+import { existsSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AutolabError } from '../core/errors.ts';
+import { git, gitResult } from './git.ts';
+
+const WORKTREE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
+
+/** Throws unless `name` is a safe folder name for a worktree. */
+export function assertWorktreeName(name: string): void {
+  if (!WORKTREE_NAME.test(name) || name.length > 100) {
+    throw new AutolabError('WorkspaceError', `invalid worktree name '${name}'`, {
+      hint: 'use letters, digits, `.`, `_` and `-` (e.g. `trial-12`)',
+    });
+  }
+}
+
+/**
+ * Checks `commit` out, detached, at `path`. A folder left there by a dead run (or a
+ * registration whose folder is gone) is removed first.
+ */
+export async function addWorktree(gitDir: string, path: string, commit: string): Promise<void> {
+  const args = ['worktree', 'add', '--detach', '--quiet', path, commit];
+  const first = await gitResult(args, { gitDir });
+  if (first.exitCode === 0) return;
+  await discardWorktree(gitDir, path);
+  await git(args, { gitDir });
+}
+
+/** Removes the worktree at `path` (registered or not, clean or not). */
+export async function discardWorktree(gitDir: string, path: string): Promise<void> {
+  const removed = existsSync(path)
+    ? await gitResult(['worktree', 'remove', '--force', '--force', path], { gitDir })
+    : undefined;
+  await rm(path, { recursive: true, force: true });
+  if (removed?.exitCode !== 0) await git(['worktree', 'prune'], { gitDir });
+}
+
+/**
+ * Removes every folder under `worktreesDir` whose name starts with `prefix` and is not
+ * in `keep`, then lets git
+ * forget worktrees whose folders are gone. For cleanup after a killed driver.
+ */
+export async function pruneWorktreeFolders(
+  gitDir: string,
+  worktreesDir: string,
+  keep: readonly string[],
+  prefix = '',
+): Promise<string[]> {
+  const kept = new Set(keep);
+  const names = existsSync(worktreesDir) ? await readdir(worktreesDir) : [];
+  const removed = names.filter((name) => name.startsWith(prefix) && !kept.has(name));
+  await Promise.all(removed.map((name) => rm(join(worktreesDir, name), { recursive: true, force: true })));
+  await git(['worktree', 'prune'], { gitDir });
+  return removed;
+}
+
+/**
+ * True when `path` is a worktree at `commit` whose tracked files are unmodified
+ * (untracked files, such as caches a score command leaves, are tolerated).
+ */
+export async function isPristineCheckout(path: string, commit: string): Promise<boolean> {
+  if (!existsSync(join(path, '.git'))) return false;
+  const status = await gitResult(['status', '--porcelain=v2', '--branch', '--untracked-files=no', '--ignored=no'], { cwd: path });
+  if (status.exitCode !== 0) return false;
+  const lines = status.stdout.toString('utf8').split('\n').filter((line) => line !== '');
+  return lines.includes(`# branch.oid ${commit}`) && lines.every((line) => line.startsWith('#'));
+}
