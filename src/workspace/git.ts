@@ -70,11 +70,8 @@ const CONFIG_ARGS = [
 /** Largest output buffered from one call (diffs of big binary files). */
 const MAX_BUFFER = 1024 * 1024 * 1024;
 
-let baseEnv: Record<string, string> | undefined;
-
 /** The inherited environment minus every `GIT_*` variable a caller or hook may have left. */
 function inheritedEnv(): Record<string, string> {
-  if (baseEnv) return baseEnv;
   const keep = new Set(['GIT_EXEC_PATH', 'GIT_CEILING_DIRECTORIES']);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -87,7 +84,6 @@ function inheritedEnv(): Record<string, string> {
   // Reads (status, diff) must never rewrite the user's index as a side effect.
   env.GIT_OPTIONAL_LOCKS = '0';
   env.LC_ALL = 'C';
-  baseEnv = env;
   return env;
 }
 
@@ -110,7 +106,7 @@ function spawnFailure(args: readonly string[], options: GitOptions, cause: unkno
 }
 
 function missingGit(args: readonly string[], cause: unknown): GitError {
-  return new GitError(args, null, 'git was not found on PATH', {
+  return new GitError(args, null, 'git was not found on PATH; install git (2.38 or newer)', {
     cause,
     hint: 'autolab needs the git CLI (2.38 or newer): install git (e.g. `apt-get install git`, `brew install git`) and make sure `git --version` works',
   });
@@ -198,13 +194,13 @@ export function gitPipe(
     sink.stdin.on('error', () => {});
     source.stdin.on('error', () => {});
     source.stdout.pipe(sink.stdin);
-    for (const [child, args, stderr] of [
-      [source, producer.args, () => sourceErr],
-      [sink, consumer.args, () => sinkErr],
+    for (const [child, args, options, stderr] of [
+      [source, producer.args, producer.options ?? {}, () => sourceErr],
+      [sink, consumer.args, consumer.options ?? {}, () => sinkErr],
     ] as const) {
       let done = false;
       child.on('error', (error: NodeJS.ErrnoException) => {
-        fail(error.code === 'ENOENT' ? spawnFailure(args, child === source ? producer.options ?? {} : consumer.options ?? {}, error) : new GitError(args, null, error.message, { cause: error }));
+        fail(error.code === 'ENOENT' ? spawnFailure(args, options, error) : new GitError(args, null, error.message, { cause: error }));
         if (!done) {
           done = true;
           finish();

@@ -11,5 +11,5 @@ export type { WorkspaceLayout } from './layout.ts';
 export type { Materialised, MaterialiseFailure, MaterialiseRequest } from './materialise.ts';
 export { symlinkEscapes } from './symlink-escapes.ts';
 export type { UserRepoLocation } from './user-repo.ts';
-export type { OpenWorkspaceOptions } from './workspace.ts';
+export type { OpenedWorkspace, OpenWorkspaceOptions } from './workspace.ts';
 export { openWorkspace, Workspace } from './workspace.ts';

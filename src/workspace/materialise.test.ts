@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Edit } from '../core/trial.ts';
 import { git } from './git.ts';
 import { makeTempDir, makeUserRepo, userRepoState } from './test-fixtures.ts';
 import type { Workspace } from './workspace.ts';
@@ -71,6 +72,14 @@ describe('Workspace.materialise', () => {
     expect(result.diff).toBe(await workspace.diffBetween(workspace.baselineCommit, result.commit));
   });
 
+  it('tolerates wrong hunk line counts (as models write them) but not wrong content', async () => {
+    const worktree = await workspace.createWorktree('t8', workspace.baselineCommit);
+    const miscounted = LR_PATCH.replace('@@ -1,3 +1,3 @@', '@@ -1,7 +1,9 @@');
+    const result = await workspace.materialise({ worktree, parentCommit: workspace.baselineCommit, trialId: 9, edit: { kind: 'patch', patch: miscounted } });
+    if ('error' in result) throw new Error(result.error);
+    expect(await workspace.readFileAt(result.commit, 'train.py')).toBe('lr = 0.05\nepochs = 3\nprint("training")\n');
+  });
+
   it('reports a patch that does not apply as an error, leaving no commit', async () => {
     const worktree = await workspace.createWorktree('t3', workspace.baselineCommit);
     const bad = LR_PATCH.replace('-lr = 0.1', '-lr = 0.7');
@@ -82,10 +91,10 @@ describe('Workspace.materialise', () => {
   });
 
   it('yields a commit with the parent tree for an empty patch, an empty files edit, or a no-op edit', async () => {
-    const edits = [
-      { kind: 'patch' as const, patch: '' },
-      { kind: 'files' as const, files: {} },
-      { kind: 'files' as const, files: { 'config.json': '{ "batch": 32 }\n' } },
+    const edits: Edit[] = [
+      { kind: 'patch', patch: '' },
+      { kind: 'files', files: {} },
+      { kind: 'files', files: { 'config.json': '{ "batch": 32 }\n' } },
     ];
     for (const [index, edit] of edits.entries()) {
       const worktree = await workspace.createWorktree(`e${index}`, workspace.baselineCommit);

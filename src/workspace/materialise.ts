@@ -54,7 +54,9 @@ export async function materialiseEdit(gitDir: string, ref: string, request: Mate
   await assertCheckedOutAt(worktree, parentCommit);
   if (edit.kind === 'patch') {
     if (edit.patch.trim() !== '') {
-      const applied = await gitResult(['apply', '--index', '--whitespace=nowarn', '-'], { ...inWorktree, input: edit.patch });
+      // --index: only the patched paths are staged. --recount: hunk line counts that a
+      // model got wrong are inferred from the hunk itself (the content must still match).
+      const applied = await gitResult(['apply', '--index', '--recount', '--whitespace=nowarn', '-'], { ...inWorktree, input: edit.patch });
       if (applied.exitCode !== 0) return { error: applied.stderr.trim() || `git apply exited with ${applied.exitCode}` };
     }
   } else {

@@ -81,6 +81,13 @@ describe('openWorkspace from a git repository', () => {
     // The store's record wins, and a lost private repo is rebuilt to the same commit.
     const fromStore = await openWorkspace({ root: top, repo: recipe, baselineCommit: first.workspace.baselineCommit });
     expect(fromStore.workspace.baselineCommit).toBe(first.workspace.baselineCommit);
+    // A study the store has no baseline for (new, or --fresh) imports the current HEAD.
+    const fresh = await openWorkspace({ root: top, repo: recipe, baselineCommit: null });
+    expect(fresh.workspace.baselineCommit).not.toBe(first.workspace.baselineCommit);
+    expect(await fresh.workspace.readFileAt(fresh.workspace.baselineCommit, 'train.py')).toBe('lr = 9\n');
+    expect((await openWorkspace({ root: top, repo: recipe })).workspace.baselineCommit).toBe(fresh.workspace.baselineCommit);
+    // The old baseline stays readable by its id.
+    expect(await first.workspace.readFileAt(first.workspace.baselineCommit, 'train.py')).toContain('lr = 0.1');
   });
 
   it('gives each study its own refs, and rebuilds a lost private repo to the same baseline commit', async () => {

@@ -45,8 +45,11 @@ export interface OpenWorkspaceOptions {
    */
   study?: string;
   /**
-   * The baseline commit the store recorded for the study, if any: it is reused (and
-   * rebuilt from its source if the private repo lost it) instead of importing anew.
+   * The baseline commit the store recorded for the study. A commit: reused (rebuilt
+   * from its source if the private repo lost it; an error if that gives another commit).
+   * `null` (the store has none yet, e.g. a new or `--fresh` study): the baseline is
+   * imported now, even if the study's baseline ref exists. Absent: the recorded
+   * baseline ref is reused when there is one.
    */
   baselineCommit?: string | null;
 }
@@ -86,34 +89,41 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Open
     return { workspace, warnings };
   };
 
-  const wanted = options.baselineCommit ?? null;
-  if (existsSync(join(layout.gitDir, 'HEAD'))) {
+  const wanted = options.baselineCommit;
+  if (existsSync(join(layout.gitDir, 'HEAD')) && wanted !== null) {
     const existing = await readBaseline(layout.gitDir, wanted ?? baselineRef);
     if (existing) {
-      if (wanted !== null) await git(['update-ref', '-m', 'autolab baseline', baselineRef, existing.commit], { gitDir: layout.gitDir });
+      if (wanted !== undefined) await git(['update-ref', '-m', 'autolab baseline', baselineRef, existing.commit], { gitDir: layout.gitDir });
       return open(existing, []);
     }
   }
 
   const location = await locateInUserRepo(repo);
-  if (!existsSync(join(layout.gitDir, 'HEAD'))) {
-    await git(['init', '--bare', '--quiet', `--object-format=${location?.objectFormat ?? 'sha1'}`, layout.gitDir]);
-  }
+  if (!existsSync(join(layout.gitDir, 'HEAD'))) await initPrivateRepo(layout.gitDir, location?.objectFormat ?? 'sha1');
   const { tree, source, warnings } = await importBaseline(repo, location, layout, options.baseline);
   const imported = await commitBaseline(layout.gitDir, tree, source);
-  if (wanted !== null && imported.commit !== wanted) {
+  if (typeof wanted === 'string' && imported.commit !== wanted) {
     throw new AutolabError(
       'WorkspaceError',
       `the study's baseline commit ${wanted.slice(0, 12)} is missing from ${layout.gitDir}, and importing the recipe again gives ${imported.commit.slice(0, 12)}`,
       { hint: 'the private repo was deleted or the recipe changed since; start a new study (`autolab run --fresh`)' },
     );
   }
-  if (wanted !== null) {
+  if (wanted !== undefined) {
     await git(['update-ref', '-m', 'autolab baseline', baselineRef, imported.commit], { gitDir: layout.gitDir });
     return open(imported, warnings, location);
   }
   const claimed = await claimBaselineRef(layout.gitDir, baselineRef, imported);
   return open(claimed, claimed.commit === imported.commit ? warnings : [], location);
+}
+
+/**
+ * Creates the private bare repo. Unreachable objects are never pruned: a trial's commit
+ * stays readable by its id (kept in the store) even after its ref was reused.
+ */
+async function initPrivateRepo(gitDir: string, objectFormat: string): Promise<void> {
+  await git(['init', '--bare', '--quiet', `--object-format=${objectFormat}`, gitDir]);
+  await git(['config', 'gc.pruneExpire', 'never'], { gitDir });
 }
 
 /** Imports the recipe's tree into the private repo (git commit or folder snapshot). */

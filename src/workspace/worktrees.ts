@@ -9,13 +9,12 @@ import { join } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
 import { git, gitResult } from './git.ts';
 
-const WORKTREE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]*$/;
-
-/** Throws unless `name` is a safe folder name for a worktree. */
+/** Throws unless `name` is a safe folder name for a worktree (one path segment). */
 export function assertWorktreeName(name: string): void {
-  if (!WORKTREE_NAME.test(name) || name.length > 100) {
+  // eslint-disable-next-line no-control-regex
+  if (name === '' || name === '.' || name === '..' || /[/\\\x00-\x1f\x7f]/.test(name) || name.length > 200) {
     throw new AutolabError('WorkspaceError', `invalid worktree name '${name}'`, {
-      hint: 'use letters, digits, `.`, `_` and `-` (e.g. `trial-12`)',
+      hint: 'use one folder name without `/` (e.g. `golf-12`)',
     });
   }
 }
