@@ -59,6 +59,6 @@ export async function recoverStudy(options: {
   let reapedProcesses = 0;
   for (const token of deadTokens) reapedProcesses += await options.executor.reapOrphans(token);
   const keep = live.map((trial) => options.paths.worktreeName(trial.id));
-  await options.workspace.pruneWorktrees(keep, options.paths.worktreeName(0).replace(/-0$/, '-')).catch(() => undefined);
+  await options.workspace.pruneWorktrees(keep, options.paths.worktreeName(0).replace(/\+0$/, '+')).catch(() => undefined);
   return { interrupted, reapedProcesses };
 }

@@ -1,5 +1,5 @@
 import type { LimitsSpec } from '../core/task.ts';
-import { matchesAny } from '../workspace/glob.ts';
+import { matchesAny } from '../core/glob.ts';
 
 /** One changed path of a trial's commit, as git reports it. */
 export interface ChangedPathInfo {

@@ -30,6 +30,6 @@ export function studyPaths(root: string, studyName: string): StudyPaths {
     trial: (id) => join(study, 'trials', String(id)),
     artifacts: (id) => join(study, 'trials', String(id), 'artifacts'),
     log: (id, phase) => join(study, 'trials', String(id), `${phase}.log`),
-    worktreeName: (id) => `${studyName}-${id}`,
+    worktreeName: (id) => `${studyName}+${id}`,
   };
 }

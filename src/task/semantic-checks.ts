@@ -1,3 +1,4 @@
+import { matchesAny } from '../core/glob.ts';
 import { closestMatch } from './suggest.ts';
 import type { TaskFileIssue } from './task-file-issue.ts';
 
@@ -32,37 +33,12 @@ function escapesRecipe(path: string): boolean {
   return text.startsWith('/') || /^[A-Za-z]:/.test(text) || text.split('/').includes('..');
 }
 
-function globToRegExp(glob: string): RegExp {
-  let source = '';
-  for (let index = 0; index < glob.length; index++) {
-    const char = glob[index]!;
-    if (char === '*' && glob[index + 1] === '*') {
-      const slashAfter = glob[index + 2] === '/';
-      source += slashAfter ? '(?:.*/)?' : '.*';
-      index += slashAfter ? 2 : 1;
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '?') source += '[^/]';
-    else source += char.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
-
 /**
- * Whether a recipe file falls under a surface or protected path: the same path, a file
- * under a folder (`src`, `src/`), or a match of a `*`, `**`, `?` glob (also when the glob
- * matches one of the file's folders).
+ * Whether a recipe file falls under a surface or protected path (the same rules as
+ * legality: `src/core/glob.ts`).
  */
 export function pathMatches(file: string, pattern: string): boolean {
-  const target = normaliseRelativePath(file);
-  const glob = normaliseRelativePath(pattern).replace(/\/+$/, '');
-  if (glob === '' || glob === '.') return true;
-  if (!/[*?]/.test(glob)) return target === glob || target.startsWith(`${glob}/`);
-  const regexp = globToRegExp(glob);
-  const parts = target.split('/');
-  for (let length = parts.length; length > 0; length--) {
-    if (regexp.test(parts.slice(0, length).join('/'))) return true;
-  }
-  return false;
+  return matchesAny(normaliseRelativePath(file), [normaliseRelativePath(pattern)]);
 }
 
 function checkKnob(knob: Raw, path: Path, surfacePaths: string[], protectedPaths: string[], surfaceName: string): TaskFileIssue[] {

@@ -6,7 +6,7 @@ export type { BaselineSource } from './baseline.ts';
 export type { ChangedPath } from './changed-paths.ts';
 export type { ExportedBranch, ExportedPatch } from './export-trial.ts';
 export { GitError } from './git.ts';
-export { matchesAny } from './glob.ts';
+export { matchesAny } from '../core/glob.ts';
 export type { WorkspaceLayout } from './layout.ts';
 export type { Materialised, MaterialiseFailure, MaterialiseRequest } from './materialise.ts';
 export { symlinkEscapes } from './symlink-escapes.ts';
