@@ -68,7 +68,7 @@ function lastLines(text: string, count: number): string {
  */
 export async function evaluateTrial(ctx: EvaluatorContext, trial: TrialRecord, slot: SlotInfo, signal: AbortSignal): Promise<TrialRecord> {
   const started = performance.now();
-  const timings: TrialTimings = {};
+  const timings: TrialTimings = { ...trial.timings };
   const trialFacts: TrialFacts = {};
   let commit: string | null = trial.commit;
   let tree: string | null = trial.tree;

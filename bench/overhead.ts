@@ -1,0 +1,117 @@
+/**
+ * npm run bench:overhead — the engine's own time per trial (everything but the phase
+ * commands) on the golf recipe, slot utilisation with parallel: 2 on ~1 s trials, and
+ * Optuna's own per-trial overhead with SQLite measured side by side (when installed).
+ * Ends with one JSON line of figures.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStudy } from '../src/engine/open-study.ts';
+import { driveStudy } from '../src/scheduler/drive-study.ts';
+import { createSpecialist } from '../src/specialists/registry.ts';
+import type { TrialRecord } from '../src/core/trial.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+}
+
+async function gitRepoFrom(source: string | null, files: Record<string, string> = {}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'autolab-bench-'));
+  if (source) await cp(source, dir, { recursive: true, filter: (path) => !path.includes('.autolab') });
+  for (const [path, text] of Object.entries(files)) await writeFile(join(dir, path), text);
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@b', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@b' } });
+  git('init', '-q');
+  git('add', '-A');
+  git('commit', '-qm', 'recipe');
+  return dir;
+}
+
+async function runStudy(dir: string, trials: number): Promise<{ trials: TrialRecord[]; wallMs: number }> {
+  const study = await openStudy(dir, { create: true });
+  try {
+    const never = new AbortController();
+    const { context } = await study.prepare(never.signal);
+    const specialists = study.task.specialists.map((spec) => createSpecialist(spec, study.task));
+    const started = performance.now();
+    await driveStudy(context, specialists, { stop: never.signal, kill: never.signal, trials });
+    const wallMs = performance.now() - started;
+    return { trials: (await study.trials()).filter((trial) => trial.id !== 0), wallMs };
+  } finally {
+    await study.close();
+  }
+}
+
+function engineMs(trial: TrialRecord): number {
+  const t = trial.timings;
+  return (t.proposeMs ?? 0) + (t.totalMs ?? 0) - (t.preflightMs ?? 0) - (t.runMs ?? 0) - (t.scoreMs ?? 0);
+}
+
+const golfTrials = Number(process.env.BENCH_GOLF_TRIALS ?? 16);
+const fastTrials = Number(process.env.BENCH_FAST_TRIALS ?? 20);
+
+console.log(`bench:overhead on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
+
+// 1. The golf recipe: engine time per trial.
+const golf = await gitRepoFrom(join(ROOT, 'examples', 'golf'));
+const golfRun = await runStudy(golf, golfTrials);
+const overheads = golfRun.trials.map(engineMs);
+const golfFigures = {
+  trials: golfRun.trials.length,
+  engine_p50_ms: Math.round(percentile(overheads, 0.5)),
+  engine_p95_ms: Math.round(percentile(overheads, 0.95)),
+  materialise_p50_ms: Math.round(percentile(golfRun.trials.map((t) => t.timings.materialiseMs ?? 0), 0.5)),
+  run_p50_ms: Math.round(percentile(golfRun.trials.map((t) => t.timings.runMs ?? 0), 0.5)),
+};
+console.log(`golf: ${golfFigures.trials} trials; engine time per trial p50 ${golfFigures.engine_p50_ms} ms, p95 ${golfFigures.engine_p95_ms} ms (materialise p50 ${golfFigures.materialise_p50_ms} ms; the run itself p50 ${golfFigures.run_p50_ms} ms)`);
+await rm(golf, { recursive: true, force: true });
+
+// 2. Slot utilisation: parallel 2, trials of about 1 s.
+const fast = await gitRepoFrom(null, {
+  'autolab.yaml': [
+    'name: util',
+    'objective: { metric: loss, direction: minimize }',
+    'run: { command: node train.js, timeout: 30s }',
+    'score: { command: node score.js, timeout: 30s }',
+    'protected: [score.js]',
+    'surfaces: { s: { paths: [config.json], knobs: { x: { file: config.json, key: x, type: float, low: -10, high: 10 } } } }',
+    'specialists: [{ name: tuner, kind: knobs, surface: s }]',
+    'parallel: 2',
+  ].join('\n'),
+  'config.json': '{ "x": 0 }\n',
+  'train.js': "const fs = require('fs'); const x = JSON.parse(fs.readFileSync('config.json')).x; setTimeout(() => fs.writeFileSync(process.env.AUTOLAB_ARTIFACTS + '/x.json', JSON.stringify(x)), 1000);\n",
+  'score.js': "const x = JSON.parse(require('fs').readFileSync(process.env.AUTOLAB_ARTIFACTS + '/x.json')); console.log(JSON.stringify({ loss: (x - 3) ** 2 }));\n",
+});
+const fastRun = await runStudy(fast, fastTrials);
+const busyMs = fastRun.trials.reduce((sum, trial) => sum + (trial.timings.totalMs ?? 0), 0);
+const commandMs = fastRun.trials.reduce((sum, trial) => sum + (trial.timings.runMs ?? 0) + (trial.timings.scoreMs ?? 0), 0);
+const utilisation = busyMs / (2 * fastRun.wallMs);
+const commandShare = commandMs / (2 * fastRun.wallMs);
+const fastOverheads = fastRun.trials.map(engineMs);
+console.log(`utilisation: ${fastRun.trials.length} trials of ~1 s on 2 slots in ${(fastRun.wallMs / 1000).toFixed(1)} s; slots busy ${(100 * utilisation).toFixed(1)}%, running the run/score commands ${(100 * commandShare).toFixed(1)}%; engine p50 ${Math.round(percentile(fastOverheads, 0.5))} ms`);
+await rm(fast, { recursive: true, force: true });
+
+// 3. Optuna beside it.
+let optuna: { p50_ms: number; p95_ms: number; mean_ms: number } | null = null;
+const python = spawnSync('/usr/bin/python3', [join(ROOT, 'bench', 'optuna-overhead.py'), '200'], { encoding: 'utf8' });
+if (python.status === 0) {
+  optuna = JSON.parse(python.stdout.trim().split('\n').at(-1)!);
+  console.log(`optuna 3 (SQLite, RandomSampler, trivial objective): p50 ${optuna!.p50_ms.toFixed(1)} ms, p95 ${optuna!.p95_ms.toFixed(1)} ms per trial`);
+  console.log(`ratio autolab engine p50 / optuna p50: ${(golfFigures.engine_p50_ms / optuna!.p50_ms).toFixed(2)}  (autolab also makes a git commit, a worktree and a legality check per trial)`);
+} else {
+  console.log('optuna: not installed here (apt-get install python3-optuna); skipped');
+}
+
+console.log(
+  JSON.stringify({
+    bench: 'overhead',
+    golf: golfFigures,
+    utilisation: { trials: fastRun.trials.length, wall_s: Number((fastRun.wallMs / 1000).toFixed(2)), slots_busy: Number(utilisation.toFixed(3)), commands_share: Number(commandShare.toFixed(3)), engine_p50_ms: Math.round(percentile(fastOverheads, 0.5)) },
+    optuna: optuna && { p50_ms: Number(optuna.p50_ms.toFixed(1)), p95_ms: Number(optuna.p95_ms.toFixed(1)) },
+    ratio_engine_p50_vs_optuna_p50: optuna ? Number((golfFigures.engine_p50_ms / optuna.p50_ms).toFixed(2)) : null,
+  }),
+);
