@@ -1,0 +1,90 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+/** The golf recipe run by hand in a temp dir: prepare, a tiny train, score. */
+describe('golf recipe', () => {
+  let root: string;
+  let recipe: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'autolab-golf-test-'));
+    recipe = join(root, 'recipe');
+    mkdirSync(recipe);
+    for (const file of ['prepare.js', 'train.js', 'score.js', 'package.json']) copyFileSync(join(here, file), join(recipe, file));
+    const config = JSON.parse(readFileSync(join(here, 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(recipe, 'config.json'), JSON.stringify({ ...config, steps: 300, log_every: 100 }));
+    env = {
+      ...process.env,
+      AUTOLAB_DATA: join(root, 'data'),
+      AUTOLAB_HOLDOUT: join(root, 'holdout'),
+      AUTOLAB_ARTIFACTS: join(root, 'artifacts'),
+      AUTOLAB_SEED: '0',
+    };
+    execFileSync(process.execPath, ['prepare.js'], { cwd: recipe, env });
+  });
+
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const node = (script: string, extra: NodeJS.ProcessEnv = {}) => spawnSync(process.execPath, [script], { cwd: recipe, env: { ...env, ...extra }, encoding: 'utf8' });
+
+  it('prepares a corpus whose holdout is separate from the training text', () => {
+    const train = readFileSync(join(root, 'data', 'train.txt'), 'latin1');
+    const holdout = readFileSync(join(root, 'holdout', 'holdout.txt'), 'latin1');
+    expect(train.length).toBeGreaterThan(300_000);
+    expect(holdout.length).toBeGreaterThan(40_000);
+    expect(train.includes(holdout.slice(1000, 1200))).toBe(false);
+  });
+
+  it('trains deterministically and scores the artifact with a metrics line', () => {
+    const first = node('train.js');
+    expect(first.status, first.stderr).toBe(0);
+    const artifact = readFileSync(join(root, 'artifacts', 'model.bin'));
+    expect(node('train.js').status).toBe(0);
+    expect(readFileSync(join(root, 'artifacts', 'model.bin')).equals(artifact)).toBe(true);
+
+    const score = node('score.js');
+    expect(score.status, score.stderr).toBe(0);
+    const metrics = JSON.parse(score.stdout.trim().split('\n').at(-1) ?? '') as { val_bpb: number; artifact_bytes: number };
+    expect(Number.isFinite(metrics.val_bpb)).toBe(true);
+    // Better than a uniform guess over the 67-character vocabulary (log2 67 = 6.07 bits).
+    expect(metrics.val_bpb).toBeGreaterThan(1);
+    expect(metrics.val_bpb).toBeLessThan(6);
+    expect(metrics.artifact_bytes).toBe(artifact.length);
+  });
+
+  it('refuses a missing or corrupt artifact with a message on stderr', () => {
+    const missing = node('score.js', { AUTOLAB_ARTIFACTS: join(root, 'nowhere') });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/cannot read the artifact/);
+
+    const corrupt = join(root, 'corrupt');
+    mkdirSync(corrupt);
+    writeFileSync(join(corrupt, 'model.bin'), 'not a model');
+    const result = node('score.js', { AUTOLAB_ARTIFACTS: corrupt });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/bad magic/);
+  });
+
+  it('refuses a model whose weights are not finite', () => {
+    const model = readFileSync(join(root, 'artifacts', 'model.bin'));
+    const headerLength = model.readUInt32LE(4);
+    const header = JSON.parse(model.toString('utf8', 8, 8 + headerLength)) as { tensors: Array<{ scale: number | null }> };
+    header.tensors[1]!.scale = null; // what JSON.stringify writes for NaN
+    const newHeader = Buffer.from(JSON.stringify(header));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(newHeader.length);
+    const dir = join(root, 'nan');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'model.bin'), Buffer.concat([model.subarray(0, 4), length, newHeader, model.subarray(8 + headerLength)]));
+    const result = node('score.js', { AUTOLAB_ARTIFACTS: dir });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/model weights are not finite/);
+  });
+});
