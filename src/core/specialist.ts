@@ -2,6 +2,38 @@ import type { LineageFeedback } from './lineage.ts';
 import type { SpecialistSpec, SurfaceSpec, TaskSpec } from './task.ts';
 import type { Proposal, TrialRecord } from './trial.ts';
 
+/**
+ * A private git worktree at a trial's commit where a specialist may edit freely (an LLM
+ * agent's tools, an external coding CLI, a merge). Nothing in it counts until its diff
+ * travels inside a proposal; the engine materialises and judges that like any edit.
+ * The caller owns `release()`.
+ */
+export interface ScratchWorktree {
+  /** Absolute path of the worktree. */
+  readonly dir: string;
+  /** The trial whose commit it started from. */
+  readonly parent: number;
+  readonly parentCommit: string;
+  /** Applies a unified diff; with `threeWay`, merges it (conflicts are reported, not left). */
+  applyPatch(patch: string, options?: { threeWay?: boolean }): Promise<{ ok: true } | { ok: false; error: string; conflicts: string[] }>;
+  /** Every change made in the worktree against the parent commit, as a unified diff. */
+  diff(): Promise<string>;
+  /** Paths changed against the parent commit. */
+  changedPaths(): Promise<string[]>;
+  /** Runs the task's preflight (if any) in this worktree. */
+  runPreflight(signal?: AbortSignal): Promise<{ ok: boolean; output: string }>;
+  /** Removes the worktree. Safe to call twice. */
+  release(): Promise<void>;
+}
+
+/** File-level tools for specialists, scoped to the study's private repo. */
+export interface SpecialistWorkspace {
+  /** A fresh scratch worktree at the commit of `parentTrialId`. */
+  createScratch(parentTrialId: number): Promise<ScratchWorktree>;
+  /** The unified diff from one trial's commit to another's. */
+  diffBetween(fromTrialId: number, toTrialId: number): Promise<string>;
+}
+
 /** Everything a specialist may look at before it proposes. Read-only. */
 export interface ProposalContext {
   task: TaskSpec;
@@ -14,6 +46,8 @@ export interface ProposalContext {
   lineage: LineageFeedback;
   /** Reads a recipe file (path relative to the recipe root) at a trial's commit; null when absent. */
   readFile(trialId: number, path: string): Promise<string | null>;
+  /** Scratch worktrees and diffs, for specialists that edit files. */
+  workspace: SpecialistWorkspace;
   /** Uniform [0, 1), seeded per study so searches replay. */
   random(): number;
   signal: AbortSignal;

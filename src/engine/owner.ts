@@ -24,3 +24,13 @@ export function ownerAlive(owner: TrialOwner | null, heartbeatAt: string | null,
   }
   return fresh || heartbeatAt === null;
 }
+
+/** Whether a process with this pid exists on this host. */
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
+}

@@ -3,7 +3,9 @@ import type { Store } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 import type { StudyPaths } from '../evaluator/study-paths.ts';
-import { ownerAlive } from './owner.ts';
+import { ownerAlive, pidAlive } from './owner.ts';
+import { scratchOwnerPid } from './specialist-workspace.ts';
+import { readdir } from 'node:fs/promises';
 
 export interface RecoveryReport {
   /** Trials whose driver died mid-trial, now recorded as `interrupted`. */
@@ -59,6 +61,12 @@ export async function recoverStudy(options: {
   let reapedProcesses = 0;
   for (const token of deadTokens) reapedProcesses += await options.executor.reapOrphans(token);
   const keep = live.map((trial) => options.paths.worktreeName(trial.id));
-  await options.workspace.pruneWorktrees(keep, options.paths.worktreeName(0).replace(/\+0$/, '+')).catch(() => undefined);
+  // Scratch worktrees of specialists in live processes are kept too.
+  const prefix = options.paths.worktreeName(0).replace(/\+0$/, '+');
+  for (const name of await readdir(options.workspace.layout.worktreesDir).catch(() => [] as string[])) {
+    const pid = scratchOwnerPid(name);
+    if (name.startsWith(prefix) && pid !== null && pidAlive(pid)) keep.push(name);
+  }
+  await options.workspace.pruneWorktrees(keep, prefix).catch(() => undefined);
   return { interrupted, reapedProcesses };
 }

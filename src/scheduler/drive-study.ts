@@ -5,9 +5,10 @@ import type { Specialist } from '../core/specialist.ts';
 import { shouldStop, type SessionLimits } from '../core/stop-rules.ts';
 import type { Proposal, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
-import { SlotPool } from './slot-pool.ts';
+import { specialistWorkspace } from '../engine/specialist-workspace.ts';
 import { seededRandom } from './random.ts';
-import { SpecialistRotation } from './specialist-rotation.ts';
+import { SlotPool } from './slot-pool.ts';
+import { RoundRobinChooser, type SpecialistChooser } from './specialist-chooser.ts';
 
 export interface DriveOptions extends SessionLimits {
   /** Aborted: stop creating trials, let running ones finish (first Ctrl-C). */
@@ -16,6 +17,10 @@ export interface DriveOptions extends SessionLimits {
   kill: AbortSignal;
   /** Gives specialists only the incumbent's score (the control arm). */
   noLineage?: boolean;
+  /** Proposals ready and waiting for a slot, at most (default: `parallel`). */
+  maxWaiting?: number;
+  /** Who proposes next (default: round robin). */
+  chooser?: SpecialistChooser;
 }
 
 export interface DriveSummary {
@@ -26,22 +31,41 @@ export interface DriveSummary {
   elapsedMs: number;
 }
 
+interface WaitingProposal {
+  proposal: Proposal;
+  proposeMs: number;
+}
+
 /**
- * The scheduler: keeps every slot busy with trials from the specialists, in rotation,
- * each proposing on top of the incumbent, until a stop rule fires. Running trials always
- * finish (or are killed on `kill`) before this resolves.
+ * The scheduler: specialists think while trials run. Proposals are made ahead (each
+ * specialist one at a time, at most `maxWaiting` waiting) and every free slot takes the
+ * oldest waiting proposal, until a stop rule fires. Running trials always finish (or are
+ * killed on `kill`) before this resolves; proposals still waiting then are dropped
+ * (recorded in the audit log, never run).
  */
 export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[], options: DriveOptions): Promise<DriveSummary> {
   const { store, studyId, task } = ctx;
   const started = performance.now();
   const slots = new SlotPool(task.parallel, task.gpus);
-  const rotation = new SpecialistRotation(specialists);
+  const chooser = options.chooser ?? new RoundRobinChooser(specialists);
+  const maxWaiting = options.maxWaiting ?? task.parallel;
   const running = new Map<number, Promise<void>>();
+  const proposing = new Set<string>();
+  const waiting: WaitingProposal[] = [];
   const all = await store.listTrials(studyId);
+  for (const trial of all) if (trial.finishedAt !== null) chooser.record(trial);
   const baseline = all.find((trial) => trial.id === 0)!;
-  const studyRecord = (await store.listStudies()).find((study) => study.id === studyId);
-  const priorElapsedMs = studyRecord?.elapsedMs ?? 0;
+  const priorElapsedMs = (await store.listStudies()).find((study) => study.id === studyId)?.elapsedMs ?? 0;
   const random = seededRandom(task.seed * 1_000_003 + all.length);
+  const workspace = specialistWorkspace(ctx);
+  const proposalAbort = new AbortController();
+  let wake: () => void = () => undefined;
+  const onStop = () => {
+    proposalAbort.abort();
+    wake();
+  };
+  options.stop.addEventListener('abort', onStop, { once: true });
+  options.kill.addEventListener('abort', onStop, { once: true });
 
   let studyTrials = all.filter((trial) => trial.id !== 0).length;
   let sessionTrials = 0;
@@ -51,17 +75,93 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
 
   const heartbeat = setInterval(() => {
     const now = performance.now();
-    const ids = [...running.keys()];
-    void store.heartbeat(studyId, ids).catch(() => undefined);
+    void store.heartbeat(studyId, [...running.keys()]).catch(() => undefined);
     void store.addElapsed(studyId, Math.round(now - lastElapsedMark)).catch(() => undefined);
     lastElapsedMark = now;
   }, 2_000);
   heartbeat.unref();
 
-  const stopped = abortPromise(options.stop);
-  const onFinished = (trial: TrialRecord): void => {
-    if (trial.status === 'kept') sinceImprovement = 0;
-    else sinceImprovement++;
+  /** Trials this run may still create, counting proposals already made or in the making. */
+  const room = (): number => {
+    let left = Infinity;
+    if (options.trials !== undefined) left = Math.min(left, options.trials - sessionTrials);
+    if (task.budget.trials !== undefined) left = Math.min(left, task.budget.trials - studyTrials);
+    return left - waiting.length - proposing.size;
+  };
+
+  const propose = async (specialist: Specialist): Promise<void> => {
+    const name = specialist.spec.name;
+    proposing.add(name);
+    try {
+      const trials = await store.listTrials(studyId);
+      const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
+      const t0 = performance.now();
+      const proposal = await specialist.propose({
+        task,
+        surface: task.surfaces[specialist.spec.surface]!,
+        incumbent,
+        trials,
+        lineage: buildLineageFeedback(trials, { study: ctx.studyName, objective: task.objective, viewer: name, controlArm: options.noLineage ?? false }),
+        readFile: async (trialId, path) => {
+          const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
+          return trial?.commit ? ctx.workspace.readFileAt(trial.commit, path) : null;
+        },
+        workspace,
+        random,
+        signal: proposalAbort.signal,
+      });
+      const proposeMs = Math.round(performance.now() - t0);
+      if (proposal === null) {
+        if (chooser.markIdle(name)) stopReason ??= 'no specialist has anything more to propose';
+      } else if (stopReason !== null) {
+        await store.appendEvent(studyId, null, 'proposal.dropped', { specialist: name, hypothesis: proposal.hypothesis, cost: proposal.cost ?? null, reason: stopReason }).catch(() => undefined);
+      } else {
+        chooser.markProductive(name);
+        waiting.push({ proposal: { ...proposal, specialist: proposal.specialist || name }, proposeMs });
+      }
+    } catch (error) {
+      if (!proposalAbort.signal.aborted) {
+        ctx.events.emit('warning', { code: 'specialist_failed', message: `specialist '${name}' failed to propose: ${coerceError(error).message}` });
+      }
+      if (chooser.markIdle(name)) stopReason ??= 'no specialist has anything more to propose';
+    } finally {
+      proposing.delete(name);
+      wake();
+    }
+  };
+
+  const startTrial = async (item: WaitingProposal): Promise<void> => {
+    const slot = await slots.acquire();
+    const { proposal } = item;
+    const trial = await store.createTrial(studyId, {
+      specialist: proposal.specialist,
+      parent: proposal.parent,
+      hypothesis: proposal.hypothesis,
+      notes: proposal.notes ?? '',
+      expectedDelta: proposal.expectedDelta ?? null,
+      seed: task.seed,
+      edit: proposal.edit,
+      cost: proposal.cost ?? null,
+      owner: ctx.owner,
+    });
+    trial.timings = { proposeMs: item.proposeMs };
+    ctx.events.emit('trial:created', { trial });
+    const work = evaluateTrial(ctx, trial, { index: slot.index, gpu: slot.gpu }, options.kill)
+      .then(
+        (finished) => {
+          sinceImprovement = finished.status === 'kept' ? 0 : sinceImprovement + 1;
+          chooser.record(finished);
+        },
+        (error: unknown) => {
+          ctx.events.emit('warning', { code: 'record_failed', message: `trial #${trial.id} could not be recorded: ${coerceError(error).message}` });
+        },
+      )
+      .finally(() => {
+        slot.release();
+        running.delete(trial.id);
+        wake();
+      });
+    running.set(trial.id, work);
   };
 
   try {
@@ -72,86 +172,48 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
         task.budget,
         options,
       );
+      if (stopReason === null && specialists.length === 0) stopReason = 'the task file declares no specialists (add one under `specialists:`, or use `autolab submit`)';
       if (stopReason !== null) break;
-      if (rotation.size === 0) {
-        stopReason = 'the task file declares no specialists (add one under `specialists:`, or use `autolab submit`)';
+
+      while (running.size < task.parallel && waiting.length > 0) {
+        const item = waiting.shift()!;
+        studyTrials++;
+        sessionTrials++;
+        await startTrial(item);
+      }
+      while (running.size + waiting.length + proposing.size < task.parallel + maxWaiting && room() > 0) {
+        const free = specialists.filter((specialist) => !proposing.has(specialist.spec.name));
+        const next = chooser.next(free);
+        if (!next) break;
+        void propose(next);
+      }
+      if (running.size === 0 && waiting.length === 0 && proposing.size === 0) {
+        if (room() <= 0) continue; // a trial limit is reached: the stop rule fires next round
+        stopReason = 'no specialist could be given the next proposal';
         break;
       }
-      if (running.size >= task.parallel) {
-        await Promise.race([...running.values(), stopped]);
-        continue;
-      }
-      const slot = await slots.acquire();
-      let proposal: Proposal | null = null;
-      let specialist: Specialist | null = null;
-      let proposeMs = 0;
-      try {
-        specialist = rotation.next()!;
-        const trials = await store.listTrials(studyId);
-        const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
-        const surface = task.surfaces[specialist.spec.surface]!;
-        const t0 = performance.now();
-        proposal = await specialist.propose({
-          task,
-          surface,
-          incumbent,
-          trials,
-          lineage: buildLineageFeedback(trials, { study: ctx.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false }),
-          readFile: async (trialId, path) => {
-            const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
-            return trial?.commit ? ctx.workspace.readFileAt(trial.commit, path) : null;
-          },
-          random,
-          signal: options.stop,
-        });
-        proposeMs = Math.round(performance.now() - t0);
-      } catch (error) {
-        ctx.events.emit('warning', { code: 'specialist_failed', message: `specialist '${specialist?.spec.name}' failed to propose: ${coerceError(error).message}` });
-        proposal = null;
-      }
-      if (proposal === null) {
-        slot.release();
-        if (specialist && rotation.markIdle(specialist.spec.name)) {
-          stopReason = 'no specialist has anything more to propose';
-          break;
-        }
-        continue;
-      }
-      rotation.markProductive(proposal.specialist);
-      const trial = await store.createTrial(studyId, {
-        specialist: proposal.specialist,
-        parent: proposal.parent,
-        hypothesis: proposal.hypothesis,
-        notes: proposal.notes ?? '',
-        expectedDelta: proposal.expectedDelta ?? null,
-        seed: task.seed,
-        edit: proposal.edit,
-        cost: proposal.cost ?? null,
-        owner: ctx.owner,
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        if (options.stop.aborted || options.kill.aborted) resolve();
       });
-      trial.timings = { proposeMs };
-      studyTrials++;
-      sessionTrials++;
-      ctx.events.emit('trial:created', { trial });
-      const work = evaluateTrial(ctx, trial, { index: slot.index, gpu: slot.gpu }, options.kill)
-        .then(onFinished, (error: unknown) => {
-          ctx.events.emit('warning', { code: 'record_failed', message: `trial #${trial.id} could not be recorded: ${coerceError(error).message}` });
-        })
-        .finally(() => {
-          slot.release();
-          running.delete(trial.id);
-        });
-      running.set(trial.id, work);
     }
-    ctx.events.emit('stopping', { reason: stopReason ?? 'stopped', force: options.kill.aborted });
-    await Promise.all(running.values());
+    proposalAbort.abort();
+    ctx.events.emit('stopping', { reason: stopReason, force: options.kill.aborted });
+    for (const item of waiting.splice(0)) {
+      await store.appendEvent(studyId, null, 'proposal.dropped', { specialist: item.proposal.specialist, hypothesis: item.proposal.hypothesis, cost: item.proposal.cost ?? null, reason: stopReason }).catch(() => undefined);
+    }
+    while (running.size > 0 || proposing.size > 0) {
+      await Promise.race([...running.values(), new Promise<void>((resolve) => (wake = resolve))]);
+    }
   } finally {
     clearInterval(heartbeat);
+    options.stop.removeEventListener('abort', onStop);
+    options.kill.removeEventListener('abort', onStop);
     await store.addElapsed(studyId, Math.round(performance.now() - lastElapsedMark)).catch(() => undefined);
   }
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
-  ctx.events.emit('study:stopped', { reason: stopReason ?? 'stopped' });
-  return { stopReason: stopReason ?? 'stopped', trialsRun: sessionTrials, baseline, incumbent, elapsedMs: Math.round(performance.now() - started) };
+  ctx.events.emit('study:stopped', { reason: stopReason });
+  return { stopReason, trialsRun: sessionTrials, baseline, incumbent, elapsedMs: Math.round(performance.now() - started) };
 }
 
 function countSinceImprovement(trials: readonly TrialRecord[]): number {
@@ -159,9 +221,4 @@ function countSinceImprovement(trials: readonly TrialRecord[]): number {
   const finished = trials.filter((trial) => trial.id !== 0 && trial.finishedAt !== null).sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
   for (const trial of finished) count = trial.status === 'kept' ? 0 : count + 1;
   return count;
-}
-
-function abortPromise(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

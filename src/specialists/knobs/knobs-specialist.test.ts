@@ -121,6 +121,12 @@ function makeContext(task: TaskSpec, filesByTrial: Record<number, Record<string,
       reads.push([trialId, path]);
       return filesByTrial[trialId]?.[path] ?? null;
     },
+    workspace: {
+      createScratch: async () => {
+        throw new Error('the knobs specialist edits through proposals, not scratch worktrees');
+      },
+      diffBetween: async () => '',
+    },
     random: seeded(seed),
     signal: new AbortController().signal,
   };

@@ -1,0 +1,89 @@
+import { randomBytes } from 'node:crypto';
+import { AutolabError } from '../core/errors.ts';
+import type { ScratchWorktree, SpecialistWorkspace } from '../core/specialist.ts';
+import type { EvaluatorContext } from '../evaluator/evaluate-trial.ts';
+import { phaseEnv } from '../evaluator/phase-env.ts';
+import { git, gitResult } from '../workspace/git.ts';
+
+/** Worktree names of scratch worktrees: `<study>+s<pid>-<random>` (see recovery). */
+export function scratchName(studyName: string, pid = process.pid): string {
+  return `${studyName}+s${pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Parses the owner pid out of a scratch worktree name, or null for trial worktrees. */
+export function scratchOwnerPid(name: string): number | null {
+  const match = /\+s(\d+)-[0-9a-f]+$/.exec(name);
+  return match ? Number(match[1]) : null;
+}
+
+/** The specialists' file tools over the study's private workspace. */
+export function specialistWorkspace(ctx: EvaluatorContext): SpecialistWorkspace {
+  const commitOf = async (trialId: number): Promise<string> => {
+    if (trialId === 0) return ctx.baselineCommit;
+    const trial = await ctx.store.getTrial(ctx.studyId, trialId);
+    if (!trial?.commit) throw new AutolabError('NotFound', `trial #${trialId} has no commit (${trial ? (trial.label ?? trial.status) : 'no such trial'})`);
+    return trial.commit;
+  };
+  return {
+    async createScratch(parentTrialId) {
+      const parentCommit = await commitOf(parentTrialId);
+      const name = scratchName(ctx.studyName);
+      const dir = await ctx.workspace.createWorktree(name, parentCommit);
+      let released = false;
+      const scratch: ScratchWorktree = {
+        dir,
+        parent: parentTrialId,
+        parentCommit,
+        async applyPatch(patch, options = {}) {
+          const args = ['apply', '--whitespace=nowarn', '--recount'];
+          if (options.threeWay) args.push('--3way');
+          const result = await gitResult(args, { cwd: dir, input: patch });
+          if (result.exitCode === 0) {
+            const unmerged = (await git(['diff', '--name-only', '--diff-filter=U'], { cwd: dir })).trim();
+            if (unmerged === '') return { ok: true };
+            const conflicts = unmerged.split('\n');
+            await git(['checkout', '-f', 'HEAD', '--', '.'], { cwd: dir }).catch(() => undefined);
+            await git(['reset', '-q', '--hard', 'HEAD'], { cwd: dir }).catch(() => undefined);
+            return { ok: false, error: `merge conflicts in ${conflicts.join(', ')}`, conflicts };
+          }
+          const conflicts = [...result.stderr.matchAll(/(?:conflicts?|with conflicts)[: ]+(\S+)/gi)].map((match) => match[1]!);
+          await git(['reset', '-q', '--hard', 'HEAD'], { cwd: dir }).catch(() => undefined);
+          return { ok: false, error: result.stderr.trim() || 'the patch does not apply', conflicts };
+        },
+        async diff() {
+          await git(['add', '-A'], { cwd: dir });
+          return git(['diff', '--cached', '--binary', '--no-renames', parentCommit], { cwd: dir });
+        },
+        async changedPaths() {
+          await git(['add', '-A'], { cwd: dir });
+          const out = await git(['diff', '--cached', '--name-only', '--no-renames', parentCommit], { cwd: dir });
+          return out.split('\n').filter((line) => line.length > 0);
+        },
+        async runPreflight(signal) {
+          const preflight = ctx.task.preflight;
+          if (!preflight) return { ok: true, output: 'the task declares no preflight' };
+          const result = await ctx.executor.run({
+            command: preflight.command,
+            cwd: dir,
+            env: phaseEnv({ task: ctx.task, paths: ctx.paths, studyName: ctx.studyName, trialId: null, seed: ctx.task.seed, phase: 'preflight', gpu: null, owner: ctx.owner }),
+            timeoutMs: preflight.timeoutMs,
+            outputCapBytes: 256 * 1024,
+            logFile: `${dir}.preflight.log`,
+            ...(signal ? { signal } : {}),
+          });
+          const ok = result.exitCode === 0 && !result.timedOut;
+          return { ok, output: result.timedOut ? `preflight timed out\n${result.outputTail}` : result.outputTail };
+        },
+        async release() {
+          if (released) return;
+          released = true;
+          await ctx.workspace.removeWorktree(name).catch(() => undefined);
+        },
+      };
+      return scratch;
+    },
+    async diffBetween(fromTrialId, toTrialId) {
+      return ctx.workspace.diffBetween(await commitOf(fromTrialId), await commitOf(toTrialId));
+    },
+  };
+}

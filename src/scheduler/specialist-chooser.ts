@@ -1,0 +1,64 @@
+import type { Specialist } from '../core/specialist.ts';
+import type { TrialRecord } from '../core/trial.ts';
+
+/** One row of the chooser's view, shown by `autolab status`. */
+export interface ChooserRow {
+  specialist: string;
+  /** The chooser's current estimate of the specialist's payoff (strategy-specific). */
+  payoff: number | null;
+  /** How many times the specialist was given the next proposal. */
+  chosen: number;
+}
+
+/**
+ * Decides which specialist proposes next. The scheduler calls `next` with the
+ * specialists that are free (not already proposing), and `record` with every finished
+ * trial of the study (its own and those of other processes).
+ */
+export interface SpecialistChooser {
+  readonly name: string;
+  next(free: readonly Specialist[]): Specialist | null;
+  record(trial: TrialRecord): void;
+  /** Marks a specialist that had nothing to propose (or failed); returns true when every specialist is idle. */
+  markIdle(name: string): boolean;
+  markProductive(name: string): void;
+  rows(): ChooserRow[];
+}
+
+/** Round robin over the free specialists, skipping those idle three times in a row. */
+export class RoundRobinChooser implements SpecialistChooser {
+  readonly name = 'round-robin';
+  private cursor = 0;
+  private readonly idle = new Map<string, number>();
+  private readonly chosen = new Map<string, number>();
+
+  constructor(private readonly all: readonly Specialist[]) {}
+
+  next(free: readonly Specialist[]): Specialist | null {
+    if (free.length === 0) return null;
+    const names = new Set(free.map((specialist) => specialist.spec.name));
+    for (let step = 0; step < this.all.length; step++) {
+      const candidate = this.all[(this.cursor + step) % this.all.length]!;
+      if (!names.has(candidate.spec.name)) continue;
+      this.cursor = (this.cursor + step + 1) % this.all.length;
+      this.chosen.set(candidate.spec.name, (this.chosen.get(candidate.spec.name) ?? 0) + 1);
+      return candidate;
+    }
+    return null;
+  }
+
+  record(): void {}
+
+  markIdle(name: string): boolean {
+    this.idle.set(name, (this.idle.get(name) ?? 0) + 1);
+    return this.all.every((specialist) => (this.idle.get(specialist.spec.name) ?? 0) >= 3);
+  }
+
+  markProductive(name: string): void {
+    this.idle.set(name, 0);
+  }
+
+  rows(): ChooserRow[] {
+    return this.all.map((specialist) => ({ specialist: specialist.spec.name, payoff: null, chosen: this.chosen.get(specialist.spec.name) ?? 0 }));
+  }
+}
