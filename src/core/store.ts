@@ -1,5 +1,7 @@
 import type { StudyRecord } from './study.ts';
 import type {
+  CurvePoint,
+  RepeatRecord,
   Edit,
   FailureLabel,
   Metrics,
@@ -50,6 +52,20 @@ export interface TrialOutcome {
   tree?: string | null;
   diff?: string | null;
   cost?: TrialCost | null;
+  repeats?: RepeatRecord[];
+  curve?: CurvePoint[];
+}
+
+/**
+ * What the acceptance rule decided: keep or not, and for a scored trial that is not kept
+ * because the evidence was too weak, the label (`not_significant`) and its detail. Any
+ * `metrics` given are merged into the recorded metrics (the evidence: p-value, n, ...).
+ */
+export interface AcceptanceVerdict {
+  keep: boolean;
+  label?: FailureLabel;
+  detail?: string;
+  metrics?: Metrics;
 }
 
 /** One line of the append-only audit log. */
@@ -77,7 +93,7 @@ export interface TrialFilter {
  * It sees the incumbent as it is at that instant, so two processes recording at once
  * can never both crown a trial against a stale incumbent.
  */
-export type AcceptanceDecision = (candidate: { score: number; metrics: Metrics }, incumbent: TrialRecord | null) => boolean;
+export type AcceptanceDecision = (candidate: { score: number; metrics: Metrics }, incumbent: TrialRecord | null) => boolean | AcceptanceVerdict;
 
 /**
  * The Store port: where studies, trials, metrics, costs and the audit log live.

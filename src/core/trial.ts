@@ -67,6 +67,26 @@ export interface TrialCost {
   cachedTokens: number;
 }
 
+/** One measured repeat of a trial (a run and its score with one `AUTOLAB_SEED`). */
+export interface RepeatRecord {
+  repeat: number;
+  seed: number;
+  /** The score command's metrics plus autolab's own (`run_seconds`, ...). */
+  metrics: Metrics;
+  /** Wall time of this repeat's run phase, measured by autolab. */
+  runMs: number;
+  /** Repeats run to verify a would-be incumbent are marked. */
+  verification: boolean;
+}
+
+/** One point of an intermediate metric the run reported (`{"step": 100, "val_loss": 2.31}`). */
+export interface CurvePoint {
+  repeat: number;
+  step: number;
+  name: string;
+  value: number;
+}
+
 /** A code edit against the parent's commit. */
 export type Edit =
   /** A unified diff (as `git diff` prints it) against the parent commit. */
@@ -120,6 +140,10 @@ export interface TrialRecord {
   cost: TrialCost | null;
   /** Last lines of the run's (or the failing phase's) output. */
   logExcerpt: string;
+  /** Every measured repeat (one for a plain trial); metrics above are their aggregate. */
+  repeats: RepeatRecord[];
+  /** Intermediate metrics the run reported, for pruning and plots. */
+  curve: CurvePoint[];
   /** The edit as proposed, kept for audit; the stored diff is what counts. */
   edit: Edit | null;
   owner: TrialOwner | null;

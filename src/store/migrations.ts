@@ -133,6 +133,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'initial_schema',
     up: { sqlite: initialSchema('sqlite'), postgres: initialSchema('postgres') },
   },
+  {
+    version: 2,
+    name: 'trial_repeats_and_curves',
+    up: `ALTER TABLE trials ADD COLUMN repeats_json TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE trials ADD COLUMN curve_json TEXT NOT NULL DEFAULT '[]';
+`,
+  },
 ];
 
 /** The SQL of `migration` for `dialect`. */

@@ -51,6 +51,8 @@ const trialRowSchema = z.object({
   finished_at: isoText.nullable(),
   heartbeat_at: isoText.nullable(),
   kept_at: isoText.nullable(),
+  repeats_json: z.string().optional(),
+  curve_json: z.string().optional(),
 });
 
 const eventRowSchema = z.object({
@@ -63,6 +65,12 @@ const eventRowSchema = z.object({
 });
 
 export const metricsSchema = z.record(z.string(), finiteNumber);
+
+export const repeatsSchema = z.array(
+  z.object({ repeat: z.number().int(), seed: z.number().int(), metrics: metricsSchema, runMs: finiteNumber, verification: z.boolean() }),
+);
+
+export const curveSchema = z.array(z.object({ repeat: z.number().int(), step: finiteNumber, name: z.string(), value: finiteNumber }));
 
 export const timingsSchema = z.object({
   proposeMs: finiteNumber.optional(),
@@ -156,6 +164,8 @@ export function trialFromRow(row: unknown): TrialRecord {
     timings: parseJsonColumn(timingsSchema, r.timings_json, where('timings_json')),
     cost: r.cost_json === null ? null : parseJsonColumn(costSchema, r.cost_json, where('cost_json')),
     logExcerpt: r.log_excerpt,
+    repeats: r.repeats_json === undefined ? [] : parseJsonColumn(repeatsSchema, r.repeats_json, where('repeats_json')),
+    curve: r.curve_json === undefined ? [] : parseJsonColumn(curveSchema, r.curve_json, where('curve_json')),
     edit: r.edit_json === null ? null : parseJsonColumn(editSchema, r.edit_json, where('edit_json')),
     owner: r.owner_json === null ? null : parseJsonColumn(ownerSchema, r.owner_json, where('owner_json')),
     createdAt: r.created_at,

@@ -223,15 +223,18 @@ export class SqliteStore implements Store {
       if (outcome.status === 'scored') {
         const incumbentRow = this.incumbentRow(studyId);
         const incumbent = incumbentRow === undefined ? null : trialFromRow(incumbentRow);
-        const keep = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent);
+        const verdict = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent);
+        const { keep, label, detail, metrics: evidence } = typeof verdict === 'boolean' ? { keep: verdict, label: undefined, detail: undefined, metrics: undefined } : verdict;
         status = keep ? 'kept' : 'discarded';
+        if (label !== undefined) outcome = { ...outcome, label, labelDetail: detail ?? null };
+        if (evidence !== undefined) outcome = { ...outcome, metrics: { ...outcome.metrics, ...evidence } };
         // Strictly later than the incumbent's, so the order of crowning is the order of kept_at.
         if (keep) keptAt = laterThan(at, incumbentRow === undefined ? null : keptAtFromRow(incumbentRow));
       }
       const cost = addCosts(trial.cost, outcome.cost ?? null);
       this.stmt(
         `UPDATE trials SET status = ?, label = ?, label_detail = ?, metrics_json = ?, score = ?, timings_json = ?, log_excerpt = ?,
-           commit_sha = ?, tree = ?, diff = ?, cost_json = ?, finished_at = ?, kept_at = ?
+           commit_sha = ?, tree = ?, diff = ?, cost_json = ?, finished_at = ?, kept_at = ?, repeats_json = ?, curve_json = ?
          WHERE study_id = ? AND id = ?`,
       ).run(
         status,
@@ -247,6 +250,8 @@ export class SqliteStore implements Store {
         cost === null ? null : JSON.stringify(cost),
         at,
         keptAt,
+        JSON.stringify(outcome.repeats ?? []),
+        JSON.stringify(outcome.curve ?? []),
         studyId,
         trialId,
       );

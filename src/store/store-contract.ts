@@ -125,7 +125,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(trial).toEqual({
         studyId: study.id, id: 1, specialist: 'knobs', parent: 0, hypothesis: 'raise the learning rate', notes: 'n',
         expectedDelta: -0.02, status: 'pending', label: null, labelDetail: null, commit: null, tree: null, diff: null,
-        metrics: {}, score: null, seed: 123456789, timings: {}, cost, logExcerpt: '', edit, owner: OWNER,
+        metrics: {}, score: null, seed: 123456789, timings: {}, cost, logExcerpt: '', repeats: [], curve: [], edit, owner: OWNER,
         createdAt: trial.createdAt, startedAt: null, finishedAt: null, heartbeatAt: null,
       });
       expect(trial.createdAt).toMatch(ISO);

@@ -22,6 +22,8 @@ export function makeTrial(overrides: Partial<TrialRecord> & { id: number }): Tri
     timings: {},
     cost: null,
     logExcerpt: '',
+    repeats: [],
+    curve: [],
     edit: null,
     owner: null,
     createdAt: at,

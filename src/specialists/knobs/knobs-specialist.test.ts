@@ -68,6 +68,8 @@ function trial(id: number, status: TrialStatus, extra: Partial<TrialRecord> = {}
     specialist: id === 0 ? 'baseline' : 'tuner',
     parent: id === 0 ? null : 0,
     hypothesis: id === 0 ? 'baseline' : `trial ${id}`,
+    repeats: [],
+    curve: [],
     notes: '',
     expectedDelta: null,
     status,
