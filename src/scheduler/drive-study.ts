@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
-import { coerceError } from '../core/errors.ts';
+import { AutolabError, coerceError } from '../core/errors.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
-import type { Specialist } from '../core/specialist.ts';
+import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import { shouldStop, type SessionLimits } from '../core/stop-rules.ts';
 import type { Proposal, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
@@ -93,23 +93,9 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
     const name = specialist.spec.name;
     proposing.add(name);
     try {
-      const trials = await store.listTrials(studyId);
-      const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
+      const context = await buildProposalContext(ctx, specialist, { workspace, random, signal: proposalAbort.signal, noLineage: options.noLineage ?? false });
       const t0 = performance.now();
-      const proposal = await specialist.propose({
-        task,
-        surface: task.surfaces[specialist.spec.surface]!,
-        incumbent,
-        trials,
-        lineage: buildLineageFeedback(trials, { study: ctx.studyName, objective: task.objective, viewer: name, controlArm: options.noLineage ?? false }),
-        readFile: async (trialId, path) => {
-          const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
-          return trial?.commit ? ctx.workspace.readFileAt(trial.commit, path) : null;
-        },
-        workspace,
-        random,
-        signal: proposalAbort.signal,
-      });
+      const proposal = await specialist.propose(context);
       const proposeMs = Math.round(performance.now() - t0);
       if (proposal === null) {
         if (chooser.markIdle(name)) stopReason ??= 'no specialist has anything more to propose';
@@ -214,6 +200,49 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
   ctx.events.emit('study:stopped', { reason: stopReason });
   return { stopReason, trialsRun: sessionTrials, baseline, incumbent, elapsedMs: Math.round(performance.now() - started) };
+}
+
+/** What `buildProposalContext` needs beside the evaluator context. */
+export interface ProposalContextOptions {
+  /** Seeded per study; default a generator seeded from the task's seed. */
+  random?: () => number;
+  signal: AbortSignal;
+  /** The control arm: the lineage shows only the incumbent's score. */
+  noLineage?: boolean;
+  /** Reuse one workspace across calls (default: a fresh `specialistWorkspace(ctx)`). */
+  workspace?: SpecialistWorkspace;
+}
+
+/**
+ * The context a specialist sees before it proposes, read fresh from the store: every
+ * trial so far, the incumbent (or the baseline), the lineage as `specialist` sees it,
+ * file reads at any trial's commit and scratch worktrees. The scheduler uses it for
+ * every proposal; tests and tools use it to ask one specialist by hand.
+ *
+ * @example
+ * const { context: evaluator } = await study.prepare(signal);
+ * const proposal = await ablate.propose(await buildProposalContext(evaluator, ablate, { signal }));
+ */
+export async function buildProposalContext(ctx: EvaluatorContext, specialist: Specialist, options: ProposalContextOptions): Promise<ProposalContext> {
+  const { store, studyId, task } = ctx;
+  const trials = await store.listTrials(studyId);
+  const baseline = trials.find((trial) => trial.id === 0);
+  const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
+  if (!incumbent) throw new AutolabError('NotFound', `study '${ctx.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
+  return {
+    task,
+    surface: task.surfaces[specialist.spec.surface]!,
+    incumbent,
+    trials,
+    lineage: buildLineageFeedback(trials, { study: ctx.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false }),
+    readFile: async (trialId, path) => {
+      const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
+      return trial?.commit ? ctx.workspace.readFileAt(trial.commit, path) : null;
+    },
+    workspace: options.workspace ?? specialistWorkspace(ctx),
+    random: options.random ?? seededRandom(task.seed * 1_000_003 + trials.length),
+    signal: options.signal,
+  };
 }
 
 function countSinceImprovement(trials: readonly TrialRecord[]): number {
