@@ -93,10 +93,73 @@ export interface LimitsSpec {
 }
 
 export interface AcceptanceSpec {
-  /** `better`: strictly better than the incumbent by more than `margin` (absolute). */
-  rule: 'better';
+  /**
+   * `better`: the mean is better than the incumbent's by more than `margin` (absolute).
+   * `welch`: a one-sided Welch test says the candidate beats the incumbent by more than
+   * `minEffect` at level `alpha`; with `verify` > 0 a would-be incumbent is first re-run
+   * that many more times and must pass the test again on those fresh repeats alone.
+   */
+  rule: 'better' | 'welch';
   margin: number;
+  alpha?: number;
+  minEffect?: number;
+  verify?: number;
 }
+
+export type PrunerKind = 'none' | 'median' | 'asha' | 'curve';
+
+/** Stops runs whose intermediate metrics (`$AUTOLAB_METRICS_FILE`) say they are losing. */
+export interface PrunerSpec {
+  kind: PrunerKind;
+  /** The intermediate metric to judge (default: the objective's metric). */
+  metric?: string;
+  /** Direction of that metric (default: the objective's). */
+  direction?: Direction;
+  /** No decision before this step. */
+  warmupSteps: number;
+  /** No decision before this many finished trials have curves. */
+  minTrials: number;
+  /** asha: the first rung's step and the reduction factor between rungs. */
+  minStep?: number;
+  reduction?: number;
+  /** curve: confidence that the predicted final is worse than the incumbent's. */
+  confidence?: number;
+  /** curve: the step the prediction is made for (default: the largest step seen). */
+  finalStep?: number;
+}
+
+/** Phases that a cluster executor may take over; setup and score always run on the driver's machine. */
+export type ClusterPhase = 'preflight' | 'run';
+
+/**
+ * Trials on a Slurm cluster: one `sbatch` job per phase command, polled with `squeue`
+ * and `sacct`. The study folder (`.autolab/`: worktrees, logs, artifacts) must lie on a
+ * filesystem that the compute nodes share with the driver.
+ */
+export interface SlurmExecutorSpec {
+  kind: 'slurm';
+  partition?: string;
+  account?: string;
+  /** `--gres=gpu:N`; Slurm then sets `CUDA_VISIBLE_DEVICES` in the job. */
+  gpusPerTrial?: number;
+  /** `--cpus-per-task`. */
+  cpusPerTrial?: number;
+  /** `--mem` in bytes (sent in MiB, rounded up). */
+  memoryBytes?: number;
+  /** `--time`; default: the phase's timeout plus a margin (autolab also enforces the timeout itself). */
+  timeLimitMs?: number;
+  /** More `sbatch` arguments, passed as written (e.g. `--qos=high`, `--constraint=a100`). */
+  extraArgs: string[];
+  /** Time between two polls of the queue (one `squeue` for all jobs). */
+  pollIntervalMs: number;
+  /** Absolute folder shared by the driver and the compute nodes; the study folder must lie inside it. */
+  sharedDir?: string;
+  /** The phases sent to Slurm (default `[run]`); others run on the driver's machine. */
+  phases: ClusterPhase[];
+}
+
+/** Where phase commands run. */
+export type ExecutorSpec = { kind: 'local' } | SlurmExecutorSpec;
 
 export interface TaskSpec {
   name: string;
@@ -126,10 +189,17 @@ export interface TaskSpec {
   budget: BudgetSpec;
   limits: LimitsSpec;
   acceptance: AcceptanceSpec;
-  /** Base seed; a run sees `AUTOLAB_SEED` = seed (+ repeat index in later versions). */
+  /** Base seed; repeat r of a trial sees `AUTOLAB_SEED` = seed + r. */
   seed: number;
+  /** Runs per trial, each with its own seed; metrics are aggregated (default 1). */
+  repeats?: number;
+  /** Runs of the baseline, to measure the noise (default: max(repeats, 5) with `welch`, else repeats). */
+  calibration?: number;
+  pruner?: PrunerSpec;
   /** Names of environment variables passed through to runs (beside a safe default list). */
   envPass: string[];
   /** Variables set for every phase. */
   envSet: Record<string, string>;
+  /** Where phase commands run; absent: this machine (`{ kind: 'local' }`). */
+  executor?: ExecutorSpec;
 }
