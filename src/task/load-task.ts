@@ -134,7 +134,13 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
       maxFileBytes: parsed.limits.max_file_bytes ?? DEFAULT_LIMITS.maxFileBytes,
       maxArtifactBytes: parsed.limits.max_artifact_bytes ?? DEFAULT_LIMITS.maxArtifactBytes,
     },
-    acceptance: { rule: parsed.acceptance.rule, margin: parsed.acceptance.margin },
+    acceptance: {
+      rule: parsed.acceptance.rule,
+      margin: parsed.acceptance.margin,
+      ...(parsed.acceptance.rule === 'welch' ? { alpha: parsed.acceptance.alpha ?? 0.01, minEffect: parsed.acceptance.min_effect ?? 0, verify: parsed.acceptance.verify ?? 3 } : { verify: parsed.acceptance.verify ?? 0 }),
+    },
+    repeats: parsed.repeats,
+    calibration: parsed.calibration ?? (parsed.acceptance.rule === 'welch' ? Math.max(parsed.repeats, 5) : parsed.repeats),
     seed: parsed.seed,
     envPass: parsed.env.pass,
     envSet: parsed.env.set,
@@ -143,6 +149,21 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   if (parsed.setup) task.setup = parsed.setup;
   if (parsed.preflight) task.preflight = parsed.preflight;
   if (parsed.legality) task.legality = parsed.legality;
+  if (parsed.pruner && parsed.pruner.kind !== 'none') {
+    const p = parsed.pruner;
+    task.pruner = {
+      kind: p.kind,
+      warmupSteps: p.warmup_steps,
+      minTrials: p.min_trials,
+      ...(p.metric !== undefined ? { metric: p.metric } : {}),
+      ...(p.direction !== undefined ? { direction: p.direction } : {}),
+      ...(p.min_step !== undefined ? { minStep: p.min_step } : {}),
+      ...(p.reduction !== undefined ? { reduction: p.reduction } : {}),
+      ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
+      ...(p.final_step !== undefined ? { finalStep: p.final_step } : {}),
+    };
+  }
+  if (parsed.executor && parsed.executor.kind !== 'local') task.executor = parsed.executor;
   for (const key of ['trials', 'hours', 'patience'] as const) {
     if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
   }

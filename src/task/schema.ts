@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseGate } from '../core/gates.ts';
 import type { CommandSpec, GateSpec } from '../core/task.ts';
+import { executorSchema } from './executor-schema.ts';
 import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from './units.ts';
 
 /**
@@ -229,6 +230,7 @@ export const taskFileSchema = z
       .default([])
       .transform((ids) => ids.map(String))
       .describe('GPU ids handed to slots round-robin as CUDA_VISIBLE_DEVICES. Default: none.'),
+    executor: executorSchema.optional(),
     budget: z
       .strictObject({
         trials: z.number().int().min(0).optional().describe('Total trials in the study, the baseline not counted.'),
@@ -247,12 +249,34 @@ export const taskFileSchema = z
       .describe('Size limits checked by the evaluator.'),
     acceptance: z
       .strictObject({
-        rule: z.literal('better').default('better').describe('better: strictly better than the incumbent by more than margin.'),
-        margin: z.number().min(0).default(0).describe('Absolute improvement a trial must exceed to become the incumbent. Default 0.'),
+        rule: z
+          .enum(['better', 'welch'])
+          .default('better')
+          .describe('better: the mean beats the incumbent by more than margin. welch: a one-sided Welch test at alpha beats it by more than min_effect (use with repeats).'),
+        margin: z.number().min(0).default(0).describe('better: absolute improvement a trial must exceed to become the incumbent. Default 0.'),
+        alpha: z.number().gt(0).lt(1).optional().describe('welch: significance level. Default 0.01.'),
+        min_effect: z.number().min(0).optional().describe('welch: the improvement must exceed this (absolute). Default 0.'),
+        verify: z.number().int().min(0).optional().describe('Extra repeats run for a would-be incumbent; it must pass again on those alone. Default 3 with welch, 0 with better.'),
       })
       .default({ rule: 'better', margin: 0 })
       .describe('How a trial becomes the incumbent.'),
-    seed: z.number().int().min(0).default(0).describe('Base seed; runs see AUTOLAB_SEED. Default 0.'),
+    repeats: z.number().int().min(1).default(1).describe('Runs per trial, repeat r with AUTOLAB_SEED = seed + r; metrics are averaged. Default 1.'),
+    calibration: z.number().int().min(1).optional().describe('Runs of the baseline, to measure the noise. Default: max(repeats, 5) with acceptance welch, else repeats.'),
+    pruner: z
+      .strictObject({
+        kind: z.enum(['none', 'median', 'asha', 'curve']).describe('median: below the median at the same step; asha: successive halving rungs; curve: learning-curve extrapolation.'),
+        metric: z.string().optional().describe('The intermediate metric the run writes to $AUTOLAB_METRICS_FILE. Default: the objective metric.'),
+        direction: z.enum(['minimize', 'maximize']).optional().describe("That metric's direction. Default: the objective's."),
+        warmup_steps: z.number().min(0).default(0).describe('No decision before this step.'),
+        min_trials: z.number().int().min(1).default(5).describe('No decision before this many finished trials have curves.'),
+        min_step: z.number().positive().optional().describe('asha: step of the first rung.'),
+        reduction: z.number().int().min(2).optional().describe('asha: reduction factor between rungs. Default 3.'),
+        confidence: z.number().gt(0.5).lt(1).optional().describe('curve: confidence that the predicted final is worse than the incumbent. Default 0.95.'),
+        final_step: z.number().positive().optional().describe('curve: the step to predict. Default: the largest step seen.'),
+      })
+      .optional()
+      .describe('Stops runs whose intermediate metrics say they are losing (label pruned).'),
+    seed: z.number().int().min(0).default(0).describe('Base seed; repeat r of a trial sees AUTOLAB_SEED = seed + r. Default 0.'),
     env: z
       .strictObject({
         pass: z
