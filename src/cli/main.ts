@@ -31,7 +31,7 @@ function integerOption(name: string) {
 function studyOptions(command: Command): Command {
   return command
     .option('--task <path>', 'the task file or the folder holding autolab.yaml (default: .)')
-    .option('--store <file>', 'the store (a SQLite file); default .autolab/autolab.db beside the task file; env AUTOLAB_STORE')
+    .option('--store <location>', 'the store: a SQLite file, or postgres://USER:PASSWORD@HOST:5432/DB[?schema=NAME] to share a study between hosts; default .autolab/autolab.db beside the task file; env AUTOLAB_STORE')
     .option('--study <name>', "the study's name (default: the task's name)");
 }
 

@@ -1,11 +1,12 @@
 /**
  * Opens the Store a location names: a SQLite file path (the default), a `sqlite:` URL,
- * or (in a later version) a PostgreSQL URL.
+ * or a PostgreSQL URL (`postgres://user:password@host:5432/database[?schema=name]`).
  */
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutolabError } from '../core/errors.ts';
 import type { Store } from '../core/store.ts';
+import { PostgresStore } from './postgres-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
 
 /** What a store location names. */
@@ -38,7 +39,7 @@ export function parseStoreLocation(location: string): StoreLocation {
     return { kind: 'sqlite', file: rest === ':memory:' ? rest : resolve(decodeURIComponent(rest)) };
   }
   throw new AutolabError('StoreError', `Unsupported store location ${location} (scheme ${scheme}:)`, {
-    hint: 'use a SQLite file path, sqlite:///absolute/path.db, or sqlite:relative.db',
+    hint: 'use a SQLite file path, sqlite:///absolute/path.db, sqlite:relative.db, or postgres://user:password@host:5432/database',
   });
 }
 
@@ -48,14 +49,11 @@ export function parseStoreLocation(location: string): StoreLocation {
  *
  * @example
  * const store = await openStore('.autolab/study.db');
+ * const shared = await openStore('postgres://autolab:secret@db:5432/research?schema=golf');
  * try { ... } finally { await store.close(); }
  */
 export async function openStore(location: string): Promise<Store> {
   const parsed = parseStoreLocation(location);
-  if (parsed.kind === 'postgres') {
-    throw new AutolabError('StoreError', 'PostgreSQL stores arrive in a later version; use a SQLite file path', {
-      hint: 'for example .autolab/study.db or sqlite:///abs/path/study.db',
-    });
-  }
+  if (parsed.kind === 'postgres') return PostgresStore.open(parsed.url);
   return SqliteStore.open(parsed.file);
 }
