@@ -134,6 +134,18 @@ export interface Store {
    */
   finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord>;
 
+  /**
+   * Optional (stores that hosts share, e.g. PostgreSQL): the work queue of remote
+   * workers. A trial created `pending` with no owner is queued. `claimTrial` hands the
+   * oldest queued trial to `worker` (it becomes `running`, owned by the worker) or
+   * returns null; two workers never claim the same trial. The worker's lease on it lasts
+   * `leaseMs` past each heartbeat; a trial whose lease expired is re-queued once, then
+   * recorded `interrupted`.
+   */
+  claimTrial?(studyId: number, worker: TrialOwner, leaseMs: number): Promise<TrialRecord | null>;
+  /** Optional, with `claimTrial`: renews `worker`'s leases; returns the ids it still holds. */
+  renewLease?(studyId: number, trialIds: number[], worker: TrialOwner): Promise<number[]>;
+
   getTrial(studyId: number, trialId: number): Promise<TrialRecord | null>;
   listTrials(studyId: number, filter?: TrialFilter): Promise<TrialRecord[]>;
   /** The most recently kept trial (the baseline when nothing else was kept), or null. */
