@@ -9,6 +9,8 @@ export interface PhaseFacts {
   timedOut: boolean;
   aborted: boolean;
   spawnError: string | null;
+  /** The machine ended the command through no fault of the trial (node failure, preemption, external cancel). */
+  machineFault?: string | null;
   oomSuspected: boolean;
   /** Last lines of the phase's output, for the raw detail. */
   tail: string;
@@ -31,6 +33,8 @@ export interface TrialFacts {
   /** The id of an earlier trial whose tree is identical. */
   duplicateOf?: number;
   preflight?: PhaseFacts;
+  /** The pruner stopped the run early (its reason). */
+  pruned?: string;
   run?: PhaseFacts;
   score?: PhaseFacts;
   /** Metrics parsed from the score command's last stdout line, plus autolab's own. */
@@ -54,12 +58,13 @@ export type ClassifiedOutcome =
  *  5. size_exceeded     diff/file over the limits (before running), artifacts (after)
  *  6. duplicate         the tree equals an earlier trial's
  *  7. preflight_failed  the cheap check failed (any way, timeout included)
- *  8. run_timeout       the run hit its wall-clock budget
- *  9. oom               the run ran out of memory
- * 10. crash             the run exited non-zero or by a signal
- * 11. score_timeout     the score command hit its budget
- * 12. metric_missing    the score command failed, printed no metrics JSON, or lacks the objective
- * 13. gate_miss         a gate's metric is on the wrong side (or missing)
+ *  8. pruned            the pruner stopped the run early (its intermediate metrics were losing)
+ *  9. run_timeout       the run hit its wall-clock budget
+ * 10. oom               the run ran out of memory
+ * 11. crash             the run exited non-zero or by a signal
+ * 12. score_timeout     the score command hit its budget
+ * 13. metric_missing    the score command failed, printed no metrics JSON, or lacks the objective
+ * 14. gate_miss         a gate's metric is on the wrong side (or missing)
  */
 export function classifyOutcome(facts: TrialFacts, objective: Objective, gates: readonly GateSpec[]): ClassifiedOutcome {
   const metrics = facts.metrics ?? {};
@@ -78,14 +83,17 @@ export function classifyOutcome(facts: TrialFacts, objective: Objective, gates: 
     const p = facts.preflight;
     if (p.aborted) return fail('interrupted', 'stopped during preflight');
     if (p.spawnError) return fail('infra_error', `preflight could not start: ${p.spawnError}`);
+    if (p.machineFault) return fail('infra_error', `the machine ended the preflight: ${p.machineFault}`);
     if (p.timedOut) return fail('preflight_failed', `preflight timed out\n${p.tail}`.trim());
     if (p.exitCode !== 0) return fail('preflight_failed', `${describeExit(p)}\n${p.tail}`.trim());
   }
 
+  if (facts.pruned !== undefined) return fail('pruned', facts.pruned);
   if (facts.run) {
     const r = facts.run;
     if (r.aborted) return fail('interrupted', 'stopped during the run');
     if (r.spawnError) return fail('infra_error', `run could not start: ${r.spawnError}`);
+    if (r.machineFault) return fail('infra_error', `the machine ended the run: ${r.machineFault}`);
     if (r.timedOut) return fail('run_timeout', `run killed at its wall-clock budget\n${r.tail}`.trim());
     if (r.exitCode !== 0 && r.oomSuspected) return fail('oom', `${describeExit(r)}\n${r.tail}`.trim());
     if (r.exitCode !== 0) return fail('crash', `${describeExit(r)}\n${r.tail}`.trim());
@@ -96,6 +104,7 @@ export function classifyOutcome(facts: TrialFacts, objective: Objective, gates: 
     const s = facts.score;
     if (s.aborted) return fail('interrupted', 'stopped during scoring');
     if (s.spawnError) return fail('infra_error', `score could not start: ${s.spawnError}`);
+    if (s.machineFault) return fail('infra_error', `the machine ended the score: ${s.machineFault}`);
     if (s.timedOut) return fail('score_timeout', `score command killed at its budget\n${s.tail}`.trim());
     if (s.exitCode !== 0) return fail('metric_missing', `score command ${describeExit(s)}\n${s.tail}`.trim());
   }

@@ -15,7 +15,18 @@ export interface RunSpec extends CommandSpec {
   outputCapBytes: number;
   /** Address-space limit for the run, where the OS allows; undefined: none. */
   memoryBytes?: number;
+  /** Most processes (threads included) the trial's commands may have at once; undefined: none. */
+  maxProcesses?: number;
+  /** Largest file the trial's commands may write (`ulimit -f`); undefined: none. */
+  maxFileBytes?: number;
 }
+
+/**
+ * How the commands that run a trial's code (legality, preflight, run) are isolated:
+ * `bwrap` in a bubblewrap sandbox (read-only system, no network, the study's state
+ * hidden), `none` with a clean environment and process group only.
+ */
+export type SandboxMode = 'bwrap' | 'none';
 
 export type Direction = 'minimize' | 'maximize';
 
@@ -81,6 +92,18 @@ export interface BudgetSpec {
   hours?: number;
   /** Stop after this many finished trials in a row without a new incumbent. */
   patience?: number;
+  /** USD the specialists may spend on models; once spent, no new proposals are made. */
+  usd?: number;
+}
+
+/** What a model's tokens cost, in USD per million tokens (the task file's `prices:`). */
+export interface ModelPriceSpec {
+  input: number;
+  output: number;
+  /** Prompt tokens read from the provider's cache; default the input price. */
+  cached?: number;
+  /** Prompt tokens written to the cache (Anthropic); default the input price. */
+  cacheWrite?: number;
 }
 
 export interface LimitsSpec {
@@ -187,6 +210,8 @@ export interface TaskSpec {
   /** GPU ids handed to slots round-robin as `CUDA_VISIBLE_DEVICES`; empty: none. */
   gpus: string[];
   budget: BudgetSpec;
+  /** Prices by `provider:model-id` that override the built-in table of llm specialists. */
+  prices?: Record<string, ModelPriceSpec>;
   limits: LimitsSpec;
   acceptance: AcceptanceSpec;
   /** Base seed; repeat r of a trial sees `AUTOLAB_SEED` = seed + r. */
@@ -196,6 +221,8 @@ export interface TaskSpec {
   /** Runs of the baseline, to measure the noise (default: max(repeats, 5) with `welch`, else repeats). */
   calibration?: number;
   pruner?: PrunerSpec;
+  /** The sandbox of trial commands; undefined: `bwrap` where it works, else `none` with a warning. */
+  sandbox?: SandboxMode;
   /** Names of environment variables passed through to runs (beside a safe default list). */
   envPass: string[];
   /** Variables set for every phase. */

@@ -42,6 +42,7 @@ export type TrialPhase =
   | 'preflight'
   | 'run'
   | 'score'
+  | 'verify'
   | 'gates'
   | 'accept'
   | 'record';

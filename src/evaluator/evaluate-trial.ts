@@ -1,17 +1,19 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
-import { accepts } from '../core/acceptance.ts';
+import { judgeCandidate } from '../core/acceptance.ts';
 import type { TypedEmitter, StudyEventMap } from '../core/events.ts';
-import type { CommandRequest, CommandResult, Executor } from '../core/executor.ts';
-import { classifyOutcome, type PhaseFacts, type TrialFacts } from '../core/outcome.ts';
+import type { Executor } from '../core/executor.ts';
+import { classifyOutcome, type TrialFacts } from '../core/outcome.ts';
 import type { Store, TrialOutcome } from '../core/store.ts';
-import type { CommandSpec, TaskSpec } from '../core/task.ts';
+import type { TaskSpec } from '../core/task.ts';
 import type { TrialOwner, TrialPhase, TrialRecord, TrialTimings } from '../core/trial.ts';
+import type { SlotPool } from '../scheduler/slot-pool.ts';
 import type { Workspace } from '../workspace/workspace.ts';
-import { directorySize } from './directory-size.ts';
 import { checkLegality } from './legality.ts';
-import { parseMetricsLine } from './metrics-line.ts';
-import { phaseEnv } from './phase-env.ts';
+import { measureRepeats, computeSaved } from './measure-repeats.ts';
+import { lastLines, phaseFacts, runPhase } from './phase-runner.ts';
+import { aggregateMetrics, noiseOf, samplesOf, toRepeatRecords } from './repeats.ts';
+import type { RepeatResult } from './run-repeat.ts';
 import type { StudyPaths } from './study-paths.ts';
 
 /** What evaluating a trial needs; one per driver process. */
@@ -29,6 +31,8 @@ export interface EvaluatorContext {
   baselineCommit: string;
   /** The baseline's evaluator checkout, where setup and score run. */
   evaluatorDir: string;
+  /** The driver's slots: repeats take free ones to run in parallel (optional). */
+  slots?: SlotPool;
 }
 
 export interface SlotInfo {
@@ -42,22 +46,6 @@ function surfaceOf(task: TaskSpec, specialistName: string): { name: string | nul
   const surface = spec ? task.surfaces[spec.surface] : undefined;
   if (!surface) return { name: null, paths: null };
   return { name: surface.name, paths: surface.paths };
-}
-
-function facts(result: CommandResult): PhaseFacts {
-  return {
-    exitCode: result.exitCode,
-    signal: result.signal,
-    timedOut: result.timedOut,
-    aborted: result.aborted,
-    spawnError: result.spawnError,
-    oomSuspected: result.oomSuspected,
-    tail: lastLines(result.outputTail, 20),
-  };
-}
-
-function lastLines(text: string, count: number): string {
-  return text.trimEnd().split('\n').slice(-count).join('\n');
 }
 
 /**
@@ -74,6 +62,10 @@ export async function evaluateTrial(ctx: EvaluatorContext, trial: TrialRecord, s
   let tree: string | null = trial.tree;
   let diff: string | null = trial.diff;
   let logExcerpt = '';
+  /** The facts of the first failing repeat, if one failed. */
+  let runFacts: TrialFacts | null = null;
+  let repeatResults: RepeatResult[] = [];
+  let failedRepeat: RepeatResult | null = null;
   const worktreeName = ctx.paths.worktreeName(trial.id);
   const isBaseline = trial.id === 0;
 
@@ -142,7 +134,7 @@ export async function evaluateTrial(ctx: EvaluatorContext, trial: TrialRecord, s
           if (duplicateOf !== null) trialFacts.duplicateOf = duplicateOf;
         }
         if (trialFacts.illegal.length === 0 && verdict.sizeExceeded.length === 0 && trialFacts.duplicateOf === undefined && ctx.task.legality) {
-          const check = await runPhase(ctx, trial, slot, 'legality', ctx.task.legality, worktree!, signal);
+          const check = await runPhase(ctx, 'legality', ctx.task.legality, { trialId: trial.id, seed: trial.seed, cwd: worktree!, logFile: ctx.paths.log(trial.id, 'legality') }, slot, signal);
           if (check.aborted) trialFacts.interrupted = 'stopped during the legality check';
           else if (check.exitCode !== 0) trialFacts.illegal.push(`the task's legality command rejected the edit: ${lastLines(check.outputTail, 10)}`);
         }
@@ -159,40 +151,24 @@ export async function evaluateTrial(ctx: EvaluatorContext, trial: TrialRecord, s
 
     if (!blocked() && ctx.task.preflight && worktree) {
       await phase('preflight');
-      const result = await timed('preflightMs', () => runPhase(ctx, trial, slot, 'preflight', ctx.task.preflight!, worktree!, signal));
-      trialFacts.preflight = facts(result);
+      const result = await timed('preflightMs', () => runPhase(ctx, 'preflight', ctx.task.preflight!, { trialId: trial.id, seed: trial.seed, cwd: worktree!, logFile: ctx.paths.log(trial.id, 'preflight') }, slot, signal));
+      trialFacts.preflight = phaseFacts(result);
       if (result.exitCode !== 0) logExcerpt = lastLines(result.outputTail, 30);
     }
     const preflightOk = !trialFacts.preflight || (trialFacts.preflight.exitCode === 0 && !trialFacts.preflight.timedOut && !trialFacts.preflight.aborted);
 
     if (!blocked() && preflightOk && worktree) {
       await phase('run');
-      await rm(ctx.paths.artifacts(trial.id), { recursive: true, force: true });
-      await mkdir(ctx.paths.artifacts(trial.id), { recursive: true });
-      const run = await timed('runMs', () => runPhase(ctx, trial, slot, 'run', ctx.task.run, worktree!, signal));
-      trialFacts.run = facts(run);
-      logExcerpt = lastLines(run.outputTail, 30);
-      const runOk = run.exitCode === 0 && !run.timedOut && !run.aborted;
-      if (runOk) {
-        const artifactBytes = await directorySize(ctx.paths.artifacts(trial.id));
-        if (artifactBytes > ctx.task.limits.maxArtifactBytes) {
-          trialFacts.sizeExceeded = [`artifacts are ${artifactBytes} bytes, over the limit of ${ctx.task.limits.maxArtifactBytes}`];
-        } else {
-          await phase('score');
-          const score = await timed('scoreMs', () => runPhase(ctx, trial, slot, 'score', ctx.task.score, ctx.evaluatorDir, signal));
-          trialFacts.score = facts(score);
-          if (score.exitCode === 0 && !score.timedOut) {
-            const parsed = parseMetricsLine(score.stdoutTail);
-            if ('error' in parsed) trialFacts.metricsError = parsed.error;
-            else {
-              // Measured by autolab, never taken from the run's own output.
-              trialFacts.metrics = { ...parsed.metrics, run_seconds: round3(run.durationMs / 1000), artifacts_total_bytes: artifactBytes };
-            }
-          }
-        }
-      }
+      const measured = await measureRepeats(ctx, { ...trial, commit }, worktree, slot, signal);
+      runFacts = measured.failure;
+      failedRepeat = measured.failedRepeat;
+      repeatResults = measured.repeats;
+      timings.runMs = measured.runMs;
+      timings.scoreMs = measured.scoreMs;
+      logExcerpt = measured.logExcerpt;
+      if (measured.failure === null) trialFacts.run = { exitCode: 0, signal: null, timedOut: false, aborted: false, spawnError: null, oomSuspected: false, tail: '' };
     }
-    if (signal.aborted && trialFacts.interrupted === undefined && !trialFacts.run && !blocked()) {
+    if (signal.aborted && trialFacts.interrupted === undefined && !trialFacts.run && runFacts === null && !blocked()) {
       trialFacts.interrupted = 'stopped before the run';
     }
   } catch (error) {
@@ -202,23 +178,40 @@ export async function evaluateTrial(ctx: EvaluatorContext, trial: TrialRecord, s
   }
 
   await phase('gates');
-  const classified = classifyOutcome(trialFacts, ctx.task.objective, ctx.task.gates);
+  const objective = ctx.task.objective;
+  let classified;
+  if (runFacts !== null) {
+    classified = classifyOutcome({ ...runFacts, ...(trialFacts.interrupted ? { interrupted: trialFacts.interrupted } : {}), ...(trialFacts.infraError ? { infraError: trialFacts.infraError } : {}) }, objective, []);
+    if (classified.kind === 'failed' && failedRepeat && repeatResults.length > 1) {
+      classified.detail = `repeat ${failedRepeat.repeat} (seed ${failedRepeat.seed})${failedRepeat.verification ? ', a verification repeat' : ''}: ${classified.detail}`;
+    }
+  } else if (trialFacts.run && repeatResults.length > 0) {
+    const metrics = aggregateMetrics(repeatResults, objective.metric);
+    classified = classifyOutcome({ ...trialFacts, score: trialFacts.run, metrics }, objective, ctx.task.gates);
+  } else {
+    classified = classifyOutcome(trialFacts, objective, ctx.task.gates);
+  }
   await phase('record');
   timings.totalMs = Math.round(performance.now() - started);
+  const repeats = toRepeatRecords(repeatResults);
+  const curve = repeatResults.flatMap((repeat) => repeat.curve);
+  if (classified.kind === 'failed' && classified.label === 'pruned') {
+    const saved = await computeSaved(ctx, repeatResults);
+    if (saved !== null) classified.metrics = { ...classified.metrics, pruned_saved_seconds: saved };
+  }
   const outcome: TrialOutcome =
     classified.kind === 'scored'
-      ? { status: 'scored', label: null, labelDetail: null, metrics: classified.metrics, score: classified.score, timings, logExcerpt, commit, tree, diff }
-      : { status: 'failed', label: classified.label, labelDetail: classified.detail, metrics: classified.metrics, score: null, timings, logExcerpt, commit, tree, diff };
-  const recorded = await ctx.store.finishTrial(ctx.studyId, trial.id, outcome, (candidate, incumbent) =>
-    accepts(ctx.task.acceptance, ctx.task.objective, candidate.score, incumbent?.score ?? null),
+      ? { status: 'scored', label: null, labelDetail: null, metrics: classified.metrics, score: classified.score, timings, logExcerpt, commit, tree, diff, repeats, curve }
+      : { status: 'failed', label: classified.label, labelDetail: classified.detail, metrics: classified.metrics, score: null, timings, logExcerpt, commit, tree, diff, repeats, curve };
+  const baseline = isBaseline ? null : await ctx.store.getTrial(ctx.studyId, 0);
+  const noise = noiseOf(baseline, objective.metric);
+  const recorded = await ctx.store.finishTrial(ctx.studyId, trial.id, outcome, (_candidate, incumbent) =>
+    judgeCandidate(ctx.task.acceptance, objective, samplesOf({ repeats, score: outcome.score }, objective.metric), incumbent ? samplesOf(incumbent, objective.metric) : null, noise),
   );
   ctx.events.emit('trial:finished', { trial: recorded, incumbentChanged: recorded.status === 'kept' });
   return recorded;
 }
 
-function round3(value: number): number {
-  return Math.round(value * 1000) / 1000;
-}
 
 /** An earlier trial with the same tree that counts (not interrupted, not a machine fault). */
 async function findDuplicate(ctx: EvaluatorContext, trialId: number, tree: string): Promise<number | null> {
@@ -229,26 +222,4 @@ async function findDuplicate(ctx: EvaluatorContext, trialId: number, tree: strin
     return other.id;
   }
   return null;
-}
-
-async function runPhase(
-  ctx: EvaluatorContext,
-  trial: TrialRecord,
-  slot: SlotInfo,
-  phaseName: 'preflight' | 'run' | 'score' | 'legality',
-  spec: CommandSpec,
-  cwd: string,
-  signal: AbortSignal,
-): Promise<CommandResult> {
-  const request: CommandRequest = {
-    command: spec.command,
-    cwd,
-    env: phaseEnv({ task: ctx.task, paths: ctx.paths, trialId: trial.id, seed: trial.seed, phase: phaseName, gpu: slot.gpu, owner: ctx.owner, studyName: ctx.studyName }),
-    timeoutMs: spec.timeoutMs,
-    outputCapBytes: phaseName === 'run' ? ctx.task.run.outputCapBytes : Math.min(ctx.task.run.outputCapBytes, 1 << 20),
-    logFile: ctx.paths.log(trial.id, phaseName),
-    signal,
-  };
-  if (phaseName === 'run' && ctx.task.run.memoryBytes !== undefined) request.memoryBytes = ctx.task.run.memoryBytes;
-  return ctx.executor.run(request);
 }

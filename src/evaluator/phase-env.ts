@@ -21,6 +21,10 @@ export interface PhaseEnvInput {
   gpu: string | null;
   owner: TrialOwner;
   from?: NodeJS.ProcessEnv;
+  /** This repeat's artifacts folder (default: the trial's). */
+  artifacts?: string;
+  /** Where the run may write intermediate metrics as JSON lines (run phase only). */
+  metricsFile?: string;
 }
 
 /**
@@ -44,8 +48,9 @@ export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
   env.AUTOLAB_RUN_TOKEN = input.owner.token;
   if (input.trialId !== null) {
     env.AUTOLAB_TRIAL = String(input.trialId);
-    env.AUTOLAB_ARTIFACTS = input.paths.artifacts(input.trialId);
+    env.AUTOLAB_ARTIFACTS = input.artifacts ?? input.paths.artifacts(input.trialId);
   }
+  if (input.metricsFile !== undefined && input.phase === 'run') env.AUTOLAB_METRICS_FILE = input.metricsFile;
   if (input.phase === 'setup' || input.phase === 'score') env.AUTOLAB_HOLDOUT = input.paths.holdout;
   if (input.gpu !== null && input.phase !== 'score' && input.phase !== 'setup') env.CUDA_VISIBLE_DEVICES = input.gpu;
   return env;

@@ -132,7 +132,7 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
     });
     trial.timings = { proposeMs: item.proposeMs };
     ctx.events.emit('trial:created', { trial });
-    const work = evaluateTrial(ctx, trial, { index: slot.index, gpu: slot.gpu }, options.kill)
+    const work = evaluateTrial({ ...ctx, slots }, trial, { index: slot.index, gpu: slot.gpu }, options.kill)
       .then(
         (finished) => {
           sinceImprovement = finished.status === 'kept' ? 0 : sinceImprovement + 1;

@@ -80,6 +80,13 @@ export class SlotPool {
     });
   }
 
+  /** A free slot now, or null (never waits; leaves queued waiters their turn). */
+  tryAcquire(): Slot | null {
+    const index = this.free.indexOf(true);
+    if (index < 0 || this.waiters.length > 0) return null;
+    return this.take(index);
+  }
+
   private take(index: number): Slot {
     this.free[index] = false;
     this.held += 1;

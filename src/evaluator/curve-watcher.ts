@@ -1,0 +1,87 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { CurvePoint } from '../core/trial.ts';
+
+/**
+ * Follows the JSON-lines file a run writes its intermediate metrics to
+ * (`$AUTOLAB_METRICS_FILE`, e.g. `{"step": 100, "val_loss": 2.31}`), and hands every new
+ * point to `onPoints`. Malformed lines are skipped; every numeric key but `step` is a
+ * metric.
+ */
+export class CurveWatcher {
+  readonly points: CurvePoint[] = [];
+  private offset = 0;
+  private partial = '';
+  private timer: NodeJS.Timeout | null = null;
+  private reading: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    private readonly repeat: number,
+    private readonly onPoints: (added: CurvePoint[]) => void,
+    private readonly intervalMs = 250,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.reading = this.reading.then(() => this.poll());
+    }, this.intervalMs);
+    this.timer.unref();
+  }
+
+  /** Stops following and reads what is left. */
+  async stop(): Promise<CurvePoint[]> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.reading;
+    await this.poll();
+    return this.points;
+  }
+
+  private async poll(): Promise<void> {
+    let handle: FileHandle | null = null;
+    try {
+      handle = await open(this.file, 'r');
+      const { size } = await handle.stat();
+      if (size <= this.offset) return;
+      const length = Math.min(size - this.offset, 4 << 20);
+      const buffer = Buffer.alloc(length);
+      await handle.read(buffer, 0, length, this.offset);
+      this.offset += length;
+      const text = this.partial + buffer.toString('utf8');
+      const lines = text.split('\n');
+      this.partial = lines.pop() ?? '';
+      const added: CurvePoint[] = [];
+      for (const line of lines) added.push(...parseCurveLine(line, this.repeat));
+      if (added.length > 0) {
+        this.points.push(...added);
+        this.onPoints(added);
+      }
+    } catch {
+      // No file yet, or it vanished: nothing to read.
+    } finally {
+      await handle?.close().catch(() => undefined);
+    }
+  }
+}
+
+/** Points of one JSON line, or none when it is not a line of metrics with a step. */
+export function parseCurveLine(line: string, repeat: number): CurvePoint[] {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith('{')) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch {
+    return [];
+  }
+  if (parsed === null || typeof parsed !== 'object') return [];
+  const record = parsed as Record<string, unknown>;
+  const step = record.step;
+  if (typeof step !== 'number' || !Number.isFinite(step)) return [];
+  const points: CurvePoint[] = [];
+  for (const [name, value] of Object.entries(record)) {
+    if (name === 'step' || typeof value !== 'number' || !Number.isFinite(value)) continue;
+    points.push({ repeat, step, name, value });
+  }
+  return points;
+}

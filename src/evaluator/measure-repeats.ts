@@ -1,0 +1,86 @@
+import { wouldCrown } from '../core/acceptance.ts';
+import { evaluateGates } from '../core/gates.ts';
+import type { TrialFacts } from '../core/outcome.ts';
+import type { FinishedCurve } from '../core/pruners.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import type { EvaluatorContext, SlotInfo } from './evaluate-trial.ts';
+import { aggregateMetrics, noiseOf, runRepeats, samplesOf } from './repeats.ts';
+import type { PruningContext, RepeatResult } from './run-repeat.ts';
+
+export interface Measured {
+  repeats: RepeatResult[];
+  /** The facts of the first failing repeat (null when all were scored). */
+  failure: TrialFacts | null;
+  failedRepeat: RepeatResult | null;
+  runMs: number;
+  scoreMs: number;
+  logExcerpt: string;
+}
+
+/**
+ * The run and score phases of a trial: its repeats (the baseline's calibration repeats),
+ * then, for a would-be incumbent under an acceptance rule with `verify`, the fresh
+ * verification repeats.
+ */
+export async function measureRepeats(ctx: EvaluatorContext, trial: TrialRecord, worktree: string, slot: SlotInfo, signal: AbortSignal): Promise<Measured> {
+  const { task } = ctx;
+  const isBaseline = trial.id === 0;
+  const count = isBaseline ? (task.calibration ?? task.repeats ?? 1) : (task.repeats ?? 1);
+  const pruning = isBaseline ? null : await pruningContext(ctx);
+  let repeats = await runRepeats(ctx, trial, { first: 0, count, verification: false, worktree, slot, signal, pruning });
+  let failedRepeat = repeats.find((repeat) => repeat.metrics === null) ?? null;
+
+  const verify = task.acceptance.verify ?? 0;
+  if (failedRepeat === null && !isBaseline && verify > 0 && !signal.aborted) {
+    const metric = task.objective.metric;
+    const aggregate = aggregateMetrics(repeats, metric);
+    const gatesPass = evaluateGates(task.gates, aggregate).every((gate) => gate.passed);
+    const samples = repeats.map((repeat) => repeat.metrics![metric]).filter((value): value is number => value !== undefined && Number.isFinite(value));
+    if (gatesPass && samples.length === repeats.length) {
+      const incumbent = await ctx.store.getIncumbent(ctx.studyId);
+      const noise = noiseOf(await ctx.store.getTrial(ctx.studyId, 0), metric);
+      if (wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, metric) : null, noise)) {
+        ctx.events.emit('trial:phase', { trialId: trial.id, phase: 'verify' });
+        const more = await runRepeats(ctx, trial, { first: count, count: verify, verification: true, worktree, slot, signal, pruning: null });
+        repeats = [...repeats, ...more];
+        failedRepeat = more.find((repeat) => repeat.metrics === null) ?? null;
+      }
+    }
+  }
+  const excerptFrom = failedRepeat ?? repeats[0];
+  return {
+    repeats,
+    failure: failedRepeat ? failedRepeat.facts : null,
+    failedRepeat,
+    runMs: repeats.reduce((sum, repeat) => sum + repeat.runMs, 0),
+    scoreMs: repeats.reduce((sum, repeat) => sum + repeat.scoreMs, 0),
+    logExcerpt: excerptFrom?.logExcerpt ?? '',
+  };
+}
+
+/** The pruner's view of the study: curves of finished trials, the incumbent's flagged. */
+async function pruningContext(ctx: EvaluatorContext): Promise<PruningContext | null> {
+  const spec = ctx.task.pruner;
+  if (!spec || spec.kind === 'none') return null;
+  const metric = spec.metric ?? ctx.task.objective.metric;
+  const direction = spec.direction ?? ctx.task.objective.direction;
+  const incumbent = await ctx.store.getIncumbent(ctx.studyId);
+  const trials = await ctx.store.listTrials(ctx.studyId, { status: ['kept', 'discarded', 'failed'] });
+  const finished: FinishedCurve[] = [];
+  for (const trial of trials) {
+    if (trial.status === 'failed' && trial.label !== 'pruned') continue;
+    const points = trial.curve.filter((point) => point.name === metric && point.repeat === 0).map((point) => ({ step: point.step, value: point.value }));
+    if (points.length > 0) finished.push({ trialId: trial.id, points, incumbent: trial.id === incumbent?.id });
+  }
+  return { spec, metric, direction, finished };
+}
+
+/** Seconds of run time a pruned trial saved: the median full run minus what it ran. */
+export async function computeSaved(ctx: EvaluatorContext, repeats: readonly RepeatResult[]): Promise<number | null> {
+  const trials = await ctx.store.listTrials(ctx.studyId, { status: ['kept', 'discarded'] });
+  const full = trials.map((trial) => trial.metrics.run_seconds).filter((value): value is number => value !== undefined).sort((a, b) => a - b);
+  if (full.length === 0) return null;
+  const median = full[full.length >> 1]!;
+  const ran = repeats.reduce((sum, repeat) => sum + repeat.runMs, 0) / 1000;
+  return Math.max(0, Math.round((median - ran) * 1000) / 1000);
+}

@@ -1,0 +1,93 @@
+import type { AcceptanceSamples, Noise } from '../core/acceptance.ts';
+import { summarize } from '../core/statistics.ts';
+import type { Metrics, RepeatRecord, TrialRecord } from '../core/trial.ts';
+import type { EvaluatorContext, SlotInfo } from './evaluate-trial.ts';
+import { runRepeat, type PruningContext, type RepeatResult } from './run-repeat.ts';
+
+/**
+ * Runs repeats `first .. first + count - 1` of a trial, each with its own seed
+ * (task seed + repeat index). The trial's own slot and worktree take them in turn; when
+ * other slots are free they take some in parallel, each in a worktree of its own.
+ * Stops handing out repeats after the first failure.
+ */
+export async function runRepeats(
+  ctx: EvaluatorContext,
+  trial: TrialRecord,
+  options: { first: number; count: number; verification: boolean; worktree: string; slot: SlotInfo; signal: AbortSignal; pruning: PruningContext | null },
+): Promise<RepeatResult[]> {
+  const results: RepeatResult[] = [];
+  let next = options.first;
+  const end = options.first + options.count;
+  let failed = false;
+  const worker = async (cwd: string, slot: SlotInfo): Promise<void> => {
+    while (next < end && !failed && !options.signal.aborted) {
+      const repeat = next++;
+      const result = await runRepeat(ctx, trial, { repeat, seed: trial.seed + repeat, verification: options.verification, cwd, slot, signal: options.signal, pruning: options.pruning });
+      results.push(result);
+      if (!result.metrics) failed = true;
+    }
+  };
+  const extras: Array<Promise<void>> = [];
+  const commit = trial.commit;
+  for (let extra = 1; extra < options.count && ctx.slots && commit; extra++) {
+    const held = ctx.slots.tryAcquire();
+    if (!held) break;
+    const name = `${ctx.paths.worktreeName(trial.id)}.r${extra}`;
+    extras.push(
+      (async () => {
+        try {
+          const cwd = await ctx.workspace.createWorktree(name, commit);
+          await worker(cwd, { index: held.index, gpu: held.gpu });
+        } finally {
+          held.release();
+          await ctx.workspace.removeWorktree(name).catch(() => undefined);
+        }
+      })(),
+    );
+  }
+  await Promise.all([worker(options.worktree, options.slot), ...extras]);
+  return results.sort((a, b) => a.repeat - b.repeat);
+}
+
+/** Mean of every metric all repeats report; the objective also gets `<metric>_std` and `repeats_n`. */
+export function aggregateMetrics(repeats: readonly RepeatResult[], objectiveMetric: string): Metrics {
+  const measured = repeats.map((repeat) => repeat.metrics).filter((metrics): metrics is Metrics => metrics !== null);
+  if (measured.length === 0) return {};
+  if (measured.length === 1) return { ...measured[0]! };
+  const names = Object.keys(measured[0]!).filter((name) => measured.every((metrics) => metrics[name] !== undefined));
+  const aggregate: Metrics = {};
+  for (const name of names) aggregate[name] = measured.reduce((sum, metrics) => sum + metrics[name]!, 0) / measured.length;
+  const objective = measured.map((metrics) => metrics[objectiveMetric]).filter((value): value is number => value !== undefined);
+  if (objective.length > 1) aggregate[`${objectiveMetric}_std`] = summarize(objective).std;
+  aggregate.repeats_n = measured.length;
+  return aggregate;
+}
+
+export function toRepeatRecords(repeats: readonly RepeatResult[]): RepeatRecord[] {
+  return repeats
+    .filter((repeat) => repeat.metrics !== null)
+    .map((repeat) => ({ repeat: repeat.repeat, seed: repeat.seed, metrics: repeat.metrics!, runMs: repeat.runMs, verification: repeat.verification }));
+}
+
+/** The objective's values of a recorded trial, ordinary and verification repeats apart. */
+export function samplesOf(trial: Pick<TrialRecord, 'repeats' | 'score'>, metric: string): AcceptanceSamples {
+  const ordinary: number[] = [];
+  const verification: number[] = [];
+  for (const repeat of trial.repeats) {
+    const value = repeat.metrics[metric];
+    if (value === undefined) continue;
+    (repeat.verification ? verification : ordinary).push(value);
+  }
+  if (ordinary.length === 0 && verification.length === 0 && trial.score !== null) ordinary.push(trial.score);
+  return { samples: ordinary, verification };
+}
+
+/** The calibrated noise: the spread of the baseline's repeats (null with fewer than two). */
+export function noiseOf(baseline: TrialRecord | null, metric: string): Noise | null {
+  if (!baseline) return null;
+  const { samples, verification } = samplesOf(baseline, metric);
+  const all = [...samples, ...verification];
+  if (all.length < 2) return null;
+  const { std } = summarize(all);
+  return std > 0 ? { std, df: all.length - 1 } : null;
+}

@@ -1,0 +1,117 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { TrialFacts } from '../core/outcome.ts';
+import { pruneDecision, type FinishedCurve } from '../core/pruners.ts';
+import type { Direction, PrunerSpec } from '../core/task.ts';
+import type { CurvePoint, Metrics, TrialRecord } from '../core/trial.ts';
+import { CurveWatcher } from './curve-watcher.ts';
+import { directorySize } from './directory-size.ts';
+import type { EvaluatorContext, SlotInfo } from './evaluate-trial.ts';
+import { parseMetricsLine } from './metrics-line.ts';
+import { lastLines, phaseFacts, runPhase } from './phase-runner.ts';
+
+/** What the pruner of a study needs while a run goes. */
+export interface PruningContext {
+  spec: PrunerSpec;
+  metric: string;
+  direction: Direction;
+  /** Curves of finished trials (the incumbent flagged). */
+  finished: FinishedCurve[];
+}
+
+export interface RepeatResult {
+  repeat: number;
+  seed: number;
+  verification: boolean;
+  /** The run/score facts of this repeat, for `classifyOutcome`. */
+  facts: TrialFacts;
+  /** Score metrics plus autolab's own, when the score command produced them. */
+  metrics: Metrics | null;
+  runMs: number;
+  scoreMs: number;
+  curve: CurvePoint[];
+  logExcerpt: string;
+}
+
+function repeatFile(ctx: EvaluatorContext, trialId: number, repeat: number, base: string, extension = ''): string {
+  return join(ctx.paths.trial(trialId), repeat === 0 ? `${base}${extension}` : `${base}-r${repeat}${extension}`);
+}
+
+/** The artifacts folder of one repeat (repeat 0 uses the trial's own). */
+export function repeatArtifacts(ctx: EvaluatorContext, trialId: number, repeat: number): string {
+  return repeat === 0 ? ctx.paths.artifacts(trialId) : repeatFile(ctx, trialId, repeat, 'artifacts');
+}
+
+/**
+ * One repeat of a trial: the run (its intermediate metrics followed, and stopped early
+ * when the pruner says so), the artifacts' size, the evaluator's score command, and the
+ * metrics line. Measures its own time; never throws for anything the trial does.
+ */
+export async function runRepeat(
+  ctx: EvaluatorContext,
+  trial: TrialRecord,
+  options: { repeat: number; seed: number; verification: boolean; cwd: string; slot: SlotInfo; signal: AbortSignal; pruning: PruningContext | null },
+): Promise<RepeatResult> {
+  const { repeat, seed } = options;
+  const artifacts = repeatArtifacts(ctx, trial.id, repeat);
+  const metricsFile = repeatFile(ctx, trial.id, repeat, 'curve', '.jsonl');
+  await rm(artifacts, { recursive: true, force: true });
+  await mkdir(artifacts, { recursive: true });
+  await rm(metricsFile, { force: true });
+  const facts: TrialFacts = {};
+  const pruner = new AbortController();
+  let prunedReason: string | null = null;
+  const own: { step: number; value: number }[] = [];
+  const watcher = new CurveWatcher(metricsFile, repeat, (added) => {
+    const pruning = options.pruning;
+    if (!pruning || prunedReason !== null) return;
+    for (const point of added) if (point.name === pruning.metric) own.push({ step: point.step, value: point.value });
+    if (own.length === 0) return;
+    const decision = pruneDecision(own, pruning.finished, pruning.spec, pruning.direction);
+    if (decision.prune) {
+      prunedReason = decision.reason;
+      pruner.abort();
+    }
+  });
+  watcher.start();
+  const run = await runPhase(
+    ctx,
+    'run',
+    ctx.task.run,
+    { trialId: trial.id, seed, cwd: options.cwd, logFile: repeatFile(ctx, trial.id, repeat, 'run', '.log'), artifacts, metricsFile },
+    options.slot,
+    AbortSignal.any([options.signal, pruner.signal]),
+  );
+  const curve = await watcher.stop();
+  facts.run = { ...phaseFacts(run), aborted: run.aborted && prunedReason === null };
+  if (prunedReason !== null) facts.pruned = prunedReason;
+  const result: RepeatResult = { repeat, seed, verification: options.verification, facts, metrics: null, runMs: Math.round(run.durationMs), scoreMs: 0, curve, logExcerpt: lastLines(run.outputTail, 30) };
+  if (run.exitCode !== 0 || run.timedOut || run.aborted || run.spawnError) return result;
+
+  const artifactBytes = await directorySize(artifacts);
+  if (artifactBytes > ctx.task.limits.maxArtifactBytes) {
+    facts.sizeExceeded = [`artifacts are ${artifactBytes} bytes, over the limit of ${ctx.task.limits.maxArtifactBytes}`];
+    return result;
+  }
+  ctx.events.emit('trial:phase', { trialId: trial.id, phase: 'score' });
+  const score = await runPhase(
+    ctx,
+    'score',
+    ctx.task.score,
+    { trialId: trial.id, seed, cwd: ctx.evaluatorDir, logFile: repeatFile(ctx, trial.id, repeat, 'score', '.log'), artifacts },
+    options.slot,
+    options.signal,
+  );
+  result.scoreMs = Math.round(score.durationMs);
+  facts.score = phaseFacts(score);
+  if (score.exitCode === 0 && !score.timedOut) {
+    const parsed = parseMetricsLine(score.stdoutTail);
+    if ('error' in parsed) facts.metricsError = parsed.error;
+    else {
+      // Measured by autolab, never taken from the run's own output.
+      result.metrics = { ...parsed.metrics, run_seconds: Math.round(run.durationMs) / 1000, artifacts_total_bytes: artifactBytes };
+      facts.metrics = result.metrics;
+    }
+  }
+  return result;
+}
