@@ -18,15 +18,21 @@ describe('createSpecialist', () => {
     expect(typeof specialist.propose).toBe('function');
   });
 
-  it.each<SpecialistKind>(['llm', 'command', 'combine', 'ablate'])('refuses kind %s with a TaskFileError', (kind) => {
-    let caught: unknown;
-    try {
-      createSpecialist({ name: 'agent', kind, surface: 'hyper', options: {} }, task);
-    } catch (error) {
-      caught = error;
-    }
-    expect(AutolabError.is(caught)).toBe(true);
-    expect((caught as AutolabError).name).toBe('TaskFileError');
-    expect((caught as AutolabError).message).toBe(`specialist 'agent': kind '${kind}' is not available in this version of autolab; use kind: knobs`);
+  it.each<SpecialistKind>(['combine', 'ablate'])('builds %s specialists', (kind) => {
+    const specialist = createSpecialist({ name: kind, kind, surface: 'hyper', options: {} }, task);
+    expect(specialist.spec.kind).toBe(kind);
+  });
+
+  it('refuses unknown options of combine and ablate', () => {
+    expect(() => createSpecialist({ name: 'a', kind: 'ablate', surface: 'hyper', options: { granularity: 'line' } }, task)).toThrow(/options.granularity/);
+    expect(() => createSpecialist({ name: 'c', kind: 'combine', surface: 'hyper', options: { sources: 2 } }, task)).toThrow(/combine specialists accept|Unrecognized/);
+  });
+
+  it('builds llm and command specialists, and names a missing key', () => {
+    expect(() => createSpecialist({ name: 'agent', kind: 'llm', surface: 'hyper', options: {} }, task)).toThrow(/model/);
+    expect(() => createSpecialist({ name: 'cli', kind: 'command', surface: 'hyper', options: {} }, task)).toThrow(/command/);
+    const llm = createSpecialist({ name: 'agent', kind: 'llm', surface: 'hyper', options: { model: 'openai-compatible:m', base_url: 'http://127.0.0.1:9/v1' } }, task);
+    expect(llm.spec.kind).toBe('llm');
+    expect(createSpecialist({ name: 'cli', kind: 'command', surface: 'hyper', options: { command: 'true' } }, task).spec.kind).toBe('command');
   });
 });

@@ -5,10 +5,14 @@
 import { AutolabError } from '../core/errors.ts';
 import type { Specialist } from '../core/specialist.ts';
 import type { SpecialistKind, SpecialistSpec, TaskSpec } from '../core/task.ts';
+import { createAblateSpecialist } from './ablate/ablate-specialist.ts';
+import { createCombineSpecialist } from './combine/combine-specialist.ts';
 import { createKnobsSpecialist } from './knobs/knobs-specialist.ts';
+import { createCommandSpecialist } from './command/command-specialist.ts';
+import { createLlmSpecialist } from './llm/llm-specialist.ts';
 
 /** Kinds that can be built in this version. */
-export const AVAILABLE_SPECIALIST_KINDS: readonly SpecialistKind[] = ['knobs'];
+export const AVAILABLE_SPECIALIST_KINDS: readonly SpecialistKind[] = ['knobs', 'llm', 'command', 'combine', 'ablate'];
 
 /**
  * Creates the specialist declared by `spec`. Throws a `TaskFileError` for kinds not
@@ -21,12 +25,13 @@ export function createSpecialist(spec: SpecialistSpec, task: TaskSpec): Speciali
     case 'knobs':
       return createKnobsSpecialist(spec, task);
     case 'llm':
+      return createLlmSpecialist(spec, task);
     case 'command':
+      return createCommandSpecialist(spec, task);
     case 'combine':
+      return createCombineSpecialist(spec, task);
     case 'ablate':
-      throw new AutolabError('TaskFileError', `specialist '${spec.name}': kind '${spec.kind}' is not available in this version of autolab; use kind: knobs`, {
-        hint: `available kinds: ${AVAILABLE_SPECIALIST_KINDS.join(', ')}`,
-      });
+      return createAblateSpecialist(spec, task);
     default: {
       const kind: never = spec.kind;
       throw new AutolabError('TaskFileError', `specialist '${spec.name}': unknown kind '${String(kind)}'; use kind: knobs`);
