@@ -1,0 +1,120 @@
+/**
+ * A payoff-driven chooser: the next proposal goes to the specialist with the best AUC
+ * payoff plus an exploration bonus (OpenTuner's AUC bandit; see `payoff.ts`).
+ */
+import type { Specialist } from '../core/specialist.ts';
+import type { Objective } from '../core/task.ts';
+import { isFinished, type TrialRecord } from '../core/trial.ts';
+import { banditScore, DEFAULT_PAYOFF_WINDOW, specialistPayoffs, type PayoffTable } from './payoff.ts';
+import type { ChooserRow, SpecialistChooser } from './specialist-chooser.ts';
+
+/**
+ * The exploration constant C. OpenTuner uses 0.05 for runs of thousands of tests; a
+ * study runs tens to hundreds of trials. Simulated over 100 trials (20 seeds), C = 0.1
+ * gives a specialist that never improves about 6% of the trials beside one that keeps
+ * 30% of its trials, and about 24% beside one that keeps 10% (with so few successes the
+ * two are hard to tell apart); C = 0.25 gave 14% and 34%.
+ */
+export const DEFAULT_EXPLORATION = 0.1;
+
+export interface BanditChooserOptions {
+  objective: Objective;
+  /** Results in the sliding window (default 50). */
+  window?: number;
+  /** The exploration constant C (default 0.1). */
+  exploration?: number;
+}
+
+/**
+ * Gives the next proposal to the free specialist with the highest
+ * `payoff + C * sqrt(2 * log2(total) / uses)`, where payoff and uses come from the
+ * recorded trials in the window (a pure function of the study's history). Specialists
+ * without results come first, in declaration order. Proposals already handed out and
+ * not yet recorded count as uses (so one untried specialist does not take every slot).
+ * A specialist that had nothing to propose (or failed) is not asked again until another
+ * trial is recorded: the study has not changed for it.
+ *
+ * @example
+ * const chooser = new BanditChooser(specialists, { objective: task.objective });
+ * await driveStudy(context, specialists, { stop, kill, chooser });
+ */
+export class BanditChooser implements SpecialistChooser {
+  readonly name = 'bandit';
+  private readonly trials = new Map<number, TrialRecord>();
+  /** Bumped for every newly recorded trial. */
+  private version = 0;
+  private table: PayoffTable | null = null;
+  private readonly chosenAt = new Map<string, number>();
+  private readonly idleAt = new Map<string, number>();
+  private readonly outstanding = new Map<string, number>();
+  private readonly chosen = new Map<string, number>();
+  private readonly window: number;
+  private readonly exploration: number;
+
+  constructor(
+    private readonly all: readonly Specialist[],
+    private readonly options: BanditChooserOptions,
+  ) {
+    this.window = options.window ?? DEFAULT_PAYOFF_WINDOW;
+    this.exploration = options.exploration ?? DEFAULT_EXPLORATION;
+  }
+
+  next(free: readonly Specialist[]): Specialist | null {
+    const table = this.payoffs();
+    const outstandingTotal = [...this.outstanding.values()].reduce((sum, n) => sum + n, 0);
+    let best: { specialist: Specialist; score: number; order: number } | null = null;
+    for (const specialist of free) {
+      const name = specialist.spec.name;
+      if (this.isBlocked(name)) continue;
+      const row = table.rows.find((candidate) => candidate.specialist === name);
+      const uses = (row?.uses ?? 0) + (this.outstanding.get(name) ?? 0);
+      const score = banditScore(row?.payoff ?? 0, uses, table.windowResults + outstandingTotal, this.exploration);
+      const order = this.all.findIndex((candidate) => candidate.spec.name === name);
+      if (best === null || score > best.score || (score === best.score && order < best.order)) best = { specialist, score, order };
+    }
+    if (best === null) return null;
+    const name = best.specialist.spec.name;
+    this.chosenAt.set(name, this.version);
+    this.outstanding.set(name, (this.outstanding.get(name) ?? 0) + 1);
+    this.chosen.set(name, (this.chosen.get(name) ?? 0) + 1);
+    return best.specialist;
+  }
+
+  record(trial: TrialRecord): void {
+    if (trial.id === 0 || !isFinished(trial) || this.trials.has(trial.id)) return;
+    this.trials.set(trial.id, trial);
+    this.version++;
+    this.table = null;
+    const pending = this.outstanding.get(trial.specialist) ?? 0;
+    if (pending > 0) this.outstanding.set(trial.specialist, pending - 1);
+  }
+
+  markIdle(name: string): boolean {
+    this.idleAt.set(name, this.chosenAt.get(name) ?? this.version);
+    const pending = this.outstanding.get(name) ?? 0;
+    if (pending > 0) this.outstanding.set(name, pending - 1);
+    return this.all.every((specialist) => this.isBlocked(specialist.spec.name));
+  }
+
+  markProductive(name: string): void {
+    this.idleAt.delete(name);
+  }
+
+  rows(): ChooserRow[] {
+    const table = this.payoffs();
+    return this.all.map((specialist) => {
+      const row = table.rows.find((candidate) => candidate.specialist === specialist.spec.name);
+      return { specialist: specialist.spec.name, payoff: row?.payoff ?? null, chosen: this.chosen.get(specialist.spec.name) ?? 0 };
+    });
+  }
+
+  /** The payoff table of the trials recorded so far. */
+  payoffs(): PayoffTable {
+    this.table ??= specialistPayoffs([...this.trials.values()], this.options.objective, this.window);
+    return this.table;
+  }
+
+  private isBlocked(name: string): boolean {
+    return this.idleAt.get(name) === this.version;
+  }
+}
