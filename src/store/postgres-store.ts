@@ -38,6 +38,9 @@ const STUDY_LOCK_CLASS = 0x6175_7374;
 const RETRYABLE = new Set(['40P01', '40001']);
 const MAX_ATTEMPTS = 4;
 
+/** How often, at most, a store looks for expired leases while claiming. */
+const LEASE_CHECK_MS = 2_000;
+
 type Tx = pg.PoolClient;
 
 export interface PostgresStoreOptions {
@@ -53,6 +56,8 @@ export interface PostgresStoreOptions {
  */
 export class PostgresStore implements Store {
   private closed = false;
+  /** When this store last looked for expired leases, per study (performance.now()). */
+  private readonly leaseChecks = new Map<number, number>();
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -334,28 +339,37 @@ export class PostgresStore implements Store {
    * Claims the oldest queued trial of the study (pending, no owner) for `worker`: it
    * becomes `running`, owned by the worker, with a fresh heartbeat; its lease lasts
    * `leaseMs` past each heartbeat. Returns null when nothing is queued. Before
-   * claiming, trials whose lease expired (a running trial owned by a worker whose last
-   * heartbeat is older than `leaseMs`) are recovered: re-queued the first time, then
-   * recorded `interrupted`. `FOR UPDATE SKIP LOCKED` never waits on a row another
+   * claiming (at most every 2 s per store, at least twice per lease length), trials whose
+   * lease expired (claimed through the queue, running, last heartbeat older than
+   * `leaseMs`) are recovered: re-queued the first time, then recorded `interrupted`. `FOR UPDATE SKIP LOCKED` never waits on a row another
    * transaction holds (a heartbeat, a driver recording it).
    */
   async claimTrial(studyId: number, worker: TrialOwner, leaseMs: number): Promise<TrialRecord | null> {
     requireLease(leaseMs);
     return this.studyTransaction(studyId, 'claim a trial', async (tx, at) => {
-      await this.recoverExpiredLeases(tx, studyId, leaseMs, at);
+      // Looking for expired leases costs a query; do it at most every few seconds (and
+      // at least twice per lease length) per store, not on every claim.
+      const last = this.leaseChecks.get(studyId) ?? -Infinity;
+      if (performance.now() - last >= Math.min(leaseMs / 2, LEASE_CHECK_MS)) {
+        await this.recoverExpiredLeases(tx, studyId, leaseMs, at);
+        this.leaseChecks.set(studyId, performance.now());
+      }
+      // The claim and its audit event in one statement (one round trip under the lock).
       const claimed = await tx.query(
-        `UPDATE trials SET status = 'running', owner_json = $2, heartbeat_at = $3
-         WHERE (study_id, id) = (
-           SELECT study_id, id FROM trials
-           WHERE study_id = $1 AND status = 'pending' AND owner_json IS NULL
-           ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-         RETURNING *`,
-        [studyId, JSON.stringify(worker), at],
+        `WITH claimed AS (
+           UPDATE trials SET status = 'running', owner_json = $2, heartbeat_at = $3
+           WHERE (study_id, id) = (
+             SELECT study_id, id FROM trials
+             WHERE study_id = $1 AND status = 'pending' AND owner_json IS NULL
+             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+           RETURNING *),
+         logged AS (
+           INSERT INTO events (study_id, trial_id, at, type, data_json)
+           SELECT study_id, id, $3, 'trial.claimed', $4 FROM claimed)
+         SELECT * FROM claimed`,
+        [studyId, JSON.stringify(worker), at, JSON.stringify({ worker: `${worker.host}:${worker.pid}`, token: worker.token, leaseMs })],
       );
-      if (claimed.rows[0] === undefined) return null;
-      const trial = trialFromRow(claimed.rows[0]);
-      await this.insertEvent(tx, studyId, trial.id, 'trial.claimed', { worker: `${worker.host}:${worker.pid}`, token: worker.token, leaseMs }, at);
-      return trial;
+      return claimed.rows[0] === undefined ? null : trialFromRow(claimed.rows[0]);
     });
   }
 
@@ -458,12 +472,15 @@ export class PostgresStore implements Store {
    */
   private studyTransaction<T>(studyId: number, action: string, work: (tx: Tx, at: string, study: StudyRecord) => Promise<T>): Promise<T> {
     return this.transaction(action, async (tx) => {
-      // The lock is taken in FROM, before the select list (and its clock) is evaluated.
-      const locked = await tx.query<{ at: string }>(`SELECT ${NOW_ISO} AS at FROM (SELECT pg_advisory_xact_lock($1, $2::int)) AS lock`, [this.lockClass, studyId]);
-      const at = locked.rows[0]!.at;
-      const study = await tx.query('SELECT * FROM studies WHERE id = $1', [studyId]);
-      if (study.rows[0] === undefined) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.display}`);
-      return work(tx, at, studyFromRow(study.rows[0]));
+      // One round trip: the lock is taken in FROM, before the select list (and its clock)
+      // is evaluated; the study row comes along (none when the study does not exist).
+      const locked = await tx.query<{ at: string; id: number | null }>(
+        `SELECT ${NOW_ISO} AS at, s.* FROM (SELECT pg_advisory_xact_lock($1, $2::int)) AS lock LEFT JOIN studies s ON s.id = $2`,
+        [this.lockClass, studyId],
+      );
+      const row = locked.rows[0]!;
+      if (row.id === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.display}`);
+      return work(tx, row.at, studyFromRow(row));
     });
   }
 
