@@ -76,7 +76,11 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
   const base = {
     study: options.study,
     objective: { metric: options.objective.metric, direction: options.objective.direction },
-    baseline: { id: 0 as const, score: baselineScore },
+    baseline: {
+      id: 0 as const,
+      score: baselineScore,
+      ...(baseline?.metrics[`${options.objective.metric}_std`] !== undefined ? { noise: baseline.metrics[`${options.objective.metric}_std`]!, repeats: baseline.repeats.length } : {}),
+    },
     incumbent: incumbentSummary,
     counts,
   };
@@ -104,7 +108,8 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
     const mine = newestFirst.filter((trial) => trial.specialist === options.viewer);
     const finished = mine.filter((trial) => trial.status !== 'pending' && trial.status !== 'running');
     const run = options.saturationRun ?? 4;
-    const noise = options.noise ?? (baselineScore !== null ? Math.max(Math.abs(baselineScore) * 0.002, 1e-12) : 0);
+    const calibrated = baseline?.metrics[`${options.objective.metric}_std`];
+    const noise = options.noise ?? (calibrated !== undefined && calibrated > 0 ? calibrated : baselineScore !== null ? Math.max(Math.abs(baselineScore) * 0.002, 1e-12) : 0);
     const lastRun = finished.slice(0, run);
     const saturated =
       lastRun.length >= run &&

@@ -43,7 +43,7 @@ export function renderLineageMarkdown(feedback: LineageFeedback): string {
   out.push(`# Lineage of study '${feedback.study}'`, '');
   out.push(`Objective: ${objective.direction} \`${objective.metric}\` (${better}).`);
   out.push(
-    `Baseline #0: ${feedback.baseline.score === null ? 'not measured yet' : formatNumber(feedback.baseline.score)}. ` +
+    `Baseline #0: ${feedback.baseline.score === null ? 'not measured yet' : formatNumber(feedback.baseline.score)}${feedback.baseline.noise !== undefined ? ` (noise σ = ${formatNumber(feedback.baseline.noise)} over ${feedback.baseline.repeats} repeats)` : ''}. ` +
       `Incumbent #${feedback.incumbent.id}: ${feedback.incumbent.score === null ? '—' : formatNumber(feedback.incumbent.score)}` +
       (feedback.incumbent.deltaVsBaseline === null ? '' : ` (${signed(feedback.incumbent.deltaVsBaseline)} vs baseline)`) +
       '.',

@@ -20,7 +20,8 @@ export interface LineageEntry {
 export interface LineageFeedback {
   study: string;
   objective: { metric: string; direction: Direction };
-  baseline: { id: 0; score: number | null };
+  /** The baseline's score and, when it was calibrated with repeats, its measured noise (σ). */
+  baseline: { id: 0; score: number | null; noise?: number; repeats?: number };
   incumbent: { id: number; score: number | null; deltaVsBaseline: number | null };
   /** Kept trials, best first. */
   leaderboard: LineageEntry[];

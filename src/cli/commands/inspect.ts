@@ -41,7 +41,7 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const c = palette(useColor(process.stdout));
     const { objective } = study.task;
     write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
-    write(`baseline #0: ${formatScore(lineage.baseline.score)} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
+    write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
     const labels = Object.entries(lineage.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
     write(`trials: ${lineage.counts.total} · kept ${lineage.counts.kept} · discarded ${lineage.counts.discarded} · failed ${lineage.counts.failed}${labels ? ` (${labels})` : ''} · running ${running.length}`);
     write('');
@@ -114,6 +114,27 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     if (trial.label) write(`label: ${c.red(trial.label)}\n${indent(trial.labelDetail ?? '')}`);
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
+    if (trial.repeats.length > 1) {
+      const metric = study.task.objective.metric;
+      const values = trial.repeats.map((repeat) => `seed ${repeat.seed}${repeat.verification ? ' (verify)' : ''}: ${formatNumber(repeat.metrics[metric] ?? Number.NaN)}`);
+      write(`repeats (${trial.repeats.length}): ${values.join(' · ')}`);
+    }
+    if (trial.metrics.p_value !== undefined) {
+      const m = trial.metrics;
+      write(
+        `evidence: p = ${formatNumber(m.p_value!)} on ${m.n} repeats vs ${m.incumbent_n} of the incumbent (mean ${formatNumber(m.incumbent_mean ?? Number.NaN)})` +
+          (m.verify_p_value !== undefined ? `; verification p = ${formatNumber(m.verify_p_value)} on ${m.verify_n} fresh repeats` : ''),
+      );
+    }
+    if (trial.curve.length > 0) {
+      const names = [...new Set(trial.curve.map((point) => point.name))];
+      const summary = names.map((name) => {
+        const points = trial.curve.filter((point) => point.name === name && point.repeat === 0);
+        const last = points.at(-1);
+        return `${name}: ${points.length} points, last ${last ? `${formatNumber(last.value)} at step ${last.step}` : '—'}`;
+      });
+      write(`learning curve: ${summary.join(' · ')}`);
+    }
     const t = trial.timings;
     write(`timings: total ${formatDuration(t.totalMs)} · materialise ${formatDuration(t.materialiseMs)} · legality ${formatDuration(t.legalityMs)} · preflight ${formatDuration(t.preflightMs)} · run ${formatDuration(t.runMs)} · score ${formatDuration(t.scoreMs)}`);
     if (trial.cost) write(`cost: $${trial.cost.usd.toFixed(4)} (${trial.cost.inputTokens} in, ${trial.cost.outputTokens} out, ${trial.cost.cachedTokens} cached tokens)`);
