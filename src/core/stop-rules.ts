@@ -24,6 +24,18 @@ export interface SessionLimits {
 const HOUR_MS = 3_600_000;
 
 /**
+ * The USD rule: once the specialists' recorded spend (trial costs plus sessions that
+ * proposed nothing and proposals dropped) reaches `budget.usd`, no new proposals are
+ * made; proposals already made still run.
+ *
+ * @example usdBudgetReason(5.02, { usd: 5 }) // 'budget of $5 spent ($5.02 on models)'
+ */
+export function usdBudgetReason(spentUsd: number, budget: BudgetSpec): string | null {
+  if (budget.usd === undefined || spentUsd < budget.usd) return null;
+  return `budget of $${budget.usd} spent ($${spentUsd.toFixed(2)} on models)`;
+}
+
+/**
  * Whether to stop creating trials, and why. Running trials always finish.
  *
  * @example shouldStop({ studyTrials: 40, ... }, { trials: 40 }, {}) // 'budget: 40 trials reached'

@@ -1,9 +1,10 @@
 import { performance } from 'node:perf_hooks';
-import { AutolabError, coerceError } from '../core/errors.ts';
+import { AutolabError, coerceError, type AutolabWarning } from '../core/errors.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
-import { shouldStop, type SessionLimits } from '../core/stop-rules.ts';
-import type { Proposal, TrialRecord } from '../core/trial.ts';
+import { shouldStop, usdBudgetReason, type SessionLimits } from '../core/stop-rules.ts';
+import type { Store } from '../core/store.ts';
+import type { Proposal, TrialCost, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
 import { specialistWorkspace } from '../engine/specialist-workspace.ts';
 import { seededRandom } from './random.ts';
@@ -72,6 +73,22 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
   let sinceImprovement = countSinceImprovement(all);
   let stopReason: string | null = null;
   let lastElapsedMark = performance.now();
+  /** USD spent by specialists in the whole study (for budget.usd). */
+  let spentUsd = await spentSoFar(store, studyId, all);
+
+  /** Records what a session that made no proposal spent and why it ended; passes its warnings on. */
+  const noteSession = async (name: string, report: SessionReportView | null, proposed: boolean): Promise<void> => {
+    if (!report) return;
+    for (const warning of report.warnings) ctx.events.emit('warning', warning);
+    if (proposed) return; // the cost travels with the proposal
+    spentUsd += report.cost.usd;
+    if (report.outcome !== 'submitted' && !proposalAbort.signal.aborted) {
+      ctx.events.emit('warning', { code: 'specialist_no_proposal', message: `specialist '${name}' ended its session without a proposal: ${report.reason}` });
+    }
+    await store
+      .appendEvent(studyId, null, 'proposal.none', { specialist: name, outcome: report.outcome, reason: report.reason, cost: report.cost, steps: report.steps, toolCalls: report.toolCalls, retries: report.retries })
+      .catch(() => undefined);
+  };
 
   const heartbeat = setInterval(() => {
     const now = performance.now();
@@ -95,8 +112,13 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
     try {
       const context = await buildProposalContext(ctx, specialist, { workspace, random, signal: proposalAbort.signal, noLineage: options.noLineage ?? false });
       const t0 = performance.now();
-      const proposal = await specialist.propose(context);
+      const proposal = await specialist.propose(context).catch(async (error: unknown) => {
+        await noteSession(name, takeSessionReport(specialist), false);
+        throw error;
+      });
       const proposeMs = Math.round(performance.now() - t0);
+      await noteSession(name, takeSessionReport(specialist), proposal !== null);
+      spentUsd += proposal?.cost?.usd ?? 0;
       if (proposal === null) {
         if (chooser.markIdle(name)) stopReason ??= 'no specialist has anything more to propose';
       } else if (stopReason !== null) {
@@ -159,6 +181,8 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
         options,
       );
       if (stopReason === null && specialists.length === 0) stopReason = 'the task file declares no specialists (add one under `specialists:`, or use `autolab submit`)';
+      const usdStop = usdBudgetReason(spentUsd, task.budget);
+      if (usdStop !== null && waiting.length === 0 && proposing.size === 0) stopReason ??= usdStop;
       if (stopReason !== null) break;
 
       while (running.size < task.parallel && waiting.length > 0) {
@@ -167,7 +191,7 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
         sessionTrials++;
         await startTrial(item);
       }
-      while (running.size + waiting.length + proposing.size < task.parallel + maxWaiting && room() > 0) {
+      while (running.size + waiting.length + proposing.size < task.parallel + maxWaiting && room() > 0 && usdBudgetReason(spentUsd, task.budget) === null) {
         const free = specialists.filter((specialist) => !proposing.has(specialist.spec.name));
         const next = chooser.next(free);
         if (!next) break;
@@ -243,6 +267,34 @@ export async function buildProposalContext(ctx: EvaluatorContext, specialist: Sp
     random: options.random ?? seededRandom(task.seed * 1_000_003 + trials.length),
     signal: options.signal,
   };
+}
+
+/** What a specialist may report about its last session (src/specialists/llm/session-report.ts has the full contract). */
+interface SessionReportView {
+  outcome: string;
+  reason: string;
+  cost: TrialCost;
+  steps: number;
+  toolCalls: number;
+  retries: number;
+  warnings: AutolabWarning[];
+}
+
+/** The report of a specialist's last session, for specialists that keep one (llm, command). */
+function takeSessionReport(specialist: Specialist): SessionReportView | null {
+  const reporter = specialist as Specialist & { takeSessionReport?: () => SessionReportView | null };
+  return typeof reporter.takeSessionReport === 'function' ? reporter.takeSessionReport() : null;
+}
+
+/** USD already spent in the study: every trial's cost plus sessions that proposed nothing and dropped proposals. */
+async function spentSoFar(store: Store, studyId: number, trials: readonly TrialRecord[]): Promise<number> {
+  let usd = trials.reduce((sum, trial) => sum + (trial.cost?.usd ?? 0), 0);
+  for (const event of await store.listEvents(studyId)) {
+    if (event.type !== 'proposal.none' && event.type !== 'proposal.dropped') continue;
+    const cost = event.data.cost as { usd?: unknown } | null | undefined;
+    if (typeof cost?.usd === 'number' && Number.isFinite(cost.usd)) usd += cost.usd;
+  }
+  return usd;
 }
 
 function countSinceImprovement(trials: readonly TrialRecord[]): number {

@@ -164,8 +164,13 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
     };
   }
   if (parsed.executor && parsed.executor.kind !== 'local') task.executor = parsed.executor;
-  for (const key of ['trials', 'hours', 'patience'] as const) {
+  for (const key of ['trials', 'hours', 'patience', 'usd'] as const) {
     if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
+  }
+  if (parsed.prices) {
+    task.prices = Object.fromEntries(
+      Object.entries(parsed.prices).map(([model, price]) => [model, { input: price.input, output: price.output, ...(price.cached !== undefined ? { cached: price.cached } : {}), ...(price.cache_write !== undefined ? { cacheWrite: price.cache_write } : {}) }]),
+    );
   }
   return task;
 }

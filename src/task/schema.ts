@@ -162,9 +162,20 @@ const specialistSchema = z
       .enum(['knobs', 'llm', 'command', 'combine', 'ablate'])
       .describe('knobs: search declared knobs; llm: LLM agent; command: external coding agent CLI; combine: port kept improvements; ablate: remove parts of the incumbent diff.'),
     surface: z.string().min(1).describe('Name of the surface (under `surfaces:`) this specialist may edit.'),
-    role: z.string().optional().describe('What the specialist works on: optimizer, architecture, data, systems, ...'),
+    role: z.string().optional().describe('What the specialist works on: a preset (optimizer, architecture, data, systems, generalist) or your own text.'),
+    // Options of the llm and command kinds, listed here for editors; each kind validates its own (docs/specialists.md).
+    model: z.string().optional().describe('llm: provider:model-id, e.g. anthropic:claude-sonnet-4-5, openai:gpt-4o, openai-compatible:qwen2.5-coder.'),
+    base_url: z.string().optional().describe('llm: the provider endpoint, e.g. http://127.0.0.1:8000/v1 for vLLM (required for openai-compatible).'),
+    api_key_env: z.string().optional().describe('llm: environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY).'),
+    knowledge: z.union([z.string(), z.array(z.string())]).optional().describe('llm: files (relative to this task file) pinned at the top of the agent\'s context.'),
+    library: z.string().optional().describe('llm: a folder of technique notes the agent can list and read.'),
+    max_steps: z.number().int().min(1).optional().describe('llm: model calls per session (default 30).'),
+    max_tokens: z.number().int().min(1).optional().describe('llm: input plus output tokens per session (default 1000000).'),
+    wall_time: z.union([z.number(), z.string()]).optional().describe('llm: wall-clock limit of a session (default 20m).'),
+    command: z.string().optional().describe('command: the agent CLI to run in a scratch copy, e.g. claude -p "$(cat {prompt_file})"; placeholders {lineage_file}, {role_file}, {hypothesis_file}, {prompt_file}, {surface}.'),
+    timeout: z.union([z.number(), z.string()]).optional().describe('command: wall-clock limit of one run of the command (default 20m); its process group is killed then.'),
   })
-  .describe('A proposer bound to a surface. Keys other than name, kind, surface and role are kind-specific options.');
+  .describe('A proposer bound to a surface. Keys other than name, kind, surface and role are kind-specific options (docs/specialists.md).');
 
 /** The zod schema of `autolab.yaml`. Parse output: durations in ms, sizes in bytes, gates parsed. */
 export const taskFileSchema = z
@@ -236,9 +247,22 @@ export const taskFileSchema = z
         trials: z.number().int().min(0).optional().describe('Total trials in the study, the baseline not counted.'),
         hours: z.number().positive().optional().describe('Total hours the study may be driven, across resumes.'),
         patience: z.number().int().min(1).optional().describe('Stop after this many finished trials in a row without a new incumbent.'),
+        usd: z.number().positive().optional().describe('USD the specialists may spend on model tokens in the whole study; once spent, no new proposals are made.'),
       })
       .default({})
       .describe('When the study stops. Without any key it runs until stopped.'),
+    prices: z
+      .record(
+        z.string().regex(/^[A-Za-z0-9_-]+:.+$/, { error: 'expected a model as provider:model-id, e.g. "openai:gpt-4o"' }),
+        z.strictObject({
+          input: z.number().min(0).describe('USD per million prompt tokens.'),
+          output: z.number().min(0).describe('USD per million output tokens.'),
+          cached: z.number().min(0).optional().describe('USD per million prompt tokens read from the cache. Default: the input price.'),
+          cache_write: z.number().min(0).optional().describe('USD per million prompt tokens written to the cache. Default: the input price.'),
+        }),
+      )
+      .optional()
+      .describe('Prices of models (USD per million tokens) by provider:model-id; they override the built-in table of llm specialists. A model without a price costs $0.'),
     limits: z
       .strictObject({
         max_diff_bytes: sizeSchema.optional().describe('Largest diff a trial may make. Default 1MB.'),

@@ -1,0 +1,144 @@
+/**
+ * The `command` specialist: any external coding agent CLI (`claude -p`, `codex exec`,
+ * `aider --message`, a user's script) run in a scratch worktree at the incumbent, told
+ * about the lineage feedback, its role and where to write its hypothesis through
+ * environment variables and `{placeholders}`. Whatever it changed becomes the
+ * proposal. It runs under a wall-clock limit; at the limit its whole process group is
+ * killed (the local executor) and the session ends without a proposal.
+ *
+ * Edits outside the surface are not filtered out: the proposal is made as the command
+ * left it, with the offending paths named in its notes, and legality records the trial
+ * as `illegal_edit`, so the attempt stays auditable.
+ */
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { matchesAny } from '../../core/glob.ts';
+import type { AutolabWarning } from '../../core/errors.ts';
+import type { ProposalContext, Specialist } from '../../core/specialist.ts';
+import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
+import type { Proposal } from '../../core/trial.ts';
+import { LocalExecutor } from '../../executors/local/local-executor.ts';
+import { EditPolicy } from '../llm/edit-policy.ts';
+import { repairOffer } from '../llm/repair.ts';
+import { resolveSurface } from '../llm/resolve-surface.ts';
+import { roleText } from '../llm/roles.ts';
+import { ZERO_COST, type ReportsSessions, type SessionOutcome, type SessionReport } from '../llm/session-report.ts';
+import { parseCommandOptions, type CommandSettings } from './command-options.ts';
+import { fillPlaceholders, readHypothesisFile, writeSessionFiles } from './session-files.ts';
+
+export interface CommandSpecialist extends Specialist, ReportsSessions {
+  readonly settings: CommandSettings;
+}
+
+function lastLines(text: string, count: number): string {
+  return text.trim().split('\n').slice(-count).join('\n');
+}
+
+/**
+ * Creates a command specialist. Throws a `TaskFileError` for bad options or an unknown surface.
+ *
+ * @example
+ * // autolab.yaml: { name: claude, kind: command, surface: train, role: optimizer,
+ * //                 command: 'claude -p "$(cat {prompt_file})" --permission-mode acceptEdits', timeout: 15m }
+ */
+export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, executor = new LocalExecutor()): CommandSpecialist {
+  resolveSurface(spec, task);
+  const settings = parseCommandOptions(spec);
+  const role = roleText(spec.role);
+  let report: SessionReport | null = null;
+  const end = (outcome: SessionOutcome, reason: string, warnings: AutolabWarning[] = []): null => {
+    report = { outcome, reason, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings };
+    return null;
+  };
+
+  const propose = async (context: ProposalContext): Promise<Proposal | null> => {
+    report = null;
+    const policy = new EditPolicy(context.surface, context.task.protected);
+    const repair = settings.repair && !context.lineage.controlArm ? repairOffer(context.trials, spec.name) : null;
+    const parent = repair ? repair.trial.id : context.incumbent.id;
+    const scratch = await context.workspace.createScratch(parent);
+    const files = await writeSessionFiles({ specialist: spec.name, role, context, policy, parent, repair });
+    try {
+      const values: Record<string, string> = {
+        lineage_file: files.lineageFile,
+        role_file: files.roleFile,
+        prompt_file: files.promptFile,
+        hypothesis_file: files.hypothesisFile,
+        surface: policy.surface.paths.join(' '),
+        workdir: scratch.dir,
+        parent: String(parent),
+        specialist: spec.name,
+      };
+      const env: Record<string, string> = {};
+      for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+      Object.assign(env, settings.env, {
+        AUTOLAB_LINEAGE_FILE: files.lineageFile,
+        AUTOLAB_ROLE_FILE: files.roleFile,
+        AUTOLAB_PROMPT_FILE: files.promptFile,
+        AUTOLAB_HYPOTHESIS_FILE: files.hypothesisFile,
+        AUTOLAB_SURFACE: policy.surface.paths.join('\n'),
+        AUTOLAB_PROTECTED: context.task.protected.join('\n'),
+        AUTOLAB_PARENT: String(parent),
+        AUTOLAB_SPECIALIST: spec.name,
+        AUTOLAB_WORKDIR: scratch.dir,
+      });
+      const result = await executor.run({
+        command: fillPlaceholders(settings.command, values),
+        cwd: scratch.dir,
+        env,
+        timeoutMs: settings.timeoutMs,
+        outputCapBytes: settings.outputCapBytes,
+        logFile: files.logFile,
+        signal: context.signal,
+      });
+      if (result.aborted) return end('no_proposal', 'the study stopped the session');
+      if (result.timedOut) return end('failed', `timed out after ${Math.round(settings.timeoutMs / 1000)} s; its process group was killed\n${lastLines(result.outputTail, 6)}`.trim());
+      if (result.spawnError) return end('failed', `could not start: ${result.spawnError}`);
+      if (result.exitCode !== 0) return end('failed', `exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}\n${lastLines(result.outputTail, 6)}`.trim());
+
+      for (const path of await scratch.changedPaths()) {
+        if (!matchesAny(path, settings.ignore)) continue;
+        const original = await context.readFile(parent, path);
+        if (original === null) await rm(join(scratch.dir, path), { recursive: true, force: true });
+        else await writeFile(join(scratch.dir, path), original);
+      }
+      const patch = await scratch.diff();
+      if (patch.trim() === '') return end('no_proposal', 'the command changed nothing');
+      const warnings: AutolabWarning[] = [];
+      const outside = (await scratch.changedPaths()).map((path) => policy.check(path)).filter((verdict) => !verdict.ok);
+      if (outside.length > 0) {
+        warnings.push({ code: 'command_edit_outside_surface', message: `specialist '${spec.name}': its command changed paths it may not: ${outside.map((verdict) => (verdict.ok ? '' : verdict.reason)).join('; ')}; the trial will be recorded as illegal_edit` });
+      }
+      const written = await readHypothesisFile(files.hypothesisFile);
+      const lastOutputLine = result.stdoutTail.trim().split('\n').filter((line) => line.trim() !== '').at(-1)?.trim();
+      const hypothesis = written?.hypothesis ?? lastOutputLine?.slice(0, 500) ?? `${spec.name}: an edit by \`${settings.command.split(/\s+/)[0]}\` (no hypothesis given)`;
+      const notes: string[] = [];
+      if (repair) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
+      if (written?.notes) notes.push(written.notes);
+      if (outside.length > 0) notes.push(`changed outside its surface: ${outside.map((verdict) => (verdict.ok ? '' : verdict.reason)).join('; ')}`);
+      report = { outcome: 'submitted', reason: `the command exited 0 after ${Math.round(result.durationMs / 100) / 10} s`, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings };
+      return {
+        specialist: spec.name,
+        parent,
+        hypothesis,
+        ...(written?.expectedDelta !== undefined ? { expectedDelta: written.expectedDelta } : {}),
+        edit: { kind: 'patch', patch },
+        ...(notes.length > 0 ? { notes: notes.join('\n') } : {}),
+      };
+    } finally {
+      await scratch.release();
+      await files.remove();
+    }
+  };
+
+  return {
+    spec,
+    settings,
+    propose,
+    takeSessionReport() {
+      const taken = report;
+      report = null;
+      return taken;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * The `llm` specialist: a tool-using agent over an LLM provider (AI SDK 6). Each
+ * `propose` is one bounded session in its own scratch worktree at the incumbent (or,
+ * after its own trial failed, at that trial when it chooses to repair it): it reads
+ * the lineage and the code, edits inside its surface, and submits; the edit is the
+ * scratch worktree's diff. Tokens are counted per session and priced per model.
+ */
+import type { LanguageModel } from 'ai';
+import type { AutolabWarning } from '../../core/errors.ts';
+import type { ProposalContext, Specialist } from '../../core/specialist.ts';
+import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
+import type { Proposal } from '../../core/trial.ts';
+import { runAgentLoop, type AgentLoopEnd } from './agent-loop.ts';
+import { firstMessage, systemPrompt, type PromptInput } from './agent-prompt.ts';
+import { agentTools, type ToolCounters } from './agent-tools.ts';
+import { AgentWorkspace } from './agent-workspace.ts';
+import { EditPolicy } from './edit-policy.ts';
+import { loadKnowledge } from './knowledge.ts';
+import { parseLlmOptions, type LlmSettings } from './llm-options.ts';
+import { createLanguageModel } from './model-ref.ts';
+import { costOf, findPrice, unknownPriceWarning } from './prices.ts';
+import { repairOffer } from './repair.ts';
+import { roleText } from './roles.ts';
+import { resolveSurface } from './resolve-surface.ts';
+import type { ReportsSessions, SessionOutcome, SessionReport } from './session-report.ts';
+
+/** What tests and embedders may swap in. */
+export interface LlmSpecialistDependencies {
+  /** A ready model (skips provider construction and key lookup). */
+  model?: LanguageModel;
+  /** Where API keys are looked up (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Jitter of retry backoff (default Math.random). */
+  random?: () => number;
+}
+
+export interface LlmSpecialist extends Specialist, ReportsSessions {
+  readonly settings: LlmSettings;
+}
+
+const OUTCOME_OF_END: Record<AgentLoopEnd, SessionOutcome> = {
+  submitted: 'submitted',
+  step_limit: 'no_proposal',
+  aborted: 'no_proposal',
+  token_limit: 'failed',
+  wall_time: 'failed',
+  provider_error: 'failed',
+};
+
+/**
+ * Creates an llm specialist from its task-file declaration. Throws a `TaskFileError`
+ * for bad options, an unknown provider, a missing API key or an unknown surface.
+ *
+ * @example
+ * // autolab.yaml: { name: opt, kind: llm, surface: train, role: optimizer, model: anthropic:claude-sonnet-4-5 }
+ * const specialist = createLlmSpecialist(spec, task);
+ * const proposal = await specialist.propose(context); // null when the session ended without submitting
+ * const report = specialist.takeSessionReport();      // why it ended, tokens and USD
+ */
+export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, dependencies: LlmSpecialistDependencies = {}): LlmSpecialist {
+  resolveSurface(spec, task);
+  const settings = parseLlmOptions(spec, task);
+  const where = `specialist '${spec.name}'`;
+  const model = dependencies.model ?? createLanguageModel(settings.model, { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.apiKeyEnv ? { apiKeyEnv: settings.apiKeyEnv } : {}) }, where, dependencies.env);
+  const role = roleText(spec.role);
+  let report: SessionReport | null = null;
+
+  const propose = async (context: ProposalContext): Promise<Proposal | null> => {
+    report = null;
+    const warnings: AutolabWarning[] = [];
+    const policy = new EditPolicy(context.surface, context.task.protected);
+    const knowledge = await loadKnowledge(settings.knowledge);
+    for (const problem of knowledge.problems) warnings.push({ code: 'llm_knowledge_unreadable', message: `${where}: ${problem}` });
+    const repair = context.lineage.controlArm ? null : repairOffer(context.trials, spec.name);
+    const startParent = context.incumbent.id;
+    const prompt: PromptInput = { specialist: spec.name, role, context, policy, knowledge: knowledge.text, hasLibrary: settings.library !== undefined, maxSteps: settings.maxSteps, repair };
+    const session = await AgentWorkspace.open(context, startParent);
+    const counters: ToolCounters = { calls: 0, failures: 0, refusals: 0 };
+    try {
+      const loop = await runAgentLoop({
+        model,
+        system: systemPrompt(prompt),
+        firstMessage: firstMessage(prompt, startParent),
+        tools: agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) }),
+        limits: settings,
+        signal: context.signal,
+        isDone: () => session.submission !== null,
+        ...(dependencies.random ? { random: dependencies.random } : {}),
+      });
+      const price = findPrice(settings.model.key, context.task.prices ?? task.prices ?? {});
+      if (price === null) {
+        const warning = unknownPriceWarning(settings.model.key);
+        if (warning) warnings.push(warning);
+      }
+      const cost = costOf(loop.tokens, price);
+      const submission = session.submission;
+      report = {
+        outcome: submission ? 'submitted' : OUTCOME_OF_END[loop.end],
+        reason: loop.reason,
+        cost,
+        steps: loop.steps,
+        toolCalls: counters.calls,
+        retries: loop.retries,
+        warnings,
+      };
+      if (!submission) return null;
+      const notes: string[] = [];
+      if (repair && submission.parent === repair.trial.id) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
+      if (submission.notes) notes.push(submission.notes);
+      notes.push(`session: ${settings.model.key}, ${loop.steps} model calls, ${counters.calls} tool calls, ${loop.tokens.input + loop.tokens.output} tokens`);
+      return {
+        specialist: spec.name,
+        parent: submission.parent,
+        hypothesis: submission.hypothesis,
+        ...(submission.expectedDelta !== undefined ? { expectedDelta: submission.expectedDelta } : {}),
+        edit: { kind: 'patch', patch: submission.patch },
+        notes: notes.join('\n'),
+        cost,
+      };
+    } finally {
+      await session.release();
+    }
+  };
+
+  return {
+    spec,
+    settings,
+    propose,
+    takeSessionReport() {
+      const taken = report;
+      report = null;
+      return taken;
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * A real study whose llm specialists talk to a loopback LLM server: a copy of a fixture
+ * recipe in a temp git repo, with a task file written for the test (it sees the
+ * server's base URL), opened, prepared (setup and baseline) and ready to drive.
+ */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AutolabWarning } from '../../core/errors.ts';
+import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
+import type { Specialist } from '../../core/specialist.ts';
+import type { StudyEvent } from '../../core/store.ts';
+import type { TrialRecord } from '../../core/trial.ts';
+import { openStudy, type Study } from '../../engine/open-study.ts';
+import type { EvaluatorContext } from '../../evaluator/evaluate-trial.ts';
+import { driveStudy, type DriveOptions, type DriveSummary } from '../../scheduler/drive-study.ts';
+import { createSpecialist } from '../../specialists/registry.ts';
+import { gitIn, makeRecipeRepo } from '../recipe-repo.ts';
+import { startLoopbackLlm, type LoopbackLlm, type Script } from './loopback-server.ts';
+
+export interface ScriptedStudy {
+  llm: LoopbackLlm;
+  study: Study;
+  context: EvaluatorContext;
+  repoDir: string;
+  /** Warnings the study emitted (unknown prices, sessions that ended without a proposal, ...). */
+  warnings: AutolabWarning[];
+  /** The task's specialists by name (all when no names are given), built by the registry. */
+  specialists(...names: string[]): Specialist[];
+  /** Drives the study with those specialists; sequential by default (one trial at a time, nothing proposed ahead). */
+  drive(specialists: Specialist[], options?: Partial<Omit<DriveOptions, 'stop' | 'kill'>>): Promise<DriveSummary>;
+  trials(): Promise<TrialRecord[]>;
+  events(type?: string): Promise<StudyEvent[]>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a study over `fixture` with the task file `taskYaml(baseUrl)`.
+ *
+ * @example
+ * const s = await openScriptedStudy(FIXTURE, (url) => taskYaml(url), [reply.tool('submit', { hypothesis: 'h' })]);
+ * await s.drive(s.specialists('agent'), { trials: 1 });
+ */
+export async function openScriptedStudy(fixture: string, taskYaml: (baseUrl: string) => string, script: Script = []): Promise<ScriptedStudy> {
+  const llm = await startLoopbackLlm(script);
+  const repo = await makeRecipeRepo(fixture);
+  try {
+    await writeFile(join(repo.dir, 'autolab.yaml'), taskYaml(llm.baseUrl));
+    gitIn(repo.dir, ['commit', '-qam', 'task file for this test']);
+    const warnings: AutolabWarning[] = [];
+    const events = new TypedEmitter<StudyEventMap>();
+    events.on('warning', (warning) => warnings.push(warning));
+    const study = await openStudy(repo.dir, { create: true, events });
+    const { context } = await study.prepare(new AbortController().signal);
+    return {
+      llm,
+      study,
+      context,
+      repoDir: repo.dir,
+      warnings,
+      specialists: (...names) => study.task.specialists.filter((spec) => names.length === 0 || names.includes(spec.name)).map((spec) => createSpecialist(spec, study.task)),
+      drive: (specialists, options = {}) => {
+        const never = new AbortController().signal;
+        return driveStudy(context, specialists, { maxWaiting: 0, ...options, stop: never, kill: never });
+      },
+      trials: async () => (await study.trials()).filter((trial) => trial.id !== 0),
+      events: async (type) => (await study.store.listEvents(study.record.id)).filter((event) => type === undefined || event.type === type),
+      close: async () => {
+        await study.close();
+        await llm.close();
+        await repo.cleanup();
+      },
+    };
+  } catch (error) {
+    await llm.close();
+    await repo.cleanup();
+    throw error;
+  }
+}
