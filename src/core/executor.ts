@@ -34,6 +34,12 @@ export interface CommandResult {
   oomSuspected: boolean;
   /** The first error writing the log file (a full disk); the output was still drained. */
   logError: string | null;
+  /**
+   * The machine ended the command through no fault of its own (a cluster node failed,
+   * the job was preempted or cancelled by someone else, or vanished): recorded as
+   * `infra_error`, retried, never charged to a specialist. Absent or null: no such fault.
+   */
+  machineFault?: string | null;
 }
 
 /**

@@ -3,18 +3,19 @@ import { AutolabError } from '../core/errors.ts';
 import { TypedEmitter, type StudyEventMap } from '../core/events.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
 import type { LineageFeedback } from '../core/lineage.ts';
+import type { Executor } from '../core/executor.ts';
 import type { Store, TrialFilter } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { TaskSpec } from '../core/task.ts';
 import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
 import { studyPaths, type StudyPaths } from '../evaluator/study-paths.ts';
-import { LocalExecutor } from '../executors/local/local-executor.ts';
 import { openStore } from '../store/open-store.ts';
 import { loadTaskFile, taskJudgingHash } from '../task/load-task.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 import { ensureBaseline } from './baseline.ts';
 import { currentOwner } from './owner.ts';
+import { executorForTask } from './task-executor.ts';
 import { recoverStudy, type RecoveryReport } from './recovery.ts';
 import { ensureSetup } from './setup-phase.ts';
 
@@ -62,7 +63,7 @@ export class Study {
    */
   async prepare(signal: AbortSignal): Promise<{ context: EvaluatorContext; baseline: TrialRecord; recovery: RecoveryReport }> {
     const workspace = await this.workspace();
-    const executor = new LocalExecutor();
+    const executor = this.executor();
     const recovery = await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths });
     for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
     const evaluatorDir = await workspace.evaluatorDir();
@@ -82,6 +83,18 @@ export class Study {
     await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     const baseline = await ensureBaseline(this.evaluator, signal);
     return { context: this.evaluator, baseline, recovery };
+  }
+
+  private executorCache: Executor | null = null;
+
+  /**
+   * The executor of this study's phase commands, from the task's `executor:` key (made
+   * once): local by default; with Slurm, the run (and optionally preflight) phases are
+   * sbatch jobs while setup and score stay on this machine, next to the held-out data.
+   */
+  executor(): Executor {
+    this.executorCache ??= executorForTask(this.task, { onWarning: (message) => this.events.emit('warning', { code: 'executor', message }) });
+    return this.executorCache;
   }
 
   private workspaceCache: Workspace | null = null;

@@ -47,6 +47,7 @@ export function phaseFacts(result: CommandResult): PhaseFacts {
     timedOut: result.timedOut,
     aborted: result.aborted,
     spawnError: result.spawnError,
+    machineFault: result.machineFault ?? null,
     oomSuspected: result.oomSuspected,
     tail: lastLines(result.outputTail, 20),
   };
