@@ -27,6 +27,11 @@ function integerOption(name: string) {
   };
 }
 
+function schedulerOption(text: string): 'bandit' | 'round-robin' {
+  if (text === 'bandit' || text === 'round-robin') return text;
+  throw new InvalidArgumentError(`--scheduler expects bandit or round-robin, not '${text}'`);
+}
+
 /** Adds the options every study command shares. */
 function studyOptions(command: Command): Command {
   return command
@@ -58,7 +63,8 @@ export function buildProgram(): Command {
       .option('--hours <h>', 'stop creating trials after H hours', numberOption('--hours'))
       .option('--patience <n>', 'stop after N trials in a row without a new incumbent', integerOption('--patience'))
       .option('--fresh', 'archive the existing study of this name and start a new one')
-      .option('--no-lineage', 'control arm: specialists see only the incumbent score'),
+      .option('--no-lineage', 'control arm: specialists see only the incumbent score')
+      .option('--scheduler <kind>', 'who proposes next: bandit (payoff-driven, default) or round-robin', schedulerOption),
   ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), options)));
 
   studyOptions(program.command('status').argument('[path]').description('where the study stands').option('--json', 'machine-readable output')).action(

@@ -2,6 +2,7 @@ import { formatNumber } from '../../core/gates.ts';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
 import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from '../../core/trial.ts';
 import { AutolabError } from '../../core/errors.ts';
+import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
 
@@ -34,8 +35,9 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
       bySpecialist.set(trial.specialist, row);
     }
     const running = trials.filter((trial) => trial.status === 'running' || trial.status === 'pending');
+    const payoffs = specialistPayoffs(trials, study.task.objective);
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -45,7 +47,23 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const labels = Object.entries(lineage.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
     write(`trials: ${lineage.counts.total} · kept ${lineage.counts.kept} · discarded ${lineage.counts.discarded} · failed ${lineage.counts.failed}${labels ? ` (${labels})` : ''} · running ${running.length}`);
     write('');
-    write(renderTable(['specialist', 'trials', 'kept', 'failed', 'cost'], [...bySpecialist].map(([name, row]) => [name, String(row.trials), String(row.kept), String(row.failed), `$${row.usd.toFixed(2)}`])));
+    // The payoff table: what each specialist's trials paid off (the bandit scheduler's view).
+    const declared = study.task.specialists.map((spec) => spec.name).filter((name) => !payoffs.rows.some((row) => row.specialist === name));
+    const payoffRows = [
+      ...payoffs.rows.map((row) => [
+        row.specialist,
+        String(row.trials + row.inFlight),
+        String(row.kept),
+        String(row.failed),
+        row.share === null ? '—' : `${(row.share * 100).toFixed(0)}%`,
+        row.uses === 0 ? '—' : row.payoff.toFixed(2),
+        `$${row.costUsd.toFixed(2)}`,
+        formatDuration(row.computeMs),
+      ]),
+      ...declared.map((name) => [name, '0', '0', '0', '—', '—', '$0.00', '—']),
+    ];
+    write(renderTable(['specialist', 'trials', 'kept', 'failed', 'share of improvement', 'payoff', 'cost', 'compute'], payoffRows));
+    write(c.dim(`payoff: AUC of "kept" over each specialist's results among the last ${DEFAULT_PAYOFF_WINDOW} (later successes weigh more); the bandit scheduler adds an exploration bonus`));
     return 0;
   });
 }

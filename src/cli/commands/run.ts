@@ -1,7 +1,9 @@
 import { improvement } from '../../core/acceptance.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import { buildLineageFeedback } from '../../core/lineage-feedback.ts';
+import { BanditChooser } from '../../scheduler/bandit-chooser.ts';
 import { driveStudy } from '../../scheduler/drive-study.ts';
+import { RoundRobinChooser } from '../../scheduler/specialist-chooser.ts';
 import { createSpecialist } from '../../specialists/registry.ts';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
@@ -13,6 +15,8 @@ export interface RunOptions extends StudyCommandOptions {
   patience?: number;
   fresh?: boolean;
   lineage?: boolean;
+  /** Who proposes next: `bandit` (default, payoff-driven) or `round-robin`. */
+  scheduler?: 'bandit' | 'round-robin';
 }
 
 /** `autolab run [PATH]`: measure the baseline, then run trials until a stop rule fires. */
@@ -63,9 +67,11 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
         const { context, baseline } = await study.prepare(kill.signal);
         baselineScore = baseline.score;
         progress.setIncumbent(await study.incumbent());
+        const chooser = options.scheduler === 'round-robin' ? new RoundRobinChooser(specialists) : new BanditChooser(specialists, { objective: task.objective });
         const summary = await driveStudy(context, specialists, {
           stop: stop.signal,
           kill: kill.signal,
+          chooser,
           noLineage: options.lineage === false,
           ...(options.trials !== undefined ? { trials: options.trials } : {}),
           ...(options.hours !== undefined ? { hours: options.hours } : {}),

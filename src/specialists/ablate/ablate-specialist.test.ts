@@ -141,6 +141,13 @@ describe('ablate: bisection', () => {
     ]);
   });
 
+  it('proposes nothing for a single-unit diff (without it the recipe is the baseline)', async () => {
+    const single: ProposalContext = { ...contextWith([record(0, 'kept', 10, null), record(1, 'kept', 5, 0)]), workspace: { diffBetween: async () => hunkFile('a.py', 1), createScratch: async () => Promise.reject(new Error('not used')) } };
+    for (const granularity of ['hunk', 'file', 'bisect']) {
+      expect(await createAblateSpecialist({ ...spec, options: { granularity } }, task).propose(single)).toBeNull();
+    }
+  });
+
   it('waits for a half to be measured before splitting it', async () => {
     const ablate = createAblateSpecialist(spec, task);
     const trials = [record(0, 'kept', 10, null), record(1, 'kept', 5, 0)];

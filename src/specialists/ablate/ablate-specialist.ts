@@ -47,8 +47,9 @@ interface AblationGroup {
  * the options are invalid.
  *
  * `propose` returns the incumbent minus the next untried group (parent = incumbent,
- * edit = the patch that removes the group), or null when the incumbent is the baseline
- * or every group of its diff was tried. "Tried" is read from the lineage: each proposal's
+ * edit = the patch that removes the group), or null when the incumbent is the baseline,
+ * its diff is a single unit (without it the recipe is the baseline) or every group of
+ * its diff was tried. "Tried" is read from the lineage: each proposal's
  * notes carry a JSON line with the keys of the removed units, which do not depend on
  * line numbers, so a hunk is tried once per study even after other hunks were removed.
  *
@@ -94,7 +95,8 @@ export function createAblateSpecialist(spec: SpecialistSpec, task: TaskSpec): Sp
 
       const next = candidateGroups(units, options.granularity).find((group) => {
         const key = groupKey(group.units.map((unit) => unit.key));
-        if (outcomeOf.has(key)) return false;
+        // Without every unit the recipe is the baseline, which is measured already.
+        if (outcomeOf.has(key) || group.units.length === all.length) return false;
         // Bisection: descend into a group only once its removal was measured worse (or
         // failed): without a part that did not matter, none of its pieces matter either.
         return group.ancestors.every((ancestor) => {
