@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { statusCommand } from '../../src/cli/commands/inspect.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
 
@@ -100,6 +101,16 @@ describe('llm sessions that fail, in a study that goes on', () => {
     expect(trials.map((trial) => trial.cost)).toEqual(Array(3).fill({ usd: 1, inputTokens: 200, outputTokens: 40, cachedTokens: 0 }));
     expect(s.llm.requests).toHaveLength(6);
     expect(summary.stopReason).toBe('budget of $2.5 spent ($3.00 on models)');
+    // `autolab status --json` shows the spend per specialist.
+    const printed: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => (printed.push(String(chunk)), true)) as typeof process.stdout.write;
+    try {
+      await statusCommand(s.repoDir, { json: true });
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(JSON.parse(printed.join('')).spend.agent).toEqual({ usd: 3, inputTokens: 600, outputTokens: 120, cachedTokens: 0, proposals: 3, sessionsWithoutProposal: 0, dropped: 0 });
     // Resuming a spent study makes no proposal at all.
     const again = await s.drive(s.specialists('agent'), { trials: 10 });
     expect(again.stopReason).toBe('budget of $2.5 spent ($3.00 on models)');

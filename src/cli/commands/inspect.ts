@@ -2,6 +2,7 @@ import { formatNumber } from '../../core/gates.ts';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
 import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from '../../core/trial.ts';
 import { AutolabError } from '../../core/errors.ts';
+import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
@@ -35,9 +36,10 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
       bySpecialist.set(trial.specialist, row);
     }
     const running = trials.filter((trial) => trial.status === 'running' || trial.status === 'pending');
+    const spend = specialistSpend(trials, await study.store.listEvents(study.record.id));
     const payoffs = specialistPayoffs(trials, study.task.objective);
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -64,6 +66,11 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     ];
     write(renderTable(['specialist', 'trials', 'kept', 'failed', 'share of improvement', 'payoff', 'cost', 'compute'], payoffRows));
     write(c.dim(`payoff: AUC of "kept" over each specialist's results among the last ${DEFAULT_PAYOFF_WINDOW} (later successes weigh more); the bandit scheduler adds an exploration bonus`));
+    if (anySpend(spend)) {
+      write('');
+      write(renderTable(SPEND_HEADERS, spendRows(spend)));
+      write(c.dim(`model spend: trials' costs plus sessions that ended without a proposal${study.task.budget.usd !== undefined ? ` · budget $${study.task.budget.usd}` : ''}`));
+    }
     return 0;
   });
 }
