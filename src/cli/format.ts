@@ -50,7 +50,7 @@ export function outcomeText(trial: TrialRecord, colors: Palette): string {
     case 'kept':
       return colors.green('kept');
     case 'discarded':
-      return colors.dim('discarded');
+      return colors.dim(trial.label ? `discarded (${trial.label})` : 'discarded');
     case 'failed':
       return colors.red(trial.label ?? 'failed');
     default:

@@ -7,6 +7,7 @@ import { initCommand } from './commands/init.ts';
 import { bestCommand, lineageCommand, showCommand, statusCommand, trialsCommand } from './commands/inspect.ts';
 import { runCommand } from './commands/run.ts';
 import { submitCommand } from './commands/submit.ts';
+import { workerCommand } from './commands/worker.ts';
 
 function numberOption(name: string) {
   const parse = parsePositiveNumber(name);
@@ -64,6 +65,7 @@ export function buildProgram(): Command {
       .option('--patience <n>', 'stop after N trials in a row without a new incumbent', integerOption('--patience'))
       .option('--fresh', 'archive the existing study of this name and start a new one')
       .option('--no-lineage', 'control arm: specialists see only the incumbent score')
+      .option('--remote', 'only propose: queue trials for `autolab worker` processes on other hosts (needs a PostgreSQL --store)')
       .option('--scheduler <kind>', 'who proposes next: bandit (payoff-driven, default) or round-robin', schedulerOption),
   ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), options)));
 
@@ -123,6 +125,19 @@ export function buildProgram(): Command {
   ).action(async (patch: string, options) => finish(await submitCommand(patch, { ...options, task: taskPathOf(undefined, options) })));
 
   program
+    .command('worker')
+    .argument('[path]', 'the task file or the folder holding autolab.yaml, at the path its driver uses (shared filesystem)')
+    .description('claim trials queued by `autolab run --remote` and evaluate them on this host, with leases and heartbeats')
+    .option('--task <path>', 'the task file or its folder (default: .)')
+    .option('--store <url>', 'the shared store: postgres://USER:PASSWORD@HOST:5432/DB[?schema=NAME]; env AUTOLAB_STORE')
+    .option('--study <name>', "the study's name (default: the task's name)")
+    .option('--parallel <n>', "trials at once on this worker (default: the task's parallel)", integerOption('--parallel'))
+    .option('--lease <seconds>', 'a claimed trial goes back to the queue when this worker is silent this long (default 20)', numberOption('--lease'))
+    .option('--idle-exit <seconds>', 'stop after this long with nothing to claim (default: never)', numberOption('--idle-exit'))
+    .option('--max-trials <n>', 'stop after claiming N trials', integerOption('--max-trials'))
+    .action(async (path: string | undefined, options) => finish(await workerCommand(taskPathOf(path, options), options)));
+
+  program
     .command('schema')
     .description('print the JSON Schema of the task file (for editors)')
     .action(() => {
@@ -138,6 +153,13 @@ function finish(code: number): void {
 
 /** Runs the CLI; user errors print their message and hint, never a stack. */
 export async function main(argv: string[]): Promise<void> {
+  // `autolab trials | head`: a closed pipe ends the output, not the process with a stack.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw error;
+    });
+  }
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
