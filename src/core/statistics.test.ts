@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { regularizedBeta, studentTUpperTail, summarize, welchOneSided } from './statistics.ts';
+import { confidenceHalfWidth95, regularizedBeta, studentTQuantile, studentTUpperTail, summarize, welchOneSided } from './statistics.ts';
 
 describe('statistics', () => {
   it('summarizes', () => {
@@ -15,6 +15,11 @@ describe('statistics', () => {
     expect(studentTUpperTail(-2, 5)).toBeCloseTo(1 - 0.050969739, 6);
     expect(studentTUpperTail(1.959964, Infinity)).toBeCloseTo(0.025, 5);
     expect(regularizedBeta(0.5, 2, 3)).toBeCloseTo(0.6875, 10);
+  });
+
+  it('inverts the t distribution for confidence intervals', () => {
+    expect(studentTQuantile(0.025, 4)).toBeCloseTo(2.776445, 4);
+    expect(confidenceHalfWidth95(summarize([1, 2, 3, 4, 5]))).toBeCloseTo((2.776445 * Math.sqrt(2.5)) / Math.sqrt(5), 4);
   });
 
   it('runs a one-sided Welch test in the better direction', () => {

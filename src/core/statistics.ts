@@ -148,3 +148,21 @@ export function welchOneSided(candidate: Group, reference: Group, improvementSig
   const df = denominator > 0 ? ((vc + vr) * (vc + vr)) / denominator : Infinity;
   return { improvement, t, df, pValue: studentTUpperTail(t, df), candidate: c, reference: r, hasVariance: true };
 }
+
+/** The t value with P(T > t) = `upperTail` for `df` degrees of freedom (bisection). */
+export function studentTQuantile(upperTail: number, df: number): number {
+  let low = 0;
+  let high = 1000;
+  for (let i = 0; i < 200; i++) {
+    const mid = (low + high) / 2;
+    if (studentTUpperTail(mid, df) > upperTail) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}
+
+/** Half-width of the two-sided 95% confidence interval of the mean (0 with n < 2). */
+export function confidenceHalfWidth95(summary: Summary): number {
+  if (summary.n < 2) return 0;
+  return (studentTQuantile(0.025, summary.n - 1) * summary.std) / Math.sqrt(summary.n);
+}

@@ -1,5 +1,5 @@
 import type { AcceptanceSamples, Noise } from '../core/acceptance.ts';
-import { summarize } from '../core/statistics.ts';
+import { confidenceHalfWidth95, summarize } from '../core/statistics.ts';
 import type { Metrics, RepeatRecord, TrialRecord } from '../core/trial.ts';
 import type { EvaluatorContext, SlotInfo } from './evaluate-trial.ts';
 import { runRepeat, type PruningContext, type RepeatResult } from './run-repeat.ts';
@@ -49,7 +49,7 @@ export async function runRepeats(
   return results.sort((a, b) => a.repeat - b.repeat);
 }
 
-/** Mean of every metric all repeats report; the objective also gets `<metric>_std` and `repeats_n`. */
+/** Mean of every metric all repeats report; the objective also gets `<metric>_std`, `<metric>_ci95` (half-width of the 95% interval of the mean) and `repeats_n`. */
 export function aggregateMetrics(repeats: readonly RepeatResult[], objectiveMetric: string): Metrics {
   const measured = repeats.map((repeat) => repeat.metrics).filter((metrics): metrics is Metrics => metrics !== null);
   if (measured.length === 0) return {};
@@ -58,7 +58,11 @@ export function aggregateMetrics(repeats: readonly RepeatResult[], objectiveMetr
   const aggregate: Metrics = {};
   for (const name of names) aggregate[name] = measured.reduce((sum, metrics) => sum + metrics[name]!, 0) / measured.length;
   const objective = measured.map((metrics) => metrics[objectiveMetric]).filter((value): value is number => value !== undefined);
-  if (objective.length > 1) aggregate[`${objectiveMetric}_std`] = summarize(objective).std;
+  if (objective.length > 1) {
+    const summary = summarize(objective);
+    aggregate[`${objectiveMetric}_std`] = summary.std;
+    aggregate[`${objectiveMetric}_ci95`] = confidenceHalfWidth95(summary);
+  }
   aggregate.repeats_n = measured.length;
   return aggregate;
 }
