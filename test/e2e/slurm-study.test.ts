@@ -1,0 +1,104 @@
+import { execFileSync } from 'node:child_process';
+import { appendFile, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TrialJson } from '../../src/core/trial.ts';
+import { openStudy, type Study } from '../../src/engine/open-study.ts';
+import { tokenTag } from '../../src/executors/slurm/slurm-executor.ts';
+import { slurmForTests } from '../../src/executors/slurm/testing/slurm-for-tests.ts';
+import { runCli } from '../../src/testing/cli.ts';
+import { gitIn, makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
+const slurm = slurmForTests();
+
+function squeue(): Array<{ id: string; name: string }> {
+  const text = execFileSync('squeue', ['-h', '--me', '-o', '%i %j'], { encoding: 'utf8' });
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const [id, name] = line.trim().split(/\s+/);
+      return { id: id!, name: name! };
+    });
+}
+
+/**
+ * The fixture study (objective (x - 3)^2) with its run phase on a real single-node Slurm:
+ * `executor: { kind: slurm }` in its task file. Setup and score stay on this machine.
+ */
+describe('a study on Slurm', () => {
+  it.runIf(!slurm.available && slurm.required)('has a real Slurm to run on (CI starts one with .ci/services/slurm.sh)', () => {
+    throw new Error(slurm.problem ?? 'Slurm is missing');
+  });
+
+  describe.runIf(slurm.available)('on a real single-node Slurm', () => {
+    let repo: { dir: string; cleanup: () => Promise<void> };
+    let study: Study | undefined;
+
+    beforeAll(async () => {
+      repo = await makeRecipeRepo(FIXTURE);
+      await appendFile(join(repo.dir, 'autolab.yaml'), 'executor: { kind: slurm, partition: debug, cpus_per_trial: 1, mem: 512MB, poll_interval: 250ms }\n');
+      gitIn(repo.dir, ['commit', '-q', '-am', 'run the trials on Slurm']);
+    });
+
+    afterAll(async () => {
+      await study?.close();
+      await repo?.cleanup();
+    });
+
+    it('runs end to end from the CLI: baseline and trials are sbatch jobs, scored on the driver', async () => {
+      const run = await runCli(['run', repo.dir, '--trials', '3']);
+      expect(run.code, run.stderr).toBe(0);
+      const trials = JSON.parse((await runCli(['trials', repo.dir, '--json'])).stdout) as TrialJson[];
+      expect(trials).toHaveLength(4);
+      expect(trials[0]).toMatchObject({ id: 0, status: 'kept', score: 9 });
+      for (const trial of trials) {
+        expect(trial.label, JSON.stringify(trial)).not.toBe('infra_error');
+        expect(['kept', 'discarded', 'failed']).toContain(trial.status);
+      }
+      const trialDir = join(repo.dir, '.autolab', 'studies', 'fixture', 'trials', '1');
+      const files = await readdir(trialDir);
+      expect(files).toEqual(expect.arrayContaining(['run.sbatch', 'run.status', 'run.log']));
+      const script = await readFile(join(trialDir, 'run.sbatch'), 'utf8');
+      expect(script).toMatch(/#SBATCH --job-name=autolab-[0-9a-f]{8}-1-run\n/);
+      expect(script).toContain('#SBATCH --partition=debug\n#SBATCH --cpus-per-task=1\n#SBATCH --mem=489M\n#SBATCH --time=6\n');
+      expect(await readFile(join(trialDir, 'run.log'), 'utf8')).toMatch(/^trained with x=/);
+      // the score phase ran here, not as a job
+      expect(files).not.toContain('score.sbatch');
+    });
+
+    it('labels what Slurm reports: a crash with its exit code, a run_timeout (scancelled), a cancel by someone else as infra_error', async () => {
+      study = await openStudy(repo.dir, { create: true });
+      const signal = new AbortController().signal;
+      await study.prepare(signal);
+      const train = await readText(repo.dir, 'train.js');
+      // Patches are made one at a time (makePatch edits the repo's working copy), then run side by side.
+      const patchOf = (source: string) => makePatch(repo.dir, { 'train.js': source });
+      const submit = (patch: string, hypothesis: string) => study!.submit({ specialist: 'manual', parent: 0, hypothesis, edit: { kind: 'patch', patch } }, signal);
+      const crashPatch = await patchOf(`${train}\nthrow new Error("diverged at step 7");\n`);
+      const hangPatch = await patchOf(`${train}\nsetTimeout(() => {}, 60_000);\n`);
+      const cancelPatch = await patchOf(`${train}\nsetTimeout(() => {}, 20_000);\n`);
+      const [crash, hang] = await Promise.all([submit(crashPatch, 'crash'), submit(hangPatch, 'hang past the budget')]);
+      expect(crash).toMatchObject({ status: 'failed', label: 'crash' });
+      expect(crash.labelDetail).toContain('exited with code 1');
+      expect(crash.labelDetail).toContain('diverged at step 7');
+      expect(hang).toMatchObject({ status: 'failed', label: 'run_timeout' });
+      expect(hang.timings.runMs!).toBeGreaterThanOrEqual(2_900);
+
+      const tag = tokenTag(study.owner.token);
+      const cancelled = submit(cancelPatch, 'cancelled by an administrator');
+      let victim: { id: string; name: string } | undefined;
+      for (let attempt = 0; attempt < 60 && !victim; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        victim = squeue().find((job) => job.name.startsWith(`autolab-${tag}-`) && job.name.endsWith('-run'));
+      }
+      expect(victim).toBeDefined();
+      execFileSync('scancel', [victim!.id]);
+      const trial = await cancelled;
+      expect(trial).toMatchObject({ status: 'failed', label: 'infra_error' });
+      expect(trial.labelDetail).toMatch(/cancelled outside autolab/);
+      expect(squeue().filter((job) => job.name.startsWith(`autolab-${tag}-`))).toEqual([]);
+    });
+  });
+});
