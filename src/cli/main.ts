@@ -53,6 +53,8 @@ export function buildProgram(): Command {
     .description('write a commented autolab.yaml to fill in')
     .option('--force', 'overwrite an existing autolab.yaml')
     .option('--name <name>', "the study's name (default: the folder's name)")
+    .option('--specialists', 'add starter llm specialists for a training recipe (optimizer, architecture, data, systems)')
+    .option('--generalist', 'add one generalist llm specialist that may edit everything not protected (the single-agent control)')
     .action(async (dir: string, options) => finish(await initCommand(dir, options)));
 
   studyOptions(

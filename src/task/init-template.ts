@@ -97,7 +97,10 @@ surfaces:
 # surface and role are options of that kind. \`autolab run\` needs at least one.
 specialists: []
 #  - { name: tuner, kind: knobs, surface: train }
-#  - { name: optimizer-agent, kind: llm, surface: train, role: optimizer }
+#  - { name: optimizer-agent, kind: llm, surface: train, role: optimizer, model: anthropic:claude-sonnet-4-5 }
+#  - { name: my-cli-agent, kind: command, surface: train, command: 'my-agent --prompt-file {prompt_file}', timeout: 20m }
+# \`autolab init --specialists\` writes a starter team of llm specialists; \`--generalist\` a single one
+# (docs/specialists.md).
 
 # How many trials run at once, and the GPU ids handed to them round-robin as CUDA_VISIBLE_DEVICES.
 parallel: 1
