@@ -7,8 +7,10 @@ const WAIT_MS = 250;
 /**
  * Makes sure trial 0 (the unmodified recipe) is measured: measures it when absent,
  * waits when another process is measuring it, and explains what to do when it failed.
+ * With `queue` (a driver whose trials run on `autolab worker`s), an absent baseline is
+ * queued for a worker instead (no owner) and waited for.
  */
-export async function ensureBaseline(ctx: EvaluatorContext, signal: AbortSignal): Promise<TrialRecord> {
+export async function ensureBaseline(ctx: EvaluatorContext, signal: AbortSignal, options: { queue?: boolean } = {}): Promise<TrialRecord> {
   for (;;) {
     let baseline = await ctx.store.getTrial(ctx.studyId, 0);
     if (baseline === null) {
@@ -20,13 +22,13 @@ export async function ensureBaseline(ctx: EvaluatorContext, signal: AbortSignal)
           hypothesis: 'baseline: the unmodified recipe',
           seed: ctx.task.seed,
           edit: null,
-          owner: ctx.owner,
+          owner: options.queue ? null : ctx.owner,
         });
       } catch {
         continue; // another process created it first; wait for it below
       }
       ctx.events.emit('trial:created', { trial: baseline });
-      baseline = await evaluateTrial(ctx, baseline, { index: 0, gpu: ctx.task.gpus[0] ?? null }, signal);
+      if (!options.queue) baseline = await evaluateTrial(ctx, baseline, { index: 0, gpu: ctx.task.gpus[0] ?? null }, signal);
     }
     if (baseline.status === 'kept' || baseline.status === 'discarded') return baseline;
     if (baseline.status === 'failed') {

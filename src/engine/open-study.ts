@@ -59,12 +59,30 @@ export class Study {
 
   /**
    * Makes the study ready to run trials: the private workspace and evaluator checkout,
-   * recovery after dead drivers, the task's setup, and the measured baseline.
+   * recovery after dead drivers, the task's setup, and the measured baseline. With
+   * `remote` (`autolab run --remote`), trials run on `autolab worker`s: the setup is
+   * theirs, and an absent baseline is queued for them and waited for.
    */
-  async prepare(signal: AbortSignal): Promise<{ context: EvaluatorContext; baseline: TrialRecord; recovery: RecoveryReport }> {
+  async prepare(signal: AbortSignal, options: { remote?: boolean } = {}): Promise<{ context: EvaluatorContext; baseline: TrialRecord; recovery: RecoveryReport }> {
+    const { context, recovery } = await this.evaluatorContext({ recover: true, setup: !options.remote });
+    const baseline = await ensureBaseline(context, signal, { queue: options.remote ?? false });
+    return { context, baseline, recovery };
+  }
+
+  /**
+   * What an `autolab worker` needs to evaluate claimed trials: the workspace, the
+   * evaluator checkout and the task's setup, without recovery (a worker on another host
+   * cannot tell which local processes are alive) and without measuring the baseline (a
+   * worker claims it from the queue like any trial).
+   */
+  async prepareWorker(): Promise<EvaluatorContext> {
+    return (await this.evaluatorContext({ recover: false, setup: true })).context;
+  }
+
+  private async evaluatorContext(steps: { recover: boolean; setup: boolean }): Promise<{ context: EvaluatorContext; recovery: RecoveryReport }> {
     const workspace = await this.workspace();
     const executor = this.executor();
-    const recovery = await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths });
+    const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
     for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
     const evaluatorDir = await workspace.evaluatorDir();
     this.evaluator = {
@@ -80,9 +98,8 @@ export class Study {
       baselineCommit: workspace.baselineCommit,
       evaluatorDir,
     };
-    await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
-    const baseline = await ensureBaseline(this.evaluator, signal);
-    return { context: this.evaluator, baseline, recovery };
+    if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
+    return { context: this.evaluator, recovery };
   }
 
   private executorCache: Executor | null = null;

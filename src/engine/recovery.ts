@@ -16,7 +16,8 @@ export interface RecoveryReport {
 
 /**
  * Cleans up after drivers that died (SIGKILL, power loss): every unfinished trial whose
- * owner is gone is recorded as `interrupted`, that owner's leftover processes are killed,
+ * owner is gone is recorded as `interrupted` (trials queued for remote workers, pending
+ * with no owner, are left for them), that owner's leftover processes are killed,
  * and worktrees of no live trial are removed. Recorded trials are never touched.
  */
 export async function recoverStudy(options: {
@@ -32,6 +33,8 @@ export async function recoverStudy(options: {
   const deadTokens = new Set<string>();
   const live: TrialRecord[] = [];
   for (const trial of unfinished) {
+    // Queued for remote workers (pending, no owner): not a dead driver's; a worker claims it.
+    if (trial.status === 'pending' && trial.owner === null) continue;
     if (ownerAlive(trial.owner, trial.heartbeatAt)) {
       live.push(trial);
       continue;

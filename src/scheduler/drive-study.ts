@@ -22,6 +22,12 @@ export interface DriveOptions extends SessionLimits {
   maxWaiting?: number;
   /** Who proposes next (default: round robin). */
   chooser?: SpecialistChooser;
+  /**
+   * Trials run on `autolab worker`s (`autolab run --remote`): each trial is queued
+   * (pending, no owner) for a worker to claim, and `awaitTrial` waits for its record;
+   * `parallel` then bounds the trials in flight. This driver only proposes.
+   */
+  remote?: { awaitTrial(trial: TrialRecord, kill: AbortSignal): Promise<TrialRecord> };
 }
 
 export interface DriveSummary {
@@ -92,7 +98,8 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
 
   const heartbeat = setInterval(() => {
     const now = performance.now();
-    void store.heartbeat(studyId, [...running.keys()]).catch(() => undefined);
+    // Queued trials' heartbeats are their workers' leases: a driver must not renew them.
+    if (!options.remote) void store.heartbeat(studyId, [...running.keys()]).catch(() => undefined);
     void store.addElapsed(studyId, Math.round(now - lastElapsedMark)).catch(() => undefined);
     lastElapsedMark = now;
   }, 2_000);
@@ -150,11 +157,12 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
       seed: task.seed,
       edit: proposal.edit,
       cost: proposal.cost ?? null,
-      owner: ctx.owner,
+      owner: options.remote ? null : ctx.owner,
     });
     trial.timings = { proposeMs: item.proposeMs };
     ctx.events.emit('trial:created', { trial });
-    const work = evaluateTrial({ ...ctx, slots }, trial, { index: slot.index, gpu: slot.gpu }, options.kill)
+    const evaluation = options.remote ? options.remote.awaitTrial(trial, options.kill) : evaluateTrial({ ...ctx, slots }, trial, { index: slot.index, gpu: slot.gpu }, options.kill);
+    const work = evaluation
       .then(
         (finished) => {
           sinceImprovement = finished.status === 'kept' ? 0 : sinceImprovement + 1;

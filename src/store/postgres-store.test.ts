@@ -172,21 +172,21 @@ if (server.url === null) {
       }
     });
 
-    it('four processes claiming from one queue never claim a trial twice', async () => {
+    it('three processes claiming from one queue never claim a trial twice', async () => {
       const setup = await PostgresStore.open(db.url, { maxConnections: 2 });
       const { study } = await setup.openStudy({ name: 'queue', taskHash: 'h', taskJson: '{}' });
       await setup.createTrial(study.id, BASELINE);
-      for (let i = 0; i < 60; i++) await setup.createTrial(study.id, { specialist: 's', parent: 0, hypothesis: `t${i}`, seed: i, edit: null, owner: null });
+      for (let i = 0; i < 45; i++) await setup.createTrial(study.id, { specialist: 's', parent: 0, hypothesis: `t${i}`, seed: i, edit: null, owner: null });
       await setup.close();
-      const results = await raceChildren(dir, 4, (barrierDir) => ['claim', db.url, barrierDir, 'queue']);
+      const results = await raceChildren(dir, 3, (barrierDir) => ['claim', db.url, barrierDir, 'queue']);
       for (const result of results) expect(result, result.stderr).toMatchObject({ ok: true });
       const ids = results.flatMap((r) => r.ids ?? []);
-      expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 61 }, (_, i) => i));
+      expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 46 }, (_, i) => i));
       const store = await PostgresStore.open(db.url, { maxConnections: 2 });
       try {
         const claims = (await store.listEvents(study.id)).filter((e) => e.type === 'trial.claimed');
-        expect(claims).toHaveLength(61);
-        expect(await store.countTrials(study.id, { status: ['failed'] })).toBe(61);
+        expect(claims).toHaveLength(46);
+        expect(await store.countTrials(study.id, { status: ['failed'] })).toBe(46);
       } finally {
         await store.close();
       }

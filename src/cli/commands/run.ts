@@ -5,6 +5,9 @@ import { BanditChooser } from '../../scheduler/bandit-chooser.ts';
 import { driveStudy } from '../../scheduler/drive-study.ts';
 import { RoundRobinChooser } from '../../scheduler/specialist-chooser.ts';
 import { createSpecialist } from '../../specialists/registry.ts';
+import { AutolabError } from '../../core/errors.ts';
+import { remoteTrials } from '../../worker/await-remote-trial.ts';
+import { isQueueStore } from '../../worker/leased-store.ts';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
 import { ProgressDisplay } from '../progress.ts';
@@ -15,6 +18,8 @@ export interface RunOptions extends StudyCommandOptions {
   patience?: number;
   fresh?: boolean;
   lineage?: boolean;
+  /** Only propose: trials are queued for `autolab worker`s (a PostgreSQL store). */
+  remote?: boolean;
   /** Who proposes next: `bandit` (default, payoff-driven) or `round-robin`. */
   scheduler?: 'bandit' | 'round-robin';
 }
@@ -64,7 +69,13 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
       });
       try {
         const specialists = task.specialists.map((spec) => createSpecialist(spec, task));
-        const { context, baseline } = await study.prepare(kill.signal);
+        if (options.remote && !isQueueStore(study.store)) {
+          throw new AutolabError('UsageError', '--remote queues trials for workers on other hosts, which needs a store they share', {
+            hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
+          });
+        }
+        if (options.remote) out.write(c.dim(`  remote: trials are queued for workers (autolab worker ${task.taskFile} --store …); this process only proposes\n`));
+        const { context, baseline } = await study.prepare(kill.signal, { remote: options.remote ?? false });
         baselineScore = baseline.score;
         progress.setIncumbent(await study.incumbent());
         const chooser = options.scheduler === 'round-robin' ? new RoundRobinChooser(specialists) : new BanditChooser(specialists, { objective: task.objective });
@@ -73,6 +84,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
           kill: kill.signal,
           chooser,
           noLineage: options.lineage === false,
+          ...(options.remote ? { remote: remoteTrials(context) } : {}),
           ...(options.trials !== undefined ? { trials: options.trials } : {}),
           ...(options.hours !== undefined ? { hours: options.hours } : {}),
           ...(options.patience !== undefined ? { patience: options.patience } : {}),

@@ -1,0 +1,75 @@
+import { AutolabError } from '../../core/errors.ts';
+import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
+import { runWorker } from '../../worker/run-worker.ts';
+import { parseStoreLocation } from '../../store/open-store.ts';
+import { palette, useColor } from '../format.ts';
+
+export interface WorkerCommandOptions {
+  task?: string;
+  store?: string;
+  study?: string;
+  /** Seconds. */
+  lease?: number;
+  parallel?: number;
+  /** Seconds. */
+  idleExit?: number;
+  maxTrials?: number;
+}
+
+function hidePassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
+}
+
+/**
+ * `autolab worker [PATH] --store URL`: claims trials queued by `autolab run --remote`
+ * and evaluates them on this host, until Ctrl-C (or `--idle-exit`, `--max-trials`).
+ */
+export async function workerCommand(path: string, options: WorkerCommandOptions): Promise<number> {
+  const store = options.store ?? process.env.AUTOLAB_STORE;
+  if (store === undefined || parseStoreLocation(store).kind !== 'postgres') {
+    throw new AutolabError('UsageError', 'autolab worker needs the study\'s shared store: --store postgres://USER:PASSWORD@HOST:5432/DB (or AUTOLAB_STORE)', {
+      hint: 'the driver (autolab run --remote) and its workers must use the same PostgreSQL store',
+    });
+  }
+  const out = process.stdout;
+  const c = palette(useColor(out));
+  const stop = new AbortController();
+  const kill = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts === 1) {
+      out.write(c.yellow('\nCtrl-C: claiming no more trials; waiting for running ones. Press Ctrl-C again to stop them (recorded interrupted).\n'));
+      stop.abort();
+    } else kill.abort();
+  };
+  const onSigterm = () => {
+    stop.abort();
+    kill.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigterm);
+  const events = new TypedEmitter<StudyEventMap>();
+  events.on('warning', (warning) => out.write(c.yellow(`  warning: ${warning.message}\n`)));
+  try {
+    out.write(`${c.bold('autolab worker')} · store ${hidePassword(store)} · task ${path}\n`);
+    const summary = await runWorker({
+      taskPath: path,
+      store,
+      stop: stop.signal,
+      kill: kill.signal,
+      events,
+      log: (line) => out.write(`  ${line}\n`),
+      ...(options.study !== undefined ? { study: options.study } : {}),
+      ...(options.lease !== undefined ? { leaseMs: options.lease * 1000 } : {}),
+      ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+      ...(options.idleExit !== undefined ? { idleExitMs: options.idleExit * 1000 } : {}),
+      ...(options.maxTrials !== undefined ? { maxTrials: options.maxTrials } : {}),
+    });
+    out.write(`${c.bold(`Stopped: ${summary.stopReason}.`)} ${summary.recorded.length} trial(s) recorded by this worker${summary.lost.length > 0 ? `, ${summary.lost.length} lost to an expired lease (#${summary.lost.join(', #')})` : ''}.\n`);
+    return 0;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
+  }
+}
