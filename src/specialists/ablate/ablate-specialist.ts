@@ -26,7 +26,7 @@ const AblateOptionsSchema = z
      * group whose removal did not make the score worse.
      */
     granularity: z.enum(['hunk', 'file', 'bisect']).default('hunk'),
-    /** A move at most this large (absolute, in the objective's units) counts as equal; default 0.2% of the baseline's magnitude. */
+    /** A move at most this large (absolute, in the objective's units) counts as equal; default the baseline's calibrated noise (σ), else 0.2% of its magnitude. */
     equal_tolerance: z.number().nonnegative().optional(),
   })
   .strict();
@@ -87,8 +87,11 @@ export function createAblateSpecialist(spec: SpecialistSpec, task: TaskSpec): Sp
       const units = all.filter((unit) => unit.reversible && matchesAny(unit.path, context.surface.paths) && !matchesAny(unit.path, context.task.protected));
       if (units.length === 0) return null;
 
+      // Equal means within the noise, as the lineage feedback measures it: the baseline's
+      // calibrated σ when it was repeated, else 0.2% of its magnitude.
       const baselineScore = context.trials.find((trial) => trial.id === 0)?.score ?? null;
-      const tolerance = options.equal_tolerance ?? (baselineScore !== null ? Math.max(Math.abs(baselineScore) * 0.002, 1e-12) : 0);
+      const calibrated = context.lineage?.baseline.noise;
+      const tolerance = options.equal_tolerance ?? (calibrated !== undefined && calibrated > 0 ? calibrated : baselineScore !== null ? Math.max(Math.abs(baselineScore) * 0.002, 1e-12) : 0);
       const outcomes = ablationOutcomes(context.trials, context.task.objective, tolerance);
       const outcomeOf = new Map<string, AblationOutcome>();
       for (const outcome of outcomes) outcomeOf.set(groupKey(outcome.note.removed), outcome);
