@@ -13,7 +13,7 @@ const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const KEY_ENV = 'AUTOLAB_TEST_LOOPBACK_KEY';
 process.env[KEY_ENV] = 'loopback-test-key';
 
-function taskYaml(specialists: string[], extra: string[] = []): string {
+function taskYaml(specialists: string[], extra: string[] = [], parallel = 1): string {
   return [
     'name: fixture',
     'setup: node prepare.js',
@@ -28,7 +28,7 @@ function taskYaml(specialists: string[], extra: string[] = []): string {
     '  recipe: { paths: [config.json, train.js, lib/] }',
     'specialists:',
     ...specialists.map((line) => `  - ${line}`),
-    'parallel: 1',
+    `parallel: ${parallel}`,
     ...extra,
   ].join('\n');
 }
@@ -51,15 +51,17 @@ describe('llm specialists over the loopback server', () => {
       FIXTURE,
       (url) =>
         taskYaml(
-          [`{ name: agent, kind: llm, surface: recipe, role: optimizer, model: "openai-compatible:loopback-coder", base_url: "${url}" }`],
+          [`{ name: agent, kind: llm, surface: recipe, role: optimizer, model: "openai-compatible:loopback-coder", base_url: "${url}", knowledge: [notes/known.md], library: techniques }`],
           ['prices: { "openai-compatible:loopback-coder": { input: 1000, output: 2000 } }'],
         ),
       [
         (request) => (seen.push(request), reply.tool('read_lineage', {})),
         (request) => (seen.push(request), reply.tool('read_file', { path: 'config.json' })),
         (request) => (seen.push(request), reply.tool('edit_file', { path: 'config.json', old_text: '"x": 0', new_text: '"x": 2.5' })),
+        (request) => (seen.push(request), reply.tool('read_library', { name: 'steps.md' })),
         reply.tool('submit', { hypothesis: 'move x towards 3: the lineage shows loss 9 at x = 0', expected_delta: -8.75, notes: 'first step' }),
       ],
+      { 'notes/known.md': '# Known\nThe loss is a parabola in x.\n', 'techniques/steps.md': '# Steps\nTake half steps towards the optimum.\n' },
     ));
     const summary = await s.drive(s.specialists('agent'), { trials: 1 });
     const [trial, ...rest] = await s.trials();
@@ -67,8 +69,8 @@ describe('llm specialists over the loopback server', () => {
     expect(trial).toMatchObject({ id: 1, specialist: 'agent', parent: 0, status: 'kept', score: 0.25, expectedDelta: -8.75, hypothesis: 'move x towards 3: the lineage shows loss 9 at x = 0' });
     expect(trial!.diff).toContain('+  "x": 2.5');
     expect(trial!.notes).toContain('first step');
-    // 4 scripted replies of 100 input and 20 output tokens, at $1000/M in and $2000/M out.
-    expect(trial!.cost).toEqual({ usd: expect.closeTo(0.56, 10), inputTokens: 400, outputTokens: 80, cachedTokens: 0 });
+    // 5 scripted replies of 100 input and 20 output tokens, at $1000/M in and $2000/M out.
+    expect(trial!.cost).toEqual({ usd: expect.closeTo(0.7, 10), inputTokens: 500, outputTokens: 100, cachedTokens: 0 });
     expect(summary.stopReason).toBe('--trials 1 reached');
     // What the scripted server was sent: the role, the lineage, then each tool's result.
     expect(seen[0]!.format).toBe('openai');
@@ -78,7 +80,11 @@ describe('llm specialists over the loopback server', () => {
     expect(seen[0]!.toolNames).toEqual(expect.arrayContaining(['list_files', 'read_file', 'grep', 'edit_file', 'write_file', 'read_lineage', 'leaderboard', 'show_trial', 'rebase', 'run_preflight', 'submit']));
     expect(seen[1]!.lastToolResults[0]!.content).toContain('Incumbent #0: 9');
     expect(seen[2]!.lastToolResults[0]!.content).toContain('2:   "x": 0');
-    expect(s.llm.requests.at(-1)!.lastToolResults[0]!.content).toContain('edited config.json');
+    expect(seen[3]!.lastToolResults[0]!.content).toContain('edited config.json');
+    // Knowledge is pinned in the system prompt; the library is read on demand.
+    expect(seen[0]!.system).toContain('The loss is a parabola in x.');
+    expect(seen[0]!.toolNames).toEqual(expect.arrayContaining(['list_library', 'read_library']));
+    expect(s.llm.requests.at(-1)!.lastToolResults[0]!.content).toContain('Take half steps towards the optimum.');
   });
 
   it('after a crash, the next session is offered the failing trial and submits a repair on it (Anthropic wire, streaming)', async () => {
@@ -113,7 +119,7 @@ describe('llm specialists over the loopback server', () => {
     expect(crashed!.cost!.usd).toBeCloseTo((300 * 3 + 600 * 0.3 + 100 * 3.75 + 100 * 3 + 70 * 15) / 1e6, 10);
   });
 
-  it('sends malformed tool calls, unknown tools and refused edits back to the model as errors; the session goes on (OpenAI wire, streaming)', async () => {
+  it('sends malformed tool calls, unknown tools and refused edits back to the model as errors; the session goes on (OpenAI wire, streaming, control arm)', async () => {
     const s = (current = await openScriptedStudy(
       FIXTURE,
       (url) => taskYaml([`{ name: agent, kind: llm, surface: recipe, model: "openai:gpt-4o", base_url: "${url}", api_key_env: ${KEY_ENV}, stream: true }`]),
@@ -129,7 +135,11 @@ describe('llm specialists over the loopback server', () => {
         reply.tool('submit', { hypothesis: 'x = 2' }),
       ],
     ));
-    await s.drive(s.specialists('agent'), { trials: 1 });
+    await s.drive(s.specialists('agent'), { trials: 1, noLineage: true });
+    // The control arm: only the incumbent's score, and no tool that reveals the history.
+    expect(s.llm.requests[0]!.transcript).toContain('_Control arm: only the incumbent score is shown._');
+    expect(s.llm.requests[0]!.toolNames).not.toEqual(expect.arrayContaining(['leaderboard']));
+    expect(s.llm.requests[0]!.toolNames).not.toContain('show_trial');
     const results = s.llm.requests.slice(1).map((request) => request.lastToolResults[0]?.content ?? '');
     expect(results[0]).toMatch(/Invalid input for tool edit_file|JSON parsing failed/);
     expect(results[1]).toContain("unavailable tool 'delete_everything'");
@@ -144,5 +154,36 @@ describe('llm specialists over the loopback server', () => {
     expect(s.llm.requests[0]!.path).toBe('/v1/chat/completions');
     // 9 calls of 100 in / 20 out at gpt-4o's built-in price ($2.5/M in, $10/M out).
     expect(trial!.cost).toEqual({ usd: expect.closeTo((900 * 2.5 + 180 * 10) / 1e6, 10), inputTokens: 900, outputTokens: 180, cachedTokens: 0 });
+  });
+  it('two specialists think at the same time, each in its own scratch worktree, while trials run', async () => {
+    const s = (current = await openScriptedStudy(
+      FIXTURE,
+      (url) =>
+        taskYaml(
+          ['a', 'b'].map((name) => `{ name: ${name}, kind: llm, surface: recipe, model: "openai-compatible:loopback", base_url: "${url}" }`),
+          [],
+          2,
+        ),
+      (request) => {
+        const name = /You are '(\w+)'/.exec(request.system)![1]!;
+        const x = name === 'a' ? 2 : 4;
+        if (!request.transcript.includes('assistant:')) return reply.tool('write_file', { path: 'config.json', content: `{ "x": ${x} }\n`, overwrite: true }, { delayMs: 200 });
+        return reply.tool('submit', { hypothesis: `${name}: x = ${x}` });
+      },
+    ));
+    await s.drive(s.specialists('a', 'b'), { trials: 2, maxWaiting: 2 });
+    const trials = await s.trials();
+    expect(trials.map((trial) => [trial.specialist, trial.hypothesis, trial.score]).sort()).toEqual([
+      ['a', 'a: x = 2', 1],
+      ['b', 'b: x = 4', 1],
+    ]);
+    // Both sessions were under way before either submitted; each edit landed in its own worktree.
+    const speakers = s.llm.requests.map((request) => /You are '(\w+)'/.exec(request.system)![1]);
+    expect(new Set(speakers.slice(0, 2))).toEqual(new Set(['a', 'b']));
+    for (const trial of trials) {
+      const [mine, theirs] = trial.specialist === 'a' ? ['"x": 2', '"x": 4'] : ['"x": 4', '"x": 2'];
+      expect(trial.diff).toContain(`+{ ${mine} }`);
+      expect(trial.diff).not.toContain(theirs);
+    }
   });
 });

@@ -3,8 +3,8 @@
  * recipe in a temp git repo, with a task file written for the test (it sees the
  * server's base URL), opened, prepared (setup and baseline) and ready to drive.
  */
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import type { AutolabWarning } from '../../core/errors.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import type { Specialist } from '../../core/specialist.ts';
@@ -34,18 +34,24 @@ export interface ScriptedStudy {
 }
 
 /**
- * Opens a study over `fixture` with the task file `taskYaml(baseUrl)`.
+ * Opens a study over `fixture` with the task file `taskYaml(baseUrl)`; `files` are added
+ * to the repo first (knowledge notes, a library folder).
  *
  * @example
  * const s = await openScriptedStudy(FIXTURE, (url) => taskYaml(url), [reply.tool('submit', { hypothesis: 'h' })]);
  * await s.drive(s.specialists('agent'), { trials: 1 });
  */
-export async function openScriptedStudy(fixture: string, taskYaml: (baseUrl: string) => string, script: Script = []): Promise<ScriptedStudy> {
+export async function openScriptedStudy(fixture: string, taskYaml: (baseUrl: string) => string, script: Script = [], files: Record<string, string> = {}): Promise<ScriptedStudy> {
   const llm = await startLoopbackLlm(script);
   const repo = await makeRecipeRepo(fixture);
   try {
     await writeFile(join(repo.dir, 'autolab.yaml'), taskYaml(llm.baseUrl));
-    gitIn(repo.dir, ['commit', '-qam', 'task file for this test']);
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(dirname(join(repo.dir, path)), { recursive: true });
+      await writeFile(join(repo.dir, path), text);
+    }
+    gitIn(repo.dir, ['add', '-A']);
+    gitIn(repo.dir, ['commit', '-qm', 'task file for this test']);
     const warnings: AutolabWarning[] = [];
     const events = new TypedEmitter<StudyEventMap>();
     events.on('warning', (warning) => warnings.push(warning));
