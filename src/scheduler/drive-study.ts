@@ -43,6 +43,9 @@ interface WaitingProposal {
   proposeMs: number;
 }
 
+/** After this many proposals in a row end in `infra_error` (each retried once), the study stops: the machine needs fixing. */
+export const MACHINE_FAULTS_BEFORE_STOP = 5;
+
 /**
  * The scheduler: specialists think while trials run. Proposals are made ahead (each
  * specialist one at a time, at most `maxWaiting` waiting) and every free slot takes the
@@ -77,6 +80,7 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
   let studyTrials = all.filter((trial) => trial.id !== 0).length;
   let sessionTrials = 0;
   let sinceImprovement = countSinceImprovement(all);
+  let machineFaultsInARow = 0;
   let stopReason: string | null = null;
   let lastElapsedMark = performance.now();
   /** USD spent by specialists in the whole study (for budget.usd). */
@@ -148,33 +152,63 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
   const startTrial = async (item: WaitingProposal): Promise<void> => {
     const slot = await slots.acquire();
     const { proposal } = item;
-    const trial = await store.createTrial(studyId, {
-      specialist: proposal.specialist,
-      parent: proposal.parent,
-      hypothesis: proposal.hypothesis,
-      notes: proposal.notes ?? '',
-      expectedDelta: proposal.expectedDelta ?? null,
-      seed: task.seed,
-      edit: proposal.edit,
-      cost: proposal.cost ?? null,
-      owner: options.remote ? null : ctx.owner,
-    });
-    trial.timings = { proposeMs: item.proposeMs };
-    ctx.events.emit('trial:created', { trial });
-    const evaluation = options.remote ? options.remote.awaitTrial(trial, options.kill) : evaluateTrial({ ...ctx, slots }, trial, { index: slot.index, gpu: slot.gpu }, options.kill);
-    const work = evaluation
+    /** A retry carries no cost (the proposal was paid for once) and says which trial it retries. */
+    const create = async (retryOf: TrialRecord | null): Promise<TrialRecord> => {
+      const created = await store.createTrial(studyId, {
+        specialist: proposal.specialist,
+        parent: proposal.parent,
+        hypothesis: proposal.hypothesis,
+        notes: retryOf ? `${proposal.notes ?? ''}\n[autolab: retry of trial #${retryOf.id}, which the machine failed]`.trim() : proposal.notes ?? '',
+        expectedDelta: proposal.expectedDelta ?? null,
+        seed: task.seed,
+        edit: proposal.edit,
+        cost: retryOf ? null : proposal.cost ?? null,
+        owner: options.remote ? null : ctx.owner,
+      });
+      if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
+      ctx.events.emit('trial:created', { trial: created });
+      return created;
+    };
+    const evaluate = (record: TrialRecord): Promise<TrialRecord> =>
+      options.remote ? options.remote.awaitTrial(record, options.kill) : evaluateTrial({ ...ctx, slots }, record, { index: slot.index, gpu: slot.gpu }, options.kill);
+    const trial = await create(null);
+    let current = trial.id;
+    // infra_error is the machine's fault (a failed node, a preempted job): the same proposal
+    // runs once more, on a fresh trial in the same slot; it counts as a trial, never against
+    // the specialist (no patience, no payoff: the chooser ignores infra_error).
+    const retryOnce = async (finished: TrialRecord): Promise<TrialRecord> => {
+      if (finished.label !== 'infra_error' || options.stop.aborted || options.kill.aborted) return finished;
+      const retry = await create(finished);
+      studyTrials++;
+      sessionTrials++;
+      running.delete(current);
+      current = retry.id;
+      running.set(current, work);
+      await store.appendEvent(studyId, retry.id, 'trial.retry', { of: finished.id, reason: finished.labelDetail }).catch(() => undefined);
+      return evaluate(retry);
+    };
+    const work: Promise<void> = evaluate(trial)
+      .then(retryOnce)
       .then(
         (finished) => {
-          sinceImprovement = finished.status === 'kept' ? 0 : sinceImprovement + 1;
           chooser.record(finished);
+          if (finished.label !== 'infra_error') {
+            machineFaultsInARow = 0;
+            sinceImprovement = finished.status === 'kept' ? 0 : sinceImprovement + 1;
+            return;
+          }
+          machineFaultsInARow += 1;
+          if (machineFaultsInARow >= MACHINE_FAULTS_BEFORE_STOP) {
+            stopReason ??= `${machineFaultsInARow} proposals in a row failed with infra_error, the machine's fault, even when retried (the last: ${finished.labelDetail ?? 'no detail'}); fix the machine or the executor settings, then resume`;
+          }
         },
         (error: unknown) => {
-          ctx.events.emit('warning', { code: 'record_failed', message: `trial #${trial.id} could not be recorded: ${coerceError(error).message}` });
+          ctx.events.emit('warning', { code: 'record_failed', message: `trial #${current} could not be recorded: ${coerceError(error).message}` });
         },
       )
       .finally(() => {
         slot.release();
-        running.delete(trial.id);
+        running.delete(current);
         wake();
       });
     running.set(trial.id, work);
@@ -308,6 +342,6 @@ async function spentSoFar(store: Store, studyId: number, trials: readonly TrialR
 function countSinceImprovement(trials: readonly TrialRecord[]): number {
   let count = 0;
   const finished = trials.filter((trial) => trial.id !== 0 && trial.finishedAt !== null).sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
-  for (const trial of finished) count = trial.status === 'kept' ? 0 : count + 1;
+  for (const trial of finished) if (trial.label !== 'infra_error') count = trial.status === 'kept' ? 0 : count + 1;
   return count;
 }

@@ -82,9 +82,11 @@ describe('batchScript', () => {
     expect(status.endedNs! >= status.startedNs!).toBe(true);
   });
 
-  it('applies the memory limit with ulimit -v, as the local executor does', async () => {
-    const { output } = await runScript(batchScript(input({ command: 'ulimit -v', memoryBytes: 512 * 1024 * 1024 })), { PATH: '/usr/bin:/bin' });
-    expect(output.trim()).toBe(String(512 * 1024));
+  it('applies the memory, file size and process limits with ulimit, as the local executor does', async () => {
+    const script = batchScript(input({ command: 'ulimit -v; ulimit -f', memoryBytes: 512 * 1024 * 1024, maxFileBytes: 1024 * 1024, maxProcesses: 500 }));
+    expect(script).toMatch(/ulimit -u 500 \|\| ulimit -p 500/);
+    const { output } = await runScript(script, { PATH: '/usr/bin:/bin' });
+    expect(output.trim().split('\n')).toEqual([String(512 * 1024), String(2048)]);
   });
 
   it('records a working directory the node cannot see', async () => {

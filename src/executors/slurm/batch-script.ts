@@ -30,6 +30,10 @@ export interface BatchScriptInput {
   command: string;
   /** `ulimit -v` in bytes before the command, as the local executor does. */
   memoryBytes?: number;
+  /** `ulimit -f` in bytes (the largest file the command may write). */
+  maxFileBytes?: number;
+  /** `ulimit -u` (dash: `-p`): most processes of the user on the node. */
+  maxProcesses?: number;
   resources: SlurmResources;
   /**
    * A job array (`--array=<indices>`, e.g. `0-4`): every element runs the same command;
@@ -106,6 +110,14 @@ export function batchScript(input: BatchScriptInput): string {
   if (input.memoryBytes !== undefined) {
     const kib = Math.ceil(input.memoryBytes / 1024);
     lines.push(`ulimit -v ${kib} 2>/dev/null || echo "[autolab: could not set the memory limit (ulimit -v ${kib})]" >&2`);
+  }
+  if (input.maxFileBytes !== undefined) {
+    const blocks = Math.max(1, Math.floor(input.maxFileBytes / 512)); // POSIX ulimit -f counts 512-byte blocks
+    lines.push(`ulimit -f ${blocks} 2>/dev/null || echo "[autolab: could not set the file size limit (ulimit -f ${blocks})]" >&2`);
+  }
+  if (input.maxProcesses !== undefined) {
+    const count = Math.max(1, Math.floor(input.maxProcesses));
+    lines.push(`{ ulimit -u ${count} || ulimit -p ${count}; } 2>/dev/null || echo "[autolab: could not set the process limit (ulimit -u ${count})]" >&2`);
   }
   lines.push(
     '# Slurm\'s own variables and GPU binding are kept; nothing else of the node\'s environment.',

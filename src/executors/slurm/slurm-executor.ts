@@ -97,6 +97,7 @@ export class SlurmExecutor implements Executor {
   private readonly stdoutTailBytes: number;
   private readonly outputTailBytes: number;
   private readonly cancelWaitMs: number;
+  private sandboxWarned = false;
 
   constructor(options: SlurmExecutorOptions = {}) {
     this.options = options;
@@ -124,6 +125,11 @@ export class SlurmExecutor implements Executor {
     if (cwdProblem !== null) return this.finish(request, null, { spawnError: cwdProblem });
 
     const jobName = jobNameFor(request.env);
+    const limits = request as CommandRequest & { maxFileBytes?: number; maxProcesses?: number; sandbox?: unknown };
+    if (limits.sandbox !== undefined && !this.sandboxWarned) {
+      this.sandboxWarned = true;
+      this.options.onWarning?.('the bubblewrap sandbox is not applied to Slurm jobs: trial code runs with the isolation the cluster gives its jobs (limits and a clean environment still apply)');
+    }
     const script = batchScript({
       jobName,
       outputFile: request.logFile,
@@ -132,6 +138,8 @@ export class SlurmExecutor implements Executor {
       env: request.env,
       command: request.command,
       ...(request.memoryBytes !== undefined && { memoryBytes: request.memoryBytes }),
+      ...(limits.maxFileBytes !== undefined && { maxFileBytes: limits.maxFileBytes }),
+      ...(limits.maxProcesses !== undefined && { maxProcesses: limits.maxProcesses }),
       resources: this.resourcesFor(request),
     });
     await writeFile(files.script, script, { mode: 0o700 });
