@@ -1,3 +1,20 @@
+/**
+ * The file-system and network view of a sandboxed command (bubblewrap on Linux). The
+ * system is read-only; paths are absolute on the host and appear at the same place.
+ * Later, deeper paths win over earlier, shallower ones (a `readOnly` folder inside a
+ * `hidden` one is visible again).
+ */
+export interface SandboxSpec {
+  /** Visible but not writable (e.g. the task's data). */
+  readOnly: string[];
+  /** Visible and writable (the worktree, the trial's artifacts). */
+  writable: string[];
+  /** Not visible: a folder becomes an empty private tmpfs, a file an empty one (held-out data, the store, the evaluator). */
+  hidden: string[];
+  /** Whether the command may reach the network (false: an empty network namespace). */
+  network: boolean;
+}
+
 /** What the executor is asked to run: one phase command of one trial. */
 export interface CommandRequest {
   command: string;
@@ -13,6 +30,12 @@ export interface CommandRequest {
   memoryBytes?: number;
   /** Aborting kills the whole process group at once (outcome: `aborted`). */
   signal?: AbortSignal;
+  /** Run inside a sandbox with this view; absent: no sandbox (process group and environment only). */
+  sandbox?: SandboxSpec;
+  /** Most processes (threads included) the command may have at once, where the OS allows. */
+  maxProcesses?: number;
+  /** Largest file the command may write, in bytes (`ulimit -f`); beyond it the writer gets SIGXFSZ. */
+  maxFileBytes?: number;
 }
 
 export interface CommandResult {

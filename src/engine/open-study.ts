@@ -10,6 +10,7 @@ import type { TaskSpec } from '../core/task.ts';
 import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
 import { studyPaths, type StudyPaths } from '../evaluator/study-paths.ts';
+import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
 import { openStore } from '../store/open-store.ts';
 import { loadTaskFile, taskJudgingHash } from '../task/load-task.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
@@ -17,6 +18,7 @@ import { ensureBaseline } from './baseline.ts';
 import { currentOwner } from './owner.ts';
 import { executorForTask } from './task-executor.ts';
 import { recoverStudy, type RecoveryReport } from './recovery.ts';
+import { resolveSandboxMode } from './sandbox-mode.ts';
 import { ensureSetup } from './setup-phase.ts';
 
 export interface OpenStudyOptions {
@@ -81,7 +83,7 @@ export class Study {
 
   private async evaluatorContext(steps: { recover: boolean; setup: boolean }): Promise<{ context: EvaluatorContext; recovery: RecoveryReport }> {
     const workspace = await this.workspace();
-    const executor = this.executor();
+    const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
     const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
     for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
     const evaluatorDir = await workspace.evaluatorDir();
@@ -100,6 +102,20 @@ export class Study {
     };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     return { context: this.evaluator, recovery };
+  }
+
+  private isolationCache: TrialIsolationPolicy | null = null;
+
+  /**
+   * How trial code is isolated (decided once per Study: bwrap where it works, see
+   * `resolveSandboxMode`); the warning about a missing sandbox is emitted once.
+   */
+  async isolationPolicy(workspace: Workspace): Promise<TrialIsolationPolicy> {
+    if (this.isolationCache) return this.isolationCache;
+    const { mode, warning } = await resolveSandboxMode(this.task);
+    if (warning) this.events.emit('warning', warning);
+    this.isolationCache = { task: this.task, paths: this.paths, gitDir: workspace.layout.gitDir, sandbox: mode };
+    return this.isolationCache;
   }
 
   private executorCache: Executor | null = null;

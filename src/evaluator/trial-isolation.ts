@@ -5,6 +5,12 @@ import type { CommandRequest, CommandResult, Executor, SandboxSpec } from '../co
 import type { SandboxMode, TaskSpec } from '../core/task.ts';
 import type { StudyPaths } from './study-paths.ts';
 
+/** Limits of trial-code commands when the task file sets none (threads count as processes). */
+export const DEFAULT_TRIAL_PROCESS_LIMITS = {
+  maxProcesses: 8192,
+  maxFileBytes: 64 * 1024 ** 3,
+} as const;
+
 /** The phases whose command runs the trial's own code, in its worktree. */
 export const TRIAL_CODE_PHASES: readonly string[] = ['legality', 'preflight', 'run'];
 
@@ -88,8 +94,8 @@ export function isolateTrialRequest(policy: TrialIsolationPolicy, request: Comma
   const phase = request.env.AUTOLAB_PHASE ?? '';
   if (!TRIAL_CODE_PHASES.includes(phase)) return request;
   const isolated: CommandRequest = { ...request };
-  if (isolated.maxProcesses === undefined && policy.task.run.maxProcesses !== undefined) isolated.maxProcesses = policy.task.run.maxProcesses;
-  if (isolated.maxFileBytes === undefined && policy.task.run.maxFileBytes !== undefined) isolated.maxFileBytes = policy.task.run.maxFileBytes;
+  isolated.maxProcesses ??= policy.task.run.maxProcesses ?? DEFAULT_TRIAL_PROCESS_LIMITS.maxProcesses;
+  isolated.maxFileBytes ??= policy.task.run.maxFileBytes ?? DEFAULT_TRIAL_PROCESS_LIMITS.maxFileBytes;
   if (policy.sandbox === 'bwrap' && isolated.sandbox === undefined) {
     isolated.env = { ...request.env, TMPDIR: '/tmp' };
     isolated.sandbox = trialSandboxSpec(policy, { phase, cwd: request.cwd, env: request.env });

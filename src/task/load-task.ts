@@ -146,6 +146,9 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
     envSet: parsed.env.set,
   };
   if (parsed.run.memory !== undefined) task.run.memoryBytes = parsed.run.memory;
+  if (parsed.run.max_processes !== undefined) task.run.maxProcesses = parsed.run.max_processes;
+  if (parsed.run.max_file_size !== undefined) task.run.maxFileBytes = parsed.run.max_file_size;
+  if (parsed.sandbox !== undefined) task.sandbox = parsed.sandbox;
   if (parsed.setup) task.setup = parsed.setup;
   if (parsed.preflight) task.preflight = parsed.preflight;
   if (parsed.legality) task.legality = parsed.legality;

@@ -211,6 +211,13 @@ export const taskFileSchema = z
           timeout: durationSchema('required: the wall-clock budget of the run, e.g. timeout: 10m').describe('Wall-clock budget of the run (required); the process group is killed when it runs out.'),
           output_cap: sizeSchema.optional().describe('Captured output beyond this size is dropped (the run keeps going). Default 10MiB.'),
           memory: sizeSchema.optional().describe('Memory limit of the run where the OS allows. Default: none.'),
+          max_processes: z
+            .number()
+            .int()
+            .min(1)
+            .optional()
+            .describe('Most processes and threads the run (and preflight, legality) may have at once: a pids cgroup where writable, else ulimit -u. Default 8192.'),
+          max_file_size: sizeSchema.optional().describe('Largest file the run (and preflight, legality) may write; the writer gets SIGXFSZ (label crash). Default 64GiB.'),
         },
         {
           error: (issue) =>
@@ -300,6 +307,12 @@ export const taskFileSchema = z
       })
       .optional()
       .describe('Stops runs whose intermediate metrics say they are losing (label pruned).'),
+    sandbox: z
+      .enum(['bwrap', 'none'], { error: 'expected bwrap or none' })
+      .optional()
+      .describe(
+        'Isolation of the commands that run trial code (legality, preflight, run): bwrap (bubblewrap: read-only system, no network, held-out data and the study state hidden) or none (clean environment and process group only). Default: bwrap where it works, else none with a warning. See docs/security.md.',
+      ),
     seed: z.number().int().min(0).default(0).describe('Base seed; repeat r of a trial sees AUTOLAB_SEED = seed + r. Default 0.'),
     env: z
       .strictObject({

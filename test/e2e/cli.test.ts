@@ -78,6 +78,10 @@ describe('the autolab CLI', () => {
 
   it('recovers from a driver killed with SIGKILL: interrupted, no orphans, nothing lost or doubled', async () => {
     const dir = await slowRecipe(1500);
+    // Unsandboxed, so that the dead driver's runs outlive it and recovery must reap them by
+    // token (sandboxed runs die with their driver: test/soak covers that).
+    await writeFile(join(dir, 'autolab.yaml'), readFileSync(join(dir, 'autolab.yaml'), 'utf8') + 'sandbox: none\n');
+    gitIn(dir, ['commit', '-qam', 'no sandbox']);
     const { child, done } = startCli(['run', dir, '--trials', '6']);
     const running = await waitFor(async () => {
       const trials = await storedTrials(dir);

@@ -6,6 +6,10 @@ import { AutolabError, coerceError } from '../../core/errors.ts';
 import type { CommandRequest, CommandResult, Executor } from '../../core/executor.ts';
 import { OutputRecorder } from './output-recorder.ts';
 import { reapProcessesWithToken, signalProcessGroup } from './process-group.ts';
+import { bwrapArguments } from './sandbox-bwrap.ts';
+import { createPidsCgroup, reapPidsCgroups, type PidsCgroup } from './sandbox-pids.ts';
+import { probeBwrap } from './sandbox-probe.ts';
+import { shellWrapperArguments } from './sandbox-shell.ts';
 
 /**
  * What the local executor returns: the port's CommandResult plus what only a local
@@ -43,8 +47,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  * in its own process group on this machine.
  *
  * - The environment is exactly `request.env` (note that `/bin/sh` itself exports `PWD`).
- * - `memoryBytes` becomes `ulimit -v` (address space) inside that shell before the
- *   command is `exec`ed; where the OS refuses, a note goes to stderr and the run goes on.
+ * - `memoryBytes` becomes `ulimit -v` (address space) and `maxFileBytes` `ulimit -f` inside
+ *   that shell before the command is `exec`ed; where the OS refuses, a note goes to stderr
+ *   and the run goes on. A file over the limit ends the writer with SIGXFSZ, and a note
+ *   saying so is added to the output.
+ * - `maxProcesses` puts the command in a pids cgroup of that size where cgroups can be
+ *   written (root included), else `ulimit -u` (not enforced for root). With a cgroup,
+ *   every process of the command is killed when it ends, even those that left its
+ *   process group with `setsid`.
+ * - `sandbox` runs the command inside bubblewrap (see `bwrapArguments`): read-only system,
+ *   the spec's writable and hidden paths, own PID namespace (nothing it starts outlives
+ *   it), no network unless allowed, no capabilities. Where bwrap does not work the run
+ *   does not start (`spawnError`): a sandbox that was asked for is never silently dropped.
  * - At the budget the group gets SIGTERM, then SIGKILL after `killGraceMs`; on abort it
  *   gets SIGKILL at once; when the leader exits, whatever is left of the group gets SIGKILL.
  * - `run` resolves on the leader's exit, after at most `drainMs` of draining the pipes, so
@@ -91,27 +105,42 @@ export class LocalExecutor implements Executor {
       await recorder.close();
       return resultOf(recorder, { spawnError: cwdProblem });
     }
+    let launcher: string[] | null = null;
+    if (request.sandbox !== undefined) {
+      const probe = await probeBwrap(request.env.PATH ?? process.env.PATH ?? '');
+      if (!probe.available) {
+        await recorder.close();
+        return resultOf(recorder, { spawnError: `the sandbox could not be built: ${probe.reason}` });
+      }
+      launcher = [probe.bwrap, ...bwrapArguments(request.sandbox, request.cwd)];
+    }
+    const cgroup = request.maxProcesses === undefined ? null : await createPidsCgroup(request.env.AUTOLAB_RUN_TOKEN ?? 'run', request.maxProcesses);
     let child: ChildProcess;
     try {
-      child = spawn('/bin/sh', shellArguments(request), {
+      child = spawn('/bin/sh', shellArguments(request, cgroup, launcher), {
         cwd: request.cwd,
         env: request.env,
         detached: true,
         stdio: ['ignore', 'pipe', 'pipe'],
       });
     } catch (error) {
+      await cgroup?.destroy();
       await recorder.close();
       return resultOf(recorder, { spawnError: `could not start /bin/sh: ${coerceError(error).message}` });
     }
-    return this.supervise(child, request, recorder);
+    return this.supervise(child, request, recorder, cgroup);
   }
 
-  /** Kills processes left over from a dead driver whose runs carried `AUTOLAB_RUN_TOKEN=<token>` (Linux; 0 elsewhere). */
+  /**
+   * Kills processes left over from a dead driver whose runs carried `AUTOLAB_RUN_TOKEN=<token>`,
+   * and those in its process-limit cgroups (Linux; 0 elsewhere).
+   */
   async reapOrphans(token: string): Promise<number> {
-    return reapProcessesWithToken(token);
+    const byCgroup = await reapPidsCgroups(token);
+    return byCgroup + (await reapProcessesWithToken(token));
   }
 
-  private supervise(child: ChildProcess, request: CommandRequest, recorder: OutputRecorder): Promise<LocalCommandResult> {
+  private supervise(child: ChildProcess, request: CommandRequest, recorder: OutputRecorder, cgroup: PidsCgroup | null): Promise<LocalCommandResult> {
     const started = performance.now();
     const pid = child.pid;
     const stdout = child.stdout as Readable;
@@ -161,7 +190,11 @@ export class LocalExecutor implements Executor {
         const durationMs = performance.now() - started;
         stopWatching();
         killGroup('SIGKILL'); // a grandchild must not outlive its trial
+        // ... nor one that left the group (setsid): the cgroup knows them all.
+        const limitHits = cgroup === null ? Promise.resolve(0) : cgroup.limitHits().then(async (hits) => (await cgroup.destroy(), hits));
         void drainThenDestroy([stdout, stderr], this.drainMs)
+          .then(() => limitHits)
+          .then((hits) => noteLimits(recorder, request, exitCode, signal, hits))
           .then(() => recorder.close())
           .then(() => {
             const killedByOthers = (signal === 'SIGKILL' && !sigkillSentByUs) || exitCode === 137;
@@ -187,6 +220,17 @@ function validateRequest(request: CommandRequest): void {
   if (request.memoryBytes !== undefined && !(request.memoryBytes >= 1024 && Number.isFinite(request.memoryBytes))) {
     problems.push(`memoryBytes must be a finite number >= 1024 (got ${request.memoryBytes})`);
   }
+  if (request.maxFileBytes !== undefined && !(request.maxFileBytes >= 512 && Number.isFinite(request.maxFileBytes))) {
+    problems.push(`maxFileBytes must be a finite number >= 512 (got ${request.maxFileBytes})`);
+  }
+  if (request.maxProcesses !== undefined && !(Number.isInteger(request.maxProcesses) && request.maxProcesses >= 1)) {
+    problems.push(`maxProcesses must be a whole number >= 1 (got ${request.maxProcesses})`);
+  }
+  if (request.sandbox !== undefined) {
+    const paths = [...request.sandbox.readOnly, ...request.sandbox.writable, ...request.sandbox.hidden];
+    const relative = paths.filter((path) => typeof path !== 'string' || !path.startsWith('/'));
+    if (relative.length > 0) problems.push(`sandbox paths must be absolute (got ${relative.map(String).join(', ')})`);
+  }
   if (problems.length > 0) {
     throw new AutolabError('InvalidCommandRequest', `cannot run command: ${problems.join('; ')}`, {
       hint: 'this is a bug in the caller of the executor, not in the recipe',
@@ -194,13 +238,28 @@ function validateRequest(request: CommandRequest): void {
   }
 }
 
-function shellArguments(request: CommandRequest): string[] {
-  if (request.memoryBytes === undefined) return ['-c', request.command];
-  const kib = Math.ceil(request.memoryBytes / 1024);
-  const script =
-    `ulimit -v ${kib} 2>/dev/null || echo "[autolab: could not set the memory limit (ulimit -v ${kib})]" >&2; ` +
-    'exec /bin/sh -c "$1"';
-  return ['-c', script, 'autolab-run', request.command];
+function shellArguments(request: CommandRequest, cgroup: PidsCgroup | null, launcher: string[] | null): string[] {
+  return shellWrapperArguments({
+    command: request.command,
+    ...(request.memoryBytes !== undefined ? { memoryBytes: request.memoryBytes } : {}),
+    ...(request.maxFileBytes !== undefined ? { maxFileBytes: request.maxFileBytes } : {}),
+    ...(request.maxProcesses !== undefined ? { maxProcesses: request.maxProcesses } : {}),
+    cgroupProcsFile: cgroup?.procsFile ?? null,
+    launcher,
+  });
+}
+
+/** SIGXFSZ as a shell or bwrap reports it: 128 + 25. */
+const EXIT_FILE_SIZE_SIGNAL = 153;
+
+/** Adds a line to the output when the command ran into its file size or process limit, so the reason is in the log and the tail. */
+function noteLimits(recorder: OutputRecorder, request: CommandRequest, exitCode: number | null, signal: string | null, processLimitHits: number): void {
+  if (request.maxFileBytes !== undefined && (signal === 'SIGXFSZ' || exitCode === EXIT_FILE_SIZE_SIGNAL)) {
+    recorder.record('stderr', Buffer.from(`\n[autolab: a file reached the size limit of ${request.maxFileBytes} bytes (ulimit -f); the writer was killed by SIGXFSZ]\n`));
+  }
+  if (processLimitHits > 0) {
+    recorder.record('stderr', Buffer.from(`\n[autolab: the command reached its limit of ${request.maxProcesses} processes; ${processLimitHits} fork(s) failed]\n`));
+  }
 }
 
 async function describeCwdProblem(cwd: string): Promise<string | null> {

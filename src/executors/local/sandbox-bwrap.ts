@@ -1,0 +1,109 @@
+import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SandboxSpec } from '../../core/executor.ts';
+
+/**
+ * The namespace and privilege flags of every sandbox: the command dies with autolab
+ * (`--die-with-parent`), sees only its own processes (`--unshare-pid`: a daemon that
+ * double-forks dies with the run), has its own IPC and host name, no capabilities (root
+ * included, so it cannot unmount what hides the study's state), and a user namespace
+ * where the kernel allows one.
+ */
+export const BWRAP_BASE_FLAGS: readonly string[] = [
+  '--die-with-parent',
+  '--unshare-user-try',
+  '--unshare-pid',
+  '--unshare-ipc',
+  '--unshare-uts',
+  '--unshare-cgroup-try',
+  '--cap-drop',
+  'ALL',
+];
+
+/** Device nodes passed through so that GPU runs keep working under `--dev /dev`. */
+const GPU_DEVICE_PATTERN = /^(nvidia.*|dri|kfd)$/;
+
+/** GPU device nodes present on this machine (`/dev/nvidia*`, `/dev/dri`, `/dev/kfd`). */
+export function gpuDeviceNodes(devDir = '/dev'): string[] {
+  try {
+    return readdirSync(devDir)
+      .filter((name) => GPU_DEVICE_PATTERN.test(name))
+      .sort()
+      .map((name) => join(devDir, name));
+  } catch {
+    return [];
+  }
+}
+
+type PathKind = 'dir' | 'file' | 'missing';
+
+function kindOf(path: string): PathKind {
+  try {
+    return lstatSync(path).isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+function depth(path: string): number {
+  return path.split('/').filter(Boolean).length;
+}
+
+interface Mount {
+  path: string;
+  role: 'hidden' | 'readOnly' | 'writable';
+  kind: PathKind;
+}
+
+const ROLE_ORDER: Record<Mount['role'], number> = { hidden: 0, readOnly: 1, writable: 2 };
+
+/**
+ * The bubblewrap arguments (everything between `bwrap` and the command) for a sandbox:
+ * the host's file system read-only, a fresh `/dev` (plus GPU nodes) and `/proc`, then
+ * the spec's mounts from the shallowest path to the deepest (so a `readOnly` or
+ * `writable` folder inside a `hidden` one is visible again), the working directory, and
+ * `--` last. Paths that do not exist are left out (nothing to hide or to show). Hidden
+ * folders become empty private tmpfs mounts (writable, gone with the sandbox), hidden
+ * files an empty read-only file.
+ *
+ * @example
+ * const args = bwrapArguments({ readOnly: [data], writable: [worktree], hidden: [stateDir, '/tmp'], network: false }, worktree);
+ * spawn('bwrap', [...args, '/bin/sh', '-c', command]);
+ */
+export function bwrapArguments(spec: SandboxSpec, cwd: string, options: { devices?: string[] } = {}): string[] {
+  const args = [...BWRAP_BASE_FLAGS];
+  if (!spec.network) args.push('--unshare-net');
+  args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
+  for (const device of options.devices ?? gpuDeviceNodes()) args.push('--dev-bind', device, device);
+  const mounts = new Map<string, Mount>();
+  const add = (paths: string[], role: Mount['role']) => {
+    for (const original of paths) {
+      const path = realOrSelf(original);
+      const kind = kindOf(path);
+      if (kind === 'missing' || path === '/') continue;
+      mounts.set(path, { path, role, kind }); // a later role for the same path wins
+    }
+  };
+  add(spec.hidden, 'hidden');
+  add(spec.readOnly, 'readOnly');
+  add(spec.writable, 'writable');
+  const ordered = [...mounts.values()].sort((a, b) => depth(a.path) - depth(b.path) || ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.path.localeCompare(b.path));
+  for (const mount of ordered) {
+    if (mount.role === 'hidden') {
+      if (mount.kind === 'dir') args.push('--tmpfs', mount.path);
+      else args.push('--ro-bind', '/dev/null', mount.path);
+    } else {
+      args.push(mount.role === 'readOnly' ? '--ro-bind' : '--bind', mount.path, mount.path);
+    }
+  }
+  args.push('--chdir', realOrSelf(cwd), '--');
+  return args;
+}

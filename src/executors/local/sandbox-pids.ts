@@ -1,0 +1,222 @@
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/**
+ * A cgroup of the `pids` controller that one command runs in: it bounds how many
+ * processes and threads the command has at once (a fork bomb hits the wall, for root
+ * too, where `ulimit -u` does nothing), and it finds every process of the command after
+ * the fact, even those that left the process group with `setsid`.
+ */
+export interface PidsCgroup {
+  /** The folder of the cgroup. */
+  readonly dir: string;
+  /** The file a process writes its pid to, to join. */
+  readonly procsFile: string;
+  /** How many times a fork failed because the limit was reached. */
+  limitHits(): Promise<number>;
+  /** SIGKILLs every process left in the cgroup (until it is empty or ~1 s passed), then removes it. Returns how many were killed. */
+  destroy(): Promise<number>;
+}
+
+interface PidsHierarchy {
+  version: 1 | 2;
+  /** The folder under which autolab makes its cgroups (`<own cgroup>/autolab`). */
+  base: string;
+}
+
+const PARENT_NAME = 'autolab';
+let hierarchy: Promise<PidsHierarchy | null> | undefined;
+
+/** Where this process may create pids cgroups (Linux, writable cgroupfs); null elsewhere. Found once. */
+export function pidsHierarchy(): Promise<PidsHierarchy | null> {
+  hierarchy ??= findHierarchy();
+  return hierarchy;
+}
+
+async function findHierarchy(): Promise<PidsHierarchy | null> {
+  if (process.platform !== 'linux') return null;
+  let mountinfo: string;
+  let ownCgroups: string;
+  try {
+    [mountinfo, ownCgroups] = await Promise.all([readFile('/proc/self/mountinfo', 'utf8'), readFile('/proc/self/cgroup', 'utf8')]);
+  } catch {
+    return null;
+  }
+  const mounts = mountinfo.split('\n').map(parseMountinfoLine).filter((mount) => mount !== null);
+  const own = ownCgroups.split('\n').map((line) => /^(\d+):([^:]*):(.*)$/.exec(line)).filter((match) => match !== null);
+  // cgroup v1: a hierarchy with the pids controller.
+  const v1Line = own.find((match) => match[2]!.split(',').includes('pids'));
+  const v1Mount = mounts.find((mount) => mount.fstype === 'cgroup' && mount.superOptions.split(',').includes('pids'));
+  if (v1Line && v1Mount) {
+    const base = join(v1Mount.mountPoint, relativeTo(v1Line[3]!, v1Mount.root), PARENT_NAME);
+    if (await prepareParent(base, 1)) return sweptStale({ version: 1, base });
+  }
+  // cgroup v2: the unified hierarchy, where our own cgroup delegates the pids controller.
+  const v2Line = own.find((match) => match[1] === '0' && match[2] === '');
+  const v2Mount = mounts.find((mount) => mount.fstype === 'cgroup2');
+  if (v2Line && v2Mount) {
+    const ownDir = join(v2Mount.mountPoint, relativeTo(v2Line[3]!, v2Mount.root));
+    const delegated = await readFile(join(ownDir, 'cgroup.subtree_control'), 'utf8').catch(() => '');
+    const base = join(ownDir, PARENT_NAME);
+    if (delegated.split(/\s+/).includes('pids') && (await prepareParent(base, 2))) return sweptStale({ version: 2, base });
+  }
+  return null;
+}
+
+function relativeTo(path: string, root: string): string {
+  if (root === '/' || root === '') return path;
+  return path.startsWith(root) ? path.slice(root.length) || '/' : path;
+}
+
+function parseMountinfoLine(line: string): { root: string; mountPoint: string; fstype: string; superOptions: string } | null {
+  const [left, right] = line.split(' - ');
+  if (left === undefined || right === undefined) return null;
+  const fields = left.split(' ');
+  const [fstype, , superOptions] = right.split(' ');
+  if (fields.length < 5 || fstype === undefined) return null;
+  return { root: unescapeMountPath(fields[3]!), mountPoint: unescapeMountPath(fields[4]!), fstype, superOptions: superOptions ?? '' };
+}
+
+function unescapeMountPath(path: string): string {
+  return path.replace(/\\([0-7]{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)));
+}
+
+async function prepareParent(base: string, version: 1 | 2): Promise<boolean> {
+  try {
+    await mkdir(base, { recursive: true });
+    if (version === 2) {
+      const enabled = await readFile(join(base, 'cgroup.subtree_control'), 'utf8');
+      if (!enabled.split(/\s+/).includes('pids')) await writeFile(join(base, 'cgroup.subtree_control'), '+pids');
+    }
+    // Probe that a child can be made and limited (a read-only cgroupfs fails here).
+    const probe = join(base, `probe-${process.pid}-${Date.now()}`);
+    await mkdir(probe);
+    try {
+      await writeFile(join(probe, 'pids.max'), '1');
+    } finally {
+      await rmdir(probe).catch(() => undefined);
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Removes the cgroups of processes that are gone (named `<token>.<pid>.<n>`: a driver
+ * that was killed before it could clean up), killing whatever is still inside them:
+ * their driver is dead, so they are orphans.
+ */
+async function sweptStale(found: PidsHierarchy): Promise<PidsHierarchy> {
+  for (const name of await readdir(found.base).catch(() => [] as string[])) {
+    const creator = Number(/^[A-Za-z0-9-]+\.(\d+)\.\d+$/.exec(name)?.[1]);
+    if (!Number.isInteger(creator) || creator <= 1 || processExists(creator)) continue;
+    await destroyCgroup(join(found.base, name), found.version);
+  }
+  return found;
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let counter = 0;
+
+/** A name part safe for a cgroup folder: letters, digits and `-`. */
+export function cgroupNamePart(text: string): string {
+  return text.replace(/[^A-Za-z0-9-]/g, '').slice(0, 64) || 'run';
+}
+
+/**
+ * Creates a pids cgroup limited to `maxProcesses`, named after `token` (the run token
+ * of the driver, so that a later driver can reap what a dead one left behind). Null
+ * where cgroups cannot be used (not Linux, no pids controller, no permission): the
+ * caller falls back on `ulimit -u`.
+ *
+ * @example
+ * const cgroup = await createPidsCgroup(token, 512);
+ * // the command's shell: echo $$ > "$procsFile"
+ * await cgroup?.destroy();
+ */
+export async function createPidsCgroup(token: string, maxProcesses: number): Promise<PidsCgroup | null> {
+  const found = await pidsHierarchy();
+  if (found === null) return null;
+  counter += 1;
+  const dir = join(found.base, `${cgroupNamePart(token)}.${process.pid}.${counter}`);
+  try {
+    await mkdir(dir);
+    await writeFile(join(dir, 'pids.max'), String(Math.max(1, Math.floor(maxProcesses))));
+  } catch {
+    await rmdir(dir).catch(() => undefined);
+    return null;
+  }
+  return handleOf(dir, found.version);
+}
+
+function handleOf(dir: string, version: 1 | 2): PidsCgroup {
+  return {
+    dir,
+    procsFile: join(dir, 'cgroup.procs'),
+    async limitHits() {
+      const events = await readFile(join(dir, 'pids.events'), 'utf8').catch(() => '');
+      const hits = /^max (\d+)/m.exec(events)?.[1];
+      return hits === undefined ? 0 : Number(hits);
+    },
+    destroy: () => destroyCgroup(dir, version),
+  };
+}
+
+async function destroyCgroup(dir: string, version: 1 | 2): Promise<number> {
+  let killed = 0;
+  const deadline = Date.now() + 1_000;
+  if (version === 2) await writeFile(join(dir, 'cgroup.kill'), '1').catch(() => undefined);
+  for (;;) {
+    const pids = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))
+      .split('\n')
+      .map(Number)
+      .filter((pid) => Number.isInteger(pid) && pid > 1 && pid !== process.pid);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed += 1;
+      } catch {
+        // already gone
+      }
+    }
+    if (Date.now() > deadline) break;
+    await sleep(10);
+  }
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      await rmdir(dir);
+      break;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') break;
+      await sleep(10); // EBUSY: killed processes are still being torn down
+    }
+  }
+  return killed;
+}
+
+/**
+ * Kills the processes in the cgroups a (dead) driver with this run token left, and
+ * removes those cgroups. Returns how many processes were killed; 0 without cgroups.
+ */
+export async function reapPidsCgroups(token: string): Promise<number> {
+  const found = await pidsHierarchy();
+  if (found === null || token === '') return 0;
+  const prefix = `${cgroupNamePart(token)}.`;
+  let killed = 0;
+  for (const name of await readdir(found.base).catch(() => [] as string[])) {
+    if (name.startsWith(prefix)) killed += await destroyCgroup(join(found.base, name), found.version);
+  }
+  return killed;
+}
