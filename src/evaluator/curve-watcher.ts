@@ -18,7 +18,7 @@ export class CurveWatcher {
     private readonly file: string,
     private readonly repeat: number,
     private readonly onPoints: (added: CurvePoint[]) => void,
-    private readonly intervalMs = 250,
+    private readonly intervalMs = 100,
   ) {}
 
   start(): void {
