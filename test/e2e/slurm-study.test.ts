@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { appendFile, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrialJson } from '../../src/core/trial.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { tokenTag } from '../../src/executors/slurm/slurm-executor.ts';
 import { slurmForTests } from '../../src/executors/slurm/testing/slurm-for-tests.ts';
@@ -50,7 +49,9 @@ describe('a study on Slurm', () => {
     it('runs end to end from the CLI: baseline and trials are sbatch jobs, scored on the driver', async () => {
       const run = await runCli(['run', repo.dir, '--trials', '3']);
       expect(run.code, run.stderr).toBe(0);
-      const trials = JSON.parse((await runCli(['trials', repo.dir, '--json'])).stdout) as TrialJson[];
+      expect(run.stdout).toMatch(/Stopped: --trials 3 reached/);
+      study = await openStudy(repo.dir, { create: true });
+      const trials = await study.trials();
       expect(trials).toHaveLength(4);
       expect(trials[0]).toMatchObject({ id: 0, status: 'kept', score: 9 });
       for (const trial of trials) {
@@ -69,7 +70,7 @@ describe('a study on Slurm', () => {
     });
 
     it('labels what Slurm reports: a crash with its exit code, a run_timeout (scancelled), a cancel by someone else as infra_error', async () => {
-      study = await openStudy(repo.dir, { create: true });
+      study ??= await openStudy(repo.dir, { create: true });
       const signal = new AbortController().signal;
       await study.prepare(signal);
       const train = await readText(repo.dir, 'train.js');
@@ -86,7 +87,7 @@ describe('a study on Slurm', () => {
       expect(hang).toMatchObject({ status: 'failed', label: 'run_timeout' });
       expect(hang.timings.runMs!).toBeGreaterThanOrEqual(2_900);
 
-      const tag = tokenTag(study.owner.token);
+      const tag = tokenTag(study!.owner.token);
       const cancelled = submit(cancelPatch, 'cancelled by an administrator');
       let victim: { id: string; name: string } | undefined;
       for (let attempt = 0; attempt < 60 && !victim; attempt++) {
