@@ -142,7 +142,7 @@ describe('the autolab CLI', () => {
     const patch = await makePatch(dir, { 'config.json': '{ "x": 3 }\n' });
     const patchFile = join(dir, '.autolab', 'x-is-3.patch');
     await writeFile(patchFile, patch);
-    const submitted = await runCli(['submit', patchFile, '--hypothesis', 'x is exactly the target', '--json', '--task', dir]);
+    const submitted = await runCli(['submit', patchFile, '--hypothesis', 'x is exactly the target', '--parent', '0', '--json', '--task', dir]);
     expect(submitted.stderr).toBe('');
     const trial = JSON.parse(submitted.stdout);
     expect(trial).toMatchObject({ specialist: 'manual', status: 'kept', score: 0, label: null });
