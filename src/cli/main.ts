@@ -3,6 +3,8 @@ import { AutolabError } from '../core/errors.ts';
 import { taskFileJsonSchema } from '../task/json-schema.ts';
 import { parsePositiveNumber, taskPathOf } from './context.ts';
 import { exportCommand } from './commands/export.ts';
+import { reportCommand } from './commands/report.ts';
+import { serveCommand } from './commands/serve.ts';
 import { initCommand } from './commands/init.ts';
 import { bestCommand, lineageCommand, showCommand, statusCommand, trialsCommand } from './commands/inspect.ts';
 import { runCommand } from './commands/run.ts';
@@ -108,11 +110,37 @@ export function buildProgram(): Command {
   studyOptions(
     program
       .command('export')
-      .argument('<trial>', 'a trial number')
-      .description("hand a trial's diff against the baseline back to your repo")
+      .argument('[trial]', 'a trial number (with --patch or --branch)')
+      .description("hand a trial's diff against the baseline back to your repo, or export the whole study (--format)")
       .option('--patch <file>', 'write a patch file (- for stdout)')
-      .option('--branch <name>', "create a branch in the recipe's git repo (working copy untouched)"),
-  ).action(async (trial: string, options) => finish(await exportCommand(trial, { ...options, task: taskPathOf(undefined, options) })));
+      .option('--branch <name>', "create a branch in the recipe's git repo (working copy untouched)")
+      .option('--format <format>', 'jsonl: the whole trajectory for audit; edits: improving edit pairs as a data set')
+      .option('--out <file>', 'where --format writes (default: stdout)'),
+  ).action(async (trial: string | undefined, options) => finish(await exportCommand(trial, { ...options, task: taskPathOf(undefined, options) })));
+
+  studyOptions(
+    program
+      .command('report')
+      .argument('[path]', 'the task file or the folder holding autolab.yaml')
+      .description("write a study's report to share: one self-contained report.html, and report.md with SVG plots")
+      .option('--out <dir>', 'the folder to write into (default: ./<study>-report)'),
+  ).action(async (path: string | undefined, options) => finish(await reportCommand(taskPathOf(path, options), options)));
+
+  program
+    .command('serve')
+    .argument('[path]', 'the task file or the folder holding autolab.yaml (default: .)')
+    .description('the dashboard: every study of the store, live while any process runs them')
+    .option('--task <path>', 'the task file or its folder (default: .)')
+    .option('--store <url>', 'serve this store instead of the one beside the task file; env AUTOLAB_STORE')
+    .option('--study <name>', 'print the URL of this study')
+    .option('--host <address>', 'the address to listen on (default 127.0.0.1; any other needs --token)')
+    .option('--port <n>', 'the port (default 8420; 0: any free port)', (text: string) => {
+      const value = Number(text);
+      if (!Number.isInteger(value) || value < 0 || value > 65535) throw new InvalidArgumentError('--port expects a port number');
+      return value;
+    })
+    .option('--token <token>', 'required on every request (header, ?token= or cookie); env AUTOLAB_TOKEN')
+    .action(async (path: string | undefined, options) => finish(await serveCommand(path, options)));
 
   studyOptions(
     program

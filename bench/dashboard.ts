@@ -1,0 +1,167 @@
+/**
+ * npm run bench:dashboard — the dashboard on a generated study of 10,000 trials (written
+ * straight through the Store port): API latency per endpoint (p50/p95/max; goal p95 <
+ * 100 ms), the overview's latency right after another process records a trial (the
+ * cache rebuilt), and the time to first meaningful paint of the overview page in
+ * Chromium (the score plot's SVG in the DOM; goal < 2 s) with the browser's own paint
+ * timings. Ends with one JSON line of figures.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startDashboard } from '../src/server/serve-dashboard.ts';
+import { writeSyntheticStudy } from '../src/server/testing/synthetic-study.ts';
+import { openStore } from '../src/store/open-store.ts';
+
+const TRIALS = Number(process.env.BENCH_DASHBOARD_TRIALS ?? 10_000);
+const REQUESTS = Number(process.env.BENCH_DASHBOARD_REQUESTS ?? 60);
+const PAGE_LOADS = Number(process.env.BENCH_DASHBOARD_PAGE_LOADS ?? 5);
+const CHROMIUM = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * p) - 1)] ?? NaN;
+}
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+console.log(`bench:dashboard on ${process.platform} ${process.arch}, ${cpus().length} cores, node ${process.version}: ${TRIALS} trials`);
+const dir = await mkdtemp(join(tmpdir(), 'autolab-bench-dashboard-'));
+const dbFile = join(dir, 'autolab.db');
+const writer = await openStore(dbFile);
+let started = performance.now();
+const study = await writeSyntheticStudy(writer, { name: 'bench', trials: TRIALS, slots: 8 });
+const writeMs = performance.now() - started;
+console.log(`wrote ${TRIALS + 1} trials (4 store transactions each) in ${(writeMs / 1000).toFixed(1)} s`);
+
+const served = await openStore(dbFile);
+const dashboard = await startDashboard({ store: served, port: 0 });
+const base = dashboard.url.replace(/\/$/, '');
+const get = async (path: string): Promise<{ ms: number; bytes: number }> => {
+  const t = performance.now();
+  const response = await fetch(base + path);
+  const body = await response.arrayBuffer();
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${new TextDecoder().decode(body)}`);
+  return { ms: performance.now() - t, bytes: body.byteLength };
+};
+
+started = performance.now();
+const cold = await get('/api/studies/bench');
+console.log(`first overview request (loads the study into memory): ${round(cold.ms)} ms, ${(cold.bytes / 1024).toFixed(0)} KiB`);
+
+let seed = 1;
+const randomId = () => {
+  seed = (seed * 48271) % 2147483647;
+  return seed % (TRIALS + 1);
+};
+const endpoints: Array<[string, () => string]> = [
+  ['studies', () => '/api/studies'],
+  ['overview', () => '/api/studies/bench'],
+  ['trials (newest, page of 50)', () => `/api/studies/bench/trials?limit=50&offset=${randomId() % 1000}`],
+  ['trials (sort by score)', () => '/api/studies/bench/trials?sort=score&order=asc&limit=50'],
+  ['trials (filter label+specialist)', () => '/api/studies/bench/trials?label=crash&specialist=optimizer&limit=50'],
+  ['trials (text search)', () => '/api/studies/bench/trials?q=warmup&limit=50'],
+  ['trial', () => `/api/studies/bench/trials/${randomId()}`],
+  ['diff against a trial', () => `/api/studies/bench/trials/${randomId()}/diff?against=${randomId()}`],
+  ['lineage', () => '/api/studies/bench/lineage'],
+];
+const api: Record<string, { p50: number; p95: number; max: number; kib: number }> = {};
+for (const [name, path] of endpoints) {
+  const times: number[] = [];
+  let bytes = 0;
+  for (let i = 0; i < REQUESTS; i++) {
+    const result = await get(path());
+    times.push(result.ms);
+    bytes = result.bytes;
+  }
+  api[name] = { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), max: round(Math.max(...times)), kib: Math.round(bytes / 1024) };
+  console.log(`  ${name.padEnd(34)} p50 ${String(api[name]!.p50).padStart(6)} ms  p95 ${String(api[name]!.p95).padStart(6)} ms  max ${String(api[name]!.max).padStart(6)} ms  ${api[name]!.kib} KiB`);
+}
+
+// Live: another connection records a trial, then the overview is asked for (cache rebuilt).
+const afterWrite: number[] = [];
+const listAfterWrite: number[] = [];
+for (let i = 0; i < 20; i++) {
+  const trial = await writer.createTrial(study.id, { specialist: 'tuner', parent: 0, hypothesis: `live ${i}`, seed: 0, edit: null, owner: null });
+  await writer.updateTrial(study.id, trial.id, { status: 'running' }, { type: 'trial.started', data: { slot: i % 8, gpu: String(i % 8) } });
+  await writer.finishTrial(study.id, trial.id, { status: 'scored', label: null, labelDetail: null, metrics: { val_bpb: 1.6 }, score: 1.6, timings: { totalMs: 1000 }, logExcerpt: '' }, () => false);
+  afterWrite.push((await get('/api/studies/bench')).ms);
+  listAfterWrite.push((await get('/api/studies/bench/trials?limit=50')).ms);
+}
+const live = { overviewP95: round(percentile(afterWrite, 0.95)), overviewMax: round(Math.max(...afterWrite)), trialsP95: round(percentile(listAfterWrite, 0.95)) };
+console.log(`  after another process records a trial: overview p95 ${live.overviewP95} ms (max ${live.overviewMax}), trials page p95 ${live.trialsP95} ms`);
+
+// The overview page in Chromium.
+let paint: { meaningfulMs: number; meaningfulMaxMs: number; firstPaintMs: number | null; firstContentfulPaintMs: number | null; largestContentfulPaintMs: number | null; loads: number } | null = null;
+if (existsSync(CHROMIUM)) {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const meaningful: number[] = [];
+    let entries: Record<string, number | null> = {};
+    for (let i = 0; i < PAGE_LOADS; i++) {
+      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      const page = await context.newPage();
+      await page.addInitScript({
+        content: `
+          new MutationObserver((_, observer) => {
+            if (document.querySelector('#score-plot svg')) { window.scorePlotAt = performance.now(); observer.disconnect(); }
+          }).observe(document, { childList: true, subtree: true });
+          new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.lcp = entry.startTime; })
+            .observe({ type: 'largest-contentful-paint', buffered: true });`,
+      });
+      await page.goto(`${base}/studies/bench`);
+      await page.waitForSelector('#score-plot svg [data-trial]', { timeout: 30_000 });
+      await page.waitForTimeout(300);
+      const measured = (await page.evaluate(`(() => {
+        const paints = Object.fromEntries(performance.getEntriesByType('paint').map((entry) => [entry.name, entry.startTime]));
+        return { scorePlotAt: window.scorePlotAt ?? null, firstPaint: paints['first-paint'] ?? null, firstContentfulPaint: paints['first-contentful-paint'] ?? null, lcp: window.lcp ?? null };
+      })()`)) as { scorePlotAt: number | null; firstPaint: number | null; firstContentfulPaint: number | null; lcp: number | null };
+      if (measured.scorePlotAt !== null) meaningful.push(measured.scorePlotAt);
+      entries = { firstPaintMs: measured.firstPaint, firstContentfulPaintMs: measured.firstContentfulPaint, largestContentfulPaintMs: measured.lcp };
+      if (i === 0) await page.screenshot({ path: join(dir, 'overview-10k.png') });
+      await context.close();
+    }
+    paint = {
+      meaningfulMs: round(percentile(meaningful, 0.5)),
+      meaningfulMaxMs: round(Math.max(...meaningful)),
+      firstPaintMs: entries.firstPaintMs == null ? null : round(entries.firstPaintMs),
+      firstContentfulPaintMs: entries.firstContentfulPaintMs == null ? null : round(entries.firstContentfulPaintMs),
+      largestContentfulPaintMs: entries.largestContentfulPaintMs == null ? null : round(entries.largestContentfulPaintMs),
+      loads: meaningful.length,
+    };
+    console.log(`overview page in Chromium: score plot in the DOM after ${paint.meaningfulMs} ms (median of ${paint.loads} loads, max ${paint.meaningfulMaxMs}); first paint ${paint.firstPaintMs} ms, first contentful paint ${paint.firstContentfulPaintMs} ms, largest contentful paint ${paint.largestContentfulPaintMs} ms (last load)`);
+  } finally {
+    await browser.close();
+  }
+} else {
+  console.log(`no Chromium at ${CHROMIUM}: the paint figures are left out`);
+}
+
+await dashboard.close();
+await served.close();
+await writer.close();
+await rm(dir, { recursive: true, force: true });
+
+const worstP95 = Math.max(...Object.values(api).map((figures) => figures.p95));
+console.log(
+  JSON.stringify({
+    bench: 'dashboard',
+    trials: TRIALS,
+    writeSeconds: round(writeMs / 1000),
+    coldOverviewMs: round(cold.ms),
+    overviewKiB: Math.round(cold.bytes / 1024),
+    apiP95Ms: Object.fromEntries(Object.entries(api).map(([name, figures]) => [name, figures.p95])),
+    apiWorstP95Ms: worstP95,
+    apiGoalMet: worstP95 < 100,
+    liveOverviewP95Ms: live.overviewP95,
+    meaningfulPaintMs: paint?.meaningfulMs ?? null,
+    meaningfulPaintMaxMs: paint?.meaningfulMaxMs ?? null,
+    firstContentfulPaintMs: paint?.firstContentfulPaintMs ?? null,
+    largestContentfulPaintMs: paint?.largestContentfulPaintMs ?? null,
+    paintGoalMet: paint === null ? null : paint.meaningfulMaxMs < 2000,
+  }),
+);

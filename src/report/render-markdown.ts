@@ -1,0 +1,72 @@
+/**
+ * The report as Markdown for sharing in issues, pull requests and notebooks; the plots
+ * are SVG files beside it, referenced as images.
+ */
+import { formatDelta, formatDuration, formatValue } from '../../web/plots/index.js';
+import type { TrialSummary } from '../server/views/trial-summary.ts';
+import type { ReportData } from './report-data.ts';
+import type { ReportPlot } from './report-plots.ts';
+
+const PATCH_LINES = 400;
+
+function cell(text: string): string {
+  return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
+}
+
+function outcome(row: TrialSummary): string {
+  return row.status === 'failed' ? (row.label ?? 'failed') : row.status;
+}
+
+function trialTable(rows: readonly TrialSummary[], metric: string): string[] {
+  const lines = [`| trial | parent | specialist | outcome | ${metric} | Δ parent | hypothesis |`, '|---:|---:|---|---|---:|---:|---|'];
+  for (const row of rows) {
+    lines.push(`| #${row.id} | ${row.parent === null ? '—' : '#' + row.parent} | ${cell(row.specialist)} | ${outcome(row)} | ${formatValue(row.score)} | ${formatDelta(row.delta)} | ${cell(row.hypothesis)} |`);
+  }
+  return lines;
+}
+
+function percent(value: number | null): string {
+  return value === null ? '—' : `${Math.round(value * 1000) / 10}%`;
+}
+
+/** Renders the Markdown summary; image links point at `plots`' files. */
+export function renderReportMarkdown(data: ReportData, plots: readonly ReportPlot[]): string {
+  const { overview } = data;
+  const { objective } = overview.study;
+  const image = (file: string) => {
+    const plot = plots.find((p) => p.file === file);
+    return plot ? `![${plot.title}](${plot.file})` : '';
+  };
+  const incumbent = overview.incumbent;
+  const counts = overview.counts;
+  const lines: string[] = [
+    `# ${overview.study.name}`,
+    '',
+    `${objective.direction} \`${objective.metric}\` · ${counts.total} trials (${counts.kept} kept, ${counts.discarded} discarded, ${counts.failed} failed) · driven for ${formatDuration(overview.study.elapsedMs)} · trial time ${formatDuration(overview.computeMs)} · proposal cost $${overview.costUsd.toFixed(2)}`,
+    '',
+    `**Baseline** ${formatValue(overview.baseline.score)} → **incumbent #${incumbent?.id ?? '—'}** ${formatValue(incumbent?.score ?? null)} (${formatDelta(incumbent?.deltaVsBaseline ?? null)} vs baseline)`,
+  ];
+  if (incumbent) lines.push('', `> ${cell(incumbent.hypothesis)} — ${incumbent.specialist}`);
+  lines.push('', image('score.svg'), '', image('timeline.svg'), '', '## Outcomes', '', image('outcomes.svg'), '');
+  if (data.failures.length > 0) {
+    lines.push('| label | trials | latest example |', '|---|---:|---|');
+    for (const group of data.failures) {
+      const example = group.examples[0];
+      lines.push(`| ${group.label} | ${group.count} | ${example ? `#${example.id}: ${cell(example.detail).slice(0, 160)}` : ''} |`);
+    }
+    lines.push('');
+  }
+  lines.push('## Specialists', '', '| specialist | trials | kept | failed | keep rate | share of gain | cost | payoff / h |', '|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const row of overview.specialists.filter((r) => r.specialist !== 'baseline')) {
+    lines.push(`| ${cell(row.specialist)} | ${row.trials} | ${row.kept} | ${row.failed} | ${percent(row.keepRate)} | ${percent(row.share)} | $${row.costUsd.toFixed(2)} | ${row.payoffPerHour === null ? '—' : formatValue(row.payoffPerHour)} |`);
+  }
+  lines.push('', '## Chain to the incumbent', '', ...trialTable(overview.chain, objective.metric), '', '## Leaderboard', '', ...trialTable(data.leaderboard, objective.metric));
+  if (data.incumbentPatch !== null) {
+    const patch = data.incumbentPatch.split('\n');
+    lines.push('', "## The incumbent's change against the baseline", '', '```diff', ...patch.slice(0, PATCH_LINES));
+    if (patch.length > PATCH_LINES) lines.push(`… ${patch.length - PATCH_LINES} more lines: see report.html or \`autolab export ${incumbent?.id} --patch FILE\``);
+    lines.push('```');
+  }
+  lines.push('', '## Lineage', '', image('lineage.svg'), '', `_Generated ${data.generatedAt} by autolab. The whole trajectory: \`autolab export --format jsonl\`._`, '');
+  return lines.join('\n');
+}

@@ -1,0 +1,89 @@
+/**
+ * What a study report shows, gathered once: the overview (the dashboard's own view
+ * model), the lineage, the failures by label, the leaderboard, and the incumbent's
+ * change against the baseline.
+ */
+import type { LineageData } from '../../web/plots/index.js';
+import { improvement } from '../core/acceptance.ts';
+import type { Store } from '../core/store.ts';
+import type { StudyRecord } from '../core/study.ts';
+import type { Objective } from '../core/task.ts';
+import type { FailureLabel, TrialRecord } from '../core/trial.ts';
+import { StudySnapshot } from '../server/study-snapshot.ts';
+import { lineageData } from '../server/views/lineage-view.ts';
+import { buildOverview, type StudyOverview } from '../server/views/overview.ts';
+import { summarizeTrial, type TrialSummary } from '../server/views/trial-summary.ts';
+
+export interface FailureGroup {
+  label: FailureLabel;
+  count: number;
+  /** The most recent trials with this label (newest first). */
+  examples: Array<{ id: number; specialist: string; detail: string }>;
+}
+
+export interface ReportData {
+  overview: StudyOverview;
+  lineage: LineageData;
+  failures: FailureGroup[];
+  /** Kept trials, best first. */
+  leaderboard: TrialSummary[];
+  /** Every trial (newest first), capped at `tableLimit`. */
+  trials: TrialSummary[];
+  trialCount: number;
+  /** The incumbent's change against the baseline (null when unavailable). */
+  incumbentPatch: string | null;
+  generatedAt: string;
+}
+
+export interface ReportDataOptions {
+  objective: Objective;
+  /** The incumbent's diff against the baseline, when the workspace can compute it. */
+  incumbentPatch?: (incumbent: TrialRecord) => Promise<string | null>;
+  /** At most this many rows in the table of all trials (default 2000). */
+  tableLimit?: number;
+}
+
+/** Reads the study from the store and gathers the report's data. */
+export async function gatherReportData(store: Store, study: StudyRecord, options: ReportDataOptions): Promise<ReportData> {
+  const snapshot = await StudySnapshot.load(store, study);
+  const trials = snapshot.sorted();
+  const byId = snapshot.trials;
+  const overview = buildOverview({ study, objective: options.objective, trials, slots: snapshot.slots, revision: snapshot.revision, now: Date.now() });
+  const summary = (trial: TrialRecord) => summarizeTrial(trial, byId, options.objective);
+
+  const groups = new Map<FailureLabel, FailureGroup>();
+  for (const trial of [...trials].reverse()) {
+    if (trial.status !== 'failed' || trial.label === null) continue;
+    const group = groups.get(trial.label) ?? { label: trial.label, count: 0, examples: [] };
+    group.count++;
+    if (group.examples.length < 3) group.examples.push({ id: trial.id, specialist: trial.specialist, detail: firstLines(trial.labelDetail ?? trial.logExcerpt, 12) });
+    groups.set(trial.label, group);
+  }
+  const leaderboard = trials
+    .filter((trial) => trial.status === 'kept' && trial.score !== null)
+    .sort((a, b) => improvement(options.objective, b.score!, a.score!) || a.id - b.id)
+    .slice(0, 10)
+    .map(summary);
+  const incumbentId = overview.incumbent?.id;
+  const incumbent = incumbentId === undefined ? undefined : byId.get(incumbentId);
+  const incumbentPatch = incumbent && incumbent.id !== 0 && options.incumbentPatch ? await options.incumbentPatch(incumbent).catch(() => null) : null;
+  const limit = options.tableLimit ?? 2000;
+  return {
+    overview,
+    lineage: lineageData(trials, byId),
+    failures: [...groups.values()].sort((a, b) => b.count - a.count),
+    leaderboard,
+    trials: trials.slice(-limit).reverse().map(summary),
+    trialCount: trials.length,
+    incumbentPatch,
+    generatedAt: new Date().toISOString(),
+  };
+}
+
+/** The head of a raw detail: where the evaluator says what happened (exit code, first error). */
+function firstLines(text: string, count: number): string {
+  const all = text.trim().split('\n');
+  const lines = all.slice(0, count).join('\n');
+  const clipped = lines.length > 900 ? lines.slice(0, 900) + '…' : lines;
+  return all.length > count ? clipped + '\n…' : clipped;
+}

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../core/store.ts';
+import type { StudyRecord } from '../core/study.ts';
+import { writeSyntheticStudy } from '../server/testing/synthetic-study.ts';
+import { openStore } from '../store/open-store.ts';
+import { writeStudyReport } from './write-report.ts';
+
+/** Tag balance of an XML document (every element closed, in order). */
+function wellFormed(xml: string): boolean {
+  const stack: string[] = [];
+  for (const match of xml.matchAll(/<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g)) {
+    const [, closing, name, selfClosing] = match;
+    if (selfClosing) continue;
+    if (closing) {
+      if (stack.pop() !== name) return false;
+    } else stack.push(name!);
+  }
+  return stack.length === 0;
+}
+
+describe('autolab report', () => {
+  let dir: string;
+  let store: Store;
+  let study: StudyRecord;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'autolab-report-'));
+    store = await openStore(join(dir, 'autolab.db'));
+    study = await writeSyntheticStudy(store, { name: 'synthetic', trials: 120 });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes one self-contained HTML file and Markdown whose image plots exist beside it', async () => {
+    const outDir = join(dir, 'out');
+    const written = await writeStudyReport({ store, study, objective: { metric: 'val_bpb', direction: 'minimize' }, outDir, incumbentPatch: async (trial) => `diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -1 +1 @@\n-a\n+incumbent ${trial.id}\n` });
+    const html = await readFile(written.html, 'utf8');
+    // Self-contained: no script, nothing loaded from anywhere.
+    expect(html).not.toMatch(/<script|<link|\bsrc=|@import|url\(/i);
+    expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    expect(html.match(/<svg /g)?.length).toBe(4);
+    expect(html).toContain('Score against trial number');
+    expect(html).toContain('Chain to the incumbent');
+    expect(html).toContain('incumbent');
+    expect(html).toMatch(/data-trial="120"/);
+    for (const label of ['crash', 'gate_miss']) expect(html).toContain(label);
+
+    const markdown = await readFile(written.markdown, 'utf8');
+    const images = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
+    expect(images.sort()).toEqual(['lineage.svg', 'outcomes.svg', 'score.svg', 'timeline.svg']);
+    for (const image of images) {
+      const svg = await readFile(join(outDir, image), 'utf8');
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+      expect(wellFormed(svg)).toBe(true);
+    }
+    expect(markdown).toMatch(/\| specialist \| trials \| kept \|/);
+    expect(markdown).toContain('```diff');
+    expect(existsSync(join(outDir, 'report.html'))).toBe(true);
+  });
+});

@@ -1,0 +1,200 @@
+/**
+ * The dashboard's HTTP app (Hono): a JSON API over the studies of one store, server-sent
+ * events while any process runs them, and the web UI.
+ *
+ * API (all GET, JSON unless said otherwise):
+ *   /api/studies                                   every study with its headline figures
+ *   /api/studies/:study                            the overview (plots' data, specialist table, chain)
+ *   /api/studies/:study/trials?sort&order&specialist&label&status&q&offset&limit
+ *   /api/studies/:study/trials/:id                 one trial: record, diff, lineage, logs, curve
+ *   /api/studies/:study/trials/:id/logs/:name      a full log (text; ?tail=BYTES)
+ *   /api/studies/:study/trials/:id/diff?against=N  the change from trial N to this one
+ *   /api/studies/:study/lineage                    the lineage tree's nodes and the incumbent chain
+ *   /api/studies/:study/events?after=ID            server-sent events (text/event-stream)
+ */
+import { Hono, type Context } from 'hono';
+import { AutolabError } from '../core/errors.ts';
+import type { StudyRecord } from '../core/study.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import { accessControl } from './access.ts';
+import { liveEvents } from './live-events.ts';
+import { serveAsset, serveIndex } from './static-files.ts';
+import type { StudyEntry, StudyHub } from './study-hub.ts';
+import { storedTask } from './study-source.ts';
+import { trialDetail } from './trial-detail.ts';
+import { diffTrials } from './trial-diff.ts';
+import { readTrialLog } from './trial-logs.ts';
+import { incumbentOf, lineageData } from './views/lineage-view.ts';
+import { buildOverview } from './views/overview.ts';
+import { parseTrialQuery, queryTrials } from './views/trial-query.ts';
+import { summarizeTrial, type TrialSummary } from './views/trial-summary.ts';
+
+export interface DashboardAppOptions {
+  /** Required on every request when set (see access.ts). */
+  token: string | null;
+}
+
+const FAVICON = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32"><rect width="32" height="32" rx="7" fill="#111827"/><path d="M6 24 L12 14 L17 19 L26 7" fill="none" stroke="#f59e0b" stroke-width="3.2" stroke-linecap="round" stroke-linejoin="round"/></svg>`;
+
+/** Builds the app; the caller owns the hub (and its store). */
+export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions): Hono {
+  const app = new Hono();
+  app.use('*', accessControl(options.token));
+
+  app.get('/api/health', (c) => c.json({ ok: true }));
+
+  app.get('/api/studies', async (c) => c.json({ studies: await Promise.all((await hub.listStudies()).map((record) => studyListing(hub, record))) }));
+
+  app.get('/api/studies/:study', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    const json = entry.snapshot.cached('overview.json', () =>
+      JSON.stringify(
+        buildOverview({
+          study: entry.snapshot.study,
+          objective: entry.source.task.objective,
+          trials: entry.snapshot.sorted(),
+          slots: entry.snapshot.slots,
+          revision: entry.snapshot.revision,
+          now: Date.now(),
+        }),
+      ),
+    );
+    return jsonText(c, json);
+  });
+
+  app.get('/api/studies/:study/trials', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    const query = parseTrialQuery(c.req.query());
+    const rows = summaries(entry);
+    const facets = entry.snapshot.cached('facets', () => {
+      const specialists = new Set(entry.source.task.specialists);
+      const labels = new Set<string>();
+      for (const row of rows) {
+        specialists.add(row.specialist);
+        if (row.label) labels.add(row.label);
+      }
+      return { specialists: [...specialists].sort(), labels: [...labels].sort() };
+    });
+    return c.json({ ...queryTrials(rows, query), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
+  });
+
+  app.get('/api/studies/:study/trials/:id', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    const detail = await trialDetail(entry, trialIdParam(c.req.param('id')));
+    if (!detail) throw notFoundTrial(entry, c.req.param('id'));
+    return c.json(detail);
+  });
+
+  app.get('/api/studies/:study/trials/:id/logs/:name', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    const id = trialIdParam(c.req.param('id'));
+    if (!entry.snapshot.trials.has(id)) throw notFoundTrial(entry, c.req.param('id'));
+    const tail = c.req.query('tail');
+    const { text, omittedBytes } = await readTrialLog(entry.source.paths, id, c.req.param('name'), tail === undefined ? undefined : Math.max(0, Number(tail) || 0));
+    return c.text(text, 200, { 'x-autolab-omitted-bytes': String(omittedBytes), 'cache-control': 'no-cache' });
+  });
+
+  app.get('/api/studies/:study/trials/:id/diff', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    const to = entry.snapshot.trials.get(trialIdParam(c.req.param('id')));
+    const againstText = c.req.query('against');
+    if (againstText === undefined) throw new AutolabError('UsageError', 'name the trial to diff against with ?against=N');
+    const from = entry.snapshot.trials.get(trialIdParam(againstText));
+    if (!to) throw notFoundTrial(entry, c.req.param('id'));
+    if (!from) throw notFoundTrial(entry, againstText);
+    return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace()));
+  });
+
+  app.get('/api/studies/:study/lineage', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials), revision: entry.snapshot.revision })));
+  });
+
+  app.get('/api/studies/:study/events', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    const after = c.req.query('after') ?? c.req.header('last-event-id');
+    const afterId = after === undefined || after === '' ? null : Number(after);
+    return liveEvents(c, entry, afterId !== null && Number.isInteger(afterId) && afterId >= 0 ? afterId : null);
+  });
+
+  app.get('/api/*', (c) => c.json({ error: `no API route ${c.req.path}` }, 404));
+  app.get('/favicon.ico', (c) => c.body(FAVICON, 200, { 'content-type': 'image/svg+xml' }));
+  app.get('/assets/*', (c) => serveAsset(c, decodeURIComponent(c.req.path.slice('/assets/'.length))));
+  app.get('*', (c) => serveIndex(c));
+
+  app.onError((error, c) => {
+    if (AutolabError.is(error)) {
+      const status = error.name === 'NotFound' ? 404 : error.name === 'UsageError' ? 400 : 500;
+      return c.json({ error: error.message, hint: error.hint ?? null }, status);
+    }
+    return c.json({ error: `unexpected error: ${(error as Error).message}` }, 500);
+  });
+  return app;
+}
+
+function jsonText(c: Context, json: string): Response {
+  return c.body(json, 200, { 'content-type': 'application/json; charset=utf-8' });
+}
+
+/** Summary rows, reused across revisions while neither the trial nor its parent changed. */
+const summaryCache = new WeakMap<TrialRecord, { parent: TrialRecord | undefined; summary: TrialSummary }>();
+
+function summaries(entry: StudyEntry): TrialSummary[] {
+  return entry.snapshot.cached('summaries', () =>
+    entry.snapshot.sorted().map((trial) => {
+      const parent = trial.parent === null ? undefined : entry.snapshot.trials.get(trial.parent);
+      const hit = summaryCache.get(trial);
+      if (hit && hit.parent === parent) return hit.summary;
+      const summary = summarizeTrial(trial, entry.snapshot.trials, entry.source.task.objective);
+      summaryCache.set(trial, { parent, summary });
+      return summary;
+    }),
+  );
+}
+
+function trialIdParam(text: string): number {
+  const id = Number(text.replace(/^#/, ''));
+  if (!Number.isInteger(id) || id < 0) throw new AutolabError('UsageError', `'${text}' is not a trial number`);
+  return id;
+}
+
+function notFoundTrial(entry: StudyEntry, id: string): AutolabError {
+  return new AutolabError('NotFound', `study '${entry.snapshot.study.name}' has no trial #${id}`);
+}
+
+/** A study's row on the studies page (from its snapshot when loaded, else a few counts). */
+async function studyListing(hub: StudyHub, record: StudyRecord) {
+  const task = storedTask(record);
+  const loaded = await hub.loaded(record.name);
+  let counts: { total: number; kept: number; failed: number; running: number };
+  let incumbent: { id: number; score: number | null } | null;
+  let baselineScore: number | null;
+  let lastEventAt: string | null = null;
+  if (loaded) {
+    await loaded.snapshot.refresh();
+    const trials = loaded.snapshot.sorted();
+    counts = loaded.snapshot.cached('listing-counts', () => ({
+      total: trials.length,
+      kept: trials.filter((t) => t.status === 'kept').length,
+      failed: trials.filter((t) => t.status === 'failed').length,
+      running: trials.filter((t) => t.status === 'running' || t.status === 'pending').length,
+    }));
+    const best = loaded.snapshot.cached('incumbent-record', () => incumbentOf(trials));
+    incumbent = best ? { id: best.id, score: best.score } : null;
+    baselineScore = loaded.snapshot.trials.get(0)?.score ?? null;
+    lastEventAt = loaded.snapshot.lastEventAt;
+  } else {
+    const [total, kept, failed, running, best, baseline] = await Promise.all([
+      hub.store.countTrials(record.id),
+      hub.store.countTrials(record.id, { status: ['kept'] }),
+      hub.store.countTrials(record.id, { status: ['failed'] }),
+      hub.store.countTrials(record.id, { status: ['running', 'pending'] }),
+      hub.store.getIncumbent(record.id),
+      hub.store.getTrial(record.id, 0),
+    ]);
+    counts = { total, kept, failed, running };
+    incumbent = best ? { id: best.id, score: best.score } : null;
+    baselineScore = baseline?.score ?? null;
+  }
+  return { id: record.id, name: record.name, createdAt: record.createdAt, elapsedMs: record.elapsedMs, objective: task.objective, counts, baselineScore, incumbent, lastEventAt };
+}

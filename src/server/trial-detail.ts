@@ -1,0 +1,88 @@
+/**
+ * Everything the trial page shows about one trial: the record with its diff and log
+ * excerpt, its place in the lineage (parent, children, chain), its slot, its events, its
+ * log files and its learning curve.
+ */
+import type { LearningCurveData } from '../../web/plots/index.js';
+import type { StudyEvent } from '../core/store.ts';
+import { trialToJson, type CurvePoint, type Edit, type RepeatRecord, type TrialJson, type TrialRecord } from '../core/trial.ts';
+import type { StudyEntry } from './study-hub.ts';
+import type { TrialSlot } from './study-snapshot.ts';
+import { listTrialLogs, type TrialLogFile } from './trial-logs.ts';
+import { chainTo, incumbentOf } from './views/lineage-view.ts';
+import { summarizeTrial, type TrialSummary } from './views/trial-summary.ts';
+
+export interface TrialDetail {
+  trial: TrialJson & { diff: string | null; logExcerpt: string; tree: string | null; editKind: Edit['kind'] | null; repeats: RepeatRecord[] };
+  summary: TrialSummary;
+  deltaVsBaseline: number | null;
+  parent: TrialSummary | null;
+  children: TrialSummary[];
+  isIncumbent: boolean;
+  onChain: boolean;
+  slot: TrialSlot | null;
+  events: StudyEvent[];
+  logs: TrialLogFile[];
+  /** Present when the run reported intermediate metrics. */
+  curve: LearningCurveData | null;
+  objective: { metric: string; direction: string };
+}
+
+/** The trial page's data for trial `id` (null when the study has no such trial). */
+export async function trialDetail(entry: StudyEntry, id: number): Promise<TrialDetail | null> {
+  const { snapshot, source } = entry;
+  const trial = snapshot.trials.get(id);
+  if (!trial) return null;
+  const objective = source.task.objective;
+  const trials = snapshot.sorted();
+  const byId = snapshot.trials;
+  const children = snapshot.cached('children', () => {
+    const map = new Map<number, TrialRecord[]>();
+    for (const other of trials) {
+      if (other.parent === null) continue;
+      const list = map.get(other.parent) ?? [];
+      list.push(other);
+      map.set(other.parent, list);
+    }
+    return map;
+  });
+  const chain = snapshot.cached('chain', () => new Set(chainTo(incumbentOf(trials), byId).map((t) => t.id)));
+  const incumbent = snapshot.cached('incumbent', () => incumbentOf(trials)?.id ?? null);
+  const baseline = byId.get(0)?.score ?? null;
+  const parent = trial.parent === null ? undefined : byId.get(trial.parent);
+  return {
+    trial: {
+      ...trialToJson(trial),
+      diff: trial.diff,
+      logExcerpt: trial.logExcerpt,
+      tree: trial.tree,
+      editKind: trial.edit?.kind ?? null,
+      repeats: trial.repeats ?? [],
+    },
+    summary: summarizeTrial(trial, byId, objective),
+    deltaVsBaseline: trial.score !== null && baseline !== null ? trial.score - baseline : null,
+    parent: parent ? summarizeTrial(parent, byId, objective) : null,
+    children: (children.get(trial.id) ?? []).map((child) => summarizeTrial(child, byId, objective)),
+    isIncumbent: incumbent === trial.id,
+    onChain: chain.has(trial.id),
+    slot: snapshot.slots.get(trial.id) ?? null,
+    events: snapshot.trialEvents.get(trial.id) ?? [],
+    logs: await listTrialLogs(source.paths, trial.id),
+    curve: learningCurve(trial.curve ?? []),
+    objective,
+  };
+}
+
+/** One series per metric (and per repeat when there are several). */
+export function learningCurve(points: readonly CurvePoint[]): LearningCurveData | null {
+  if (points.length === 0) return null;
+  const repeats = new Set(points.map((point) => point.repeat));
+  const series = new Map<string, Array<[number, number]>>();
+  for (const point of points) {
+    const name = repeats.size > 1 ? `${point.name} (repeat ${point.repeat})` : point.name;
+    const list = series.get(name) ?? [];
+    list.push([point.step, point.value]);
+    series.set(name, list);
+  }
+  return { series: [...series].map(([name, list]) => ({ name, points: list.sort((a, b) => a[0] - b[0]) })) };
+}

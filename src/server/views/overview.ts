@@ -1,0 +1,104 @@
+/**
+ * The study overview: headline figures and the data of every overview plot, computed
+ * from the trials (pure; the server caches it per study revision, the report calls it
+ * once).
+ */
+import type { OutcomeBarsData, ScorePlotData, TimelineData } from '../../../web/plots/index.js';
+import type { StudyRecord } from '../../core/study.ts';
+import type { Objective } from '../../core/task.ts';
+import type { FailureLabel, TrialRecord } from '../../core/trial.ts';
+import type { TrialSlot } from '../study-snapshot.ts';
+import { chainTo, incumbentOf } from './lineage-view.ts';
+import { specialistTable, type SpecialistRow } from './specialist-table.ts';
+import { timelineData } from './timeline-view.ts';
+import { summarizeTrial, type TrialSummary } from './trial-summary.ts';
+
+export interface StudyOverview {
+  study: { id: number; name: string; createdAt: string; elapsedMs: number; objective: Objective };
+  /** The id of the last audit-log event reflected here. */
+  revision: number;
+  counts: { total: number; kept: number; discarded: number; failed: number; running: number; pending: number };
+  baseline: { score: number | null };
+  incumbent: { id: number; score: number | null; deltaVsBaseline: number | null; specialist: string; hypothesis: string } | null;
+  costUsd: number;
+  computeMs: number;
+  scorePlot: ScorePlotData;
+  timeline: TimelineData;
+  outcomes: OutcomeBarsData;
+  specialists: SpecialistRow[];
+  /** Baseline → incumbent, each step with its specialist, hypothesis and delta. */
+  chain: TrialSummary[];
+  /** The most recent trials, newest first. */
+  recent: TrialSummary[];
+}
+
+export interface OverviewInput {
+  study: StudyRecord;
+  objective: Objective;
+  /** All trials of the study, in id order. */
+  trials: readonly TrialRecord[];
+  slots: ReadonlyMap<number, TrialSlot>;
+  revision: number;
+  now: number;
+}
+
+const RECENT = 10;
+
+/** Builds the overview of a study. */
+export function buildOverview(input: OverviewInput): StudyOverview {
+  const { trials, objective } = input;
+  const byId = new Map(trials.map((trial) => [trial.id, trial]));
+  const counts = { total: trials.length, kept: 0, discarded: 0, failed: 0, running: 0, pending: 0 };
+  const labelCounts = new Map<FailureLabel, number>();
+  let costUsd = 0;
+  let computeMs = 0;
+  const scorePlot: ScorePlotData = { metric: objective.metric, direction: objective.direction, baseline: byId.get(0)?.score ?? null, maxId: 0, points: [], failed: [], running: [], incumbent: [] };
+  for (const trial of trials) {
+    counts[trial.status]++;
+    costUsd += trial.cost?.usd ?? 0;
+    computeMs += trial.timings.totalMs ?? 0;
+    scorePlot.maxId = Math.max(scorePlot.maxId, trial.id);
+    if (trial.status === 'failed') {
+      const label = trial.label ?? 'crash';
+      labelCounts.set(label, (labelCounts.get(label) ?? 0) + 1);
+      scorePlot.failed.push([trial.id, label]);
+    } else if (trial.status === 'kept' || trial.status === 'discarded') {
+      if (trial.score !== null) scorePlot.points.push([trial.id, trial.score, trial.status]);
+      if (trial.status === 'kept' && trial.score !== null) scorePlot.incumbent.push([trial.id, trial.score]);
+    } else scorePlot.running.push(trial.id);
+  }
+  const incumbent = incumbentOf(trials);
+  const chain = chainTo(incumbent, byId);
+  const baselineScore = byId.get(0)?.score ?? null;
+  const outcomes: OutcomeBarsData = {
+    total: trials.length,
+    rows: [
+      { key: 'kept', kind: 'status', count: counts.kept },
+      { key: 'discarded', kind: 'status', count: counts.discarded },
+      { key: 'running', kind: 'status', count: counts.running + counts.pending },
+      ...[...labelCounts].sort((a, b) => b[1] - a[1]).map(([key, count]) => ({ key, kind: 'label' as const, count })),
+    ],
+  };
+  const summary = (trial: TrialRecord) => summarizeTrial(trial, byId, objective);
+  return {
+    study: { id: input.study.id, name: input.study.name, createdAt: input.study.createdAt, elapsedMs: input.study.elapsedMs, objective },
+    revision: input.revision,
+    counts,
+    baseline: { score: baselineScore },
+    incumbent: incumbent && {
+      id: incumbent.id,
+      score: incumbent.score,
+      deltaVsBaseline: incumbent.score !== null && baselineScore !== null ? incumbent.score - baselineScore : null,
+      specialist: incumbent.specialist,
+      hypothesis: incumbent.hypothesis,
+    },
+    costUsd,
+    computeMs,
+    scorePlot,
+    timeline: timelineData(trials, input.slots, input.now),
+    outcomes,
+    specialists: specialistTable(trials, chain, objective),
+    chain: chain.map(summary),
+    recent: trials.slice(-RECENT).reverse().map(summary),
+  };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { makeTrial } from '../../testing/trial-fixture.ts';
+import { parseTrialQuery, queryTrials } from './trial-query.ts';
+import { summarizeTrial } from './trial-summary.ts';
+
+const objective = { metric: 'loss', direction: 'minimize' as const };
+const trials = [
+  makeTrial({ id: 0, specialist: 'baseline', status: 'kept', score: 5, parent: null }),
+  makeTrial({ id: 1, specialist: 'tuner', status: 'kept', score: 3, hypothesis: 'raise the learning rate' }),
+  makeTrial({ id: 2, specialist: 'llm', status: 'failed', label: 'crash' }),
+  makeTrial({ id: 3, specialist: 'llm', status: 'discarded', score: 6, parent: 1, timings: { totalMs: 50 } }),
+  makeTrial({ id: 4, specialist: 'tuner', status: 'failed', label: 'oom', timings: { totalMs: 10 } }),
+];
+const byId = new Map(trials.map((t) => [t.id, t]));
+const rows = trials.map((t) => summarizeTrial(t, byId, objective));
+
+describe('trials table queries', () => {
+  it('defaults to newest first, 50 a page', () => {
+    const page = queryTrials(rows, parseTrialQuery({}));
+    expect(page.rows.map((r) => r.id)).toEqual([4, 3, 2, 1, 0]);
+    expect(page).toMatchObject({ total: 5, offset: 0, limit: 50, sort: 'id', order: 'desc' });
+  });
+
+  it('filters by specialist, status, label and text', () => {
+    expect(queryTrials(rows, parseTrialQuery({ specialist: 'llm' })).rows.map((r) => r.id)).toEqual([3, 2]);
+    expect(queryTrials(rows, parseTrialQuery({ status: 'kept,discarded' })).rows.map((r) => r.id)).toEqual([3, 1, 0]);
+    expect(queryTrials(rows, parseTrialQuery({ label: 'oom' })).rows.map((r) => r.id)).toEqual([4]);
+    expect(queryTrials(rows, parseTrialQuery({ q: 'LEARNING' })).rows.map((r) => r.id)).toEqual([1]);
+  });
+
+  it('sorts by score with missing values last in both orders, and by delta', () => {
+    expect(queryTrials(rows, parseTrialQuery({ sort: 'score' })).rows.map((r) => r.id)).toEqual([1, 0, 3, 2, 4]);
+    expect(queryTrials(rows, parseTrialQuery({ sort: 'score', order: 'desc' })).rows.map((r) => r.id)).toEqual([3, 0, 1, 2, 4]);
+    const deltas = queryTrials(rows, parseTrialQuery({ sort: 'delta' })).rows;
+    expect(deltas.slice(0, 2).map((r) => [r.id, r.delta, r.gain])).toEqual([
+      [1, -2, 2],
+      [3, 3, -3],
+    ]);
+  });
+
+  it('pages', () => {
+    const page = queryTrials(rows, parseTrialQuery({ sort: 'id', order: 'asc', offset: '2', limit: '2' }));
+    expect(page.rows.map((r) => r.id)).toEqual([2, 3]);
+    expect(page.total).toBe(5);
+  });
+
+  it('rejects what it does not know, naming it', () => {
+    expect(() => parseTrialQuery({ sort: 'colour' })).toThrow(/unknown sort 'colour'/);
+    expect(() => parseTrialQuery({ label: 'exploded' })).toThrow(/unknown failure label 'exploded'/);
+    expect(() => parseTrialQuery({ status: 'done' })).toThrow(/unknown status 'done'/);
+    expect(() => parseTrialQuery({ offset: '-1' })).toThrow(/offset/);
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * The dashboard in the browser: a small router over the History API, the header's
+ * breadcrumbs, clicks on plot marks, and tooltips. Pages live in ./pages/.
+ */
+import { html, setHtml } from './dom.js';
+import { follow, stop } from './live.js';
+import * as lineagePage from './pages/lineage.js';
+import * as overviewPage from './pages/overview.js';
+import * as studiesPage from './pages/studies.js';
+import * as trialPage from './pages/trial.js';
+import * as trialsPage from './pages/trials.js';
+
+const routes = [
+  [/^\/$/, studiesPage, null],
+  [/^\/studies\/([^/]+)\/?$/, overviewPage, 'overview'],
+  [/^\/studies\/([^/]+)\/trials\/?$/, trialsPage, 'trials'],
+  [/^\/studies\/([^/]+)\/trials\/(\d+)\/?$/, trialPage, 'trials'],
+  [/^\/studies\/([^/]+)\/lineage\/?$/, lineagePage, 'lineage'],
+];
+
+const app = document.getElementById('app');
+let renderCount = 0;
+let cleanup = null;
+let currentView = null;
+
+export function studyUrl(study, rest = '') {
+  return `/studies/${encodeURIComponent(study)}${rest}`;
+}
+
+function setCrumbs(items) {
+  const parts = [html`<a href="/" data-link>studies</a>`];
+  for (const [text, href] of items) {
+    parts.push(html`<span class="sep">/</span>`);
+    parts.push(href ? html`<a href="${href}" data-link>${text}</a>` : html`<span class="current">${text}</span>`);
+  }
+  setHtml(document.getElementById('crumbs'), parts);
+}
+
+function studyTabs(study, active) {
+  const tab = (key, text, href) => html`<a href="${href}" data-link class="${active === key ? 'active' : ''}">${text}</a>`;
+  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}</nav>`;
+}
+
+export function navigate(path, { replace = false } = {}) {
+  if (replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  void route();
+}
+
+function errorView(error) {
+  return html`<div class="error"><strong>${error.message}</strong>${error.hint ? html`<div>${error.hint}</div>` : ''}</div>`;
+}
+
+async function route() {
+  const count = ++renderCount;
+  if (cleanup) {
+    cleanup();
+    cleanup = null;
+  }
+  const path = location.pathname;
+  for (const [pattern, page, tab] of routes) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    const study = match[1] ? decodeURIComponent(match[1]) : null;
+    if (study) follow(study);
+    else stop();
+    const view = {
+      app,
+      study,
+      params: match.slice(2),
+      query: new URLSearchParams(location.search),
+      isCurrent: () => count === renderCount,
+      navigate,
+      setCrumbs,
+      tabs: () => (study ? studyTabs(study, tab) : ''),
+      studyUrl: (rest) => studyUrl(study, rest),
+      tipFor: null,
+      errorView,
+    };
+    currentView = view;
+    try {
+      cleanup = (await page.render(view)) ?? null;
+    } catch (error) {
+      if (view.isCurrent()) setHtml(app, html`${view.tabs()}${errorView(error)}`);
+    }
+    document.dispatchEvent(new CustomEvent('autolab:rendered', { detail: { path } }));
+    return;
+  }
+  stop();
+  setCrumbs([['not found', null]]);
+  setHtml(app, html`<div class="error">There is no page at ${path}. <a href="/" data-link>All studies</a></div>`);
+}
+
+// Links: same-origin anchors route in place; plot marks open their trial.
+document.addEventListener('click', (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const anchor = event.target.closest('a[href]');
+  if (anchor && anchor.origin === location.origin && !anchor.target && !anchor.hasAttribute('download')) {
+    event.preventDefault();
+    navigate(anchor.pathname + anchor.search);
+    return;
+  }
+  const mark = event.target.closest('[data-trial]');
+  if (mark && currentView?.study) {
+    navigate(studyUrl(currentView.study, `/trials/${mark.getAttribute('data-trial')}`));
+    return;
+  }
+  const row = event.target.closest('tr[data-href]');
+  if (row && !event.target.closest('a, button, input, select')) navigate(row.getAttribute('data-href'));
+});
+
+// Tooltips for marks without an SVG <title> (dense plots leave titles out).
+const tooltip = document.getElementById('tooltip');
+document.addEventListener('mousemove', (event) => {
+  const mark = event.target.closest?.('[data-trial], [data-tip]');
+  if (!mark || mark.querySelector?.('title')) {
+    tooltip.hidden = true;
+    return;
+  }
+  const id = mark.getAttribute('data-trial');
+  const text = mark.getAttribute('data-tip') ?? currentView?.tipFor?.(Number(id)) ?? `trial #${id}`;
+  tooltip.textContent = text;
+  tooltip.hidden = false;
+  tooltip.style.left = `${Math.min(window.innerWidth - 280, event.clientX + 14)}px`;
+  tooltip.style.top = `${event.clientY + 14}px`;
+});
+
+window.addEventListener('popstate', () => void route());
+void route();

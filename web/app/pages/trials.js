@@ -1,0 +1,146 @@
+/** The trials table: sort by any column, filter by specialist, status, label and text, paginate. */
+import { api } from '../api.js';
+import { html, setHtml } from '../dom.js';
+import { deltaCell, formatDuration, formatValue, money, outcomePill } from '../format.js';
+import { onLive } from '../live.js';
+
+const COLUMNS = [
+  ['id', 'trial', false],
+  [null, 'parent', false],
+  ['specialist', 'specialist', false],
+  ['status', 'outcome', false],
+  ['score', 'score', true],
+  ['delta', 'Δ parent', true],
+  ['duration', 'time', true],
+  ['cost', 'cost', true],
+  [null, 'hypothesis', false],
+];
+const STATUSES = ['kept', 'discarded', 'failed', 'running', 'pending'];
+const PAGE_SIZES = [25, 50, 100, 250];
+
+export async function render(view) {
+  const study = view.study;
+  view.setCrumbs([[study, view.studyUrl('')], ['trials', null]]);
+  document.title = `autolab · ${study} · trials`;
+  const state = Object.fromEntries(view.query);
+  state.limit ??= '50';
+  let data = await api.trials(study, state);
+  if (!view.isCurrent()) return;
+  setHtml(
+    view.app,
+    html`${view.tabs()}
+      <div class="card">
+        <form class="filters" id="filters">
+          <label>specialist<select name="specialist"><option value="">all</option></select></label>
+          <label>status<select name="status"><option value="">all</option>${STATUSES.map((s) => html`<option value="${s}">${s}</option>`)}</select></label>
+          <label>failure label<select name="label"><option value="">all</option></select></label>
+          <label>hypothesis contains<input type="search" name="q" placeholder="text…" /></label>
+          <label>per page<select name="limit">${PAGE_SIZES.map((n) => html`<option value="${n}">${n}</option>`)}</select></label>
+          <span class="muted" id="total" style="margin-left:auto"></span>
+        </form>
+        <div class="table-wrap"><table id="trials-table"><thead id="trials-head"></thead><tbody id="trials-body"></tbody></table></div>
+        <div class="pager" id="pager"></div>
+      </div>`,
+  );
+  const form = view.app.querySelector('#filters');
+  const apply = (changes) => {
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === '' || value === null || value === undefined) delete state[key];
+      else state[key] = String(value);
+    }
+    const search = new URLSearchParams(state).toString();
+    history.replaceState(null, '', `${location.pathname}${search ? `?${search}` : ''}`);
+    void reload();
+  };
+  const reload = async () => {
+    const next = await api.trials(study, state).catch((error) => {
+      setHtml(view.app.querySelector('#trials-body'), html`<tr><td colspan="9">${view.errorView(error)}</td></tr>`);
+      return null;
+    });
+    if (!next || !view.isCurrent()) return;
+    data = next;
+    fill();
+  };
+  const fill = () => {
+    fillSelect(form.elements.specialist, data.facets.specialists, state.specialist);
+    fillSelect(form.elements.label, data.facets.labels, state.label);
+    form.elements.status.value = state.status && !state.status.includes(',') ? state.status : '';
+    form.elements.limit.value = String(data.limit);
+    if (document.activeElement !== form.elements.q) form.elements.q.value = state.q ?? '';
+    setHtml(view.app.querySelector('#total'), `${data.total.toLocaleString()} matching`);
+    setHtml(
+      view.app.querySelector('#trials-head'),
+      html`<tr>${COLUMNS.map(([key, text, numeric]) => {
+        if (!key) return html`<th>${text}</th>`;
+        const active = data.sort === key;
+        const arrow = active ? (data.order === 'asc' ? ' ▲' : ' ▼') : '';
+        return html`<th class="sortable ${numeric ? 'num' : ''} ${active ? 'sorted' : ''}" data-sort="${key}">${text === 'score' ? data.metric : text}${arrow}</th>`;
+      })}</tr>`,
+    );
+    setHtml(
+      view.app.querySelector('#trials-body'),
+      data.rows.length === 0
+        ? html`<tr><td colspan="9" class="empty-state">No trial matches these filters.</td></tr>`
+        : data.rows.map(
+            (row) => html`<tr class="row-link" data-trial-id="${row.id}" data-href="${view.studyUrl(`/trials/${row.id}`)}">
+              <td><a href="${view.studyUrl(`/trials/${row.id}`)}" data-link>#${row.id}</a></td>
+              <td class="muted">${row.parent === null ? '—' : html`<a href="${view.studyUrl(`/trials/${row.parent}`)}" data-link>#${row.parent}</a>`}</td>
+              <td>${row.specialist}</td><td>${outcomePill(row.status, row.label)}</td>
+              <td class="num">${formatValue(row.score)}</td><td class="num">${deltaCell(row.delta, row.gain)}</td>
+              <td class="num">${formatDuration(row.durationMs)}</td><td class="num">${money(row.costUsd)}</td>
+              <td class="hyp">${row.hypothesis}</td></tr>`,
+          ),
+    );
+    const first = data.total === 0 ? 0 : data.offset + 1;
+    const lastRow = Math.min(data.total, data.offset + data.limit);
+    setHtml(
+      view.app.querySelector('#pager'),
+      html`<button type="button" data-page="prev" ${data.offset === 0 ? 'disabled' : ''}>‹ previous</button>
+        <span>${first.toLocaleString()}–${lastRow.toLocaleString()} of ${data.total.toLocaleString()}</span>
+        <button type="button" data-page="next" ${lastRow >= data.total ? 'disabled' : ''}>next ›</button>`,
+    );
+  };
+  fill();
+  form.addEventListener('submit', (event) => event.preventDefault());
+  form.addEventListener('change', (event) => {
+    const name = event.target.name;
+    if (name === 'q') return;
+    apply({ [name]: event.target.value, offset: '' });
+  });
+  let typing = null;
+  form.elements.q.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => apply({ q: form.elements.q.value.trim(), offset: '' }), 250);
+  });
+  view.app.querySelector('#trials-head').addEventListener('click', (event) => {
+    const th = event.target.closest('[data-sort]');
+    if (!th) return;
+    const key = th.getAttribute('data-sort');
+    const order = data.sort === key ? (data.order === 'asc' ? 'desc' : 'asc') : key === 'id' ? 'desc' : 'asc';
+    apply({ sort: key, order, offset: '' });
+  });
+  view.app.querySelector('#pager').addEventListener('click', (event) => {
+    const button = event.target.closest('[data-page]');
+    if (!button || button.disabled) return;
+    const step = button.getAttribute('data-page') === 'next' ? data.limit : -data.limit;
+    apply({ offset: Math.max(0, data.offset + step) || '' });
+  });
+  let timer = null;
+  const unsubscribe = onLive(() => {
+    if (timer === null) timer = setTimeout(() => ((timer = null), void reload()), 300);
+  });
+  return () => {
+    unsubscribe();
+    clearTimeout(timer);
+    clearTimeout(typing);
+  };
+}
+
+function fillSelect(select, values, selected) {
+  const current = [...select.options].slice(1).map((option) => option.value).join('\n');
+  if (current !== values.join('\n')) {
+    select.length = 1;
+    for (const value of values) select.add(new Option(value, value));
+  }
+  select.value = selected && values.includes(selected) ? selected : '';
+}
