@@ -251,11 +251,14 @@ function shellArguments(request: CommandRequest, cgroup: PidsCgroup | null, laun
 
 /** SIGXFSZ as a shell or bwrap reports it: 128 + 25. */
 const EXIT_FILE_SIZE_SIGNAL = 153;
+/** How runtimes that ignore SIGXFSZ (Node, Python with the signal ignored) report the failed write. */
+const FILE_TOO_LARGE = /EFBIG|File too large|File size limit exceeded/i;
 
 /** Adds a line to the output when the command ran into its file size or process limit, so the reason is in the log and the tail. */
 function noteLimits(recorder: OutputRecorder, request: CommandRequest, exitCode: number | null, signal: string | null, processLimitHits: number): void {
-  if (request.maxFileBytes !== undefined && (signal === 'SIGXFSZ' || exitCode === EXIT_FILE_SIZE_SIGNAL)) {
-    recorder.record('stderr', Buffer.from(`\n[autolab: a file reached the size limit of ${request.maxFileBytes} bytes (ulimit -f); the writer was killed by SIGXFSZ]\n`));
+  const fileTooLarge = signal === 'SIGXFSZ' || exitCode === EXIT_FILE_SIZE_SIGNAL || (exitCode !== 0 && FILE_TOO_LARGE.test(recorder.outputTail()));
+  if (request.maxFileBytes !== undefined && fileTooLarge) {
+    recorder.record('stderr', Buffer.from(`\n[autolab: a file reached the size limit of ${request.maxFileBytes} bytes (ulimit -f); the write failed (SIGXFSZ or EFBIG)]\n`));
   }
   if (processLimitHits > 0) {
     recorder.record('stderr', Buffer.from(`\n[autolab: the command reached its limit of ${request.maxProcesses} processes; ${processLimitHits} fork(s) failed]\n`));
