@@ -1,6 +1,31 @@
 import type { LineageFeedback } from './lineage.ts';
 import type { SpecialistSpec, SurfaceSpec, TaskSpec } from './task.ts';
-import type { Proposal, TrialRecord } from './trial.ts';
+import type { AutolabWarning } from './errors.ts';
+import type { Proposal, TrialCost, TrialRecord } from './trial.ts';
+
+/**
+ * `submitted`: a proposal was made. `no_proposal`: the session ended without one for a
+ * reason that is not a failure (the step limit, nothing changed). `failed`: the
+ * provider or the command failed (after retries) or a limit (tokens, wall time) cut it.
+ */
+export type SessionOutcome = 'submitted' | 'no_proposal' | 'failed';
+
+/**
+ * What one session of a specialist (one `propose` call) spent and how it ended, whether
+ * it produced a proposal or not. The scheduler reads it right after `propose` settles to
+ * record the cost of sessions that proposed nothing and count it against `budget.usd`.
+ */
+export interface SessionReport {
+  outcome: SessionOutcome;
+  /** Why it ended, in words (`submitted`, `step limit of 30 reached without submit`). */
+  reason: string;
+  cost: TrialCost;
+  /** Model calls (llm) or 1 (command). */
+  steps: number;
+  toolCalls: number;
+  retries: number;
+  warnings: AutolabWarning[];
+}
 
 /**
  * A private git worktree at a trial's commit where a specialist may edit freely (an LLM
@@ -65,6 +90,11 @@ export interface ProposalContext {
 export interface Specialist {
   readonly spec: SpecialistSpec;
   propose(context: ProposalContext): Promise<Proposal | null>;
+  /**
+   * Optional, for specialists whose sessions spend money or can end for a reason worth
+   * recording (llm, command): the report of the last `propose` call, once, then null.
+   */
+  takeSessionReport?(): SessionReport | null;
 }
 
 export type SpecialistFactory = (spec: SpecialistSpec, task: TaskSpec) => Specialist;

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { AutolabError, coerceError, type AutolabWarning } from '../core/errors.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
-import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
+import type { ProposalContext, SessionReport, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import { shouldStop, usdBudgetReason, type SessionLimits } from '../core/stop-rules.ts';
 import type { Store } from '../core/store.ts';
 import type { Proposal, TrialCost, TrialRecord } from '../core/trial.ts';
@@ -87,7 +87,7 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
   let spentUsd = await spentSoFar(store, studyId, all);
 
   /** Records what a session that made no proposal spent and why it ended; passes its warnings on. */
-  const noteSession = async (name: string, report: SessionReportView | null, proposed: boolean): Promise<void> => {
+  const noteSession = async (name: string, report: SessionReport | null, proposed: boolean): Promise<void> => {
     if (!report) return;
     for (const warning of report.warnings) ctx.events.emit('warning', warning);
     if (proposed) return; // the cost travels with the proposal
@@ -311,21 +311,9 @@ export async function buildProposalContext(ctx: EvaluatorContext, specialist: Sp
   };
 }
 
-/** What a specialist may report about its last session (src/specialists/llm/session-report.ts has the full contract). */
-interface SessionReportView {
-  outcome: string;
-  reason: string;
-  cost: TrialCost;
-  steps: number;
-  toolCalls: number;
-  retries: number;
-  warnings: AutolabWarning[];
-}
-
 /** The report of a specialist's last session, for specialists that keep one (llm, command). */
-function takeSessionReport(specialist: Specialist): SessionReportView | null {
-  const reporter = specialist as Specialist & { takeSessionReport?: () => SessionReportView | null };
-  return typeof reporter.takeSessionReport === 'function' ? reporter.takeSessionReport() : null;
+function takeSessionReport(specialist: Specialist): SessionReport | null {
+  return specialist.takeSessionReport?.() ?? null;
 }
 
 /** USD already spent in the study: every trial's cost plus sessions that proposed nothing and dropped proposals. */

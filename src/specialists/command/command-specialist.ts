@@ -22,12 +22,13 @@ import { EditPolicy } from '../llm/edit-policy.ts';
 import { repairOffer } from '../llm/repair.ts';
 import { resolveSurface } from '../llm/resolve-surface.ts';
 import { roleText } from '../llm/roles.ts';
-import { ZERO_COST, type ReportsSessions, type SessionOutcome, type SessionReport } from '../llm/session-report.ts';
+import { ZERO_COST, type SessionOutcome, type SessionReport } from '../llm/session-report.ts';
 import { parseCommandOptions, type CommandSettings } from './command-options.ts';
 import { fillPlaceholders, readHypothesisFile, writeSessionFiles } from './session-files.ts';
 
-export interface CommandSpecialist extends Specialist, ReportsSessions {
+export interface CommandSpecialist extends Specialist {
   readonly settings: CommandSettings;
+  takeSessionReport(): SessionReport | null;
 }
 
 function lastLines(text: string, count: number): string {

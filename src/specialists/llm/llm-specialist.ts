@@ -22,7 +22,7 @@ import { costOf, findPrice, unknownPriceWarning } from './prices.ts';
 import { repairOffer } from './repair.ts';
 import { roleText } from './roles.ts';
 import { resolveSurface } from './resolve-surface.ts';
-import type { ReportsSessions, SessionOutcome, SessionReport } from './session-report.ts';
+import type { SessionOutcome, SessionReport } from './session-report.ts';
 
 /** What tests and embedders may swap in. */
 export interface LlmSpecialistDependencies {
@@ -34,8 +34,9 @@ export interface LlmSpecialistDependencies {
   random?: () => number;
 }
 
-export interface LlmSpecialist extends Specialist, ReportsSessions {
+export interface LlmSpecialist extends Specialist {
   readonly settings: LlmSettings;
+  takeSessionReport(): SessionReport | null;
 }
 
 const OUTCOME_OF_END: Record<AgentLoopEnd, SessionOutcome> = {
