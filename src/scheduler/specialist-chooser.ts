@@ -25,12 +25,20 @@ export interface SpecialistChooser {
   rows(): ChooserRow[];
 }
 
-/** Round robin over the free specialists, skipping those idle three times in a row. */
+/**
+ * Round robin over the free specialists. A specialist that had nothing to propose is not
+ * asked again until another trial is recorded (the study has not changed for it; asking
+ * at once would spin). Every specialist idle three times in a row means stop.
+ */
 export class RoundRobinChooser implements SpecialistChooser {
   readonly name = 'round-robin';
   private cursor = 0;
   private readonly idle = new Map<string, number>();
   private readonly chosen = new Map<string, number>();
+  /** Bumped for every recorded trial. */
+  private version = 0;
+  private readonly askedAt = new Map<string, number>();
+  private readonly idleAt = new Map<string, number>();
 
   constructor(private readonly all: readonly Specialist[]) {}
 
@@ -39,23 +47,28 @@ export class RoundRobinChooser implements SpecialistChooser {
     const names = new Set(free.map((specialist) => specialist.spec.name));
     for (let step = 0; step < this.all.length; step++) {
       const candidate = this.all[(this.cursor + step) % this.all.length]!;
-      if (!names.has(candidate.spec.name)) continue;
+      if (!names.has(candidate.spec.name) || this.idleAt.get(candidate.spec.name) === this.version) continue;
       this.cursor = (this.cursor + step + 1) % this.all.length;
       this.chosen.set(candidate.spec.name, (this.chosen.get(candidate.spec.name) ?? 0) + 1);
+      this.askedAt.set(candidate.spec.name, this.version);
       return candidate;
     }
     return null;
   }
 
-  record(): void {}
+  record(trial: TrialRecord): void {
+    if (trial.finishedAt !== null) this.version++;
+  }
 
   markIdle(name: string): boolean {
+    this.idleAt.set(name, this.askedAt.get(name) ?? this.version);
     this.idle.set(name, (this.idle.get(name) ?? 0) + 1);
     return this.all.every((specialist) => (this.idle.get(specialist.spec.name) ?? 0) >= 3);
   }
 
   markProductive(name: string): void {
     this.idle.set(name, 0);
+    this.idleAt.delete(name);
   }
 
   rows(): ChooserRow[] {
