@@ -1,40 +1,12 @@
-import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { AutolabError } from '../core/errors.ts';
 import type { TypedEmitter, StudyEventMap } from '../core/events.ts';
 import type { Executor } from '../core/executor.ts';
 import type { TaskSpec } from '../core/task.ts';
 import type { TrialOwner } from '../core/trial.ts';
 import { phaseEnv } from '../evaluator/phase-env.ts';
+import { acquireFileLock } from '../workspace/file-lock.ts';
 import type { StudyPaths } from '../evaluator/study-paths.ts';
-
-async function acquireLock(file: string, timeoutMs: number): Promise<() => Promise<void>> {
-  await mkdir(dirname(file), { recursive: true });
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const handle = await open(file, 'wx');
-      await handle.writeFile(String(process.pid));
-      await handle.close();
-      return () => rm(file, { force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number((await readFile(file, 'utf8').catch(() => '')).trim());
-      let alive = false;
-      if (holder > 0) {
-        try {
-          process.kill(holder, 0);
-          alive = true;
-        } catch {
-          alive = false;
-        }
-      }
-      if (!alive) await rm(file, { force: true });
-      else if (Date.now() > deadline) throw new AutolabError('SetupError', `another autolab process (pid ${holder}) holds ${file} for too long`, { hint: 'wait for it, or stop it' });
-      else await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
 
 /**
  * Runs the task's `setup` once per study (it writes `$AUTOLAB_DATA` and
@@ -54,7 +26,7 @@ export async function ensureSetup(options: {
   await mkdir(paths.data, { recursive: true });
   await mkdir(paths.holdout, { recursive: true });
   if (!task.setup) return;
-  const release = await acquireLock(paths.setupDone + '.lock', task.setup.timeoutMs + 60_000);
+  const release = await acquireFileLock(paths.setupDone + '.lock', task.setup.timeoutMs + 60_000);
   try {
     const done = await readFile(paths.setupDone, 'utf8').catch(() => null);
     if (done !== null) return;

@@ -46,7 +46,9 @@ export function specialistWorkspace(ctx: EvaluatorContext): SpecialistWorkspace 
             await git(['reset', '-q', '--hard', 'HEAD'], { cwd: dir }).catch(() => undefined);
             return { ok: false, error: `merge conflicts in ${conflicts.join(', ')}`, conflicts };
           }
-          const conflicts = [...result.stderr.matchAll(/(?:conflicts?|with conflicts)[: ]+(\S+)/gi)].map((match) => match[1]!);
+          // git 2.39 prints `Applied patch to 'f' with conflicts.` and `U f` for each conflicted path.
+          const output = `${result.stderr}\n${result.stdout.toString('utf8')}`;
+          const conflicts = [...new Set([...output.matchAll(/^U (.+)$/gm)].map((match) => match[1]!.trim()).concat([...output.matchAll(/Applied patch to '(.+)' with conflicts/g)].map((match) => match[1]!)))];
           await git(['reset', '-q', '--hard', 'HEAD'], { cwd: dir }).catch(() => undefined);
           return { ok: false, error: result.stderr.trim() || 'the patch does not apply', conflicts };
         },

@@ -15,6 +15,7 @@ import { claimBaselineRef, commitBaseline, readBaseline } from './baseline.ts';
 import type { ChangedPath } from './changed-paths.ts';
 import type { ExportedBranch, ExportedPatch } from './export-trial.ts';
 import { applyHintFor, exportBranchToUserRepo } from './export-trial.ts';
+import { acquireFileLock } from './file-lock.ts';
 import { git, gitBuffer, gitResult } from './git.ts';
 import { importFromGit } from './import-from-git.ts';
 import type { WorkspaceLayout } from './layout.ts';
@@ -199,9 +200,16 @@ export class Workspace {
     const path = this.layout.evaluatorDir;
     const next = this.evaluatorQueue.then(async () => {
       if (await isPristineCheckout(path, this.baselineCommit)) return path;
-      await discardWorktree(this.gitDir, path);
-      await addWorktree(this.gitDir, path, this.baselineCommit);
-      return path;
+      // Another process opening the same study may be making it right now.
+      const release = await acquireFileLock(`${path}.lock`, 120_000);
+      try {
+        if (await isPristineCheckout(path, this.baselineCommit)) return path;
+        await discardWorktree(this.gitDir, path);
+        await addWorktree(this.gitDir, path, this.baselineCommit);
+        return path;
+      } finally {
+        await release();
+      }
     });
     this.evaluatorQueue = next.catch(() => undefined);
     return next;
