@@ -37,10 +37,12 @@ function inQueue(jobId: string): boolean {
 }
 
 describe('job names', () => {
-  it('carry the tag of the driver token, the trial and the phase', () => {
+  it('carry the tag of the driver token, the trial and the command', () => {
     expect(tokenTag('1A2B3C4D-5e6f-7a8b')).toBe('1a2b3c4d');
     expect(jobNameFor({ AUTOLAB_RUN_TOKEN: '1a2b3c4d-5e6f', AUTOLAB_TRIAL: '12', AUTOLAB_PHASE: 'run' })).toBe('autolab-1a2b3c4d-12-run');
     expect(jobNameFor({ AUTOLAB_RUN_TOKEN: '1a2b3c4d-5e6f', AUTOLAB_PHASE: 'setup' })).toBe('autolab-1a2b3c4d-setup');
+    // one name per command: repeats of a trial run side by side
+    expect(jobNameFor({ AUTOLAB_RUN_TOKEN: '1a2b3c4d', AUTOLAB_TRIAL: '12', AUTOLAB_PHASE: 'run' }, '/s/trials/12/run-r2.log')).toBe('autolab-1a2b3c4d-12-run-r2');
   });
 });
 

@@ -57,11 +57,16 @@ export function tokenTag(token: string): string {
   return (token.replace(/[^A-Za-z0-9]/g, '').slice(0, 8) || 'untagged').toLowerCase();
 }
 
-/** The job name of one phase command: `autolab-<token8>-<trial>-<phase>`, found again by `reapOrphans`. */
-export function jobNameFor(env: Readonly<Record<string, string>>): string {
-  const safe = (text: string) => text.replace(/[^A-Za-z0-9_.]/g, '_');
+/**
+ * The job name of one phase command: `autolab-<token8>-<trial>-<log file stem>`, e.g.
+ * `autolab-1a2b3c4d-7-run` or `autolab-1a2b3c4d-7-run-r2` for a repeat; unique per command,
+ * and found again by `reapOrphans` through its prefix.
+ */
+export function jobNameFor(env: Readonly<Record<string, string>>, logFile?: string): string {
+  const safe = (text: string) => text.replace(/[^A-Za-z0-9_.-]/g, '_');
   const trial = env.AUTOLAB_TRIAL !== undefined ? `${safe(env.AUTOLAB_TRIAL)}-` : '';
-  return `${JOB_NAME_PREFIX}${tokenTag(env.AUTOLAB_RUN_TOKEN ?? '')}-${trial}${safe(env.AUTOLAB_PHASE ?? 'command')}`;
+  const stem = logFile !== undefined ? basename(logFile).replace(/\.log$/, '') : (env.AUTOLAB_PHASE ?? 'command');
+  return `${JOB_NAME_PREFIX}${tokenTag(env.AUTOLAB_RUN_TOKEN ?? '')}-${trial}${safe(stem)}`;
 }
 
 /**
@@ -124,7 +129,7 @@ export class SlurmExecutor implements Executor {
     const cwdProblem = await describeCwdProblem(request.cwd);
     if (cwdProblem !== null) return this.finish(request, null, { spawnError: cwdProblem });
 
-    const jobName = jobNameFor(request.env);
+    const jobName = jobNameFor(request.env, request.logFile);
     const limits = request as CommandRequest & { maxFileBytes?: number; maxProcesses?: number; sandbox?: unknown };
     if (limits.sandbox !== undefined && !this.sandboxWarned) {
       this.sandboxWarned = true;
