@@ -69,7 +69,7 @@ describe('a study on Slurm', () => {
       expect(files).not.toContain('score.sbatch');
     });
 
-    it('labels what Slurm reports: a crash with its exit code, a run_timeout (scancelled), a cancel by someone else as infra_error', async () => {
+    it('labels what Slurm reports: a crash with its exit code, a run_timeout (scancelled), oom, a cancel by someone else as infra_error', async () => {
       study ??= await openStudy(repo.dir, { create: true });
       const signal = new AbortController().signal;
       await study.prepare(signal);
@@ -80,12 +80,15 @@ describe('a study on Slurm', () => {
       const crashPatch = await patchOf(`${train}\nthrow new Error("diverged at step 7");\n`);
       const hangPatch = await patchOf(`${train}\nsetTimeout(() => {}, 60_000);\n`);
       const cancelPatch = await patchOf(`${train}\nsetTimeout(() => {}, 20_000);\n`);
-      const [crash, hang] = await Promise.all([submit(crashPatch, 'crash'), submit(hangPatch, 'hang past the budget')]);
+      // 64 MB a step, past the job's --mem of 512MB: Slurm kills it (OverMemoryKill in the CI cluster, the cgroup elsewhere)
+      const hogPatch = await patchOf(`${train}\nconst held = []; for (;;) held.push(Buffer.alloc(64e6, 1));\n`);
+      const [crash, hang, hog] = await Promise.all([submit(crashPatch, 'crash'), submit(hangPatch, 'hang past the budget'), submit(hogPatch, 'hold all the memory')]);
       expect(crash).toMatchObject({ status: 'failed', label: 'crash' });
       expect(crash.labelDetail).toContain('exited with code 1');
       expect(crash.labelDetail).toContain('diverged at step 7');
       expect(hang).toMatchObject({ status: 'failed', label: 'run_timeout' });
       expect(hang.timings.runMs!).toBeGreaterThanOrEqual(2_900);
+      expect(hog).toMatchObject({ status: 'failed', label: 'oom' });
 
       const tag = tokenTag(study!.owner.token);
       const cancelled = submit(cancelPatch, 'cancelled by an administrator');
