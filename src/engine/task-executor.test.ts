@@ -22,7 +22,7 @@ class RecordingExecutor implements Executor {
 const request = (phase: string): CommandRequest => ({ command: 'true', cwd: '/', env: { AUTOLAB_PHASE: phase }, timeoutMs: 1000, outputCapBytes: 0, logFile: '/dev/null' });
 
 const slurmSpec = (overrides: Partial<SlurmExecutorSpec> = {}): SlurmExecutorSpec => ({ kind: 'slurm', extraArgs: [], pollIntervalMs: 5000, phases: ['run'], ...overrides });
-const task = (executor: TaskSpec['executor'], root = '/shared/me/recipe'): TaskSpec => ({ root, executor }) as TaskSpec;
+const task = (executor: TaskSpec['executor'], root = '/shared/me/recipe'): TaskSpec => ({ root, executor, gpus: [] }) as unknown as TaskSpec;
 
 describe('PhaseRoutedExecutor', () => {
   it('sends the cluster phases to the cluster and every other phase to this machine; reaps on both', async () => {
@@ -48,6 +48,12 @@ describe('executorForTask', () => {
     expect(executor).toBeInstanceOf(PhaseRoutedExecutor);
     expect((executor as PhaseRoutedExecutor).executorFor('run').kind).toBe('slurm');
     expect((executor as PhaseRoutedExecutor).executorFor('score').kind).toBe('local');
+  });
+
+  it("warns that the task's local GPU slots do not bind Slurm jobs to GPUs", () => {
+    const warnings: string[] = [];
+    executorForTask({ ...task(slurmSpec()), gpus: ['0', '1'] }, { onWarning: (message) => warnings.push(message) });
+    expect(warnings).toEqual([expect.stringMatching(/gpus: \[0, 1\].*gpus_per_trial/)]);
   });
 
   it('refuses a study folder outside shared_dir, naming both', () => {

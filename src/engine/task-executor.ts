@@ -61,6 +61,11 @@ export function executorForTask(task: TaskSpec, options: TaskExecutorOptions = {
   const local = new LocalExecutor();
   if (spec === undefined || spec.kind === 'local') return local;
   checkSharedDir(task, spec);
+  if ((task.gpus?.length ?? 0) > 0) {
+    options.onWarning?.(
+      `gpus: [${task.gpus.join(', ')}] are this machine's GPU slots; Slurm jobs get theirs from executor.gpus_per_trial (--gres), and the GPUs Slurm binds replace the slot's CUDA_VISIBLE_DEVICES. Remove gpus: from the task file when every run goes to Slurm`,
+    );
+  }
   const slurm = new SlurmExecutor({
     ...(spec.partition !== undefined && { partition: spec.partition }),
     ...(spec.account !== undefined && { account: spec.account }),
