@@ -40,6 +40,9 @@ export async function recoverStudy(options: {
       continue;
     }
     if (trial.owner) deadTokens.add(trial.owner.token);
+    // The baseline is the reference of the whole study: left unfinished, it is measured
+    // again by `ensureBaseline` instead of being recorded as interrupted for good.
+    if (trial.id === 0 && trial.owner !== null) continue;
     const who = trial.owner ? `${trial.owner.host}:${trial.owner.pid}` : 'unknown';
     try {
       await store.finishTrial(
