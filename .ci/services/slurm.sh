@@ -34,7 +34,7 @@ autolab_slurm_start() {
   # slurm.conf: this host as the only node. CPUs are oversubscribed (4 per core, allowed by
   # config_overrides) so a test suite's short jobs do not queue behind one another.
   cpus=$(( $(nproc) * 4 ))
-  mem_mb=$(( $(free -m | awk '/^Mem:/ { print $2 }') - 1024 ))
+  mem_mb=$(( $(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo) - 1024 ))
   mkdir -p "$conf_dir" /var/spool/slurmctld /var/spool/slurmd /var/log/slurm
   cat >"$conf_dir/slurm.conf" <<EOF
 # Written by autolab's .ci/services/slurm.sh: a single-node test cluster.
@@ -79,7 +79,7 @@ EOF
   if ! scontrol ping 2>/dev/null | grep -q 'is UP'; then
     /usr/sbin/slurmctld
   fi
-  if ! pgrep -x slurmd >/dev/null 2>&1; then
+  if ! { [ -s /run/slurmd.pid ] && kill -0 "$(cat /run/slurmd.pid)" 2>/dev/null; }; then
     /usr/sbin/slurmd
   fi
 
