@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { CommandRequest, CommandResult, Executor, SandboxSpec } from '../core/executor.ts';
 import type { SandboxMode, TaskSpec } from '../core/task.ts';
+import { diskFullFault } from './disk-full.ts';
 import type { StudyPaths } from './study-paths.ts';
 
 /** Limits of trial-code commands when the task file sets none (threads count as processes). */
@@ -115,7 +116,8 @@ function touch(file: string): void {
 
 /**
  * An Executor that isolates trial code: every request goes through `isolateTrialRequest`
- * on its way to `inner`. The engine wraps its executor with it once per study, so the
+ * on its way to `inner`, and a trial-code command that failed on a full disk comes back
+ * with `machineFault` set (see `diskFullFault`). The engine wraps its executor with it once per study, so the
  * evaluator needs no knowledge of sandboxes.
  *
  * @example
@@ -131,8 +133,13 @@ export class IsolatingExecutor implements Executor {
     this.kind = inner.kind;
   }
 
-  run(request: CommandRequest): Promise<CommandResult> {
-    return this.inner.run(isolateTrialRequest(this.policy, request));
+  /** Runs the isolated request; a trial-code command that failed because the disk is full is reported as the machine's fault. */
+  async run(request: CommandRequest): Promise<CommandResult> {
+    const isolated = isolateTrialRequest(this.policy, request);
+    const result = await this.inner.run(isolated);
+    if (isolated === request || result.machineFault) return result;
+    const fault = await diskFullFault(isolated, result, this.policy.task.limits.maxArtifactBytes);
+    return fault === null ? result : { ...result, machineFault: fault };
   }
 
   reapOrphans(token: string): Promise<number> {
