@@ -5,7 +5,7 @@ import { studyPaths } from './study-paths.ts';
 import { DEFAULT_TRIAL_PROCESS_LIMITS, IsolatingExecutor, isolateTrialRequest, type TrialIsolationPolicy } from './trial-isolation.ts';
 
 const paths = studyPaths('/work/recipe', 'demo');
-const task = { run: { command: 'python train.py', timeoutMs: 1000, outputCapBytes: 1000, maxProcesses: 64 } } as unknown as TaskSpec;
+const task = { run: { command: 'python train.py', timeoutMs: 1000, outputCapBytes: 1000, maxProcesses: 64 }, limits: { maxArtifactBytes: 1000 } } as unknown as TaskSpec;
 const policy: TrialIsolationPolicy = { task, paths, gitDir: '/work/recipe/.autolab/repo.git', sandbox: 'bwrap', homes: ['/home/ada'] };
 
 function request(phase: string, extra: Record<string, string> = {}): CommandRequest {
@@ -65,7 +65,7 @@ describe('IsolatingExecutor', () => {
       kind: 'fake',
       run: async (request) => {
         seen.push(request);
-        return {} as CommandResult;
+        return { exitCode: 0, logError: null, outputTail: '' } as CommandResult;
       },
       reapOrphans: async (token) => {
         reaped.push(token);
