@@ -1,26 +1,41 @@
 /** Writing records as JSON lines to a file or stdout, respecting backpressure. */
 import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
+import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { AutolabError } from '../core/errors.ts';
 
 /**
- * Writes each record of `records` as one JSON line to `out` (a file path, or `-` /
- * undefined for stdout). Returns how many records were written.
+ * Writes each record of `records` as one JSON line to `out` (a file path, its folder
+ * created when absent; or `-` / undefined for stdout). Returns how many were written.
  */
 export async function writeJsonLines(records: AsyncIterable<unknown>, out: string | undefined): Promise<number> {
   const toStdout = out === undefined || out === '-';
-  const stream: Writable = toStdout ? process.stdout : createWriteStream(out, { encoding: 'utf8' });
+  let stream: Writable = process.stdout;
+  let failure: Error | null = null;
+  if (!toStdout) {
+    await mkdir(dirname(resolve(out)), { recursive: true });
+    stream = createWriteStream(out, { encoding: 'utf8' });
+    stream.on('error', (error) => (failure = error));
+    await Promise.race([once(stream, 'open'), once(stream, 'error')]).catch(() => undefined);
+  }
+  const check = () => {
+    if (failure) throw new AutolabError('ExportError', `cannot write ${out}: ${failure.message}`, { cause: failure, hint: 'check that the folder is writable' });
+  };
   let count = 0;
   try {
     for await (const record of records) {
-      if (!stream.write(JSON.stringify(record) + '\n')) await once(stream, 'drain');
+      check();
+      if (!stream.write(JSON.stringify(record) + '\n')) await Promise.race([once(stream, 'drain'), once(stream, 'error')]).catch(() => undefined);
       count++;
     }
   } finally {
     if (!toStdout) {
       stream.end();
-      await once(stream, 'finish');
+      await Promise.race([once(stream, 'finish'), once(stream, 'error')]).catch(() => undefined);
     }
   }
+  check();
   return count;
 }

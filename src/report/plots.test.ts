@@ -27,6 +27,16 @@ describe('the score plot', () => {
     expect(svgMin).not.toContain('log scale');
   });
 
+  it('draws a dense plot as a few paths, with the trial axis for the pointer', () => {
+    const points: ScorePlotData['points'] = Array.from({ length: 5000 }, (_, i) => [i, 2 - i * 1e-4, i % 500 === 0 ? 'kept' : 'discarded']);
+    const failed: ScorePlotData['failed'] = Array.from({ length: 800 }, (_, i) => [5000 + i, i % 2 ? 'crash' : 'oom']);
+    const svg = scorePlotSvg({ ...base, baseline: 2, maxId: 5799, points, failed, incumbent: points.filter((p) => p[2] === 'kept').map((p) => [p[0], p[1]]) });
+    expect(svg).toMatch(/data-trial-axis="[\d.]+,[\d.]+,5799"/);
+    expect(svg.match(/data-trial=/g)).toHaveLength(10);
+    expect(svg).not.toContain('<title>');
+    expect(svg.length).toBeLessThan(400_000);
+  });
+
   it('says there is nothing yet', () => {
     expect(scorePlotSvg(base)).toContain('No finished trials yet');
   });

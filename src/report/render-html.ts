@@ -84,7 +84,7 @@ export function renderReportHtml(data: ReportData, plots: readonly ReportPlot[])
 <div class="stat"><div class="k">baseline</div><div class="v">${esc(formatValue(overview.baseline.score))}</div><div class="d">trial #0</div></div>
 <div class="stat"><div class="k">incumbent</div><div class="v">${incumbent ? esc(formatValue(incumbent.score)) : '—'}</div><div class="d">${incumbent ? `#${incumbent.id} · ${esc(formatDelta(incumbent.deltaVsBaseline))}${gainPct === null ? '' : ` (${gainPct > 0 ? '+' : ''}${gainPct.toFixed(1)}%)`} vs baseline` : 'none yet'}</div></div>
 <div class="stat"><div class="k">trials</div><div class="v">${counts.total}</div><div class="d">${counts.kept} kept · ${counts.discarded} discarded · ${counts.failed} failed</div></div>
-<div class="stat"><div class="k">trial time</div><div class="v">${esc(formatDuration(overview.computeMs))}</div><div class="d">slot utilisation ${percent(overview.timeline.utilisation)}</div></div>
+<div class="stat"><div class="k">trial time</div><div class="v">${esc(formatDuration(overview.computeMs))}</div><div class="d">slot utilisation ${percent(overview.timeline?.utilisation ?? null)}</div></div>
 <div class="stat"><div class="k">proposal cost</div><div class="v">${money(overview.costUsd)}</div><div class="d">LLM tokens, all specialists</div></div>
 </div>
 ${incumbent ? `<section class="card"><h2>The incumbent, #${incumbent.id} (${esc(incumbent.specialist)})</h2><blockquote class="hypothesis">${esc(incumbent.hypothesis)}</blockquote></section>` : ''}

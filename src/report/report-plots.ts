@@ -11,7 +11,7 @@ export interface ReportPlot {
 export function reportPlots(data: ReportData): ReportPlot[] {
   return [
     { file: 'score.svg', title: 'Score against trial number', svg: scorePlotSvg(data.overview.scorePlot, { titles: true }) },
-    { file: 'timeline.svg', title: 'Trials per slot', svg: timelinePlotSvg(data.overview.timeline, { titles: true }) },
+    { file: 'timeline.svg', title: 'Trials per slot', svg: timelinePlotSvg(data.overview.timeline ?? { spanMs: 0, activeMs: 0, utilisation: null, lanes: [], bars: [], gaps: [] }, { titles: true }) },
     { file: 'outcomes.svg', title: 'Outcomes', svg: labelBarsSvg(data.overview.outcomes, { width: 520 }) },
     { file: 'lineage.svg', title: 'Lineage', svg: lineageTreeSvg(data.lineage, { width: 1100, titles: true }) },
   ];

@@ -5,6 +5,7 @@
  * API (all GET, JSON unless said otherwise):
  *   /api/studies                                   every study with its headline figures
  *   /api/studies/:study                            the overview (plots' data, specialist table, chain)
+ *   /api/studies/:study/timeline                   the trials per slot over time, with utilisation
  *   /api/studies/:study/trials?sort&order&specialist&label&status&q&offset&limit
  *   /api/studies/:study/trials/:id                 one trial: record, diff, lineage, logs, curve
  *   /api/studies/:study/trials/:id/logs/:name      a full log (text; ?tail=BYTES)
@@ -26,6 +27,7 @@ import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from './views/lineage-view.ts';
 import { buildOverview } from './views/overview.ts';
+import { timelineData } from './views/timeline-view.ts';
 import { parseTrialQuery, queryTrials } from './views/trial-query.ts';
 import { summarizeTrial, type TrialSummary } from './views/trial-summary.ts';
 
@@ -56,10 +58,15 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
           slots: entry.snapshot.slots,
           revision: entry.snapshot.revision,
           now: Date.now(),
-        }),
+        }, { timeline: false }),
       ),
     );
     return jsonText(c, json);
+  });
+
+  app.get('/api/studies/:study/timeline', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now()), revision: entry.snapshot.revision })));
   });
 
   app.get('/api/studies/:study/trials', async (c) => {

@@ -67,8 +67,11 @@ describe('dashboard API', () => {
     const plot = overview.scorePlot;
     expect(plot.points.length + plot.failed.length + plot.running.length).toBe(TRIALS + 1);
     expect(plot.failed.length).toBe(overview.counts.failed);
-    expect(overview.timeline.lanes.map((lane: { name: string }) => lane.name)).toEqual(['slot 0 gpu 0', 'slot 1 gpu 1', 'slot 2 gpu 2']);
-    expect(overview.timeline.bars).toHaveLength(TRIALS + 1);
+    expect(overview.timeline).toBeNull();
+    const timeline = await json('/api/studies/synthetic/timeline');
+    expect(timeline.lanes.map((lane: { name: string }) => lane.name)).toEqual(['slot 0 gpu 0', 'slot 1 gpu 1', 'slot 2 gpu 2']);
+    expect(timeline.bars).toHaveLength(TRIALS + 1);
+    expect(timeline.utilisation).toBeGreaterThan(0.9);
     const labelled = overview.outcomes.rows.filter((row: { kind: string }) => row.kind === 'label');
     expect(labelled.reduce((sum: number, row: { count: number }) => sum + row.count, 0)).toBe(overview.counts.failed);
     const shares = overview.specialists.reduce((sum: number, row: { share: number | null }) => sum + (row.share ?? 0), 0);

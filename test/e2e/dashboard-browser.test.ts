@@ -91,7 +91,9 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
   it('shows the overview: score plot, slot timeline, outcomes, specialists, chain', async () => {
     await visit('/studies/fixture', '#score-plot svg [data-trial="3"]', 'overview');
     expect(await page.locator('#score-plot svg [data-trial]').count()).toBe(5);
+    await page.waitForSelector('#timeline svg rect[data-trial]');
     expect(await page.locator('#timeline svg rect[data-trial]').count()).toBe(5);
+    expect(await page.textContent('#utilisation')).toMatch(/slot utilisation \d+(\.\d)?%/);
     expect(await page.textContent('#outcomes')).toContain('crash');
     expect(await page.textContent('#specialists')).toMatch(/tuner[\s\S]*manual|manual[\s\S]*tuner/);
     expect(await page.locator('#chain [data-trial-id]').evaluateAll((rows) => rows.map((row) => row.getAttribute('data-trial-id')))).toEqual(['0', '1', '3']);

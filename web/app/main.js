@@ -91,6 +91,20 @@ async function route() {
   setHtml(app, html`<div class="error">There is no page at ${path}. <a href="/" data-link>All studies</a></div>`);
 }
 
+/**
+ * In a dense score plot (one path for thousands of dots), the trial under the pointer is
+ * found from its x position: the x axis is the trial number (data-trial-axis).
+ */
+function trialFromAxis(event) {
+  const svg = event.target.closest?.('svg[data-trial-axis]');
+  if (!svg) return null;
+  const [x0, x1, maxId] = svg.getAttribute('data-trial-axis').split(',').map(Number);
+  const rect = svg.getBoundingClientRect();
+  const x = ((event.clientX - rect.left) / rect.width) * svg.viewBox.baseVal.width;
+  if (x < x0 - 4 || x > x1 + 4) return null;
+  return Math.max(0, Math.min(maxId, Math.round(((x - x0) / (x1 - x0)) * maxId)));
+}
+
 // Links: same-origin anchors route in place; plot marks open their trial.
 document.addEventListener('click', (event) => {
   if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
@@ -101,8 +115,9 @@ document.addEventListener('click', (event) => {
     return;
   }
   const mark = event.target.closest('[data-trial]');
-  if (mark && currentView?.study) {
-    navigate(studyUrl(currentView.study, `/trials/${mark.getAttribute('data-trial')}`));
+  const id = mark ? mark.getAttribute('data-trial') : trialFromAxis(event);
+  if (id !== null && currentView?.study) {
+    navigate(studyUrl(currentView.study, `/trials/${id}`));
     return;
   }
   const row = event.target.closest('tr[data-href]');
@@ -113,12 +128,13 @@ document.addEventListener('click', (event) => {
 const tooltip = document.getElementById('tooltip');
 document.addEventListener('mousemove', (event) => {
   const mark = event.target.closest?.('[data-trial], [data-tip]');
-  if (!mark || mark.querySelector?.('title')) {
+  const axisId = mark ? null : trialFromAxis(event);
+  if ((!mark && axisId === null) || mark?.querySelector?.('title')) {
     tooltip.hidden = true;
     return;
   }
-  const id = mark.getAttribute('data-trial');
-  const text = mark.getAttribute('data-tip') ?? currentView?.tipFor?.(Number(id)) ?? `trial #${id}`;
+  const id = mark ? mark.getAttribute('data-trial') : String(axisId);
+  const text = mark?.getAttribute('data-tip') ?? currentView?.tipFor?.(Number(id)) ?? `trial #${id}`;
   tooltip.textContent = text;
   tooltip.hidden = false;
   tooltip.style.left = `${Math.min(window.innerWidth - 280, event.clientX + 14)}px`;

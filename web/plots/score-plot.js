@@ -81,7 +81,8 @@ export function scorePlotSvg(data, options = {}) {
   const dense = data.points.length > 2000;
   const titles = options.titles ?? data.points.length + data.failed.length <= TITLE_LIMIT;
 
-  const parts = [svgOpen(width, height, label), legend.svg];
+  const axis = dense ? ` data-trial-axis="${r(x(0))},${r(x(xMax))},${xMax}"` : '';
+  const parts = [svgOpen(width, height, label, axis), legend.svg];
   // Grid and axes.
   const yTicks = log ? logTicks(yMin, yMax) : niceTicks(yMin, yMax, 6);
   for (const tick of yTicks) {
@@ -108,10 +109,13 @@ export function scorePlotSvg(data, options = {}) {
     parts.push(`<text x="${width - right - 4}" y="${r(by - 4)}" text-anchor="end" fill="${MUTED_COLOR}" font-size="11">baseline ${esc(formatValue(data.baseline))}</text>`);
   }
 
-  // Discarded first, kept on top.
+  // Discarded first, kept on top. A dense plot draws its discarded dots as one path
+  // (the browser maps the pointer's x back to a trial number: data-trial-axis).
   const dotRadius = dense ? 1.8 : 3.2;
   const marks = [];
   const keptMarks = [];
+  let densePath = '';
+  let denseClipped = '';
   for (const [id, score, status] of data.points) {
     const cx = r(x(id));
     const clipped = minimize ? score > yMax : score < yMin;
@@ -119,15 +123,21 @@ export function scorePlotSvg(data, options = {}) {
     const title = titles ? `<title>#${id} ${esc(formatValue(score))} ${status}</title>` : '';
     if (status === 'kept') {
       keptMarks.push(`<circle class="pt" data-trial="${id}" cx="${cx}" cy="${cy}" r="4.6" fill="${STATUS_COLORS.kept}" stroke="#fff" stroke-width="1.2">${title}</circle>`);
+      continue;
+    }
+    const tip = minimize ? top + 2 : bottom - 2;
+    const triangle = minimize ? `M${cx - 3} ${tip + 5}L${cx} ${tip}L${cx + 3} ${tip + 5}Z` : `M${cx - 3} ${tip - 5}L${cx} ${tip}L${cx + 3} ${tip - 5}Z`;
+    if (dense) {
+      if (clipped) denseClipped += triangle;
+      else densePath += `M${cx} ${cy}h0`;
     } else if (clipped) {
-      const ty = minimize ? top + 2 : bottom - 2;
-      const tip = minimize ? ty - 0 : ty;
-      const d = minimize ? `M${cx - 3} ${tip + 5}L${cx} ${tip}L${cx + 3} ${tip + 5}Z` : `M${cx - 3} ${tip - 5}L${cx} ${tip}L${cx + 3} ${tip - 5}Z`;
-      marks.push(`<path class="pt" data-trial="${id}" d="${d}" fill="${STATUS_COLORS.discarded}">${title}</path>`);
+      marks.push(`<path class="pt" data-trial="${id}" d="${triangle}" fill="${STATUS_COLORS.discarded}">${title}</path>`);
     } else {
       marks.push(`<circle class="pt" data-trial="${id}" cx="${cx}" cy="${cy}" r="${dotRadius}" fill="${STATUS_COLORS.discarded}" fill-opacity="0.75">${title}</circle>`);
     }
   }
+  if (densePath) marks.push(`<path d="${densePath}" stroke="${STATUS_COLORS.discarded}" stroke-opacity="0.75" stroke-width="${dotRadius * 2}" stroke-linecap="round" fill="none"/>`);
+  if (denseClipped) marks.push(`<path d="${denseClipped}" fill="${STATUS_COLORS.discarded}"/>`);
   parts.push(`<g>${marks.join('')}</g>`);
 
   // Incumbent step line.
@@ -148,12 +158,16 @@ export function scorePlotSvg(data, options = {}) {
     parts.push(`<rect x="${left}" y="${bottom + 3}" width="${width - left - right}" height="${stripHeight - 4}" fill="#fef2f2"/>`);
     parts.push(`<text x="${left - 8}" y="${r(sy + 4)}" text-anchor="end" fill="${MUTED_COLOR}" font-size="11">failed</text>`);
     const s = dense ? 2.5 : 3.5;
-    const crosses = data.failed.map(([id, failure]) => {
+    const byLabel = new Map();
+    const crosses = [];
+    for (const [id, failure] of data.failed) {
       const cx = r(x(id));
+      const d = `M${r(cx - s)} ${r(sy - s)}L${r(cx + s)} ${r(sy + s)}M${r(cx - s)} ${r(sy + s)}L${r(cx + s)} ${r(sy - s)}`;
       const color = LABEL_COLORS[failure] ?? STATUS_COLORS.failed;
-      const title = titles ? `<title>#${id} ${esc(failure)}</title>` : '';
-      return `<path class="pt" data-trial="${id}" d="M${r(cx - s)} ${r(sy - s)}L${r(cx + s)} ${r(sy + s)}M${r(cx - s)} ${r(sy + s)}L${r(cx + s)} ${r(sy - s)}" stroke="${color}" stroke-width="1.8">${title}</path>`;
-    });
+      if (dense) byLabel.set(color, (byLabel.get(color) ?? '') + d);
+      else crosses.push(`<path class="pt" data-trial="${id}" d="${d}" stroke="${color}" stroke-width="1.8">${titles ? `<title>#${id} ${esc(failure)}</title>` : ''}</path>`);
+    }
+    for (const [color, d] of byLabel) crosses.push(`<path d="${d}" stroke="${color}" stroke-width="1.8"/>`);
     parts.push(`<g>${crosses.join('')}</g>`);
   }
   for (const id of data.running ?? []) {

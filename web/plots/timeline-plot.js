@@ -46,14 +46,24 @@ export function timelinePlotSvg(data, options = {}) {
     const util = lane.utilisation === null ? '' : ` · ${Math.round(lane.utilisation * 100)}%`;
     parts.push(`<text x="${left - 8}" y="${r(ly + laneHeight / 2 + 4)}" text-anchor="end" fill="${TEXT_COLOR}" font-size="${laneHeight < 20 ? 10 : 12}">${esc(lane.name + util)}</text>`);
   });
+  // A dense timeline draws its bars as one path per colour (thousands of elements
+  // would slow the page down; the bars are a pixel wide anyway).
+  const dense = data.bars.length > 3000;
   const bars = [];
+  const byColor = new Map();
   for (const [id, lane, start, end, status, label] of data.bars) {
     const ly = top + lane * (laneHeight + 4);
     const bx = x(start);
     const bw = Math.max(1, x(end) - bx);
+    const color = outcomeColor(status, label);
+    if (dense) {
+      byColor.set(color, (byColor.get(color) ?? '') + `M${r(bx)} ${ly + 2}h${r(bw)}v${laneHeight - 4}h${r(-bw)}Z`);
+      continue;
+    }
     const title = titles ? `<title>#${id} ${esc(label ?? status)} · ${esc(formatDuration(end - start))}</title>` : '';
-    bars.push(`<rect class="pt" data-trial="${id}" x="${r(bx)}" y="${ly + 2}" width="${r(bw)}" height="${laneHeight - 4}" fill="${outcomeColor(status, label)}" stroke="#fff" stroke-width="${bw > 4 ? 0.6 : 0}">${title}</rect>`);
+    bars.push(`<rect class="pt" data-trial="${id}" x="${r(bx)}" y="${ly + 2}" width="${r(bw)}" height="${laneHeight - 4}" fill="${color}" stroke="#fff" stroke-width="${bw > 4 ? 0.6 : 0}">${title}</rect>`);
   }
+  for (const [color, d] of byColor) bars.push(`<path d="${d}" fill="${color}"/>`);
   parts.push(`<g>${bars.join('')}</g>`);
   for (const [at, idle] of data.gaps ?? []) {
     const gx = r(x(at));

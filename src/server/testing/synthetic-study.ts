@@ -150,7 +150,10 @@ export async function writeSyntheticStudy(store: Store, options: SyntheticStudyO
       outcome = { status: 'failed', label: failure.label, labelDetail: failure.detail(i), metrics: {}, score: null, timings, logExcerpt: `step 100 loss 3.21\nstep 200 loss 2.98\n${failure.detail(i).split('\n').pop()}` };
     } else {
       const lucky = rand() < 0.06 * specialist.skill;
-      const score = Number((parentScore + (lucky ? -0.004 - rand() * 0.02 : rand() * 0.015 - 0.0015) * (i === 0 ? 0 : 1)).toFixed(5));
+      // Moves shrink as the score nears its floor (0.9), so the search saturates.
+      const gap = parentScore - 0.9;
+      const move = lucky ? -gap * (0.004 + rand() * 0.03) : gap * (rand() * 0.04 - 0.005);
+      const score = Number((parentScore + (i === 0 ? 0 : move)).toFixed(5));
       const curve: CurvePoint[] = [];
       for (let step = 1; step <= 5; step++) curve.push({ repeat: 0, step: step * 200, name: 'val_bpb', value: Number((score + 0.5 / step).toFixed(4)) });
       outcome = { status: 'scored', label: null, labelDetail: null, metrics: { val_bpb: score, artifact_bytes: 15_000_000 + Math.floor(rand() * 900_000), run_seconds: durationMs / 1000 }, score, timings, logExcerpt: `step 1000 loss 2.41\nval_bpb ${score}`, curve };

@@ -23,7 +23,8 @@ export interface StudyOverview {
   costUsd: number;
   computeMs: number;
   scorePlot: ScorePlotData;
-  timeline: TimelineData;
+  /** Null when left out (the dashboard fetches it apart: /timeline). */
+  timeline: TimelineData | null;
   outcomes: OutcomeBarsData;
   specialists: SpecialistRow[];
   /** Baseline → incumbent, each step with its specialist, hypothesis and delta. */
@@ -44,8 +45,8 @@ export interface OverviewInput {
 
 const RECENT = 10;
 
-/** Builds the overview of a study. */
-export function buildOverview(input: OverviewInput): StudyOverview {
+/** Builds the overview of a study (`timeline: false` leaves the slot timeline out). */
+export function buildOverview(input: OverviewInput, options: { timeline?: boolean } = {}): StudyOverview {
   const { trials, objective } = input;
   const byId = new Map(trials.map((trial) => [trial.id, trial]));
   const counts = { total: trials.length, kept: 0, discarded: 0, failed: 0, running: 0, pending: 0 };
@@ -95,7 +96,7 @@ export function buildOverview(input: OverviewInput): StudyOverview {
     costUsd,
     computeMs,
     scorePlot,
-    timeline: timelineData(trials, input.slots, input.now),
+    timeline: options.timeline === false ? null : timelineData(trials, input.slots, input.now),
     outcomes,
     specialists: specialistTable(trials, chain, objective),
     chain: chain.map(summary),

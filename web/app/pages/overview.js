@@ -36,8 +36,21 @@ export async function render(view) {
     for (const [id, label] of data.scorePlot.failed) points.set(id, `#${id} · ${label}`);
     view.tipFor = (id) => points.get(id) ?? `trial #${id}`;
     fillOverview(view, data);
+    if (timeline) setHtml(view.app.querySelector('#utilisation'), `slot utilisation ${percent(timeline.utilisation)}`);
+    // Let the headline and the score plot paint first on large studies.
+    const rest = data;
+    requestAnimationFrame(() => setTimeout(() => view.isCurrent() && data === rest && fillOverviewRest(view, rest), 0));
+  };
+  let timeline = null;
+  const fillTimeline = async () => {
+    const next = await api.timeline(study).catch(() => null);
+    if (!next || !view.isCurrent() || (timeline && next.revision < timeline.revision)) return;
+    timeline = next;
+    setHtml(view.app.querySelector('#timeline'), raw(timelinePlotSvg(timeline)));
+    setHtml(view.app.querySelector('#utilisation'), `slot utilisation ${percent(timeline.utilisation)}`);
   };
   fill();
+  void fillTimeline();
   view.app.querySelector('#outcomes').addEventListener('click', (event) => {
     const bar = event.target.closest('[data-outcome]');
     if (!bar) return;
@@ -54,6 +67,7 @@ export async function render(view) {
     if (!next || !view.isCurrent()) return;
     data = next;
     fill();
+    void fillTimeline();
   };
   const unsubscribe = onLive(() => {
     if (timer !== null) return;
@@ -79,12 +93,16 @@ function fillOverview(view, data) {
         <div class="d">${incumbent ? html`<a href="${view.studyUrl(`/trials/${incumbent.id}`)}" data-link>#${incumbent.id}</a> · <span class="${better ? 'good' : better === false ? 'bad' : ''}">${deltaText(incumbent.deltaVsBaseline, gainPct)}</span> vs baseline` : 'none yet'}</div></div>
       <div class="stat"><div class="k">trials</div><div class="v" id="stat-total">${counts.total.toLocaleString()}</div>
         <div class="d"><span class="good">${counts.kept} kept</span> · ${counts.discarded} discarded · <span class="${counts.failed ? 'bad' : ''}">${counts.failed} failed</span>${counts.running + counts.pending ? html` · <span class="pill running">${counts.running + counts.pending} running</span>` : ''}</div></div>
-      <div class="stat"><div class="k">trial time</div><div class="v">${formatDuration(data.computeMs)}</div><div class="d">slot utilisation ${percent(data.timeline.utilisation)}</div></div>
+      <div class="stat"><div class="k">trial time</div><div class="v">${formatDuration(data.computeMs)}</div><div class="d" id="utilisation">slot utilisation …</div></div>
       <div class="stat"><div class="k">proposal cost</div><div class="v">${money(data.costUsd)}</div><div class="d">LLM tokens, all specialists</div></div>`,
   );
   setHtml(root.querySelector('#score-plot'), raw(scorePlotSvg(data.scorePlot)));
   setHtml(root.querySelector('#score-note'), `${plural(data.scorePlot.points.length, 'scored trial')}, ${data.scorePlot.failed.length} failed`);
-  setHtml(root.querySelector('#timeline'), raw(timelinePlotSvg(data.timeline)));
+}
+
+/** The rest of the overview, drawn after the headline and the score plot have painted. */
+function fillOverviewRest(view, data) {
+  const root = view.app;
   setHtml(root.querySelector('#outcomes'), raw(labelBarsSvg(data.outcomes)));
   setHtml(
     root.querySelector('#specialists'),
