@@ -10,8 +10,11 @@ import { readKnobValues } from './knob-io.ts';
 import type { KnobObservation } from './knob-sampler.ts';
 import type { KnobValues } from './knob-value.ts';
 
-/** How many of the most recent trials are looked at. */
-export const KNOB_HISTORY_LIMIT = 200;
+/**
+ * How many of the most recent trials are looked at. Samplers learn from all of them
+ * (CMA-ES replays them), so the limit is generous; reading is cached per trial.
+ */
+export const KNOB_HISTORY_LIMIT = 1000;
 
 /**
  * The notes line that records a proposal's full knob values, e.g.
@@ -44,8 +47,12 @@ export function parseKnobNotes(notes: string): KnobValues | null {
 }
 
 /**
- * A reader of past trials' knob values. Finished trials are immutable, so what was read
- * from their files is cached for the life of the reader (one per specialist).
+ * A reader of past trials' knob values, for every trial of the study whatever specialist
+ * made it: from the notes line a knobs specialist writes, or else read from the recipe at
+ * the trial's commit (so an llm or command specialist's trial counts with the knob values
+ * it ran with). A trial's commit never changes, so what was read is cached for the life
+ * of the reader (one per specialist). Trials without a commit yet (or whose files lack a
+ * knob) are left out.
  */
 export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: ProposalContext) => Promise<KnobObservation[]> {
   const fromFiles = new Map<number, KnobValues | null>();
@@ -54,7 +61,7 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
   const valuesOf = async (trial: TrialRecord, context: ProposalContext): Promise<KnobValues | null> => {
     const noted = parseKnobNotes(trial.notes);
     if (noted !== null && hasAll(noted)) return noted;
-    if (!isFinished(trial) || trial.commit === null) return null;
+    if (trial.commit === null) return null;
     if (fromFiles.has(trial.id)) return fromFiles.get(trial.id) ?? null;
     try {
       const values = await readKnobValues((path) => context.readFile(trial.id, path), knobs);
@@ -63,7 +70,7 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
     } catch (error) {
       // A KnobError (e.g. an edit removed a marker) is permanent: nothing to dedupe against.
       // Anything else may be transient, so it is not cached.
-      if (AutolabError.is(error)) fromFiles.set(trial.id, null);
+      if (AutolabError.is(error) && isFinished(trial)) fromFiles.set(trial.id, null);
       return null;
     }
   };
@@ -73,7 +80,7 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
     for (const trial of context.trials.slice(-KNOB_HISTORY_LIMIT)) {
       context.signal.throwIfAborted();
       const values = await valuesOf(trial, context);
-      if (values !== null) observations.push({ trialId: trial.id, values, status: trial.status, score: trial.score });
+      if (values !== null) observations.push({ trialId: trial.id, values, status: trial.status, score: trial.score, label: trial.label });
     }
     return observations;
   };

@@ -1,10 +1,9 @@
 /**
  * The KnobSampler port: given the knob space, what was tried and the incumbent's values,
- * propose the next value set. Random search implements it today; TPE or CMA-ES later
- * plug in behind the same interface.
+ * propose the next value set. Random, grid, TPE and CMA-ES implement it.
  */
-import type { KnobSpec } from '../../core/task.ts';
-import type { TrialStatus } from '../../core/trial.ts';
+import type { Direction, KnobSpec } from '../../core/task.ts';
+import type { FailureLabel, TrialStatus } from '../../core/trial.ts';
 import type { KnobValues } from './knob-value.ts';
 
 /** One past (or in-flight) trial's knob values and what was measured. */
@@ -15,20 +14,41 @@ export interface KnobObservation {
   status: TrialStatus;
   /** The objective's value when the trial produced a valid score, else null. */
   score: number | null;
+  /** The failure label of a failed trial (absent or null otherwise). */
+  label?: FailureLabel | null;
+}
+
+/** What a sampler knows about the study beyond the history. */
+export interface KnobSampleContext {
+  /** Whether a higher or a lower score is better. Default `minimize`. */
+  direction: Direction;
+  /**
+   * Value sets proposed but not yet recorded as trials (they wait for a slot): treated
+   * like in-flight trials, so parallel proposals spread out.
+   */
+  pending?: readonly KnobValues[];
+  /** The study's trial budget when the task declares one (`budget.trials`). */
+  trialBudget?: number;
 }
 
 /**
  * Proposes knob values. Contract:
  * - returns a value for every knob of `space`; unchanged knobs keep the incumbent's value
- *   (even one outside the declared range), and at least one knob differs from it;
+ *   (even one outside the declared range); at least one knob differs from it, unless the
+ *   sampler has nothing left to propose (a grid that is exhausted returns the incumbent,
+ *   and the specialist then proposes nothing);
  * - every changed numeric value lies within `[low, high]`, ints are integers, categorical
  *   values are among `choices`; floats are rounded as they will be written (`roundKnobFloat`);
  * - draws randomness only from `random` (uniform [0, 1)), so a seeded study replays;
- * - avoids value sets already in `history` where it can, but may return one when the
- *   space is exhausted (the engine then labels the trial `duplicate`).
- * `space` has been validated (`validateKnobSpace`). Calls are never concurrent.
+ * - avoids value sets already in `history` (or `context.pending`) where it can, but may
+ *   return one when the space is exhausted (the engine then labels the trial `duplicate`);
+ * - learns only from `history` and `context`: a sampler may cache, but two calls with the
+ *   same arguments (and the same random stream) give the same answer, so a resumed study
+ *   continues where it left off.
+ * `space` has been validated (`validateKnobSpace`). `history` holds trials of every
+ * specialist, finished and in flight. Calls are never concurrent.
  */
 export interface KnobSampler {
   readonly name: string;
-  sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number): KnobValues;
+  sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues;
 }

@@ -5,6 +5,8 @@ import type { ProposalContext } from '../../core/specialist.ts';
 import type { KnobSpec, SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal, TrialRecord, TrialStatus } from '../../core/trial.ts';
 import { parseKnobNotes } from './knob-history.ts';
+import { observationRole } from './knob-observations.ts';
+import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { readKnobValues } from './knob-io.ts';
 import { createKnobsSpecialist } from './knobs-specialist.ts';
 
@@ -159,10 +161,28 @@ describe('createKnobsSpecialist', () => {
     expect(() => createKnobsSpecialist({ ...spec, surface: 'nope' }, task)).toThrow(/names surface 'nope', which the task does not declare/);
     const broken = makeTask([{ name: 'lr', file: 'config.json', key: 'lr', type: 'float', low: 0, high: 1, log: true }]);
     expect(() => createKnobsSpecialist(broken.spec, broken.task)).toThrow(/surface 'hyper', knob 'lr': log scale needs low > 0/);
-    const badOptions = makeTask(KNOBS, { sampler: 'tpe' });
+    const badOptions = makeTask(KNOBS, { sampler: 'bayes' });
     expect(() => createKnobsSpecialist(badOptions.spec, badOptions.task)).toThrow(/specialist 'tuner': options.sampler/);
     const unknownOption = makeTask(KNOBS, { temperature: 1 });
     expect(() => createKnobsSpecialist(unknownOption.spec, unknownOption.task)).toThrow(/specialist 'tuner': options/);
+    const badNumber = makeTask(KNOBS, { sampler: 'tpe', ei_candidates: 0 });
+    expect(() => createKnobsSpecialist(badNumber.spec, badNumber.task)).toThrow(/specialist 'tuner': options.ei_candidates/);
+    const hugeGrid = makeTask(KNOBS, { sampler: 'grid', grid_points: 100 });
+    expect(() => createKnobsSpecialist(hugeGrid.spec, hugeGrid.task)).toThrow(/specialist 'tuner': the grid over knobs .* has \d+ points/);
+  });
+
+  it('accepts every sampler and resolves auto from the space and the budget', () => {
+    for (const sampler of ['tpe', 'cmaes', 'random', 'grid', 'auto']) {
+      const { task, spec } = makeTask(KNOBS, { sampler, grid_points: 3, startup_trials: 5, ei_candidates: 32, prior_weight: 0.5, constant_liar: false });
+      expect(createKnobsSpecialist(spec, task).sampler.name).toBe(sampler === 'auto' ? 'tpe' : sampler);
+    }
+    const numeric = KNOBS.filter((knob) => knob.type !== 'categorical');
+    const large = makeTask(numeric);
+    large.task.budget = { trials: 500 };
+    expect(createKnobsSpecialist(large.spec, large.task).sampler.name).toBe('cmaes');
+    const small = makeTask(numeric);
+    small.task.budget = { trials: 60 };
+    expect(createKnobsSpecialist(small.spec, small.task).sampler.name).toBe('tpe');
   });
 });
 
@@ -173,7 +193,7 @@ describe('knobs specialist propose', () => {
   };
 
   it('proposes a files edit on the incumbent that changes exactly the knob lines', async () => {
-    const { task, spec } = makeTask();
+    const { task, spec } = makeTask(KNOBS, { sampler: 'random' });
     const trials = [trial(0, 'discarded'), trial(1, 'kept'), trial(2, 'kept')];
     for (let seed = 1; seed <= 40; seed += 1) {
       const specialist = createKnobsSpecialist(spec, task);
@@ -215,9 +235,9 @@ describe('knobs specialist propose', () => {
     expect(await run()).toEqual(await run());
   });
 
-  it('avoids value sets recorded in notes (in flight) or read from finished trials, reading each trial once', async () => {
+  it.each(['random', 'tpe', 'cmaes', 'grid', 'auto'])('%s: avoids value sets recorded in notes (in flight) or read from finished trials, reading each trial once', async (sampler) => {
     const depth: KnobSpec[] = [{ name: 'depth', file: 'net.py', marker: 'depth', type: 'int', low: 1, high: 4 }];
-    const { task, spec } = makeTask(depth);
+    const { task, spec } = makeTask(depth, { sampler });
     const netWith = (value: number) => ({ 'net.py': `DEPTH = ${value}  # autolab: depth\n` });
     const trials = [
       trial(0, 'kept'),
@@ -226,22 +246,97 @@ describe('knobs specialist propose', () => {
       trial(3, 'failed', { commit: null, label: 'apply_failed' }), // no files to read
     ];
     const files = { 0: netWith(2), 1: netWith(1), 2: netWith(3) };
-    const specialist = createKnobsSpecialist(spec, task);
     for (let seed = 1; seed <= 20; seed += 1) {
-      const { context, reads } = makeContext(task, files, trials, 0, seed);
-      const proposal = await specialist.propose(context);
+      const { context } = makeContext(task, files, trials, 0, seed);
+      const proposal = await createKnobsSpecialist(spec, task).propose(context);
       expect(proposal?.edit).toEqual({ kind: 'files', files: netWith(4) });
-      expect(proposal?.hypothesis).toBe('knobs: depth 2 -> 4 (random search around the incumbent, trial 0)');
-      const historyReads = reads.filter(([trialId]) => trialId !== 0);
-      // Trial 1 is read once over all twenty proposals; trial 2 has notes; trial 3 has no commit.
-      expect(historyReads).toEqual(seed === 1 ? [[1, 'net.py']] : []);
+      expect(proposal?.hypothesis).toMatch(/^knobs: depth 2 -> 4 \((random|tpe|cmaes|grid) search/);
+    }
+    // One specialist reads a finished trial's files once: trial 2 has notes, trial 3 no commit.
+    const specialist = createKnobsSpecialist(spec, task);
+    for (let seed = 1; seed <= 5; seed += 1) {
+      const { context, reads } = makeContext(task, files, trials, 0, seed);
+      await specialist.propose(context);
+      expect(reads.filter(([trialId]) => trialId !== 0)).toEqual(seed === 1 ? [[1, 'net.py']] : []);
     }
   });
 
-  it('looks at most at the last 200 trials', async () => {
-    const depth: KnobSpec[] = [{ name: 'depth', file: 'net.py', marker: 'depth', type: 'int', low: 1, high: 400 }];
+  it('counts its own proposals that wait for a slot as in flight', async () => {
+    const depth: KnobSpec[] = [{ name: 'depth', file: 'net.py', marker: 'depth', type: 'int', low: 1, high: 4 }];
+    const { task, spec } = makeTask(depth, { sampler: 'grid' });
+    const files = { 0: { 'net.py': 'DEPTH = 2  # autolab: depth\n' } };
+    const specialist = createKnobsSpecialist(spec, task);
+    const proposed: string[] = [];
+    for (let round = 0; round < 3; round += 1) {
+      const proposal = await specialist.propose(makeContext(task, files, [trial(0, 'kept')], 0, 7).context);
+      expect(proposal).not.toBeNull();
+      proposed.push(JSON.stringify(parseKnobNotes(proposal!.notes ?? '')));
+      expect(proposal!.notes).toContain(`${round} proposals waiting`);
+    }
+    expect(new Set(proposed)).toEqual(new Set(['{"depth":1}', '{"depth":3}', '{"depth":4}']));
+    // Every other grid point waits for a slot: nothing is left to propose.
+    expect(await specialist.propose(makeContext(task, files, [trial(0, 'kept')], 0, 7).context)).toBeNull();
+    // Once two of them are trials (recorded in flight), only the third still waits.
+    const trials = [trial(0, 'kept'), ...proposed.slice(0, 2).map((values, index) => trial(index + 1, 'running', { notes: `{"knobs":${values},"sampler":"grid"}` }))];
+    const wider = makeTask([{ ...depth[0]!, high: 8 }], { sampler: 'grid', grid_points: 8 });
+    const widerSpecialist = createKnobsSpecialist(wider.spec, wider.task);
+    const first = await widerSpecialist.propose(makeContext(wider.task, files, trials, 0, 7).context);
+    expect(first!.notes).toContain('0 proposals waiting');
+    const second = await widerSpecialist.propose(makeContext(wider.task, files, trials, 0, 7).context);
+    expect(second!.notes).toContain('1 proposals waiting');
+    const recorded = [...trials, trial(3, 'pending', { notes: first!.notes! })];
+    const third = await widerSpecialist.propose(makeContext(wider.task, files, recorded, 0, 7).context);
+    expect(third!.notes).toContain('1 proposals waiting');
+    const values = [first, second, third].map((proposal) => parseKnobNotes(proposal!.notes ?? '')!.depth);
+    expect(new Set(values).size).toBe(3);
+  });
+
+  it("learns from other specialists' trials: knob values read at their commit, scores, failures and the direction", async () => {
+    const { task, spec } = makeTask();
+    task.objective = { metric: 'accuracy', direction: 'maximize' };
+    const llmFiles = { ...BASELINE_FILES, 'config.json': BASELINE_FILES['config.json']!.replace('0.01', '0.003'), 'model.py': 'new code\n' };
+    const crashedFiles = { ...BASELINE_FILES, 'train.py': BASELINE_FILES['train.py']!.replace('WIDTH = 64', 'WIDTH = 500') };
+    const trials = [
+      trial(0, 'kept', { score: 0.5 }),
+      // An llm specialist's trial: no knobs line in its notes; it changed lr along with code.
+      trial(1, 'kept', { specialist: 'agent', notes: 'tried a smaller lr with a new block', score: 0.7 }),
+      // A command specialist's trial that crashed: a bad region, not missing data.
+      trial(2, 'failed', { specialist: 'cli', label: 'crash', score: null }),
+      // The machine's fault: says nothing about the knobs.
+      trial(3, 'failed', { specialist: 'cli', label: 'infra_error', score: null }),
+      // Still running: in flight for the constant liar.
+      trial(4, 'running', { specialist: 'agent', score: null }),
+    ];
+    const files = { 0: BASELINE_FILES, 1: llmFiles, 2: crashedFiles, 3: BASELINE_FILES, 4: crashedFiles };
+    const seen: Array<{ history: KnobObservation[]; context: KnobSampleContext | undefined }> = [];
+    const spy: KnobSampler = {
+      name: 'spy',
+      sample(_space, history, incumbent, _random, context) {
+        seen.push({ history: [...history], context });
+        return { ...incumbent, act: 'gelu' };
+      },
+    };
+    const specialist = createKnobsSpecialist(spec, task, { sampler: spy });
+    const { context, reads } = makeContext(task, files, trials, 1);
+    const proposal = await specialist.propose(context);
+    expect(proposal?.parent).toBe(1);
+    expect(reads.some(([trialId, path]) => trialId === 1 && path === 'config.json')).toBe(true);
+    const [call] = seen;
+    expect(call?.context?.direction).toBe('maximize');
+    const byId = new Map(call!.history.map((observation) => [observation.trialId, observation]));
+    expect(byId.get(1)).toMatchObject({ status: 'kept', score: 0.7, values: { lr: 0.003, batch: 64, width: 64, act: 'relu', warmup: 100 } });
+    expect(byId.get(2)).toMatchObject({ status: 'failed', label: 'crash', score: null, values: { width: 500 } });
+    expect(byId.get(3)?.label).toBe('infra_error');
+    expect(byId.get(4)).toMatchObject({ status: 'running', values: { width: 500 } });
+    expect(observationRole(byId.get(2)!)).toBe('failed');
+    expect(observationRole(byId.get(3)!)).toBe('ignored');
+    expect(observationRole(byId.get(4)!)).toBe('in_flight');
+  });
+
+  it('looks at most at the last 1000 trials', async () => {
+    const depth: KnobSpec[] = [{ name: 'depth', file: 'net.py', marker: 'depth', type: 'int', low: 1, high: 2000 }];
     const { task, spec } = makeTask(depth);
-    const trials = Array.from({ length: 260 }, (_, id) => trial(id, 'discarded'));
+    const trials = Array.from({ length: 1060 }, (_, id) => trial(id, 'discarded'));
     const files: Record<number, Record<string, string>> = {};
     for (const { id } of trials) files[id] = { 'net.py': `DEPTH = ${id + 1}  # autolab: depth\n` };
     const { context, reads } = makeContext(task, files, trials, 0);
@@ -250,7 +345,7 @@ describe('knobs specialist propose', () => {
     expect(readTrials.has(0)).toBe(true); // the incumbent
     expect(readTrials.has(59)).toBe(false);
     expect(readTrials.has(60)).toBe(true);
-    expect(readTrials.has(259)).toBe(true);
+    expect(readTrials.has(1059)).toBe(true);
   });
 
   it('returns null when its sampler changes nothing', async () => {

@@ -7,27 +7,38 @@ import { z } from 'zod';
 import { AutolabError } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { KnobSpec, SpecialistSpec, SurfaceSpec, TaskSpec } from '../../core/task.ts';
-import type { Proposal } from '../../core/trial.ts';
+import type { Proposal, TrialRecord } from '../../core/trial.ts';
 import { createKnobHistoryReader, formatKnobNotesLine } from './knob-history.ts';
 import { applyKnobValues, readKnobValues, type RecipeFileReader } from './knob-io.ts';
-import type { KnobSampler } from './knob-sampler.ts';
+import { observationRole } from './knob-observations.ts';
+import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
 import { validateKnobSpace } from './knob-space.ts';
-import { describeKnobValue, knobValueEquals, normaliseKnobValue, type KnobValues } from './knob-value.ts';
-import { createRandomSampler } from './random-sampler.ts';
+import { describeKnobValue, knobValueEquals, knobValuesKey, normaliseKnobValue, type KnobValues } from './knob-value.ts';
+import { createKnobSampler, SAMPLER_NAMES } from './sampler-choice.ts';
 
 /** The `options` a knobs specialist accepts in the task file. */
 const KnobsOptionsSchema = z
   .object({
-    /** The search strategy; only `random` exists in this version. */
-    sampler: z.literal('random').default('random'),
-    /** Most knobs changed per proposal (1 or more). */
+    /** The search strategy; `auto` picks tpe, cmaes or grid (see `resolveAutoSampler`). */
+    sampler: z.enum(SAMPLER_NAMES).default('auto'),
+    /** random: most knobs changed per proposal (1 or more). */
     max_changed: z.number().int().min(1).default(3),
+    /** tpe: measured trials (any specialist's) before the model is used; random until then. */
+    startup_trials: z.number().int().min(0).optional(),
+    /** tpe: candidates drawn per proposal. */
+    ei_candidates: z.number().int().min(1).max(10_000).optional(),
+    /** tpe: weight of the prior kernel. */
+    prior_weight: z.number().positive().optional(),
+    /** tpe: count trials in flight as bad so parallel proposals spread out. */
+    constant_liar: z.boolean().optional(),
+    /** grid: values per float knob (and per int knob with more integers). */
+    grid_points: z.number().int().min(2).max(1000).optional(),
   })
   .strict();
 
 export type KnobsSpecialistOptions = z.infer<typeof KnobsOptionsSchema>;
 
-/** What can be swapped in, e.g. by tests or a future sampler. */
+/** What can be swapped in, e.g. by tests. */
 export interface KnobsSpecialistDependencies {
   sampler?: KnobSampler;
 }
@@ -72,12 +83,32 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? 'options' : `options.${issue.path.join('.')}`;
     throw new AutolabError('TaskFileError', `specialist '${spec.name}': ${where}: ${issue?.message ?? 'invalid'}`, {
-      hint: 'knobs specialists accept options sampler (random) and max_changed (an integer >= 1)',
+      hint: `knobs specialists accept options sampler (${SAMPLER_NAMES.join(', ')}), max_changed, startup_trials, ei_candidates, prior_weight, constant_liar and grid_points`,
     });
   }
-  const sampler = dependencies.sampler ?? createRandomSampler({ maxChanged: parsed.data.max_changed });
+  const options = parsed.data;
+  let sampler: KnobSampler;
+  try {
+    sampler = dependencies.sampler ?? createKnobSampler(
+      {
+        sampler: options.sampler,
+        maxChanged: options.max_changed,
+        startupTrials: options.startup_trials,
+        eiCandidates: options.ei_candidates,
+        priorWeight: options.prior_weight,
+        constantLiar: options.constant_liar,
+        gridPoints: options.grid_points,
+      },
+      surface.knobs,
+      task.budget?.trials,
+    );
+  } catch (error) {
+    if (AutolabError.is(error)) throw new AutolabError(error.name, `specialist '${spec.name}': ${error.message}`, { hint: error.hint, cause: error });
+    throw error;
+  }
   const knobs = surface.knobs;
   const readHistory = createKnobHistoryReader(knobs);
+  const outstanding = createOutstandingProposals(knobs, 2 * (task.parallel ?? 1) + 8);
 
   return {
     spec,
@@ -90,7 +121,12 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       const current = await readKnobValues(incumbentFiles, knobs);
       const history = await readHistory(context);
       context.signal.throwIfAborted();
-      const proposed = sampler.sample(knobs, history, current, () => context.random());
+      const pending = outstanding.stillWaiting(context.trials, history);
+      const proposed = sampler.sample(knobs, history, current, () => context.random(), {
+        direction: context.task.objective?.direction ?? 'minimize',
+        pending,
+        ...(context.task.budget?.trials !== undefined ? { trialBudget: context.task.budget.trials } : {}),
+      });
 
       const changed = knobs.filter((knob) => proposed[knob.name] !== undefined && !knobValueEquals(proposed[knob.name], current[knob.name]));
       if (changed.length === 0) return null;
@@ -101,16 +137,46 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
 
       const full: KnobValues = {};
       for (const knob of knobs) full[knob.name] = changes[knob.name] ?? (current[knob.name] as KnobValues[string]);
+      outstanding.add(full, context.trials);
+      const learned = history.filter((observation) => observationRole(observation) === 'scored' || observationRole(observation) === 'failed').length;
       return {
         specialist: spec.name,
         parent: incumbent.id,
-        hypothesis: `knobs: ${describeChanges(changed, current, changes)} (${sampler.name} search around the incumbent, trial ${incumbent.id})`,
+        hypothesis: `knobs: ${describeChanges(changed, current, changes)} (${sampler.name === 'random' ? 'random search around the incumbent' : `${sampler.name} search over ${learned} measured trials`}, trial ${incumbent.id})`,
         edit: { kind: 'files', files },
         notes: [
-          `${sampler.name} search: changed ${changed.length} of ${knobs.length} knobs; ${history.length} earlier value sets checked for repeats`,
+          `${sampler.name} search: changed ${changed.length} of ${knobs.length} knobs; learned from ${learned} measured trials (${history.length - learned} others in flight or uninformative), ${pending.length} proposals waiting`,
           formatKnobNotesLine(full, sampler.name),
         ].join('\n'),
       };
+    },
+  };
+}
+
+/**
+ * Proposals this specialist made that are not yet trials (they wait in the scheduler's
+ * queue for a slot). Samplers treat them as in flight. One is forgotten once a trial
+ * created after it carries the same values, or when more than `limit` are waiting.
+ */
+function createOutstandingProposals(knobs: readonly KnobSpec[], limit: number) {
+  let waiting: Array<{ key: string; values: KnobValues; after: number }> = [];
+  const lastId = (trials: readonly TrialRecord[]): number => trials.reduce((max, trial) => Math.max(max, trial.id), -1);
+  return {
+    add(values: KnobValues, trials: readonly TrialRecord[]): void {
+      waiting.push({ key: knobValuesKey(knobs, values), values, after: lastId(trials) });
+      if (waiting.length > limit) waiting = waiting.slice(-limit);
+    },
+    stillWaiting(trials: readonly TrialRecord[], history: readonly KnobObservation[]): KnobValues[] {
+      const recorded = history.map((observation) => ({ id: observation.trialId, key: knobValuesKey(knobs, observation.values) }));
+      const newest = lastId(trials);
+      waiting = waiting.filter((entry) => {
+        if (entry.after >= newest) return true;
+        const index = recorded.findIndex((observation) => observation.id > entry.after && observation.key === entry.key);
+        if (index < 0) return true;
+        recorded.splice(index, 1);
+        return false;
+      });
+      return waiting.map((entry) => entry.values);
     },
   };
 }

@@ -1,13 +1,15 @@
 /**
  * Random search around the incumbent: each proposal changes one to three knobs; each
  * changed knob is either drawn over its whole range (log-uniform when `log`) or nudged
- * from the incumbent by a gaussian step in the normalised space. History is used only to
- * avoid repeating a value set.
+ * from the incumbent by a gaussian step in the normalised space. History (and proposals
+ * waiting for a slot) is used only to avoid repeating a value set.
  */
 import type { KnobSpec } from '../../core/task.ts';
-import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
+import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { fromUnit, toUnit, type NumericKnob } from './knob-space.ts';
 import { knobValueEquals, knobValuesKey, normaliseKnobValue, type KnobValue, type KnobValues } from './knob-value.ts';
+import { standardNormal as gaussian } from './sampler-math.ts';
+import { triedValueKeys } from './sampler-support.ts';
 
 export interface RandomSamplerOptions {
   /** Most knobs changed per proposal (at least one is always changed). Default 3. */
@@ -81,10 +83,9 @@ export function createRandomSampler(options: RandomSamplerOptions = {}): KnobSam
 
   return {
     name: 'random',
-    sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number): KnobValues {
+    sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
       if (space.length === 0) return {};
-      const tried = new Set(history.map((observation) => knobValuesKey(space, observation.values)));
-      tried.add(knobValuesKey(space, incumbent));
+      const tried = triedValueKeys(space, history, incumbent, context?.pending);
       let candidate = draw(space, incumbent, random);
       for (let attempt = 1; attempt < attempts && tried.has(knobValuesKey(space, candidate)); attempt += 1) {
         // Nudges may keep landing on tried points of a small space: widen to the whole range.
@@ -93,10 +94,4 @@ export function createRandomSampler(options: RandomSamplerOptions = {}): KnobSam
       return candidate;
     },
   };
-}
-
-/** A standard normal draw (Box-Muller) from a uniform [0, 1) source. */
-function gaussian(random: () => number): number {
-  const radius = Math.sqrt(-2 * Math.log(1 - random()));
-  return radius * Math.cos(2 * Math.PI * random());
 }
