@@ -86,6 +86,7 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
   it('lists the studies', async () => {
     await visit('/', '#studies-table [data-study="fixture"]', 'studies');
     expect(await page.textContent('#studies-table')).toContain('0.01');
+    expect(await page.isVisible('#live')).toBe(false); // no study followed here
   });
 
   it('shows the overview: score plot, slot timeline, outcomes, specialists, chain', async () => {
@@ -144,7 +145,7 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
 
   it('shows a trial that finishes in another connection, live, without a reload', async () => {
     await visit('/studies/fixture', '#score-plot svg', 'live-before');
-    await page.waitForSelector('#live:not([hidden]):not(.off)');
+    await page.waitForSelector('#live:not([hidden]):not(.off)', { state: 'visible' });
     await page.evaluate("window.marker = 'same page'");
     const trial = await study.submit({ specialist: 'tuner', parent: 3, hypothesis: 'exactly three', edit: { kind: 'patch', patch: 'diff --git a/config.json b/config.json\n--- a/config.json\n+++ b/config.json\n@@ -1 +1 @@\n-{ "x": 2.9 }\n+{ "x": 3 }\n' } }, signal);
     expect(trial).toMatchObject({ id: 5, status: 'kept' });

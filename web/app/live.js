@@ -11,7 +11,7 @@ function indicator(state) {
   if (!element) return;
   element.hidden = state === 'none';
   element.classList.toggle('off', state === 'off');
-  element.querySelector('.live-text').textContent = state === 'on' ? 'live' : 'reconnecting…';
+  if (state !== 'none') element.querySelector('.live-text').textContent = state === 'on' ? 'live' : 'reconnecting…';
 }
 
 /** Follows `study` (closing the previous stream when it changes); returns the stream. */
