@@ -89,8 +89,9 @@ export class BanditChooser implements SpecialistChooser {
     if (pending > 0) this.outstanding.set(trial.specialist, pending - 1);
   }
 
-  markIdle(name: string): boolean {
-    this.idleAt.set(name, this.chosenAt.get(name) ?? this.version);
+  markIdle(name: string, retryable = false): boolean {
+    if (retryable) this.failures.set(name, (this.failures.get(name) ?? 0) + 1);
+    if (!retryable || (this.failures.get(name) ?? 0) >= 3) this.idleAt.set(name, this.chosenAt.get(name) ?? this.version);
     const pending = this.outstanding.get(name) ?? 0;
     if (pending > 0) this.outstanding.set(name, pending - 1);
     return this.all.every((specialist) => this.isBlocked(specialist.spec.name));
@@ -98,7 +99,11 @@ export class BanditChooser implements SpecialistChooser {
 
   markProductive(name: string): void {
     this.idleAt.delete(name);
+    this.failures.delete(name);
   }
+
+  /** Retryable empty sessions in a row, per specialist (three block it until the next recorded trial). */
+  private readonly failures = new Map<string, number>();
 
   rows(): ChooserRow[] {
     const table = this.payoffs();

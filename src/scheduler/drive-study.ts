@@ -120,18 +120,24 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
   const propose = async (specialist: Specialist): Promise<void> => {
     const name = specialist.spec.name;
     proposing.add(name);
+    let report: SessionReport | null = null;
     try {
+      // Let timers, I/O and signals run between proposals (a specialist may answer at once).
+      await new Promise((resolve) => setImmediate(resolve));
       const context = await buildProposalContext(ctx, specialist, { workspace, random, signal: proposalAbort.signal, noLineage: options.noLineage ?? false });
       const t0 = performance.now();
       const proposal = await specialist.propose(context).catch(async (error: unknown) => {
-        await noteSession(name, takeSessionReport(specialist), false);
+        report = takeSessionReport(specialist);
+        await noteSession(name, report, false);
         throw error;
       });
       const proposeMs = Math.round(performance.now() - t0);
-      await noteSession(name, takeSessionReport(specialist), proposal !== null);
+      report = takeSessionReport(specialist);
+      await noteSession(name, report, proposal !== null);
       spentUsd += proposal?.cost?.usd ?? 0;
       if (proposal === null) {
-        if (chooser.markIdle(name)) stopReason ??= 'no specialist has anything more to propose';
+        // A model's session that ended empty may go differently next time; a search with nothing left will not.
+        if (chooser.markIdle(name, report !== null)) stopReason ??= 'no specialist has anything more to propose';
       } else if (stopReason !== null) {
         await store.appendEvent(studyId, null, 'proposal.dropped', { specialist: name, hypothesis: proposal.hypothesis, cost: proposal.cost ?? null, reason: stopReason }).catch(() => undefined);
       } else {
@@ -142,7 +148,7 @@ export async function driveStudy(ctx: EvaluatorContext, specialists: Specialist[
       if (!proposalAbort.signal.aborted) {
         ctx.events.emit('warning', { code: 'specialist_failed', message: `specialist '${name}' failed to propose: ${coerceError(error).message}` });
       }
-      if (chooser.markIdle(name)) stopReason ??= 'no specialist has anything more to propose';
+      if (chooser.markIdle(name, true)) stopReason ??= 'no specialist has anything more to propose';
     } finally {
       proposing.delete(name);
       wake();

@@ -19,8 +19,13 @@ export interface SpecialistChooser {
   readonly name: string;
   next(free: readonly Specialist[]): Specialist | null;
   record(trial: TrialRecord): void;
-  /** Marks a specialist that had nothing to propose (or failed); returns true when every specialist is idle. */
-  markIdle(name: string): boolean;
+  /**
+   * Marks a specialist that had nothing to propose (or failed); returns true when every
+   * specialist is idle. `retryable`: the session failed or ended empty for a reason that
+   * may not hold next time (a model's session, a provider error): it may be asked again
+   * at once, up to three times in a row; otherwise it waits for the next recorded trial.
+   */
+  markIdle(name: string, retryable?: boolean): boolean;
   markProductive(name: string): void;
   rows(): ChooserRow[];
 }
@@ -28,7 +33,8 @@ export interface SpecialistChooser {
 /**
  * Round robin over the free specialists. A specialist that had nothing to propose is not
  * asked again until another trial is recorded (the study has not changed for it; asking
- * at once would spin). Every specialist idle three times in a row means stop.
+ * at once would spin), unless its session may go differently next time (`retryable`).
+ * Every specialist idle three times in a row means stop.
  */
 export class RoundRobinChooser implements SpecialistChooser {
   readonly name = 'round-robin';
@@ -60,8 +66,8 @@ export class RoundRobinChooser implements SpecialistChooser {
     if (trial.finishedAt !== null) this.version++;
   }
 
-  markIdle(name: string): boolean {
-    this.idleAt.set(name, this.askedAt.get(name) ?? this.version);
+  markIdle(name: string, retryable = false): boolean {
+    if (!retryable) this.idleAt.set(name, this.askedAt.get(name) ?? this.version);
     this.idle.set(name, (this.idle.get(name) ?? 0) + 1);
     return this.all.every((specialist) => (this.idle.get(specialist.spec.name) ?? 0) >= 3);
   }
