@@ -9,6 +9,7 @@
  *
  * Options: --seeds N (default 20), --trials N (default 60), --functions a,b,
  * --samplers tpe,cmaes,random (autolab's), --no-multivariate (skip Optuna multivariate),
+ * --no-optuna (autolab only, e.g. to compare TPE and CMA-ES at larger budgets),
  * --python PATH (default /usr/bin/python3, or $AUTOLAB_PYTHON).
  */
 import { spawn } from 'node:child_process';
@@ -32,6 +33,7 @@ const trials = Number(argument('trials') ?? 60);
 const functionNames = (argument('functions') ?? BENCH_FUNCTIONS.map((fn) => fn.name).join(',')).split(',');
 const samplerNames = (argument('samplers') ?? 'tpe,cmaes,random').split(',');
 const multivariate = !process.argv.includes('--no-multivariate');
+const withOptuna = !process.argv.includes('--no-optuna');
 const python = argument('python') ?? process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
 const functions = functionNames.map((name) => {
   const fn = BENCH_FUNCTIONS.find((candidate) => candidate.name === name);
@@ -98,7 +100,7 @@ let optunaVersion = 'unavailable';
 let optunaError: string | null = null;
 const optunaSlots = Math.max(1, Math.min(2, cpus().length - 1));
 const optunaQueue: Array<() => Promise<void>> = [];
-for (const fn of functions) {
+for (const fn of withOptuna ? functions : []) {
   for (const useMultivariate of multivariate ? [false, true] : [false]) {
     const key = `${fn.name}:${useMultivariate ? 'mv' : 'uv'}`;
     let resolveJob!: (value: OptunaOutput) => void;
@@ -130,7 +132,7 @@ for (const fn of functions) {
   }
 }
 await Promise.all(workers);
-for (const fn of functions) {
+for (const fn of withOptuna ? functions : []) {
   for (const useMultivariate of multivariate ? [false, true] : [false]) {
     try {
       const output = await optunaJobs.get(`${fn.name}:${useMultivariate ? 'mv' : 'uv'}`)!;
@@ -181,19 +183,21 @@ console.log(line(columns));
 console.log(widths.map((width) => '-'.repeat(width)).join('  '));
 for (const row of rows) console.log(row.length === 0 ? '' : line(row));
 const comparable = functions.filter((fn) => results[fn.name]!['optuna-tpe'] !== undefined).length;
-const goalMet = optunaError === null && comparable === functions.length && noWorse && better > functions.length / 2;
+const goalMet = withOptuna && optunaError === null && comparable === functions.length && noWorse && better > functions.length / 2;
 console.log(
-  optunaError === null
+  !withOptuna
+    ? 'Optuna skipped (--no-optuna)'
+    : optunaError === null
     ? `goal (autolab TPE median no worse than Optuna TPE on every function, better on most): ${goalMet ? 'met' : 'NOT met'} — better on ${better} of ${functions.length}`
     : `Optuna could not run (${optunaError}); only autolab's figures are shown`,
 );
-console.log(`optuna ${optunaVersion}; wall ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(`optuna ${withOptuna ? optunaVersion : 'skipped'}; wall ${((performance.now() - started) / 1000).toFixed(1)} s`);
 console.log(
   JSON.stringify({
     bench: 'samplers',
     trials,
     seeds,
-    optuna: optunaVersion,
+    optuna: withOptuna ? optunaVersion : 'skipped',
     optuna_error: optunaError,
     functions: figures,
     goal: { met: goalMet, no_worse_everywhere: noWorse && comparable === functions.length, better_on: better, of: functions.length },
