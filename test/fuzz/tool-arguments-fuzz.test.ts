@@ -184,18 +184,15 @@ describe('llm specialist tools on random and damaged arguments', () => {
     if (process.env.AUTOLAB_FUZZ_VERBOSE) console.log(rawErrors.join('\n'));
   });
 
-  // Known problem (reported): some failures come back to the model as raw runtime errors
-  // (EISDIR for edit_file on a folder; Node's TypeError for a NUL byte in a path;
-  // ENAMETOOLONG) instead of a ToolFailure saying what to do. They do not stop the
-  // session (the AI SDK returns any thrown error to the model). Flips once fixed.
-  it.fails('every failure is a ToolFailure the model can act on', () => {
+  // Every failure, including raw runtime errors (EISDIR for edit_file on a folder, a NUL
+  // byte in a path, ENAMETOOLONG), reaches the model as a ToolFailure saying what to do.
+  it('every failure is a ToolFailure the model can act on', () => {
     expect(rawErrors).toEqual([]);
   });
 
-  // Known problem (reported): a regular expression from the model runs on the driver's
-  // event loop with no time limit, so catastrophic backtracking freezes the driver, its
-  // heartbeats and the budgets of running trials. This test flips once grep is bounded.
-  it.fails('grep with a catastrophically backtracking regex returns within 2 s', async () => {
+  // A regular expression from the model runs in a worker thread under a time limit, so
+  // catastrophic backtracking cannot freeze the driver, its heartbeats or trial budgets.
+  it('grep with a catastrophically backtracking regex returns within 2 s', async () => {
     const script = [
       `import { grepFiles } from ${JSON.stringify(join(import.meta.dirname, '..', '..', 'src', 'specialists', 'llm', 'recipe-files.ts'))};`,
       "import { mkdirSync, writeFileSync } from 'node:fs';",

@@ -41,9 +41,35 @@ function counted<A, R>(counters: ToolCounters, run: (args: A) => Promise<R>): (a
     } catch (error) {
       counters.failures++;
       if (error instanceof ToolFailure && error.message.startsWith('refused:')) counters.refusals++;
-      throw error;
+      throw asToolFailure(error);
     }
   };
+}
+
+/** Turns a raw runtime error (a folder read as a file, a bad path) into a message the model can act on. */
+export function asToolFailure(error: unknown): ToolFailure {
+  if (error instanceof ToolFailure) return error;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const path = (error as NodeJS.ErrnoException | undefined)?.path;
+  const where = typeof path === 'string' ? ` (${path.split('/').slice(-3).join('/')})` : '';
+  switch (code) {
+    case 'EISDIR':
+      return new ToolFailure(`that path is a folder, not a file${where}; list_files shows what it holds`);
+    case 'ENOTDIR':
+      return new ToolFailure(`a part of that path is a file, not a folder${where}`);
+    case 'ENOENT':
+      return new ToolFailure(`no such file or folder${where}; list_files shows the recipe's files`);
+    case 'ENAMETOOLONG':
+      return new ToolFailure('that path is too long; use a path of the recipe as list_files shows it');
+    case 'EACCES':
+    case 'EPERM':
+      return new ToolFailure(`permission denied${where}`);
+    case 'ERR_INVALID_ARG_VALUE':
+    case 'ERR_INVALID_ARG_TYPE':
+      return new ToolFailure('that path is not valid (it may contain a NUL byte); use a path of the recipe as list_files shows it');
+    default:
+      return new ToolFailure(`the tool failed: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 /** The tool set of one session. */

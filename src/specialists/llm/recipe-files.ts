@@ -5,6 +5,7 @@
  * a `ToolFailure` whose message says what to do instead. Nothing here follows a
  * symlink out of the worktree.
  */
+import { Worker } from 'node:worker_threads';
 import { lstat, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { matchesAny } from '../../core/glob.ts';
@@ -20,6 +21,33 @@ const MAX_READ_LINES = 400;
 const MAX_READ_CHARS = 40_000;
 const MAX_GREP_RESULTS = 100;
 const MAX_GREP_FILE_BYTES = 1_000_000;
+const GREP_REGEX_TIME_LIMIT_MS = 2_000;
+
+const MATCH_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const re = new RegExp(workerData.pattern);
+parentPort.postMessage(workerData.files.map((lines) => lines.flatMap((line, index) => (re.test(line) ? [index] : []))));
+`;
+
+/** Indices of matching lines per file, computed in a worker thread killed after `limitMs`. */
+function matchInWorker(pattern: string, files: string[][], limitMs: number): Promise<number[][]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(MATCH_WORKER, { eval: true, workerData: { pattern, files } });
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(new ToolFailure(`the regular expression took longer than ${limitMs / 1000} s (it backtracks too much); simplify it, or search for a literal string`));
+    }, limitMs);
+    worker.once('message', (result: number[][]) => {
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(result);
+    });
+    worker.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new ToolFailure(`the regular expression failed: ${error.message}`));
+    });
+  });
+}
 
 /** The recipe files of a worktree, sorted, relative, without git's own files. */
 export async function walkFiles(root: string, under = ''): Promise<string[]> {
@@ -100,20 +128,16 @@ export async function readLines(root: string, rawPath: string, startLine?: numbe
 /** Lines matching `pattern` (a literal, or a regular expression with `regex`), as `path:line: text`. */
 export async function grepFiles(root: string, pattern: string, options: { path?: string; regex?: boolean; glob?: string } = {}): Promise<string> {
   if (pattern === '') throw new ToolFailure('give a non-empty pattern');
-  let matcher: (line: string) => boolean;
   if (options.regex) {
-    let re: RegExp;
     try {
-      re = new RegExp(pattern);
+      new RegExp(pattern);
     } catch (error) {
       throw new ToolFailure(`invalid regular expression: ${(error as Error).message}`);
     }
-    matcher = (line) => re.test(line);
-  } else matcher = (line) => line.includes(pattern);
+  }
   const under = resolveInside(options.path ?? '');
   const files = await walkFiles(root, under);
-  const hits: string[] = [];
-  let total = 0;
+  const candidates: Array<{ file: string; lines: string[] }> = [];
   for (const file of files) {
     if (options.glob && !matchesAny(file, [options.glob]) && !matchesAny(file.split('/').at(-1)!, [options.glob])) continue;
     const full = join(root, file);
@@ -121,13 +145,21 @@ export async function grepFiles(root: string, pattern: string, options: { path?:
     if (!info?.isFile() || info.size > MAX_GREP_FILE_BYTES) continue;
     const text = await readFile(full, 'utf8');
     if (text.includes('\u0000')) continue;
-    const lines = text.split('\n');
-    for (let index = 0; index < lines.length; index++) {
-      if (!matcher(lines[index]!)) continue;
-      total++;
-      if (hits.length < MAX_GREP_RESULTS) hits.push(`${file}:${index + 1}: ${lines[index]!.slice(0, 300)}`);
-    }
+    candidates.push({ file, lines: text.split('\n') });
   }
+  // A model's regular expression runs in a worker thread under a time limit: catastrophic
+  // backtracking must never freeze the driver (its heartbeats, the budgets of running trials).
+  const matched = options.regex
+    ? await matchInWorker(pattern, candidates.map((candidate) => candidate.lines), GREP_REGEX_TIME_LIMIT_MS)
+    : candidates.map((candidate) => candidate.lines.flatMap((line, index) => (line.includes(pattern) ? [index] : [])));
+  const hits: string[] = [];
+  let total = 0;
+  candidates.forEach((candidate, at) => {
+    for (const index of matched[at]!) {
+      total++;
+      if (hits.length < MAX_GREP_RESULTS) hits.push(`${candidate.file}:${index + 1}: ${candidate.lines[index]!.slice(0, 300)}`);
+    }
+  });
   if (total === 0) return `no match for ${JSON.stringify(pattern)}${under ? ` under ${under}` : ''}`;
   return hits.join('\n') + (total > hits.length ? `\n… ${total - hits.length} more matches; narrow the pattern or the path` : '');
 }
