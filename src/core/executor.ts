@@ -1,3 +1,4 @@
+import { AutolabError } from './errors.ts';
 /**
  * The file-system and network view of a sandboxed command (bubblewrap on Linux). The
  * system is read-only; paths are absolute on the host and appear at the same place.
@@ -79,4 +80,36 @@ export interface Executor {
   run(request: CommandRequest): Promise<CommandResult>;
   /** Kills processes left over from a dead driver whose runs carried `token`. */
   reapOrphans(token: string): Promise<number>;
+}
+
+/**
+ * Checks a request before any adapter runs it; a broken request is a bug in the caller
+ * (never in the recipe), so it throws. Shared by every Executor adapter.
+ */
+export function validateCommandRequest(request: CommandRequest): void {
+  const problems: string[] = [];
+  if (typeof request.command !== 'string' || request.command.trim() === '') problems.push('command is empty');
+  if (typeof request.cwd !== 'string' || request.cwd === '') problems.push('cwd is empty');
+  if (typeof request.logFile !== 'string' || request.logFile === '') problems.push('logFile is empty');
+  if (!(request.timeoutMs > 0)) problems.push(`timeoutMs must be > 0 (got ${request.timeoutMs})`);
+  if (!(request.outputCapBytes >= 0)) problems.push(`outputCapBytes must be >= 0 (got ${request.outputCapBytes})`);
+  if (request.memoryBytes !== undefined && !(request.memoryBytes >= 1024 && Number.isFinite(request.memoryBytes))) {
+    problems.push(`memoryBytes must be a finite number >= 1024 (got ${request.memoryBytes})`);
+  }
+  if (request.maxFileBytes !== undefined && !(request.maxFileBytes >= 512 && Number.isFinite(request.maxFileBytes))) {
+    problems.push(`maxFileBytes must be a finite number >= 512 (got ${request.maxFileBytes})`);
+  }
+  if (request.maxProcesses !== undefined && !(Number.isInteger(request.maxProcesses) && request.maxProcesses >= 1)) {
+    problems.push(`maxProcesses must be a whole number >= 1 (got ${request.maxProcesses})`);
+  }
+  if (request.sandbox !== undefined) {
+    const paths = [...request.sandbox.readOnly, ...request.sandbox.writable, ...request.sandbox.hidden];
+    const relative = paths.filter((path) => typeof path !== 'string' || !path.startsWith('/'));
+    if (relative.length > 0) problems.push(`sandbox paths must be absolute (got ${relative.map(String).join(', ')})`);
+  }
+  if (problems.length > 0) {
+    throw new AutolabError('InvalidCommandRequest', `cannot run command: ${problems.join('; ')}`, {
+      hint: 'this is a bug in the caller of the executor, not in the recipe',
+    });
+  }
 }

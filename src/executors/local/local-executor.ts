@@ -3,7 +3,7 @@ import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
 import { AutolabError, coerceError } from '../../core/errors.ts';
-import type { CommandRequest, CommandResult, Executor } from '../../core/executor.ts';
+import { validateCommandRequest, type CommandRequest, type CommandResult, type Executor } from '../../core/executor.ts';
 import { OutputRecorder } from './output-recorder.ts';
 import { reapProcessesWithToken, signalProcessGroup } from './process-group.ts';
 import { bwrapArguments } from './sandbox-bwrap.ts';
@@ -89,7 +89,7 @@ export class LocalExecutor implements Executor {
 
   /** Runs one command to completion; see the class comment for the guarantees. */
   async run(request: CommandRequest): Promise<LocalCommandResult> {
-    validateRequest(request);
+    validateCommandRequest(request);
     const recorder = new OutputRecorder({
       logFile: request.logFile,
       capBytes: request.outputCapBytes,
@@ -210,33 +210,6 @@ export class LocalExecutor implements Executor {
   }
 }
 
-function validateRequest(request: CommandRequest): void {
-  const problems: string[] = [];
-  if (typeof request.command !== 'string' || request.command.trim() === '') problems.push('command is empty');
-  if (typeof request.cwd !== 'string' || request.cwd === '') problems.push('cwd is empty');
-  if (typeof request.logFile !== 'string' || request.logFile === '') problems.push('logFile is empty');
-  if (!(request.timeoutMs > 0)) problems.push(`timeoutMs must be > 0 (got ${request.timeoutMs})`);
-  if (!(request.outputCapBytes >= 0)) problems.push(`outputCapBytes must be >= 0 (got ${request.outputCapBytes})`);
-  if (request.memoryBytes !== undefined && !(request.memoryBytes >= 1024 && Number.isFinite(request.memoryBytes))) {
-    problems.push(`memoryBytes must be a finite number >= 1024 (got ${request.memoryBytes})`);
-  }
-  if (request.maxFileBytes !== undefined && !(request.maxFileBytes >= 512 && Number.isFinite(request.maxFileBytes))) {
-    problems.push(`maxFileBytes must be a finite number >= 512 (got ${request.maxFileBytes})`);
-  }
-  if (request.maxProcesses !== undefined && !(Number.isInteger(request.maxProcesses) && request.maxProcesses >= 1)) {
-    problems.push(`maxProcesses must be a whole number >= 1 (got ${request.maxProcesses})`);
-  }
-  if (request.sandbox !== undefined) {
-    const paths = [...request.sandbox.readOnly, ...request.sandbox.writable, ...request.sandbox.hidden];
-    const relative = paths.filter((path) => typeof path !== 'string' || !path.startsWith('/'));
-    if (relative.length > 0) problems.push(`sandbox paths must be absolute (got ${relative.map(String).join(', ')})`);
-  }
-  if (problems.length > 0) {
-    throw new AutolabError('InvalidCommandRequest', `cannot run command: ${problems.join('; ')}`, {
-      hint: 'this is a bug in the caller of the executor, not in the recipe',
-    });
-  }
-}
 
 function shellArguments(request: CommandRequest, cgroup: PidsCgroup | null, launcher: string[] | null): string[] {
   return shellWrapperArguments({

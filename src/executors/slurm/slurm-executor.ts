@@ -2,7 +2,7 @@ import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { AutolabError } from '../../core/errors.ts';
-import type { CommandRequest, CommandResult, Executor } from '../../core/executor.ts';
+import { validateCommandRequest, type CommandRequest, type CommandResult, type Executor } from '../../core/executor.ts';
 import { batchScript, parseStatusFile, type JobStatusRecord, type SlurmResources } from './batch-script.ts';
 import { collectJobOutput } from './job-output.ts';
 import { SlurmJobPoller, type JobEnd } from './job-poller.ts';
@@ -121,7 +121,7 @@ export class SlurmExecutor implements Executor {
 
   /** Submits one command as a job and resolves when it has ended; see the class comment. */
   async run(request: CommandRequest): Promise<SlurmCommandResult> {
-    validateRequest(request);
+    validateCommandRequest(request);
     const files = jobFiles(request.logFile);
     await mkdir(dirname(request.logFile), { recursive: true });
     await rm(files.status, { force: true });
@@ -315,22 +315,6 @@ function measuredDuration(status: JobStatusRecord, accounting: JobAccounting | n
   return startedAt === null ? 0 : performance.now() - startedAt;
 }
 
-function validateRequest(request: CommandRequest): void {
-  const problems: string[] = [];
-  if (typeof request.command !== 'string' || request.command.trim() === '') problems.push('command is empty');
-  if (typeof request.cwd !== 'string' || request.cwd === '') problems.push('cwd is empty');
-  if (typeof request.logFile !== 'string' || request.logFile === '') problems.push('logFile is empty');
-  if (!(request.timeoutMs > 0)) problems.push(`timeoutMs must be > 0 (got ${request.timeoutMs})`);
-  if (!(request.outputCapBytes >= 0)) problems.push(`outputCapBytes must be >= 0 (got ${request.outputCapBytes})`);
-  if (request.memoryBytes !== undefined && !(request.memoryBytes >= 1024 && Number.isFinite(request.memoryBytes))) {
-    problems.push(`memoryBytes must be a finite number >= 1024 (got ${request.memoryBytes})`);
-  }
-  if (problems.length > 0) {
-    throw new AutolabError('InvalidCommandRequest', `cannot run command: ${problems.join('; ')}`, {
-      hint: 'this is a bug in the caller of the executor, not in the recipe',
-    });
-  }
-}
 
 async function describeCwdProblem(cwd: string): Promise<string | null> {
   try {
