@@ -83,9 +83,13 @@ describe('SlurmExecutor without a cluster (Slurm answered by a stand-in)', () =>
 const slurm = slurmForTests();
 
 describe('SlurmExecutor', () => {
-  it.runIf(!slurm.available && slurm.required)('has a real Slurm to test against (CI starts one with .ci/services/slurm.sh)', () => {
-    throw new Error(slurm.problem ?? 'Slurm is missing');
-  });
+  // In CI a missing Slurm fails the run (it must never be skipped there); elsewhere the
+  // tests below are left out.
+  if (!slurm.available && slurm.required) {
+    it('has a real Slurm to test against (CI starts one with .ci/services/slurm.sh)', () => {
+      throw new Error(slurm.problem ?? 'Slurm is missing');
+    });
+  }
 
   describe.runIf(slurm.available)('on a real single-node Slurm', () => {
     const warnings: string[] = [];

@@ -21,7 +21,7 @@ const MAX_READ_LINES = 400;
 const MAX_READ_CHARS = 40_000;
 const MAX_GREP_RESULTS = 100;
 const MAX_GREP_FILE_BYTES = 1_000_000;
-const GREP_REGEX_TIME_LIMIT_MS = 2_000;
+const GREP_REGEX_TIME_LIMIT_MS = 1_000;
 
 const MATCH_WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
