@@ -55,7 +55,7 @@ const variants: Array<[string, string]> = [
   ['none', ''],
   ['median', 'pruner: { kind: median, metric: val_loss, warmup_steps: 5, min_trials: 4 }'],
   ['asha', 'pruner: { kind: asha, metric: val_loss, min_step: 4, reduction: 3, min_trials: 2 }'],
-  ['curve', 'pruner: { kind: curve, metric: val_loss, warmup_steps: 6, min_trials: 4, confidence: 0.9 }'],
+  ['curve', 'pruner: { kind: curve, metric: val_loss, warmup_steps: 6, min_trials: 4, confidence: 0.95 }'],
 ];
 
 console.log(`bench:pruning: ${SECONDS} s of wall time per variant, parallel 2, runs of ${STEPS} steps × ${STEP_MS} ms (~${((STEPS * STEP_MS) / 1000).toFixed(1)} s), random knobs search with the same seed`);
