@@ -124,7 +124,7 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
   return withStudy(options.path ?? '.', options, {}, async (study) => {
     const trial = await study.trial(parseTrialId(id));
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(trial), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree }, null, 2));
+      write(JSON.stringify({ ...trialToJson(trial), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
