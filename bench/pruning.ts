@@ -23,7 +23,7 @@ const final = 1 + 0.5 * (Math.log10(config.lr) + 2) ** 2 + 0.1 * (Math.log2(widt
 const steps = ${STEPS};
 for (let step = 1; step <= steps; step++) {
   const value = final + 3 * (Math.pow(step, -0.7) - Math.pow(steps, -0.7));
-  appendFileSync(process.env.AUTOLAB_METRICS_FILE, JSON.stringify({ step, val_loss: value }) + '\\n');
+  appendFileSync(process.env.AUTOLAB_METRICS_FILE, JSON.stringify({ step, loss: value }) + '\\n');
   await new Promise((resolve) => setTimeout(resolve, ${STEP_MS}));
 }
 writeFileSync(process.env.AUTOLAB_ARTIFACTS + '/final.json', JSON.stringify({ final }));
@@ -53,9 +53,9 @@ function task(pruner: string): string {
 
 const variants: Array<[string, string]> = [
   ['none', ''],
-  ['median', 'pruner: { kind: median, metric: val_loss, warmup_steps: 5, min_trials: 4 }'],
-  ['asha', 'pruner: { kind: asha, metric: val_loss, min_step: 4, reduction: 3, min_trials: 2 }'],
-  ['curve', 'pruner: { kind: curve, metric: val_loss, warmup_steps: 6, min_trials: 4, confidence: 0.95 }'],
+  ['median', 'pruner: { kind: median, warmup_steps: 5, min_trials: 4 }'],
+  ['asha', 'pruner: { kind: asha, min_step: 4, reduction: 3, min_trials: 2 }'],
+  ['curve', 'pruner: { kind: curve, warmup_steps: 6, min_trials: 4, confidence: 0.95 }'],
 ];
 
 console.log(`bench:pruning: ${SECONDS} s of wall time per variant, parallel 2, runs of ${STEPS} steps × ${STEP_MS} ms (~${((STEPS * STEP_MS) / 1000).toFixed(1)} s), random knobs search with the same seed`);

@@ -80,8 +80,23 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
     for (const trial of context.trials.slice(-KNOB_HISTORY_LIMIT)) {
       context.signal.throwIfAborted();
       const values = await valuesOf(trial, context);
-      if (values !== null) observations.push({ trialId: trial.id, values, status: trial.status, score: trial.score, label: trial.label });
+      if (values !== null) observations.push({ trialId: trial.id, values, status: trial.status, score: trial.score ?? prunedScore(trial, context.task.objective.metric), label: trial.label });
     }
     return observations;
   };
+}
+
+/**
+ * A pruned trial's last intermediate value of the objective metric (as Optuna's TPE uses
+ * it): the run stopped early, so this is a pessimistic stand-in for its final score.
+ * Null when the run reported no intermediate value under the objective's name.
+ */
+export function prunedScore(trial: Pick<TrialRecord, 'label' | 'curve'>, metric: string): number | null {
+  if (trial.label !== 'pruned') return null;
+  let last: { step: number; value: number } | null = null;
+  for (const point of trial.curve) {
+    if (point.name !== metric || point.repeat !== 0) continue;
+    if (last === null || point.step >= last.step) last = point;
+  }
+  return last !== null && Number.isFinite(last.value) ? last.value : null;
 }

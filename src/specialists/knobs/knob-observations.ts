@@ -13,7 +13,8 @@ import type { KnobValues } from './knob-value.ts';
  * Failure labels that say nothing about the knob values: the machine's fault, an edit that
  * never ran (could not apply, touched paths it may not, repeated an earlier tree).
  * Every other failure (crash, oom, run_timeout, gate_miss, metric_missing, size_exceeded,
- * preflight_failed, score_timeout, pruned, not_significant without a score) marks a bad region.
+ * preflight_failed, score_timeout, not_significant or pruned without a score) marks a bad region;
+ * a pruned trial that reported intermediate values of the objective is ranked by its last one.
  */
 export const UNINFORMATIVE_FAILURE_LABELS: ReadonlySet<FailureLabel> = new Set<FailureLabel>(['interrupted', 'infra_error', 'apply_failed', 'illegal_edit', 'duplicate']);
 
@@ -33,6 +34,8 @@ export function observationRole(observation: Pick<KnobObservation, 'status' | 's
       const label = observation.label ?? null;
       if (label !== null && UNINFORMATIVE_FAILURE_LABELS.has(label)) return 'ignored';
       if (label === 'not_significant') return observation.score !== null && Number.isFinite(observation.score) ? 'scored' : 'ignored';
+      // A pruned run with an intermediate value of the objective is ranked by it (pessimistic, as Optuna does).
+      if (label === 'pruned' && observation.score !== null && Number.isFinite(observation.score)) return 'scored';
       return 'failed';
     }
     default:
