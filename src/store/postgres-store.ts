@@ -26,7 +26,7 @@ import { FINISHED_STATUSES } from '../core/trial.ts';
 import { createPostgresPool, parsePostgresUrl, postgresStoreError, type PostgresLocation } from './postgres-connection.ts';
 import { applyPostgresMigrations } from './postgres-migrate.ts';
 import { eventFromRow, keptAtFromRow, studyFromRow, trialFromRow } from './rows.ts';
-import { addCosts, laterThan, validateDraft, validateOutcome, validateTimings } from './store-rules.ts';
+import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues, validateDraft, validateOutcome, validateTimings } from './store-rules.ts';
 
 /** The server's clock as the ISO-8601 text every store writes (`2026-01-02T03:04:05.678Z`). */
 const NOW_ISO = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -249,43 +249,23 @@ export class PostgresStore implements Store {
     return this.studyTransaction(studyId, `record the outcome of trial ${trialId}`, async (tx, at) => {
       let outcome = given;
       const trial = await this.requireUnfinishedTrial(tx, studyId, trialId);
-      let status: TrialStatus = 'failed';
-      let keptAt: string | null = null;
-      if (outcome.status === 'scored') {
-        // Under the study lock: no other transaction can crown a trial until this commits.
-        const incumbentRow = await this.incumbentRow(tx, studyId);
-        const incumbent = incumbentRow === undefined ? null : trialFromRow(incumbentRow);
-        const verdict = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent);
-        const { keep, label, detail, metrics: evidence } = typeof verdict === 'boolean' ? { keep: verdict, label: undefined, detail: undefined, metrics: undefined } : verdict;
-        status = keep ? 'kept' : 'discarded';
-        if (label !== undefined) outcome = { ...outcome, label, labelDetail: detail ?? null };
-        if (evidence !== undefined) outcome = { ...outcome, metrics: { ...outcome.metrics, ...evidence } };
-        if (keep) keptAt = laterThan(at, incumbentRow === undefined ? null : keptAtFromRow(incumbentRow));
-      }
+      // Under the study lock: no other transaction can crown a trial until this commits.
+      const incumbentRow = outcome.status === 'scored' ? await this.incumbentRow(tx, studyId) : undefined;
+      const decided = decideOutcome(
+        outcome,
+        decide,
+        incumbentRow === undefined ? null : trialFromRow(incumbentRow),
+        incumbentRow === undefined ? null : keptAtFromRow(incumbentRow),
+        at,
+      );
+      const { status } = decided;
+      outcome = decided.outcome;
       const cost = addCosts(trial.cost, outcome.cost ?? null);
+      const values = finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt);
       const updated = await tx.query(
-        `UPDATE trials SET status = $1, label = $2, label_detail = $3, metrics_json = $4, score = $5, timings_json = $6, log_excerpt = $7,
-           commit_sha = $8, tree = $9, diff = $10, cost_json = $11, finished_at = $12, kept_at = $13, repeats_json = $14, curve_json = $15
-         WHERE study_id = $16 AND id = $17 RETURNING *`,
-        [
-          status,
-          outcome.label,
-          outcome.labelDetail,
-          JSON.stringify(outcome.metrics),
-          outcome.status === 'scored' ? outcome.score : null,
-          JSON.stringify({ ...trial.timings, ...outcome.timings }),
-          outcome.logExcerpt,
-          outcome.commit === undefined ? trial.commit : outcome.commit,
-          outcome.tree === undefined ? trial.tree : outcome.tree,
-          outcome.diff === undefined ? trial.diff : outcome.diff,
-          cost === null ? null : JSON.stringify(cost),
-          at,
-          keptAt,
-          JSON.stringify(outcome.repeats ?? []),
-          JSON.stringify(outcome.curve ?? []),
-          studyId,
-          trialId,
-        ],
+        `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column, index) => `${column} = $${index + 1}`).join(', ')}
+         WHERE study_id = $${values.length + 1} AND id = $${values.length + 2} RETURNING *`,
+        [...values, studyId, trialId],
       );
       const names = Object.keys(outcome.metrics);
       if (names.length > 0) {

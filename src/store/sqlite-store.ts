@@ -21,7 +21,7 @@ import { FINISHED_STATUSES, type TrialCost, type TrialRecord, type TrialStatus }
 import { eventFromRow, keptAtFromRow, studyFromRow, trialFromRow } from './rows.ts';
 import { openSqliteDatabase, sqliteStoreError } from './sqlite-connection.ts';
 import { applySqliteMigrations } from './sqlite-migrate.ts';
-import { addCosts, laterThan, validateDraft, validateOutcome, validateTimings } from './store-rules.ts';
+import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues, validateDraft, validateOutcome, validateTimings } from './store-rules.ts';
 
 function now(): string {
   return new Date().toISOString();
@@ -218,43 +218,20 @@ export class SqliteStore implements Store {
     return this.write(`record the outcome of trial ${trialId}`, () => {
       const trial = this.requireUnfinishedTrial(studyId, trialId);
       const at = now();
-      let status: TrialStatus = 'failed';
-      let keptAt: string | null = null;
-      if (outcome.status === 'scored') {
-        const incumbentRow = this.incumbentRow(studyId);
-        const incumbent = incumbentRow === undefined ? null : trialFromRow(incumbentRow);
-        const verdict = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent);
-        const { keep, label, detail, metrics: evidence } = typeof verdict === 'boolean' ? { keep: verdict, label: undefined, detail: undefined, metrics: undefined } : verdict;
-        status = keep ? 'kept' : 'discarded';
-        if (label !== undefined) outcome = { ...outcome, label, labelDetail: detail ?? null };
-        if (evidence !== undefined) outcome = { ...outcome, metrics: { ...outcome.metrics, ...evidence } };
-        // Strictly later than the incumbent's, so the order of crowning is the order of kept_at.
-        if (keep) keptAt = laterThan(at, incumbentRow === undefined ? null : keptAtFromRow(incumbentRow));
-      }
+      const incumbentRow = outcome.status === 'scored' ? this.incumbentRow(studyId) : undefined;
+      const decided = decideOutcome(
+        outcome,
+        decide,
+        incumbentRow === undefined ? null : trialFromRow(incumbentRow),
+        incumbentRow === undefined ? null : keptAtFromRow(incumbentRow),
+        at,
+      );
+      const { status } = decided;
+      outcome = decided.outcome;
       const cost = addCosts(trial.cost, outcome.cost ?? null);
       this.stmt(
-        `UPDATE trials SET status = ?, label = ?, label_detail = ?, metrics_json = ?, score = ?, timings_json = ?, log_excerpt = ?,
-           commit_sha = ?, tree = ?, diff = ?, cost_json = ?, finished_at = ?, kept_at = ?, repeats_json = ?, curve_json = ?
-         WHERE study_id = ? AND id = ?`,
-      ).run(
-        status,
-        outcome.label,
-        outcome.labelDetail,
-        JSON.stringify(outcome.metrics),
-        outcome.status === 'scored' ? outcome.score : null,
-        JSON.stringify({ ...trial.timings, ...outcome.timings }),
-        outcome.logExcerpt,
-        outcome.commit === undefined ? trial.commit : outcome.commit,
-        outcome.tree === undefined ? trial.tree : outcome.tree,
-        outcome.diff === undefined ? trial.diff : outcome.diff,
-        cost === null ? null : JSON.stringify(cost),
-        at,
-        keptAt,
-        JSON.stringify(outcome.repeats ?? []),
-        JSON.stringify(outcome.curve ?? []),
-        studyId,
-        trialId,
-      );
+        `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE study_id = ? AND id = ?`,
+      ).run(...finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt), studyId, trialId);
       const metric = this.stmt('INSERT INTO metrics (study_id, trial_id, name, value, step) VALUES (?, ?, ?, ?, NULL)');
       for (const [name, value] of Object.entries(outcome.metrics)) metric.run(studyId, trialId, name, value);
       if (outcome.cost) this.insertCost(studyId, trialId, trial.specialist, outcome.cost, at);

@@ -3,8 +3,8 @@
  * recordable outcome looks like, how costs accumulate, how `kept_at` stays ordered.
  */
 import { AutolabError } from '../core/errors.ts';
-import type { TrialDraft, TrialOutcome } from '../core/store.ts';
-import type { TrialCost, TrialTimings } from '../core/trial.ts';
+import type { AcceptanceDecision, TrialDraft, TrialOutcome } from '../core/store.ts';
+import type { TrialCost, TrialRecord, TrialStatus, TrialTimings } from '../core/trial.ts';
 
 function refuse(message: string, hint?: string): never {
   throw new AutolabError('StoreError', message, hint === undefined ? {} : { hint });
@@ -75,4 +75,55 @@ export function addCosts(a: TrialCost | null, b: TrialCost | null): TrialCost | 
 export function laterThan(at: string, previous: string | null): string {
   if (previous === null || at > previous) return at;
   return new Date(Date.parse(previous) + 1).toISOString();
+}
+
+/**
+ * Applies the acceptance decision to a scored outcome (in the recording transaction, with
+ * the incumbent of that instant): the status, the outcome with any verdict label and
+ * evidence merged in, and `kept_at` (strictly later than the incumbent's, so the order of
+ * crowning is the order of `kept_at`). Failed outcomes pass through.
+ */
+export function decideOutcome(
+  outcome: TrialOutcome,
+  decide: AcceptanceDecision,
+  incumbent: TrialRecord | null,
+  incumbentKeptAt: string | null,
+  at: string,
+): { status: TrialStatus; outcome: TrialOutcome; keptAt: string | null } {
+  if (outcome.status !== 'scored') return { status: 'failed', outcome, keptAt: null };
+  const verdict = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent);
+  const { keep, label, detail, metrics: evidence } = typeof verdict === 'boolean' ? { keep: verdict, label: undefined, detail: undefined, metrics: undefined } : verdict;
+  let decided = outcome;
+  if (label !== undefined) decided = { ...decided, label, labelDetail: detail ?? null };
+  if (evidence !== undefined) decided = { ...decided, metrics: { ...decided.metrics, ...evidence } };
+  return { status: keep ? 'kept' : 'discarded', outcome: decided, keptAt: keep ? laterThan(at, incumbentKeptAt) : null };
+}
+
+/**
+ * The values of the `trials` columns a finished trial sets, in the order of
+ * FINISHED_TRIAL_COLUMNS (then `study_id`, `id` for the WHERE clause).
+ */
+export const FINISHED_TRIAL_COLUMNS = [
+  'status', 'label', 'label_detail', 'metrics_json', 'score', 'timings_json', 'log_excerpt',
+  'commit_sha', 'tree', 'diff', 'cost_json', 'finished_at', 'kept_at', 'repeats_json', 'curve_json',
+] as const;
+
+export function finishedTrialValues(trial: TrialRecord, outcome: TrialOutcome, status: TrialStatus, cost: TrialCost | null, at: string, keptAt: string | null): unknown[] {
+  return [
+    status,
+    outcome.label,
+    outcome.labelDetail,
+    JSON.stringify(outcome.metrics),
+    outcome.status === 'scored' ? outcome.score : null,
+    JSON.stringify({ ...trial.timings, ...outcome.timings }),
+    outcome.logExcerpt,
+    outcome.commit === undefined ? trial.commit : outcome.commit,
+    outcome.tree === undefined ? trial.tree : outcome.tree,
+    outcome.diff === undefined ? trial.diff : outcome.diff,
+    cost === null ? null : JSON.stringify(cost),
+    at,
+    keptAt,
+    JSON.stringify(outcome.repeats ?? []),
+    JSON.stringify(outcome.curve ?? []),
+  ];
 }
