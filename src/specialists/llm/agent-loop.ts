@@ -15,14 +15,20 @@ import { classifyProviderError, isRetryable, retryDelayMs, sleepUnlessAborted } 
 const sdkGlobals = globalThis as { AI_SDK_LOG_WARNINGS?: unknown };
 if (sdkGlobals.AI_SDK_LOG_WARNINGS === undefined) sdkGlobals.AI_SDK_LOG_WARNINGS = false;
 
+/** The bounds of one agent session (the llm specialist's settings carry them). */
 export interface AgentLoopLimits {
+  /** Model calls per session. */
   maxSteps: number;
+  /** Input plus output tokens per session. */
   maxTokens: number;
+  /** Output tokens per model call. */
   maxOutputTokens: number;
   wallTimeMs: number;
   requestTimeoutMs: number;
+  /** Provider retries per session, all errors together. */
   maxRetries: number;
   retryDelayMs: number;
+  /** The longest `retry-after` honoured; a provider asking for more ends the session. */
   maxRetryWaitMs: number;
   stream: boolean;
   temperature?: number;

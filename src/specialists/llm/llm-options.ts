@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { AutolabError } from '../../core/errors.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import { parseDurationMs } from '../../task/units.ts';
+import type { AgentLoopLimits } from './agent-loop.ts';
 import { parseModelRef, type ModelRef } from './model-ref.ts';
 
 const duration = (fallback: string) =>
@@ -43,7 +44,7 @@ export const llmOptionsSchema = z
   });
 
 /** An llm specialist's settings, durations in milliseconds and paths absolute. */
-export interface LlmSettings {
+export interface LlmSettings extends AgentLoopLimits {
   model: ModelRef;
   baseUrl?: string;
   apiKeyEnv?: string;
@@ -51,21 +52,6 @@ export interface LlmSettings {
   knowledge: string[];
   /** Folder of technique notes the agent lists and reads on demand. */
   library?: string;
-  /** Model calls per session. */
-  maxSteps: number;
-  /** Input plus output tokens per session. */
-  maxTokens: number;
-  /** Output tokens per model call. */
-  maxOutputTokens: number;
-  wallTimeMs: number;
-  requestTimeoutMs: number;
-  /** Provider retries per session, all errors together. */
-  maxRetries: number;
-  retryDelayMs: number;
-  /** The longest `retry-after` honoured; a provider asking for more ends the session. */
-  maxRetryWaitMs: number;
-  stream: boolean;
-  temperature?: number;
 }
 
 /**
