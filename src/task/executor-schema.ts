@@ -1,32 +1,13 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import type { ExecutorSpec } from '../core/task.ts';
-import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from './units.ts';
+import { durationSchema, sizeSchema } from './unit-schemas.ts';
 
 /** Default time between two polls of the Slurm queue. */
 export const DEFAULT_SLURM_POLL_INTERVAL_MS = 5_000;
 
-const duration = z
-  .union([z.number(), z.string().regex(DURATION_PATTERN, { error: DURATION_EXPECTED })], { error: DURATION_EXPECTED })
-  .transform((value, context) => {
-    const ms = parseDurationMs(value);
-    if (ms === undefined) {
-      context.issues.push({ code: 'custom', message: `${DURATION_EXPECTED}; it must be more than zero`, input: value });
-      return z.NEVER;
-    }
-    return ms;
-  });
-
-const size = z
-  .union([z.number(), z.string().regex(SIZE_PATTERN, { error: SIZE_EXPECTED })], { error: SIZE_EXPECTED })
-  .transform((value, context) => {
-    const bytes = parseSizeBytes(value);
-    if (bytes === undefined) {
-      context.issues.push({ code: 'custom', message: `${SIZE_EXPECTED}; it must be at least one byte`, input: value });
-      return z.NEVER;
-    }
-    return bytes;
-  });
+const duration = durationSchema();
+const size = sizeSchema;
 
 /** A Slurm name (partition, account): no spaces, nothing a shell or `#SBATCH` line would misread. */
 const slurmName = z.string().regex(/^[A-Za-z0-9._:+-]+$/, { error: 'expected a Slurm name: letters, digits, `.`, `_`, `:`, `+` and `-`' });
