@@ -163,7 +163,7 @@ export function buildProgram(): Command {
     .option('--study <name>', "the study's name (default: the task's name)")
     .option('--parallel <n>', "trials at once on this worker (default: the task's parallel)", integerOption('--parallel'))
     .option('--lease <seconds>', 'a claimed trial goes back to the queue when this worker is silent this long (default 20)', numberOption('--lease'))
-    .option('--idle-exit <seconds>', 'stop after this long with nothing to claim (default: never)', numberOption('--idle-exit'))
+    .option('--idle-exit <seconds>', 'stop after this long with nothing to claim and nothing in flight in the study (default: never)', numberOption('--idle-exit'))
     .option('--max-trials <n>', 'stop after claiming N trials', integerOption('--max-trials'))
     .action(async (path: string | undefined, options) => finish(await workerCommand(taskPathOf(path, options), options)));
 

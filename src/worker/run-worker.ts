@@ -204,8 +204,13 @@ export async function runWorker(options: WorkerOptions): Promise<WorkerSummary> 
         }
         slot.release();
         if (options.idleExitMs !== undefined && running.size === 0 && Date.now() - lastBusy >= options.idleExitMs) {
-          stopReason = `idle for ${Math.round(options.idleExitMs / 1000)} s`;
-          break;
+          // Idle means the study has nothing in flight: a trial under another worker's lease
+          // comes back to the queue if that worker died, and must not be left unclaimed.
+          const inFlight = await store.countTrials(studyId, { status: ['pending', 'running'] }).catch(() => 0);
+          if (inFlight === 0) {
+            stopReason = `idle for ${Math.round(options.idleExitMs / 1000)} s`;
+            break;
+          }
         }
         // Sleep until the next poll, or until a running trial finishes (its parent may unlock work).
         await new Promise<void>((resolve) => {
