@@ -10,6 +10,7 @@ import { collectJobOutput } from './job-output.ts';
 import { SlurmJobPoller, type JobEnd } from './job-poller.ts';
 import { judgeJobEnd, STARTED_STATES, type JobAccounting } from './job-states.ts';
 import { describeCommandFailure, execSlurmCommand, type SlurmCommandRunner } from './slurm-commands.ts';
+import { DEFAULT_SLURM_POLL_INTERVAL_MS, type SlurmJobOptions } from './slurm-options.ts';
 
 /** What the Slurm executor returns: the port's CommandResult plus the job it ran as. */
 export type SlurmCommandResult = CommandResult & {
@@ -17,21 +18,11 @@ export type SlurmCommandResult = CommandResult & {
   jobId: string | null;
 };
 
-export interface SlurmExecutorOptions {
-  partition?: string;
-  account?: string;
-  /** `--gres=gpu:N` per job. */
-  gpusPerTrial?: number;
-  /** `--cpus-per-task`. */
-  cpusPerTrial?: number;
-  /** `--mem` per job in bytes; default the request's `memoryBytes`, else the cluster default. */
-  memoryBytes?: number;
-  /** `--time` per job; default the request's timeout plus 10% and 5 minutes. */
-  timeLimitMs?: number;
-  /** More sbatch options, as written (`--qos=high`). */
-  extraArgs?: readonly string[];
-  /** Time between two polls of the queue. Default 5 s. */
-  pollIntervalMs?: number;
+/**
+ * Settings of one Slurm executor: what each job asks Slurm for (`SlurmJobOptions`, from
+ * the task file; all optional here, `pollIntervalMs` default 5 s), and how it talks to Slurm.
+ */
+export interface SlurmExecutorOptions extends Partial<SlurmJobOptions> {
   /** Longest wait between polls while Slurm fails. Default 60 s. */
   maxPollIntervalMs?: number;
   /** How long a job that left the queue may lack a record before it counts as vanished. Default 60 s. */
@@ -111,7 +102,7 @@ export class SlurmExecutor implements Executor {
     this.runCommand = options.runCommand ?? execSlurmCommand();
     this.poller = new SlurmJobPoller({
       run: this.runCommand,
-      intervalMs: options.pollIntervalMs ?? 5_000,
+      intervalMs: options.pollIntervalMs ?? DEFAULT_SLURM_POLL_INTERVAL_MS,
       ...(options.maxPollIntervalMs !== undefined && { maxIntervalMs: options.maxPollIntervalMs }),
       ...(options.recordGraceMs !== undefined && { recordGraceMs: options.recordGraceMs }),
       ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
