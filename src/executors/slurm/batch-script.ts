@@ -72,9 +72,11 @@ export function sbatchOptions(resources: SlurmResources): string[] {
 
 /**
  * The batch script. It records its start, enters the working directory (or records
- * `cwd-missing`: the folder must be on a filesystem the node shares), applies the memory
- * limit, runs the command with exactly `env` plus Slurm's `SLURM_*` variables and GPU
- * binding (`env -i`), then records the exit code. A job killed by Slurm (scancel, time
+ * `cwd-missing`: the folder must be on a filesystem the node shares), applies the
+ * `ulimit` limits, runs the command with exactly `env` plus Slurm's `SLURM_*` variables
+ * and GPU binding (`env -i`) in a process group of its own, kills whatever of that group
+ * is left when the command returns (or the job gets SIGTERM: scancel, the time limit),
+ * as the local executor does, then records the exit code. A job killed by Slurm (scancel, time
  * limit, memory) never records one; its end is then read from `sacct`.
  * The job does not inherit the submitter's environment (`--export=NONE`) and is not
  * requeued by Slurm (`--no-requeue`): autolab retries the machine's faults itself.
@@ -113,10 +115,20 @@ export function batchScript(input: BatchScriptInput): string {
     '  set -- "$@" "$autolab_name=$autolab_value"',
     'done',
     ...(array ? ['set -- "$@" "AUTOLAB_ARRAY_INDEX=$SLURM_ARRAY_TASK_ID"'] : []),
-    '/usr/bin/env -i \\',
+    '# The command gets a process group of its own (setsid, where the node has it). What it leaves',
+    '# behind when it returns, or when the job is cancelled, is killed: the node keeps nothing of a trial.',
+    'set +m',
+    'autolab_group=',
+    'trap \'[ -n "$autolab_group" ] && kill -KILL -"$autolab_group" 2>/dev/null; exit 143\' TERM',
+    'autolab_setsid=',
+    'command -v setsid >/dev/null 2>&1 && autolab_setsid=setsid',
+    '$autolab_setsid /usr/bin/env -i \\',
     ...Object.entries(input.env).map(([name, value]) => `  ${shellQuote(`${name}=${value}`)} \\`),
-    `  "$@" /bin/sh -c ${shellQuote(input.command)}`,
+    `  "$@" /bin/sh -c ${shellQuote(input.command)} &`,
+    'autolab_group=$!',
+    'wait "$autolab_group"',
     'autolab_code=$?',
+    'kill -KILL -"$autolab_group" 2>/dev/null',
     `printf 'exited %s %s\\n' "$autolab_code" "$(date +%s%N)" >> "$autolab_status"`,
     'exit $autolab_code',
     '',
