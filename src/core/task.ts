@@ -151,38 +151,18 @@ export interface PrunerSpec {
   finalStep?: number;
 }
 
-/** Phases that a cluster executor may take over; setup and score always run on the driver's machine. */
-export type ClusterPhase = 'preflight' | 'run';
-
 /**
- * Trials on a Slurm cluster: one `sbatch` job per phase command, polled with `squeue`
- * and `sacct`. The study folder (`.autolab/`: worktrees, logs, artifacts) must lie on a
- * filesystem that the compute nodes share with the driver.
+ * Where phase commands run: an executor kind and its options. The core knows no kinds:
+ * `src/executors/registry.ts` lists them, and the kind's own options schema checked
+ * `options` when the task file was loaded (defaults filled in, durations in
+ * milliseconds, sizes in bytes).
  */
-export interface SlurmExecutorSpec {
-  kind: 'slurm';
-  partition?: string;
-  account?: string;
-  /** `--gres=gpu:N`; Slurm then sets `CUDA_VISIBLE_DEVICES` in the job. */
-  gpusPerTrial?: number;
-  /** `--cpus-per-task`. */
-  cpusPerTrial?: number;
-  /** `--mem` in bytes (sent in MiB, rounded up). */
-  memoryBytes?: number;
-  /** `--time`; default: the phase's timeout plus a margin (autolab also enforces the timeout itself). */
-  timeLimitMs?: number;
-  /** More `sbatch` arguments, passed as written (e.g. `--qos=high`, `--constraint=a100`). */
-  extraArgs: string[];
-  /** Time between two polls of the queue (one `squeue` for all jobs). */
-  pollIntervalMs: number;
-  /** Absolute folder shared by the driver and the compute nodes; the study folder must lie inside it. */
-  sharedDir?: string;
-  /** The phases sent to Slurm (default `[run]`); others run on the driver's machine. */
-  phases: ClusterPhase[];
+export interface ExecutorSpec {
+  /** `local`, `slurm`, ... (the task file's `executor.kind`). */
+  kind: string;
+  /** The kind's options, opaque here (e.g. Slurm's partition and `--mem`). */
+  options: Record<string, unknown>;
 }
-
-/** Where phase commands run. */
-export type ExecutorSpec = { kind: 'local' } | SlurmExecutorSpec;
 
 export interface TaskSpec {
   name: string;

@@ -108,19 +108,33 @@ function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   }
 }
 
-/** The keys a mapping at `path` may hold, per the schema (the object branch of a union). */
-export function knownKeysAt(schema: z.core.$ZodType, path: Path): string[] {
+/**
+ * The keys a mapping at `path` may hold, per the schema. In a union, the object branch
+ * whose literal keys (a discriminator such as `kind: slurm`) match `input`, else the first.
+ */
+export function knownKeysAt(schema: z.core.$ZodType, path: Path, input?: unknown): string[] {
   const found = schemaAt(schema, path);
   if (!found) return [];
   const def = found._zod.def as unknown as Record<string, unknown> & { type: string };
   if (def.type === 'object') return Object.keys(def.shape as object);
   if (def.type === 'union') {
-    for (const option of def.options as z.core.$ZodType[]) {
+    const options = def.options as z.core.$ZodType[];
+    const matching = options.find((option) => literalKeysMatch(option, input));
+    for (const option of matching ? [matching] : options) {
       const keys = knownKeysAt(option, []);
       if (keys.length > 0) return keys;
     }
   }
   return [];
+}
+
+/** Whether `input` has the value of every literal key of the object schema `option` (and it has one). */
+function literalKeysMatch(option: z.core.$ZodType, input: unknown): boolean {
+  if (input === null || typeof input !== 'object') return false;
+  const def = unwrap(option)._zod.def as unknown as Record<string, unknown> & { type: string };
+  if (def.type !== 'object') return false;
+  const literals = Object.entries(def.shape as Record<string, z.core.$ZodType>).filter(([, field]) => field._zod.def.type === 'literal');
+  return literals.length > 0 && literals.every(([key, field]) => (field._zod.def as unknown as { values: unknown[] }).values.includes((input as Record<string, unknown>)[key]));
 }
 
 /** Only a type mismatch at the branch's root: the user did not mean this branch. */
@@ -141,7 +155,7 @@ export function taskFileIssuesFromZod(issues: readonly Issue[], schema: z.core.$
       if (meant.length === 1) result.push(...taskFileIssuesFromZod(meant[0]!, schema, path));
       else result.push({ path, message: issue.message });
     } else if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(schema, path).filter((key) => key !== '$schema');
+      const known = knownKeysAt(schema, path, issue.input).filter((key) => key !== '$schema');
       for (const key of issue.keys) {
         const suggestion = closestMatch(key, known);
         const hint = suggestion ? `did you mean "${suggestion}"?` : known.length > 0 ? `expected one of: ${known.join(', ')}` : '';

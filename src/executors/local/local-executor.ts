@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { Readable } from 'node:stream';
-import { AutolabError, coerceError } from '../../core/errors.ts';
+import { coerceError } from '../../core/errors.ts';
 import { validateCommandRequest, type CommandRequest, type CommandResult, type Executor } from '../../core/executor.ts';
+import { budgetTimerMs } from '../shared/budget-timer.ts';
+import { suspectOutOfMemory } from '../shared/out-of-memory.ts';
+import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_STDOUT_TAIL_BYTES } from '../shared/output-tail.ts';
+import { describeCwdProblem } from '../shared/working-directory.ts';
 import { OutputRecorder } from './output-recorder.ts';
 import { reapProcessesWithToken, signalProcessGroup } from './process-group.ts';
 import { bwrapArguments } from './sandbox-bwrap.ts';
@@ -38,9 +41,6 @@ export interface LocalExecutorOptions {
   /** Size of the rolling combined-output tail. Default 4 KiB. */
   outputTailBytes?: number;
 }
-
-/** setTimeout fires at once for delays beyond 2^31-1 ms; longer budgets are clamped to this (~24.8 days). */
-const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /**
  * The local adapter of the Executor port: runs each command as `/bin/sh -c <command>`
@@ -83,8 +83,8 @@ export class LocalExecutor implements Executor {
   constructor(options: LocalExecutorOptions = {}) {
     this.killGraceMs = options.killGraceMs ?? 500;
     this.drainMs = options.drainMs ?? 200;
-    this.stdoutTailBytes = options.stdoutTailBytes ?? 8192;
-    this.outputTailBytes = options.outputTailBytes ?? 4096;
+    this.stdoutTailBytes = options.stdoutTailBytes ?? DEFAULT_STDOUT_TAIL_BYTES;
+    this.outputTailBytes = options.outputTailBytes ?? DEFAULT_OUTPUT_TAIL_BYTES;
   }
 
   /** Runs one command to completion; see the class comment for the guarantees. */
@@ -164,7 +164,7 @@ export class LocalExecutor implements Executor {
         sigkillSentByUs = true;
         killGroup('SIGKILL');
       }, this.killGraceMs);
-    }, Math.min(request.timeoutMs, MAX_TIMER_MS));
+    }, budgetTimerMs(request.timeoutMs));
     const onAbort = () => {
       aborted = true;
       sigkillSentByUs = true;
@@ -197,10 +197,13 @@ export class LocalExecutor implements Executor {
           .then((hits) => noteLimits(recorder, request, exitCode, signal, hits))
           .then(() => recorder.close())
           .then(() => {
-            const killedByOthers = (signal === 'SIGKILL' && !sigkillSentByUs) || exitCode === 137;
-            const failed = exitCode !== 0;
-            const oomSuspected =
-              failed && !timedOut && !aborted && (killedByOthers || recorder.outOfMemoryPhraseSeen);
+            const oomSuspected = suspectOutOfMemory({
+              failed: exitCode !== 0,
+              endedByAutolab: timedOut || aborted || sigkillSentByUs,
+              exitCode,
+              signal,
+              outOfMemoryPhraseSeen: recorder.outOfMemoryPhraseSeen,
+            });
             resolve(
               resultOf(recorder, { exitCode, signal, timedOut, aborted, durationMs, oomSuspected, pid: pid ?? null }),
             );
@@ -235,15 +238,6 @@ function noteLimits(recorder: OutputRecorder, request: CommandRequest, exitCode:
   }
   if (processLimitHits > 0) {
     recorder.record('stderr', Buffer.from(`\n[autolab: the command reached its limit of ${request.maxProcesses} processes; ${processLimitHits} fork(s) failed]\n`));
-  }
-}
-
-async function describeCwdProblem(cwd: string): Promise<string | null> {
-  try {
-    const info = await stat(cwd);
-    return info.isDirectory() ? null : `working directory is not a directory: ${cwd}`;
-  } catch (error) {
-    return `working directory is not accessible: ${cwd} (${coerceError(error).message})`;
   }
 }
 

@@ -1,23 +1,8 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { TailBuffer } from './tail-buffer.ts';
+import { OUT_OF_MEMORY_PHRASES, outOfMemoryPattern } from '../shared/out-of-memory.ts';
+import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_STDOUT_TAIL_BYTES, TailBuffer, truncationNote } from '../shared/output-tail.ts';
 
-/**
- * Phrases that runtimes print when an allocation fails. Any of them in a failed run's
- * output makes the local executor suspect memory exhaustion (matched case-insensitively).
- */
-export const OUT_OF_MEMORY_PHRASES: readonly string[] = [
-  'MemoryError',
-  'out of memory',
-  'Cannot allocate memory',
-  'std::bad_alloc',
-  'CUDA out of memory',
-  'JavaScript heap out of memory',
-];
-
-const OUT_OF_MEMORY_PATTERN = new RegExp(
-  OUT_OF_MEMORY_PHRASES.map((phrase) => phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
-  'i',
-);
+const OUT_OF_MEMORY_PATTERN = outOfMemoryPattern(OUT_OF_MEMORY_PHRASES);
 /** Bytes of the previous chunk kept so that a phrase split across two chunks is still found. */
 const PHRASE_CARRY_BYTES = 64;
 /** Upper bound on waiting for the log file to flush and close when the command is over. */
@@ -59,8 +44,8 @@ export class OutputRecorder {
 
   constructor(options: OutputRecorderOptions) {
     this.capBytes = Math.max(0, Math.floor(options.capBytes));
-    this.stdoutTailBuffer = new TailBuffer(options.stdoutTailBytes ?? 8192);
-    this.outputTailBuffer = new TailBuffer(options.outputTailBytes ?? 4096);
+    this.stdoutTailBuffer = new TailBuffer(options.stdoutTailBytes ?? DEFAULT_STDOUT_TAIL_BYTES);
+    this.outputTailBuffer = new TailBuffer(options.outputTailBytes ?? DEFAULT_OUTPUT_TAIL_BYTES);
     this.log = createWriteStream(options.logFile, { flags: 'w' });
     this.log.on('error', (error) => {
       this.logError ??= `log file ${options.logFile}: ${error.message}`;
@@ -100,11 +85,7 @@ export class OutputRecorder {
    */
   async close(): Promise<void> {
     if (this.truncated) {
-      const dropped = this.outputBytes - this.capBytes;
-      const separator = this.lastWrittenByte === 0x0a ? '' : '\n';
-      this.writeLog(
-        Buffer.from(`${separator}[autolab: output truncated after ${this.capBytes} bytes; ${dropped} bytes dropped]\n`),
-      );
+      this.writeLog(Buffer.from(truncationNote(this.capBytes, this.outputBytes - this.capBytes, this.lastWrittenByte)));
     }
     if (this.log.closed) return;
     await new Promise<void>((resolve) => {

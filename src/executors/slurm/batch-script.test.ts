@@ -89,6 +89,15 @@ describe('batchScript', () => {
     expect(output.trim().split('\n')).toEqual([String(512 * 1024), String(2048)]);
   });
 
+  it('kills what the command left behind when it returns, as the local executor does', async () => {
+    const pidFile = join(dir, 'leftover.pid');
+    const { code } = await runScript(batchScript(input({ command: `sleep 300 & echo $! > '${pidFile}'; exit 5` })), { PATH: '/usr/bin:/bin' });
+    expect(code).toBe(5);
+    const pid = Number(await readFile(pidFile, 'utf8'));
+    const state = async () => (await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => 'gone')).replace(/^.*\) /, '').slice(0, 1);
+    expect(['Z', 'g']).toContain(await state()); // a zombie waiting for init, or gone
+  });
+
   it('records a working directory the node cannot see', async () => {
     const { code, output } = await runScript(batchScript(input({ cwd: join(dir, 'missing') })), { PATH: '/usr/bin:/bin' });
     expect(code).toBe(1);

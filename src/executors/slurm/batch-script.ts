@@ -4,6 +4,8 @@
  * `sbatch run.sbatch` runs the same job again by hand.
  */
 
+import { ulimitLines, type ShellLimits } from '../shared/resource-limits.ts';
+
 /** What Slurm is asked for, per job. */
 export interface SlurmResources {
   partition?: string;
@@ -16,8 +18,8 @@ export interface SlurmResources {
   extraArgs: readonly string[];
 }
 
-/** One batch script. */
-export interface BatchScriptInput {
+/** One batch script; its `ulimit` limits (`memoryBytes`, `maxFileBytes`, `maxProcesses`) apply before the command, as locally. */
+export interface BatchScriptInput extends ShellLimits {
   /** `--job-name`; autolab's names start with `autolab-<token8>-` so orphans can be found. */
   jobName: string;
   /** Slurm writes the job's combined stdout and stderr here (the log file). */
@@ -28,12 +30,6 @@ export interface BatchScriptInput {
   /** The command's whole environment (Slurm's own `SLURM_*` variables and GPU binding are added). */
   env: Readonly<Record<string, string>>;
   command: string;
-  /** `ulimit -v` in bytes before the command, as the local executor does. */
-  memoryBytes?: number;
-  /** `ulimit -f` in bytes (the largest file the command may write). */
-  maxFileBytes?: number;
-  /** `ulimit -u` (dash: `-p`): most processes of the user on the node. */
-  maxProcesses?: number;
   resources: SlurmResources;
   /**
    * A job array (`--array=<indices>`, e.g. `0-4`): every element runs the same command;
@@ -76,9 +72,11 @@ export function sbatchOptions(resources: SlurmResources): string[] {
 
 /**
  * The batch script. It records its start, enters the working directory (or records
- * `cwd-missing`: the folder must be on a filesystem the node shares), applies the memory
- * limit, runs the command with exactly `env` plus Slurm's `SLURM_*` variables and GPU
- * binding (`env -i`), then records the exit code. A job killed by Slurm (scancel, time
+ * `cwd-missing`: the folder must be on a filesystem the node shares), applies the
+ * `ulimit` limits, runs the command with exactly `env` plus Slurm's `SLURM_*` variables
+ * and GPU binding (`env -i`) in a process group of its own, kills whatever of that group
+ * is left when the command returns (or the job gets SIGTERM: scancel, the time limit),
+ * as the local executor does, then records the exit code. A job killed by Slurm (scancel, time
  * limit, memory) never records one; its end is then read from `sacct`.
  * The job does not inherit the submitter's environment (`--export=NONE`) and is not
  * requeued by Slurm (`--no-requeue`): autolab retries the machine's faults itself.
@@ -107,18 +105,7 @@ export function batchScript(input: BatchScriptInput): string {
     '  exit 1',
     'fi',
   ];
-  if (input.memoryBytes !== undefined) {
-    const kib = Math.ceil(input.memoryBytes / 1024);
-    lines.push(`ulimit -v ${kib} 2>/dev/null || echo "[autolab: could not set the memory limit (ulimit -v ${kib})]" >&2`);
-  }
-  if (input.maxFileBytes !== undefined) {
-    const blocks = Math.max(1, Math.floor(input.maxFileBytes / 512)); // POSIX ulimit -f counts 512-byte blocks
-    lines.push(`ulimit -f ${blocks} 2>/dev/null || echo "[autolab: could not set the file size limit (ulimit -f ${blocks})]" >&2`);
-  }
-  if (input.maxProcesses !== undefined) {
-    const count = Math.max(1, Math.floor(input.maxProcesses));
-    lines.push(`{ ulimit -u ${count} || ulimit -p ${count}; } 2>/dev/null || echo "[autolab: could not set the process limit (ulimit -u ${count})]" >&2`);
-  }
+  lines.push(...ulimitLines(input));
   lines.push(
     '# Slurm\'s own variables and GPU binding are kept; nothing else of the node\'s environment.',
     'set --',
@@ -128,10 +115,20 @@ export function batchScript(input: BatchScriptInput): string {
     '  set -- "$@" "$autolab_name=$autolab_value"',
     'done',
     ...(array ? ['set -- "$@" "AUTOLAB_ARRAY_INDEX=$SLURM_ARRAY_TASK_ID"'] : []),
-    '/usr/bin/env -i \\',
+    '# The command gets a process group of its own (setsid, where the node has it). What it leaves',
+    '# behind when it returns, or when the job is cancelled, is killed: the node keeps nothing of a trial.',
+    'set +m',
+    'autolab_group=',
+    'trap \'[ -n "$autolab_group" ] && kill -KILL -"$autolab_group" 2>/dev/null; exit 143\' TERM',
+    'autolab_setsid=',
+    'command -v setsid >/dev/null 2>&1 && autolab_setsid=setsid',
+    '$autolab_setsid /usr/bin/env -i \\',
     ...Object.entries(input.env).map(([name, value]) => `  ${shellQuote(`${name}=${value}`)} \\`),
-    `  "$@" /bin/sh -c ${shellQuote(input.command)}`,
+    `  "$@" /bin/sh -c ${shellQuote(input.command)} &`,
+    'autolab_group=$!',
+    'wait "$autolab_group"',
     'autolab_code=$?',
+    'kill -KILL -"$autolab_group" 2>/dev/null',
     `printf 'exited %s %s\\n' "$autolab_code" "$(date +%s%N)" >> "$autolab_status"`,
     'exit $autolab_code',
     '',

@@ -1,5 +1,7 @@
 import { appendFile, open, stat, truncate, writeFile } from 'node:fs/promises';
 import { coerceError } from '../../core/errors.ts';
+import { OUT_OF_MEMORY_PHRASES, outOfMemoryPattern } from '../shared/out-of-memory.ts';
+import { truncationNote, utf8Tail } from '../shared/output-tail.ts';
 
 /**
  * Phrases that mean a command ran out of memory: what runtimes print when an allocation
@@ -8,19 +10,14 @@ import { coerceError } from '../../core/errors.ts';
  * Matched case-insensitively in the tail of a failed job's output.
  */
 export const SLURM_OUT_OF_MEMORY_PHRASES: readonly string[] = [
-  'MemoryError',
-  'out of memory',
-  'Cannot allocate memory',
-  'std::bad_alloc',
-  'CUDA out of memory',
-  'JavaScript heap out of memory',
+  ...OUT_OF_MEMORY_PHRASES,
   'Exceeded job memory limit',
   'exceeded memory limit',
   'oom-kill event',
   'oom_kill event',
 ];
 
-const OUT_OF_MEMORY_PATTERN = new RegExp(SLURM_OUT_OF_MEMORY_PHRASES.map((phrase) => phrase.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'i');
+const OUT_OF_MEMORY_PATTERN = outOfMemoryPattern(SLURM_OUT_OF_MEMORY_PHRASES);
 
 /** How much of the end of the output is searched for the phrases. */
 const PHRASE_WINDOW_BYTES = 64 * 1024;
@@ -81,8 +78,7 @@ export async function collectJobOutput(options: CollectOutputOptions): Promise<J
       const capBytes = Math.max(0, Math.floor(options.capBytes));
       await truncate(options.file, capBytes);
       const last = capBytes > 0 ? await lastByte(options.file, capBytes) : 0x0a;
-      const separator = last === 0x0a ? '' : '\n';
-      await appendFile(options.file, `${separator}[autolab: output truncated after ${capBytes} bytes; ${size - capBytes} bytes dropped]\n`);
+      await appendFile(options.file, truncationNote(capBytes, size - capBytes, last));
     }
   } catch (error) {
     result.logError = `log file ${options.file}: ${coerceError(error).message}`;
@@ -99,12 +95,4 @@ async function lastByte(file: string, size: number): Promise<number> {
   } finally {
     await handle.close();
   }
-}
-
-/** The last `bytes` of a buffer as UTF-8, not starting inside a character. */
-function utf8Tail(buffer: Buffer, bytes: number): string {
-  const slice = buffer.subarray(Math.max(0, buffer.length - bytes));
-  let start = 0;
-  while (start < slice.length && start < 4 && ((slice[start] ?? 0) & 0xc0) === 0x80) start += 1;
-  return slice.subarray(start).toString('utf8');
 }

@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { suspectOutOfMemory } from '../shared/out-of-memory.ts';
 
 /**
  * Slurm job states and how a finished job becomes the Executor port's result. Pure
@@ -165,8 +166,15 @@ export function judgeJobEnd(facts: JobEndFacts): JobVerdict {
   const outOfMemoryState = accounting?.state === 'OUT_OF_MEMORY';
   if (facts.cwdProblem !== null) return { ...verdict, spawnError: facts.cwdProblem };
   if (facts.exitRecord !== null) {
-    const failed = facts.exitRecord !== 0;
-    return { ...verdict, exitCode: facts.exitRecord, oomSuspected: failed && (facts.exitRecord === 137 || facts.oomPhraseSeen || outOfMemoryState) };
+    const oomSuspected = suspectOutOfMemory({
+      failed: facts.exitRecord !== 0,
+      endedByAutolab: false,
+      exitCode: facts.exitRecord,
+      signal: null,
+      outOfMemoryPhraseSeen: facts.oomPhraseSeen,
+      reportedOutOfMemory: outOfMemoryState,
+    });
+    return { ...verdict, exitCode: facts.exitRecord, oomSuspected };
   }
   if (facts.cancelledByUs === 'abort') return { ...verdict, aborted: true };
   if (facts.cancelledByUs === 'timeout') return { ...verdict, timedOut: true };
@@ -191,10 +199,7 @@ export function judgeJobEnd(facts: JobEndFacts): JobVerdict {
     return { ...verdict, machineFault: `${job} FAILED without an exit code or signal: its batch script did not run (is its output file writable from the node?)` };
   }
   const failed = state !== 'COMPLETED' || (exitCode !== null && exitCode !== 0) || signalText !== null;
-  return {
-    ...verdict,
-    exitCode: failed && exitCode === 0 ? null : exitCode,
-    signal: signalText,
-    oomSuspected: failed && (outOfMemoryState || signalText === 'SIGKILL' || exitCode === 137 || facts.oomPhraseSeen),
-  };
+  // autolab's own cancels (budget, abort) were decided above: a SIGKILL here came from elsewhere.
+  const oomSuspected = suspectOutOfMemory({ failed, endedByAutolab: false, exitCode, signal: signalText, outOfMemoryPhraseSeen: facts.oomPhraseSeen, reportedOutOfMemory: outOfMemoryState });
+  return { ...verdict, exitCode: failed && exitCode === 0 ? null : exitCode, signal: signalText, oomSuspected };
 }

@@ -1,13 +1,16 @@
-import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { AutolabError } from '../../core/errors.ts';
 import { validateCommandRequest, type CommandRequest, type CommandResult, type Executor } from '../../core/executor.ts';
+import { budgetTimerMs } from '../shared/budget-timer.ts';
+import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_STDOUT_TAIL_BYTES } from '../shared/output-tail.ts';
+import { describeCwdProblem } from '../shared/working-directory.ts';
 import { batchScript, parseStatusFile, type JobStatusRecord, type SlurmResources } from './batch-script.ts';
 import { collectJobOutput } from './job-output.ts';
 import { SlurmJobPoller, type JobEnd } from './job-poller.ts';
 import { judgeJobEnd, STARTED_STATES, type JobAccounting } from './job-states.ts';
 import { describeCommandFailure, execSlurmCommand, type SlurmCommandRunner } from './slurm-commands.ts';
+import { DEFAULT_SLURM_POLL_INTERVAL_MS, type SlurmJobOptions } from './slurm-options.ts';
 
 /** What the Slurm executor returns: the port's CommandResult plus the job it ran as. */
 export type SlurmCommandResult = CommandResult & {
@@ -15,21 +18,11 @@ export type SlurmCommandResult = CommandResult & {
   jobId: string | null;
 };
 
-export interface SlurmExecutorOptions {
-  partition?: string;
-  account?: string;
-  /** `--gres=gpu:N` per job. */
-  gpusPerTrial?: number;
-  /** `--cpus-per-task`. */
-  cpusPerTrial?: number;
-  /** `--mem` per job in bytes; default the request's `memoryBytes`, else the cluster default. */
-  memoryBytes?: number;
-  /** `--time` per job; default the request's timeout plus 10% and 5 minutes. */
-  timeLimitMs?: number;
-  /** More sbatch options, as written (`--qos=high`). */
-  extraArgs?: readonly string[];
-  /** Time between two polls of the queue. Default 5 s. */
-  pollIntervalMs?: number;
+/**
+ * Settings of one Slurm executor: what each job asks Slurm for (`SlurmJobOptions`, from
+ * the task file; all optional here, `pollIntervalMs` default 5 s), and how it talks to Slurm.
+ */
+export interface SlurmExecutorOptions extends Partial<SlurmJobOptions> {
   /** Longest wait between polls while Slurm fails. Default 60 s. */
   maxPollIntervalMs?: number;
   /** How long a job that left the queue may lack a record before it counts as vanished. Default 60 s. */
@@ -109,13 +102,13 @@ export class SlurmExecutor implements Executor {
     this.runCommand = options.runCommand ?? execSlurmCommand();
     this.poller = new SlurmJobPoller({
       run: this.runCommand,
-      intervalMs: options.pollIntervalMs ?? 5_000,
+      intervalMs: options.pollIntervalMs ?? DEFAULT_SLURM_POLL_INTERVAL_MS,
       ...(options.maxPollIntervalMs !== undefined && { maxIntervalMs: options.maxPollIntervalMs }),
       ...(options.recordGraceMs !== undefined && { recordGraceMs: options.recordGraceMs }),
       ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
     });
-    this.stdoutTailBytes = options.stdoutTailBytes ?? 8192;
-    this.outputTailBytes = options.outputTailBytes ?? 4096;
+    this.stdoutTailBytes = options.stdoutTailBytes ?? DEFAULT_STDOUT_TAIL_BYTES;
+    this.outputTailBytes = options.outputTailBytes ?? DEFAULT_OUTPUT_TAIL_BYTES;
     this.cancelWaitMs = options.cancelWaitMs ?? 60_000;
   }
 
@@ -130,8 +123,7 @@ export class SlurmExecutor implements Executor {
     if (cwdProblem !== null) return this.finish(request, null, { spawnError: cwdProblem });
 
     const jobName = jobNameFor(request.env, request.logFile);
-    const limits = request as CommandRequest & { maxFileBytes?: number; maxProcesses?: number; sandbox?: unknown };
-    if (limits.sandbox !== undefined && !this.sandboxWarned) {
+    if (request.sandbox !== undefined && !this.sandboxWarned) {
       this.sandboxWarned = true;
       this.options.onWarning?.('the bubblewrap sandbox is not applied to Slurm jobs: trial code runs with the isolation the cluster gives its jobs (limits and a clean environment still apply)');
     }
@@ -143,8 +135,8 @@ export class SlurmExecutor implements Executor {
       env: request.env,
       command: request.command,
       ...(request.memoryBytes !== undefined && { memoryBytes: request.memoryBytes }),
-      ...(limits.maxFileBytes !== undefined && { maxFileBytes: limits.maxFileBytes }),
-      ...(limits.maxProcesses !== undefined && { maxProcesses: limits.maxProcesses }),
+      ...(request.maxFileBytes !== undefined && { maxFileBytes: request.maxFileBytes }),
+      ...(request.maxProcesses !== undefined && { maxProcesses: request.maxProcesses }),
       resources: this.resourcesFor(request),
     });
     await writeFile(files.script, script, { mode: 0o700 });
@@ -229,7 +221,7 @@ export class SlurmExecutor implements Executor {
       onState: (state) => {
         if (startedAt !== null || !STARTED_STATES.has(state)) return;
         startedAt = performance.now();
-        if (cancelledByUs === null) budgetTimer = setTimeout(() => cancel('timeout'), Math.min(request.timeoutMs, 2 ** 31 - 1));
+        if (cancelledByUs === null) budgetTimer = setTimeout(() => cancel('timeout'), budgetTimerMs(request.timeoutMs));
       },
       settledWithoutAccounting: async () => {
         status = await readStatus(files.status);
@@ -313,14 +305,4 @@ function measuredDuration(status: JobStatusRecord, accounting: JobAccounting | n
   if (status.startedNs !== null && status.endedNs !== null && status.endedNs >= status.startedNs) return Number(status.endedNs - status.startedNs) / 1e6;
   if (accounting?.elapsedMs !== null && accounting?.elapsedMs !== undefined) return accounting.elapsedMs;
   return startedAt === null ? 0 : performance.now() - startedAt;
-}
-
-
-async function describeCwdProblem(cwd: string): Promise<string | null> {
-  try {
-    const info = await stat(cwd);
-    return info.isDirectory() ? null : `working directory is not a directory: ${cwd}`;
-  } catch (error) {
-    return `working directory is not accessible: ${cwd} (${(error as Error).message})`;
-  }
 }

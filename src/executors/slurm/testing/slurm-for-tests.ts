@@ -1,4 +1,8 @@
 import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Executor } from '../../../core/executor.ts';
 
 /** Whether the tests that need a real Slurm run here, and what to say when they cannot. */
 export interface SlurmForTests {
@@ -35,4 +39,28 @@ export function slurmForTests(env: NodeJS.ProcessEnv = process.env): SlurmForTes
   } catch (error) {
     return { available: false, required, problem: `Slurm is not reachable (${(error as Error).message.split('\n')[0]}): run .ci/services/slurm.sh` };
   }
+}
+
+/**
+ * How long one trivial job takes on this cluster right now, from submission to result
+ * (sbatch, the queue, the node's launch, polls, reading the output): real-Slurm tests
+ * derive every budget they give a command from it, so that they hold on a loaded node.
+ * Throws when the job does not succeed.
+ *
+ * @example
+ * const startupMs = await measureSlurmStartupMs(new SlurmExecutor({ pollIntervalMs: 250 }), dir, 'node -e 0');
+ * const budgetMs = Math.max(3_000, 2 * startupMs);
+ */
+export async function measureSlurmStartupMs(executor: Executor, dir: string, command = 'true'): Promise<number> {
+  const started = performance.now();
+  const result = await executor.run({
+    command,
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AUTOLAB_RUN_TOKEN: `startup-${randomUUID()}`, AUTOLAB_PHASE: 'startup' },
+    timeoutMs: 300_000,
+    outputCapBytes: 1 << 16,
+    logFile: join(dir, `startup-${randomUUID()}.log`),
+  });
+  if (result.exitCode !== 0) throw new Error(`a trivial Slurm job (${command}) failed: ${JSON.stringify(result)}`);
+  return performance.now() - started;
 }

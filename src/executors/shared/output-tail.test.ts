@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TailBuffer } from './tail-buffer.ts';
+import { TailBuffer, truncationNote, utf8Tail } from './output-tail.ts';
 
 describe('TailBuffer', () => {
   it('keeps everything below its capacity', () => {
@@ -30,5 +30,18 @@ describe('TailBuffer', () => {
     const tail = new TailBuffer(0);
     tail.push(Buffer.from('abc'));
     expect(tail.text()).toBe('');
+  });
+});
+
+describe('utf8Tail and truncationNote', () => {
+  it('cuts from the end without starting inside a character', () => {
+    expect(utf8Tail(Buffer.from('aé€'), 4)).toBe('€');
+    expect(utf8Tail(Buffer.from('abc'), 10)).toBe('abc');
+    expect(utf8Tail(Buffer.from('abc'), 0)).toBe('');
+  });
+
+  it('puts the note on a line of its own', () => {
+    expect(truncationNote(10, 11, 0x62)).toBe('\n[autolab: output truncated after 10 bytes; 11 bytes dropped]\n');
+    expect(truncationNote(10, 11, 0x0a)).toBe('[autolab: output truncated after 10 bytes; 11 bytes dropped]\n');
   });
 });

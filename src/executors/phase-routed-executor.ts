@@ -1,0 +1,37 @@
+import type { CommandRequest, CommandResult, Executor } from '../core/executor.ts';
+
+/**
+ * Sends each phase command to one of two executors by its phase (the request's
+ * `AUTOLAB_PHASE`, which every phase environment carries): the phases in `phases` go to
+ * `cluster`, all others (setup, score, legality, ...) to `local`. Orphans are reaped on both.
+ *
+ * @example
+ * const executor = new PhaseRoutedExecutor(new LocalExecutor(), new SlurmExecutor({ partition: 'gpu' }), ['run']);
+ */
+export class PhaseRoutedExecutor implements Executor {
+  readonly kind: string;
+  private readonly phases: ReadonlySet<string>;
+
+  constructor(
+    private readonly local: Executor,
+    private readonly cluster: Executor,
+    phases: readonly string[],
+  ) {
+    this.kind = cluster.kind;
+    this.phases = new Set(phases);
+  }
+
+  /** The executor that runs a request of this phase. */
+  executorFor(phase: string | undefined): Executor {
+    return phase !== undefined && this.phases.has(phase) ? this.cluster : this.local;
+  }
+
+  run(request: CommandRequest): Promise<CommandResult> {
+    return this.executorFor(request.env.AUTOLAB_PHASE).run(request);
+  }
+
+  async reapOrphans(token: string): Promise<number> {
+    const [local, cluster] = await Promise.all([this.local.reapOrphans(token), this.cluster.reapOrphans(token)]);
+    return local + cluster;
+  }
+}
