@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { diffView } from '../../web/app/diff-view.js';
 import { esc, formatDelta, formatDuration, formatValue, outcomeColor } from '../../web/plots/index.js';
 import { WEB_ROOT } from '../server/static-files.ts';
-import type { TrialSummary } from '../server/views/trial-summary.ts';
+import type { TrialSummary } from '../views/trial-summary.ts';
 import type { ReportData } from './report-data.ts';
 import type { ReportPlot } from './report-plots.ts';
 

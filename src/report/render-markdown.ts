@@ -3,7 +3,7 @@
  * are SVG files beside it, referenced as images.
  */
 import { formatDelta, formatDuration, formatValue } from '../../web/plots/index.js';
-import type { TrialSummary } from '../server/views/trial-summary.ts';
+import type { TrialSummary } from '../views/trial-summary.ts';
 import type { ReportData } from './report-data.ts';
 import type { ReportPlot } from './report-plots.ts';
 

@@ -9,10 +9,10 @@ import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { Objective } from '../core/task.ts';
 import type { FailureLabel, TrialRecord } from '../core/trial.ts';
-import { StudySnapshot } from '../server/study-snapshot.ts';
-import { lineageData } from '../server/views/lineage-view.ts';
-import { buildOverview, type StudyOverview } from '../server/views/overview.ts';
-import { summarizeTrial, type TrialSummary } from '../server/views/trial-summary.ts';
+import { StudySnapshot } from '../views/study-snapshot.ts';
+import { lineageData } from '../views/lineage-view.ts';
+import { buildOverview, type StudyOverview } from '../views/overview.ts';
+import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface FailureGroup {
   label: FailureLabel;

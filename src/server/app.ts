@@ -25,11 +25,11 @@ import { storedTask } from './study-source.ts';
 import { trialDetail } from './trial-detail.ts';
 import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
-import { incumbentOf, lineageData } from './views/lineage-view.ts';
-import { buildOverview } from './views/overview.ts';
-import { timelineData } from './views/timeline-view.ts';
+import { incumbentOf, lineageData } from '../views/lineage-view.ts';
+import { buildOverview } from '../views/overview.ts';
+import { timelineData } from '../views/timeline-view.ts';
 import { parseTrialQuery, queryTrials } from './views/trial-query.ts';
-import { summarizeTrial, type TrialSummary } from './views/trial-summary.ts';
+import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface DashboardAppOptions {
   /** Required on every request when set (see access.ts). */

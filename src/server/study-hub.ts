@@ -6,7 +6,7 @@
 import { AutolabError } from '../core/errors.ts';
 import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
-import { StudySnapshot } from './study-snapshot.ts';
+import { StudySnapshot } from '../views/study-snapshot.ts';
 import { StudySource } from './study-source.ts';
 
 export interface StudyEntry {

@@ -1,6 +1,6 @@
 /**
  * Types of the plot modules (plain ES modules shared by the browser and Node).
- * The data shapes are the ones the dashboard API returns; see src/server/views/.
+ * The data shapes are the ones the dashboard API returns; see src/views/.
  */
 export type OutcomeStatus = 'pending' | 'running' | 'kept' | 'discarded' | 'failed';
 

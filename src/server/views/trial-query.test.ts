@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTrial } from '../../testing/trial-fixture.ts';
 import { parseTrialQuery, queryTrials } from './trial-query.ts';
-import { summarizeTrial } from './trial-summary.ts';
+import { summarizeTrial } from '../../views/trial-summary.ts';
 
 const objective = { metric: 'loss', direction: 'minimize' as const };
 const trials = [

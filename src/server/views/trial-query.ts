@@ -4,7 +4,7 @@
  */
 import { AutolabError } from '../../core/errors.ts';
 import { FAILURE_LABELS, type TrialStatus } from '../../core/trial.ts';
-import type { TrialSummary } from './trial-summary.ts';
+import type { TrialSummary } from '../../views/trial-summary.ts';
 
 export const TRIAL_SORT_KEYS = ['id', 'score', 'delta', 'gain', 'specialist', 'status', 'duration', 'cost', 'started'] as const;
 export type TrialSortKey = (typeof TRIAL_SORT_KEYS)[number];

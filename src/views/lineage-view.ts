@@ -2,8 +2,8 @@
  * The incumbent and the chain of trials from the baseline to it, and the compact node
  * list the lineage tree is drawn from.
  */
-import type { LineageData } from '../../../web/plots/index.js';
-import type { TrialRecord } from '../../core/trial.ts';
+import type { LineageData } from '../../web/plots/index.js';
+import type { TrialRecord } from '../core/trial.ts';
 
 /** The incumbent: the most recently kept trial (the baseline when nothing else was kept). */
 export function incumbentOf(trials: readonly TrialRecord[]): TrialRecord | null {
