@@ -6,11 +6,13 @@
  *   /api/studies                                   every study with its headline figures
  *   /api/studies/:study                            the overview (plots' data, specialist table, chain)
  *   /api/studies/:study/timeline                   the trials per slot over time, with utilisation
- *   /api/studies/:study/trials?sort&order&specialist&label&status&q&offset&limit
+ *   /api/studies/:study/trials?sort&order&specialist&label&status&q&filter&columns&offset&limit
  *   /api/studies/:study/trials/:id                 one trial: record, diff, lineage, logs, curve
  *   /api/studies/:study/trials/:id/logs/:name      a full log (text; ?tail=BYTES)
  *   /api/studies/:study/trials/:id/diff?against=N  the change from trial N to this one
  *   /api/studies/:study/lineage                    the lineage tree's nodes and the incumbent chain
+ *   /api/studies/:study/knobs                      knob values of every finished trial, failure groups, importance
+ *   /api/studies/:study/incumbent                  the incumbent's configuration and cumulative change vs the baseline
  *   /api/studies/:study/events?after=ID            server-sent events (text/event-stream)
  */
 import { Hono, type Context } from 'hono';
@@ -28,7 +30,9 @@ import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { buildOverview } from '../views/overview.ts';
 import { timelineData } from '../views/timeline-view.ts';
-import { parseTrialQuery, queryTrials } from './views/trial-query.ts';
+import { columnValue, metricNames, type ColumnKey } from '../views/trial-columns.ts';
+import { incumbentView } from './incumbent-view.ts';
+import { parseTrialQuery, queryTrials, type ColumnLookup } from './views/trial-query.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface DashboardAppOptions {
@@ -80,9 +84,16 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
         specialists.add(row.specialist);
         if (row.label) labels.add(row.label);
       }
-      return { specialists: [...specialists].sort(), labels: [...labels].sort() };
+      const metric = entry.source.task.objective.metric;
+      return { specialists: [...specialists].sort(), labels: [...labels].sort(), knobs: entry.analysis.knobs.map((knob) => knob.column), metrics: metricNames(entry.snapshot.sorted(), metric).filter((name) => name !== metric) };
     });
-    return c.json({ ...queryTrials(rows, query), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
+    const needsKnobs = [query.sort, ...(query.columns ?? []), ...(query.filters ?? []).map((filter) => filter.key)].some((key) => key.startsWith('knob:'));
+    const knobValues = needsKnobs ? await entry.analysis.values() : null;
+    const lookup: ColumnLookup = (id, key: ColumnKey | 'score') => {
+      const trial = entry.snapshot.trials.get(id);
+      return trial ? columnValue(key, trial, knobValues?.get(id)) : null;
+    };
+    return c.json({ ...queryTrials(rows, query, lookup), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
   });
 
   app.get('/api/studies/:study/trials/:id', async (c) => {
@@ -115,6 +126,16 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   app.get('/api/studies/:study/lineage', async (c) => {
     const entry = await hub.study(c.req.param('study'));
     return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials), revision: entry.snapshot.revision })));
+  });
+
+  app.get('/api/studies/:study/knobs', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return jsonText(c, await entry.analysis.knobViewJson());
+  });
+
+  app.get('/api/studies/:study/incumbent', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return c.json(await incumbentView(entry));
   });
 
   app.get('/api/studies/:study/events', async (c) => {
