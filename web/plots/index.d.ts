@@ -45,6 +45,49 @@ export interface LearningCurveData {
   series: Array<{ name: string; points: Array<[number, number]> }>;
 }
 
+export interface KnobPlotAxis {
+  name: string;
+  surface: string;
+  type: 'float' | 'int' | 'categorical';
+  log: boolean;
+  low: number | null;
+  high: number | null;
+  choices: Array<string | number | boolean> | null;
+}
+
+export interface ImportanceData {
+  method: string;
+  trees: number;
+  trials: number;
+  explained: number;
+  rows: Array<{ knob: string; fraction: number; std: number; share: number }>;
+}
+
+/** The knobs API: what slice plots and parallel coordinates are drawn from. */
+export interface KnobPlotData {
+  objective: { metric: string; direction: 'minimize' | 'maximize' };
+  knobs: KnobPlotAxis[];
+  /** [trial id, status, score, failure group index (-1: none), value per knob]. */
+  points: Array<[number, 'kept' | 'discarded' | 'failed', number | null, number, Array<string | number | boolean | null>]>;
+  groups: Array<{ kind: 'signature' | 'label'; key: string; label: string; summary: string; count: number }>;
+  baseline: number | null;
+  incumbent: number | null;
+  importance?: ImportanceData | { unavailable: string };
+}
+
+export type ParallelBrush = { min: number; max: number } | { values: Array<string | number | boolean> };
+
+export function sliceGridSvg(data: KnobPlotData, options?: { width?: number; columns?: number; cellHeight?: number; titles?: boolean; knobs?: string[] }): string;
+export function parallelCoordinatesSvg(data: KnobPlotData, options?: { width?: number; height?: number; brushes?: Record<string, ParallelBrush> }): string;
+export function parallelLayout(data: KnobPlotData, options?: { width?: number; height?: number }): { width: number; height: number; top: number; bottom: number; axes: Array<{ key: string; name: string; index: number; x: number; kind: string }> };
+export function brushedTrials(data: KnobPlotData, brushes: Record<string, ParallelBrush>): number[];
+export const OBJECTIVE_KEY: string;
+export function importanceBarsSvg(importance: ImportanceData | { unavailable: string } | null | undefined, options?: { width?: number }): string;
+export function formatKnobValue(value: string | number | boolean | null | undefined): string;
+export const SIGNATURE_COLORS: string[];
+export function failureGroupColor(group: { kind: string; key: string } | undefined, index: number): string;
+export function rankColor(rank: number): string;
+
 export function scorePlotSvg(data: ScorePlotData, options?: { width?: number; height?: number; log?: boolean; titles?: boolean }): string;
 export function timelinePlotSvg(data: TimelineData, options?: { width?: number; titles?: boolean }): string;
 export function labelBarsSvg(data: OutcomeBarsData, options?: { width?: number }): string;
