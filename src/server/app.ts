@@ -75,7 +75,10 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
 
   app.get('/api/studies/:study/trials', async (c) => {
     const entry = await hub.study(c.req.param('study'));
-    const query = parseTrialQuery(c.req.query());
+    const params = c.req.query();
+    // `columns=knobs` stands for every knob's column.
+    if (params.columns !== undefined) params.columns = params.columns.split(',').flatMap((column) => (column.trim() === 'knobs' ? entry.analysis.knobs.map((knob) => `knob:${knob.column}`) : [column])).join(',');
+    const query = parseTrialQuery(params);
     const rows = summaries(entry);
     const facets = entry.snapshot.cached('facets', () => {
       const specialists = new Set(entry.source.task.specialists);

@@ -4,6 +4,7 @@
  */
 import { html, setHtml } from './dom.js';
 import { follow, stop } from './live.js';
+import * as knobsPage from './pages/knobs.js';
 import * as lineagePage from './pages/lineage.js';
 import * as overviewPage from './pages/overview.js';
 import * as studiesPage from './pages/studies.js';
@@ -15,6 +16,7 @@ const routes = [
   [/^\/studies\/([^/]+)\/?$/, overviewPage, 'overview'],
   [/^\/studies\/([^/]+)\/trials\/?$/, trialsPage, 'trials'],
   [/^\/studies\/([^/]+)\/trials\/(\d+)\/?$/, trialPage, 'trials'],
+  [/^\/studies\/([^/]+)\/knobs\/?$/, knobsPage, 'knobs'],
   [/^\/studies\/([^/]+)\/lineage\/?$/, lineagePage, 'lineage'],
 ];
 
@@ -38,7 +40,7 @@ function setCrumbs(items) {
 
 function studyTabs(study, active) {
   const tab = (key, text, href) => html`<a href="${href}" data-link class="${active === key ? 'active' : ''}">${text}</a>`;
-  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}</nav>`;
+  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('knobs', 'Knobs', studyUrl(study, '/knobs'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}</nav>`;
 }
 
 export function navigate(path, { replace = false } = {}) {

@@ -45,13 +45,14 @@ export function knobScale(axis, values, p0, p1) {
 function categoricalScale(axis, values, p0, p1) {
   const choices = [...(axis.choices ?? [])];
   for (const value of values) if (value !== null && value !== undefined && !choices.some((c) => String(c) === String(value))) choices.push(value);
-  const band = (p1 - p0) / Math.max(1, choices.length);
+  const step = (p1 - p0) / Math.max(1, choices.length);
+  const band = Math.abs(step);
   const indexOf = (value) => choices.findIndex((c) => String(c) === String(value));
   const at = (value) => {
     const index = indexOf(value);
-    return index < 0 ? null : p0 + band * (index + 0.5);
+    return index < 0 ? null : p0 + step * (index + 0.5);
   };
-  const invert = (px) => choices[Math.max(0, Math.min(choices.length - 1, Math.floor((px - p0) / band)))];
+  const invert = (px) => choices[Math.max(0, Math.min(choices.length - 1, Math.floor((px - p0) / step)))];
   return { kind: 'categorical', log: false, at, invert, band, choices, ticks: choices.map((value) => ({ value, label: String(value), px: at(value) })) };
 }
 
