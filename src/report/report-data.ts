@@ -70,7 +70,7 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
   const limit = options.tableLimit ?? 2000;
   return {
     overview,
-    lineage: lineageData(trials, byId),
+    lineage: lineageData(trials, byId, options.objective.direction),
     failures: [...groups.values()].sort((a, b) => b.count - a.count),
     leaderboard,
     trials: trials.slice(-limit).reverse().map(summary),

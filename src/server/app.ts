@@ -128,7 +128,7 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
 
   app.get('/api/studies/:study/lineage', async (c) => {
     const entry = await hub.study(c.req.param('study'));
-    return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials), revision: entry.snapshot.revision })));
+    return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials, entry.source.task.objective.direction), revision: entry.snapshot.revision })));
   });
 
   app.get('/api/studies/:study/knobs', async (c) => {

@@ -60,6 +60,7 @@ async function route() {
     cleanup = null;
   }
   const path = location.pathname;
+  app.classList.remove('wide');
   for (const [pattern, page, tab] of routes) {
     const match = pattern.exec(path);
     if (!match) continue;

@@ -39,6 +39,9 @@ export interface LineageData {
   nodes: Array<[number, number | null, OutcomeStatus, number | null, string | null, string]>;
   incumbent: number | null;
   chain: number[];
+  direction?: 'minimize' | 'maximize';
+  /** [id, hypothesis cut to a line]: every trial's in a small study, the chain's in a large one. */
+  hypotheses?: Array<[number, string]>;
 }
 
 export interface LearningCurveData {
@@ -91,14 +94,21 @@ export function rankColor(rank: number): string;
 export function scorePlotSvg(data: ScorePlotData, options?: { width?: number; height?: number; log?: boolean; titles?: boolean }): string;
 export function timelinePlotSvg(data: TimelineData, options?: { width?: number; titles?: boolean }): string;
 export function labelBarsSvg(data: OutcomeBarsData, options?: { width?: number }): string;
-export function lineageTreeSvg(data: LineageData, options?: { width?: number; titles?: boolean }): string;
+export function lineageTreeSvg(data: LineageData, options?: { width?: number; titles?: boolean; collapse?: boolean; expanded?: Iterable<string | number> }): string;
 export interface LineageRow {
+  kind: 'node' | 'branch' | 'fold';
   id: number;
   indent: number;
   parentRow: LineageRow | null;
-  leaves: Array<{ id: number; status: OutcomeStatus }>;
+  /** node rows: the childless children shown on the row. */
+  leaves?: Array<{ id: number; status: OutcomeStatus }>;
+  /** fold rows: the chain steps folded. */
+  steps?: Array<{ id: number }>;
+  /** branch and fold rows: what they hold. */
+  summary?: { count: number; kept: number; discarded: number; failed: number; running: number; best: [number, number] | null };
 }
-export function layoutLineage(data: LineageData): { rows: LineageRow[]; maxIndent: number };
+export const COLLAPSE_AT: number;
+export function layoutLineage(data: LineageData, options?: { collapse?: boolean; expanded?: Iterable<string | number> }): { rows: LineageRow[]; maxIndent: number; collapsed: boolean };
 export function learningCurveSvg(data: LearningCurveData, options?: { width?: number; height?: number }): string;
 export function esc(text: unknown): string;
 export function formatValue(value: number | null | undefined): string;

@@ -26,6 +26,7 @@ describe('trials table queries', () => {
     expect(queryTrials(rows, parseTrialQuery({ status: 'kept,discarded' })).rows.map((r) => r.id)).toEqual([3, 1, 0]);
     expect(queryTrials(rows, parseTrialQuery({ label: 'oom' })).rows.map((r) => r.id)).toEqual([4]);
     expect(queryTrials(rows, parseTrialQuery({ q: 'LEARNING' })).rows.map((r) => r.id)).toEqual([1]);
+    expect(queryTrials(rows, parseTrialQuery({ parent: '1' })).rows.map((r) => r.id)).toEqual([3]);
   });
 
   it('sorts by score with missing values last in both orders, and by delta', () => {

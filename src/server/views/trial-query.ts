@@ -14,6 +14,8 @@ const STATUSES: readonly TrialStatus[] = ['pending', 'running', 'kept', 'discard
 
 export interface TrialQuery {
   specialist?: string;
+  /** Only the children of this trial. */
+  parent?: number;
   labels?: string[];
   statuses?: TrialStatus[];
   /** Case-insensitive text in the hypothesis. */
@@ -65,6 +67,7 @@ export function parseTrialQuery(params: Record<string, string | undefined>): Tri
   }
   const query: TrialQuery = { sort, descending: order === 'desc', offset, limit };
   if (params.specialist) query.specialist = params.specialist;
+  if (params.parent !== undefined && params.parent !== '') query.parent = integer(params.parent.replace(/^#/, ''), 0, 'parent');
   if (labels) query.labels = labels;
   if (statuses) query.statuses = statuses;
   if (params.q?.trim()) query.text = params.q.trim().toLowerCase();
@@ -154,6 +157,7 @@ export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery, lo
   const matching = rows.filter(
     (row) =>
       (query.specialist === undefined || row.specialist === query.specialist) &&
+      (query.parent === undefined || row.parent === query.parent) &&
       (statuses === null || statuses.has(row.status)) &&
       (labels === null || (row.label !== null && labels.has(row.label))) &&
       (query.text === undefined || row.hypothesis.toLowerCase().includes(query.text)) &&

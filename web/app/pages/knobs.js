@@ -30,7 +30,7 @@ export async function render(view) {
   setHtml(
     view.app,
     html`${view.tabs()}
-      <div class="grid-2">
+      <div class="grid-3-2">
         <div class="card"><h2>Knob importance <span class="note" id="importance-method"></span></h2><div class="plot" id="importance"></div></div>
         <div class="card"><h2>How to read these views</h2><div class="muted" id="knobs-help"></div></div>
       </div>

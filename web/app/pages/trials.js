@@ -41,6 +41,8 @@ export async function render(view) {
   state.limit ??= '50';
   let data = await api.trials(study, apiParams(state));
   if (!view.isCurrent()) return;
+  // Knob and metric columns make the table wide: let it use the window.
+  view.app.classList.add('wide');
   setHtml(
     view.app,
     html`${view.tabs()}
@@ -113,7 +115,7 @@ export async function render(view) {
               <td class="num">${formatValue(row.score)}</td><td class="num">${deltaCell(row.delta, row.gain)}</td>
               ${(row.values ?? []).map((value) => html`<td class="num knob-cell ${value === null ? 'muted' : ''}">${formatKnobValue(value)}</td>`)}
               <td class="num">${formatDuration(row.durationMs)}</td><td class="num">${money(row.costUsd)}</td>
-              <td class="hyp">${row.hypothesis}</td></tr>`,
+              <td class="hyp"><div class="clamp" title="${row.hypothesis}">${row.hypothesis}</div></td></tr>`,
           ),
     );
     const first = data.total === 0 ? 0 : data.offset + 1;
