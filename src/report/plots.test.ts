@@ -72,6 +72,7 @@ describe('the lineage tree', () => {
     expect(svg).toContain('double the width');
     // A small study labels its few leaves.
     expect(svg).toContain('#2 crash');
+    expect(svg).toContain('#3 5');
   });
 
   it('draws its legend in the colours of its marks (a gate miss is purple in both)', () => {

@@ -96,7 +96,7 @@ export function timelinePlotSvg(data: TimelineData, options?: { width?: number; 
 export function labelBarsSvg(data: OutcomeBarsData, options?: { width?: number }): string;
 export function lineageTreeSvg(data: LineageData, options?: { width?: number; titles?: boolean; collapse?: boolean; expanded?: Iterable<string | number> }): string;
 export interface LineageRow {
-  kind: 'node' | 'branch' | 'fold';
+  kind: 'node' | 'branch' | 'branches' | 'fold';
   id: number;
   indent: number;
   parentRow: LineageRow | null;

@@ -8,6 +8,7 @@
  * Row kinds:
  *   node   { id, node, indent, parentRow, leaves }
  *   branch { id, node, indent, parentRow, summary }   a collapsed subtree (root `node`)
+ *   branches { id, roots, indent, parentRow, summary } the collapsed branches of trial `id`, together
  *   fold   { id, steps, indent, parentRow, summary }  consecutive chain steps folded
  * summary: { count, kept, discarded, failed, running, best, byOutcome: Map(color key -> count) }
  */
@@ -35,7 +36,8 @@ export function lineageTree(data) {
 
 /**
  * @param data the lineage API's data
- * @param options { collapse?: boolean (default: more than COLLAPSE_AT trials), expanded?: iterable of ids and 'fold:ID' keys }
+ * @param options { collapse?: boolean (default: more than COLLAPSE_AT trials), expanded?: iterable of
+ *   ids (a branch), 'fold:ID' (a folded chain run) and 'branches:ID' (the branches of trial ID) }
  * @returns { rows, maxIndent, collapsed: boolean }
  */
 export function layoutLineage(data, options = {}) {
@@ -49,8 +51,12 @@ export function layoutLineage(data, options = {}) {
   let maxIndent = 0;
   const stack = [...roots].reverse().map((node) => ({ node, indent: 0, parentRow: null }));
   while (stack.length > 0) {
-    const { node, indent, parentRow } = stack.pop();
+    const { node, indent, parentRow, group } = stack.pop();
     maxIndent = Math.max(maxIndent, indent);
+    if (group) {
+      rows.push({ kind: 'branches', id: node.id, roots: group, indent, parentRow, summary: summarise(group, null, maximize) });
+      continue;
+    }
     if (collapse && !chain.has(node.id) && node.children.length > 0 && !expanded.has(String(node.id))) {
       rows.push({ kind: 'branch', id: node.id, node, indent, parentRow, summary: summarise([node], null, maximize) });
       continue;
@@ -79,7 +85,10 @@ export function layoutLineage(data, options = {}) {
     }
     // Pushed in reverse: side branches come out first, the chain's next step last.
     if (next) stack.push({ node: next, indent, parentRow: row });
-    for (let i = branches.length - 1; i >= 0; i--) stack.push({ node: branches[i], indent: indent + 1, parentRow: row });
+    // Collapsed, the branches of one trial share a row until it is opened.
+    const closed = collapse && !expanded.has(`branches:${node.id}`) ? branches.filter((child) => !chain.has(child.id) && !expanded.has(String(child.id))) : [];
+    if (closed.length > 1) stack.push({ node, indent: indent + 1, parentRow: row, group: closed });
+    for (let i = branches.length - 1; i >= 0; i--) if (closed.length <= 1 || !closed.includes(branches[i])) stack.push({ node: branches[i], indent: indent + 1, parentRow: row });
   }
   return { rows, maxIndent, collapsed: collapse };
 }
@@ -105,16 +114,18 @@ function foldedSteps(data, byId, expanded) {
   }
   moves.sort((a, b) => b[1] - a[1]);
   for (const [id] of moves.slice(0, KEEP_BIGGEST)) keep.add(id);
+  // Runs of two or more quiet steps fold (one step would take a row either way).
   const hidden = new Set();
-  let runStart = null;
+  let run = [];
+  const close = () => {
+    if (run.length >= 2 && !expanded.has(`fold:${run[0]}`)) for (const id of run) hidden.add(id);
+    run = [];
+  };
   for (const id of steps) {
-    if (keep.has(id)) {
-      runStart = null;
-      continue;
-    }
-    runStart ??= id;
-    if (!expanded.has(`fold:${runStart}`)) hidden.add(id);
+    if (keep.has(id)) close();
+    else run.push(id);
   }
+  close();
   return hidden;
 }
 

@@ -57,7 +57,8 @@ export function lineageTreeSvg(data, options = {}) {
   parts.push(connectorsSvg(rows, chain, x));
   const scoreOf = new Map(data.nodes.map((n) => [n[0], n[3]]));
   const ctx = { data, chain, hypotheses, titles, x, labelWidth, leavesX, perLine, scoreOf, maximize: data.direction === 'maximize' };
-  for (const row of rows) parts.push(row.kind === 'node' ? nodeRowSvg(row, ctx) : row.kind === 'branch' ? branchRowSvg(row, ctx) : foldRowSvg(row, ctx));
+  const draw = { node: nodeRowSvg, branch: branchRowSvg, branches: branchesRowSvg, fold: foldRowSvg };
+  for (const row of rows) parts.push(draw[row.kind](row, ctx));
   parts.push('</svg>');
   return parts.join('');
 }
@@ -137,9 +138,9 @@ function leavesSvg(row, ctx) {
   if (row.mode === 'chips') {
     let lx = ctx.leavesX;
     for (const leaf of row.leaves) {
-      const label = `#${leaf.id}${leaf.score === null ? ` ${leaf.label ?? leaf.status}` : ''}`;
+      const label = `#${leaf.id} ${leaf.score === null ? (leaf.label ?? leaf.status) : formatValue(leaf.score)}`;
       parts.push(`<g class="pt" data-trial="${leaf.id}">${tip(leaf, ctx)}<circle cx="${r(lx + 5)}" cy="${r(row.y)}" r="5.5" fill="${outcomeColor(leaf.status, leaf.label)}"/><text x="${r(lx + 14)}" y="${r(row.y + 4)}" fill="${MUTED_COLOR}" font-size="11">${esc(label)}</text></g>`);
-      lx += 22 + label.length * 6.2;
+      lx += 20 + label.length * 5.9;
     }
     return parts.join('');
   }
@@ -202,6 +203,21 @@ function branchRowSvg(row, ctx) {
   );
 }
 
+function branchesRowSvg(row, ctx) {
+  const cx = r(ctx.x(row));
+  const cy = r(row.y);
+  const s = row.summary;
+  const best = s.best ? ` · best ${formatValue(s.best[1])} (#${s.best[0]})` : '';
+  const text = `▸ ${row.roots.length} branches from #${row.id} · ${s.count.toLocaleString('en')} trials · ${s.kept} kept${best}`;
+  return (
+    `<g class="expand" data-expand="branches:${row.id}" style="cursor:pointer"><title>open the ${row.roots.length} branches from #${row.id}</title>` +
+    `<rect x="${r(cx - 7)}" y="${r(cy - 7)}" width="14" height="14" rx="3" fill="#e2e8f0" stroke="#94a3b8" stroke-width="1.5"/>` +
+    `<rect x="${r(cx - 4)}" y="${r(cy - 4)}" width="14" height="14" rx="3" fill="#e2e8f0" stroke="#94a3b8" stroke-width="1.5"/>` +
+    `<text x="${r(cx + 16)}" y="${r(cy + 4)}" fill="${TEXT_COLOR}" font-size="12">${esc(fit(text, ctx.leavesX - ctx.x(row) - 40))}</text></g>` +
+    outcomeBarSvg(s.byOutcome, s.count, ctx.leavesX, row.y, 120, `data-expand="branches:${row.id}"`)
+  );
+}
+
 function foldRowSvg(row, ctx) {
   const cx = r(ctx.x(row));
   const cy = r(row.y);
@@ -210,7 +226,8 @@ function foldRowSvg(row, ctx) {
   const last = row.steps[row.steps.length - 1];
   const before = first.parent === null ? null : ctx.scoreOf.get(first.parent);
   const moved = before != null && last.score !== null ? ` · ${formatDelta(last.score - before)} in all` : '';
-  const text = `⋯ ${row.steps.length} quieter chain steps #${first.id} → #${last.id} · ${s.count.toLocaleString('en')} trials${moved} · click to show`;
+  const steps = row.steps.length === 1 ? `chain step #${first.id}` : `${row.steps.length} quieter chain steps #${first.id} → #${last.id}`;
+  const text = `⋯ ${steps} · ${s.count.toLocaleString('en')} trials${moved} · click to show`;
   return (
     `<g class="expand" data-expand="fold:${first.id}" style="cursor:pointer"><title>show the ${row.steps.length} chain steps from #${first.id} to #${last.id}</title>` +
     `<rect x="${r(cx - 9)}" y="${r(cy - 6)}" width="18" height="12" rx="6" fill="#fff7ed" stroke="${INCUMBENT_COLOR}" stroke-width="2"/>` +

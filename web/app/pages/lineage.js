@@ -41,7 +41,9 @@ export async function render(view) {
       const node = byId.get(id);
       return node ? `#${id} · ${node[5]} · ${node[4] ?? node[2]}${node[3] === null ? '' : ' · ' + formatValue(node[3])}` : `#${id}`;
     };
-    const width = Math.max(760, Math.round(container.clientWidth || 1200));
+    // A small tree is drawn larger (a narrower drawing scaled to the card).
+    const zoom = data.nodes.length <= 40 ? 1.3 : 1;
+    const width = Math.max(700, Math.round((container.clientWidth || 1200) / zoom));
     setHtml(container, raw(lineageTreeSvg(data, { width, collapse: large && !everything, expanded })));
   };
   fill();
