@@ -96,8 +96,12 @@ export function scoreScale(scores, direction, baseline, p0, p1) {
   return { at, clipped, log, lo, hi, ticks, invert: (px) => (log ? Math.pow(10, f(lo) + ((px - p0) / (p1 - p0)) * (f(hi) - f(lo))) : lo + ((px - p0) / (p1 - p0)) * (hi - lo)) };
 }
 
-/** A knob value for display. */
+/** A knob value for display, with the six significant digits a knob is written with. */
 export function formatKnobValue(value) {
   if (value === null || value === undefined) return '—';
-  return typeof value === 'number' ? formatValue(value) : String(value);
+  if (typeof value !== 'number') return String(value);
+  if (!Number.isFinite(value) || Number.isInteger(value)) return String(value);
+  const abs = Math.abs(value);
+  if (abs < 1e-4 || abs >= 1e7) return value.toExponential(3);
+  return String(Number(value.toPrecision(6)));
 }
