@@ -46,6 +46,8 @@ function studyTabs(study, active) {
 export function navigate(path, { replace = false } = {}) {
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
+  // A new page starts at its top (the browser restores the position on back and forward).
+  if (!replace && path.split('?')[0] !== location.pathname) window.scrollTo(0, 0);
   void route();
 }
 

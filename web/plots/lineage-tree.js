@@ -46,7 +46,8 @@ export function lineageTreeSvg(data, options = {}) {
   let y = 14 + legend.height + 10;
   for (const row of rows) {
     const leaves = row.leaves?.length ?? 0;
-    row.mode = leaves === 0 ? 'none' : small && leaves <= CHIPS_UP_TO ? 'chips' : leaves <= DOTS_UP_TO ? 'dots' : 'bar';
+    const chipsFit = small && leaves <= CHIPS_UP_TO && row.leaves.reduce((sum, leaf) => sum + chipWidth(leaf), 0) <= width - leavesX - 8;
+    row.mode = leaves === 0 ? 'none' : chipsFit ? 'chips' : leaves <= DOTS_UP_TO ? 'dots' : 'bar';
     row.lines = row.mode === 'dots' ? Math.max(1, Math.ceil(leaves / perLine)) : 1;
     row.y = y + ROW / 2;
     y += Math.max(ROW, row.lines * DOT_STEP + 12);
@@ -133,14 +134,22 @@ function nodeRowSvg(row, ctx) {
   return parts.join('');
 }
 
+function chipLabel(leaf) {
+  return `#${leaf.id} ${leaf.score === null ? (leaf.label ?? leaf.status) : formatValue(leaf.score)}`;
+}
+
+/** The room a labelled leaf takes (dot, gap, text at 11px). */
+function chipWidth(leaf) {
+  return 26 + chipLabel(leaf).length * 6.6;
+}
+
 function leavesSvg(row, ctx) {
   const parts = [`<line x1="${r(ctx.leavesX - 16)}" y1="${r(row.y)}" x2="${r(ctx.leavesX - 6)}" y2="${r(row.y)}" stroke="#e5e7eb"/>`];
   if (row.mode === 'chips') {
     let lx = ctx.leavesX;
     for (const leaf of row.leaves) {
-      const label = `#${leaf.id} ${leaf.score === null ? (leaf.label ?? leaf.status) : formatValue(leaf.score)}`;
-      parts.push(`<g class="pt" data-trial="${leaf.id}">${tip(leaf, ctx)}<circle cx="${r(lx + 5)}" cy="${r(row.y)}" r="5.5" fill="${outcomeColor(leaf.status, leaf.label)}"/><text x="${r(lx + 14)}" y="${r(row.y + 4)}" fill="${MUTED_COLOR}" font-size="11">${esc(label)}</text></g>`);
-      lx += 20 + label.length * 5.9;
+      parts.push(`<g class="pt" data-trial="${leaf.id}">${tip(leaf, ctx)}<circle cx="${r(lx + 5)}" cy="${r(row.y)}" r="5.5" fill="${outcomeColor(leaf.status, leaf.label)}"/><text x="${r(lx + 14)}" y="${r(row.y + 4)}" fill="${MUTED_COLOR}" font-size="11">${esc(chipLabel(leaf))}</text></g>`);
+      lx += chipWidth(leaf);
     }
     return parts.join('');
   }
