@@ -44,10 +44,11 @@ function studyTabs(study, active) {
 }
 
 export function navigate(path, { replace = false } = {}) {
+  const samePage = path.split('?')[0] === location.pathname;
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
   // A new page starts at its top (the browser restores the position on back and forward).
-  if (!replace && path.split('?')[0] !== location.pathname) window.scrollTo(0, 0);
+  if (!replace && !samePage) window.scrollTo(0, 0);
   void route();
 }
 
