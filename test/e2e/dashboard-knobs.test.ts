@@ -164,15 +164,20 @@ describe.skipIf(!available)('knob views in Chromium', () => {
   it('draws a small lineage large and labelled, its legend in the colours of its marks', async () => {
     await visit('/studies/knobs/lineage', '#lineage-tree svg [data-trial]', 'lineage-small');
     expect(await page.locator('#lineage-tree svg g[data-trial], #lineage-tree svg circle[data-trial]').count()).toBe(TRIALS + 2);
-    const colours = await page.evaluate(() => {
-      const svg = document.querySelector('#lineage-tree svg')!;
-      const legend = [...svg.querySelectorAll('text')].find((text) => /^crash \d+$/.test(text.textContent ?? ''));
-      const swatch = legend?.previousElementSibling?.getAttribute('fill');
-      const crashed = [...svg.querySelectorAll('title')].filter((title) => title.textContent?.includes('· crash')).map((title) => title.parentElement?.querySelector('circle')?.getAttribute('fill') ?? title.parentElement?.getAttribute('fill'));
-      return { swatch, crashed };
-    });
-    expect(colours.crashed.length).toBeGreaterThan(0);
-    for (const fill of colours.crashed) expect(fill).toBe(colours.swatch);
+    // Each legend entry ("crash 2", "kept 3", ...) has the fill of the marks of its outcome.
+    const pairs = (await page.evaluate(`(() => {
+      const svg = document.querySelector('#lineage-tree svg');
+      return [...svg.querySelectorAll('text')].map((text) => /^([a-z_]+) \\d+$/.exec(text.textContent || '')).filter(Boolean).map((match) => {
+        const swatch = [...svg.querySelectorAll('text')].find((text) => text.textContent === match[0]).previousElementSibling.getAttribute('fill');
+        const marks = [...svg.querySelectorAll('title')].filter((title) => title.textContent.split(' · ')[1] === match[1]).map((title) => title.parentElement.querySelector('circle')?.getAttribute('fill') ?? title.parentElement.getAttribute('fill'));
+        return { outcome: match[1], swatch, marks };
+      });
+    })()`)) as Array<{ outcome: string; swatch: string; marks: string[] }>;
+    expect(pairs.map((pair) => pair.outcome)).toEqual(expect.arrayContaining(['kept', 'discarded']));
+    for (const pair of pairs) {
+      expect(pair.marks.length, pair.outcome).toBeGreaterThan(0);
+      for (const fill of pair.marks) expect(fill, pair.outcome).toBe(pair.swatch);
+    }
   });
 
   it(`keeps the lineage readable at ${LARGE.toLocaleString('en')} trials: collapsed, and opening on a click`, async () => {
@@ -182,9 +187,9 @@ describe.skipIf(!available)('knob views in Chromium', () => {
     const fold = page.locator('#lineage-tree svg g[data-expand^="fold:"]').first();
     const key = await fold.getAttribute('data-expand');
     await fold.click();
-    await page.waitForFunction((k) => !document.querySelector(`#lineage-tree svg g[data-expand="${k}"]`), key);
+    await page.waitForFunction(`!document.querySelector('#lineage-tree svg g[data-expand="${key}"]')`);
     await page.click('#lineage-buttons [data-action="all"]');
-    await page.waitForFunction(() => !document.querySelector('#lineage-tree svg g[data-expand]'), undefined, { timeout: 60_000 });
+    await page.waitForFunction("!document.querySelector('#lineage-tree svg g[data-expand]')", undefined, { timeout: 60_000 });
     expect(problems).toEqual([]);
   });
 
