@@ -86,6 +86,16 @@ export function parallelLayout(data: KnobPlotData, options?: { width?: number; h
 export function brushedTrials(data: KnobPlotData, brushes: Record<string, ParallelBrush>): number[];
 export const OBJECTIVE_KEY: string;
 export function importanceBarsSvg(importance: ImportanceData | { unavailable: string } | null | undefined, options?: { width?: number }): string;
+export interface KnobScale {
+  kind: 'numeric' | 'categorical';
+  log: boolean;
+  at(value: string | number | boolean | null | undefined): number | null;
+  invert(px: number): string | number | boolean;
+  ticks: Array<{ value: string | number | boolean; label: string; px: number | null }>;
+  choices: Array<string | number | boolean> | null;
+  band?: number;
+}
+export function knobScale(axis: KnobPlotAxis, values: Array<string | number | boolean | null>, p0: number, p1: number): KnobScale;
 export function formatKnobValue(value: string | number | boolean | null | undefined): string;
 export const SIGNATURE_COLORS: string[];
 export function failureGroupColor(group: { kind: string; key: string } | undefined, index: number): string;
