@@ -30,7 +30,7 @@ import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { buildOverview } from '../views/overview.ts';
 import { timelineData } from '../views/timeline-view.ts';
-import { columnValue, metricNames, type ColumnKey } from '../views/trial-columns.ts';
+import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
 import { parseTrialQuery, queryTrials, type ColumnLookup } from './views/trial-query.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
@@ -88,7 +88,7 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
         if (row.label) labels.add(row.label);
       }
       const metric = entry.source.task.objective.metric;
-      return { specialists: [...specialists].sort(), labels: [...labels].sort(), knobs: entry.analysis.knobs.map((knob) => knob.column), metrics: metricNames(entry.snapshot.sorted(), metric).filter((name) => name !== metric) };
+      return { specialists: [...specialists].sort(), labels: [...labels].sort(), knobs: entry.analysis.knobs.map((knob) => knob.column), metrics: studyMetricNames(entry).filter((name) => name !== metric) };
     });
     const needsKnobs = [query.sort, ...(query.columns ?? []), ...(query.filters ?? []).map((filter) => filter.key)].some((key) => key.startsWith('knob:'));
     const knobValues = needsKnobs ? await entry.analysis.values() : null;
@@ -181,6 +181,23 @@ function summaries(entry: StudyEntry): TrialSummary[] {
       return summary;
     }),
   );
+}
+
+/** Metric names seen in a study, gathered from each trial record once (a new event re-reads only the trials it names). */
+const metricNamesSeen = new WeakMap<StudyEntry, { scanned: WeakSet<TrialRecord>; names: Set<string> }>();
+
+function studyMetricNames(entry: StudyEntry): string[] {
+  let seen = metricNamesSeen.get(entry);
+  if (!seen) {
+    seen = { scanned: new WeakSet(), names: new Set() };
+    metricNamesSeen.set(entry, seen);
+  }
+  for (const trial of entry.snapshot.trials.values()) {
+    if (seen.scanned.has(trial)) continue;
+    seen.scanned.add(trial);
+    for (const name of Object.keys(trial.metrics)) seen.names.add(name);
+  }
+  return orderMetricNames(seen.names, entry.source.task.objective.metric);
 }
 
 function trialIdParam(text: string): number {

@@ -41,6 +41,11 @@ export function columnValue(key: ColumnKey | 'score', trial: Pick<TrialRecord, '
 export function metricNames(trials: readonly Pick<TrialRecord, 'metrics'>[], objective: string): string[] {
   const names = new Set<string>();
   for (const trial of trials) for (const name of Object.keys(trial.metrics)) names.add(name);
+  return orderMetricNames(names, objective);
+}
+
+/** Metric names in column order: the objective first, then alphabetical. */
+export function orderMetricNames(names: Iterable<string>, objective: string): string[] {
   return [...names].sort((a, b) => (a === objective ? -1 : b === objective ? 1 : a.localeCompare(b)));
 }
 

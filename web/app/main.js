@@ -4,12 +4,14 @@
  */
 import { html, setHtml } from './dom.js';
 import { follow, stop } from './live.js';
-import * as knobsPage from './pages/knobs.js';
 import * as lineagePage from './pages/lineage.js';
 import * as overviewPage from './pages/overview.js';
 import * as studiesPage from './pages/studies.js';
 import * as trialPage from './pages/trial.js';
 import * as trialsPage from './pages/trials.js';
+
+/** The knobs page (and its plots) loads on first visit: the overview does not wait for it. */
+const knobsPage = { render: async (view) => (await import('./pages/knobs.js')).render(view) };
 
 const routes = [
   [/^\/$/, studiesPage, null],
