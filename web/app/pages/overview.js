@@ -2,7 +2,6 @@
 import { api } from '../api.js';
 import { html, raw, setHtml } from '../dom.js';
 import { deltaCell, formatDuration, formatValue, money, outcomePill, percent, plural, when } from '../format.js';
-import { incumbentCard, lazyDiff } from '../incumbent-card.js';
 import { onLive } from '../live.js';
 import { labelBarsSvg } from '../../plots/label-bars.js';
 import { scorePlotSvg } from '../../plots/score-plot.js';
@@ -55,7 +54,8 @@ export async function render(view) {
   const fillIncumbent = async () => {
     const id = data.incumbent?.id ?? null;
     if (id === shownIncumbent) return;
-    const next = await api.incumbent(study).catch((error) => ({ error }));
+    // The card and its modules load after the score plot has painted.
+    const [next, { incumbentCard, lazyDiff }] = await Promise.all([api.incumbent(study).catch((error) => ({ error })), import('../incumbent-card.js')]);
     if (!view.isCurrent()) return;
     shownIncumbent = id;
     setHtml(view.app.querySelector('#incumbent-body'), next.error ? view.errorView(next.error) : incumbentCard(view, next));
