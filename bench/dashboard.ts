@@ -4,7 +4,10 @@
  * 100 ms), the overview's latency right after another process records a trial (the
  * cache rebuilt), and the time to first meaningful paint of the overview page in
  * Chromium (the score plot's SVG in the DOM; goal < 2 s) with the browser's own paint
- * timings. Ends with one JSON line of figures.
+ * timings; then the knob views (the knobs view with its importance fit, trials with knob
+ * columns sorted and filtered by a knob, the incumbent's configuration), their latency
+ * after another process records a trial, and the knobs page in Chromium. Ends with one
+ * JSON line of figures.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -67,18 +70,28 @@ const endpoints: Array<[string, () => string]> = [
   ['diff against a trial', () => `/api/studies/bench/trials/${randomId()}/diff?against=${randomId()}`],
   ['lineage', () => '/api/studies/bench/lineage'],
 ];
+// The knob views, measured after the endpoints above (so those figures compare with earlier runs).
+const knobEndpoints: Array<[string, () => string]> = [
+  ['knobs (slices, parallel, importance)', () => '/api/studies/bench/knobs'],
+  ['trials (knob columns, sort by a knob)', () => '/api/studies/bench/trials?columns=knobs&sort=knob:lr&limit=50'],
+  ['trials (knob range filter)', () => '/api/studies/bench/trials?columns=knobs&filter=knob:lr:0.001..0.01&limit=50'],
+  ['incumbent (configuration, diff)', () => '/api/studies/bench/incumbent'],
+];
 const api: Record<string, { p50: number; p95: number; max: number; kib: number }> = {};
-for (const [name, path] of endpoints) {
-  const times: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < REQUESTS; i++) {
-    const result = await get(path());
-    times.push(result.ms);
-    bytes = result.bytes;
+const measureEndpoints = async (list: Array<[string, () => string]>, into: typeof api) => {
+  for (const [name, path] of list) {
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < REQUESTS; i++) {
+      const result = await get(path());
+      times.push(result.ms);
+      bytes = result.bytes;
+    }
+    into[name] = { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), max: round(Math.max(...times)), kib: Math.round(bytes / 1024) };
+    console.log(`  ${name.padEnd(38)} p50 ${String(into[name]!.p50).padStart(6)} ms  p95 ${String(into[name]!.p95).padStart(6)} ms  max ${String(into[name]!.max).padStart(6)} ms  ${into[name]!.kib} KiB`);
   }
-  api[name] = { p50: round(percentile(times, 0.5)), p95: round(percentile(times, 0.95)), max: round(Math.max(...times)), kib: Math.round(bytes / 1024) };
-  console.log(`  ${name.padEnd(34)} p50 ${String(api[name]!.p50).padStart(6)} ms  p95 ${String(api[name]!.p95).padStart(6)} ms  max ${String(api[name]!.max).padStart(6)} ms  ${api[name]!.kib} KiB`);
-}
+};
+await measureEndpoints(endpoints, api);
 
 // Live: another connection records a trial, then the overview is asked for (its cache
 // rebuilt). The first rebuilds run cold (JIT), so they are reported apart.
@@ -110,7 +123,22 @@ const live = {
 };
 console.log(`  after another process records a trial: overview p50 ${live.overviewP50} ms, p95 ${live.overviewP95} ms (first ${coldRebuilds.length} rebuilds, cold: max ${live.coldMax} ms); timeline p95 ${live.timelineP95} ms; trials page p95 ${live.trialsP95} ms`);
 
+// The knob views: the first request reads every trial's knob values and fits the importance forest.
+started = performance.now();
+const coldKnobs = await get('/api/studies/bench/knobs');
+console.log(`first knobs request (knob values of every trial, importance fitted): ${round(coldKnobs.ms)} ms, ${(coldKnobs.bytes / 1024).toFixed(0)} KiB`);
+const knobApi: typeof api = {};
+await measureEndpoints(knobEndpoints, knobApi);
+const knobsAfterWrite: number[] = [];
+for (let i = 35; i < 50; i++) {
+  await recordOne(i);
+  knobsAfterWrite.push((await get('/api/studies/bench/knobs')).ms);
+}
+const liveKnobsP95 = round(percentile(knobsAfterWrite, 0.95));
+console.log(`  after another process records a trial: knobs p50 ${round(percentile(knobsAfterWrite, 0.5))} ms, p95 ${liveKnobsP95} ms`);
+
 // The overview page in Chromium.
+let knobsPageMs: number | null = null;
 let paint: { meaningfulMs: number; meaningfulMaxMs: number; firstPaintMs: number | null; firstContentfulPaintMs: number | null; largestContentfulPaintMs: number | null; loads: number } | null = null;
 if (existsSync(CHROMIUM)) {
   const browser = await chromium.launch({
@@ -151,6 +179,19 @@ if (existsSync(CHROMIUM)) {
       largestContentfulPaintMs: entries.largestContentfulPaintMs == null ? null : round(entries.largestContentfulPaintMs),
       loads: meaningful.length,
     };
+    const knobsPage: number[] = [];
+    for (let i = 0; i < Math.max(1, Math.ceil(PAGE_LOADS / 2)); i++) {
+      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      const page = await context.newPage();
+      const t = performance.now();
+      await page.goto(`${base}/studies/bench/knobs`);
+      await page.waitForSelector('#parallel svg .pc-axis', { timeout: 60_000 });
+      knobsPage.push(performance.now() - t);
+      if (i === 0) await page.screenshot({ path: join(dir, 'knobs-10k.png') });
+      await context.close();
+    }
+    knobsPageMs = round(percentile(knobsPage, 0.5));
+    console.log(`knobs page in Chromium: every plot drawn after ${knobsPageMs} ms (median of ${knobsPage.length} loads)`);
     console.log(`overview page in Chromium: score plot in the DOM after ${paint.meaningfulMs} ms (median of ${paint.loads} loads, max ${paint.meaningfulMaxMs}); first paint ${paint.firstPaintMs} ms, first contentful paint ${paint.firstContentfulPaintMs} ms, largest contentful paint ${paint.largestContentfulPaintMs} ms (last load)`);
   } finally {
     await browser.close();
@@ -185,5 +226,10 @@ console.log(
     firstContentfulPaintMs: paint?.firstContentfulPaintMs ?? null,
     largestContentfulPaintMs: paint?.largestContentfulPaintMs ?? null,
     paintGoalMet: paint === null ? null : paint.meaningfulMaxMs < 2000,
+    coldKnobsMs: round(coldKnobs.ms),
+    knobsKiB: Math.round(coldKnobs.bytes / 1024),
+    knobApiP95Ms: Object.fromEntries(Object.entries(knobApi).map(([name, figures]) => [name, figures.p95])),
+    liveKnobsP95Ms: liveKnobsP95,
+    knobsPageMs,
   }),
 );

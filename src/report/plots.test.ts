@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LABEL_COLORS, layoutLineage, lineageTreeSvg, scorePlotSvg, type ScorePlotData } from '../../web/plots/index.js';
+import { LABEL_COLORS, STATUS_COLORS, layoutLineage, lineageTreeSvg, outcomeColor, scorePlotSvg, type ScorePlotData } from '../../web/plots/index.js';
 
 const base: ScorePlotData = { metric: 'loss', direction: 'minimize', baseline: 9, maxId: 6, points: [], failed: [], running: [], incumbent: [] };
 
@@ -57,16 +57,72 @@ describe('the lineage tree', () => {
     chain: [0, 1, 6],
   };
 
-  it('runs the chain down the spine, hangs built-upon branches off it, and makes childless trials dots', () => {
-    const { rows } = layoutLineage(data);
-    expect(rows.map((row) => [row.id, row.indent, row.leaves.map((leaf) => leaf.id)])).toEqual([
-      [0, 0, [2]],
-      [4, 1, [5]],
-      [1, 0, [3]],
-      [6, 0, []],
+  it('runs the chain down the spine, hangs built-upon branches off it, and puts childless trials on their parent\'s row', () => {
+    const { rows, collapsed } = layoutLineage(data);
+    expect(collapsed).toBe(false);
+    expect(rows.map((row) => [row.kind, row.id, row.indent, (row.leaves ?? []).map((leaf) => leaf.id)])).toEqual([
+      ['node', 0, 0, [2]],
+      ['node', 4, 1, [5]],
+      ['node', 1, 0, [3]],
+      ['node', 6, 0, []],
     ]);
-    const svg = lineageTreeSvg(data);
+    const svg = lineageTreeSvg({ ...data, hypotheses: [[6, 'double the width']] });
     for (let id = 0; id <= 6; id++) expect(svg).toContain(`data-trial="${id}"`);
-    expect(svg.match(/stroke="#f59e0b" stroke-width="3"/g)).toHaveLength(2);
+    expect(svg.match(/<path [^>]*stroke="#f59e0b" stroke-width="3"/g)).toHaveLength(2);
+    expect(svg).toContain('double the width');
+    // A small study labels its few leaves.
+    expect(svg).toContain('#2 crash');
+    expect(svg).toContain('#3 5');
+  });
+
+  it('draws its legend in the colours of its marks (a gate miss is purple in both)', () => {
+    const svg = lineageTreeSvg({ ...data, nodes: [...data.nodes, [7, 1, 'failed', null, 'gate_miss', 'llm']] });
+    const purple = outcomeColor('failed', 'gate_miss');
+    expect(purple).not.toBe(STATUS_COLORS.failed);
+    expect(svg).toMatch(new RegExp(`<circle cx="[\\d.]+" cy="[\\d.]+" r="4.5" fill="${purple}"/><text[^>]*>gate_miss 1</text>`));
+    expect(svg).toContain(`data-trial="7"`);
+    expect(svg).not.toMatch(/>failed</);
+  });
+
+  it('collapses a large study: branches become summary rows, quiet chain runs fold, and both open on request', () => {
+    // A chain of 60 steps, each with 20 leaves (the last 120) and, every 10th, a side branch of 5 trials.
+    const nodes: Array<[number, number | null, 'kept' | 'discarded' | 'failed', number | null, string | null, string]> = [[0, null, 'kept', 100, null, 'baseline']];
+    const chain = [0];
+    let next = 1;
+    for (let step = 1; step <= 60; step++) {
+      const id = next++;
+      nodes.push([id, chain.at(-1)!, 'kept', 100 - step - (step === 30 ? 20 : 0), null, 'tuner']);
+      const leaves = step === 60 ? 120 : 20;
+      for (let leaf = 0; leaf < leaves; leaf++) nodes.push([next++, id, leaf % 7 === 0 && leaf < 20 ? 'failed' : 'discarded', leaf % 7 === 0 && leaf < 20 ? null : 200, leaf % 7 === 0 && leaf < 20 ? 'oom' : null, 'llm']);
+      if (step % 10 === 0) {
+        const root = next++;
+        nodes.push([root, id, 'discarded', 150, null, 'llm']);
+        for (let k = 0; k < 4; k++) nodes.push([next++, root, 'discarded', 140 - k, null, 'llm']);
+      }
+      chain.push(id);
+    }
+    const big = { nodes, incumbent: chain.at(-1)!, chain, direction: 'minimize' as const };
+    const { rows, collapsed } = layoutLineage(big);
+    expect(collapsed).toBe(true);
+    expect(rows.length).toBeLessThan(45);
+    const branches = rows.filter((row) => row.kind === 'branch');
+    const folds = rows.filter((row) => row.kind === 'fold');
+    expect(branches.length).toBeGreaterThan(0);
+    expect(branches[0]!.summary).toMatchObject({ count: 5, kept: 0, best: [expect.any(Number), 137] });
+    expect(folds.length).toBeGreaterThan(0);
+    // The step that moved the score most stays visible; every trial is counted once.
+    expect(rows.some((row) => row.kind === 'node' && row.id === chain[30])).toBe(true);
+    const shown = rows.reduce((sum, row) => sum + (row.kind === 'node' ? 1 + (row.leaves?.length ?? 0) : row.summary!.count), 0);
+    expect(shown).toBe(nodes.length);
+    // Opening a fold and a branch.
+    const opened = layoutLineage(big, { expanded: [`fold:${folds[0]!.id}`, String(branches[0]!.id)] });
+    expect(opened.rows.filter((row) => row.kind === 'fold').length).toBe(folds.length - 1);
+    expect(opened.rows.some((row) => row.kind === 'node' && row.id === branches[0]!.id)).toBe(true);
+    const svg = lineageTreeSvg(big, { width: 1200 });
+    expect(svg).toContain(`data-expand="fold:${folds[0]!.id}"`);
+    expect(svg).toMatch(/▸ branch #\d+ · 5 trials/);
+    expect(svg).toContain('120 trials: 117 discarded · 3 failed'); // many leaves: an outcome bar
+    expect(svg).toContain(`data-parent="${chain.at(-1)}"`);
+    expect(svg.length).toBeLessThan(200_000);
   });
 });

@@ -2,10 +2,11 @@
  * The report as Markdown for sharing in issues, pull requests and notebooks; the plots
  * are SVG files beside it, referenced as images.
  */
-import { formatDelta, formatDuration, formatValue } from '../../web/plots/index.js';
-import type { TrialSummary } from '../server/views/trial-summary.ts';
+import { formatDelta, formatDuration, formatKnobValue, formatValue } from '../../web/plots/index.js';
+import type { TrialSummary } from '../views/trial-summary.ts';
 import type { ReportData } from './report-data.ts';
 import type { ReportPlot } from './report-plots.ts';
+import { configurationHeadline, knobSectionsMarkdown } from './render-knobs.ts';
 
 const PATCH_LINES = 400;
 
@@ -17,10 +18,12 @@ function outcome(row: TrialSummary): string {
   return row.status === 'failed' ? (row.label ?? 'failed') : row.status;
 }
 
-function trialTable(rows: readonly TrialSummary[], metric: string): string[] {
-  const lines = [`| trial | parent | specialist | outcome | ${metric} | Δ parent | hypothesis |`, '|---:|---:|---|---|---:|---:|---|'];
+function trialTable(rows: readonly TrialSummary[], metric: string, data?: ReportData): string[] {
+  const columns = data?.knobColumns ?? [];
+  const lines = [`| trial | parent | specialist | outcome | ${metric} | Δ parent |${columns.map((c) => ` ${c} |`).join('')} hypothesis |`, `|---:|---:|---|---|---:|---:|${columns.map(() => '---:|').join('')}---|`];
   for (const row of rows) {
-    lines.push(`| #${row.id} | ${row.parent === null ? '—' : '#' + row.parent} | ${cell(row.specialist)} | ${outcome(row)} | ${formatValue(row.score)} | ${formatDelta(row.delta)} | ${cell(row.hypothesis)} |`);
+    const knobs = columns.map((column) => ` ${cell(formatKnobValue(data?.knobValues.get(row.id)?.[column] ?? null))} |`).join('');
+    lines.push(`| #${row.id} | ${row.parent === null ? '—' : '#' + row.parent} | ${cell(row.specialist)} | ${outcome(row)} | ${formatValue(row.score)} | ${formatDelta(row.delta)} |${knobs} ${cell(row.hypothesis)} |`);
   }
   return lines;
 }
@@ -46,7 +49,10 @@ export function renderReportMarkdown(data: ReportData, plots: readonly ReportPlo
     '',
     `**Baseline** ${formatValue(overview.baseline.score)} → **incumbent #${incumbent?.id ?? '—'}** ${formatValue(incumbent?.score ?? null)} (${formatDelta(incumbent?.deltaVsBaseline ?? null)} vs baseline)`,
   ];
-  if (incumbent) lines.push('', `> ${cell(incumbent.hypothesis)} — ${incumbent.specialist}`);
+  const headline = configurationHeadline(data);
+  if (headline) lines.push('', headline);
+  if (incumbent) lines.push('', `> ${cell(incumbent.hypothesis)} — ${incumbent.specialist} (the last step)`);
+  lines.push('', ...knobSectionsMarkdown(data, image));
   lines.push('', image('score.svg'), '', image('timeline.svg'), '', '## Outcomes', '', image('outcomes.svg'), '');
   if (data.failures.length > 0) {
     lines.push('| label | trials | latest example |', '|---|---:|---|');
@@ -60,7 +66,7 @@ export function renderReportMarkdown(data: ReportData, plots: readonly ReportPlo
   for (const row of overview.specialists.filter((r) => r.specialist !== 'baseline')) {
     lines.push(`| ${cell(row.specialist)} | ${row.trials} | ${row.kept} | ${row.failed} | ${percent(row.keepRate)} | ${percent(row.share)} | $${row.costUsd.toFixed(2)} | ${row.payoffPerHour === null ? '—' : formatValue(row.payoffPerHour)} |`);
   }
-  lines.push('', '## Chain to the incumbent', '', ...trialTable(overview.chain, objective.metric), '', '## Leaderboard', '', ...trialTable(data.leaderboard, objective.metric));
+  lines.push('', '## Chain to the incumbent', '', ...trialTable(overview.chain, objective.metric, data), '', '## Leaderboard', '', ...trialTable(data.leaderboard, objective.metric, data));
   if (data.incumbentPatch !== null) {
     const patch = data.incumbentPatch.split('\n');
     lines.push('', "## The incumbent's change against the baseline", '', '```diff', ...patch.slice(0, PATCH_LINES));

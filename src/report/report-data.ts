@@ -1,7 +1,8 @@
 /**
  * What a study report shows, gathered once: the overview (the dashboard's own view
- * model), the lineage, the failures by label, the leaderboard, and the incumbent's
- * change against the baseline.
+ * model), the lineage, the failures by label, the leaderboard, the incumbent's
+ * configuration and change against the baseline, and the knob views (importance,
+ * slices, parallel coordinates) with each trial's knob values.
  */
 import type { LineageData } from '../../web/plots/index.js';
 import { improvement } from '../core/acceptance.ts';
@@ -9,10 +10,15 @@ import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { Objective } from '../core/task.ts';
 import type { FailureLabel, TrialRecord } from '../core/trial.ts';
-import { StudySnapshot } from '../server/study-snapshot.ts';
-import { lineageData } from '../server/views/lineage-view.ts';
-import { buildOverview, type StudyOverview } from '../server/views/overview.ts';
-import { summarizeTrial, type TrialSummary } from '../server/views/trial-summary.ts';
+import { incumbentConfiguration, type IncumbentConfiguration } from '../views/incumbent-config.ts';
+import { buildKnobAnalysis, scoredObservations, type KnobAnalysis } from '../views/knob-analysis.ts';
+import { knobImportance } from '../views/knob-importance.ts';
+import { StudySnapshot } from '../views/study-snapshot.ts';
+import { knobsOfTask } from '../views/study-knobs.ts';
+import { TrialKnobValues, type FilesAtCommits, type TrialKnobs } from '../views/trial-knob-values.ts';
+import { chainTo, lineageData } from '../views/lineage-view.ts';
+import { buildOverview, type StudyOverview } from '../views/overview.ts';
+import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface FailureGroup {
   label: FailureLabel;
@@ -32,6 +38,13 @@ export interface ReportData {
   trialCount: number;
   /** The incumbent's change against the baseline (null when unavailable). */
   incumbentPatch: string | null;
+  /** The knob views (null when the task declares no knobs). */
+  knobs: KnobAnalysis | null;
+  /** Every knob at the baseline and at the incumbent (null without knobs or incumbent). */
+  configuration: IncumbentConfiguration | null;
+  /** The knob columns of the tables, and each trial's values. */
+  knobColumns: string[];
+  knobValues: ReadonlyMap<number, TrialKnobs>;
   generatedAt: string;
 }
 
@@ -41,6 +54,8 @@ export interface ReportDataOptions {
   incumbentPatch?: (incumbent: TrialRecord) => Promise<string | null>;
   /** At most this many rows in the table of all trials (default 2000). */
   tableLimit?: number;
+  /** Reads files at trials' commits (knob values of trials not made by a knobs specialist); else from notes only. */
+  files?: FilesAtCommits;
 }
 
 /** Reads the study from the store and gathers the report's data. */
@@ -68,14 +83,21 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
   const incumbent = incumbentId === undefined ? undefined : byId.get(incumbentId);
   const incumbentPatch = incumbent && incumbent.id !== 0 && options.incumbentPatch ? await options.incumbentPatch(incumbent).catch(() => null) : null;
   const limit = options.tableLimit ?? 2000;
+  const knobs = knobsOfTask(study.taskJson);
+  const knobValues = await new TrialKnobValues(knobs, options.files ?? null).read(trials);
+  const chain = chainTo(incumbent ?? null, byId);
   return {
     overview,
-    lineage: lineageData(trials, byId),
+    lineage: lineageData(trials, byId, options.objective.direction),
     failures: [...groups.values()].sort((a, b) => b.count - a.count),
     leaderboard,
     trials: trials.slice(-limit).reverse().map(summary),
     trialCount: trials.length,
     incumbentPatch,
+    knobs: knobs.length === 0 ? null : buildKnobAnalysis({ objective: options.objective, knobs, trials, values: knobValues, importance: knobImportance(knobs, scoredObservations(trials, knobValues)) }),
+    configuration: knobs.length === 0 ? null : incumbentConfiguration(knobs, chain, knobValues),
+    knobColumns: knobs.map((knob) => knob.column),
+    knobValues,
     generatedAt: new Date().toISOString(),
   };
 }

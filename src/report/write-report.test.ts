@@ -44,7 +44,7 @@ describe('autolab report', () => {
     // Self-contained: no script, nothing loaded from anywhere.
     expect(html).not.toMatch(/<script|<link|\bsrc=|@import|url\(/i);
     expect(html).not.toMatch(/https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
-    expect(html.match(/<svg /g)?.length).toBe(4);
+    expect(html.match(/<svg /g)?.length).toBe(7);
     expect(html).toContain('Score against trial number');
     expect(html).toContain('Chain to the incumbent');
     expect(html).toContain('incumbent');
@@ -53,7 +53,7 @@ describe('autolab report', () => {
 
     const markdown = await readFile(written.markdown, 'utf8');
     const images = [...markdown.matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
-    expect(images.sort()).toEqual(['lineage.svg', 'outcomes.svg', 'score.svg', 'timeline.svg']);
+    expect(images.sort()).toEqual(['importance.svg', 'lineage.svg', 'outcomes.svg', 'parallel.svg', 'score.svg', 'slices.svg', 'timeline.svg']);
     for (const image of images) {
       const svg = await readFile(join(outDir, image), 'utf8');
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
@@ -61,6 +61,13 @@ describe('autolab report', () => {
     }
     expect(markdown).toMatch(/\| specialist \| trials \| kept \|/);
     expect(markdown).toContain('```diff');
+    // The knob views: importance with its method named, the configuration, knob columns in the tables.
+    expect(html).toContain('Knob importance');
+    expect(html).toMatch(/fANOVA \(functional ANOVA/);
+    expect(html).toContain('val_bpb against each knob');
+    expect(html).toMatch(/<th class="num">lr<\/th>/);
+    expect(markdown).toMatch(/\| lr \| warmup_steps \| activation \| batch \|/);
+    expect(markdown).toContain("## The incumbent's configuration against the baseline");
     expect(existsSync(join(outDir, 'report.html'))).toBe(true);
   });
 });

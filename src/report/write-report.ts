@@ -8,6 +8,7 @@ import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import type { Objective } from '../core/task.ts';
+import type { FilesAtCommits } from '../views/trial-knob-values.ts';
 import { gatherReportData } from './report-data.ts';
 import { reportPlots } from './report-plots.ts';
 import { renderReportHtml } from './render-html.ts';
@@ -20,6 +21,8 @@ export interface WriteReportOptions {
   /** The folder to write into (created when absent). */
   outDir: string;
   incumbentPatch?: (incumbent: TrialRecord) => Promise<string | null>;
+  /** Reads files at trials' commits (for knob values); see `Workspace.readFilesAt`. */
+  files?: FilesAtCommits;
 }
 
 export interface WrittenReport {
@@ -34,7 +37,11 @@ export interface WrittenReport {
  * console.log(written.html);   // report/report.html
  */
 export async function writeStudyReport(options: WriteReportOptions): Promise<WrittenReport> {
-  const data = await gatherReportData(options.store, options.study, { objective: options.objective, ...(options.incumbentPatch ? { incumbentPatch: options.incumbentPatch } : {}) });
+  const data = await gatherReportData(options.store, options.study, {
+    objective: options.objective,
+    ...(options.incumbentPatch ? { incumbentPatch: options.incumbentPatch } : {}),
+    ...(options.files ? { files: options.files } : {}),
+  });
   const plots = reportPlots(data);
   await mkdir(options.outDir, { recursive: true });
   const written: WrittenReport = { html: join(options.outDir, 'report.html'), markdown: join(options.outDir, 'report.md'), plots: [] };

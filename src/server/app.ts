@@ -6,11 +6,13 @@
  *   /api/studies                                   every study with its headline figures
  *   /api/studies/:study                            the overview (plots' data, specialist table, chain)
  *   /api/studies/:study/timeline                   the trials per slot over time, with utilisation
- *   /api/studies/:study/trials?sort&order&specialist&label&status&q&offset&limit
+ *   /api/studies/:study/trials?sort&order&specialist&label&status&q&filter&columns&offset&limit
  *   /api/studies/:study/trials/:id                 one trial: record, diff, lineage, logs, curve
  *   /api/studies/:study/trials/:id/logs/:name      a full log (text; ?tail=BYTES)
  *   /api/studies/:study/trials/:id/diff?against=N  the change from trial N to this one
  *   /api/studies/:study/lineage                    the lineage tree's nodes and the incumbent chain
+ *   /api/studies/:study/knobs                      knob values of every finished trial, failure groups, importance
+ *   /api/studies/:study/incumbent                  the incumbent's configuration and cumulative change vs the baseline
  *   /api/studies/:study/events?after=ID            server-sent events (text/event-stream)
  */
 import { Hono, type Context } from 'hono';
@@ -25,11 +27,13 @@ import { storedTask } from './study-source.ts';
 import { trialDetail } from './trial-detail.ts';
 import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
-import { incumbentOf, lineageData } from './views/lineage-view.ts';
-import { buildOverview } from './views/overview.ts';
-import { timelineData } from './views/timeline-view.ts';
-import { parseTrialQuery, queryTrials } from './views/trial-query.ts';
-import { summarizeTrial, type TrialSummary } from './views/trial-summary.ts';
+import { incumbentOf, lineageData } from '../views/lineage-view.ts';
+import { buildOverview } from '../views/overview.ts';
+import { timelineData } from '../views/timeline-view.ts';
+import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
+import { incumbentView } from './incumbent-view.ts';
+import { parseTrialQuery, queryTrials, type ColumnLookup } from './views/trial-query.ts';
+import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface DashboardAppOptions {
   /** Required on every request when set (see access.ts). */
@@ -71,7 +75,10 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
 
   app.get('/api/studies/:study/trials', async (c) => {
     const entry = await hub.study(c.req.param('study'));
-    const query = parseTrialQuery(c.req.query());
+    const params = c.req.query();
+    // `columns=knobs` stands for every knob's column.
+    if (params.columns !== undefined) params.columns = params.columns.split(',').flatMap((column) => (column.trim() === 'knobs' ? entry.analysis.knobs.map((knob) => `knob:${knob.column}`) : [column])).join(',');
+    const query = parseTrialQuery(params);
     const rows = summaries(entry);
     const facets = entry.snapshot.cached('facets', () => {
       const specialists = new Set(entry.source.task.specialists);
@@ -80,9 +87,16 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
         specialists.add(row.specialist);
         if (row.label) labels.add(row.label);
       }
-      return { specialists: [...specialists].sort(), labels: [...labels].sort() };
+      const metric = entry.source.task.objective.metric;
+      return { specialists: [...specialists].sort(), labels: [...labels].sort(), knobs: entry.analysis.knobs.map((knob) => knob.column), metrics: studyMetricNames(entry).filter((name) => name !== metric) };
     });
-    return c.json({ ...queryTrials(rows, query), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
+    const needsKnobs = [query.sort, ...(query.columns ?? []), ...(query.filters ?? []).map((filter) => filter.key)].some((key) => key.startsWith('knob:'));
+    const knobValues = needsKnobs ? await entry.analysis.values() : null;
+    const lookup: ColumnLookup = (id, key: ColumnKey | 'score') => {
+      const trial = entry.snapshot.trials.get(id);
+      return trial ? columnValue(key, trial, knobValues?.get(id)) : null;
+    };
+    return c.json({ ...queryTrials(rows, query, lookup), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
   });
 
   app.get('/api/studies/:study/trials/:id', async (c) => {
@@ -114,7 +128,17 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
 
   app.get('/api/studies/:study/lineage', async (c) => {
     const entry = await hub.study(c.req.param('study'));
-    return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials), revision: entry.snapshot.revision })));
+    return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials, entry.source.task.objective.direction), revision: entry.snapshot.revision })));
+  });
+
+  app.get('/api/studies/:study/knobs', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return jsonText(c, await entry.analysis.knobViewJson());
+  });
+
+  app.get('/api/studies/:study/incumbent', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return c.json(await incumbentView(entry));
   });
 
   app.get('/api/studies/:study/events', async (c) => {
@@ -157,6 +181,23 @@ function summaries(entry: StudyEntry): TrialSummary[] {
       return summary;
     }),
   );
+}
+
+/** Metric names seen in a study, gathered from each trial record once (a new event re-reads only the trials it names). */
+const metricNamesSeen = new WeakMap<StudyEntry, { scanned: WeakSet<TrialRecord>; names: Set<string> }>();
+
+function studyMetricNames(entry: StudyEntry): string[] {
+  let seen = metricNamesSeen.get(entry);
+  if (!seen) {
+    seen = { scanned: new WeakSet(), names: new Set() };
+    metricNamesSeen.set(entry, seen);
+  }
+  for (const trial of entry.snapshot.trials.values()) {
+    if (seen.scanned.has(trial)) continue;
+    seen.scanned.add(trial);
+    for (const name of Object.keys(trial.metrics)) seen.names.add(name);
+  }
+  return orderMetricNames(seen.names, entry.source.task.objective.metric);
 }
 
 function trialIdParam(text: string): number {

@@ -6,12 +6,15 @@
 import { AutolabError } from '../core/errors.ts';
 import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
-import { StudySnapshot } from './study-snapshot.ts';
+import { StudySnapshot } from '../views/study-snapshot.ts';
+import { StudyAnalysis } from './study-analysis.ts';
 import { StudySource } from './study-source.ts';
 
 export interface StudyEntry {
   source: StudySource;
   snapshot: StudySnapshot;
+  /** Knob values per trial and the views built on them. */
+  analysis: StudyAnalysis;
 }
 
 export interface StudyHubOptions {
@@ -62,7 +65,8 @@ export class StudyHub {
     const record = await this.store.getStudy(name);
     if (!record) throw new AutolabError('NotFound', `there is no study named '${name}' in this store`, { hint: 'the studies list is at /api/studies' });
     const snapshot = await StudySnapshot.load(this.store, record);
-    return { source: new StudySource(record, this.options.root ?? null), snapshot };
+    const source = new StudySource(record, this.options.root ?? null);
+    return { source, snapshot, analysis: new StudyAnalysis(source, snapshot) };
   }
 
   private polling = false;

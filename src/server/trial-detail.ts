@@ -7,10 +7,10 @@ import type { LearningCurveData } from '../../web/plots/index.js';
 import type { StudyEvent } from '../core/store.ts';
 import { trialToJson, type CurvePoint, type Edit, type RepeatRecord, type TrialJson, type TrialRecord } from '../core/trial.ts';
 import type { StudyEntry } from './study-hub.ts';
-import type { TrialSlot } from './study-snapshot.ts';
+import type { TrialSlot } from '../views/study-snapshot.ts';
 import { listTrialLogs, type TrialLogFile } from './trial-logs.ts';
-import { chainTo, incumbentOf } from './views/lineage-view.ts';
-import { summarizeTrial, type TrialSummary } from './views/trial-summary.ts';
+import { chainTo, incumbentOf } from '../views/lineage-view.ts';
+import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface TrialDetail {
   trial: TrialJson & { diff: string | null; logExcerpt: string; tree: string | null; editKind: Edit['kind'] | null; repeats: RepeatRecord[] };

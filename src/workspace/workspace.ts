@@ -22,6 +22,7 @@ import type { WorkspaceLayout } from './layout.ts';
 import { workspaceLayout } from './layout.ts';
 import type { Materialised, MaterialiseFailure, MaterialiseRequest } from './materialise.ts';
 import { materialiseEdit } from './materialise.ts';
+import { readFilesAt, type BlobText, type FileAtCommit } from './read-files-at.ts';
 import { snapshotFolder } from './snapshot-folder.ts';
 import { symlinkEscapes } from './symlink-escapes.ts';
 import type { UserRepoLocation } from './user-repo.ts';
@@ -268,6 +269,14 @@ export class Workspace {
   async readFileAt(commit: string, path: string): Promise<string | null> {
     const bytes = await this.readBytesAt(commit, path);
     return bytes === null ? null : bytes.toString('utf8');
+  }
+
+  /**
+   * Many files at many commits at once (two git processes per 500 requests), each with its
+   * blob id; blobs in `known` come back without their text (see `readFilesAt`).
+   */
+  readFilesAt(requests: readonly FileAtCommit[], known?: ReadonlySet<string>): Promise<BlobText[]> {
+    return readFilesAt(this.gitDir, requests, known);
   }
 
   /** A file's bytes at a commit of the private repo; null when absent (or a folder). */

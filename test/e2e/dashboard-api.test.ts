@@ -138,6 +138,41 @@ describe('dashboard API', () => {
     const lineage = await json('/api/studies/synthetic/lineage');
     expect(lineage.nodes).toHaveLength(TRIALS + 1);
     expect(lineage.chain.at(-1)).toBe(lineage.incumbent);
+    expect(lineage.direction).toBe('minimize');
+    expect(lineage.hypotheses.map((entry: [number, string]) => entry[0])).toEqual(lineage.chain.length < TRIALS ? expect.arrayContaining(lineage.chain) : expect.any(Array));
+  });
+
+  it('gives the knob views: values per trial, failure groups, importance, the incumbent against the baseline', async () => {
+    const knobs = await json('/api/studies/synthetic/knobs');
+    expect(knobs.knobs.map((knob: { name: string }) => knob.name)).toEqual(['lr', 'warmup_steps', 'activation', 'batch']);
+    expect(knobs.knobs[0]).toMatchObject({ type: 'float', log: true, low: 1e-4, high: 0.1 });
+    // The tuner's trials (and the baseline) carry their values in their notes; the others have none here (no private repo).
+    const tuner = await json('/api/studies/synthetic/trials?specialist=tuner&limit=500');
+    const finished = tuner.rows.filter((row: { status: string }) => row.status !== 'running' && row.status !== 'pending').length;
+    expect(knobs.points.length).toBe(finished + 1);
+    expect(knobs.unknown).toBe(TRIALS + 1 - knobs.points.length);
+    expect(knobs.groups.reduce((sum: number, group: { count: number }) => sum + group.count, 0)).toBeGreaterThan(0);
+    if ('rows' in knobs.importance) expect(knobs.importance.rows.map((row: { knob: string }) => row.knob).sort()).toEqual(['activation', 'batch', 'lr', 'warmup_steps']);
+    else expect(knobs.importance.unavailable).toMatch(/needs \d+ scored trials/);
+
+    const sorted = await json('/api/studies/synthetic/trials?columns=knobs,metric:artifact_bytes&sort=knob:lr&limit=500');
+    expect(sorted.columns).toEqual(['knob:lr', 'knob:warmup_steps', 'knob:activation', 'knob:batch', 'metric:artifact_bytes']);
+    const lrs = sorted.rows.map((row: { values: unknown[] }) => row.values[0]).filter((value: unknown) => value !== null);
+    expect(lrs.length).toBe(knobs.points.length);
+    expect(lrs).toEqual([...lrs].sort((a: number, b: number) => a - b));
+    expect(sorted.facets.knobs).toHaveLength(4);
+    expect(sorted.facets.metrics).toEqual(expect.arrayContaining(['artifact_bytes', 'run_seconds']));
+    const filtered = await json('/api/studies/synthetic/trials?columns=knob:lr&filter=knob:lr:0.001..0.01&limit=500');
+    expect(filtered.rows.every((row: { values: number[] }) => row.values[0]! >= 0.001 && row.values[0]! <= 0.01)).toBe(true);
+    const bad = await api('/api/studies/synthetic/trials?filter=knob:lr:low..high');
+    expect(bad.status).toBe(400);
+
+    const incumbent = await json('/api/studies/synthetic/incumbent');
+    expect(incumbent.incumbent.id).toBe(incumbent.chain.at(-1).id);
+    expect(incumbent.configuration.rows.map((row: { knob: string }) => row.knob)).toEqual(['lr', 'warmup_steps', 'activation', 'batch']);
+    expect(incumbent.configuration.rows[0].baseline).toBe(0.001);
+    expect(incumbent.diff.source).toBe('stored'); // no private repo: the stored diffs along the chain
+    expect(incumbent.files.length).toBeGreaterThan(0);
   });
 
   it('streams the events another process appends, and the API reflects them at once', async () => {

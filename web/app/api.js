@@ -36,5 +36,7 @@ export const api = {
   log: (study, id, name) => request(`${studyPath(study)}/trials/${id}/logs/${encodeURIComponent(name)}`, 'text'),
   diff: (study, id, against) => request(`${studyPath(study)}/trials/${id}/diff?against=${encodeURIComponent(against)}`),
   lineage: (study) => request(`${studyPath(study)}/lineage`),
+  knobs: (study) => request(`${studyPath(study)}/knobs`),
+  incumbent: (study) => request(`${studyPath(study)}/incumbent`),
   eventsUrl: (study, after) => `${studyPath(study)}/events${after ? `?after=${after}` : ''}`,
 };

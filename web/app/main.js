@@ -10,11 +10,15 @@ import * as studiesPage from './pages/studies.js';
 import * as trialPage from './pages/trial.js';
 import * as trialsPage from './pages/trials.js';
 
+/** The knobs page (and its plots) loads on first visit: the overview does not wait for it. */
+const knobsPage = { render: async (view) => (await import('./pages/knobs.js')).render(view) };
+
 const routes = [
   [/^\/$/, studiesPage, null],
   [/^\/studies\/([^/]+)\/?$/, overviewPage, 'overview'],
   [/^\/studies\/([^/]+)\/trials\/?$/, trialsPage, 'trials'],
   [/^\/studies\/([^/]+)\/trials\/(\d+)\/?$/, trialPage, 'trials'],
+  [/^\/studies\/([^/]+)\/knobs\/?$/, knobsPage, 'knobs'],
   [/^\/studies\/([^/]+)\/lineage\/?$/, lineagePage, 'lineage'],
 ];
 
@@ -38,12 +42,15 @@ function setCrumbs(items) {
 
 function studyTabs(study, active) {
   const tab = (key, text, href) => html`<a href="${href}" data-link class="${active === key ? 'active' : ''}">${text}</a>`;
-  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}</nav>`;
+  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('knobs', 'Knobs', studyUrl(study, '/knobs'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}</nav>`;
 }
 
 export function navigate(path, { replace = false } = {}) {
+  const samePage = path.split('?')[0] === location.pathname;
   if (replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
+  // A new page starts at its top (the browser restores the position on back and forward).
+  if (!replace && !samePage) window.scrollTo(0, 0);
   void route();
 }
 
@@ -58,6 +65,7 @@ async function route() {
     cleanup = null;
   }
   const path = location.pathname;
+  app.classList.remove('wide');
   for (const [pattern, page, tab] of routes) {
     const match = pattern.exec(path);
     if (!match) continue;

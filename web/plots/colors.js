@@ -38,3 +38,40 @@ export function outcomeColor(status, label) {
   if (status === 'failed') return LABEL_COLORS[label] ?? STATUS_COLORS.failed;
   return STATUS_COLORS[status] ?? STATUS_COLORS.discarded;
 }
+
+/** Colours of failure signatures (a signature is a cause, not a label: its own palette, in order of frequency). */
+export const SIGNATURE_COLORS = ['#b91c1c', '#7c3aed', '#c2410c', '#0e7490', '#be185d', '#4d7c0f', '#a16207', '#1d4ed8', '#6d28d9', '#0f766e'];
+
+/**
+ * The colour of a failure group (see src/views/failure-groups.ts): its label's colour for
+ * a label group, else the signature palette by the group's rank.
+ */
+export function failureGroupColor(group, index) {
+  if (!group || group.kind !== 'signature') return LABEL_COLORS[group?.key] ?? STATUS_COLORS.failed;
+  return SIGNATURE_COLORS[index % SIGNATURE_COLORS.length];
+}
+
+/** The baseline's mark in knob plots. */
+export const BASELINE_COLOR = '#111827';
+
+/**
+ * A sequential colour for a score's rank, 0 (best) to 1 (worst): deep orange through
+ * to pale blue, so the best trials stand out in parallel coordinates.
+ */
+export function rankColor(rank) {
+  const stops = [
+    [0, [194, 65, 12]],
+    [0.15, [245, 158, 11]],
+    [0.4, [132, 204, 22]],
+    [0.7, [56, 189, 248]],
+    [1, [191, 219, 254]],
+  ];
+  const t = Math.min(1, Math.max(0, rank));
+  let i = 0;
+  while (i < stops.length - 2 && t > stops[i + 1][0]) i++;
+  const [t0, c0] = stops[i];
+  const [t1, c1] = stops[i + 1];
+  const f = (t - t0) / (t1 - t0 || 1);
+  const channel = (k) => Math.round(c0[k] + f * (c1[k] - c0[k])).toString(16).padStart(2, '0');
+  return `#${channel(0)}${channel(1)}${channel(2)}`;
+}

@@ -1,6 +1,6 @@
 /**
  * Types of the plot modules (plain ES modules shared by the browser and Node).
- * The data shapes are the ones the dashboard API returns; see src/server/views/.
+ * The data shapes are the ones the dashboard API returns; see src/views/.
  */
 export type OutcomeStatus = 'pending' | 'running' | 'kept' | 'discarded' | 'failed';
 
@@ -39,23 +39,86 @@ export interface LineageData {
   nodes: Array<[number, number | null, OutcomeStatus, number | null, string | null, string]>;
   incumbent: number | null;
   chain: number[];
+  direction?: 'minimize' | 'maximize';
+  /** [id, hypothesis cut to a line]: every trial's in a small study, the chain's in a large one. */
+  hypotheses?: Array<[number, string]>;
 }
 
 export interface LearningCurveData {
   series: Array<{ name: string; points: Array<[number, number]> }>;
 }
 
+export interface KnobPlotAxis {
+  name: string;
+  surface: string;
+  type: 'float' | 'int' | 'categorical';
+  log: boolean;
+  low: number | null;
+  high: number | null;
+  choices: Array<string | number | boolean> | null;
+}
+
+export interface ImportanceData {
+  method: string;
+  trees: number;
+  trials: number;
+  explained: number;
+  rows: Array<{ knob: string; fraction: number; std: number; share: number }>;
+}
+
+/** The knobs API: what slice plots and parallel coordinates are drawn from. */
+export interface KnobPlotData {
+  objective: { metric: string; direction: 'minimize' | 'maximize' };
+  knobs: KnobPlotAxis[];
+  /** [trial id, status, score, failure group index (-1: none), value per knob]. */
+  points: Array<[number, 'kept' | 'discarded' | 'failed', number | null, number, Array<string | number | boolean | null>]>;
+  groups: Array<{ kind: 'signature' | 'label'; key: string; label: string; summary: string; count: number }>;
+  baseline: number | null;
+  incumbent: number | null;
+  importance?: ImportanceData | { unavailable: string };
+}
+
+export type ParallelBrush = { min: number; max: number } | { values: Array<string | number | boolean> };
+
+export function sliceGridSvg(data: KnobPlotData, options?: { width?: number; columns?: number; cellHeight?: number; titles?: boolean; knobs?: string[] }): string;
+export function parallelCoordinatesSvg(data: KnobPlotData, options?: { width?: number; height?: number; brushes?: Record<string, ParallelBrush> }): string;
+export function parallelLayout(data: KnobPlotData, options?: { width?: number; height?: number }): { width: number; height: number; top: number; bottom: number; axes: Array<{ key: string; name: string; index: number; x: number; kind: string }> };
+export function brushedTrials(data: KnobPlotData, brushes: Record<string, ParallelBrush>): number[];
+export const OBJECTIVE_KEY: string;
+export function importanceBarsSvg(importance: ImportanceData | { unavailable: string } | null | undefined, options?: { width?: number }): string;
+export interface KnobScale {
+  kind: 'numeric' | 'categorical';
+  log: boolean;
+  at(value: string | number | boolean | null | undefined): number | null;
+  invert(px: number): string | number | boolean;
+  ticks: Array<{ value: string | number | boolean; label: string; px: number | null }>;
+  choices: Array<string | number | boolean> | null;
+  band?: number;
+}
+export function knobScale(axis: KnobPlotAxis, values: Array<string | number | boolean | null>, p0: number, p1: number): KnobScale;
+export function formatKnobValue(value: string | number | boolean | null | undefined): string;
+export const SIGNATURE_COLORS: string[];
+export function failureGroupColor(group: { kind: string; key: string } | undefined, index: number): string;
+export function rankColor(rank: number): string;
+
 export function scorePlotSvg(data: ScorePlotData, options?: { width?: number; height?: number; log?: boolean; titles?: boolean }): string;
 export function timelinePlotSvg(data: TimelineData, options?: { width?: number; titles?: boolean }): string;
 export function labelBarsSvg(data: OutcomeBarsData, options?: { width?: number }): string;
-export function lineageTreeSvg(data: LineageData, options?: { width?: number; titles?: boolean }): string;
+export function lineageTreeSvg(data: LineageData, options?: { width?: number; titles?: boolean; collapse?: boolean; expanded?: Iterable<string | number> }): string;
 export interface LineageRow {
+  kind: 'node' | 'branch' | 'branches' | 'fold';
   id: number;
   indent: number;
   parentRow: LineageRow | null;
-  leaves: Array<{ id: number; status: OutcomeStatus }>;
+  /** node rows: the childless children shown on the row. */
+  leaves?: Array<{ id: number; status: OutcomeStatus }>;
+  /** fold rows: the chain steps folded. */
+  steps?: Array<{ id: number }>;
+  /** branch and fold rows: what they hold. */
+  summary?: { count: number; kept: number; discarded: number; failed: number; running: number; best: [number, number] | null };
 }
-export function layoutLineage(data: LineageData): { rows: LineageRow[]; maxIndent: number };
+export const COLLAPSE_AT: number;
+export function layoutLineage(data: LineageData, options?: { collapse?: boolean; expanded?: Iterable<string | number> }): { rows: LineageRow[]; maxIndent: number; collapsed: boolean };
 export function learningCurveSvg(data: LearningCurveData, options?: { width?: number; height?: number }): string;
 export function esc(text: unknown): string;
 export function formatValue(value: number | null | undefined): string;

@@ -3,7 +3,7 @@ import { TEXT_COLOR } from './colors.js';
 
 /**
  * A legend row (wrapping onto more rows when it runs out of width).
- * Items: { kind: 'dot' | 'line' | 'cross' | 'bar', color, text }.
+ * Items: { kind: 'dot' | 'ring' | 'diamond' | 'line' | 'cross' | 'bar', color, text }.
  * Returns { svg, height }.
  */
 export function legendSvg(items, x0, y0, width) {
@@ -29,6 +29,10 @@ function symbol(item, x, y) {
       return `<line x1="${r(x - 6)}" y1="${y}" x2="${r(x + 6)}" y2="${y}" stroke="${item.color}" stroke-width="2.5"/>`;
     case 'cross':
       return `<path d="M${x - 4} ${y - 4}L${x + 4} ${y + 4}M${x - 4} ${y + 4}L${x + 4} ${y - 4}" stroke="${item.color}" stroke-width="2"/>`;
+    case 'ring':
+      return `<circle cx="${x}" cy="${y}" r="4.5" fill="none" stroke="${item.color}" stroke-width="2.2"/>`;
+    case 'diamond':
+      return `<path d="M${x} ${y - 5}L${x + 5} ${y}L${x} ${y + 5}L${x - 5} ${y}Z" fill="${item.color}"/>`;
     case 'bar':
       return `<rect x="${x - 6}" y="${y - 5}" width="12" height="10" rx="2" fill="${item.color}"/>`;
     default:

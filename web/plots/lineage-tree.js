@@ -1,23 +1,31 @@
 /**
  * The lineage tree, drawn as a spine: the chain from the baseline to the incumbent runs
- * down the left edge (highlighted), branches that were built upon hang off it indented,
- * and each trial's childless children sit as dots on its row, coloured by outcome. Every
- * trial stays visible and clickable, even in a study of ten thousand trials.
+ * down the left edge in orange, each step with its score, its change and its hypothesis;
+ * branches that were built upon hang off it, indented; each trial's childless children
+ * sit on its row (labelled chips when few, dots when more, an outcome bar when many). A
+ * large study starts collapsed (see lineage-layout.js): a branch off the chain is one
+ * summary row, and quiet runs of chain steps fold into one; clicking either opens it
+ * (`data-expand`). The legend is drawn with the same colours as the marks (colors.js).
  *
  * Data (the lineage API): { nodes: [id, parent, status, score, label, specialist][],
- *   incumbent: id | null, chain: id[] }
+ *   incumbent, chain, direction?, hypotheses?: [id, text][] }
  */
-import { INCUMBENT_COLOR, MUTED_COLOR, TEXT_COLOR, outcomeColor } from './colors.js';
-import { emptySvg, esc, formatValue, r, svgOpen } from './svg.js';
+import { INCUMBENT_COLOR, LABEL_COLORS, MUTED_COLOR, STATUS_COLORS, TEXT_COLOR, outcomeColor } from './colors.js';
+import { legendSvg } from './legend.js';
+import { layoutLineage } from './lineage-layout.js';
+import { emptySvg, esc, formatDelta, formatValue, r, svgOpen } from './svg.js';
 
-const INDENT = 22;
-const LINE = 22;
-const DOT = 11;
-const LABEL_WIDTH = 250;
+export { layoutLineage } from './lineage-layout.js';
+
+const ROW = 28;
+const DOT_STEP = 12;
+const CHAR = 6.6;
+const CHIPS_UP_TO = 6;
+const DOTS_UP_TO = 90;
 
 /**
  * @param data see above
- * @param options { width?, titles?: boolean (default: up to 3000 trials) }
+ * @param options { width?, titles?: boolean (default: up to 3000 trials), collapse?, expanded? }
  * @returns an SVG document as a string
  */
 export function lineageTreeSvg(data, options = {}) {
@@ -25,97 +33,214 @@ export function lineageTreeSvg(data, options = {}) {
   if (data.nodes.length === 0) return emptySvg(width, 80, 'lineage tree', 'No trials yet');
   const titles = options.titles ?? data.nodes.length <= 3000;
   const chain = new Set(data.chain);
-  const { rows, maxIndent } = layoutLineage(data);
+  const hypotheses = new Map(data.hypotheses ?? []);
+  const layout = layoutLineage(data, options);
+  const { rows, maxIndent } = layout;
   const left = 16;
-  const dotsX = left + maxIndent * INDENT + LABEL_WIDTH;
-  const perLine = Math.max(8, Math.floor((width - dotsX - 12) / DOT));
-  let y = 14;
+  const legend = legendSvg(legendItems(data, layout.collapsed), left, 14, width - 2 * left);
+  const indentStep = Math.min(20, (width * 0.22) / Math.max(1, maxIndent));
+  const labelWidth = Math.min(hypotheses.size > 0 ? 520 : 300, width * 0.5);
+  const leavesX = left + maxIndent * indentStep + labelWidth + 24;
+  const perLine = Math.max(6, Math.floor((width - leavesX - 12) / DOT_STEP));
+  const small = data.nodes.length <= 200;
+  let y = 14 + legend.height + 10;
   for (const row of rows) {
-    row.lines = Math.max(1, Math.ceil(row.leaves.length / perLine));
-    row.y = y + LINE / 2;
-    y += Math.max(LINE, row.lines * DOT + 11);
+    const leaves = row.leaves?.length ?? 0;
+    const chipsFit = small && leaves <= CHIPS_UP_TO && row.leaves.reduce((sum, leaf) => sum + chipWidth(leaf), 0) <= width - leavesX - 8;
+    row.mode = leaves === 0 ? 'none' : chipsFit ? 'chips' : leaves <= DOTS_UP_TO ? 'dots' : 'bar';
+    row.lines = row.mode === 'dots' ? Math.max(1, Math.ceil(leaves / perLine)) : 1;
+    row.y = y + ROW / 2;
+    y += Math.max(ROW, row.lines * DOT_STEP + 12);
   }
-  const height = y + 8;
-  const x = (row) => left + 6 + row.indent * INDENT;
-  const parts = [svgOpen(width, height, 'lineage tree')];
+  const height = y + 10;
+  const x = (row) => left + 8 + row.indent * indentStep;
+  const parts = [svgOpen(width, height, 'lineage tree'), legend.svg];
+  parts.push(connectorsSvg(rows, chain, x));
+  const scoreOf = new Map(data.nodes.map((n) => [n[0], n[3]]));
+  const ctx = { data, chain, hypotheses, titles, x, labelWidth, leavesX, perLine, scoreOf, maximize: data.direction === 'maximize' };
+  const draw = { node: nodeRowSvg, branch: branchRowSvg, branches: branchesRowSvg, fold: foldRowSvg };
+  for (const row of rows) parts.push(draw[row.kind](row, ctx));
+  parts.push('</svg>');
+  return parts.join('');
+}
 
-  // Connectors: an elbow from the parent row down to the child row.
+function legendItems(data, collapsed) {
+  const counts = new Map();
+  for (const [, , status, , label] of data.nodes) {
+    const key = status === 'failed' ? `failed:${label ?? 'crash'}` : status === 'pending' ? 'running' : status;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  const items = [];
+  for (const status of ['kept', 'discarded', 'running']) if (counts.get(status)) items.push({ kind: 'dot', color: STATUS_COLORS[status], text: `${status} ${counts.get(status)}` });
+  for (const label of Object.keys(LABEL_COLORS)) {
+    const count = counts.get(`failed:${label}`);
+    if (count) items.push({ kind: 'dot', color: outcomeColor('failed', label), text: `${label} ${count}` });
+  }
+  items.push({ kind: 'line', color: INCUMBENT_COLOR, text: 'chain to the incumbent' }, { kind: 'ring', color: INCUMBENT_COLOR, text: 'incumbent' });
+  if (collapsed) items.push({ kind: 'bar', color: '#e2e8f0', text: 'collapsed: click to open' });
+  return items;
+}
+
+function connectorsSvg(rows, chain, x) {
   const plain = [];
   const spine = [];
   for (const row of rows) {
     if (!row.parentRow) continue;
     const px = x(row.parentRow);
-    const onChain = chain.has(row.id) && chain.has(row.parentRow.id);
-    const d = `M${r(px)} ${r(row.parentRow.y)}V${r(row.y - (row.indent > row.parentRow.indent ? 6 : 0))}${row.indent > row.parentRow.indent ? `Q${r(px)} ${r(row.y)} ${r(px + 6)} ${r(row.y)}H${r(x(row))}` : ''}`;
-    (onChain ? spine : plain).push(`<path d="${d}" fill="none" stroke="${onChain ? INCUMBENT_COLOR : '#cbd5e1'}" stroke-width="${onChain ? 3 : 1.3}"/>`);
+    const onChain = (row.kind === 'fold' || chain.has(row.id)) && (row.parentRow.kind === 'fold' || chain.has(row.parentRow.id));
+    const indented = row.indent > row.parentRow.indent;
+    const d = `M${r(px)} ${r(row.parentRow.y)}V${r(row.y - (indented ? 6 : 0))}${indented ? `Q${r(px)} ${r(row.y)} ${r(px + 6)} ${r(row.y)}H${r(x(row))}` : ''}`;
+    const dashed = row.kind === 'fold' || row.parentRow.kind === 'fold' ? ' stroke-dasharray="5 4"' : '';
+    (onChain ? spine : plain).push(`<path d="${d}" fill="none" stroke="${onChain ? INCUMBENT_COLOR : '#cbd5e1'}" stroke-width="${onChain ? 3 : 1.4}"${dashed}/>`);
   }
-  parts.push(plain.join(''), spine.join(''));
+  return plain.join('') + spine.join('');
+}
 
-  const marks = [];
-  for (const row of rows) {
-    const cx = r(x(row));
-    const cy = r(row.y);
-    const onChain = chain.has(row.id);
-    const isIncumbent = row.id === data.incumbent;
-    const radius = isIncumbent ? 7 : onChain ? 5.5 : 4.5;
-    const stroke = onChain ? ` stroke="${INCUMBENT_COLOR}" stroke-width="2"` : ' stroke="#fff" stroke-width="1"';
-    const n = row.node;
-    const title = titles ? `<title>#${n.id} ${esc(n.specialist)} · ${esc(n.label ?? n.status)}${n.score === null ? '' : ' · ' + esc(formatValue(n.score))}</title>` : '';
-    const label = `#${n.id} ${n.score === null ? (n.label ?? n.status) : formatValue(n.score)}`;
-    const counts = row.leaves.length > 0 ? ` +${row.leaves.length}` : '';
-    marks.push(
-      `<g class="pt" data-trial="${n.id}">${title}<circle cx="${cx}" cy="${cy}" r="${radius}" fill="${outcomeColor(n.status, n.label)}"${stroke}/>` +
-        `<text x="${r(cx + radius + 5)}" y="${r(cy + 4)}" fill="${onChain ? TEXT_COLOR : MUTED_COLOR}"${onChain ? ' font-weight="600"' : ''}>${esc(label)}` +
-        `<tspan fill="${MUTED_COLOR}" font-weight="400" font-size="11"> ${esc(n.specialist)}${esc(counts)}</tspan></text></g>`,
-    );
-    row.leaves.forEach((leaf, index) => {
-      const line = Math.floor(index / perLine);
-      const lx = dotsX + (index % perLine) * DOT;
-      const ly = row.y - ((row.lines - 1) * DOT) / 2 + line * DOT;
-      const leafTitle = titles ? `<title>#${leaf.id} ${esc(leaf.specialist)} · ${esc(leaf.label ?? leaf.status)}${leaf.score === null ? '' : ' · ' + esc(formatValue(leaf.score))}</title>` : '';
-      marks.push(`<circle class="pt" data-trial="${leaf.id}" cx="${r(lx)}" cy="${r(ly)}" r="${leaf.status === 'kept' ? 4.2 : 3.6}" fill="${outcomeColor(leaf.status, leaf.label)}">${leafTitle}</circle>`);
-    });
-    if (row.leaves.length > 0) {
-      marks.push(`<line x1="${r(cx + 4 + LABEL_WIDTH - 30)}" y1="${cy}" x2="${r(dotsX - 8)}" y2="${cy}" stroke="#eef0f3"/>`);
-    }
-  }
-  parts.push(marks.join(''), '</svg>');
+function fit(text, pixels) {
+  const chars = Math.max(0, Math.floor(pixels / CHAR));
+  return text.length > chars ? text.slice(0, Math.max(0, chars - 1)) + '…' : text;
+}
+
+function deltaSvg(node, ctx) {
+  const parentScore = node.parent === null ? null : ctx.scoreOf.get(node.parent);
+  if (node.score === null || parentScore === null || parentScore === undefined) return '';
+  const delta = node.score - parentScore;
+  const better = ctx.maximize ? delta > 0 : delta < 0;
+  return `<tspan fill="${delta === 0 ? MUTED_COLOR : better ? STATUS_COLORS.kept : STATUS_COLORS.failed}" font-weight="400"> ${esc(formatDelta(delta))}</tspan>`;
+}
+
+function tip(node, ctx) {
+  return ctx.titles ? `<title>#${node.id} ${esc(node.specialist)} · ${esc(node.label ?? node.status)}${node.score === null ? '' : ' · ' + esc(formatValue(node.score))}</title>` : '';
+}
+
+function nodeRowSvg(row, ctx) {
+  const n = row.node;
+  const cx = r(ctx.x(row));
+  const cy = r(row.y);
+  const onChain = ctx.chain.has(n.id);
+  const isIncumbent = n.id === ctx.data.incumbent;
+  const radius = isIncumbent ? 7.5 : onChain ? 6 : 5;
+  const stroke = onChain ? ` stroke="${INCUMBENT_COLOR}" stroke-width="${isIncumbent ? 3 : 2}"` : ' stroke="#fff" stroke-width="1"';
+  const head = `#${n.id} ${n.score === null ? (n.label ?? n.status) : formatValue(n.score)}`;
+  const hypothesis = ctx.hypotheses.get(n.id);
+  const room = ctx.labelWidth - (head.length + 10) * CHAR;
+  const rest = ` ${n.specialist}${hypothesis ? ` · ${hypothesis}` : ''}`;
+  const parts = [
+    `<g class="pt" data-trial="${n.id}">${tip(n, ctx)}<circle cx="${cx}" cy="${cy}" r="${radius}" fill="${outcomeColor(n.status, n.label)}"${stroke}/>` +
+      `<text x="${r(cx + radius + 6)}" y="${r(cy + 4)}" fill="${onChain ? TEXT_COLOR : MUTED_COLOR}"${onChain ? ' font-weight="600"' : ''}>${esc(head)}${deltaSvg(n, ctx)}` +
+      `<tspan fill="${MUTED_COLOR}" font-weight="400" font-size="11.5">${esc(fit(rest, room))}</tspan></text></g>`,
+  ];
+  if (row.leaves.length > 0) parts.push(leavesSvg(row, ctx));
   return parts.join('');
 }
 
-/**
- * Rows: one per trial that is on the chain or has children, in depth-first order (side
- * branches before the chain's next step); childless trials become dots on their
- * parent's row. Exported for tests.
- */
-export function layoutLineage(data) {
-  const byId = new Map();
-  for (const [id, parent, status, score, label, specialist] of data.nodes) byId.set(id, { id, parent, status, score, label, specialist, children: [] });
-  const roots = [];
-  for (const node of [...byId.values()].sort((a, b) => a.id - b.id)) {
-    const parent = node.parent === null ? undefined : byId.get(node.parent);
-    if (parent) parent.children.push(node);
-    else roots.push(node);
-  }
-  const chain = new Set(data.chain);
-  const rows = [];
-  let maxIndent = 0;
-  const stack = [...roots].reverse().map((node) => ({ node, indent: 0, parentRow: null }));
-  while (stack.length > 0) {
-    const { node, indent, parentRow } = stack.pop();
-    const row = { id: node.id, node, indent, parentRow, leaves: [], y: 0, lines: 1 };
-    rows.push(row);
-    maxIndent = Math.max(maxIndent, indent);
-    const branches = [];
-    let next = null;
-    for (const child of node.children) {
-      if (chain.has(child.id) && chain.has(node.id)) next = child;
-      else if (child.children.length > 0 || chain.has(child.id)) branches.push(child);
-      else row.leaves.push(child);
+function chipLabel(leaf) {
+  return `#${leaf.id} ${leaf.score === null ? (leaf.label ?? leaf.status) : formatValue(leaf.score)}`;
+}
+
+/** The room a labelled leaf takes (dot, gap, text at 11px). */
+function chipWidth(leaf) {
+  return 26 + chipLabel(leaf).length * 6.6;
+}
+
+function leavesSvg(row, ctx) {
+  const parts = [`<line x1="${r(ctx.leavesX - 16)}" y1="${r(row.y)}" x2="${r(ctx.leavesX - 6)}" y2="${r(row.y)}" stroke="#e5e7eb"/>`];
+  if (row.mode === 'chips') {
+    let lx = ctx.leavesX;
+    for (const leaf of row.leaves) {
+      parts.push(`<g class="pt" data-trial="${leaf.id}">${tip(leaf, ctx)}<circle cx="${r(lx + 5)}" cy="${r(row.y)}" r="5.5" fill="${outcomeColor(leaf.status, leaf.label)}"/><text x="${r(lx + 14)}" y="${r(row.y + 4)}" fill="${MUTED_COLOR}" font-size="11">${esc(chipLabel(leaf))}</text></g>`);
+      lx += chipWidth(leaf);
     }
-    // Pushed in reverse: side branches come out first, the chain's next step last.
-    if (next) stack.push({ node: next, indent, parentRow: row });
-    for (let i = branches.length - 1; i >= 0; i--) stack.push({ node: branches[i], indent: indent + 1, parentRow: row });
+    return parts.join('');
   }
-  return { rows, maxIndent };
+  if (row.mode === 'dots') {
+    row.leaves.forEach((leaf, index) => {
+      const line = Math.floor(index / ctx.perLine);
+      const lx = ctx.leavesX + (index % ctx.perLine) * DOT_STEP + 4;
+      const ly = row.y - ((row.lines - 1) * DOT_STEP) / 2 + line * DOT_STEP;
+      parts.push(`<circle class="pt" data-trial="${leaf.id}" cx="${r(lx)}" cy="${r(ly)}" r="${leaf.status === 'kept' ? 4.8 : 4.2}" fill="${outcomeColor(leaf.status, leaf.label)}">${tip(leaf, ctx)}</circle>`);
+    });
+    return parts.join('');
+  }
+  const counts = new Map();
+  for (const leaf of row.leaves) {
+    const key = leaf.status === 'failed' ? `failed:${leaf.label ?? 'crash'}` : leaf.status;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  parts.push(outcomeBarSvg(counts, row.leaves.length, ctx.leavesX, row.y, 220, `data-parent="${row.id}"`));
+  parts.push(`<text class="leaf-summary" data-parent="${row.id}" x="${r(ctx.leavesX + 228)}" y="${r(row.y + 4)}" fill="${MUTED_COLOR}" font-size="11.5" style="cursor:pointer">${esc(describe(counts, row.leaves.length))} ›</text>`);
+  return parts.join('');
+}
+
+/** A stacked bar of outcome counts (keys: status or `failed:label`). */
+function outcomeBarSvg(counts, total, x0, y, width, attributes) {
+  const parts = [`<g ${attributes} style="cursor:pointer">`, `<rect x="${r(x0)}" y="${r(y - 6)}" width="${width}" height="12" rx="3" fill="#f1f5f9"/>`];
+  let x = x0;
+  const order = [...counts].sort((a, b) => rank(a[0]) - rank(b[0]) || b[1] - a[1]);
+  for (const [key, count] of order) {
+    const w = (width * count) / total;
+    const [status, label] = key.split(':');
+    parts.push(`<rect x="${r(x)}" y="${r(y - 6)}" width="${r(Math.max(0.8, w))}" height="12" fill="${outcomeColor(status, label ?? null)}"/>`);
+    x += w;
+  }
+  parts.push('</g>');
+  return parts.join('');
+}
+
+function rank(key) {
+  return key === 'kept' ? 0 : key === 'discarded' ? 1 : key === 'running' || key === 'pending' ? 2 : 3;
+}
+
+function describe(counts, total) {
+  const failed = [...counts].filter(([key]) => key.startsWith('failed:')).reduce((sum, [, n]) => sum + n, 0);
+  const kept = counts.get('kept') ?? 0;
+  return `${total.toLocaleString('en')} trials: ${kept ? `${kept} kept · ` : ''}${counts.get('discarded') ?? 0} discarded · ${failed} failed`;
+}
+
+function branchRowSvg(row, ctx) {
+  const n = row.node;
+  const cx = r(ctx.x(row));
+  const cy = r(row.y);
+  const s = row.summary;
+  const best = s.best ? ` · best ${formatValue(s.best[1])} (#${s.best[0]})` : '';
+  const text = `▸ branch #${n.id} · ${s.count.toLocaleString('en')} trials · ${s.kept} kept${best}`;
+  return (
+    `<g class="expand" data-expand="${n.id}" style="cursor:pointer"><title>open the branch from #${n.id} (${s.count} trials)</title>` +
+    `<rect x="${r(cx - 7)}" y="${r(cy - 7)}" width="14" height="14" rx="3" fill="#e2e8f0" stroke="${outcomeColor(n.status, n.label)}" stroke-width="2"/>` +
+    `<text x="${r(cx + 13)}" y="${r(cy + 4)}" fill="${TEXT_COLOR}" font-size="12">${esc(fit(text, ctx.leavesX - ctx.x(row) - 40))}</text></g>` +
+    outcomeBarSvg(s.byOutcome, s.count, ctx.leavesX, row.y, 120, `data-expand="${n.id}"`)
+  );
+}
+
+function branchesRowSvg(row, ctx) {
+  const cx = r(ctx.x(row));
+  const cy = r(row.y);
+  const s = row.summary;
+  const best = s.best ? ` · best ${formatValue(s.best[1])} (#${s.best[0]})` : '';
+  const text = `▸ ${row.roots.length} branches from #${row.id} · ${s.count.toLocaleString('en')} trials · ${s.kept} kept${best}`;
+  return (
+    `<g class="expand" data-expand="branches:${row.id}" style="cursor:pointer"><title>open the ${row.roots.length} branches from #${row.id}</title>` +
+    `<rect x="${r(cx - 7)}" y="${r(cy - 7)}" width="14" height="14" rx="3" fill="#e2e8f0" stroke="#94a3b8" stroke-width="1.5"/>` +
+    `<rect x="${r(cx - 4)}" y="${r(cy - 4)}" width="14" height="14" rx="3" fill="#e2e8f0" stroke="#94a3b8" stroke-width="1.5"/>` +
+    `<text x="${r(cx + 16)}" y="${r(cy + 4)}" fill="${TEXT_COLOR}" font-size="12">${esc(fit(text, ctx.leavesX - ctx.x(row) - 40))}</text></g>` +
+    outcomeBarSvg(s.byOutcome, s.count, ctx.leavesX, row.y, 120, `data-expand="branches:${row.id}"`)
+  );
+}
+
+function foldRowSvg(row, ctx) {
+  const cx = r(ctx.x(row));
+  const cy = r(row.y);
+  const s = row.summary;
+  const first = row.steps[0];
+  const last = row.steps[row.steps.length - 1];
+  const before = first.parent === null ? null : ctx.scoreOf.get(first.parent);
+  const moved = before != null && last.score !== null ? ` · ${formatDelta(last.score - before)} in all` : '';
+  const steps = row.steps.length === 1 ? `chain step #${first.id}` : `${row.steps.length} quieter chain steps #${first.id} → #${last.id}`;
+  const text = `⋯ ${steps} · ${s.count.toLocaleString('en')} trials${moved} · click to show`;
+  return (
+    `<g class="expand" data-expand="fold:${first.id}" style="cursor:pointer"><title>show the ${row.steps.length} chain steps from #${first.id} to #${last.id}</title>` +
+    `<rect x="${r(cx - 9)}" y="${r(cy - 6)}" width="18" height="12" rx="6" fill="#fff7ed" stroke="${INCUMBENT_COLOR}" stroke-width="2"/>` +
+    `<text x="${r(cx + 16)}" y="${r(cy + 4)}" fill="#9a3412" font-size="12">${esc(text)}</text></g>` +
+    outcomeBarSvg(s.byOutcome, s.count, ctx.leavesX, row.y, 120, `data-expand="fold:${first.id}"`)
+  );
 }

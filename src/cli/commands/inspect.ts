@@ -5,6 +5,7 @@ import { AutolabError } from '../../core/errors.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
 
 export interface JsonOption {
@@ -174,20 +175,17 @@ function indent(text: string): string {
   return text.split('\n').map((line) => '  ' + line).join('\n');
 }
 
-/** `autolab best`: the incumbent. */
+/** `autolab best`: the incumbent, its whole configuration and cumulative diff against the baseline. */
 export async function bestCommand(path: string, options: StudyCommandOptions & JsonOption): Promise<number> {
   return withStudy(path, options, {}, async (study) => {
     const incumbent = await study.incumbent();
     if (!incumbent) throw new AutolabError('NotFound', `study '${study.name}' has no scored trial yet`, { hint: 'run `autolab run` first' });
-    const baseline = await study.store.getTrial(study.record.id, 0);
+    const report = await incumbentReport(study, incumbent);
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(incumbent), baselineScore: baseline?.score ?? null }, null, 2));
+      write(JSON.stringify(incumbentJson(report), null, 2));
       return 0;
     }
-    const delta = incumbent.score !== null && baseline?.score != null ? incumbent.score - baseline.score : null;
-    write(`#${incumbent.id} ${study.task.objective.metric} = ${formatScore(incumbent.score)} (${formatDelta(delta)} vs baseline ${formatScore(baseline?.score ?? null)})`);
-    write(`hypothesis: ${incumbent.hypothesis}`);
-    write(`export it: autolab export ${incumbent.id} --patch best.patch`);
+    write(renderIncumbentReport(report, study.task.objective.metric, `autolab export ${incumbent.id} --patch best.patch`));
     return 0;
   });
 }

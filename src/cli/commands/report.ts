@@ -23,6 +23,7 @@ export async function reportCommand(path: string, options: ReportOptions): Promi
         const workspace = await study.workspace();
         return (await workspace.exportPatch(incumbent.commit)).patch;
       },
+      files: async (requests, known) => (await study.workspace()).readFilesAt(requests, known),
     });
     process.stdout.write(`wrote the report of study '${study.name}':\n  ${written.html}  (one self-contained file)\n  ${written.markdown}  (with ${written.plots.length} SVG plots beside it)\n`);
     return 0;

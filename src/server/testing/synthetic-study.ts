@@ -47,6 +47,24 @@ const HYPOTHESES = [
   'Quantise the final layer to int8 with per-channel scales ({v} groups)',
 ];
 
+/** The knobs of the synthetic task (values in the notes of `tuner` trials, as a knobs specialist writes them). */
+const KNOBS = [
+  { name: 'lr', file: 'config.yaml', key: 'optimizer.lr', type: 'float', low: 1e-4, high: 0.1, log: true },
+  { name: 'warmup_steps', file: 'train.py', marker: 'warmup', type: 'int', low: 0, high: 2000 },
+  { name: 'activation', file: 'config.yaml', key: 'model.activation', type: 'categorical', choices: ['relu', 'gelu', 'silu'] },
+  { name: 'batch', file: 'config.yaml', key: 'batch', type: 'int', low: 16, high: 512, log: true },
+];
+const BASELINE_KNOBS = { lr: 0.001, warmup_steps: 100, activation: 'relu', batch: 64 };
+
+/** A tuner trial's knob values: lr matters most, the activation a little, warmup and batch not at all. */
+function knobValuesFor(i: number, seed: number): { values: Record<string, number | string>; penalty: number } {
+  const rand = random(seed * 7919 + i);
+  const lr = Number((10 ** (-4 + 3 * rand())).toPrecision(4));
+  const values = { lr, warmup_steps: Math.floor(rand() * 2001), activation: ['relu', 'gelu', 'silu'][Math.floor(rand() * 3)]!, batch: Math.round(2 ** (4 + 5 * rand())) };
+  const penalty = 0.03 * (Math.log10(lr) + 2.3) ** 2 + (values.activation === 'gelu' ? 0 : values.activation === 'silu' ? 0.004 : 0.01);
+  return { values, penalty };
+}
+
 /** A small deterministic PRNG (mulberry32). */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -107,6 +125,7 @@ export async function writeSyntheticStudy(store: Store, options: SyntheticStudyO
     name: options.name,
     objective: { metric: 'val_bpb', direction: 'minimize' },
     specialists: SPECIALISTS.map((s) => ({ name: s.name, kind: s.llm ? 'llm' : 'knobs', surface: 'recipe' })),
+    surfaces: { recipe: { name: 'recipe', paths: ['train.py', 'config.yaml'], knobs: KNOBS } },
   });
   const { study } = await store.openStudy({ name: options.name, taskHash: 'synthetic', taskJson });
   const owner = { host: 'bench', pid: 1, token: 'synthetic' };
@@ -122,12 +141,14 @@ export async function writeSyntheticStudy(store: Store, options: SyntheticStudyO
     const hypothesis = i === 0 ? 'baseline' : HYPOTHESES[Math.floor(rand() * HYPOTHESES.length)]!.replace('{v}', value);
     const cost = specialist.llm ? { usd: Number((0.002 + rand() * 0.03).toFixed(4)), inputTokens: 4000 + Math.floor(rand() * 9000), outputTokens: 300 + Math.floor(rand() * 1500), cachedTokens: Math.floor(rand() * 3000) } : null;
     const diff = i === 0 ? null : diffFor(i, value);
+    const knobs = i === 0 ? { values: BASELINE_KNOBS, penalty: 0 } : specialist.name === 'tuner' ? knobValuesFor(i, options.seed ?? 7) : null;
+    const prose = i % 9 === 0 && i > 0 ? 'Follows up on the warmup change; keeps the batch size.' : '';
     const trial = await store.createTrial(study.id, {
       ...(i === 0 ? { id: 0 } : {}),
       specialist: specialist.name,
       parent,
       hypothesis,
-      notes: i % 9 === 0 && i > 0 ? 'Follows up on the warmup change; keeps the batch size.' : '',
+      notes: knobs ? `${prose}${prose ? '\n' : ''}${JSON.stringify({ knobs: knobs.values, sampler: 'tpe' })}` : prose,
       expectedDelta: i === 0 ? null : -Number((rand() * 0.01).toFixed(4)),
       seed: 1337,
       edit: diff === null ? null : { kind: 'patch', patch: diff },
@@ -142,7 +163,9 @@ export async function writeSyntheticStudy(store: Store, options: SyntheticStudyO
     const commit = sha(`commit ${options.name} ${i}`);
     await store.updateTrial(study.id, trial.id, { commit, tree: sha(`tree ${i}`), diff }, { type: 'trial.materialised', data: { commit } });
 
-    const failure = i > 0 && rand() < 0.16 ? pick(FAILURES, rand) : null;
+    // A learning rate past 0.03 diverges now and then.
+    const diverged = knobs !== null && i > 0 && Number(knobs.values.lr) > 0.03 && random(i * 31)() < 0.5;
+    const failure = i > 0 && rand() < 0.16 ? pick(FAILURES, rand) : diverged ? FAILURES[0]! : null;
     const parentScore = parent === null ? 1.5 : (scores.get(parent) ?? 1.5);
     const timings = { materialiseMs: 40, legalityMs: 8, preflightMs: 300, runMs: durationMs - 900, scoreMs: 500, totalMs: durationMs };
     let outcome: TrialOutcome;
@@ -153,7 +176,7 @@ export async function writeSyntheticStudy(store: Store, options: SyntheticStudyO
       // Moves shrink as the score nears its floor (0.9), so the search saturates.
       const gap = parentScore - 0.9;
       const move = lucky ? -gap * (0.004 + rand() * 0.03) : gap * (rand() * 0.04 - 0.005);
-      const score = Number((parentScore + (i === 0 ? 0 : move)).toFixed(5));
+      const score = Number((parentScore + (i === 0 ? 0 : move + (knobs?.penalty ?? 0))).toFixed(5));
       const curve: CurvePoint[] = [];
       for (let step = 1; step <= 5; step++) curve.push({ repeat: 0, step: step * 200, name: 'val_bpb', value: Number((score + 0.5 / step).toFixed(4)) });
       outcome = { status: 'scored', label: null, labelDetail: null, metrics: { val_bpb: score, artifact_bytes: 15_000_000 + Math.floor(rand() * 900_000), run_seconds: durationMs / 1000 }, score, timings, logExcerpt: `step 1000 loss 2.41\nval_bpb ${score}`, curve };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTrial } from '../../testing/trial-fixture.ts';
 import { parseTrialQuery, queryTrials } from './trial-query.ts';
-import { summarizeTrial } from './trial-summary.ts';
+import { summarizeTrial } from '../../views/trial-summary.ts';
 
 const objective = { metric: 'loss', direction: 'minimize' as const };
 const trials = [
@@ -26,6 +26,7 @@ describe('trials table queries', () => {
     expect(queryTrials(rows, parseTrialQuery({ status: 'kept,discarded' })).rows.map((r) => r.id)).toEqual([3, 1, 0]);
     expect(queryTrials(rows, parseTrialQuery({ label: 'oom' })).rows.map((r) => r.id)).toEqual([4]);
     expect(queryTrials(rows, parseTrialQuery({ q: 'LEARNING' })).rows.map((r) => r.id)).toEqual([1]);
+    expect(queryTrials(rows, parseTrialQuery({ parent: '1' })).rows.map((r) => r.id)).toEqual([3]);
   });
 
   it('sorts by score with missing values last in both orders, and by delta', () => {
@@ -49,5 +50,52 @@ describe('trials table queries', () => {
     expect(() => parseTrialQuery({ label: 'exploded' })).toThrow(/unknown failure label 'exploded'/);
     expect(() => parseTrialQuery({ status: 'done' })).toThrow(/unknown status 'done'/);
     expect(() => parseTrialQuery({ offset: '-1' })).toThrow(/offset/);
+  });
+});
+
+describe('knob and metric columns', () => {
+  const knobs = new Map<number, Record<string, number | string>>([
+    [0, { lr: 0.001, act: 'relu' }],
+    [1, { lr: 0.03, act: 'gelu' }],
+    [2, { lr: 0.5, act: 'relu' }],
+    [3, { lr: 0.01 }],
+  ]);
+  const metrics = new Map<number, number>([[0, 100], [1, 90], [3, 120]]);
+  const lookup = (id: number, key: string) => {
+    if (key === 'score') return byId.get(id)?.score ?? null;
+    if (key.startsWith('knob:')) return knobs.get(id)?.[key.slice(5)] ?? null;
+    return metrics.get(id) ?? null;
+  };
+
+  it('returns the requested columns with each row and sorts by them, missing values last', () => {
+    const page = queryTrials(rows, parseTrialQuery({ sort: 'knob:lr', columns: 'knob:lr,knob:act,metric:bytes' }), lookup);
+    expect(page.columns).toEqual(['knob:lr', 'knob:act', 'metric:bytes']);
+    expect(page.rows.map((r) => [r.id, ...(r.values ?? [])])).toEqual([
+      [0, 0.001, 'relu', 100],
+      [3, 0.01, null, 120],
+      [1, 0.03, 'gelu', 90],
+      [2, 0.5, 'relu', null],
+      [4, null, null, null],
+    ]);
+    expect(queryTrials(rows, parseTrialQuery({ sort: 'metric:bytes', order: 'desc' }), lookup).rows.map((r) => r.id)).toEqual([3, 0, 1, 2, 4]);
+    expect(queryTrials(rows, parseTrialQuery({ sort: 'knob:act' }), lookup).rows.map((r) => r.id)).toEqual([1, 0, 2, 3, 4]);
+  });
+
+  it('filters by ranges of knob values, choices and the score (what a brush selects)', () => {
+    const ids = (filter: string) => queryTrials(rows, parseTrialQuery({ filter, sort: 'id', order: 'asc' }), lookup).rows.map((r) => r.id);
+    expect(ids('knob:lr:0.005..0.1')).toEqual([1, 3]);
+    expect(ids('knob:lr:..0.01')).toEqual([0, 3]);
+    expect(ids('knob:act:=relu')).toEqual([0, 2]);
+    expect(ids('knob:act:=relu|gelu;knob:lr:0.01..')).toEqual([1, 2]);
+    expect(ids('score:..4')).toEqual([1]);
+    expect(ids('metric:bytes:95..')).toEqual([0, 3]);
+  });
+
+  it('names a bad column, sort or filter', () => {
+    expect(() => parseTrialQuery({ columns: 'lr' })).toThrow(/unknown column 'lr'/);
+    expect(() => parseTrialQuery({ sort: 'knob:' })).toThrow(/unknown sort/);
+    expect(() => parseTrialQuery({ filter: 'lr:1..2' })).toThrow(/filter 'lr:1..2': unknown key/);
+    expect(() => parseTrialQuery({ filter: 'knob:lr:1-2' })).toThrow(/not MIN..MAX/);
+    expect(() => parseTrialQuery({ filter: 'knob:lr:a..2' })).toThrow(/'a' is not a number/);
   });
 });

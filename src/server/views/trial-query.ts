@@ -1,10 +1,12 @@
 /**
- * The trials table: filter by specialist, failure label, status and text; sort by any
- * column (missing values last); one page at a time.
+ * The trials table: filter by specialist, failure label, status, text and ranges of knob
+ * and metric values; sort by any column (missing values last), knobs and metrics
+ * included; one page at a time.
  */
 import { AutolabError } from '../../core/errors.ts';
 import { FAILURE_LABELS, type TrialStatus } from '../../core/trial.ts';
-import type { TrialSummary } from './trial-summary.ts';
+import { compareColumnValues, isColumnKey, passesFilter, type ColumnFilter, type ColumnKey, type ColumnValue } from '../../views/trial-columns.ts';
+import type { TrialSummary } from '../../views/trial-summary.ts';
 
 export const TRIAL_SORT_KEYS = ['id', 'score', 'delta', 'gain', 'specialist', 'status', 'duration', 'cost', 'started'] as const;
 export type TrialSortKey = (typeof TRIAL_SORT_KEYS)[number];
@@ -12,31 +14,44 @@ const STATUSES: readonly TrialStatus[] = ['pending', 'running', 'kept', 'discard
 
 export interface TrialQuery {
   specialist?: string;
+  /** Only the children of this trial. */
+  parent?: number;
   labels?: string[];
   statuses?: TrialStatus[];
   /** Case-insensitive text in the hypothesis. */
   text?: string;
-  sort: TrialSortKey;
+  /** Ranges of knob or metric values (or of the score) every row must fall in. */
+  filters?: ColumnFilter[];
+  /** Knob and metric columns returned with each row (`values`, in this order). */
+  columns?: ColumnKey[];
+  sort: TrialSortKey | ColumnKey;
   descending: boolean;
   offset: number;
   limit: number;
 }
 
+/** A row with the values of the requested columns. */
+export type TrialRow = TrialSummary & { values?: ColumnValue[] };
+
 export interface TrialPage {
   total: number;
   offset: number;
   limit: number;
-  sort: TrialSortKey;
+  sort: TrialSortKey | ColumnKey;
   order: 'asc' | 'desc';
-  rows: TrialSummary[];
+  columns: ColumnKey[];
+  rows: TrialRow[];
 }
+
+/** A trial's value in a knob or metric column (or its score). */
+export type ColumnLookup = (id: number, key: ColumnKey | 'score') => ColumnValue;
 
 export const MAX_PAGE = 500;
 
 /** Parses the query string of `GET /trials` (throws a UsageError naming the bad field). */
 export function parseTrialQuery(params: Record<string, string | undefined>): TrialQuery {
-  const sort = (params.sort ?? 'id') as TrialSortKey;
-  if (!TRIAL_SORT_KEYS.includes(sort)) throw new AutolabError('UsageError', `unknown sort '${params.sort}'`, { hint: `sort by one of ${TRIAL_SORT_KEYS.join(', ')}` });
+  const sort = (params.sort ?? 'id') as TrialSortKey | ColumnKey;
+  if (!TRIAL_SORT_KEYS.includes(sort as TrialSortKey) && !isColumnKey(sort)) throw new AutolabError('UsageError', `unknown sort '${params.sort}'`, { hint: `sort by one of ${TRIAL_SORT_KEYS.join(', ')}, knob:NAME or metric:NAME` });
   const order = params.order ?? (sort === 'id' ? 'desc' : 'asc');
   if (order !== 'asc' && order !== 'desc') throw new AutolabError('UsageError', `order must be asc or desc, got '${order}'`);
   const offset = integer(params.offset, 0, 'offset');
@@ -52,10 +67,48 @@ export function parseTrialQuery(params: Record<string, string | undefined>): Tri
   }
   const query: TrialQuery = { sort, descending: order === 'desc', offset, limit };
   if (params.specialist) query.specialist = params.specialist;
+  if (params.parent !== undefined && params.parent !== '') query.parent = integer(params.parent.replace(/^#/, ''), 0, 'parent');
   if (labels) query.labels = labels;
   if (statuses) query.statuses = statuses;
   if (params.q?.trim()) query.text = params.q.trim().toLowerCase();
+  const columns = list(params.columns);
+  for (const column of columns ?? []) {
+    if (!isColumnKey(column)) throw new AutolabError('UsageError', `unknown column '${column}'`, { hint: 'columns are knob:NAME or metric:NAME, comma-separated' });
+  }
+  if (columns) query.columns = columns as ColumnKey[];
+  if (params.filter?.trim()) query.filters = params.filter.split(';').filter((part) => part.trim() !== '').map(parseFilter);
   return query;
+}
+
+/**
+ * One filter: `KEY:MIN..MAX` (either end may be left out) or `KEY:=A|B` (choices), where
+ * KEY is `score`, `knob:NAME` or `metric:NAME`.
+ */
+function parseFilter(text: string): ColumnFilter {
+  const at = text.lastIndexOf(':');
+  const key = text.slice(0, at).trim();
+  const range = text.slice(at + 1).trim();
+  const bad = (why: string) => new AutolabError('UsageError', `filter '${text}': ${why}`, { hint: 'filters are KEY:MIN..MAX or KEY:=A|B, separated by ;, where KEY is score, knob:NAME or metric:NAME' });
+  if (at < 0 || (key !== 'score' && !isColumnKey(key))) throw bad('unknown key');
+  const filter: ColumnFilter = { key: key as ColumnKey | 'score' };
+  if (range.startsWith('=')) {
+    filter.values = range.slice(1).split('|');
+    return filter;
+  }
+  const split = range.indexOf('..');
+  if (split < 0) throw bad('the range is not MIN..MAX');
+  const match = [range, range.slice(0, split), range.slice(split + 2)];
+  const bound = (part: string | undefined): number | undefined => {
+    if (part === undefined || part.trim() === '') return undefined;
+    const value = Number(part);
+    if (!Number.isFinite(value)) throw bad(`'${part}' is not a number`);
+    return value;
+  };
+  const min = bound(match[1]);
+  const max = bound(match[2]);
+  if (min !== undefined) filter.min = min;
+  if (max !== undefined) filter.max = max;
+  return filter;
 }
 
 function integer(text: string | undefined, fallback: number, name: string): number {
@@ -67,7 +120,8 @@ function integer(text: string | undefined, fallback: number, name: string): numb
 
 const STATUS_RANK: Record<TrialStatus, number> = { kept: 0, discarded: 1, failed: 2, running: 3, pending: 4 };
 
-function sortValue(row: TrialSummary, key: TrialSortKey): number | string | null {
+function sortValue(row: TrialSummary, key: TrialSortKey | ColumnKey, lookup: ColumnLookup | undefined): number | string | boolean | null {
+  if (isColumnKey(key)) return lookup ? lookup(row.id, key) : null;
   switch (key) {
     case 'id':
       return row.id;
@@ -90,16 +144,24 @@ function sortValue(row: TrialSummary, key: TrialSortKey): number | string | null
   }
 }
 
-/** Filters, sorts and pages `rows` (given in id order). */
-export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery): TrialPage {
+/**
+ * Filters, sorts and pages `rows` (given in id order); `lookup` gives knob and metric
+ * values (sorting, filtering and returning those columns need it).
+ *
+ * @example queryTrials(rows, parseTrialQuery({ sort: 'knob:lr', columns: 'knob:lr,metric:artifact_bytes' }), lookup)
+ */
+export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery, lookup?: ColumnLookup): TrialPage {
   const statuses = query.statuses ? new Set<string>(query.statuses) : null;
   const labels = query.labels ? new Set<string>(query.labels) : null;
+  const filters = query.filters ?? [];
   const matching = rows.filter(
     (row) =>
       (query.specialist === undefined || row.specialist === query.specialist) &&
+      (query.parent === undefined || row.parent === query.parent) &&
       (statuses === null || statuses.has(row.status)) &&
       (labels === null || (row.label !== null && labels.has(row.label))) &&
-      (query.text === undefined || row.hypothesis.toLowerCase().includes(query.text)),
+      (query.text === undefined || row.hypothesis.toLowerCase().includes(query.text)) &&
+      filters.every((filter) => passesFilter(filter, filter.key === 'score' ? row.score : lookup ? lookup(row.id, filter.key) : null)),
   );
   const direction = query.descending ? -1 : 1;
   const sorted =
@@ -107,20 +169,29 @@ export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery): T
       ? query.descending
         ? [...matching].reverse()
         : matching
-      : [...matching].sort((a, b) => {
-          const va = sortValue(a, query.sort);
-          const vb = sortValue(b, query.sort);
-          if (va === null || vb === null) return va === vb ? a.id - b.id : va === null ? 1 : -1;
-          if (va < vb) return -direction;
-          if (va > vb) return direction;
-          return a.id - b.id;
-        });
+      : sortRows(matching, query.sort, direction, lookup);
+  const columns = query.columns ?? [];
+  const page = sorted.slice(query.offset, query.offset + query.limit);
   return {
     total: matching.length,
     offset: query.offset,
     limit: query.limit,
     sort: query.sort,
     order: query.descending ? 'desc' : 'asc',
-    rows: sorted.slice(query.offset, query.offset + query.limit),
+    columns,
+    rows: columns.length === 0 ? page : page.map((row) => ({ ...row, values: columns.map((key) => (lookup ? lookup(row.id, key) : null)) })),
   };
+}
+
+/** Sorted by `key` (missing values last in both orders, ties by id), each value looked up once. */
+function sortRows(rows: readonly TrialSummary[], key: TrialSortKey | ColumnKey, direction: number, lookup: ColumnLookup | undefined): TrialSummary[] {
+  const keyed = rows.map((row) => ({ row, value: sortValue(row, key, lookup) }));
+  keyed.sort((a, b) => {
+    const va = a.value;
+    const vb = b.value;
+    if (va === null || vb === null) return va === vb ? a.row.id - b.row.id : va === null ? 1 : -1;
+    const order = typeof va === 'number' && typeof vb === 'number' ? va - vb : compareColumnValues(va, vb);
+    return order === 0 ? a.row.id - b.row.id : order * direction;
+  });
+  return keyed.map((entry) => entry.row);
 }

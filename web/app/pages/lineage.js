@@ -1,9 +1,13 @@
-/** The lineage tree, with the chain from the baseline to the incumbent highlighted. */
+/**
+ * The lineage tree, with the chain from the baseline to the incumbent highlighted. A
+ * large study opens collapsed (branches and quiet chain runs as summary rows); a click
+ * on one opens it, "open everything" draws every trial.
+ */
 import { api } from '../api.js';
 import { html, raw, setHtml } from '../dom.js';
 import { formatValue, plural } from '../format.js';
 import { onLive } from '../live.js';
-import { INCUMBENT_COLOR, STATUS_COLORS } from '../../plots/colors.js';
+import { COLLAPSE_AT } from '../../plots/lineage-layout.js';
 import { lineageTreeSvg } from '../../plots/lineage-tree.js';
 
 export async function render(view) {
@@ -16,27 +20,52 @@ export async function render(view) {
     view.app,
     html`${view.tabs()}
       <div class="card"><h2>Lineage tree <span class="note" id="lineage-note"></span></h2>
-        <div class="legend-inline" style="margin-bottom:8px">
-          <span><span class="swatch" style="background:${STATUS_COLORS.kept}"></span>kept</span>
-          <span><span class="swatch" style="background:${STATUS_COLORS.discarded}"></span>discarded</span>
-          <span><span class="swatch" style="background:${STATUS_COLORS.failed}"></span>failed (colour of its label)</span>
-          <span><span class="swatch" style="background:${INCUMBENT_COLOR}"></span>chain to the incumbent</span>
-        </div>
-        <div class="plot scroll" id="lineage-tree"></div></div>`,
+        <div class="buttons" id="lineage-buttons"></div>
+        <div class="plot scroll lineage" id="lineage-tree"></div></div>`,
   );
+  const expanded = new Set();
+  let everything = false;
+  const container = view.app.querySelector('#lineage-tree');
   const fill = () => {
+    const large = data.nodes.length > COLLAPSE_AT;
     setHtml(
       view.app.querySelector('#lineage-note'),
-      `${plural(data.nodes.length, 'trial')} · chain of ${data.chain.length}${data.incumbent !== null ? ` to #${data.incumbent}` : ''} · trials without children are dots on their parent's row`,
+      `${plural(data.nodes.length, 'trial')} · chain of ${data.chain.length}${data.incumbent !== null ? ` to #${data.incumbent}` : ''}${large && !everything ? ' · collapsed: click a grey row to open it' : ''}`,
+    );
+    setHtml(
+      view.app.querySelector('#lineage-buttons'),
+      large ? html`<button type="button" data-action="all" ${everything ? 'disabled' : ''}>open everything</button><button type="button" data-action="collapse" ${!everything && expanded.size === 0 ? 'disabled' : ''}>collapse</button>` : '',
     );
     const byId = new Map(data.nodes.map((node) => [node[0], node]));
     view.tipFor = (id) => {
       const node = byId.get(id);
       return node ? `#${id} · ${node[5]} · ${node[4] ?? node[2]}${node[3] === null ? '' : ' · ' + formatValue(node[3])}` : `#${id}`;
     };
-    setHtml(view.app.querySelector('#lineage-tree'), raw(lineageTreeSvg(data, { width: 1200 })));
+    // A small tree is drawn larger (a narrower drawing scaled to the card).
+    const zoom = data.nodes.length <= 40 ? 1.3 : 1;
+    const width = Math.max(700, Math.round((container.clientWidth || 1200) / zoom));
+    setHtml(container, raw(lineageTreeSvg(data, { width, collapse: large && !everything, expanded })));
   };
   fill();
+  container.addEventListener('click', (event) => {
+    const expand = event.target.closest?.('[data-expand]');
+    if (expand) {
+      const key = expand.getAttribute('data-expand');
+      if (expanded.has(key)) expanded.delete(key);
+      else expanded.add(key);
+      fill();
+      return;
+    }
+    const leaves = event.target.closest?.('[data-parent]');
+    if (leaves) view.navigate(view.studyUrl(`/trials?parent=${leaves.getAttribute('data-parent')}`));
+  });
+  view.app.querySelector('#lineage-buttons').addEventListener('click', (event) => {
+    const action = event.target.closest('[data-action]')?.getAttribute('data-action');
+    if (!action) return;
+    everything = action === 'all';
+    expanded.clear();
+    fill();
+  });
   let timer = null;
   const unsubscribe = onLive(() => {
     if (timer !== null) return;

@@ -21,6 +21,7 @@ export async function render(view) {
       <div class="page-head"><div><h1>${study}</h1><div class="sub" id="study-sub"></div></div></div>
       <div class="stats" id="stats"></div>
       <div class="card"><h2>Score against trial number <span class="note" id="score-note"></span></h2><div class="plot" id="score-plot"></div></div>
+      <div class="card" id="incumbent-card"><h2>The incumbent against the baseline <span class="note">every knob, and the change of the whole chain</span></h2><div id="incumbent-body" class="muted">Loading…</div></div>
       <div class="card"><h2>Trials per slot <span class="note">busy time over the time the study was active</span></h2><div class="plot" id="timeline"></div></div>
       <div class="grid-2">
         <div class="card"><h2>Outcomes <span class="note">click a bar to list those trials</span></h2><div class="plot" id="outcomes"></div></div>
@@ -49,8 +50,21 @@ export async function render(view) {
     setHtml(view.app.querySelector('#timeline'), raw(timelinePlotSvg(timeline)));
     setHtml(view.app.querySelector('#utilisation'), `slot utilisation ${percent(timeline.utilisation)}`);
   };
+  let shownIncumbent;
+  const fillIncumbent = async () => {
+    const id = data.incumbent?.id ?? null;
+    if (id === shownIncumbent) return;
+    // The card and its modules load after the score plot has painted.
+    const [next, { incumbentCard, lazyDiff }] = await Promise.all([api.incumbent(study).catch((error) => ({ error })), import('../incumbent-card.js')]);
+    if (!view.isCurrent()) return;
+    shownIncumbent = id;
+    setHtml(view.app.querySelector('#incumbent-body'), next.error ? view.errorView(next.error) : incumbentCard(view, next));
+    view.app.querySelector('#incumbent-body').classList.remove('muted');
+    if (!next.error) lazyDiff(view.app.querySelector('#cumulative-diff'), next);
+  };
   fill();
   void fillTimeline();
+  void fillIncumbent();
   view.app.querySelector('#outcomes').addEventListener('click', (event) => {
     const bar = event.target.closest('[data-outcome]');
     if (!bar) return;
@@ -68,6 +82,7 @@ export async function render(view) {
     data = next;
     fill();
     void fillTimeline();
+    void fillIncumbent();
   };
   const unsubscribe = onLive(() => {
     if (timer !== null) return;

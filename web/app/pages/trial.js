@@ -147,7 +147,7 @@ function formatBytes(bytes) {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-function renderTrialDiff(result) {
+export function renderTrialDiff(result) {
   if (result.source === 'git') {
     return html`<div class="step-head">git diff from #${result.from} to #${result.to}</div>${diffView(result.diff, { emptyText: 'The two trials have the same code.' })}`;
   }

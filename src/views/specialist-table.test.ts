@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeTrial } from '../../testing/trial-fixture.ts';
+import { makeTrial } from '../testing/trial-fixture.ts';
 import { chainTo, incumbentOf } from './lineage-view.ts';
 import { specialistTable } from './specialist-table.ts';
 

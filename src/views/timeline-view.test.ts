@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeTrial } from '../../testing/trial-fixture.ts';
+import { makeTrial } from '../testing/trial-fixture.ts';
 import { timelineData } from './timeline-view.ts';
 
 const at = (seconds: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, 0) + seconds * 1000).toISOString();

@@ -2,9 +2,9 @@
  * The row of a trial in tables (dashboard, report, API): what a person scans, without
  * the diff and logs.
  */
-import type { Objective } from '../../core/task.ts';
-import type { FailureLabel, TrialRecord, TrialStatus } from '../../core/trial.ts';
-import { improvement } from '../../core/acceptance.ts';
+import type { Objective } from '../core/task.ts';
+import type { FailureLabel, TrialRecord, TrialStatus } from '../core/trial.ts';
+import { improvement } from '../core/acceptance.ts';
 
 export interface TrialSummary {
   id: number;

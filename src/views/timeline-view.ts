@@ -3,9 +3,9 @@
  * event, bars from its start to its end, utilisation over the time the study was active.
  * Idle gaps (a study stopped overnight and resumed) are cut out of the axis and marked.
  */
-import type { TimelineData } from '../../../web/plots/index.js';
-import type { TrialRecord } from '../../core/trial.ts';
-import type { TrialSlot } from '../study-snapshot.ts';
+import type { TimelineData } from '../../web/plots/index.js';
+import type { TrialRecord } from '../core/trial.ts';
+import type { TrialSlot } from './study-snapshot.ts';
 
 interface Interval {
   id: number;

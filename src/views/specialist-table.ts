@@ -8,9 +8,9 @@
  * the incumbent's gain over the baseline). Payoff is that attributed gain per hour of
  * trial time the specialist consumed: what a scheduler would want to know.
  */
-import { improvement } from '../../core/acceptance.ts';
-import type { Objective } from '../../core/task.ts';
-import type { TrialRecord } from '../../core/trial.ts';
+import { improvement } from '../core/acceptance.ts';
+import type { Objective } from '../core/task.ts';
+import type { TrialRecord } from '../core/trial.ts';
 
 export interface SpecialistRow {
   specialist: string;

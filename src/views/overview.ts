@@ -3,11 +3,11 @@
  * from the trials (pure; the server caches it per study revision, the report calls it
  * once).
  */
-import type { OutcomeBarsData, ScorePlotData, TimelineData } from '../../../web/plots/index.js';
-import type { StudyRecord } from '../../core/study.ts';
-import type { Objective } from '../../core/task.ts';
-import type { FailureLabel, TrialRecord } from '../../core/trial.ts';
-import type { TrialSlot } from '../study-snapshot.ts';
+import type { OutcomeBarsData, ScorePlotData, TimelineData } from '../../web/plots/index.js';
+import type { StudyRecord } from '../core/study.ts';
+import type { Objective } from '../core/task.ts';
+import type { FailureLabel, TrialRecord } from '../core/trial.ts';
+import type { TrialSlot } from './study-snapshot.ts';
 import { chainTo, incumbentOf } from './lineage-view.ts';
 import { specialistTable, type SpecialistRow } from './specialist-table.ts';
 import { timelineData } from './timeline-view.ts';
