@@ -18,7 +18,7 @@ import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-re
  * The knob views in a real headless Chromium over a real study: the knobs fixture run by
  * `autolab run` (a random-search knobs specialist, crashes above lr 0.2) plus a trial
  * edited by hand (its knob values read from its files at its commit), and a synthetic
- * study of 10,000 trials in the same store for the views at scale. Every page loads
+ * study of 2,000 trials (AUTOLAB_TEST_LARGE_STUDY) in the same store for the views at scale. Every page loads
  * without a console error; screenshots go to test-artifacts/dashboard-knobs/.
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'knobs-recipe');
@@ -27,7 +27,9 @@ const CHROMIUM = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
 const available = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true';
 const TRIALS = 24;
-const LARGE = Number(process.env.AUTOLAB_TEST_LARGE_STUDY ?? 10_000);
+// 2,000 trials exercise every at-scale path (the lineage collapses above 300) within the
+// suite's time; bench:dashboard measures 10,000 (AUTOLAB_TEST_LARGE_STUDY=10000 here too).
+const LARGE = Number(process.env.AUTOLAB_TEST_LARGE_STUDY ?? 2_000);
 
 if (!available && inCi) {
   describe('knob views in Chromium', () => {
