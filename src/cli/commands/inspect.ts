@@ -1,5 +1,6 @@
 import { formatNumber } from '../../core/gates.ts';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
+import { countTrials, describeTrialCounts } from '../../core/trial-counts.ts';
 import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from '../../core/trial.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
@@ -46,8 +47,7 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const { objective } = study.task;
     write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
     write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
-    const labels = Object.entries(lineage.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
-    write(`trials: ${lineage.counts.total} · kept ${lineage.counts.kept} · discarded ${lineage.counts.discarded} · failed ${lineage.counts.failed}${labels ? ` (${labels})` : ''} · running ${running.length}`);
+    write(`trials: ${describeTrialCounts(lineage.counts)}`);
     write('');
     // The payoff table: what each specialist's trials paid off (the bandit scheduler's view).
     const declared = study.task.specialists.map((spec) => spec.name).filter((name) => !payoffs.rows.some((row) => row.specialist === name));
@@ -115,6 +115,8 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
       oneLine(trial.hypothesis, 60),
     ]);
     write(renderTable(['trial', 'parent', 'specialist', 'outcome', study.task.objective.metric, 'Δ parent', 'time', 'hypothesis'], rows));
+    const filtered = trials.length !== all.size;
+    write(c.dim(`${filtered ? `${trials.length} shown · study: ` : ''}${describeTrialCounts(countTrials([...all.values()]))}`));
     return 0;
   });
 }

@@ -1,4 +1,5 @@
 import { improvement } from '../../core/acceptance.ts';
+import { describeTrialCounts } from '../../core/trial-counts.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import { buildLineageFeedback } from '../../core/lineage-feedback.ts';
 import { BanditChooser } from '../../scheduler/bandit-chooser.ts';
@@ -95,9 +96,8 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
         const incumbent = summary.incumbent;
         const delta = incumbent.score !== null && baseline.score !== null ? incumbent.score - baseline.score : null;
         const better = delta !== null && incumbent.score !== null && baseline.score !== null && improvement(task.objective, incumbent.score, baseline.score) > 0;
-        const labels = Object.entries(feedback.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
         out.write('\n' + c.bold(`Stopped: ${summary.stopReason}.`) + ` ${summary.trialsRun} trial(s) in ${formatDuration(summary.elapsedMs)}.\n`);
-        out.write(`  trials: ${feedback.counts.total - 1} (${feedback.counts.kept - (baseline.status === 'kept' ? 1 : 0)} kept, ${feedback.counts.discarded} discarded, ${feedback.counts.failed} failed${labels ? `: ${labels}` : ''})\n`);
+        out.write(`  trials: ${describeTrialCounts(feedback.counts)}\n`);
         out.write(`  baseline #0: ${task.objective.metric} = ${formatScore(baseline.score)}\n`);
         out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
         if (feedback.chain.length > 1) {
