@@ -1,11 +1,23 @@
 import { AutolabError } from '../core/errors.ts';
 import { openStudy, type OpenStudyOptions, type Study } from '../engine/open-study.ts';
+import { commandFor, invocationOf, type Invocation } from './invocation.ts';
 
 /** Options every study command accepts. */
 export interface StudyCommandOptions {
   task?: string;
   store?: string;
   study?: string;
+  /** How the user called the command, for hints that work where they stand (default: from the options). */
+  invocation?: Invocation;
+}
+
+/**
+ * A command line for a hint, in the user's own terms (their PATH or --task, --store, --study).
+ *
+ * @example hintCommand(options, 'show', ['23']) // 'autolab show examples/golf 23'
+ */
+export function hintCommand(options: StudyCommandOptions, command: string, args: readonly string[] = [], flags: readonly string[] = []): string {
+  return commandFor(options.invocation ?? invocationOf(undefined, options), command, args, flags);
 }
 
 /** The task path: the positional PATH, else `--task`, else the current folder. */
@@ -18,7 +30,13 @@ export async function withStudy<T>(path: string, options: StudyCommandOptions, e
   const store = options.store ?? process.env.AUTOLAB_STORE;
   if (store !== undefined) open.store = store;
   if (options.study !== undefined) open.study = options.study;
-  const study = await openStudy(path, open);
+  const study = await openStudy(path, open).catch((error: unknown) => {
+    // openStudy's hint cannot know how the user called us: give the command that starts the study from here.
+    if (AutolabError.is(error) && error.name === 'NotFound' && error.message.startsWith('there is no study named')) {
+      throw new AutolabError('NotFound', error.message, { cause: error, hint: `start it with \`${hintCommand(options, 'run')}\`` });
+    }
+    throw error;
+  });
   try {
     return await work(study);
   } finally {
@@ -29,7 +47,7 @@ export async function withStudy<T>(path: string, options: StudyCommandOptions, e
 /** Parses a trial id argument (`12`, `#12`). */
 export function parseTrialId(text: string): number {
   const id = Number(text.replace(/^#/, ''));
-  if (!Number.isInteger(id) || id < 0) throw new AutolabError('UsageError', `'${text}' is not a trial number`, { hint: 'trial numbers look like 0 (the baseline), 1, 2, … (see `autolab trials`)' });
+  if (!Number.isInteger(id) || id < 0 || !/^#?\d+$/.test(text)) throw new AutolabError('UsageError', `'${text}' is not a trial number`, { hint: 'trial numbers look like 0 (the baseline), 1, 2, … (`autolab trials` lists them); a PATH comes before the trial number: `autolab show PATH 12`' });
   return id;
 }
 

@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AutolabError } from '../core/errors.ts';
 import { taskFileJsonSchema } from '../task/json-schema.ts';
 import { parsePositiveNumber, taskPathOf } from './context.ts';
+import { invocationOf, looksLikeTrialNumber, splitLeadingPath } from './invocation.ts';
+import { missingTaskFileHint } from './task-file-hint.ts';
 import { exportCommand } from './commands/export.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -33,6 +35,13 @@ function integerOption(name: string) {
 function schedulerOption(text: string): 'bandit' | 'round-robin' {
   if (text === 'bandit' || text === 'round-robin') return text;
   throw new InvalidArgumentError(`--scheduler expects bandit or round-robin, not '${text}'`);
+}
+
+const PATH_HELP = 'the task file or the folder holding autolab.yaml (default: .; or --task)';
+
+/** The command's options plus how the user called it, for hints that work where they stand. */
+function withInvocation<T extends { task?: string; store?: string; study?: string }>(path: string | undefined, options: T): T & { invocation: ReturnType<typeof invocationOf> } {
+  return { ...options, invocation: invocationOf(path, options) };
 }
 
 /** Adds the options every study command shares. */
@@ -71,52 +80,68 @@ export function buildProgram(): Command {
       .option('--no-lineage', 'control arm: specialists see only the incumbent score')
       .option('--remote', 'only propose: queue trials for `autolab worker` processes on other hosts (needs a PostgreSQL --store)')
       .option('--scheduler <kind>', 'who proposes next: bandit (payoff-driven, default) or round-robin', schedulerOption),
-  ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), options)));
+  ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), withInvocation(path, options))));
 
-  studyOptions(program.command('status').argument('[path]').description('where the study stands').option('--json', 'machine-readable output')).action(
-    async (path: string | undefined, options) => finish(await statusCommand(taskPathOf(path, options), options)),
+  studyOptions(program.command('status').argument('[path]', PATH_HELP).description('where the study stands').option('--json', 'machine-readable output')).action(
+    async (path: string | undefined, options) => finish(await statusCommand(taskPathOf(path, options), withInvocation(path, options))),
   );
 
   studyOptions(
     program
       .command('trials')
-      .argument('[path]')
+      .argument('[path]', PATH_HELP)
       .description('the table of trials')
       .option('--json', 'machine-readable output (see docs/json.md)')
       .option('--status <list>', 'only these statuses (comma-separated: pending,running,kept,discarded,failed)')
       .option('--specialist <name>', "only this specialist's trials")
       .option('--label <label>', 'only trials with this failure label')
       .option('--limit <n>', 'only the last N', integerOption('--limit')),
-  ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), options)));
+  ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), withInvocation(path, options))));
 
-  studyOptions(program.command('show').argument('<trial>', 'a trial number (0 is the baseline)').description('everything recorded about one trial').option('--json', 'machine-readable output')).action(
-    async (trial: string, options) => finish(await showCommand(trial, { ...options, path: taskPathOf(undefined, options) })),
-  );
+  studyOptions(
+    program
+      .command('show')
+      .usage('[PATH] TRIAL [options]')
+      .argument('[path]', PATH_HELP)
+      .argument('[trial]', 'a trial number (0 is the baseline)')
+      .description('everything recorded about one trial')
+      .option('--json', 'machine-readable output'),
+  ).action(async (first: string | undefined, second: string | undefined, options) => {
+    const { path, rest } = splitLeadingPath([first, second], 1);
+    if (rest.length === 0) throw new AutolabError('UsageError', 'show needs a trial number', { hint: 'e.g. `autolab show 3`, or `autolab show PATH 3` from another folder' });
+    finish(await showCommand(rest[0]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
+  });
 
-  studyOptions(program.command('best').argument('[path]').description('the incumbent: the best legal trial so far').option('--json', 'machine-readable output')).action(
-    async (path: string | undefined, options) => finish(await bestCommand(taskPathOf(path, options), options)),
+  studyOptions(program.command('best').argument('[path]', PATH_HELP).description('the incumbent: the best legal trial so far').option('--json', 'machine-readable output')).action(
+    async (path: string | undefined, options) => finish(await bestCommand(taskPathOf(path, options), withInvocation(path, options))),
   );
 
   studyOptions(
     program
       .command('lineage')
-      .argument('[path]')
+      .argument('[path]', PATH_HELP)
       .description('the lineage feedback exactly as a specialist sees it')
       .option('--json', 'JSON instead of Markdown')
       .option('--specialist <name>', "as this specialist sees it (with its own streak)")
       .option('--no-lineage', 'as the control arm sees it'),
-  ).action(async (path: string | undefined, options) => finish(await lineageCommand(taskPathOf(path, options), options)));
+  ).action(async (path: string | undefined, options) => finish(await lineageCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(
     program
       .command('export')
+      .usage('[PATH] [TRIAL] [options]')
+      .argument('[path]', PATH_HELP)
       .argument('[trial]', 'a trial number (with --patch or --branch)')
       .description("hand a trial's diff against the baseline back to your repo, or export the whole study (--format)")
       .option('--patch <file>', 'write a patch file (- for stdout)')
       .option('--branch <name>', "create a branch in the recipe's git repo (working copy untouched)")
       .option('--format <format>', 'jsonl: the whole trajectory for audit; edits: improving edit pairs as a data set')
       .option('--out <file>', 'where --format writes (default: stdout)'),
-  ).action(async (trial: string | undefined, options) => finish(await exportCommand(trial, { ...options, task: taskPathOf(undefined, options) })));
+  ).action(async (first: string | undefined, second: string | undefined, options) => {
+    // One word: a trial number (export 12 --patch x) or a PATH (export PATH --format jsonl).
+    const { path, rest } = second === undefined && first !== undefined && !looksLikeTrialNumber(first) ? { path: first, rest: [] } : splitLeadingPath([first, second], 1);
+    finish(await exportCommand(rest[0], { ...withInvocation(path, options), task: taskPathOf(path, options) }));
+  });
 
   studyOptions(
     program
@@ -124,7 +149,7 @@ export function buildProgram(): Command {
       .argument('[path]', 'the task file or the folder holding autolab.yaml')
       .description("write a study's report to share: one self-contained report.html, and report.md with SVG plots")
       .option('--out <dir>', 'the folder to write into (default: ./<study>-report)'),
-  ).action(async (path: string | undefined, options) => finish(await reportCommand(taskPathOf(path, options), options)));
+  ).action(async (path: string | undefined, options) => finish(await reportCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   program
     .command('serve')
@@ -145,14 +170,20 @@ export function buildProgram(): Command {
   studyOptions(
     program
       .command('submit')
-      .argument('<patch>', 'a unified diff against the parent trial (- for stdin)')
+      .usage('[PATH] PATCH --hypothesis TEXT [options]')
+      .argument('[path]', PATH_HELP)
+      .argument('[patch]', 'a unified diff against the parent trial (- for stdin)')
       .description('evaluate a proposal made outside autolab, through the same legality, run, score and acceptance')
       .requiredOption('--hypothesis <text>', 'what the edit is expected to do, and why')
       .option('--parent <trial>', 'the trial the patch applies to (default: the incumbent)')
       .option('--specialist <name>', "record it under this name; a task specialist's name applies its surface (default: manual)")
       .option('--notes <text>', 'free-form notes')
       .option('--json', 'machine-readable output'),
-  ).action(async (patch: string, options) => finish(await submitCommand(patch, { ...options, task: taskPathOf(undefined, options) })));
+  ).action(async (first: string | undefined, second: string | undefined, options) => {
+    const { path, rest } = splitLeadingPath([first, second], 1);
+    if (rest.length === 0) throw new AutolabError('UsageError', 'submit needs a patch file (or - for standard input)', { hint: 'make one with `git diff > my.patch`, then `autolab submit my.patch --hypothesis "..."`' });
+    finish(await submitCommand(rest[0]!, { ...withInvocation(path, options), task: taskPathOf(path, options) }));
+  });
 
   program
     .command('worker')
@@ -195,11 +226,25 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (AutolabError.is(error)) {
       process.stderr.write(`autolab: ${error.message}\n`);
-      if (error.hint) process.stderr.write(`  → ${error.hint}\n`);
+      const hint = (await betterHint(error, argv).catch(() => undefined)) ?? error.hint;
+      if (hint) process.stderr.write(`  → ${hint}\n`);
       process.exitCode = 1;
       return;
     }
     process.stderr.write(`autolab: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = 2;
   }
+}
+
+/**
+ * A hint that knows the user's command: for "no task file in <the current folder>", the
+ * command again with the PATH of each task file found below.
+ */
+async function betterHint(error: AutolabError, argv: string[]): Promise<string | undefined> {
+  const missing = /^No task file in (.+): expected /.exec(error.message);
+  if (error.name !== 'TaskFileError' || missing === null) return undefined;
+  const folder = missing[1]!;
+  const words = argv.slice(2);
+  const named = words.includes('--task') || words.some((word) => word.startsWith('--task='));
+  return missingTaskFileHint(folder, folder === process.cwd() && !named && process.env.AUTOLAB_TASK === undefined ? words : null);
 }

@@ -5,7 +5,7 @@ import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from 
 import { AutolabError } from '../../core/errors.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
-import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
 
 export interface JsonOption {
@@ -180,7 +180,7 @@ function indent(text: string): string {
 export async function bestCommand(path: string, options: StudyCommandOptions & JsonOption): Promise<number> {
   return withStudy(path, options, {}, async (study) => {
     const incumbent = await study.incumbent();
-    if (!incumbent) throw new AutolabError('NotFound', `study '${study.name}' has no scored trial yet`, { hint: 'run `autolab run` first' });
+    if (!incumbent) throw new AutolabError('NotFound', `study '${study.name}' has no scored trial yet`, { hint: `run \`${hintCommand(options, 'run')}\` first` });
     const baseline = await study.store.getTrial(study.record.id, 0);
     if (options.json) {
       write(JSON.stringify({ ...trialToJson(incumbent), baselineScore: baseline?.score ?? null }, null, 2));
@@ -189,7 +189,7 @@ export async function bestCommand(path: string, options: StudyCommandOptions & J
     const delta = incumbent.score !== null && baseline?.score != null ? incumbent.score - baseline.score : null;
     write(`#${incumbent.id} ${study.task.objective.metric} = ${formatScore(incumbent.score)} (${formatDelta(delta)} vs baseline ${formatScore(baseline?.score ?? null)})`);
     write(`hypothesis: ${incumbent.hypothesis}`);
-    write(`export it: autolab export ${incumbent.id} --patch best.patch`);
+    write(`export it: ${hintCommand(options, 'export', [String(incumbent.id)], ['--patch', 'best.patch'])}`);
     return 0;
   });
 }

@@ -9,7 +9,7 @@ import { createSpecialist } from '../../specialists/registry.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { remoteTrials } from '../../worker/await-remote-trial.ts';
 import { isQueueStore } from '../../worker/leased-store.ts';
-import { withStudy, type StudyCommandOptions } from '../context.ts';
+import { hintCommand, withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
 import { ProgressDisplay } from '../progress.ts';
 
@@ -75,7 +75,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
             hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
           });
         }
-        if (options.remote) out.write(c.dim(`  remote: trials are queued for workers (autolab worker ${task.taskFile} --store …); this process only proposes\n`));
+        if (options.remote) out.write(c.dim(`  remote: trials are queued for workers (${options.invocation?.bin ?? 'autolab'} worker ${task.taskFile} --store …); this process only proposes\n`));
         const { context, baseline } = await study.prepare(kill.signal, { remote: options.remote ?? false });
         baselineScore = baseline.score;
         progress.setIncumbent(await study.incumbent());
@@ -104,7 +104,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
           out.write('  path to the incumbent:\n');
           for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
         }
-        out.write(c.dim(`  next: autolab show ${incumbent.id} · autolab export ${incumbent.id} --patch best.patch · autolab run (resumes)\n`));
+        out.write(c.dim(`  next: ${hintCommand(options, 'show', [String(incumbent.id)])} · ${hintCommand(options, 'export', [String(incumbent.id)], ['--patch', 'best.patch'])} · ${hintCommand(options, 'run')} (resumes)\n`));
         return 0;
       } finally {
         progress.stop();

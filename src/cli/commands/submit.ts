@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { AutolabError } from '../../core/errors.ts';
 import { trialToJson } from '../../core/trial.ts';
-import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatScore, outcomeText, palette, useColor } from '../format.ts';
 
 export interface SubmitOptions extends StudyCommandOptions {
@@ -52,7 +52,7 @@ export async function submitCommand(patchFile: string, options: SubmitOptions): 
       const delta = trial.score !== null && parentTrial?.score != null ? trial.score - parentTrial.score : null;
       process.stdout.write(`trial #${trial.id} ${outcomeText(trial, c)} ${study.task.objective.metric} = ${formatScore(trial.score)} (${formatDelta(delta)} vs parent #${trial.parent})\n`);
       if (trial.label) process.stdout.write(`${trial.label}: ${trial.labelDetail ?? ''}\n`);
-      process.stdout.write(c.dim(`details: autolab show ${trial.id}\n`));
+      process.stdout.write(c.dim(`details: ${hintCommand(options, 'show', [String(trial.id)])}\n`));
       return 0;
     });
   } finally {
