@@ -1,6 +1,8 @@
 import { formatNumber } from '../../core/gates.ts';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
 import { countTrials, describeTrialCounts } from '../../core/trial-counts.ts';
+import { applyBudgetExtension, type TrialBudget } from '../../engine/budget-extension.ts';
+import type { BudgetSpec } from '../../core/task.ts';
 import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from '../../core/trial.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
@@ -39,8 +41,10 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const running = trials.filter((trial) => trial.status === 'running' || trial.status === 'pending');
     const spend = specialistSpend(trials, await study.store.listEvents(study.record.id));
     const payoffs = specialistPayoffs(trials, study.task.objective);
+    const trialBudget = await applyBudgetExtension(study.store, study.record.id, study.task.budget);
+    const budget = { ...study.task.budget, ...(trialBudget.file !== undefined ? { fileTrials: trialBudget.file, extraTrials: trialBudget.extra } : {}) };
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -48,6 +52,8 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
     write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
     write(`trials: ${describeTrialCounts(lineage.counts)}`);
+    const budgetText = describeBudget(study.task.budget, trialBudget, lineage.counts.total, study.record.elapsedMs);
+    if (budgetText) write(`budget: ${budgetText}`);
     write('');
     // The payoff table: what each specialist's trials paid off (the bandit scheduler's view).
     const declared = study.task.specialists.map((spec) => spec.name).filter((name) => !payoffs.rows.some((row) => row.specialist === name));
@@ -73,6 +79,16 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     }
     return 0;
   });
+}
+
+/** `24 of 34 trials (24 in the task file + 10 from run --more) · 1.2 of 8 hours`, or '' without any budget. */
+function describeBudget(budget: BudgetSpec, trials: TrialBudget, used: number, elapsedMs: number): string {
+  const parts: string[] = [];
+  if (trials.effective !== undefined) parts.push(`${used} of ${trials.effective} trials${trials.extra > 0 ? ` (${trials.file} in the task file + ${trials.extra} from \`run --more\`)` : ''}`);
+  if (budget.hours !== undefined) parts.push(`${(elapsedMs / 3_600_000).toFixed(2)} of ${budget.hours} hours`);
+  if (budget.patience !== undefined) parts.push(`patience ${budget.patience}`);
+  if (budget.usd !== undefined) parts.push(`$${budget.usd} on models`);
+  return parts.join(' · ');
 }
 
 export interface TrialsOptions extends StudyCommandOptions, JsonOption {

@@ -9,7 +9,8 @@ import { createSpecialist } from '../../specialists/registry.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { remoteTrials } from '../../worker/await-remote-trial.ts';
 import { isQueueStore } from '../../worker/leased-store.ts';
-import { hintCommand, withStudy, type StudyCommandOptions } from '../context.ts';
+import { withStudy, type StudyCommandOptions } from '../context.ts';
+import { nextHints, prepareRunBudget, resumeDriftWarning } from './run-budget.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
 import { ProgressDisplay } from '../progress.ts';
 
@@ -23,6 +24,10 @@ export interface RunOptions extends StudyCommandOptions {
   remote?: boolean;
   /** Who proposes next: `bandit` (default, payoff-driven) or `round-robin`. */
   scheduler?: 'bandit' | 'round-robin';
+  /** Extends the study's trial budget by N (recorded in the study; see run-budget.ts). */
+  more?: number;
+  /** Refuse to resume when protected or setup files differ on disk from the baseline. */
+  strict?: boolean;
 }
 
 /** `autolab run [PATH]`: measure the baseline, then run trials until a stop rule fires. */
@@ -53,12 +58,17 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
     return await withStudy(path, options, { create: true, fresh: options.fresh ?? false, events }, async (study) => {
       const task = study.task;
       const prior = (await study.trials()).filter((trial) => trial.id !== 0).length;
+      const runBudget = await prepareRunBudget(study, options);
+      const drift = await resumeDriftWarning(study, options);
+      const sessionTrials = runBudget.sessionTrials;
       let target: number | null = null;
-      if (options.trials !== undefined) target = prior + options.trials;
+      if (sessionTrials !== undefined) target = prior + sessionTrials;
       if (task.budget.trials !== undefined) target = Math.min(target ?? Infinity, task.budget.trials);
       let baselineScore: number | null = null;
       out.write(`${c.bold('autolab')} study '${study.name}' · task ${task.taskFile}\n`);
       out.write(`  objective: ${task.objective.direction} ${task.objective.metric} · parallel ${task.parallel} · ${task.specialists.length} specialist(s) · ${study.created ? 'new study' : `resuming (${prior} trials so far)`}\n`);
+      for (const note of runBudget.notes) out.write(c.dim(`  ${note}\n`));
+      if (drift !== null) out.write(c.yellow(`warning: ${drift}\n`));
       const progress = new ProgressDisplay(events, {
         stream: out,
         objective: task.objective,
@@ -86,7 +96,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
           chooser,
           noLineage: options.lineage === false,
           ...(options.remote ? { remote: remoteTrials(context) } : {}),
-          ...(options.trials !== undefined ? { trials: options.trials } : {}),
+          ...(sessionTrials !== undefined ? { trials: sessionTrials } : {}),
           ...(options.hours !== undefined ? { hours: options.hours } : {}),
           ...(options.patience !== undefined ? { patience: options.patience } : {}),
         });
@@ -104,7 +114,8 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
           out.write('  path to the incumbent:\n');
           for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
         }
-        out.write(c.dim(`  next: ${hintCommand(options, 'show', [String(incumbent.id)])} · ${hintCommand(options, 'export', [String(incumbent.id)], ['--patch', 'best.patch'])} · ${hintCommand(options, 'run')} (resumes)\n`));
+        const hints = nextHints(options, { incumbentId: incumbent.id, counts: feedback.counts, budget: runBudget.budget, stopReason: summary.stopReason, taskFile: task.taskFile });
+        out.write(c.dim(`  next: ${hints.join('\n        ')}\n`));
         return 0;
       } finally {
         progress.stop();
