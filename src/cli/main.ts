@@ -11,6 +11,7 @@ import { initCommand } from './commands/init.ts';
 import { bestCommand, lineageCommand, showCommand, statusCommand, trialsCommand } from './commands/inspect.ts';
 import { runCommand } from './commands/run.ts';
 import { submitCommand } from './commands/submit.ts';
+import { submitExitCodesHelp } from './commands/submit-exit-codes.ts';
 import { workerCommand } from './commands/worker.ts';
 
 function numberOption(name: string) {
@@ -180,7 +181,8 @@ export function buildProgram(): Command {
       .option('--parent <trial>', 'the trial the patch applies to (default: the incumbent)')
       .option('--specialist <name>', "record it under this name; a task specialist's name applies its surface (default: manual)")
       .option('--notes <text>', 'free-form notes')
-      .option('--json', 'machine-readable output'),
+      .option('--json', 'machine-readable output (the exit code is the same)')
+      .addHelpText('after', submitExitCodesHelp()),
   ).action(async (first: string | undefined, second: string | undefined, options) => {
     const { path, rest } = splitLeadingPath([first, second], 1);
     if (rest.length === 0) throw new AutolabError('UsageError', 'submit needs a patch file (or - for standard input)', { hint: 'make one with `git diff > my.patch`, then `autolab submit my.patch --hypothesis "..."`' });

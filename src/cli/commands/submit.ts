@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { AutolabError } from '../../core/errors.ts';
 import { trialToJson } from '../../core/trial.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { submitExitCode } from './submit-exit-codes.ts';
 import { formatDelta, formatScore, outcomeText, palette, useColor } from '../format.ts';
 
 export interface SubmitOptions extends StudyCommandOptions {
@@ -26,9 +27,10 @@ async function readPatch(file: string): Promise<string> {
 }
 
 /**
- * `autolab submit PATCH --hypothesis TEXT`: evaluate a proposal made outside autolab.
- * Exits 0 when the trial was recorded (whatever its outcome; see the status and label),
- * 1 when it could not be.
+ * `autolab submit [PATH] PATCH --hypothesis TEXT`: evaluate a proposal made outside
+ * autolab. The exit code tells the outcome apart (`SUBMIT_EXIT_CODES`): 0 kept, 3
+ * discarded, 4 refused before running, 5 ran and failed, 6 spoiled by the machine; 1
+ * when no trial could be recorded.
  */
 export async function submitCommand(patchFile: string, options: SubmitOptions): Promise<number> {
   const patch = await readPatch(patchFile);
@@ -45,15 +47,19 @@ export async function submitCommand(patchFile: string, options: SubmitOptions): 
       );
       if (options.json) {
         process.stdout.write(JSON.stringify(trialToJson(trial), null, 2) + '\n');
-        return 0;
+        return submitExitCode(trial);
       }
       const c = palette(useColor(process.stdout));
       const parentTrial = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
       const delta = trial.score !== null && parentTrial?.score != null ? trial.score - parentTrial.score : null;
       process.stdout.write(`trial #${trial.id} ${outcomeText(trial, c)} ${study.task.objective.metric} = ${formatScore(trial.score)} (${formatDelta(delta)} vs parent #${trial.parent})\n`);
       if (trial.label) process.stdout.write(`${trial.label}: ${trial.labelDetail ?? ''}\n`);
+      if (trial.label === 'apply_failed') {
+        const dir = `/tmp/autolab-trial-${parent}`;
+        process.stdout.write(`make the patch against trial #${parent}: ${hintCommand(options, 'checkout', [String(parent), dir])}, edit there, then \`git -C ${dir} diff > my.patch\`\n`);
+      }
       process.stdout.write(c.dim(`details: ${hintCommand(options, 'show', [String(trial.id)])}\n`));
-      return 0;
+      return submitExitCode(trial);
     });
   } finally {
     process.off('SIGINT', onSignal);
