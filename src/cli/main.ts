@@ -11,6 +11,7 @@ import { initCommand } from './commands/init.ts';
 import { bestCommand, lineageCommand, showCommand, statusCommand, trialsCommand } from './commands/inspect.ts';
 import { runCommand } from './commands/run.ts';
 import { submitCommand } from './commands/submit.ts';
+import { checkoutCommand } from './commands/checkout.ts';
 import { submitExitCodesHelp } from './commands/submit-exit-codes.ts';
 import { workerCommand } from './commands/worker.ts';
 
@@ -187,6 +188,20 @@ export function buildProgram(): Command {
     const { path, rest } = splitLeadingPath([first, second], 1);
     if (rest.length === 0) throw new AutolabError('UsageError', 'submit needs a patch file (or - for standard input)', { hint: 'make one with `git diff > my.patch`, then `autolab submit my.patch --hypothesis "..."`' });
     finish(await submitCommand(rest[0]!, { ...withInvocation(path, options), task: taskPathOf(path, options) }));
+  });
+
+  studyOptions(
+    program
+      .command('checkout')
+      .usage('[PATH] TRIAL DIR [options]')
+      .argument('[path]', PATH_HELP)
+      .argument('[trial]', 'a trial number (0 is the baseline)')
+      .argument('[dir]', 'a new or empty folder to write the files into')
+      .description("write a trial's files into DIR (a git repository at that trial) to edit by hand; `git diff` there is a patch for `autolab submit --parent TRIAL`"),
+  ).action(async (first: string | undefined, second: string | undefined, third: string | undefined, options) => {
+    const { path, rest } = splitLeadingPath([first, second, third], 2);
+    if (rest.length < 2) throw new AutolabError('UsageError', 'checkout needs a trial number and a folder', { hint: 'e.g. `autolab checkout 12 /tmp/t12` (or `autolab checkout PATH 12 /tmp/t12` from another folder)' });
+    finish(await checkoutCommand(rest[0]!, rest[1]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
   });
 
   program

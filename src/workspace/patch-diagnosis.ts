@@ -90,7 +90,8 @@ async function explainHunk(worktree: string, hunk: PatchHunk): Promise<string> {
   return `${where} does not match the parent's ${hunk.file}: at line ${mismatch.line} the patch expects ${quote(mismatch.expected)}, ${found}${moved}`;
 }
 
-const PATCH_BASE_HINT = 'make the patch against the parent trial: `autolab checkout PARENT DIR`, edit in DIR, then `git -C DIR diff > my.patch`';
+/** The generic advice in a detail; the CLI replaces it with the exact command for the user's folder. */
+export const PATCH_BASE_HINT = 'make the patch against the parent trial: `autolab checkout PARENT DIR`, edit in DIR, then `git -C DIR diff > my.patch`';
 
 /**
  * git's message about a patch that did not apply, followed by autolab's explanation:

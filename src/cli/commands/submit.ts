@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { AutolabError } from '../../core/errors.ts';
 import { trialToJson } from '../../core/trial.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { PATCH_BASE_HINT } from '../../workspace/patch-diagnosis.ts';
 import { submitExitCode } from './submit-exit-codes.ts';
 import { formatDelta, formatScore, outcomeText, palette, useColor } from '../format.ts';
 
@@ -53,11 +54,13 @@ export async function submitCommand(patchFile: string, options: SubmitOptions): 
       const parentTrial = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
       const delta = trial.score !== null && parentTrial?.score != null ? trial.score - parentTrial.score : null;
       process.stdout.write(`trial #${trial.id} ${outcomeText(trial, c)} ${study.task.objective.metric} = ${formatScore(trial.score)} (${formatDelta(delta)} vs parent #${trial.parent})\n`);
-      if (trial.label) process.stdout.write(`${trial.label}: ${trial.labelDetail ?? ''}\n`);
+      let detail = trial.labelDetail ?? '';
       if (trial.label === 'apply_failed') {
+        // The recorded advice is generic; here it can be the exact command for the user's folder.
         const dir = `/tmp/autolab-trial-${parent}`;
-        process.stdout.write(`make the patch against trial #${parent}: ${hintCommand(options, 'checkout', [String(parent), dir])}, edit there, then \`git -C ${dir} diff > my.patch\`\n`);
+        detail = detail.replace(PATCH_BASE_HINT, `make the patch against trial #${parent}: \`${hintCommand(options, 'checkout', [String(parent), dir])}\`, edit there, then \`git -C ${dir} diff > my.patch\``);
       }
+      if (trial.label) process.stdout.write(`${trial.label}: ${detail}\n`);
       process.stdout.write(c.dim(`details: ${hintCommand(options, 'show', [String(trial.id)])}\n`));
       return submitExitCode(trial);
     });
