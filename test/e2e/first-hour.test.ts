@@ -164,6 +164,20 @@ describe('the first hour, through the CLI', () => {
     expect(help.stdout).toMatch(/Exit codes:\n {2}0 {2}evaluated and kept/);
   });
 
+  it('a baseline that misses a gate stops the study and says what to do', { timeout: TIMEOUT }, async () => {
+    const strict = join(project, 'strict-gate');
+    await cp(FIXTURE, strict, { recursive: true });
+    await writeFile(join(strict, 'autolab.yaml'), (await readFile(join(strict, 'autolab.yaml'), 'utf8')).replace('size <= 4096', 'size <= 1'));
+    gitIn(strict, ['init', '-q', '-b', 'main']);
+    gitIn(strict, ['add', '-A']);
+    gitIn(strict, ['commit', '-q', '-m', 'recipe']);
+    const run = await runCli(['run', 'strict-gate'], { cwd: project });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('the baseline (trial #0, the unmodified recipe) failed: gate_miss');
+    expect(run.stderr).toContain('The baseline must score and pass every gate');
+    expect(run.stderr).toMatch(/→ make the unmodified recipe pass the gate \(size <= 1\) or loosen `gates:` in .*autolab\.yaml, then run again with --fresh/);
+  });
+
   it('warns on resume when protected files drift on disk; --strict refuses', { timeout: TIMEOUT }, async () => {
     await writeFile(join(recipe, 'score.js'), (await readFile(join(recipe, 'score.js'), 'utf8')) + '\n// a fix made after the study began\n');
     const warned = await runCli(['run', 'recipe', '--trials', '1'], { cwd: project });
