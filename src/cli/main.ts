@@ -12,6 +12,7 @@ import { bestCommand, lineageCommand, showCommand, statusCommand, trialsCommand 
 import { runCommand } from './commands/run.ts';
 import { submitCommand } from './commands/submit.ts';
 import { checkoutCommand } from './commands/checkout.ts';
+import { doctorCommand } from './commands/doctor.ts';
 import { submitExitCodesHelp } from './commands/submit-exit-codes.ts';
 import { workerCommand } from './commands/worker.ts';
 
@@ -216,6 +217,19 @@ export function buildProgram(): Command {
     .option('--idle-exit <seconds>', 'stop after this long with nothing to claim and nothing in flight in the study (default: never)', numberOption('--idle-exit'))
     .option('--max-trials <n>', 'stop after claiming N trials', integerOption('--max-trials'))
     .action(async (path: string | undefined, options) => finish(await workerCommand(taskPathOf(path, options), options)));
+
+  program
+    .command('doctor')
+    .argument('[path]', PATH_HELP)
+    .description('check this machine for what the task needs (git, bubblewrap, the interpreters and Python modules its commands use, GPUs, the store, Slurm) and say what to install')
+    .option('--task <path>', 'the task file or its folder (default: .)')
+    .option('--store <location>', 'check this store instead of the one beside the task file; env AUTOLAB_STORE')
+    .option('--study <name>', "the study's name (default: the task's name)")
+    .option('--json', 'machine-readable output')
+    .action(async (path: string | undefined, options) => {
+      const explicit = path !== undefined || options.task !== undefined || process.env.AUTOLAB_TASK !== undefined;
+      finish(await doctorCommand(taskPathOf(path, options), explicit, withInvocation(path, options)));
+    });
 
   program
     .command('schema')
