@@ -69,6 +69,11 @@ export function buildProgram(): Command {
     .option('--name <name>', "the study's name (default: the folder's name)")
     .option('--specialists', 'add starter llm specialists for a training recipe (optimizer, architecture, data, systems)')
     .option('--generalist', 'add one generalist llm specialist that may edit everything not protected (the single-agent control)')
+    .option(
+      '--scan <file>',
+      'propose the task from a script or config (Python argparse/dataclass/constants, JSON, YAML, TOML): knobs with ranges, `autolab: NAME` markers in .py/.toml files, guessed commands; repeat for more files',
+      (file: string, files: string[] = []) => [...files, file],
+    )
     .action(async (dir: string, options) => finish(await initCommand(dir, options)));
 
   studyOptions(
