@@ -29,26 +29,32 @@ const MOMENTUM = /(^|_)(momentum|beta|beta1|beta2|ema|ema_decay|rho)$/;
 const SIZE = /(^|_)(batch|batch_size|bs|hidden|hidden_size|hidden_dim|width|dim|d_model|units|n_units|channels|features|n_features|size|embed|embed_dim|emb|neurons|filters|estimators|n_estimators|trees|leaves|num_leaves|max_leaf_nodes|steps|max_steps|iters|iterations|n_iter|max_iter|epochs|n_epochs|num_epochs|max_epochs|warmup_steps|vocab|heads_dim|ffn|mlp)$/;
 const SMALL_COUNT = /(^|_)(layers|n_layers|num_layers|depth|max_depth|heads|n_heads|num_heads|blocks|k|n_neighbors|neighbors|degree|patience|min_samples_split|min_samples_leaf|context|kernel|kernel_size|stride|groups)$/;
 
-const CHOICE_FAMILIES: string[][] = [
-  ['relu', 'tanh', 'logistic', 'identity'],
-  ['relu', 'gelu', 'silu', 'tanh'],
-  ['adam', 'sgd', 'lbfgs'],
-  ['adamw', 'adam', 'sgd'],
-  ['cosine', 'linear', 'constant'],
-  ['constant', 'invscaling', 'adaptive'],
-  ['gini', 'entropy', 'log_loss'],
-  ['uniform', 'distance'],
-  ['auto', 'ball_tree', 'kd_tree', 'brute'],
-  ['rbf', 'linear', 'poly', 'sigmoid'],
-  ['l2', 'l1', 'elasticnet'],
-  ['mean', 'max', 'sum'],
-  ['float32', 'bfloat16', 'float16'],
+/** Families of string values; those tagged `sklearn` are the values scikit-learn accepts (preferred when the recipe imports it). */
+const CHOICE_FAMILIES: Array<{ members: string[]; library?: 'sklearn' }> = [
+  { members: ['relu', 'tanh', 'logistic', 'identity'], library: 'sklearn' },
+  { members: ['adam', 'sgd', 'lbfgs'], library: 'sklearn' },
+  { members: ['constant', 'invscaling', 'adaptive'], library: 'sklearn' },
+  { members: ['relu', 'gelu', 'silu', 'tanh'] },
+  { members: ['adamw', 'adam', 'sgd'] },
+  { members: ['cosine', 'linear', 'constant'] },
+  { members: ['gini', 'entropy', 'log_loss'] },
+  { members: ['uniform', 'distance'] },
+  { members: ['auto', 'ball_tree', 'kd_tree', 'brute'] },
+  { members: ['rbf', 'linear', 'poly', 'sigmoid'] },
+  { members: ['l2', 'l1', 'elasticnet'] },
+  { members: ['mean', 'max', 'sum'] },
+  { members: ['float32', 'bfloat16', 'float16'] },
 ];
 
-/** A number rounded to 2 significant digits for a bound (`0.00316` -> 0.0032). */
+/** What the recipe uses, for choices that depend on the library (scikit-learn's activations differ). */
+export interface ProposeContext {
+  sklearn?: boolean;
+}
+
+/** A number rounded to 3 significant digits for a bound (`0.003162` -> 0.00316). */
 function bound(value: number, type: 'int' | 'float'): number {
   if (type === 'int') return Math.round(value);
-  return Number(value.toPrecision(2));
+  return Number(value.toPrecision(3));
 }
 
 function show(value: number, type: 'int' | 'float'): string {
@@ -96,7 +102,7 @@ function numericKnob(key: string, value: number, type: 'int' | 'float'): Proposa
  * @example proposeKnob({ name: 'learning_rate', source: 'argparse', value: 0.001, declaredType: 'float' })
  * // { shape: { type: 'float', low: 0.0001, high: 0.01, log: true }, why: 'a rate: 10x either way around 0.001, log scale' }
  */
-export function proposeKnob(parameter: FoundParameter): Proposal {
+export function proposeKnob(parameter: FoundParameter, context: ProposeContext = {}): Proposal {
   const key = (parameter.name.split('.').at(-1) ?? parameter.name).toLowerCase().replace(/-/g, '_');
   for (const [pattern, why] of NOT_SEARCHED) if (pattern.test(key)) return { skip: why };
   const { value } = parameter;
@@ -106,10 +112,11 @@ export function proposeKnob(parameter: FoundParameter): Proposal {
   }
   if (typeof value === 'boolean') return { shape: { type: 'categorical', choices: [value, !value] }, why: 'a switch: both settings' };
   if (typeof value === 'string') {
-    const family = CHOICE_FAMILIES.find((members) => members.includes(value) || members.includes(value.toLowerCase()));
+    const fits = (family: { members: string[] }) => family.members.includes(value) || family.members.includes(value.toLowerCase());
+    const family = (CHOICE_FAMILIES.find((candidate) => fits(candidate) && (candidate.library === 'sklearn') === (context.sklearn ?? false)) ?? CHOICE_FAMILIES.find(fits))?.members;
     if (!family) return { skip: `a string ('${value.length > 30 ? `${value.slice(0, 27)}...` : value}') with no known alternatives: add it with choices by hand` };
     const choices = [value, ...family.filter((member) => member !== value && member !== value.toLowerCase())];
-    return { shape: { type: 'categorical', choices }, why: `one of a known family: ${choices.join(', ')}` };
+    return { shape: { type: 'categorical', choices }, why: `one of a known family${context.sklearn && CHOICE_FAMILIES.some((entry) => entry.library === 'sklearn' && entry.members === family) ? ' (the values scikit-learn accepts)' : ''}: ${choices.join(', ')}` };
   }
   if (!Number.isFinite(value)) return { skip: 'not a finite number' };
   return numericKnob(key, value, numberType(parameter));

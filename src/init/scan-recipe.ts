@@ -97,9 +97,13 @@ function knobNames(entries: ReadonlyArray<{ file: string; parameter: FoundParame
   const firstCounts = count(first);
   const second = entries.map((entry, index) => (firstCounts.get(first[index]!)! > 1 ? long(entry) : first[index]!));
   const secondCounts = count(second);
+  const used = new Set<string>();
   return entries.map((entry, index) => {
-    const name = secondCounts.get(second[index]!)! > 1 ? `${basename(entry.file, extname(entry.file))}.${second[index]}` : second[index]!;
-    return NAME_PATTERN.test(name) ? name : `knob${index}`;
+    const base = secondCounts.get(second[index]!)! > 1 ? `${basename(entry.file, extname(entry.file))}.${second[index]}` : second[index]!;
+    let name = NAME_PATTERN.test(base) ? base : `knob${index}`;
+    for (let suffix = 2; used.has(name); suffix++) name = `${base}-${suffix}`;
+    used.add(name);
+    return name;
   });
 }
 
@@ -121,8 +125,9 @@ export async function scanRecipe(input: ScanRecipeInput): Promise<ScanRecipeResu
   const knobs: ScannedKnob[] = [];
   const skipped: ScanRecipeResult['skipped'] = scans.flatMap(({ file, scan }) => scan.skipped.map((skip) => ({ name: skip.name, origin: file, reason: skip.reason })));
   const plans = new Map<string, MarkerPlan[]>();
+  const sklearn = scans.some(({ kind, text }) => kind === 'python' && /^\s*(?:from|import)\s+sklearn\b/m.test(text));
   entries.forEach(({ file, parameter }, index) => {
-    const proposal = proposeKnob(parameter);
+    const proposal = proposeKnob(parameter, { sklearn });
     const origin = originOf(file, parameter);
     if ('skip' in proposal) {
       skipped.push({ name: parameter.name, origin, reason: proposal.skip });

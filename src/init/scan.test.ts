@@ -91,7 +91,8 @@ describe('init --scan: proposing knobs', () => {
   });
 
   it('offers known alternatives for strings and both settings for switches, and leaves out seeds and paths', () => {
-    expect(propose('activation', 'relu')).toMatchObject({ shape: { type: 'categorical', choices: ['relu', 'tanh', 'logistic', 'identity'] } });
+    expect(propose('activation', 'relu')).toMatchObject({ shape: { type: 'categorical', choices: ['relu', 'gelu', 'silu', 'tanh'] } });
+    expect(proposeKnob({ name: 'activation', source: 'argparse', value: 'relu' }, { sklearn: true })).toMatchObject({ shape: { type: 'categorical', choices: ['relu', 'tanh', 'logistic', 'identity'] } });
     expect(propose('use_bias', true)).toMatchObject({ shape: { type: 'categorical', choices: [true, false] } });
     expect(propose('seed', 0)).toEqual({ skip: expect.stringContaining('AUTOLAB_SEED') });
     expect(propose('data_dir', 'data/')).toEqual({ skip: expect.stringContaining('location') });
