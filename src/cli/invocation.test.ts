@@ -39,3 +39,13 @@ describe('submit exit codes', () => {
     expect(submitExitCode({ status: 'failed', label: 'infra_error' })).toBe(6);
   });
 });
+
+describe('library hints, in the user’s terms', () => {
+  it('rewrite the commands a hint names with the PATH the user gave', async () => {
+    const { localHint } = await import('./context.ts');
+    const options = { invocation: { bin: 'autolab', path: 'examples/golf' } };
+    expect(localHint('start a new study with `autolab run --fresh` (the old one is kept)', options)).toBe('start a new study with `autolab run examples/golf --fresh` (the old one is kept)');
+    expect(localHint('fix it, then run again with --fresh (kept); `autolab show 0` shows its logs', options)).toBe('fix it, then run `autolab run examples/golf --fresh` (kept); `autolab show examples/golf 0` shows its logs');
+    expect(localHint('list them with `autolab trials`', { invocation: { bin: 'npx autolab', task: 'x' } })).toBe('list them with `npx autolab trials --task x`');
+  });
+});

@@ -175,7 +175,7 @@ describe('the first hour, through the CLI', () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('the baseline (trial #0, the unmodified recipe) failed: gate_miss');
     expect(run.stderr).toContain('The baseline must score and pass every gate');
-    expect(run.stderr).toMatch(/→ make the unmodified recipe pass the gate \(size <= 1\) or loosen `gates:` in .*autolab\.yaml, then run again with --fresh/);
+    expect(run.stderr).toMatch(/→ make the unmodified recipe pass the gate \(size <= 1\) or loosen `gates:` in .*autolab\.yaml, then run `autolab run strict-gate --fresh`/);
   });
 
   it('warns on resume when protected files drift on disk; --strict refuses', { timeout: TIMEOUT }, async () => {
