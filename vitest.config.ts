@@ -7,5 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    // After the run: which skipped tests need a service, and the one command that starts them.
+    reporters: ['default', './src/testing/skipped-services-reporter.ts'],
   },
 });

@@ -17,7 +17,10 @@ describe('golf recipe', () => {
     root = mkdtempSync(join(tmpdir(), 'autolab-golf-test-'));
     recipe = join(root, 'recipe');
     mkdirSync(recipe);
-    for (const file of ['prepare.js', 'train.js', 'score.js', 'package.json']) copyFileSync(join(here, file), join(recipe, file));
+    for (const file of ['prepare.js', 'train.js', 'score.js']) copyFileSync(join(here, file), join(recipe, file));
+    // In the repository the scripts are ES modules by the root package.json; the folder has
+    // none of its own, so that `npx autolab` inside it finds the repository's autolab.
+    writeFileSync(join(recipe, 'package.json'), '{ "type": "module" }\n');
     const config = JSON.parse(readFileSync(join(here, 'config.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(recipe, 'config.json'), JSON.stringify({ ...config, steps: 300, log_every: 100 }));
     env = {

@@ -1,11 +1,23 @@
 import { AutolabError } from '../core/errors.ts';
 import { openStudy, type OpenStudyOptions, type Study } from '../engine/open-study.ts';
+import { commandFor, invocationOf, type Invocation } from './invocation.ts';
 
 /** Options every study command accepts. */
 export interface StudyCommandOptions {
   task?: string;
   store?: string;
   study?: string;
+  /** How the user called the command, for hints that work where they stand (default: from the options). */
+  invocation?: Invocation;
+}
+
+/**
+ * A command line for a hint, in the user's own terms (their PATH or --task, --store, --study).
+ *
+ * @example hintCommand(options, 'show', ['23']) // 'autolab show examples/golf 23'
+ */
+export function hintCommand(options: StudyCommandOptions, command: string, args: readonly string[] = [], flags: readonly string[] = []): string {
+  return commandFor(options.invocation ?? invocationOf(undefined, options), command, args, flags);
 }
 
 /** The task path: the positional PATH, else `--task`, else the current folder. */
@@ -18,18 +30,51 @@ export async function withStudy<T>(path: string, options: StudyCommandOptions, e
   const store = options.store ?? process.env.AUTOLAB_STORE;
   if (store !== undefined) open.store = store;
   if (options.study !== undefined) open.study = options.study;
-  const study = await openStudy(path, open);
   try {
-    return await work(study);
-  } finally {
-    await study.close();
+    const study = await openStudy(path, open).catch((error: unknown) => {
+      // openStudy's hint cannot know how the user called us: give the command that starts the study from here.
+      if (AutolabError.is(error) && error.name === 'NotFound' && error.message.startsWith('there is no study named')) {
+        throw new AutolabError('NotFound', error.message, { cause: error, hint: `start it with \`${hintCommand(options, 'run')}\`` });
+      }
+      throw error;
+    });
+    try {
+      return await work(study);
+    } finally {
+      await study.close();
+    }
+  } catch (error) {
+    throw withLocalHint(error, options);
   }
+}
+
+/**
+ * The library's hints name commands without the user's PATH (`autolab run --fresh`);
+ * this rewrites them into commands that work where the user stands.
+ *
+ * @example localHint('start a new study with `autolab run --fresh`', { invocation: { bin: 'autolab', path: 'golf' } }) // 'start a new study with `autolab run golf --fresh`'
+ */
+export function localHint(hint: string, options: StudyCommandOptions): string {
+  const fresh = hintCommand(options, 'run', [], ['--fresh']);
+  return hint
+    .replace(/`autolab run --fresh`/g, `\`${fresh}\``)
+    .replace(/run again with --fresh/g, `run \`${fresh}\``)
+    .replace(/`autolab (show|checkout) (\d+)`/g, (_match, command: string, id: string) => `\`${hintCommand(options, command, [id])}\``)
+    .replace(/`autolab (run|trials|status)`/g, (_match, command: string) => `\`${hintCommand(options, command)}\``);
+}
+
+function withLocalHint(error: unknown, options: StudyCommandOptions): unknown {
+  if (!AutolabError.is(error) || error.hint === undefined) return error;
+  const hint = localHint(error.hint, options);
+  if (hint === error.hint) return error;
+  const local = new AutolabError(error.name, error.message, { cause: error.cause ?? error, hint });
+  return local;
 }
 
 /** Parses a trial id argument (`12`, `#12`). */
 export function parseTrialId(text: string): number {
   const id = Number(text.replace(/^#/, ''));
-  if (!Number.isInteger(id) || id < 0) throw new AutolabError('UsageError', `'${text}' is not a trial number`, { hint: 'trial numbers look like 0 (the baseline), 1, 2, … (see `autolab trials`)' });
+  if (!Number.isInteger(id) || id < 0 || !/^#?\d+$/.test(text)) throw new AutolabError('UsageError', `'${text}' is not a trial number`, { hint: 'trial numbers look like 0 (the baseline), 1, 2, … (`autolab trials` lists them); a PATH comes before the trial number: `autolab show PATH 12`' });
   return id;
 }
 

@@ -2,6 +2,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { AutolabError } from '../core/errors.ts';
 import { taskFileJsonSchema } from '../task/json-schema.ts';
 import { parsePositiveNumber, taskPathOf } from './context.ts';
+import { invocationOf, looksLikeTrialNumber, splitLeadingPath } from './invocation.ts';
+import { missingTaskFileHint } from './task-file-hint.ts';
 import { exportCommand } from './commands/export.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
@@ -9,6 +11,9 @@ import { initCommand } from './commands/init.ts';
 import { bestCommand, lineageCommand, showCommand, statusCommand, trialsCommand } from './commands/inspect.ts';
 import { runCommand } from './commands/run.ts';
 import { submitCommand } from './commands/submit.ts';
+import { checkoutCommand } from './commands/checkout.ts';
+import { doctorCommand } from './commands/doctor.ts';
+import { submitExitCodesHelp } from './commands/submit-exit-codes.ts';
 import { workerCommand } from './commands/worker.ts';
 
 function numberOption(name: string) {
@@ -35,6 +40,13 @@ function schedulerOption(text: string): 'bandit' | 'round-robin' {
   throw new InvalidArgumentError(`--scheduler expects bandit or round-robin, not '${text}'`);
 }
 
+const PATH_HELP = 'the task file or the folder holding autolab.yaml (default: .; or --task)';
+
+/** The command's options plus how the user called it, for hints that work where they stand. */
+function withInvocation<T extends { task?: string; store?: string; study?: string }>(path: string | undefined, options: T): T & { invocation: ReturnType<typeof invocationOf> } {
+  return { ...options, invocation: invocationOf(path, options) };
+}
+
 /** Adds the options every study command shares. */
 function studyOptions(command: Command): Command {
   return command
@@ -57,6 +69,11 @@ export function buildProgram(): Command {
     .option('--name <name>', "the study's name (default: the folder's name)")
     .option('--specialists', 'add starter llm specialists for a training recipe (optimizer, architecture, data, systems)')
     .option('--generalist', 'add one generalist llm specialist that may edit everything not protected (the single-agent control)')
+    .option(
+      '--scan <file>',
+      'propose the task from a script or config (Python argparse/dataclass/constants, JSON, YAML, TOML): knobs with ranges, `autolab: NAME` markers in .py/.toml files, guessed commands; repeat for more files',
+      (file: string, files: string[] = []) => [...files, file],
+    )
     .action(async (dir: string, options) => finish(await initCommand(dir, options)));
 
   studyOptions(
@@ -64,59 +81,77 @@ export function buildProgram(): Command {
       .command('run')
       .argument('[path]', 'the task file or the folder holding autolab.yaml')
       .description('create or resume the study: measure the baseline, then run trials until a stop rule fires')
-      .option('--trials <n>', 'run at most N trials in this invocation', integerOption('--trials'))
+      .option('--trials <n>', 'run at most N trials in this invocation (within the study\'s budget)', integerOption('--trials'))
+      .option('--more <n>', "extend the study's trial budget by N beyond the task file's budget.trials (recorded in the study; status and later runs agree)", integerOption('--more'))
+      .option('--strict', 'refuse to resume when protected or setup files differ on disk from the study\'s baseline (default: warn)')
       .option('--hours <h>', 'stop creating trials after H hours', numberOption('--hours'))
       .option('--patience <n>', 'stop after N trials in a row without a new incumbent', integerOption('--patience'))
       .option('--fresh', 'archive the existing study of this name and start a new one')
       .option('--no-lineage', 'control arm: specialists see only the incumbent score')
       .option('--remote', 'only propose: queue trials for `autolab worker` processes on other hosts (needs a PostgreSQL --store)')
       .option('--scheduler <kind>', 'who proposes next: bandit (payoff-driven, default) or round-robin', schedulerOption),
-  ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), options)));
+  ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), withInvocation(path, options))));
 
-  studyOptions(program.command('status').argument('[path]').description('where the study stands').option('--json', 'machine-readable output')).action(
-    async (path: string | undefined, options) => finish(await statusCommand(taskPathOf(path, options), options)),
+  studyOptions(program.command('status').argument('[path]', PATH_HELP).description('where the study stands').option('--json', 'machine-readable output')).action(
+    async (path: string | undefined, options) => finish(await statusCommand(taskPathOf(path, options), withInvocation(path, options))),
   );
 
   studyOptions(
     program
       .command('trials')
-      .argument('[path]')
+      .argument('[path]', PATH_HELP)
       .description('the table of trials')
       .option('--json', 'machine-readable output (see docs/json.md)')
       .option('--status <list>', 'only these statuses (comma-separated: pending,running,kept,discarded,failed)')
       .option('--specialist <name>', "only this specialist's trials")
       .option('--label <label>', 'only trials with this failure label')
       .option('--limit <n>', 'only the last N', integerOption('--limit')),
-  ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), options)));
+  ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), withInvocation(path, options))));
 
-  studyOptions(program.command('show').argument('<trial>', 'a trial number (0 is the baseline)').description('everything recorded about one trial').option('--json', 'machine-readable output')).action(
-    async (trial: string, options) => finish(await showCommand(trial, { ...options, path: taskPathOf(undefined, options) })),
-  );
+  studyOptions(
+    program
+      .command('show')
+      .usage('[PATH] TRIAL [options]')
+      .argument('[path]', PATH_HELP)
+      .argument('[trial]', 'a trial number (0 is the baseline)')
+      .description('everything recorded about one trial')
+      .option('--json', 'machine-readable output'),
+  ).action(async (first: string | undefined, second: string | undefined, options) => {
+    const { path, rest } = splitLeadingPath([first, second], 1);
+    if (rest.length === 0) throw new AutolabError('UsageError', 'show needs a trial number', { hint: 'e.g. `autolab show 3`, or `autolab show PATH 3` from another folder' });
+    finish(await showCommand(rest[0]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
+  });
 
-  studyOptions(program.command('best').argument('[path]').description('the incumbent: the best legal trial so far').option('--json', 'machine-readable output')).action(
-    async (path: string | undefined, options) => finish(await bestCommand(taskPathOf(path, options), options)),
+  studyOptions(program.command('best').argument('[path]', PATH_HELP).description('the incumbent: the best legal trial so far').option('--json', 'machine-readable output')).action(
+    async (path: string | undefined, options) => finish(await bestCommand(taskPathOf(path, options), withInvocation(path, options))),
   );
 
   studyOptions(
     program
       .command('lineage')
-      .argument('[path]')
+      .argument('[path]', PATH_HELP)
       .description('the lineage feedback exactly as a specialist sees it')
       .option('--json', 'JSON instead of Markdown')
       .option('--specialist <name>', "as this specialist sees it (with its own streak)")
       .option('--no-lineage', 'as the control arm sees it'),
-  ).action(async (path: string | undefined, options) => finish(await lineageCommand(taskPathOf(path, options), options)));
+  ).action(async (path: string | undefined, options) => finish(await lineageCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(
     program
       .command('export')
+      .usage('[PATH] [TRIAL] [options]')
+      .argument('[path]', PATH_HELP)
       .argument('[trial]', 'a trial number (with --patch or --branch)')
       .description("hand a trial's diff against the baseline back to your repo, or export the whole study (--format)")
       .option('--patch <file>', 'write a patch file (- for stdout)')
       .option('--branch <name>', "create a branch in the recipe's git repo (working copy untouched)")
       .option('--format <format>', 'jsonl: the whole trajectory for audit; edits: improving edit pairs as a data set')
       .option('--out <file>', 'where --format writes (default: stdout)'),
-  ).action(async (trial: string | undefined, options) => finish(await exportCommand(trial, { ...options, task: taskPathOf(undefined, options) })));
+  ).action(async (first: string | undefined, second: string | undefined, options) => {
+    // One word: a trial number (export 12 --patch x) or a PATH (export PATH --format jsonl).
+    const { path, rest } = second === undefined && first !== undefined && !looksLikeTrialNumber(first) ? { path: first, rest: [] } : splitLeadingPath([first, second], 1);
+    finish(await exportCommand(rest[0], { ...withInvocation(path, options), task: taskPathOf(path, options) }));
+  });
 
   studyOptions(
     program
@@ -124,7 +159,7 @@ export function buildProgram(): Command {
       .argument('[path]', 'the task file or the folder holding autolab.yaml')
       .description("write a study's report to share: one self-contained report.html, and report.md with SVG plots")
       .option('--out <dir>', 'the folder to write into (default: ./<study>-report)'),
-  ).action(async (path: string | undefined, options) => finish(await reportCommand(taskPathOf(path, options), options)));
+  ).action(async (path: string | undefined, options) => finish(await reportCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   program
     .command('serve')
@@ -145,14 +180,35 @@ export function buildProgram(): Command {
   studyOptions(
     program
       .command('submit')
-      .argument('<patch>', 'a unified diff against the parent trial (- for stdin)')
+      .usage('[PATH] PATCH --hypothesis TEXT [options]')
+      .argument('[path]', PATH_HELP)
+      .argument('[patch]', 'a unified diff against the parent trial (- for stdin)')
       .description('evaluate a proposal made outside autolab, through the same legality, run, score and acceptance')
       .requiredOption('--hypothesis <text>', 'what the edit is expected to do, and why')
       .option('--parent <trial>', 'the trial the patch applies to (default: the incumbent)')
       .option('--specialist <name>', "record it under this name; a task specialist's name applies its surface (default: manual)")
       .option('--notes <text>', 'free-form notes')
-      .option('--json', 'machine-readable output'),
-  ).action(async (patch: string, options) => finish(await submitCommand(patch, { ...options, task: taskPathOf(undefined, options) })));
+      .option('--json', 'machine-readable output (the exit code is the same)')
+      .addHelpText('after', submitExitCodesHelp()),
+  ).action(async (first: string | undefined, second: string | undefined, options) => {
+    const { path, rest } = splitLeadingPath([first, second], 1);
+    if (rest.length === 0) throw new AutolabError('UsageError', 'submit needs a patch file (or - for standard input)', { hint: 'make one with `git diff > my.patch`, then `autolab submit my.patch --hypothesis "..."`' });
+    finish(await submitCommand(rest[0]!, { ...withInvocation(path, options), task: taskPathOf(path, options) }));
+  });
+
+  studyOptions(
+    program
+      .command('checkout')
+      .usage('[PATH] TRIAL DIR [options]')
+      .argument('[path]', PATH_HELP)
+      .argument('[trial]', 'a trial number (0 is the baseline)')
+      .argument('[dir]', 'a new or empty folder to write the files into')
+      .description("write a trial's files into DIR (a git repository at that trial) to edit by hand; `git diff` there is a patch for `autolab submit --parent TRIAL`"),
+  ).action(async (first: string | undefined, second: string | undefined, third: string | undefined, options) => {
+    const { path, rest } = splitLeadingPath([first, second, third], 2);
+    if (rest.length < 2) throw new AutolabError('UsageError', 'checkout needs a trial number and a folder', { hint: 'e.g. `autolab checkout 12 /tmp/t12` (or `autolab checkout PATH 12 /tmp/t12` from another folder)' });
+    finish(await checkoutCommand(rest[0]!, rest[1]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
+  });
 
   program
     .command('worker')
@@ -166,6 +222,19 @@ export function buildProgram(): Command {
     .option('--idle-exit <seconds>', 'stop after this long with nothing to claim and nothing in flight in the study (default: never)', numberOption('--idle-exit'))
     .option('--max-trials <n>', 'stop after claiming N trials', integerOption('--max-trials'))
     .action(async (path: string | undefined, options) => finish(await workerCommand(taskPathOf(path, options), options)));
+
+  program
+    .command('doctor')
+    .argument('[path]', PATH_HELP)
+    .description('check this machine for what the task needs (git, bubblewrap, the interpreters and Python modules its commands use, GPUs, the store, Slurm) and say what to install')
+    .option('--task <path>', 'the task file or its folder (default: .)')
+    .option('--store <location>', 'check this store instead of the one beside the task file; env AUTOLAB_STORE')
+    .option('--study <name>', "the study's name (default: the task's name)")
+    .option('--json', 'machine-readable output')
+    .action(async (path: string | undefined, options) => {
+      const explicit = path !== undefined || options.task !== undefined || process.env.AUTOLAB_TASK !== undefined;
+      finish(await doctorCommand(taskPathOf(path, options), explicit, withInvocation(path, options)));
+    });
 
   program
     .command('schema')
@@ -195,11 +264,25 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (AutolabError.is(error)) {
       process.stderr.write(`autolab: ${error.message}\n`);
-      if (error.hint) process.stderr.write(`  → ${error.hint}\n`);
+      const hint = (await betterHint(error, argv).catch(() => undefined)) ?? error.hint;
+      if (hint) process.stderr.write(`  → ${hint}\n`);
       process.exitCode = 1;
       return;
     }
     process.stderr.write(`autolab: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exitCode = 2;
   }
+}
+
+/**
+ * A hint that knows the user's command: for "no task file in <the current folder>", the
+ * command again with the PATH of each task file found below.
+ */
+async function betterHint(error: AutolabError, argv: string[]): Promise<string | undefined> {
+  const missing = /^No task file in (.+): expected /.exec(error.message);
+  if (error.name !== 'TaskFileError' || missing === null) return undefined;
+  const folder = missing[1]!;
+  const words = argv.slice(2);
+  const named = words.includes('--task') || words.some((word) => word.startsWith('--task='));
+  return missingTaskFileHint(folder, folder === process.cwd() && !named && process.env.AUTOLAB_TASK === undefined ? words : null);
 }

@@ -29,6 +29,10 @@ export const ERROR_CODES = {
   SetupError: "the task's setup command failed",
   /** The baseline could not be measured (it failed, or its driver is still alive). */
   BaselineError: 'the baseline could not be measured',
+  /** The recipe's protected or setup files changed on disk since the study's baseline (`run --strict`). */
+  RecipeDrift: "the recipe's protected or setup files changed since the baseline",
+  /** `autolab init --scan` could not turn a file into knobs without breaking it. */
+  ScanError: 'a scanned file could not be given knobs safely',
   /** A knob declaration does not match the recipe's files. */
   KnobError: "a knob declaration does not match the recipe's files",
   /** The sandbox was required but cannot be built on this machine. */

@@ -22,7 +22,7 @@ describe('lineage feedback', () => {
     expect(feedback.chain[2]!.delta).toBeCloseTo(-0.3);
     expect(feedback.leaderboard.map((entry) => entry.id)).toEqual([3, 1, 0]);
     expect(feedback.recent[0]!.id).toBe(5);
-    expect(feedback.counts).toMatchObject({ total: 6, kept: 3, failed: 2, discarded: 1, byLabel: { crash: 1, gate_miss: 1 } });
+    expect(feedback.counts).toMatchObject({ total: 5, kept: 2, failed: 2, discarded: 1, byLabel: { crash: 1, gate_miss: 1 } });
     expect(feedback.own!.recent.map((entry) => entry.id)).toEqual([5, 3, 2, 1]);
   });
 

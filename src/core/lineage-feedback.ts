@@ -1,7 +1,8 @@
 import { improvement } from './acceptance.ts';
 import type { LineageEntry, LineageFeedback } from './lineage.ts';
 import type { Objective } from './task.ts';
-import type { FailureLabel, TrialRecord } from './trial.ts';
+import type { TrialRecord } from './trial.ts';
+import { countTrials } from './trial-counts.ts';
 
 export interface LineageOptions {
   study: string;
@@ -59,14 +60,8 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
     excerpt: excerptOf(trial),
   });
 
-  const counts: LineageFeedback['counts'] = { total: trials.length, kept: 0, discarded: 0, failed: 0, running: 0, byLabel: {} };
-  for (const trial of trials) {
-    if (trial.status === 'kept') counts.kept++;
-    else if (trial.status === 'discarded') counts.discarded++;
-    else if (trial.status === 'failed') counts.failed++;
-    else counts.running++;
-    if (trial.label) counts.byLabel[trial.label as FailureLabel] = (counts.byLabel[trial.label as FailureLabel] ?? 0) + 1;
-  }
+  // The baseline is not counted (as budget.trials does not count it): one rule everywhere.
+  const counts: LineageFeedback['counts'] = countTrials(trials);
 
   const incumbentSummary = {
     id: incumbent?.id ?? 0,

@@ -54,7 +54,7 @@ export function renderLineageMarkdown(feedback: LineageFeedback): string {
   }
   const c = feedback.counts;
   const labels = Object.entries(c.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
-  out.push(`Trials: ${c.total} (${c.kept} kept, ${c.discarded} discarded, ${c.failed} failed, ${c.running} in flight)${labels ? `; failures: ${labels}` : ''}.`);
+  out.push(`Trials after the baseline: ${c.total} (${c.kept} kept, ${c.discarded} discarded, ${c.failed} failed, ${c.running} in flight)${labels ? `; failures: ${labels}` : ''}.`);
 
   out.push('', '## Path from baseline to incumbent', '');
   out.push(...table(feedback.chain, false));

@@ -1,3 +1,4 @@
+import type { TrialCounts } from './trial-counts.ts';
 import type { Direction } from './task.ts';
 import type { FailureLabel, TrialStatus } from './trial.ts';
 
@@ -31,7 +32,8 @@ export interface LineageFeedback {
   recent: LineageEntry[];
   /** The viewing specialist's own recent trials, newest first, and whether it has saturated. */
   own: { specialist: string; recent: LineageEntry[]; saturated: boolean; saturationNote: string | null } | null;
-  counts: { total: number; kept: number; discarded: number; failed: number; running: number; byLabel: Partial<Record<FailureLabel, number>> };
+  /** The trials, the baseline not counted (`countTrials`). */
+  counts: TrialCounts;
   /** True in the `--no-lineage` control arm: only the incumbent's score is shown. */
   controlArm: boolean;
 }

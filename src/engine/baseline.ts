@@ -1,6 +1,7 @@
 import { AutolabError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
+import { baselineFailureAdvice } from './baseline-advice.ts';
 import { HEARTBEAT_INTERVAL_MS, ownerAlive } from './owner.ts';
 
 const WAIT_MS = 250;
@@ -40,16 +41,8 @@ export async function ensureBaseline(ctx: EvaluatorContext, signal: AbortSignal,
     }
     if (baseline.status === 'kept' || baseline.status === 'discarded') return baseline;
     if (baseline.status === 'failed') {
-      throw new AutolabError(
-        'BaselineError',
-        `the baseline (trial #0, the unmodified recipe) failed: ${baseline.label}\n${baseline.labelDetail ?? ''}`.trimEnd(),
-        {
-          hint:
-            baseline.label === 'interrupted' || baseline.label === 'infra_error'
-              ? 'run again with --fresh to measure the baseline anew (the old study is kept under another name)'
-              : 'fix the recipe or the task file so the unmodified recipe scores, then run again with --fresh',
-        },
-      );
+      const { message, hint } = baselineFailureAdvice(baseline.label, baseline.labelDetail, ctx.task);
+      throw new AutolabError('BaselineError', message, { hint });
     }
     if (signal.aborted) throw new AutolabError('Interrupted', 'stopped while waiting for the baseline');
     await new Promise((resolve) => setTimeout(resolve, WAIT_MS));

@@ -75,6 +75,9 @@ protected:
 
 # Constraints on metrics every kept trial must meet: "<metric> <op> <number>",
 # op one of <=, <, >=, >, ==, !=. Quote them.
+# The baseline (trial 0, your recipe unchanged) must pass them too: when it misses a gate
+# (or crashes, or prints no metric) the study stops right there and says what to fix.
+# Run the recipe once by hand first and check its metrics against the gates.
 gates: []
 #  - "artifact_bytes <= 16e6"
 #  - "accuracy >= 0.96"

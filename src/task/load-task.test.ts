@@ -148,11 +148,16 @@ budget: { trials: 1 }
     expect(warnings.map((warning) => warning.code).sort()).toEqual(['gpus_shared', 'surface_protected', 'unused_surface']);
   });
 
-  it('explains a missing file or folder and suggests npx autolab init', async () => {
-    await expect(loadTaskFile(join(base, 'nowhere'))).rejects.toThrow(/No task file at .*nowhere.*npx autolab init/);
+  it('explains a missing file or folder once, and suggests autolab init in the hint', async () => {
+    const missing = (await loadTaskFile(join(base, 'nowhere')).then(() => null, (error: unknown) => error)) as AutolabError;
+    expect(missing.message).toMatch(/^No task file at .*nowhere: the path does not exist\.$/);
+    expect(missing.hint).toMatch(/autolab init DIR/);
     const empty = join(base, 'empty-folder');
     await mkdir(empty);
-    await expect(loadTaskFile(empty)).rejects.toThrow(/No task file in .*autolab\.yaml or autolab\.yml.*npx autolab init/);
+    const none = (await loadTaskFile(empty).then(() => null, (error: unknown) => error)) as AutolabError;
+    expect(none.message).toMatch(/^No task file in .*: expected autolab\.yaml or autolab\.yml there\.$/);
+    expect(none.message).not.toMatch(/init/);
+    expect(none.hint).toMatch(/--task PATH.*autolab init DIR/);
   });
 });
 

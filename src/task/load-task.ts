@@ -42,12 +42,12 @@ async function findTaskFile(pathOrDir: string): Promise<string> {
       const candidate = resolve(absolute, name);
       if ((await statOrUndefined(candidate))?.isFile()) return candidate;
     }
-    throw new AutolabError('TaskFileError', `No task file in ${absolute}: expected ${TASK_FILE_NAMES.join(' or ')} there. Create one with \`npx autolab init\`.`, {
-      hint: 'Create one with `npx autolab init` in the recipe folder, then fill in its commands.',
+    throw new AutolabError('TaskFileError', `No task file in ${absolute}: expected ${TASK_FILE_NAMES.join(' or ')} there.`, {
+      hint: 'name the folder that holds autolab.yaml (as PATH or --task PATH), or create one in the recipe folder with `autolab init DIR` (`--scan train.py` proposes knobs from your script)',
     });
   }
-  throw new AutolabError('TaskFileError', `No task file at ${absolute}: the path does not exist. Create one with \`npx autolab init\`.`, {
-    hint: 'Check the path, or create a task file with `npx autolab init`.',
+  throw new AutolabError('TaskFileError', `No task file at ${absolute}: the path does not exist.`, {
+    hint: 'check the path (relative to the folder you are in), or create a task file with `autolab init DIR`',
   });
 }
 

@@ -12,9 +12,12 @@ export interface CliResult {
 
 /** Starts the autolab CLI as a child process (plain output, no colours). */
 export function startCli(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): { child: ChildProcess; done: Promise<CliResult> } {
+  // Hints name the program as the user started it (`npx autolab` under npm exec): tests
+  // that run under `npx vitest` see `autolab` unless they set npm_command themselves.
+  const { npm_command: _inherited, ...inherited } = process.env;
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, NO_COLOR: '1', AUTOLAB_PLAIN: '1', ...options.env },
+    env: { ...inherited, NO_COLOR: '1', AUTOLAB_PLAIN: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';

@@ -49,13 +49,13 @@ const RECENT = 10;
 export function buildOverview(input: OverviewInput, options: { timeline?: boolean } = {}): StudyOverview {
   const { trials, objective } = input;
   const byId = new Map(trials.map((trial) => [trial.id, trial]));
-  const counts = { total: trials.length, kept: 0, discarded: 0, failed: 0, running: 0, pending: 0 };
+  const counts = { total: trials.filter((trial) => trial.id !== 0).length, kept: 0, discarded: 0, failed: 0, running: 0, pending: 0 };
   const labelCounts = new Map<FailureLabel, number>();
   let costUsd = 0;
   let computeMs = 0;
   const scorePlot: ScorePlotData = { metric: objective.metric, direction: objective.direction, baseline: byId.get(0)?.score ?? null, maxId: 0, points: [], failed: [], running: [], incumbent: [] };
   for (const trial of trials) {
-    counts[trial.status]++;
+    if (trial.id !== 0) counts[trial.status]++; // the baseline is not a trial of the counts (core/trial-counts.ts)
     costUsd += trial.cost?.usd ?? 0;
     computeMs += trial.timings.totalMs ?? 0;
     scorePlot.maxId = Math.max(scorePlot.maxId, trial.id);
@@ -72,7 +72,7 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
   const chain = chainTo(incumbent, byId);
   const baselineScore = byId.get(0)?.score ?? null;
   const outcomes: OutcomeBarsData = {
-    total: trials.length,
+    total: counts.total,
     rows: [
       { key: 'kept', kind: 'status', count: counts.kept },
       { key: 'discarded', kind: 'status', count: counts.discarded },

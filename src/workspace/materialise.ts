@@ -12,6 +12,7 @@ import type { ChangedPath } from './changed-paths.ts';
 import { diffCommits } from './changed-paths.ts';
 import { writeFilesEdit } from './files-edit.ts';
 import { git, gitResult } from './git.ts';
+import { describeApplyFailure } from './patch-diagnosis.ts';
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
@@ -57,7 +58,7 @@ export async function materialiseEdit(gitDir: string, ref: string, request: Mate
       // --index: only the patched paths are staged. --recount: hunk line counts that a
       // model got wrong are inferred from the hunk itself (the content must still match).
       const applied = await gitResult(['apply', '--index', '--recount', '--whitespace=nowarn', '-'], { ...inWorktree, input: edit.patch });
-      if (applied.exitCode !== 0) return { error: applied.stderr.trim() || `git apply exited with ${applied.exitCode}` };
+      if (applied.exitCode !== 0) return { error: await describeApplyFailure(worktree, edit.patch, applied.stderr || `git apply exited with ${applied.exitCode}`) };
     }
   } else {
     const written = await writeFilesEdit(worktree, edit.files);

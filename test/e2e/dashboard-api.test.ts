@@ -63,7 +63,7 @@ describe('dashboard API', () => {
 
   it('gives the overview: every trial in the score plot, slots in the timeline, labels, specialists, chain', async () => {
     const overview = await json('/api/studies/synthetic');
-    expect(overview.counts.total).toBe(TRIALS + 1);
+    expect(overview.counts.total).toBe(TRIALS); // the baseline is not counted (src/core/trial-counts.ts)
     const plot = overview.scorePlot;
     expect(plot.points.length + plot.failed.length + plot.running.length).toBe(TRIALS + 1);
     expect(plot.failed.length).toBe(overview.counts.failed);
@@ -199,7 +199,7 @@ describe('dashboard API', () => {
     expect(text).toMatch(/id: \d+\n/);
     controller.abort();
     const overview = await json('/api/studies/synthetic');
-    expect(overview.counts.total).toBe(TRIALS + 2);
+    expect(overview.counts.total).toBe(TRIALS + 1);
     expect(overview.scorePlot.failed).toContainEqual([trial.id, 'oom']);
     const caughtUp = await api(`/api/studies/synthetic/events?after=${overview.revision - 1}`);
     const first = await caughtUp.body!.getReader().read();

@@ -153,7 +153,8 @@ export class HostileSuite {
       writeFileSync(patchFile, patch);
       const result = await runCli(['submit', patchFile, '--hypothesis', hostile.threat, '--parent', '0', '--json', '--task', this.ctx.repoDir], { env: hostile.driverEnv(this.ctx) });
       await rm(patchFile, { force: true });
-      if (result.code !== 0) throw new Error(`autolab submit failed (${result.code}): ${result.stderr}`);
+      // submit's exit code is the outcome (0 kept, 3 discarded, 4-6 failed); 1 and 2 mean no trial was recorded.
+      if (result.code === null || result.code === 1 || result.code === 2) throw new Error(`autolab submit failed (${result.code}): ${result.stderr}`);
       trial = await this.study.trial((JSON.parse(result.stdout) as { id: number }).id);
     } else {
       trial = await this.study.submit({ specialist: 'manual', parent: 0, hypothesis: hostile.threat, edit: { kind: 'patch', patch } }, new AbortController().signal);

@@ -1,10 +1,13 @@
 import { formatNumber } from '../../core/gates.ts';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
+import { countTrials, describeTrialCounts } from '../../core/trial-counts.ts';
+import { applyBudgetExtension, type TrialBudget } from '../../engine/budget-extension.ts';
+import type { BudgetSpec } from '../../core/task.ts';
 import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from '../../core/trial.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
-import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
 
@@ -39,16 +42,19 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const running = trials.filter((trial) => trial.status === 'running' || trial.status === 'pending');
     const spend = specialistSpend(trials, await study.store.listEvents(study.record.id));
     const payoffs = specialistPayoffs(trials, study.task.objective);
+    const trialBudget = await applyBudgetExtension(study.store, study.record.id, study.task.budget);
+    const budget = { ...study.task.budget, ...(trialBudget.file !== undefined ? { fileTrials: trialBudget.file, extraTrials: trialBudget.extra } : {}) };
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
     const { objective } = study.task;
     write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
     write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
-    const labels = Object.entries(lineage.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
-    write(`trials: ${lineage.counts.total} · kept ${lineage.counts.kept} · discarded ${lineage.counts.discarded} · failed ${lineage.counts.failed}${labels ? ` (${labels})` : ''} · running ${running.length}`);
+    write(`trials: ${describeTrialCounts(lineage.counts)}`);
+    const budgetText = describeBudget(study.task.budget, trialBudget, lineage.counts.total, study.record.elapsedMs);
+    if (budgetText) write(`budget: ${budgetText}`);
     write('');
     // The payoff table: what each specialist's trials paid off (the bandit scheduler's view).
     const declared = study.task.specialists.map((spec) => spec.name).filter((name) => !payoffs.rows.some((row) => row.specialist === name));
@@ -74,6 +80,16 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     }
     return 0;
   });
+}
+
+/** `24 of 34 trials (24 in the task file + 10 from run --more) · 1.2 of 8 hours`, or '' without any budget. */
+function describeBudget(budget: BudgetSpec, trials: TrialBudget, used: number, elapsedMs: number): string {
+  const parts: string[] = [];
+  if (trials.effective !== undefined) parts.push(`${used} of ${trials.effective} trials${trials.extra > 0 ? ` (${trials.file} in the task file + ${trials.extra} from \`run --more\`)` : ''}`);
+  if (budget.hours !== undefined) parts.push(`${(elapsedMs / 3_600_000).toFixed(2)} of ${budget.hours} hours`);
+  if (budget.patience !== undefined) parts.push(`patience ${budget.patience}`);
+  if (budget.usd !== undefined) parts.push(`$${budget.usd} on models`);
+  return parts.join(' · ');
 }
 
 export interface TrialsOptions extends StudyCommandOptions, JsonOption {
@@ -116,6 +132,8 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
       oneLine(trial.hypothesis, 60),
     ]);
     write(renderTable(['trial', 'parent', 'specialist', 'outcome', study.task.objective.metric, 'Δ parent', 'time', 'hypothesis'], rows));
+    const filtered = trials.length !== all.size;
+    write(c.dim(`${filtered ? `${trials.length} shown · study: ` : ''}${describeTrialCounts(countTrials([...all.values()]))}`));
     return 0;
   });
 }
@@ -179,13 +197,13 @@ function indent(text: string): string {
 export async function bestCommand(path: string, options: StudyCommandOptions & JsonOption): Promise<number> {
   return withStudy(path, options, {}, async (study) => {
     const incumbent = await study.incumbent();
-    if (!incumbent) throw new AutolabError('NotFound', `study '${study.name}' has no scored trial yet`, { hint: 'run `autolab run` first' });
+    if (!incumbent) throw new AutolabError('NotFound', `study '${study.name}' has no scored trial yet`, { hint: `run \`${hintCommand(options, 'run')}\` first` });
     const report = await incumbentReport(study, incumbent);
     if (options.json) {
       write(JSON.stringify(incumbentJson(report), null, 2));
       return 0;
     }
-    write(renderIncumbentReport(report, study.task.objective.metric, `autolab export ${incumbent.id} --patch best.patch`));
+    write(renderIncumbentReport(report, study.task.objective.metric, hintCommand(options, 'export', [String(incumbent.id)], ['--patch', 'best.patch'])));
     return 0;
   });
 }

@@ -1,4 +1,5 @@
 import { improvement } from '../../core/acceptance.ts';
+import { describeTrialCounts } from '../../core/trial-counts.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import { buildLineageFeedback } from '../../core/lineage-feedback.ts';
 import { BanditChooser } from '../../scheduler/bandit-chooser.ts';
@@ -9,6 +10,7 @@ import { AutolabError } from '../../core/errors.ts';
 import { remoteTrials } from '../../worker/await-remote-trial.ts';
 import { isQueueStore } from '../../worker/leased-store.ts';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
+import { nextHints, prepareRunBudget, resumeDriftWarning } from './run-budget.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
 import { ProgressDisplay } from '../progress.ts';
 
@@ -22,6 +24,10 @@ export interface RunOptions extends StudyCommandOptions {
   remote?: boolean;
   /** Who proposes next: `bandit` (default, payoff-driven) or `round-robin`. */
   scheduler?: 'bandit' | 'round-robin';
+  /** Extends the study's trial budget by N (recorded in the study; see run-budget.ts). */
+  more?: number;
+  /** Refuse to resume when protected or setup files differ on disk from the baseline. */
+  strict?: boolean;
 }
 
 /** `autolab run [PATH]`: measure the baseline, then run trials until a stop rule fires. */
@@ -52,12 +58,17 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
     return await withStudy(path, options, { create: true, fresh: options.fresh ?? false, events }, async (study) => {
       const task = study.task;
       const prior = (await study.trials()).filter((trial) => trial.id !== 0).length;
+      const runBudget = await prepareRunBudget(study, options);
+      const drift = await resumeDriftWarning(study, options);
+      const sessionTrials = runBudget.sessionTrials;
       let target: number | null = null;
-      if (options.trials !== undefined) target = prior + options.trials;
+      if (sessionTrials !== undefined) target = prior + sessionTrials;
       if (task.budget.trials !== undefined) target = Math.min(target ?? Infinity, task.budget.trials);
       let baselineScore: number | null = null;
       out.write(`${c.bold('autolab')} study '${study.name}' · task ${task.taskFile}\n`);
       out.write(`  objective: ${task.objective.direction} ${task.objective.metric} · parallel ${task.parallel} · ${task.specialists.length} specialist(s) · ${study.created ? 'new study' : `resuming (${prior} trials so far)`}\n`);
+      for (const note of runBudget.notes) out.write(c.dim(`  ${note}\n`));
+      if (drift !== null) out.write(c.yellow(`warning: ${drift}\n`));
       const progress = new ProgressDisplay(events, {
         stream: out,
         objective: task.objective,
@@ -74,7 +85,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
             hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
           });
         }
-        if (options.remote) out.write(c.dim(`  remote: trials are queued for workers (autolab worker ${task.taskFile} --store …); this process only proposes\n`));
+        if (options.remote) out.write(c.dim(`  remote: trials are queued for workers (${options.invocation?.bin ?? 'autolab'} worker ${task.taskFile} --store …); this process only proposes\n`));
         const { context, baseline } = await study.prepare(kill.signal, { remote: options.remote ?? false });
         baselineScore = baseline.score;
         progress.setIncumbent(await study.incumbent());
@@ -85,7 +96,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
           chooser,
           noLineage: options.lineage === false,
           ...(options.remote ? { remote: remoteTrials(context) } : {}),
-          ...(options.trials !== undefined ? { trials: options.trials } : {}),
+          ...(sessionTrials !== undefined ? { trials: sessionTrials } : {}),
           ...(options.hours !== undefined ? { hours: options.hours } : {}),
           ...(options.patience !== undefined ? { patience: options.patience } : {}),
         });
@@ -95,16 +106,16 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
         const incumbent = summary.incumbent;
         const delta = incumbent.score !== null && baseline.score !== null ? incumbent.score - baseline.score : null;
         const better = delta !== null && incumbent.score !== null && baseline.score !== null && improvement(task.objective, incumbent.score, baseline.score) > 0;
-        const labels = Object.entries(feedback.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
         out.write('\n' + c.bold(`Stopped: ${summary.stopReason}.`) + ` ${summary.trialsRun} trial(s) in ${formatDuration(summary.elapsedMs)}.\n`);
-        out.write(`  trials: ${feedback.counts.total - 1} (${feedback.counts.kept - (baseline.status === 'kept' ? 1 : 0)} kept, ${feedback.counts.discarded} discarded, ${feedback.counts.failed} failed${labels ? `: ${labels}` : ''})\n`);
+        out.write(`  trials: ${describeTrialCounts(feedback.counts)}\n`);
         out.write(`  baseline #0: ${task.objective.metric} = ${formatScore(baseline.score)}\n`);
         out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
         if (feedback.chain.length > 1) {
           out.write('  path to the incumbent:\n');
           for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
         }
-        out.write(c.dim(`  next: autolab show ${incumbent.id} · autolab export ${incumbent.id} --patch best.patch · autolab run (resumes)\n`));
+        const hints = nextHints(options, { incumbentId: incumbent.id, counts: feedback.counts, budget: runBudget.budget, stopReason: summary.stopReason, taskFile: task.taskFile });
+        out.write(c.dim(`  next: ${hints.join('\n        ')}\n`));
         return 0;
       } finally {
         progress.stop();

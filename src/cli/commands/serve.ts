@@ -5,6 +5,7 @@ import { studyPaths } from '../../evaluator/study-paths.ts';
 import { startDashboard } from '../../server/serve-dashboard.ts';
 import { openStore, parseStoreLocation } from '../../store/open-store.ts';
 import { loadTaskFile } from '../../task/load-task.ts';
+import { commandFor, invocationOf } from '../invocation.ts';
 
 export interface ServeOptions {
   task?: string;
@@ -33,7 +34,7 @@ export async function serveCommand(path: string | undefined, options: ServeOptio
   }
   const parsed = parseStoreLocation(location);
   if (parsed.kind === 'sqlite' && parsed.file !== ':memory:' && !existsSync(parsed.file)) {
-    throw new AutolabError('NotFound', `there is no store at ${parsed.file}: no study has run here yet`, { hint: 'start one with `autolab run`, or name a store with --store' });
+    throw new AutolabError('NotFound', `there is no store at ${parsed.file}: no study has run here yet`, { hint: `start one with \`${commandFor(invocationOf(path, options), 'run')}\`, or name a store with --store` });
   }
   const store: Store = await openStore(location);
   try {

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { AutolabError } from '../../core/errors.ts';
 import { trialToJson } from '../../core/trial.ts';
-import { parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { PATCH_BASE_HINT } from '../../workspace/patch-diagnosis.ts';
+import { submitExitCode } from './submit-exit-codes.ts';
 import { formatDelta, formatScore, outcomeText, palette, useColor } from '../format.ts';
 
 export interface SubmitOptions extends StudyCommandOptions {
@@ -26,9 +28,10 @@ async function readPatch(file: string): Promise<string> {
 }
 
 /**
- * `autolab submit PATCH --hypothesis TEXT`: evaluate a proposal made outside autolab.
- * Exits 0 when the trial was recorded (whatever its outcome; see the status and label),
- * 1 when it could not be.
+ * `autolab submit [PATH] PATCH --hypothesis TEXT`: evaluate a proposal made outside
+ * autolab. The exit code tells the outcome apart (`SUBMIT_EXIT_CODES`): 0 kept, 3
+ * discarded, 4 refused before running, 5 ran and failed, 6 spoiled by the machine; 1
+ * when no trial could be recorded.
  */
 export async function submitCommand(patchFile: string, options: SubmitOptions): Promise<number> {
   const patch = await readPatch(patchFile);
@@ -45,15 +48,21 @@ export async function submitCommand(patchFile: string, options: SubmitOptions): 
       );
       if (options.json) {
         process.stdout.write(JSON.stringify(trialToJson(trial), null, 2) + '\n');
-        return 0;
+        return submitExitCode(trial);
       }
       const c = palette(useColor(process.stdout));
       const parentTrial = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
       const delta = trial.score !== null && parentTrial?.score != null ? trial.score - parentTrial.score : null;
       process.stdout.write(`trial #${trial.id} ${outcomeText(trial, c)} ${study.task.objective.metric} = ${formatScore(trial.score)} (${formatDelta(delta)} vs parent #${trial.parent})\n`);
-      if (trial.label) process.stdout.write(`${trial.label}: ${trial.labelDetail ?? ''}\n`);
-      process.stdout.write(c.dim(`details: autolab show ${trial.id}\n`));
-      return 0;
+      let detail = trial.labelDetail ?? '';
+      if (trial.label === 'apply_failed') {
+        // The recorded advice is generic; here it can be the exact command for the user's folder.
+        const dir = `/tmp/autolab-trial-${parent}`;
+        detail = detail.replace(PATCH_BASE_HINT, `make the patch against trial #${parent}: \`${hintCommand(options, 'checkout', [String(parent), dir])}\`, edit there, then \`git -C ${dir} diff > my.patch\``);
+      }
+      if (trial.label) process.stdout.write(`${trial.label}: ${detail}\n`);
+      process.stdout.write(c.dim(`details: ${hintCommand(options, 'show', [String(trial.id)])}\n`));
+      return submitExitCode(trial);
     });
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,0 +1,98 @@
+/**
+ * One or more YAML examples per top-level key of the task file, shown in
+ * `docs/task-file.md`. A test merges each over a minimal valid task and checks it against
+ * the schema, and checks that every key of the schema appears in some example, so the
+ * examples cannot drift from what `loadTaskFile` accepts.
+ */
+export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
+  $schema: ['# yaml-language-server: $schema=./autolab.schema.json   (or the key itself:)\n$schema: ./autolab.schema.json'],
+  name: ['name: golf'],
+  repo: ['repo: ../my-recipe      # the recipe folder, relative to this file'],
+  baseline: ['baseline: v1.2          # a tag, branch or commit of the recipe repo'],
+  setup: ['setup: python3 prepare.py', 'setup: { command: python3 prepare.py --download, timeout: 30m }'],
+  objective: ['objective: { metric: val_loss, direction: minimize }'],
+  preflight: ['preflight: { command: python3 -m py_compile train.py, timeout: 1m }'],
+  run: ['run:\n  command: python3 train.py\n  timeout: 10m\n  output_cap: 10MiB\n  memory: 16GB\n  max_processes: 256\n  max_file_size: 2GiB'],
+  score: ['score: python3 score.py', 'score: { command: node score.js, timeout: 30s }'],
+  legality: ['legality: { command: python3 check_rules.py, timeout: 1m }'],
+  protected: ['protected: [score.py, prepare.py, autolab.yaml, "data/**"]'],
+  gates: ['gates: ["artifact_bytes <= 16e6", "accuracy >= 0.96"]'],
+  surfaces: [
+    [
+      'surfaces:',
+      '  hyper:',
+      '    paths: [config.json, train.py]',
+      '    knobs:',
+      '      lr:    { file: config.json, key: optimizer.lr, type: float, low: 1e-4, high: 1e-1, log: true }',
+      '      width: { file: train.py, marker: width, type: int, low: 64, high: 1024, log: true }',
+      '      act:   { file: train.py, marker: act, type: categorical, choices: [relu, gelu] }',
+      '# train.py then carries the markers on the lines of the values:',
+      '#   width = 256              # autolab: width',
+      "#   act = 'relu'             # autolab: act   (categorical strings: the first quoted string on the line)",
+    ].join('\n'),
+  ],
+  specialists: [
+    [
+      'specialists:',
+      '  - { name: tuner, kind: knobs, surface: hyper }',
+      '  - name: optimizer-agent',
+      '    kind: llm',
+      '    surface: hyper',
+      '    role: optimizer',
+      '    model: openai-compatible:qwen2.5-coder',
+      '    base_url: http://127.0.0.1:8000/v1',
+      '    api_key_env: LOCAL_LLM_KEY',
+      '    knowledge: [notes/what-we-know.md]',
+      '    library: notes/techniques',
+      '    max_steps: 30',
+      '    max_tokens: 1000000',
+      '    wall_time: 20m',
+      "  - { name: my-cli-agent, kind: command, surface: hyper, command: 'my-agent --prompt-file {prompt_file}', timeout: 20m }",
+    ].join('\n'),
+  ],
+  parallel: ['parallel: 4'],
+  gpus: ['gpus: [0, 1, 2, 3]      # one per slot, as CUDA_VISIBLE_DEVICES'],
+  executor: [
+    'executor: { kind: local }',
+    [
+      'executor:',
+      '  kind: slurm',
+      '  partition: gpu',
+      '  account: my-lab',
+      '  gpus_per_trial: 1',
+      '  cpus_per_trial: 8',
+      '  mem: 64GB',
+      '  time_limit: 2h',
+      '  extra_args: ["--qos=high"]',
+      '  poll_interval: 10s',
+      '  shared_dir: /shared/me',
+      '  phases: [preflight, run]',
+    ].join('\n'),
+  ],
+  budget: ['budget: { trials: 50, hours: 8, patience: 20, usd: 25 }'],
+  prices: ['prices:\n  "openai-compatible:qwen2.5-coder": { input: 0, output: 0 }\n  "anthropic:claude-sonnet-4-5": { input: 3, output: 15, cached: 0.3, cache_write: 3.75 }'],
+  limits: ['limits: { max_diff_bytes: 1MB, max_file_bytes: 5MB, max_artifact_bytes: 1GB }'],
+  acceptance: ['acceptance: { rule: better, margin: 0.001 }', 'acceptance: { rule: welch, alpha: 0.01, min_effect: 0.002, verify: 3 }'],
+  repeats: ['repeats: 3'],
+  calibration: ['calibration: 8'],
+  pruner: [
+    'pruner: { kind: median, metric: val_loss, direction: minimize, warmup_steps: 100, min_trials: 5 }',
+    'pruner: { kind: asha, min_step: 100, reduction: 3 }',
+    'pruner: { kind: curve, confidence: 0.95, final_step: 2000 }',
+  ],
+  sandbox: ['sandbox: bwrap'],
+  seed: ['seed: 1234'],
+  env: ['env:\n  pass: [HF_HOME, WANDB_API_KEY]\n  set: { OMP_NUM_THREADS: "1" }'],
+};
+
+/** The smallest valid task the examples are merged over when they are checked. */
+export const MINIMAL_TASK_YAML = `name: example
+objective: { metric: val_loss, direction: minimize }
+run: { command: python3 train.py, timeout: 10m }
+score: python3 score.py
+surfaces:
+  hyper:
+    paths: [config.json, train.py]
+    knobs:
+      lr: { file: config.json, key: lr, type: float, low: 1.0e-4, high: 1, log: true }
+`;
