@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { AutolabError } from '../core/errors.ts';
+import { assertStudyName } from '../core/study-name.ts';
 import { TypedEmitter, type StudyEventMap } from '../core/events.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
 import type { LineageFeedback } from '../core/lineage.ts';
@@ -9,7 +10,7 @@ import type { StudyRecord } from '../core/study.ts';
 import type { TaskSpec } from '../core/task.ts';
 import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
-import { studyPaths, type StudyPaths } from '../evaluator/study-paths.ts';
+import { studyPaths, type StudyPaths } from '../layout/autolab-layout.ts';
 import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
 import { openStore } from '../store/open-store.ts';
 import { loadTaskFile, taskJudgingHash } from '../task/load-task.ts';
@@ -216,6 +217,7 @@ export async function openStudy(taskPath: string, options: OpenStudyOptions = {}
   const events = options.events ?? new TypedEmitter<StudyEventMap>();
   for (const warning of warnings) events.emit('warning', warning);
   const name = options.study ?? task.name;
+  assertStudyName(name, options.study !== undefined ? 'the study option (--study)' : `the task file's name: in ${task.taskFile}`);
   const paths = studyPaths(task.root, name);
   await mkdir(paths.state, { recursive: true });
   const store = await openStore(options.store ?? paths.store);

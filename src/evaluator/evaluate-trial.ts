@@ -14,7 +14,7 @@ import { measureRepeats, computeSaved } from './measure-repeats.ts';
 import { lastLines, phaseFacts, runPhase } from './phase-runner.ts';
 import { aggregateMetrics, noiseOf, samplesOf, toRepeatRecords } from './repeats.ts';
 import type { RepeatResult } from './run-repeat.ts';
-import type { StudyPaths } from './study-paths.ts';
+import type { StudyPaths } from '../layout/autolab-layout.ts';
 
 /** What evaluating a trial needs; one per driver process. */
 export interface EvaluatorContext {

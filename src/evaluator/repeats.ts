@@ -32,7 +32,7 @@ export async function runRepeats(
   for (let extra = 1; extra < options.count && ctx.slots && commit; extra++) {
     const held = ctx.slots.tryAcquire();
     if (!held) break;
-    const name = `${ctx.paths.worktreeName(trial.id)}.r${extra}`;
+    const name = ctx.paths.repeatWorktreeName(trial.id, extra);
     extras.push(
       (async () => {
         try {

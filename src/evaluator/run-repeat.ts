@@ -1,5 +1,4 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { TrialFacts } from '../core/outcome.ts';
 import { pruneDecision, type FinishedCurve } from '../core/pruners.ts';
 import type { Direction, PrunerSpec } from '../core/task.ts';
@@ -33,13 +32,9 @@ export interface RepeatResult {
   logExcerpt: string;
 }
 
-function repeatFile(ctx: EvaluatorContext, trialId: number, repeat: number, base: string, extension = ''): string {
-  return join(ctx.paths.trial(trialId), repeat === 0 ? `${base}${extension}` : `${base}-r${repeat}${extension}`);
-}
-
 /** The artifacts folder of one repeat (repeat 0 uses the trial's own). */
 export function repeatArtifacts(ctx: EvaluatorContext, trialId: number, repeat: number): string {
-  return repeat === 0 ? ctx.paths.artifacts(trialId) : repeatFile(ctx, trialId, repeat, 'artifacts');
+  return ctx.paths.repeatFile(trialId, repeat, 'artifacts');
 }
 
 /**
@@ -54,7 +49,7 @@ export async function runRepeat(
 ): Promise<RepeatResult> {
   const { repeat, seed } = options;
   const artifacts = repeatArtifacts(ctx, trial.id, repeat);
-  const metricsFile = repeatFile(ctx, trial.id, repeat, 'curve', '.jsonl');
+  const metricsFile = ctx.paths.repeatFile(trial.id, repeat, 'curve', '.jsonl');
   await rm(artifacts, { recursive: true, force: true });
   await mkdir(artifacts, { recursive: true });
   await rm(metricsFile, { force: true });
@@ -78,7 +73,7 @@ export async function runRepeat(
     ctx,
     'run',
     ctx.task.run,
-    { trialId: trial.id, seed, cwd: options.cwd, logFile: repeatFile(ctx, trial.id, repeat, 'run', '.log'), artifacts, metricsFile },
+    { trialId: trial.id, seed, cwd: options.cwd, logFile: ctx.paths.repeatFile(trial.id, repeat, 'run', '.log'), artifacts, metricsFile },
     options.slot,
     AbortSignal.any([options.signal, pruner.signal]),
   );
@@ -98,7 +93,7 @@ export async function runRepeat(
     ctx,
     'score',
     ctx.task.score,
-    { trialId: trial.id, seed, cwd: ctx.evaluatorDir, logFile: repeatFile(ctx, trial.id, repeat, 'score', '.log'), artifacts },
+    { trialId: trial.id, seed, cwd: ctx.evaluatorDir, logFile: ctx.paths.repeatFile(trial.id, repeat, 'score', '.log'), artifacts },
     options.slot,
     options.signal,
   );

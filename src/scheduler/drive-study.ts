@@ -7,7 +7,7 @@ import type { Store } from '../core/store.ts';
 import type { Proposal, TrialCost, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
 import { specialistWorkspace } from '../engine/specialist-workspace.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 import { SlotPool } from './slot-pool.ts';
 import { RoundRobinChooser, type SpecialistChooser } from './specialist-chooser.ts';
 
