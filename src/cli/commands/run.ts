@@ -1,13 +1,6 @@
 import { improvement } from '../../core/acceptance.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import { buildLineageFeedback } from '../../core/lineage-feedback.ts';
-import { BanditChooser } from '../../scheduler/bandit-chooser.ts';
-import { driveStudy } from '../../scheduler/drive-study.ts';
-import { RoundRobinChooser } from '../../scheduler/specialist-chooser.ts';
-import { createSpecialist } from '../../specialists/registry.ts';
-import { AutolabError } from '../../core/errors.ts';
-import { remoteTrials } from '../../worker/await-remote-trial.ts';
-import { isQueueStore } from '../../worker/leased-store.ts';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
 import { ProgressDisplay } from '../progress.ts';
@@ -68,23 +61,17 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
         live: Boolean(out.isTTY) && process.env.AUTOLAB_PLAIN === undefined,
       });
       try {
-        const specialists = task.specialists.map((spec) => createSpecialist(spec, task));
-        if (options.remote && !isQueueStore(study.store)) {
-          throw new AutolabError('UsageError', '--remote queues trials for workers on other hosts, which needs a store they share', {
-            hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
-          });
-        }
         if (options.remote) out.write(c.dim(`  remote: trials are queued for workers (autolab worker ${task.taskFile} --store …); this process only proposes\n`));
-        const { context, baseline } = await study.prepare(kill.signal, { remote: options.remote ?? false });
-        baselineScore = baseline.score;
-        progress.setIncumbent(await study.incumbent());
-        const chooser = options.scheduler === 'round-robin' ? new RoundRobinChooser(specialists) : new BanditChooser(specialists, { objective: task.objective });
-        const summary = await driveStudy(context, specialists, {
+        const summary = await study.run({
           stop: stop.signal,
           kill: kill.signal,
-          chooser,
+          scheduler: options.scheduler ?? 'bandit',
           noLineage: options.lineage === false,
-          ...(options.remote ? { remote: remoteTrials(context) } : {}),
+          remote: options.remote ?? false,
+          onReady: ({ baseline, incumbent }) => {
+            baselineScore = baseline.score;
+            progress.setIncumbent(incumbent);
+          },
           ...(options.trials !== undefined ? { trials: options.trials } : {}),
           ...(options.hours !== undefined ? { hours: options.hours } : {}),
           ...(options.patience !== undefined ? { patience: options.patience } : {}),
@@ -92,7 +79,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
         progress.stop();
         const trials = await study.trials();
         const feedback = buildLineageFeedback(trials, { study: study.name, objective: task.objective });
-        const incumbent = summary.incumbent;
+        const { incumbent, baseline } = summary;
         const delta = incumbent.score !== null && baseline.score !== null ? incumbent.score - baseline.score : null;
         const better = delta !== null && incumbent.score !== null && baseline.score !== null && improvement(task.objective, incumbent.score, baseline.score) > 0;
         const labels = Object.entries(feedback.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');

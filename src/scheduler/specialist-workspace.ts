@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AutolabError } from '../core/errors.ts';
 import type { ScratchWorktree, SpecialistWorkspace } from '../core/specialist.ts';
-import type { EvaluatorContext } from '../evaluator/evaluate-trial.ts';
+import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { phaseEnv } from '../evaluator/phase-env.ts';
 import { git, gitResult } from '../workspace/git.ts';
 
 /** The specialists' file tools over the study's private workspace. */
-export function specialistWorkspace(ctx: EvaluatorContext): SpecialistWorkspace {
+export function specialistWorkspace(ctx: StudyRuntime): SpecialistWorkspace {
   const commitOf = async (trialId: number): Promise<string> => {
     if (trialId === 0) return ctx.baselineCommit;
     const trial = await ctx.store.getTrial(ctx.studyId, trialId);
