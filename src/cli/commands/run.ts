@@ -1,6 +1,8 @@
 import { improvement } from '../../core/acceptance.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import { buildLineageFeedback } from '../../core/lineage-feedback.ts';
+import type { Study } from '../../engine/open-study.ts';
+import type { DriveSummary } from '../../scheduler/drive-study.ts';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
 import { ProgressDisplay } from '../progress.ts';
@@ -77,21 +79,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
           ...(options.patience !== undefined ? { patience: options.patience } : {}),
         });
         progress.stop();
-        const trials = await study.trials();
-        const feedback = buildLineageFeedback(trials, { study: study.name, objective: task.objective });
-        const { incumbent, baseline } = summary;
-        const delta = incumbent.score !== null && baseline.score !== null ? incumbent.score - baseline.score : null;
-        const better = delta !== null && incumbent.score !== null && baseline.score !== null && improvement(task.objective, incumbent.score, baseline.score) > 0;
-        const labels = Object.entries(feedback.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
-        out.write('\n' + c.bold(`Stopped: ${summary.stopReason}.`) + ` ${summary.trialsRun} trial(s) in ${formatDuration(summary.elapsedMs)}.\n`);
-        out.write(`  trials: ${feedback.counts.total - 1} (${feedback.counts.kept - (baseline.status === 'kept' ? 1 : 0)} kept, ${feedback.counts.discarded} discarded, ${feedback.counts.failed} failed${labels ? `: ${labels}` : ''})\n`);
-        out.write(`  baseline #0: ${task.objective.metric} = ${formatScore(baseline.score)}\n`);
-        out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
-        if (feedback.chain.length > 1) {
-          out.write('  path to the incumbent:\n');
-          for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
-        }
-        out.write(c.dim(`  next: autolab show ${incumbent.id} · autolab export ${incumbent.id} --patch best.patch · autolab run (resumes)\n`));
+        await printSummary(out, c, study, summary);
         return 0;
       } finally {
         progress.stop();
@@ -101,4 +89,24 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }
+}
+
+/** What `autolab run` prints when it stops: the counts, the baseline, the incumbent and the path to it. */
+async function printSummary(out: NodeJS.WriteStream, c: ReturnType<typeof palette>, study: Study, summary: DriveSummary): Promise<void> {
+  const { task } = study;
+  const trials = await study.trials();
+  const feedback = buildLineageFeedback(trials, { study: study.name, objective: task.objective });
+  const { incumbent, baseline } = summary;
+  const delta = incumbent.score !== null && baseline.score !== null ? incumbent.score - baseline.score : null;
+  const better = delta !== null && incumbent.score !== null && baseline.score !== null && improvement(task.objective, incumbent.score, baseline.score) > 0;
+  const labels = Object.entries(feedback.counts.byLabel).map(([label, n]) => `${label} ${n}`).join(', ');
+  out.write('\n' + c.bold(`Stopped: ${summary.stopReason}.`) + ` ${summary.trialsRun} trial(s) in ${formatDuration(summary.elapsedMs)}.\n`);
+  out.write(`  trials: ${feedback.counts.total - 1} (${feedback.counts.kept - (baseline.status === 'kept' ? 1 : 0)} kept, ${feedback.counts.discarded} discarded, ${feedback.counts.failed} failed${labels ? `: ${labels}` : ''})\n`);
+  out.write(`  baseline #0: ${task.objective.metric} = ${formatScore(baseline.score)}\n`);
+  out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
+  if (feedback.chain.length > 1) {
+    out.write('  path to the incumbent:\n');
+    for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
+  }
+  out.write(c.dim(`  next: autolab show ${incumbent.id} · autolab export ${incumbent.id} --patch best.patch · autolab run (resumes)\n`));
 }
