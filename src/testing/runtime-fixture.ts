@@ -1,6 +1,6 @@
 /**
- * A real `StudyRuntime` over a fresh copy of a fixture recipe: a real SQLite store in the
- * study's `.autolab/` folder, the real private workspace, and an executor of the test's
+ * A real `StudyRuntime` over a fresh copy of a fixture recipe: a real store (SQLite in the
+ * study's `.autolab/` folder, or the `store` location given), the real private workspace, and an executor of the test's
  * choosing (a `ScriptedExecutor` by default), without setup, recovery or a measured
  * baseline. For unit tests of the evaluator's and the scheduler's steps.
  */
@@ -40,14 +40,14 @@ export interface RuntimeFixture {
  * const baseline = await fixture.createTrial({ id: 0, parent: null, edit: null });
  * const recorded = await evaluateTrial(fixture.runtime, baseline, { index: 0, gpu: null }, signal);
  */
-export async function openRuntimeFixture(fixture: string, options: { executor?: Executor; task?: (task: TaskSpec) => TaskSpec } = {}): Promise<RuntimeFixture> {
+export async function openRuntimeFixture(fixture: string, options: { executor?: Executor; task?: (task: TaskSpec) => TaskSpec; store?: string } = {}): Promise<RuntimeFixture> {
   const repo = await makeRecipeRepo(fixture);
   try {
     const loaded = (await loadTaskFile(repo.dir)).task;
     const task = options.task ? options.task(loaded) : loaded;
     const paths = studyPaths(task.root, task.name);
     await mkdir(paths.study, { recursive: true });
-    const store = await openStore(join(paths.state, 'fixture.db'));
+    const store = await openStore(options.store ?? join(paths.state, 'fixture.db'));
     const { study } = await store.openStudy({ name: task.name, taskHash: taskJudgingHash(task), taskJson: JSON.stringify(task) });
     const { workspace } = await openWorkspace({ root: task.root, repo: task.repo, baseline: task.baseline, baselineCommit: null, study: task.name });
     const emitted: EmittedEvents = [];
