@@ -13,11 +13,11 @@ import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 export const REMOTE_POLL_MS = 500;
 
 /**
- * What `driveStudy`'s `remote` option takes: waits for a queued trial's record and
+ * What the driver's `remote` option takes (`study.run({ remote: true })`): waits for a queued trial's record and
  * emits `trial:finished` for the progress display.
  *
  * @example
- * await driveStudy(context, specialists, { stop, kill, remote: remoteTrials(context) });
+ * await driveStudy(runtime, specialists, { stop, kill, remote: remoteTrials(runtime) });
  */
 export function remoteTrials(ctx: Pick<StudyRuntime, 'store' | 'studyId' | 'events'>, pollMs = REMOTE_POLL_MS): { awaitTrial(trial: TrialRecord, kill: AbortSignal): Promise<TrialRecord> } {
   return {
