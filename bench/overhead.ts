@@ -32,7 +32,7 @@ async function gitRepoFrom(source: string | null, files: Record<string, string> 
 async function runStudy(dir: string, trials: number): Promise<{ trials: TrialRecord[]; wallMs: number }> {
   const study = await openStudy(dir, { create: true });
   try {
-    // Round robin, as before the bandit became study.run()'s default: figures stay comparable.
+    // Round robin, the chooser these figures were always measured with (study.run() defaults to the bandit, as autolab run does).
     const summary = await study.run({ trials, scheduler: 'round-robin' });
     return { trials: (await study.trials()).filter((trial) => trial.id !== 0), wallMs: summary.elapsedMs };
   } finally {
