@@ -2,7 +2,7 @@
  * The lifecycle of one trial, as a sequence of named steps over explicit evidence:
  *
  * ```
- * start -> worktree -> materialise -> legality -> (stored) -> preflight -> run -> stopped?
+ * start -> parent -> worktree -> materialise -> legality -> (stored) -> preflight -> run -> stopped?
  *       -> classify (gates, classifyOutcome) -> record (accept + finishTrial)
  * ```
  *
@@ -12,7 +12,7 @@
  */
 import type { TrialRecord } from '../core/trial.ts';
 import { legalityStep } from './legality-step.ts';
-import { materialiseStep, worktreeStep } from './materialise-step.ts';
+import { materialiseStep, parentStep, worktreeStep } from './materialise-step.ts';
 import { materialisedStep, recordStep, startStep } from './record-step.ts';
 import { classifyStep } from './classify-step.ts';
 import { preflightStep, runStep, stoppedStep } from './run-steps.ts';
@@ -47,6 +47,7 @@ export async function evaluateTrial(runtime: StudyRuntime, trial: TrialRecord, s
 export async function gatherEvidence(job: TrialJob): Promise<TrialEvidence> {
   let evidence = startingEvidence(job.trial);
   try {
+    evidence = await parentStep(job, evidence);
     const t0 = performance.now();
     evidence = await worktreeStep(job, evidence);
     evidence = await materialiseStep(job, evidence);

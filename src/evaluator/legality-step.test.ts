@@ -4,7 +4,7 @@ import { makePatch, type FileChange } from '../testing/recipe-repo.ts';
 import { openRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.ts';
 import { ScriptedExecutor } from '../testing/scripted-executor.ts';
 import { legalityStep } from './legality-step.ts';
-import { materialiseStep, worktreeStep } from './materialise-step.ts';
+import { materialiseStep, parentStep, worktreeStep } from './materialise-step.ts';
 import { startingEvidence, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'recipe');
@@ -19,7 +19,7 @@ async function materialised(f: RuntimeFixture, changes: Record<string, FileChang
   const patch = await makePatch(f.dir, changes);
   const trial = await f.createTrial({ edit: { kind: 'patch', patch } });
   const job: TrialJob = { runtime: f.runtime, trial, slot: { index: 0, gpu: null }, signal };
-  return { job, evidence: await materialiseStep(job, await worktreeStep(job, startingEvidence(trial))) };
+  return { job, evidence: await materialiseStep(job, await worktreeStep(job, await parentStep(job, startingEvidence(trial)))) };
 }
 
 describe('legalityStep', () => {
@@ -65,7 +65,7 @@ describe('legalityStep', () => {
     fixture = await openRuntimeFixture(FIXTURE);
     const baseline = await fixture.createTrial({ id: 0, parent: null, edit: null });
     const job: TrialJob = { runtime: fixture.runtime, trial: baseline, slot: { index: 0, gpu: null }, signal: new AbortController().signal };
-    const evidence = await materialiseStep(job, await worktreeStep(job, startingEvidence(baseline)));
+    const evidence = await materialiseStep(job, await worktreeStep(job, await parentStep(job, startingEvidence(baseline))));
     expect(await legalityStep(job, evidence)).toBe(evidence);
   });
 });

@@ -5,20 +5,23 @@
 import { enterPhase, withFacts, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
 /**
- * Makes the trial's worktree at its parent's commit (the baseline's own for trial 0).
+ * Finds the commit the trial builds on: its parent's (the baseline's own for trial 0).
  * A parent without a commit (it failed, or does not exist) is an `applyError`.
  */
-export async function worktreeStep(job: TrialJob, evidence: TrialEvidence): Promise<TrialEvidence> {
+export async function parentStep(job: TrialJob, evidence: TrialEvidence): Promise<TrialEvidence> {
   const { runtime, trial } = job;
   enterPhase(job, 'materialise');
-  const isBaseline = trial.id === 0;
+  if (trial.id === 0) return { ...evidence, parentCommit: runtime.baselineCommit };
   const parentTrial = trial.parent === null ? null : await runtime.store.getTrial(runtime.studyId, trial.parent);
-  const parentCommit = isBaseline ? runtime.baselineCommit : (parentTrial?.commit ?? null);
-  if (parentCommit === null) {
-    return withFacts(evidence, { applyError: `parent trial #${trial.parent} has no commit (it ${parentTrial ? `failed with ${parentTrial.label}` : 'does not exist'})` });
-  }
-  const worktree = await runtime.workspace.createWorktree(runtime.paths.worktreeName(trial.id), parentCommit);
-  return { ...evidence, worktree, parentCommit };
+  if (parentTrial?.commit) return { ...evidence, parentCommit: parentTrial.commit };
+  return withFacts(evidence, { applyError: `parent trial #${trial.parent} has no commit (it ${parentTrial ? `failed with ${parentTrial.label}` : 'does not exist'})` });
+}
+
+/** Makes the trial's worktree at its parent's commit, once that is known. */
+export async function worktreeStep(job: TrialJob, evidence: TrialEvidence): Promise<TrialEvidence> {
+  if (evidence.parentCommit === null) return evidence;
+  const worktree = await job.runtime.workspace.createWorktree(job.runtime.paths.worktreeName(job.trial.id), evidence.parentCommit);
+  return { ...evidence, worktree };
 }
 
 /**

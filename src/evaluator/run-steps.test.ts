@@ -4,7 +4,7 @@ import { makePatch } from '../testing/recipe-repo.ts';
 import { openRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.ts';
 import { ScriptedExecutor, scored, type ScriptedPhase, type PhaseScript } from '../testing/scripted-executor.ts';
 import { makeTrial } from '../testing/trial-fixture.ts';
-import { materialiseStep, worktreeStep } from './materialise-step.ts';
+import { materialiseStep, parentStep, worktreeStep } from './materialise-step.ts';
 import { preflightPassed, preflightStep, runStep, stoppedStep } from './run-steps.ts';
 import { startingEvidence, withFacts, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
@@ -22,7 +22,7 @@ async function ready(script: Partial<Record<ScriptedPhase, PhaseScript>>): Promi
   const patch = await makePatch(fixture.dir, { 'config.json': '{ "x": 1 }\n' });
   const trial = await fixture.createTrial({ edit: { kind: 'patch', patch } });
   const job: TrialJob = { runtime: fixture.runtime, trial, slot: { index: 1, gpu: '3' }, signal: new AbortController().signal };
-  return { job, executor, evidence: await materialiseStep(job, await worktreeStep(job, startingEvidence(trial))) };
+  return { job, executor, evidence: await materialiseStep(job, await worktreeStep(job, await parentStep(job, startingEvidence(trial)))) };
 }
 
 describe('preflightStep', () => {
