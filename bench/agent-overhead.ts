@@ -9,7 +9,7 @@
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { buildProposalContext } from '../src/scheduler/drive-study.ts';
+import { buildProposalContext } from '../src/scheduler/proposal-context.ts';
 import type { LlmSpecialist } from '../src/specialists/llm/llm-specialist.ts';
 import { reply, type RecordedRequest, type ScriptedReply } from '../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy } from '../src/testing/loopback-llm/scripted-study.ts';
@@ -64,7 +64,7 @@ async function measure(format: 'openai-compatible' | 'anthropic', stream: boolea
     const toolCalls: number[] = [];
     for (let index = 0; index < SESSIONS; index++) {
       s.llm.setScript(sessionScript(index));
-      const context = await buildProposalContext(s.context, specialist, { signal: new AbortController().signal });
+      const context = await buildProposalContext(s.runtime, specialist, { signal: new AbortController().signal });
       const delayBefore = s.llm.scriptedDelayMs;
       const firstRequest = s.llm.requests.length;
       const started = performance.now();

@@ -9,8 +9,6 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStudy } from '../src/engine/open-study.ts';
-import { driveStudy } from '../src/scheduler/drive-study.ts';
-import { createSpecialist } from '../src/specialists/registry.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -34,13 +32,9 @@ async function gitRepoFrom(source: string | null, files: Record<string, string> 
 async function runStudy(dir: string, trials: number): Promise<{ trials: TrialRecord[]; wallMs: number }> {
   const study = await openStudy(dir, { create: true });
   try {
-    const never = new AbortController();
-    const { context } = await study.prepare(never.signal);
-    const specialists = study.task.specialists.map((spec) => createSpecialist(spec, study.task));
-    const started = performance.now();
-    await driveStudy(context, specialists, { stop: never.signal, kill: never.signal, trials });
-    const wallMs = performance.now() - started;
-    return { trials: (await study.trials()).filter((trial) => trial.id !== 0), wallMs };
+    // Round robin, the chooser these figures were always measured with (study.run() defaults to the bandit, as autolab run does).
+    const summary = await study.run({ trials, scheduler: 'round-robin' });
+    return { trials: (await study.trials()).filter((trial) => trial.id !== 0), wallMs: summary.elapsedMs };
   } finally {
     await study.close();
   }

@@ -8,8 +8,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStudy } from '../src/engine/open-study.ts';
-import { driveStudy } from '../src/scheduler/drive-study.ts';
-import { createSpecialist } from '../src/specialists/registry.ts';
 
 const SECONDS = Number(process.env.BENCH_PRUNING_SECONDS ?? 45);
 const STEPS = 30;
@@ -73,10 +71,7 @@ for (const [name, pruner] of variants) {
   git('commit', '-qm', 'recipe');
   const study = await openStudy(dir, { create: true });
   try {
-    const never = new AbortController();
-    const { context } = await study.prepare(never.signal);
-    const specialists = study.task.specialists.map((spec) => createSpecialist(spec, study.task));
-    await driveStudy(context, specialists, { stop: never.signal, kill: never.signal, hours: SECONDS / 3600 });
+    await study.run({ hours: SECONDS / 3600, scheduler: 'round-robin' });
     const trials = (await study.trials()).filter((trial) => trial.id !== 0);
     const runSeconds = trials.reduce((sum, trial) => sum + (trial.timings.runMs ?? 0) / 1000, 0);
     const best = (await study.incumbent())?.score ?? null;

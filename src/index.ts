@@ -2,16 +2,17 @@
  * autolab as a library. The CLI and the dashboard are thin shells over these.
  *
  * @example
- * import { openStudy, driveStudy, createSpecialist } from 'autolab';
+ * import { openStudy } from 'autolab';
  * const study = await openStudy('examples/golf', { create: true });
- * const { context } = await study.prepare(new AbortController().signal);
- * const specialists = study.task.specialists.map((spec) => createSpecialist(spec, study.task));
- * const stop = new AbortController();
- * await driveStudy(context, specialists, { stop: stop.signal, kill: stop.signal, trials: 5 });
+ * const summary = await study.run({ trials: 5 });
+ * console.log(summary.stopReason, summary.incumbent.score);
  * await study.close();
  */
-export { openStudy, Study, type OpenStudyOptions } from './engine/open-study.ts';
-export { driveStudy, type DriveOptions, type DriveSummary } from './scheduler/drive-study.ts';
+export { openStudy, waitForStudy, Study, type OpenStudyOptions, type StudyRunOptions, type StudyWorkOptions, type WaitForStudyOptions } from './engine/open-study.ts';
+export type { DriveSummary } from './scheduler/drive-study.ts';
+export type { WorkerSummary } from './worker/work-study.ts';
+export type { StudyRuntime } from './evaluator/study-runtime.ts';
+export type { SpecialistChooser } from './scheduler/specialist-chooser.ts';
 export { createSpecialist } from './specialists/registry.ts';
 export { loadTaskFile } from './task/load-task.ts';
 export { buildLineageFeedback } from './core/lineage-feedback.ts';

@@ -3,7 +3,7 @@
  * install. Without a task file, only the machine (git, Node.js, the sandbox, GPUs).
  */
 import type { TaskSpec } from '../core/task.ts';
-import { studyPaths } from '../evaluator/study-paths.ts';
+import { studyPaths } from '../layout/autolab-layout.ts';
 import { checkCommands } from './command-checks.ts';
 import type { DoctorCheck } from './doctor-check.ts';
 import { checkGit, checkGpus, checkNode, checkSandbox } from './machine-checks.ts';

@@ -1,6 +1,7 @@
 import { AutolabError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
-import { evaluateTrial, type EvaluatorContext } from '../evaluator/evaluate-trial.ts';
+import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
+import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { baselineFailureAdvice } from './baseline-advice.ts';
 import { HEARTBEAT_INTERVAL_MS, ownerAlive } from './owner.ts';
 
@@ -13,7 +14,7 @@ const WAIT_MS = 250;
  * queued for a worker instead (no owner) and waited for. A baseline whose driver died
  * while measuring it (recovery leaves it unfinished) is measured again.
  */
-export async function ensureBaseline(ctx: EvaluatorContext, signal: AbortSignal, options: { queue?: boolean } = {}): Promise<TrialRecord> {
+export async function ensureBaseline(ctx: StudyRuntime, signal: AbortSignal, options: { queue?: boolean } = {}): Promise<TrialRecord> {
   for (;;) {
     let baseline = await ctx.store.getTrial(ctx.studyId, 0);
     if (baseline === null) {
@@ -53,7 +54,7 @@ export async function ensureBaseline(ctx: EvaluatorContext, signal: AbortSignal,
  * Measures trial 0 with heartbeats (so that no other process takes it for a dead
  * driver's); when another process recorded it first, returns that record.
  */
-async function measureBaseline(ctx: EvaluatorContext, baseline: TrialRecord, signal: AbortSignal): Promise<TrialRecord> {
+async function measureBaseline(ctx: StudyRuntime, baseline: TrialRecord, signal: AbortSignal): Promise<TrialRecord> {
   const heartbeat = setInterval(() => void ctx.store.heartbeat(ctx.studyId, [0]).catch(() => undefined), HEARTBEAT_INTERVAL_MS);
   try {
     return await evaluateTrial(ctx, baseline, { index: 0, gpu: ctx.task.gpus[0] ?? null }, signal);

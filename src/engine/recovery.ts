@@ -2,9 +2,8 @@ import type { Executor } from '../core/executor.ts';
 import type { Store } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import type { Workspace } from '../workspace/workspace.ts';
-import type { StudyPaths } from '../evaluator/study-paths.ts';
+import { scratchOwnerPid, type StudyPaths } from '../layout/autolab-layout.ts';
 import { ownerAlive, pidAlive } from './owner.ts';
-import { scratchOwnerPid } from './specialist-workspace.ts';
 import { readdir } from 'node:fs/promises';
 
 export interface RecoveryReport {
@@ -68,7 +67,7 @@ export async function recoverStudy(options: {
   for (const token of deadTokens) reapedProcesses += await options.executor.reapOrphans(token);
   const keep = live.map((trial) => options.paths.worktreeName(trial.id));
   // Scratch worktrees of specialists in live processes are kept too.
-  const prefix = options.paths.worktreeName(0).replace(/\+0$/, '+');
+  const prefix = options.paths.worktreePrefix;
   for (const name of await readdir(options.workspace.layout.worktreesDir).catch(() => [] as string[])) {
     const pid = scratchOwnerPid(name);
     if (name.startsWith(prefix) && pid !== null && pidAlive(pid)) keep.push(name);

@@ -6,7 +6,7 @@ import type { TaskSpec } from '../core/task.ts';
 import type { TrialOwner } from '../core/trial.ts';
 import { phaseEnv } from '../evaluator/phase-env.ts';
 import { acquireFileLock } from '../workspace/file-lock.ts';
-import type { StudyPaths } from '../evaluator/study-paths.ts';
+import type { StudyPaths } from '../layout/autolab-layout.ts';
 
 /**
  * Runs the task's `setup` once per study (it writes `$AUTOLAB_DATA` and

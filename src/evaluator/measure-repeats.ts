@@ -3,7 +3,7 @@ import { evaluateGates } from '../core/gates.ts';
 import type { TrialFacts } from '../core/outcome.ts';
 import type { FinishedCurve } from '../core/pruners.ts';
 import type { TrialRecord } from '../core/trial.ts';
-import type { EvaluatorContext, SlotInfo } from './evaluate-trial.ts';
+import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { aggregateMetrics, noiseOf, runRepeats, samplesOf } from './repeats.ts';
 import type { PruningContext, RepeatResult } from './run-repeat.ts';
 
@@ -22,12 +22,12 @@ export interface Measured {
  * then, for a would-be incumbent under an acceptance rule with `verify`, the fresh
  * verification repeats.
  */
-export async function measureRepeats(ctx: EvaluatorContext, trial: TrialRecord, worktree: string, slot: SlotInfo, signal: AbortSignal): Promise<Measured> {
-  const { task } = ctx;
+export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, worktree: string, slot: SlotInfo, signal: AbortSignal): Promise<Measured> {
+  const { task } = runtime;
   const isBaseline = trial.id === 0;
   const count = isBaseline ? (task.calibration ?? task.repeats ?? 1) : (task.repeats ?? 1);
-  const pruning = isBaseline ? null : await pruningContext(ctx);
-  let repeats = await runRepeats(ctx, trial, { first: 0, count, verification: false, worktree, slot, signal, pruning });
+  const pruning = isBaseline ? null : await pruningContext(runtime);
+  let repeats = await runRepeats(runtime, trial, { first: 0, count, verification: false, worktree, slot, signal, pruning });
   let failedRepeat = repeats.find((repeat) => repeat.metrics === null) ?? null;
 
   const verify = task.acceptance.verify ?? 0;
@@ -37,11 +37,11 @@ export async function measureRepeats(ctx: EvaluatorContext, trial: TrialRecord, 
     const gatesPass = evaluateGates(task.gates, aggregate).every((gate) => gate.passed);
     const samples = repeats.map((repeat) => repeat.metrics![metric]).filter((value): value is number => value !== undefined && Number.isFinite(value));
     if (gatesPass && samples.length === repeats.length) {
-      const incumbent = await ctx.store.getIncumbent(ctx.studyId);
-      const noise = noiseOf(await ctx.store.getTrial(ctx.studyId, 0), metric);
+      const incumbent = await runtime.store.getIncumbent(runtime.studyId);
+      const noise = noiseOf(await runtime.store.getTrial(runtime.studyId, 0), metric);
       if (wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, metric) : null, noise)) {
-        ctx.events.emit('trial:phase', { trialId: trial.id, phase: 'verify' });
-        const more = await runRepeats(ctx, trial, { first: count, count: verify, verification: true, worktree, slot, signal, pruning: null });
+        runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'verify' });
+        const more = await runRepeats(runtime, trial, { first: count, count: verify, verification: true, worktree, slot, signal, pruning: null });
         repeats = [...repeats, ...more];
         failedRepeat = more.find((repeat) => repeat.metrics === null) ?? null;
       }
@@ -59,13 +59,13 @@ export async function measureRepeats(ctx: EvaluatorContext, trial: TrialRecord, 
 }
 
 /** The pruner's view of the study: curves of finished trials, the incumbent's flagged. */
-async function pruningContext(ctx: EvaluatorContext): Promise<PruningContext | null> {
-  const spec = ctx.task.pruner;
+async function pruningContext(runtime: StudyRuntime): Promise<PruningContext | null> {
+  const spec = runtime.task.pruner;
   if (!spec || spec.kind === 'none') return null;
-  const metric = spec.metric ?? ctx.task.objective.metric;
-  const direction = spec.direction ?? ctx.task.objective.direction;
-  const incumbent = await ctx.store.getIncumbent(ctx.studyId);
-  const trials = await ctx.store.listTrials(ctx.studyId, { status: ['kept', 'discarded', 'failed'] });
+  const metric = spec.metric ?? runtime.task.objective.metric;
+  const direction = spec.direction ?? runtime.task.objective.direction;
+  const incumbent = await runtime.store.getIncumbent(runtime.studyId);
+  const trials = await runtime.store.listTrials(runtime.studyId, { status: ['kept', 'discarded', 'failed'] });
   const finished: FinishedCurve[] = [];
   for (const trial of trials) {
     if (trial.status === 'failed' && trial.label !== 'pruned') continue;
@@ -76,8 +76,8 @@ async function pruningContext(ctx: EvaluatorContext): Promise<PruningContext | n
 }
 
 /** Seconds of run time a pruned trial saved: the median full run minus what it ran. */
-export async function computeSaved(ctx: EvaluatorContext, repeats: readonly RepeatResult[]): Promise<number | null> {
-  const trials = await ctx.store.listTrials(ctx.studyId, { status: ['kept', 'discarded'] });
+export async function computeSaved(runtime: StudyRuntime, repeats: readonly RepeatResult[]): Promise<number | null> {
+  const trials = await runtime.store.listTrials(runtime.studyId, { status: ['kept', 'discarded'] });
   const full = trials.map((trial) => trial.metrics.run_seconds).filter((value): value is number => value !== undefined).sort((a, b) => a - b);
   if (full.length === 0) return null;
   const median = full[full.length >> 1]!;

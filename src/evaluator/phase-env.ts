@@ -1,6 +1,6 @@
 import type { TaskSpec } from '../core/task.ts';
 import type { TrialOwner } from '../core/trial.ts';
-import type { StudyPaths } from './study-paths.ts';
+import type { StudyPaths } from '../layout/autolab-layout.ts';
 
 /**
  * Variables passed through from the driver's environment to every phase. Nothing else

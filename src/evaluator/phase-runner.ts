@@ -1,7 +1,7 @@
 import type { CommandRequest, CommandResult } from '../core/executor.ts';
 import type { PhaseFacts } from '../core/outcome.ts';
 import type { CommandSpec } from '../core/task.ts';
-import type { EvaluatorContext, SlotInfo } from './evaluate-trial.ts';
+import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { phaseEnv, type PhaseName } from './phase-env.ts';
 
 /** Where one phase command of one repeat reads and writes. */
@@ -15,29 +15,29 @@ export interface PhaseTarget {
 }
 
 /** Runs one phase command of a trial through the executor, with its environment and budgets. */
-export function runPhase(ctx: EvaluatorContext, phase: Exclude<PhaseName, 'setup'>, spec: CommandSpec, target: PhaseTarget, slot: SlotInfo, signal: AbortSignal): Promise<CommandResult> {
+export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup'>, spec: CommandSpec, target: PhaseTarget, slot: SlotInfo, signal: AbortSignal): Promise<CommandResult> {
   const request: CommandRequest = {
     command: spec.command,
     cwd: target.cwd,
     env: phaseEnv({
-      task: ctx.task,
-      paths: ctx.paths,
+      task: runtime.task,
+      paths: runtime.paths,
       trialId: target.trialId,
       seed: target.seed,
       phase,
       gpu: slot.gpu,
-      owner: ctx.owner,
-      studyName: ctx.studyName,
+      owner: runtime.owner,
+      studyName: runtime.studyName,
       ...(target.artifacts !== undefined ? { artifacts: target.artifacts } : {}),
       ...(target.metricsFile !== undefined ? { metricsFile: target.metricsFile } : {}),
     }),
     timeoutMs: spec.timeoutMs,
-    outputCapBytes: phase === 'run' ? ctx.task.run.outputCapBytes : Math.min(ctx.task.run.outputCapBytes, 1 << 20),
+    outputCapBytes: phase === 'run' ? runtime.task.run.outputCapBytes : Math.min(runtime.task.run.outputCapBytes, 1 << 20),
     logFile: target.logFile,
     signal,
   };
-  if (phase === 'run' && ctx.task.run.memoryBytes !== undefined) request.memoryBytes = ctx.task.run.memoryBytes;
-  return ctx.executor.run(request);
+  if (phase === 'run' && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
+  return runtime.executor.run(request);
 }
 
 export function phaseFacts(result: CommandResult): PhaseFacts {

@@ -1,7 +1,7 @@
 import type { AcceptanceSamples, Noise } from '../core/acceptance.ts';
 import { confidenceHalfWidth95, summarize } from '../core/statistics.ts';
 import type { Metrics, RepeatRecord, TrialRecord } from '../core/trial.ts';
-import type { EvaluatorContext, SlotInfo } from './evaluate-trial.ts';
+import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { runRepeat, type PruningContext, type RepeatResult } from './run-repeat.ts';
 
 /**
@@ -11,7 +11,7 @@ import { runRepeat, type PruningContext, type RepeatResult } from './run-repeat.
  * Stops handing out repeats after the first failure.
  */
 export async function runRepeats(
-  ctx: EvaluatorContext,
+  runtime: StudyRuntime,
   trial: TrialRecord,
   options: { first: number; count: number; verification: boolean; worktree: string; slot: SlotInfo; signal: AbortSignal; pruning: PruningContext | null },
 ): Promise<RepeatResult[]> {
@@ -22,25 +22,25 @@ export async function runRepeats(
   const worker = async (cwd: string, slot: SlotInfo): Promise<void> => {
     while (next < end && !failed && !options.signal.aborted) {
       const repeat = next++;
-      const result = await runRepeat(ctx, trial, { repeat, seed: trial.seed + repeat, verification: options.verification, cwd, slot, signal: options.signal, pruning: options.pruning });
+      const result = await runRepeat(runtime, trial, { repeat, seed: trial.seed + repeat, verification: options.verification, cwd, slot, signal: options.signal, pruning: options.pruning });
       results.push(result);
       if (!result.metrics) failed = true;
     }
   };
   const extras: Array<Promise<void>> = [];
   const commit = trial.commit;
-  for (let extra = 1; extra < options.count && ctx.slots && commit; extra++) {
-    const held = ctx.slots.tryAcquire();
+  for (let extra = 1; extra < options.count && runtime.slots && commit; extra++) {
+    const held = runtime.slots.tryAcquire();
     if (!held) break;
-    const name = `${ctx.paths.worktreeName(trial.id)}.r${extra}`;
+    const name = runtime.paths.repeatWorktreeName(trial.id, extra);
     extras.push(
       (async () => {
         try {
-          const cwd = await ctx.workspace.createWorktree(name, commit);
+          const cwd = await runtime.workspace.createWorktree(name, commit);
           await worker(cwd, { index: held.index, gpu: held.gpu });
         } finally {
           held.release();
-          await ctx.workspace.removeWorktree(name).catch(() => undefined);
+          await runtime.workspace.removeWorktree(name).catch(() => undefined);
         }
       })(),
     );

@@ -1,12 +1,11 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { TrialFacts } from '../core/outcome.ts';
 import { pruneDecision, type FinishedCurve } from '../core/pruners.ts';
 import type { Direction, PrunerSpec } from '../core/task.ts';
 import type { CurvePoint, Metrics, TrialRecord } from '../core/trial.ts';
 import { CurveWatcher } from './curve-watcher.ts';
 import { directorySize } from './directory-size.ts';
-import type { EvaluatorContext, SlotInfo } from './evaluate-trial.ts';
+import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { parseMetricsLine } from './metrics-line.ts';
 import { lastLines, phaseFacts, runPhase } from './phase-runner.ts';
 
@@ -33,13 +32,9 @@ export interface RepeatResult {
   logExcerpt: string;
 }
 
-function repeatFile(ctx: EvaluatorContext, trialId: number, repeat: number, base: string, extension = ''): string {
-  return join(ctx.paths.trial(trialId), repeat === 0 ? `${base}${extension}` : `${base}-r${repeat}${extension}`);
-}
-
 /** The artifacts folder of one repeat (repeat 0 uses the trial's own). */
-export function repeatArtifacts(ctx: EvaluatorContext, trialId: number, repeat: number): string {
-  return repeat === 0 ? ctx.paths.artifacts(trialId) : repeatFile(ctx, trialId, repeat, 'artifacts');
+export function repeatArtifacts(runtime: StudyRuntime, trialId: number, repeat: number): string {
+  return runtime.paths.repeatFile(trialId, repeat, 'artifacts');
 }
 
 /**
@@ -48,13 +43,13 @@ export function repeatArtifacts(ctx: EvaluatorContext, trialId: number, repeat: 
  * metrics line. Measures its own time; never throws for anything the trial does.
  */
 export async function runRepeat(
-  ctx: EvaluatorContext,
+  runtime: StudyRuntime,
   trial: TrialRecord,
   options: { repeat: number; seed: number; verification: boolean; cwd: string; slot: SlotInfo; signal: AbortSignal; pruning: PruningContext | null },
 ): Promise<RepeatResult> {
   const { repeat, seed } = options;
-  const artifacts = repeatArtifacts(ctx, trial.id, repeat);
-  const metricsFile = repeatFile(ctx, trial.id, repeat, 'curve', '.jsonl');
+  const artifacts = repeatArtifacts(runtime, trial.id, repeat);
+  const metricsFile = runtime.paths.repeatFile(trial.id, repeat, 'curve', '.jsonl');
   await rm(artifacts, { recursive: true, force: true });
   await mkdir(artifacts, { recursive: true });
   await rm(metricsFile, { force: true });
@@ -75,10 +70,10 @@ export async function runRepeat(
   });
   watcher.start();
   const run = await runPhase(
-    ctx,
+    runtime,
     'run',
-    ctx.task.run,
-    { trialId: trial.id, seed, cwd: options.cwd, logFile: repeatFile(ctx, trial.id, repeat, 'run', '.log'), artifacts, metricsFile },
+    runtime.task.run,
+    { trialId: trial.id, seed, cwd: options.cwd, logFile: runtime.paths.repeatFile(trial.id, repeat, 'run', '.log'), artifacts, metricsFile },
     options.slot,
     AbortSignal.any([options.signal, pruner.signal]),
   );
@@ -89,16 +84,16 @@ export async function runRepeat(
   if (run.exitCode !== 0 || run.timedOut || run.aborted || run.spawnError) return result;
 
   const artifactBytes = await directorySize(artifacts);
-  if (artifactBytes > ctx.task.limits.maxArtifactBytes) {
-    facts.sizeExceeded = [`artifacts are ${artifactBytes} bytes, over the limit of ${ctx.task.limits.maxArtifactBytes}`];
+  if (artifactBytes > runtime.task.limits.maxArtifactBytes) {
+    facts.sizeExceeded = [`artifacts are ${artifactBytes} bytes, over the limit of ${runtime.task.limits.maxArtifactBytes}`];
     return result;
   }
-  ctx.events.emit('trial:phase', { trialId: trial.id, phase: 'score' });
+  runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'score' });
   const score = await runPhase(
-    ctx,
+    runtime,
     'score',
-    ctx.task.score,
-    { trialId: trial.id, seed, cwd: ctx.evaluatorDir, logFile: repeatFile(ctx, trial.id, repeat, 'score', '.log'), artifacts },
+    runtime.task.score,
+    { trialId: trial.id, seed, cwd: runtime.evaluatorDir, logFile: runtime.paths.repeatFile(trial.id, repeat, 'score', '.log'), artifacts },
     options.slot,
     options.signal,
   );

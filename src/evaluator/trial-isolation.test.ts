@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CommandRequest, CommandResult, Executor } from '../core/executor.ts';
 import type { TaskSpec } from '../core/task.ts';
-import { studyPaths } from './study-paths.ts';
+import { studyPaths } from '../layout/autolab-layout.ts';
 import { DEFAULT_TRIAL_PROCESS_LIMITS, IsolatingExecutor, isolateTrialRequest, type TrialIsolationPolicy } from './trial-isolation.ts';
 
 const paths = studyPaths('/work/recipe', 'demo');

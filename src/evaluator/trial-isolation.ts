@@ -4,7 +4,7 @@ import { isAbsolute, join } from 'node:path';
 import type { CommandRequest, CommandResult, Executor, SandboxSpec } from '../core/executor.ts';
 import type { SandboxMode, TaskSpec } from '../core/task.ts';
 import { diskFullFault } from './disk-full.ts';
-import type { StudyPaths } from './study-paths.ts';
+import type { StudyPaths } from '../layout/autolab-layout.ts';
 
 /** Limits of trial-code commands when the task file sets none (threads count as processes). */
 export const DEFAULT_TRIAL_PROCESS_LIMITS = {

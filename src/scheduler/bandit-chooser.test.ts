@@ -4,7 +4,7 @@ import type { Objective } from '../core/task.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { makeTrial } from '../testing/trial-fixture.ts';
 import { BanditChooser } from './bandit-chooser.ts';
-import { seededRandom } from './random.ts';
+import { seededRandom } from '../core/random.ts';
 
 const OBJECTIVE: Objective = { metric: 'loss', direction: 'minimize' };
 

@@ -36,7 +36,7 @@ export interface BanditChooserOptions {
  *
  * @example
  * const chooser = new BanditChooser(specialists, { objective: task.objective });
- * await driveStudy(context, specialists, { stop, kill, chooser });
+ * await study.run({ specialists, chooser }); // study.run() uses this chooser by default
  */
 export class BanditChooser implements SpecialistChooser {
   readonly name = 'bandit';

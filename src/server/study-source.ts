@@ -7,8 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StudyRecord } from '../core/study.ts';
 import type { Objective } from '../core/task.ts';
-import { studyPaths, type StudyPaths } from '../evaluator/study-paths.ts';
-import { workspaceLayout } from '../workspace/layout.ts';
+import { studyPaths, workspaceLayout, type StudyPaths } from '../layout/autolab-layout.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 
 /** The parts of the stored task the dashboard reads. */

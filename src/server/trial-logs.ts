@@ -5,7 +5,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
-import type { StudyPaths } from '../evaluator/study-paths.ts';
+import type { StudyPaths } from '../layout/autolab-layout.ts';
 
 export interface TrialLogFile {
   /** The file name, e.g. `run.log`. */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseGate } from '../core/gates.ts';
 import type { CommandSpec, GateSpec } from '../core/task.ts';
+import { studyNameProblem } from '../core/study-name.ts';
 import { executorSchema } from './executor-schema.ts';
 import { durationSchema, sizeSchema } from './unit-schemas.ts';
 
@@ -157,6 +158,11 @@ export const taskFileSchema = z
     name: z
       .string({ error: missing('required: a name for the task, e.g. name: my-task') })
       .regex(NAME_PATTERN, { error: NAME_EXPECTED })
+      .superRefine((name, context) => {
+        // The task's name is its study's default name: one safe folder name (not `..`, not `-x`, not over-long).
+        const problem = NAME_PATTERN.test(name) ? studyNameProblem(name) : null;
+        if (problem !== null) context.addIssue({ code: 'custom', message: `${problem} (the task's name is its study's name)` });
+      })
       .describe('Name of the task: letters, digits, `.`, `_` and `-`.'),
     repo: z
       .string()

@@ -7,19 +7,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrialRecord } from '../core/trial.ts';
 import { isFinished } from '../core/trial.ts';
-import type { EvaluatorContext } from '../evaluator/evaluate-trial.ts';
+import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 
 /** How often the driver looks at a queued trial (the store has no push channel). */
 export const REMOTE_POLL_MS = 500;
 
 /**
- * What `driveStudy`'s `remote` option takes: waits for a queued trial's record and
+ * What the driver's `remote` option takes (`study.run({ remote: true })`): waits for a queued trial's record and
  * emits `trial:finished` for the progress display.
  *
  * @example
- * await driveStudy(context, specialists, { stop, kill, remote: remoteTrials(context) });
+ * await driveStudy(runtime, specialists, { stop, kill, remote: remoteTrials(runtime) });
  */
-export function remoteTrials(ctx: Pick<EvaluatorContext, 'store' | 'studyId' | 'events'>, pollMs = REMOTE_POLL_MS): { awaitTrial(trial: TrialRecord, kill: AbortSignal): Promise<TrialRecord> } {
+export function remoteTrials(ctx: Pick<StudyRuntime, 'store' | 'studyId' | 'events'>, pollMs = REMOTE_POLL_MS): { awaitTrial(trial: TrialRecord, kill: AbortSignal): Promise<TrialRecord> } {
   return {
     async awaitTrial(trial, kill) {
       const recorded = await waitForRecord(ctx, trial.id, kill, pollMs);
@@ -29,7 +29,7 @@ export function remoteTrials(ctx: Pick<EvaluatorContext, 'store' | 'studyId' | '
   };
 }
 
-async function waitForRecord(ctx: Pick<EvaluatorContext, 'store' | 'studyId'>, trialId: number, kill: AbortSignal, pollMs: number): Promise<TrialRecord> {
+async function waitForRecord(ctx: Pick<StudyRuntime, 'store' | 'studyId'>, trialId: number, kill: AbortSignal, pollMs: number): Promise<TrialRecord> {
   for (;;) {
     const current = await ctx.store.getTrial(ctx.studyId, trialId);
     if (current === null) throw new Error(`trial #${trialId} vanished from the store`);

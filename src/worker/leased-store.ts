@@ -27,7 +27,7 @@ export function leaseLostError(studyId: number, trialId: number): AutolabError {
  *
  * @example
  * const guarded = leasedStore(store, worker, (id) => running.has(id));
- * await evaluateTrial({ ...context, store: guarded }, trial, slot, signal);
+ * await evaluateTrial({ ...runtime, store: guarded }, trial, slot, signal);
  */
 export function leasedStore(store: QueueStore, worker: TrialOwner, held: (trialId: number) => boolean): Store {
   const guard = async (studyId: number, trialId: number): Promise<void> => {

@@ -7,7 +7,7 @@ export type { ChangedPath } from './changed-paths.ts';
 export type { ExportedBranch, ExportedPatch } from './export-trial.ts';
 export { GitError } from './git.ts';
 export { matchesAny } from '../core/glob.ts';
-export type { WorkspaceLayout } from './layout.ts';
+export type { WorkspaceLayout } from '../layout/autolab-layout.ts';
 export type { Materialised, MaterialiseFailure, MaterialiseRequest } from './materialise.ts';
 export { symlinkEscapes } from './symlink-escapes.ts';
 export type { UserRepoLocation } from './user-repo.ts';

@@ -40,9 +40,9 @@ describe('machine faults while driving a study', () => {
     const study = await openStudy(repo.dir, { create: true });
     cleanup.push(repo.cleanup, () => study.close());
     const signal = new AbortController().signal;
-    const { context } = await study.prepare(signal);
+    const { runtime } = await study.prepare(signal);
     const specialists = study.task.specialists.map((spec) => createSpecialist(spec, study.task));
-    const summary = await driveStudy({ ...context, executor, task: { ...context.task, parallel: 1 } }, specialists, { stop: signal, kill: signal, trials });
+    const summary = await driveStudy({ ...runtime, executor, task: { ...runtime.task, parallel: 1 } }, specialists, { stop: signal, kill: signal, trials });
     return { study, stopReason: summary.stopReason };
   }
 

@@ -8,7 +8,7 @@ import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../../src/testing/postgres.ts';
 import { gitIn, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
-import { runWorker } from '../../src/worker/run-worker.ts';
+import { openStudy, waitForStudy } from '../../src/engine/open-study.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const server = postgresTestUrl();
@@ -105,9 +105,15 @@ describe.skipIf(server.url === null)(`autolab worker${server.reason ? ` (${serve
   it('refuses a store without a work queue', async () => {
     const dir = await recipe(0);
     const never = new AbortController();
-    await expect(runWorker({ taskPath: dir, store: join(dir, 'local.db'), stop: never.signal, kill: never.signal })).rejects.toMatchObject({
+    await expect(waitForStudy(dir, { store: join(dir, 'local.db'), signal: never.signal })).rejects.toMatchObject({
       name: 'UsageError',
       message: expect.stringMatching(/no work queue/),
     });
+    const study = await openStudy(dir, { store: join(dir, 'local.db'), create: true });
+    try {
+      await expect(study.work()).rejects.toMatchObject({ name: 'UsageError', message: expect.stringMatching(/no work queue/) });
+    } finally {
+      await study.close();
+    }
   });
 });

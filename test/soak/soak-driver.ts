@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TrialRecord } from '../../src/core/trial.ts';
-import { seededRandom } from '../../src/scheduler/random.ts';
+import { seededRandom } from '../../src/core/random.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { startCli, type CliResult } from '../../src/testing/cli.ts';
 import { gitIn, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';

@@ -1,16 +1,11 @@
 import { improvement } from '../../core/acceptance.ts';
-import { describeTrialCounts } from '../../core/trial-counts.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import { buildLineageFeedback } from '../../core/lineage-feedback.ts';
-import { BanditChooser } from '../../scheduler/bandit-chooser.ts';
-import { driveStudy } from '../../scheduler/drive-study.ts';
-import { RoundRobinChooser } from '../../scheduler/specialist-chooser.ts';
-import { createSpecialist } from '../../specialists/registry.ts';
-import { AutolabError } from '../../core/errors.ts';
-import { remoteTrials } from '../../worker/await-remote-trial.ts';
-import { isQueueStore } from '../../worker/leased-store.ts';
+import { describeTrialCounts } from '../../core/trial-counts.ts';
+import type { Study } from '../../engine/open-study.ts';
+import type { DriveSummary } from '../../scheduler/drive-study.ts';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
-import { nextHints, prepareRunBudget, resumeDriftWarning } from './run-budget.ts';
+import { nextHints, prepareRunBudget, resumeDriftWarning, type RunBudget } from './run-budget.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
 import { ProgressDisplay } from '../progress.ts';
 
@@ -79,43 +74,23 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
         live: Boolean(out.isTTY) && process.env.AUTOLAB_PLAIN === undefined,
       });
       try {
-        const specialists = task.specialists.map((spec) => createSpecialist(spec, task));
-        if (options.remote && !isQueueStore(study.store)) {
-          throw new AutolabError('UsageError', '--remote queues trials for workers on other hosts, which needs a store they share', {
-            hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
-          });
-        }
         if (options.remote) out.write(c.dim(`  remote: trials are queued for workers (${options.invocation?.bin ?? 'autolab'} worker ${task.taskFile} --store …); this process only proposes\n`));
-        const { context, baseline } = await study.prepare(kill.signal, { remote: options.remote ?? false });
-        baselineScore = baseline.score;
-        progress.setIncumbent(await study.incumbent());
-        const chooser = options.scheduler === 'round-robin' ? new RoundRobinChooser(specialists) : new BanditChooser(specialists, { objective: task.objective });
-        const summary = await driveStudy(context, specialists, {
+        const summary = await study.run({
           stop: stop.signal,
           kill: kill.signal,
-          chooser,
+          scheduler: options.scheduler ?? 'bandit',
           noLineage: options.lineage === false,
-          ...(options.remote ? { remote: remoteTrials(context) } : {}),
+          remote: options.remote ?? false,
+          onReady: ({ baseline, incumbent }) => {
+            baselineScore = baseline.score;
+            progress.setIncumbent(incumbent);
+          },
           ...(sessionTrials !== undefined ? { trials: sessionTrials } : {}),
           ...(options.hours !== undefined ? { hours: options.hours } : {}),
           ...(options.patience !== undefined ? { patience: options.patience } : {}),
         });
         progress.stop();
-        const trials = await study.trials();
-        const feedback = buildLineageFeedback(trials, { study: study.name, objective: task.objective });
-        const incumbent = summary.incumbent;
-        const delta = incumbent.score !== null && baseline.score !== null ? incumbent.score - baseline.score : null;
-        const better = delta !== null && incumbent.score !== null && baseline.score !== null && improvement(task.objective, incumbent.score, baseline.score) > 0;
-        out.write('\n' + c.bold(`Stopped: ${summary.stopReason}.`) + ` ${summary.trialsRun} trial(s) in ${formatDuration(summary.elapsedMs)}.\n`);
-        out.write(`  trials: ${describeTrialCounts(feedback.counts)}\n`);
-        out.write(`  baseline #0: ${task.objective.metric} = ${formatScore(baseline.score)}\n`);
-        out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
-        if (feedback.chain.length > 1) {
-          out.write('  path to the incumbent:\n');
-          for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
-        }
-        const hints = nextHints(options, { incumbentId: incumbent.id, counts: feedback.counts, budget: runBudget.budget, stopReason: summary.stopReason, taskFile: task.taskFile });
-        out.write(c.dim(`  next: ${hints.join('\n        ')}\n`));
+        await printSummary(out, c, study, summary, { options, runBudget });
         return 0;
       } finally {
         progress.stop();
@@ -125,4 +100,24 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigterm);
   }
+}
+
+/** What `autolab run` prints when it stops: the counts, the baseline, the incumbent and the path to it. */
+async function printSummary(out: NodeJS.WriteStream, c: ReturnType<typeof palette>, study: Study, summary: DriveSummary, run: { options: RunOptions; runBudget: RunBudget }): Promise<void> {
+  const { task } = study;
+  const trials = await study.trials();
+  const feedback = buildLineageFeedback(trials, { study: study.name, objective: task.objective });
+  const { incumbent, baseline } = summary;
+  const delta = incumbent.score !== null && baseline.score !== null ? incumbent.score - baseline.score : null;
+  const better = delta !== null && incumbent.score !== null && baseline.score !== null && improvement(task.objective, incumbent.score, baseline.score) > 0;
+  out.write('\n' + c.bold(`Stopped: ${summary.stopReason}.`) + ` ${summary.trialsRun} trial(s) in ${formatDuration(summary.elapsedMs)}.\n`);
+  out.write(`  trials: ${describeTrialCounts(feedback.counts)}\n`);
+  out.write(`  baseline #0: ${task.objective.metric} = ${formatScore(baseline.score)}\n`);
+  out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
+  if (feedback.chain.length > 1) {
+    out.write('  path to the incumbent:\n');
+    for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
+  }
+  const hints = nextHints(run.options, { incumbentId: incumbent.id, counts: feedback.counts, budget: run.runBudget.budget, stopReason: summary.stopReason, taskFile: task.taskFile });
+  out.write(c.dim(`  next: ${hints.join('\n        ')}\n`));
 }

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { AutolabError } from '../../core/errors.ts';
 import type { Store } from '../../core/store.ts';
-import { studyPaths } from '../../evaluator/study-paths.ts';
+import { studyPaths } from '../../layout/autolab-layout.ts';
 import { startDashboard } from '../../server/serve-dashboard.ts';
 import { openStore, parseStoreLocation } from '../../store/open-store.ts';
 import { loadTaskFile } from '../../task/load-task.ts';

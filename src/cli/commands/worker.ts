@@ -1,6 +1,7 @@
 import { AutolabError } from '../../core/errors.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
-import { runWorker } from '../../worker/run-worker.ts';
+import { waitForStudy } from '../../engine/open-study.ts';
+import { checkLease } from '../../engine/study-work-options.ts';
 import { parseStoreLocation } from '../../store/open-store.ts';
 import { palette, useColor } from '../format.ts';
 
@@ -53,19 +54,29 @@ export async function workerCommand(path: string, options: WorkerCommandOptions)
   events.on('warning', (warning) => out.write(c.yellow(`  warning: ${warning.message}\n`)));
   try {
     out.write(`${c.bold('autolab worker')} · store ${hidePassword(store)} · task ${path}\n`);
-    const summary = await runWorker({
-      taskPath: path,
-      store,
-      stop: stop.signal,
-      kill: kill.signal,
-      events,
-      log: (line) => out.write(`  ${line}\n`),
-      ...(options.study !== undefined ? { study: options.study } : {}),
-      ...(options.lease !== undefined ? { leaseMs: options.lease * 1000 } : {}),
-      ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
-      ...(options.idleExit !== undefined ? { idleExitMs: options.idleExit * 1000 } : {}),
-      ...(options.maxTrials !== undefined ? { maxTrials: options.maxTrials } : {}),
-    });
+    const leaseMs = options.lease !== undefined ? options.lease * 1000 : undefined;
+    const idleExitMs = options.idleExit !== undefined ? options.idleExit * 1000 : undefined;
+    checkLease(leaseMs);
+    // A worker may start before its driver: wait for the study to appear in the store.
+    const study = await waitForStudy(path, { store, events, signal: stop.signal, ...(options.study !== undefined ? { study: options.study } : {}), ...(idleExitMs !== undefined ? { timeoutMs: idleExitMs } : {}) });
+    if (study === null) {
+      out.write(`${c.bold(`Stopped: ${stop.signal.aborted ? 'stopped by the user' : 'the study never appeared in the store'}.`)} 0 trial(s) recorded by this worker.\n`);
+      return 0;
+    }
+    let summary;
+    try {
+      summary = await study.work({
+        stop: stop.signal,
+        kill: kill.signal,
+        log: (line) => out.write(`  ${line}\n`),
+        ...(leaseMs !== undefined ? { leaseMs } : {}),
+        ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
+        ...(idleExitMs !== undefined ? { idleExitMs } : {}),
+        ...(options.maxTrials !== undefined ? { maxTrials: options.maxTrials } : {}),
+      });
+    } finally {
+      await study.close();
+    }
     out.write(`${c.bold(`Stopped: ${summary.stopReason}.`)} ${summary.recorded.length} trial(s) recorded by this worker${summary.lost.length > 0 ? `, ${summary.lost.length} lost to an expired lease (#${summary.lost.join(', #')})` : ''}.\n`);
     return 0;
   } finally {

@@ -5,7 +5,7 @@ import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal, TrialRecord, TrialStatus } from '../../core/trial.ts';
 import { openStudy, type Study } from '../../engine/open-study.ts';
-import { buildProposalContext } from '../../scheduler/drive-study.ts';
+import { buildProposalContext } from '../../scheduler/proposal-context.ts';
 import { gitIn, makePatch, makeRecipeRepo } from '../../testing/recipe-repo.ts';
 import { createSpecialist } from '../registry.ts';
 import { parseAblationNotes } from './ablation-history.ts';
@@ -25,8 +25,8 @@ describe('ablate, on a real study', () => {
   const signal = new AbortController().signal;
 
   const propose = async (): Promise<Proposal | null> => {
-    const { context } = await study.prepare(signal);
-    return ablate.propose(await buildProposalContext(context, ablate, { signal }));
+    const { runtime } = await study.prepare(signal);
+    return ablate.propose(await buildProposalContext(runtime, ablate, { signal }));
   };
 
   beforeAll(async () => {
@@ -80,8 +80,8 @@ describe('ablate, on a real study', () => {
     expect(third!.notes).toContain('Simpler recipes that scored equal or better (these parts do not matter):\n- #3 without hunk 1/1 of lib/util.js');
     const better = await study.submit(third!, signal);
     expect(better).toMatchObject({ parent: 1, status: 'kept', score: 1 });
-    const { context } = await study.prepare(signal);
-    const remaining = await context.workspace.diffBetween(context.baselineCommit, better.commit!);
+    const { runtime } = await study.prepare(signal);
+    const remaining = await runtime.workspace.diffBetween(runtime.baselineCommit, better.commit!);
     expect(remaining).toContain('+  "x": 2');
     expect(remaining).toContain('alsoUnused');
     expect(remaining).not.toContain('train.js');

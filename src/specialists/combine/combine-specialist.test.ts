@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Specialist } from '../../core/specialist.ts';
 import type { Proposal, TrialRecord } from '../../core/trial.ts';
 import { openStudy, type Study } from '../../engine/open-study.ts';
-import { buildProposalContext } from '../../scheduler/drive-study.ts';
+import { buildProposalContext } from '../../scheduler/proposal-context.ts';
 import { gitIn, makePatch, makeRecipeRepo } from '../../testing/recipe-repo.ts';
 import { createSpecialist } from '../registry.ts';
 import { parseCombineNotes } from './combine-history.ts';
@@ -27,8 +27,8 @@ describe('combine, on a real study', () => {
     return study.submit({ specialist: 'manual', parent, hypothesis, edit: { kind: 'patch', patch } }, signal);
   };
   const propose = async (): Promise<Proposal | null> => {
-    const { context } = await study.prepare(signal);
-    return combine.propose(await buildProposalContext(context, combine, { signal }));
+    const { runtime } = await study.prepare(signal);
+    return combine.propose(await buildProposalContext(runtime, combine, { signal }));
   };
 
   beforeAll(async () => {
@@ -80,8 +80,8 @@ describe('combine, on a real study', () => {
 
     const combined = await study.submit(proposal!, signal);
     expect(combined).toMatchObject({ id: 3, parent: 2, specialist: 'combine', status: 'kept', score: 0.25, label: null });
-    const { context } = await study.prepare(signal);
-    const full = await context.workspace.diffBetween(context.baselineCommit, combined.commit!);
+    const { runtime } = await study.prepare(signal);
+    const full = await runtime.workspace.diffBetween(runtime.baselineCommit, combined.commit!);
     expect(full).toContain('+  "x": 1');
     expect(full).toContain('+export const offset = 1.5;');
     expect(full).toContain('x: config.x + offset');

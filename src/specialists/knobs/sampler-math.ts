@@ -5,19 +5,10 @@
  */
 
 /**
- * A small seeded uniform [0, 1) generator (mulberry32): for randomness that must be a
- * function of the history (CMA-ES restart points), and for tests and benchmarks.
+ * The seeded uniform [0, 1) generator (mulberry32, `src/core/random.ts`): for randomness
+ * that must be a function of the history (CMA-ES restart points), and for tests and benchmarks.
  */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom as mulberry32 } from '../../core/random.ts';
 
 /** A standard normal draw (Box-Muller) from a uniform [0, 1) source. */
 export function standardNormal(random: () => number): number {

@@ -10,9 +10,9 @@ import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import type { Specialist } from '../../core/specialist.ts';
 import type { StudyEvent } from '../../core/store.ts';
 import type { TrialRecord } from '../../core/trial.ts';
-import { openStudy, type Study } from '../../engine/open-study.ts';
-import type { EvaluatorContext } from '../../evaluator/evaluate-trial.ts';
-import { driveStudy, type DriveOptions, type DriveSummary } from '../../scheduler/drive-study.ts';
+import { openStudy, type Study, type StudyRunOptions } from '../../engine/open-study.ts';
+import type { StudyRuntime } from '../../evaluator/study-runtime.ts';
+import type { DriveSummary } from '../../scheduler/drive-study.ts';
 import { createSpecialist } from '../../specialists/registry.ts';
 import { gitIn, makeRecipeRepo } from '../recipe-repo.ts';
 import { startLoopbackLlm, type LoopbackLlm, type Script } from './loopback-server.ts';
@@ -20,14 +20,15 @@ import { startLoopbackLlm, type LoopbackLlm, type Script } from './loopback-serv
 export interface ScriptedStudy {
   llm: LoopbackLlm;
   study: Study;
-  context: EvaluatorContext;
+  /** The prepared study's runtime (for asking one specialist by hand). */
+  runtime: StudyRuntime;
   repoDir: string;
   /** Warnings the study emitted (unknown prices, sessions that ended without a proposal, ...). */
   warnings: AutolabWarning[];
   /** The task's specialists by name (all when no names are given), built by the registry. */
   specialists(...names: string[]): Specialist[];
-  /** Drives the study with those specialists; sequential by default (one trial at a time, nothing proposed ahead). */
-  drive(specialists: Specialist[], options?: Partial<Omit<DriveOptions, 'stop' | 'kill'>>): Promise<DriveSummary>;
+  /** Runs the study with those specialists (`study.run`); round robin, sequential by default (one trial at a time, nothing proposed ahead). */
+  drive(specialists: Specialist[], options?: Omit<StudyRunOptions, 'specialists'>): Promise<DriveSummary>;
   trials(): Promise<TrialRecord[]>;
   events(type?: string): Promise<StudyEvent[]>;
   close(): Promise<void>;
@@ -56,18 +57,15 @@ export async function openScriptedStudy(fixture: string, taskYaml: (baseUrl: str
     const events = new TypedEmitter<StudyEventMap>();
     events.on('warning', (warning) => warnings.push(warning));
     const study = await openStudy(repo.dir, { create: true, events });
-    const { context } = await study.prepare(new AbortController().signal);
+    const { runtime } = await study.prepare(new AbortController().signal);
     return {
       llm,
       study,
-      context,
+      runtime,
       repoDir: repo.dir,
       warnings,
       specialists: (...names) => study.task.specialists.filter((spec) => names.length === 0 || names.includes(spec.name)).map((spec) => createSpecialist(spec, study.task)),
-      drive: (specialists, options = {}) => {
-        const never = new AbortController().signal;
-        return driveStudy(context, specialists, { maxWaiting: 0, ...options, stop: never, kill: never });
-      },
+      drive: (specialists, options = {}) => study.run({ scheduler: 'round-robin', maxWaiting: 0, ...options, specialists }),
       trials: async () => (await study.trials()).filter((trial) => trial.id !== 0),
       events: async (type) => (await study.store.listEvents(study.record.id)).filter((event) => type === undefined || event.type === type),
       close: async () => {

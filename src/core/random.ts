@@ -1,4 +1,11 @@
-/** A small seeded PRNG (mulberry32), so a study's searches replay from its seed. */
+/**
+ * The one seeded uniform [0, 1) generator (mulberry32): a study's searches, the
+ * scheduler's tie-breaks and the samplers' restart points replay from their seed.
+ *
+ * @example
+ * const random = seededRandom(42);
+ * random(); // 0.6011037519201636, the same on every run
+ */
 export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {

@@ -1,23 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { AutolabError } from '../core/errors.ts';
 import type { ScratchWorktree, SpecialistWorkspace } from '../core/specialist.ts';
-import type { EvaluatorContext } from '../evaluator/evaluate-trial.ts';
+import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { phaseEnv } from '../evaluator/phase-env.ts';
 import { git, gitResult } from '../workspace/git.ts';
 
-/** Worktree names of scratch worktrees: `<study>+s<pid>-<random>` (see recovery). */
-export function scratchName(studyName: string, pid = process.pid): string {
-  return `${studyName}+s${pid}-${randomBytes(4).toString('hex')}`;
-}
-
-/** Parses the owner pid out of a scratch worktree name, or null for trial worktrees. */
-export function scratchOwnerPid(name: string): number | null {
-  const match = /\+s(\d+)-[0-9a-f]+$/.exec(name);
-  return match ? Number(match[1]) : null;
-}
-
 /** The specialists' file tools over the study's private workspace. */
-export function specialistWorkspace(ctx: EvaluatorContext): SpecialistWorkspace {
+export function specialistWorkspace(ctx: StudyRuntime): SpecialistWorkspace {
   const commitOf = async (trialId: number): Promise<string> => {
     if (trialId === 0) return ctx.baselineCommit;
     const trial = await ctx.store.getTrial(ctx.studyId, trialId);
@@ -27,7 +16,7 @@ export function specialistWorkspace(ctx: EvaluatorContext): SpecialistWorkspace 
   return {
     async createScratch(parentTrialId) {
       const parentCommit = await commitOf(parentTrialId);
-      const name = scratchName(ctx.studyName);
+      const name = ctx.paths.scratchWorktreeName(process.pid, randomBytes(4).toString('hex'));
       const dir = await ctx.workspace.createWorktree(name, parentCommit);
       let released = false;
       const scratch: ScratchWorktree = {

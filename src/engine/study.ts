@@ -1,0 +1,236 @@
+import { mkdir } from 'node:fs/promises';
+import { AutolabError } from '../core/errors.ts';
+import type { StudyEventMap, TypedEmitter } from '../core/events.ts';
+import type { Executor } from '../core/executor.ts';
+import { buildLineageFeedback } from '../core/lineage-feedback.ts';
+import type { LineageFeedback } from '../core/lineage.ts';
+import type { Store, TrialFilter } from '../core/store.ts';
+import type { StudyRecord } from '../core/study.ts';
+import type { TaskSpec } from '../core/task.ts';
+import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
+import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
+import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
+import type { StudyPaths } from '../layout/autolab-layout.ts';
+import { driveStudy, type DriveSummary } from '../scheduler/drive-study.ts';
+import { createSpecialist } from '../specialists/registry.ts';
+import { remoteTrials } from '../worker/await-remote-trial.ts';
+import { isQueueStore } from '../worker/leased-store.ts';
+import { workStudy, type WorkerSummary } from '../worker/work-study.ts';
+import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
+import { ensureBaseline } from './baseline.ts';
+import { recoverStudy, type RecoveryReport } from './recovery.ts';
+import { resolveSandboxMode } from './sandbox-mode.ts';
+import { ensureSetup } from './setup-phase.ts';
+import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
+import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
+import { executorForTask } from './task-executor.ts';
+
+/**
+ * A study opened from its task file (`openStudy`): the library entry point behind every
+ * CLI command. `run` drives it (proposals, trials, stop rules), `work` evaluates trials
+ * queued for workers, `submit` evaluates one proposal made elsewhere.
+ *
+ * @example
+ * const study = await openStudy('examples/golf', { create: true });
+ * const summary = await study.run({ trials: 5 });
+ * console.log(summary.stopReason, summary.incumbent.score);
+ * await study.close();
+ */
+export class Study {
+  private isolationCache: TrialIsolationPolicy | null = null;
+  private executorCache: Executor | null = null;
+  private workspaceCache: Workspace | null = null;
+
+  constructor(
+    readonly task: TaskSpec,
+    readonly store: Store,
+    readonly record: StudyRecord,
+    readonly paths: StudyPaths,
+    readonly events: TypedEmitter<StudyEventMap>,
+    readonly owner: TrialOwner,
+    readonly created: boolean,
+  ) {}
+
+  get name(): string {
+    return this.record.name;
+  }
+
+  /**
+   * Runs the study until a stop rule fires: prepares it (recovery, setup, baseline),
+   * builds the task's specialists, lets the chooser (the AUC bandit by default) pick who
+   * proposes, and drives trials on the task's slots. Running trials always finish (or
+   * are killed on `kill`) before it resolves. With `remote`, trials are queued for
+   * `autolab worker`s and this process only proposes.
+   *
+   * @example
+   * const stop = new AbortController();
+   * process.once('SIGINT', () => stop.abort());
+   * const { stopReason, incumbent } = await study.run({ hours: 8, stop: stop.signal });
+   */
+  async run(options: StudyRunOptions = {}): Promise<DriveSummary> {
+    const specialists = options.specialists ?? this.task.specialists.map((spec) => createSpecialist(spec, this.task));
+    if (options.remote && !isQueueStore(this.store)) {
+      throw new AutolabError('UsageError', '--remote queues trials for workers on other hosts, which needs a store they share', {
+        hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
+      });
+    }
+    const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
+    options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
+    return driveStudy(runtime, specialists, driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null));
+  }
+
+  /**
+   * What `autolab worker` does: claims trials that drivers queued (`run({ remote: true })`)
+   * from the shared store and evaluates them here, renewing their leases, until a stop
+   * rule fires (`stop`, `idleExitMs`, `maxTrials`). Running trials always finish (or
+   * are stopped on `kill`) before it resolves. Open the study with `waitForStudy` when
+   * the worker may start before its driver.
+   *
+   * @example
+   * const summary = await study.work({ idleExitMs: 600_000, log: console.log });
+   */
+  async work(options: StudyWorkOptions = {}): Promise<WorkerSummary> {
+    const work = workOptionsFor(this.task, this.store, options);
+    const runtime = (await this.runtime({ recover: false, setup: true })).runtime;
+    return workStudy(runtime, work);
+  }
+
+  /**
+   * Makes the study ready to run trials: the private workspace and evaluator checkout,
+   * recovery after dead drivers, the task's setup, and the measured baseline. With
+   * `remote` (`autolab run --remote`), trials run on `autolab worker`s: the setup is
+   * theirs, and an absent baseline is queued for them and waited for. `run` calls it;
+   * tools that evaluate by hand use the runtime it returns.
+   */
+  async prepare(signal: AbortSignal, options: { remote?: boolean } = {}): Promise<{ runtime: StudyRuntime; baseline: TrialRecord; recovery: RecoveryReport }> {
+    const { runtime, recovery } = await this.runtime({ recover: true, setup: !options.remote });
+    const baseline = await ensureBaseline(runtime, signal, { queue: options.remote ?? false });
+    return { runtime, baseline, recovery };
+  }
+
+  /**
+   * The runtime of this process: workspace, isolating executor, evaluator checkout; with
+   * `recover`, recovery after dead drivers first (a worker on another host cannot tell
+   * which local processes are alive, so it does not); with `setup`, the task's setup.
+   */
+  private async runtime(steps: { recover: boolean; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
+    const workspace = await this.workspace();
+    const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
+    const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
+    for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
+    const evaluatorDir = await workspace.evaluatorDir();
+    const runtime: StudyRuntime = {
+      task: this.task,
+      store: this.store,
+      studyId: this.record.id,
+      studyName: this.record.name,
+      workspace,
+      executor,
+      owner: this.owner,
+      paths: this.paths,
+      events: this.events,
+      baselineCommit: workspace.baselineCommit,
+      evaluatorDir,
+    };
+    if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
+    return { runtime, recovery };
+  }
+
+  /**
+   * How trial code is isolated (decided once per Study: bwrap where it works, see
+   * `resolveSandboxMode`); the warning about a missing sandbox is emitted once.
+   */
+  async isolationPolicy(workspace: Workspace): Promise<TrialIsolationPolicy> {
+    if (this.isolationCache) return this.isolationCache;
+    const { mode, warning } = await resolveSandboxMode(this.task);
+    if (warning) this.events.emit('warning', warning);
+    this.isolationCache = { task: this.task, paths: this.paths, gitDir: workspace.layout.gitDir, sandbox: mode };
+    return this.isolationCache;
+  }
+
+  /**
+   * The executor of this study's phase commands, from the task's `executor:` key (made
+   * once): local by default; with Slurm, the run (and optionally preflight) phases are
+   * sbatch jobs while setup and score stay on this machine, next to the held-out data.
+   */
+  executor(): Executor {
+    this.executorCache ??= executorForTask(this.task, { onWarning: (message) => this.events.emit('warning', { code: 'executor', message }) });
+    return this.executorCache;
+  }
+
+  /** The private workspace (opened on first use; imports the baseline once). */
+  async workspace(): Promise<Workspace> {
+    if (this.workspaceCache) return this.workspaceCache;
+    await mkdir(this.paths.study, { recursive: true });
+    const { workspace, warnings } = await openWorkspace({
+      root: this.task.root,
+      repo: this.task.repo,
+      baseline: this.task.baseline,
+      baselineCommit: this.record.baselineCommit,
+      study: this.record.name,
+    });
+    for (const warning of warnings) this.events.emit('warning', warning);
+    if (this.record.baselineCommit === null) {
+      await this.store.setBaselineCommit(this.record.id, workspace.baselineCommit);
+      this.record.baselineCommit = workspace.baselineCommit;
+    }
+    this.workspaceCache = workspace;
+    return workspace;
+  }
+
+  /**
+   * Evaluates a proposal made outside autolab through the same legality, run, score
+   * and acceptance as every other trial, and records it. Safe while `run` drives the
+   * same study in another process.
+   *
+   * @example
+   * const trial = await study.submit({ specialist: 'manual', parent: 0, hypothesis: 'wider', edit: { kind: 'patch', patch } }, signal);
+   */
+  async submit(proposal: Proposal, signal: AbortSignal): Promise<TrialRecord> {
+    const { runtime } = await this.prepare(signal);
+    if (proposal.parent !== 0) await this.trial(proposal.parent);
+    const trial = await this.store.createTrial(this.record.id, {
+      specialist: proposal.specialist,
+      parent: proposal.parent,
+      hypothesis: proposal.hypothesis,
+      notes: proposal.notes ?? '',
+      expectedDelta: proposal.expectedDelta ?? null,
+      seed: this.task.seed,
+      edit: proposal.edit,
+      cost: proposal.cost ?? null,
+      owner: this.owner,
+    });
+    this.events.emit('trial:created', { trial });
+    const heartbeat = setInterval(() => void this.store.heartbeat(this.record.id, [trial.id]).catch(() => undefined), 2_000);
+    try {
+      return await evaluateTrial(runtime, trial, { index: 0, gpu: this.task.gpus[0] ?? null }, signal);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  trials(filter?: TrialFilter): Promise<TrialRecord[]> {
+    return this.store.listTrials(this.record.id, filter);
+  }
+
+  async trial(id: number): Promise<TrialRecord> {
+    const trial = await this.store.getTrial(this.record.id, id);
+    if (!trial) throw new AutolabError('NotFound', `study '${this.name}' has no trial #${id}`, { hint: 'list them with `autolab trials`' });
+    return trial;
+  }
+
+  async incumbent(): Promise<TrialRecord | null> {
+    return this.store.getIncumbent(this.record.id);
+  }
+
+  /** The lineage feedback exactly as the named specialist (or a person) would see it. */
+  async lineage(options: { viewer?: string; controlArm?: boolean } = {}): Promise<LineageFeedback> {
+    const trials = await this.trials();
+    return buildLineageFeedback(trials, { study: this.name, objective: this.task.objective, ...options });
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The first and last writes of a trial's evaluation: marking it running, and recording
+ * its outcome in one store transaction that also applies the acceptance rule.
+ */
+import { mkdir } from 'node:fs/promises';
+import { judgeCandidate } from '../core/acceptance.ts';
+import type { ClassifiedOutcome } from '../core/outcome.ts';
+import type { TrialOutcome } from '../core/store.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import { computeSaved } from './measure-repeats.ts';
+import { noiseOf, samplesOf, toRepeatRecords } from './repeats.ts';
+import { withTimings, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
+
+/** Marks the trial running in its slot, owned by this process, and makes its folder. */
+export async function startStep(job: TrialJob): Promise<void> {
+  const { runtime, trial, slot } = job;
+  await runtime.store.updateTrial(runtime.studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner: runtime.owner }, { type: 'trial.started', data: { slot: slot.index, gpu: slot.gpu } });
+  await mkdir(runtime.paths.trial(trial.id), { recursive: true });
+}
+
+/** Stores what materialise and legality found (commit, tree, diff, timings so far). */
+export async function materialisedStep(job: TrialJob, evidence: TrialEvidence): Promise<TrialEvidence> {
+  const { runtime, trial } = job;
+  const { commit, tree, diff, timings } = evidence;
+  await runtime.store.updateTrial(runtime.studyId, trial.id, { commit, tree, diff, timings }, { type: 'trial.materialised', data: { commit } });
+  return evidence;
+}
+
+/**
+ * Records the classified trial (`store.finishTrial`: outcome, metrics, repeats, curve,
+ * timings with `totalMs`), judged against the incumbent as it is at that instant with
+ * the baseline's noise; emits `trial:finished`. A pruned trial also records the run
+ * time it saved (`pruned_saved_seconds`).
+ */
+export async function recordStep(job: TrialJob, evidence: TrialEvidence, classified: ClassifiedOutcome, totalMs: number): Promise<TrialRecord> {
+  const { runtime, trial } = job;
+  const { objective, acceptance } = runtime.task;
+  const repeatResults = evidence.measured?.repeats ?? [];
+  let verdict = classified;
+  if (verdict.kind === 'failed' && verdict.label === 'pruned') {
+    const saved = await computeSaved(runtime, repeatResults);
+    if (saved !== null) verdict = { ...verdict, metrics: { ...verdict.metrics, pruned_saved_seconds: saved } };
+  }
+  const { timings, logExcerpt, commit, tree, diff } = withTimings(evidence, { totalMs });
+  const repeats = toRepeatRecords(repeatResults);
+  const curve = repeatResults.flatMap((repeat) => repeat.curve);
+  const shared = { metrics: verdict.metrics, timings, logExcerpt, commit, tree, diff, repeats, curve };
+  const outcome: TrialOutcome =
+    verdict.kind === 'scored'
+      ? { status: 'scored', label: null, labelDetail: null, score: verdict.score, ...shared }
+      : { status: 'failed', label: verdict.label, labelDetail: verdict.detail, score: null, ...shared };
+  const baseline = trial.id === 0 ? null : await runtime.store.getTrial(runtime.studyId, 0);
+  const noise = noiseOf(baseline, objective.metric);
+  const recorded = await runtime.store.finishTrial(runtime.studyId, trial.id, outcome, (_candidate, incumbent) =>
+    judgeCandidate(acceptance, objective, samplesOf({ repeats, score: outcome.score }, objective.metric), incumbent ? samplesOf(incumbent, objective.metric) : null, noise),
+  );
+  runtime.events.emit('trial:finished', { trial: recorded, incumbentChanged: recorded.status === 'kept' });
+  return recorded;
+}

@@ -1,0 +1,68 @@
+/**
+ * The study's runtime: what evaluating trials (and the driver above it) needs of an
+ * opened, prepared study. `Study.prepare` builds one per process; the evaluator, the
+ * scheduler and the worker receive it. It is typed against small interfaces (the ports
+ * of `src/core`, the slice of the workspace trials use, a slot lender), so nothing here
+ * reaches up into the scheduler or the engine.
+ */
+import type { StudyEventMap, TypedEmitter } from '../core/events.ts';
+import type { Executor } from '../core/executor.ts';
+import type { Store } from '../core/store.ts';
+import type { TaskSpec } from '../core/task.ts';
+import type { TrialOwner } from '../core/trial.ts';
+import type { StudyPaths } from '../layout/autolab-layout.ts';
+import type { Workspace } from '../workspace/workspace.ts';
+
+/** The execution slot a trial (or one of its repeats) runs in. */
+export interface SlotInfo {
+  /** 0-based slot number. */
+  index: number;
+  /** The GPU of the slot (`CUDA_VISIBLE_DEVICES`), or null. */
+  gpu: string | null;
+}
+
+/** A slot lent by a `SlotLender`; `release()` it exactly when its command is over. */
+export interface LentSlot extends SlotInfo {
+  release(): void;
+}
+
+/**
+ * Lends free slots without waiting: a trial with several repeats borrows idle slots to
+ * run them in parallel. The scheduler's `SlotPool` is one.
+ */
+export interface SlotLender {
+  /** A free slot now, or null (never waits). */
+  tryAcquire(): LentSlot | null;
+}
+
+/** The part of the private workspace trials and specialists use. */
+export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween'>;
+
+/** Where lifecycle events go (the CLI's progress display, the dashboard). */
+export type StudyEvents = Pick<TypedEmitter<StudyEventMap>, 'emit'>;
+
+/**
+ * One prepared study in one process.
+ *
+ * @example
+ * const { runtime } = await study.prepare(signal);
+ * const recorded = await evaluateTrial(runtime, trial, { index: 0, gpu: null }, signal);
+ */
+export interface StudyRuntime {
+  task: TaskSpec;
+  store: Store;
+  studyId: number;
+  studyName: string;
+  workspace: StudyWorkspace;
+  executor: Executor;
+  /** This process, as the owner of the trials it runs. */
+  owner: TrialOwner;
+  paths: StudyPaths;
+  events: StudyEvents;
+  /** The baseline's commit in the private repo. */
+  baselineCommit: string;
+  /** The baseline's evaluator checkout, where setup and score run. */
+  evaluatorDir: string;
+  /** Free slots repeats may borrow to run in parallel (optional). */
+  slots?: SlotLender;
+}

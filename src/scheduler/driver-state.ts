@@ -1,0 +1,165 @@
+/**
+ * The driver's state, and every rule that changes it. The scheduler's steps
+ * (`requestProposals`, `fillSlots`, `startTrial`, ...) never touch a counter themselves:
+ * they call the transitions here, so what the driver knows (trials counted, patience,
+ * machine faults, money spent, why it stops) is decided in one place.
+ */
+import { shouldStop, usdBudgetReason, type SessionLimits } from '../core/stop-rules.ts';
+import type { BudgetSpec } from '../core/task.ts';
+import type { Proposal, TrialRecord } from '../core/trial.ts';
+
+/** After this many proposals in a row end in `infra_error` (each retried once), the study stops: the machine needs fixing. */
+export const MACHINE_FAULTS_BEFORE_STOP = 5;
+
+/** The reason the driver gives when every specialist is idle. */
+export const NOTHING_TO_PROPOSE = 'no specialist has anything more to propose';
+
+/** A proposal made ahead, waiting for a free slot. */
+export interface WaitingProposal {
+  proposal: Proposal;
+  proposeMs: number;
+}
+
+/** A trial this driver is evaluating (or waiting for, remotely); a retry takes over its entry. */
+export interface RunningTrial {
+  /** The trial in flight now (a retry's id once the machine failed the first). */
+  trialId: number;
+  /** Settles when the trial (and its retry) is recorded, or could not be. */
+  done: Promise<void>;
+}
+
+export interface DriverState {
+  /** Trials created in the whole study (baseline excluded). */
+  studyTrials: number;
+  /** Trials created by this driver. */
+  sessionTrials: number;
+  /** Finished trials since the last new incumbent (machine faults not counted). */
+  sinceImprovement: number;
+  /** Proposals in a row that the machine failed, even when retried. */
+  machineFaultsInARow: number;
+  /** USD spent by specialists in the whole study (for `budget.usd`). */
+  spentUsd: number;
+  /** Why the driver stops; the first reason set wins. */
+  stopReason: string | null;
+  waiting: WaitingProposal[];
+  /** Names of the specialists proposing now. */
+  proposing: Set<string>;
+  running: Set<RunningTrial>;
+}
+
+/** The state of a driver starting on a study with these trials and this spend so far. */
+export function createDriverState(trials: readonly TrialRecord[], spentUsd: number): DriverState {
+  return {
+    studyTrials: trials.filter((trial) => trial.id !== 0).length,
+    sessionTrials: 0,
+    sinceImprovement: countSinceImprovement(trials),
+    machineFaultsInARow: 0,
+    spentUsd,
+    stopReason: null,
+    waiting: [],
+    proposing: new Set(),
+    running: new Set(),
+  };
+}
+
+/** Finished trials since the last kept one, in finishing order (machine faults skipped). */
+export function countSinceImprovement(trials: readonly TrialRecord[]): number {
+  let count = 0;
+  const finished = trials.filter((trial) => trial.id !== 0 && trial.finishedAt !== null).sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
+  for (const trial of finished) if (trial.label !== 'infra_error') count = trial.status === 'kept' ? 0 : count + 1;
+  return count;
+}
+
+/** Sets the stop reason unless one is set already (the first reason wins). */
+export function stopWith(state: DriverState, reason: string | null): void {
+  state.stopReason ??= reason;
+}
+
+/** What `nextStopReason` looks at besides the state. */
+export interface StopContext {
+  budget: BudgetSpec;
+  limits: SessionLimits;
+  /** The user asked to stop (first or second Ctrl-C). */
+  stopped: boolean;
+  specialists: number;
+  studyElapsedMs: number;
+  sessionElapsedMs: number;
+}
+
+/**
+ * Why the driver should stop now, or null: a reason already set, the user, the stop
+ * rules (trials, hours, patience), no specialists at all, or the USD budget spent once no
+ * proposal is waiting or in the making. Pure.
+ */
+export function nextStopReason(state: DriverState, context: StopContext): string | null {
+  if (state.stopReason !== null) return state.stopReason;
+  if (context.stopped) return 'stopped by the user';
+  const rule = shouldStop(
+    { studyTrials: state.studyTrials, sessionTrials: state.sessionTrials, trialsSinceImprovement: state.sinceImprovement, studyElapsedMs: context.studyElapsedMs, sessionElapsedMs: context.sessionElapsedMs },
+    context.budget,
+    context.limits,
+  );
+  if (rule !== null) return rule;
+  if (context.specialists === 0) return 'the task file declares no specialists (add one under `specialists:`, or use `autolab submit`)';
+  const usd = usdBudgetReason(state.spentUsd, context.budget);
+  if (usd !== null && state.waiting.length === 0 && state.proposing.size === 0) return usd;
+  return null;
+}
+
+/** Trials this driver may still create, counting proposals already made or in the making. */
+export function roomLeft(state: DriverState, budget: BudgetSpec, limits: SessionLimits): number {
+  let left = Infinity;
+  if (limits.trials !== undefined) left = Math.min(left, limits.trials - state.sessionTrials);
+  if (budget.trials !== undefined) left = Math.min(left, budget.trials - state.studyTrials);
+  return left - state.waiting.length - state.proposing.size;
+}
+
+/** Whether one more specialist may be asked for a proposal now. */
+export function mayRequestProposal(state: DriverState, budget: BudgetSpec, limits: SessionLimits, capacity: { parallel: number; maxWaiting: number }): boolean {
+  const inFlight = state.running.size + state.waiting.length + state.proposing.size;
+  return inFlight < capacity.parallel + capacity.maxWaiting && roomLeft(state, budget, limits) > 0 && usdBudgetReason(state.spentUsd, budget) === null;
+}
+
+/** Nothing runs, waits or is being proposed. */
+export function isIdle(state: DriverState): boolean {
+  return state.running.size === 0 && state.waiting.length === 0 && state.proposing.size === 0;
+}
+
+/** The oldest waiting proposal, taken to start as a trial (counted now), or null when none waits or no slot is free. */
+export function takeWaiting(state: DriverState, parallel: number): WaitingProposal | null {
+  if (state.running.size >= parallel) return null;
+  const item = state.waiting.shift();
+  if (item === undefined) return null;
+  countTrial(state);
+  return item;
+}
+
+/** Counts one more trial of this driver (a started proposal, or a retry). */
+export function countTrial(state: DriverState): void {
+  state.studyTrials += 1;
+  state.sessionTrials += 1;
+}
+
+/** Money a specialist spent (a session without a proposal, or a proposal's cost). */
+export function addSpend(state: DriverState, usd: number): void {
+  state.spentUsd += usd;
+}
+
+/**
+ * Takes a finished trial (after its retry, if the machine failed it): patience counts it,
+ * unless it is a machine fault; enough faults in a row stop the study.
+ */
+export function recordFinished(state: DriverState, finished: TrialRecord): void {
+  if (finished.label !== 'infra_error') {
+    state.machineFaultsInARow = 0;
+    state.sinceImprovement = finished.status === 'kept' ? 0 : state.sinceImprovement + 1;
+    return;
+  }
+  state.machineFaultsInARow += 1;
+  if (state.machineFaultsInARow >= MACHINE_FAULTS_BEFORE_STOP) {
+    stopWith(
+      state,
+      `${state.machineFaultsInARow} proposals in a row failed with infra_error, the machine's fault, even when retried (the last: ${finished.labelDetail ?? 'no detail'}); fix the machine or the executor settings, then resume`,
+    );
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * What the scheduler's steps share while a study is driven: the study's runtime, the
+ * specialists and their chooser, the slots, the driver's state, and the wake-up the main
+ * loop sleeps on. Built once per `driveStudy` by `openDriver`.
+ */
+import type { Specialist, SpecialistWorkspace } from '../core/specialist.ts';
+import type { SessionLimits } from '../core/stop-rules.ts';
+import type { Store } from '../core/store.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import { seededRandom } from '../core/random.ts';
+import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import { specialistWorkspace } from './specialist-workspace.ts';
+import { createDriverState, type DriverState } from './driver-state.ts';
+import { SlotPool } from './slot-pool.ts';
+import { RoundRobinChooser, type SpecialistChooser } from './specialist-chooser.ts';
+
+/** Waits for trials recorded by `autolab worker`s instead of evaluating them here. */
+export interface RemoteTrials {
+  awaitTrial(trial: TrialRecord, kill: AbortSignal): Promise<TrialRecord>;
+}
+
+export interface DriveOptions extends SessionLimits {
+  /** Aborted: stop creating trials, let running ones finish (first Ctrl-C). */
+  stop: AbortSignal;
+  /** Aborted: kill running trials; they are recorded as `interrupted` (second Ctrl-C). */
+  kill: AbortSignal;
+  /** Gives specialists only the incumbent's score (the control arm). */
+  noLineage?: boolean;
+  /** Proposals ready and waiting for a slot, at most (default: `parallel`). */
+  maxWaiting?: number;
+  /** Who proposes next (default: round robin). */
+  chooser?: SpecialistChooser;
+  /**
+   * Trials run on `autolab worker`s (`autolab run --remote`): each trial is queued
+   * (pending, no owner) for a worker to claim, and `awaitTrial` waits for its record;
+   * `parallel` then bounds the trials in flight. This driver only proposes.
+   */
+  remote?: RemoteTrials;
+}
+
+/** Resolves a waiting `wait()`; a wake with nobody waiting is kept for the next `wait()`. */
+export class Wakeup {
+  private resolve: (() => void) | null = null;
+  private pending = false;
+
+  wake(): void {
+    const resolve = this.resolve;
+    this.resolve = null;
+    if (resolve) resolve();
+    else this.pending = true;
+  }
+
+  wait(): Promise<void> {
+    if (this.pending) {
+      this.pending = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => (this.resolve = resolve));
+  }
+}
+
+export interface Driver {
+  runtime: StudyRuntime;
+  specialists: readonly Specialist[];
+  options: DriveOptions;
+  chooser: SpecialistChooser;
+  slots: SlotPool;
+  maxWaiting: number;
+  state: DriverState;
+  /** Aborted when the driver stops: sessions in progress end without a proposal. */
+  proposalAbort: AbortController;
+  /** The specialists' file tools (one for the whole drive). */
+  workspace: SpecialistWorkspace;
+  /** Seeded from the task's seed and the trials so far, so a resumed study replays. */
+  random: () => number;
+  wakeup: Wakeup;
+  /** `performance.now()` when driving started. */
+  startedAt: number;
+  /** Milliseconds the study was driven before. */
+  priorElapsedMs: number;
+  baseline: TrialRecord;
+}
+
+/** Reads the study (trials, time and money spent so far) and builds the driver. */
+export async function openDriver(runtime: StudyRuntime, specialists: readonly Specialist[], options: DriveOptions): Promise<Driver> {
+  const { store, studyId, task } = runtime;
+  const startedAt = performance.now();
+  const chooser = options.chooser ?? new RoundRobinChooser(specialists);
+  const trials = await store.listTrials(studyId);
+  for (const trial of trials) if (trial.finishedAt !== null) chooser.record(trial);
+  const priorElapsedMs = (await store.listStudies()).find((study) => study.id === studyId)?.elapsedMs ?? 0;
+  return {
+    runtime,
+    specialists,
+    options,
+    chooser,
+    slots: new SlotPool(task.parallel, task.gpus),
+    maxWaiting: options.maxWaiting ?? task.parallel,
+    state: createDriverState(trials, await spentSoFar(store, studyId, trials)),
+    proposalAbort: new AbortController(),
+    workspace: specialistWorkspace(runtime),
+    random: seededRandom(task.seed * 1_000_003 + trials.length),
+    wakeup: new Wakeup(),
+    startedAt,
+    priorElapsedMs,
+    baseline: trials.find((trial) => trial.id === 0)!,
+  };
+}
+
+/** The user asked to stop (first or second Ctrl-C). */
+export function stopRequested(driver: Driver): boolean {
+  return driver.options.stop.aborted || driver.options.kill.aborted;
+}
+
+/** USD already spent in the study: every trial's cost plus sessions that proposed nothing and dropped proposals. */
+export async function spentSoFar(store: Store, studyId: number, trials: readonly TrialRecord[]): Promise<number> {
+  let usd = trials.reduce((sum, trial) => sum + (trial.cost?.usd ?? 0), 0);
+  for (const event of await store.listEvents(studyId)) {
+    if (event.type !== 'proposal.none' && event.type !== 'proposal.dropped') continue;
+    const cost = event.data.cost as { usd?: unknown } | null | undefined;
+    if (typeof cost?.usd === 'number' && Number.isFinite(cost.usd)) usd += cost.usd;
+  }
+  return usd;
+}

@@ -1,0 +1,49 @@
+import { AutolabError } from '../core/errors.ts';
+import { buildLineageFeedback } from '../core/lineage-feedback.ts';
+import { seededRandom } from '../core/random.ts';
+import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
+import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import { specialistWorkspace } from './specialist-workspace.ts';
+
+/** What `buildProposalContext` needs beside the study's runtime. */
+export interface ProposalContextOptions {
+  /** Seeded per study; default a generator seeded from the task's seed. */
+  random?: () => number;
+  signal: AbortSignal;
+  /** The control arm: the lineage shows only the incumbent's score. */
+  noLineage?: boolean;
+  /** Reuse one workspace across calls (default: a fresh `specialistWorkspace(runtime)`). */
+  workspace?: SpecialistWorkspace;
+}
+
+/**
+ * The context a specialist sees before it proposes, read fresh from the store: every
+ * trial so far, the incumbent (or the baseline), the lineage as `specialist` sees it,
+ * file reads at any trial's commit and scratch worktrees. The scheduler uses it for
+ * every proposal; tests and tools use it to ask one specialist by hand.
+ *
+ * @example
+ * const { runtime } = await study.prepare(signal);
+ * const proposal = await ablate.propose(await buildProposalContext(runtime, ablate, { signal }));
+ */
+export async function buildProposalContext(runtime: StudyRuntime, specialist: Specialist, options: ProposalContextOptions): Promise<ProposalContext> {
+  const { store, studyId, task } = runtime;
+  const trials = await store.listTrials(studyId);
+  const baseline = trials.find((trial) => trial.id === 0);
+  const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
+  if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
+  return {
+    task,
+    surface: task.surfaces[specialist.spec.surface]!,
+    incumbent,
+    trials,
+    lineage: buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false }),
+    readFile: async (trialId, path) => {
+      const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
+      return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;
+    },
+    workspace: options.workspace ?? specialistWorkspace(runtime),
+    random: options.random ?? seededRandom(task.seed * 1_000_003 + trials.length),
+    signal: options.signal,
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * Turning waiting proposals into trials: each takes a free slot, is recorded `pending`
+ * (the store allocates its number), evaluated here or awaited from `autolab worker`s,
+ * retried once on a fresh trial when the machine failed it, and then counted.
+ */
+import { coerceError } from '../core/errors.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
+import type { SlotInfo } from '../evaluator/study-runtime.ts';
+import { countTrial, recordFinished, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
+import type { Driver } from './driver.ts';
+import type { Slot } from './slot-pool.ts';
+
+/** Starts a trial for each waiting proposal while a slot is free. */
+export async function fillSlots(driver: Driver): Promise<void> {
+  for (let item = takeWaiting(driver.state, driver.runtime.task.parallel); item !== null; item = takeWaiting(driver.state, driver.runtime.task.parallel)) {
+    await startTrial(driver, item);
+  }
+}
+
+/**
+ * Takes a slot (waiting for one if need be), records the proposal as a pending trial and
+ * starts evaluating it; resolves once it runs (its `RunningTrial` is in the state).
+ */
+export async function startTrial(driver: Driver, item: WaitingProposal): Promise<void> {
+  const slot = await driver.slots.acquire();
+  const trial = await createTrialFrom(driver, item, null);
+  const run: RunningTrial = { trialId: trial.id, done: Promise.resolve() };
+  driver.state.running.add(run);
+  run.done = finishTrial(driver, item, run, trial, slot);
+}
+
+/** Evaluates (or awaits) the trial and its retry, then hands the outcome to the chooser and the state. Never throws. */
+async function finishTrial(driver: Driver, item: WaitingProposal, run: RunningTrial, trial: TrialRecord, slot: Slot): Promise<void> {
+  try {
+    const first = await evaluateOrAwait(driver, trial, slot);
+    const finished = await retryOnInfraError(driver, item, run, first, slot);
+    driver.chooser.record(finished);
+    recordFinished(driver.state, finished);
+  } catch (error) {
+    driver.runtime.events.emit('warning', { code: 'record_failed', message: `trial #${run.trialId} could not be recorded: ${coerceError(error).message}` });
+  } finally {
+    slot.release();
+    driver.state.running.delete(run);
+    driver.wakeup.wake();
+  }
+}
+
+/**
+ * `infra_error` is the machine's fault (a failed node, a preempted job): the same
+ * proposal runs once more, on a fresh trial in the same slot. The retry counts as a
+ * trial, never against the specialist (no patience, no payoff: the chooser ignores
+ * `infra_error`). Not retried once the user asked to stop.
+ */
+export async function retryOnInfraError(driver: Driver, item: WaitingProposal, run: RunningTrial, finished: TrialRecord, slot: SlotInfo): Promise<TrialRecord> {
+  const { options, runtime } = driver;
+  if (finished.label !== 'infra_error' || options.stop.aborted || options.kill.aborted) return finished;
+  const retry = await createTrialFrom(driver, item, finished);
+  countTrial(driver.state);
+  run.trialId = retry.id;
+  await runtime.store.appendEvent(runtime.studyId, retry.id, 'trial.retry', { of: finished.id, reason: finished.labelDetail }).catch(() => undefined);
+  return evaluateOrAwait(driver, retry, slot);
+}
+
+/**
+ * Records a proposal as a pending trial, owned by this driver (or by nobody, queued for
+ * workers). A retry carries no cost (the proposal was paid for once) and says which
+ * trial it retries.
+ */
+export async function createTrialFrom(driver: Driver, item: WaitingProposal, retryOf: TrialRecord | null): Promise<TrialRecord> {
+  const { runtime, options } = driver;
+  const { proposal } = item;
+  const created = await runtime.store.createTrial(runtime.studyId, {
+    specialist: proposal.specialist,
+    parent: proposal.parent,
+    hypothesis: proposal.hypothesis,
+    notes: retryOf ? `${proposal.notes ?? ''}\n[autolab: retry of trial #${retryOf.id}, which the machine failed]`.trim() : (proposal.notes ?? ''),
+    expectedDelta: proposal.expectedDelta ?? null,
+    seed: runtime.task.seed,
+    edit: proposal.edit,
+    cost: retryOf ? null : (proposal.cost ?? null),
+    owner: options.remote ? null : runtime.owner,
+  });
+  if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
+  runtime.events.emit('trial:created', { trial: created });
+  return created;
+}
+
+/** Evaluates the trial in this process, or waits for a worker to record it (`remote`). */
+function evaluateOrAwait(driver: Driver, trial: TrialRecord, slot: SlotInfo): Promise<TrialRecord> {
+  const { options, runtime, slots } = driver;
+  if (options.remote) return options.remote.awaitTrial(trial, options.kill);
+  return evaluateTrial({ ...runtime, slots }, trial, { index: slot.index, gpu: slot.gpu }, options.kill);
+}
