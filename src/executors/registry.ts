@@ -7,7 +7,7 @@
 import { AutolabError } from '../core/errors.ts';
 import type { Executor } from '../core/executor.ts';
 import type { ExecutorSpec, TaskSpec } from '../core/task.ts';
-import { closestMatch } from '../task/suggest.ts';
+import { closestMatch } from '../core/suggest.ts';
 import type { ExecutorContext, ExecutorKind } from './executor-kind.ts';
 import { LocalExecutor } from './local/local-executor.ts';
 import { localExecutorKind } from './local/local-kind.ts';

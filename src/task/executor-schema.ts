@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ExecutorSpec } from '../core/task.ts';
 import { EXECUTOR_KINDS, executorKind } from '../executors/registry.ts';
-import { closestMatch } from './suggest.ts';
+import { closestMatch } from '../core/suggest.ts';
 import { describeValue } from './zod-issues.ts';
 
 /**

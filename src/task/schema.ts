@@ -3,7 +3,7 @@ import { parseGate } from '../core/gates.ts';
 import type { CommandSpec, GateSpec } from '../core/task.ts';
 import { studyNameProblem } from '../core/study-name.ts';
 import { executorSchema } from './executor-schema.ts';
-import { durationSchema, sizeSchema } from './unit-schemas.ts';
+import { durationSchema, sizeSchema } from '../options/unit-schemas.ts';
 
 /**
  * The task file (`autolab.yaml`) as the user writes it: snake_case keys, durations and

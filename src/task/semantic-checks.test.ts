@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseRelativePath, pathMatches, semanticIssues } from './semantic-checks.ts';
-import { closestMatch } from './suggest.ts';
+import { closestMatch } from '../core/suggest.ts';
 
 describe('pathMatches', () => {
   it.each([

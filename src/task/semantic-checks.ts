@@ -1,5 +1,5 @@
 import { matchesAny } from '../core/glob.ts';
-import { closestMatch } from './suggest.ts';
+import { closestMatch } from '../core/suggest.ts';
 import type { TaskFileIssue } from './task-file-issue.ts';
 
 /**

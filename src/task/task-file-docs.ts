@@ -7,7 +7,7 @@
  */
 import { taskFileJsonSchema } from './json-schema.ts';
 import { TASK_FILE_EXAMPLES } from './task-file-examples.ts';
-import { DURATION_PATTERN, SIZE_PATTERN } from './units.ts';
+import { DURATION_PATTERN, SIZE_PATTERN } from '../core/units.ts';
 
 type JsonSchema = Record<string, unknown> & {
   type?: string | string[];

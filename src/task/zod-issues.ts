@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { closestMatch } from './suggest.ts';
+import { closestMatch } from '../core/suggest.ts';
 import type { TaskFileIssue } from './task-file-issue.ts';
 
 /**

@@ -5,7 +5,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-import { durationSchema, sizeSchema } from '../../task/unit-schemas.ts';
+import { durationSchema, sizeSchema } from '../../options/unit-schemas.ts';
 
 /** Default time between two polls of the Slurm queue. */
 export const DEFAULT_SLURM_POLL_INTERVAL_MS = 5_000;

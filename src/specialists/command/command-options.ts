@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { AutolabError } from '../../core/errors.ts';
 import type { SpecialistSpec } from '../../core/task.ts';
-import { parseDurationMs, parseSizeBytes } from '../../task/units.ts';
+import { parseDurationMs, parseSizeBytes } from '../../core/units.ts';
 
 export const commandOptionsSchema = z.strictObject({
   command: z.string({ error: 'required: the command to run, e.g. claude -p "$(cat {prompt_file})"' }).trim().min(1),

@@ -6,7 +6,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { AutolabError } from '../../core/errors.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
-import { parseDurationMs } from '../../task/units.ts';
+import { parseDurationMs } from '../../core/units.ts';
 import type { AgentLoopLimits } from './agent-loop.ts';
 import { parseModelRef, type ModelRef } from './model-ref.ts';
 

@@ -1,5 +1,6 @@
+/** Option schemas shared by the task file and the adapters that own their options (executors, specialists): durations and sizes as users write them. */
 import { z } from 'zod';
-import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from './units.ts';
+import { DURATION_EXPECTED, DURATION_PATTERN, SIZE_EXPECTED, SIZE_PATTERN, parseDurationMs, parseSizeBytes } from '../core/units.ts';
 
 /** A duration in the file; parsed to milliseconds. `requiredHint` replaces the message when the key is missing. */
 export function durationSchema(requiredHint?: string) {
