@@ -8,11 +8,18 @@ import { MIGRATIONS } from './migrations.ts';
 import { openStore } from './open-store.ts';
 import { parsePostgresUrl } from './postgres-connection.ts';
 import { applyPostgresMigrations } from './postgres-migrate.ts';
-import { PostgresStore } from './postgres-store.ts';
+import { numberPlaceholders, PostgresStore } from './postgres-store.ts';
 import { describeStoreContract } from './store-contract.ts';
 import { describeStoreProcessContract, raceChildren } from './store-process-contract.ts';
 
 const server = postgresTestUrl();
+
+describe('numberPlaceholders', () => {
+  it("numbers the shared statements' ? placeholders, leaving quoted text alone", () => {
+    expect(numberPlaceholders('SELECT * FROM t WHERE a = ? AND b IN (?, ?) LIMIT ?')).toBe('SELECT * FROM t WHERE a = $1 AND b IN ($2, $3) LIMIT $4');
+    expect(numberPlaceholders(`SELECT '?', 'it''s ?', "odd?name" FROM t WHERE x = ?`)).toBe(`SELECT '?', 'it''s ?', "odd?name" FROM t WHERE x = $1`);
+  });
+});
 
 describe('parsePostgresUrl', () => {
   it('takes ?schema= for autolab, leaves the rest to pg, and hides the password', () => {
