@@ -42,7 +42,7 @@ class Serial {
 
   run<T>(work: () => Promise<T>): Promise<T> {
     this.waiting++;
-    const result = this.tail.then(work);
+    const result = this.tail.then(() => work());
     this.tail = result.then(
       () => this.waiting--,
       () => this.waiting--,
