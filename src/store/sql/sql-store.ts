@@ -33,8 +33,13 @@ import { heartbeat, updateTrial } from './update-trial.ts';
  * The shared implementation the SQLite and PostgreSQL adapters extend with their driver.
  *
  * @example
+ * // An adapter: its driver (connection, transactions, study lock, dialect) and nothing more.
  * export class SqliteStore extends SqlStore {
- *   static async open(file: string) { const store = new SqliteStore(new SqliteDriver(await openSqliteDatabase(file), file)); await store.migrate(); return store; }
+ *   static async open(file: string): Promise<SqliteStore> {
+ *     const store = new SqliteStore(new SqliteDriver(await openSqliteDatabase(file), file), file);
+ *     await store.migrate();
+ *     return store;
+ *   }
  * }
  */
 export abstract class SqlStore implements Store {
