@@ -135,15 +135,15 @@ export interface Store {
   finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord>;
 
   /**
-   * True when processes on several hosts can share this store (PostgreSQL); false or
-   * absent when only the processes of one host can (a SQLite file). Remote workers
-   * (`autolab worker`, `autolab run --remote`) need a store hosts share.
+   * False when only the processes of one host can share this store (a SQLite file):
+   * remote workers (`autolab worker`, `autolab run --remote`) refuse it even though it
+   * has the work queue. True (PostgreSQL) or absent: processes on several hosts can.
    */
   readonly sharedAcrossHosts?: boolean;
 
   /**
-   * Optional (both built-in stores have it; remote workers use it where
-   * `sharedAcrossHosts`): the work queue of workers. A trial created `pending` with no
+   * Optional (both built-in stores have it; remote workers use it unless
+   * `sharedAcrossHosts` is false): the work queue of workers. A trial created `pending` with no
    * owner is queued. `claimTrial` hands the oldest queued trial to `worker` (it becomes
    * `running`, owned by the worker, and a `trial.claimed` event is logged) or returns
    * null; two workers never claim the same trial. The worker's lease on it lasts
