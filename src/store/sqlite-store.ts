@@ -81,14 +81,14 @@ class SqliteDriver implements SqlDriver {
 
   transaction<T>(action: string, work: (tx: SqlSession) => Promise<T>): Promise<T> {
     return this.serial.run(async () => {
-      this.guard(action, () => this.db.exec('BEGIN IMMEDIATE'));
+      this.guard(action, () => this.all('BEGIN IMMEDIATE'));
       try {
         const result = await work(this.session);
-        this.guard(action, () => this.db.exec('COMMIT'));
+        this.guard(action, () => this.all('COMMIT'));
         return result;
       } catch (error) {
         try {
-          if (this.db.open && this.db.inTransaction) this.db.exec('ROLLBACK');
+          if (this.db.open && this.db.inTransaction) this.all('ROLLBACK');
         } catch {
           // SQLite rolled back already (an I/O error, a full disk): the first error says why.
         }

@@ -360,6 +360,14 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect((await store.getTrial(study.id, 0))!.heartbeatAt).toBeNull();
     });
 
+    it('concurrent addElapsed calls each log the running total as of their own write', async () => {
+      await Promise.all(Array.from({ length: 12 }, (_, i) => store.addElapsed(study.id, 100 * (i + 1))));
+      expect((await store.getStudy('demo'))!.elapsedMs).toBe(7800);
+      const logged = (await store.listEvents(study.id)).filter((e) => e.type === 'study.elapsed').map((e) => e.data as { addedMs: number; elapsedMs: number });
+      let total = 0;
+      for (const event of logged) expect(event.elapsedMs).toBe((total += event.addedMs));
+    });
+
     it('setBaselineCommit, addElapsed, setTask and renameStudy update the study', async () => {
       await store.setBaselineCommit(study.id, 'abc123');
       await store.addElapsed(study.id, 1500);

@@ -70,18 +70,18 @@ export abstract class SqlStore implements Store {
   }
 
   async setTask(studyId: number, taskHash: string, taskJson: string): Promise<void> {
-    await this.studyTransaction(studyId, 'replace the study task', (tx, at, before) => studies.setTask(tx, at, before, taskHash, taskJson));
+    await this.studyTransaction(studyId, 'replace the study task', async (tx, at, before) => studies.setTask(tx, at, await before(), taskHash, taskJson));
   }
 
   async addElapsed(studyId: number, ms: number): Promise<void> {
     if (!Number.isFinite(ms) || ms < 0) throw new AutolabError('StoreError', `addElapsed needs a non-negative number of milliseconds, got ${ms}`);
     const rounded = Math.round(ms);
-    await this.studyTransaction(studyId, 'add elapsed time', (tx, at, before) => studies.addElapsed(tx, at, before, rounded));
+    await this.studyTransaction(studyId, 'add elapsed time', async (tx, at, before) => studies.addElapsed(tx, at, await before(), rounded));
   }
 
   async renameStudy(studyId: number, newName: string): Promise<void> {
     if (newName.trim().length === 0) throw new AutolabError('StoreError', 'A study name cannot be empty');
-    await this.studyTransaction(studyId, `rename study ${studyId}`, (tx, at, before) => studies.renameStudy(tx, at, before, newName));
+    await this.studyTransaction(studyId, `rename study ${studyId}`, async (tx, at, before) => studies.renameStudy(tx, at, await before(), newName));
   }
 
   // ---- trials --------------------------------------------------------------------
@@ -163,17 +163,20 @@ export abstract class SqlStore implements Store {
 
   /**
    * A transaction that first takes the study's lock, then reads the database clock and
-   * the study (a StoreError when it does not exist), in one statement.
+   * whether the study exists (a StoreError when not), in one statement. `work` reads the
+   * study itself with `study()` when it needs it: in a statement of its own, so that on
+   * PostgreSQL it sees every write committed before the lock was granted (the lock
+   * statement's snapshot predates the wait for the lock).
    */
-  private studyTransaction<T>(studyId: number, action: string, work: (tx: SqlSession, at: string, study: StudyRecord) => Promise<T>): Promise<T> {
+  private studyTransaction<T>(studyId: number, action: string, work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>): Promise<T> {
     return this.driver.transaction(action, async (tx) => {
       const lock = this.driver.studyLock(studyId);
-      const row = (await firstRow(tx, `SELECT ${tx.dialect.now} AS at, s.* FROM ${lock.from} LEFT JOIN studies s ON s.id = ?`, [...lock.params, studyId])) as {
+      const row = (await firstRow(tx, `SELECT ${tx.dialect.now} AS at, s.id FROM ${lock.from} LEFT JOIN studies s ON s.id = ?`, [...lock.params, studyId])) as {
         at: string;
         id: number | null;
       };
       if (row.id === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
-      return work(tx, row.at, studyFromRow(row));
+      return work(tx, row.at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
     });
   }
 }
