@@ -105,9 +105,17 @@ class PostgresDriver implements SqlDriver {
     }
   }
 
-  /** The study's advisory lock, taken in FROM: before the select list (and its clock) is evaluated. */
-  studyLock(studyId: number): { from: string; params: unknown[] } {
-    return { from: '(SELECT pg_advisory_xact_lock(?, ?::int)) AS held', params: [this.lockClass, studyId] };
+  /**
+   * The study's advisory lock, taken in FROM: before the select list (and its clock) is
+   * evaluated; the study's id comes along (none when the study does not exist).
+   */
+  async lockStudy(tx: SqlSession, studyId: number): Promise<string | null> {
+    const [row] = (await tx.all(`SELECT ${POSTGRES_DIALECT.now} AS at, s.id FROM (SELECT pg_advisory_xact_lock(?, ?::int)) AS held LEFT JOIN studies s ON s.id = ?`, [
+      this.lockClass,
+      studyId,
+      studyId,
+    ])) as Array<{ at: string; id: number | null }>;
+    return row!.id === null ? null : row!.at;
   }
 
   async close(): Promise<void> {

@@ -56,6 +56,8 @@ class SqliteDriver implements SqlDriver {
   readonly dialect = SQLITE_DIALECT;
   private readonly statements = new Map<string, Database.Statement>();
   private readonly serial = new Serial();
+  /** Studies known to exist (studies are never deleted). */
+  private readonly knownStudies = new Set<number>();
   private readonly session: SqlSession = { dialect: SQLITE_DIALECT, all: async (sql, params) => this.all(sql, params) };
 
   constructor(
@@ -97,8 +99,17 @@ class SqliteDriver implements SqlDriver {
     });
   }
 
-  studyLock(): { from: string; params: unknown[] } {
-    return { from: '(SELECT 1) AS held', params: [] };
+  /**
+   * `BEGIN IMMEDIATE` already holds the database's write lock, every study's. Studies are
+   * never deleted, so a study seen once still exists: the check costs a statement only
+   * the first time. The clock is the host's, as SQLite's `now` is.
+   */
+  async lockStudy(_tx: SqlSession, studyId: number): Promise<string | null> {
+    if (!this.knownStudies.has(studyId)) {
+      if (this.all('SELECT 1 AS present FROM studies WHERE id = ?', [studyId]).length === 0) return null;
+      this.knownStudies.add(studyId);
+    }
+    return new Date().toISOString();
   }
 
   async close(): Promise<void> {

@@ -31,11 +31,12 @@ export interface SqlDriver {
    */
   transaction<T>(action: string, work: (tx: SqlSession) => Promise<T>): Promise<T>;
   /**
-   * A FROM item (and its parameters) that, read first in a transaction, holds the write
-   * lock of study `studyId` until the transaction ends: PostgreSQL's per-study advisory
-   * lock; on SQLite, `BEGIN IMMEDIATE` already holds the database's, so a dummy row.
+   * First statement(s) of a study transaction: takes study `studyId`'s write lock until
+   * the transaction ends, and returns the database clock as of then (ISO-8601), or null
+   * when the study does not exist. PostgreSQL: a per-study advisory lock and the server
+   * clock, in one statement. SQLite: `BEGIN IMMEDIATE` already holds the database's lock.
    */
-  studyLock(studyId: number): { from: string; params: unknown[] };
+  lockStudy(tx: SqlSession, studyId: number): Promise<string | null>;
   close(): Promise<void>;
 }
 

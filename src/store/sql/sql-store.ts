@@ -4,8 +4,8 @@
  * single statement or in a study transaction of the adapter's driver (driver.ts).
  *
  * Concurrency, in one rule: every transaction that changes a study or appends to its
- * audit log first takes that study's write lock (`driver.studyLock`) and holds it until
- * it commits, then reads the database clock and the study. So, per study:
+ * audit log first takes that study's write lock (`driver.lockStudy`) and holds it until
+ * it commits, and reads the database clock once it holds it. So, per study:
  * - trial numbers (`MAX(id) + 1`) are allocated one transaction at a time;
  * - `finishTrial` decides against the incumbent as committed at that instant;
  * - event ids are allocated in commit order, so `listEvents({ afterId })` never skips
@@ -162,21 +162,16 @@ export abstract class SqlStore implements Store {
   }
 
   /**
-   * A transaction that first takes the study's lock, then reads the database clock and
-   * whether the study exists (a StoreError when not), in one statement. `work` reads the
-   * study itself with `study()` when it needs it: in a statement of its own, so that on
-   * PostgreSQL it sees every write committed before the lock was granted (the lock
-   * statement's snapshot predates the wait for the lock).
+   * A transaction that first takes the study's lock and reads the database clock (a
+   * StoreError when the study does not exist). `work` reads the study itself with
+   * `study()` when it needs it: in a statement after the lock, so that on PostgreSQL it
+   * sees every write committed before the lock was granted.
    */
   private studyTransaction<T>(studyId: number, action: string, work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>): Promise<T> {
     return this.driver.transaction(action, async (tx) => {
-      const lock = this.driver.studyLock(studyId);
-      const row = (await firstRow(tx, `SELECT ${tx.dialect.now} AS at, s.id FROM ${lock.from} LEFT JOIN studies s ON s.id = ?`, [...lock.params, studyId])) as {
-        at: string;
-        id: number | null;
-      };
-      if (row.id === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
-      return work(tx, row.at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
+      const at = await this.driver.lockStudy(tx, studyId);
+      if (at === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
+      return work(tx, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
     });
   }
 }
