@@ -13,10 +13,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AcceptanceDecision, Store, TrialDraft, TrialOutcome } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { FailureLabel, Metrics, TrialCost, TrialRecord } from '../core/trial.ts';
+import type { StoreFactory } from './store-factory.ts';
 import { describeStoreQueueContract } from './store-queue-contract.ts';
 
-/** A fresh, migrated, empty store, and how to dispose of it. */
-export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+export type { StoreFactory } from './store-factory.ts';
 
 const OWNER = { host: 'test-host', pid: 4242, token: 'tok-1' };
 

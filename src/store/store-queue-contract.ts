@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, TrialDraft, TrialOutcome } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
-import type { StoreFactory } from './store-contract.ts';
+import type { StoreFactory } from './store-factory.ts';
 
 type QueueStore = Store & Required<Pick<Store, 'claimTrial' | 'renewLease'>>;
 
