@@ -53,7 +53,7 @@ describe('knob steps and constraints in the task file', () => {
     const { file, lines } = await problems(`${HEAD}    constraints:\n      - d_model % n_heads = 0\n      - d_model % heads == 0\n      - "act > 1"\n`);
     expect(lines).toEqual([
       `${file}:15:9: surfaces.model.constraints[0]: "d_model % n_heads = 0", column 19: unexpected character "=" (use == to compare)`,
-      `${file}:15:9: surfaces.model.constraints[1]: "d_model % heads == 0", column 11: unknown knob 'heads' (knobs of this surface: d_model, n_heads, lr, act)`,
+      `${file}:16:9: surfaces.model.constraints[1]: "d_model % heads == 0", column 11: unknown knob 'heads' (knobs of this surface: d_model, n_heads, lr, act)`,
       `${file}:17:9: surfaces.model.constraints[2]: "act > 1", column 1: '>' compares numbers, got a string`,
     ]);
   });
