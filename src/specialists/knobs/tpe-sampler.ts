@@ -14,6 +14,7 @@ import { decodePoint, encodeSpace, snapPoint, type EncodedSpace } from './knob-e
 import { prepareObservations, type ScoredPoint } from './knob-observations.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { knobValuesKey, type KnobValues } from './knob-value.ts';
+import { feasibilityGuard } from './feasibility-guard.ts';
 import { ageWeights, fitParzenEstimator, mixtureLogPdf, type ParzenOptions } from './parzen-estimator.ts';
 import { triedValueKeys, uniformUntried } from './sampler-support.ts';
 
@@ -75,7 +76,9 @@ export function createTpeSampler(options: TpeSamplerOptions = {}): KnobSampler {
       const pending = context?.pending ?? [];
       const prepared = prepareObservations(encoded, history, context?.direction ?? 'minimize', pending);
       const tried = triedValueKeys(space, history, incumbent, pending);
-      if (prepared.measured.length < startupTrials || prepared.measured.length === 0) return uniformUntried(space, encoded, tried, random);
+      const guard = feasibilityGuard(space, history, context, encoded);
+      const fallback = { fallback: incumbent, guard };
+      if (prepared.measured.length < startupTrials || prepared.measured.length === 0) return uniformUntried(space, encoded, tried, random, 128, fallback);
 
       const ranked = [...prepared.scored].sort((a, b) => a.loss - b.loss || a.trialId - b.trialId);
       const liars = constantLiar ? prepared.inFlight : [];
@@ -102,18 +105,26 @@ export function createTpeSampler(options: TpeSamplerOptions = {}): KnobSampler {
         { estimator: fitParzenEstimator(encoded, badScored, parzen), weight: badScored.length + (parzen.priorWeight ?? 1) },
         ...(sharp.length > 0 ? [{ estimator: fitParzenEstimator(encoded, sharp, { ...parzen, bandwidths: below.bandwidths, withPrior: false }), weight: sharp.length }] : []),
       ];
-      const candidates: Array<{ point: number[]; score: number }> = [];
-      for (let index = 0; index < eiCandidates; index += 1) {
-        const point = snapPoint(encoded, below.sample(random));
-        candidates.push({ point, score: below.logPdf(point) - mixtureLogPdf(above, point) });
+      // Candidates from l(x), ranked by log l(x) - log g(x) plus, where trials failed, the
+      // log of their predicted chance to run (c-TPE's product of the acquisition and the
+      // probability of feasibility); the first untried one the guard keeps is proposed. Where
+      // the guard refuses a whole batch (most of l lies where trials fail), more are drawn.
+      const rounds = guard.active ? 4 : 1;
+      for (let round = 0; round < rounds; round += 1) {
+        const candidates: Array<{ point: number[]; values: KnobValues; score: number }> = [];
+        for (let index = 0; index < eiCandidates; index += 1) {
+          const point = snapPoint(encoded, below.sample(random));
+          const values = decodePoint(encoded, point);
+          const feasible = guard.active ? Math.log(Math.max(guard.chance(values), 1e-12)) : 0;
+          candidates.push({ point, values, score: below.logPdf(point) - mixtureLogPdf(above, point) + feasible });
+        }
+        candidates.sort((a, b) => b.score - a.score);
+        for (const candidate of candidates) {
+          if (!tried.has(knobValuesKey(space, candidate.values)) && guard.accept(candidate.values, random)) return candidate.values;
+        }
       }
-      candidates.sort((a, b) => b.score - a.score);
-      for (const candidate of candidates) {
-        const values = decodePoint(encoded, candidate.point);
-        if (!tried.has(knobValuesKey(space, values))) return values;
-      }
-      // Every candidate was tried already (a small discrete space): anything new will do.
-      return uniformUntried(space, encoded, tried, random);
+      // Every candidate was tried already (a small discrete space) or refused: anything new will do.
+      return uniformUntried(space, encoded, tried, random, 128, fallback);
     },
   };
 }
