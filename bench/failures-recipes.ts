@@ -50,14 +50,14 @@ export const FAILURE_RECIPES: FailureRecipe[] = [
   },
   {
     name: 'memory',
-    constraint: 'MemoryError when batch * width * 256 B > the 384 MiB cap',
+    constraint: 'MemoryError when batch * width * 256 B > the 128 MiB cap',
     dir: join(RECIPES_DIR, 'memory'),
     knobs: [int('batch', 8, 1024, { log: true }), int('width', 32, 4096, { log: true }), float('lr', 1e-5, 1e-1, true)],
     baseline: { batch: 32, width: 256, lr: 0.003 },
     metric: 'val_loss',
     gates: [],
-    memoryBytes: 384 * 1024 * 1024,
-    declared: ['batch * width <= 1300000'],
+    memoryBytes: 128 * 1024 * 1024,
+    declared: ['batch * width <= 440000'],
   },
   {
     name: 'pairs',

@@ -122,6 +122,8 @@ export interface StudyResult {
   proposeMs: number;
   /** The notes line of the last proposal about what was learned. */
   learned: string | null;
+  /** The best trial's knob values. */
+  bestValues: KnobValues;
 }
 
 /** Runs the baseline and then `trials` proposals of the knobs specialist on the recipe. */
@@ -174,5 +176,6 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
     trialList.push(trial);
     if (kept) incumbent = trial;
   }
-  return { best: incumbent.score as number, failures, failed, proposals: trials, proposeMs: proposeMs / trials, learned };
+  const bestValues = (await readKnobValues(async (path) => files.get(incumbent.id)?.[path] ?? null, recipe.knobs)) as KnobValues;
+  return { best: incumbent.score as number, failures, failed, proposals: trials, proposeMs: proposeMs / trials, learned, bestValues };
 }

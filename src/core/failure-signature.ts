@@ -38,7 +38,11 @@ export interface FailureFrame {
 
 /** The normalised cause of one failure. */
 export interface FailureSignature {
-  /** Equal for equal causes: numbers, paths and temporary names abstracted; no line numbers where the source line is known. */
+  /**
+   * Equal for equal causes: the exception type and the recipe line that raised it (its
+   * source, not its number, so edits above it do not matter), the message too when a
+   * library raised it; numbers, paths and temporary names abstracted.
+   */
   signature: string;
   /** One line that names the cause, with the real values, for progress lines and lists. */
   summary: string;
@@ -199,8 +203,11 @@ function parseException(text: string): ParsedException | null {
   return parsePythonTraceback(text) ?? parseNodeError(text);
 }
 
-/** The recipe's innermost frame among the frames and the printed location; else the innermost of all. */
-function pickFrame(exception: ParsedException, input: FailureSignatureInput): FailureFrame | null {
+/**
+ * The recipe's innermost frame among the frames and the printed location (else the
+ * innermost library frame), and whether it is where the exception was raised.
+ */
+function pickFrame(exception: ParsedException, input: FailureSignatureInput): { frame: FailureFrame; raisedHere: boolean } | null {
   const candidates: StackFrame[] = [...exception.frames];
   const location = exception.location;
   const innermost = candidates[candidates.length - 1];
@@ -217,7 +224,8 @@ function pickFrame(exception: ParsedException, input: FailureSignatureInput): Fa
   let source = chosen.source;
   if (source === null && location !== null && location.file === chosen.file && location.line === chosen.line) source = location.source;
   if (source === null && input.sourceLine !== undefined) source = input.sourceLine(chosen.file, chosen.line)?.trim() || null;
-  return { file, line: chosen.line, source };
+  const deepest = candidates[candidates.length - 1];
+  return { frame: { file, line: chosen.line, source }, raisedHere: chosen === deepest || (deepest !== undefined && isRuntimeInternal(deepest.file)) };
 }
 
 function isRuntimeInternal(file: string): boolean {
@@ -239,22 +247,26 @@ function typeOf(exception: ParsedException): string {
 }
 
 function fromException(label: FailureLabel, exception: ParsedException, input: FailureSignatureInput): FailureSignature {
-  const frame = pickFrame(exception, input);
+  const picked = pickFrame(exception, input);
+  const frame = picked?.frame ?? null;
   const message = messageOf(exception);
-  const describe = (ex: ParsedException, at: FailureFrame | null, text: string): { key: string; shown: string } => {
-    const abstracted = abstractText(text, input.recipe);
+  // Raised by the recipe's own line (with its source known), the line is the cause and the
+  // message is left out of the key, so that `f"{name} ..."` messages group (as Sentry groups
+  // by stack); raised deeper, in a library, the message tells causes apart.
+  const describe = (ex: ParsedException, found: ReturnType<typeof pickFrame>, text: string): { key: string; shown: string } => {
+    const at = found?.frame ?? null;
+    const abstracted = found !== null && found.raisedHere && at !== null && at.source !== null ? '' : abstractText(text, input.recipe);
     const key = `${typeOf(ex)}${abstracted !== '' ? `: ${clip(abstracted, MESSAGE_LIMIT)}` : ''}${at !== null ? ` at ${at.file}${at.source !== null ? `: ${abstractText(at.source)}` : `:${at.line}`}` : ''}`;
     const shownMessage = text !== '' ? `: ${clip(text, 120)}` : '';
     const shownSource = at !== null && at.source !== null && text === '' ? ` ${at.source}` : '';
     return { key, shown: `${typeOf(ex)}${shownMessage}${at !== null ? ` at ${at.file}:${at.line}${shownSource}` : ''}` };
   };
-  const main = describe(exception, frame, message);
+  const main = describe(exception, picked, message);
   let signature = `${label} ${main.key}`;
   let summary = `${label} ${main.shown}`;
   const root = exception.rootCause;
   if (root !== null && (root.type !== exception.type || messageOf(root) !== message)) {
-    const rootFrame = pickFrame(root, input);
-    const cause = describe(root, rootFrame, messageOf(root));
+    const cause = describe(root, pickFrame(root, input), messageOf(root));
     signature += ` <- ${cause.key}`;
     summary += ` (from ${cause.shown})`;
   }

@@ -9,16 +9,27 @@ import type { FailureLabel, TrialRecord } from '../../core/trial.ts';
 import { observationRole } from './knob-observations.ts';
 import type { KnobObservation } from './knob-sampler.ts';
 
+/** A stored failure signature (phase two keeps it with the trial as `failure`). */
+interface StoredFailure {
+  signature?: string;
+  summary?: string;
+  frame?: { source?: string | null } | null;
+}
+
 /**
- * The failure signature of a trial, for its knob observation: the one stored with the
- * trial when there is one (`failure.signature`), else computed from its label, detail and
- * log excerpt. Null for trials that did not fail.
+ * The failure signature of a trial, for its knob observation, and its text (the failing
+ * source line and the message, for hints): the one stored with the trial when there is
+ * one (`failure`), else computed from its label, detail and log excerpt. Null for trials
+ * that did not fail.
  */
-export function trialFailureSignature(trial: Pick<TrialRecord, 'status' | 'label' | 'labelDetail' | 'logExcerpt'> & { failure?: { signature?: string } | null }): string | null {
+export function trialFailure(trial: Pick<TrialRecord, 'status' | 'label' | 'labelDetail' | 'logExcerpt'> & { failure?: StoredFailure | null }): { signature: string; text: string } | null {
   if (trial.status !== 'failed' || trial.label === null) return null;
-  const stored = trial.failure?.signature;
-  if (typeof stored === 'string' && stored !== '') return stored;
-  return extractFailureSignature({ label: trial.label, detail: trial.labelDetail, output: trial.logExcerpt }).signature;
+  const stored = trial.failure;
+  if (typeof stored?.signature === 'string' && stored.signature !== '') {
+    return { signature: stored.signature, text: [stored.frame?.source ?? '', stored.summary ?? ''].filter((part) => part !== '').join('\n') };
+  }
+  const computed = extractFailureSignature({ label: trial.label, detail: trial.labelDetail, output: trial.logExcerpt });
+  return { signature: computed.signature, text: [computed.frame?.source ?? '', computed.exception?.message ?? ''].filter((part) => part !== '').join('\n') };
 }
 
 /**
@@ -57,6 +68,8 @@ export interface FailureGroup {
   cause: string;
   /** Observations that failed with this cause. */
   positives: KnobObservation[];
+  /** The distinct texts of its failures (source lines, messages), for hints. */
+  texts: string[];
   /** Observations known to have got past it (scored, or failed at a later stage). */
   negatives: KnobObservation[];
 }
@@ -87,6 +100,7 @@ export function groupFailures(history: readonly KnobObservation[], maxGroups = 6
   return causes.map(([cause, group]) => {
     const mine = new Set(group.positives);
     const negatives = staged.filter(({ observation, stage }) => !mine.has(observation) && stage > group.stage).map(({ observation }) => observation);
-    return { cause, positives: group.positives, negatives };
+    const texts = [...new Set(group.positives.map((observation) => observation.failureText ?? '').filter((text) => text !== ''))].slice(0, 8);
+    return { cause, positives: group.positives, negatives, texts };
   });
 }

@@ -12,6 +12,8 @@ export interface Hypothesis {
   rule: string;
   /** Identifies the rule up to its threshold, so that the weights of its thresholds add up. */
   member: string;
+  /** The knobs the rule reads (none for `none` and `local`). */
+  knobs: readonly string[];
   /** Log prior plus log evidence. */
   logWeight: number;
   /** Probability of the failure inside the rule's region, and outside it. */
@@ -21,15 +23,18 @@ export interface Hypothesis {
   inside(point: import('./feasibility-features.ts').FeasibilityPoint): number;
 }
 
-export type HypothesisFamily = 'none' | 'local' | 'single' | 'pair' | 'conditional' | 'lattice' | 'memory';
+export type HypothesisFamily = 'none' | 'local' | 'stated' | 'single' | 'pair' | 'conditional' | 'lattice' | 'memory';
 
 /**
  * Prior mass of each family (split evenly among its members; thresholds uniformly over
- * the feature's range). `none` is the sceptic: failures unrelated to the knob values.
+ * the feature's range). `none` is the sceptic: failures unrelated to the knob values;
+ * `stated` rules are conditions the failing source line checks (`feasibility-hints.ts`),
+ * present only when one compiles over the knobs.
  */
 export const FAMILY_PRIOR: Readonly<Record<HypothesisFamily, number>> = {
   none: 0.4,
   local: 0.15,
+  stated: 0.25,
   single: 0.15,
   pair: 0.1,
   conditional: 0.04,

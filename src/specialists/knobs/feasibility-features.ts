@@ -19,6 +19,8 @@ export interface FeasibilityPoint {
 /** A real-valued feature of a point, with its range over the whole knob space. */
 export interface ThresholdFeature {
   family: 'single' | 'pair' | 'conditional';
+  /** The knobs it reads. */
+  knobs: string[];
   /** How a threshold on it reads, e.g. `(t) => 'batch * width > ' + t`. */
   describe(direction: '>' | '<', threshold: number): string;
   value(point: FeasibilityPoint): number;
@@ -45,6 +47,7 @@ export function thresholdFeatures(space: readonly KnobSpec[], encoded: EncodedSp
   for (const { index, knob } of numeric) {
     features.push({
       family: 'single',
+      knobs: [knob.name],
       describe: (direction, threshold) => `${knob.name} ${direction} ${describeKnobValue(knob, unitToValue(knob, threshold))}`,
       value: (point) => point.unit[index] as number,
       low: 0,
@@ -101,6 +104,7 @@ function productFeature(knobs: ReadonlyArray<KnobSpec & { low: number; high: num
   });
   return {
     family: 'pair',
+    knobs: knobs.map((knob) => knob.name),
     describe: (direction, threshold) => `${text} ${direction} ${formatNumber(Math.exp(threshold))}`,
     value: (point) => knobs.reduce((sum, knob, i) => sum + (powers[i] as number) * logOf(point, knob), 0),
     low,
@@ -111,6 +115,7 @@ function productFeature(knobs: ReadonlyArray<KnobSpec & { low: number; high: num
 function sumFeature(first: NumericIndex, second: NumericIndex, sign: 1 | -1): ThresholdFeature {
   return {
     family: 'pair',
+    knobs: [first.knob.name, second.knob.name],
     describe: (direction, threshold) => `scaled ${first.knob.name} ${sign > 0 ? '+' : '-'} scaled ${second.knob.name} ${direction} ${formatNumber(threshold)}`,
     value: (point) => (point.unit[first.index] as number) + sign * (point.unit[second.index] as number),
     low: sign > 0 ? 0 : -1,
@@ -122,6 +127,7 @@ function conditionalFeature(categorical: string, choice: KnobValue, categoricalI
   const shown = typeof choice === 'string' ? `'${choice}'` : String(choice);
   return {
     family: 'conditional',
+    knobs: [categorical, knob.name],
     describe: (direction, threshold) => `${categorical} == ${shown} and ${knob.name} ${direction} ${describeKnobValue(knob, unitToValue(knob, threshold))}`,
     value: (point) => point.unit[index] as number,
     eligible: (point) => point.unit[categoricalIndex] === choiceIndex,

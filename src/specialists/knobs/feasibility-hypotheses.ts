@@ -13,6 +13,7 @@
 import type { EncodedSpace } from './knob-encoding.ts';
 import { FAMILY_PRIOR, logChoose, noRuleEvidence, ruleEvidence, type Hypothesis } from './feasibility-evidence.ts';
 import type { FeasibilityPoint, ThresholdFeature } from './feasibility-features.ts';
+import type { StatedRule } from './feasibility-hints.ts';
 import { describeKnobValue, type KnobValue } from './knob-value.ts';
 
 /** One trial for one cause: where it ran and whether that cause struck. */
@@ -28,7 +29,7 @@ const KEEP_NATS = 12;
 export function noRuleHypothesis(data: readonly Labelled[]): Hypothesis {
   const failures = data.filter((entry) => entry.failed).length;
   const { logEvidence, rate } = noRuleEvidence(failures, data.length - failures);
-  return { family: 'none', rule: 'no rule (strikes anywhere alike)', member: 'none', logWeight: Math.log(FAMILY_PRIOR.none) + logEvidence, pIn: rate, pOut: rate, inside: () => 0 };
+  return { family: 'none', rule: 'no rule (strikes anywhere alike)', member: 'none', knobs: [], logWeight: Math.log(FAMILY_PRIOR.none) + logEvidence, pIn: rate, pOut: rate, inside: () => 0 };
 }
 
 /**
@@ -79,6 +80,7 @@ export function thresholdHypotheses(feature: ThresholdFeature, data: readonly La
         family: feature.family,
         rule: feature.describe(direction, (lo + hi) / 2),
         member,
+        knobs: feature.knobs,
         logWeight: logMember + Math.log(span / width) + evidence.logEvidence,
         pIn: evidence.pIn,
         pOut: evidence.pOut,
@@ -99,6 +101,7 @@ export function thresholdHypotheses(feature: ThresholdFeature, data: readonly La
 interface DiscreteRule {
   rule: string;
   member: string;
+  knobs: string[];
   holds(point: FeasibilityPoint): boolean;
 }
 
@@ -115,7 +118,7 @@ export function latticeRules(encoded: EncodedSpace): DiscreteRule[] {
       if (divisor > knob.high) break;
       const step = knob.step ?? 1;
       if (step % divisor === 0 && knob.low % divisor === 0) continue; // every value is a multiple already
-      rules.push({ rule: `${knob.name} % ${divisor} != 0`, member: `${knob.name} % ${divisor}`, holds: (point) => value(point, knob.name) % divisor !== 0 });
+      rules.push({ rule: `${knob.name} % ${divisor} != 0`, member: `${knob.name} % ${divisor}`, knobs: [knob.name], holds: (point) => value(point, knob.name) % divisor !== 0 });
     }
   }
   for (const a of ints) {
@@ -123,14 +126,14 @@ export function latticeRules(encoded: EncodedSpace): DiscreteRule[] {
       if (a === b) continue;
       for (const times of [1, 2, 4, 8]) {
         const text = times === 1 ? `${a.name} % ${b.name} != 0` : `(${a.name} / ${b.name}) % ${times} != 0`;
-        rules.push({ rule: text, member: text, holds: (point) => value(point, a.name) % (times * value(point, b.name)) !== 0 });
+        rules.push({ rule: text, member: text, knobs: [a.name, b.name], holds: (point) => value(point, a.name) % (times * value(point, b.name)) !== 0 });
       }
     }
   }
   for (const a of numeric) {
     for (const b of numeric) {
       if (a === b || a.high <= b.low || b.high <= a.low) continue;
-      rules.push({ rule: `${a.name} > ${b.name}`, member: `${a.name} > ${b.name}`, holds: (point) => value(point, a.name) > value(point, b.name) });
+      rules.push({ rule: `${a.name} > ${b.name}`, member: `${a.name} > ${b.name}`, knobs: [a.name, b.name], holds: (point) => value(point, a.name) > value(point, b.name) });
     }
   }
   return rules;
@@ -153,7 +156,7 @@ export function discreteHypotheses(rules: readonly DiscreteRule[], data: readonl
     }
     if (tp === 0) continue;
     const evidence = ruleEvidence(tp, fp, totalFailed - tp, totalPassed - fp);
-    hypotheses.push({ family: 'lattice', rule: rule.rule, member: rule.member, logWeight: logMember + evidence.logEvidence, pIn: evidence.pIn, pOut: evidence.pOut, inside: (point) => (rule.holds(point) ? 1 : 0) });
+    hypotheses.push({ family: 'lattice', rule: rule.rule, member: rule.member, knobs: rule.knobs, logWeight: logMember + evidence.logEvidence, pIn: evidence.pIn, pOut: evidence.pOut, inside: (point) => (rule.holds(point) ? 1 : 0) });
   }
   return hypotheses;
 }
@@ -201,6 +204,7 @@ export function memoryHypotheses(encoded: EncodedSpace, data: readonly Labelled[
       family: 'memory',
       rule,
       member: `memory ${names.join(',')}`,
+      knobs: names,
       logWeight: Math.log(FAMILY_PRIOR.memory / groups.length) - logChoose(cells, failing.length) + evidence.logEvidence,
       pIn: evidence.pIn,
       pOut: evidence.pOut,
@@ -208,6 +212,34 @@ export function memoryHypotheses(encoded: EncodedSpace, data: readonly Labelled[
     });
   }
   return hypotheses;
+}
+
+/** Rules the failing lines state (`feasibility-hints.ts`), each scored on the data. */
+export function statedHypotheses(rules: readonly StatedRule[], data: readonly Labelled[]): Hypothesis[] {
+  const usable = rules.filter((rule) => rule.knobs.length > 0);
+  if (usable.length === 0) return [];
+  const totalFailed = data.filter((entry) => entry.failed).length;
+  const totalPassed = data.length - totalFailed;
+  return usable.map((rule) => {
+    let tp = 0;
+    let fp = 0;
+    for (const entry of data) {
+      if (!rule.strikes(entry.point.values)) continue;
+      if (entry.failed) tp += 1;
+      else fp += 1;
+    }
+    const evidence = ruleEvidence(tp, fp, totalFailed - tp, totalPassed - fp);
+    return {
+      family: 'stated' as const,
+      rule: rule.rule,
+      member: `stated ${rule.rule}`,
+      knobs: rule.knobs,
+      logWeight: Math.log(FAMILY_PRIOR.stated / usable.length) + evidence.logEvidence,
+      pIn: evidence.pIn,
+      pOut: evidence.pOut,
+      inside: (point: FeasibilityPoint) => (rule.strikes(point.values) ? 1 : 0),
+    };
+  });
 }
 
 /** Points the local model keeps (the most recent). */
@@ -255,5 +287,5 @@ export function localHypothesis(encoded: EncodedSpace, data: readonly Labelled[]
     const p = predictFrom(points.slice(0, k), entry.point);
     logEvidence += Math.log(entry.failed ? p : 1 - p);
   }
-  return { family: 'local', rule: 'near the trials that failed', member: 'local', logWeight: Math.log(FAMILY_PRIOR.local) + logEvidence, pIn: 1, pOut: 0, inside: (point) => predictFrom(points, point) };
+  return { family: 'local', rule: 'near the trials that failed', member: 'local', knobs: [], logWeight: Math.log(FAMILY_PRIOR.local) + logEvidence, pIn: 1, pOut: 0, inside: (point) => predictFrom(points, point) };
 }

@@ -14,7 +14,8 @@
 import type { KnobSpec } from '../../core/task.ts';
 import { groupFailures, type FailureGroup } from './failure-groups.ts';
 import { thresholdFeatures, type FeasibilityPoint } from './feasibility-features.ts';
-import { discreteHypotheses, latticeRules, localHypothesis, memoryHypotheses, noRuleHypothesis, thresholdHypotheses, type Labelled } from './feasibility-hypotheses.ts';
+import { failureHints } from './feasibility-hints.ts';
+import { discreteHypotheses, latticeRules, localHypothesis, memoryHypotheses, noRuleHypothesis, statedHypotheses, thresholdHypotheses, type Labelled } from './feasibility-hypotheses.ts';
 import type { Hypothesis } from './feasibility-evidence.ts';
 import { encodeSpace, encodeValues, type EncodedSpace } from './knob-encoding.ts';
 import type { KnobObservation } from './knob-sampler.ts';
@@ -45,6 +46,8 @@ export interface FeasibilityModel {
 
 /** Labelled points per cause at most (the most recent). */
 const POINT_LIMIT = 400;
+/** Log prior factor of a rule whose knobs the failure's text all names (e^3, about 20). */
+const MENTION_BOOST = 3;
 /** Hypotheses below this share of the posterior are dropped. */
 const PRUNE_LOG = Math.log(1e-6);
 
@@ -68,7 +71,7 @@ export function fitFeasibilityModel(space: readonly KnobSpec[], history: readonl
   if (groups.length === 0 || space.length === 0) return INACTIVE;
   const features = thresholdFeatures(space, encoded);
   const lattice = latticeRules(encoded);
-  const fitted = groups.map((group) => fitCause(group, encoded, features, lattice)).filter((cause): cause is FittedCause => cause !== null);
+  const fitted = groups.map((group) => fitCause(space, group, encoded, features, lattice)).filter((cause): cause is FittedCause => cause !== null);
   if (fitted.length === 0) return INACTIVE;
   return {
     active: true,
@@ -93,7 +96,7 @@ function failureProbability(cause: FittedCause, point: FeasibilityPoint): number
   return Math.min(1, Math.max(0, probability));
 }
 
-function fitCause(group: FailureGroup, encoded: EncodedSpace, features: ReturnType<typeof thresholdFeatures>, lattice: ReturnType<typeof latticeRules>): FittedCause | null {
+function fitCause(space: readonly KnobSpec[], group: FailureGroup, encoded: EncodedSpace, features: ReturnType<typeof thresholdFeatures>, lattice: ReturnType<typeof latticeRules>): FittedCause | null {
   const labelled: Array<Labelled & { trialId: number }> = [];
   const add = (observation: KnobObservation, failed: boolean): void => {
     const unit = encodeValues(encoded, observation.values);
@@ -108,8 +111,17 @@ function fitCause(group: FailureGroup, encoded: EncodedSpace, features: ReturnTy
 
   const counts = new Map<string, number>();
   for (const feature of features) counts.set(feature.family, (counts.get(feature.family) ?? 0) + 1);
-  const hypotheses: Hypothesis[] = [noRuleHypothesis(data), localHypothesis(encoded, data), ...discreteHypotheses(lattice, data), ...memoryHypotheses(encoded, data)];
+  const hints = failureHints(group.texts, space);
+  const hypotheses: Hypothesis[] = [noRuleHypothesis(data), localHypothesis(encoded, data), ...statedHypotheses(hints.rules, data), ...discreteHypotheses(lattice, data), ...memoryHypotheses(encoded, data)];
   for (const feature of features) hypotheses.push(...thresholdHypotheses(feature, data, counts.get(feature.family) ?? 1));
+  // Rules over the knobs the failure's text names are more probable a priori.
+  if (hints.mentioned.size > 0) {
+    for (const hypothesis of hypotheses) {
+      if (hypothesis.knobs.length === 0 || hypothesis.family === 'stated') continue;
+      const named = hypothesis.knobs.filter((knob) => hints.mentioned.has(knob)).length;
+      hypothesis.logWeight += MENTION_BOOST * (named / hypothesis.knobs.length);
+    }
+  }
 
   const total = logSumExp(hypotheses.map((hypothesis) => hypothesis.logWeight));
   const kept = hypotheses.filter((hypothesis) => hypothesis.logWeight - total >= PRUNE_LOG);

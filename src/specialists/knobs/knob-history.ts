@@ -6,7 +6,7 @@ import { AutolabError } from '../../core/errors.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
 import type { KnobSpec } from '../../core/task.ts';
 import { isFinished, type TrialRecord } from '../../core/trial.ts';
-import { trialFailureSignature } from './failure-groups.ts';
+import { trialFailure } from './failure-groups.ts';
 import { readKnobValues } from './knob-io.ts';
 import type { KnobObservation } from './knob-sampler.ts';
 import type { KnobValues } from './knob-value.ts';
@@ -79,10 +79,10 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
   };
 
   // A finished trial's signature never changes: computed once per trial.
-  const signatures = new Map<number, string | null>();
-  const signatureOf = (trial: TrialRecord): string | null => {
+  const signatures = new Map<number, { signature: string; text: string } | null>();
+  const signatureOf = (trial: TrialRecord): { signature: string; text: string } | null => {
     if (trial.status !== 'failed') return null;
-    if (!signatures.has(trial.id)) signatures.set(trial.id, trialFailureSignature(trial));
+    if (!signatures.has(trial.id)) signatures.set(trial.id, trialFailure(trial));
     return signatures.get(trial.id) ?? null;
   };
 
@@ -94,7 +94,10 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
       if (values === null) continue;
       const observation: KnobObservation = { trialId: trial.id, values, status: trial.status, score: trial.score ?? prunedScore(trial, context.task.objective.metric), label: trial.label };
       const failure = signatureOf(trial);
-      if (failure !== null) observation.failure = failure;
+      if (failure !== null) {
+        observation.failure = failure.signature;
+        if (failure.text !== '') observation.failureText = failure.text;
+      }
       observations.push(observation);
     }
     return observations;

@@ -22,6 +22,8 @@ export interface KnobObservation {
    * so that samplers learn where each cause strikes; absent: the label stands for it.
    */
   failure?: string | null;
+  /** What the failure's text says (the failing source line and the message), for hints about its cause. */
+  failureText?: string | null;
 }
 
 /** What a sampler knows about the study beyond the history. */
