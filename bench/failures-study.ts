@@ -124,6 +124,8 @@ export interface StudyResult {
   learned: string | null;
   /** The best trial's knob values. */
   bestValues: KnobValues;
+  /** Each proposal's failure label, null where it passed, in order. */
+  outcomes: Array<FailureLabel | null>;
 }
 
 /** Runs the baseline and then `trials` proposals of the knobs specialist on the recipe. */
@@ -141,6 +143,7 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
   let failed = 0;
   let proposeMs = 0;
   let learned: string | null = null;
+  const outcomes: Array<FailureLabel | null> = [];
   const abort = new AbortController();
   for (let id = 1; id <= trials; id += 1) {
     const context: ProposalContext = {
@@ -164,6 +167,7 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
     files.set(id, next);
     const values = await readKnobValues(async (path) => next[path] ?? null, recipe.knobs);
     const outcome = await runRecipe(recipe, values, dir, options.executor);
+    outcomes.push(outcome.label);
     const base = { parent: incumbent.id, hypothesis: proposal.hypothesis, notes: proposal.notes ?? '', logExcerpt: outcome.logExcerpt };
     if (outcome.label !== null) {
       failed += 1;
@@ -177,5 +181,5 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
     if (kept) incumbent = trial;
   }
   const bestValues = (await readKnobValues(async (path) => files.get(incumbent.id)?.[path] ?? null, recipe.knobs)) as KnobValues;
-  return { best: incumbent.score as number, failures, failed, proposals: trials, proposeMs: proposeMs / trials, learned, bestValues };
+  return { best: incumbent.score as number, failures, failed, proposals: trials, proposeMs: proposeMs / trials, learned, bestValues, outcomes };
 }

@@ -3,6 +3,7 @@
  * the cause strikes"; the trials inside and outside it are two Beta-Bernoulli samples,
  * whose marginal likelihood (the evidence) weighs the hypothesis against the others.
  */
+import type { FeasibilityPoint } from './feasibility-features.ts';
 
 /** A hypothesis about where one cause of failure strikes. */
 export interface Hypothesis {
@@ -16,11 +17,8 @@ export interface Hypothesis {
   knobs: readonly string[];
   /** Log prior plus log evidence. */
   logWeight: number;
-  /** Probability of the failure inside the rule's region, and outside it. */
-  pIn: number;
-  pOut: number;
-  /** How far a point is inside the region, in [0, 1] (fractional at a threshold interval). */
-  inside(point: import('./feasibility-features.ts').FeasibilityPoint): number;
+  /** The probability that the cause strikes at a point, under this hypothesis. */
+  failureProbability(point: FeasibilityPoint): number;
 }
 
 export type HypothesisFamily = 'none' | 'local' | 'stated' | 'single' | 'pair' | 'conditional' | 'lattice' | 'memory';
@@ -68,13 +66,33 @@ export function logChoose(n: number, k: number): number {
   return logGamma(n + 1) - logGamma(k + 1) - logGamma(n - k + 1);
 }
 
+/** log Γ(k + offset) for whole k, cached per offset (the evidence needs three offsets). */
+const logGammaTables = new Map<number, number[]>();
+function logGammaAt(k: number, offset: number): number {
+  let table = logGammaTables.get(offset);
+  if (table === undefined) {
+    table = [];
+    logGammaTables.set(offset, table);
+  }
+  while (table.length <= k) table.push(logGamma(table.length + offset));
+  return table[k] as number;
+}
+
+/** log B(k + a, m + b) for whole k, m (a and b among the Beta priors' parameters). */
+function logBetaAt(k: number, a: number, m: number, b: number): number {
+  return logGammaAt(k, a) + logGammaAt(m, b) - logGammaAt(k + m, a + b);
+}
+
+const LOG_BETA_INSIDE = logBeta(INSIDE.a, INSIDE.b);
+const LOG_BETA_OUTSIDE = logBeta(OUTSIDE.a, OUTSIDE.b);
+
 /**
  * The evidence of a region rule from its counts: `tp`/`fp` failures/passes inside,
  * `fn`/`tn` outside; and the posterior failure probabilities inside and outside.
  */
 export function ruleEvidence(tp: number, fp: number, fn: number, tn: number): { logEvidence: number; pIn: number; pOut: number } {
   return {
-    logEvidence: logBeta(tp + INSIDE.a, fp + INSIDE.b) - logBeta(INSIDE.a, INSIDE.b) + logBeta(fn + OUTSIDE.a, tn + OUTSIDE.b) - logBeta(OUTSIDE.a, OUTSIDE.b),
+    logEvidence: logBetaAt(tp, INSIDE.a, fp, INSIDE.b) - LOG_BETA_INSIDE + logBetaAt(fn, OUTSIDE.a, tn, OUTSIDE.b) - LOG_BETA_OUTSIDE,
     pIn: (tp + INSIDE.a) / (tp + fp + INSIDE.a + INSIDE.b),
     pOut: (fn + OUTSIDE.a) / (fn + tn + OUTSIDE.a + OUTSIDE.b),
   };

@@ -3,7 +3,8 @@
  * its evidence on the trials that failed with that cause (positives) and the trials that
  * got past it (negatives):
  * - thresholds on a feature (`lr > 0.03`, `batch * width > 6.5e4`, `act == 'tanh' and lr >
- *   0.01`), integrated over where the threshold may lie between observed values;
+ *   0.01`), averaged over where the threshold may lie between observed values;
+ * - rules the failing line states (`assert d_model % n_heads == 0`, feasibility-hints.ts);
  * - lattice rules of int knobs (`d_model % n_heads != 0`, `batch % 8 != 0`, `(d_model /
  *   n_heads) % 2 != 0`, `n_kv > n_heads`);
  * - memory of discrete values and pairs that failed and never passed (`(optimizer,
@@ -15,6 +16,7 @@ import { FAMILY_PRIOR, logChoose, noRuleEvidence, ruleEvidence, type Hypothesis 
 import type { FeasibilityPoint, ThresholdFeature } from './feasibility-features.ts';
 import type { StatedRule } from './feasibility-hints.ts';
 import { describeKnobValue, type KnobValue } from './knob-value.ts';
+import { logSumExp } from './sampler-math.ts';
 
 /** One trial for one cause: where it ran and whether that cause struck. */
 export interface Labelled {
@@ -22,19 +24,76 @@ export interface Labelled {
   failed: boolean;
 }
 
-/** Intervals kept per threshold rule: those within this many nats of its best. */
-const KEEP_NATS = 12;
-
 /** The sceptic: the cause strikes at one rate everywhere. */
 export function noRuleHypothesis(data: readonly Labelled[]): Hypothesis {
   const failures = data.filter((entry) => entry.failed).length;
   const { logEvidence, rate } = noRuleEvidence(failures, data.length - failures);
-  return { family: 'none', rule: 'no rule (strikes anywhere alike)', member: 'none', knobs: [], logWeight: Math.log(FAMILY_PRIOR.none) + logEvidence, pIn: rate, pOut: rate, inside: () => 0 };
+  return { family: 'none', rule: 'no rule (strikes anywhere alike)', member: 'none', knobs: [], logWeight: Math.log(FAMILY_PRIOR.none) + logEvidence, failureProbability: () => rate };
+}
+
+/** Failures and passes inside a region (where `inside` holds) and outside it. */
+function countRegion(data: readonly Labelled[], inside: (point: FeasibilityPoint) => boolean): { tp: number; fp: number; fn: number; tn: number } {
+  const counts = { tp: 0, fp: 0, fn: 0, tn: 0 };
+  for (const entry of data) {
+    if (inside(entry.point)) {
+      if (entry.failed) counts.tp += 1;
+      else counts.fp += 1;
+    } else if (entry.failed) counts.fn += 1;
+    else counts.tn += 1;
+  }
+  return counts;
+}
+
+/** A rule with a region: the cause strikes at the posterior rate inside it, and outside it. */
+function regionHypothesis(base: Omit<Hypothesis, 'logWeight' | 'failureProbability'>, logPrior: number, counts: { tp: number; fp: number; fn: number; tn: number }, inside: (point: FeasibilityPoint) => boolean): Hypothesis {
+  const evidence = ruleEvidence(counts.tp, counts.fp, counts.fn, counts.tn);
+  return { ...base, logWeight: logPrior + evidence.logEvidence, failureProbability: (point) => (inside(point) ? evidence.pIn : evidence.pOut) };
+}
+
+function clampTo(feature: ThresholdFeature, value: number): number {
+  return Math.min(feature.high, Math.max(feature.low, value));
+}
+
+/** The distinct values of a feature over the data, with the failures and passes at each. */
+function tally(feature: ThresholdFeature, data: readonly Labelled[]): { values: number[]; failed: number[]; passed: number[] } {
+  const f = new Float64Array(data.length);
+  const order: number[] = [];
+  data.forEach((entry, index) => {
+    if (feature.eligible !== undefined && !feature.eligible(entry.point)) return;
+    f[index] = clampTo(feature, feature.value(entry.point));
+    order.push(index);
+  });
+  order.sort((a, b) => (f[a] as number) - (f[b] as number));
+  const values: number[] = [];
+  const failed: number[] = [];
+  const passed: number[] = [];
+  for (const index of order) {
+    const value = f[index] as number;
+    if (values.length === 0 || value > (values[values.length - 1] as number)) {
+      values.push(value);
+      failed.push(0);
+      passed.push(0);
+    }
+    const last = values.length - 1;
+    if ((data[index] as Labelled).failed) failed[last] = (failed[last] as number) + 1;
+    else passed[last] = (passed[last] as number) + 1;
+  }
+  return { values, failed, passed };
+}
+
+interface Interval {
+  lo: number;
+  hi: number;
+  logWeight: number;
+  pIn: number;
+  pOut: number;
 }
 
 /**
- * Threshold rules on `feature`, both directions, as hypotheses per interval between
- * observed values (prior proportional to the interval's width).
+ * Threshold rules on `feature`, one hypothesis per direction: the average over where the
+ * threshold lies (each interval between observed values weighed by its width and its
+ * evidence), so that between the last pass and the first failure the predicted failure
+ * probability rises gradually.
  */
 export function thresholdHypotheses(feature: ThresholdFeature, data: readonly Labelled[], members: number): Hypothesis[] {
   const width = feature.high - feature.low;
@@ -42,27 +101,12 @@ export function thresholdHypotheses(feature: ThresholdFeature, data: readonly La
   const logMember = Math.log(FAMILY_PRIOR[feature.family] / members / 2);
   const totalFailed = data.filter((entry) => entry.failed).length;
   const totalPassed = data.length - totalFailed;
-  const eligible = data.filter((entry) => feature.eligible?.(entry.point) ?? true);
-  const sorted = eligible.map((entry) => ({ f: Math.min(feature.high, Math.max(feature.low, feature.value(entry.point))), failed: entry.failed })).sort((a, b) => a.f - b.f);
-  const values: number[] = [];
-  const failed: number[] = [];
-  const passed: number[] = [];
-  for (const entry of sorted) {
-    if (values.length === 0 || entry.f > (values[values.length - 1] as number)) {
-      values.push(entry.f);
-      failed.push(0);
-      passed.push(0);
-    }
-    const last = values.length - 1;
-    if (entry.failed) failed[last] = (failed[last] as number) + 1;
-    else passed[last] = (passed[last] as number) + 1;
-  }
+  const { values, failed, passed } = tally(feature, data);
   const bounds = [feature.low, ...values, feature.high];
   const hypotheses: Hypothesis[] = [];
   for (const direction of ['>', '<'] as const) {
-    const member = `${feature.describe(direction, 0)}#${direction}`;
-    const found: Hypothesis[] = [];
-    // Inside for '>' with t in (bounds[j], bounds[j+1]): distinct values j.. (suffix); for '<': values ..j-1 (prefix).
+    const intervals: Interval[] = [];
+    // Inside for '>' with t in (bounds[j], bounds[j+1]): the values from j on; for '<': those before j.
     let insideFailed = direction === '>' ? failed.reduce((a, b) => a + b, 0) : 0;
     let insidePassed = direction === '>' ? passed.reduce((a, b) => a + b, 0) : 0;
     for (let j = 0; j + 1 < bounds.length; j += 1) {
@@ -75,26 +119,56 @@ export function thresholdHypotheses(feature: ThresholdFeature, data: readonly La
       const hi = bounds[j + 1] as number;
       if (!(hi > lo) || insideFailed === 0) continue;
       const evidence = ruleEvidence(insideFailed, insidePassed, totalFailed - insideFailed, totalPassed - insidePassed);
-      const span = hi - lo;
-      found.push({
-        family: feature.family,
-        rule: feature.describe(direction, (lo + hi) / 2),
-        member,
-        knobs: feature.knobs,
-        logWeight: logMember + Math.log(span / width) + evidence.logEvidence,
-        pIn: evidence.pIn,
-        pOut: evidence.pOut,
-        inside: (point) => {
-          if (feature.eligible !== undefined && !feature.eligible(point)) return 0;
-          const f = feature.value(point);
-          return Math.min(1, Math.max(0, direction === '>' ? (f - lo) / span : (hi - f) / span));
-        },
-      });
+      intervals.push({ lo, hi, logWeight: logMember + Math.log((hi - lo) / width) + evidence.logEvidence, pIn: evidence.pIn, pOut: evidence.pOut });
     }
-    const best = Math.max(-Infinity, ...found.map((hypothesis) => hypothesis.logWeight));
-    hypotheses.push(...found.filter((hypothesis) => hypothesis.logWeight >= best - KEEP_NATS));
+    if (intervals.length > 0) hypotheses.push(thresholdMember(feature, direction, intervals));
   }
   return hypotheses;
+}
+
+/** The intervals of one threshold rule as one hypothesis; prefix sums make a prediction O(log n). */
+function thresholdMember(feature: ThresholdFeature, direction: '>' | '<', intervals: readonly Interval[]): Hypothesis {
+  const total = logSumExp(intervals.map((interval) => interval.logWeight));
+  const weights = intervals.map((interval) => Math.exp(interval.logWeight - total));
+  const inBefore = [0];
+  const outBefore = [0];
+  let best = 0;
+  intervals.forEach((interval, index) => {
+    inBefore.push((inBefore[index] as number) + (weights[index] as number) * interval.pIn);
+    outBefore.push((outBefore[index] as number) + (weights[index] as number) * interval.pOut);
+    if (interval.logWeight > (intervals[best] as Interval).logWeight) best = index;
+  });
+  const inAll = inBefore[intervals.length] as number;
+  const outAll = outBefore[intervals.length] as number;
+  const likeliest = intervals[best] as Interval;
+  return {
+    family: feature.family,
+    rule: feature.describe(direction, (likeliest.lo + likeliest.hi) / 2),
+    member: `${feature.describe(direction, 0)}#${direction}`,
+    knobs: feature.knobs,
+    logWeight: total,
+    failureProbability(point) {
+      if (feature.eligible !== undefined && !feature.eligible(point)) return outAll;
+      const f = clampTo(feature, feature.value(point));
+      // k: the last interval that starts at or below f (-1: none does).
+      let k = -1;
+      for (let low = 0, high = intervals.length - 1; low <= high; ) {
+        const middle = (low + high) >> 1;
+        if ((intervals[middle] as Interval).lo <= f) {
+          k = middle;
+          low = middle + 1;
+        } else high = middle - 1;
+      }
+      if (k < 0) return direction === '>' ? outAll : inAll;
+      const interval = intervals[k] as Interval;
+      const below = Math.min(1, Math.max(0, (f - interval.lo) / (interval.hi - interval.lo)));
+      const inside = direction === '>' ? below : 1 - below;
+      const partial = (weights[k] as number) * (inside * interval.pIn + (1 - inside) * interval.pOut);
+      return direction === '>'
+        ? (inBefore[k] as number) + (outAll - (outBefore[k + 1] as number)) + partial
+        : inAll - (inBefore[k + 1] as number) + (outBefore[k] as number) + partial;
+    },
+  };
 }
 
 /** A discrete rule: its text and whether a point is on its failing side. */
@@ -142,21 +216,12 @@ export function latticeRules(encoded: EncodedSpace): DiscreteRule[] {
 /** Hypotheses from discrete rules (the lattice family), each scored on the data. */
 export function discreteHypotheses(rules: readonly DiscreteRule[], data: readonly Labelled[]): Hypothesis[] {
   if (rules.length === 0) return [];
-  const totalFailed = data.filter((entry) => entry.failed).length;
-  const totalPassed = data.length - totalFailed;
   const logMember = Math.log(FAMILY_PRIOR.lattice / rules.length);
   const hypotheses: Hypothesis[] = [];
   for (const rule of rules) {
-    let tp = 0;
-    let fp = 0;
-    for (const entry of data) {
-      if (!rule.holds(entry.point)) continue;
-      if (entry.failed) tp += 1;
-      else fp += 1;
-    }
-    if (tp === 0) continue;
-    const evidence = ruleEvidence(tp, fp, totalFailed - tp, totalPassed - fp);
-    hypotheses.push({ family: 'lattice', rule: rule.rule, member: rule.member, knobs: rule.knobs, logWeight: logMember + evidence.logEvidence, pIn: evidence.pIn, pOut: evidence.pOut, inside: (point) => (rule.holds(point) ? 1 : 0) });
+    const counts = countRegion(data, rule.holds);
+    if (counts.tp === 0) continue;
+    hypotheses.push(regionHypothesis({ family: 'lattice', rule: rule.rule, member: rule.member, knobs: rule.knobs }, logMember, counts, rule.holds));
   }
   return hypotheses;
 }
@@ -196,20 +261,11 @@ export function memoryHypotheses(encoded: EncodedSpace, data: readonly Labelled[
     const keys = new Set(failing.map(([key]) => key));
     const tp = failing.reduce((sum, [, count]) => sum + count.failed, 0);
     const cells = group.reduce((product, d) => product * levels(d), 1);
-    const evidence = ruleEvidence(tp, 0, totalFailed - tp, totalPassed);
     const names = group.map((d) => encoded[d]!.knob.name);
     const shown = failing.map(([, count]) => count.values.map((value, i) => describeKnobValue(encoded[group[i] as number]!.knob, value)).join(', '));
     const rule = group.length === 1 ? `${names[0]} in {${shown.join(', ')}}` : `(${names.join(', ')}) in {${shown.map((pair) => `(${pair})`).join(', ')}}`;
-    hypotheses.push({
-      family: 'memory',
-      rule,
-      member: `memory ${names.join(',')}`,
-      knobs: names,
-      logWeight: Math.log(FAMILY_PRIOR.memory / groups.length) - logChoose(cells, failing.length) + evidence.logEvidence,
-      pIn: evidence.pIn,
-      pOut: evidence.pOut,
-      inside: (point) => (keys.has(keyOf(point, group)) ? 1 : 0),
-    });
+    const logPrior = Math.log(FAMILY_PRIOR.memory / groups.length) - logChoose(cells, failing.length);
+    hypotheses.push(regionHypothesis({ family: 'memory', rule, member: `memory ${names.join(',')}`, knobs: names }, logPrior, { tp, fp: 0, fn: totalFailed - tp, tn: totalPassed }, (point) => keys.has(keyOf(point, group))));
   }
   return hypotheses;
 }
@@ -218,27 +274,9 @@ export function memoryHypotheses(encoded: EncodedSpace, data: readonly Labelled[
 export function statedHypotheses(rules: readonly StatedRule[], data: readonly Labelled[]): Hypothesis[] {
   const usable = rules.filter((rule) => rule.knobs.length > 0);
   if (usable.length === 0) return [];
-  const totalFailed = data.filter((entry) => entry.failed).length;
-  const totalPassed = data.length - totalFailed;
   return usable.map((rule) => {
-    let tp = 0;
-    let fp = 0;
-    for (const entry of data) {
-      if (!rule.strikes(entry.point.values)) continue;
-      if (entry.failed) tp += 1;
-      else fp += 1;
-    }
-    const evidence = ruleEvidence(tp, fp, totalFailed - tp, totalPassed - fp);
-    return {
-      family: 'stated' as const,
-      rule: rule.rule,
-      member: `stated ${rule.rule}`,
-      knobs: rule.knobs,
-      logWeight: Math.log(FAMILY_PRIOR.stated / usable.length) + evidence.logEvidence,
-      pIn: evidence.pIn,
-      pOut: evidence.pOut,
-      inside: (point: FeasibilityPoint) => (rule.strikes(point.values) ? 1 : 0),
-    };
+    const strikes = (point: FeasibilityPoint): boolean => rule.strikes(point.values);
+    return regionHypothesis({ family: 'stated', rule: rule.rule, member: `stated ${rule.rule}`, knobs: rule.knobs }, Math.log(FAMILY_PRIOR.stated / usable.length), countRegion(data, strikes), strikes);
   });
 }
 
@@ -287,5 +325,5 @@ export function localHypothesis(encoded: EncodedSpace, data: readonly Labelled[]
     const p = predictFrom(points.slice(0, k), entry.point);
     logEvidence += Math.log(entry.failed ? p : 1 - p);
   }
-  return { family: 'local', rule: 'near the trials that failed', member: 'local', knobs: [], logWeight: Math.log(FAMILY_PRIOR.local) + logEvidence, pIn: 1, pOut: 0, inside: (point) => predictFrom(points, point) };
+  return { family: 'local', rule: 'near the trials that failed', member: 'local', knobs: [], logWeight: Math.log(FAMILY_PRIOR.local) + logEvidence, failureProbability: (point) => predictFrom(points, point) };
 }

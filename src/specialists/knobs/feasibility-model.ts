@@ -89,10 +89,7 @@ export function fitFeasibilityModel(space: readonly KnobSpec[], history: readonl
 
 function failureProbability(cause: FittedCause, point: FeasibilityPoint): number {
   let probability = 0;
-  for (const { hypothesis, weight } of cause.hypotheses) {
-    const inside = hypothesis.inside(point);
-    probability += weight * (inside * hypothesis.pIn + (1 - inside) * hypothesis.pOut);
-  }
+  for (const { hypothesis, weight } of cause.hypotheses) probability += weight * hypothesis.failureProbability(point);
   return Math.min(1, Math.max(0, probability));
 }
 
