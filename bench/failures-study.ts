@@ -9,7 +9,7 @@
  * store, from which the samplers compute failure signatures. Left out: git worktrees,
  * the store, the scheduler and a separate score command.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
 import { parseGate } from '../src/core/gates.ts';
@@ -134,7 +134,8 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
   const specialist = createKnobsSpecialist(spec, task);
   const random = mulberry32(0x5eed + seed * 7919);
   const files = new Map<number, Record<string, string>>([[0, { 'params.json': `${JSON.stringify(recipe.baseline, null, 2)}\n` }]]);
-  const dir = join(options.workDir, `${recipe.name}-${options.sampler}-${options.learn ? 'learn' : 'blind'}${options.declared ? '-declared' : ''}-s${seed}`);
+  await mkdir(options.workDir, { recursive: true });
+  const dir = await mkdtemp(join(options.workDir, `${recipe.name}-${options.sampler}-${options.learn ? 'learn' : 'blind'}${options.declared ? '-declared' : ''}-s${seed}-`));
   const baseline = await runRecipe(recipe, recipe.baseline, dir, options.executor);
   if (baseline.score === null) throw new Error(`the baseline of ${recipe.name} failed: ${baseline.label} ${baseline.detail}`);
   const trialList: TrialRecord[] = [record(0, { specialist: 'baseline', score: baseline.score, metrics: { [recipe.metric]: baseline.score } })];
