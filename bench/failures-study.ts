@@ -19,7 +19,9 @@ import type { SpecialistSpec, TaskSpec } from '../src/core/task.ts';
 import type { FailureLabel, TrialRecord } from '../src/core/trial.ts';
 import { parseMetricsLine } from '../src/evaluator/metrics-line.ts';
 import { LocalExecutor } from '../src/executors/local/local-executor.ts';
+import { trialFailure } from '../src/specialists/knobs/failure-groups.ts';
 import { readKnobValues } from '../src/specialists/knobs/knob-io.ts';
+import type { KnobObservation } from '../src/specialists/knobs/knob-sampler.ts';
 import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist.ts';
 import type { KnobValues } from '../src/specialists/knobs/knob-value.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
@@ -126,6 +128,8 @@ export interface StudyResult {
   bestValues: KnobValues;
   /** Each proposal's failure label, null where it passed, in order. */
   outcomes: Array<FailureLabel | null>;
+  /** The trials as the samplers saw them (the baseline first), for probing what was learned. */
+  history: KnobObservation[];
 }
 
 /** Runs the baseline and then `trials` proposals of the knobs specialist on the recipe. */
@@ -181,6 +185,12 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
     trialList.push(trial);
     if (kept) incumbent = trial;
   }
+  const history: KnobObservation[] = [];
+  for (const trial of trialList) {
+    const values = await readKnobValues(async (path) => files.get(trial.id)?.[path] ?? null, recipe.knobs);
+    const failure = trialFailure(trial);
+    history.push({ trialId: trial.id, values, status: trial.status, score: trial.score, label: trial.label, ...(failure !== null ? { failure: failure.signature, failureText: failure.text } : {}) });
+  }
   const bestValues = (await readKnobValues(async (path) => files.get(incumbent.id)?.[path] ?? null, recipe.knobs)) as KnobValues;
-  return { best: incumbent.score as number, failures, failed, proposals: trials, proposeMs: proposeMs / trials, learned, bestValues, outcomes };
+  return { best: incumbent.score as number, failures, failed, proposals: trials, proposeMs: proposeMs / trials, learned, bestValues, outcomes, history };
 }
