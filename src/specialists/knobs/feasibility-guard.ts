@@ -44,11 +44,12 @@ export interface FeasibilityGuard {
   readonly refused: { declared: number; predicted: number };
 }
 
-const cache = new WeakMap<readonly KnobObservation[], { space: readonly KnobSpec[]; constraints: readonly KnobConstraint[] | undefined; learn: boolean; guard: FeasibilityGuard }>();
+const cache = new WeakMap<readonly KnobObservation[], { space: readonly KnobSpec[]; constraints: readonly KnobConstraint[] | undefined; learn: boolean; length: number; last: KnobObservation | undefined; guard: FeasibilityGuard }>();
 
 /**
  * The guard for a proposal over `space` given `history` and the sampler's context. Cached
- * per history array, so samplers that call others (CMA-ES calls TPE) fit the model once.
+ * per history array (and its length and last entry, for callers that append to one), so
+ * samplers that call others (CMA-ES calls TPE) fit the model once per proposal.
  *
  * @example
  * const guard = feasibilityGuard(space, history, context);
@@ -58,9 +59,10 @@ export function feasibilityGuard(space: readonly KnobSpec[], history: readonly K
   const constraints = context?.constraints;
   const learn = context?.learnFeasibility !== false;
   const cached = cache.get(history);
-  if (cached !== undefined && cached.space === space && cached.constraints === constraints && cached.learn === learn) return cached.guard;
+  const last = history[history.length - 1];
+  if (cached !== undefined && cached.space === space && cached.constraints === constraints && cached.learn === learn && cached.length === history.length && cached.last === last) return cached.guard;
   const guard = createGuard(space, history, constraints ?? [], learn, encoded ?? encodeSpace(space));
-  cache.set(history, { space, constraints, learn, guard });
+  cache.set(history, { space, constraints, learn, length: history.length, last, guard });
   return guard;
 }
 
