@@ -31,6 +31,8 @@ export const PYTHON = process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
 
 /** What one run of a recipe gave, as a study would record it. */
 export interface RecipeOutcome {
+  /** The metrics the run printed (a gate miss's too). */
+  metrics: Record<string, number>;
   label: FailureLabel | null;
   detail: string | null;
   logExcerpt: string;
@@ -62,7 +64,9 @@ export async function runRecipe(recipe: FailureRecipe, values: KnobValues, dir: 
   }
   const outcome = classifyOutcome(facts, { metric: recipe.metric, direction: 'minimize' }, recipe.gates.map((gate) => parseGate(gate)!));
   const logExcerpt = lastLines(result.outputTail, 30);
-  return outcome.kind === 'scored' ? { label: null, detail: null, logExcerpt, score: outcome.score } : { label: outcome.label, detail: outcome.detail, logExcerpt, score: null };
+  return outcome.kind === 'scored'
+    ? { metrics: outcome.metrics, label: null, detail: null, logExcerpt, score: outcome.score }
+    : { metrics: outcome.metrics, label: outcome.label, detail: outcome.detail, logExcerpt, score: null };
 }
 
 function taskFor(recipe: FailureRecipe, options: AutolabStudyOptions, trials: number): { task: TaskSpec; spec: SpecialistSpec } {
@@ -142,7 +146,7 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
   const dir = await mkdtemp(join(options.workDir, `${recipe.name}-${options.sampler}-${options.learn ? 'learn' : 'blind'}${options.declared ? '-declared' : ''}-s${seed}-`));
   const baseline = await runRecipe(recipe, recipe.baseline, dir, options.executor);
   if (baseline.score === null) throw new Error(`the baseline of ${recipe.name} failed: ${baseline.label} ${baseline.detail}`);
-  const trialList: TrialRecord[] = [record(0, { specialist: 'baseline', score: baseline.score, metrics: { [recipe.metric]: baseline.score } })];
+  const trialList: TrialRecord[] = [record(0, { specialist: 'baseline', score: baseline.score, metrics: baseline.metrics })];
   let incumbent = trialList[0]!;
   const failures: Partial<Record<FailureLabel, number>> = {};
   let failed = 0;
@@ -177,11 +181,11 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
     if (outcome.label !== null) {
       failed += 1;
       failures[outcome.label] = (failures[outcome.label] ?? 0) + 1;
-      trialList.push(record(id, { ...base, status: 'failed', label: outcome.label, labelDetail: outcome.detail }));
+      trialList.push(record(id, { ...base, status: 'failed', label: outcome.label, labelDetail: outcome.detail, metrics: outcome.metrics }));
       continue;
     }
     const kept = (outcome.score as number) < (incumbent.score as number);
-    const trial = record(id, { ...base, status: kept ? 'kept' : 'discarded', score: outcome.score, metrics: { [recipe.metric]: outcome.score as number } });
+    const trial = record(id, { ...base, status: kept ? 'kept' : 'discarded', score: outcome.score, metrics: outcome.metrics });
     trialList.push(trial);
     if (kept) incumbent = trial;
   }
@@ -189,7 +193,7 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
   for (const trial of trialList) {
     const values = await readKnobValues(async (path) => files.get(trial.id)?.[path] ?? null, recipe.knobs);
     const failure = trialFailure(trial);
-    history.push({ trialId: trial.id, values, status: trial.status, score: trial.score, label: trial.label, ...(failure !== null ? { failure: failure.signature, failureText: failure.text } : {}) });
+    history.push({ trialId: trial.id, values, status: trial.status, score: trial.score, label: trial.label, metrics: trial.metrics, ...(failure !== null ? { failure: failure.signature, failureText: failure.text } : {}) });
   }
   const bestValues = (await readKnobValues(async (path) => files.get(incumbent.id)?.[path] ?? null, recipe.knobs)) as KnobValues;
   return { best: incumbent.score as number, failures, failed, proposals: trials, proposeMs: proposeMs / trials, learned, bestValues, outcomes, history };

@@ -21,18 +21,20 @@ export interface Hypothesis {
   failureProbability(point: FeasibilityPoint): number;
 }
 
-export type HypothesisFamily = 'none' | 'local' | 'stated' | 'single' | 'pair' | 'conditional' | 'lattice' | 'memory';
+export type HypothesisFamily = 'none' | 'local' | 'stated' | 'metric' | 'single' | 'pair' | 'conditional' | 'lattice' | 'memory';
 
 /**
  * Prior mass of each family (split evenly among its members; thresholds uniformly over
  * the feature's range). `none` is the sceptic: failures unrelated to the knob values;
  * `stated` rules are conditions the failing source line checks (`feasibility-hints.ts`),
- * present only when one compiles over the knobs.
+ * present only when one compiles over the knobs; `metric` is the regression of a missed
+ * gate's metric on the knobs (`feasibility-gate-model.ts`), present only for gate misses.
  */
 export const FAMILY_PRIOR: Readonly<Record<HypothesisFamily, number>> = {
   none: 0.4,
   local: 0.15,
   stated: 0.25,
+  metric: 0.25,
   single: 0.15,
   pair: 0.1,
   conditional: 0.04,

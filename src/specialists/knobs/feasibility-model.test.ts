@@ -85,6 +85,25 @@ describe('fitFeasibilityModel', () => {
     expect(model.feasibility({ d_model: 384, n_heads: 6, lr: 0.5 })).toBeLessThan(0.2);
   });
 
+  it("models a missed gate's metric from the trials that recorded it, passes and misses alike", () => {
+    const space = [int('depth', 1, 16), int('width', 64, 1024), float('lr', 1e-4, 0.1, true)];
+    const bytes = (values: KnobValues): number => 2 * (values.depth as number) * 12 * (values.width as number) ** 2 + 4096;
+    const random = mulberry32(3);
+    const sampler = createRandomSampler({ globalProbability: 1, maxChanged: space.length });
+    const observations: KnobObservation[] = Array.from({ length: 12 }, (_, trialId) => {
+      const values = sampler.sample(space, [], {}, random);
+      const metrics = { val_loss: 2, artifact_bytes: bytes(values) };
+      return bytes(values) > 16e6
+        ? { trialId, values, status: 'failed', score: null, label: 'gate_miss', failure: 'gate_miss artifact_bytes <= 16000000', metrics }
+        : { trialId, values, status: 'discarded', score: 2, metrics };
+    });
+    const model = fitFeasibilityModel(space, observations);
+    expect(model.causes[0]?.rule).toBe('predicted artifact_bytes > 16000000 (a regression of log artifact_bytes on the knobs)');
+    // Near the boundary, on both sides: 8 * 12 * 400^2 * 2 = 30.7 MB misses, 4 * 12 * 400^2 * 2 = 15.4 MB passes.
+    expect(model.feasibility({ depth: 8, width: 400, lr: 0.01 })).toBeLessThan(0.05);
+    expect(model.feasibility({ depth: 4, width: 400, lr: 0.01 })).toBeGreaterThan(0.6);
+  });
+
   it('takes the rule a failing assertion states from very few trials', () => {
     const space = CASES[0]!.space;
     const observations: KnobObservation[] = [

@@ -16,7 +16,8 @@ import { groupFailures, type FailureGroup } from './failure-groups.ts';
 import { thresholdFeatures, type FeasibilityPoint } from './feasibility-features.ts';
 import { failureHints } from './feasibility-hints.ts';
 import { discreteHypotheses, latticeRules, localHypothesis, memoryHypotheses, noRuleHypothesis, statedHypotheses, thresholdHypotheses, type Labelled } from './feasibility-hypotheses.ts';
-import type { Hypothesis } from './feasibility-evidence.ts';
+import { FAMILY_PRIOR, type Hypothesis } from './feasibility-evidence.ts';
+import { gateMetricHypothesis, gateOfCause } from './feasibility-gate-model.ts';
 import { encodeSpace, encodeValues, type EncodedSpace } from './knob-encoding.ts';
 import type { KnobObservation } from './knob-sampler.ts';
 import type { KnobValues } from './knob-value.ts';
@@ -94,10 +95,10 @@ function failureProbability(cause: FittedCause, point: FeasibilityPoint): number
 }
 
 function fitCause(space: readonly KnobSpec[], group: FailureGroup, encoded: EncodedSpace, features: ReturnType<typeof thresholdFeatures>, lattice: ReturnType<typeof latticeRules>): FittedCause | null {
-  const labelled: Array<Labelled & { trialId: number }> = [];
+  const labelled: Array<Labelled & { trialId: number; metrics?: Readonly<Record<string, number>> }> = [];
   const add = (observation: KnobObservation, failed: boolean): void => {
     const unit = encodeValues(encoded, observation.values);
-    if (unit !== null) labelled.push({ point: { values: observation.values, unit }, failed, trialId: observation.trialId });
+    if (unit !== null) labelled.push({ point: { values: observation.values, unit }, failed, trialId: observation.trialId, ...(observation.metrics !== undefined ? { metrics: observation.metrics } : {}) });
   };
   for (const observation of group.positives) add(observation, true);
   for (const observation of group.negatives) add(observation, false);
@@ -111,10 +112,13 @@ function fitCause(space: readonly KnobSpec[], group: FailureGroup, encoded: Enco
   const hints = failureHints(group.texts, space);
   const hypotheses: Hypothesis[] = [noRuleHypothesis(data), localHypothesis(encoded, data), ...statedHypotheses(hints.rules, data), ...discreteHypotheses(lattice, data), ...memoryHypotheses(encoded, data)];
   for (const feature of features) hypotheses.push(...thresholdHypotheses(feature, data, counts.get(feature.family) ?? 1));
+  const gate = gateOfCause(group.cause);
+  const regression = gate === null ? null : gateMetricHypothesis(gate, encoded, data, Math.log(FAMILY_PRIOR.metric));
+  if (regression !== null) hypotheses.push(regression);
   // Rules over the knobs the failure's text names are more probable a priori.
   if (hints.mentioned.size > 0) {
     for (const hypothesis of hypotheses) {
-      if (hypothesis.knobs.length === 0 || hypothesis.family === 'stated') continue;
+      if (hypothesis.knobs.length === 0 || hypothesis.family === 'stated' || hypothesis.family === 'metric') continue;
       const named = hypothesis.knobs.filter((knob) => hints.mentioned.has(knob)).length;
       hypothesis.logWeight += MENTION_BOOST * (named / hypothesis.knobs.length);
     }

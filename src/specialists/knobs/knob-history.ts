@@ -93,6 +93,7 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
       const values = await valuesOf(trial, context);
       if (values === null) continue;
       const observation: KnobObservation = { trialId: trial.id, values, status: trial.status, score: trial.score ?? prunedScore(trial, context.task.objective.metric), label: trial.label };
+      if (Object.keys(trial.metrics).length > 0) observation.metrics = trial.metrics;
       const failure = signatureOf(trial);
       if (failure !== null) {
         observation.failure = failure.signature;

@@ -24,6 +24,8 @@ export interface KnobObservation {
   failure?: string | null;
   /** What the failure's text says (the failing source line and the message), for hints about its cause. */
   failureText?: string | null;
+  /** The metrics the trial recorded (a gate miss's too), for modelling a gate's metric. */
+  metrics?: Readonly<Record<string, number>>;
 }
 
 /** What a sampler knows about the study beyond the history. */
