@@ -36,7 +36,7 @@ const RULES: Record<string, RegExp> = {
   memory: /oom MemoryError at .*train\.py: return bytes\(batch \* width \* SEQUENCE \* BYTES\) .* where [^;]*(batch|width)/,
   pairs: /where [^;]*(optimizer|schedule|precision)/,
   divergence: /crash FloatingPointError at .*train\.py: .* where [^;]*lr/,
-  size: /gate_miss artifact_bytes <= 16000000 .* where [^;]*(depth|width)/,
+  size: /gate_miss artifact_bytes <= 16000000 .* where [^;]*(depth|width|predicted artifact_bytes > 16000000)/,
 };
 
 /** The recipe as tested: the memory cap tighter than the bench's, so the ceiling is met within 24 trials. */
