@@ -84,6 +84,7 @@ function toKnobSpec(name: string, knob: ParsedTaskFile['surfaces'][string]['knob
   if (knob.low !== undefined) spec.low = knob.low;
   if (knob.high !== undefined) spec.high = knob.high;
   if (knob.log !== undefined) spec.log = knob.log;
+  if (knob.step !== undefined) spec.step = knob.step;
   if (knob.choices !== undefined) spec.choices = knob.choices;
   return spec;
 }
@@ -107,6 +108,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
       name,
       paths: surface.paths.map(normaliseRelativePath),
       knobs: Object.entries(surface.knobs).map(([knobName, knob]) => toKnobSpec(knobName, knob)),
+      ...(surface.constraints !== undefined && surface.constraints.length > 0 ? { constraints: surface.constraints } : {}),
     };
   }
   const task: TaskSpec = {

@@ -104,6 +104,11 @@ const knobSchema = z
     low: z.number().optional().describe('Lower bound (float and int knobs).'),
     high: z.number().optional().describe('Upper bound, greater than low (float and int knobs).'),
     log: z.boolean().optional().describe('Search on a log scale (float and int knobs; needs low > 0).'),
+    step: z
+      .number()
+      .positive({ error: 'expected a step > 0' })
+      .optional()
+      .describe('Values lie on low + k * step (float and int knobs, not with log; a whole number for int knobs), e.g. step: 8 for multiples of 8 from low: 8.'),
     choices: z
       .array(z.union([z.string(), z.number(), z.boolean()]))
       .optional()
@@ -123,6 +128,12 @@ const surfaceSchema = z
       .record(nameSchema, knobSchema)
       .default({})
       .describe('Declared parameters of this surface, by name.'),
+    constraints: z
+      .array(z.string({ error: 'expected a constraint expression such as "d_model % n_heads == 0" (quote it in YAML)' }).trim().min(1, { error: 'expected an expression, got an empty string' }))
+      .optional()
+      .describe(
+        'Expressions over this surface\'s knob names that every proposal must satisfy, checked before a trial is spent, e.g. ["d_model % n_heads == 0", "batch * width <= 65536", "not (optimizer == \'lion\' and schedule == \'onecycle\')"]. Operators: + - * / // % ** == != < <= > >= and or not in; functions abs ceil exp floor log log2 log10 max min round sqrt.',
+      ),
   })
   .describe('A named part of the recipe one specialist may edit.');
 
