@@ -4,16 +4,10 @@
  */
 import { AutolabError } from '../../core/errors.ts';
 import { compileKnobConstraint, type KnobConstraint, type KnobValueType } from '../../core/knob-constraint.ts';
+import { knobValueType } from './knob-value.ts';
 import type { KnobSpec, SurfaceSpec } from '../../core/task.ts';
 import type { FeasibilityGuard } from './feasibility-guard.ts';
 
-/** What a knob holds, for the type checks of constraints. */
-export function knobValueType(knob: KnobSpec): KnobValueType {
-  if (knob.type !== 'categorical') return 'number';
-  const types = new Set((knob.choices ?? []).map((choice) => typeof choice));
-  const only = types.size === 1 ? [...types][0] : undefined;
-  return only === 'number' || only === 'string' || only === 'boolean' ? only : 'any';
-}
 
 /**
  * Compiles the surface's constraints over its knobs. Throws a `TaskFileError` naming the

@@ -9,8 +9,7 @@
  */
 import { compileKnobConstraint, knobConstraintHolds, type KnobConstraint } from '../../core/knob-constraint.ts';
 import type { KnobSpec } from '../../core/task.ts';
-import { knobValueType } from './declared-constraints.ts';
-import type { KnobValues } from './knob-value.ts';
+import { knobValueType, type KnobValues } from './knob-value.ts';
 
 /** A rule the failing line states: the cause strikes where `strikes(values)`. */
 export interface StatedRule {
