@@ -100,7 +100,7 @@ export async function runRepeat(
   result.scoreMs = Math.round(score.durationMs);
   facts.score = phaseFacts(score);
   if (score.exitCode === 0 && !score.timedOut) {
-    const parsed = parseMetricsLine(score.stdoutTail);
+    const parsed = parseMetricsLine(score.stdoutTail, { required: judgedMetrics(runtime.task) });
     if ('error' in parsed) facts.metricsError = parsed.error;
     else {
       // Measured by autolab, never taken from the run's own output.
@@ -109,4 +109,9 @@ export async function runRepeat(
     }
   }
   return result;
+}
+
+/** The metrics that judge a trial (the objective's and the gates'): each must be a finite number when the score prints it. */
+export function judgedMetrics(task: Pick<StudyRuntime['task'], 'objective' | 'gates'>): string[] {
+  return [...new Set([task.objective.metric, ...task.gates.map((gate) => gate.metric)])];
 }
