@@ -25,6 +25,7 @@ import { ensureSetup } from './setup-phase.ts';
 import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
 import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
 import { executorForTask } from './task-executor.ts';
+import { taskChanged } from './task-changed.ts';
 
 /**
  * A study opened from its task file (`openStudy`): the library entry point behind every
@@ -50,6 +51,8 @@ export class Study {
     readonly events: TypedEmitter<StudyEventMap>,
     readonly owner: TrialOwner,
     readonly created: boolean,
+    /** False when the task file judges trials differently from how this study was started: it may be read, never run or scored. */
+    readonly judgingMatches = true,
   ) {}
 
   get name(): string {
@@ -115,6 +118,7 @@ export class Study {
    * which local processes are alive, so it does not); with `setup`, the task's setup.
    */
   private async runtime(steps: { recover: boolean; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
+    if (!this.judgingMatches) throw taskChanged(this.name);
     const workspace = await this.workspace();
     const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
     const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
