@@ -21,6 +21,7 @@ import { importFromGit } from './import-from-git.ts';
 import { workspaceLayout, type WorkspaceLayout } from '../layout/autolab-layout.ts';
 import type { Materialised, MaterialiseFailure, MaterialiseRequest } from './materialise.ts';
 import { materialiseEdit } from './materialise.ts';
+import { assertPrivateRepoConfig } from './private-repo-config.ts';
 import { readFilesAt, type BlobText, type FileAtCommit } from './read-files-at.ts';
 import { snapshotFolder } from './snapshot-folder.ts';
 import { symlinkEscapes } from './symlink-escapes.ts';
@@ -91,6 +92,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Open
   };
 
   const wanted = options.baselineCommit;
+  await assertPrivateRepoConfig(layout.gitDir);
   if (existsSync(join(layout.gitDir, 'HEAD')) && wanted !== null) {
     const existing = await readBaseline(layout.gitDir, wanted ?? baselineRef);
     if (existing) {
