@@ -82,7 +82,7 @@ export async function openStudy(taskPath: string, options: OpenStudyOptions = {}
       await store.setTask(study.id, study.taskHash, taskJson);
     }
     events.emit('study:opened', { study, resumed: !created });
-    return new Study(task, store, study, paths, events, currentOwner(), created, study.taskHash === hash);
+    return new Study(task, store, study, paths, events, currentOwner(), created, study.taskHash === hash, parsed.kind === 'sqlite' ? parsed.file : null);
   } catch (error) {
     await store.close();
     throw error;

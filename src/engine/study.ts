@@ -3,6 +3,7 @@ import { AutolabError } from '../core/errors.ts';
 import type { StudyEventMap, TypedEmitter } from '../core/events.ts';
 import type { Executor } from '../core/executor.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
+import { describeIllegalLineage, illegalInLineage } from '../core/lineage-legality.ts';
 import type { LineageFeedback } from '../core/lineage.ts';
 import type { Store, TrialFilter } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
@@ -53,6 +54,8 @@ export class Study {
     readonly created: boolean,
     /** False when the task file judges trials differently from how this study was started: it may be read, never run or scored. */
     readonly judgingMatches = true,
+    /** The SQLite store file (null for PostgreSQL): protected from trials like `.autolab/` when it lies inside the recipe. */
+    readonly storeFile: string | null = null,
   ) {}
 
   get name(): string {
@@ -136,6 +139,7 @@ export class Study {
       events: this.events,
       baselineCommit: workspace.baselineCommit,
       evaluatorDir,
+      ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}),
     };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     return { runtime, recovery };
@@ -192,8 +196,8 @@ export class Study {
    * const trial = await study.submit({ specialist: 'manual', parent: 0, hypothesis: 'wider', edit: { kind: 'patch', patch } }, signal);
    */
   async submit(proposal: Proposal, signal: AbortSignal): Promise<TrialRecord> {
+    if (proposal.parent !== 0) await this.assertLegalLineage(proposal.parent, 'build on');
     const { runtime } = await this.prepare(signal);
-    if (proposal.parent !== 0) await this.trial(proposal.parent);
     const trial = await this.store.createTrial(this.record.id, {
       specialist: proposal.specialist,
       parent: proposal.parent,
@@ -212,6 +216,22 @@ export class Study {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * Throws `IllegalLineage` when trial `id` is an illegal edit or builds on one (a parent
+   * for `submit`, a trial to `export`), `NotFound` when there is no such trial.
+   *
+   * @example
+   * await study.assertLegalLineage(5, 'export'); // IllegalLineage: trial #5 builds on trial #3, an illegal edit (...)
+   */
+  async assertLegalLineage(id: number, purpose: 'build on' | 'export'): Promise<TrialRecord> {
+    const trial = await this.trial(id);
+    const illegal = illegalInLineage(id, await this.trials());
+    if (illegal === null) return trial;
+    throw new AutolabError('IllegalLineage', `cannot ${purpose} trial #${id}: ${describeIllegalLineage(id, illegal)}`, {
+      hint: purpose === 'export' ? 'export the incumbent (`autolab best` names it) or another legal trial' : 'build on the incumbent (leave out --parent) or on another legal trial',
+    });
   }
 
   trials(filter?: TrialFilter): Promise<TrialRecord[]> {
