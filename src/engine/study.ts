@@ -9,6 +9,7 @@ import type { Store, TrialFilter } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { TaskSpec } from '../core/task.ts';
 import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
+import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
@@ -198,14 +199,15 @@ export class Study {
   async submit(proposal: Proposal, signal: AbortSignal): Promise<TrialRecord> {
     if (proposal.parent !== 0) await this.assertLegalLineage(proposal.parent, 'build on');
     const { runtime } = await this.prepare(signal);
+    const admitted = admitEdit(proposal.edit, this.task.limits); // an edit over the limits is not stored, only summarised
     const trial = await this.store.createTrial(this.record.id, {
       specialist: proposal.specialist,
       parent: proposal.parent,
       hypothesis: proposal.hypothesis,
-      notes: proposal.notes ?? '',
+      notes: notesWithSummary(proposal.notes ?? '', admitted),
       expectedDelta: proposal.expectedDelta ?? null,
       seed: this.task.seed,
-      edit: proposal.edit,
+      edit: admitted.edit,
       cost: proposal.cost ?? null,
       owner: this.owner,
     });

@@ -19,7 +19,7 @@ import { acquireFileLock } from './file-lock.ts';
 import { git, gitBuffer, gitResult } from './git.ts';
 import { importFromGit } from './import-from-git.ts';
 import { workspaceLayout, type WorkspaceLayout } from '../layout/autolab-layout.ts';
-import type { Materialised, MaterialiseFailure, MaterialiseRequest } from './materialise.ts';
+import type { Materialised, MaterialiseFailure, MaterialiseOversize, MaterialiseRequest } from './materialise.ts';
 import { materialiseEdit } from './materialise.ts';
 import { assertPrivateRepoConfig } from './private-repo-config.ts';
 import { readFilesAt, type BlobText, type FileAtCommit } from './read-files-at.ts';
@@ -256,9 +256,12 @@ export class Workspace {
    * `refs/autolab/trials/<trialId>` and returns the commit, its tree, git's diff against
    * the parent and the changed paths. An edit git cannot apply (or a `files` edit with an
    * unsafe path) yields `{ error }` (the engine labels it `apply_failed`); an empty edit
-   * yields a commit whose tree is the parent's (the engine labels it `duplicate`).
+   * yields a commit whose tree is the parent's (the engine labels it `duplicate`). With
+   * `limits`, an edit over them yields `{ oversize }` and stores nothing (no objects, no ref).
    */
-  materialise(request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure> {
+  materialise(request: MaterialiseRequest & { limits: NonNullable<MaterialiseRequest['limits']> }): Promise<Materialised | MaterialiseFailure | MaterialiseOversize>;
+  materialise(request: MaterialiseRequest & { limits?: undefined }): Promise<Materialised | MaterialiseFailure>;
+  materialise(request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
     return materialiseEdit(this.gitDir, `${this.layout.trialRefPrefix}${request.trialId}`, request);
   }
 
