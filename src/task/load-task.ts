@@ -152,6 +152,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   if (parsed.run.max_processes !== undefined) task.run.maxProcesses = parsed.run.max_processes;
   if (parsed.run.max_file_size !== undefined) task.run.maxFileBytes = parsed.run.max_file_size;
   if (parsed.sandbox !== undefined) task.sandbox = parsed.sandbox;
+  if (parsed.expose.length > 0) task.expose = parsed.expose;
   if (parsed.setup) task.setup = parsed.setup;
   if (parsed.preflight) task.preflight = parsed.preflight;
   if (parsed.legality) task.legality = parsed.legality;
