@@ -97,3 +97,17 @@ describe('a new study never reuses an old one\'s folders', () => {
     expect(readFileSync(join(dir, '.autolab', 'studies', aside, 'trials', '0', 'run.log'), 'utf8')).toBe('the old baseline\n');
   });
 });
+
+describe("the study's setup output is verified before trials run", () => {
+  it('a held-out file replaced after setup (as a checkout of a branch carrying .autolab/ would) stops the next run', async () => {
+    const dir = await recipe();
+    const study = await openStudy(dir, { create: true });
+    cleanups.push(() => study.close());
+    await study.prepare(new AbortController().signal);
+    const target = join(dir, '.autolab', 'studies', 'fixture', 'holdout', 'target.json');
+    writeFileSync(target, JSON.stringify({ target: 0 }));
+    const again = await openStudy(dir, { create: true });
+    cleanups.push(() => again.close());
+    await expect(again.prepare(new AbortController().signal)).rejects.toMatchObject({ name: 'SetupError', message: expect.stringMatching(/setup output changed since setup wrote it: holdout\/target\.json \(changed\)/) });
+  });
+});
