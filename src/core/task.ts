@@ -214,6 +214,8 @@ export interface TaskSpec {
   pruner?: PrunerSpec;
   /** The sandbox of trial commands; undefined: `bwrap` where it works, else `none` with a warning. */
   sandbox?: SandboxMode;
+  /** Absolute paths the sandbox shows read-only although they are hidden by default (in the home folder). */
+  expose?: string[];
   /** Names of environment variables passed through to runs (beside a safe default list). */
   envPass: string[];
   /** Variables set for every phase. */

@@ -12,6 +12,12 @@ export interface PhaseTarget {
   logFile: string;
   artifacts?: string;
   metricsFile?: string;
+  /** Legality: the trial's worktree the check judges (its cwd is the evaluator's checkout). */
+  worktree?: string;
+  /** Legality: the file holding the trial's cumulative diff from the baseline. */
+  diffFile?: string;
+  /** Score: the folder the score command may write to. */
+  scoreDir?: string;
 }
 
 /** Runs one phase command of a trial through the executor, with its environment and budgets. */
@@ -30,13 +36,17 @@ export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup
       studyName: runtime.studyName,
       ...(target.artifacts !== undefined ? { artifacts: target.artifacts } : {}),
       ...(target.metricsFile !== undefined ? { metricsFile: target.metricsFile } : {}),
+      ...(target.worktree !== undefined ? { worktree: target.worktree } : {}),
+      ...(target.diffFile !== undefined ? { diffFile: target.diffFile } : {}),
+      ...(target.scoreDir !== undefined ? { scoreDir: target.scoreDir } : {}),
     }),
     timeoutMs: spec.timeoutMs,
     outputCapBytes: phase === 'run' ? runtime.task.run.outputCapBytes : Math.min(runtime.task.run.outputCapBytes, 1 << 20),
     logFile: target.logFile,
     signal,
   };
-  if (phase === 'run' && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
+  // The score reads what a trial left: it runs under the run's memory limit too.
+  if ((phase === 'run' || phase === 'score') && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
   return runtime.executor.run(request);
 }
 

@@ -84,6 +84,7 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'pruner: { kind: curve, confidence: 0.95, final_step: 2000 }',
   ],
   sandbox: ['sandbox: bwrap'],
+  expose: ['expose: [~/.cache/torch, /datasets/imagenet]'],
   seed: ['seed: 1234'],
   env: ['env:\n  pass: [HF_HOME, WANDB_API_KEY]\n  set: { OMP_NUM_THREADS: "1" }'],
 };
