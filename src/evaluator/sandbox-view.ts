@@ -53,11 +53,17 @@ export function homesOf(env: Record<string, string>, homes?: readonly string[]):
   return [...new Set((homes ?? [homedir(), env.HOME ?? '']).filter((home) => isAbsolute(home) && home !== '/'))];
 }
 
+/** Variables naming a toolchain's root folder: shown whole when under a hidden home. */
+const TOOLCHAIN_ROOT_VARIABLES = ['VIRTUAL_ENV', 'CONDA_PREFIX', 'CUDA_HOME', 'PYENV_ROOT', 'RBENV_ROOT', 'ASDF_DIR', 'ASDF_DATA_DIR', 'NVM_DIR', 'VOLTA_HOME', 'RUSTUP_HOME', 'CARGO_HOME'];
+
 /**
  * The folders of the command's toolchain that lie under a hidden home, shown again
- * read-only so that runs keep working: `VIRTUAL_ENV`, `CONDA_PREFIX`, `CUDA_HOME`, the
- * `PATH`, `PYTHONPATH`, `NODE_PATH` and `LD_LIBRARY_PATH` entries (and for a `.../bin`
- * entry its sibling `lib` and `lib64`, where the interpreter's modules live).
+ * read-only so that runs keep working: `VIRTUAL_ENV`, `CONDA_PREFIX`, `CUDA_HOME` and the
+ * version managers' roots (`PYENV_ROOT`, `RBENV_ROOT`, `ASDF_DATA_DIR`, `NVM_DIR`,
+ * `VOLTA_HOME`, `RUSTUP_HOME`, `CARGO_HOME`), the `PATH`, `PYTHONPATH`, `NODE_PATH` and
+ * `LD_LIBRARY_PATH` entries (for a `.../bin` entry its sibling `lib` and `lib64`, where the
+ * interpreter's modules live; for a `.../shims` entry the manager's root above it; for
+ * `~/.cargo/bin` the `~/.rustup` its proxies run).
  *
  * @example
  * toolchainPaths({ PATH: '/home/ada/.local/bin:/usr/bin' }, ['/home/ada']); // ['/home/ada/.local/bin', '/home/ada/.local/lib', '/home/ada/.local/lib64']
@@ -65,12 +71,16 @@ export function homesOf(env: Record<string, string>, homes?: readonly string[]):
 export function toolchainPaths(env: Record<string, string>, homes: readonly string[]): string[] {
   const under = (path: string) => homes.some((home) => path.startsWith(`${home}/`));
   const candidates: string[] = [];
-  for (const name of ['VIRTUAL_ENV', 'CONDA_PREFIX', 'CUDA_HOME']) if (env[name]) candidates.push(env[name]!);
+  for (const name of TOOLCHAIN_ROOT_VARIABLES) if (env[name]) candidates.push(env[name]!);
   for (const name of ['PATH', 'PYTHONPATH', 'NODE_PATH', 'LD_LIBRARY_PATH']) {
     for (const entry of (env[name] ?? '').split(':')) {
       if (!isAbsolute(entry)) continue;
       candidates.push(entry);
       if (basename(entry) === 'bin') candidates.push(join(dirname(entry), 'lib'), join(dirname(entry), 'lib64'));
+      // a version manager's shims (pyenv, rbenv, asdf) exec the manager from its root
+      if (basename(entry) === 'shims') candidates.push(dirname(entry));
+      // rustup's proxies in ~/.cargo/bin run the toolchains kept in ~/.rustup
+      if (entry.endsWith('/.cargo/bin')) candidates.push(join(dirname(dirname(entry)), '.rustup'));
     }
   }
   return [...new Set(candidates.filter(under))];
