@@ -36,7 +36,7 @@ describe('startStep, materialisedStep and recordStep', () => {
     await startStep(job);
     const recorded = await recordStep(job, startingEvidence(job.trial), { kind: 'scored', score: 1, metrics: { loss: 1, size: 10 } }, 42);
     expect(recorded).toMatchObject({ status: 'kept', score: 1, timings: { totalMs: 42 } });
-    expect(fixture.emitted.at(-1)).toEqual(['trial:finished', { trial: recorded, incumbentChanged: true }]);
+    expect(fixture.emitted.at(-1)).toEqual(['trial.finished', { trial: recorded, incumbentChanged: true }]);
   });
 
   it('records a worse score as discarded, and a failure with its label and detail', async () => {

@@ -98,7 +98,7 @@ if (server.url === null) {
       try {
         const { study } = await store.openStudy({ name: 'tail', taskHash: 'h', taskJson: '{}' });
         const writers = Array.from({ length: 6 }, async (_, w) => {
-          for (let i = 0; i < 15; i++) await store.appendEvent(study.id, null, 'note', { w, i });
+          for (let i = 0; i < 15; i++) await store.appendEvent(study.id, null, 'study.stopped', { reason: `writer ${w} note ${i}` });
         });
         const seen: number[] = [];
         let done = false;

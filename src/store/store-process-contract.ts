@@ -9,6 +9,7 @@
  *   return { location: join(dir, 'study.db'), cleanup: () => rm(dir, { recursive: true, force: true }) };
  * });
  */
+import { auditEventsOf } from '../core/audit-events.ts';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -97,7 +98,7 @@ export function describeStoreProcessContract(name: string, makeLocation: StoreLo
         expect(await store.countTrials(study.id, { status: ['kept', 'discarded'] })).toBe(total + 1);
         const events = await store.listEvents(study.id);
         // Event ids follow commit order: replaying the log, each crowning beat every earlier one.
-        const kept = events.filter((e) => e.type === 'trial.finished' && e.data.status === 'kept');
+        const kept = auditEventsOf(events, 'trial.finished').filter((e) => e.data.status === 'kept');
         const keptScores = kept.map((e) => e.data.score as number);
         for (let i = 1; i < keptScores.length; i++) expect(keptScores[i]).toBeLessThan(keptScores[i - 1]!);
         const incumbent = await store.getIncumbent(study.id);
