@@ -18,11 +18,11 @@ import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal } from '../../core/trial.ts';
 import { LocalExecutor } from '../../executors/local/local-executor.ts';
-import { EditPolicy } from '../llm/edit-policy.ts';
-import { repairOffer } from '../llm/repair.ts';
-import { resolveSurface } from '../llm/resolve-surface.ts';
-import { roleText } from '../llm/roles.ts';
-import { ZERO_COST, type SessionOutcome, type SessionReport } from '../llm/session-report.ts';
+import { EditPolicy } from '../shared/edit-policy.ts';
+import { repairOffer } from '../shared/repair.ts';
+import { resolveSurface } from '../shared/resolve-surface.ts';
+import { roleText } from '../shared/roles.ts';
+import { ZERO_COST, type SessionOutcome, type SessionReport } from '../shared/session-report.ts';
 import { parseCommandOptions, type CommandSettings } from './command-options.ts';
 import { fillPlaceholders, readHypothesisFile, writeSessionFiles } from './session-files.ts';
 
