@@ -9,8 +9,8 @@ import { openStore } from './open-store.ts';
 import { parsePostgresUrl } from './postgres-connection.ts';
 import { applyPostgresMigrations } from './postgres-migrate.ts';
 import { numberPlaceholders, PostgresStore } from './postgres-store.ts';
-import { describeStoreContract } from './store-contract.ts';
-import { describeStoreProcessContract, raceChildren } from './store-process-contract.ts';
+import { describeStoreContract } from '../testing/store-contract.ts';
+import { describeStoreProcessContract, raceChildren } from '../testing/store-process-contract.ts';
 
 const server = postgresTestUrl();
 

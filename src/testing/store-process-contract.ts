@@ -18,9 +18,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrialDraft, TrialOutcome } from '../core/store.ts';
-import { openStore } from './open-store.ts';
+import { openStore } from '../store/open-store.ts';
 
-const CHILD = fileURLToPath(new URL('./testing/store-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./store-child.ts', import.meta.url));
 const BASELINE: TrialDraft = { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner: null };
 const SCORED = (score: number): TrialOutcome => ({ status: 'scored', label: null, labelDetail: null, metrics: { loss: score }, score, timings: {}, logExcerpt: '' });
 
