@@ -3,6 +3,7 @@
  * ./specialist-kinds.ts (the one list of kinds).
  */
 import { AutolabError } from '../core/errors.ts';
+import { LocalExecutor } from '../executors/local/local-executor.ts';
 import type { Specialist, SpecialistFactory } from '../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../core/task.ts';
 import { createAblateSpecialist } from './ablate/ablate-specialist.ts';
@@ -16,7 +17,7 @@ import { SPECIALIST_KIND_NAMES, type SpecialistKind } from './specialist-kinds.t
 const FACTORIES: Record<SpecialistKind, SpecialistFactory> = {
   knobs: createKnobsSpecialist,
   llm: createLlmSpecialist,
-  command: (spec, task) => createCommandSpecialist(spec, task),
+  command: (spec, task) => createCommandSpecialist(spec, task, new LocalExecutor()),
   combine: createCombineSpecialist,
   ablate: createAblateSpecialist,
 };
