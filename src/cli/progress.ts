@@ -44,22 +44,22 @@ export class ProgressDisplay {
   constructor(events: TypedEmitter<StudyEventMap>, private readonly options: ProgressOptions) {
     this.colors = palette(options.color);
     this.unsubscribe.push(
-      events.on('trial:created', ({ trial }) => {
+      events.on('trial.created', ({ trial }) => {
         this.running.set(trial.id, { id: trial.id, specialist: trial.specialist, phase: 'pending', startedAt: Date.now(), hypothesis: trial.hypothesis });
         if (!options.live) this.print(`${this.colors.dim('start')} trial #${trial.id} [${trial.specialist}] ${oneLine(trial.hypothesis, 100)}`);
         this.redraw();
       }),
-      events.on('trial:phase', ({ trialId, phase }) => {
+      events.on('trial.phase', ({ trialId, phase }) => {
         const entry = this.running.get(trialId);
         if (entry) entry.phase = phase;
         this.redraw();
       }),
-      events.on('trial:finished', ({ trial }) => this.onFinished(trial)),
-      events.on('trial:recovered', ({ trialId, label }) => this.print(`trial #${trialId} was left unfinished by a dead run: recorded as ${label}`)),
-      events.on('setup:started', ({ command }) => this.print(`setup: ${command}`)),
-      events.on('setup:finished', ({ durationMs }) => this.print(`setup finished in ${formatDuration(durationMs)}`)),
+      events.on('trial.finished', ({ trial }) => this.onFinished(trial)),
+      events.on('trial.recovered', ({ trialId, label }) => this.print(`trial #${trialId} was left unfinished by a dead run: recorded as ${label}`)),
+      events.on('setup.started', ({ command }) => this.print(`setup: ${command}`)),
+      events.on('setup.finished', ({ durationMs }) => this.print(`setup finished in ${formatDuration(durationMs)}`)),
       events.on('warning', ({ message }) => this.print(this.colors.yellow(`warning: ${message}`))),
-      events.on('stopping', ({ reason, force }) => {
+      events.on('study.stopping', ({ reason, force }) => {
         this.status = force ? 'killing running trials…' : `stopping (${reason}); waiting for running trials…`;
         if (!options.live) this.print(this.status);
         this.redraw();

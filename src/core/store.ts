@@ -1,3 +1,4 @@
+import type { AuditEventInput, AuditEventMap, AuditEventType, StudyEvent } from './audit-events.ts';
 import type { StudyRecord } from './study.ts';
 import type {
   CurvePoint,
@@ -68,15 +69,10 @@ export interface AcceptanceVerdict {
   metrics?: Metrics;
 }
 
-/** One line of the append-only audit log. */
-export interface StudyEvent {
-  id: number;
-  studyId: number;
-  trialId: number | null;
-  at: string;
-  type: string;
-  data: Record<string, unknown>;
-}
+export type { StudyEvent } from './audit-events.ts';
+
+/** The named events `Store.updateTrial` records beside progress (without one: `trial.updated`). */
+export type TrialProgressEvent = AuditEventInput<'trial.started' | 'trial.materialised'>;
 
 export interface TrialFilter {
   status?: TrialStatus[];
@@ -125,7 +121,7 @@ export interface Store {
   renameStudy(studyId: number, newName: string): Promise<void>;
 
   createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord>;
-  updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: { type: string; data?: Record<string, unknown> }): Promise<void>;
+  updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent): Promise<void>;
   /** Records the heartbeat of every listed unfinished trial owned by `owner`. */
   heartbeat(studyId: number, trialIds: number[]): Promise<void>;
   /**
@@ -163,7 +159,13 @@ export interface Store {
   getIncumbent(studyId: number): Promise<TrialRecord | null>;
   countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;
 
-  appendEvent(studyId: number, trialId: number | null, type: string, data?: Record<string, unknown>): Promise<void>;
+  /** Appends an event of the vocabulary (`AuditEventMap`, src/core/audit-events.ts) about trial `trialId` (which must exist) or the study. */
+  appendEvent<K extends AuditEventType>(studyId: number, trialId: number | null, type: K, data: AuditEventMap[K]): Promise<void>;
+  /**
+   * The study's events with id above `afterId`, in id order: names written by older
+   * versions read back under their current name; a line outside the vocabulary is
+   * returned as `unrecognised` (kept, never dropped).
+   */
   listEvents(studyId: number, options?: { afterId?: number; limit?: number }): Promise<StudyEvent[]>;
 
   close(): Promise<void>;

@@ -85,11 +85,13 @@ export interface SurfaceSpec {
   constraints?: string[];
 }
 
-export type SpecialistKind = 'knobs' | 'llm' | 'command' | 'combine' | 'ablate';
-
 export interface SpecialistSpec {
   name: string;
-  kind: SpecialistKind;
+  /**
+   * `knobs`, `llm`, ...: one of the kinds listed in src/specialists/specialist-kinds.ts
+   * (the core knows no kinds; the task file's schema checks it when the file loads).
+   */
+  kind: string;
   surface: string;
   role?: string;
   /** Kind-specific settings, validated by the specialist's own factory. */

@@ -1,3 +1,4 @@
+import { trialCreatedEvent } from '../core/events.ts';
 import { AutolabError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
@@ -31,7 +32,7 @@ export async function ensureBaseline(ctx: StudyRuntime, signal: AbortSignal, opt
       } catch {
         continue; // another process created it first; wait for it below
       }
-      ctx.events.emit('trial:created', { trial: baseline });
+      ctx.events.emit('trial.created', trialCreatedEvent(baseline));
       if (!options.queue) baseline = await measureBaseline(ctx, baseline, signal);
     } else if (!options.queue && baseline.finishedAt === null && baseline.owner !== null && !ownerAlive(baseline.owner, baseline.heartbeatAt)) {
       ctx.events.emit('warning', {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { AutolabError } from '../core/errors.ts';
-import type { StudyEventMap, TypedEmitter } from '../core/events.ts';
+import { type StudyEventMap, type TypedEmitter, trialCreatedEvent } from '../core/events.ts';
 import type { Executor } from '../core/executor.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
 import { describeIllegalLineage, illegalInLineage } from '../core/lineage-legality.ts';
@@ -126,7 +126,7 @@ export class Study {
     const workspace = await this.workspace();
     const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
     const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
-    for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
+    for (const trialId of recovery.interrupted) this.events.emit('trial.recovered', { trialId, label: 'interrupted' });
     const evaluatorDir = await workspace.evaluatorDir();
     const runtime: StudyRuntime = {
       task: this.task,
@@ -211,7 +211,7 @@ export class Study {
       cost: proposal.cost ?? null,
       owner: this.owner,
     });
-    this.events.emit('trial:created', { trial });
+    this.events.emit('trial.created', trialCreatedEvent(trial));
     const heartbeat = setInterval(() => void this.store.heartbeat(this.record.id, [trial.id]).catch(() => undefined), 2_000);
     try {
       return await evaluateTrial(runtime, trial, { index: 0, gpu: this.task.gpus[0] ?? null }, signal);

@@ -40,7 +40,7 @@ export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, 
       const incumbent = await runtime.store.getIncumbent(runtime.studyId);
       const noise = noiseOf(await runtime.store.getTrial(runtime.studyId, 0), metric);
       if (wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, metric) : null, noise)) {
-        runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'verify' });
+        runtime.events.emit('trial.phase', { trialId: trial.id, phase: 'verify' });
         const more = await runRepeats(runtime, trial, { first: count, count: verify, verification: true, worktree, slot, signal, pruning: null });
         repeats = [...repeats, ...more];
         failedRepeat = more.find((repeat) => repeat.metrics === null) ?? null;

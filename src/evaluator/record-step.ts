@@ -2,6 +2,7 @@
  * The first and last writes of a trial's evaluation: marking it running, and recording
  * its outcome in one store transaction that also applies the acceptance rule.
  */
+import { trialFinishedEvent } from '../core/events.ts';
 import { mkdir } from 'node:fs/promises';
 import { judgeCandidate } from '../core/acceptance.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
@@ -56,6 +57,6 @@ export async function recordStep(job: TrialJob, evidence: TrialEvidence, classif
   const recorded = await runtime.store.finishTrial(runtime.studyId, trial.id, outcome, (_candidate, incumbent) =>
     judgeCandidate(acceptance, objective, samplesOf({ repeats, score: outcome.score }, objective.metric), incumbent ? samplesOf(incumbent, objective.metric) : null, noise),
   );
-  runtime.events.emit('trial:finished', { trial: recorded, incumbentChanged: recorded.status === 'kept' });
+  runtime.events.emit('trial.finished', trialFinishedEvent(recorded));
   return recorded;
 }

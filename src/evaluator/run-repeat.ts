@@ -95,7 +95,7 @@ export async function runRepeat(
     facts.sizeExceeded = [`artifacts are ${artifactBytes} bytes, over the limit of ${runtime.task.limits.maxArtifactBytes}`];
     return result;
   }
-  runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'score' });
+  runtime.events.emit('trial.phase', { trialId: trial.id, phase: 'score' });
   const scoreDir = runtime.paths.repeatFile(trial.id, repeat, 'score-out');
   await rm(scoreDir, { recursive: true, force: true });
   await mkdir(scoreDir, { recursive: true });

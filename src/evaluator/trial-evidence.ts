@@ -64,7 +64,7 @@ export function withTimings(evidence: TrialEvidence, more: TrialTimings): TrialE
 
 /** Tells the progress display (and the dashboard) which phase the trial is in. */
 export function enterPhase(job: TrialJob, phase: TrialPhase): void {
-  job.runtime.events.emit('trial:phase', { trialId: job.trial.id, phase });
+  job.runtime.events.emit('trial.phase', { trialId: job.trial.id, phase });
 }
 
 /** Milliseconds since `t0` (a `performance.now()`), rounded. */

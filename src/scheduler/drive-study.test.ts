@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { auditEventsOf, type AuditEventType } from '../core/audit-events.ts';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TrialRecord } from '../core/trial.ts';
 import { makePatch } from '../testing/recipe-repo.ts';
@@ -29,7 +30,7 @@ async function proposals(f: RuntimeFixture, name: string, xs: number[]) {
   return made;
 }
 
-const types = async (f: RuntimeFixture, type: string) => (await f.store.listEvents(f.runtime.studyId)).filter((event) => event.type === type);
+const types = async <K extends AuditEventType>(f: RuntimeFixture, type: K) => auditEventsOf(await f.store.listEvents(f.runtime.studyId), type);
 const trials = async (f: RuntimeFixture): Promise<TrialRecord[]> => (await f.store.listTrials(f.runtime.studyId)).filter((trial) => trial.id !== 0);
 
 describe('driveStudy', () => {
@@ -44,7 +45,7 @@ describe('driveStudy', () => {
     expect(recorded[0]!.cost?.usd).toBe(0.5);
     expect(tuner.contexts[0]!.incumbent.id).toBe(0);
     const names = f.emitted.map(([name]) => name);
-    expect(names.indexOf('stopping')).toBeLessThan(names.indexOf('study:stopped'));
+    expect(names.indexOf('study.stopping')).toBeLessThan(names.indexOf('study.stopped'));
   });
 
   it('retries a trial the machine failed once, on a fresh trial at no cost, counting both', async () => {

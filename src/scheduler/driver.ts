@@ -116,9 +116,7 @@ export function stopRequested(driver: Driver): boolean {
 export async function spentSoFar(store: Store, studyId: number, trials: readonly TrialRecord[]): Promise<number> {
   let usd = trials.reduce((sum, trial) => sum + (trial.cost?.usd ?? 0), 0);
   for (const event of await store.listEvents(studyId)) {
-    if (event.type !== 'proposal.none' && event.type !== 'proposal.dropped') continue;
-    const cost = event.data.cost as { usd?: unknown } | null | undefined;
-    if (typeof cost?.usd === 'number' && Number.isFinite(cost.usd)) usd += cost.usd;
+    if (event.type === 'proposal.none' || event.type === 'proposal.dropped') usd += event.data.cost?.usd ?? 0;
   }
   return usd;
 }

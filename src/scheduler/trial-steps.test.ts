@@ -28,7 +28,7 @@ describe('createTrialFrom', () => {
     const driver = await driverWith();
     const trial = await createTrialFrom(driver, item, null);
     expect(trial).toMatchObject({ status: 'pending', specialist: 'tuner', parent: 0, hypothesis: 'h', notes: 'n', cost: COST, owner: driver.runtime.owner, timings: { proposeMs: 12 } });
-    expect(fixture!.emitted).toContainEqual(['trial:created', { trial }]);
+    expect(fixture!.emitted).toContainEqual(['trial.created', { specialist: trial.specialist, parent: trial.parent, trial }]);
   });
 
   it('records a retry at no cost, saying which trial it retries; queued trials have no owner', async () => {

@@ -3,6 +3,7 @@
  * (the store allocates its number), evaluated here or awaited from `autolab worker`s,
  * retried once on a fresh trial when the machine failed it, and then counted.
  */
+import { trialCreatedEvent } from '../core/events.ts';
 import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
 import { coerceError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
@@ -85,7 +86,7 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
     owner: options.remote ? null : runtime.owner,
   });
   if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
-  runtime.events.emit('trial:created', { trial: created });
+  runtime.events.emit('trial.created', trialCreatedEvent(created));
   return created;
 }
 

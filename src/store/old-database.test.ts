@@ -44,10 +44,11 @@ const OLD_ROWS: Array<[string, unknown[]]> = [
   ["INSERT INTO metrics (study_id, trial_id, name, value, step) VALUES (1, 0, 'val_loss', 2, NULL), (1, 1, 'val_loss', 2.5, NULL)", []],
   ["INSERT INTO costs (study_id, trial_id, specialist, usd, input_tokens, output_tokens, cached_tokens, at) VALUES (1, 1, 'knobs', 0.5, 10, 2, 0, ?)", [T0]],
   [
-    `INSERT INTO events (study_id, trial_id, at, type, data_json) VALUES (1, NULL, ?, 'study.created', '{"name":"old","taskHash":"h1"}'), (1, 0, ?, 'trial.created', '{}'),
-       (1, 0, ?, 'trial.finished', '{"status":"kept","label":null,"score":2}'), (1, 1, ?, 'trial.created', '{}'),
-       (1, 1, ?, 'trial.finished', '{"status":"discarded","label":null,"score":2.5}'), (1, 2, ?, 'trial.created', '{}')`,
-    [T0, T0, T0, T0, T1, T1],
+    `INSERT INTO events (study_id, trial_id, at, type, data_json) VALUES (1, NULL, ?, 'study.created', '{"name":"old","taskHash":"h1"}'), (1, 0, ?, 'trial.created', '{"specialist":"baseline","parent":null}'),
+       (1, 0, ?, 'trial.finished', '{"status":"kept","label":null,"score":2}'), (1, 1, ?, 'trial.created', '{"specialist":"knobs","parent":0}'),
+       (1, 1, ?, 'trial.finished', '{"status":"discarded","label":null,"score":2.5}'), (1, 2, ?, 'trial.created', '{"specialist":"llm","parent":0}'),
+       (1, NULL, ?, 'budget_extended', '{"trials":5}')`,
+    [T0, T0, T0, T0, T1, T1, T1],
   ],
 ];
 
@@ -74,7 +75,11 @@ async function expectOldStudyWorks(store: Store): Promise<void> {
   expect((await store.getIncumbent(study.id))!.id).toBe(2); // kept after the old incumbent's kept_at
   expect((await store.createTrial(study.id, { specialist: 'knobs', parent: 2, hypothesis: 'next', seed: 9, edit: null, owner: null })).id).toBe(3);
   const events = await store.listEvents(study.id);
-  expect(events.map((e) => e.type).slice(6)).toEqual(['trial.claimed', 'trial.finished', 'trial.created']);
+  expect(events.map((e) => e.type).slice(7)).toEqual(['trial.claimed', 'trial.finished', 'trial.created']);
+  // Every old line is in today's vocabulary; the old name of a budget extension reads as its new one.
+  expect(events.filter((e) => e.type === 'unrecognised')).toEqual([]);
+  expect(events[6]).toMatchObject({ type: 'study.budget_extended', trialId: null, data: { trials: 5 } });
+  expect(events[3]).toMatchObject({ type: 'trial.created', trialId: 1, data: { specialist: 'knobs', parent: 0 } });
   for (let i = 1; i < events.length; i++) expect(events[i]!.id).toBeGreaterThan(events[i - 1]!.id);
 }
 

@@ -9,8 +9,8 @@ import { openStore } from './open-store.ts';
 import { parsePostgresUrl } from './postgres-connection.ts';
 import { applyPostgresMigrations } from './postgres-migrate.ts';
 import { numberPlaceholders, PostgresStore } from './postgres-store.ts';
-import { describeStoreContract } from './store-contract.ts';
-import { describeStoreProcessContract, raceChildren } from './store-process-contract.ts';
+import { describeStoreContract } from '../testing/store-contract.ts';
+import { describeStoreProcessContract, raceChildren } from '../testing/store-process-contract.ts';
 
 const server = postgresTestUrl();
 
@@ -98,7 +98,7 @@ if (server.url === null) {
       try {
         const { study } = await store.openStudy({ name: 'tail', taskHash: 'h', taskJson: '{}' });
         const writers = Array.from({ length: 6 }, async (_, w) => {
-          for (let i = 0; i < 15; i++) await store.appendEvent(study.id, null, 'note', { w, i });
+          for (let i = 0; i < 15; i++) await store.appendEvent(study.id, null, 'study.stopped', { reason: `writer ${w} note ${i}` });
         });
         const seen: number[] = [];
         let done = false;

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { AutolabError } from '../core/errors.ts';
 import type { StudyEvent } from '../core/store.ts';
+import { auditEventFromStored } from './audit-event-data.ts';
 import type { StudyRecord } from '../core/study.ts';
 import { FAILURE_LABELS, type Edit, type TrialCost, type TrialOwner, type TrialRecord, type TrialTimings } from '../core/trial.ts';
 
@@ -180,15 +181,15 @@ export function keptAtFromRow(row: unknown): string | null {
   return parseWith(trialRowSchema.pick({ kept_at: true }), row, 'trial row').kept_at;
 }
 
-/** Validates an `events` row and maps it to a `StudyEvent`. */
+/** Validates an `events` row and maps it to a `StudyEvent` of the vocabulary (src/store/audit-event-data.ts). */
 export function eventFromRow(row: unknown): StudyEvent {
   const r = parseWith(eventRowSchema, row, 'event row');
-  return {
+  return auditEventFromStored({
     id: r.id,
     studyId: r.study_id,
     trialId: r.trial_id,
     at: r.at,
     type: r.type,
     data: parseJsonColumn(eventDataSchema, r.data_json, `event ${r.id} (column data_json)`),
-  };
+  });
 }

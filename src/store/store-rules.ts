@@ -2,6 +2,7 @@
  * Rules every Store adapter applies the same way, independent of SQL: what a
  * recordable outcome looks like, how costs accumulate, how `kept_at` stays ordered.
  */
+import type { FinishedTrialStatus } from '../core/audit-events.ts';
 import { AutolabError } from '../core/errors.ts';
 import type { AcceptanceDecision, TrialDraft, TrialOutcome } from '../core/store.ts';
 import type { TrialCost, TrialRecord, TrialStatus, TrialTimings } from '../core/trial.ts';
@@ -89,7 +90,7 @@ export function decideOutcome(
   incumbent: TrialRecord | null,
   incumbentKeptAt: string | null,
   at: string,
-): { status: TrialStatus; outcome: TrialOutcome; keptAt: string | null } {
+): { status: FinishedTrialStatus; outcome: TrialOutcome; keptAt: string | null } {
   if (outcome.status !== 'scored') return { status: 'failed', outcome, keptAt: null };
   const verdict = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent);
   const { keep, label, detail, metrics: evidence } = typeof verdict === 'boolean' ? { keep: verdict, label: undefined, detail: undefined, metrics: undefined } : verdict;

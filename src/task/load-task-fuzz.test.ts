@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
-import { GOLF_TASK_YAML } from './golf-task-fixture.ts';
+import { GOLF_TASK_YAML } from '../testing/golf-task-fixture.ts';
 import { loadTaskFile } from './load-task.ts';
 
 /** mulberry32: a small seeded PRNG, so a failing mutation replays. */

@@ -4,6 +4,7 @@ import type { CommandSpec, GateSpec } from '../core/task.ts';
 import { studyNameProblem } from '../core/study-name.ts';
 import { executorSchema } from './executor-schema.ts';
 import { durationSchema, sizeSchema } from '../options/unit-schemas.ts';
+import { SPECIALIST_KIND_NAMES, SPECIALIST_KINDS_TEXT } from '../specialists/specialist-kinds.ts';
 
 /**
  * The task file (`autolab.yaml`) as the user writes it: snake_case keys, durations and
@@ -143,9 +144,7 @@ export const SPECIALIST_CORE_KEYS = ['name', 'kind', 'surface', 'role'] as const
 const specialistSchema = z
   .looseObject({
     name: nameSchema.describe('Unique name of the specialist (shown in the lineage).'),
-    kind: z
-      .enum(['knobs', 'llm', 'command', 'combine', 'ablate'])
-      .describe('knobs: search declared knobs; llm: LLM agent; command: external coding agent CLI; combine: port kept improvements; ablate: remove parts of the incumbent diff.'),
+    kind: z.enum(SPECIALIST_KIND_NAMES).describe(SPECIALIST_KINDS_TEXT),
     surface: z.string().min(1).describe('Name of the surface (under `surfaces:`) this specialist may edit.'),
     role: z.string().optional().describe('What the specialist works on: a preset (optimizer, architecture, data, systems, generalist) or your own text.'),
     // Options of the llm and command kinds, listed here for editors; each kind validates its own (docs/specialists.md).

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { folderOf, importCycles, importSpecifiers, readImportGraph, type ModuleImports } from './import-graph.ts';
+import { isContractSuite, srcFunctionLengths } from './function-lengths.ts';
+import { adapterKindOf, folderOf, importCycles, importSpecifiers, readImportGraph, siblingAdapterImports, type ModuleImports } from './import-graph.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const graph = readImportGraph(ROOT);
@@ -49,6 +50,30 @@ describe('architecture boundaries of src/', () => {
       .filter((module) => folderOf(module.file) === 'core')
       .flatMap((module) => [...module.external, ...module.local.filter((target) => folderOf(target) !== 'core')].map((target) => `${module.file} -> ${target}`));
     expect(outside).toEqual([]);
+  });
+
+  it('knows an adapter kind by its folder or driver file, and finds a planted sibling import (the check can fail)', () => {
+    expect(adapterKindOf('src/executors/slurm/slurm-executor.ts')).toBe('executors/slurm');
+    expect(adapterKindOf('src/executors/shared/ulimit.ts')).toBeNull();
+    expect(adapterKindOf('src/specialists/command/command-specialist.ts')).toBe('specialists/command');
+    expect(adapterKindOf('src/specialists/shared/repair.ts')).toBeNull();
+    expect(adapterKindOf('src/specialists/registry.ts')).toBeNull();
+    expect(adapterKindOf('src/store/postgres-store.ts')).toBe('store/postgres');
+    expect(adapterKindOf('src/store/sql/events.ts')).toBeNull();
+    const planted = [
+      { file: 'src/specialists/command/a.ts', local: ['src/specialists/llm/repair.ts', 'src/specialists/shared/roles.ts', 'src/core/task.ts'], external: [] },
+      { file: 'src/store/sqlite-store.ts', local: ['src/store/postgres-dialect.ts', 'src/store/sql/sql-store.ts'], external: [] },
+      { file: 'src/specialists/command/b.ts', local: ['src/executors/local/local-executor.ts'], external: [] },
+    ];
+    expect(siblingAdapterImports(planted)).toEqual([
+      'src/specialists/command/a.ts -> src/specialists/llm/repair.ts',
+      'src/store/sqlite-store.ts -> src/store/postgres-dialect.ts',
+      'src/specialists/command/b.ts -> src/executors/local/local-executor.ts',
+    ]);
+  });
+
+  it('has no sibling-adapter imports: an executor, store or specialist kind never imports another kind (shared code has its own folder)', () => {
+    expect(siblingAdapterImports(graph)).toEqual([]);
   });
 
   it('keeps the evaluator below the loop: it imports nothing from the scheduler, the engine, the worker or the shells', () => {

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/core/store.ts';
 import type { StudyRecord } from '../../src/core/study.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
-import { writeSyntheticStudy } from '../../src/server/testing/synthetic-study.ts';
+import { writeSyntheticStudy } from '../../src/testing/synthetic-study.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { runCli } from '../../src/testing/cli.ts';
 

@@ -9,7 +9,7 @@ import type { Store } from '../../src/core/store.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { writeStudyReport } from '../../src/report/write-report.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
-import { writeSyntheticStudy } from '../../src/server/testing/synthetic-study.ts';
+import { writeSyntheticStudy } from '../../src/testing/synthetic-study.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../../core/executor.ts';
 import type { SlurmCommandRunner } from './slurm-commands.ts';
 import { jobNameFor, SlurmExecutor, tokenTag } from './slurm-executor.ts';
-import { measureSlurmStartupMs, slurmForTests } from './testing/slurm-for-tests.ts';
+import { measureSlurmStartupMs, slurmForTests } from '../../testing/slurm-for-tests.ts';
 
 let dir: string;
 beforeAll(async () => {

@@ -11,6 +11,7 @@
  *   is older than `leaseMs` go back to the queue once (`trial.requeued`), and are
  *   recorded `interrupted` when their lease expires a second time.
  */
+import type { AuditEventMap } from '../../core/audit-events.ts';
 import { AutolabError } from '../../core/errors.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
 import { trialFromRow } from '../rows.ts';
@@ -54,7 +55,7 @@ export class LeaseQueue {
       this.leaseChecks.set(studyId, performance.now());
     }
     const claimParams = [JSON.stringify(worker), at, studyId, studyId];
-    const eventData = JSON.stringify({ worker: `${worker.host}:${worker.pid}`, token: worker.token, leaseMs });
+    const eventData = JSON.stringify({ worker: `${worker.host}:${worker.pid}`, token: worker.token, leaseMs } satisfies AuditEventMap['trial.claimed']);
     if (tx.dialect.writesInWith) {
       // The claim and its audit event in one statement (one round trip under the lock).
       const rows = await tx.all(

@@ -137,7 +137,7 @@ function fillTrial(view, detail) {
   );
   setHtml(
     view.app.querySelector('#events'),
-    html`<table><thead><tr><th>#</th><th>at</th><th>event</th><th>data</th></tr></thead><tbody>${detail.events.map((event) => html`<tr><td class="muted">${event.id}</td><td>${when(event.at)}</td><td><code>${event.type}</code></td><td class="mono">${JSON.stringify(event.data)}</td></tr>`)}</tbody></table>`,
+    html`<table><thead><tr><th>#</th><th>at</th><th>event</th><th>data</th></tr></thead><tbody>${detail.events.map((event) => html`<tr><td class="muted">${event.id}</td><td>${when(event.at)}</td><td><code>${event.storedType ?? event.type}</code></td><td class="mono">${JSON.stringify(event.data)}</td></tr>`)}</tbody></table>`,
   );
 }
 

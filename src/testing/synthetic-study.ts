@@ -5,9 +5,9 @@
  * log excerpts and learning curves. For the dashboard's tests and `bench:dashboard`.
  */
 import { createHash } from 'node:crypto';
-import type { Store, TrialOutcome } from '../../core/store.ts';
-import type { StudyRecord } from '../../core/study.ts';
-import type { CurvePoint, FailureLabel } from '../../core/trial.ts';
+import type { Store, TrialOutcome } from '../core/store.ts';
+import type { StudyRecord } from '../core/study.ts';
+import type { CurvePoint, FailureLabel } from '../core/trial.ts';
 
 export interface SyntheticStudyOptions {
   name: string;

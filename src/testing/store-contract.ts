@@ -284,7 +284,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       await store.setBaselineCommit(study.id, 'base');
       await store.finishTrial(study.id, 0, scored(1), keepIfLower);
       const trial = await store.createTrial(study.id, draft());
-      await store.updateTrial(study.id, trial.id, { status: 'running' }, { type: 'trial.started' });
+      await store.updateTrial(study.id, trial.id, { status: 'running' }, { type: 'trial.started', data: { slot: 0 } });
       await store.appendEvent(study.id, trial.id, 'trial.phase', { phase: 'run' });
       await store.finishTrial(study.id, trial.id, scored(2), keepIfLower);
       await store.appendEvent(study.id, null, 'study.stopped', { reason: 'budget' });
@@ -315,7 +315,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(events[7]!.data).toEqual({ status: 'discarded', label: null, score: 2 });
       expect(events[6]!.data).toEqual({ phase: 'run' });
       expect(await store.listEvents(study.id, { afterId: events[4]!.id, limit: 2 })).toEqual(events.slice(5, 7));
-      await expectStoreError(store.appendEvent(study.id, 99, 'trial.phase'), /does not exist/);
+      await expectStoreError(store.appendEvent(study.id, 99, 'trial.phase', { phase: 'run' }), /does not exist/);
+      await expectStoreError(store.appendEvent(study.id, null, 'note' as never, {} as never), /not in the audit log's vocabulary/);
       const { study: other } = await store.openStudy({ name: 'other', taskHash: 'h', taskJson: '{}' });
       expect((await store.listEvents(other.id)).map((e) => e.type)).toEqual(['study.created']);
     });
