@@ -92,7 +92,11 @@ export const ARTIFACT_CASES: HostileCase[] = [
       'train.js': hostileTrain(
         [
           "const net = await import('node:net');",
-          "await new Promise((done) => net.createServer().listen(join(artifacts, 'control.sock'), done));",
+          // A relative path: a socket's absolute path may be longer than the 108 bytes the kernel allows.
+          "const here = process.cwd();",
+          'process.chdir(artifacts);',
+          "await new Promise((done) => net.createServer().listen('control.sock', done));",
+          'process.chdir(here);',
           "writeFileSync(join(artifacts, 'model.json'), JSON.stringify({ x: config.x, padding: '', work: 0 }));",
           'process.exit(0); // the socket file stays',
         ].join('\n'),

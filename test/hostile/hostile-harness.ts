@@ -84,12 +84,14 @@ export class HostileSuite {
     const serial = String(100_000 + Math.floor(Math.random() * 900_000));
     const taskFile = join(repo.dir, 'autolab.yaml');
     const yaml = readFileSync(taskFile, 'utf8')
+      // No preflight: `node --check` runs no trial code, and every case would pay for it.
+      .replace(/^preflight: .*\n/m, '')
       .replace(
         'run: { command: node train.js, timeout: 3s }',
         `run: { command: node train.js, timeout: ${l.runTimeoutMs / 1000}s, output_cap: ${l.outputCapBytes}, max_processes: ${l.maxProcesses}, max_file_size: ${l.maxFileBytes} }`,
       )
       .replace('score: { command: node score.js, timeout: 3s }', `score: { command: node score.js, timeout: ${l.scoreTimeoutMs / 1000}s }\nlegality: { command: sh check.sh, timeout: 10s }`);
-    if (!yaml.includes('max_processes') || !yaml.includes('check.sh')) throw new Error('the fixture task file changed: cannot set the hostile budgets');
+    if (!yaml.includes('max_processes') || !yaml.includes('check.sh') || yaml.includes('preflight')) throw new Error('the fixture task file changed: cannot set the hostile budgets');
     writeFileSync(taskFile, `${yaml}sandbox: ${sandbox}\nexpose: [~/hostile-exposed]\n`);
     const scoreFile = join(repo.dir, 'score.js');
     const score = readFileSync(scoreFile, 'utf8');
