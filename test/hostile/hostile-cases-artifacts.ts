@@ -77,9 +77,9 @@ export const ARTIFACT_CASES: HostileCase[] = [
       'config.json': X1,
       'train.js': hostileTrain("const made = spawnSync('mkfifo', [join(artifacts, 'model.json')]);\nif (made.status !== 0) throw new Error('mkfifo failed');\nskipArtifact = true;"),
     }),
-    judge: (trial, ctx, elapsedMs) => {
-      const quick = elapsedMs < ctx.runTimeoutMs + ctx.scoreTimeoutMs;
-      const ok = trial.label === 'illegal_edit' && /model\.json: a FIFO/.test(trial.labelDetail ?? '') && !trial.timings.scoreMs && quick;
+    judge: (trial, _ctx, elapsedMs) => {
+      // The score never started, so it could not block on the FIFO (no timing bound: a busy machine is slow).
+      const ok = trial.label === 'illegal_edit' && /model\.json: a FIFO/.test(trial.labelDetail ?? '') && !trial.timings.scoreMs;
       return verdict(ok, 'seal', `${describe(trial)} after ${Math.round(elapsedMs)} ms: ${(trial.labelDetail ?? '').slice(0, 120)}`);
     },
   },

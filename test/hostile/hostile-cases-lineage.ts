@@ -90,6 +90,23 @@ export const LINEAGE_CASES: HostileCase[] = [
     },
   },
   {
+    name: 'export-unjudged-trial',
+    threat: 'has a trial that never finished its legality check (the driver died after materialising it) and whose tree replaces the score script exported',
+    withoutSandbox: 'contained',
+    scenario: async (tools) => {
+      const illegal = await illegalTrial(tools);
+      const { store, record } = tools.study;
+      const draft = await store.createTrial(record.id, { specialist: 'manual', parent: 0, hypothesis: 'interrupted after materialise', seed: 0, edit: null, owner: null });
+      const outcome = { status: 'failed' as const, label: 'interrupted' as const, labelDetail: 'the driver died during legality', metrics: {}, score: null, timings: {}, logExcerpt: '', commit: illegal.commit, tree: illegal.tree, diff: illegal.diff };
+      const unjudged = await store.finishTrial(record.id, draft.id, outcome, () => false);
+      const branch = `hostile-${tools.ctx.tag}-unjudged`;
+      const refused = await refusal(() => exportCommand(String(unjudged.id), { task: tools.ctx.repoDir, branch }));
+      const noBranch = !userBranches(tools.ctx.repoDir).includes(branch);
+      const ok = unjudged.label === 'interrupted' && refused?.name === 'IllegalLineage' && noBranch;
+      return { ...verdict(ok, 'lineage', `export #${unjudged.id} (${describe(unjudged)}): ${refused ? `${refused.name}: ${refused.message.slice(0, 110)}` : 'EXPORTED'}; ${noBranch ? 'no branch made' : 'BRANCH MADE'}`), trial: unjudged };
+    },
+  },
+  {
     name: 'swap-legality-checker',
     threat: "replaces the task's legality checker (check.sh, not a protected path) so that a forbidden edit passes",
     withoutSandbox: 'contained',
