@@ -10,6 +10,8 @@ import type { StudyRecord } from '../core/study.ts';
 import type { TaskSpec } from '../core/task.ts';
 import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
 import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
+import { checkCumulative } from '../evaluator/legality.ts';
+import { studyStatePaths } from '../evaluator/legality-step.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
@@ -230,10 +232,16 @@ export class Study {
   async assertLegalLineage(id: number, purpose: 'build on' | 'export'): Promise<TrialRecord> {
     const trial = await this.trial(id);
     const illegal = illegalInLineage(id, await this.trials());
-    if (illegal === null) return trial;
-    throw new AutolabError('IllegalLineage', `cannot ${purpose} trial #${id}: ${describeIllegalLineage(id, illegal)}`, {
-      hint: purpose === 'export' ? 'export the incumbent (`autolab best` names it) or another legal trial' : 'build on the incumbent (leave out --parent) or on another legal trial',
-    });
+    const hint = purpose === 'export' ? 'export the incumbent (`autolab best` names it) or another legal trial' : 'build on the incumbent (leave out --parent) or on another legal trial';
+    if (illegal !== null) throw new AutolabError('IllegalLineage', `cannot ${purpose} trial #${id}: ${describeIllegalLineage(id, illegal)}`, { hint });
+    if (purpose === 'export' && trial.commit !== null) {
+      // A trial that never finished its legality check (interrupted after materialise) carries no label to refuse: judge its tree.
+      const workspace = await this.workspace();
+      const { changed } = await workspace.changesBetween(workspace.baselineCommit, trial.commit);
+      const { illegal: forbidden } = checkCumulative({ changed, protectedPaths: this.task.protected, statePaths: studyStatePaths({ task: this.task, paths: this.paths, ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}) }), limits: this.task.limits });
+      if (forbidden.length > 0) throw new AutolabError('IllegalLineage', `cannot export trial #${id}: its tree changes what no trial may change (${forbidden.slice(0, 3).join('; ')})`, { hint });
+    }
+    return trial;
   }
 
   trials(filter?: TrialFilter): Promise<TrialRecord[]> {

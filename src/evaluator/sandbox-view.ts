@@ -4,11 +4,14 @@
  * agents run, cloud tools, shell history all keep secrets there), and only what the
  * task file exposes (`expose:`) and the toolchain the environment points at (a
  * virtualenv, conda, `~/.local/bin`, ...) are shown again, read-only. `.env`-style files
- * in the task and recipe folders are hidden too.
+ * in the task and recipe folders are hidden too, and so is the `.git` of the user's
+ * repository (its config may hold a token in a remote's URL or an `extraheader`, as CI
+ * checkouts leave it; its history may hold secrets removed from the tree): trials work
+ * in autolab's private repository and never need the user's.
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** Names of files that hold secrets by convention (`.env`, `.env.local`, `prod.env`, `.envrc`, `.netrc`, ...). */
 const SECRET_FILE = /^(\.env(\..+)?|.+\.env|\.envrc|\.netrc|\.npmrc|\.pypirc|\.git-credentials|\.pgpass|credentials(\.json)?|.+\.pem|.+\.key|id_(rsa|ecdsa|ed25519|dsa))$/i;
@@ -94,4 +97,19 @@ export function toolchainPaths(env: Record<string, string>, homes: readonly stri
  */
 export function exposedPaths(expose: readonly string[] | undefined, home = homedir()): string[] {
   return (expose ?? []).map((path) => (path === '~' ? home : path.startsWith('~/') ? join(home, path.slice(2)) : path)).filter(isAbsolute);
+}
+
+/**
+ * The `.git` (a folder, or the file of a linked worktree) of the git repository holding
+ * `folder`, looking up from it; null outside a repository.
+ *
+ * @example
+ * userGitEntry('/home/ada/proj/recipes/golf'); // '/home/ada/proj/.git'
+ */
+export function userGitEntry(folder: string): string | null {
+  for (let dir = resolve(folder); ; dir = dirname(dir)) {
+    const candidate = join(dir, '.git');
+    if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) return null;
+  }
 }
