@@ -5,10 +5,12 @@
  * terminal; metrics that are not numbers; edits too large to be stored.
  */
 import { randomBytes } from 'node:crypto';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { showCommand } from '../../src/cli/commands/inspect.ts';
 import { renderLineageMarkdown } from '../../src/core/lineage-markdown.ts';
 import type { TrialRecord } from '../../src/core/trial.ts';
+import { PRIVATE_HOST_FOLDERS } from '../../src/evaluator/trial-isolation.ts';
 import {
   HOME_CREDENTIALS,
   X1,
@@ -51,6 +53,12 @@ function userFolderVerdict(trial: TrialRecord, ctx: HostileContext, none: string
   return verdict(scoredAsItIs(trial) && secrets.length === 0 && visible, 'sandbox', why);
 }
 
+/** Why a case about the user's folder would be vacuous here: the folder lies where the sandbox shows an empty folder instead. */
+function outOfSight(ctx: HostileContext): string | null {
+  const hiding = [...PRIVATE_HOST_FOLDERS, homedir()].find((folder) => ctx.repoDir.startsWith(`${folder}/`));
+  return hiding === undefined ? null : `not run: the recipe folder lies under ${hiding}, which the sandbox hides whole (set AUTOLAB_HOSTILE_DIR to a folder outside it)`;
+}
+
 /** Key-shaped strings a run prints, each holding a marker made of the tag. */
 function keysOf(ctx: HostileContext) {
   const marker = `k3y${ctx.tag}`;
@@ -79,6 +87,7 @@ export const RECORD_CASES: HostileCase[] = [
     name: 'task-folder-env',
     threat: "reads the task folder's .env and deploy/prod.env (not committed, so only the user's folder has them)",
     withoutSandbox: 'escapes',
+    skipReason: outOfSight,
     edit: (ctx) => ({ 'config.json': X1, 'train.js': printFiles([join(ctx.repoDir, '.env'), join(ctx.repoDir, 'deploy', 'prod.env'), join(ctx.repoDir, 'check.sh')]) }),
     judge: (trial, ctx) => userFolderVerdict(trial, ctx, 'no .env read'),
   },
@@ -86,6 +95,7 @@ export const RECORD_CASES: HostileCase[] = [
     name: 'user-git-config-token',
     threat: "reads a token from the user repository's .git/config (a remote URL with credentials, as CI checkouts leave)",
     withoutSandbox: 'escapes',
+    skipReason: outOfSight,
     edit: (ctx) => ({ 'config.json': X1, 'train.js': printFiles([join(ctx.repoDir, '.git', 'config'), join(ctx.repoDir, '.git', 'logs', 'HEAD'), join(ctx.repoDir, 'check.sh')]) }),
     judge: (trial, ctx) => userFolderVerdict(trial, ctx, 'no token read'),
   },

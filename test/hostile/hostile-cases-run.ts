@@ -132,9 +132,10 @@ export const RUN_CASES: HostileCase[] = [
     }),
     judge: (trial, ctx, elapsedMs) => {
       const left = ctx.liveProcesses(`bomb_${ctx.tag}`).length;
-      const inBudget = elapsedMs < ctx.runTimeoutMs + 6_000;
-      const ok = (trial.label === 'run_timeout' || trial.label === 'crash') && left === 0 && inBudget;
-      return verdict(ok, 'limits', `${describe(trial)} after ${Math.round(elapsedMs)} ms; ${left} bomb process(es) left`);
+      // Ended by autolab, not by the bomb's own 30 s sleep (no tighter bound: a loaded machine kills thousands of processes slowly).
+      const runMs = trial.timings.runMs ?? Number.POSITIVE_INFINITY;
+      const ok = (trial.label === 'run_timeout' || trial.label === 'crash') && left === 0 && runMs < 20_000;
+      return verdict(ok, 'limits', `${describe(trial)}, run ${runMs} ms, ${Math.round(elapsedMs)} ms in all; ${left} bomb process(es) left`);
     },
   },
   {
