@@ -6,6 +6,7 @@ import type {
   FailureLabel,
   Metrics,
   TrialCost,
+  TrialFailure,
   TrialOwner,
   TrialRecord,
   TrialStatus,
@@ -54,6 +55,12 @@ export interface TrialOutcome {
   cost?: TrialCost | null;
   repeats?: RepeatRecord[];
   curve?: CurvePoint[];
+  /**
+   * The failure signature of a failed outcome, computed by the evaluator (which knows the
+   * recipe's paths and sources). Absent: the store derives one from the label, detail and
+   * excerpt. Ignored for a scored outcome.
+   */
+  failure?: TrialFailure | null;
 }
 
 /**

@@ -86,6 +86,7 @@ function trial(id: number, status: TrialStatus, extra: Partial<TrialRecord> = {}
     timings: {},
     cost: null,
     logExcerpt: '',
+    failure: null,
     edit: null,
     owner: null,
     createdAt: '2025-01-01T00:00:00Z',
