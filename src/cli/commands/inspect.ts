@@ -10,7 +10,7 @@ import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../speci
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
-import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
+import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, outcomeWithCause, palette, renderTable, useColor } from '../format.ts';
 
 export interface JsonOption {
   json?: boolean;
@@ -126,7 +126,7 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
       `#${trial.id}`,
       trial.parent === null ? '—' : `#${trial.parent}`,
       trial.specialist,
-      outcomeText(trial, c),
+      outcomeWithCause(trial, c, 80),
       formatScore(trial.score),
       formatDelta(deltaVs(trial, all)),
       formatDuration(trial.timings.totalMs),
@@ -158,6 +158,10 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     write(`commit: ${trial.commit ?? '—'} · seed ${trial.seed}`);
     write(`score: ${formatScore(trial.score)}${parent?.score != null && trial.score !== null ? ` (${formatDelta(trial.score - parent.score)} vs parent)` : ''}`);
     if (trial.label) write(`label: ${c.red(trial.label)}\n${indent(terminalText(trial.labelDetail ?? ''))}`);
+    if (trial.failure) {
+      write(`cause: ${terminalText(trial.failure.summary)}`);
+      write(c.dim(`signature: ${terminalText(trial.failure.signature)}`));
+    }
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
     if (trial.repeats.length > 1) {
