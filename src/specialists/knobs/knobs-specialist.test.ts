@@ -106,6 +106,7 @@ function lineageFor(incumbent: TrialRecord): LineageFeedback {
     leaderboard: [],
     chain: [],
     recent: [],
+    failures: [],
     own: null,
     counts: { total: 1, kept: 1, discarded: 0, failed: 0, running: 0, byLabel: {} },
     controlArm: false,
