@@ -82,6 +82,7 @@ export function extractFailureSignature(input: FailureSignatureInput): FailureSi
     case 'crash':
     case 'oom':
     case 'preflight_failed':
+    case 'smoke_failed':
     case 'metric_missing':
       return fromOutput(input, detail, output);
     default: {
@@ -166,6 +167,9 @@ function fromOutput(input: FailureSignatureInput, detail: string, output: string
   }
   if (label === 'preflight_failed' && /^preflight timed out/.test(firstLine(detail))) {
     return plain('preflight_failed timed out', `preflight_failed timed out${lastLineSuffix(output, detail)}`);
+  }
+  if (label === 'smoke_failed' && /^smoke run killed at its budget/.test(firstLine(detail))) {
+    return plain('smoke_failed timed out', `smoke_failed timed out${lastLineSuffix(output, detail)}`);
   }
   const exit = exitOf(detail);
   const last = lastMeaningfulLine(output) ?? lastMeaningfulLine(detail.split('\n').slice(1).join('\n'));

@@ -41,6 +41,7 @@ export type TrialPhase =
   | 'materialise'
   | 'legality'
   | 'preflight'
+  | 'smoke'
   | 'run'
   | 'score'
   | 'verify'
@@ -56,6 +57,8 @@ export interface TrialTimings {
   materialiseMs?: number;
   legalityMs?: number;
   preflightMs?: number;
+  /** The smoke run (`smoke:` in the task file). */
+  smokeMs?: number;
   runMs?: number;
   scoreMs?: number;
   recordMs?: number;

@@ -79,6 +79,7 @@ export const timingsSchema = z.object({
   materialiseMs: finiteNumber.optional(),
   legalityMs: finiteNumber.optional(),
   preflightMs: finiteNumber.optional(),
+  smokeMs: finiteNumber.optional(),
   runMs: finiteNumber.optional(),
   scoreMs: finiteNumber.optional(),
   recordMs: finiteNumber.optional(),
