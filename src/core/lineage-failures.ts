@@ -53,7 +53,11 @@ function isScored(trial: TrialRecord): boolean {
 /** The failing phase's output tail (the traceback) when there is one, else the detail. */
 export function failureExcerpt(trial: TrialRecord, lines = EXCERPT_LINES, chars = EXCERPT_CHARS): string {
   const source = trial.logExcerpt.trim() !== '' && /Traceback|Error|error|at .*:\d+/.test(trial.logExcerpt) ? trial.logExcerpt : (trial.labelDetail ?? trial.logExcerpt);
-  const tail = source.trim().split('\n').slice(-lines).join('\n');
+  let all = source.trim().split('\n');
+  // A Python traceback starts at its header: what the run printed before it says nothing of the cause.
+  const header = all.findIndex((line) => line.startsWith('Traceback (most recent call last)'));
+  if (header > 0) all = all.slice(header);
+  const tail = all.slice(-lines).join('\n');
   return tail.length > chars ? '…' + tail.slice(-chars) : tail;
 }
 

@@ -121,9 +121,10 @@ describe('failure causes through the CLI, on a real recipe that crashes with a t
     const lineage = (await runCli(['lineage', dir, '--specialist', 'tuner'])).stdout;
     expect(lineage).toContain('### 4 × crash AssertionError at model.py:6 assert d_model % n_heads == 0');
     expect(lineage.match(/Traceback \(most recent call last\)/g)).toHaveLength(1);
-    expect(lineage).toContain('config.json: {"d_model":128,"n_heads":4,"smoke_sleep":0,"run_sleep":0} → {"d_model":128,"n_heads":7');
-    expect(lineage).toMatch(/The nearest trials that did not \(scored\):\n- #0 baseline \(kept, 2\)/);
-    expect(lineage).toContain('**Saturation warning:** Your last 3 trials');
+    expect(lineage).toContain('- #5 manual: config.json: { "d_model": 128, "n_heads": 4, "smoke_sleep": 0, "run_sleep": 0 } → {"d_model":128,"n_heads":7,');
+    expect(lineage).toContain('- #3 tuner: config.json: { "d_model": 128, "n_heads": 4, "smoke_sleep": 0, "run_sleep": 0 } → {"d_model":128,"n_heads":6,');
+    expect(lineage).toMatch(/The nearest trials that did not \(scored\):\n- #0 baseline \(kept, 2\): \(no change\)/);
+    expect(lineage).not.toContain('vocab:');
   }, 600_000);
 
   it('smoke: a crash fails the smoke run (smoke_failed, with its signature) and a hung smoke run is killed at its budget; neither spends the full run', async () => {
