@@ -42,3 +42,7 @@ export type * from './core/specialist.ts';
 export type * from './core/lineage.ts';
 export type * from './core/study.ts';
 export { FAILURE_LABELS, trialToJson } from './core/trial.ts';
+export { extractFailureSignature, type FailureSignature, type FailureSignatureInput } from './core/failure-signature.ts';
+export { failureOf, failureLine } from './core/trial-failure.ts';
+export type { LineageFailureCause, LineageChange } from './core/lineage-failures.ts';
+export { failuresByCause, type FailureCause } from './views/failures-by-cause.ts';

@@ -5,6 +5,7 @@ import { parsePositiveNumber, taskPathOf } from './context.ts';
 import { invocationOf, looksLikeTrialNumber, splitLeadingPath } from './invocation.ts';
 import { missingTaskFileHint } from './task-file-hint.ts';
 import { exportCommand } from './commands/export.ts';
+import { failuresCommand } from './commands/failures.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
 import { initCommand } from './commands/init.ts';
@@ -119,6 +120,15 @@ function addInspectCommands(program: Command): void {
       .option('--label <label>', 'only trials with this failure label')
       .option('--limit <n>', 'only the last N', integerOption('--limit')),
   ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), withInvocation(path, options))));
+
+  studyOptions(
+    program
+      .command('failures')
+      .argument('[path]', PATH_HELP)
+      .description('failed trials grouped by cause (failure signature): counts, first and last trial, an example')
+      .option('--json', 'machine-readable output (see docs/json.md)')
+      .option('--label <label>', 'only causes with this failure label'),
+  ).action(async (path: string | undefined, options) => finish(await failuresCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(
     program

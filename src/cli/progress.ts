@@ -2,7 +2,7 @@ import { improvement } from '../core/acceptance.ts';
 import type { TypedEmitter, StudyEventMap } from '../core/events.ts';
 import type { Objective } from '../core/task.ts';
 import type { TrialPhase, TrialRecord } from '../core/trial.ts';
-import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, type Palette } from './format.ts';
+import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, outcomeWithCause, palette, type Palette } from './format.ts';
 
 interface RunningTrial {
   id: number;
@@ -79,8 +79,9 @@ export class ProgressDisplay {
     this.recent.splice(6);
     const baseline = this.options.baselineScore();
     const delta = trial.score !== null && baseline !== null ? trial.score - baseline : null;
-    const detail = trial.status === 'failed' ? oneLine(trial.labelDetail ?? '', 90) : `${this.options.objective.metric}=${formatScore(trial.score)} (${formatDelta(delta)} vs baseline)`;
-    const line = `trial #${trial.id} [${trial.specialist}] ${outcomeText(trial, this.colors)} ${detail} ${this.colors.dim(formatDuration(trial.timings.totalMs))}`;
+    // A failure names its cause (the signature's summary), never the first lines the run printed.
+    const outcome = trial.status === 'failed' ? outcomeWithCause(trial, this.colors, 140) : `${outcomeText(trial, this.colors)} ${this.options.objective.metric}=${formatScore(trial.score)} (${formatDelta(delta)} vs baseline)`;
+    const line = `trial #${trial.id} [${trial.specialist}] ${outcome} ${this.colors.dim(formatDuration(trial.timings.totalMs))}`;
     this.print(line);
   }
 

@@ -7,6 +7,7 @@ import type {
   FailureLabel,
   Metrics,
   TrialCost,
+  TrialFailure,
   TrialOwner,
   TrialRecord,
   TrialStatus,
@@ -55,6 +56,12 @@ export interface TrialOutcome {
   cost?: TrialCost | null;
   repeats?: RepeatRecord[];
   curve?: CurvePoint[];
+  /**
+   * The failure signature of a failed outcome, computed by the evaluator (which knows the
+   * recipe's paths and sources). Absent: the store derives one from the label, detail and
+   * excerpt. Ignored for a scored outcome.
+   */
+  failure?: TrialFailure | null;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { StudyPaths } from '../layout/autolab-layout.ts';
  */
 export const BASE_ENV_ALLOW_LIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'PYTHONPATH', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'NODE_PATH', 'LD_LIBRARY_PATH', 'CUDA_HOME'];
 
-export type PhaseName = 'setup' | 'preflight' | 'run' | 'score' | 'legality';
+export type PhaseName = 'setup' | 'preflight' | 'smoke' | 'run' | 'score' | 'legality';
 
 export interface PhaseEnvInput {
   task: TaskSpec;
@@ -36,7 +36,7 @@ export interface PhaseEnvInput {
 /**
  * The whole environment of one phase command. Only setup and score see
  * `AUTOLAB_HOLDOUT`; runs see `AUTOLAB_DATA`, `AUTOLAB_ARTIFACTS`, `AUTOLAB_SEED`,
- * `AUTOLAB_TRIAL` and their slot's GPU as `CUDA_VISIBLE_DEVICES`; the legality command
+ * `AUTOLAB_TRIAL` and their slot's GPU as `CUDA_VISIBLE_DEVICES` (the smoke run too, with `AUTOLAB_SMOKE=1`); the legality command
  * `AUTOLAB_WORKTREE` and `AUTOLAB_DIFF`; the score `AUTOLAB_SCORE_DIR`.
  */
 export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
@@ -58,6 +58,7 @@ export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
     env.AUTOLAB_ARTIFACTS = input.artifacts ?? input.paths.artifacts(input.trialId);
   }
   if (input.metricsFile !== undefined && input.phase === 'run') env.AUTOLAB_METRICS_FILE = input.metricsFile;
+  if (input.phase === 'smoke') env.AUTOLAB_SMOKE = '1';
   if (input.phase === 'setup' || input.phase === 'score') env.AUTOLAB_HOLDOUT = input.paths.holdout;
   if (input.phase === 'legality' && input.worktree !== undefined) env.AUTOLAB_WORKTREE = input.worktree;
   if (input.phase === 'legality' && input.diffFile !== undefined) env.AUTOLAB_DIFF = input.diffFile;

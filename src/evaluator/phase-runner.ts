@@ -41,12 +41,12 @@ export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup
       ...(target.scoreDir !== undefined ? { scoreDir: target.scoreDir } : {}),
     }),
     timeoutMs: spec.timeoutMs,
-    outputCapBytes: phase === 'run' ? runtime.task.run.outputCapBytes : Math.min(runtime.task.run.outputCapBytes, 1 << 20),
+    outputCapBytes: phase === 'run' || phase === 'smoke' ? runtime.task.run.outputCapBytes : Math.min(runtime.task.run.outputCapBytes, 1 << 20),
     logFile: target.logFile,
     signal,
   };
   // The score reads what a trial left: it runs under the run's memory limit too.
-  if ((phase === 'run' || phase === 'score') && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
+  if ((phase === 'run' || phase === 'smoke' || phase === 'score') && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
   return runtime.executor.run(request);
 }
 

@@ -13,7 +13,7 @@ export const DEFAULT_TRIAL_PROCESS_LIMITS = {
 } as const;
 
 /** The phases whose command runs the trial's own code, in its worktree. */
-export const TRIAL_CODE_PHASES: readonly string[] = ['preflight', 'run'];
+export const TRIAL_CODE_PHASES: readonly string[] = ['preflight', 'smoke', 'run'];
 
 /**
  * The evaluator's own phases that read what a trial made: the legality command (the
@@ -113,7 +113,7 @@ export function trialSandboxSpec(policy: TrialIsolationPolicy, command: { phase:
   readOnly.push(policy.paths.data);
   if (policy.gitDir) readOnly.push(policy.gitDir);
   const writable = [command.cwd];
-  if (command.phase === 'run') writable.push(...absolute([command.env.AUTOLAB_ARTIFACTS, command.env.AUTOLAB_METRICS_FILE]));
+  if (command.phase === 'run' || command.phase === 'smoke') writable.push(...absolute([command.env.AUTOLAB_ARTIFACTS, command.env.AUTOLAB_METRICS_FILE]));
   return { readOnly, writable, hidden, network: false };
 }
 

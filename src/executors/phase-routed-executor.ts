@@ -21,9 +21,10 @@ export class PhaseRoutedExecutor implements Executor {
     this.phases = new Set(phases);
   }
 
-  /** The executor that runs a request of this phase. */
+  /** The executor that runs a request of this phase; the smoke run goes where the run goes (it is a short run). */
   executorFor(phase: string | undefined): Executor {
-    return phase !== undefined && this.phases.has(phase) ? this.cluster : this.local;
+    const routed = phase === 'smoke' ? 'run' : phase;
+    return routed !== undefined && this.phases.has(routed) ? this.cluster : this.local;
   }
 
   run(request: CommandRequest): Promise<CommandResult> {

@@ -5,7 +5,8 @@
 import type { FinishedTrialStatus } from '../core/audit-events.ts';
 import { AutolabError } from '../core/errors.ts';
 import type { AcceptanceDecision, TrialDraft, TrialOutcome } from '../core/store.ts';
-import type { TrialCost, TrialRecord, TrialStatus, TrialTimings } from '../core/trial.ts';
+import { deriveTrialFailure } from '../core/trial-failure.ts';
+import type { TrialCost, TrialFailure, TrialRecord, TrialStatus, TrialTimings } from '../core/trial.ts';
 
 function refuse(message: string, hint?: string): never {
   throw new AutolabError('StoreError', message, hint === undefined ? {} : { hint });
@@ -106,8 +107,14 @@ export function decideOutcome(
  */
 export const FINISHED_TRIAL_COLUMNS = [
   'status', 'label', 'label_detail', 'metrics_json', 'score', 'timings_json', 'log_excerpt',
-  'commit_sha', 'tree', 'diff', 'cost_json', 'finished_at', 'kept_at', 'repeats_json', 'curve_json',
+  'commit_sha', 'tree', 'diff', 'cost_json', 'finished_at', 'kept_at', 'repeats_json', 'curve_json', 'failure_json',
 ] as const;
+
+/** The signature a failed outcome is recorded with: the evaluator's, else derived from its facts; null when it did not fail. */
+export function recordedFailure(outcome: TrialOutcome, status: TrialStatus): TrialFailure | null {
+  if (status !== 'failed') return null;
+  return outcome.failure ?? deriveTrialFailure(outcome);
+}
 
 export function finishedTrialValues(trial: TrialRecord, outcome: TrialOutcome, status: TrialStatus, cost: TrialCost | null, at: string, keptAt: string | null): unknown[] {
   return [
@@ -126,5 +133,6 @@ export function finishedTrialValues(trial: TrialRecord, outcome: TrialOutcome, s
     keptAt,
     JSON.stringify(outcome.repeats ?? []),
     JSON.stringify(outcome.curve ?? []),
+    ((failure) => (failure === null ? null : JSON.stringify(failure)))(recordedFailure(outcome, status)),
   ];
 }

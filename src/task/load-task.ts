@@ -157,6 +157,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   if (parsed.expose.length > 0) task.expose = parsed.expose;
   if (parsed.setup) task.setup = parsed.setup;
   if (parsed.preflight) task.preflight = parsed.preflight;
+  if (parsed.smoke) task.smoke = { command: parsed.smoke.command ?? task.run.command, timeoutMs: parsed.smoke.timeoutMs, ownCommand: parsed.smoke.command !== null };
   if (parsed.legality) task.legality = parsed.legality;
   if (parsed.pruner && parsed.pruner.kind !== 'none') {
     const p = parsed.pruner;

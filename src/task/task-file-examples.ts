@@ -12,6 +12,11 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   setup: ['setup: python3 prepare.py', 'setup: { command: python3 prepare.py --download, timeout: 30m }'],
   objective: ['objective: { metric: val_loss, direction: minimize }'],
   preflight: ['preflight: { command: python3 -m py_compile train.py, timeout: 1m }'],
+  smoke: [
+    'smoke: { timeout: 30s }   # the run command with AUTOLAB_SMOKE=1, killed at 30s; failure: smoke_failed',
+    'smoke: { command: python3 train.py --steps 5, timeout: 1m }',
+    'smoke: python3 train.py --steps 5',
+  ],
   run: ['run:\n  command: python3 train.py\n  timeout: 10m\n  output_cap: 10MiB\n  memory: 16GB\n  max_processes: 256\n  max_file_size: 2GiB'],
   score: ['score: python3 score.py', 'score: { command: node score.js, timeout: 30s }'],
   legality: ['legality: { command: python3 check_rules.py, timeout: 1m }'],

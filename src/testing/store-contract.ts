@@ -127,7 +127,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(trial).toEqual({
         studyId: study.id, id: 1, specialist: 'knobs', parent: 0, hypothesis: 'raise the learning rate', notes: 'n',
         expectedDelta: -0.02, status: 'pending', label: null, labelDetail: null, commit: null, tree: null, diff: null,
-        metrics: {}, score: null, seed: 123456789, timings: {}, cost, logExcerpt: '', repeats: [], curve: [], edit, owner: OWNER,
+        metrics: {}, score: null, seed: 123456789, timings: {}, cost, logExcerpt: '', failure: null, repeats: [], curve: [], edit, owner: OWNER,
         createdAt: trial.createdAt, startedAt: null, finishedAt: null, heartbeatAt: null,
       });
       expect(trial.createdAt).toMatch(ISO);
@@ -215,6 +215,20 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(recorded).toMatchObject({ status: 'failed', label: 'crash', labelDetail: 'exit code 1', score: null, logExcerpt: 'Traceback ...' });
       expect(recorded.finishedAt).toMatch(ISO);
       expect((await store.getIncumbent(study.id))!.id).toBe(0);
+    });
+
+    it('stores the failure signature of a failed trial: the one given, else one derived from its label, detail and excerpt', async () => {
+      const [given, derived, fine] = await seeded(1, 3);
+      const failure = { signature: 'crash AssertionError at model.py: assert d_model % n_heads == <n>', summary: 'crash AssertionError at model.py:66 assert d_model % n_heads == 0', frame: { file: 'model.py', line: 66, source: 'assert d_model % n_heads == 0' } };
+      const recorded = await store.finishTrial(study.id, given!.id, { ...failed('crash', 'exited with code 1'), failure }, never);
+      expect(recorded.failure).toEqual(failure);
+      expect((await store.getTrial(study.id, given!.id))!.failure).toEqual(failure);
+      const traceback = 'Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n    x = 1 / 0\nZeroDivisionError: division by zero';
+      await store.finishTrial(study.id, derived!.id, { ...failed('crash', 'exited with code 1'), logExcerpt: traceback }, never);
+      expect((await store.getTrial(study.id, derived!.id))!.failure).toMatchObject({ summary: 'crash ZeroDivisionError: division by zero at train.py:3', frame: { file: 'train.py', line: 3 } });
+      // A scored outcome carries none, even when one is given.
+      expect((await store.finishTrial(study.id, fine!.id, { ...scored(2), failure }, never)).failure).toBeNull();
+      expect((await store.listTrials(study.id)).map((trial) => trial.failure === null)).toEqual([true, false, false, true]);
     });
 
     it('makes finished trials immutable: updateTrial and finishTrial throw and change nothing', async () => {

@@ -9,8 +9,13 @@ import { terminalText } from '../../core/terminal-text.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { failuresByCause } from '../../views/failures-by-cause.ts';
+import { renderFailureCauses } from './failures.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
-import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
+import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, outcomeWithCause, palette, renderTable, useColor } from '../format.ts';
+
+/** Causes of failure `autolab status` lists (the rest: `autolab failures`). */
+const STATUS_CAUSES = 5;
 
 export interface JsonOption {
   json?: boolean;
@@ -44,9 +49,10 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const spend = specialistSpend(trials, await study.store.listEvents(study.record.id));
     const payoffs = specialistPayoffs(trials, study.task.objective);
     const trialBudget = await applyBudgetExtension(study.store, study.record.id, study.task.budget);
+    const causes = failuresByCause(trials);
     const budget = { ...study.task.budget, ...(trialBudget.file !== undefined ? { fileTrials: trialBudget.file, extraTrials: trialBudget.extra } : {}) };
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, failures: causes.map(({ trials: _ids, ...cause }) => cause), elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -74,6 +80,13 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     ];
     write(renderTable(['specialist', 'trials', 'kept', 'failed', 'share of improvement', 'payoff', 'cost', 'compute'], payoffRows));
     write(c.dim(`payoff: AUC of "kept" over each specialist's results among the last ${DEFAULT_PAYOFF_WINDOW} (later successes weigh more); the bandit scheduler adds an exploration bonus`));
+    if (causes.length > 0) {
+      write('');
+      write(c.bold('failures by cause'));
+      write(renderFailureCauses(causes.slice(0, STATUS_CAUSES), c));
+      if (causes.length > STATUS_CAUSES) write(c.dim(`… ${causes.length - STATUS_CAUSES} more causes: ${hintCommand(options, 'failures')}`));
+      else write(c.dim(`each cause with its trials: ${hintCommand(options, 'failures')}`));
+    }
     if (anySpend(spend)) {
       write('');
       write(renderTable(SPEND_HEADERS, spendRows(spend)));
@@ -126,7 +139,7 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
       `#${trial.id}`,
       trial.parent === null ? '—' : `#${trial.parent}`,
       trial.specialist,
-      outcomeText(trial, c),
+      outcomeWithCause(trial, c, 80),
       formatScore(trial.score),
       formatDelta(deltaVs(trial, all)),
       formatDuration(trial.timings.totalMs),
@@ -158,6 +171,10 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     write(`commit: ${trial.commit ?? '—'} · seed ${trial.seed}`);
     write(`score: ${formatScore(trial.score)}${parent?.score != null && trial.score !== null ? ` (${formatDelta(trial.score - parent.score)} vs parent)` : ''}`);
     if (trial.label) write(`label: ${c.red(trial.label)}\n${indent(terminalText(trial.labelDetail ?? ''))}`);
+    if (trial.failure) {
+      write(`cause: ${terminalText(trial.failure.summary)}`);
+      write(c.dim(`signature: ${terminalText(trial.failure.signature)}`));
+    }
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
     if (trial.repeats.length > 1) {
