@@ -157,8 +157,10 @@ function captureLines(): string[] {
   return [
     'autolab_fifo="$(mktemp -u "${TMPDIR:-/tmp}/autolab-out.XXXXXXXX")"',
     'if mkfifo -m 600 "$autolab_fifo.out" "$autolab_fifo.rest" 2>/dev/null; then',
+    '  autolab_head=(head)  # GNU head -c reads no byte past the cap; stdbuf makes it write each read at once',
+    '  command -v stdbuf >/dev/null 2>&1 && autolab_head=(stdbuf -o0 head)',
     '  autolab_capture() {',
-    '    head -c "$autolab_cap" > "$autolab_log"',
+    '    "${autolab_head[@]}" -c "$autolab_cap" > "$autolab_log"',
     `    tail -c ${DROPPED_TAIL_BYTES} < "$autolab_fifo.rest" > "$autolab_tail" &`,
     '    local autolab_tailer=$! autolab_dropped',
     '    autolab_dropped=$(tee "$autolab_fifo.rest" | wc -c)',
