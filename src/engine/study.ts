@@ -24,7 +24,7 @@ import { resolveSandboxMode } from './sandbox-mode.ts';
 import { ensureSetup } from './setup-phase.ts';
 import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
 import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
-import { executorForTask } from './task-executor.ts';
+import { executorForTask, repeatsTogether } from './task-executor.ts';
 
 /**
  * A study opened from its task file (`openStudy`): the library entry point behind every
@@ -77,7 +77,8 @@ export class Study {
     }
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
-    return driveStudy(runtime, specialists, driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null));
+    const adopted = recovery.adopt.filter((trial) => trial.id !== 0);
+    return driveStudy(runtime, specialists, { ...driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null), adopt: adopted });
   }
 
   /**
@@ -103,9 +104,10 @@ export class Study {
    * theirs, and an absent baseline is queued for them and waited for. `run` calls it;
    * tools that evaluate by hand use the runtime it returns.
    */
-  async prepare(signal: AbortSignal, options: { remote?: boolean } = {}): Promise<{ runtime: StudyRuntime; baseline: TrialRecord; recovery: RecoveryReport }> {
-    const { runtime, recovery } = await this.runtime({ recover: true, setup: !options.remote });
-    const baseline = await ensureBaseline(runtime, signal, { queue: options.remote ?? false });
+  async prepare(signal: AbortSignal, options: { remote?: boolean; adopt?: 'all' | 'baseline' } = {}): Promise<{ runtime: StudyRuntime; baseline: TrialRecord; recovery: RecoveryReport }> {
+    const { runtime, recovery } = await this.runtime({ recover: options.adopt ?? 'all', setup: !options.remote });
+    const adoptBaseline = recovery.adopt.some((trial) => trial.id === 0);
+    const baseline = await ensureBaseline(runtime, signal, { queue: options.remote ?? false, adopt: adoptBaseline });
     return { runtime, baseline, recovery };
   }
 
@@ -114,10 +116,13 @@ export class Study {
    * `recover`, recovery after dead drivers first (a worker on another host cannot tell
    * which local processes are alive, so it does not); with `setup`, the task's setup.
    */
-  private async runtime(steps: { recover: boolean; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
+  private async runtime(steps: { recover: false | 'all' | 'baseline'; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
     const workspace = await this.workspace();
     const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
-    const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
+    const recovery =
+      steps.recover === false
+        ? { interrupted: [], adopt: [], reapedProcesses: 0 }
+        : await recoverStudy({ store: this.store, studyId: this.record.id, executor: this.executor(), workspace, paths: this.paths, owner: this.owner, adopt: steps.recover });
     for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
     const evaluatorDir = await workspace.evaluatorDir();
     const runtime: StudyRuntime = {
@@ -132,6 +137,7 @@ export class Study {
       events: this.events,
       baselineCommit: workspace.baselineCommit,
       evaluatorDir,
+      repeatsTogether: repeatsTogether(this.task),
     };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     return { runtime, recovery };
@@ -188,7 +194,7 @@ export class Study {
    * const trial = await study.submit({ specialist: 'manual', parent: 0, hypothesis: 'wider', edit: { kind: 'patch', patch } }, signal);
    */
   async submit(proposal: Proposal, signal: AbortSignal): Promise<TrialRecord> {
-    const { runtime } = await this.prepare(signal);
+    const { runtime } = await this.prepare(signal, { adopt: 'baseline' });
     if (proposal.parent !== 0) await this.trial(proposal.parent);
     const trial = await this.store.createTrial(this.record.id, {
       specialist: proposal.specialist,

@@ -36,7 +36,7 @@ export interface SlotLender {
 }
 
 /** The part of the private workspace trials and specialists use. */
-export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween'>;
+export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'worktreePath' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween'>;
 
 /** Where lifecycle events go (the CLI's progress display, the dashboard). */
 export type StudyEvents = Pick<TypedEmitter<StudyEventMap>, 'emit'>;
@@ -65,4 +65,9 @@ export interface StudyRuntime {
   evaluatorDir: string;
   /** Free slots repeats may borrow to run in parallel (optional). */
   slots?: SlotLender;
+  /**
+   * The executor submits the repeats of a trial together (a Slurm job array): they all
+   * start at once, each in a worktree of its own, whatever the free slots.
+   */
+  repeatsTogether?: boolean;
 }

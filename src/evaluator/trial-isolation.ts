@@ -78,7 +78,9 @@ export function trialSandboxSpec(policy: TrialIsolationPolicy, command: { phase:
   if (command.phase === 'run') {
     const artifacts = command.env.AUTOLAB_ARTIFACTS;
     const metricsFile = command.env.AUTOLAB_METRICS_FILE;
+    const checkpoints = command.env.AUTOLAB_CHECKPOINT_DIR;
     if (artifacts && isAbsolute(artifacts)) writable.push(artifacts);
+    if (checkpoints && isAbsolute(checkpoints)) writable.push(checkpoints);
     if (metricsFile && isAbsolute(metricsFile)) writable.push(metricsFile);
   }
   return { readOnly, writable, hidden, network: false };

@@ -44,6 +44,8 @@ export interface ExecutorKind<Schema extends z.ZodObject = z.ZodObject, Options 
    * and score, next to the held-out data). Absent: every phase.
    */
   phases?(options: Options): readonly string[];
+  /** Whether the kind submits the repeats of a trial together (a job array): then they all start at once. Absent: no. */
+  repeatsTogether?(options: Options): boolean;
   /** The container the phases run in (the kind's `container:` key), on whichever machine runs them. Absent: none. */
   container?(options: Options): ContainerOptions | undefined;
   /** The executor of one study. Throws an `AutolabError` for settings that cannot work with this task. */

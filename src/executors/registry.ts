@@ -43,6 +43,17 @@ export interface TaskExecutorOptions {
 }
 
 /**
+ * Whether the task's executor submits the repeats of a trial together (Slurm's job
+ * arrays): the evaluator then starts them all at once instead of one per free slot.
+ *
+ * @example if (repeatsTogether(task)) runtime.repeatsTogether = true;
+ */
+export function repeatsTogether(task: TaskSpec): boolean {
+  const spec: ExecutorSpec = task.executor ?? { kind: DEFAULT_EXECUTOR_KIND, options: {} };
+  return executorKind(spec.kind).repeatsTogether?.(spec.options) ?? false;
+}
+
+/**
  * The executor a task's `executor:` key asks for. Without it (or `{ kind: local }`): the
  * local executor for every phase. With another kind: that kind's executor for the phases
  * it takes (e.g. Slurm's `phases`, default `run`), the local executor for the others

@@ -5,6 +5,7 @@
  */
 import { coerceError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
+import { adoptTrial } from '../evaluator/adopt-trial.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { SlotInfo } from '../evaluator/study-runtime.ts';
 import { countTrial, recordFinished, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
@@ -30,10 +31,13 @@ export async function startTrial(driver: Driver, item: WaitingProposal): Promise
   run.done = finishTrial(driver, item, run, trial, slot);
 }
 
-/** Evaluates (or awaits) the trial and its retry, then hands the outcome to the chooser and the state. Never throws. */
-async function finishTrial(driver: Driver, item: WaitingProposal, run: RunningTrial, trial: TrialRecord, slot: Slot): Promise<void> {
+/**
+ * Evaluates (or awaits, or with `adopted` finishes a dead driver's) trial and its retry,
+ * then hands the outcome to the chooser and the state. Never throws.
+ */
+export async function finishTrial(driver: Driver, item: WaitingProposal, run: RunningTrial, trial: TrialRecord, slot: Slot, adopted = false): Promise<void> {
   try {
-    const first = await evaluateOrAwait(driver, trial, slot);
+    const first = adopted ? await adoptTrial({ ...driver.runtime, slots: driver.slots }, trial, { index: slot.index, gpu: slot.gpu }, driver.options.kill) : await evaluateOrAwait(driver, trial, slot);
     const finished = await retryOnInfraError(driver, item, run, first, slot);
     driver.chooser.record(finished);
     recordFinished(driver.state, finished);

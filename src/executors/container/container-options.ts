@@ -46,6 +46,10 @@ const bindSchema = z
     return { source, target, readOnly: mode === 'ro' };
   });
 
+/** What the `container:` key is, for the task file's JSON Schema. */
+export const CONTAINER_DESCRIPTION =
+  'Run the phases in a container: { image, engine, binds, gpu, phases }. The phase sees its own environment and only the paths autolab binds (docs/cluster.md, "Containers").';
+
 /** The keys of `container:`. */
 export const containerOptionsSchema = z
   .strictObject({
@@ -59,7 +63,7 @@ export const containerOptionsSchema = z
     phases: z.array(z.enum(CONTAINER_PHASES)).min(1).optional().describe('Phases that run in the container. Default: all (setup, legality, preflight, run, score).'),
     extra_args: z.array(z.string()).default([]).describe("More options for the engine's exec/run command, e.g. [\"--writable-tmpfs\"]."),
   })
-  .describe('Run the phases in a container: { image, binds, gpu }. The phase sees its environment and only the paths autolab binds (see docs/cluster.md, "Containers").');
+  .describe(CONTAINER_DESCRIPTION);
 
 /** The engine an image calls for when the task file names none. */
 export function defaultEngineFor(image: string): ContainerEngine {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { containerOptionsSchema, toContainerOptions, type ContainerOptions } from '../container/container-options.ts';
+import { CONTAINER_DESCRIPTION, containerOptionsSchema, toContainerOptions, type ContainerOptions } from '../container/container-options.ts';
 import { defineExecutorKind } from '../executor-kind.ts';
 import { LocalExecutor } from './local-executor.ts';
 
@@ -18,7 +18,7 @@ export interface LocalKindOptions {
 export const localExecutorKind = defineExecutorKind({
   kind: 'local',
   summary: 'local: every phase runs on this machine (the default).',
-  optionsSchema: z.strictObject({ container: containerOptionsSchema.optional() }),
+  optionsSchema: z.strictObject({ container: containerOptionsSchema.optional().describe(CONTAINER_DESCRIPTION) }),
   toOptions: (keys): LocalKindOptions => (keys.container !== undefined ? { container: toContainerOptions(keys.container) } : {}),
   container: (options) => options.container,
   create: () => new LocalExecutor(),

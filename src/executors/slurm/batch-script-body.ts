@@ -7,7 +7,7 @@
 import { realpathSync } from 'node:fs';
 import { ulimitLines } from '../shared/resource-limits.ts';
 import { BWRAP_FLAGS, bwrapMountWords, sandboxMounts } from '../shared/sandbox-mounts.ts';
-import type { BatchScriptInput, JobElement } from './batch-script.ts';
+import type { BatchScriptInput, JobElement } from './batch-script-input.ts';
 
 /** Single-quotes a word for bash. */
 function q(word: string): string {

@@ -21,6 +21,7 @@ export const slurmExecutorKind = defineExecutorKind({
   toOptions: toSlurmOptions,
   phases: (options) => options.phases,
   container: (options) => options.container,
+  repeatsTogether: (options) => options.arrayRepeats && options.phases.includes('run'),
   create(options, { task, onWarning }) {
     const { sharedDir, phases: _phases, container: _container, ...job } = options;
     if (sharedDir !== undefined) checkSharedDir(task, sharedDir);
@@ -31,7 +32,7 @@ export const slurmExecutorKind = defineExecutorKind({
     }
     return new SlurmExecutor({
       ...job,
-      ...(task.run.memoryBytes !== undefined && { runMemoryBytes: task.run.memoryBytes }),
+      ...(task.run?.memoryBytes !== undefined && { runMemoryBytes: task.run.memoryBytes }),
       ...(onWarning !== undefined && { onWarning }),
     });
   },

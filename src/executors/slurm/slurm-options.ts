@@ -6,7 +6,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { durationSchema, sizeSchema } from '../../options/unit-schemas.ts';
-import { containerOptionsSchema, toContainerOptions, type ContainerOptions } from '../container/container-options.ts';
+import { CONTAINER_DESCRIPTION, containerOptionsSchema, toContainerOptions, type ContainerOptions } from '../container/container-options.ts';
 
 /** Default time between two polls of the Slurm queue. */
 export const DEFAULT_SLURM_POLL_INTERVAL_MS = 5_000;
@@ -141,7 +141,7 @@ export const slurmOptionsSchema = z.strictObject({
     .default(false)
     .describe('Let Slurm requeue a preempted job or one whose node failed (--requeue); the command finds what it saved in $AUTOLAB_CHECKPOINT_DIR. Default false: such a job ends as infra_error and autolab retries the trial.'),
   signal: z
-    .strictObject({ name: signalName.default('USR1'), before: duration.describe('How long before the time runs out.') })
+    .strictObject({ name: signalName.default('USR1').describe('The signal, e.g. USR1 (default).'), before: duration.describe('How long before the time runs out.') })
     .optional()
     .describe("A signal sent to the command before autolab's budget (and Slurm's --time) runs out, to write a checkpoint: { name: USR1, before: 5m }."),
   scratch: z
@@ -154,7 +154,7 @@ export const slurmOptionsSchema = z.strictObject({
     .default('direct')
     .describe('direct: the batch script runs the command; srun: it starts the command with srun, one task per --ntasks (each in its own sandbox). Default direct.'),
   array_repeats: z.boolean().default(true).describe("Submit a trial's repeats as one job array (default true)."),
-  container: containerOptionsSchema.optional(),
+  container: containerOptionsSchema.optional().describe(CONTAINER_DESCRIPTION),
 });
 
 /** The job resources named by one set of keys (the top-level ones, or one `by_phase` entry). */
