@@ -7,8 +7,9 @@
  *   decision): BENCH_STORE_TRIALS trials (default 10,000);
  * - p50/p95 latency of the lineage queries at that size: listTrials (every trial, rows
  *   validated), getIncumbent, and buildLineageFeedback over listTrials;
- * - PostgreSQL only: claims per second with 8 concurrent worker processes draining a
- *   queue of BENCH_STORE_CLAIMS trials (default 2,000), and the double claims (must be 0).
+ * - claims per second with 8 concurrent worker processes draining a queue of
+ *   BENCH_STORE_CLAIMS trials (default 2,000), and the double claims (must be 0): on
+ *   PostgreSQL (remote workers) and on one SQLite file (the processes of one host).
  * Ends with one JSON line of figures.
  */
 import { fork } from 'node:child_process';
@@ -140,13 +141,18 @@ interface ClaimFigures {
   perWorker: number[];
 }
 
-async function benchClaims(url: string): Promise<ClaimFigures> {
-  const store = await PostgresStore.open(url, { maxConnections: 2 });
+/** Opens the store at `location` (a postgres:// URL or a SQLite file) as the bench does. */
+function openBenchStore(location: string): Promise<PostgresStore | SqliteStore> {
+  return location.startsWith('postgres') ? PostgresStore.open(location, { maxConnections: 2 }) : SqliteStore.open(location);
+}
+
+async function benchClaims(name: string, location: string): Promise<ClaimFigures> {
+  const store = await openBenchStore(location);
   try {
     const { study } = await store.openStudy({ name: 'queue', taskHash: 'h', taskJson: '{}' });
     for (let i = 0; i < CLAIMS; i++) await store.createTrial(study.id, { specialist: 'knobs', parent: null, hypothesis: `queued ${i}`, seed: i, edit: { kind: 'patch', patch: patchFor(i) }, owner: null });
-    process.stdout.write(`postgres: ${CLAIMS} trials queued; ${WORKERS} worker processes claim them …\n`);
-    const children = Array.from({ length: WORKERS }, () => fork(join(import.meta.dirname, 'store-claim-worker.ts'), [url, String(study.id), '60000'], { execArgv: ['--import', 'tsx'] }));
+    process.stdout.write(`${name}: ${CLAIMS} trials queued; ${WORKERS} worker processes claim them …\n`);
+    const children = Array.from({ length: WORKERS }, () => fork(join(import.meta.dirname, 'store-claim-worker.ts'), [location, String(study.id), '60000'], { execArgv: ['--import', 'tsx'] }));
     const ready = children.map((child) => new Promise<void>((resolve) => child.once('message', () => resolve())));
     const done = children.map(
       (child) =>
@@ -187,11 +193,15 @@ const figures: Record<string, unknown> = { bench: 'store', trials: TRIALS };
 const dir = await mkdtemp(join(tmpdir(), 'autolab-bench-store-'));
 try {
   const sqlite = await SqliteStore.open(join(dir, 'bench.db'));
+  let recorded: RecordFigures & QueryFigures;
   try {
-    figures.sqlite = await benchStore('sqlite', sqlite);
+    recorded = await benchStore('sqlite', sqlite);
   } finally {
     await sqlite.close();
   }
+  const claims = await benchClaims('sqlite', join(dir, 'queue.db'));
+  process.stdout.write(`sqlite: ${claims.claimed} claims by ${claims.workers} processes at ${claims.claimsPerSec} claims/s; double claims: ${claims.doubleClaims}; per process ${claims.perWorker.join(', ')}\n`);
+  figures.sqlite = { ...recorded, claims };
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
@@ -214,7 +224,7 @@ if (server.url === null) {
     } finally {
       await postgres.close();
     }
-    const claims = await benchClaims(db.url);
+    const claims = await benchClaims('postgres', db.url);
     process.stdout.write(`postgres: ${claims.claimed} claims by ${claims.workers} workers at ${claims.claimsPerSec} claims/s; double claims: ${claims.doubleClaims}; per worker ${claims.perWorker.join(', ')}\n`);
     figures.postgres = { ...recorded, claims };
   } finally {

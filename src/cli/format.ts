@@ -1,4 +1,5 @@
 import { formatNumber } from '../core/gates.ts';
+import { terminalText } from '../core/terminal-text.ts';
 import type { TrialRecord } from '../core/trial.ts';
 
 /** Colours only on a terminal and when NO_COLOR is not set. */
@@ -58,7 +59,8 @@ export function outcomeText(trial: TrialRecord, colors: Palette): string {
   }
 }
 
+/** `text` on one line of at most `max` characters, without terminal control sequences (it may come from a trial or a model). */
 export function oneLine(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = terminalText(text).replace(/\s+/g, ' ').trim();
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
 }

@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   GitError: 'a git command failed',
   /** A patch could not be read or applied. */
   PatchError: 'a patch could not be read or applied',
+  /** A trial would build on, or export, an illegal edit (its own or an ancestor's). */
+  IllegalLineage: "a trial's lineage holds an illegal edit",
   /** `autolab export` could not hand a trial back. */
   ExportError: 'a trial could not be exported',
   /** The task's setup command failed. */

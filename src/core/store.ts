@@ -135,15 +135,26 @@ export interface Store {
   finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord>;
 
   /**
-   * Optional (stores that hosts share, e.g. PostgreSQL): the work queue of remote
-   * workers. A trial created `pending` with no owner is queued. `claimTrial` hands the
-   * oldest queued trial to `worker` (it becomes `running`, owned by the worker) or
-   * returns null; two workers never claim the same trial. The worker's lease on it lasts
-   * `leaseMs` past each heartbeat; a trial whose lease expired is re-queued once, then
-   * recorded `interrupted`.
+   * False when only the processes of one host can share this store (a SQLite file):
+   * remote workers (`autolab worker`, `autolab run --remote`) refuse it even though it
+   * has the work queue. True (PostgreSQL) or absent: processes on several hosts can.
+   */
+  readonly sharedAcrossHosts?: boolean;
+
+  /**
+   * Optional (both built-in stores have it; remote workers use it unless
+   * `sharedAcrossHosts` is false): the work queue of workers. A trial created `pending` with no
+   * owner is queued. `claimTrial` hands the oldest queued trial to `worker` (it becomes
+   * `running`, owned by the worker, and a `trial.claimed` event is logged) or returns
+   * null; two workers never claim the same trial. The worker's lease on it lasts
+   * `leaseMs` past each heartbeat; a trial whose lease expired is re-queued once
+   * (`trial.requeued`), then recorded `interrupted`.
    */
   claimTrial?(studyId: number, worker: TrialOwner, leaseMs: number): Promise<TrialRecord | null>;
-  /** Optional, with `claimTrial`: renews `worker`'s leases; returns the ids it still holds. */
+  /**
+   * Optional, with `claimTrial`: renews `worker`'s leases on the listed trials (their
+   * heartbeats); returns the ids it still holds, ascending.
+   */
   renewLease?(studyId: number, trialIds: number[], worker: TrialOwner): Promise<number[]>;
 
   getTrial(studyId: number, trialId: number): Promise<TrialRecord | null>;

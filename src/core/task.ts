@@ -63,6 +63,11 @@ export interface KnobSpec {
   low?: number;
   high?: number;
   log?: boolean;
+  /**
+   * Numeric knobs only, not with `log`: values lie on the lattice `low + k * step` (for an
+   * int knob a whole number >= 1, e.g. 8 for multiples of 8 from a low of 8).
+   */
+  step?: number;
   choices?: Array<string | number | boolean>;
 }
 
@@ -72,6 +77,12 @@ export interface SurfaceSpec {
   /** Globs relative to the recipe root (`src/**`, `config.json`, a folder `src/`). */
   paths: string[];
   knobs: KnobSpec[];
+  /**
+   * Expressions over this surface's knob names that every proposal satisfies, e.g.
+   * `d_model % n_heads == 0` (see `src/core/knob-constraint.ts`); checked when the task
+   * file loads and by every sampler before a trial is spent. Absent: none.
+   */
+  constraints?: string[];
 }
 
 export type SpecialistKind = 'knobs' | 'llm' | 'command' | 'combine' | 'ablate';
@@ -203,6 +214,8 @@ export interface TaskSpec {
   pruner?: PrunerSpec;
   /** The sandbox of trial commands; undefined: `bwrap` where it works, else `none` with a warning. */
   sandbox?: SandboxMode;
+  /** Absolute paths the sandbox shows read-only although they are hidden by default (in the home folder). */
+  expose?: string[];
   /** Names of environment variables passed through to runs (beside a safe default list). */
   envPass: string[];
   /** Variables set for every phase. */

@@ -1,13 +1,16 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AutolabError } from '../core/errors.ts';
 import { TypedEmitter, type StudyEventMap } from '../core/events.ts';
 import { assertStudyName } from '../core/study-name.ts';
 import { studyPaths } from '../layout/autolab-layout.ts';
-import { openStore } from '../store/open-store.ts';
+import { openStore, parseStoreLocation } from '../store/open-store.ts';
 import { loadTaskFile, taskJudgingHash } from '../task/load-task.ts';
 import { currentOwner } from './owner.ts';
 import { Study } from './study.ts';
+import { taskChanged } from './task-changed.ts';
+import { moveStudyFiles, setAsideOrphanedFolder } from './study-folders.ts';
 import { assertQueueStore } from './study-work-options.ts';
 
 export { Study } from './study.ts';
@@ -29,7 +32,10 @@ export interface OpenStudyOptions {
 /**
  * Opens (or, with `create`, creates) the study of a task file. Refuses to resume a study
  * whose judging parts (objective, score, gates, protected paths, ...) changed since it
- * was created: that would compare trials measured differently.
+ * was created: that would compare trials measured differently. The judging hash is
+ * written once, when the study is created (or started anew with `fresh`): opening a
+ * study to read it (`create` false) writes nothing, and a study opened under a changed
+ * task file can be read but never runs or scores a trial (`Study.prepare` refuses).
  *
  * @example
  * const study = await openStudy('examples/golf', { create: true });
@@ -43,36 +49,48 @@ export async function openStudy(taskPath: string, options: OpenStudyOptions = {}
   const name = options.study ?? task.name;
   assertStudyName(name, options.study !== undefined ? 'the study option (--study)' : `the task file's name: in ${task.taskFile}`);
   const paths = studyPaths(task.root, name);
+  const location = options.store ?? paths.store;
+  const parsed = parseStoreLocation(location);
+  // A reading command does not create a store to find nothing in it.
+  if (!options.create && parsed.kind === 'sqlite' && parsed.file !== ':memory:' && !existsSync(parsed.file)) throw noSuchStudy(name, location, taskPath);
   await mkdir(paths.state, { recursive: true });
-  const store = await openStore(options.store ?? paths.store);
+  const store = await openStore(location);
   try {
     const hash = taskJudgingHash(task);
+    const taskJson = JSON.stringify(task);
     let existing = await store.getStudy(name);
     if (existing && options.fresh) {
       const archived = `${name}@${existing.createdAt.replace(/[:.]/g, '-')}`;
       await store.renameStudy(existing.id, archived);
-      events.emit('warning', { code: 'study_archived', message: `study '${name}' archived as '${archived}'; starting a fresh one` });
+      await moveStudyFiles(task.root, name, archived);
+      events.emit('warning', { code: 'study_archived', message: `study '${name}' archived as '${archived}' (its folder and trial refs too); starting a fresh one` });
       existing = null;
     }
-    if (!existing && !options.create) {
-      throw new AutolabError('NotFound', `there is no study named '${name}' in ${options.store ?? paths.store}`, { hint: `start it with \`autolab run ${taskPath}\`` });
+    if (!existing && !options.create) throw noSuchStudy(name, location, taskPath);
+    if (existing && existing.taskHash !== hash && options.create) throw taskChanged(name);
+    let study = existing;
+    let created = false;
+    if (study === null) {
+      ({ study, created } = await store.openStudy({ name, taskHash: hash, taskJson }));
+      if (created) {
+        const aside = await setAsideOrphanedFolder(task.root, name);
+        if (aside !== null) events.emit('warning', { code: 'study_folder_set_aside', message: `a folder of an earlier study named '${name}' was left in ${paths.study}; it was moved to ${studyPaths(task.root, aside).study}, not written over` });
+        await mkdir(paths.study, { recursive: true });
+      }
+    } else if (options.create && study.taskJson !== taskJson) {
+      // Only parts that do not judge trials changed (budgets, specialists, knobs): the hash stays as written at creation.
+      await store.setTask(study.id, study.taskHash, taskJson);
     }
-    if (existing && existing.taskHash !== hash && options.create) {
-      throw new AutolabError(
-        'TaskChanged',
-        `the task file changed how trials are judged since study '${name}' started (objective, setup, run or score command, gates, protected paths, limits or acceptance)`,
-        { hint: `start a new study with \`autolab run --fresh\` (the old one is kept under another name), or \`--study NEW_NAME\`; undo the change to resume` },
-      );
-    }
-    const { study, created } = await store.openStudy({ name, taskHash: hash, taskJson: JSON.stringify(task) });
-    if (!created) await store.setTask(study.id, hash, JSON.stringify(task));
-    if (created) await mkdir(paths.study, { recursive: true });
     events.emit('study:opened', { study, resumed: !created });
-    return new Study(task, store, study, paths, events, currentOwner(), created);
+    return new Study(task, store, study, paths, events, currentOwner(), created, study.taskHash === hash, parsed.kind === 'sqlite' ? parsed.file : null);
   } catch (error) {
     await store.close();
     throw error;
   }
+}
+
+function noSuchStudy(name: string, location: string, taskPath: string): AutolabError {
+  return new AutolabError('NotFound', `there is no study named '${name}' in ${location}`, { hint: `start it with \`autolab run ${taskPath}\`` });
 }
 
 export interface WaitForStudyOptions {

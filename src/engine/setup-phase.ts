@@ -7,11 +7,13 @@ import type { TrialOwner } from '../core/trial.ts';
 import { phaseEnv } from '../evaluator/phase-env.ts';
 import { acquireFileLock } from '../workspace/file-lock.ts';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
+import { verifySetupManifest, writeSetupManifest } from './setup-manifest.ts';
 
 /**
  * Runs the task's `setup` once per study (it writes `$AUTOLAB_DATA` and
- * `$AUTOLAB_HOLDOUT`), from the baseline's evaluator checkout. Safe when two processes
- * open the study at once: one runs it, the other waits.
+ * `$AUTOLAB_HOLDOUT`), from the baseline's evaluator checkout, and records what it
+ * wrote; on later opens, verifies those files are unchanged (`verifySetupManifest`).
+ * Safe when two processes open the study at once: one runs it, the other waits.
  */
 export async function ensureSetup(options: {
   task: TaskSpec;
@@ -29,7 +31,7 @@ export async function ensureSetup(options: {
   const release = await acquireFileLock(paths.setupDone + '.lock', task.setup.timeoutMs + 60_000);
   try {
     const done = await readFile(paths.setupDone, 'utf8').catch(() => null);
-    if (done !== null) return;
+    if (done !== null) return await verifySetupManifest(paths);
     options.events.emit('setup:started', { command: task.setup.command });
     const result = await options.executor.run({
       command: task.setup.command,
@@ -45,6 +47,7 @@ export async function ensureSetup(options: {
         hint: `fix the setup command (full log: ${paths.setupLog}), then run again`,
       });
     }
+    await writeSetupManifest(paths);
     await writeFile(paths.setupDone, new Date().toISOString() + '\n');
     options.events.emit('setup:finished', { durationMs: Math.round(result.durationMs) });
   } finally {

@@ -3,11 +3,13 @@ import { AutolabError } from '../core/errors.ts';
 import type { StudyEventMap, TypedEmitter } from '../core/events.ts';
 import type { Executor } from '../core/executor.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
+import { describeIllegalLineage, illegalInLineage } from '../core/lineage-legality.ts';
 import type { LineageFeedback } from '../core/lineage.ts';
 import type { Store, TrialFilter } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { TaskSpec } from '../core/task.ts';
 import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
+import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
@@ -25,6 +27,7 @@ import { ensureSetup } from './setup-phase.ts';
 import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
 import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
 import { executorForTask, repeatsTogether } from './task-executor.ts';
+import { taskChanged } from './task-changed.ts';
 
 /**
  * A study opened from its task file (`openStudy`): the library entry point behind every
@@ -50,6 +53,10 @@ export class Study {
     readonly events: TypedEmitter<StudyEventMap>,
     readonly owner: TrialOwner,
     readonly created: boolean,
+    /** False when the task file judges trials differently from how this study was started: it may be read, never run or scored. */
+    readonly judgingMatches = true,
+    /** The SQLite store file (null for PostgreSQL): protected from trials like `.autolab/` when it lies inside the recipe. */
+    readonly storeFile: string | null = null,
   ) {}
 
   get name(): string {
@@ -117,6 +124,7 @@ export class Study {
    * which local processes are alive, so it does not); with `setup`, the task's setup.
    */
   private async runtime(steps: { recover: false | 'all' | 'baseline'; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
+    if (!this.judgingMatches) throw taskChanged(this.name);
     const workspace = await this.workspace();
     const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
     const recovery =
@@ -138,6 +146,7 @@ export class Study {
       baselineCommit: workspace.baselineCommit,
       evaluatorDir,
       repeatsTogether: repeatsTogether(this.task),
+      ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}),
     };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     return { runtime, recovery };
@@ -194,16 +203,17 @@ export class Study {
    * const trial = await study.submit({ specialist: 'manual', parent: 0, hypothesis: 'wider', edit: { kind: 'patch', patch } }, signal);
    */
   async submit(proposal: Proposal, signal: AbortSignal): Promise<TrialRecord> {
+    if (proposal.parent !== 0) await this.assertLegalLineage(proposal.parent, 'build on');
     const { runtime } = await this.prepare(signal, { adopt: 'baseline' });
-    if (proposal.parent !== 0) await this.trial(proposal.parent);
+    const admitted = admitEdit(proposal.edit, this.task.limits); // an edit over the limits is not stored, only summarised
     const trial = await this.store.createTrial(this.record.id, {
       specialist: proposal.specialist,
       parent: proposal.parent,
       hypothesis: proposal.hypothesis,
-      notes: proposal.notes ?? '',
+      notes: notesWithSummary(proposal.notes ?? '', admitted),
       expectedDelta: proposal.expectedDelta ?? null,
       seed: this.task.seed,
-      edit: proposal.edit,
+      edit: admitted.edit,
       cost: proposal.cost ?? null,
       owner: this.owner,
     });
@@ -214,6 +224,22 @@ export class Study {
     } finally {
       clearInterval(heartbeat);
     }
+  }
+
+  /**
+   * Throws `IllegalLineage` when trial `id` is an illegal edit or builds on one (a parent
+   * for `submit`, a trial to `export`), `NotFound` when there is no such trial.
+   *
+   * @example
+   * await study.assertLegalLineage(5, 'export'); // IllegalLineage: trial #5 builds on trial #3, an illegal edit (...)
+   */
+  async assertLegalLineage(id: number, purpose: 'build on' | 'export'): Promise<TrialRecord> {
+    const trial = await this.trial(id);
+    const illegal = illegalInLineage(id, await this.trials());
+    if (illegal === null) return trial;
+    throw new AutolabError('IllegalLineage', `cannot ${purpose} trial #${id}: ${describeIllegalLineage(id, illegal)}`, {
+      hint: purpose === 'export' ? 'export the incumbent (`autolab best` names it) or another legal trial' : 'build on the incumbent (leave out --parent) or on another legal trial',
+    });
   }
 
   trials(filter?: TrialFilter): Promise<TrialRecord[]> {

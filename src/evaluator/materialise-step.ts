@@ -2,6 +2,7 @@
  * The materialise phase: a worktree at the parent's commit, the edit applied and
  * committed there, and the diff recomputed by git (never the proposer's).
  */
+import { editNotStoredReason } from './edit-admission.ts';
 import { enterPhase, withFacts, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
 /**
@@ -26,7 +27,9 @@ export async function worktreeStep(job: TrialJob, evidence: TrialEvidence): Prom
 
 /**
  * Applies the trial's edit in its worktree and commits it: the trial's commit, tree,
- * diff and changed paths, or an `applyError`. The baseline is its own commit, with an
+ * diff and changed paths, or an `applyError`; an edit whose files or diff are over the
+ * task's limits is `sizeExceeded` and leaves nothing in the private repo (nor did an
+ * edit too large to store, see `admitEdit`). The baseline is its own commit, with an
  * empty diff.
  */
 export async function materialiseStep(job: TrialJob, evidence: TrialEvidence): Promise<TrialEvidence> {
@@ -36,9 +39,14 @@ export async function materialiseStep(job: TrialJob, evidence: TrialEvidence): P
     const commit = runtime.baselineCommit;
     return { ...evidence, commit, tree: await runtime.workspace.treeOf(commit), diff: '' };
   }
-  if (trial.edit === null) return withFacts(evidence, { applyError: 'the proposal carries no edit' });
-  const result = await runtime.workspace.materialise({ worktree: evidence.worktree, parentCommit: evidence.parentCommit, edit: trial.edit, trialId: trial.id, message: trial.hypothesis || `trial ${trial.id}` });
+  if (trial.edit === null) {
+    const notStored = editNotStoredReason(trial.notes);
+    return withFacts(evidence, notStored !== null ? { sizeExceeded: [`the edit was not stored or applied: ${notStored}`] } : { applyError: 'the proposal carries no edit' });
+  }
+  const { maxFileBytes, maxDiffBytes } = runtime.task.limits;
+  const result = await runtime.workspace.materialise({ worktree: evidence.worktree, parentCommit: evidence.parentCommit, edit: trial.edit, trialId: trial.id, message: trial.hypothesis || `trial ${trial.id}`, limits: { maxFileBytes, maxDiffBytes } });
   if ('error' in result) return withFacts(evidence, { applyError: result.error });
+  if ('oversize' in result) return withFacts(evidence, { sizeExceeded: result.oversize });
   return { ...evidence, commit: result.commit, tree: result.tree, diff: result.diff, changed: result.changed };
 }
 

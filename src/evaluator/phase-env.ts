@@ -37,13 +37,20 @@ export interface PhaseEnvInput {
   metricsFile?: string;
   /** Where the run keeps what it needs to resume after a preemption (run phase only). */
   checkpointDir?: string;
+  /** Legality: the trial's worktree (`AUTOLAB_WORKTREE`). */
+  worktree?: string;
+  /** Legality: the trial's cumulative diff from the baseline (`AUTOLAB_DIFF`). */
+  diffFile?: string;
+  /** Score: its own scratch folder, the only place it may write (`AUTOLAB_SCORE_DIR`). */
+  scoreDir?: string;
 }
 
 /**
  * The whole environment of one phase command. Only setup and score see
  * `AUTOLAB_HOLDOUT`; runs see `AUTOLAB_DATA`, `AUTOLAB_ARTIFACTS`, `AUTOLAB_SEED`,
  * `AUTOLAB_TRIAL`, `AUTOLAB_CHECKPOINT_DIR` (kept while the run is requeued or its job
- * adopted) and their slot's GPU as `CUDA_VISIBLE_DEVICES`.
+ * adopted) and their slot's GPU as `CUDA_VISIBLE_DEVICES`; the legality command
+ * `AUTOLAB_WORKTREE` and `AUTOLAB_DIFF`; the score `AUTOLAB_SCORE_DIR`.
  */
 export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
   const from = input.from ?? process.env;
@@ -69,6 +76,9 @@ export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
   if (input.metricsFile !== undefined && input.phase === 'run') env.AUTOLAB_METRICS_FILE = input.metricsFile;
   if (input.checkpointDir !== undefined && input.phase === 'run') env.AUTOLAB_CHECKPOINT_DIR = input.checkpointDir;
   if (input.phase === 'setup' || input.phase === 'score') env.AUTOLAB_HOLDOUT = input.paths.holdout;
+  if (input.phase === 'legality' && input.worktree !== undefined) env.AUTOLAB_WORKTREE = input.worktree;
+  if (input.phase === 'legality' && input.diffFile !== undefined) env.AUTOLAB_DIFF = input.diffFile;
+  if (input.phase === 'score' && input.scoreDir !== undefined) env.AUTOLAB_SCORE_DIR = input.scoreDir;
   if (input.gpu !== null && input.phase !== 'score' && input.phase !== 'setup') env.CUDA_VISIBLE_DEVICES = input.gpu;
   return env;
 }

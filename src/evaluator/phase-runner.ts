@@ -14,6 +14,12 @@ export interface PhaseTarget {
   metricsFile?: string;
   /** Where the run may keep what it needs to resume (`$AUTOLAB_CHECKPOINT_DIR`). */
   checkpointDir?: string;
+  /** Legality: the trial's worktree the check judges (its cwd is the evaluator's checkout). */
+  worktree?: string;
+  /** Legality: the file holding the trial's cumulative diff from the baseline. */
+  diffFile?: string;
+  /** Score: the folder the score command may write to. */
+  scoreDir?: string;
 }
 
 /** How a phase command is handed to the executor besides its request. */
@@ -41,6 +47,9 @@ export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup
       ...(target.artifacts !== undefined ? { artifacts: target.artifacts } : {}),
       ...(target.metricsFile !== undefined ? { metricsFile: target.metricsFile } : {}),
       ...(target.checkpointDir !== undefined ? { checkpointDir: target.checkpointDir } : {}),
+      ...(target.worktree !== undefined ? { worktree: target.worktree } : {}),
+      ...(target.diffFile !== undefined ? { diffFile: target.diffFile } : {}),
+      ...(target.scoreDir !== undefined ? { scoreDir: target.scoreDir } : {}),
     }),
     timeoutMs: spec.timeoutMs,
     outputCapBytes: phase === 'run' ? runtime.task.run.outputCapBytes : Math.min(runtime.task.run.outputCapBytes, 1 << 20),
@@ -49,7 +58,8 @@ export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup
     ...(options.adopt === true && { adopt: true }),
     ...(options.group !== undefined && { group: options.group }),
   };
-  if (phase === 'run' && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
+  // The score reads what a trial left: it runs under the run's memory limit too.
+  if ((phase === 'run' || phase === 'score') && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
   return runtime.executor.run(request);
 }
 

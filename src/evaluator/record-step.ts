@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { judgeCandidate } from '../core/acceptance.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
+import { cleanTrialText } from '../core/redact.ts';
 import type { TrialOutcome } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { computeSaved } from './measure-repeats.ts';
@@ -28,7 +29,7 @@ export async function materialisedStep(job: TrialJob, evidence: TrialEvidence): 
 
 /**
  * Records the classified trial (`store.finishTrial`: outcome, metrics, repeats, curve,
- * timings with `totalMs`), judged against the incumbent as it is at that instant with
+ * timings with `totalMs`; the log excerpt and failure detail through `cleanTrialText`), judged against the incumbent as it is at that instant with
  * the baseline's noise; emits `trial:finished`. A pruned trial also records the run
  * time it saved (`pruned_saved_seconds`).
  */
@@ -44,11 +45,12 @@ export async function recordStep(job: TrialJob, evidence: TrialEvidence, classif
   const { timings, logExcerpt, commit, tree, diff } = withTimings(evidence, { totalMs });
   const repeats = toRepeatRecords(repeatResults);
   const curve = repeatResults.flatMap((repeat) => repeat.curve);
-  const shared = { metrics: verdict.metrics, timings, logExcerpt, commit, tree, diff, repeats, curve };
+  // What a trial printed reaches the next model's prompt, the archive and the dashboard: no secrets, no terminal control.
+  const shared = { metrics: verdict.metrics, timings, logExcerpt: cleanTrialText(logExcerpt), commit, tree, diff, repeats, curve };
   const outcome: TrialOutcome =
     verdict.kind === 'scored'
       ? { status: 'scored', label: null, labelDetail: null, score: verdict.score, ...shared }
-      : { status: 'failed', label: verdict.label, labelDetail: verdict.detail, score: null, ...shared };
+      : { status: 'failed', label: verdict.label, labelDetail: cleanTrialText(verdict.detail), score: null, ...shared };
   const baseline = trial.id === 0 ? null : await runtime.store.getTrial(runtime.studyId, 0);
   const noise = noiseOf(baseline, objective.metric);
   const recorded = await runtime.store.finishTrial(runtime.studyId, trial.id, outcome, (_candidate, incumbent) =>

@@ -4,7 +4,7 @@ import { pruneDecision, type FinishedCurve } from '../core/pruners.ts';
 import type { Direction, PrunerSpec } from '../core/task.ts';
 import type { CurvePoint, Metrics, TrialRecord } from '../core/trial.ts';
 import { CurveWatcher } from './curve-watcher.ts';
-import { directorySize } from './directory-size.ts';
+import { sealArtifacts, unsealedDetail } from './artifact-seal.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { parseMetricsLine } from './metrics-line.ts';
 import { lastLines, phaseFacts, runPhase, type PhaseOptions } from './phase-runner.ts';
@@ -70,9 +70,11 @@ async function prepareRepeatFiles(runtime: StudyRuntime, trialId: number, repeat
 
 /**
  * One repeat of a trial: the run (its intermediate metrics followed, and stopped early
- * when the pruner says so), the artifacts' size, the evaluator's score command, and the
- * metrics line. The run's checkpoint folder lives as long as the run. Measures its own
- * time; never throws for anything the trial does.
+ * when the pruner says so), the artifacts sealed (regular files and folders only, made
+ * read-only; anything else is `illegal_edit`) and their size, the evaluator's score
+ * command (sandboxed like the run, writing only to its own folder), and the metrics line.
+ * The run's checkpoint folder lives as long as the run. Measures its own time; never
+ * throws for anything the trial does.
  */
 export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, options: RepeatOptions): Promise<RepeatResult> {
   const { repeat, seed } = options;
@@ -110,17 +112,26 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   const result: RepeatResult = { repeat, seed, verification: options.verification, facts, metrics: null, runMs: Math.round(run.durationMs), scoreMs: 0, curve, logExcerpt: lastLines(run.outputTail, 30) };
   if (run.exitCode !== 0 || run.timedOut || run.aborted || run.spawnError) return result;
 
-  const artifactBytes = await directorySize(artifacts);
+  // Sealed: only regular files and folders, made read-only, before the evaluator's score reads them.
+  const sealed = await sealArtifacts(artifacts);
+  if (sealed.problems.length > 0) {
+    facts.illegal = [unsealedDetail(sealed.problems)];
+    return result;
+  }
+  const artifactBytes = sealed.bytes;
   if (artifactBytes > runtime.task.limits.maxArtifactBytes) {
     facts.sizeExceeded = [`artifacts are ${artifactBytes} bytes, over the limit of ${runtime.task.limits.maxArtifactBytes}`];
     return result;
   }
   runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'score' });
+  const scoreDir = runtime.paths.repeatFile(trial.id, repeat, 'score-out');
+  await rm(scoreDir, { recursive: true, force: true });
+  await mkdir(scoreDir, { recursive: true });
   const score = await runPhase(
     runtime,
     'score',
     runtime.task.score,
-    { trialId: trial.id, seed, cwd: runtime.evaluatorDir, logFile: runtime.paths.repeatFile(trial.id, repeat, 'score', '.log'), artifacts },
+    { trialId: trial.id, seed, cwd: runtime.evaluatorDir, logFile: runtime.paths.repeatFile(trial.id, repeat, 'score', '.log'), artifacts, scoreDir },
     options.slot,
     options.signal,
     options.adopt === true ? { adopt: true } : {},
@@ -128,7 +139,7 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   result.scoreMs = Math.round(score.durationMs);
   facts.score = phaseFacts(score);
   if (score.exitCode === 0 && !score.timedOut) {
-    const parsed = parseMetricsLine(score.stdoutTail);
+    const parsed = parseMetricsLine(score.stdoutTail, { required: judgedMetrics(runtime.task) });
     if ('error' in parsed) facts.metricsError = parsed.error;
     else {
       // Measured by autolab, never taken from the run's own output.
@@ -137,4 +148,9 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
     }
   }
   return result;
+}
+
+/** The metrics that judge a trial (the objective's and the gates'): each must be a finite number when the score prints it. */
+export function judgedMetrics(task: Pick<StudyRuntime['task'], 'objective' | 'gates'>): string[] {
+  return [...new Set([task.objective.metric, ...task.gates.map((gate) => gate.metric)])];
 }

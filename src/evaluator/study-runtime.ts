@@ -36,7 +36,7 @@ export interface SlotLender {
 }
 
 /** The part of the private workspace trials and specialists use. */
-export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'worktreePath' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween'>;
+export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'worktreePath' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween' | 'changesBetween'>;
 
 /** Where lifecycle events go (the CLI's progress display, the dashboard). */
 export type StudyEvents = Pick<TypedEmitter<StudyEventMap>, 'emit'>;
@@ -63,6 +63,8 @@ export interface StudyRuntime {
   baselineCommit: string;
   /** The baseline's evaluator checkout, where setup and score run. */
   evaluatorDir: string;
+  /** The SQLite store file, when it is one: protected like `.autolab/` when it lies inside the recipe. */
+  storeFile?: string;
   /** Free slots repeats may borrow to run in parallel (optional). */
   slots?: SlotLender;
   /**

@@ -5,14 +5,14 @@ import { studyPaths } from '../layout/autolab-layout.ts';
 import { DEFAULT_TRIAL_PROCESS_LIMITS, IsolatingExecutor, isolateTrialRequest, type TrialIsolationPolicy } from './trial-isolation.ts';
 
 const paths = studyPaths('/work/recipe', 'demo');
-const task = { run: { command: 'python train.py', timeoutMs: 1000, outputCapBytes: 1000, maxProcesses: 64 }, limits: { maxArtifactBytes: 1000 } } as unknown as TaskSpec;
-const policy: TrialIsolationPolicy = { task, paths, gitDir: '/work/recipe/.autolab/repo.git', sandbox: 'bwrap', homes: ['/home/ada'] };
+const task = { root: '/work/recipe', repo: '/work/recipe', expose: ['~/.cache/torch'], run: { command: 'python train.py', timeoutMs: 1000, outputCapBytes: 1000, maxProcesses: 64 }, limits: { maxArtifactBytes: 1000 } } as unknown as TaskSpec;
+const policy: TrialIsolationPolicy = { task, paths, gitDir: '/work/recipe/.autolab/repo.git', sandbox: 'bwrap', homes: ['/home/ada'], secretFiles: ['/work/recipe/.env'] };
 
 function request(phase: string, extra: Record<string, string> = {}): CommandRequest {
   return {
     command: 'run it',
     cwd: '/work/recipe/.autolab/worktrees/demo+3',
-    env: { PATH: '/usr/bin', TMPDIR: '/home/ada/tmp', AUTOLAB_PHASE: phase, AUTOLAB_ARTIFACTS: paths.artifacts(3), ...extra },
+    env: { PATH: '/home/ada/.local/bin:/usr/bin', TMPDIR: '/home/ada/tmp', AUTOLAB_PHASE: phase, AUTOLAB_ARTIFACTS: paths.artifacts(3), ...extra },
     timeoutMs: 1000,
     outputCapBytes: 1000,
     logFile: '/work/recipe/.autolab/studies/demo/trials/3/run.log',
@@ -20,12 +20,13 @@ function request(phase: string, extra: Record<string, string> = {}): CommandRequ
 }
 
 describe('isolateTrialRequest', () => {
-  it('sandboxes the run: worktree and artifacts writable, data and the private repo read-only, state, tmp and credentials hidden, no network', () => {
+  it('sandboxes the run: worktree and artifacts writable, data and the private repo read-only, state, tmp, the home and .env files hidden, no network', () => {
     const isolated = isolateTrialRequest(policy, request('run'));
     expect(isolated.sandbox).toEqual({
-      readOnly: [paths.data, '/work/recipe/.autolab/repo.git'],
+      // The home is hidden whole; the toolchain the PATH names and what the task exposes come back read-only.
+      readOnly: ['/home/ada/.local/bin', '/home/ada/.local/lib', '/home/ada/.local/lib64', expect.stringMatching(/\/\.cache\/torch$/), paths.data, '/work/recipe/.autolab/repo.git'],
       writable: ['/work/recipe/.autolab/worktrees/demo+3', paths.artifacts(3)],
-      hidden: expect.arrayContaining(['/work/recipe/.autolab', '/tmp', '/run', '/home/ada/.ssh', '/home/ada/.aws', '/home/ada/.netrc']),
+      hidden: expect.arrayContaining(['/work/recipe/.autolab', '/tmp', '/run', '/home/ada', '/work/recipe/.env', '/home/ada/.ssh', '/home/ada/.codex', '/home/ada/.claude']),
       network: false,
     });
     expect(isolated.sandbox!.hidden).not.toContain(paths.holdout); // hidden with all of .autolab, never re-exposed
@@ -35,18 +36,33 @@ describe('isolateTrialRequest', () => {
     expect(isolated.maxFileBytes).toBe(DEFAULT_TRIAL_PROCESS_LIMITS.maxFileBytes);
   });
 
-  it('sandboxes preflight and legality without the artifacts folder', () => {
-    for (const phase of ['preflight', 'legality']) {
-      const isolated = isolateTrialRequest(policy, request(phase));
-      expect(isolated.sandbox!.writable).toEqual(['/work/recipe/.autolab/worktrees/demo+3']);
-    }
+  it('sandboxes preflight without the artifacts folder', () => {
+    expect(isolateTrialRequest(policy, request('preflight')).sandbox!.writable).toEqual(['/work/recipe/.autolab/worktrees/demo+3']);
   });
 
-  it("leaves the evaluator's own phases (setup, score) alone", () => {
-    for (const phase of ['setup', 'score']) {
-      const original = request(phase);
-      expect(isolateTrialRequest(policy, original)).toBe(original);
-    }
+  it('sandboxes the score: the evaluator checkout, the held-out data and the artifacts read-only, only its own folder writable', () => {
+    const evaluator = '/work/recipe/.autolab/evaluators/demo';
+    const scoreDir = paths.repeatFile(3, 0, 'score-out');
+    const isolated = isolateTrialRequest(policy, { ...request('score', { AUTOLAB_HOLDOUT: paths.holdout, AUTOLAB_SCORE_DIR: scoreDir }), cwd: evaluator });
+    expect(isolated.sandbox).toMatchObject({ writable: [scoreDir], network: false });
+    expect(isolated.sandbox!.readOnly.slice(-3)).toEqual([evaluator, paths.holdout, paths.artifacts(3)]);
+    expect(isolated.sandbox!.readOnly).not.toContain(paths.data);
+    expect(isolated.sandbox!.hidden).toEqual(expect.arrayContaining(['/work/recipe/.autolab', '/home/ada', '/tmp']));
+    expect(isolated.maxProcesses).toBe(64);
+  });
+
+  it('sandboxes the legality command: the evaluator checkout, the trial worktree and its diff read-only, nothing writable', () => {
+    const evaluator = '/work/recipe/.autolab/evaluators/demo';
+    const worktree = '/work/recipe/.autolab/worktrees/demo+3';
+    const diff = '/work/recipe/.autolab/studies/demo/trials/3/legality.diff';
+    const isolated = isolateTrialRequest(policy, { ...request('legality', { AUTOLAB_WORKTREE: worktree, AUTOLAB_DIFF: diff }), cwd: evaluator });
+    expect(isolated.sandbox).toMatchObject({ writable: [], network: false });
+    expect(isolated.sandbox!.readOnly.slice(-3)).toEqual([evaluator, worktree, diff]);
+  });
+
+  it("leaves the evaluator's setup alone", () => {
+    const original = request('setup');
+    expect(isolateTrialRequest(policy, original)).toBe(original);
   });
 
   it('with sandbox none, keeps the limits and the environment but adds no sandbox', () => {
@@ -74,7 +90,7 @@ describe('IsolatingExecutor', () => {
     };
     const executor = new IsolatingExecutor(inner, policy);
     await executor.run(request('run'));
-    await executor.run(request('score'));
+    await executor.run(request('setup'));
     expect(executor.kind).toBe('fake');
     expect(seen[0]!.sandbox).toBeDefined();
     expect(seen[1]!.sandbox).toBeUndefined();

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AutolabError } from '../core/errors.ts';
+import { cleanTrialText } from '../core/redact.ts';
 import type { ScratchWorktree, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { phaseEnv } from '../evaluator/phase-env.ts';
@@ -63,7 +64,9 @@ export function specialistWorkspace(ctx: StudyRuntime): SpecialistWorkspace {
             ...(signal ? { signal } : {}),
           });
           const ok = result.exitCode === 0 && !result.timedOut;
-          return { ok, output: result.timedOut ? `preflight timed out\n${result.outputTail}` : result.outputTail };
+          // The output goes to a model: no secrets, no terminal control.
+          const output = cleanTrialText(result.outputTail);
+          return { ok, output: result.timedOut ? `preflight timed out\n${output}` : output };
         },
         async release() {
           if (released) return;

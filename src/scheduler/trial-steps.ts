@@ -3,6 +3,7 @@
  * (the store allocates its number), evaluated here or awaited from `autolab worker`s,
  * retried once on a fresh trial when the machine failed it, and then counted.
  */
+import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
 import { coerceError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { adoptTrial } from '../evaluator/adopt-trial.ts';
@@ -74,14 +75,16 @@ export async function retryOnInfraError(driver: Driver, item: WaitingProposal, r
 export async function createTrialFrom(driver: Driver, item: WaitingProposal, retryOf: TrialRecord | null): Promise<TrialRecord> {
   const { runtime, options } = driver;
   const { proposal } = item;
+  const admitted = admitEdit(proposal.edit, runtime.task.limits); // an edit over the limits is not stored, only summarised
+  const notes = retryOf ? `${proposal.notes ?? ''}\n[autolab: retry of trial #${retryOf.id}, which the machine failed]`.trim() : (proposal.notes ?? '');
   const created = await runtime.store.createTrial(runtime.studyId, {
     specialist: proposal.specialist,
     parent: proposal.parent,
     hypothesis: proposal.hypothesis,
-    notes: retryOf ? `${proposal.notes ?? ''}\n[autolab: retry of trial #${retryOf.id}, which the machine failed]`.trim() : (proposal.notes ?? ''),
+    notes: notesWithSummary(notes, admitted),
     expectedDelta: proposal.expectedDelta ?? null,
     seed: runtime.task.seed,
-    edit: proposal.edit,
+    edit: admitted.edit,
     cost: retryOf ? null : (proposal.cost ?? null),
     owner: options.remote ? null : runtime.owner,
   });

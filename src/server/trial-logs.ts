@@ -5,6 +5,7 @@
 import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
+import { cleanTrialText } from '../core/redact.ts';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
 
 export interface TrialLogFile {
@@ -37,7 +38,8 @@ export async function listTrialLogs(paths: StudyPaths | null, trialId: number): 
 
 /**
  * The last `maxBytes` (at most MAX_LOG_BYTES) of log `name` of a trial, and how many
- * bytes were left out before it.
+ * bytes were left out before it. Secrets and terminal control sequences are removed
+ * (`cleanTrialText`): the log is a trial's output.
  */
 export async function readTrialLog(paths: StudyPaths | null, trialId: number, name: string, maxBytes = MAX_LOG_BYTES): Promise<{ text: string; omittedBytes: number }> {
   if (!LOG_NAME.test(name)) throw new AutolabError('UsageError', `'${name}' is not a log name`, { hint: 'log names look like run.log' });
@@ -50,7 +52,7 @@ export async function readTrialLog(paths: StudyPaths | null, trialId: number, na
     const want = Math.max(0, Math.min(maxBytes, MAX_LOG_BYTES, size));
     const buffer = Buffer.alloc(want);
     await handle.read(buffer, 0, want, size - want);
-    return { text: buffer.toString('utf8'), omittedBytes: size - want };
+    return { text: cleanTrialText(buffer.toString('utf8')), omittedBytes: size - want };
   } finally {
     await handle.close();
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,5 +51,27 @@ describe('openStore', () => {
       name: 'StoreError',
       message: expect.stringContaining('postgres://autolab@127.0.0.1:1/autolab'),
     });
+  });
+});
+
+describe('openStore refuses a store file that is not a database', () => {
+  it('an empty file and a file of something else are StoreErrors, and the file is left as it was', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autolab-open-'));
+    try {
+      const empty = join(dir, 'empty.db');
+      const other = join(dir, 'other.db');
+      await writeFile(empty, '');
+      await writeFile(other, 'name: golf\n');
+      await expect(openStore(empty)).rejects.toMatchObject({ name: 'StoreError', message: expect.stringMatching(/is empty \(0 bytes\): it is not a database/) });
+      await expect(openStore(other)).rejects.toMatchObject({ name: 'StoreError', message: expect.stringMatching(/is not a SQLite database/) });
+      expect((await readFile(empty)).length).toBe(0);
+      expect(await readFile(other, 'utf8')).toBe('name: golf\n');
+      const fresh = await openStore(join(dir, 'new.db'));
+      await fresh.close();
+      const reopened = await openStore(join(dir, 'new.db'));
+      await reopened.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

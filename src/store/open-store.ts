@@ -2,6 +2,7 @@
  * Opens the Store a location names: a SQLite file path (the default), a `sqlite:` URL,
  * or a PostgreSQL URL (`postgres://user:password@host:5432/database[?schema=name]`).
  */
+import { open, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AutolabError } from '../core/errors.ts';
@@ -55,5 +56,32 @@ export function parseStoreLocation(location: string): StoreLocation {
 export async function openStore(location: string): Promise<Store> {
   const parsed = parseStoreLocation(location);
   if (parsed.kind === 'postgres') return PostgresStore.open(parsed.url);
+  if (parsed.file !== ':memory:') await assertSqliteFileOrAbsent(parsed.file);
   return SqliteStore.open(parsed.file);
+}
+
+/** The first 16 bytes of every SQLite database file. */
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/**
+ * Refuses a store file that exists but is not a SQLite database (empty, truncated,
+ * another kind of file): opening it would start a new study over the old one's trial
+ * folders. An absent file is fine (a new store is created).
+ */
+export async function assertSqliteFileOrAbsent(file: string): Promise<void> {
+  const info = await stat(file).catch(() => null);
+  if (info === null) return;
+  const hint = `restore the store from a backup, or, to start over, move it away (\`mv ${file} ${file}.broken\`): trial folders under .autolab/studies are kept and set aside, never written over`;
+  if (!info.isFile()) throw new AutolabError('StoreError', `the store ${file} is not a file`, { hint });
+  // A database whose content is all still in its write-ahead log (a crash before the first checkpoint) is not empty.
+  if (info.size === 0 && ((await stat(`${file}-wal`).catch(() => null))?.size ?? 0) > 0) return;
+  if (info.size === 0) throw new AutolabError('StoreError', `the store ${file} is empty (0 bytes): it is not a database, and autolab will not start a new study over the old one`, { hint });
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  const handle = await open(file, 'r');
+  try {
+    await handle.read(header, 0, header.length, 0);
+  } finally {
+    await handle.close();
+  }
+  if (!header.equals(SQLITE_HEADER)) throw new AutolabError('StoreError', `the store ${file} is not a SQLite database (${info.size} bytes of something else)`, { hint });
 }

@@ -1,25 +1,25 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { TrialOutcome } from '../core/store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../testing/postgres.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { openStore } from './open-store.ts';
 import { parsePostgresUrl } from './postgres-connection.ts';
 import { applyPostgresMigrations } from './postgres-migrate.ts';
-import { PostgresStore } from './postgres-store.ts';
+import { numberPlaceholders, PostgresStore } from './postgres-store.ts';
 import { describeStoreContract } from './store-contract.ts';
+import { describeStoreProcessContract, raceChildren } from './store-process-contract.ts';
 
 const server = postgresTestUrl();
-const CHILD = fileURLToPath(new URL('./testing/postgres-child.ts', import.meta.url));
-const BASELINE = { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner: null };
-const SCORED = (score: number): TrialOutcome => ({ status: 'scored', label: null, labelDetail: null, metrics: { loss: score }, score, timings: {}, logExcerpt: '' });
-const WORKER = { host: 'worker-a', pid: 11, token: 'worker-a-token' };
+
+describe('numberPlaceholders', () => {
+  it("numbers the shared statements' ? placeholders, leaving quoted text alone", () => {
+    expect(numberPlaceholders('SELECT * FROM t WHERE a = ? AND b IN (?, ?) LIMIT ?')).toBe('SELECT * FROM t WHERE a = $1 AND b IN ($2, $3) LIMIT $4');
+    expect(numberPlaceholders(`SELECT '?', 'it''s ?', "odd?name" FROM t WHERE x = ?`)).toBe(`SELECT '?', 'it''s ?', "odd?name" FROM t WHERE x = $1`);
+  });
+});
 
 describe('parsePostgresUrl', () => {
   it('takes ?schema= for autolab, leaves the rest to pg, and hides the password', () => {
@@ -59,36 +59,14 @@ if (server.url === null) {
     };
   });
 
-  interface ChildResult {
-    ok: boolean;
-    ids?: number[];
-    error?: string;
-    stderr: string;
-  }
-
-  const runChild = (args: string[]): Promise<ChildResult> =>
-    new Promise((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', CHILD, ...args], { timeout: 45_000 }, (error, stdout, stderr) => {
-        try {
-          resolve({ ...(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as { ok: boolean }), stderr });
-        } catch {
-          resolve({ ok: false, error: `no result line (${error?.message ?? 'exit 0'})`, stderr });
-        }
-      });
-    });
-
-  /** Runs `count` children; says go once all are ready, so they race. */
-  const raceChildren = async (dir: string, count: number, args: (barrierDir: string) => string[]): Promise<ChildResult[]> => {
-    const barrierDir = join(dir, 'barrier');
-    await mkdir(barrierDir, { recursive: true });
-    const children = Array.from({ length: count }, () => runChild(args(barrierDir)));
-    let settled = false;
-    void Promise.all(children).then(() => (settled = true));
-    const deadline = Date.now() + 40_000;
-    while (!settled && Date.now() < deadline && (await readdir(barrierDir)).filter((f) => f.startsWith('ready-')).length < count) await sleep(10);
-    await writeFile(join(barrierDir, 'go'), '');
-    return Promise.all(children);
-  };
+  describeStoreProcessContract(
+    'PostgresStore (fresh schema)',
+    async () => {
+      const db = freshPostgresSchema(base);
+      return { location: db.url, cleanup: db.drop };
+    },
+    { processes: 3, trialsEach: 30 },
+  );
 
   describe('PostgresStore across processes and connections', () => {
     let dir: string;
@@ -112,37 +90,6 @@ if (server.url === null) {
         expect(rows.rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })));
       } finally {
         await client.end();
-      }
-    });
-
-    it('three processes creating and finishing 30 trials each get ids 1..90, and every crowning beat the incumbent of its instant', async () => {
-      const setup = await PostgresStore.open(db.url, { maxConnections: 2 });
-      const { study } = await setup.openStudy({ name: 'race', taskHash: 'h', taskJson: '{}' });
-      await setup.createTrial(study.id, BASELINE);
-      await setup.finishTrial(study.id, 0, SCORED(1), () => true);
-      await setup.close();
-
-      const results = await raceChildren(dir, 3, (barrierDir) => ['trials', db.url, barrierDir, '30', 'race']);
-      for (const result of results) expect(result, result.stderr).toMatchObject({ ok: true });
-      const ids = results.flatMap((r) => r.ids ?? []);
-      expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 90 }, (_, i) => i + 1));
-
-      const store = await PostgresStore.open(db.url, { maxConnections: 2 });
-      try {
-        expect(await store.countTrials(study.id, { status: ['kept', 'discarded'] })).toBe(91);
-        const events = await store.listEvents(study.id);
-        // Event ids follow commit order: replaying the log, each crowning beat every earlier one.
-        const kept = events.filter((e) => e.type === 'trial.finished' && e.data.status === 'kept').map((e) => e.data.score as number);
-        for (let i = 1; i < kept.length; i++) expect(kept[i]).toBeLessThan(kept[i - 1]!);
-        const best = Math.min(...(await store.listTrials(study.id)).map((t) => t.score ?? Infinity));
-        expect((await store.getIncumbent(study.id))!.score).toBe(best);
-        // Every trial's events read in id order are created before finished.
-        for (const id of ids) {
-          const types = events.filter((e) => e.trialId === id).map((e) => e.type);
-          expect(types).toEqual(['trial.created', 'trial.finished']);
-        }
-      } finally {
-        await store.close();
       }
     });
 
@@ -170,82 +117,6 @@ if (server.url === null) {
       } finally {
         await store.close();
       }
-    });
-
-    it('three processes claiming from one queue never claim a trial twice', async () => {
-      const setup = await PostgresStore.open(db.url, { maxConnections: 2 });
-      const { study } = await setup.openStudy({ name: 'queue', taskHash: 'h', taskJson: '{}' });
-      await setup.createTrial(study.id, BASELINE);
-      for (let i = 0; i < 45; i++) await setup.createTrial(study.id, { specialist: 's', parent: 0, hypothesis: `t${i}`, seed: i, edit: null, owner: null });
-      await setup.close();
-      const results = await raceChildren(dir, 3, (barrierDir) => ['claim', db.url, barrierDir, 'queue']);
-      for (const result of results) expect(result, result.stderr).toMatchObject({ ok: true });
-      const ids = results.flatMap((r) => r.ids ?? []);
-      expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 46 }, (_, i) => i));
-      const store = await PostgresStore.open(db.url, { maxConnections: 2 });
-      try {
-        const claims = (await store.listEvents(study.id)).filter((e) => e.type === 'trial.claimed');
-        expect(claims).toHaveLength(46);
-        expect(await store.countTrials(study.id, { status: ['failed'] })).toBe(46);
-      } finally {
-        await store.close();
-      }
-    });
-  });
-
-  describe('PostgresStore work queue', () => {
-    let db: ReturnType<typeof freshPostgresSchema>;
-    let store: PostgresStore;
-    beforeEach(async () => {
-      db = freshPostgresSchema(base);
-      store = await PostgresStore.open(db.url, { maxConnections: 4 });
-    });
-    afterEach(async () => {
-      await store.close();
-      await db.drop();
-    });
-
-    it('claims only queued trials (pending, no owner), oldest first, and renews only its own leases', async () => {
-      const { study } = await store.openStudy({ name: 'q', taskHash: 'h', taskJson: '{}' });
-      await store.createTrial(study.id, BASELINE);
-      const driverOwned = await store.createTrial(study.id, { specialist: 's', parent: 0, hypothesis: 'mine', seed: 1, edit: null, owner: { host: 'driver', pid: 1, token: 'd' } });
-      expect((await store.claimTrial(study.id, WORKER, 10_000))!.id).toBe(0);
-      const queued = await store.createTrial(study.id, { specialist: 's', parent: 0, hypothesis: 'queued', seed: 2, edit: null, owner: null });
-      const claimed = await store.claimTrial(study.id, WORKER, 10_000);
-      expect(claimed).toMatchObject({ id: queued.id, status: 'running', owner: WORKER });
-      expect(claimed!.heartbeatAt).not.toBeNull();
-      expect(await store.claimTrial(study.id, WORKER, 10_000)).toBeNull();
-      expect((await store.getTrial(study.id, driverOwned.id))!.status).toBe('pending');
-      expect(await store.renewLease(study.id, [0, queued.id, driverOwned.id], WORKER)).toEqual([0, queued.id]);
-      expect(await store.renewLease(study.id, [0], { ...WORKER, token: 'someone-else' })).toEqual([]);
-      await store.finishTrial(study.id, 0, SCORED(1), () => true);
-      expect(await store.renewLease(study.id, [0, queued.id], WORKER)).toEqual([queued.id]);
-      await expect(store.claimTrial(study.id, WORKER, 0)).rejects.toMatchObject({ name: 'StoreError' });
-    });
-
-    it('an expired lease re-queues the trial once, then records it interrupted; nothing recorded is lost', async () => {
-      const { study } = await store.openStudy({ name: 'lease', taskHash: 'h', taskJson: '{}' });
-      await store.createTrial(study.id, BASELINE);
-      await store.finishTrial(study.id, 0, SCORED(1), () => true);
-      const trial = await store.createTrial(study.id, { specialist: 's', parent: 0, hypothesis: 'h', seed: 1, edit: null, owner: null });
-      expect((await store.claimTrial(study.id, WORKER, 60_000))!.id).toBe(trial.id);
-      await store.updateTrial(study.id, trial.id, { commit: 'c1', timings: { materialiseMs: 5 } });
-      // The worker dies: no more heartbeats. Another worker with a 300 ms lease comes later.
-      const other = { host: 'worker-b', pid: 22, token: 'worker-b-token' };
-      expect(await store.claimTrial(study.id, other, 60_000)).toBeNull(); // lease still valid
-      await sleep(400);
-      const again = await store.claimTrial(study.id, other, 300);
-      expect(again).toMatchObject({ id: trial.id, status: 'running', owner: other, commit: 'c1', timings: { materialiseMs: 5 } });
-      expect(await store.renewLease(study.id, [trial.id], WORKER)).toEqual([]); // the dead worker lost it
-      await sleep(400);
-      expect(await store.claimTrial(study.id, WORKER, 300)).toBeNull();
-      const final = (await store.getTrial(study.id, trial.id))!;
-      expect(final).toMatchObject({ status: 'failed', label: 'interrupted' });
-      expect(final.labelDetail).toMatch(/expired a second time/);
-      const types = (await store.listEvents(study.id)).filter((e) => e.trialId === trial.id).map((e) => e.type);
-      expect(types).toEqual(['trial.created', 'trial.claimed', 'trial.updated', 'trial.requeued', 'trial.claimed', 'trial.finished']);
-      expect((await store.getTrial(study.id, 0))!.status).toBe('kept');
-      await expect(store.finishTrial(study.id, trial.id, SCORED(0.5), () => true)).rejects.toThrow(/immutable/);
     });
   });
 

@@ -1,18 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 import { applySqliteMigrations } from './sqlite-migrate.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { describeStoreContract } from './store-contract.ts';
-
-const CHILD = fileURLToPath(new URL('./testing/concurrent-child.ts', import.meta.url));
+import { describeStoreProcessContract, raceChildren } from './store-process-contract.ts';
 
 describeStoreContract('SqliteStore (temp file)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'autolab-store-'));
@@ -26,38 +22,14 @@ describeStoreContract('SqliteStore (temp file)', async () => {
   };
 });
 
-interface ChildResult {
-  ok: boolean;
-  ids?: number[];
-  error?: string;
-  stderr: string;
-}
-
-function runChild(args: string[]): Promise<ChildResult> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', CHILD, ...args], { timeout: 45_000 }, (error, stdout, stderr) => {
-      const line = stdout.trim().split('\n').at(-1) ?? '';
-      try {
-        resolve({ ...(JSON.parse(line) as { ok: boolean }), stderr });
-      } catch {
-        resolve({ ok: false, error: `no result line (${error?.message ?? 'exit 0'})`, stderr });
-      }
-    });
-  });
-}
-
-/** Runs `count` children with `args(barrierDir)`; says go once all are ready, so they race. */
-async function raceChildren(dir: string, count: number, args: (barrierDir: string) => string[]): Promise<ChildResult[]> {
-  const barrierDir = join(dir, 'barrier');
-  await mkdir(barrierDir, { recursive: true });
-  const children = Array.from({ length: count }, () => runChild(args(barrierDir)));
-  let settled = false;
-  void Promise.all(children).then(() => (settled = true));
-  const deadline = Date.now() + 40_000;
-  while (!settled && Date.now() < deadline && (await readdir(barrierDir)).filter((f) => f.startsWith('ready-')).length < count) await sleep(10);
-  await writeFile(join(barrierDir, 'go'), '');
-  return Promise.all(children);
-}
+describeStoreProcessContract(
+  'SqliteStore (one file)',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autolab-store-'));
+    return { location: join(dir, 'study.db'), cleanup: () => rm(dir, { recursive: true, force: true }) };
+  },
+  { processes: 4, trialsEach: 50 },
+);
 
 describe('SqliteStore on one file', () => {
   let dir: string;
@@ -66,37 +38,6 @@ describe('SqliteStore on one file', () => {
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
-  });
-
-  it('four processes creating and finishing 50 trials each get ids 1..200, and every crowning beat the incumbent of its instant', async () => {
-    const file = join(dir, 'study.db');
-    const setup = await SqliteStore.open(file);
-    const { study } = await setup.openStudy({ name: 'race', taskHash: 'h', taskJson: '{}' });
-    await setup.createTrial(study.id, { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner: null });
-    await setup.finishTrial(study.id, 0, { status: 'scored', label: null, labelDetail: null, metrics: { loss: 1 }, score: 1, timings: {}, logExcerpt: '' }, () => true);
-    await setup.close();
-
-    const results = await raceChildren(dir, 4, (barrierDir) => ['trials', file, barrierDir, '50', 'race']);
-    for (const result of results) expect(result, result.stderr).toMatchObject({ ok: true });
-    const ids = results.flatMap((r) => r.ids ?? []);
-    expect(new Set(ids).size).toBe(200);
-    expect([...ids].sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
-    expect(results.every((r) => r.ids!.length === 50)).toBe(true);
-
-    const store = await SqliteStore.open(file);
-    try {
-      expect(await store.countTrials(study.id, { status: ['kept', 'discarded'] })).toBe(201);
-      // Replaying the audit log in commit order: each kept score is lower than every earlier kept one.
-      const finished = (await store.listEvents(study.id)).filter((e) => e.type === 'trial.finished' && e.data.status === 'kept');
-      const keptScores = finished.map((e) => e.data.score as number);
-      for (let i = 1; i < keptScores.length; i++) expect(keptScores[i]).toBeLessThan(keptScores[i - 1]!);
-      const incumbent = await store.getIncumbent(study.id);
-      expect(incumbent!.id).toBe(finished.at(-1)!.trialId);
-      const best = Math.min(...(await store.listTrials(study.id)).map((t) => t.score ?? Infinity));
-      expect(incumbent!.score).toBe(best);
-    } finally {
-      await store.close();
-    }
   });
 
   it('three processes opening (migrating) a fresh file at once all succeed', async () => {

@@ -1,6 +1,6 @@
 /**
- * The contract test suite of the Store port: every adapter (SQLite now, PostgreSQL
- * later) runs these same tests against a real database (STYLE.md habit 7).
+ * The contract test suite of the Store port: every adapter (SQLite, PostgreSQL) runs
+ * these same tests against a real database (STYLE.md habit 7).
  *
  * @example
  * describeStoreContract('SqliteStore', async () => {
@@ -13,9 +13,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AcceptanceDecision, Store, TrialDraft, TrialOutcome } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { FailureLabel, Metrics, TrialCost, TrialRecord } from '../core/trial.ts';
+import type { StoreFactory } from './store-factory.ts';
+import { describeStoreQueueContract } from './store-queue-contract.ts';
 
-/** A fresh, migrated, empty store, and how to dispose of it. */
-export type StoreFactory = () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
+export type { StoreFactory } from './store-factory.ts';
 
 const OWNER = { host: 'test-host', pid: 4242, token: 'tok-1' };
 
@@ -57,8 +58,9 @@ async function expectStoreError(promise: Promise<unknown>, message?: RegExp): Pr
 
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 
-/** Registers the Store contract tests for one adapter. */
+/** Registers the Store contract tests for one adapter, the work queue's (store-queue-contract.ts) included. */
 export function describeStoreContract(name: string, makeStore: StoreFactory): void {
+  describeStoreQueueContract(name, makeStore);
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;
@@ -356,6 +358,14 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect((await store.getTrial(study.id, b!.id))!.heartbeatAt).toBeNull();
       expect((await store.getTrial(study.id, c!.id))!.heartbeatAt).toBeNull();
       expect((await store.getTrial(study.id, 0))!.heartbeatAt).toBeNull();
+    });
+
+    it('concurrent addElapsed calls each log the running total as of their own write', async () => {
+      await Promise.all(Array.from({ length: 12 }, (_, i) => store.addElapsed(study.id, 100 * (i + 1))));
+      expect((await store.getStudy('demo'))!.elapsedMs).toBe(7800);
+      const logged = (await store.listEvents(study.id)).filter((e) => e.type === 'study.elapsed').map((e) => e.data as { addedMs: number; elapsedMs: number });
+      let total = 0;
+      for (const event of logged) expect(event.elapsedMs).toBe((total += event.addedMs));
     });
 
     it('setBaselineCommit, addElapsed, setTask and renameStudy update the study', async () => {

@@ -1,9 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { AutolabError, type AutolabWarning } from '../core/errors.ts';
 import type { KnobSpec, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
 import { DEFAULT_LIMITS, DEFAULT_OUTPUT_CAP_BYTES, SPECIALIST_CORE_KEYS, taskFileSchema, type ParsedTaskFile } from './schema.ts';
+import { recipeFolderProblem } from './repo-folder-check.ts';
 import { normaliseRelativePath, semanticIssues } from './semantic-checks.ts';
 import { formatKeyPath, type TaskFileIssue } from './task-file-issue.ts';
 import { taskWarnings } from './task-warnings.ts';
@@ -16,6 +17,8 @@ export { taskJudgingHash } from './judging-hash.ts';
 export const TASK_FILE_NAMES = ['autolab.yaml', 'autolab.yml'] as const;
 
 const MAX_PROBLEMS_SHOWN = 50;
+/** A task file is a page of YAML; anything this large is refused before it is read (a big file would take minutes and gigabytes to parse). */
+export const MAX_TASK_FILE_BYTES = 1024 * 1024;
 const MAX_SYNTAX_ERRORS_SHOWN = 5;
 
 /** A loaded task and the non-fatal problems found on the way. */
@@ -84,6 +87,7 @@ function toKnobSpec(name: string, knob: ParsedTaskFile['surfaces'][string]['knob
   if (knob.low !== undefined) spec.low = knob.low;
   if (knob.high !== undefined) spec.high = knob.high;
   if (knob.log !== undefined) spec.log = knob.log;
+  if (knob.step !== undefined) spec.step = knob.step;
   if (knob.choices !== undefined) spec.choices = knob.choices;
   return spec;
 }
@@ -107,6 +111,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
       name,
       paths: surface.paths.map(normaliseRelativePath),
       knobs: Object.entries(surface.knobs).map(([knobName, knob]) => toKnobSpec(knobName, knob)),
+      ...(surface.constraints !== undefined && surface.constraints.length > 0 ? { constraints: surface.constraints } : {}),
     };
   }
   const task: TaskSpec = {
@@ -149,6 +154,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   if (parsed.run.max_processes !== undefined) task.run.maxProcesses = parsed.run.max_processes;
   if (parsed.run.max_file_size !== undefined) task.run.maxFileBytes = parsed.run.max_file_size;
   if (parsed.sandbox !== undefined) task.sandbox = parsed.sandbox;
+  if (parsed.expose.length > 0) task.expose = parsed.expose;
   if (parsed.setup) task.setup = parsed.setup;
   if (parsed.preflight) task.preflight = parsed.preflight;
   if (parsed.legality) task.legality = parsed.legality;
@@ -183,8 +189,9 @@ async function repoIssues(raw: Record<string, unknown>, root: string): Promise<T
   if (typeof raw.repo !== 'string' || raw.repo === '') return [];
   const repo = resolve(root, raw.repo);
   const found = await statOrUndefined(repo);
-  if (found?.isDirectory()) return [];
-  return [{ path: ['repo'], message: `expected the recipe folder, but ${repo} ${found ? 'is not a folder' : 'does not exist'}` }];
+  if (!found?.isDirectory()) return [{ path: ['repo'], message: `expected the recipe folder, but ${repo} ${found ? 'is not a folder' : 'does not exist'}` }];
+  const problem = recipeFolderProblem(await realpath(repo).catch(() => repo), found);
+  return problem === null ? [] : [{ path: ['repo'], message: `${repo} ${problem}` }];
 }
 
 /**
@@ -202,6 +209,12 @@ async function repoIssues(raw: Record<string, unknown>, root: string): Promise<T
 export async function loadTaskFile(pathOrDir: string): Promise<LoadedTask> {
   const taskFile = await findTaskFile(pathOrDir);
   const display = displayPath(taskFile);
+  const size = (await statOrUndefined(taskFile))?.size ?? 0;
+  if (size > MAX_TASK_FILE_BYTES) {
+    throw new AutolabError('TaskFileError', `The task file ${display} is ${size} bytes; a task file is at most ${MAX_TASK_FILE_BYTES} bytes (1 MiB)`, {
+      hint: 'a task file names commands, paths and knobs: keep data and long lists out of it (the recipe and setup hold those)',
+    });
+  }
   let text: string;
   try {
     text = await readFile(taskFile, 'utf8');

@@ -104,6 +104,11 @@ const knobSchema = z
     low: z.number().optional().describe('Lower bound (float and int knobs).'),
     high: z.number().optional().describe('Upper bound, greater than low (float and int knobs).'),
     log: z.boolean().optional().describe('Search on a log scale (float and int knobs; needs low > 0).'),
+    step: z
+      .number()
+      .positive({ error: 'expected a step > 0' })
+      .optional()
+      .describe('Values lie on low + k * step (float and int knobs, not with log; a whole number for int knobs), e.g. step: 8 for multiples of 8 from low: 8.'),
     choices: z
       .array(z.union([z.string(), z.number(), z.boolean()]))
       .optional()
@@ -123,6 +128,12 @@ const surfaceSchema = z
       .record(nameSchema, knobSchema)
       .default({})
       .describe('Declared parameters of this surface, by name.'),
+    constraints: z
+      .array(z.string({ error: 'expected a constraint expression such as "d_model % n_heads == 0" (quote it in YAML)' }).trim().min(1, { error: 'expected an expression, got an empty string' }))
+      .optional()
+      .describe(
+        'Expressions over this surface\'s knob names that every proposal must satisfy, checked before a trial is spent, e.g. ["d_model % n_heads == 0", "batch * width <= 65536", "not (optimizer == \'lion\' and schedule == \'onecycle\')"]. Operators: + - * / // % ** == != < <= > >= and or not in; functions abs ceil exp floor log log2 log10 max min round sqrt.',
+      ),
   })
   .describe('A named part of the recipe one specialist may edit.');
 
@@ -189,14 +200,14 @@ export const taskFileSchema = z
           command: commandTextSchema.describe('The run command, in the trial worktree.'),
           timeout: durationSchema('required: the wall-clock budget of the run, e.g. timeout: 10m').describe('Wall-clock budget of the run (required); the process group is killed when it runs out.'),
           output_cap: sizeSchema.optional().describe('Captured output beyond this size is dropped (the run keeps going). Default 10MiB.'),
-          memory: sizeSchema.optional().describe('Memory limit of the run where the OS allows. Default: none.'),
+          memory: sizeSchema.optional().describe('Memory limit of the run (and the score) where the OS allows. Default: none.'),
           max_processes: z
             .number()
             .int()
             .min(1)
             .optional()
-            .describe('Most processes and threads the run (and preflight, legality) may have at once: a pids cgroup where writable, else ulimit -u. Default 8192.'),
-          max_file_size: sizeSchema.optional().describe('Largest file the run (and preflight, legality) may write; the writer gets SIGXFSZ (label crash). Default 64GiB.'),
+            .describe('Most processes and threads the run (and preflight, legality, score) may have at once: a pids cgroup where writable, else ulimit -u. Default 8192.'),
+          max_file_size: sizeSchema.optional().describe('Largest file the run (and preflight, legality, score) may write; the writer gets SIGXFSZ (label crash). Default 64GiB.'),
         },
         {
           error: (issue) =>
@@ -210,10 +221,10 @@ export const taskFileSchema = z
       .describe('The run phase: the recipe command, under a wall-clock budget, an output cap and an optional memory cap.'),
     score: commandSchema(
       'score',
-      'The evaluator-owned command that reads the run artifacts and prints the metrics as JSON.',
+      'The evaluator-owned command that reads the run artifacts ($AUTOLAB_ARTIFACTS, regular files only, read-only) and the held-out data ($AUTOLAB_HOLDOUT) and prints the metrics as JSON on its last stdout line; it may write only to $AUTOLAB_SCORE_DIR under the sandbox.',
       'required: the evaluator-owned command that prints the metrics JSON, e.g. score: python score.py',
     ),
-    legality: commandSchema('legality', 'Optional task-owned legality check run in the trial worktree; non-zero exit: illegal_edit.').optional(),
+    legality: commandSchema('legality', 'Optional task-owned legality check, run from the baseline\'s evaluator checkout (a trial cannot change it) on the trial\'s tree: $AUTOLAB_WORKTREE is the trial\'s worktree (read-only), $AUTOLAB_DIFF a file with its cumulative diff from the baseline; non-zero exit: illegal_edit.').optional(),
     protected: z
       .array(relativePathSchema)
       .default([])
@@ -290,7 +301,13 @@ export const taskFileSchema = z
       .enum(['bwrap', 'none'], { error: 'expected bwrap or none' })
       .optional()
       .describe(
-        'Isolation of the commands that run trial code (legality, preflight, run): bwrap (bubblewrap: read-only system, no network, held-out data and the study state hidden) or none (clean environment and process group only). Default: bwrap where it works, else none with a warning. See docs/security.md.',
+        'Isolation of the commands that run trial code (preflight, run) and of those that read what it made (legality, score): bwrap (bubblewrap: read-only system, no network, the home folder, held-out data and the study state hidden; the score sees the held-out data and the artifacts read-only and writes only to $AUTOLAB_SCORE_DIR) or none (clean environment, process group and limits only). Default: bwrap where it works, else none with a warning. See docs/security.md.',
+      ),
+    expose: z
+      .array(z.string().min(1).refine((path) => path.startsWith('/') || path === '~' || path.startsWith('~/'), { error: 'expected an absolute path or one starting with ~/' }))
+      .default([])
+      .describe(
+        'Paths the sandbox shows read-only to trial commands and the score although they are hidden by default: the home folder is hidden whole (its credentials, the CLIs agents run, shell history), except the toolchain the environment points at (a virtualenv, conda, ~/.local/bin). E.g. [~/.cache/torch, ~/datasets]. Credential files stay hidden inside them.',
       ),
     seed: z.number().int().min(0).default(0).describe('Base seed; repeat r of a trial sees AUTOLAB_SEED = seed + r. Default 0.'),
     env: z

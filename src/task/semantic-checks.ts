@@ -1,10 +1,11 @@
 import { matchesAny } from '../core/glob.ts';
 import { closestMatch } from '../core/suggest.ts';
+import { constraintIssues, stepIssues } from './constraint-checks.ts';
 import type { TaskFileIssue } from './task-file-issue.ts';
 
 /**
  * Checks of the task file that span several keys or that zod's shape cannot say: knob
- * rules, a knob's file lies in its surface, specialists name existing surfaces and are
+ * rules (steps and constraints in `constraint-checks.ts`), a knob's file lies in its surface, specialists name existing surfaces and are
  * uniquely named. They run on the raw YAML data, whatever else is wrong with it, so a
  * user sees every problem at once; values of the wrong type are left to the schema.
  */
@@ -63,12 +64,13 @@ function checkKnob(knob: Raw, path: Path, surfacePaths: string[], protectedPaths
       if (knob.log === true && !(low > 0)) issues.push({ path: [...path, 'low'], message: `must be > 0 with log: true, got ${low}` });
     }
     if (has('choices')) issues.push({ path: [...path, 'choices'], message: 'choices apply to categorical knobs only' });
+    issues.push(...stepIssues(knob, path));
   } else if (type === 'categorical') {
     if (!has('choices')) issues.push({ path, message: 'a categorical knob needs choices, e.g. choices: [relu, tanh]' });
     else if (Array.isArray(knob.choices) && knob.choices.length === 0) {
       issues.push({ path: [...path, 'choices'], message: 'must list at least one choice' });
     }
-    for (const key of ['low', 'high', 'log']) {
+    for (const key of ['low', 'high', 'log', 'step']) {
       if (has(key)) issues.push({ path: [...path, key], message: `${key} applies to float and int knobs only` });
     }
   }
@@ -150,6 +152,7 @@ export function semanticIssues(raw: unknown): TaskFileIssue[] {
       if (!isRecord(surface)) continue;
       const surfacePaths = strings(surface.paths);
       issues.push(...checkRelativePaths(surface.paths, ['surfaces', surfaceName, 'paths']));
+      issues.push(...constraintIssues(surface, ['surfaces', surfaceName]));
       if (!isRecord(surface.knobs)) continue;
       for (const [knobName, knob] of Object.entries(surface.knobs)) {
         if (isRecord(knob)) issues.push(...checkKnob(knob, ['surfaces', surfaceName, 'knobs', knobName], surfacePaths, protectedPaths, surfaceName));

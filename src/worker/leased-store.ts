@@ -8,11 +8,19 @@ import { AutolabError } from '../core/errors.ts';
 import type { Store } from '../core/store.ts';
 import type { TrialOwner } from '../core/trial.ts';
 
-/** Stores that can hold a work queue (`claimTrial` and `renewLease` present). */
+/** Stores with a work queue (`claimTrial` and `renewLease` present). */
 export type QueueStore = Store & Required<Pick<Store, 'claimTrial' | 'renewLease'>>;
 
+/**
+ * Whether remote workers can share `store`'s work queue: it has one, and processes on
+ * several hosts can share the store (`sharedAcrossHosts` not false: PostgreSQL, not a
+ * SQLite file).
+ *
+ * @example
+ * if (!isQueueStore(store)) throw new AutolabError('UsageError', 'autolab worker needs a store that hosts share');
+ */
 export function isQueueStore(store: Store): store is QueueStore {
-  return typeof store.claimTrial === 'function' && typeof store.renewLease === 'function';
+  return store.sharedAcrossHosts !== false && typeof store.claimTrial === 'function' && typeof store.renewLease === 'function';
 }
 
 /** The error a write on a lost lease throws. */

@@ -43,11 +43,11 @@ export function splitRawAndPatch(output: Buffer): { changed: Omit<ChangedPath, '
 }
 
 /** Adds blob sizes (one `git cat-file --batch-check` for all of them). */
-export async function withSizes(gitDir: string, changed: Omit<ChangedPath, 'size'>[]): Promise<ChangedPath[]> {
+export async function withSizes(gitDir: string, changed: Omit<ChangedPath, 'size'>[], env: Record<string, string> = {}): Promise<ChangedPath[]> {
   const wanted = [...new Set(changed.filter((entry) => entry.status !== 'D' && entry.mode !== '160000').map((entry) => entry.blob))];
   const sizes = new Map<string, number>();
   if (wanted.length > 0) {
-    const lines = await git(['cat-file', '--batch-check'], { gitDir, input: `${wanted.join('\n')}\n` });
+    const lines = await git(['cat-file', '--batch-check'], { gitDir, env, input: `${wanted.join('\n')}\n` });
     for (const line of lines.split('\n')) {
       const [oid, type, size] = line.split(' ');
       if (oid && type === 'blob' && size) sizes.set(oid, Number(size));
@@ -60,8 +60,8 @@ export async function withSizes(gitDir: string, changed: Omit<ChangedPath, 'size
  * Changed paths and the binary-safe unified diff between two commits, in one git call
  * plus one for the sizes.
  */
-export async function diffCommits(gitDir: string, from: string, to: string): Promise<{ changed: ChangedPath[]; diff: string }> {
-  const output = await gitBuffer(['diff-tree', '-r', '--raw', '-p', '--binary', '--no-renames', '-z', from, to], { gitDir });
+export async function diffCommits(gitDir: string, from: string, to: string, env: Record<string, string> = {}): Promise<{ changed: ChangedPath[]; diff: string }> {
+  const output = await gitBuffer(['diff-tree', '-r', '--raw', '-p', '--binary', '--no-renames', '-z', from, to], { gitDir, env });
   const { changed, patch } = splitRawAndPatch(output);
-  return { changed: await withSizes(gitDir, changed), diff: patch };
+  return { changed: await withSizes(gitDir, changed, env), diff: patch };
 }

@@ -1,8 +1,10 @@
 /**
  * A small promise wrapper over the `git` CLI (git >= 2.38), the only way this folder
- * talks to git. Every call runs with autolab's identity, without hooks, signing or the
- * system config, and never prompts; a failure becomes a {@link GitError} carrying git's
- * stderr.
+ * talks to git. Every call runs with autolab's identity, without hooks, fsmonitor,
+ * signing or the system config, and never prompts; calls into the private repo also
+ * without the user's global config and attributes (so no filter or textconv program
+ * is named from there; the repo's own config is verified on open, see
+ * `private-repo-config.ts`). A failure becomes a {@link GitError} carrying git's stderr.
  */
 import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -65,7 +67,11 @@ const CONFIG_ARGS = [
   '-c', 'user.email=autolab@localhost',
   '-c', 'commit.gpgsign=false',
   '-c', 'core.hooksPath=/dev/null',
+  '-c', 'core.fsmonitor=false',
 ];
+
+/** More settings of calls into the private repo: no attributes file from the user's config folder. */
+const PRIVATE_CONFIG_ARGS = ['-c', 'core.attributesFile=/dev/null'];
 
 /** Largest output buffered from one call (diffs of big binary files). */
 const MAX_BUFFER = 1024 * 1024 * 1024;
@@ -88,12 +94,16 @@ function inheritedEnv(): Record<string, string> {
 }
 
 function commandLine(args: readonly string[], options: GitOptions): { file: string; argv: string[]; env: Record<string, string> } {
-  const argv = [...CONFIG_ARGS];
+  const isPrivate = (options.profile ?? 'private') === 'private';
+  const argv = [...CONFIG_ARGS, ...(isPrivate ? PRIVATE_CONFIG_ARGS : [])];
   if (options.gitDir !== undefined) argv.push(`--git-dir=${options.gitDir}`);
   if (options.workTree !== undefined) argv.push(`--work-tree=${options.workTree}`);
   argv.push(...args);
   const env = { ...inheritedEnv(), ...options.env };
-  if ((options.profile ?? 'private') === 'private') env.GIT_CONFIG_GLOBAL = '/dev/null';
+  if (isPrivate) {
+    env.GIT_CONFIG_GLOBAL = '/dev/null';
+    env.GIT_ATTR_NOSYSTEM = '1';
+  }
   return { file: options.executable ?? 'git', argv, env };
 }
 

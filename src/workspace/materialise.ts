@@ -4,7 +4,8 @@
  * the edit touched are staged (never build outputs lying in the worktree), and the
  * trial's diff and changed paths are recomputed from git.
  */
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
 import type { Edit } from '../core/trial.ts';
@@ -24,6 +25,12 @@ export interface MaterialiseRequest {
   trialId: number;
   /** Commit message (the hypothesis); default `autolab trial <id>`. */
   message?: string;
+  /**
+   * Size limits checked before anything is stored: the edit's objects are written to a
+   * quarantine and moved into the private repo only when no changed file is over
+   * `maxFileBytes` and the diff is within `maxDiffBytes`.
+   */
+  limits?: { maxFileBytes: number; maxDiffBytes: number };
 }
 
 export interface Materialised {
@@ -39,16 +46,39 @@ export interface MaterialiseFailure {
   error: string;
 }
 
+/** The edit was over the size limits: nothing of it was stored (no objects, no ref). */
+export interface MaterialiseOversize {
+  oversize: string[];
+}
+
 /**
  * Materialises `request` and points `ref` (the trial's ref) at the new commit; see
  * `Workspace.materialise`.
  */
-export async function materialiseEdit(gitDir: string, ref: string, request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure> {
-  const { worktree, edit, trialId } = request;
+export async function materialiseEdit(gitDir: string, ref: string, request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
+  const { trialId } = request;
   if (!Number.isInteger(trialId) || trialId < 1) {
     throw new AutolabError('WorkspaceError', `invalid trial id ${trialId} (trial 0 is the baseline)`);
   }
-  const inWorktree = { cwd: worktree };
+  const quarantine = request.limits ? await openQuarantine(gitDir) : null;
+  try {
+    const made = await commitEdit(gitDir, request, quarantine?.env ?? {});
+    if ('error' in made) return made;
+    const oversize = request.limits ? sizeProblems(made, request.limits) : [];
+    if (oversize.length > 0) return { oversize };
+    if (quarantine) await quarantine.migrate();
+    // The trial's ref (shared) and the worktree's own HEAD, in one transaction.
+    await git(['update-ref', '--no-deref', '--stdin'], { cwd: request.worktree, input: `update ${ref} ${made.commit}\nupdate HEAD ${made.commit}\n` });
+    return made;
+  } finally {
+    await quarantine?.discard();
+  }
+}
+
+/** Applies the edit in the worktree and commits it (objects go wherever `env` says); returns the commit, its tree, diff and changed paths. */
+async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Record<string, string>): Promise<Materialised | MaterialiseFailure> {
+  const { worktree, edit, trialId } = request;
+  const inWorktree = { cwd: worktree, env };
   const parentCommit = FULL_OID.test(request.parentCommit)
     ? request.parentCommit
     : (await git(['rev-parse', '--verify', '--end-of-options', `${request.parentCommit}^{commit}`], inWorktree)).trim();
@@ -73,13 +103,39 @@ export async function materialiseEdit(gitDir: string, ref: string, request: Mate
   const tree = (await git(['write-tree'], inWorktree)).trim();
   const message = `${request.message?.trim() || `autolab trial ${trialId}`}\n`;
   const commit = (await git(['commit-tree', tree, '-p', parentCommit, '-F', '-'], { ...inWorktree, input: message })).trim();
-  // The trial's ref (shared) and the worktree's own HEAD, in one transaction.
-  await git(['update-ref', '--no-deref', '--stdin'], {
-    ...inWorktree,
-    input: `update ${ref} ${commit}\nupdate HEAD ${commit}\n`,
-  });
-  const { diff, changed } = await diffCommits(gitDir, parentCommit, commit);
+  const { diff, changed } = await diffCommits(gitDir, parentCommit, commit, env);
   return { commit, tree, diff, changed };
+}
+
+function sizeProblems(made: Materialised, limits: { maxFileBytes: number; maxDiffBytes: number }): string[] {
+  const problems = made.changed.filter((change) => change.size > limits.maxFileBytes).map((change) => `${change.path}: ${change.size} bytes, over the file limit of ${limits.maxFileBytes}`);
+  const diffBytes = Buffer.byteLength(made.diff);
+  if (diffBytes > limits.maxDiffBytes) problems.push(`diff is ${diffBytes} bytes, over the limit of ${limits.maxDiffBytes}`);
+  return problems;
+}
+
+/**
+ * A folder beside the private repo's objects where git writes the objects of one edit
+ * (`GIT_OBJECT_DIRECTORY`, the real objects as an alternate): `migrate` moves them in,
+ * `discard` removes what is left (all of it, for an edit that was refused).
+ */
+async function openQuarantine(gitDir: string): Promise<{ env: Record<string, string>; migrate(): Promise<void>; discard(): Promise<void> }> {
+  const objects = join(gitDir, 'objects');
+  const dir = await mkdtemp(join(gitDir, 'autolab-incoming-'));
+  return {
+    env: { GIT_OBJECT_DIRECTORY: dir, GIT_ALTERNATE_OBJECT_DIRECTORIES: objects },
+    async migrate() {
+      for (const fanout of await readdir(dir)) {
+        if (!/^[0-9a-f]{2}$/.test(fanout)) continue;
+        await mkdir(join(objects, fanout), { recursive: true });
+        for (const name of await readdir(join(dir, fanout))) {
+          const target = join(objects, fanout, name);
+          if (!existsSync(target)) await rename(join(dir, fanout, name), target);
+        }
+      }
+    },
+    discard: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /** Reads the worktree's HEAD from its files (no git call) and checks it is `commit`. */

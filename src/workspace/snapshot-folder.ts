@@ -1,7 +1,9 @@
 /**
  * Importing the baseline from a plain folder (not in git): a snapshot of its files,
  * symlinks kept as links, executable bits kept, `.git`, `node_modules` and `.autolab`
- * folders left out. The folder itself is only read.
+ * folders left out, and `.env`-style files (secrets by convention: `.env`, `*.env`,
+ * `.envrc`, `.netrc`, ...) left out with a warning, since every trial gets a copy of
+ * the snapshot. The folder itself is only read.
  */
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, rm } from 'node:fs/promises';
@@ -11,6 +13,9 @@ import { git } from './git.ts';
 
 /** Folder names never snapshotted, at any depth. */
 export const SNAPSHOT_SKIPPED_FOLDERS: ReadonlySet<string> = new Set(['.git', '.autolab', 'node_modules']);
+
+/** Names of files that hold secrets by convention, never snapshotted (as the sandbox hides them, `sandbox-view.ts`). */
+export const SECRET_FILE_NAME = /^(\.env(\..+)?|.+\.env|\.envrc|\.netrc|\.npmrc|\.pypirc|\.git-credentials|\.pgpass)$/i;
 
 /** Above this many bytes the snapshot warns (it still proceeds). */
 export const LARGE_SNAPSHOT_BYTES = 50 * 1024 * 1024;
@@ -25,6 +30,7 @@ export interface FolderSnapshot {
 /** Writes the folder's files into the private repo and returns their tree. */
 export async function snapshotFolder(folder: string, gitDir: string): Promise<FolderSnapshot> {
   const paths: string[] = [];
+  const secrets: string[] = [];
   let bytes = 0;
   const walk = async (relative: string): Promise<void> => {
     const entries: Dirent[] = await readdir(relative === '' ? folder : join(folder, relative), { withFileTypes: true });
@@ -34,6 +40,8 @@ export async function snapshotFolder(folder: string, gitDir: string): Promise<Fo
         if (!SNAPSHOT_SKIPPED_FOLDERS.has(entry.name)) await walk(path);
       } else if (entry.isSymbolicLink()) {
         paths.push(path);
+      } else if (entry.isFile() && SECRET_FILE_NAME.test(entry.name)) {
+        secrets.push(path);
       } else if (entry.isFile() && entry.name !== '.git') {
         paths.push(path);
         bytes += (await lstat(join(folder, path))).size;
@@ -58,6 +66,9 @@ export async function snapshotFolder(folder: string, gitDir: string): Promise<Fo
     await rm(env.GIT_INDEX_FILE, { force: true });
   }
   const warnings: AutolabWarning[] = [];
+  if (secrets.length > 0) {
+    warnings.push({ code: 'secrets_left_out', message: `left out of the baseline snapshot, as files that hold secrets by convention: ${secrets.slice(0, 5).join(', ')}${secrets.length > 5 ? ', ...' : ''} (trials never see them)` });
+  }
   if (bytes > LARGE_SNAPSHOT_BYTES) {
     warnings.push({
       code: 'large_snapshot',

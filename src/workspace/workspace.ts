@@ -19,11 +19,14 @@ import { acquireFileLock } from './file-lock.ts';
 import { git, gitBuffer, gitResult } from './git.ts';
 import { importFromGit } from './import-from-git.ts';
 import { workspaceLayout, type WorkspaceLayout } from '../layout/autolab-layout.ts';
-import type { Materialised, MaterialiseFailure, MaterialiseRequest } from './materialise.ts';
+import type { Materialised, MaterialiseFailure, MaterialiseOversize, MaterialiseRequest } from './materialise.ts';
 import { materialiseEdit } from './materialise.ts';
+import { assertPrivateRepoConfig } from './private-repo-config.ts';
 import { readFilesAt, type BlobText, type FileAtCommit } from './read-files-at.ts';
 import { snapshotFolder } from './snapshot-folder.ts';
 import { symlinkEscapes } from './symlink-escapes.ts';
+import { diffCommits } from './changed-paths.ts';
+import { recipeRelativeStatePaths, statePathProblem } from '../layout/state-paths.ts';
 import type { UserRepoLocation } from './user-repo.ts';
 import { locateInUserRepo } from './user-repo.ts';
 import { addWorktree, assertWorktreeName, discardWorktree, isPristineCheckout, pruneWorktreeFolders } from './worktrees.ts';
@@ -91,6 +94,7 @@ export async function openWorkspace(options: OpenWorkspaceOptions): Promise<Open
   };
 
   const wanted = options.baselineCommit;
+  await assertPrivateRepoConfig(layout.gitDir);
   if (existsSync(join(layout.gitDir, 'HEAD')) && wanted !== null) {
     const existing = await readBaseline(layout.gitDir, wanted ?? baselineRef);
     if (existing) {
@@ -252,9 +256,12 @@ export class Workspace {
    * `refs/autolab/trials/<trialId>` and returns the commit, its tree, git's diff against
    * the parent and the changed paths. An edit git cannot apply (or a `files` edit with an
    * unsafe path) yields `{ error }` (the engine labels it `apply_failed`); an empty edit
-   * yields a commit whose tree is the parent's (the engine labels it `duplicate`).
+   * yields a commit whose tree is the parent's (the engine labels it `duplicate`). With
+   * `limits`, an edit over them yields `{ oversize }` and stores nothing (no objects, no ref).
    */
-  materialise(request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure> {
+  materialise(request: MaterialiseRequest & { limits: NonNullable<MaterialiseRequest['limits']> }): Promise<Materialised | MaterialiseFailure | MaterialiseOversize>;
+  materialise(request: MaterialiseRequest & { limits?: undefined }): Promise<Materialised | MaterialiseFailure>;
+  materialise(request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
     return materialiseEdit(this.gitDir, `${this.layout.trialRefPrefix}${request.trialId}`, request);
   }
 
@@ -300,6 +307,11 @@ export class Workspace {
     return git(['diff-tree', '-r', '-p', '--binary', '--no-renames', a, b], { gitDir: this.gitDir });
   }
 
+  /** The changed paths and the diff between two commits of the private repo (e.g. the baseline and a trial: its cumulative change). */
+  changesBetween(a: string, b: string): Promise<{ changed: ChangedPath[]; diff: string }> {
+    return diffCommits(this.gitDir, a, b);
+  }
+
   /**
    * Changed symlinks (mode 120000) in `worktree` whose target is absolute or resolves
    * outside the recipe, one message each.
@@ -314,7 +326,7 @@ export class Workspace {
    * the user's repo when the recipe is a subfolder); `patchFile` names the file in the hint.
    */
   async exportPatch(trialCommit: string, patchFile = 'PATCH_FILE'): Promise<ExportedPatch> {
-    const patch = await this.diffBetween(this.baselineCommit, trialCommit);
+    const patch = await this.exportableDiff(trialCommit);
     return { patch, applyHint: applyHintFor(this.repo, await this.location(), patchFile) };
   }
 
@@ -326,8 +338,25 @@ export class Workspace {
    */
   async exportBranch(trialCommit: string, branchName: string, message: string): Promise<ExportedBranch> {
     const location = this.baselineSource.kind === 'git' ? await this.location() : null;
-    const patch = this.baselineSource.kind === 'git' ? await this.diffBetween(this.baselineCommit, trialCommit) : '';
+    const patch = this.baselineSource.kind === 'git' ? await this.exportableDiff(trialCommit) : '';
     return exportBranchToUserRepo({ patch, source: this.baselineSource, location, branchName, message });
+  }
+
+  /**
+   * The trial's diff against the baseline, refused (`ExportError`) when it touches a path
+   * where autolab keeps state (a `.autolab` folder): checked out, it would overwrite the
+   * private repo or the held-out data. Such a trial is illegal; this is the last guard.
+   */
+  private async exportableDiff(trialCommit: string): Promise<string> {
+    const { changed, diff } = await diffCommits(this.gitDir, this.baselineCommit, trialCommit);
+    const statePaths = recipeRelativeStatePaths(this.repo, [this.layout.stateDir]);
+    const refused = changed.filter((change) => statePathProblem(change.path, statePaths) !== null).map((change) => change.path);
+    if (refused.length > 0) {
+      throw new AutolabError('ExportError', `the trial changes paths where autolab keeps study state (${refused.slice(0, 5).join(', ')}${refused.length > 5 ? ', ...' : ''}); it is never exported`, {
+        hint: 'export a trial that leaves .autolab/ alone (such a trial is recorded as an illegal edit)',
+      });
+    }
+    return diff;
   }
 
   private location(): Promise<UserRepoLocation | null> {

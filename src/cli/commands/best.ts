@@ -3,6 +3,7 @@
  * the baseline, every knob's value at both (and the chain step that set it), the chain
  * of steps from the baseline, and the cumulative diff against the baseline.
  */
+import { terminalText } from '../../core/terminal-text.ts';
 import { formatNumber } from '../../core/gates.ts';
 import { trialToJson, type TrialRecord } from '../../core/trial.ts';
 import type { Study } from '../../engine/open-study.ts';
@@ -84,7 +85,7 @@ export function renderIncumbentReport(report: IncumbentReport, metric: string, e
     lines.push(c.bold(`cumulative diff against the baseline: ${report.files.length} files, +${added} −${removed}`));
     const width = Math.max(...report.files.map((file) => file.path.length));
     for (const file of report.files) lines.push(`  ${file.path.padEnd(width)}  ${c.green(`+${file.added}`)} ${c.red(`−${file.removed}`)}`);
-    const patch = report.patch.replace(/\n$/, '').split('\n');
+    const patch = terminalText(report.patch).replace(/\n$/, '').split('\n');
     lines.push('', ...patch.slice(0, PATCH_LINES));
     if (patch.length > PATCH_LINES) lines.push(c.dim(`… ${patch.length - PATCH_LINES} more lines (${formatNumber(patch.length)} in all): ${exportHint}`));
   }

@@ -29,7 +29,7 @@ export async function exportCommand(id: string | undefined, options: ExportOptio
     throw new AutolabError('UsageError', 'export needs exactly one of --patch FILE or --branch NAME');
   }
   return withStudy(options.task ?? '.', options, {}, async (study) => {
-    const trial = await study.trial(parseTrialId(id));
+    const trial = await study.assertLegalLineage(parseTrialId(id), 'export');
     if (!trial.commit) throw new AutolabError('NotFound', `trial #${trial.id} has no commit (${trial.label ?? trial.status}): there is nothing to export`);
     const workspace = await study.workspace();
     if (options.patch !== undefined) {

@@ -5,6 +5,7 @@ import { applyBudgetExtension, type TrialBudget } from '../../engine/budget-exte
 import type { BudgetSpec } from '../../core/task.ts';
 import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from '../../core/trial.ts';
 import { AutolabError } from '../../core/errors.ts';
+import { terminalText } from '../../core/terminal-text.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
@@ -150,12 +151,13 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     const parent = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
     const children = (await study.trials()).filter((other) => other.parent === trial.id).map((other) => `#${other.id}`);
     write(c.bold(`trial #${trial.id}`) + ` [${trial.specialist}] ${outcomeText(trial, c)}`);
-    write(`hypothesis: ${trial.hypothesis}`);
-    if (trial.notes) write(`notes: ${trial.notes}`);
+    // Hypotheses, notes, details, excerpts and diffs come from models and trials: no terminal control reaches the screen.
+    write(`hypothesis: ${terminalText(trial.hypothesis)}`);
+    if (trial.notes) write(`notes: ${terminalText(trial.notes)}`);
     write(`parent: ${parent ? `#${parent.id} (${formatScore(parent.score)})` : '—'} · children: ${children.join(' ') || '—'}`);
     write(`commit: ${trial.commit ?? '—'} · seed ${trial.seed}`);
     write(`score: ${formatScore(trial.score)}${parent?.score != null && trial.score !== null ? ` (${formatDelta(trial.score - parent.score)} vs parent)` : ''}`);
-    if (trial.label) write(`label: ${c.red(trial.label)}\n${indent(trial.labelDetail ?? '')}`);
+    if (trial.label) write(`label: ${c.red(trial.label)}\n${indent(terminalText(trial.labelDetail ?? ''))}`);
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
     if (trial.repeats.length > 1) {
@@ -182,9 +184,9 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     const t = trial.timings;
     write(`timings: total ${formatDuration(t.totalMs)} · materialise ${formatDuration(t.materialiseMs)} · legality ${formatDuration(t.legalityMs)} · preflight ${formatDuration(t.preflightMs)} · run ${formatDuration(t.runMs)} · score ${formatDuration(t.scoreMs)}`);
     if (trial.cost) write(`cost: $${trial.cost.usd.toFixed(4)} (${trial.cost.inputTokens} in, ${trial.cost.outputTokens} out, ${trial.cost.cachedTokens} cached tokens)`);
-    if (trial.logExcerpt) write('log excerpt:\n' + indent(trial.logExcerpt));
+    if (trial.logExcerpt) write('log excerpt:\n' + indent(terminalText(trial.logExcerpt)));
     write(`logs: ${study.paths.trial(trial.id)}`);
-    write(trial.diff ? 'diff:\n' + trial.diff : 'diff: (none)');
+    write(trial.diff ? 'diff:\n' + terminalText(trial.diff) : 'diff: (none)');
     return 0;
   });
 }
@@ -212,7 +214,7 @@ export async function bestCommand(path: string, options: StudyCommandOptions & J
 export async function lineageCommand(path: string, options: StudyCommandOptions & JsonOption & { specialist?: string; lineage?: boolean }): Promise<number> {
   return withStudy(path, options, {}, async (study) => {
     const feedback = await study.lineage({ ...(options.specialist ? { viewer: options.specialist } : {}), controlArm: options.lineage === false });
-    write(options.json ? JSON.stringify(feedback, null, 2) : renderLineageMarkdown(feedback));
+    write(options.json ? JSON.stringify(feedback, null, 2) : terminalText(renderLineageMarkdown(feedback)));
     return 0;
   });
 }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { AutolabError } from '../../core/errors.ts';
+import { terminalText } from '../../core/terminal-text.ts';
 import { trialToJson } from '../../core/trial.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { PATCH_BASE_HINT } from '../../workspace/patch-diagnosis.ts';
@@ -54,7 +55,7 @@ export async function submitCommand(patchFile: string, options: SubmitOptions): 
       const parentTrial = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
       const delta = trial.score !== null && parentTrial?.score != null ? trial.score - parentTrial.score : null;
       process.stdout.write(`trial #${trial.id} ${outcomeText(trial, c)} ${study.task.objective.metric} = ${formatScore(trial.score)} (${formatDelta(delta)} vs parent #${trial.parent})\n`);
-      let detail = trial.labelDetail ?? '';
+      let detail = terminalText(trial.labelDetail ?? '');
       if (trial.label === 'apply_failed') {
         // The recorded advice is generic; here it can be the exact command for the user's folder.
         const dir = `/tmp/autolab-trial-${parent}`;

@@ -51,6 +51,9 @@ describe('judgeJobEnd: one place maps a job end to the port result', () => {
   it('the batch script recorded the exit code: it wins, even over a later cancel', () => {
     expect(judgeJobEnd(facts({ exitRecord: 0 }))).toMatchObject({ exitCode: 0, signal: null, timedOut: false, oomSuspected: false });
     expect(judgeJobEnd(facts({ exitRecord: 3, cancelledByUs: 'timeout' }))).toMatchObject({ exitCode: 3, timedOut: false });
+    // scancel's SIGTERM killed the command before the script's trap ran: the script recorded 143
+    expect(judgeJobEnd(facts({ exitRecord: 143, cancelledByUs: 'timeout' }))).toMatchObject({ exitCode: null, timedOut: true });
+    expect(judgeJobEnd(facts({ exitRecord: 137, cancelledByUs: 'abort' }))).toMatchObject({ exitCode: null, aborted: true });
     expect(judgeJobEnd(facts({ exitRecord: 137 }))).toMatchObject({ exitCode: 137, oomSuspected: true });
     expect(judgeJobEnd(facts({ exitRecord: 1, oomPhraseSeen: true }))).toMatchObject({ exitCode: 1, oomSuspected: true });
   });

@@ -151,8 +151,9 @@ export interface JobVerdict {
 }
 
 /**
- * Decides the result of one finished job. In order: the batch script's own exit record
- * (the command returned) wins; then autolab's own cancel (abort, budget); then Slurm's
+ * Decides the result of one finished job. In order: autolab's own cancel (abort, budget),
+ * unless the command had returned on its own (an exit record that is not a signal's 128+n);
+ * the batch script's own exit record; then Slurm's
  * state: COMPLETED/FAILED carry the exit code or signal, TIMEOUT is a timeout,
  * OUT_OF_MEMORY is OOM, CANCELLED by someone else and NODE_FAIL, PREEMPTED, BOOT_FAIL,
  * DEADLINE are the machine's fault; a job of which no record is left is too. A failure
@@ -165,6 +166,9 @@ export function judgeJobEnd(facts: JobEndFacts): JobVerdict {
   const accounting = facts.accounting;
   const outOfMemoryState = accounting?.state === 'OUT_OF_MEMORY';
   if (facts.cwdProblem !== null) return { ...verdict, spawnError: facts.cwdProblem };
+  // scancel's SIGTERM reaches the command and the batch script together: the script may record
+  // the command's death (143) before its own trap runs. A death by signal after autolab's cancel is the cancel.
+  if (facts.cancelledByUs !== null && (facts.exitRecord === null || facts.exitRecord > 128)) return facts.cancelledByUs === 'abort' ? { ...verdict, aborted: true } : { ...verdict, timedOut: true };
   if (facts.exitRecord !== null) {
     const oomSuspected = suspectOutOfMemory({
       failed: facts.exitRecord !== 0,
@@ -176,8 +180,6 @@ export function judgeJobEnd(facts: JobEndFacts): JobVerdict {
     });
     return { ...verdict, exitCode: facts.exitRecord, oomSuspected };
   }
-  if (facts.cancelledByUs === 'abort') return { ...verdict, aborted: true };
-  if (facts.cancelledByUs === 'timeout') return { ...verdict, timedOut: true };
   if (accounting === null) {
     return { ...verdict, machineFault: `${job} left the queue and Slurm kept no record of how it ended${facts.vanished ? ` (${facts.vanished})` : ''}` };
   }

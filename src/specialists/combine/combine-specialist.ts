@@ -17,6 +17,7 @@ import { z } from 'zod';
 import { AutolabError } from '../../core/errors.ts';
 import { formatNumber } from '../../core/gates.ts';
 import { matchesAny } from '../../core/glob.ts';
+import { describeIllegalLineage, illegalInLineage } from '../../core/lineage-legality.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { Objective, SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal, TrialRecord } from '../../core/trial.ts';
@@ -71,7 +72,10 @@ export function createCombineSpecialist(spec: SpecialistSpec, task: TaskSpec): S
     spec,
     async propose(context: ProposalContext): Promise<Proposal | null> {
       const { incumbent, trials, task: currentTask } = context;
-      const candidates = findCandidates(incumbent, trials, currentTask.objective);
+      const illegal = illegalInLineage(incumbent.id, trials);
+      if (illegal !== null) throw new AutolabError('IllegalLineage', `combine refuses to port onto incumbent #${incumbent.id}: ${describeIllegalLineage(incumbent.id, illegal)}`);
+      // A candidate that is (or builds on) an illegal edit is never ported: the result would be refused.
+      const candidates = findCandidates(incumbent, trials, currentTask.objective).filter((candidate) => illegalInLineage(candidate.source.id, trials) === null);
       const tried = triedPairs(trials);
       let firstConflict: { candidate: Candidate; patch: string; conflicts: string[]; error: string } | null = null;
       let attempts = 0;

@@ -14,6 +14,7 @@ import { decodePoint, encodeSpace, snapPoint, type EncodedSpace } from './knob-e
 import { prepareObservations } from './knob-observations.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { knobValueEquals, knobValuesKey, type KnobValues } from './knob-value.ts';
+import { feasibilityGuard } from './feasibility-guard.ts';
 import { cmaStagnation, createCmaState, sampleCma, tellCma, type CmaState } from './cmaes-state.ts';
 import { mulberry32 } from './sampler-math.ts';
 import { triedValueKeys, uniformUntried } from './sampler-support.ts';
@@ -120,22 +121,26 @@ export function createCmaEsSampler(options: CmaEsSamplerOptions = {}): KnobSampl
       const numeric = encoded.flatMap((dimension, index) => (dimension.kind === 'numeric' ? [index] : []));
       const hasCategorical = numeric.length < encoded.length;
       const tried = triedValueKeys(space, history, incumbent, context?.pending);
+      const guard = feasibilityGuard(space, history, context, encoded);
+      // Draws the guard refuses (declared constraints, predicted failures) are resampled, as
+      // CMA-ES handles infeasible points by resampling; failed trials also rank last.
+      const attempts = guard.active ? 96 : 32;
       let base: KnobValues = {};
-      for (let attempt = 0; attempt < 32; attempt += 1) {
+      for (let attempt = 0; attempt < attempts; attempt += 1) {
         // Categorical knobs from TPE (over the whole history), numeric ones from CMA-ES;
         // a fresh TPE draw every eighth attempt when CMA-ES keeps landing on tried points.
         if (hasCategorical && attempt % 8 === 0) base = tpe.sample(space, history, incumbent, random, context);
         // Converged on an int lattice, nearby points are all tried: widen the draw (x2, x4, x8).
-        const drawn = sampleCma(result.state, random, 2 ** Math.floor(attempt / 8));
+        const drawn = sampleCma(result.state, random, 2 ** Math.min(3, Math.floor(attempt / 8)));
         const point = encoded.map((dimension, index) => {
           if (dimension.kind === 'numeric') return drawn[numeric.indexOf(index)] as number;
           const choice = dimension.choices.findIndex((value) => knobValueEquals(value, base[dimension.knob.name]));
           return Math.max(0, choice);
         });
         const values = decodePoint(encoded, snapPoint(encoded, point));
-        if (!tried.has(knobValuesKey(space, values))) return values;
+        if (!tried.has(knobValuesKey(space, values)) && guard.accept(values, random)) return values;
       }
-      return uniformUntried(space, encoded, tried, random);
+      return uniformUntried(space, encoded, tried, random, 128, { fallback: incumbent, guard });
     },
   };
 }

@@ -1,16 +1,18 @@
 /**
  * Grid search for small discrete spaces: the cartesian product of every categorical
  * knob's choices, every int knob's integers (or `points` evenly spaced ones when there are
- * more), and `points` evenly spaced values of every float knob (log-spaced when `log`).
- * Grid points are visited in a random order, skipping those already tried or in flight;
+ * more; a declared `step` keeps them on its lattice), and `points` evenly spaced values of every float knob (log-spaced when `log`).
+ * Grid points are visited in a random order, skipping those already tried or in flight,
+ * those that violate a declared constraint and (while others are left) those predicted to fail;
  * when every point was tried the sampler returns the incumbent, and the specialist then
  * has nothing to propose.
  */
 import { AutolabError } from '../../core/errors.ts';
 import type { KnobSpec } from '../../core/task.ts';
-import type { NumericKnob } from './knob-space.ts';
+import { knobLattice, snapToLattice, type NumericKnob } from './knob-space.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { knobValuesKey, roundKnobFloat, type KnobValue, type KnobValues } from './knob-value.ts';
+import { feasibilityGuard } from './feasibility-guard.ts';
 import { triedValueKeys } from './sampler-support.ts';
 
 export interface GridSamplerOptions {
@@ -26,8 +28,9 @@ export function gridAxes(space: readonly KnobSpec[], points = 5): KnobValue[][] 
   return space.map((knob) => {
     if (knob.type === 'categorical') return [...(knob.choices ?? [])];
     const numeric = knob as NumericKnob;
-    if (knob.type === 'int' && numeric.high - numeric.low + 1 <= points) {
-      return Array.from({ length: numeric.high - numeric.low + 1 }, (_, i) => numeric.low + i);
+    const lattice = knob.type === 'int' || knob.log !== true ? knobLattice(numeric) : null;
+    if (lattice !== null && lattice.count <= points) {
+      return Array.from({ length: lattice.count }, (_, i) => snapToLattice(numeric, numeric.low + i * lattice.step));
     }
     // Evenly spaced from low to high inclusive (in log space when log), rounded as written.
     const values: number[] = [];
@@ -35,7 +38,7 @@ export function gridAxes(space: readonly KnobSpec[], points = 5): KnobValue[][] 
       const value = knob.log === true
         ? Math.exp(Math.log(numeric.low) + (i / (points - 1)) * (Math.log(numeric.high) - Math.log(numeric.low)))
         : numeric.low + (i / (points - 1)) * (numeric.high - numeric.low);
-      const rounded = Math.min(numeric.high, Math.max(numeric.low, knob.type === 'int' ? Math.round(value) : roundKnobFloat(value)));
+      const rounded = lattice !== null ? snapToLattice(numeric, value) : Math.min(numeric.high, Math.max(numeric.low, knob.type === 'int' ? Math.round(value) : roundKnobFloat(value)));
       if (!values.includes(rounded)) values.push(rounded);
     }
     return values;
@@ -73,17 +76,24 @@ export function createGridSampler(options: GridSamplerOptions = {}): KnobSampler
         });
         return values;
       };
+      const guard = feasibilityGuard(space, history, context);
       // Random probes first (cheap while most of the grid is untried), then a scan from a random start.
       for (let probe = 0; probe < 64; probe += 1) {
         const values = at(Math.floor(random() * size));
-        if (!tried.has(knobValuesKey(space, values))) return values;
+        if (!tried.has(knobValuesKey(space, values)) && guard.accept(values, random)) return values;
       }
+      // The scan: the first untried point that satisfies the declared constraints and is
+      // likely to run; else the one most likely to run.
+      let best: { values: KnobValues; chance: number } | null = null;
       const start = Math.floor(random() * size);
       for (let offset = 0; offset < size; offset += 1) {
         const values = at((start + offset) % size);
-        if (!tried.has(knobValuesKey(space, values))) return values;
+        if (tried.has(knobValuesKey(space, values)) || !guard.allowed(values)) continue;
+        const chance = guard.chance(values);
+        if (chance >= 0.5) return values;
+        if (best === null || chance > best.chance) best = { values, chance };
       }
-      return { ...incumbent };
+      return best !== null ? best.values : { ...incumbent };
     },
   };
 }

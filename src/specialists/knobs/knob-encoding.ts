@@ -5,12 +5,12 @@
  * value set.
  */
 import type { KnobSpec } from '../../core/task.ts';
-import { fromUnit, toUnit, type NumericKnob } from './knob-space.ts';
+import { fromUnit, knobLattice, toUnit, type NumericKnob } from './knob-space.ts';
 import { knobValueEquals, type KnobValue, type KnobValues } from './knob-value.ts';
 
 /** One coordinate of the encoded space. */
 export type EncodedDimension =
-  | { kind: 'numeric'; knob: NumericKnob; /** integer levels of an int knob; Infinity for floats */ levels: number }
+  | { kind: 'numeric'; knob: NumericKnob; /** values of a lattice knob (ints, stepped floats); Infinity for continuous floats */ levels: number }
   | { kind: 'categorical'; knob: KnobSpec; choices: readonly KnobValue[] };
 
 /** The encoded space: one dimension per knob, in the order of the knob list. */
@@ -21,7 +21,7 @@ export function encodeSpace(space: readonly KnobSpec[]): EncodedSpace {
   return space.map((knob): EncodedDimension => {
     if (knob.type === 'categorical') return { kind: 'categorical', knob, choices: knob.choices ?? [] };
     const numeric = knob as NumericKnob;
-    return { kind: 'numeric', knob: numeric, levels: knob.type === 'int' ? numeric.high - numeric.low + 1 : Infinity };
+    return { kind: 'numeric', knob: numeric, levels: knobLattice(numeric)?.count ?? Infinity };
   });
 }
 

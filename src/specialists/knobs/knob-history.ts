@@ -6,6 +6,7 @@ import { AutolabError } from '../../core/errors.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
 import type { KnobSpec } from '../../core/task.ts';
 import { isFinished, type TrialRecord } from '../../core/trial.ts';
+import { trialFailure } from './failure-groups.ts';
 import { readKnobValues } from './knob-io.ts';
 import type { KnobObservation } from './knob-sampler.ts';
 import type { KnobValues } from './knob-value.ts';
@@ -52,7 +53,9 @@ export function parseKnobNotes(notes: string): KnobValues | null {
  * the trial's commit (so an llm or command specialist's trial counts with the knob values
  * it ran with). A trial's commit never changes, so what was read is cached for the life
  * of the reader (one per specialist). Trials without a commit yet (or whose files lack a
- * knob) are left out.
+ * knob) are left out. A failed trial's observation carries its failure signature (stored
+ * with the trial, else computed from its label, detail and log excerpt), so that samplers
+ * learn where each cause of failure strikes.
  */
 export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: ProposalContext) => Promise<KnobObservation[]> {
   const fromFiles = new Map<number, KnobValues | null>();
@@ -75,12 +78,28 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
     }
   };
 
+  // A finished trial's signature never changes: computed once per trial.
+  const signatures = new Map<number, { signature: string; text: string } | null>();
+  const signatureOf = (trial: TrialRecord): { signature: string; text: string } | null => {
+    if (trial.status !== 'failed') return null;
+    if (!signatures.has(trial.id)) signatures.set(trial.id, trialFailure(trial));
+    return signatures.get(trial.id) ?? null;
+  };
+
   return async (context) => {
     const observations: KnobObservation[] = [];
     for (const trial of context.trials.slice(-KNOB_HISTORY_LIMIT)) {
       context.signal.throwIfAborted();
       const values = await valuesOf(trial, context);
-      if (values !== null) observations.push({ trialId: trial.id, values, status: trial.status, score: trial.score ?? prunedScore(trial, context.task.objective.metric), label: trial.label });
+      if (values === null) continue;
+      const observation: KnobObservation = { trialId: trial.id, values, status: trial.status, score: trial.score ?? prunedScore(trial, context.task.objective.metric), label: trial.label };
+      if (Object.keys(trial.metrics).length > 0) observation.metrics = trial.metrics;
+      const failure = signatureOf(trial);
+      if (failure !== null) {
+        observation.failure = failure.signature;
+        if (failure.text !== '') observation.failureText = failure.text;
+      }
+      observations.push(observation);
     }
     return observations;
   };

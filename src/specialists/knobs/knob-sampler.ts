@@ -2,6 +2,7 @@
  * The KnobSampler port: given the knob space, what was tried and the incumbent's values,
  * propose the next value set. Random, grid, TPE and CMA-ES implement it.
  */
+import type { KnobConstraint } from '../../core/knob-constraint.ts';
 import type { Direction, KnobSpec } from '../../core/task.ts';
 import type { FailureLabel, TrialStatus } from '../../core/trial.ts';
 import type { KnobValues } from './knob-value.ts';
@@ -16,6 +17,15 @@ export interface KnobObservation {
   score: number | null;
   /** The failure label of a failed trial (absent or null otherwise). */
   label?: FailureLabel | null;
+  /**
+   * The failure signature of a failed trial (its cause, `src/core/failure-signature.ts`),
+   * so that samplers learn where each cause strikes; absent: the label stands for it.
+   */
+  failure?: string | null;
+  /** What the failure's text says (the failing source line and the message), for hints about its cause. */
+  failureText?: string | null;
+  /** The metrics the trial recorded (a gate miss's too), for modelling a gate's metric. */
+  metrics?: Readonly<Record<string, number>>;
 }
 
 /** What a sampler knows about the study beyond the history. */
@@ -29,6 +39,13 @@ export interface KnobSampleContext {
   pending?: readonly KnobValues[];
   /** The study's trial budget when the task declares one (`budget.trials`). */
   trialBudget?: number;
+  /**
+   * The surface's declared constraints (`constraints:`), compiled: every proposal satisfies
+   * them (changed or not, the whole value set is checked).
+   */
+  constraints?: readonly KnobConstraint[];
+  /** Turn off learning where trials fail (for comparisons); declared constraints still hold. Default true. */
+  learnFeasibility?: boolean;
 }
 
 /**
@@ -37,8 +54,13 @@ export interface KnobSampleContext {
  *   (even one outside the declared range); at least one knob differs from it, unless the
  *   sampler has nothing left to propose (a grid that is exhausted returns the incumbent,
  *   and the specialist then proposes nothing);
- * - every changed numeric value lies within `[low, high]`, ints are integers, categorical
- *   values are among `choices`; floats are rounded as they will be written (`roundKnobFloat`);
+ * - every changed numeric value lies within `[low, high]` (on the `step` lattice where one is
+ *   declared), ints are integers, categorical values are among `choices`; floats are rounded
+ *   as they will be written (`roundKnobFloat`);
+ * - the whole value set satisfies `context.constraints` (a sampler that finds none returns
+ *   the incumbent, and the specialist then proposes nothing);
+ * - where trials failed, value sets predicted to fail the same way are avoided
+ *   (`feasibility-guard.ts`) before a trial is spent;
  * - draws randomness only from `random` (uniform [0, 1)), so a seeded study replays;
  * - avoids value sets already in `history` (or `context.pending`) where it can, but may
  *   return one when the space is exhausted (the engine then labels the trial `duplicate`);

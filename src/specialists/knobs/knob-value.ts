@@ -3,6 +3,7 @@
  * values are compared. One place, so that what a sampler proposes, what a file receives
  * and what the notes record are the same number.
  */
+import type { KnobValueType } from '../../core/knob-constraint.ts';
 import type { KnobSpec, KnobType } from '../../core/task.ts';
 
 /** The value of one knob: a number for `float`/`int`, any choice for `categorical`. */
@@ -96,4 +97,12 @@ export function knobValuesKey(knobs: readonly Pick<KnobSpec, 'name' | 'type'>[],
       return value === undefined || knob === undefined ? null : normaliseKnobValue(knob, value);
     }),
   );
+}
+
+/** What a knob holds, for the type checks of constraints. */
+export function knobValueType(knob: KnobSpec): KnobValueType {
+  if (knob.type !== 'categorical') return 'number';
+  const types = new Set((knob.choices ?? []).map((choice) => typeof choice));
+  const only = types.size === 1 ? [...types][0] : undefined;
+  return only === 'number' || only === 'string' || only === 'boolean' ? only : 'any';
 }

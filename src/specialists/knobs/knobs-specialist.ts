@@ -8,6 +8,8 @@ import { AutolabError } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { KnobSpec, SpecialistSpec, SurfaceSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal, TrialRecord } from '../../core/trial.ts';
+import { compileSurfaceConstraints, describeFeasibility } from './declared-constraints.ts';
+import { feasibilityGuard } from './feasibility-guard.ts';
 import { createKnobHistoryReader, formatKnobNotesLine } from './knob-history.ts';
 import { applyKnobValues, readKnobValues, type RecipeFileReader } from './knob-io.ts';
 import { observationRole } from './knob-observations.ts';
@@ -33,6 +35,8 @@ const KnobsOptionsSchema = z
     constant_liar: z.boolean().optional(),
     /** grid: values per float knob (and per int knob with more integers). */
     grid_points: z.number().int().min(2).max(1000).optional(),
+    /** Learn where trials fail (by failure signature) and stop proposing there. Default true; false is a control arm. */
+    learn_failures: z.boolean().default(true),
   })
   .strict();
 
@@ -52,7 +56,9 @@ export interface KnobsSpecialist extends Specialist {
 /**
  * Creates a knobs specialist for `spec` over its surface in `task`. Throws a
  * `TaskFileError` when the surface is missing, declares no knobs, a knob cannot be
- * searched (see `validateKnobSpace`) or `spec.options` is invalid.
+ * searched (see `validateKnobSpace`), a constraint does not compile or `spec.options` is
+ * invalid. Every proposal satisfies the surface's `constraints`, and where trials failed,
+ * value sets predicted to fail the same way are not proposed (`feasibility-guard.ts`).
  *
  * `propose` reads the incumbent's knob values, samples new ones (with `context.random`,
  * so a seeded study replays), and returns a `files` edit on the incumbent; it returns
@@ -83,7 +89,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
     const issue = parsed.error.issues[0];
     const where = issue === undefined || issue.path.length === 0 ? 'options' : `options.${issue.path.join('.')}`;
     throw new AutolabError('TaskFileError', `specialist '${spec.name}': ${where}: ${issue?.message ?? 'invalid'}`, {
-      hint: `knobs specialists accept options sampler (${SAMPLER_NAMES.join(', ')}), max_changed, startup_trials, ei_candidates, prior_weight, constant_liar and grid_points`,
+      hint: `knobs specialists accept options sampler (${SAMPLER_NAMES.join(', ')}), max_changed, startup_trials, ei_candidates, prior_weight, constant_liar, grid_points and learn_failures`,
     });
   }
   const options = parsed.data;
@@ -107,6 +113,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
     throw error;
   }
   const knobs = surface.knobs;
+  const constraints = compileSurfaceConstraints(surface);
   const readHistory = createKnobHistoryReader(knobs);
   const outstanding = createOutstandingProposals(knobs, 2 * (task.parallel ?? 1) + 8);
 
@@ -125,8 +132,11 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       const proposed = sampler.sample(knobs, history, current, () => context.random(), {
         direction: context.task.objective?.direction ?? 'minimize',
         pending,
+        constraints,
+        learnFeasibility: options.learn_failures,
         ...(context.task.budget?.trials !== undefined ? { trialBudget: context.task.budget.trials } : {}),
       });
+      const feasibility = describeFeasibility(feasibilityGuard(knobs, history, { direction: 'minimize', constraints, learnFeasibility: options.learn_failures }));
 
       const changed = knobs.filter((knob) => proposed[knob.name] !== undefined && !knobValueEquals(proposed[knob.name], current[knob.name]));
       if (changed.length === 0) return null;
@@ -146,6 +156,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
         edit: { kind: 'files', files },
         notes: [
           `${sampler.name} search: changed ${changed.length} of ${knobs.length} knobs; learned from ${learned} measured trials (${history.length - learned} others in flight or uninformative), ${pending.length} proposals waiting`,
+          ...(feasibility !== null ? [feasibility] : []),
           formatKnobNotesLine(full, sampler.name),
         ].join('\n'),
       };

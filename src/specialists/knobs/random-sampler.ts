@@ -6,9 +6,10 @@
  */
 import type { KnobSpec } from '../../core/task.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
-import { fromUnit, toUnit, type NumericKnob } from './knob-space.ts';
+import { fromUnit, knobLattice, snapToLattice, toUnit, type NumericKnob } from './knob-space.ts';
 import { knobValueEquals, knobValuesKey, normaliseKnobValue, type KnobValue, type KnobValues } from './knob-value.ts';
 import { standardNormal as gaussian } from './sampler-math.ts';
+import { feasibilityGuard } from './feasibility-guard.ts';
 import { triedValueKeys } from './sampler-support.ts';
 
 export interface RandomSamplerOptions {
@@ -53,11 +54,13 @@ export function createRandomSampler(options: RandomSamplerOptions = {}): KnobSam
       const value = fromUnit(numeric, random());
       if (!knobValueEquals(value, current)) return value;
     }
-    if (numeric.type === 'int') {
-      const step = random() < 0.5 ? -1 : 1;
-      const rounded = Math.round(current);
-      const next = rounded + step >= numeric.low && rounded + step <= numeric.high ? rounded + step : rounded - step;
-      return Math.min(numeric.high, Math.max(numeric.low, next));
+    const lattice = numeric.log === true && numeric.type !== 'int' ? null : knobLattice(numeric);
+    if (lattice !== null) {
+      // One lattice step up or down (a step of 1 for ints without a declared step).
+      const step = (random() < 0.5 ? -1 : 1) * (numeric.log === true ? 1 : lattice.step);
+      const snapped = numeric.log === true ? Math.round(current) : snapToLattice(numeric, current);
+      const next = snapped + step >= numeric.low && snapped + step <= numeric.high ? snapped + step : snapped - step;
+      return numeric.log === true ? Math.min(numeric.high, Math.max(numeric.low, next)) : snapToLattice(numeric, next);
     }
     return fromUnit(numeric, random());
   };
@@ -81,17 +84,40 @@ export function createRandomSampler(options: RandomSamplerOptions = {}): KnobSam
     return values;
   };
 
+  /** Every knob drawn over its whole range. */
+  const drawAll = (space: readonly KnobSpec[], incumbent: KnobValues, random: () => number): KnobValues => {
+    const values: KnobValues = {};
+    for (const knob of space) values[knob.name] = changeKnob(knob, incumbent[knob.name], random, true);
+    return values;
+  };
+
   return {
     name: 'random',
     sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
       if (space.length === 0) return {};
       const tried = triedValueKeys(space, history, incumbent, context?.pending);
-      let candidate = draw(space, incumbent, random);
-      for (let attempt = 1; attempt < attempts && tried.has(knobValuesKey(space, candidate)); attempt += 1) {
-        // Nudges may keep landing on tried points of a small space: widen to the whole range.
-        candidate = draw(space, incumbent, random, attempt >= attempts / 2);
+      const guard = feasibilityGuard(space, history, context);
+      if (!guard.active) {
+        let candidate = draw(space, incumbent, random);
+        for (let attempt = 1; attempt < attempts && tried.has(knobValuesKey(space, candidate)); attempt += 1) {
+          // Nudges may keep landing on tried points of a small space: widen to the whole range.
+          candidate = draw(space, incumbent, random, attempt >= attempts / 2);
+        }
+        return candidate;
       }
-      return candidate;
+      // With declared constraints or learned failures: draws must also pass the guard (a
+      // constraint may need several knobs to change together, so later draws change them all).
+      let best: { values: KnobValues; chance: number } | null = null;
+      for (let attempt = 0; attempt < 4 * attempts; attempt += 1) {
+        const candidate = attempt < 2 * attempts ? draw(space, incumbent, random, attempt >= attempts) : drawAll(space, incumbent, random);
+        const untried = !tried.has(knobValuesKey(space, candidate));
+        if (untried && guard.accept(candidate, random)) return candidate;
+        if (untried && guard.allowed(candidate)) {
+          const chance = guard.chance(candidate);
+          if (best === null || chance > best.chance) best = { values: candidate, chance };
+        }
+      }
+      return best?.values ?? { ...incumbent };
     },
   };
 }

@@ -6,6 +6,7 @@ import type { KnobSpec } from '../../core/task.ts';
 import { createCmaEsSampler } from './cmaes-sampler.ts';
 import { checkGridSpace, createGridSampler, gridAxes, gridSize } from './grid-sampler.ts';
 import type { KnobSampler } from './knob-sampler.ts';
+import { knobLattice, type NumericKnob } from './knob-space.ts';
 import { createRandomSampler } from './random-sampler.ts';
 import { createTpeSampler } from './tpe-sampler.ts';
 
@@ -46,7 +47,7 @@ export function cmaesMinimumBudget(numericKnobs: number): number {
  * 3. tpe otherwise: mixed or categorical spaces, small or unknown budgets.
  */
 export function resolveAutoSampler(space: readonly KnobSpec[], trialBudget: number | undefined, gridPoints = 5): { sampler: 'tpe' | 'cmaes' | 'grid'; reason: string } {
-  const discrete = space.every((knob) => knob.type === 'categorical' || (knob.type === 'int' && (knob.high as number) - (knob.low as number) + 1 <= gridPoints));
+  const discrete = space.every((knob) => knob.type === 'categorical' || ((knob.type === 'int' || knob.log !== true) && (knobLattice(knob as NumericKnob)?.count ?? Infinity) <= gridPoints));
   if (discrete && trialBudget !== undefined) {
     const size = gridSize(gridAxes(space, gridPoints));
     if (size <= trialBudget) return { sampler: 'grid', reason: `the whole grid (${size} points) fits in the budget of ${trialBudget} trials` };

@@ -116,10 +116,12 @@ describe('TPE sampler', () => {
     const asBad = seeds.reduce((sum, seed) => sum + run('crash', seed), 0);
     // The same trials labelled `interrupted` say nothing about the region, so TPE keeps going there.
     const asMissing = seeds.reduce((sum, seed) => sum + run('interrupted', seed), 0);
-    // Measured: 45 of 180 late proposals crash (the best settings lie at the crash boundary,
-    // which TPE keeps probing from both sides); with the label ignored, all 180 do.
+    // Measured: 3 of 180 late proposals crash (the feasibility model learns `x > 0.6` from
+    // the failures, and the guard keeps proposals on the safe side of the boundary, where the
+    // best settings are); 45 of 180 with failures only in TPE's bad group (before the
+    // model); with the label ignored, all 180 do.
     expect(asBad).toBeLessThan(0.5 * asMissing);
-    expect(asBad / (seeds.length * 30)).toBeLessThan(0.35);
+    expect(asBad / (seeds.length * 30)).toBeLessThan(0.1);
   });
 
   it('uses uniform draws for the first startup trials and the model after', () => {

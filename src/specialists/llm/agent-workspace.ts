@@ -4,6 +4,7 @@
  * a worktree: each session creates its own and releases it when it ends.
  */
 import type { ProposalContext, ScratchWorktree } from '../../core/specialist.ts';
+import { describeIllegalLineage, illegalInLineage } from '../../core/lineage-legality.ts';
 import type { TrialRecord } from '../../core/trial.ts';
 import { ToolFailure } from './recipe-files.ts';
 
@@ -49,6 +50,8 @@ export class AgentWorkspace {
     const target = this.context.trials.find((trial) => trial.id === trialId);
     if (!target) throw new ToolFailure(`there is no trial #${trialId}; read_lineage or leaderboard lists them`);
     if (target.commit === null && target.id !== 0) throw new ToolFailure(`trial #${trialId} has no commit (${describe(target)}); pick a trial that was materialised`);
+    const illegal = illegalInLineage(trialId, this.context.trials);
+    if (illegal !== null) throw new ToolFailure(`refused: ${describeIllegalLineage(trialId, illegal)}; rebase on the incumbent or another legal trial`);
     if (trialId === this.current.parent && !keepEdits) {
       const patch = await this.current.diff();
       if (patch === '') return `already at trial #${trialId} with no edits`;

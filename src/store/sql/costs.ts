@@ -1,0 +1,16 @@
+/** The cost ledger: each charge to a trial (its proposal's, any later one) is one `costs` row. */
+import type { TrialCost } from '../../core/trial.ts';
+import type { SqlSession } from './driver.ts';
+
+export async function insertCost(tx: SqlSession, studyId: number, trialId: number, specialist: string, cost: TrialCost, at: string): Promise<void> {
+  await tx.all('INSERT INTO costs (study_id, trial_id, specialist, usd, input_tokens, output_tokens, cached_tokens, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    studyId,
+    trialId,
+    specialist,
+    cost.usd,
+    cost.inputTokens,
+    cost.outputTokens,
+    cost.cachedTokens,
+    at,
+  ]);
+}

@@ -1,0 +1,46 @@
+/**
+ * The thin part of a SQL store that differs per database: a connection (or pool),
+ * transactions, the study lock and error messages. Everything a Store does is written
+ * once in `src/store/sql/` over this interface (SqlStore), as Kysely's dialects do:
+ * `sqlite-store.ts` and `postgres-store.ts` each implement it and nothing more.
+ */
+import type { Dialect } from './dialect.ts';
+
+/** Where the statements of one operation run: inside a transaction, or one at a time. */
+export interface SqlSession {
+  readonly dialect: Dialect;
+  /** Runs `sql` (`?` placeholders) and returns its rows (none for a statement without RETURNING). */
+  all(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+}
+
+export interface SqlDriver {
+  readonly dialect: Dialect;
+  /** Where the store is, for messages (a file, or a URL with its password hidden). */
+  readonly display: string;
+  /** Creates or upgrades the schema; safe when two processes start at once. */
+  migrate(): Promise<void>;
+  /**
+   * One statement on its own (reads, heartbeats, lease renewals); it never sees another
+   * operation's uncommitted writes. Driver errors become `StoreError`s naming `action`.
+   */
+  query(action: string, sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+  /**
+   * Runs `work` as one write transaction: all of its writes land, or none. The driver
+   * may run `work` again, whole, when the database aborted it as a deadlock. Driver
+   * errors become `StoreError`s naming `action`; other errors pass through unchanged.
+   */
+  transaction<T>(action: string, work: (tx: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * First statement(s) of a study transaction: takes study `studyId`'s write lock until
+   * the transaction ends, and returns the database clock as of then (ISO-8601), or null
+   * when the study does not exist. PostgreSQL: a per-study advisory lock and the server
+   * clock, in one statement. SQLite: `BEGIN IMMEDIATE` already holds the database's lock.
+   */
+  lockStudy(tx: SqlSession, studyId: number): Promise<string | null>;
+  close(): Promise<void>;
+}
+
+/** The first row `sql` returns, or undefined. */
+export async function firstRow(session: SqlSession, sql: string, params?: readonly unknown[]): Promise<unknown> {
+  return (await session.all(sql, params))[0];
+}

@@ -1,0 +1,45 @@
+/**
+ * Recording a finished trial in one transaction: the acceptance decision against the
+ * incumbent of that instant (under the study lock), the outcome, the metrics rows, the
+ * cost row and the audit event.
+ */
+import type { AcceptanceDecision, TrialOutcome } from '../../core/store.ts';
+import type { Metrics, TrialRecord } from '../../core/trial.ts';
+import { keptAtFromRow, trialFromRow } from '../rows.ts';
+import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues } from '../store-rules.ts';
+import { insertCost } from './costs.ts';
+import { firstRow, type SqlSession } from './driver.ts';
+import { insertEvent } from './events.ts';
+import { incumbentRow, requireUnfinishedTrial } from './read-trials.ts';
+
+const FINISH_TRIAL = `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE study_id = ? AND id = ? RETURNING *`;
+
+/** Metrics rows per INSERT (4 parameters each; far below either dialect's limit). */
+const METRICS_PER_INSERT = 200;
+
+/** `outcome` has been validated (validateOutcome); `decide` runs inside this transaction. */
+export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
+  const trial = await requireUnfinishedTrial(tx, studyId, trialId);
+  // Under the study lock: no other transaction can crown a trial until this commits.
+  const incumbent = given.status === 'scored' ? await incumbentRow(tx, studyId) : undefined;
+  const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at);
+  const { status, outcome } = decided;
+  const cost = addCosts(trial.cost, outcome.cost ?? null);
+  const updated = await firstRow(tx, FINISH_TRIAL, [...finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt), studyId, trialId]);
+  await insertMetrics(tx, studyId, trialId, outcome.metrics);
+  if (outcome.cost) await insertCost(tx, studyId, trialId, trial.specialist, outcome.cost, at);
+  await insertEvent(tx, studyId, trialId, 'trial.finished', { status, label: outcome.label, score: outcome.status === 'scored' ? outcome.score : null }, at);
+  return trialFromRow(updated);
+}
+
+/** One `metrics` row per metric, in multi-row INSERTs (one round trip for a usual outcome). */
+async function insertMetrics(tx: SqlSession, studyId: number, trialId: number, metrics: Metrics): Promise<void> {
+  const entries = Object.entries(metrics);
+  for (let start = 0; start < entries.length; start += METRICS_PER_INSERT) {
+    const chunk = entries.slice(start, start + METRICS_PER_INSERT);
+    await tx.all(
+      `INSERT INTO metrics (study_id, trial_id, name, value, step) VALUES ${chunk.map(() => '(?, ?, ?, ?, NULL)').join(', ')}`,
+      chunk.flatMap(([name, value]) => [studyId, trialId, name, value]),
+    );
+  }
+}

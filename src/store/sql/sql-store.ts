@@ -1,0 +1,177 @@
+/**
+ * The Store port over SQL, written once for every database: each method validates its
+ * input (store-rules.ts), then runs one operation of `src/store/sql/` either as a
+ * single statement or in a study transaction of the adapter's driver (driver.ts).
+ *
+ * Concurrency, in one rule: every transaction that changes a study or appends to its
+ * audit log first takes that study's write lock (`driver.lockStudy`) and holds it until
+ * it commits, and reads the database clock once it holds it. So, per study:
+ * - trial numbers (`MAX(id) + 1`) are allocated one transaction at a time;
+ * - `finishTrial` decides against the incumbent as committed at that instant;
+ * - event ids are allocated in commit order, so `listEvents({ afterId })` never skips
+ *   an event that commits after a later-numbered one was read.
+ * The only writes that skip the lock are heartbeats and lease renewals (single-row
+ * stamps that append no event). The study lock is always a transaction's first lock,
+ * so lock order is fixed and transactions cannot deadlock on it.
+ */
+import { AutolabError } from '../../core/errors.ts';
+import type { AcceptanceDecision, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress } from '../../core/store.ts';
+import type { StudyRecord } from '../../core/study.ts';
+import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
+import { studyFromRow } from '../rows.ts';
+import { validateDraft, validateOutcome, validateTimings } from '../store-rules.ts';
+import { createTrial } from './create-trial.ts';
+import { firstRow, type SqlDriver, type SqlSession } from './driver.ts';
+import { appendEvent, listEvents } from './events.ts';
+import { finishTrial } from './finish-trial.ts';
+import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
+import { countTrials, getIncumbent, getTrial, listTrials } from './read-trials.ts';
+import * as studies from './studies.ts';
+import { heartbeat, updateTrial } from './update-trial.ts';
+
+/**
+ * The shared implementation the SQLite and PostgreSQL adapters extend with their driver.
+ *
+ * @example
+ * // An adapter: its driver (connection, transactions, study lock, dialect) and nothing more.
+ * export class SqliteStore extends SqlStore {
+ *   static async open(file: string): Promise<SqliteStore> {
+ *     const store = new SqliteStore(new SqliteDriver(await openSqliteDatabase(file), file), file);
+ *     await store.migrate();
+ *     return store;
+ *   }
+ * }
+ */
+export abstract class SqlStore implements Store {
+  private readonly queue = new LeaseQueue();
+
+  protected constructor(protected readonly driver: SqlDriver) {}
+
+  migrate(): Promise<void> {
+    return this.driver.migrate();
+  }
+
+  // ---- studies -------------------------------------------------------------------
+
+  openStudy(init: { name: string; taskHash: string; taskJson: string }): Promise<{ study: StudyRecord; created: boolean }> {
+    return this.driver.transaction(`open study ${init.name}`, (tx) => studies.openStudy(tx, init));
+  }
+
+  getStudy(name: string): Promise<StudyRecord | null> {
+    return studies.getStudy(this.reader('read a study'), name);
+  }
+
+  listStudies(): Promise<StudyRecord[]> {
+    return studies.listStudies(this.reader('list studies'));
+  }
+
+  async setBaselineCommit(studyId: number, commit: string): Promise<void> {
+    await this.studyTransaction(studyId, 'record the baseline commit', (tx, at) => studies.setBaselineCommit(tx, at, studyId, commit));
+  }
+
+  async setTask(studyId: number, taskHash: string, taskJson: string): Promise<void> {
+    await this.studyTransaction(studyId, 'replace the study task', async (tx, at, before) => studies.setTask(tx, at, await before(), taskHash, taskJson));
+  }
+
+  async addElapsed(studyId: number, ms: number): Promise<void> {
+    if (!Number.isFinite(ms) || ms < 0) throw new AutolabError('StoreError', `addElapsed needs a non-negative number of milliseconds, got ${ms}`);
+    const rounded = Math.round(ms);
+    await this.studyTransaction(studyId, 'add elapsed time', async (tx, at, before) => studies.addElapsed(tx, at, await before(), rounded));
+  }
+
+  async renameStudy(studyId: number, newName: string): Promise<void> {
+    if (newName.trim().length === 0) throw new AutolabError('StoreError', 'A study name cannot be empty');
+    await this.studyTransaction(studyId, `rename study ${studyId}`, async (tx, at, before) => studies.renameStudy(tx, at, await before(), newName));
+  }
+
+  // ---- trials --------------------------------------------------------------------
+
+  async createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord> {
+    validateDraft(studyId, draft);
+    return this.studyTransaction(studyId, 'create a trial', (tx, at) => createTrial(tx, at, studyId, draft));
+  }
+
+  async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: { type: string; data?: Record<string, unknown> }): Promise<void> {
+    if (progress.timings) validateTimings(progress.timings, `Cannot update trial ${trialId}`);
+    await this.studyTransaction(studyId, `update trial ${trialId}`, (tx, at) => updateTrial(tx, at, studyId, trialId, progress, event));
+  }
+
+  heartbeat(studyId: number, trialIds: number[]): Promise<void> {
+    return heartbeat(this.reader('record heartbeats'), studyId, trialIds);
+  }
+
+  async finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
+    validateOutcome(studyId, trialId, outcome);
+    return this.studyTransaction(studyId, `record the outcome of trial ${trialId}`, (tx, at) => finishTrial(tx, at, studyId, trialId, outcome, decide));
+  }
+
+  getTrial(studyId: number, trialId: number): Promise<TrialRecord | null> {
+    return getTrial(this.reader(`read trial ${trialId}`), studyId, trialId);
+  }
+
+  /** Trials in id order (newest first with `descending`). An empty `status` list matches nothing. */
+  listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
+    return listTrials(this.reader('list trials'), studyId, filter);
+  }
+
+  getIncumbent(studyId: number): Promise<TrialRecord | null> {
+    return getIncumbent(this.reader('read the incumbent'), studyId);
+  }
+
+  /** An empty `status` list counts nothing. */
+  countTrials(studyId: number, filter: Pick<TrialFilter, 'status'> = {}): Promise<number> {
+    return countTrials(this.reader('count trials'), studyId, filter);
+  }
+
+  // ---- work queue (lease-queue.ts) -----------------------------------------------
+
+  /**
+   * Claims the oldest queued trial of the study (pending, no owner) for `worker`, or
+   * returns null; recovers expired leases first (re-queued once, then `interrupted`).
+   */
+  async claimTrial(studyId: number, worker: TrialOwner, leaseMs: number): Promise<TrialRecord | null> {
+    requireLease(leaseMs);
+    return this.studyTransaction(studyId, 'claim a trial', (tx, at) => this.queue.claim(tx, at, studyId, worker, leaseMs));
+  }
+
+  /** Renews `worker`'s leases on the listed trials; returns the ids it still holds. */
+  renewLease(studyId: number, trialIds: number[], worker: TrialOwner): Promise<number[]> {
+    return renewLease(this.reader('renew leases'), studyId, trialIds, worker);
+  }
+
+  // ---- audit log -----------------------------------------------------------------
+
+  async appendEvent(studyId: number, trialId: number | null, type: string, data: Record<string, unknown> = {}): Promise<void> {
+    if (type.length === 0) throw new AutolabError('StoreError', 'An event needs a non-empty type');
+    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data));
+  }
+
+  listEvents(studyId: number, options: { afterId?: number; limit?: number } = {}): Promise<StudyEvent[]> {
+    return listEvents(this.reader('list events'), studyId, options);
+  }
+
+  close(): Promise<void> {
+    return this.driver.close();
+  }
+
+  // ---- internals -----------------------------------------------------------------
+
+  /** A session whose statements each run on their own (`driver.query`), named `action` in errors. */
+  private reader(action: string): SqlSession {
+    return { dialect: this.driver.dialect, all: (sql, params) => this.driver.query(action, sql, params) };
+  }
+
+  /**
+   * A transaction that first takes the study's lock and reads the database clock (a
+   * StoreError when the study does not exist). `work` reads the study itself with
+   * `study()` when it needs it: in a statement after the lock, so that on PostgreSQL it
+   * sees every write committed before the lock was granted.
+   */
+  private studyTransaction<T>(studyId: number, action: string, work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>): Promise<T> {
+    return this.driver.transaction(action, async (tx) => {
+      const at = await this.driver.lockStudy(tx, studyId);
+      if (at === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
+      return work(tx, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
+    });
+  }
+}
