@@ -14,6 +14,8 @@ export interface StudyEventMap {
   'trial:phase': { trialId: number; phase: TrialPhase };
   'trial:finished': { trial: TrialRecord; incumbentChanged: boolean };
   'trial:recovered': { trialId: number; label: string };
+  /** A dead driver's trial taken over by this process: its jobs (queued, running or finished) are waited for, not run again. */
+  'trial:adopted': { trialId: number };
   warning: AutolabWarning;
   stopping: { reason: string; force: boolean };
   'study:stopped': { reason: string };

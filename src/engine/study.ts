@@ -132,6 +132,7 @@ export class Study {
         ? { interrupted: [], adopt: [], reapedProcesses: 0 }
         : await recoverStudy({ store: this.store, studyId: this.record.id, executor: this.executor(), workspace, paths: this.paths, owner: this.owner, adopt: steps.recover });
     for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
+    for (const trial of recovery.adopt) this.events.emit('trial:adopted', { trialId: trial.id });
     const evaluatorDir = await workspace.evaluatorDir();
     const runtime: StudyRuntime = {
       task: this.task,
