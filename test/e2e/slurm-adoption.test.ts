@@ -47,16 +47,6 @@ function jobState(jobId: string): string {
   return execFileSync('squeue', ['-h', '-j', jobId, '-o', '%T'], { encoding: 'utf8' }).trim();
 }
 
-/** Every job of this study's trials that Slurm ran or holds, by name (sacct, this user, today). */
-function jobsNamed(suffix: RegExp): string[] {
-  const text = execFileSync('sacct', ['-n', '-X', '-P', '-S', 'now-1hours', '-o', 'JobID,JobName%80'], { encoding: 'utf8' });
-  return text
-    .split('\n')
-    .map((line) => line.split('|'))
-    .filter(([, name]) => name !== undefined && suffix.test(name))
-    .map(([id]) => id!);
-}
-
 /**
  * A driver killed with SIGKILL while its trials' Slurm jobs are queued, running and
  * completed: the next `autolab run` adopts every one of them (by the job record beside
@@ -72,29 +62,46 @@ describe('a restarted driver adopts the Slurm jobs of the dead one', () => {
 
   describe.runIf(slurm.available)('on a real single-node Slurm', () => {
     let repo: { dir: string; cleanup: () => Promise<void> };
-    let blocker: string | null = null;
-    /** How long trial 1's run lasts, trials 2 and 3 last longer; trial 1's score (on the driver) lasts `scoreMs`. */
-    let shortMs = 3_000;
-    let longMs = 12_000;
-    const scoreMs = 6_000;
+    const blockers: string[] = [];
+    /** The longest a trial's run lasts unless the test tells it to finish (a `finish-<trial>` file in the data folder). */
+    let longMs = 120_000;
+    /** How long the score of each trial (on the driver) lasts: the window to kill the driver in. */
+    let scoreMs = 6_000;
+    let startupMs = 2_000;
+
+    /** Lets a trial's run finish: a `finish` file in its worktree (the run prints where that is). */
+    const finish = async (id: number) => {
+      const log = await waitFor(async () => /^worktree (.+)$/m.exec(await readFile(join(trialDir(repo.dir, id), 'run.log'), 'utf8').catch(() => '')) ?? false, 60_000, `trial ${id}'s worktree`);
+      await writeFile(join(log[1]!, 'finish'), '');
+    };
+    const block = (cpus: number) => {
+      const id = execFileSync('sbatch', ['--parsable', '-p', 'debug', '-J', 'autolab-test-blocker', '-c', String(cpus), '--mem=64M', '-o', '/dev/null', '--wrap', 'sleep 900'], { encoding: 'utf8' }).trim().split(';')[0]!;
+      blockers.push(id);
+      return id;
+    };
+    const unblock = (id: string) => {
+      execFileSync('scancel', [id]);
+      blockers.splice(blockers.indexOf(id), 1);
+    };
 
     beforeAll(async () => {
       repo = await makeRecipeRepo(FIXTURE);
       const scratch = await mkdtemp(join(tmpdir(), 'autolab-slurm-startup-'));
-      const startupMs = await measureSlurmStartupMs(new SlurmExecutor({ partition: 'debug', pollIntervalMs: 250 }), scratch, 'node -e 0').finally(() => rm(scratch, { recursive: true, force: true }));
-      shortMs = Math.max(3_000, Math.ceil(2 * startupMs));
-      longMs = shortMs + Math.max(10_000, Math.ceil(4 * startupMs));
+      startupMs = await measureSlurmStartupMs(new SlurmExecutor({ partition: 'debug', pollIntervalMs: 250 }), scratch, 'node -e 0').finally(() => rm(scratch, { recursive: true, force: true }));
+      longMs = Math.max(120_000, Math.ceil(20 * startupMs));
+      scoreMs = Math.max(6_000, Math.ceil(3 * startupMs));
       const budgetS = Math.ceil((longMs + 10 * startupMs + 30_000) / 1_000);
-      // Trial 1 runs short, the others long; trial 1's score lasts long enough to be killed in.
+      // Each run waits until the test lets it finish (or longMs); each score lasts scoreMs.
       await writeFile(
         join(repo.dir, 'train.js'),
         [
-          "import { readFileSync, writeFileSync } from 'node:fs';",
+          "import { existsSync, readFileSync, writeFileSync } from 'node:fs';",
           "const config = JSON.parse(readFileSync('config.json', 'utf8'));",
           'const trial = Number(process.env.AUTOLAB_TRIAL);',
-          `const ms = trial === 0 ? 0 : trial === 1 ? ${shortMs} : ${longMs};`,
-          'await new Promise((resolve) => setTimeout(resolve, ms));',
-          `writeFileSync(process.env.AUTOLAB_ARTIFACTS + '/model.json', JSON.stringify({ x: config.x, pause: trial === 1 ? ${scoreMs} : 0 }));`,
+          'console.log(`worktree ${process.cwd()}`);',
+          `const until = Date.now() + (trial === 0 ? 0 : ${longMs});`,
+          'while (Date.now() < until && !existsSync("finish")) await new Promise((resolve) => setTimeout(resolve, 200));',
+          `writeFileSync(process.env.AUTOLAB_ARTIFACTS + '/model.json', JSON.stringify({ x: config.x, pause: trial === 0 ? 0 : ${scoreMs} }));`,
           'console.log(`trained trial ${trial} with x=${config.x}`);',
           '',
         ].join('\n'),
@@ -110,53 +117,69 @@ describe('a restarted driver adopts the Slurm jobs of the dead one', () => {
     });
 
     afterAll(async () => {
-      if (blocker !== null) execFileSync('scancel', [blocker]);
-      await repo?.cleanup();
+      // Whatever a failed run left in the queue: the blockers and the trials' jobs.
+      const jobs = repo === undefined ? [] : (await Promise.all([1, 2, 3].map((id) => jobIdOf(repo.dir, id)))).filter((id): id is string => id !== null);
+      if (blockers.length + jobs.length > 0) execFileSync('scancel', [...blockers, ...jobs]);
+      if (process.env.AUTOLAB_TEST_KEEP === '1') console.log(`kept ${repo?.dir}`);
+      else await repo?.cleanup();
     });
 
     it('adopts queued, running and completed jobs: none lost, none run again, parallel respected', async () => {
       const dir = repo.dir;
-      // A job that leaves two CPUs of the node free: the baseline runs, then of trials 1-3
-      // (one CPU each) the third waits in the queue.
-      const node = execFileSync('scontrol', ['show', 'node', '-o'], { encoding: 'utf8' });
-      const total = Number(/CPUTot=(\d+)/.exec(node)![1]);
-      const allocated = Number(/CPUAlloc=(\d+)/.exec(node)![1]);
-      blocker = execFileSync('sbatch', ['--parsable', '-p', 'debug', '-J', 'autolab-test-blocker', '-c', String(total - allocated - 2), '--mem=64M', '-o', '/dev/null', '--wrap', 'sleep 900'], { encoding: 'utf8' }).trim().split(';')[0]!;
-      await waitFor(() => jobState(blocker!) === 'RUNNING', 60_000, 'the blocking job to run');
+      // Jobs that leave one CPU of the node free (two blockers: all but two CPUs, and one):
+      // the baseline runs, then one of trials 1-3 starts and two wait in the queue.
+      const total = Number(/CPUTot=(\d+)/.exec(execFileSync('scontrol', ['show', 'node', '-o'], { encoding: 'utf8' }))![1]);
+      const wide = block(total - 2);
+      const narrow = block(1);
+      await waitFor(() => jobState(wide) === 'RUNNING' && jobState(narrow) === 'RUNNING', 300_000, 'the blocking jobs to run');
 
       const first = startCli(['run', dir]);
-      // Kill the driver once trial 1's job has completed (its score is running on the
-      // driver, unrecorded), trial 2's job runs and trial 3's waits in the queue.
-      const seen = await waitFor(
+      const submitted = await waitFor(
         async () => {
-          const [one, two, three] = await Promise.all([jobIdOf(dir, 1), jobIdOf(dir, 2), jobIdOf(dir, 3)]);
-          if (one === null || two === null || three === null) return false;
-          const stamps = await runStamps(dir, 1);
-          if (!stamps.exited) return false;
-          const trials = await storedTrials(dir);
-          if (trials.find((trial) => trial.id === 1)?.finishedAt !== null) throw new Error('trial 1 was recorded before the driver could be killed');
-          return { one, two, three, states: [jobState(two), jobState(three)] };
+          const ids = await Promise.all([1, 2, 3].map((id) => jobIdOf(dir, id)));
+          if (ids.some((id) => id === null)) return false;
+          const states = ids.map((id) => jobState(id!));
+          return states.filter((state) => state === 'RUNNING').length === 1 && states.filter((state) => state === 'PENDING').length === 2 && { ids: ids as string[], states };
         },
-        longMs + 120_000,
-        'trial 1 completed while 2 runs and 3 waits',
+        120_000 + 20 * startupMs,
+        'three trials submitted, one running',
+      );
+      // The first to run completes; of the queued ones, one is held (it stays queued) and
+      // the other starts once the narrow blocker leaves.
+      const completed = 1 + submitted.states.indexOf('RUNNING');
+      const [running, queued] = [1, 2, 3].filter((id) => id !== completed) as [number, number];
+      execFileSync('scontrol', ['hold', submitted.ids[queued - 1]!]);
+      unblock(narrow);
+      await waitFor(async () => jobState(submitted.ids[running - 1]!) === 'RUNNING' && (await runStamps(dir, running)).startedMs !== null, 120_000, 'the second trial running');
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      await finish(completed);
+      // Kill the driver while it scores the completed trial (its job is done, the trial unrecorded).
+      await waitFor(
+        async () => {
+          if (!(await runStamps(dir, completed)).exited) return false;
+          const trial = (await storedTrials(dir)).find((candidate) => candidate.id === completed);
+          if (trial?.finishedAt != null) throw new Error(`trial ${completed} was recorded before the driver could be killed`);
+          return true;
+        },
+        60_000 + 10 * startupMs,
+        'the first trial completed',
       );
       first.child.kill('SIGKILL');
       const killedAt = Date.now();
       await first.done;
-      expect(seen.states).toEqual(['RUNNING', 'PENDING']);
+      expect([jobState(submitted.ids[running - 1]!), jobState(submitted.ids[queued - 1]!)]).toEqual(['RUNNING', 'PENDING']);
       const before = await storedTrials(dir);
       expect(before.filter((trial) => trial.id > 0).map((trial) => [trial.id, trial.finishedAt])).toEqual([
         [1, null],
         [2, null],
         [3, null],
       ]);
+      // Seconds of work adoption keeps: the completed trial's whole run, the running one's so far.
+      const done = await runStamps(dir, completed);
+      const ongoing = await runStamps(dir, running);
+      const savedS = (done.endedMs! - done.startedMs! + (killedAt - ongoing.startedMs!)) / 1_000;
 
-      // Seconds of completed work adoption keeps: trial 1's whole run, trial 2's run so far.
-      const one = await runStamps(dir, 1);
-      const two = await runStamps(dir, 2);
-      const savedS = ((one.endedMs! - one.startedMs!) + (killedAt - two.startedMs!)) / 1_000;
-
-      // The restarted driver: its jobs go on; the queued one starts once the node frees.
+      // The restarted driver: it waits on the jobs; the held one starts once released.
       let maxRunning = 0;
       let sampling = true;
       const sampler = (async () => {
@@ -167,9 +190,16 @@ describe('a restarted driver adopts the Slurm jobs of the dead one', () => {
         }
       })();
       const second = startCli(['run', dir]);
-      await waitFor(async () => (await storedTrials(dir)).find((trial) => trial.id === 1)?.finishedAt != null, longMs + 60_000, 'trial 1 recorded by the new driver');
-      execFileSync('scancel', [blocker]);
-      blocker = null;
+      await waitFor(async () => (await storedTrials(dir)).find((trial) => trial.id === completed)?.finishedAt != null, 60_000 + 10 * startupMs, 'the completed trial recorded by the new driver').catch(async (error: unknown) => {
+        second.child.kill('SIGINT');
+        const output = await second.done;
+        throw new Error(`${(error as Error).message}; the new driver said:\n${output.stdout}\n${output.stderr}`);
+      });
+      execFileSync('scontrol', ['release', submitted.ids[queued - 1]!]);
+      unblock(wide);
+      await finish(running);
+      await waitFor(() => jobState(submitted.ids[queued - 1]!) === 'RUNNING', 300_000, 'the released job to run');
+      await finish(queued);
       const resumed = await second.done;
       sampling = false;
       await sampler;
@@ -183,12 +213,12 @@ describe('a restarted driver adopts the Slurm jobs of the dead one', () => {
         expect(trial.label, JSON.stringify(trial)).not.toBe('interrupted');
         expect(['kept', 'discarded'], JSON.stringify(trial)).toContain(trial.status);
       }
-      // The same job for each trial: none submitted again.
-      expect([await jobIdOf(dir, 1), await jobIdOf(dir, 2), await jobIdOf(dir, 3)]).toEqual([seen.one, seen.two, seen.three]);
-      for (const id of [1, 2, 3]) expect(jobsNamed(new RegExp(`^autolab-[0-9a-z]+-${id}-run$`)).filter((job) => !job.includes('.'))).toHaveLength(1);
-      expect(await readFile(join(trialDir(dir, 1), 'run.log'), 'utf8')).toContain('trained trial 1');
+      // The same job for each trial, each run started once: none submitted or run again.
+      expect(await Promise.all([1, 2, 3].map((id) => jobIdOf(dir, id)))).toEqual(submitted.ids);
+      for (const id of [1, 2, 3]) expect(parseStatusFile(await readFile(join(trialDir(dir, id), 'run.status'), 'utf8')).starts, `trial ${id}`).toBe(1);
+      expect((await readFile(join(trialDir(dir, completed), 'run.log'), 'utf8')).match(/trained trial/g)).toHaveLength(1);
       expect(maxRunning).toBeLessThanOrEqual(3);
-      console.log(JSON.stringify({ figure: 'adoption', completedWorkSavedSeconds: Math.round(savedS * 10) / 10, shortMs, longMs }));
-    }, 600_000);
+      console.log(JSON.stringify({ figure: 'adoption', completedWorkSavedSeconds: Math.round(savedS * 10) / 10, startupMs: Math.round(startupMs) }));
+    }, 900_000);
   });
 });
