@@ -108,7 +108,10 @@ export async function collectJobOutput(options: CollectOutputOptions): Promise<J
     const rest = dropped > 0 && options.tailFile !== undefined ? await readFile(options.tailFile).catch(() => Buffer.alloc(0)) : Buffer.alloc(0);
     const tail = collected === null && dropped > 0 ? Buffer.concat([kept, rest]) : kept;
     result.outputBytes = collected ?? size + dropped;
-    result.outputTruncated = result.outputBytes > capBytes;
+    // A job killed while its output was being cut (a timeout, an abort) never wrote its
+    // count of dropped bytes: a log that reached the cap was cut all the same.
+    const cutUncounted = collected === null && options.droppedBytes == null && capBytes > 0 && size >= capBytes;
+    result.outputTruncated = result.outputBytes > capBytes || cutUncounted;
     result.oomPhraseSeen = OUT_OF_MEMORY_PATTERN.test(tail.toString('latin1')) || OUT_OF_MEMORY_PATTERN.test(messages);
     result.stdoutTail = utf8Tail(tail, options.stdoutTailBytes);
     result.outputTail = utf8Tail(Buffer.concat([tail, Buffer.from(messages)]), options.outputTailBytes);
