@@ -125,7 +125,9 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   }
   runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'score' });
   const scoreDir = runtime.paths.repeatFile(trial.id, repeat, 'score-out');
-  await rm(scoreDir, { recursive: true, force: true });
+  // An adopted score job that the dead driver started may still be writing its folder.
+  const scoreStarted = options.adopt === true && (await stat(runtime.paths.repeatFile(trial.id, repeat, 'score', '.log')).then(() => true, () => false));
+  if (!scoreStarted) await rm(scoreDir, { recursive: true, force: true });
   await mkdir(scoreDir, { recursive: true });
   const score = await runPhase(
     runtime,
