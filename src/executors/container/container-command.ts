@@ -115,7 +115,10 @@ function ociLines(engine: ContainerEngine, input: ContainerCommandInput, view: R
     const target = mount.target === mount.source ? source : quote(mount.target);
     lines.push(`[ -e ${source} ] && set -- "$@" -v ${source}:${target}${mount.readOnly ? ':ro' : ''}`);
   }
-  for (const mask of view.masks) lines.push(`if [ -d ${quote(mask)} ]; then set -- "$@" --tmpfs ${quote(mask)}; elif [ -e ${quote(mask)} ]; then set -- "$@" -v /dev/null:${quote(mask)}:ro; fi`);
+  // A hidden folder inside a bound one gets an empty folder bound over it: Podman 4's
+  // --tmpfs there is mounted before the bind and so masks nothing.
+  if (view.masks.length > 0) lines.push('autolab_empty="${TMPDIR:-/tmp}/autolab-empty-$(id -u)"; mkdir -p -m 0500 "$autolab_empty" 2>/dev/null; [ -z "$(ls -A "$autolab_empty" 2>/dev/null)" ] || autolab_empty=');
+  for (const mask of view.masks) lines.push(`if [ -d ${quote(mask)} ]; then if [ -n "$autolab_empty" ]; then set -- "$@" -v "$autolab_empty":${quote(mask)}:ro; else set -- "$@" --tmpfs ${quote(mask)}; fi; elif [ -e ${quote(mask)} ]; then set -- "$@" -v /dev/null:${quote(mask)}:ro; fi`);
   for (const variable of passedVariables(request.env)) lines.push(`set -- "$@" -e ${variable}`);
   // Files the phase writes belong to the user who runs autolab (rootless Podman maps it with keep-id).
   const userFlags = engine === 'podman' ? '--user "$(id -u):$(id -g)" $([ "$(id -u)" = 0 ] || echo --userns=keep-id)' : '--user "$(id -u):$(id -g)"';
