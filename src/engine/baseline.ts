@@ -20,6 +20,7 @@ export async function ensureBaseline(ctx: StudyRuntime, signal: AbortSignal, opt
     const orphan = await ctx.store.getTrial(ctx.studyId, 0);
     if (orphan !== null && orphan.finishedAt === null) await measureBaseline(ctx, orphan, signal, true);
   }
+  let retried = false;
   for (;;) {
     let baseline = await ctx.store.getTrial(ctx.studyId, 0);
     if (baseline === null) {
@@ -46,6 +47,16 @@ export async function ensureBaseline(ctx: StudyRuntime, signal: AbortSignal, opt
       baseline = await measureBaseline(ctx, baseline, signal);
     }
     if (baseline.status === 'kept' || baseline.status === 'discarded') return baseline;
+    // The machine's fault (a wrong partition, a lost node, a dead driver): measured again,
+    // like any trial the machine failed, once per call (a second failure stops the study).
+    const owner = options.queue ? null : ctx.owner;
+    if (baseline.status === 'failed' && !retried && (baseline.label === 'infra_error' || baseline.label === 'interrupted') && (await ctx.store.reopenFailedBaseline?.(ctx.studyId, owner))) {
+      retried = true;
+      ctx.events.emit('warning', { code: 'baseline_remeasured', message: `the baseline failed through the machine's fault (${baseline.label}: ${baseline.labelDetail ?? ''}); measuring it again` });
+      const reopened = await ctx.store.getTrial(ctx.studyId, 0);
+      if (!options.queue && reopened !== null && reopened.finishedAt === null) await measureBaseline(ctx, reopened, signal);
+      continue;
+    }
     if (baseline.status === 'failed') {
       const { message, hint } = baselineFailureAdvice(baseline.label, baseline.labelDetail, ctx.task);
       throw new AutolabError('BaselineError', message, { hint });
