@@ -53,15 +53,16 @@ export async function finishTrial(driver: Driver, item: WaitingProposal, run: Ru
 
 /**
  * `infra_error` is the machine's fault (a failed node, a preempted job): the same
- * proposal runs once more, on a fresh trial in the same slot. The retry counts as a
- * trial, never against the specialist (no patience, no payoff: the chooser ignores
- * `infra_error`). Not retried once the user asked to stop.
+ * proposal runs once more, on a fresh trial in the same slot. The retry takes the failed
+ * trial's place in the budgets (`budget.trials`, `--trials`: a trial the machine failed
+ * is not counted, so the retry is not counted again) and never counts against the
+ * specialist (no patience, no payoff: the chooser ignores `infra_error`). Not retried
+ * once the user asked to stop.
  */
 export async function retryOnInfraError(driver: Driver, item: WaitingProposal, run: RunningTrial, finished: TrialRecord, slot: SlotInfo): Promise<TrialRecord> {
   const { options, runtime } = driver;
   if (finished.label !== 'infra_error' || options.stop.aborted || options.kill.aborted) return finished;
   const retry = await createTrialFrom(driver, item, finished);
-  countTrial(driver.state);
   run.trialId = retry.id;
   await runtime.store.appendEvent(runtime.studyId, retry.id, 'trial.retry', { of: finished.id, reason: finished.labelDetail }).catch(() => undefined);
   return evaluateOrAwait(driver, retry, slot);
