@@ -132,6 +132,14 @@ describe('Slurm features GPU users rely on', () => {
       expect(log).toContain('worktree-writable');
     }, 300_000);
 
+    it('launch: srun starts the command once per task (--ntasks), each with its SLURM_PROCID', async () => {
+      const executor = new SlurmExecutor({ pollIntervalMs: 250, launch: 'srun', ntasks: 2 });
+      const result = await executor.run(request('echo "task $SLURM_PROCID of $SLURM_NTASKS"'));
+      expect(result).toMatchObject({ exitCode: 0, machineFault: null });
+      const lines = (await readFile(join(dir, `t${counter}`, 'run.log'), 'utf8')).split('\n').filter((line) => line.startsWith('task '));
+      expect(lines.sort()).toEqual(['task 0 of 2', 'task 1 of 2']);
+    }, 300_000);
+
     it('a requeued job (scontrol requeue, as preemption does) resumes from $AUTOLAB_CHECKPOINT_DIR; its time in the queue is free', async () => {
       const checkpoints = join(dir, 'checkpoint');
       await mkdir(checkpoints, { recursive: true });
