@@ -56,6 +56,7 @@ export class ProgressDisplay {
       }),
       events.on('trial.finished', ({ trial }) => this.onFinished(trial)),
       events.on('trial.recovered', ({ trialId, label }) => this.print(`trial #${trialId} was left unfinished by a dead run: recorded as ${label}`)),
+      events.on('trial.adopted', ({ trialId }) => this.print(`trial #${trialId} was left unfinished by a dead run: adopted, waiting for its jobs (nothing is run again)`)),
       events.on('setup.started', ({ command }) => this.print(`setup: ${command}`)),
       events.on('setup.finished', ({ durationMs }) => this.print(`setup finished in ${formatDuration(durationMs)}`)),
       events.on('warning', ({ message }) => this.print(this.colors.yellow(`warning: ${message}`))),

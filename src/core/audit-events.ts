@@ -44,6 +44,10 @@ export interface AuditEventMap {
   'trial.requeued': { reason: string };
   /** The trial reruns trial `of`, which a machine fault ended (`infra_error`). */
   'trial.retry': { of: number; reason: string | null };
+  /** A restarted driver took over a dead driver's trial (`from`: its owner) and waits for its jobs. */
+  'trial.adopted': { from: string };
+  /** The baseline a machine fault ended (`infra_error`, `interrupted`) goes back to pending, to be measured again. */
+  'trial.reopened': { label: string | null; detail: string | null };
   /** The trial was recorded finished: its status, failure label and score. */
   'trial.finished': { status: FinishedTrialStatus; label: FailureLabel | null; score: number | null };
   /** A specialist's session ended without a proposal (and what it cost). */
@@ -74,6 +78,8 @@ const AUDIT_EVENT_NAMES: Record<AuditEventType, true> = {
   'trial.claimed': true,
   'trial.requeued': true,
   'trial.retry': true,
+  'trial.adopted': true,
+  'trial.reopened': true,
   'trial.finished': true,
   'proposal.none': true,
   'proposal.dropped': true,

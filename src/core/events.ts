@@ -20,6 +20,8 @@ export interface StudyEventMap {
   'trial.finished': AuditEventMap['trial.finished'] & { trial: TrialRecord; incumbentChanged: boolean };
   /** An unfinished trial of a dead driver was recorded (`interrupted`). */
   'trial.recovered': { trialId: number; label: string };
+  /** A dead driver's trial taken over by this process: its jobs (queued, running or finished) are waited for, not run again. */
+  'trial.adopted': { trialId: number };
   warning: AutolabWarning;
   /** A stop was asked for (`force`: the second Ctrl-C kills running trials). */
   'study.stopping': { reason: string; force: boolean };

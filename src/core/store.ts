@@ -79,7 +79,7 @@ export interface AcceptanceVerdict {
 export type { StudyEvent } from './audit-events.ts';
 
 /** The named events `Store.updateTrial` records beside progress (without one: `trial.updated`). */
-export type TrialProgressEvent = AuditEventInput<'trial.started' | 'trial.materialised'>;
+export type TrialProgressEvent = AuditEventInput<'trial.started' | 'trial.materialised' | 'trial.adopted'>;
 
 export interface TrialFilter {
   status?: TrialStatus[];
@@ -136,6 +136,15 @@ export interface Store {
    * `decide` says so (it then becomes the incumbent), else `discarded`.
    */
   finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord>;
+  /**
+   * The one exception to immutability: a baseline (trial 0) that failed through the
+   * machine's fault (`infra_error`, `interrupted`: a wrong partition, a lost node) is set
+   * back to `pending`, its outcome cleared and a `trial.reopened` event kept, so that it is
+   * measured again (by `owner`, or queued for workers when null) instead of stopping the
+   * study for good. False (nothing changed) for
+   * any other baseline. Optional: stores without it leave such a baseline failed.
+   */
+  reopenFailedBaseline?(studyId: number, owner: TrialOwner | null): Promise<boolean>;
 
   /**
    * False when only the processes of one host can share this store (a SQLite file):

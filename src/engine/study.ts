@@ -28,7 +28,7 @@ import { resolveSandboxMode } from './sandbox-mode.ts';
 import { ensureSetup } from './setup-phase.ts';
 import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
 import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
-import { executorForTask } from './task-executor.ts';
+import { executorForTask, repeatsTogether } from './task-executor.ts';
 import { taskChanged } from './task-changed.ts';
 
 /**
@@ -86,7 +86,8 @@ export class Study {
     }
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
-    return driveStudy(runtime, specialists, driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null));
+    const adopted = recovery.adopt.filter((trial) => trial.id !== 0);
+    return driveStudy(runtime, specialists, { ...driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null), adopt: adopted });
   }
 
   /**
@@ -112,9 +113,10 @@ export class Study {
    * theirs, and an absent baseline is queued for them and waited for. `run` calls it;
    * tools that evaluate by hand use the runtime it returns.
    */
-  async prepare(signal: AbortSignal, options: { remote?: boolean } = {}): Promise<{ runtime: StudyRuntime; baseline: TrialRecord; recovery: RecoveryReport }> {
-    const { runtime, recovery } = await this.runtime({ recover: true, setup: !options.remote });
-    const baseline = await ensureBaseline(runtime, signal, { queue: options.remote ?? false });
+  async prepare(signal: AbortSignal, options: { remote?: boolean; adopt?: 'all' | 'baseline' } = {}): Promise<{ runtime: StudyRuntime; baseline: TrialRecord; recovery: RecoveryReport }> {
+    const { runtime, recovery } = await this.runtime({ recover: options.adopt ?? 'all', setup: !options.remote });
+    const adoptBaseline = recovery.adopt.some((trial) => trial.id === 0);
+    const baseline = await ensureBaseline(runtime, signal, { queue: options.remote ?? false, adopt: adoptBaseline });
     return { runtime, baseline, recovery };
   }
 
@@ -123,12 +125,16 @@ export class Study {
    * `recover`, recovery after dead drivers first (a worker on another host cannot tell
    * which local processes are alive, so it does not); with `setup`, the task's setup.
    */
-  private async runtime(steps: { recover: boolean; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
+  private async runtime(steps: { recover: false | 'all' | 'baseline'; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
     if (!this.judgingMatches) throw taskChanged(this.name);
     const workspace = await this.workspace();
     const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
-    const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
+    const recovery =
+      steps.recover === false
+        ? { interrupted: [], adopt: [], reapedProcesses: 0 }
+        : await recoverStudy({ store: this.store, studyId: this.record.id, executor: this.executor(), workspace, paths: this.paths, owner: this.owner, adopt: steps.recover });
     for (const trialId of recovery.interrupted) this.events.emit('trial.recovered', { trialId, label: 'interrupted' });
+    for (const trial of recovery.adopt) this.events.emit('trial.adopted', { trialId: trial.id });
     const evaluatorDir = await workspace.evaluatorDir();
     const runtime: StudyRuntime = {
       task: this.task,
@@ -142,6 +148,7 @@ export class Study {
       events: this.events,
       baselineCommit: workspace.baselineCommit,
       evaluatorDir,
+      repeatsTogether: repeatsTogether(this.task),
       ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}),
     };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
@@ -200,7 +207,7 @@ export class Study {
    */
   async submit(proposal: Proposal, signal: AbortSignal): Promise<TrialRecord> {
     if (proposal.parent !== 0) await this.assertLegalLineage(proposal.parent, 'build on');
-    const { runtime } = await this.prepare(signal);
+    const { runtime } = await this.prepare(signal, { adopt: 'baseline' });
     const admitted = admitEdit(proposal.edit, this.task.limits); // an edit over the limits is not stored, only summarised
     const trial = await this.store.createTrial(this.record.id, {
       specialist: proposal.specialist,

@@ -15,7 +15,7 @@ export async function preflightStep(job: TrialJob, evidence: TrialEvidence): Pro
   if (!spec || evidence.worktree === null || isBlocked(evidence.facts)) return evidence;
   enterPhase(job, 'preflight');
   const t0 = performance.now();
-  const result = await runPhase(runtime, 'preflight', spec, { trialId: trial.id, seed: trial.seed, cwd: evidence.worktree, logFile: runtime.paths.log(trial.id, 'preflight') }, job.slot, job.signal);
+  const result = await runPhase(runtime, 'preflight', spec, { trialId: trial.id, seed: trial.seed, cwd: evidence.worktree, logFile: runtime.paths.log(trial.id, 'preflight') }, job.slot, job.signal, job.adopt === true ? { adopt: true } : {});
   const timed = withTimings(evidence, { preflightMs: msSince(t0) });
   const failed = result.exitCode !== 0;
   return { ...withFacts(timed, { preflight: phaseFacts(result) }), logExcerpt: failed ? lastLines(result.outputTail, 30) : evidence.logExcerpt };
@@ -61,7 +61,7 @@ export function smokePassed(evidence: TrialEvidence): boolean {
 export async function runStep(job: TrialJob, evidence: TrialEvidence): Promise<TrialEvidence> {
   if (evidence.worktree === null || isBlocked(evidence.facts) || !preflightPassed(evidence) || !smokePassed(evidence)) return evidence;
   enterPhase(job, 'run');
-  const measured = await measureRepeats(job.runtime, { ...job.trial, commit: evidence.commit }, evidence.worktree, job.slot, job.signal);
+  const measured = await measureRepeats(job.runtime, { ...job.trial, commit: evidence.commit }, evidence.worktree, job.slot, job.signal, job.adopt === true);
   const next: TrialEvidence = { ...withTimings(evidence, { runMs: measured.runMs, scoreMs: measured.scoreMs }), measured, logExcerpt: measured.logExcerpt };
   if (measured.failure !== null) return next;
   return withFacts(next, { run: { exitCode: 0, signal: null, timedOut: false, aborted: false, spawnError: null, oomSuspected: false, tail: '' } });

@@ -16,6 +16,12 @@ export interface TrialJob {
   slot: SlotInfo;
   /** Aborted: stop the trial's commands (it is recorded `interrupted`). */
   signal: AbortSignal;
+  /**
+   * The trial was started by a driver that died and is adopted by this one: its worktree
+   * and its recorded commit are used as they are, and its phase commands wait for the
+   * jobs the dead driver submitted (`CommandRequest.adopt`) instead of starting again.
+   */
+  adopt?: boolean;
 }
 
 export interface TrialEvidence {

@@ -113,7 +113,7 @@ export function trialSandboxSpec(policy: TrialIsolationPolicy, command: { phase:
   readOnly.push(policy.paths.data);
   if (policy.gitDir) readOnly.push(policy.gitDir);
   const writable = [command.cwd];
-  if (command.phase === 'run' || command.phase === 'smoke') writable.push(...absolute([command.env.AUTOLAB_ARTIFACTS, command.env.AUTOLAB_METRICS_FILE]));
+  if (command.phase === 'run' || command.phase === 'smoke') writable.push(...absolute([command.env.AUTOLAB_ARTIFACTS, command.env.AUTOLAB_METRICS_FILE, command.env.AUTOLAB_CHECKPOINT_DIR]));
   return { readOnly, writable, hidden, network: false };
 }
 

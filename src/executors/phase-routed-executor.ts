@@ -31,8 +31,13 @@ export class PhaseRoutedExecutor implements Executor {
     return this.executorFor(request.env.AUTOLAB_PHASE).run(request);
   }
 
-  async reapOrphans(token: string): Promise<number> {
-    const [local, cluster] = await Promise.all([this.local.reapOrphans(token), this.cluster.reapOrphans(token)]);
+  async reapOrphans(token: string, spare?: ReadonlySet<string>): Promise<number> {
+    const [local, cluster] = await Promise.all([this.local.reapOrphans(token, spare), this.cluster.reapOrphans(token, spare)]);
     return local + cluster;
+  }
+
+  /** The cluster's adoptable commands (the local executor's die with their driver). */
+  async adoptable(folder: string): Promise<string[]> {
+    return (await this.cluster.adoptable?.(folder)) ?? [];
   }
 }

@@ -10,6 +10,7 @@ import type { TrialRecord } from '../core/trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { isIdle, nextStopReason, roomLeft, stopWith } from './driver-state.ts';
 import { openDriver, stopRequested, type Driver, type DriveOptions } from './driver.ts';
+import { adoptTrials } from './adopt-steps.ts';
 import { dropProposal, requestProposals } from './proposal-steps.ts';
 import { fillSlots } from './trial-steps.ts';
 
@@ -47,6 +48,7 @@ export async function driveStudy(runtime: StudyRuntime, specialists: Specialist[
   options.stop.addEventListener('abort', onStop, { once: true });
   options.kill.addEventListener('abort', onStop, { once: true });
   const stopHeartbeat = startHeartbeat(driver);
+  adoptTrials(driver, options.adopt ?? []);
   try {
     await drainAndStop(driver, await driveUntilStopped(driver));
   } finally {

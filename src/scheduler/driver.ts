@@ -36,6 +36,12 @@ export interface DriveOptions extends SessionLimits {
    * `parallel` then bounds the trials in flight. This driver only proposes.
    */
   remote?: RemoteTrials;
+  /**
+   * Trials of a dead driver this one takes over (recovery claimed them: their jobs are
+   * still queued, running or finished). They occupy slots like any running trial, so no
+   * more than `parallel` trials are in flight, theirs included.
+   */
+  adopt?: readonly TrialRecord[];
 }
 
 /** Resolves a waiting `wait()`; a wake with nobody waiting is kept for the next `wait()`. */

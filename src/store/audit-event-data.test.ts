@@ -23,6 +23,8 @@ const SAMPLES: { [K in AuditEventType]: AuditEventMap[K] } = {
   'trial.claimed': { worker: 'w:1', token: 't', leaseMs: 60_000 },
   'trial.requeued': { reason: 'the lease expired' },
   'trial.retry': { of: 3, reason: 'runner vanished' },
+  'trial.adopted': { from: 'login1:4242' },
+  'trial.reopened': { label: 'infra_error', detail: 'no such partition' },
   'trial.finished': { status: 'failed', label: 'crash', score: null },
   'proposal.none': { specialist: 'agent', outcome: 'failed', reason: 'rate limit', cost: COST, steps: 0, toolCalls: 0, retries: 3 },
   'proposal.dropped': { specialist: 'agent', hypothesis: 'x', cost: null, reason: null },

@@ -34,6 +34,8 @@ const AUDIT_EVENT_DATA: DataSchemas = {
   'trial.claimed': z.looseObject({ worker: z.string(), token: z.string(), leaseMs: finite }),
   'trial.requeued': z.looseObject({ reason: z.string() }),
   'trial.retry': z.looseObject({ of: integer, reason: z.string().nullable() }),
+  'trial.adopted': z.looseObject({ from: z.string() }),
+  'trial.reopened': z.looseObject({ label: z.string().nullable(), detail: z.string().nullable() }),
   'trial.finished': z.looseObject({ status: z.enum(['kept', 'discarded', 'failed']), label: z.enum(FAILURE_LABELS).nullable(), score: finite.nullable() }),
   'proposal.none': z.looseObject({
     specialist: z.string(),

@@ -173,7 +173,8 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
       ...(p.final_step !== undefined ? { finalStep: p.final_step } : {}),
     };
   }
-  if (parsed.executor && parsed.executor.kind !== 'local') task.executor = parsed.executor;
+  // `{ kind: local }` without options is the default, left out; a local container is kept.
+  if (parsed.executor && (parsed.executor.kind !== 'local' || Object.keys(parsed.executor.options).length > 0)) task.executor = parsed.executor;
   for (const key of ['trials', 'hours', 'patience', 'usd'] as const) {
     if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
   }

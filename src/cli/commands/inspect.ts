@@ -36,12 +36,13 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
   return withStudy(path, options, {}, async (study) => {
     const trials = await study.trials();
     const lineage = await study.lineage();
-    const bySpecialist = new Map<string, { trials: number; kept: number; failed: number; usd: number }>();
+    const bySpecialist = new Map<string, { trials: number; kept: number; failed: number; machineFailed: number; usd: number }>();
     for (const trial of trials) {
-      const row = bySpecialist.get(trial.specialist) ?? { trials: 0, kept: 0, failed: 0, usd: 0 };
-      row.trials++;
+      const row = bySpecialist.get(trial.specialist) ?? { trials: 0, kept: 0, failed: 0, machineFailed: 0, usd: 0 };
+      if (trial.label === 'infra_error') row.machineFailed++; // the machine's failure, not the specialist's (retried)
+      else row.trials++;
       if (trial.status === 'kept') row.kept++;
-      if (trial.status === 'failed') row.failed++;
+      if (trial.status === 'failed' && trial.label !== 'infra_error') row.failed++;
       row.usd += trial.cost?.usd ?? 0;
       bySpecialist.set(trial.specialist, row);
     }
@@ -60,7 +61,9 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
     write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
     write(`trials: ${describeTrialCounts(lineage.counts)}`);
-    const budgetText = describeBudget(study.task.budget, trialBudget, lineage.counts.total, study.record.elapsedMs);
+    // budget.trials counts what the driver counts: trials the machine failed are replaced by their retry.
+    const counted = trials.filter((trial) => trial.id !== 0 && trial.label !== 'infra_error').length;
+    const budgetText = describeBudget(study.task.budget, trialBudget, counted, study.record.elapsedMs);
     if (budgetText) write(`budget: ${budgetText}`);
     write('');
     // The payoff table: what each specialist's trials paid off (the bandit scheduler's view).

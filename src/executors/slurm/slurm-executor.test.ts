@@ -76,7 +76,7 @@ describe('SlurmExecutor without a cluster (Slurm answered by a stand-in)', () =>
       return { code: 0, stdout: '', stderr: '' };
     };
     expect(await new SlurmExecutor({ runCommand }).reapOrphans('deadbeef-0000-4000-8000-000000000000')).toBe(2);
-    expect(calls).toEqual(['squeue -h --me -o %i %j', 'scancel 5 8']);
+    expect(calls).toEqual(['squeue -h -r --me -o %i %j', 'scancel 5 8']);
   });
 });
 

@@ -29,6 +29,7 @@ import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
 import { countTrials, getIncumbent, getTrial, listTrials } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { heartbeat, updateTrial } from './update-trial.ts';
+import { reopenFailedBaseline } from './reopen-baseline.ts';
 
 /**
  * The shared implementation the SQLite and PostgreSQL adapters extend with their driver.
@@ -95,6 +96,10 @@ export abstract class SqlStore implements Store {
   async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent): Promise<void> {
     if (progress.timings) validateTimings(progress.timings, `Cannot update trial ${trialId}`);
     await this.studyTransaction(studyId, `update trial ${trialId}`, (tx, at) => updateTrial(tx, at, studyId, trialId, progress, event));
+  }
+
+  reopenFailedBaseline(studyId: number, owner: TrialOwner | null): Promise<boolean> {
+    return this.studyTransaction(studyId, 'reopen the baseline', (tx, at) => reopenFailedBaseline(tx, at, studyId, owner));
   }
 
   heartbeat(studyId: number, trialIds: number[]): Promise<void> {
