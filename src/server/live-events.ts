@@ -15,10 +15,11 @@ import type { StudyEntry } from './study-hub.ts';
  */
 export type LiveEvent = { [T in StudyEvent['type']]: Omit<Extract<StudyEvent, { type: T }>, 'studyId'> & { revision: number } }[StudyEvent['type']];
 
-/** The wire form of `event` at `revision`. */
+/** The wire form of `event` at `revision`, its keys in the documented order (`id, type, trialId, at, data, ...`). */
 export function liveEventOf(event: StudyEvent, revision: number): LiveEvent {
-  const { studyId: _study, ...wire } = event;
-  return { ...wire, revision };
+  const { id, type, trialId, at, data } = event;
+  const unrecognised = event.type === 'unrecognised' ? { storedType: event.storedType, problem: event.problem } : {};
+  return { id, type, trialId, at, data, ...unrecognised, revision } as LiveEvent;
 }
 
 const CATCH_UP_LIMIT = 2_000;
