@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { Executor } from '../core/executor.ts';
 import type { TaskSpec } from '../core/task.ts';
-import type { ContainerOptions } from './container/container-options.ts';
+import type { ContainerOptions } from './shared/container-options.ts';
 
 /** What a kind is told when it builds the executor of a study. */
 export interface ExecutorContext {

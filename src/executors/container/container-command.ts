@@ -13,7 +13,7 @@
 import { isAbsolute, relative } from 'node:path';
 import type { CommandRequest, SandboxSpec } from '../../core/executor.ts';
 import { ulimitLines } from '../shared/resource-limits.ts';
-import type { ContainerEngine, ContainerOptions } from './container-options.ts';
+import type { ContainerEngine, ContainerOptions } from '../shared/container-options.ts';
 
 /** Variables of the phase environment that describe the host, not the container: never passed in. */
 export const HOST_ONLY_VARIABLES: readonly string[] = ['PATH', 'HOME', 'LD_LIBRARY_PATH', 'TMPDIR', 'XDG_RUNTIME_DIR', 'CONTAINER_HOST', 'CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF', 'DOCKER_HOST', 'DOCKER_CONFIG'];

@@ -9,7 +9,7 @@ import { SlurmExecutor } from '../slurm/slurm-executor.ts';
 import { slurmForTests } from '../../testing/slurm-for-tests.ts';
 import { containerCommand } from './container-command.ts';
 import { ContainerExecutor } from './container-executor.ts';
-import type { ContainerOptions } from './container-options.ts';
+import type { ContainerOptions } from '../shared/container-options.ts';
 import { buildTestImage, podmanForTests, removeTestImage } from './testing/podman-for-tests.ts';
 
 const podman = podmanForTests();

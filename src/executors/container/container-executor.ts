@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import type { CommandRequest, CommandResult, Executor } from '../../core/executor.ts';
 import { containerCommand } from './container-command.ts';
-import type { ContainerOptions } from './container-options.ts';
+import type { ContainerOptions } from '../shared/container-options.ts';
 
 /** Marks autolab's Podman/Docker containers: `autolab-<token8>-…`, like its Slurm jobs. */
 function tokenTag(token: string): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CONTAINER_DESCRIPTION, containerOptionsSchema, toContainerOptions, type ContainerOptions } from '../container/container-options.ts';
+import { CONTAINER_DESCRIPTION, containerOptionsSchema, toContainerOptions, type ContainerOptions } from '../shared/container-options.ts';
 import { defineExecutorKind } from '../executor-kind.ts';
 import { LocalExecutor } from './local-executor.ts';
 

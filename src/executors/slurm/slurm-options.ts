@@ -6,7 +6,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { durationSchema, sizeSchema } from '../../options/unit-schemas.ts';
-import { CONTAINER_DESCRIPTION, containerOptionsSchema, toContainerOptions, type ContainerOptions } from '../container/container-options.ts';
+import { CONTAINER_DESCRIPTION, containerOptionsSchema, toContainerOptions, type ContainerOptions } from '../shared/container-options.ts';
 
 /** Default time between two polls of the Slurm queue. */
 export const DEFAULT_SLURM_POLL_INTERVAL_MS = 5_000;
