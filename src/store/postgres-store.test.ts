@@ -24,7 +24,8 @@ describe('numberPlaceholders', () => {
 describe('parsePostgresUrl', () => {
   it('takes ?schema= for autolab, leaves the rest to pg, and hides the password', () => {
     expect(parsePostgresUrl('postgres://u:s3cret@db:5432/research?schema=golf&sslmode=disable')).toEqual({
-      connectionString: 'postgres://u:s3cret@db:5432/research?sslmode=disable',
+      // sslmode as libpq means it (pg's uselibpqcompat): src/store/postgres-connection.ts
+      connectionString: 'postgres://u:s3cret@db:5432/research?sslmode=disable&uselibpqcompat=true',
       schema: 'golf',
       display: 'postgres://u:***@db:5432/research?schema=golf&sslmode=disable',
     });
