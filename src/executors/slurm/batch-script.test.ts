@@ -167,7 +167,10 @@ describe('batchScript', () => {
     await writeFile(file, forwarded);
     const child = spawn('/bin/bash', [file], { env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore' });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    for (let i = 0; i < 100 && !(await readLog().catch(() => '')).includes('ready'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    // Signal only once the command is up (its trap set): a loaded machine can take many seconds.
+    const deadline = Date.now() + 120_000;
+    while (!(await readLog().catch(() => '')).includes('ready') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await readLog()).toContain('ready');
     child.kill('SIGUSR1'); // Slurm's --signal=B:USR1@N reaches the batch shell
     expect(await exited).toBe(0);
     // The whole group gets it (the shell's `sleep` child dies of it: "User defined signal 1").
