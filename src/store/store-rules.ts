@@ -108,7 +108,7 @@ export const FINISHED_TRIAL_COLUMNS = [
   'commit_sha', 'tree', 'diff', 'cost_json', 'finished_at', 'kept_at', 'repeats_json', 'curve_json',
 ] as const;
 
-export function finishedTrialValues(trial: TrialRecord, outcome: TrialOutcome, status: TrialStatus, cost: TrialCost | null, at: string, keptAt: string | null): unknown[] {
+export function finishedTrialValues(trial: Pick<TrialRecord, 'timings' | 'commit' | 'tree' | 'diff'>, outcome: TrialOutcome, status: TrialStatus, cost: TrialCost | null, at: string, keptAt: string | null): unknown[] {
   return [
     status,
     outcome.label,
