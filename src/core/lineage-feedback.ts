@@ -2,7 +2,7 @@ import { improvement } from './acceptance.ts';
 import type { LineageEntry, LineageFeedback } from './lineage.ts';
 import type { Objective } from './task.ts';
 import type { TrialRecord } from './trial.ts';
-import { countTrials } from './trial-counts.ts';
+import { countTrials, type TrialCounts } from './trial-counts.ts';
 
 export interface LineageOptions {
   study: string;
@@ -31,19 +31,58 @@ export function excerptOf(trial: TrialRecord): string {
 }
 
 /**
+ * What the lineage feedback reads of a study's trials. `buildLineageFeedback` reads an
+ * array through `lineageSourceOf`; `LineageIndex` (lineage-index.ts) keeps one up to date
+ * trial by trial, so a driver pays for what changed, not for the whole study.
+ */
+export interface LineageSource {
+  byId(id: number): TrialRecord | undefined;
+  /** Every kept trial, in any order. */
+  kept(): readonly TrialRecord[];
+  counts(): TrialCounts;
+  /** The newest trials other than the baseline, newest first, at most `count`. */
+  recent(count: number): TrialRecord[];
+  /** `specialist`'s newest trials (only finished ones with `finishedOnly`), newest first, at most `count`. */
+  newestOf(specialist: string, count: number, finishedOnly: boolean): TrialRecord[];
+}
+
+const isFinished = (trial: TrialRecord) => trial.status !== 'pending' && trial.status !== 'running';
+
+/** A `LineageSource` over an array of trials (indexes built once, on first use). */
+export function lineageSourceOf(trials: readonly TrialRecord[]): LineageSource {
+  let byId: Map<number, TrialRecord> | undefined;
+  let newestFirst: TrialRecord[] | undefined;
+  const newest = () => (newestFirst ??= [...trials].sort((a, b) => b.id - a.id));
+  return {
+    byId: (id) => (byId ??= new Map(trials.map((trial) => [trial.id, trial]))).get(id),
+    kept: () => trials.filter((trial) => trial.status === 'kept'),
+    counts: () => countTrials(trials),
+    recent: (count) => newest().filter((trial) => trial.id !== 0).slice(0, count),
+    newestOf: (specialist, count, finishedOnly) => newest().filter((trial) => trial.specialist === specialist && (!finishedOnly || isFinished(trial))).slice(0, count),
+  };
+}
+
+/**
  * Builds the lineage feedback (the digest of the lineage a specialist sees) from the
  * study's trials. Pure: same trials in, same digest out.
+ *
+ * @example
+ * const lineage = buildLineageFeedback(await store.listTrials(studyId), { study: 'golf', objective: task.objective, viewer: 'tuner' });
  */
 export function buildLineageFeedback(trials: readonly TrialRecord[], options: LineageOptions): LineageFeedback {
-  const byId = new Map(trials.map((trial) => [trial.id, trial]));
-  const baseline = byId.get(0) ?? null;
+  return lineageFeedbackFrom(lineageSourceOf(trials), options);
+}
+
+/** The lineage feedback read from `source` (see `buildLineageFeedback`); reads only what it shows. */
+export function lineageFeedbackFrom(source: LineageSource, options: LineageOptions): LineageFeedback {
+  const baseline = source.byId(0) ?? null;
   const baselineScore = baseline?.score ?? null;
-  const kept = trials.filter((trial) => trial.status === 'kept');
+  const kept = source.kept();
   const incumbent = [...kept].sort(keptOrder)[0] ?? baseline;
 
   const deltaOf = (trial: TrialRecord): number | null => {
     if (trial.score === null) return null;
-    let parent = trial.parent === null ? undefined : byId.get(trial.parent);
+    const parent = trial.parent === null ? undefined : source.byId(trial.parent);
     const reference = parent?.score ?? baselineScore;
     if (reference === null || trial.id === 0) return trial.id === 0 ? 0 : null;
     return trial.score - reference;
@@ -61,7 +100,7 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
   });
 
   // The baseline is not counted (as budget.trials does not count it): one rule everywhere.
-  const counts: LineageFeedback['counts'] = countTrials(trials);
+  const counts: LineageFeedback['counts'] = source.counts();
 
   const incumbentSummary = {
     id: incumbent?.id ?? 0,
@@ -92,20 +131,17 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
   const chain: LineageEntry[] = [];
   for (let cursor: TrialRecord | undefined = incumbent ?? undefined, guard = 0; cursor && guard < 10_000; guard++) {
     chain.unshift(entry(cursor));
-    cursor = cursor.parent === null ? undefined : byId.get(cursor.parent);
+    cursor = cursor.parent === null ? undefined : source.byId(cursor.parent);
   }
 
-  const newestFirst = [...trials].sort((a, b) => b.id - a.id);
-  const recent = newestFirst.filter((trial) => trial.id !== 0).slice(0, options.recentCount ?? 12).map(entry);
+  const recent = source.recent(options.recentCount ?? 12).map(entry);
 
   let own: LineageFeedback['own'] = null;
   if (options.viewer !== undefined) {
-    const mine = newestFirst.filter((trial) => trial.specialist === options.viewer);
-    const finished = mine.filter((trial) => trial.status !== 'pending' && trial.status !== 'running');
     const run = options.saturationRun ?? 4;
     const calibrated = baseline?.metrics[`${options.objective.metric}_std`];
     const noise = options.noise ?? (calibrated !== undefined && calibrated > 0 ? calibrated : baselineScore !== null ? Math.max(Math.abs(baselineScore) * 0.002, 1e-12) : 0);
-    const lastRun = finished.slice(0, run);
+    const lastRun = source.newestOf(options.viewer, run, true);
     const saturated =
       lastRun.length >= run &&
       lastRun.every((trial) => {
@@ -114,7 +150,7 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
       });
     own = {
       specialist: options.viewer,
-      recent: mine.slice(0, options.ownCount ?? 6).map(entry),
+      recent: source.newestOf(options.viewer, options.ownCount ?? 6, false).map(entry),
       saturated,
       saturationNote: saturated
         ? `Your last ${run} trials did not improve on their parents by more than the noise (${noise.toPrecision(2)}). Try a different kind of change.`
