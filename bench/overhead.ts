@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStudy } from '../src/engine/open-study.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
+import { gitCallTally } from '../src/workspace/git.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -50,9 +51,34 @@ const fastTrials = Number(process.env.BENCH_FAST_TRIALS ?? 20);
 
 console.log(`bench:overhead on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
 
+/**
+ * Where the engine's time per trial goes (p50 of each phase, from the recorded timings)
+ * and the git processes it started per trial, by subcommand.
+ */
+function phaseProfile(trials: readonly TrialRecord[], git: Record<string, { calls: number; ms: number }>) {
+  const p50 = (pick: (t: TrialRecord['timings']) => number) => Math.round(percentile(trials.map((trial) => pick(trial.timings)), 0.5));
+  const phases = {
+    propose_ms: p50((t) => t.proposeMs ?? 0),
+    materialise_ms: p50((t) => (t.materialiseMs ?? 0) - (t.legalityMs ?? 0)),
+    legality_ms: p50((t) => t.legalityMs ?? 0),
+    record_ms: p50((t) => t.recordMs ?? 0),
+    // Start, the worktree's removal, environments, sealing the artifacts, repeats bookkeeping.
+    other_ms: p50((t) => (t.totalMs ?? 0) - (t.materialiseMs ?? 0) - (t.preflightMs ?? 0) - (t.runMs ?? 0) - (t.scoreMs ?? 0) - (t.recordMs ?? 0)),
+  };
+  const perTrial = Object.fromEntries(
+    Object.entries(git)
+      .sort((a, b) => b[1].calls - a[1].calls)
+      .map(([name, entry]) => [name, { calls: Number((entry.calls / trials.length).toFixed(2)), ms: Math.round(entry.ms / trials.length) }]),
+  );
+  const calls = Object.values(git).reduce((sum, entry) => sum + entry.calls, 0);
+  return { phases, git_per_trial: Number((calls / trials.length).toFixed(2)), git_by_command: perTrial };
+}
+
 // 1. The golf recipe: engine time per trial.
 const golf = await gitRepoFrom(join(ROOT, 'examples', 'golf'));
+gitCallTally({ reset: true });
 const golfRun = await runStudy(golf, golfTrials);
+const golfProfile = phaseProfile(golfRun.trials, gitCallTally({ reset: true }));
 const overheads = golfRun.trials.map(engineMs);
 const golfFigures = {
   trials: golfRun.trials.length,
@@ -66,6 +92,7 @@ const golfFigures = {
   engine_plus_score_p50_ms: Math.round(percentile(golfRun.trials.map((t) => engineMs(t) + (t.timings.scoreMs ?? 0)), 0.5)),
 };
 console.log(`golf: ${golfFigures.trials} trials; engine time per trial p50 ${golfFigures.engine_p50_ms} ms, p95 ${golfFigures.engine_p95_ms} ms (materialise p50 ${golfFigures.materialise_p50_ms} ms; the run itself p50 ${golfFigures.run_p50_ms} ms; the score p50 ${golfFigures.score_p50_ms} ms, p95 ${golfFigures.score_p95_ms} ms; engine + score p50 ${golfFigures.engine_plus_score_p50_ms} ms)`);
+console.log(`golf profile (p50 per phase): ${Object.entries(golfProfile.phases).map(([k, v]) => `${k.replace('_ms', '')} ${v} ms`).join(', ')}; git processes per trial ${golfProfile.git_per_trial} (${Object.entries(golfProfile.git_by_command).map(([k, v]) => `${k} ${v.calls}`).join(', ')}; setup and baseline included)`);
 await rm(golf, { recursive: true, force: true });
 
 // 2. Slot utilisation: parallel 2, trials of about 1 s.
@@ -107,7 +134,7 @@ if (python.status === 0) {
 console.log(
   JSON.stringify({
     bench: 'overhead',
-    golf: golfFigures,
+    golf: { ...golfFigures, profile: golfProfile },
     utilisation: { trials: fastRun.trials.length, wall_s: Number((fastRun.wallMs / 1000).toFixed(2)), slots_busy: Number(utilisation.toFixed(3)), commands_share: Number(commandShare.toFixed(3)), engine_p50_ms: Math.round(percentile(fastOverheads, 0.5)) },
     optuna: optuna && { p50_ms: Number(optuna.p50_ms.toFixed(1)), p95_ms: Number(optuna.p95_ms.toFixed(1)) },
     ratio_engine_p50_vs_optuna_p50: optuna ? Number((golfFigures.engine_p50_ms / optuna.p50_ms).toFixed(2)) : null,
