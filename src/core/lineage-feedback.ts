@@ -1,6 +1,8 @@
 import { improvement } from './acceptance.ts';
 import type { LineageEntry, LineageFeedback } from './lineage.ts';
 import type { Objective } from './task.ts';
+import { lineageFailures, repeatedFailure, type LineageFailureCause } from './lineage-failures.ts';
+import { failureOf } from './trial-failure.ts';
 import type { TrialRecord } from './trial.ts';
 import { countTrials, type TrialCounts } from './trial-counts.ts';
 
@@ -16,7 +18,7 @@ export interface LineageOptions {
   ownCount?: number;
   /** A move smaller than this is noise (default: 0.2% of the baseline's magnitude). */
   noise?: number;
-  /** Trials in a row within noise that make a specialist saturated (default 4). */
+  /** Trials in a row within noise (or failing with one cause) that make a specialist saturated (default 4). */
   saturationRun?: number;
 }
 
@@ -44,6 +46,8 @@ export interface LineageSource {
   recent(count: number): TrialRecord[];
   /** `specialist`'s newest trials (only finished ones with `finishedOnly`), newest first, at most `count`. */
   newestOf(specialist: string, count: number, finishedOnly: boolean): TrialRecord[];
+  /** The failure blocks (`lineageFailures` of every trial). */
+  failures(): LineageFailureCause[];
 }
 
 const isFinished = (trial: TrialRecord) => trial.status !== 'pending' && trial.status !== 'running';
@@ -59,6 +63,7 @@ export function lineageSourceOf(trials: readonly TrialRecord[]): LineageSource {
     counts: () => countTrials(trials),
     recent: (count) => newest().filter((trial) => trial.id !== 0).slice(0, count),
     newestOf: (specialist, count, finishedOnly) => newest().filter((trial) => trial.specialist === specialist && (!finishedOnly || isFinished(trial))).slice(0, count),
+    failures: () => lineageFailures(trials),
   };
 }
 
@@ -97,6 +102,8 @@ export function lineageFeedbackFrom(source: LineageSource, options: LineageOptio
     score: trial.score,
     delta: deltaOf(trial),
     excerpt: excerptOf(trial),
+    cause: failureOf(trial)?.summary ?? null,
+    signature: failureOf(trial)?.signature ?? null,
   });
 
   // The baseline is not counted (as budget.trials does not count it): one rule everywhere.
@@ -119,7 +126,7 @@ export function lineageFeedbackFrom(source: LineageSource, options: LineageOptio
     counts,
   };
   if (options.controlArm) {
-    return { ...base, leaderboard: [], chain: [], recent: [], own: null, controlArm: true };
+    return { ...base, leaderboard: [], chain: [], recent: [], failures: [], own: null, controlArm: true };
   }
 
   const leaderboard = kept
@@ -136,28 +143,53 @@ export function lineageFeedbackFrom(source: LineageSource, options: LineageOptio
 
   const recent = source.recent(options.recentCount ?? 12).map(entry);
 
-  let own: LineageFeedback['own'] = null;
-  if (options.viewer !== undefined) {
-    const run = options.saturationRun ?? 4;
-    const calibrated = baseline?.metrics[`${options.objective.metric}_std`];
-    const noise = options.noise ?? (calibrated !== undefined && calibrated > 0 ? calibrated : baselineScore !== null ? Math.max(Math.abs(baselineScore) * 0.002, 1e-12) : 0);
-    const lastRun = source.newestOf(options.viewer, run, true);
-    const saturated =
-      lastRun.length >= run &&
-      lastRun.every((trial) => {
-        const delta = deltaOf(trial);
-        return delta === null || Math.abs(delta) < noise;
-      });
-    own = {
-      specialist: options.viewer,
-      recent: source.newestOf(options.viewer, options.ownCount ?? 6, false).map(entry),
-      saturated,
-      saturationNote: saturated
-        ? `Your last ${run} trials did not improve on their parents by more than the noise (${noise.toPrecision(2)}). Try a different kind of change.`
-        : null,
-    };
+  const own = options.viewer === undefined ? null : ownFeedback(options.viewer, source, options, baseline, deltaOf, entry);
+  return { ...base, leaderboard, chain, recent, failures: source.failures(), own, controlArm: false };
+}
+
+/** `viewer`'s finished trials, newest first, as many as a run of one failure cause needs (read in growing pages). */
+function ownFailureRun(viewer: string, source: LineageSource, run: number): ReturnType<typeof repeatedFailure> {
+  for (let count = Math.max(run, 8); ; count *= 4) {
+    const finished = source.newestOf(viewer, count, true);
+    const repeated = repeatedFailure(finished, run);
+    // The run is counted in full once it ends inside the page (or the page holds all of them).
+    if (repeated === null || repeated.count < finished.length || finished.length < count) return repeated;
   }
-  return { ...base, leaderboard, chain, recent, own, controlArm: false };
+}
+
+/** What a specialist is told about its own trials: its recent ones, and whether it is saturated (flat, or failing with one cause). */
+function ownFeedback(
+  viewer: string,
+  source: LineageSource,
+  options: LineageOptions,
+  baseline: TrialRecord | null,
+  deltaOf: (trial: TrialRecord) => number | null,
+  entry: (trial: TrialRecord) => LineageEntry,
+): NonNullable<LineageFeedback['own']> {
+  const run = options.saturationRun ?? 4;
+  const calibrated = baseline?.metrics[`${options.objective.metric}_std`];
+  const noise = options.noise ?? (calibrated !== undefined && calibrated > 0 ? calibrated : baseline?.score != null ? Math.max(Math.abs(baseline.score) * 0.002, 1e-12) : 0);
+  const lastRun = source.newestOf(viewer, run, true);
+  const flat =
+    lastRun.length >= run &&
+    lastRun.every((trial) => {
+      const delta = deltaOf(trial);
+      return delta === null || Math.abs(delta) < noise;
+    });
+  const repeated = ownFailureRun(viewer, source, run);
+  const notes: string[] = [];
+  if (repeated !== null) {
+    notes.push(`Your last ${repeated.count} trials all failed with the same cause: ${repeated.summary}. Repeating the change that causes it will fail again: see that cause under "Failures by cause" (the values that hit it against those that did not) and change what causes it, or work elsewhere.`);
+  } else if (flat) {
+    notes.push(`Your last ${run} trials did not improve on their parents by more than the noise (${noise.toPrecision(2)}). Try a different kind of change.`);
+  }
+  return {
+    specialist: viewer,
+    recent: source.newestOf(viewer, options.ownCount ?? 6, false).map(entry),
+    saturated: flat || repeated !== null,
+    repeatedFailure: repeated,
+    saturationNote: notes.length > 0 ? notes.join(' ') : null,
+  };
 }
 
 /** Kept trials, most recently kept first: the first is the incumbent. */

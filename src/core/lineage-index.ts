@@ -5,6 +5,7 @@
  * without going over the whole study again. Pure: no I/O.
  */
 import { lineageFeedbackFrom, type LineageOptions, type LineageSource } from './lineage-feedback.ts';
+import { lineageFailures, type LineageFailureCause } from './lineage-failures.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { TrialRecord } from './trial.ts';
 import type { TrialCounts } from './trial-counts.ts';
@@ -30,6 +31,7 @@ export class LineageIndex implements LineageSource {
   private readonly unfinished = new Set<number>();
   private readonly tally: TrialCounts = { total: 0, kept: 0, discarded: 0, failed: 0, running: 0, byLabel: {} };
   private ordered: TrialRecord[] | null = null;
+  private failureBlocks: LineageFailureCause[] | null = null;
 
   /** The highest trial id seen (-1 when empty): read trials after it to catch up. */
   get lastId(): number {
@@ -63,7 +65,10 @@ export class LineageIndex implements LineageSource {
       if (isFinished(trial)) this.unfinished.delete(trial.id);
       else this.unfinished.add(trial.id);
     }
-    if (trials.length > 0) this.ordered = null;
+    if (trials.length > 0) {
+      this.ordered = null;
+      this.failureBlocks = null;
+    }
   }
 
   /** Every trial in id order (a fresh array; the records are shared). */
@@ -95,6 +100,11 @@ export class LineageIndex implements LineageSource {
 
   newestOf(specialist: string, count: number, finishedOnly: boolean): TrialRecord[] {
     return this.newest(this.idsOf.get(specialist) ?? [], count, finishedOnly ? isFinished : () => true);
+  }
+
+  failures(): LineageFailureCause[] {
+    this.failureBlocks ??= lineageFailures(this.trials());
+    return this.failureBlocks;
   }
 
   private newest(ids: readonly number[], count: number, keep: (trial: TrialRecord) => boolean): TrialRecord[] {

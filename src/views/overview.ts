@@ -8,6 +8,7 @@ import type { StudyRecord } from '../core/study.ts';
 import type { Objective } from '../core/task.ts';
 import type { FailureLabel, TrialRecord } from '../core/trial.ts';
 import type { TrialSlot } from './study-snapshot.ts';
+import { failuresByCause, type FailureCause } from './failures-by-cause.ts';
 import { chainTo, incumbentOf } from './lineage-view.ts';
 import { downsampleScorePlot } from './score-plot-downsample.ts';
 import { specialistTable, type SpecialistRow } from './specialist-table.ts';
@@ -32,6 +33,8 @@ export interface StudyOverview {
   chain: TrialSummary[];
   /** The most recent trials, newest first. */
   recent: TrialSummary[];
+  /** Failures by cause (failure signature), most frequent first, at most 12; each lists at most its last 20 trials. */
+  failures: FailureCause[];
 }
 
 export interface OverviewInput {
@@ -45,6 +48,8 @@ export interface OverviewInput {
 }
 
 const RECENT = 10;
+const CAUSES = 12;
+const CAUSE_TRIALS = 20;
 
 /**
  * Builds the overview of a study (`timeline: false` leaves the slot timeline out); the
@@ -107,5 +112,6 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
     specialists: specialistTable(trials, chain, objective),
     chain: chain.map(summary),
     recent: trials.slice(-RECENT).reverse().map(summary),
+    failures: failuresByCause(trials).slice(0, CAUSES).map((cause) => ({ ...cause, trials: cause.trials.slice(-CAUSE_TRIALS) })),
   };
 }

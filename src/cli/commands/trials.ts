@@ -9,7 +9,7 @@ import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from 
 import { AutolabError } from '../../core/errors.ts';
 import type { Study } from '../../engine/study.ts';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
-import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
+import { formatDelta, formatDuration, formatScore, oneLine, outcomeWithCause, palette, renderTable, useColor } from '../format.ts';
 
 export interface TrialsOptions extends StudyCommandOptions {
   json?: boolean;
@@ -111,7 +111,7 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
       return trials.map((trial) => {
         const parent = trial.parent === null ? undefined : parents.get(trial.parent);
         const delta = trial.score !== null && parent?.score != null ? trial.score - parent.score : null;
-        return [`#${trial.id}`, trial.parent === null ? '—' : `#${trial.parent}`, trial.specialist, outcomeText(trial, c), formatScore(trial.score), formatDelta(delta), formatDuration(trial.timings.totalMs), oneLine(trial.hypothesis, 60)];
+        return [`#${trial.id}`, trial.parent === null ? '—' : `#${trial.parent}`, trial.specialist, outcomeWithCause(trial, c, 80), formatScore(trial.score), formatDelta(delta), formatDuration(trial.timings.totalMs), oneLine(trial.hypothesis, 60)];
       });
     };
     const headers = ['trial', 'parent', 'specialist', 'outcome', study.task.objective.metric, 'Δ parent', 'time', 'hypothesis'];

@@ -4,15 +4,12 @@
  * event inserted from it), on SQLite two (the change, then the event). Either way the
  * event is logged only when the change touched a row, and the changed rows come back.
  */
+import type { AuditEventInput } from '../../core/audit-events.ts';
 import type { SqlSession } from './driver.ts';
 import { INSERT_EVENT } from './events.ts';
 
 /** The audit event logged beside a change, about the trial (`id` column) each changed row is. */
-export interface ChangeEvent {
-  type: string;
-  data: Record<string, unknown>;
-  at: string;
-}
+export type ChangeEvent = AuditEventInput & { at: string };
 
 /**
  * Runs `change` (an INSERT or UPDATE of `trials` ending in `RETURNING ...` that includes

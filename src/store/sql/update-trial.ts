@@ -1,7 +1,7 @@
 /** Progress of an unfinished trial (status, commit, timings, ...) and heartbeats. */
-import type { TrialProgress } from '../../core/store.ts';
+import type { TrialProgress, TrialProgressEvent } from '../../core/store.ts';
 import { AutolabError } from '../../core/errors.ts';
-import { changeWithEvent } from './change-with-event.ts';
+import { changeWithEvent, type ChangeEvent } from './change-with-event.ts';
 import type { SqlSession } from './driver.ts';
 import { requireUnfinishedTrial } from './read-trials.ts';
 
@@ -17,7 +17,7 @@ export async function updateTrial(
   studyId: number,
   trialId: number,
   progress: TrialProgress,
-  event: { type: string; data?: Record<string, unknown> } | undefined,
+  event: TrialProgressEvent | undefined,
 ): Promise<void> {
   const sets: string[] = [];
   const params: unknown[] = [];
@@ -35,12 +35,12 @@ export async function updateTrial(
   else if (progress.status === 'running') set('started_at', at, 'COALESCE(started_at, ?)');
   if (progress.logExcerpt !== undefined) set('log_excerpt', progress.logExcerpt);
   if (sets.length === 0) sets.push('status = status');
-  const data = event?.data ?? { ...(progress.status ? { status: progress.status } : {}), fields: Object.keys(progress) };
+  const logged: ChangeEvent = event !== undefined ? { ...event, at } : { type: 'trial.updated', data: { ...(progress.status ? { status: progress.status } : {}), fields: Object.keys(progress) }, at };
   const changed = await changeWithEvent(
     tx,
     `UPDATE trials SET ${sets.join(', ')} WHERE study_id = ? AND id = ? AND status IN ('pending', 'running') RETURNING study_id, id`,
     [...params, studyId, trialId],
-    { type: event?.type ?? 'trial.updated', data, at },
+    logged,
   );
   if (changed.length === 0) {
     await requireUnfinishedTrial(tx, studyId, trialId); // throws: missing, or finished
