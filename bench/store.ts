@@ -1,12 +1,15 @@
 /**
- * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000]
+ * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000] [--record-all]
  * — the store at the scale of a long study, on SQLite and on PostgreSQL (the server of
  * AUTOLAB_TEST_PG_URL, in a fresh schema dropped afterwards; skipped with a note when
  * unset):
  * - trials recorded per second by one driver, each trial written as the engine writes
  *   it (created, started, materialised, finished with metrics and the acceptance
  *   decision): `--trials` (or BENCH_STORE_TRIALS; default 10,000), measured at 10,000
- *   and at the full size when larger;
+ *   and at the full size when larger. Past 10,000 the study is filled with SQL copies
+ *   of the first 10,000 (bench/store-fill.ts) and the last BENCH_STORE_RECORD_AT_SIZE
+ *   (2,000) are recorded the engine's way, giving that size's rate; `--record-all`
+ *   records every trial the engine's way instead;
  * - p50/p95 latency at each size of what the engine and the shells read: a page of
  *   trials (the newest 50, as `trials` and the dashboard draw it), the whole list (every
  *   row validated), getIncumbent, and the lineage feedback as the driver now builds it
@@ -28,6 +31,7 @@ import type { AcceptanceDecision, Store } from '../src/core/store.ts';
 import { PostgresStore } from '../src/store/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../src/testing/postgres.ts';
+import { fillStudy } from './store-fill.ts';
 
 /** `--name value` from the command line, else `fallback`. */
 function argument(name: string, fallback: string | undefined): string | undefined {
@@ -42,6 +46,10 @@ const STORES = new Set((argument('stores', 'sqlite,postgres') ?? '').split(','))
 /** The sizes figures are taken at: 10,000 and the full size. */
 const SIZES = [...new Set([Math.min(10_000, TRIALS), TRIALS])];
 const WORKERS = 8;
+/** Record every trial the engine's way (hours on PostgreSQL at 100,000) instead of filling past 10,000 with copies. */
+const RECORD_ALL = process.argv.includes('--record-all');
+/** Trials recorded the engine's way at each size past the first (their rate is the size's recording figure). */
+const RECORD_AT_SIZE = Number(process.env.BENCH_STORE_RECORD_AT_SIZE ?? 2000);
 const OBJECTIVE = { metric: 'val_loss', direction: 'minimize' as const };
 const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
 
@@ -175,13 +183,19 @@ let extraRecorded = 0;
 
 type SizeFigures = RecordFigures & QueryFigures & { rssMB: number };
 
-async function benchStore(name: string, store: Store): Promise<Record<string, SizeFigures>> {
+async function benchStore(name: string, store: Store, location: string): Promise<Record<string, SizeFigures>> {
   const { study } = await store.openStudy({ name: 'bench', taskHash: 'h', taskJson: '{}' });
   await recordBaseline(store, study.id);
   incumbent = 0;
   const figures: Record<string, SizeFigures> = {};
   let recorded = 0;
   for (const size of SIZES) {
+    // Past the first 10,000 trials (recorded the engine's way), the study is filled with copies of them, and the last RECORD_AT_SIZE recorded the engine's way (see store-fill.ts).
+    if (!RECORD_ALL && recorded >= SIZES[0]! && size - RECORD_AT_SIZE > recorded) {
+      const t0 = performance.now();
+      recorded = await fillStudy(location, study.id, { from: 1, to: SIZES[0]! }, recorded, size - RECORD_AT_SIZE);
+      process.stdout.write(`${name}: filled to ${recorded} trials with copies of the first ${SIZES[0]} in ${round((performance.now() - t0) / 1000, 1)} s\n`);
+    }
     process.stdout.write(`${name}: recording up to ${size} trials …\n`);
     const record = await recordTrials(store, study.id, recorded + 1, size);
     process.stdout.write(`${name}: ${record.recordPerSec} trials/s (${record.recordMsPerTrial} ms per trial: create, start, materialise, finish)\n`);
@@ -261,7 +275,7 @@ try {
     const sqlite = await SqliteStore.open(join(dir, 'bench.db'));
     let recorded: Record<string, SizeFigures>;
     try {
-      recorded = await benchStore('sqlite', sqlite);
+      recorded = await benchStore('sqlite', sqlite, join(dir, 'bench.db'));
     } finally {
       await sqlite.close();
     }
@@ -289,7 +303,7 @@ if (!STORES.has('postgres')) {
     const postgres = await PostgresStore.open(db.url, { maxConnections: 2 });
     let recorded: Record<string, SizeFigures>;
     try {
-      recorded = await benchStore('postgres', postgres);
+      recorded = await benchStore('postgres', postgres, db.url);
     } finally {
       await postgres.close();
     }
