@@ -39,8 +39,10 @@ export function excerptOf(trial: TrialRecord): string {
  */
 export interface LineageSource {
   byId(id: number): TrialRecord | undefined;
-  /** Every kept trial, in any order. */
-  kept(): readonly TrialRecord[];
+  /** The most recently kept trial (see `keptOrder`), if any. */
+  incumbent(): TrialRecord | undefined;
+  /** The best `count` kept trials with a score, best first (see `leaderboardOrder`). */
+  leaderboard(objective: Objective, count: number): TrialRecord[];
   counts(): TrialCounts;
   /** The newest trials other than the baseline, newest first, at most `count`. */
   recent(count: number): TrialRecord[];
@@ -59,7 +61,8 @@ export function lineageSourceOf(trials: readonly TrialRecord[]): LineageSource {
   const newest = () => (newestFirst ??= [...trials].sort((a, b) => b.id - a.id));
   return {
     byId: (id) => (byId ??= new Map(trials.map((trial) => [trial.id, trial]))).get(id),
-    kept: () => trials.filter((trial) => trial.status === 'kept'),
+    incumbent: () => trials.filter((trial) => trial.status === 'kept').sort(keptOrder)[0],
+    leaderboard: (objective, count) => trials.filter((trial) => trial.status === 'kept' && trial.score !== null).sort(leaderboardOrder(objective)).slice(0, count),
     counts: () => countTrials(trials),
     recent: (count) => newest().filter((trial) => trial.id !== 0).slice(0, count),
     newestOf: (specialist, count, finishedOnly) => newest().filter((trial) => trial.specialist === specialist && (!finishedOnly || isFinished(trial))).slice(0, count),
@@ -82,8 +85,7 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
 export function lineageFeedbackFrom(source: LineageSource, options: LineageOptions): LineageFeedback {
   const baseline = source.byId(0) ?? null;
   const baselineScore = baseline?.score ?? null;
-  const kept = source.kept();
-  const incumbent = [...kept].sort(keptOrder)[0] ?? baseline;
+  const incumbent = source.incumbent() ?? baseline;
 
   const deltaOf = (trial: TrialRecord): number | null => {
     if (trial.score === null) return null;
@@ -129,11 +131,7 @@ export function lineageFeedbackFrom(source: LineageSource, options: LineageOptio
     return { ...base, leaderboard: [], chain: [], recent: [], failures: [], own: null, controlArm: true };
   }
 
-  const leaderboard = kept
-    .filter((trial) => trial.score !== null)
-    .sort((a, b) => improvement(options.objective, a.score!, b.score!) > 0 ? -1 : improvement(options.objective, b.score!, a.score!) > 0 ? 1 : a.id - b.id)
-    .slice(0, options.leaderboardCount ?? 10)
-    .map(entry);
+  const leaderboard = source.leaderboard(options.objective, options.leaderboardCount ?? 10).map(entry);
 
   const chain: LineageEntry[] = [];
   for (let cursor: TrialRecord | undefined = incumbent ?? undefined, guard = 0; cursor && guard < 10_000; guard++) {
@@ -192,8 +190,16 @@ function ownFeedback(
   };
 }
 
+/**
+ * The leaderboard's order of kept trials with a score: best score first under the
+ * objective, ties by id.
+ */
+export function leaderboardOrder(objective: Objective): (a: TrialRecord, b: TrialRecord) => number {
+  return (a, b) => (improvement(objective, a.score!, b.score!) > 0 ? -1 : improvement(objective, b.score!, a.score!) > 0 ? 1 : a.id - b.id);
+}
+
 /** Kept trials, most recently kept first: the first is the incumbent. */
-function keptOrder(a: TrialRecord, b: TrialRecord): number {
+export function keptOrder(a: TrialRecord, b: TrialRecord): number {
   const at = (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '');
   return at !== 0 ? -at : b.id - a.id;
 }

@@ -35,7 +35,9 @@ function* randomStudy(seed: number, steps: number): Generator<{ changed: TrialRe
       if (trial.status === 'pending' && random() < 0.5) changed.push(trials.set(trial.id, { ...trial, status: 'running' }).get(trial.id)!);
       else if (trial.status === 'running' && random() < 0.5) {
         const roll = random();
-        const score = roll < 0.7 ? 10 - random() * 3 + (random() < 0.3 ? 0.001 : 0) : null;
+        const raw = roll < 0.7 ? 10 - random() * 3 + (random() < 0.3 ? 0.001 : 0) : null;
+        // Seeds past 2: scores on a coarse grid, so the leaderboard has ties (both directions).
+        const score = raw !== null && seed > 2 ? Math.round(raw * 2) / 2 : raw;
         const status = score === null ? 'failed' : roll < 0.25 ? 'kept' : 'discarded';
         const label = status === 'failed' || (status === 'discarded' && random() < 0.2) ? pick(LABELS) : null;
         const finished = { ...trial, status, score, label, labelDetail: label ? `line 1\nwhy ${trial.id}` : null, logExcerpt: 'a\nb', finishedAt: at() } as TrialRecord;

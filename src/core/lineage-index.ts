@@ -4,7 +4,8 @@
  * last proposal (new ones, and unfinished ones that moved on) and reads the feedback
  * without going over the whole study again. Pure: no I/O.
  */
-import { lineageFeedbackFrom, type LineageOptions, type LineageSource } from './lineage-feedback.ts';
+import { keptOrder, leaderboardOrder, lineageFeedbackFrom, type LineageOptions, type LineageSource } from './lineage-feedback.ts';
+import type { Objective } from './task.ts';
 import { lineageFailures, type LineageFailureCause } from './lineage-failures.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { TrialRecord } from './trial.ts';
@@ -27,7 +28,10 @@ export class LineageIndex implements LineageSource {
   private readonly ids: number[] = [];
   /** Each specialist's ids, ascending. */
   private readonly idsOf = new Map<string, number[]>();
-  private readonly keptIds = new Set<number>();
+  /** Kept trials, incumbent first (`keptOrder`). */
+  private readonly keptByOrder: TrialRecord[] = [];
+  /** Kept trials with a score, by score then id, ascending. */
+  private readonly keptByScore: TrialRecord[] = [];
   private readonly unfinished = new Set<number>();
   private readonly tally: TrialCounts = { total: 0, kept: 0, discarded: 0, failed: 0, running: 0, byLabel: {} };
   private ordered: TrialRecord[] | null = null;
@@ -51,7 +55,10 @@ export class LineageIndex implements LineageSource {
   apply(trials: readonly TrialRecord[]): void {
     for (const trial of trials) {
       const before = this.byIdMap.get(trial.id);
-      if (before !== undefined) this.count(before, -1);
+      if (before !== undefined) {
+        this.count(before, -1);
+        if (before.status === 'kept') this.unkeep(before);
+      }
       else {
         insertSorted(this.ids, trial.id);
         let mine = this.idsOf.get(trial.specialist);
@@ -60,8 +67,7 @@ export class LineageIndex implements LineageSource {
       }
       this.byIdMap.set(trial.id, trial);
       this.count(trial, 1);
-      if (trial.status === 'kept') this.keptIds.add(trial.id);
-      else this.keptIds.delete(trial.id);
+      if (trial.status === 'kept') this.keep(trial);
       if (isFinished(trial)) this.unfinished.delete(trial.id);
       else this.unfinished.add(trial.id);
     }
@@ -86,8 +92,30 @@ export class LineageIndex implements LineageSource {
     return this.byIdMap.get(id);
   }
 
-  kept(): readonly TrialRecord[] {
-    return [...this.keptIds].map((id) => this.byIdMap.get(id)!);
+  incumbent(): TrialRecord | undefined {
+    return this.keptByOrder[0];
+  }
+
+  leaderboard(objective: Objective, count: number): TrialRecord[] {
+    const ranked = this.keptByScore;
+    if (objective.direction === 'minimize') return ranked.slice(0, count);
+    // Highest scores first, ties by id: the last `count` and any that tie with the last of them.
+    const from = ranked.length - Math.min(count, ranked.length);
+    let start = from;
+    while (start > 0 && from < ranked.length && ranked[start - 1]!.score === ranked[from]!.score) start--;
+    return ranked.slice(start).sort(leaderboardOrder(objective)).slice(0, count);
+  }
+
+  private keep(trial: TrialRecord): void {
+    this.keptByOrder.splice(sortedIndex(this.keptByOrder, trial, keptOrder), 0, trial);
+    if (trial.score !== null) this.keptByScore.splice(sortedIndex(this.keptByScore, trial, byScoreThenId), 0, trial);
+  }
+
+  private unkeep(trial: TrialRecord): void {
+    for (const list of [this.keptByOrder, this.keptByScore]) {
+      const at = list.findIndex((other) => other.id === trial.id);
+      if (at >= 0) list.splice(at, 1);
+    }
   }
 
   counts(): TrialCounts {
@@ -131,6 +159,22 @@ export class LineageIndex implements LineageSource {
       else tally.byLabel[trial.label] = n;
     }
   }
+}
+
+function byScoreThenId(a: TrialRecord, b: TrialRecord): number {
+  return a.score! - b.score! || a.id - b.id;
+}
+
+/** Where `item` goes in `list`, sorted by `order` (after equal items). */
+function sortedIndex<T>(list: readonly T[], item: T, order: (a: T, b: T) => number): number {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (order(list[mid]!, item) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 /** Inserts `id` into the ascending `ids` (at the end, in the usual case). */
