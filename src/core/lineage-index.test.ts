@@ -27,7 +27,10 @@ function* randomStudy(seed: number, steps: number): Generator<{ changed: TrialRe
     const changed: TrialRecord[] = [];
     for (let k = Math.floor(random() * 4); k > 0; k--) {
       const ids = [...trials.keys()];
-      const trial = makeTrial({ id: next++, specialist: pick(SPECIALISTS), parent: pick(ids), status: 'pending', hypothesis: `h${next}`, score: null });
+      const specialist = pick(SPECIALISTS);
+      // The tuner notes knob values (what the failure blocks contrast), on a small grid so values repeat.
+      const notes = specialist === 'tuner' ? `tried\n${JSON.stringify({ knobs: { lr: Math.round(random() * 8) / 100, heads: 1 + Math.floor(random() * 6) } })}` : '';
+      const trial = makeTrial({ id: next++, specialist, parent: pick(ids), status: 'pending', hypothesis: `h${next}`, score: null, notes });
       trials.set(trial.id, trial);
       changed.push(trial);
     }
@@ -38,9 +41,11 @@ function* randomStudy(seed: number, steps: number): Generator<{ changed: TrialRe
         const raw = roll < 0.7 ? 10 - random() * 3 + (random() < 0.3 ? 0.001 : 0) : null;
         // Seeds past 2: scores on a coarse grid, so the leaderboard has ties (both directions).
         const score = raw !== null && seed > 2 ? Math.round(raw * 2) / 2 : raw;
-        const status = score === null ? 'failed' : roll < 0.25 ? 'kept' : 'discarded';
-        const label = status === 'failed' || (status === 'discarded' && random() < 0.2) ? pick(LABELS) : null;
-        const finished = { ...trial, status, score, label, labelDetail: label ? `line 1\nwhy ${trial.id}` : null, logExcerpt: 'a\nb', finishedAt: at() } as TrialRecord;
+        // Many heads always crash: a cause the failure blocks can contrast with the scored values.
+        const manyHeads = /"heads":[56]/.test(trial.notes);
+        const status = score === null || manyHeads ? 'failed' : roll < 0.25 ? 'kept' : 'discarded';
+        const label = manyHeads ? 'crash' : status === 'failed' || (status === 'discarded' && random() < 0.2) ? pick(LABELS) : null;
+        const finished = { ...trial, status, score: status === 'failed' ? null : score, label, labelDetail: label ? `line 1\nwhy ${trial.id}` : null, logExcerpt: 'a\nb', finishedAt: at() } as TrialRecord;
         changed.push(trials.set(trial.id, finished).get(trial.id)!);
       }
     }
@@ -52,6 +57,8 @@ function* randomStudy(seed: number, steps: number): Generator<{ changed: TrialRe
 
 describe('LineageIndex', () => {
   it('gives the same feedback as the full computation after every change, on random studies', () => {
+    let withPasses = 0;
+    let withContrast = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const index = new LineageIndex();
       for (const { changed, all } of randomStudy(seed, 40)) {
@@ -60,11 +67,17 @@ describe('LineageIndex', () => {
         for (const viewer of [undefined, ...SPECIALISTS]) {
           for (const extra of [{}, { controlArm: true }, { recentCount: 3, ownCount: 2, leaderboardCount: 4, saturationRun: 2 }, { noise: 0.5 }]) {
             const options: LineageOptions = { study: 's', objective: { metric: 'loss', direction: seed % 2 ? 'minimize' : 'maximize' }, ...(viewer ? { viewer } : {}), ...extra };
-            expect(index.feedback(options)).toEqual(buildLineageFeedback(all, options));
+            const feedback = index.feedback(options);
+            expect(feedback).toEqual(buildLineageFeedback(all, options));
+            withPasses += feedback.failures.filter((cause) => cause.passes.length > 0).length;
+            withContrast += feedback.failures.filter((cause) => cause.contrast.length > 0).length;
           }
         }
       }
     }
+    // The failure blocks were not trivially empty.
+    expect(withPasses).toBeGreaterThan(0);
+    expect(withContrast).toBeGreaterThan(0);
   });
 
   it('knows the trials that can still change and the last id, so a caller reads only those', () => {

@@ -6,7 +6,9 @@
  */
 import { keptOrder, leaderboardOrder, lineageFeedbackFrom, type LineageOptions, type LineageSource } from './lineage-feedback.ts';
 import type { Objective } from './task.ts';
-import { lineageFailures, type LineageFailureCause } from './lineage-failures.ts';
+import { failureBlocks, type LineageFailureCause } from './lineage-failures.ts';
+import { knobValuesInNotes, type NotedKnobValues } from './trial-change.ts';
+import { failureOf } from './trial-failure.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { TrialRecord } from './trial.ts';
 import type { TrialCounts } from './trial-counts.ts';
@@ -36,6 +38,13 @@ export class LineageIndex implements LineageSource {
   private readonly tally: TrialCounts = { total: 0, kept: 0, discarded: 0, failed: 0, running: 0, byLabel: {} };
   private ordered: TrialRecord[] | null = null;
   private failureBlocks: LineageFailureCause[] | null = null;
+  /** Knob values noted by each trial that has some (parsed once). */
+  private readonly knobs = new Map<number, NotedKnobValues>();
+  /** Failed trials' ids by failure signature, ascending; and each one's signature. */
+  private readonly failedIds = new Map<string, number[]>();
+  private readonly signatureOf = new Map<number, string>();
+  /** Scored trials with knob values, ascending ids. */
+  private readonly scoredWithKnobs: number[] = [];
 
   /** The highest trial id seen (-1 when empty): read trials after it to catch up. */
   get lastId(): number {
@@ -58,6 +67,8 @@ export class LineageIndex implements LineageSource {
       if (before !== undefined) {
         this.count(before, -1);
         if (before.status === 'kept') this.unkeep(before);
+        if (before.notes !== trial.notes) this.knobs.delete(trial.id);
+        this.forgetFailureFacts(before);
       }
       else {
         insertSorted(this.ids, trial.id);
@@ -68,6 +79,7 @@ export class LineageIndex implements LineageSource {
       this.byIdMap.set(trial.id, trial);
       this.count(trial, 1);
       if (trial.status === 'kept') this.keep(trial);
+      this.noteFailureFacts(trial);
       if (isFinished(trial)) this.unfinished.delete(trial.id);
       else this.unfinished.add(trial.id);
     }
@@ -131,8 +143,42 @@ export class LineageIndex implements LineageSource {
   }
 
   failures(): LineageFailureCause[] {
-    this.failureBlocks ??= lineageFailures(this.trials());
+    this.failureBlocks ??= failureBlocks({
+      groups: new Map([...this.failedIds].map(([signature, ids]) => [signature, ids.map((id) => this.byIdMap.get(id)!)])),
+      scored: this.scoredWithKnobs.map((id) => this.byIdMap.get(id)!),
+      byId: (id) => this.byIdMap.get(id),
+      knobs: this.knobs,
+    });
     return this.failureBlocks;
+  }
+
+  /** Files `trial` under its failure signature, and as a scored trial with knob values (what `failures` reads). */
+  private noteFailureFacts(trial: TrialRecord): void {
+    if (!this.knobs.has(trial.id)) {
+      const values = knobValuesInNotes(trial.notes);
+      if (values !== null) this.knobs.set(trial.id, values);
+    }
+    const failure = failureOf(trial);
+    if (failure !== null) {
+      let ids = this.failedIds.get(failure.signature);
+      if (ids === undefined) this.failedIds.set(failure.signature, (ids = []));
+      insertSorted(ids, trial.id);
+      this.signatureOf.set(trial.id, failure.signature);
+    }
+    if ((trial.status === 'kept' || trial.status === 'discarded') && trial.score !== null && this.knobs.has(trial.id)) insertSorted(this.scoredWithKnobs, trial.id);
+  }
+
+  /** Undoes `noteFailureFacts` for the recorded state of a trial that changed. */
+  private forgetFailureFacts(trial: TrialRecord): void {
+    const signature = this.signatureOf.get(trial.id);
+    if (signature !== undefined) {
+      const ids = this.failedIds.get(signature)!;
+      ids.splice(ids.indexOf(trial.id), 1);
+      if (ids.length === 0) this.failedIds.delete(signature);
+      this.signatureOf.delete(trial.id);
+    }
+    const at = this.scoredWithKnobs.indexOf(trial.id);
+    if (at >= 0) this.scoredWithKnobs.splice(at, 1);
   }
 
   private newest(ids: readonly number[], count: number, keep: (trial: TrialRecord) => boolean): TrialRecord[] {
