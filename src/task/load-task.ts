@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { AutolabError, type AutolabWarning } from '../core/errors.ts';
 import type { KnobSpec, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
 import { DEFAULT_LIMITS, DEFAULT_OUTPUT_CAP_BYTES, SPECIALIST_CORE_KEYS, taskFileSchema, type ParsedTaskFile } from './schema.ts';
+import { toFidelitySpec } from './fidelity-schema.ts';
 import { recipeFolderProblem } from './repo-folder-check.ts';
 import { normaliseRelativePath, semanticIssues } from './semantic-checks.ts';
 import { formatKeyPath, type TaskFileIssue } from './task-file-issue.ts';
@@ -173,6 +174,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
     };
   }
   if (parsed.executor && parsed.executor.kind !== 'local') task.executor = parsed.executor;
+  if (parsed.fidelity) task.fidelity = toFidelitySpec(parsed.fidelity, task.run.timeoutMs);
   for (const key of ['trials', 'hours', 'patience', 'usd'] as const) {
     if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
   }

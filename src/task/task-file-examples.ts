@@ -83,6 +83,18 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'pruner: { kind: asha, min_step: 100, reduction: 3 }',
     'pruner: { kind: curve, confidence: 0.95, final_step: 2000 }',
   ],
+  fidelity: [
+    [
+      'fidelity:',
+      '  levels:                   # cheapest first; the last is the real task (only it makes incumbents)',
+      '    - { name: s, env: { STEPS: "200", WIDTH: "64" }, timeout: 2m, scale: 0.1 }',
+      '    - { name: m, env: { STEPS: "600", WIDTH: "128" }, timeout: 6m, scale: 0.3 }',
+      '    - { name: full, timeout: 20m, resources: { memory: 32GB, max_processes: 512 } }   # scale: 1 (timeout over the last level\'s)',
+      '  promote: { rule: successive_halving, eta: 3 }   # the run sees AUTOLAB_FIDELITY=s|m|full',
+    ].join('\n'),
+    'fidelity:\n  levels: [{ name: small, env: { SCALE: "0.25" }, scale: 0.25 }, { name: full, scale: 1 }]\n  promote: { rule: top_k, k: 2 }',
+    'fidelity:\n  levels: [{ name: s, timeout: 1m }, { name: m, timeout: 3m }, { name: full, timeout: 10m }]\n  promote: { rule: predicted, eta: 3, confidence: 0.8 }',
+  ],
   sandbox: ['sandbox: bwrap'],
   expose: ['expose: [~/.cache/torch, /datasets/imagenet]'],
   seed: ['seed: 1234'],
