@@ -16,3 +16,20 @@ export function taskAtLevel(task: TaskSpec, level: number): TaskSpec {
   if (spec.resources?.maxProcesses !== undefined) run.maxProcesses = spec.resources.maxProcesses;
   return { ...task, run, envSet: { ...task.envSet, ...spec.env, AUTOLAB_FIDELITY: spec.name, AUTOLAB_FIDELITY_SCALE: String(spec.scale) } };
 }
+
+/**
+ * The task a trial is judged by at `level`: `taskAtLevel`, and below the full level no
+ * gates (a proxy is not held to the real task's thresholds), no pruner (curves of
+ * different scales do not compare) and no verification repeats (only full-level scores
+ * can crown an incumbent). Pure.
+ *
+ * @example
+ * const judged = judgedTaskAtLevel(task, 0); // judged.gates.length === 0
+ */
+export function judgedTaskAtLevel(task: TaskSpec, level: number): TaskSpec {
+  const spec = taskAtLevel(task, level);
+  const levels = task.fidelity?.levels.length ?? 0;
+  if (levels === 0 || level >= levels - 1) return spec;
+  const { pruner: _pruner, ...rest } = spec;
+  return { ...rest, gates: [], acceptance: { ...spec.acceptance, verify: 0 } };
+}

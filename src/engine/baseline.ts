@@ -1,5 +1,6 @@
 import { AutolabError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
+import { evaluateBaselineLadder } from '../evaluator/evaluate-level.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { baselineFailureAdvice } from './baseline-advice.ts';
@@ -57,7 +58,9 @@ export async function ensureBaseline(ctx: StudyRuntime, signal: AbortSignal, opt
 async function measureBaseline(ctx: StudyRuntime, baseline: TrialRecord, signal: AbortSignal): Promise<TrialRecord> {
   const heartbeat = setInterval(() => void ctx.store.heartbeat(ctx.studyId, [0]).catch(() => undefined), HEARTBEAT_INTERVAL_MS);
   try {
-    return await evaluateTrial(ctx, baseline, { index: 0, gpu: ctx.task.gpus[0] ?? null }, signal);
+    const slot = { index: 0, gpu: ctx.task.gpus[0] ?? null };
+    // With a fidelity ladder the baseline is measured at every level (the reference of each).
+    return ctx.task.fidelity ? await evaluateBaselineLadder(ctx, baseline, slot, signal) : await evaluateTrial(ctx, baseline, slot, signal);
   } catch (error) {
     const recorded = await ctx.store.getTrial(ctx.studyId, 0);
     if (recorded?.finishedAt) return recorded;

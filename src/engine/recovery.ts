@@ -1,6 +1,6 @@
 import type { Executor } from '../core/executor.ts';
 import type { Store } from '../core/store.ts';
-import type { TrialRecord } from '../core/trial.ts';
+import type { TrialOwner, TrialRecord } from '../core/trial.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 import { scratchOwnerPid, type StudyPaths } from '../layout/autolab-layout.ts';
 import { ownerAlive, pidAlive } from './owner.ts';
@@ -25,9 +25,12 @@ export async function recoverStudy(options: {
   executor: Executor;
   workspace: Workspace;
   paths: StudyPaths;
+  /** With a fidelity ladder: the owner that takes over trials a dead driver left mid-ladder (scheduler/ladder-steps.ts resumes them). */
+  adoptClimbingFor?: TrialOwner;
 }): Promise<RecoveryReport> {
   const { store, studyId } = options;
   const unfinished = await store.listTrials(studyId, { status: ['pending', 'running'] });
+  const climbing = options.adoptClimbingFor ? await climbingTrials(store, studyId, unfinished) : new Set<number>();
   const interrupted: number[] = [];
   const deadTokens = new Set<string>();
   const live: TrialRecord[] = [];
@@ -42,6 +45,11 @@ export async function recoverStudy(options: {
     // The baseline is the reference of the whole study: left unfinished, it is measured
     // again by `ensureBaseline` instead of being recorded as interrupted for good.
     if (trial.id === 0 && trial.owner !== null) continue;
+    // Mid-ladder: its lower levels are measured and stored; the next driver resumes its climb.
+    if (climbing.has(trial.id) && options.adoptClimbingFor) {
+      await store.updateTrial(studyId, trial.id, { status: 'pending', owner: options.adoptClimbingFor }, { type: 'trial.adopted', data: { from: trial.owner ? `${trial.owner.host}:${trial.owner.pid}` : null } }).catch(() => undefined);
+      continue;
+    }
     const who = trial.owner ? `${trial.owner.host}:${trial.owner.pid}` : 'unknown';
     try {
       await store.finishTrial(
@@ -74,4 +82,12 @@ export async function recoverStudy(options: {
   }
   await options.workspace.pruneWorktrees(keep, prefix).catch(() => undefined);
   return { interrupted, reapedProcesses };
+}
+
+/** Unfinished trials (not the baseline) with a scored fidelity level: measured part of the way up the ladder. */
+async function climbingTrials(store: Store, studyId: number, unfinished: readonly TrialRecord[]): Promise<Set<number>> {
+  const ids = unfinished.filter((trial) => trial.id !== 0).map((trial) => trial.id);
+  if (ids.length === 0 || !store.listTrialLevels) return new Set();
+  const records = await store.listTrialLevels(studyId, ids);
+  return new Set(records.filter((record) => record.status === 'scored').map((record) => record.trialId));
 }

@@ -82,6 +82,11 @@ export class Study {
         hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
       });
     }
+    if (options.remote && this.task.fidelity) {
+      throw new AutolabError('UsageError', 'A task with a fidelity ladder (`fidelity:`) is driven in one process: --remote workers do not climb ladders yet', {
+        hint: 'run without --remote (parallel: N runs N trials at once), or remove `fidelity:` from the task file',
+      });
+    }
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
     return driveStudy(runtime, specialists, driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null));
@@ -125,7 +130,7 @@ export class Study {
     if (!this.judgingMatches) throw taskChanged(this.name);
     const workspace = await this.workspace();
     const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
-    const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
+    const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths, ...(this.task.fidelity ? { adoptClimbingFor: this.owner } : {}) }) : { interrupted: [], reapedProcesses: 0 };
     for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
     const evaluatorDir = await workspace.evaluatorDir();
     const runtime: StudyRuntime = {
