@@ -1,0 +1,88 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summariseLadder } from '../../src/core/ladder-summary.ts';
+import type { TrialLevelRecord } from '../../src/core/fidelity.ts';
+import type { TrialRecord } from '../../src/core/trial.ts';
+import { openStudy, type Study } from '../../src/engine/open-study.ts';
+import { makePatch, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
+import { patchProposal, ScriptedSpecialist } from '../../src/testing/scripted-specialist.ts';
+
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'ladder');
+
+/** The recipe's loss at a scale (as train.js computes it). */
+const lossAt = (x: number, trick: number, scale: number) => 1 + 0.2 * (x - 3) ** 2 + 0.5 * scale ** -0.5 + (trick ? -0.35 + 0.4 * scale : 0);
+
+describe('a study on a fidelity ladder (s, m, full; successive halving, eta 2)', () => {
+  let repo: { dir: string; cleanup: () => Promise<void> };
+  let study: Study;
+  let trials: TrialRecord[];
+  let levels: TrialLevelRecord[];
+
+  beforeAll(async () => {
+    repo = await makeRecipeRepo(FIXTURE);
+    const config = async (x: number, trick: number) => makePatch(repo.dir, { 'config.json': JSON.stringify({ x, trick }) + '\n' });
+    const turns = [
+      patchProposal('scripted', 0, await config(1, 1), { hypothesis: 'the trick' }), // better at s and m, worse at full
+      patchProposal('scripted', 0, await config(5.5, 0), { hypothesis: 'x far off' }), // worse than the baseline at s: stops there
+      patchProposal('scripted', 0, await config(2.5, 0), { hypothesis: 'x nearer 3' }), // better everywhere
+      patchProposal('scripted', 0, await config(0.2, 0), { hypothesis: 'x further off' }), // worst at s
+      null,
+    ];
+    study = await openStudy(repo.dir, { create: true });
+    await study.run({ specialists: [new ScriptedSpecialist('scripted', turns)], trials: 4 });
+    trials = await study.store.listTrials(study.record.id);
+    levels = await study.store.listTrialLevels!(study.record.id);
+  }, 120_000);
+
+  afterAll(async () => {
+    await study?.close();
+    await repo?.cleanup();
+  });
+
+  it('measures the baseline at every level, each run seeing AUTOLAB_FIDELITY and the level env', () => {
+    const baseline = levels.filter((record) => record.trialId === 0);
+    expect(baseline.map((record) => [record.levelName, record.metrics.size])).toEqual([
+      ['s', 10],
+      ['m', 30],
+      ['full', 100],
+    ]);
+    for (const record of baseline) expect(record.score).toBeCloseTo(lossAt(1, 0, record.metrics.size! / 100), 9);
+    expect(trials[0]).toMatchObject({ status: 'kept' });
+    expect(trials[0]!.score).toBeCloseTo(lossAt(1, 0, 1), 9);
+  });
+
+  it('keeps one id per trial and stores each level it climbed', () => {
+    expect(trials.map((trial) => trial.id)).toEqual([0, 1, 2, 3, 4]);
+    const climbed = (id: number) => levels.filter((record) => record.trialId === id).map((record) => record.levelName);
+    expect(climbed(1)).toEqual(['s', 'm', 'full']);
+    expect(climbed(2)).toEqual(['s']);
+    expect(climbed(3)).toEqual(['s', 'm', 'full']);
+    expect(climbed(4)).toEqual(['s']);
+  });
+
+  it('records trials the rule stopped as pruned at their level, and lets only full-level scores make an incumbent', () => {
+    const byId = new Map(trials.map((trial) => [trial.id, trial]));
+    expect(byId.get(2)).toMatchObject({ status: 'failed', label: 'pruned', score: null });
+    expect(byId.get(2)!.labelDetail).toMatch(/^not promoted past fidelity level s: rank \d of \d at s/);
+    expect(byId.get(2)!.metrics.fidelity_level).toBe(0);
+    expect(byId.get(4)).toMatchObject({ status: 'failed', label: 'pruned' });
+    // The trick beat the baseline at s and m but not at full: discarded, never the incumbent.
+    expect(byId.get(1)).toMatchObject({ status: 'discarded' });
+    expect(byId.get(1)!.score).toBeCloseTo(lossAt(1, 1, 1), 9);
+    expect(byId.get(3)).toMatchObject({ status: 'kept' });
+    expect(byId.get(3)!.score).toBeCloseTo(lossAt(2.5, 0, 1), 9);
+    for (const trial of trials.filter((t) => t.status === 'kept')) expect(levels.some((r) => r.trialId === trial.id && r.levelName === 'full')).toBe(true);
+  });
+
+  it('predicts full-level scores from lower levels and flags the trick\'s shrinking gain', () => {
+    const parents = new Map(trials.map((trial) => [trial.id, trial.parent]));
+    // Flagged before it reached full: from its s and m measurements alone.
+    const belowFull = summariseLadder(study.task.fidelity!, 'minimize', levels.filter((record) => record.level < 2 || record.trialId === 0), parents);
+    expect(belowFull.trials.get(1)!.shrinking?.message).toMatch(/^gain \+[\d.]+% at s, \+[\d.]+% at m: (likely gone at|shrinking toward) full$/);
+    const summary = summariseLadder(study.task.fidelity!, 'minimize', levels, parents);
+    expect(summary.trials.get(1)!.shrinking?.message).toMatch(/^gain \+9\.17% at s, \+8\.48% at m, -2\.17% at full: gone at full$/);
+    expect(summary.trials.get(3)!.shrinking).toBeNull();
+    const nearer = summary.trials.get(3)!;
+    expect(Math.abs(nearer.predictedFull!.mean - nearer.measuredFull!)).toBeLessThan(0.05);
+  });
+});
