@@ -90,3 +90,40 @@ export function summariseLadder(fidelity: FidelitySpec, direction: Direction, re
   }
   return { fit, trials };
 }
+
+/** JSON shape of a trial's ladder in `trials --json` and `show --json` (docs/json.md). */
+export interface TrialLadderJson {
+  levels: Array<{ level: number; name: string; status: 'scored' | 'failed'; score: number | null; label: string | null; runSeconds: number }>;
+  highestLevel: string;
+  predictedFull: { mean: number; std: number } | null;
+  measuredFull: number | null;
+  shrinkingGain: string | null;
+}
+
+/** A trial's ladder as `--json` prints it (null for a trial never measured at a level). */
+export function trialLadderJson(fidelity: FidelitySpec, summary: TrialLadderSummary | undefined): TrialLadderJson | null {
+  if (!summary) return null;
+  return {
+    levels: summary.levels.map((level) => ({ level: level.level, name: level.name, status: level.status, score: level.score, label: level.label, runSeconds: level.runMs / 1000 })),
+    highestLevel: fidelity.levels[summary.highestLevel]?.name ?? String(summary.highestLevel),
+    predictedFull: summary.predictedFull,
+    measuredFull: summary.measuredFull,
+    shrinkingGain: summary.shrinking?.message ?? null,
+  };
+}
+
+/**
+ * One line for the lineage feedback: the trial's score at each level, the predicted
+ * full-level score while it is not measured there, and a shrinking gain, flagged.
+ *
+ * @example
+ * ladderNote(fidelity, summary); // 's 3.07 → m 2.48; predicted full 2.41 ± 0.03; ⚠ shrinking gain: gain +9.2% at s, +8.5% at m: likely gone at full (do not build on it)'
+ */
+export function ladderNote(fidelity: FidelitySpec, summary: TrialLadderSummary): string {
+  const format = (value: number) => Number(value.toPrecision(4)).toString();
+  const parts = [summary.levels.map((level) => `${level.name} ${level.score !== null ? format(level.score) : (level.label ?? 'failed')}`).join(' → ')];
+  const full = fidelity.levels[fidelity.levels.length - 1]!.name;
+  if (summary.measuredFull === null && summary.predictedFull) parts.push(`predicted ${full} ${format(summary.predictedFull.mean)} ± ${format(summary.predictedFull.std)}`);
+  if (summary.shrinking) parts.push(`⚠ shrinking gain: ${summary.shrinking.message} (do not build on it)`);
+  return parts.join('; ');
+}

@@ -18,6 +18,8 @@ export interface LineageOptions {
   noise?: number;
   /** Trials in a row within noise that make a specialist saturated (default 4). */
   saturationRun?: number;
+  /** With a fidelity ladder: a note per trial id (its levels, prediction, shrinking gain; `ladderNote`). */
+  fidelityNotes?: ReadonlyMap<number, string>;
 }
 
 const EXCERPT_LINES = 6;
@@ -58,6 +60,7 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
     score: trial.score,
     delta: deltaOf(trial),
     excerpt: excerptOf(trial),
+    ...(options.fidelityNotes?.has(trial.id) ? { fidelity: options.fidelityNotes.get(trial.id)! } : {}),
   });
 
   // The baseline is not counted (as budget.trials does not count it): one rule everywhere.

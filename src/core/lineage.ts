@@ -15,6 +15,11 @@ export interface LineageEntry {
   delta: number | null;
   /** A short excerpt: a crash's last lines, which gate missed and by how much. */
   excerpt: string;
+  /**
+   * With a fidelity ladder: the trial's scores by level, the predicted full-level score
+   * and, flagged, a gain over its parent that shrinks with scale (`ladderNote`).
+   */
+  fidelity?: string;
 }
 
 /** The lineage feedback: the digest of the lineage a specialist sees before proposing. */

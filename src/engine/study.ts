@@ -15,6 +15,7 @@ import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
 import { driveStudy, type DriveSummary } from '../scheduler/drive-study.ts';
+import { fidelityNotes } from '../scheduler/ladder-notes.ts';
 import { createSpecialist } from '../specialists/registry.ts';
 import { remoteTrials } from '../worker/await-remote-trial.ts';
 import { isQueueStore } from '../worker/leased-store.ts';
@@ -258,7 +259,8 @@ export class Study {
   /** The lineage feedback exactly as the named specialist (or a person) would see it. */
   async lineage(options: { viewer?: string; controlArm?: boolean } = {}): Promise<LineageFeedback> {
     const trials = await this.trials();
-    return buildLineageFeedback(trials, { study: this.name, objective: this.task.objective, ...options });
+    const notes = await fidelityNotes({ task: this.task, store: this.store, studyId: this.record.id }, trials);
+    return buildLineageFeedback(trials, { study: this.name, objective: this.task.objective, ...options, ...notes });
   }
 
   async close(): Promise<void> {

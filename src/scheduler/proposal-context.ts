@@ -3,6 +3,7 @@ import { buildLineageFeedback } from '../core/lineage-feedback.ts';
 import { seededRandom } from '../core/random.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import { fidelityNotes } from './ladder-notes.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
 
 /** What `buildProposalContext` needs beside the study's runtime. */
@@ -37,7 +38,7 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
     surface: task.surfaces[specialist.spec.surface]!,
     incumbent,
     trials,
-    lineage: buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false }),
+    lineage: buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials)) }),
     readFile: async (trialId, path) => {
       const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
       return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;

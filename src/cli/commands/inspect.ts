@@ -10,6 +10,7 @@ import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../speci
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
+import { ladderField, ladderLines, studyLadder } from './ladder-view.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
 
 export interface JsonOption {
@@ -117,7 +118,8 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
     }
     if (options.limit !== undefined) trials = trials.slice(-options.limit);
     if (options.json) {
-      write(JSON.stringify(trials.map(trialToJson), null, 2));
+      const ladder = await studyLadder(study, trials);
+      write(JSON.stringify(trials.map((trial) => ({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id) })), null, 2));
       return 0;
     }
     const all = new Map((await study.trials()).map((trial) => [trial.id, trial]));
@@ -143,8 +145,9 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
 export async function showCommand(id: string, options: StudyCommandOptions & JsonOption & { path?: string }): Promise<number> {
   return withStudy(options.path ?? '.', options, {}, async (study) => {
     const trial = await study.trial(parseTrialId(id));
+    const ladder = await studyLadder(study, await study.trials());
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(trial), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
+      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -158,6 +161,7 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     write(`commit: ${trial.commit ?? '—'} · seed ${trial.seed}`);
     write(`score: ${formatScore(trial.score)}${parent?.score != null && trial.score !== null ? ` (${formatDelta(trial.score - parent.score)} vs parent)` : ''}`);
     if (trial.label) write(`label: ${c.red(trial.label)}\n${indent(terminalText(trial.labelDetail ?? ''))}`);
+    for (const line of ladderLines(study, ladder?.trials.get(trial.id))) write(line);
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
     if (trial.repeats.length > 1) {
