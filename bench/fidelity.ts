@@ -104,10 +104,11 @@ async function runAutolab(seed: number, rule: string | null): Promise<RunResult>
 
 /** The run's figures from its records (the baseline's runs are not counted). */
 function summarise(trials: TrialRecord[], levels: TrialLevelRecord[], laddered: Awaited<ReturnType<typeof openStudy>> | null): Omit<RunResult, 'wallS'> {
-  // Run CPU as measured by autolab (run_seconds), in the order levels (or trials) were measured.
+  // The training CPU the runs spent (each run spins scale x work CPU-seconds), in the order levels (or trials) were measured.
+  // Wall-clock run times are not used: on a shared machine they measure the contention and Python's start-up, not the work.
   const spends: Array<{ at: string; seconds: number }> = laddered
-    ? levels.filter((r) => r.trialId !== 0).map((r) => ({ at: r.measuredAt, seconds: r.runMs / 1000 }))
-    : trials.filter((t) => t.id !== 0 && t.finishedAt).map((t) => ({ at: t.finishedAt!, seconds: (t.timings.runMs ?? 0) / 1000 }));
+    ? levels.filter((r) => r.trialId !== 0).map((r) => ({ at: r.measuredAt, seconds: laddered.task.fidelity!.levels[r.level]!.scale * work }))
+    : trials.filter((t) => t.id !== 0 && t.finishedAt && t.label !== 'interrupted').map((t) => ({ at: t.finishedAt!, seconds: work }));
   spends.sort((a, b) => a.at.localeCompare(b.at));
   const kept = trials.filter((t) => t.status === 'kept' && t.id !== 0).sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
   const baseline = trials.find((t) => t.id === 0)!;
