@@ -9,7 +9,9 @@
  *
  * Budget: `--budget` full-run equivalents of run CPU (a level costs its scale; the baseline
  * is not counted). Per variant, median over seeds: the regret (true full-scale loss of the
- * final best minus the optimum), the measured run CPU seconds until the variant's best was
+ * final best minus the optimum), the training CPU seconds (each run spins scale x --work
+ * CPU-seconds, Optuna's steps 0.1 x --work each; wall-clock times on a shared machine measure
+ * contention and interpreter start-up, not work) until the variant's best was
  * at least as good as single fidelity's final best, and for the ladders the share of planted
  * shrinking gains (trick switched on against a parent without it, truly better at s and not
  * at full, measured at s and m) flagged from s and m alone, and the rank correlation
