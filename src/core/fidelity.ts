@@ -62,6 +62,12 @@ export interface TrialLevelRecord {
   measuredAt: string;
 }
 
+/**
+ * The metric of a trial the promotion rule stopped below the full level: its full-level
+ * score as the scaling model predicted it then (samplers rank such a trial by it).
+ */
+export const PREDICTED_FULL_METRIC = 'fidelity_predicted_full';
+
 /** The index of the last (full) level. */
 export function fullLevel(fidelity: FidelitySpec): number {
   return fidelity.levels.length - 1;

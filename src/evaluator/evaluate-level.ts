@@ -7,7 +7,7 @@
  * level, so only full-level scores can make an incumbent. Between levels the trial waits
  * `pending`, owned by its driver, for the promotion rule.
  */
-import type { TrialLevelRecord } from '../core/fidelity.ts';
+import { PREDICTED_FULL_METRIC, type TrialLevelRecord } from '../core/fidelity.ts';
 import { judgedTaskAtLevel } from '../core/fidelity-task.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
 import { AutolabError } from '../core/errors.ts';
@@ -97,12 +97,14 @@ function levelDraft(runtime: StudyRuntime, level: number, evidence: TrialEvidenc
 /**
  * Records a trial the promotion rule stopped below the full level: `failed` with label
  * `pruned`, its detail naming the level and the rule's reason, its metrics those of the
- * highest level it was measured at (plus `fidelity_level`, that level's index).
+ * highest level it was measured at plus `fidelity_level` (that level's index) and, when the
+ * scaling model could predict it, `fidelity_predicted_full` (its predicted full-level
+ * score, which the knobs samplers rank it by instead of treating it as a failure).
  *
  * @example
- * await recordNotPromoted(runtime, trial, level, 'rank 4 of 6 at s; the best 2 (1/3) climb');
+ * await recordNotPromoted(runtime, trial, level, 'rank 4 of 6 at s; the best 2 (1/3) climb', 2.41);
  */
-export async function recordNotPromoted(runtime: StudyRuntime, trial: TrialRecord, level: TrialLevelRecord, reason: string): Promise<TrialRecord> {
+export async function recordNotPromoted(runtime: StudyRuntime, trial: TrialRecord, level: TrialLevelRecord, reason: string, predictedFull: number | null = null): Promise<TrialRecord> {
   const recorded = await runtime.store.finishTrial(
     runtime.studyId,
     trial.id,
@@ -110,7 +112,7 @@ export async function recordNotPromoted(runtime: StudyRuntime, trial: TrialRecor
       status: 'failed',
       label: 'pruned',
       labelDetail: `not promoted past fidelity level ${level.levelName}: ${reason}`,
-      metrics: { ...level.metrics, fidelity_level: level.level },
+      metrics: { ...level.metrics, fidelity_level: level.level, ...(predictedFull !== null && Number.isFinite(predictedFull) ? { [PREDICTED_FULL_METRIC]: predictedFull } : {}) },
       score: null,
       timings: trial.timings,
       logExcerpt: trial.logExcerpt,

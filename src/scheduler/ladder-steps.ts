@@ -65,7 +65,7 @@ async function afterLevel(driver: Driver, outcome: LevelOutcome): Promise<TrialR
   if (outcome.kind === 'finished') return outcome.trial;
   const { runtime } = driver;
   const decision = await promotionDecision(driver, outcome.level);
-  if (!decision.promote) return recordNotPromoted(runtime, outcome.trial, outcome.level, decision.reason);
+  if (!decision.promote) return recordNotPromoted(runtime, outcome.trial, outcome.level, decision.reason, decision.predictedFull);
   const next = outcome.level.level + 1;
   await runtime.store.appendEvent(runtime.studyId, outcome.trial.id, 'trial.promoted', { from: outcome.level.levelName, to: runtime.task.fidelity!.levels[next]!.name, reason: decision.reason });
   driver.state.promotions.push({ trialId: outcome.trial.id, level: next });
@@ -73,22 +73,19 @@ async function afterLevel(driver: Driver, outcome: LevelOutcome): Promise<TrialR
   return null;
 }
 
-/** The promotion rule on the study's level records as they are now. */
-async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Promise<{ promote: boolean; reason: string }> {
+/** The promotion rule on the study's level records as they are now, and the trial's predicted full-level score. */
+async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Promise<{ promote: boolean; reason: string; predictedFull: number | null }> {
   const { runtime } = driver;
   const fidelity = runtime.task.fidelity!;
   const direction = runtime.task.objective.direction;
   const records = await levelStore(runtime).listTrialLevels(runtime.studyId);
   const peers = records.filter((record) => record.level === measured.level && record.status === 'scored' && record.score !== null).map((record) => ({ trialId: record.trialId, score: record.score! }));
-  let prediction = null;
-  let incumbentFullScore = null;
-  if (fidelity.promote.rule === 'predicted') {
-    const trials = await runtime.store.listTrials(runtime.studyId);
-    const summary = summariseLadder(fidelity, direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
-    prediction = summary.trials.get(measured.trialId)?.predictedFull ?? null;
-    incumbentFullScore = (await runtime.store.getIncumbent(runtime.studyId))?.score ?? null;
-  }
-  return decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore });
+  const trials = await runtime.store.listTrials(runtime.studyId);
+  const summary = summariseLadder(fidelity, direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
+  const prediction = summary.trials.get(measured.trialId)?.predictedFull ?? null;
+  const incumbentFullScore = fidelity.promote.rule === 'predicted' ? ((await runtime.store.getIncumbent(runtime.studyId))?.score ?? null) : null;
+  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore });
+  return { ...decision, predictedFull: prediction?.mean ?? null };
 }
 
 /**

@@ -2,6 +2,7 @@
  * The knob values of past trials, for samplers: taken from the JSON line a knobs
  * specialist writes into its proposals' notes, or else read from the trial's files.
  */
+import { PREDICTED_FULL_METRIC } from '../../core/fidelity.ts';
 import { AutolabError } from '../../core/errors.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
 import type { KnobSpec } from '../../core/task.ts';
@@ -107,11 +108,15 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
 
 /**
  * A pruned trial's last intermediate value of the objective metric (as Optuna's TPE uses
- * it): the run stopped early, so this is a pessimistic stand-in for its final score.
+ * it): the run stopped early, so this is a pessimistic stand-in for its final score; a
+ * trial stopped below the full level of a fidelity ladder, its predicted full-level score.
  * Null when the run reported no intermediate value under the objective's name.
  */
-export function prunedScore(trial: Pick<TrialRecord, 'label' | 'curve'>, metric: string): number | null {
+export function prunedScore(trial: Pick<TrialRecord, 'label' | 'curve'> & { metrics?: TrialRecord['metrics'] }, metric: string): number | null {
   if (trial.label !== 'pruned') return null;
+  // Stopped on a fidelity ladder: the scaling model's prediction of its full-level score (src/core/ladder-summary.ts), not a lower level's score.
+  const predicted = trial.metrics?.[PREDICTED_FULL_METRIC];
+  if (predicted !== undefined && Number.isFinite(predicted)) return predicted;
   let last: { step: number; value: number } | null = null;
   for (const point of trial.curve) {
     if (point.name !== metric || point.repeat !== 0) continue;
