@@ -13,8 +13,9 @@
  * CPU-seconds, Optuna's steps 0.1 x --work each; wall-clock times on a shared machine measure
  * contention and interpreter start-up, not work) until the variant's best was
  * at least as good as single fidelity's final best, and for the ladders the share of planted
- * shrinking gains (trick switched on against a parent without it, truly better at s and not
- * at full, measured at s and m) flagged from s and m alone, and the rank correlation
+ * shrinking gains (trials truly better than their parent at s and not at full, by the
+ * noise-free loss: the trick and wider models plant them; measured at s and m) flagged from
+ * s and m alone, and the rank correlation
  * (Spearman) of s-level scores with true full-scale losses.
  *
  * Options: --seeds N (default 5), --budget UNITS (default 20), --work SECONDS (CPU of one
@@ -132,9 +133,9 @@ function summarise(trials: TrialRecord[], levels: TrialLevelRecord[], laddered: 
     const own = levels.filter((r) => r.trialId === trial.id && r.status === 'scored');
     const parent = trial.parent === null ? undefined : byId.get(trial.parent);
     const small = own.find((r) => r.level === 0);
-    if (!parent || !small || !own.some((r) => r.level === 1) || small.metrics.trick !== 1) continue;
+    if (!parent || !small || !own.some((r) => r.level === 1)) continue;
     const parentLevel = levels.find((r) => r.trialId === parent.id && r.level === 0);
-    if (!parentLevel || parentLevel.metrics.trick !== 0) continue;
+    if (!parentLevel) continue;
     const mine = configOf(small.metrics);
     const theirs = configOf(parentLevel.metrics);
     if (!(trueLoss(mine, 0.1) < trueLoss(theirs, 0.1) && trueLoss(mine, 1) >= trueLoss(theirs, 1))) continue;
