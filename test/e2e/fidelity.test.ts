@@ -34,7 +34,7 @@ describe('a study on a fidelity ladder (s, m, full; successive halving, eta 2)',
     await study.run({ specialists: [new ScriptedSpecialist('scripted', turns)], trials: 4 });
     trials = await study.store.listTrials(study.record.id);
     levels = await study.store.listTrialLevels!(study.record.id);
-  }, 120_000);
+  }, 600_000);
 
   afterAll(async () => {
     await study?.close();
@@ -104,5 +104,5 @@ describe('a study on a fidelity ladder (s, m, full; successive halving, eta 2)',
     expect(shown.stdout).toMatch(/fidelity levels: s [\d.]+ \([\d.]+s\) → m [\d.]+ \([\d.]+s\) → full [\d.]+ \([\d.]+s\) · reached full of s\/m\/full/);
     expect(shown.stdout).toMatch(/predicted at full: [\d.]+ ± [\d.]+ · measured [\d.]+/);
     expect(shown.stdout).toMatch(/shrinking gain: gain \+9\.17% at s/);
-  }, 60_000);
+  }, 300_000);
 });
