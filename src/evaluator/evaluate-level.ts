@@ -11,6 +11,7 @@ import { PREDICTED_FULL_METRIC, type TrialLevelRecord } from '../core/fidelity.t
 import { judgedTaskAtLevel } from '../core/fidelity-task.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
 import { AutolabError } from '../core/errors.ts';
+import { trialFinishedEvent } from '../core/events.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { classifyStep } from './classify-step.ts';
 import { gatherEvidence } from './evaluate-trial.ts';
@@ -119,7 +120,7 @@ export async function recordNotPromoted(runtime: StudyRuntime, trial: TrialRecor
     },
     () => false,
   );
-  runtime.events.emit('trial:finished', { trial: recorded, incumbentChanged: false });
+  runtime.events.emit('trial.finished', trialFinishedEvent(recorded));
   return recorded;
 }
 

@@ -10,6 +10,7 @@ import type { TrialRecord } from '../core/trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { isIdle, nextStopReason, roomLeft, stopWith } from './driver-state.ts';
 import { openDriver, stopRequested, type Driver, type DriveOptions } from './driver.ts';
+import { adoptTrials } from './adopt-steps.ts';
 import { dropProposal, requestProposals } from './proposal-steps.ts';
 import { adoptClimbingTrials, startPromotions } from './ladder-steps.ts';
 import { fillSlots } from './trial-steps.ts';
@@ -49,6 +50,7 @@ export async function driveStudy(runtime: StudyRuntime, specialists: Specialist[
   options.kill.addEventListener('abort', onStop, { once: true });
   const stopHeartbeat = startHeartbeat(driver);
   await adoptClimbingTrials(driver);
+  adoptTrials(driver, options.adopt ?? []);
   try {
     await drainAndStop(driver, await driveUntilStopped(driver));
   } finally {
@@ -58,7 +60,7 @@ export async function driveStudy(runtime: StudyRuntime, specialists: Specialist[
   }
   const stopReason = driver.state.stopReason!;
   const incumbent = (await runtime.store.getIncumbent(runtime.studyId)) ?? driver.baseline;
-  runtime.events.emit('study:stopped', { reason: stopReason });
+  runtime.events.emit('study.stopped', { reason: stopReason });
   return { stopReason, trialsRun: driver.state.sessionTrials, baseline: driver.baseline, incumbent, elapsedMs: Math.round(performance.now() - driver.startedAt) };
 }
 
@@ -98,7 +100,7 @@ function stopContext(driver: Driver): Parameters<typeof nextStopReason>[1] {
 export async function drainAndStop(driver: Driver, reason: string): Promise<void> {
   const { state, runtime } = driver;
   driver.proposalAbort.abort();
-  runtime.events.emit('stopping', { reason, force: driver.options.kill.aborted });
+  runtime.events.emit('study.stopping', { reason, force: driver.options.kill.aborted });
   for (const item of state.waiting.splice(0)) await dropProposal(driver, item.proposal, reason);
   // Promoted trials still climb (a budget reached must not strand the best ones below the full level); not once the user stops.
   while (state.running.size > 0 || state.proposing.size > 0 || (state.promotions.length > 0 && !stopRequested(driver))) {

@@ -11,6 +11,15 @@ describe('migrations', () => {
     for (const m of MIGRATIONS) expect(m.name).toMatch(/^[a-z][a-z0-9_]*$/);
   });
 
+  it('keep the numbers each branch was given (3 failure signatures, 4 fidelity levels)', () => {
+    expect(MIGRATIONS.slice(0, 4).map((m) => [m.version, m.name])).toEqual([
+      [1, expect.any(String)],
+      [2, 'trial_repeats_and_curves'],
+      [3, 'trial_failure_signature'],
+      [4, 'trial_fidelity_levels'],
+    ]);
+  });
+
   it('keep dialect-specific syntax in its own dialect', () => {
     for (const m of MIGRATIONS) {
       expect(migrationSql(m, 'postgres')).not.toMatch(/AUTOINCREMENT|\bREAL\b/i);
@@ -30,7 +39,7 @@ describe('migrations', () => {
       expect(columns).toEqual([
         'study_id', 'id', 'specialist', 'parent', 'hypothesis', 'notes', 'expected_delta', 'status', 'label', 'label_detail',
         'commit_sha', 'tree', 'diff', 'metrics_json', 'score', 'seed', 'timings_json', 'cost_json', 'log_excerpt', 'edit_json',
-        'owner_json', 'created_at', 'started_at', 'finished_at', 'heartbeat_at', 'kept_at', 'repeats_json', 'curve_json',
+        'owner_json', 'created_at', 'started_at', 'finished_at', 'heartbeat_at', 'kept_at', 'repeats_json', 'curve_json', 'failure_json',
       ]);
       const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM trials WHERE study_id = 1 AND status = 'kept' ORDER BY kept_at DESC, id DESC LIMIT 1`).all() as { detail: string }[];
       expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX/);

@@ -142,6 +142,13 @@ ALTER TABLE trials ADD COLUMN curve_json TEXT NOT NULL DEFAULT '[]';
   },
   {
     version: 3,
+    name: 'trial_failure_signature',
+    // NULL for trials recorded before: they read back with a signature derived from their label, detail and excerpt.
+    up: `ALTER TABLE trials ADD COLUMN failure_json TEXT;
+`,
+  },
+  {
+    version: 4,
     name: 'trial_fidelity_levels',
     // One row per trial and fidelity level it was measured at (src/store/sql/trial-levels.ts).
     up: `CREATE TABLE trial_levels (
