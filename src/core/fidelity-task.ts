@@ -3,7 +3,7 @@ import type { TaskSpec } from './task.ts';
 /**
  * The task as one level sees it: the run's timeout and limits are the level's, and the
  * run and score see `AUTOLAB_FIDELITY` (the level's name), `AUTOLAB_FIDELITY_SCALE` and
- * the level's variables. Pure.
+ * the level's variables; with the level's own executor keys, `executor` is the level's. Pure.
  *
  * @example
  * const small = taskAtLevel(task, 0); // small.envSet.AUTOLAB_FIDELITY === 's'
@@ -14,7 +14,8 @@ export function taskAtLevel(task: TaskSpec, level: number): TaskSpec {
   const run = { ...task.run, timeoutMs: spec.timeoutMs };
   if (spec.resources?.memoryBytes !== undefined) run.memoryBytes = spec.resources.memoryBytes;
   if (spec.resources?.maxProcesses !== undefined) run.maxProcesses = spec.resources.maxProcesses;
-  return { ...task, run, envSet: { ...task.envSet, ...spec.env, AUTOLAB_FIDELITY: spec.name, AUTOLAB_FIDELITY_SCALE: String(spec.scale) } };
+  const envSet = { ...task.envSet, ...spec.env, AUTOLAB_FIDELITY: spec.name, AUTOLAB_FIDELITY_SCALE: String(spec.scale) };
+  return { ...task, run, envSet, ...(spec.executor !== undefined ? { executor: spec.executor } : {}) };
 }
 
 /**

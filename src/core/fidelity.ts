@@ -22,6 +22,18 @@ export interface FidelityLevelSpec {
   env: Record<string, string>;
   /** Limits of the run at this level, replacing the run's own (`run.memory`, `run.max_processes`). */
   resources?: { memoryBytes?: number; maxProcesses?: number };
+  /**
+   * Execution slots the run at this level holds at once (default 1): a level that needs
+   * two GPUs holds two slots, and its run sees both slots' GPUs in `CUDA_VISIBLE_DEVICES`.
+   */
+  slots: number;
+  /**
+   * Where this level's commands run, when it differs from the task's `executor:`: the
+   * same kind, with the level's keys laid over the task's (e.g. Slurm `gpus: 4`, `mem`,
+   * `time_limit`, `partition`), checked by the kind's schema when the task file loads
+   * (a TaskSpec `ExecutorSpec`, spelled out here so the two files do not import each other).
+   */
+  executor?: { kind: string; options: Record<string, unknown> };
 }
 
 /** Which trials climb from one level to the next. */
@@ -71,4 +83,24 @@ export const PREDICTED_FULL_METRIC = 'fidelity_predicted_full';
 /** The index of the last (full) level. */
 export function fullLevel(fidelity: FidelitySpec): number {
   return fidelity.levels.length - 1;
+}
+
+/**
+ * The slots the run at `level` holds (1 without a ladder or for an unknown level).
+ *
+ * @example slotsOfLevel(task.fidelity, 2) // 2 for `{ name: full, slots: 2 }`
+ */
+export function slotsOfLevel(fidelity: FidelitySpec | undefined, level: number): number {
+  return fidelity?.levels[level]?.slots ?? 1;
+}
+
+/**
+ * The `CUDA_VISIBLE_DEVICES` of a run holding several slots: their GPUs, each once, in
+ * slot order; null when none of them has a GPU.
+ *
+ * @example joinSlotGpus(['0', '1']) // '0,1'
+ */
+export function joinSlotGpus(gpus: ReadonlyArray<string | null>): string | null {
+  const distinct = [...new Set(gpus.filter((gpu): gpu is string => gpu !== null && gpu !== ''))];
+  return distinct.length === 0 ? null : distinct.join(',');
 }

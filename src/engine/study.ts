@@ -134,7 +134,8 @@ export class Study {
   private async runtime(steps: { recover: false | 'all' | 'baseline'; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
     if (!this.judgingMatches) throw taskChanged(this.name);
     const workspace = await this.workspace();
-    const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
+    const policy = await this.isolationPolicy(workspace);
+    const executor = new IsolatingExecutor(this.executor(), policy);
     const recovery =
       steps.recover === false
         ? { interrupted: [], adopt: [], reapedProcesses: 0 }
@@ -155,10 +156,19 @@ export class Study {
       baselineCommit: workspace.baselineCommit,
       evaluatorDir,
       repeatsTogether: repeatsTogether(this.task),
+      ...this.levelExecutors(policy),
       ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}),
     };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     return { runtime, recovery };
+  }
+
+  /** The executors of the fidelity levels that name their own executor keys (none without such a level). */
+  private levelExecutors(policy: TrialIsolationPolicy): Pick<StudyRuntime, 'levelExecutors'> {
+    const levels = this.task.fidelity?.levels ?? [];
+    if (!levels.some((level) => level.executor !== undefined)) return {};
+    const onWarning = (message: string) => this.events.emit('warning', { code: 'executor', message });
+    return { levelExecutors: levels.map((level) => (level.executor === undefined ? null : new IsolatingExecutor(executorForTask({ ...this.task, executor: level.executor }, { onWarning }), policy))) };
   }
 
   /**

@@ -7,7 +7,7 @@
  * level, so only full-level scores can make an incumbent. Between levels the trial waits
  * `pending`, owned by its driver, for the promotion rule.
  */
-import { PREDICTED_FULL_METRIC, type TrialLevelRecord } from '../core/fidelity.ts';
+import { joinSlotGpus, PREDICTED_FULL_METRIC, slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
 import { judgedTaskAtLevel } from '../core/fidelity-task.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
 import { AutolabError } from '../core/errors.ts';
@@ -51,7 +51,7 @@ export async function evaluateTrialAtLevel(runtime: StudyRuntime, trial: TrialRe
   if (!ladder || !ladder.levels[level]) throw new AutolabError('TaskFileError', `The task has no fidelity level ${level}`);
   const levels = levelStore(runtime);
   const isFull = level === ladder.levels.length - 1;
-  const job: TrialJob = { runtime: { ...runtime, task: judgedTaskAtLevel(runtime.task, level) }, trial, slot, signal };
+  const job: TrialJob = { runtime: runtimeAtLevel(runtime, level), trial, slot, signal };
   const started = performance.now();
   await startStep(job);
   const evidence = level === 0 ? await gatherEvidence(job) : await gatherLevelEvidence(job);
@@ -66,6 +66,11 @@ export async function evaluateTrialAtLevel(runtime: StudyRuntime, trial: TrialRe
   await runtime.store.updateTrial(runtime.studyId, trial.id, { status: 'pending', commit, tree, diff, timings, logExcerpt });
   const waiting = (await runtime.store.getTrial(runtime.studyId, trial.id)) ?? trial;
   return { kind: 'measured', trial: waiting, level: measured! };
+}
+
+/** The runtime a level's commands see: the task at that level, and the level's own executor when it names one. */
+function runtimeAtLevel(runtime: StudyRuntime, level: number): StudyRuntime {
+  return { ...runtime, task: judgedTaskAtLevel(runtime.task, level), executor: runtime.levelExecutors?.[level] ?? runtime.executor };
 }
 
 /** The run and score of a promoted trial: a fresh worktree at its commit, its repeats, then the worktree removed. */
@@ -131,7 +136,10 @@ export async function recordNotPromoted(runtime: StudyRuntime, trial: TrialRecor
 export async function evaluateBaselineLadder(runtime: StudyRuntime, baseline: TrialRecord, slot: SlotInfo, signal: AbortSignal): Promise<TrialRecord> {
   let trial = baseline;
   for (let level = 0; ; level++) {
-    const outcome = await evaluateTrialAtLevel(runtime, trial, slot, signal, level);
+    // Nothing else runs yet: a level that holds several slots gets the first GPUs of the task.
+    const slots = slotsOfLevel(runtime.task.fidelity, level);
+    const gpu = slots > 1 ? (joinSlotGpus(runtime.task.gpus.slice(0, slots)) ?? slot.gpu) : slot.gpu;
+    const outcome = await evaluateTrialAtLevel(runtime, trial, { index: slot.index, gpu }, signal, level);
     if (outcome.kind === 'finished') return outcome.trial;
     trial = outcome.trial;
   }

@@ -9,7 +9,7 @@
 import { coerceError } from '../core/errors.ts';
 import { summariseLadder } from '../core/ladder-summary.ts';
 import { decidePromotion } from '../core/promotion.ts';
-import type { TrialLevelRecord } from '../core/fidelity.ts';
+import { slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { evaluateTrialAtLevel, levelStore, recordNotPromoted, type LevelOutcome } from '../evaluator/evaluate-level.ts';
 import type { SlotInfo } from '../evaluator/study-runtime.ts';
@@ -25,11 +25,11 @@ export async function evaluateFirstLevel(driver: Driver, trial: TrialRecord, slo
   return afterLevel(driver, outcome);
 }
 
-/** Starts a waiting promotion on each free slot. */
+/** Starts a waiting promotion on each free slot (as many slots as its level holds). */
 export async function startPromotions(driver: Driver): Promise<void> {
   if (!driver.runtime.task.fidelity || stopRequested(driver)) return;
   for (let next = takePromotion(driver.state, driver.runtime.task.parallel); next !== null; next = takePromotion(driver.state, driver.runtime.task.parallel)) {
-    const slot = await driver.slots.acquire();
+    const slot = await driver.slots.acquireMany(slotsOfLevel(driver.runtime.task.fidelity, next.level));
     const run: RunningTrial = { trialId: next.trialId, done: Promise.resolve() };
     driver.state.running.add(run);
     run.done = climb(driver, next, run, slot);

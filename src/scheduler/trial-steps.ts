@@ -4,6 +4,7 @@
  * retried once on a fresh trial when the machine failed it, and then counted.
  */
 import { trialCreatedEvent } from '../core/events.ts';
+import { slotsOfLevel } from '../core/fidelity.ts';
 import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
 import { coerceError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
@@ -28,7 +29,8 @@ export async function fillSlots(driver: Driver): Promise<void> {
  * starts evaluating it; resolves once it runs (its `RunningTrial` is in the state).
  */
 export async function startTrial(driver: Driver, item: WaitingProposal): Promise<void> {
-  const slot = await driver.slots.acquire();
+  // On a fidelity ladder a new trial runs at the first level, which may hold several slots.
+  const slot = await driver.slots.acquireMany(slotsOfLevel(driver.runtime.task.fidelity, 0));
   const trial = await createTrialFrom(driver, item, null);
   const run: RunningTrial = { trialId: trial.id, done: Promise.resolve() };
   driver.state.running.add(run);

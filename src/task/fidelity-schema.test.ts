@@ -48,9 +48,9 @@ describe('fidelity: in the task file', () => {
 `);
     expect(task.fidelity).toEqual({
       levels: [
-        { name: 's', scale: 0.1, timeoutMs: 60_000, env: { STEPS: '100' } },
-        { name: 'm', scale: 0.5, timeoutMs: 300_000, env: { STEPS: '300' }, resources: { memoryBytes: 1e9 } },
-        { name: 'full', scale: 1, timeoutMs: 600_000, env: {} },
+        { name: 's', scale: 0.1, timeoutMs: 60_000, env: { STEPS: '100' }, slots: 1 },
+        { name: 'm', scale: 0.5, timeoutMs: 300_000, env: { STEPS: '300' }, resources: { memoryBytes: 1e9 }, slots: 1 },
+        { name: 'full', scale: 1, timeoutMs: 600_000, env: {}, slots: 1 },
       ],
       promote: { rule: 'successive_halving', eta: 2 },
     });
@@ -89,5 +89,40 @@ describe('fidelity: in the task file', () => {
       expect.stringMatching(/fidelity\.levels\[0\]\.scale: expected a scale > 0/),
       expect.stringMatching(/fidelity\.levels\[0\]\.envv/),
     ]);
+  });
+
+  it('loads per-level resources: slots, and executor keys laid over the task\'s executor (the same kind)', async () => {
+    const { task } = await load(`parallel: 4
+gpus: ["0", "1", "2", "3"]
+executor: { kind: slurm, partition: debug, mem: 8GB, gpus: 1 }
+fidelity:
+  levels:
+    - { name: s, timeout: 1m }
+    - { name: full, slots: 4, executor: { gpus: 4, mem: 64GB, time_limit: 2h } }
+`);
+    const [small, full] = task.fidelity!.levels;
+    expect(small).toMatchObject({ slots: 1 });
+    expect(small!.executor).toBeUndefined();
+    expect(full).toMatchObject({ slots: 4, executor: { kind: 'slurm', options: { partition: 'debug', gpus: '4', memoryBytes: 64e9, timeLimitMs: 7_200_000 } } });
+    expect(taskAtLevel(task, 1).executor).toEqual(full!.executor);
+    expect(taskAtLevel(task, 0).executor).toEqual(task.executor);
+  });
+
+  it('reports per-level resources that cannot work: more slots than parallel, keys the executor refuses, another kind', async () => {
+    const lines = await problems(`parallel: 2
+executor: { kind: slurm, partition: debug }
+fidelity:
+  levels:
+    - { name: s, scale: 0.1, executor: { kind: local } }
+    - { name: full, scale: 1, slots: 3, executor: { gpuz: 2, mem: lots } }
+`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/:9:\d+: fidelity\.levels\[0\]\.executor\.kind: a level runs on the task's executor \(slurm\): leave kind out/),
+        expect.stringMatching(/:10:\d+: fidelity\.levels\[1\]\.slots: this level holds 3 slots at once, but parallel is 2: raise parallel to at least 3/),
+        expect.stringMatching(/:10:\d+: fidelity\.levels\[1\]\.executor\.gpuz: unknown key "gpuz"; did you mean "gpus"\?/),
+        expect.stringMatching(/:10:\d+: fidelity\.levels\[1\]\.executor\.mem: expected a size/),
+      ]),
+    );
   });
 });

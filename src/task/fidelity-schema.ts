@@ -6,10 +6,13 @@
  */
 import { z } from 'zod';
 import type { FidelitySpec, PromotionRuleSpec } from '../core/fidelity.ts';
+import type { ExecutorSpec } from '../core/task.ts';
+import { executorSchema } from './executor-schema.ts';
 import { closestMatch } from '../core/suggest.ts';
 import { parseDurationMs } from '../core/units.ts';
 import { durationSchema, sizeSchema } from '../options/unit-schemas.ts';
 import type { TaskFileIssue } from './task-file-issue.ts';
+import { taskFileErrorMap, taskFileIssuesFromZod } from './zod-issues.ts';
 
 const LEVEL_NAME = /^[A-Za-z0-9._-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -34,6 +37,16 @@ const levelSchema = z
       })
       .optional()
       .describe('Limits of the run at this level, replacing the run\'s own.'),
+    slots: z
+      .number()
+      .int()
+      .min(1)
+      .optional()
+      .describe('Execution slots the run at this level holds at once (at most `parallel`); its CUDA_VISIBLE_DEVICES lists every held slot\'s GPU, e.g. slots: 2 for a level that trains on two GPUs. Default 1.'),
+    executor: z
+      .record(z.string(), z.unknown(), { error: 'expected a mapping of the executor\'s keys, e.g. { gpus: 4, mem: 64GB }' })
+      .optional()
+      .describe('Keys of the task\'s executor kind that differ at this level, laid over `executor:` (e.g. for Slurm { gpus: 4, mem: 64GB, time_limit: 2h, partition: big }); checked as the executor\'s own keys.'),
   })
   .describe('One rung of the ladder.');
 
@@ -114,6 +127,7 @@ export function fidelityIssues(raw: Record<string, unknown>): TaskFileIssue[] {
       });
     }
   }
+  if (Array.isArray(fidelity.levels)) issues.push(...levelResourceIssues(raw, fidelity.levels));
   const promote = fidelity.promote;
   if (isRecord(promote) && typeof promote.rule === 'string' && (PROMOTION_RULES as readonly string[]).includes(promote.rule)) {
     const allowed = RULE_KEYS[promote.rule as (typeof PROMOTION_RULES)[number]];
@@ -126,12 +140,48 @@ export function fidelityIssues(raw: Record<string, unknown>): TaskFileIssue[] {
   return issues;
 }
 
+/** The executor keys of a level laid over the task's `executor:` (its kind kept); null when the level has none. */
+function levelExecutorKeys(taskExecutor: unknown, level: unknown): Record<string, unknown> | null {
+  if (!isRecord(level) || !isRecord(level.executor)) return null;
+  const base = isRecord(taskExecutor) ? taskExecutor : { kind: 'local' };
+  const { kind: _kind, ...overrides } = level.executor;
+  return { ...base, ...overrides };
+}
+
+/** Per-level resources that cannot work: more slots than `parallel`, executor keys the task's kind refuses. */
+function levelResourceIssues(raw: Record<string, unknown>, levels: unknown[]): TaskFileIssue[] {
+  const issues: TaskFileIssue[] = [];
+  const parallel = typeof raw.parallel === 'number' ? raw.parallel : 1;
+  levels.forEach((level, index) => {
+    if (!isRecord(level)) return;
+    const at = ['fidelity', 'levels', index];
+    if (typeof level.slots === 'number' && level.slots > parallel) {
+      issues.push({ path: [...at, 'slots'], message: `this level holds ${level.slots} slots at once, but parallel is ${parallel}: raise parallel to at least ${level.slots} (one slot per GPU) or lower slots` });
+    }
+    if (isRecord(level.executor) && level.executor.kind !== undefined) {
+      const kind = isRecord(raw.executor) ? raw.executor.kind : 'local';
+      if (level.executor.kind !== kind) issues.push({ path: [...at, 'executor', 'kind'], message: `a level runs on the task's executor (${String(kind)}): leave kind out and give only the keys that differ`, at: 'key' });
+    }
+    const keys = levelExecutorKeys(raw.executor, level);
+    if (keys === null) return;
+    const parsed = executorSchema.safeParse(keys, { error: taskFileErrorMap, reportInput: true });
+    if (parsed.success) return;
+    for (const issue of taskFileIssuesFromZod(parsed.error.issues, executorSchema)) issues.push({ ...issue, path: [...at, 'executor', ...issue.path] });
+  });
+  return issues;
+}
+
 function round(value: number): number {
   return Math.round(value * 1e4) / 1e4;
 }
 
+/** A level's executor: its keys over the task's, parsed by the kind's schema (already checked by `fidelityIssues`). */
+function levelExecutor(taskExecutor: unknown, level: ParsedFidelity['levels'][number]): ExecutorSpec {
+  return executorSchema.parse(levelExecutorKeys(taskExecutor, level));
+}
+
 /** The TaskSpec form: timeouts and scales defaulted, the rule's keys filled in. */
-export function toFidelitySpec(parsed: ParsedFidelity, runTimeoutMs: number): FidelitySpec {
+export function toFidelitySpec(parsed: ParsedFidelity, runTimeoutMs: number, taskExecutor?: unknown): FidelitySpec {
   const timeouts = parsed.levels.map((level) => level.timeout ?? runTimeoutMs);
   const lastTimeout = timeouts[timeouts.length - 1]!;
   const levels = parsed.levels.map((level, index) => ({
@@ -142,6 +192,8 @@ export function toFidelitySpec(parsed: ParsedFidelity, runTimeoutMs: number): Fi
     ...(level.resources && (level.resources.memory !== undefined || level.resources.max_processes !== undefined)
       ? { resources: { ...(level.resources.memory !== undefined ? { memoryBytes: level.resources.memory } : {}), ...(level.resources.max_processes !== undefined ? { maxProcesses: level.resources.max_processes } : {}) } }
       : {}),
+    slots: level.slots ?? 1,
+    ...(level.executor !== undefined ? { executor: levelExecutor(taskExecutor, level) } : {}),
   }));
   const p = parsed.promote;
   const promote: PromotionRuleSpec =

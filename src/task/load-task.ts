@@ -134,7 +134,7 @@ function toPrunerSpec(p: ParsedTaskFile['pruner']): TaskSpec['pruner'] {
 }
 
 /** Builds the engine's TaskSpec from a parsed task file; paths are resolved against `taskFile`'s folder. */
-function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
+function toTaskSpec(parsed: ParsedTaskFile, taskFile: string, rawExecutor?: unknown): TaskSpec {
   const root = dirname(taskFile);
   const task: TaskSpec = {
     name: parsed.name,
@@ -185,7 +185,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   if (pruner) task.pruner = pruner;
   // `{ kind: local }` without options is the default, left out; a local container is kept.
   if (parsed.executor && (parsed.executor.kind !== 'local' || Object.keys(parsed.executor.options).length > 0)) task.executor = parsed.executor;
-  if (parsed.fidelity) task.fidelity = toFidelitySpec(parsed.fidelity, task.run.timeoutMs);
+  if (parsed.fidelity) task.fidelity = toFidelitySpec(parsed.fidelity, task.run.timeoutMs, rawExecutor);
   for (const key of ['trials', 'hours', 'patience', 'usd'] as const) {
     if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
   }
@@ -279,6 +279,6 @@ export async function loadTaskFile(pathOrDir: string): Promise<LoadedTask> {
     throw problemsError(lines, display, { cause: result.success ? undefined : result.error });
   }
 
-  const task = toTaskSpec(result.data, taskFile);
+  const task = toTaskSpec(result.data, taskFile, (raw as Record<string, unknown>).executor);
   return { task, warnings: [...warnings, ...taskWarnings(task)] };
 }
