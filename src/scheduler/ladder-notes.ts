@@ -1,5 +1,6 @@
 /** The fidelity notes of the lineage feedback: each laddered trial's levels, prediction and shrinking gain. */
 import { ladderNote, summariseLadder } from '../core/ladder-summary.ts';
+import type { TrialLevelRecord } from '../core/fidelity.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 
@@ -9,10 +10,10 @@ import type { StudyRuntime } from '../evaluator/study-runtime.ts';
  * @example
  * buildLineageFeedback(trials, { study, objective, ...(await fidelityNotes(runtime, trials)) });
  */
-export async function fidelityNotes(runtime: Pick<StudyRuntime, 'task' | 'store' | 'studyId'>, trials: readonly TrialRecord[]): Promise<{ fidelityNotes?: ReadonlyMap<number, string> }> {
+export async function fidelityNotes(runtime: Pick<StudyRuntime, 'task' | 'store' | 'studyId'>, trials: readonly TrialRecord[], levels?: readonly TrialLevelRecord[]): Promise<{ fidelityNotes?: ReadonlyMap<number, string> }> {
   const fidelity = runtime.task.fidelity;
   if (!fidelity || !runtime.store.listTrialLevels) return {};
-  const records = await runtime.store.listTrialLevels(runtime.studyId);
+  const records = levels ?? (await runtime.store.listTrialLevels(runtime.studyId));
   const summary = summariseLadder(fidelity, runtime.task.objective.direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
   return { fidelityNotes: new Map([...summary.trials].map(([id, trial]) => [id, ladderNote(fidelity, trial)])) };
 }

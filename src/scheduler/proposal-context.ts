@@ -33,12 +33,14 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
   const baseline = trials.find((trial) => trial.id === 0);
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
+  const levels = task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId) : undefined;
   return {
     task,
     surface: task.surfaces[specialist.spec.surface]!,
     incumbent,
     trials,
-    lineage: buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials)) }),
+    lineage: buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials, levels)) }),
+    ...(levels !== undefined ? { fidelityLevels: levels } : {}),
     readFile: async (trialId, path) => {
       const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
       return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;

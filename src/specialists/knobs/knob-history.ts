@@ -3,6 +3,7 @@
  * specialist writes into its proposals' notes, or else read from the trial's files.
  */
 import { PREDICTED_FULL_METRIC } from '../../core/fidelity.ts';
+import { modelLevelScores } from '../../core/fidelity-model-level.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { knobValuesInNotes } from '../../core/trial-change.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
@@ -73,12 +74,19 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
 
   return async (context) => {
     const observations: KnobObservation[] = [];
+    // On a ladder: scores of the model level (the highest with knobs + 1 trials measured, as BOHB), never levels mixed.
+    const multiFidelity = context.fidelityLevels && context.task.fidelity ? modelLevelScores(context.fidelityLevels, context.task.objective.direction, knobs.length + 1) : null;
     for (const trial of context.trials.slice(-KNOB_HISTORY_LIMIT)) {
       context.signal.throwIfAborted();
       const values = await valuesOf(trial, context);
       if (values === null) continue;
       const observation: KnobObservation = { trialId: trial.id, values, status: trial.status, score: trial.score ?? prunedScore(trial, context.task.objective.metric), label: trial.label };
       if (Object.keys(trial.metrics).length > 0) observation.metrics = trial.metrics;
+      const levelScore = multiFidelity?.scores.get(trial.id);
+      if (multiFidelity && levelScore !== undefined && !(trial.status === 'failed' && trial.label !== 'pruned')) {
+        observation.score = levelScore;
+        observation.modelLevel = multiFidelity.level;
+      }
       const failure = signatureOf(trial);
       if (failure !== null) {
         observation.failure = failure.signature;
