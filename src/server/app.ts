@@ -13,6 +13,7 @@
  *   /api/studies/:study/lineage                    the lineage tree's nodes and the incumbent chain
  *   /api/studies/:study/knobs                      knob values of every finished trial, failure groups, importance
  *   /api/studies/:study/incumbent                  the incumbent's configuration and cumulative change vs the baseline
+ *   /api/studies/:study/fidelity                   the fidelity funnel (trials per level, run time per level), or { funnel: null }
  *   /api/studies/:study/events?after=ID            server-sent events (text/event-stream)
  */
 import { Hono, type Context } from 'hono';
@@ -30,6 +31,7 @@ import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { buildOverview } from '../views/overview.ts';
+import { fidelityFunnel } from '../views/fidelity-funnel.ts';
 import { timelineData } from '../views/timeline-view.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
@@ -135,6 +137,18 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   app.get('/api/studies/:study/knobs', async (c) => {
     const entry = await hub.study(c.req.param('study'));
     return jsonText(c, await entry.analysis.knobViewJson());
+  });
+
+  app.get('/api/studies/:study/fidelity', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    const ladder = entry.source.task.fidelity;
+    if (ladder === null || !hub.store.listTrialLevels) return c.json({ funnel: null, revision: entry.snapshot.revision });
+    const listLevels = hub.store.listTrialLevels.bind(hub.store);
+    const json = entry.snapshot.cached('fidelity.json', async () => {
+      const funnel = fidelityFunnel(ladder, entry.source.task.objective.direction, entry.snapshot.sorted(), await listLevels(entry.snapshot.study.id));
+      return JSON.stringify({ funnel, revision: entry.snapshot.revision });
+    });
+    return jsonText(c, await json);
   });
 
   app.get('/api/studies/:study/incumbent', async (c) => {

@@ -6,6 +6,8 @@ import type { TrialRecord } from '../../src/core/trial.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { renderLineageMarkdown } from '../../src/core/lineage-markdown.ts';
 import { runCli } from '../../src/testing/cli.ts';
+import { startDashboard } from '../../src/server/serve-dashboard.ts';
+import type { FidelityFunnel } from '../../src/views/fidelity-funnel.ts';
 import { makePatch, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 import { patchProposal, ScriptedSpecialist } from '../../src/testing/scripted-specialist.ts';
 
@@ -87,6 +89,25 @@ describe('a study on a fidelity ladder (s, m, full; successive halving, eta 2)',
     const nearer = summary.trials.get(3)!;
     // The trick (linear in scale, not a power law) pulls the shared exponent a little: still far closer than the s score (0.6 off).
     expect(Math.abs(nearer.predictedFull!.mean - nearer.measuredFull!)).toBeLessThan(0.1);
+  });
+
+  it('serves the fidelity funnel to the dashboard: trials per level, stopped, climbed, run time per level', async () => {
+    const dashboard = await startDashboard({ store: study.store, port: 0, pollMs: 100 });
+    try {
+      const response = await fetch(new URL('/api/studies/ladder/fidelity', dashboard.url));
+      expect(response.status).toBe(200);
+      const { funnel } = (await response.json()) as { funnel: FidelityFunnel };
+      expect(funnel.levels.map(({ name, measured, stopped, climbed }) => ({ name, measured, stopped, climbed }))).toEqual([
+        { name: 's', measured: 4, stopped: 2, climbed: 2 },
+        { name: 'm', measured: 2, stopped: 0, climbed: 2 },
+        { name: 'full', measured: 2, stopped: 0, climbed: 2 },
+      ]);
+      expect(funnel.levels[0]!.best).toBeCloseTo(Math.min(...levels.filter((r) => r.level === 0).map((r) => r.score!)), 9);
+      for (const level of funnel.levels) expect(level.runSeconds).toBeGreaterThan(0);
+      expect(funnel.fullOnlySeconds).toBeGreaterThan(0);
+    } finally {
+      await dashboard.close();
+    }
   });
 
   it('shows the levels in the lineage feedback, `trials --json` and `show`', async () => {
