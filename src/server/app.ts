@@ -31,7 +31,7 @@ import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { buildOverview } from '../views/overview.ts';
-import { fidelityFunnel } from '../views/fidelity-funnel.ts';
+import { fidelityJson } from './fidelity-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
@@ -139,22 +139,8 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
     return jsonText(c, await entry.analysis.knobViewJson());
   });
 
-  app.get('/api/studies/:study/fidelity', async (c) => {
-    const entry = await hub.study(c.req.param('study'));
-    const ladder = entry.source.task.fidelity;
-    if (ladder === null || !hub.store.listTrialLevels) return c.json({ funnel: null, revision: entry.snapshot.revision });
-    const listLevels = hub.store.listTrialLevels.bind(hub.store);
-    const json = entry.snapshot.cached('fidelity.json', async () => {
-      const funnel = fidelityFunnel(ladder, entry.source.task.objective.direction, entry.snapshot.sorted(), await listLevels(entry.snapshot.study.id));
-      return JSON.stringify({ funnel, revision: entry.snapshot.revision });
-    });
-    return jsonText(c, await json);
-  });
-
-  app.get('/api/studies/:study/incumbent', async (c) => {
-    const entry = await hub.study(c.req.param('study'));
-    return c.json(await incumbentView(entry));
-  });
+  app.get('/api/studies/:study/fidelity', async (c) => jsonText(c, await fidelityJson(hub, await hub.study(c.req.param('study')))));
+  app.get('/api/studies/:study/incumbent', async (c) => c.json(await incumbentView(await hub.study(c.req.param('study')))));
 
   app.get('/api/studies/:study/events', async (c) => {
     const entry = await hub.study(c.req.param('study'));
