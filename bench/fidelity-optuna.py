@@ -1,4 +1,4 @@
-"""Optuna (TPE + HyperbandPruner over steps) on the bench recipe of bench/fidelity-recipe.ts:
+"""Optuna (TPE + HyperbandPruner, or SuccessiveHalvingPruner with `sha` as 4th argument, over steps) on the bench recipe of bench/fidelity-recipe.ts:
 each trial "trains" in 10 steps (step k is the model at scale k/10, costing 0.1 of a full
 run's CPU) and reports its loss; the pruner stops losing trials within their run. Stops at
 the CPU budget (in full-run units). Prints one JSON line per finished trial."""
@@ -6,6 +6,7 @@ import json, math, random, sys, time
 import optuna
 
 seed, budget, work = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3])
+pruner_kind = sys.argv[4] if len(sys.argv) > 4 else "hyperband"
 optuna.logging.set_verbosity(optuna.logging.WARNING)
 used = {"units": 0.0, "cpu": 0.0}
 
@@ -37,6 +38,7 @@ def stop_at_budget(study, _trial):
     if used["units"] >= budget:
         study.stop()
 
-study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed),
-                            pruner=optuna.pruners.HyperbandPruner(min_resource=1, max_resource=10, reduction_factor=3))
+pruner = (optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3) if pruner_kind == "sha"
+          else optuna.pruners.HyperbandPruner(min_resource=1, max_resource=10, reduction_factor=3))
+study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed), pruner=pruner)
 study.optimize(objective, callbacks=[stop_at_budget])

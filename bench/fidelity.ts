@@ -2,7 +2,7 @@
  * npm run bench:fidelity — multi-fidelity trials at an equal CPU budget: single fidelity
  * (every trial at full scale) against the ladder s/m/full with each promotion rule
  * (successive_halving, top_k, predicted) and against Optuna (TPE with its
- * HyperbandPruner over steps, the in-run peer), on a real-process recipe whose full-scale
+ * HyperbandPruner, and with its SuccessiveHalvingPruner, over steps: the in-run peers), on a real-process recipe whose full-scale
  * outcome depends on the configuration and the scale (bench/fidelity-recipe.ts: wider
  * models lose at small scale and win at full; the `trick` wins at small scale and loses at
  * full). The same knobs specialist (TPE) proposes in every autolab variant.
@@ -18,7 +18,8 @@
  * s and m alone, and the rank correlation
  * (Spearman) of s-level scores with true full-scale losses.
  *
- * Options: --seeds N (default 5), --budget UNITS (default 20), --work SECONDS (CPU of one
+ * Variants run interleaved (every variant of seed 1, then of seed 2, ...), so all see the
+ * same machine load. Options: --seeds N (default 5), --budget UNITS (default 20), --work SECONDS (CPU of one
  * full run, default 0.3), --parallel N (default 2), --python PATH.
  */
 import { spawn } from 'node:child_process';
@@ -147,9 +148,9 @@ function summarise(trials: TrialRecord[], levels: TrialLevelRecord[], laddered: 
   return { ...result, planted, flagged, rankCorrelation };
 }
 
-async function runOptuna(seed: number): Promise<RunResult> {
+async function runOptuna(seed: number, pruner: 'hyperband' | 'sha'): Promise<RunResult> {
   const started = performance.now();
-  const child = spawn(python, [join(import.meta.dirname, 'fidelity-optuna.py'), String(seed), String(budget), String(work)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(python, [join(import.meta.dirname, 'fidelity-optuna.py'), String(seed), String(budget), String(work), pruner], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk) => (out += chunk));
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -181,12 +182,12 @@ function cpuTo(bests: RunResult['bests'], target: number): number | null {
 
 const round = (value: number | null, digits = 4) => (value === null ? null : Number(value.toFixed(digits)));
 
-const variants = ['single', ...Object.keys(LADDERS), 'optuna_hyperband'];
+const variants = ['single', ...Object.keys(LADDERS), 'optuna_hyperband', 'optuna_sha'];
 const results: Record<string, RunResult[]> = Object.fromEntries(variants.map((v) => [v, []]));
 console.log(`bench:fidelity — ${seeds} seeds, budget ${budget} full-run equivalents (${work}s CPU each), parallel ${parallel}; optimum ${OPTIMUM.toFixed(4)}`);
 for (let seed = 1; seed <= seeds; seed++) {
   for (const variant of variants) {
-    const result = variant === 'single' ? await runAutolab(seed, null) : variant === 'optuna_hyperband' ? await runOptuna(seed) : await runAutolab(seed, variant);
+    const result = variant === 'single' ? await runAutolab(seed, null) : variant.startsWith('optuna_') ? await runOptuna(seed, variant === 'optuna_sha' ? 'sha' : 'hyperband') : await runAutolab(seed, variant);
     results[variant]!.push(result);
     const extra = result.planted !== undefined ? ` · shrinking flagged ${result.flagged}/${result.planted} · rank corr ${round(result.rankCorrelation ?? null, 3)}` : '';
     console.log(`seed ${seed} ${variant.padEnd(20)} regret ${result.regret.toFixed(4)} · ${result.trials} trials · run CPU ${result.cpuS.toFixed(1)}s · wall ${result.wallS.toFixed(0)}s${extra}`);
