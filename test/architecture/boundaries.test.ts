@@ -15,7 +15,6 @@ const STRICT_FOLDERS = ['scheduler', 'evaluator', 'engine', 'worker', 'cli'];
  * may shrink, none may grow, and no other may join. Split one, then lower or remove its row.
  */
 const KNOWN_LONG_FUNCTIONS: Record<string, number> = {
-  'src/testing/loopback-llm/loopback-server.ts:startLoopbackLlm': 130,
   'src/server/app.ts:createDashboardApp': 119,
   'src/task/init-template.ts:initTemplate': 124, // one template literal: the smoke phase's explanation added 9 lines of text
   'src/specialists/command/command-specialist.ts:createCommandSpecialist': 101,

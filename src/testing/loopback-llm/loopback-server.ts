@@ -68,28 +68,10 @@ export async function startLoopbackLlm(initial: Script = []): Promise<LoopbackLl
   const started = performance.now();
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
-  let queue: Array<ScriptedReply | ReplyFunction> = [];
-  let everyRequest: ReplyFunction | null = null;
+  const script = new ScriptQueue(initial);
   let unscripted = 0;
   let scriptedDelayMs = 0;
   let sequence = 0;
-  const setScript = (script: Script) => {
-    if (typeof script === 'function') {
-      everyRequest = script;
-      queue = [];
-    } else {
-      everyRequest = null;
-      queue = [...script];
-    }
-  };
-  setScript(initial);
-
-  const nextReply = async (recorded: RecordedRequest): Promise<ScriptedReply | null> => {
-    if (everyRequest) return everyRequest(recorded);
-    const next = queue.shift();
-    if (next === undefined) return null;
-    return typeof next === 'function' ? next(recorded) : next;
-  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const path = (request.url ?? '/').split('?')[0]!;
@@ -98,34 +80,17 @@ export async function startLoopbackLlm(initial: Script = []): Promise<LoopbackLl
       sendJson(response, 404, { error: { message: `the loopback LLM serves POST /v1/chat/completions and POST /v1/messages, not ${request.method} ${path}` } });
       return;
     }
-    const text = await readBody(request);
-    let body: Record<string, unknown>;
-    try {
-      body = JSON.parse(text) as Record<string, unknown>;
-    } catch {
+    const body = parseBody(await readBody(request));
+    if (body === null) {
       sendJson(response, 400, { error: { message: 'the request body is not JSON' } });
       return;
     }
-    const parsed = format === 'openai' ? parseOpenAiRequest(body) : parseAnthropicRequest(body);
-    const headers: Record<string, string> = {};
-    for (const [key, value] of Object.entries(request.headers)) if (typeof value === 'string') headers[key] = value;
-    const recorded: RecordedRequest = {
-      index: requests.length,
-      format,
-      path,
-      headers,
-      body,
-      model: String(body.model ?? ''),
-      stream: body.stream === true,
-      ...parsed,
-      at: performance.now() - started,
-    };
+    const recorded = recordedRequest(request, body, format, path, requests.length, performance.now() - started);
     requests.push(recorded);
-    const scripted = await nextReply(recorded);
+    const scripted = await script.next(recorded);
     if (scripted === null) {
       unscripted++;
-      const error: ScriptedError = { type: 'error', status: 400, message: `the loopback script has no reply for request #${recorded.index}` };
-      sendJson(response, 400, format === 'openai' ? openAiErrorBody(error) : anthropicErrorBody(error));
+      sendError(response, { type: 'error', status: 400, message: `the loopback script has no reply for request #${recorded.index}` }, format);
       return;
     }
     if (scripted.type === 'hang') {
@@ -136,24 +101,8 @@ export async function startLoopbackLlm(initial: Script = []): Promise<LoopbackLl
       scriptedDelayMs += scripted.delayMs;
       await sleep(scripted.delayMs);
     }
-    if (scripted.type === 'error') {
-      const extra: Record<string, string> = scripted.retryAfter === undefined ? {} : { 'retry-after': String(scripted.retryAfter) };
-      sendJson(response, scripted.status, format === 'openai' ? openAiErrorBody(scripted) : anthropicErrorBody(scripted), extra);
-      return;
-    }
-    const id = ++sequence;
-    if (!recorded.stream) {
-      sendJson(response, 200, format === 'openai' ? openAiCompletion(scripted, recorded.model, id) : anthropicMessage(scripted, recorded.model, id));
-      return;
-    }
-    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    if (format === 'openai') {
-      const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
-      for (const data of openAiChunks(scripted, recorded.model, id, includeUsage)) response.write(`data: ${data}\n\n`);
-    } else {
-      for (const [event, data] of anthropicEvents(scripted, recorded.model, id)) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
-    }
-    response.end();
+    if (scripted.type === 'error') sendError(response, scripted, format);
+    else writeReply(response, scripted, recorded, ++sequence);
   };
 
   const server = createServer((request, response) => {
@@ -182,15 +131,79 @@ export async function startLoopbackLlm(initial: Script = []): Promise<LoopbackLl
     get scriptedDelayMs() {
       return scriptedDelayMs;
     },
-    setScript,
-    push: (...replies) => {
-      if (everyRequest) throw new Error('the loopback script is a function; use setScript to replace it');
-      queue.push(...replies);
-    },
+    setScript: (next) => script.set(next),
+    push: (...replies) => script.push(replies),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/** What the server keeps of one request: its headers and body, and what the provider's format says it asks. */
+function recordedRequest(request: IncomingMessage, body: Record<string, unknown>, format: 'openai' | 'anthropic', path: string, index: number, at: number): RecordedRequest {
+  const parsed = format === 'openai' ? parseOpenAiRequest(body) : parseAnthropicRequest(body);
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.headers)) if (typeof value === 'string') headers[key] = value;
+  return { index, format, path, headers, body, model: String(body.model ?? ''), stream: body.stream === true, ...parsed, at };
+}
+
+/** Writes a scripted reply as the provider would: one JSON body, or server-sent events when the request streams. */
+function writeReply(response: ServerResponse, scripted: Exclude<ScriptedReply, ScriptedError | { type: 'hang' }>, recorded: RecordedRequest, id: number): void {
+  if (!recorded.stream) {
+    sendJson(response, 200, recorded.format === 'openai' ? openAiCompletion(scripted, recorded.model, id) : anthropicMessage(scripted, recorded.model, id));
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  if (recorded.format === 'openai') {
+    const includeUsage = (recorded.body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+    for (const data of openAiChunks(scripted, recorded.model, id, includeUsage)) response.write(`data: ${data}\n\n`);
+  } else {
+    for (const [event, data] of anthropicEvents(scripted, recorded.model, id)) response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+  response.end();
+}
+
+/** The request body as a JSON object, or null when it is not JSON. */
+function parseBody(text: string): Record<string, unknown> | null {
+  try {
+    return JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+/** An error reply in the provider's shape (with `retry-after` when scripted). */
+function sendError(response: ServerResponse, error: ScriptedError, format: 'openai' | 'anthropic'): void {
+  const extra: Record<string, string> = error.retryAfter === undefined ? {} : { 'retry-after': String(error.retryAfter) };
+  sendJson(response, error.status, format === 'openai' ? openAiErrorBody(error) : anthropicErrorBody(error), extra);
+}
+
+/** The replies still to give: a list taken in order, or one function for every request. */
+class ScriptQueue {
+  private queue: Array<ScriptedReply | ReplyFunction> = [];
+  private everyRequest: ReplyFunction | null = null;
+
+  constructor(initial: Script) {
+    this.set(initial);
+  }
+
+  set(script: Script): void {
+    this.everyRequest = typeof script === 'function' ? script : null;
+    this.queue = typeof script === 'function' ? [] : [...script];
+  }
+
+  push(replies: Array<ScriptedReply | ReplyFunction>): void {
+    if (this.everyRequest) throw new Error('the loopback script is a function; use setScript to replace it');
+    this.queue.push(...replies);
+  }
+
+  /** The reply to `recorded`, or null when the script has none left. */
+  async next(recorded: RecordedRequest): Promise<ScriptedReply | null> {
+    if (this.everyRequest) return this.everyRequest(recorded);
+    const next = this.queue.shift();
+    if (next === undefined) return null;
+    return typeof next === 'function' ? next(recorded) : next;
+  }
 }
