@@ -2,6 +2,7 @@
  * The task, as the engine sees it after the task file (`autolab.yaml`) was loaded and
  * validated by `src/task/`. All paths here are absolute; all durations are milliseconds.
  */
+import type { FidelitySpec } from './fidelity.ts';
 
 /** A command run by autolab, with the wall-clock budget that kills its process group. */
 export interface CommandSpec {
@@ -241,4 +242,6 @@ export interface TaskSpec {
   envSet: Record<string, string>;
   /** Where phase commands run; absent: this machine (`{ kind: 'local' }`). */
   executor?: ExecutorSpec;
+  /** A ladder of cheaper proxies of the run (the task file's `fidelity:`); absent: every trial runs the real task only. */
+  fidelity?: FidelitySpec;
 }

@@ -4,6 +4,7 @@ import { seededRandom } from '../core/random.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { refreshLineageIndex } from './lineage-refresh.ts';
+import { fidelityNotes } from './ladder-notes.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
 
 /** What `buildProposalContext` needs beside the study's runtime. */
@@ -41,12 +42,14 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
   const baseline = trials.find((trial) => trial.id === 0);
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
+  const levels = task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId) : undefined;
   return {
     task,
     surface: task.surfaces[specialist.spec.surface]!,
     incumbent,
     trials,
-    lineage: index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false }),
+    lineage: index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials, levels)) }),
+    ...(levels !== undefined ? { fidelityLevels: levels } : {}),
     readFile: async (trialId, path) => {
       const trial = index.byId(trialId) ?? (await store.getTrial(studyId, trialId));
       return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;

@@ -1,6 +1,7 @@
-import { lstatSync, readdirSync, realpathSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SandboxSpec } from '../../core/executor.ts';
+import { BWRAP_FLAGS, bwrapMountWords, realOrSelf, sandboxMounts } from '../shared/sandbox-mounts.ts';
 
 /**
  * The namespace and privilege flags of every sandbox: the command dies with autolab
@@ -9,16 +10,7 @@ import type { SandboxSpec } from '../../core/executor.ts';
  * included, so it cannot unmount what hides the study's state), and a user namespace
  * where the kernel allows one.
  */
-export const BWRAP_BASE_FLAGS: readonly string[] = [
-  '--die-with-parent',
-  '--unshare-user-try',
-  '--unshare-pid',
-  '--unshare-ipc',
-  '--unshare-uts',
-  '--unshare-cgroup-try',
-  '--cap-drop',
-  'ALL',
-];
+export const BWRAP_BASE_FLAGS: readonly string[] = BWRAP_FLAGS;
 
 /** Device nodes passed through so that GPU runs keep working under `--dev /dev`. */
 const GPU_DEVICE_PATTERN = /^(nvidia.*|dri|kfd)$/;
@@ -35,35 +27,6 @@ export function gpuDeviceNodes(devDir = '/dev'): string[] {
   }
 }
 
-type PathKind = 'dir' | 'file' | 'missing';
-
-function kindOf(path: string): PathKind {
-  try {
-    return lstatSync(path).isDirectory() ? 'dir' : 'file';
-  } catch {
-    return 'missing';
-  }
-}
-
-function realOrSelf(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-function depth(path: string): number {
-  return path.split('/').filter(Boolean).length;
-}
-
-interface Mount {
-  path: string;
-  role: 'hidden' | 'readOnly' | 'writable';
-  kind: PathKind;
-}
-
-const ROLE_ORDER: Record<Mount['role'], number> = { hidden: 0, readOnly: 1, writable: 2 };
 
 /**
  * The bubblewrap arguments (everything between `bwrap` and the command) for a sandbox:
@@ -83,27 +46,7 @@ export function bwrapArguments(spec: SandboxSpec, cwd: string, options: { device
   if (!spec.network) args.push('--unshare-net');
   args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
   for (const device of options.devices ?? gpuDeviceNodes()) args.push('--dev-bind', device, device);
-  const mounts = new Map<string, Mount>();
-  const add = (paths: string[], role: Mount['role']) => {
-    for (const original of paths) {
-      const path = realOrSelf(original);
-      const kind = kindOf(path);
-      if (kind === 'missing' || path === '/') continue;
-      mounts.set(path, { path, role, kind }); // a later role for the same path wins
-    }
-  };
-  add(spec.hidden, 'hidden');
-  add(spec.readOnly, 'readOnly');
-  add(spec.writable, 'writable');
-  const ordered = [...mounts.values()].sort((a, b) => depth(a.path) - depth(b.path) || ROLE_ORDER[a.role] - ROLE_ORDER[b.role] || a.path.localeCompare(b.path));
-  for (const mount of ordered) {
-    if (mount.role === 'hidden') {
-      if (mount.kind === 'dir') args.push('--tmpfs', mount.path);
-      else args.push('--ro-bind', '/dev/null', mount.path);
-    } else {
-      args.push(mount.role === 'readOnly' ? '--ro-bind' : '--bind', mount.path, mount.path);
-    }
-  }
+  for (const mount of sandboxMounts(spec)) args.push(...bwrapMountWords(mount, (path) => path));
   args.push('--chdir', realOrSelf(cwd), '--');
   return args;
 }

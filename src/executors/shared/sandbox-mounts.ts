@@ -1,8 +1,8 @@
 /**
  * The mounts of a bubblewrap sandbox, in the order bubblewrap must apply them, for
  * executors that build the sandbox somewhere else than this process (a Slurm job on a
- * compute node). The local executor builds its own in `local/sandbox-bwrap.ts`; both follow
- * the same rules (see `SandboxSpec`).
+ * compute node), and for the local executor's `local/sandbox-bwrap.ts`: one set of rules
+ * (see `SandboxSpec`).
  */
 import { lstatSync, realpathSync } from 'node:fs';
 import type { SandboxSpec } from '../../core/executor.ts';
@@ -28,7 +28,8 @@ function kindOf(path: string, assumeDirs: ReadonlySet<string>): 'dir' | 'file' |
   }
 }
 
-function realOrSelf(path: string): string {
+/** The path with its links resolved, or the path itself when it does not exist. */
+export function realOrSelf(path: string): string {
   try {
     return realpathSync(path);
   } catch {
