@@ -1,13 +1,13 @@
 /**
- * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000] [--record-all]
+ * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000] [--template 10000] [--record-all]
  * — the store at the scale of a long study, on SQLite and on PostgreSQL (the server of
  * AUTOLAB_TEST_PG_URL, in a fresh schema dropped afterwards; skipped with a note when
  * unset):
  * - trials recorded per second by one driver, each trial written as the engine writes
  *   it (created, started, materialised, finished with metrics and the acceptance
  *   decision): `--trials` (or BENCH_STORE_TRIALS; default 10,000), measured at 10,000
- *   and at the full size when larger. Past 10,000 the study is filled with SQL copies
- *   of the first 10,000 (bench/store-fill.ts) and the last BENCH_STORE_RECORD_AT_SIZE
+ *   and at the full size when larger. Past `--template` trials (10,000) the study is
+ *   filled with SQL copies of them (bench/store-fill.ts) and the last BENCH_STORE_RECORD_AT_SIZE
  *   (2,000) are recorded the engine's way, giving that size's rate; `--record-all`
  *   records every trial the engine's way instead;
  * - p50/p95 latency at each size of what the engine and the shells read: a page of
@@ -50,6 +50,8 @@ const WORKERS = 8;
 const RECORD_ALL = process.argv.includes('--record-all');
 /** Trials recorded the engine's way at each size past the first (their rate is the size's recording figure). */
 const RECORD_AT_SIZE = Number(process.env.BENCH_STORE_RECORD_AT_SIZE ?? 2000);
+/** Trials recorded the engine's way before any fill, the rows the fill copies (`--template`, default 10,000). */
+const TEMPLATE = Number(argument('template', '10000'));
 const OBJECTIVE = { metric: 'val_loss', direction: 'minimize' as const };
 const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
 
@@ -143,7 +145,7 @@ async function timeQuery(runs: number, query: () => Promise<unknown>, between?: 
 
 async function lineageQueries(store: Store, studyId: number, size: number): Promise<QueryFigures> {
   const page = await timeQuery(QUERY_RUNS * 4, () => store.listTrials(studyId, { descending: true, limit: 50 }));
-  const all = await timeQuery(size > 20_000 ? 5 : QUERY_RUNS, () => store.listTrials(studyId));
+  const all = await timeQuery(size > 50_000 ? 3 : size > 20_000 ? 5 : QUERY_RUNS, () => store.listTrials(studyId));
   const incumbentRead = await timeQuery(QUERY_RUNS * 4, () => store.getIncumbent(studyId));
   const index = new LineageIndex();
   const t0 = performance.now();
@@ -190,11 +192,17 @@ async function benchStore(name: string, store: Store, location: string): Promise
   const figures: Record<string, SizeFigures> = {};
   let recorded = 0;
   for (const size of SIZES) {
-    // Past the first 10,000 trials (recorded the engine's way), the study is filled with copies of them, and the last RECORD_AT_SIZE recorded the engine's way (see store-fill.ts).
-    if (!RECORD_ALL && recorded >= SIZES[0]! && size - RECORD_AT_SIZE > recorded) {
+    // The template: the first TEMPLATE trials, recorded the engine's way (its rate is printed when it is not a size).
+    if (!RECORD_ALL && recorded < TEMPLATE && size > TEMPLATE) {
+      const template = await recordTrials(store, study.id, recorded + 1, TEMPLATE);
+      process.stdout.write(`${name}: the first ${TEMPLATE} trials recorded at ${template.recordPerSec} trials/s\n`);
+      recorded = TEMPLATE;
+    }
+    // Past the template the study is filled with copies of it, and the last RECORD_AT_SIZE recorded the engine's way (see store-fill.ts).
+    if (!RECORD_ALL && recorded >= TEMPLATE && size - RECORD_AT_SIZE > recorded) {
       const t0 = performance.now();
-      recorded = await fillStudy(location, study.id, { from: 1, to: SIZES[0]! }, recorded, size - RECORD_AT_SIZE);
-      process.stdout.write(`${name}: filled to ${recorded} trials with copies of the first ${SIZES[0]} in ${round((performance.now() - t0) / 1000, 1)} s\n`);
+      recorded = await fillStudy(location, study.id, { from: 1, to: TEMPLATE }, recorded, size - RECORD_AT_SIZE);
+      process.stdout.write(`${name}: filled to ${recorded} trials with copies of the first ${TEMPLATE} in ${round((performance.now() - t0) / 1000, 1)} s\n`);
     }
     process.stdout.write(`${name}: recording up to ${size} trials …\n`);
     const record = await recordTrials(store, study.id, recorded + 1, size);

@@ -16,7 +16,7 @@ import { SQLITE_DIALECT, SqliteStore } from '../sqlite-store.ts';
 import type { Dialect } from './dialect.ts';
 import type { SqlSession } from './driver.ts';
 import { listEvents } from './events.ts';
-import { countTrials, getIncumbent, getTrial, listAncestors, listTrials } from './read-trials.ts';
+import { countTrials, getIncumbent, getTrial, INCUMBENT_SQL, listAncestors, listTrials } from './read-trials.ts';
 
 /** Runs the read operations over `session`, as the store would. */
 async function runReads(session: SqlSession): Promise<void> {
@@ -78,6 +78,12 @@ describe('query plans on SQLite', () => {
       expect(plan.some((line) => /USING (COVERING )?INDEX|USING (INTEGER )?PRIMARY KEY/.test(line)), `${sql}\n${plan.join('\n')}`).toBe(true);
     }
   });
+
+  it('reads the incumbent from the end of the kept-trials index (no sort of every kept trial)', () => {
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${INCUMBENT_SQL}`).all(1) as Array<{ detail: string }>).map((row) => row.detail);
+    expect(plan.join('\n')).toMatch(/USING INDEX trials_kept/);
+    expect(plan.filter((line) => /TEMP B-TREE/.test(line))).toEqual([]);
+  });
 });
 
 const server = postgresTestUrl();
@@ -109,5 +115,11 @@ describe.skipIf(server.url === null)('query plans on PostgreSQL', () => {
       const plan = (await client.query(`EXPLAIN ${numberPlaceholders(sql)}`, params as unknown[])).rows.map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']);
       expect(plan.filter((line) => /Seq Scan on (trials|events|metrics)\b/.test(line)), `${sql}\n${plan.join('\n')}`).toEqual([]);
     }
+  });
+
+  it('reads the incumbent from the end of the kept-trials index (no sort of every kept trial)', async () => {
+    const plan = (await client.query(`EXPLAIN ${numberPlaceholders(INCUMBENT_SQL)}`, [1])).rows.map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']);
+    expect(plan.join('\n')).toMatch(/Index Scan Backward using trials_kept/);
+    expect(plan.filter((line) => /\bSort\b/.test(line))).toEqual([]);
   });
 });
