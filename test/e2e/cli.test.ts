@@ -87,8 +87,13 @@ describe('the autolab CLI', () => {
     const { child, done } = startCli(['run', dir, '--trials', '6']);
     const running = await waitFor(async () => {
       const trials = await storedTrials(dir);
-      return trials.filter((trial) => trial.id > 0 && trial.status === 'running' && existsSync(join(dir, '.autolab', 'studies', 'fixture', 'trials', String(trial.id), 'run.log'))).length >= 1 && trials;
-    }, 30_000, 'a running trial');
+      // A run that has printed (then only sleeps): killed earlier, its first write to the dead driver's pipe would end it.
+      const printed = (id: number) => {
+        const log = join(dir, '.autolab', 'studies', 'fixture', 'trials', String(id), 'run.log');
+        return existsSync(log) && readFileSync(log, 'utf8').includes('trained with');
+      };
+      return trials.filter((trial) => trial.id > 0 && trial.status === 'running' && printed(trial.id)).length >= 1 && trials;
+    }, 60_000, 'a running trial that has printed');
     const finishedBefore = running.filter((trial) => trial.finishedAt !== null);
     child.kill('SIGKILL');
     await done;
