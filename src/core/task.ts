@@ -35,6 +35,17 @@ export interface Objective {
   direction: Direction;
 }
 
+/** One objective of a multi-objective study (the task file's `objectives:`). */
+export interface ParetoObjective extends Objective {
+  /** Acceptance margin in the metric's units (`better`: blocks gains up to it; `welch`: the least effect tested). Default 0. */
+  margin?: number;
+  /** Hypervolume reference value (the worst value of interest); default from the measured values. */
+  reference?: number;
+}
+
+/** How the recommended trial of a front is chosen (the task file's `preference:`), by metric name. */
+export type ParetoPreference = { weights: Readonly<Record<string, number>> } | { target: Readonly<Record<string, number>> };
+
 export type GateOperator = '<=' | '<' | '>=' | '>' | '==' | '!=';
 
 /** A constraint on a metric, e.g. `artifact_bytes <= 65536`. */
@@ -186,7 +197,15 @@ export interface TaskSpec {
   /** Git revision of the recipe to start from (`HEAD` by default). */
   baseline: string;
   setup?: CommandSpec;
+  /** The objective; in a multi-objective study the primary one (the trial's `score`). */
   objective: Objective;
+  /**
+   * Present (two or more, the primary `objective` among them) in a multi-objective study:
+   * the study keeps a Pareto front (`src/core/pareto.ts`) instead of one incumbent.
+   */
+  objectives?: ParetoObjective[];
+  /** The preferred trade-off of a multi-objective study (`src/core/pareto-preference.ts`). */
+  preference?: ParetoPreference;
   preflight?: CommandSpec;
   run: RunSpec;
   score: CommandSpec;

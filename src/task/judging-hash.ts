@@ -12,7 +12,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * A sha256 (hex) of the parts of a task that judge trials: objective, score, setup,
+ * A sha256 (hex) of the parts of a task that judge trials: objective (and objectives), score, setup,
  * legality command, protected paths, gates, baseline, the run command, limits and
  * acceptance. A study refuses to resume when it changes, because earlier scores would
  * no longer compare with new ones. Budgets, parallelism, GPUs, specialists and surfaces
@@ -34,6 +34,8 @@ export function taskJudgingHash(task: TaskSpec): string {
     runCommand: task.run.command,
     limits: task.limits,
     acceptance: task.acceptance,
+    // only in multi-objective studies, so single-objective hashes stay as they were
+    ...(task.objectives ? { objectives: task.objectives.map((objective) => ({ metric: objective.metric, direction: objective.direction, margin: objective.margin ?? 0 })) } : {}),
   };
   return createHash('sha256').update(canonicalJson(judging)).digest('hex');
 }

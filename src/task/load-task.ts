@@ -2,9 +2,10 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { AutolabError, type AutolabWarning } from '../core/errors.ts';
-import type { KnobSpec, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
+import type { KnobSpec, Objective, ParetoObjective, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
 import { DEFAULT_LIMITS, DEFAULT_OUTPUT_CAP_BYTES, SPECIALIST_CORE_KEYS, taskFileSchema, type ParsedTaskFile } from './schema.ts';
 import { recipeFolderProblem } from './repo-folder-check.ts';
+import { objectiveRequiredIssues } from './objectives-checks.ts';
 import { normaliseRelativePath, semanticIssues } from './semantic-checks.ts';
 import { formatKeyPath, type TaskFileIssue } from './task-file-issue.ts';
 import { taskWarnings } from './task-warnings.ts';
@@ -102,6 +103,22 @@ function toSpecialistSpec(specialist: ParsedTaskFile['specialists'][number]): Sp
   return spec;
 }
 
+/** `objective`, or the first of `objectives` (the semantic checks made sure one is there). */
+function primaryObjective(parsed: ParsedTaskFile): Objective {
+  const objective = parsed.objective ?? parsed.objectives?.[0];
+  if (objective === undefined) throw new Error('a task file without objective passed the checks');
+  return { metric: objective.metric, direction: objective.direction };
+}
+
+function toParetoObjective(entry: NonNullable<ParsedTaskFile['objectives']>[number]): ParetoObjective {
+  return {
+    metric: entry.metric,
+    direction: entry.direction,
+    ...(entry.margin !== undefined ? { margin: entry.margin } : {}),
+    ...(entry.reference !== undefined ? { reference: entry.reference } : {}),
+  };
+}
+
 /** Builds the engine's TaskSpec from a parsed task file; paths are resolved against `taskFile`'s folder. */
 function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   const root = dirname(taskFile);
@@ -120,7 +137,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
     root,
     repo: resolve(root, parsed.repo),
     baseline: parsed.baseline,
-    objective: { metric: parsed.objective.metric, direction: parsed.objective.direction },
+    objective: primaryObjective(parsed),
     run: {
       command: parsed.run.command,
       timeoutMs: parsed.run.timeout,
@@ -150,6 +167,8 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
     envPass: parsed.env.pass,
     envSet: parsed.env.set,
   };
+  if (parsed.objectives !== undefined) task.objectives = parsed.objectives.map(toParetoObjective);
+  if (parsed.preference !== undefined) task.preference = parsed.preference;
   if (parsed.run.memory !== undefined) task.run.memoryBytes = parsed.run.memory;
   if (parsed.run.max_processes !== undefined) task.run.maxProcesses = parsed.run.max_processes;
   if (parsed.run.max_file_size !== undefined) task.run.maxFileBytes = parsed.run.max_file_size;
@@ -256,6 +275,7 @@ export async function loadTaskFile(pathOrDir: string): Promise<LoadedTask> {
   const issues: TaskFileIssue[] = [
     ...(result.success ? [] : taskFileIssuesFromZod(result.error.issues, taskFileSchema)),
     ...semanticIssues(raw),
+    ...objectiveRequiredIssues(raw),
     ...(await repoIssues(raw as Record<string, unknown>, dirname(taskFile))),
   ];
   if (issues.length > 0 || !result.success) {

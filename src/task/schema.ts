@@ -3,6 +3,7 @@ import { parseGate } from '../core/gates.ts';
 import type { CommandSpec, GateSpec } from '../core/task.ts';
 import { studyNameProblem } from '../core/study-name.ts';
 import { executorSchema } from './executor-schema.ts';
+import { objectivesSchema, preferenceSchema } from './objectives-schema.ts';
 import { durationSchema, sizeSchema } from '../options/unit-schemas.ts';
 
 /**
@@ -192,7 +193,10 @@ export const taskFileSchema = z
         },
         { error: missing('required: what to optimise, e.g. objective: { metric: val_loss, direction: minimize }') },
       )
-      .describe('The metric to optimise and its direction.'),
+      .optional()
+      .describe('The metric to optimise and its direction (required unless objectives is given; with objectives, the primary one).'),
+    objectives: objectivesSchema.optional(),
+    preference: preferenceSchema.optional(),
     preflight: commandSchema('preflight', 'Optional cheap check before the run (syntax check, smoke run); failure: preflight_failed.').optional(),
     run: z
       .strictObject(

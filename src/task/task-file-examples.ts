@@ -11,6 +11,17 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   baseline: ['baseline: v1.2          # a tag, branch or commit of the recipe repo'],
   setup: ['setup: python3 prepare.py', 'setup: { command: python3 prepare.py --download, timeout: 30m }'],
   objective: ['objective: { metric: val_loss, direction: minimize }'],
+  objectives: [
+    [
+      'objectives:                # several at once: the study keeps a Pareto front',
+      '  - { metric: val_loss, direction: minimize, margin: 0.001, reference: 3.0 }',
+      '  - { metric: artifact_bytes, direction: minimize, reference: 16e6 }',
+    ].join('\n'),
+  ],
+  preference: [
+    'objectives:\n  - { metric: val_loss, direction: minimize }\n  - { metric: seconds, direction: minimize }\npreference: { weights: { val_loss: 3, seconds: 1 } }',
+    'objectives:\n  - { metric: val_loss, direction: minimize }\n  - { metric: seconds, direction: minimize }\npreference: { target: { val_loss: 2.5, seconds: 60 } }   # the member nearest this point',
+  ],
   preflight: ['preflight: { command: python3 -m py_compile train.py, timeout: 1m }'],
   run: ['run:\n  command: python3 train.py\n  timeout: 10m\n  output_cap: 10MiB\n  memory: 16GB\n  max_processes: 256\n  max_file_size: 2GiB'],
   score: ['score: python3 score.py', 'score: { command: node score.js, timeout: 30s }'],
