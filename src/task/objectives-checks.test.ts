@@ -56,7 +56,8 @@ describe('objectives in the task file', () => {
     expect(await problemsOf('objectives:\n  - { metric: bpb, direction: minimize }\n  - { metric: bpb, direction: maximize }\n')).toEqual(['objectives[1].metric: metric bpb is listed twice']);
     expect(await problemsOf(`objective: { metric: loss, direction: minimize }\n${TWO}`)).toEqual(['objective.metric: objective (the primary one) must be one of objectives: bpb, bytes']);
     expect(await problemsOf(`objective: { metric: bpb, direction: maximize }\n${TWO}`)).toEqual(['objective.direction: objective bpb is minimize in objectives']);
-    expect(await problemsOf(`${TWO}preference: { weights: { bbp: 1 } }\n`)).toEqual(['preference.weights.bbp: bbp is not one of the objectives (bpb, bytes); did you mean bpb?', 'preference.weights: at least one weight must be above 0']);
+    expect(await problemsOf(`${TWO}preference: { weights: { bbp: 1 } }\n`)).toEqual(['preference.weights.bbp: bbp is not one of the objectives (bpb, bytes)']);
+    expect(await problemsOf(`${TWO}preference: { weights: { bpb: 0, bytes: 0 } }\n`)).toEqual(['preference.weights: at least one weight must be above 0']);
     expect(await problemsOf('objective: { metric: bpb, direction: minimize }\npreference: { weights: { bpb: 1 } }\n')).toEqual(['preference: preference chooses among a front: it needs objectives: [...]']);
   });
 
