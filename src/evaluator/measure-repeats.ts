@@ -4,7 +4,8 @@ import type { TrialFacts } from '../core/outcome.ts';
 import type { FinishedCurve } from '../core/pruners.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
-import { aggregateMetrics, noiseOf, runRepeats, samplesOf } from './repeats.ts';
+import { isMultiObjective, paretoNoiseOf, wouldEnterFront } from './pareto-decision.ts';
+import { aggregateMetrics, noiseOf, runRepeats, samplesOf, toRepeatRecords } from './repeats.ts';
 import type { PruningContext, RepeatResult } from './run-repeat.ts';
 
 export interface Measured {
@@ -37,9 +38,7 @@ export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, 
     const gatesPass = evaluateGates(task.gates, aggregate).every((gate) => gate.passed);
     const samples = repeats.map((repeat) => repeat.metrics![metric]).filter((value): value is number => value !== undefined && Number.isFinite(value));
     if (gatesPass && samples.length === repeats.length) {
-      const incumbent = await runtime.store.getIncumbent(runtime.studyId);
-      const noise = noiseOf(await runtime.store.getTrial(runtime.studyId, 0), metric);
-      if (wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, metric) : null, noise)) {
+      if (await wouldBeKept(runtime, trial, repeats, samples)) {
         runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'verify' });
         const more = await runRepeats(runtime, trial, { first: count, count: verify, verification: true, worktree, slot, signal, pruning: null });
         repeats = [...repeats, ...more];
@@ -56,6 +55,20 @@ export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, 
     scoreMs: repeats.reduce((sum, repeat) => sum + repeat.scoreMs, 0),
     logExcerpt: excerptFrom?.logExcerpt ?? '',
   };
+}
+
+/** Whether ordinary repeats would crown the trial (or, with several objectives, put it on the front) as things stand. */
+async function wouldBeKept(runtime: StudyRuntime, trial: TrialRecord, repeats: readonly RepeatResult[], samples: readonly number[]): Promise<boolean> {
+  const { task } = runtime;
+  const baseline = await runtime.store.getTrial(runtime.studyId, 0);
+  if (isMultiObjective(task)) {
+    const kept = await runtime.store.listTrials(runtime.studyId, { status: ['kept'] });
+    const candidate = { id: trial.id, repeats: toRepeatRecords(repeats), score: null, metrics: {} };
+    return wouldEnterFront(task, candidate, kept, paretoNoiseOf(task.objectives, baseline));
+  }
+  const incumbent = await runtime.store.getIncumbent(runtime.studyId);
+  const noise = noiseOf(baseline, task.objective.metric);
+  return wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, task.objective.metric) : null, noise);
 }
 
 /** The pruner's view of the study: curves of finished trials, the incumbent's flagged. */
