@@ -10,6 +10,8 @@ import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../speci
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
+import { renderFront } from './front.ts';
+import { paretoFrontView } from '../../views/pareto-front-view.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
 
 export interface JsonOption {
@@ -44,9 +46,10 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const spend = specialistSpend(trials, await study.store.listEvents(study.record.id));
     const payoffs = specialistPayoffs(trials, study.task.objective);
     const trialBudget = await applyBudgetExtension(study.store, study.record.id, study.task.budget);
+    const front = paretoFrontView(study.task, trials);
     const budget = { ...study.task.budget, ...(trialBudget.file !== undefined ? { fileTrials: trialBudget.file, extraTrials: trialBudget.extra } : {}) };
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, ...(front ? { objectives: study.task.objectives, front } : {}), baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -54,6 +57,7 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
     write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
     write(`trials: ${describeTrialCounts(lineage.counts)}`);
+    if (front) write(renderFront(front));
     const budgetText = describeBudget(study.task.budget, trialBudget, lineage.counts.total, study.record.elapsedMs);
     if (budgetText) write(`budget: ${budgetText}`);
     write('');
@@ -198,13 +202,16 @@ function indent(text: string): string {
 /** `autolab best`: the incumbent, its whole configuration and cumulative diff against the baseline. */
 export async function bestCommand(path: string, options: StudyCommandOptions & JsonOption): Promise<number> {
   return withStudy(path, options, {}, async (study) => {
-    const incumbent = await study.incumbent();
+    // A multi-objective study: the front, and the member its preference recommends in full.
+    const front = study.task.objectives ? paretoFrontView(study.task, await study.trials()) : null;
+    const incumbent = front?.recommended != null ? await study.store.getTrial(study.record.id, front.recommended) : await study.incumbent();
     if (!incumbent) throw new AutolabError('NotFound', `study '${study.name}' has no scored trial yet`, { hint: `run \`${hintCommand(options, 'run')}\` first` });
     const report = await incumbentReport(study, incumbent);
     if (options.json) {
-      write(JSON.stringify(incumbentJson(report), null, 2));
+      write(JSON.stringify({ ...incumbentJson(report), ...(front ? { front } : {}) }, null, 2));
       return 0;
     }
+    if (front) write(`${renderFront(front)}\n\nthe recommended trade-off (preference: ${front.preference ? JSON.stringify(front.preference) : 'equal weights'}); any member exports with \`${hintCommand(options, 'export', ['N'], ['--patch', 'best.patch'])}\`\n`);
     write(renderIncumbentReport(report, study.task.objective.metric, hintCommand(options, 'export', [String(incumbent.id)], ['--patch', 'best.patch'])));
     return 0;
   });
