@@ -135,6 +135,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
         constraints,
         learnFeasibility: options.learn_failures,
         ...(context.task.budget?.trials !== undefined ? { trialBudget: context.task.budget.trials } : {}),
+        ...(context.task.objectives && context.task.objectives.length >= 2 ? { objectives: context.task.objectives, primaryMetric: context.task.objective.metric } : {}),
       });
       const feasibility = describeFeasibility(feasibilityGuard(knobs, history, { direction: 'minimize', constraints, learnFeasibility: options.learn_failures }));
 
