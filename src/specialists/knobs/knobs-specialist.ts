@@ -107,6 +107,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       },
       surface.knobs,
       task.budget?.trials,
+      (task.objectives?.length ?? 0) >= 2,
     );
   } catch (error) {
     if (AutolabError.is(error)) throw new AutolabError(error.name, `specialist '${spec.name}': ${error.message}`, { hint: error.hint, cause: error });

@@ -66,15 +66,18 @@ export function resolveAutoSampler(space: readonly KnobSpec[], trialBudget: numb
  * Builds the sampler the settings name (`auto` resolved by {@link resolveAutoSampler}).
  * In a multi-objective study (the sample context's `objectives`) every sampler sees the
  * history ranked by Pareto dominance (`withParetoRanking`): TPE is then MOTPE, CMA-ES
- * weighs by the same order; `nsga2` reads the objective vectors itself.
+ * weighs by the same order; `nsga2` reads the objective vectors itself. With
+ * `multiObjective`, `auto` picks TPE (MOTPE) where it would pick CMA-ES.
  * Throws a `TaskFileError` when `grid` is asked for a grid too large to walk.
  *
  * @example
  * const sampler = createKnobSampler({ sampler: 'auto' }, surface.knobs, task.budget.trials);
  */
-export function createKnobSampler(settings: SamplerSettings, space: readonly KnobSpec[], trialBudget?: number): KnobSampler {
+export function createKnobSampler(settings: SamplerSettings, space: readonly KnobSpec[], trialBudget?: number, multiObjective = false): KnobSampler {
   if (settings.sampler === 'nsga2') return createNsga2Sampler(settings.startupTrials !== undefined ? { startupTrials: settings.startupTrials } : {});
-  return withParetoRanking(createSingleObjectiveSampler(settings, space, trialBudget));
+  // With several objectives `auto` never picks CMA-ES: ranked CMA-ES is unmeasured, MOTPE is (bench:pareto).
+  const resolved = multiObjective && settings.sampler === 'auto' && resolveAutoSampler(space, trialBudget, settings.gridPoints).sampler === 'cmaes' ? { ...settings, sampler: 'tpe' as const } : settings;
+  return withParetoRanking(createSingleObjectiveSampler(resolved, space, trialBudget));
 }
 
 function createSingleObjectiveSampler(settings: SamplerSettings, space: readonly KnobSpec[], trialBudget?: number): KnobSampler {
