@@ -46,9 +46,9 @@ const problems = names.map((name) => {
   return problem;
 });
 
-const AUTOLAB_SAMPLERS: Array<[string, () => KnobSampler]> = [
-  ['autolab', () => createKnobSampler({ sampler: 'auto' }, [], trials)],
-  ['autolab_nsga2', () => createKnobSampler({ sampler: 'nsga2' }, [], trials)],
+const AUTOLAB_SAMPLERS: Array<[string, (problem: SearchProblem) => KnobSampler]> = [
+  ['autolab', (problem) => createKnobSampler({ sampler: 'auto' }, problem.knobs, trials, true)],
+  ['autolab_nsga2', (problem) => createKnobSampler({ sampler: 'nsga2' }, problem.knobs, trials, true)],
 ];
 
 function quantile(values: readonly number[], q: number): number {
@@ -105,7 +105,7 @@ for (const problem of problems) {
     const volumes: number[] = [];
     const seconds: number[] = [];
     for (let seed = 0; seed < seedCount; seed += 1) {
-      const result = await runParetoSearch(problem, make(), seed, trials);
+      const result = await runParetoSearch(problem, make(problem), seed, trials);
       volumes.push(hypervolume(result.values, problem.reference));
       seconds.push(result.seconds);
     }
