@@ -241,4 +241,10 @@ export interface TaskSpec {
   envSet: Record<string, string>;
   /** Where phase commands run; absent: this machine (`{ kind: 'local' }`). */
   executor?: ExecutorSpec;
+  /**
+   * Program edits (llm, command, combine, ablate specialists) whose diff is at least this
+   * similar to an earlier trial's (src/core/diff-similarity.ts) fail as `duplicate` before
+   * compute; absent: only identical trees do.
+   */
+  nearDuplicates?: number;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { taskFileJsonSchema } from './json-schema.ts';
 
 const TOP_LEVEL_KEYS = [
-  'name', 'repo', 'baseline', 'setup', 'objective', 'objectives', 'preference', 'preflight', 'run', 'score', 'legality', 'protected', 'gates',
+  'name', 'repo', 'baseline', 'setup', 'objective', 'objectives', 'near_duplicates', 'preference', 'preflight', 'run', 'score', 'legality', 'protected', 'gates',
   'surfaces', 'specialists', 'parallel', 'gpus', 'budget', 'limits', 'acceptance', 'seed', 'env',
 ];
 

@@ -169,6 +169,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   };
   if (parsed.objectives !== undefined) task.objectives = parsed.objectives.map(toParetoObjective);
   if (parsed.preference !== undefined) task.preference = parsed.preference;
+  if (parsed.near_duplicates !== undefined) task.nearDuplicates = parsed.near_duplicates;
   if (parsed.run.memory !== undefined) task.run.memoryBytes = parsed.run.memory;
   if (parsed.run.max_processes !== undefined) task.run.maxProcesses = parsed.run.max_processes;
   if (parsed.run.max_file_size !== undefined) task.run.maxFileBytes = parsed.run.max_file_size;

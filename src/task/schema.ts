@@ -196,6 +196,12 @@ export const taskFileSchema = z
       .optional()
       .describe('The metric to optimise and its direction (required unless objectives is given; with objectives, the primary one).'),
     objectives: objectivesSchema.optional(),
+    near_duplicates: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe('Reject, as duplicate and before any compute, a program edit (llm, command, combine, ablate specialists) whose diff is at least this similar to an earlier trial\'s (Dice coefficient of the changed lines\' tokens, whitespace ignored; 1: the same change). The failure detail names the earlier trial. Default: only identical trees are duplicates.'),
     preference: preferenceSchema.optional(),
     preflight: commandSchema('preflight', 'Optional cheap check before the run (syntax check, smoke run); failure: preflight_failed.').optional(),
     run: z

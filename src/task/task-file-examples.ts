@@ -22,6 +22,7 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'objectives:\n  - { metric: val_loss, direction: minimize }\n  - { metric: seconds, direction: minimize }\npreference: { weights: { val_loss: 3, seconds: 1 } }',
     'objectives:\n  - { metric: val_loss, direction: minimize }\n  - { metric: seconds, direction: minimize }\npreference: { target: { val_loss: 2.5, seconds: 60 } }   # the member nearest this point',
   ],
+  near_duplicates: ['near_duplicates: 0.95    # an agent\'s edit this similar to an earlier one is a duplicate'],
   preflight: ['preflight: { command: python3 -m py_compile train.py, timeout: 1m }'],
   run: ['run:\n  command: python3 train.py\n  timeout: 10m\n  output_cap: 10MiB\n  memory: 16GB\n  max_processes: 256\n  max_file_size: 2GiB'],
   score: ['score: python3 score.py', 'score: { command: node score.js, timeout: 30s }'],
