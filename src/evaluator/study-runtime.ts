@@ -36,7 +36,7 @@ export interface SlotLender {
 }
 
 /** The part of the private workspace trials and specialists use. */
-export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween' | 'changesBetween'>;
+export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'worktreePath' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween' | 'changesBetween'>;
 
 /** Where lifecycle events go (the CLI's progress display, the dashboard). */
 export type StudyEvents = Pick<TypedEmitter<StudyEventMap>, 'emit'>;
@@ -67,4 +67,9 @@ export interface StudyRuntime {
   storeFile?: string;
   /** Free slots repeats may borrow to run in parallel (optional). */
   slots?: SlotLender;
+  /**
+   * The executor submits the repeats of a trial together (a Slurm job array): they all
+   * start at once, each in a worktree of its own, whatever the free slots.
+   */
+  repeatsTogether?: boolean;
 }

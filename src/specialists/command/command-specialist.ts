@@ -10,6 +10,7 @@
  * left it, with the offending paths named in its notes, and legality records the trial
  * as `illegal_edit`, so the attempt stays auditable.
  */
+import type { Executor } from '../../core/executor.ts';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { matchesAny } from '../../core/glob.ts';
@@ -17,12 +18,11 @@ import type { AutolabWarning } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal } from '../../core/trial.ts';
-import { LocalExecutor } from '../../executors/local/local-executor.ts';
-import { EditPolicy } from '../llm/edit-policy.ts';
-import { repairOffer } from '../llm/repair.ts';
-import { resolveSurface } from '../llm/resolve-surface.ts';
-import { roleText } from '../llm/roles.ts';
-import { ZERO_COST, type SessionOutcome, type SessionReport } from '../llm/session-report.ts';
+import { EditPolicy } from '../shared/edit-policy.ts';
+import { repairOffer } from '../shared/repair.ts';
+import { resolveSurface } from '../shared/resolve-surface.ts';
+import { roleText } from '../shared/roles.ts';
+import { ZERO_COST, type SessionOutcome, type SessionReport } from '../shared/session-report.ts';
 import { parseCommandOptions, type CommandSettings } from './command-options.ts';
 import { fillPlaceholders, readHypothesisFile, writeSessionFiles } from './session-files.ts';
 
@@ -36,13 +36,14 @@ function lastLines(text: string, count: number): string {
 }
 
 /**
- * Creates a command specialist. Throws a `TaskFileError` for bad options or an unknown surface.
+ * Creates a command specialist whose agent CLI runs through `executor` (the registry gives it
+ * the local executor). Throws a `TaskFileError` for bad options or an unknown surface.
  *
  * @example
  * // autolab.yaml: { name: claude, kind: command, surface: train, role: optimizer,
  * //                 command: 'claude -p "$(cat {prompt_file})" --permission-mode acceptEdits', timeout: 15m }
  */
-export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, executor = new LocalExecutor()): CommandSpecialist {
+export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, executor: Executor): CommandSpecialist {
   resolveSurface(spec, task);
   const settings = parseCommandOptions(spec);
   const role = roleText(spec.role);

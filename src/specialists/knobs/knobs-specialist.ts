@@ -71,19 +71,7 @@ export interface KnobsSpecialist extends Specialist {
  * // proposal.hypothesis: "knobs: lr 0.01 -> 0.034, width 64 -> 96 (random search around the incumbent, trial 3)"
  */
 export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, dependencies: KnobsSpecialistDependencies = {}): KnobsSpecialist {
-  const surface = task.surfaces[spec.surface];
-  if (surface === undefined) {
-    const known = Object.keys(task.surfaces);
-    throw new AutolabError('TaskFileError', `specialist '${spec.name}' names surface '${spec.surface}', which the task does not declare`, {
-      hint: known.length === 0 ? 'declare the surface under surfaces:' : `use one of: ${known.join(', ')}`,
-    });
-  }
-  if (surface.knobs.length === 0) {
-    throw new AutolabError('TaskFileError', `specialist '${spec.name}' has kind knobs but surface '${surface.name}' declares no knobs`, {
-      hint: `declare knobs under surfaces.${surface.name}.knobs (name, file, key or marker, type, low/high or choices), or give the specialist another kind`,
-    });
-  }
-  validateKnobSpace(surface.knobs, `surface '${surface.name}'`);
+  const surface = knobsSurfaceOf(spec, task);
   const parsed = KnobsOptionsSchema.safeParse(spec.options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -164,6 +152,24 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       };
     },
   };
+}
+
+/** The surface a knobs specialist searches: declared by the task, with a valid knob space. */
+function knobsSurfaceOf(spec: SpecialistSpec, task: TaskSpec): SurfaceSpec {
+  const surface = task.surfaces[spec.surface];
+  if (surface === undefined) {
+    const known = Object.keys(task.surfaces);
+    throw new AutolabError('TaskFileError', `specialist '${spec.name}' names surface '${spec.surface}', which the task does not declare`, {
+      hint: known.length === 0 ? 'declare the surface under surfaces:' : `use one of: ${known.join(', ')}`,
+    });
+  }
+  if (surface.knobs.length === 0) {
+    throw new AutolabError('TaskFileError', `specialist '${spec.name}' has kind knobs but surface '${surface.name}' declares no knobs`, {
+      hint: `declare knobs under surfaces.${surface.name}.knobs (name, file, key or marker, type, low/high or choices), or give the specialist another kind`,
+    });
+  }
+  validateKnobSpace(surface.knobs, `surface '${surface.name}'`);
+  return surface;
 }
 
 /**

@@ -14,15 +14,15 @@ import { runAgentLoop, type AgentLoopEnd } from './agent-loop.ts';
 import { firstMessage, systemPrompt, type PromptInput } from './agent-prompt.ts';
 import { agentTools, type ToolCounters } from './agent-tools.ts';
 import { AgentWorkspace } from './agent-workspace.ts';
-import { EditPolicy } from './edit-policy.ts';
+import { EditPolicy } from '../shared/edit-policy.ts';
 import { loadKnowledge } from './knowledge.ts';
 import { parseLlmOptions, type LlmSettings } from './llm-options.ts';
 import { createLanguageModel } from './model-ref.ts';
 import { costOf, findPrice, unknownPriceWarning } from './prices.ts';
-import { repairOffer } from './repair.ts';
-import { roleText } from './roles.ts';
-import { resolveSurface } from './resolve-surface.ts';
-import type { SessionOutcome, SessionReport } from './session-report.ts';
+import { repairOffer } from '../shared/repair.ts';
+import { roleText } from '../shared/roles.ts';
+import { resolveSurface } from '../shared/resolve-surface.ts';
+import type { SessionOutcome, SessionReport } from '../shared/session-report.ts';
 
 /** What tests and embedders may swap in. */
 export interface LlmSpecialistDependencies {
