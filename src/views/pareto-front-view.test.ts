@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TaskSpec } from '../core/task.ts';
 import { makeTrial } from '../testing/trial-fixture.ts';
-import { paretoFrontView } from './pareto-front-view.ts';
+import { frontStanding, paretoFrontView } from './pareto-front-view.ts';
 
 const task: Pick<TaskSpec, 'objective' | 'objectives' | 'preference'> = {
   objective: { metric: 'bpb', direction: 'minimize' },
@@ -40,5 +40,13 @@ describe('paretoFrontView', () => {
   it('follows the preference', () => {
     expect(paretoFrontView({ ...task, preference: { weights: { bytes: 1 } } }, trials)!.recommended).toBe(3);
     expect(paretoFrontView({ ...task, preference: { target: { bpb: 1 } } }, trials)!.recommended).toBe(1);
+  });
+
+  it('says where a trial stands: member, recommended, or dominated by a member', () => {
+    const view = paretoFrontView({ ...task, preference: { weights: { bytes: 1 } } }, trials)!;
+    expect(frontStanding(view, task, trials[3]!)).toEqual({ member: true, recommended: true, dominatedBy: null });
+    expect(frontStanding(view, task, trials[1]!)).toEqual({ member: true, recommended: false, dominatedBy: null });
+    expect(frontStanding(view, task, trials[0]!)).toEqual({ member: false, recommended: false, dominatedBy: 1 });
+    expect(frontStanding(view, task, trials[4]!)).toEqual({ member: false, recommended: false, dominatedBy: null });
   });
 });

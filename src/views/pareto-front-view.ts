@@ -6,7 +6,7 @@
  * range), and the hypervolume after each finished trial.
  */
 import { hypervolume, nadirReference } from '../core/hypervolume.ts';
-import { paretoFront, toLosses } from '../core/pareto.ts';
+import { dominates, paretoFront, toLosses } from '../core/pareto.ts';
 import { recommendFrontMember } from '../core/pareto-preference.ts';
 import type { ParetoObjective, ParetoPreference, TaskSpec } from '../core/task.ts';
 import type { TrialRecord } from '../core/trial.ts';
@@ -76,4 +76,25 @@ export function paretoFrontView(task: Pick<TaskSpec, 'objective' | 'objectives' 
     hypervolume: hypervolume(front.map((member) => toLosses(objectives, member.values)), referenceLoss),
     hypervolumeOverTime: overTime,
   };
+}
+
+/** Where one trial stands against the front: a member (and whether the recommended one), or the first member that dominates it. */
+export interface FrontStanding {
+  member: boolean;
+  recommended: boolean;
+  /** The first front member that dominates the trial (null for a member, or a trial without every objective). */
+  dominatedBy: number | null;
+}
+
+/**
+ * Where `trial` stands against the front of `view` (`autolab show`).
+ *
+ * @example
+ * const standing = frontStanding(view, task, trial); // { member: false, recommended: false, dominatedBy: 4 }
+ */
+export function frontStanding(view: ParetoFrontView, task: Pick<TaskSpec, 'objective'>, trial: Pick<TrialRecord, 'id' | 'score' | 'metrics'>): FrontStanding {
+  const member = view.members.some((entry) => entry.id === trial.id);
+  const values = objectiveValuesOf(view.objectives, task.objective.metric, trial);
+  const dominator = member || values === null ? undefined : view.members.find((entry) => dominates(view.objectives, view.objectives.map((objective) => entry.values[objective.metric]!), values));
+  return { member, recommended: view.recommended === trial.id, dominatedBy: dominator?.id ?? null };
 }

@@ -13,7 +13,7 @@ import { failuresByCause } from '../../views/failures-by-cause.ts';
 import { renderFailureCauses } from './failures.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
 import { renderFront } from './front.ts';
-import { paretoFrontView } from '../../views/pareto-front-view.ts';
+import { frontStanding, paretoFrontView, type FrontStanding } from '../../views/pareto-front-view.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, outcomeWithCause, palette, renderTable, useColor } from '../format.ts';
 
 /** Causes of failure `autolab status` lists (the rest: `autolab failures`). */
@@ -163,14 +163,18 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
 export async function showCommand(id: string, options: StudyCommandOptions & JsonOption & { path?: string }): Promise<number> {
   return withStudy(options.path ?? '.', options, {}, async (study) => {
     const trial = await study.trial(parseTrialId(id));
+    const trials = await study.trials();
+    const frontView = paretoFrontView(study.task, trials);
+    const front = frontView ? frontStanding(frontView, study.task, trial) : null;
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(trial), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
+      write(JSON.stringify({ ...trialToJson(trial), ...(front ? { front } : {}), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
     const parent = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
-    const children = (await study.trials()).filter((other) => other.parent === trial.id).map((other) => `#${other.id}`);
+    const children = trials.filter((other) => other.parent === trial.id).map((other) => `#${other.id}`);
     write(c.bold(`trial #${trial.id}`) + ` [${trial.specialist}] ${outcomeText(trial, c)}`);
+    if (front) write(`front: ${describeStanding(front)}`);
     // Hypotheses, notes, details, excerpts and diffs come from models and trials: no terminal control reaches the screen.
     write(`hypothesis: ${terminalText(trial.hypothesis)}`);
     if (trial.notes) write(`notes: ${terminalText(trial.notes)}`);
@@ -213,6 +217,13 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     write(trial.diff ? 'diff:\n' + terminalText(trial.diff) : 'diff: (none)');
     return 0;
   });
+}
+
+/** One line on where a trial stands against the front of a multi-objective study. */
+function describeStanding(standing: FrontStanding): string {
+  if (standing.recommended) return 'member, the recommended trade-off';
+  if (standing.member) return 'member';
+  return standing.dominatedBy !== null ? `not a member (dominated by #${standing.dominatedBy})` : 'not a member';
 }
 
 function indent(text: string): string {
