@@ -106,6 +106,13 @@ export interface SurfaceSpec {
   constraints?: string[];
 }
 
+/** Where a program-editing specialist's proposals start (`parents:`; chosen by src/core/parent-strategy.ts). */
+export type ParentStrategySpec =
+  | { strategy: 'incumbent' }
+  | { strategy: 'front' }
+  | { strategy: 'tournament'; size: number }
+  | { strategy: 'islands'; islands: number; migration: number };
+
 export interface SpecialistSpec {
   name: string;
   /**
@@ -115,6 +122,8 @@ export interface SpecialistSpec {
   kind: string;
   surface: string;
   role?: string;
+  /** Where each proposal starts (llm, command, combine; default the incumbent): src/core/parent-strategy.ts. */
+  parents?: ParentStrategySpec;
   /** Kind-specific settings, validated by the specialist's own factory. */
   options: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { AutolabError, type AutolabWarning } from '../core/errors.ts';
 import type { KnobSpec, Objective, ParetoObjective, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
+import { toParentStrategy } from './parents-schema.ts';
 import { DEFAULT_LIMITS, DEFAULT_OUTPUT_CAP_BYTES, SPECIALIST_CORE_KEYS, taskFileSchema, type ParsedTaskFile } from './schema.ts';
 import { recipeFolderProblem } from './repo-folder-check.ts';
 import { objectiveRequiredIssues } from './objectives-checks.ts';
@@ -100,6 +101,7 @@ function toSpecialistSpec(specialist: ParsedTaskFile['specialists'][number]): Sp
   }
   const spec: SpecialistSpec = { name: specialist.name, kind: specialist.kind, surface: specialist.surface, options };
   if (specialist.role !== undefined) spec.role = specialist.role;
+  if (specialist.parents !== undefined) spec.parents = toParentStrategy(specialist.parents);
   return spec;
 }
 

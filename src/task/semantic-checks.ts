@@ -1,3 +1,4 @@
+import { parentsIssues } from './parents-schema.ts';
 import { matchesAny } from '../core/glob.ts';
 import { closestMatch } from '../core/suggest.ts';
 import { constraintIssues, stepIssues } from './constraint-checks.ts';
@@ -162,5 +163,6 @@ export function semanticIssues(raw: unknown): TaskFileIssue[] {
   }
   issues.push(...checkSpecialists(raw));
   issues.push(...objectivesIssues(raw));
+  issues.push(...parentsIssues(raw));
   return issues;
 }

@@ -67,6 +67,7 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
       '    max_steps: 30',
       '    max_tokens: 1000000',
       '    wall_time: 20m',
+      '    parents: { strategy: islands, islands: 4, migration: 5 }   # or incumbent (default), front, { strategy: tournament, size: 3 }',
       "  - { name: my-cli-agent, kind: command, surface: hyper, command: 'my-agent --prompt-file {prompt_file}', timeout: 20m }",
     ].join('\n'),
   ],
