@@ -79,13 +79,18 @@ async function pruningContext(runtime: StudyRuntime): Promise<PruningContext | n
   const direction = spec.direction ?? runtime.task.objective.direction;
   const incumbent = await runtime.store.getIncumbent(runtime.studyId);
   const trials = await runtime.store.listTrials(runtime.studyId, { status: ['kept', 'discarded', 'failed'] });
-  const finished: FinishedCurve[] = [];
-  for (const trial of trials) {
-    if (trial.status === 'failed' && trial.label !== 'pruned') continue;
-    const points = trial.curve.filter((point) => point.name === metric && point.repeat === 0).map((point) => ({ step: point.step, value: point.value }));
-    if (points.length > 0) finished.push({ trialId: trial.id, points, incumbent: trial.id === incumbent?.id });
-  }
-  return { spec, metric, direction, finished };
+  const curvesOf = (name: string): FinishedCurve[] => {
+    const finished: FinishedCurve[] = [];
+    for (const trial of trials) {
+      if (trial.status === 'failed' && trial.label !== 'pruned') continue;
+      const points = trial.curve.filter((point) => point.name === name && point.repeat === 0).map((point) => ({ step: point.step, value: point.value }));
+      if (points.length > 0) finished.push({ trialId: trial.id, points, incumbent: trial.id === incumbent?.id });
+    }
+    return finished;
+  };
+  // Several objectives and no pruner.metric: the multi-objective rule watches every objective.
+  const objectives = isMultiObjective(runtime.task) && spec.metric === undefined ? runtime.task.objectives.map((objective) => ({ metric: objective.metric, direction: objective.direction, finished: curvesOf(objective.metric) })) : undefined;
+  return { spec, metric, direction, finished: curvesOf(metric), ...(objectives ? { objectives } : {}) };
 }
 
 /** Seconds of run time a pruned trial saved: the median full run minus what it ran. */
