@@ -90,6 +90,10 @@ export function renderLineageMarkdown(feedback: LineageFeedback): string {
       (feedback.incumbent.deltaVsBaseline === null ? '' : ` (${signed(feedback.incumbent.deltaVsBaseline)} vs baseline)`) +
       '.',
   );
+  if (feedback.parent) {
+    const parent = feedback.parent;
+    out.push(`Your starting point: trial #${parent.id} (${parent.score === null ? '—' : formatNumber(parent.score)}), chosen by the parent strategy \`${parent.strategy}\`${parent.island !== undefined ? ` for island ${parent.island}` : ''}: ${parent.reason}. Build on it.`);
+  }
   if (feedback.controlArm) {
     out.push('', '_Control arm: only the incumbent score is shown._');
     return out.join('\n') + '\n';

@@ -58,4 +58,6 @@ export interface LineageFeedback {
   counts: TrialCounts;
   /** True in the `--no-lineage` control arm: only the incumbent's score is shown. */
   controlArm: boolean;
+  /** The trial this proposal starts from when the specialist has a parent strategy (`parents:`), and why. */
+  parent?: { id: number; score: number | null; strategy: string; reason: string; island?: number };
 }

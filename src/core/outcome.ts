@@ -32,6 +32,8 @@ export interface TrialFacts {
   sizeExceeded?: string[];
   /** The id of an earlier trial whose tree is identical. */
   duplicateOf?: number;
+  /** An earlier trial whose diff is this one's near-duplicate (`near_duplicates:`, src/core/diff-similarity.ts). */
+  nearDuplicateOf?: { trial: number; similarity: number; threshold: number };
   preflight?: PhaseFacts;
   /** The smoke run (`smoke:`), a short run before the full one. */
   smoke?: PhaseFacts;
@@ -83,6 +85,10 @@ export function classifyOutcome(facts: TrialFacts, objective: Objective, gates: 
     return fail('size_exceeded', facts.sizeExceeded.join('; '));
   }
   if (facts.duplicateOf !== undefined) return fail('duplicate', `same tree as trial #${facts.duplicateOf}`);
+  if (facts.nearDuplicateOf !== undefined) {
+    const near = facts.nearDuplicateOf;
+    return fail('duplicate', `near-duplicate of trial #${near.trial}: diff similarity ${near.similarity.toFixed(3)} ≥ ${near.threshold} (near_duplicates)`);
+  }
 
   if (facts.preflight) {
     const p = facts.preflight;

@@ -1,4 +1,5 @@
 import type { TrialLevelRecord } from './fidelity.ts';
+import type { ParentChoice } from './parent-strategy.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { SpecialistSpec, SurfaceSpec, TaskSpec } from './task.ts';
 import type { AutolabWarning } from './errors.ts';
@@ -65,8 +66,10 @@ export interface ProposalContext {
   task: TaskSpec;
   /** The specialist's own surface (its edit radius). */
   surface: SurfaceSpec;
-  /** The trial to build on by default: the incumbent. */
+  /** The trial to build on: the incumbent, or the parent the specialist's parent strategy chose (`parentChoice`). */
   incumbent: TrialRecord;
+  /** The parent strategy's choice, when the specialist declares `parents:` (the engine notes it on the proposal). */
+  parentChoice?: ParentChoice;
   /** Every trial of the study so far, oldest first (finished and in flight). */
   trials: readonly TrialRecord[];
   lineage: LineageFeedback;

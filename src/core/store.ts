@@ -111,7 +111,23 @@ export interface AncestorLink {
  * It sees the incumbent as it is at that instant, so two processes recording at once
  * can never both crown a trial against a stale incumbent.
  */
-export type AcceptanceDecision = (candidate: { score: number; metrics: Metrics }, incumbent: TrialRecord | null) => boolean | AcceptanceVerdict;
+export type AcceptanceDecision = ((candidate: { score: number; metrics: Metrics }, incumbent: TrialRecord | null, kept?: readonly TrialRecord[]) => boolean | AcceptanceVerdict) & {
+  /**
+   * True for a decision against the front of a multi-objective study: the store then also
+   * reads every kept trial inside the same transaction and passes them as `kept`.
+   */
+  readonly wantsKeptTrials?: boolean;
+};
+
+/**
+ * Marks a decision that judges against every kept trial (a multi-objective study's front).
+ *
+ * @example
+ * store.finishTrial(studyId, trialId, outcome, decisionOverKeptTrials((candidate, _incumbent, kept) => judge(candidate, kept ?? [])));
+ */
+export function decisionOverKeptTrials(decide: (candidate: { score: number; metrics: Metrics }, incumbent: TrialRecord | null, kept?: readonly TrialRecord[]) => boolean | AcceptanceVerdict): AcceptanceDecision {
+  return Object.assign(decide, { wantsKeptTrials: true as const });
+}
 
 /**
  * The Store port: where studies, trials, metrics, costs and the audit log live.

@@ -51,6 +51,17 @@ export interface Objective {
   direction: Direction;
 }
 
+/** One objective of a multi-objective study (the task file's `objectives:`). */
+export interface ParetoObjective extends Objective {
+  /** Acceptance margin in the metric's units (`better`: blocks gains up to it; `welch`: the least effect tested). Default 0. */
+  margin?: number;
+  /** Hypervolume reference value (the worst value of interest); default from the measured values. */
+  reference?: number;
+}
+
+/** How the recommended trial of a front is chosen (the task file's `preference:`), by metric name. */
+export type ParetoPreference = { weights: Readonly<Record<string, number>> } | { target: Readonly<Record<string, number>> };
+
 export type GateOperator = '<=' | '<' | '>=' | '>' | '==' | '!=';
 
 /** A constraint on a metric, e.g. `artifact_bytes <= 65536`. */
@@ -101,6 +112,13 @@ export interface SurfaceSpec {
   constraints?: string[];
 }
 
+/** Where a program-editing specialist's proposals start (`parents:`; chosen by src/core/parent-strategy.ts). */
+export type ParentStrategySpec =
+  | { strategy: 'incumbent' }
+  | { strategy: 'front' }
+  | { strategy: 'tournament'; size: number }
+  | { strategy: 'islands'; islands: number; migration: number };
+
 export interface SpecialistSpec {
   name: string;
   /**
@@ -110,6 +128,8 @@ export interface SpecialistSpec {
   kind: string;
   surface: string;
   role?: string;
+  /** Where each proposal starts (llm, command, combine; default the incumbent): src/core/parent-strategy.ts. */
+  parents?: ParentStrategySpec;
   /** Kind-specific settings, validated by the specialist's own factory. */
   options: Record<string, unknown>;
 }
@@ -204,7 +224,15 @@ export interface TaskSpec {
   /** Git revision of the recipe to start from (`HEAD` by default). */
   baseline: string;
   setup?: CommandSpec;
+  /** The objective; in a multi-objective study the primary one (the trial's `score`). */
   objective: Objective;
+  /**
+   * Present (two or more, the primary `objective` among them) in a multi-objective study:
+   * the study keeps a Pareto front (`src/core/pareto.ts`) instead of one incumbent.
+   */
+  objectives?: ParetoObjective[];
+  /** The preferred trade-off of a multi-objective study (`src/core/pareto-preference.ts`). */
+  preference?: ParetoPreference;
   preflight?: CommandSpec;
   /** Optional smoke run between the preflight and the run. */
   smoke?: SmokeSpec;
@@ -244,4 +272,10 @@ export interface TaskSpec {
   executor?: ExecutorSpec;
   /** A ladder of cheaper proxies of the run (the task file's `fidelity:`); absent: every trial runs the real task only. */
   fidelity?: FidelitySpec;
+  /**
+   * Program edits (llm, command, combine, ablate specialists) whose diff is at least this
+   * similar to an earlier trial's (src/core/diff-similarity.ts) fail as `duplicate` before
+   * compute; absent: only identical trees do.
+   */
+  nearDuplicates?: number;
 }

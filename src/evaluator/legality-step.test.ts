@@ -51,6 +51,23 @@ describe('legalityStep', () => {
     expect((await legalityStep(second.job, second.evidence)).facts.duplicateOf).toBe(first.job.trial.id);
   });
 
+  it('with near_duplicates, rejects an agent edit whose diff is a near-duplicate of an earlier one, not a knobs edit', async () => {
+    const agent = (task: import('../core/task.ts').TaskSpec) => ({ ...task, nearDuplicates: 0.95, specialists: [{ name: 'agent', kind: 'llm' as const, surface: 'recipe', options: {} }, ...task.specialists] });
+    fixture = await openRuntimeFixture(FIXTURE, { task: agent });
+    await fixture.recordBaseline();
+    const code = 'const schedule = warmup(100, "cosine");\n';
+    const first = await materialised(fixture, { 'lib/schedule.js': code });
+    await fixture.store.updateTrial(fixture.runtime.studyId, first.job.trial.id, { tree: first.evidence.tree, diff: first.evidence.diff });
+    const reformatted = await materialised(fixture, { 'lib/schedule.js': 'const  schedule  =  warmup(100,  "cosine");\n' });
+    expect((await legalityStep(reformatted.job, reformatted.evidence)).facts.nearDuplicateOf).toEqual({ trial: first.job.trial.id, similarity: 1, threshold: 0.95 });
+    const different = await materialised(fixture, { 'lib/schedule.js': 'const schedule = constant(3e-4);\n' });
+    expect((await legalityStep(different.job, different.evidence)).facts.nearDuplicateOf).toBeUndefined();
+    // the same edit by the knobs specialist (edits that differ only in numbers) is left to the exact check
+    const knobs = await materialised(fixture, { 'lib/schedule.js': 'const  schedule = warmup(100, "cosine") ;\n' });
+    const byKnobs = { ...knobs.job, trial: { ...knobs.job.trial, specialist: 'tuner' } };
+    expect((await legalityStep(byKnobs, knobs.evidence)).facts.nearDuplicateOf).toBeUndefined();
+  });
+
   it("runs the task's own legality command last: its rejection, or an interruption", async () => {
     const executor = new ScriptedExecutor({ legality: (_request, call) => (call === 1 ? { exitCode: 3, outputTail: 'uses a forbidden import\n' } : { exitCode: null, aborted: true }) });
     fixture = await openRuntimeFixture(FIXTURE, { executor, task: (task) => ({ ...task, legality: { command: 'node check.js', timeoutMs: 5_000 } }) });

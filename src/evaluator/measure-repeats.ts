@@ -4,7 +4,8 @@ import type { TrialFacts } from '../core/outcome.ts';
 import type { FinishedCurve } from '../core/pruners.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
-import { aggregateMetrics, noiseOf, runRepeats, samplesOf } from './repeats.ts';
+import { isMultiObjective, paretoNoiseOf, wouldEnterFront } from './pareto-decision.ts';
+import { aggregateMetrics, noiseOf, runRepeats, samplesOf, toRepeatRecords } from './repeats.ts';
 import type { PruningContext, RepeatResult } from './run-repeat.ts';
 
 export interface Measured {
@@ -37,9 +38,7 @@ export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, 
     const gatesPass = evaluateGates(task.gates, aggregate).every((gate) => gate.passed);
     const samples = repeats.map((repeat) => repeat.metrics![metric]).filter((value): value is number => value !== undefined && Number.isFinite(value));
     if (gatesPass && samples.length === repeats.length) {
-      const incumbent = await runtime.store.getIncumbent(runtime.studyId);
-      const noise = noiseOf(await runtime.store.getTrial(runtime.studyId, 0), metric);
-      if (wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, metric) : null, noise)) {
+      if (await wouldBeKept(runtime, trial, repeats, samples)) {
         runtime.events.emit('trial.phase', { trialId: trial.id, phase: 'verify' });
         const more = await runRepeats(runtime, trial, { first: count, count: verify, verification: true, worktree, slot, signal, pruning: null, adopt });
         repeats = [...repeats, ...more];
@@ -58,6 +57,20 @@ export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, 
   };
 }
 
+/** Whether ordinary repeats would crown the trial (or, with several objectives, put it on the front) as things stand. */
+async function wouldBeKept(runtime: StudyRuntime, trial: TrialRecord, repeats: readonly RepeatResult[], samples: readonly number[]): Promise<boolean> {
+  const { task } = runtime;
+  const baseline = await runtime.store.getTrial(runtime.studyId, 0);
+  if (isMultiObjective(task)) {
+    const kept = await runtime.store.listTrials(runtime.studyId, { status: ['kept'] });
+    const candidate = { id: trial.id, repeats: toRepeatRecords(repeats), score: null, metrics: {} };
+    return wouldEnterFront(task, candidate, kept, paretoNoiseOf(task.objectives, baseline));
+  }
+  const incumbent = await runtime.store.getIncumbent(runtime.studyId);
+  const noise = noiseOf(baseline, task.objective.metric);
+  return wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, task.objective.metric) : null, noise);
+}
+
 /** The pruner's view of the study: curves of finished trials, the incumbent's flagged. */
 async function pruningContext(runtime: StudyRuntime): Promise<PruningContext | null> {
   const spec = runtime.task.pruner;
@@ -66,13 +79,18 @@ async function pruningContext(runtime: StudyRuntime): Promise<PruningContext | n
   const direction = spec.direction ?? runtime.task.objective.direction;
   const incumbent = await runtime.store.getIncumbent(runtime.studyId);
   const trials = await runtime.store.listTrials(runtime.studyId, { status: ['kept', 'discarded', 'failed'] });
-  const finished: FinishedCurve[] = [];
-  for (const trial of trials) {
-    if (trial.status === 'failed' && trial.label !== 'pruned') continue;
-    const points = trial.curve.filter((point) => point.name === metric && point.repeat === 0).map((point) => ({ step: point.step, value: point.value }));
-    if (points.length > 0) finished.push({ trialId: trial.id, points, incumbent: trial.id === incumbent?.id });
-  }
-  return { spec, metric, direction, finished };
+  const curvesOf = (name: string): FinishedCurve[] => {
+    const finished: FinishedCurve[] = [];
+    for (const trial of trials) {
+      if (trial.status === 'failed' && trial.label !== 'pruned') continue;
+      const points = trial.curve.filter((point) => point.name === name && point.repeat === 0).map((point) => ({ step: point.step, value: point.value }));
+      if (points.length > 0) finished.push({ trialId: trial.id, points, incumbent: trial.id === incumbent?.id });
+    }
+    return finished;
+  };
+  // Several objectives and no pruner.metric: the multi-objective rule watches every objective.
+  const objectives = isMultiObjective(runtime.task) && spec.metric === undefined ? runtime.task.objectives.map((objective) => ({ metric: objective.metric, direction: objective.direction, finished: curvesOf(objective.metric) })) : undefined;
+  return { spec, metric, direction, finished: curvesOf(metric), ...(objectives ? { objectives } : {}) };
 }
 
 /** Seconds of run time a pruned trial saved: the median full run minus what it ran. */

@@ -11,6 +11,7 @@ import type { TrialOutcome } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { failureStep } from './failure-step.ts';
 import { computeSaved } from './measure-repeats.ts';
+import { isMultiObjective, paretoDecision, paretoNoiseOf } from './pareto-decision.ts';
 import { noiseOf, samplesOf, toRepeatRecords } from './repeats.ts';
 import { withTimings, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
@@ -58,9 +59,12 @@ export async function recordStep(job: TrialJob, evidence: TrialEvidence, classif
   }
   const baseline = trial.id === 0 ? null : await runtime.store.getTrial(runtime.studyId, 0);
   const noise = noiseOf(baseline, objective.metric);
-  const recorded = await runtime.store.finishTrial(runtime.studyId, trial.id, outcome, (_candidate, incumbent) =>
-    judgeCandidate(acceptance, objective, samplesOf({ repeats, score: outcome.score }, objective.metric), incumbent ? samplesOf(incumbent, objective.metric) : null, noise),
-  );
+  const task = runtime.task;
+  const decide = isMultiObjective(task)
+    ? paretoDecision(task, { id: trial.id, repeats, score: outcome.score, metrics: outcome.metrics }, paretoNoiseOf(task.objectives, baseline))
+    : (_candidate: unknown, incumbent: TrialRecord | null) =>
+        judgeCandidate(acceptance, objective, samplesOf({ repeats, score: outcome.score }, objective.metric), incumbent ? samplesOf(incumbent, objective.metric) : null, noise);
+  const recorded = await runtime.store.finishTrial(runtime.studyId, trial.id, outcome, decide);
   runtime.events.emit('trial.finished', trialFinishedEvent(recorded));
   return recorded;
 }

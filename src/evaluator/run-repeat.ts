@@ -1,7 +1,6 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import type { TrialFacts } from '../core/outcome.ts';
-import { pruneDecision, type FinishedCurve } from '../core/pruners.ts';
-import type { Direction, PrunerSpec } from '../core/task.ts';
+import { pruneWatch, type PruningContext } from './prune-watch.ts';
 import type { CurvePoint, Metrics, TrialRecord } from '../core/trial.ts';
 import { CurveWatcher } from './curve-watcher.ts';
 import { sealArtifacts, unsealedDetail } from './artifact-seal.ts';
@@ -10,13 +9,7 @@ import { parseMetricsLine } from './metrics-line.ts';
 import { lastLines, phaseFacts, runPhase, type PhaseOptions } from './phase-runner.ts';
 
 /** What the pruner of a study needs while a run goes. */
-export interface PruningContext {
-  spec: PrunerSpec;
-  metric: string;
-  direction: Direction;
-  /** Curves of finished trials (the incumbent flagged). */
-  finished: FinishedCurve[];
-}
+export type { PruningContext } from './prune-watch.ts';
 
 export interface RepeatResult {
   repeat: number;
@@ -83,17 +76,11 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   const facts: TrialFacts = {};
   const pruner = new AbortController();
   let prunedReason: string | null = null;
-  const own: { step: number; value: number }[] = [];
+  const watch = options.pruning ? pruneWatch(options.pruning) : null;
   const watcher = new CurveWatcher(metricsFile, repeat, (added) => {
-    const pruning = options.pruning;
-    if (!pruning || prunedReason !== null) return;
-    for (const point of added) if (point.name === pruning.metric) own.push({ step: point.step, value: point.value });
-    if (own.length === 0) return;
-    const decision = pruneDecision(own, pruning.finished, pruning.spec, pruning.direction);
-    if (decision.prune) {
-      prunedReason = decision.reason;
-      pruner.abort();
-    }
+    if (!watch || prunedReason !== null) return;
+    prunedReason = watch(added);
+    if (prunedReason !== null) pruner.abort();
   });
   watcher.start();
   const run = await runPhase(

@@ -1,5 +1,6 @@
 import { AutolabError } from '../core/errors.ts';
 import { LineageIndex } from '../core/lineage-index.ts';
+import { chooseParent } from '../core/parent-strategy.ts';
 import { seededRandom } from '../core/random.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
@@ -43,19 +44,24 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
   const levels = task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId) : undefined;
+  const random = options.random ?? seededRandom(task.seed * 1_000_003 + trials.length);
+  const lineage = index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials, levels)) });
+  // A parent strategy replaces the incumbent as the starting point, and the lineage says which and why.
+  const parent = specialist.spec.parents ? chooseParent(specialist.spec.parents, { trials, incumbent, objective: task.objective, ...(task.objectives ? { objectives: task.objectives } : {}), specialist: specialist.spec.name, random }) : null;
   return {
     task,
     surface: task.surfaces[specialist.spec.surface]!,
-    incumbent,
+    incumbent: parent?.trial ?? incumbent,
+    ...(parent ? { parentChoice: parent } : {}),
     trials,
-    lineage: index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials, levels)) }),
+    lineage: parent ? { ...lineage, parent: { id: parent.trial.id, score: parent.trial.score, strategy: parent.strategy, reason: parent.reason, ...(parent.island !== undefined ? { island: parent.island } : {}) } } : lineage,
     ...(levels !== undefined ? { fidelityLevels: levels } : {}),
     readFile: async (trialId, path) => {
       const trial = index.byId(trialId) ?? (await store.getTrial(studyId, trialId));
       return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;
     },
     workspace: options.workspace ?? specialistWorkspace(runtime),
-    random: options.random ?? seededRandom(task.seed * 1_000_003 + trials.length),
+    random,
     signal: options.signal,
   };
 }

@@ -2,6 +2,7 @@
  * Asking specialists for proposals while trials run: each free specialist at most once
  * at a time, the chooser deciding who is next, proposals made ahead waiting for slots.
  */
+import { parentNoteLine, type ParentChoice } from '../core/parent-strategy.ts';
 import { coerceError } from '../core/errors.ts';
 import type { SessionReport, Specialist } from '../core/specialist.ts';
 import type { Proposal } from '../core/trial.ts';
@@ -41,7 +42,7 @@ export async function propose(driver: Driver, specialist: Specialist): Promise<v
     const proposeMs = Math.round(performance.now() - t0);
     const report = takeSessionReport(specialist);
     await noteSession(driver, name, report, proposal !== null);
-    await takeProposal(driver, name, proposal, proposeMs, report !== null);
+    await takeProposal(driver, name, withParentNote(proposal, context.parentChoice), proposeMs, report !== null);
   } catch (error) {
     if (!driver.proposalAbort.signal.aborted) {
       driver.runtime.events.emit('warning', { code: 'specialist_failed', message: `specialist '${name}' failed to propose: ${coerceError(error).message}` });
@@ -92,4 +93,11 @@ async function noteSession(driver: Driver, name: string, report: SessionReport |
 /** The report of a specialist's last session, for specialists that keep one (llm, command). */
 function takeSessionReport(specialist: Specialist): SessionReport | null {
   return specialist.takeSessionReport?.() ?? null;
+}
+
+/** A proposal built on the parent its strategy chose carries that choice in its notes (islands read their members back from them). */
+function withParentNote(proposal: Proposal | null, choice: ParentChoice | undefined): Proposal | null {
+  if (proposal === null || choice === undefined || proposal.parent !== choice.trial.id) return proposal;
+  const line = parentNoteLine(choice);
+  return { ...proposal, notes: proposal.notes ? `${proposal.notes}\n${line}` : line };
 }

@@ -14,6 +14,7 @@
  *   /api/studies/:study/knobs                      knob values of every finished trial, failure groups, importance
  *   /api/studies/:study/incumbent                  the incumbent's configuration and cumulative change vs the baseline
  *   /api/studies/:study/fidelity                   the fidelity funnel (trials per level, run time per level), or { funnel: null }
+ *   /api/studies/:study/front                      a multi-objective study's front: every scored trial, members, hypervolume over time
  *   /api/studies/:study/events?after=ID            server-sent events (text/event-stream)
  */
 import { Hono, type Context } from 'hono';
@@ -32,6 +33,7 @@ import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { buildOverview } from '../views/overview.ts';
 import { fidelityJson } from './fidelity-view.ts';
+import { paretoPageData } from '../views/pareto-page-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
@@ -129,18 +131,7 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
     return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace()));
   });
 
-  app.get('/api/studies/:study/lineage', async (c) => {
-    const entry = await hub.study(c.req.param('study'));
-    return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials, entry.source.task.objective.direction), revision: entry.snapshot.revision })));
-  });
-
-  app.get('/api/studies/:study/knobs', async (c) => {
-    const entry = await hub.study(c.req.param('study'));
-    return jsonText(c, await entry.analysis.knobViewJson());
-  });
-
-  app.get('/api/studies/:study/fidelity', async (c) => jsonText(c, await fidelityJson(hub, await hub.study(c.req.param('study')))));
-  app.get('/api/studies/:study/incumbent', async (c) => c.json(await incumbentView(await hub.study(c.req.param('study')))));
+  addAnalysisRoutes(app, hub);
 
   app.get('/api/studies/:study/events', async (c) => {
     const entry = await hub.study(c.req.param('study'));
@@ -212,6 +203,31 @@ function notFoundTrial(entry: StudyEntry, id: string): AutolabError {
 }
 
 /** A study's row on the studies page (from its snapshot when loaded, else a few counts). */
+/** The routes of the analysis pages: lineage, knobs, the incumbent's configuration, the front. */
+function addAnalysisRoutes(app: Hono, hub: StudyHub): void {
+  app.get('/api/studies/:study/lineage', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials, entry.source.task.objective.direction), revision: entry.snapshot.revision })));
+  });
+
+  app.get('/api/studies/:study/knobs', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return jsonText(c, await entry.analysis.knobViewJson());
+  });
+
+  app.get('/api/studies/:study/incumbent', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return c.json(await incumbentView(entry));
+  });
+
+  app.get('/api/studies/:study/fidelity', async (c) => jsonText(c, await fidelityJson(hub, await hub.study(c.req.param('study')))));
+
+  app.get('/api/studies/:study/front', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    return jsonText(c, entry.snapshot.cached('front.json', () => JSON.stringify({ ...paretoPageData(entry.source.task, entry.snapshot.sorted()), revision: entry.snapshot.revision })));
+  });
+}
+
 async function studyListing(hub: StudyHub, record: StudyRecord) {
   const task = storedTask(record);
   const loaded = await hub.loaded(record.name);

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StudyRecord } from '../core/study.ts';
-import type { Objective } from '../core/task.ts';
+import type { Objective, ParetoObjective, ParetoPreference } from '../core/task.ts';
 import { studyPaths, workspaceLayout, type StudyPaths } from '../layout/autolab-layout.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 
@@ -14,6 +14,9 @@ import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 export interface StoredTask {
   name: string;
   objective: Objective;
+  /** The objectives of a multi-objective study (absent: one objective). */
+  objectives?: ParetoObjective[];
+  preference?: ParetoPreference;
   /** The task folder (`.autolab/` lives here), when recorded. */
   root: string | null;
   repo: string | null;
@@ -51,7 +54,27 @@ export function storedTask(study: StudyRecord): StoredTask {
     repo: typeof raw.repo === 'string' ? raw.repo : null,
     specialists: Array.isArray(raw.specialists) ? raw.specialists.map((spec) => String((spec as { name?: unknown }).name ?? '')).filter(Boolean) : [],
     fidelity: storedLadder(raw.fidelity),
+    ...storedObjectives(raw),
   };
+}
+
+/** The objectives and preference of a stored multi-objective task (nothing when absent or malformed). */
+function storedObjectives(raw: Record<string, unknown>): Pick<StoredTask, 'objectives' | 'preference'> {
+  if (!Array.isArray(raw.objectives)) return {};
+  const objectives: ParetoObjective[] = [];
+  for (const entry of raw.objectives as Array<Record<string, unknown>>) {
+    if (typeof entry?.metric !== 'string') return {};
+    objectives.push({
+      metric: entry.metric,
+      direction: entry.direction === 'maximize' ? 'maximize' : 'minimize',
+      ...(typeof entry.margin === 'number' ? { margin: entry.margin } : {}),
+      ...(typeof entry.reference === 'number' ? { reference: entry.reference } : {}),
+    });
+  }
+  if (objectives.length < 2) return {};
+  const preference = raw.preference as ParetoPreference | undefined;
+  const valid = preference !== null && typeof preference === 'object' && ('weights' in preference || 'target' in preference);
+  return { objectives, ...(valid ? { preference } : {}) };
 }
 
 export class StudySource {

@@ -91,9 +91,10 @@ export function decideOutcome(
   incumbent: TrialRecord | null,
   incumbentKeptAt: string | null,
   at: string,
+  kept?: readonly TrialRecord[],
 ): { status: FinishedTrialStatus; outcome: TrialOutcome; keptAt: string | null } {
   if (outcome.status !== 'scored') return { status: 'failed', outcome, keptAt: null };
-  const verdict = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent);
+  const verdict = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent, kept);
   const { keep, label, detail, metrics: evidence } = typeof verdict === 'boolean' ? { keep: verdict, label: undefined, detail: undefined, metrics: undefined } : verdict;
   let decided = outcome;
   if (label !== undefined) decided = { ...decided, label, labelDetail: detail ?? null };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { taskFileJsonSchema } from './json-schema.ts';
 
 const TOP_LEVEL_KEYS = [
-  'name', 'repo', 'baseline', 'setup', 'objective', 'preflight', 'run', 'score', 'legality', 'protected', 'gates',
+  'name', 'repo', 'baseline', 'setup', 'objective', 'objectives', 'near_duplicates', 'preference', 'preflight', 'run', 'score', 'legality', 'protected', 'gates',
   'surfaces', 'specialists', 'parallel', 'gpus', 'budget', 'limits', 'acceptance', 'seed', 'env',
 ];
 
@@ -34,7 +34,7 @@ describe('taskFileJsonSchema', () => {
     expect(schema.type).toBe('object');
     expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties!)).toEqual(expect.arrayContaining(TOP_LEVEL_KEYS));
-    expect(schema.required).toEqual(['name', 'objective', 'run', 'score']);
+    expect(schema.required).toEqual(['name', 'run', 'score']); // objective, or objectives: checked when the file loads
   });
 
   it('describes every key at every level', () => {

@@ -12,7 +12,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /**
- * A sha256 (hex) of the parts of a task that judge trials: objective, score, setup,
+ * A sha256 (hex) of the parts of a task that judge trials: objective (and objectives), score, setup,
  * legality command, protected paths, gates, baseline, the run command, limits and
  * acceptance. A study refuses to resume when it changes, because earlier scores would
  * no longer compare with new ones. Budgets, parallelism, GPUs, specialists and surfaces
@@ -36,6 +36,8 @@ export function taskJudgingHash(task: TaskSpec): string {
     acceptance: task.acceptance,
     // What each fidelity level runs judges its scores (the promotion rule does not); absent, old hashes are unchanged.
     ...(task.fidelity ? { fidelity: task.fidelity.levels.map((level) => ({ name: level.name, env: level.env })) } : {}),
+    // only in multi-objective studies, so single-objective hashes stay as they were
+    ...(task.objectives ? { objectives: task.objectives.map((objective) => ({ metric: objective.metric, direction: objective.direction, margin: objective.margin ?? 0 })) } : {}),
   };
   return createHash('sha256').update(canonicalJson(judging)).digest('hex');
 }

@@ -169,7 +169,7 @@ describe('loadTaskFile errors name file:line:col, key path and expectation', () 
 
   it('missing objective', async () => {
     const { file, lines } = await problems(MINIMAL.replace('objective: { metric: loss, direction: minimize }\n', ''));
-    expect(lines).toEqual([`${file}:1:1: objective: required: what to optimise, e.g. objective: { metric: val_loss, direction: minimize }`]);
+    expect(lines).toEqual([`${file}:1:1: objective: required: what to optimise, e.g. objective: { metric: val_loss, direction: minimize } (or objectives: [...] for several)`]);
   });
 
   it('missing nested key points at its parent key; bad enum suggests the intended value', async () => {

@@ -2,10 +2,12 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { AutolabError, type AutolabWarning } from '../core/errors.ts';
-import type { KnobSpec, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
+import type { KnobSpec, Objective, ParetoObjective, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
+import { toParentStrategy } from './parents-schema.ts';
 import { DEFAULT_LIMITS, DEFAULT_OUTPUT_CAP_BYTES, SPECIALIST_CORE_KEYS, taskFileSchema, type ParsedTaskFile } from './schema.ts';
 import { toFidelitySpec } from './fidelity-schema.ts';
 import { recipeFolderProblem } from './repo-folder-check.ts';
+import { objectiveRequiredIssues } from './objectives-checks.ts';
 import { normaliseRelativePath, semanticIssues } from './semantic-checks.ts';
 import { formatKeyPath, type TaskFileIssue } from './task-file-issue.ts';
 import { taskWarnings } from './task-warnings.ts';
@@ -100,7 +102,24 @@ function toSpecialistSpec(specialist: ParsedTaskFile['specialists'][number]): Sp
   }
   const spec: SpecialistSpec = { name: specialist.name, kind: specialist.kind, surface: specialist.surface, options };
   if (specialist.role !== undefined) spec.role = specialist.role;
+  if (specialist.parents !== undefined) spec.parents = toParentStrategy(specialist.parents);
   return spec;
+}
+
+/** `objective`, or the first of `objectives` (the semantic checks made sure one is there). */
+function primaryObjective(parsed: ParsedTaskFile): Objective {
+  const objective = parsed.objective ?? parsed.objectives?.[0];
+  if (objective === undefined) throw new Error('a task file without objective passed the checks');
+  return { metric: objective.metric, direction: objective.direction };
+}
+
+function toParetoObjective(entry: NonNullable<ParsedTaskFile['objectives']>[number]): ParetoObjective {
+  return {
+    metric: entry.metric,
+    direction: entry.direction,
+    ...(entry.margin !== undefined ? { margin: entry.margin } : {}),
+    ...(entry.reference !== undefined ? { reference: entry.reference } : {}),
+  };
 }
 
 /** The surfaces of a parsed task file, by name. */
@@ -142,7 +161,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string, rawExecutor?: unkn
     root,
     repo: resolve(root, parsed.repo),
     baseline: parsed.baseline,
-    objective: { metric: parsed.objective.metric, direction: parsed.objective.direction },
+    objective: primaryObjective(parsed),
     run: {
       command: parsed.run.command,
       timeoutMs: parsed.run.timeout,
@@ -172,6 +191,9 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string, rawExecutor?: unkn
     envPass: parsed.env.pass,
     envSet: parsed.env.set,
   };
+  if (parsed.objectives !== undefined) task.objectives = parsed.objectives.map(toParetoObjective);
+  if (parsed.preference !== undefined) task.preference = parsed.preference;
+  if (parsed.near_duplicates !== undefined) task.nearDuplicates = parsed.near_duplicates;
   if (parsed.run.memory !== undefined) task.run.memoryBytes = parsed.run.memory;
   if (parsed.run.max_processes !== undefined) task.run.maxProcesses = parsed.run.max_processes;
   if (parsed.run.max_file_size !== undefined) task.run.maxFileBytes = parsed.run.max_file_size;
@@ -269,6 +291,7 @@ export async function loadTaskFile(pathOrDir: string): Promise<LoadedTask> {
   const issues: TaskFileIssue[] = [
     ...(result.success ? [] : taskFileIssuesFromZod(result.error.issues, taskFileSchema)),
     ...semanticIssues(raw),
+    ...objectiveRequiredIssues(raw),
     ...(await repoIssues(raw as Record<string, unknown>, dirname(taskFile))),
   ];
   if (issues.length > 0 || !result.success) {

@@ -4,6 +4,8 @@ import type { CommandSpec, GateSpec } from '../core/task.ts';
 import { studyNameProblem } from '../core/study-name.ts';
 import { executorSchema } from './executor-schema.ts';
 import { fidelitySchema } from './fidelity-schema.ts';
+import { objectivesSchema, preferenceSchema } from './objectives-schema.ts';
+import { parentsSchema } from './parents-schema.ts';
 import { durationSchema, sizeSchema } from '../options/unit-schemas.ts';
 import { SPECIALIST_KIND_NAMES, SPECIALIST_KINDS_TEXT } from '../specialists/specialist-kinds.ts';
 
@@ -173,7 +175,7 @@ const surfaceSchema = z
   .describe('A named part of the recipe one specialist may edit.');
 
 /** The keys of a specialist that are not passed on as `options`. */
-export const SPECIALIST_CORE_KEYS = ['name', 'kind', 'surface', 'role'] as const;
+export const SPECIALIST_CORE_KEYS = ['name', 'kind', 'surface', 'role', 'parents'] as const;
 
 const specialistSchema = z
   .looseObject({
@@ -181,6 +183,7 @@ const specialistSchema = z
     kind: z.enum(SPECIALIST_KIND_NAMES).describe(SPECIALIST_KINDS_TEXT),
     surface: z.string().min(1).describe('Name of the surface (under `surfaces:`) this specialist may edit.'),
     role: z.string().optional().describe('What the specialist works on: a preset (optimizer, architecture, data, systems, generalist) or your own text.'),
+    parents: parentsSchema.optional(),
     // Options of the llm and command kinds, listed here for editors; each kind validates its own (docs/specialists.md).
     model: z.string().optional().describe('llm: provider:model-id, e.g. anthropic:claude-sonnet-4-5, openai:gpt-4o, openai-compatible:qwen2.5-coder.'),
     base_url: z.string().optional().describe('llm: the provider endpoint, e.g. http://127.0.0.1:8000/v1 for vLLM (required for openai-compatible).'),
@@ -225,7 +228,16 @@ export const taskFileSchema = z
         },
         { error: missing('required: what to optimise, e.g. objective: { metric: val_loss, direction: minimize }') },
       )
-      .describe('The metric to optimise and its direction.'),
+      .optional()
+      .describe('The metric to optimise and its direction (required unless objectives is given; with objectives, the primary one).'),
+    objectives: objectivesSchema.optional(),
+    near_duplicates: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe('Reject, as duplicate and before any compute, a program edit (llm, command, combine, ablate specialists) whose diff is at least this similar to an earlier trial\'s (Dice coefficient of the changed lines\' tokens, whitespace ignored; 1: the same change). The failure detail names the earlier trial. Default: only identical trees are duplicates.'),
+    preference: preferenceSchema.optional(),
     preflight: commandSchema('preflight', 'Optional cheap check before the run (syntax check); failure: preflight_failed.').optional(),
     smoke: smokeSchema.optional(),
     run: z

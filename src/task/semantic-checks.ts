@@ -1,7 +1,9 @@
+import { parentsIssues } from './parents-schema.ts';
 import { matchesAny } from '../core/glob.ts';
 import { closestMatch } from '../core/suggest.ts';
 import { constraintIssues, stepIssues } from './constraint-checks.ts';
 import { fidelityIssues } from './fidelity-schema.ts';
+import { objectivesIssues } from './objectives-checks.ts';
 import type { TaskFileIssue } from './task-file-issue.ts';
 
 /**
@@ -162,5 +164,7 @@ export function semanticIssues(raw: unknown): TaskFileIssue[] {
   }
   issues.push(...checkSpecialists(raw));
   issues.push(...fidelityIssues(raw));
+  issues.push(...objectivesIssues(raw));
+  issues.push(...parentsIssues(raw));
   return issues;
 }

@@ -11,6 +11,18 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   baseline: ['baseline: v1.2          # a tag, branch or commit of the recipe repo'],
   setup: ['setup: python3 prepare.py', 'setup: { command: python3 prepare.py --download, timeout: 30m }'],
   objective: ['objective: { metric: val_loss, direction: minimize }'],
+  objectives: [
+    [
+      'objectives:                # several at once: the study keeps a Pareto front',
+      '  - { metric: val_loss, direction: minimize, margin: 0.001, reference: 3.0 }',
+      '  - { metric: artifact_bytes, direction: minimize, reference: 16e6 }',
+    ].join('\n'),
+  ],
+  preference: [
+    'objectives:\n  - { metric: val_loss, direction: minimize }\n  - { metric: seconds, direction: minimize }\npreference: { weights: { val_loss: 3, seconds: 1 } }',
+    'objectives:\n  - { metric: val_loss, direction: minimize }\n  - { metric: seconds, direction: minimize }\npreference: { target: { val_loss: 2.5, seconds: 60 } }   # the member nearest this point',
+  ],
+  near_duplicates: ['near_duplicates: 0.95    # an agent\'s edit this similar to an earlier one is a duplicate'],
   preflight: ['preflight: { command: python3 -m py_compile train.py, timeout: 1m }'],
   smoke: [
     'smoke: { timeout: 30s }   # the run command with AUTOLAB_SMOKE=1, killed at 30s; failure: smoke_failed',
@@ -56,6 +68,7 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
       '    max_steps: 30',
       '    max_tokens: 1000000',
       '    wall_time: 20m',
+      '    parents: { strategy: islands, islands: 4, migration: 5 }   # or incumbent (default), front, { strategy: tournament, size: 3 }',
       "  - { name: my-cli-agent, kind: command, surface: hyper, command: 'my-agent --prompt-file {prompt_file}', timeout: 20m }",
     ].join('\n'),
   ],

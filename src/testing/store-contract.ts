@@ -10,7 +10,7 @@
  * });
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AcceptanceDecision, Store, TrialDraft, TrialOutcome } from '../core/store.ts';
+import { decisionOverKeptTrials, type AcceptanceDecision, type Store, type TrialDraft, type TrialOutcome } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { FailureLabel, Metrics, TrialCost, TrialRecord } from '../core/trial.ts';
 import type { StoreFactory } from './store-factory.ts';
@@ -209,6 +209,26 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       const t4 = await store.createTrial(study.id, draft());
       expect((await store.finishTrial(study.id, t4.id, scored(0.1), never)).status).toBe('discarded');
       expect((await store.getIncumbent(study.id))!.id).toBe(1);
+    });
+
+    it('hands every kept trial to a decision over the front, and nothing to others', async () => {
+      await store.createTrial(study.id, BASELINE);
+      const plain: Array<readonly TrialRecord[] | undefined> = [];
+      await store.finishTrial(study.id, 0, scored(1.0), (_candidate, _incumbent, kept) => {
+        plain.push(kept);
+        return true;
+      });
+      expect(plain).toEqual([undefined]);
+      const t1 = await store.createTrial(study.id, draft());
+      const t2 = await store.createTrial(study.id, draft());
+      await store.finishTrial(study.id, t1.id, scored(2.0), () => false);
+      const seen: number[][] = [];
+      const overFront = decisionOverKeptTrials((_candidate, _incumbent, kept) => {
+        seen.push((kept ?? []).map((trial) => trial.id));
+        return true;
+      });
+      expect((await store.finishTrial(study.id, t2.id, scored(0.5), overFront)).status).toBe('kept');
+      expect(seen).toEqual([[0]]);
     });
 
     it('records a failed outcome with its label, without asking decide', async () => {

@@ -39,5 +39,6 @@ export const api = {
   lineage: (study) => request(`${studyPath(study)}/lineage`),
   knobs: (study) => request(`${studyPath(study)}/knobs`),
   incumbent: (study) => request(`${studyPath(study)}/incumbent`),
+  front: (study) => request(`${studyPath(study)}/front`),
   eventsUrl: (study, after) => `${studyPath(study)}/events${after ? `?after=${after}` : ''}`,
 };

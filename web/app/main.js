@@ -12,6 +12,8 @@ import * as trialsPage from './pages/trials.js';
 
 /** The knobs page (and its plots) loads on first visit: the overview does not wait for it. */
 const knobsPage = { render: async (view) => (await import('./pages/knobs.js')).render(view) };
+/** The front page (a multi-objective study's trade-offs) loads on first visit too. */
+const frontPage = { render: async (view) => (await import('./pages/front.js')).render(view) };
 
 const routes = [
   [/^\/$/, studiesPage, null],
@@ -19,6 +21,7 @@ const routes = [
   [/^\/studies\/([^/]+)\/trials\/?$/, trialsPage, 'trials'],
   [/^\/studies\/([^/]+)\/trials\/(\d+)\/?$/, trialPage, 'trials'],
   [/^\/studies\/([^/]+)\/knobs\/?$/, knobsPage, 'knobs'],
+  [/^\/studies\/([^/]+)\/front\/?$/, frontPage, 'front'],
   [/^\/studies\/([^/]+)\/lineage\/?$/, lineagePage, 'lineage'],
 ];
 
@@ -42,7 +45,7 @@ function setCrumbs(items) {
 
 function studyTabs(study, active) {
   const tab = (key, text, href) => html`<a href="${href}" data-link class="${active === key ? 'active' : ''}">${text}</a>`;
-  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('knobs', 'Knobs', studyUrl(study, '/knobs'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}</nav>`;
+  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('knobs', 'Knobs', studyUrl(study, '/knobs'))}${tab('front', 'Front', studyUrl(study, '/front'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}</nav>`;
 }
 
 export function navigate(path, { replace = false } = {}) {

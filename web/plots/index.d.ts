@@ -130,3 +130,17 @@ export const STATUS_COLORS: Record<OutcomeStatus, string>;
 export const LABEL_COLORS: Record<string, string>;
 export const INCUMBENT_COLOR: string;
 export function outcomeColor(status: string, label: string | null): string;
+
+/** The front API's answer (src/views/pareto-page-view.ts), as the front plots read it. */
+export interface ParetoPlotData {
+  objectives: Array<{ metric: string; direction: 'minimize' | 'maximize'; reference?: number }>;
+  points: Array<{ id: number; values: number[]; status: 'kept' | 'discarded'; member: boolean }>;
+  front: {
+    recommended: number | null;
+    reference: Record<string, number>;
+    hypervolume: number;
+    hypervolumeOverTime: Array<{ trial: number; hypervolume: number }>;
+  };
+}
+export function paretoPlotSvg(data: ParetoPlotData, options?: { width?: number; height?: number; x?: number; y?: number }): string;
+export function hypervolumePlotSvg(data: ParetoPlotData, options?: { width?: number; height?: number }): string;

@@ -11,3 +11,4 @@ export { sliceGridSvg } from './slice-plot.js';
 export { parallelCoordinatesSvg, parallelLayout, brushedTrials, OBJECTIVE_KEY } from './parallel-plot.js';
 export { importanceBarsSvg } from './importance-bars.js';
 export { knobScale, scoreScale, formatKnobValue } from './knob-axis.js';
+export { paretoPlotSvg, hypervolumePlotSvg } from './pareto-plot.js';

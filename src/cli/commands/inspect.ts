@@ -12,6 +12,8 @@ import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '
 import { failuresByCause } from '../../views/failures-by-cause.ts';
 import { renderFailureCauses } from './failures.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
+import { renderFront } from './front.ts';
+import { frontStanding, paretoFrontView, type FrontStanding } from '../../views/pareto-front-view.ts';
 import { formatDelta, formatDuration, formatScore, outcomeText, palette, renderTable, useColor } from '../format.ts';
 import { ladderField, ladderLines, studyLadder } from './ladder-view.ts';
 
@@ -45,10 +47,11 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const spend = specialistSpend(trials, await study.store.listEvents(study.record.id));
     const payoffs = specialistPayoffs(trials, study.task.objective);
     const trialBudget = await applyBudgetExtension(study.store, study.record.id, study.task.budget);
+    const front = paretoFrontView(study.task, trials);
     const causes = failuresByCause(trials);
     const budget = { ...study.task.budget, ...(trialBudget.file !== undefined ? { fileTrials: trialBudget.file, extraTrials: trialBudget.extra } : {}) };
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, failures: causes.map(({ trials: _ids, ...cause }) => cause), elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, ...(front ? { objectives: study.task.objectives, front } : {}), baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, failures: causes.map(({ trials: _ids, ...cause }) => cause), elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -56,6 +59,7 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
     write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
     write(`trials: ${describeTrialCounts(lineage.counts)}`);
+    if (front) write(renderFront(front));
     // budget.trials counts what the driver counts: trials the machine failed are replaced by their retry.
     const counted = trials.filter((trial) => trial.id !== 0 && trial.label !== 'infra_error').length;
     const budgetText = describeBudget(study.task.budget, trialBudget, counted, study.record.elapsedMs);
@@ -110,15 +114,19 @@ export { trialsCommand, type TrialsOptions } from './trials.ts';
 export async function showCommand(id: string, options: StudyCommandOptions & JsonOption & { path?: string }): Promise<number> {
   return withStudy(options.path ?? '.', options, {}, async (study) => {
     const trial = await study.trial(parseTrialId(id));
-    const ladder = await studyLadder(study, await study.trials());
+    const trials = await study.trials();
+    const ladder = await studyLadder(study, trials);
+    const frontView = paretoFrontView(study.task, trials);
+    const front = frontView ? frontStanding(frontView, study.task, trial) : null;
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
+      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), ...(front ? { front } : {}), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
     const parent = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
-    const children = (await study.trials()).filter((other) => other.parent === trial.id).map((other) => `#${other.id}`);
+    const children = trials.filter((other) => other.parent === trial.id).map((other) => `#${other.id}`);
     write(c.bold(`trial #${trial.id}`) + ` [${trial.specialist}] ${outcomeText(trial, c)}`);
+    if (front) write(`front: ${describeStanding(front)}`);
     // Hypotheses, notes, details, excerpts and diffs come from models and trials: no terminal control reaches the screen.
     write(`hypothesis: ${terminalText(trial.hypothesis)}`);
     if (trial.notes) write(`notes: ${terminalText(trial.notes)}`);
@@ -164,6 +172,13 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
   });
 }
 
+/** One line on where a trial stands against the front of a multi-objective study. */
+function describeStanding(standing: FrontStanding): string {
+  if (standing.recommended) return 'member, the recommended trade-off';
+  if (standing.member) return 'member';
+  return standing.dominatedBy !== null ? `not a member (dominated by #${standing.dominatedBy})` : 'not a member';
+}
+
 function indent(text: string): string {
   return text.split('\n').map((line) => '  ' + line).join('\n');
 }
@@ -171,13 +186,16 @@ function indent(text: string): string {
 /** `autolab best`: the incumbent, its whole configuration and cumulative diff against the baseline. */
 export async function bestCommand(path: string, options: StudyCommandOptions & JsonOption): Promise<number> {
   return withStudy(path, options, {}, async (study) => {
-    const incumbent = await study.incumbent();
+    // A multi-objective study: the front, and the member its preference recommends in full.
+    const front = study.task.objectives ? paretoFrontView(study.task, await study.trials()) : null;
+    const incumbent = front?.recommended != null ? await study.store.getTrial(study.record.id, front.recommended) : await study.incumbent();
     if (!incumbent) throw new AutolabError('NotFound', `study '${study.name}' has no scored trial yet`, { hint: `run \`${hintCommand(options, 'run')}\` first` });
     const report = await incumbentReport(study, incumbent);
     if (options.json) {
-      write(JSON.stringify(incumbentJson(report), null, 2));
+      write(JSON.stringify({ ...incumbentJson(report), ...(front ? { front } : {}) }, null, 2));
       return 0;
     }
+    if (front) write(`${renderFront(front)}\n\nthe recommended trade-off (preference: ${front.preference ? JSON.stringify(front.preference) : 'equal weights'}); any member exports with \`${hintCommand(options, 'export', ['N'], ['--patch', 'best.patch'])}\`\n`);
     write(renderIncumbentReport(report, study.task.objective.metric, hintCommand(options, 'export', [String(incumbent.id)], ['--patch', 'best.patch'])));
     return 0;
   });

@@ -8,6 +8,8 @@ import { withStudy, type StudyCommandOptions } from '../context.ts';
 import { nextHints, prepareRunBudget, resumeDriftWarning, type RunBudget } from './run-budget.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } from '../format.ts';
 import { ProgressDisplay } from '../progress.ts';
+import { paretoFrontView } from '../../views/pareto-front-view.ts';
+import { renderFront } from './front.ts';
 
 export interface RunOptions extends StudyCommandOptions {
   trials?: number;
@@ -113,11 +115,14 @@ async function printSummary(out: NodeJS.WriteStream, c: ReturnType<typeof palett
   out.write('\n' + c.bold(`Stopped: ${summary.stopReason}.`) + ` ${summary.trialsRun} trial(s) in ${formatDuration(summary.elapsedMs)}.\n`);
   out.write(`  trials: ${describeTrialCounts(feedback.counts)}\n`);
   out.write(`  baseline #0: ${task.objective.metric} = ${formatScore(baseline.score)}\n`);
-  out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
-  if (feedback.chain.length > 1) {
+  const front = paretoFrontView(task, trials);
+  // A multi-objective study ends with its front, not one incumbent.
+  if (front) out.write(`${renderFront(front).replace(/^/gm, '  ')}\n`);
+  else out.write(`  incumbent #${incumbent.id}: ${task.objective.metric} = ${formatScore(incumbent.score)} ${(better ? c.green : c.dim)(`(${formatDelta(delta)} vs baseline)`)}\n`);
+  if (!front && feedback.chain.length > 1) {
     out.write('  path to the incumbent:\n');
     for (const step of feedback.chain.slice(1)) out.write(`    #${step.id} ${formatDelta(step.delta)}  ${oneLine(step.hypothesis, 90)}\n`);
   }
-  const hints = nextHints(run.options, { incumbentId: incumbent.id, counts: feedback.counts, budget: run.runBudget.budget, stopReason: summary.stopReason, taskFile: task.taskFile });
+  const hints = nextHints(run.options, { incumbentId: front?.recommended ?? incumbent.id, counts: feedback.counts, budget: run.runBudget.budget, stopReason: summary.stopReason, taskFile: task.taskFile });
   out.write(c.dim(`  next: ${hints.join('\n        ')}\n`));
 }

@@ -3,7 +3,7 @@
  * propose the next value set. Random, grid, TPE and CMA-ES implement it.
  */
 import type { KnobConstraint } from '../../core/knob-constraint.ts';
-import type { Direction, KnobSpec } from '../../core/task.ts';
+import type { Direction, KnobSpec, Objective } from '../../core/task.ts';
 import type { FailureLabel, TrialStatus } from '../../core/trial.ts';
 import type { KnobValues } from './knob-value.ts';
 
@@ -52,6 +52,14 @@ export interface KnobSampleContext {
   constraints?: readonly KnobConstraint[];
   /** Turn off learning where trials fail (for comparisons); declared constraints still hold. Default true. */
   learnFeasibility?: boolean;
+  /**
+   * A multi-objective study's objectives (two or more): samplers rank trials by Pareto
+   * dominance over them (`pareto-ranking.ts`), reading each observation's values from
+   * `metrics` (the primary objective's, `primaryMetric`, from `score` where metrics lack it).
+   */
+  objectives?: readonly Objective[];
+  /** The metric of `score` in a multi-objective study (the task's `objective`). */
+  primaryMetric?: string;
 }
 
 /**

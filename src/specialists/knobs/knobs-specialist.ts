@@ -71,19 +71,7 @@ export interface KnobsSpecialist extends Specialist {
  * // proposal.hypothesis: "knobs: lr 0.01 -> 0.034, width 64 -> 96 (random search around the incumbent, trial 3)"
  */
 export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, dependencies: KnobsSpecialistDependencies = {}): KnobsSpecialist {
-  const surface = task.surfaces[spec.surface];
-  if (surface === undefined) {
-    const known = Object.keys(task.surfaces);
-    throw new AutolabError('TaskFileError', `specialist '${spec.name}' names surface '${spec.surface}', which the task does not declare`, {
-      hint: known.length === 0 ? 'declare the surface under surfaces:' : `use one of: ${known.join(', ')}`,
-    });
-  }
-  if (surface.knobs.length === 0) {
-    throw new AutolabError('TaskFileError', `specialist '${spec.name}' has kind knobs but surface '${surface.name}' declares no knobs`, {
-      hint: `declare knobs under surfaces.${surface.name}.knobs (name, file, key or marker, type, low/high or choices), or give the specialist another kind`,
-    });
-  }
-  validateKnobSpace(surface.knobs, `surface '${surface.name}'`);
+  const surface = knobsSurfaceOf(spec, task);
   const parsed = KnobsOptionsSchema.safeParse(spec.options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -107,6 +95,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       },
       surface.knobs,
       task.budget?.trials,
+      (task.objectives?.length ?? 0) >= 2,
     );
   } catch (error) {
     if (AutolabError.is(error)) throw new AutolabError(error.name, `specialist '${spec.name}': ${error.message}`, { hint: error.hint, cause: error });
@@ -135,6 +124,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
         constraints,
         learnFeasibility: options.learn_failures,
         ...(context.task.budget?.trials !== undefined ? { trialBudget: context.task.budget.trials } : {}),
+        ...(context.task.objectives && context.task.objectives.length >= 2 ? { objectives: context.task.objectives, primaryMetric: context.task.objective.metric } : {}),
       });
       const feasibility = describeFeasibility(feasibilityGuard(knobs, history, { direction: 'minimize', constraints, learnFeasibility: options.learn_failures }));
 
@@ -162,6 +152,24 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       };
     },
   };
+}
+
+/** The surface a knobs specialist searches: declared by the task, with a valid knob space. */
+function knobsSurfaceOf(spec: SpecialistSpec, task: TaskSpec): SurfaceSpec {
+  const surface = task.surfaces[spec.surface];
+  if (surface === undefined) {
+    const known = Object.keys(task.surfaces);
+    throw new AutolabError('TaskFileError', `specialist '${spec.name}' names surface '${spec.surface}', which the task does not declare`, {
+      hint: known.length === 0 ? 'declare the surface under surfaces:' : `use one of: ${known.join(', ')}`,
+    });
+  }
+  if (surface.knobs.length === 0) {
+    throw new AutolabError('TaskFileError', `specialist '${spec.name}' has kind knobs but surface '${surface.name}' declares no knobs`, {
+      hint: `declare knobs under surfaces.${surface.name}.knobs (name, file, key or marker, type, low/high or choices), or give the specialist another kind`,
+    });
+  }
+  validateKnobSpace(surface.knobs, `surface '${surface.name}'`);
+  return surface;
 }
 
 /**

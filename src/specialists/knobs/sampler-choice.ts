@@ -9,9 +9,11 @@ import type { KnobSampler } from './knob-sampler.ts';
 import { knobLattice, type NumericKnob } from './knob-space.ts';
 import { createRandomSampler } from './random-sampler.ts';
 import { createTpeSampler } from './tpe-sampler.ts';
+import { createNsga2Sampler } from './nsga2-sampler.ts';
+import { withParetoRanking } from './pareto-ranking.ts';
 
 /** The `sampler` option values. */
-export const SAMPLER_NAMES = ['auto', 'tpe', 'cmaes', 'random', 'grid'] as const;
+export const SAMPLER_NAMES = ['auto', 'tpe', 'cmaes', 'random', 'grid', 'nsga2'] as const;
 export type SamplerName = (typeof SAMPLER_NAMES)[number];
 
 /** Settings of the samplers, from the specialist's options (all optional but `sampler`). */
@@ -62,12 +64,23 @@ export function resolveAutoSampler(space: readonly KnobSpec[], trialBudget: numb
 
 /**
  * Builds the sampler the settings name (`auto` resolved by {@link resolveAutoSampler}).
+ * In a multi-objective study (the sample context's `objectives`) every sampler sees the
+ * history ranked by Pareto dominance (`withParetoRanking`): TPE is then MOTPE, CMA-ES
+ * weighs by the same order; `nsga2` reads the objective vectors itself. With
+ * `multiObjective`, `auto` picks TPE (MOTPE) where it would pick CMA-ES.
  * Throws a `TaskFileError` when `grid` is asked for a grid too large to walk.
  *
  * @example
  * const sampler = createKnobSampler({ sampler: 'auto' }, surface.knobs, task.budget.trials);
  */
-export function createKnobSampler(settings: SamplerSettings, space: readonly KnobSpec[], trialBudget?: number): KnobSampler {
+export function createKnobSampler(settings: SamplerSettings, space: readonly KnobSpec[], trialBudget?: number, multiObjective = false): KnobSampler {
+  if (settings.sampler === 'nsga2') return createNsga2Sampler(settings.startupTrials !== undefined ? { startupTrials: settings.startupTrials } : {});
+  // With several objectives `auto` never picks CMA-ES: ranked CMA-ES is unmeasured, MOTPE is (bench:pareto).
+  const resolved = multiObjective && settings.sampler === 'auto' && resolveAutoSampler(space, trialBudget, settings.gridPoints).sampler === 'cmaes' ? { ...settings, sampler: 'tpe' as const } : settings;
+  return withParetoRanking(createSingleObjectiveSampler(resolved, space, trialBudget));
+}
+
+function createSingleObjectiveSampler(settings: SamplerSettings, space: readonly KnobSpec[], trialBudget?: number): KnobSampler {
   const name = settings.sampler === 'auto' ? resolveAutoSampler(space, trialBudget, settings.gridPoints).sampler : settings.sampler;
   const tpeOptions = {
     ...(settings.startupTrials !== undefined ? { startupTrials: settings.startupTrials } : {}),
@@ -85,6 +98,8 @@ export function createKnobSampler(settings: SamplerSettings, space: readonly Kno
     case 'grid':
       checkGridSpace(space, settings.gridPoints);
       return createGridSampler(settings.gridPoints !== undefined ? { points: settings.gridPoints } : {});
+    case 'nsga2':
+      return createNsga2Sampler();
     default: {
       const never: never = name;
       throw new Error(`unknown sampler ${String(never)}`);

@@ -13,6 +13,7 @@ import { knobValuesKey, roundKnobFloat, type KnobValues } from './knob-value.ts'
 import { createRandomSampler } from './random-sampler.ts';
 import { mulberry32 } from './sampler-math.ts';
 import { createTpeSampler } from './tpe-sampler.ts';
+import { createNsga2Sampler } from './nsga2-sampler.ts';
 
 const SPACE: KnobSpec[] = [
   { name: 'lr', file: 'c.json', key: 'lr', type: 'float', low: 1e-4, high: 1, log: true },
@@ -29,6 +30,7 @@ export const SAMPLERS: Array<[string, () => KnobSampler]> = [
   ['tpe', () => createTpeSampler()],
   ['cmaes', () => createCmaEsSampler()],
   ['grid', () => createGridSampler({ points: 4 })],
+  ['nsga2', () => createNsga2Sampler()],
 ];
 
 /** Problems with a value set: out of bounds, wrong type, unrounded floats, unknown choices. */

@@ -10,7 +10,7 @@ import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues } 
 import { insertCost } from './costs.ts';
 import { changeWithEvent } from './change-with-event.ts';
 import type { SqlSession } from './driver.ts';
-import { incumbentRow, requireUnfinishedTrialState } from './read-trials.ts';
+import { incumbentRow, listTrials, requireUnfinishedTrialState } from './read-trials.ts';
 
 const FINISH_TRIAL = `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE study_id = ? AND id = ? RETURNING *`;
 
@@ -22,7 +22,9 @@ export async function finishTrial(tx: SqlSession, at: string, studyId: number, t
   const trial = await requireUnfinishedTrialState(tx, studyId, trialId);
   // Under the study lock: no other transaction can crown a trial until this commits.
   const incumbent = given.status === 'scored' ? await incumbentRow(tx, studyId) : undefined;
-  const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at);
+  // A multi-objective study judges against its front: every kept trial, read under the same lock.
+  const kept = given.status === 'scored' && decide.wantsKeptTrials === true ? await listTrials(tx, studyId, { status: ['kept'] }) : undefined;
+  const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at, kept);
   const { status, outcome } = decided;
   const cost = addCosts(trial.cost, outcome.cost ?? null);
   const [updated] = await changeWithEvent(tx, FINISH_TRIAL, [...finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt), studyId, trialId], {

@@ -1,0 +1,151 @@
+/**
+ * npm run bench:pareto — autolab's multi-objective knob search against Optuna's
+ * NSGAIISampler and multi-objective TPESampler (Debian python3-optuna, default settings),
+ * side by side: ZDT1, ZDT2, ZDT3 (two objectives, 30 variables), DTLZ2 (three objectives,
+ * 12 variables) and one real-process recipe (bench/pareto-recipe/compress.py: zlib
+ * settings, compression ratio vs CPU time, one child process per trial on both sides).
+ * 100 trials: a typical overnight knob budget, and where Optuna's samplers leave their
+ * random start-up (NSGA-II's first generation is 50 trials). Hypervolume of all points a
+ * search evaluated against fixed reference points (bench/pareto-problems.ts), computed by
+ * the same code (src/core/hypervolume.ts) for every sampler; medians and quartiles over
+ * the seeds. `autolab` is what a knobs specialist with `sampler: auto` runs in a study with
+ * `objectives:` (TPE over the Pareto-ranked history, i.e. MOTPE); `autolab_nsga2` is
+ * `sampler: nsga2`. Ends with one JSON line of figures.
+ *
+ * Options: --seeds N (default 10), --trials N (default 100), --problems a,b (default all),
+ * --recipe-seeds N (default: --seeds), --no-optuna, --python PATH (default /usr/bin/python3).
+ */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { hypervolume } from '../src/core/hypervolume.ts';
+import type { KnobSampler } from '../src/specialists/knobs/knob-sampler.ts';
+import { createKnobSampler } from '../src/specialists/knobs/sampler-choice.ts';
+import { PARETO_PROBLEMS } from './pareto-problems.ts';
+import { compressProblem, runParetoSearch, type SearchProblem } from './pareto-search.ts';
+
+const ROOT = join(import.meta.dirname, '..');
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+
+const seeds = Number(argument('seeds') ?? 10);
+const recipeSeeds = Number(argument('recipe-seeds') ?? seeds);
+const trials = Number(argument('trials') ?? 100);
+const python = argument('python') ?? process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
+const withOptuna = !process.argv.includes('--no-optuna');
+const COMPRESS_REFERENCE = [1.1, 100];
+
+const analytic: Array<SearchProblem & { reference: number[] }> = PARETO_PROBLEMS.map((problem) => ({ ...problem, measure: async (values) => problem.evaluate(problem.knobs.map((knob) => values[knob.name] as number)) }));
+const allProblems = [...analytic, { ...compressProblem(python), reference: COMPRESS_REFERENCE }];
+const names = (argument('problems') ?? allProblems.map((problem) => problem.name).join(',')).split(',');
+const problems = names.map((name) => {
+  const problem = allProblems.find((candidate) => candidate.name === name);
+  if (!problem) throw new Error(`unknown problem ${name}; use ${allProblems.map((candidate) => candidate.name).join(', ')}`);
+  return problem;
+});
+
+const AUTOLAB_SAMPLERS: Array<[string, (problem: SearchProblem) => KnobSampler]> = [
+  ['autolab', (problem) => createKnobSampler({ sampler: 'auto' }, problem.knobs, trials, true)],
+  ['autolab_nsga2', (problem) => createKnobSampler({ sampler: 'nsga2' }, problem.knobs, trials, true)],
+];
+
+function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+}
+
+interface Figures {
+  median: number;
+  q1: number;
+  q3: number;
+  runs: number;
+  secondsPerRun: number;
+}
+
+function figures(volumes: number[], seconds: number[]): Figures {
+  return { median: quantile(volumes, 0.5), q1: quantile(volumes, 0.25), q3: quantile(volumes, 0.75), runs: volumes.length, secondsPerRun: seconds.reduce((a, b) => a + b, 0) / Math.max(1, seconds.length) };
+}
+
+function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedCount: number): Promise<{ optuna: string; runs: Array<{ values: number[][]; seconds: number }> }> {
+  const args = [join(ROOT, 'bench', 'pareto-optuna.py'), problem, '--sampler', sampler, '--seeds', Array.from({ length: seedCount }, (_, seed) => seed).join(','), '--trials', String(trials)];
+  return new Promise((resolve, reject) => {
+    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code !== 0) return reject(new Error(`${python} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+      try {
+        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? ''));
+      } catch (error) {
+        reject(new Error(`could not read Optuna's output: ${String(error)}: ${stdout.slice(0, 200)}`));
+      }
+    });
+  });
+}
+
+const fmt = (value: number): string => (Number.isFinite(value) ? value.toPrecision(5) : String(value));
+const results: Record<string, Record<string, Figures>> = {};
+let optunaVersion: string | null = null;
+
+for (const problem of problems) {
+  const seedCount = problem.name === 'compress' ? recipeSeeds : seeds;
+  const optunaRuns = withOptuna ? Promise.all([runOptuna(problem.name, 'nsga2', seedCount), runOptuna(problem.name, 'tpe', seedCount)]) : Promise.resolve(null);
+  optunaRuns.catch(() => undefined);
+  const row: Record<string, Figures> = {};
+  for (const [name, make] of AUTOLAB_SAMPLERS) {
+    const volumes: number[] = [];
+    const seconds: number[] = [];
+    for (let seed = 0; seed < seedCount; seed += 1) {
+      const result = await runParetoSearch(problem, make(problem), seed, trials);
+      volumes.push(hypervolume(result.values, problem.reference));
+      seconds.push(result.seconds);
+    }
+    row[name] = figures(volumes, seconds);
+  }
+  const optuna = await optunaRuns;
+  if (optuna) {
+    for (const [index, name] of ['optuna_nsga2', 'optuna_tpe'].entries()) {
+      const output = optuna[index]!;
+      optunaVersion = output.optuna;
+      row[name] = figures(output.runs.map((run) => hypervolume(run.values, problem.reference)), output.runs.map((run) => run.seconds));
+    }
+  }
+  results[problem.name] = row;
+  const header = `${problem.name} (${problem.knobs.length} knobs, ${problem.objectives} objectives, reference [${problem.reference.join(', ')}], ${trials} trials, ${seedCount} seeds)`;
+  console.log(header);
+  for (const [name, figure] of Object.entries(row)) console.log(`  ${name.padEnd(14)} hypervolume median ${fmt(figure.median)}  [q1 ${fmt(figure.q1)}, q3 ${fmt(figure.q3)}]  ${figure.secondsPerRun.toFixed(1)} s/run`);
+  if (row.optuna_nsga2 && row.optuna_tpe) {
+    console.log(`  ratio autolab / optuna_nsga2 ${(row.autolab!.median / row.optuna_nsga2.median).toFixed(3)} · autolab / optuna_tpe ${(row.autolab!.median / row.optuna_tpe.median).toFixed(3)}`);
+  }
+}
+
+const json = {
+  bench: 'pareto',
+  trials,
+  seeds,
+  recipeSeeds,
+  optuna: optunaVersion,
+  problems: Object.fromEntries(
+    Object.entries(results).map(([name, row]) => [
+      name,
+      {
+        hypervolume: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, Number(figure.median.toPrecision(6))])),
+        quartiles: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, [Number(figure.q1.toPrecision(6)), Number(figure.q3.toPrecision(6))]])),
+        ...(row.optuna_nsga2 && row.optuna_tpe
+          ? { ratio: { vs_optuna_nsga2: Number((row.autolab!.median / row.optuna_nsga2.median).toFixed(4)), vs_optuna_tpe: Number((row.autolab!.median / row.optuna_tpe.median).toFixed(4)) } }
+          : {}),
+        reference: problems.find((problem) => problem.name === name)!.reference,
+      },
+    ]),
+  ),
+};
+console.log(JSON.stringify(json));

@@ -1,0 +1,55 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AutolabError } from '../core/errors.ts';
+import { loadTaskFile } from './load-task.ts';
+
+let base: string;
+let counter = 0;
+beforeAll(async () => {
+  base = await mkdtemp(join(tmpdir(), 'autolab-parents-'));
+});
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+const TASK = [
+  'name: parents',
+  'objective: { metric: loss, direction: minimize }',
+  'run: { command: python train.py, timeout: 10m }',
+  'score: python score.py',
+  'surfaces:',
+  '  model: { paths: [model.py], knobs: { lr: { file: model.py, marker: lr, type: float, low: 0.001, high: 1 } } }',
+  'specialists:',
+].join('\n');
+
+async function load(specialists: string) {
+  const file = join(base, `t${counter++}.yaml`);
+  await writeFile(file, `${TASK}\n${specialists}\n`);
+  return loadTaskFile(file);
+}
+
+describe('parents: in the task file', () => {
+  it('reads each strategy with its defaults, and keeps it out of the kind\'s options', async () => {
+    const { task } = await load(
+      [
+        '  - { name: a, kind: command, surface: model, command: "agent", parents: { strategy: islands } }',
+        '  - { name: b, kind: command, surface: model, command: "agent", parents: { strategy: tournament, size: 5 } }',
+        '  - { name: c, kind: combine, surface: model, parents: { strategy: front } }',
+        '  - { name: d, kind: command, surface: model, command: "agent" }',
+      ].join('\n'),
+    );
+    expect(task.specialists.map((spec) => spec.parents)).toEqual([{ strategy: 'islands', islands: 4, migration: 5 }, { strategy: 'tournament', size: 5 }, { strategy: 'front' }, undefined]);
+    expect(task.specialists[0]!.options).not.toHaveProperty('parents');
+  });
+
+  it('refuses parents: on a kind that chooses its own starting point, and an unknown strategy', async () => {
+    const refused = await load('  - { name: k, kind: knobs, surface: model, parents: { strategy: front } }').then(() => null, (error: unknown) => error);
+    expect(refused).toBeInstanceOf(AutolabError);
+    expect((refused as Error).message).toMatch(/specialists\[0\]\.parents|:\d+:\d+/);
+    expect((refused as Error).message).toContain('a knobs specialist chooses its own starting point; parents: applies to llm, command, combine specialists');
+    const unknown = await load('  - { name: a, kind: command, surface: model, command: "agent", parents: { strategy: best } }').then(() => null, (error: unknown) => error);
+    expect((unknown as Error).message).toContain('expected incumbent, front, tournament or islands');
+  });
+});
