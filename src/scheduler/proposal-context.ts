@@ -1,8 +1,9 @@
 import { AutolabError } from '../core/errors.ts';
-import { buildLineageFeedback } from '../core/lineage-feedback.ts';
+import { LineageIndex } from '../core/lineage-index.ts';
 import { seededRandom } from '../core/random.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import { refreshLineageIndex } from './lineage-refresh.ts';
 import { fidelityNotes } from './ladder-notes.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
 
@@ -15,10 +16,16 @@ export interface ProposalContextOptions {
   noLineage?: boolean;
   /** Reuse one workspace across calls (default: a fresh `specialistWorkspace(runtime)`). */
   workspace?: SpecialistWorkspace;
+  /**
+   * The driver's index of the study's trials, kept across proposals: refreshed with only
+   * what changed since the last one (default: every trial read afresh).
+   */
+  lineageIndex?: LineageIndex;
 }
 
 /**
- * The context a specialist sees before it proposes, read fresh from the store: every
+ * The context a specialist sees before it proposes, read from the store (with a
+ * `lineageIndex`, only what changed since the last proposal): every
  * trial so far, the incumbent (or the baseline), the lineage as `specialist` sees it,
  * file reads at any trial's commit and scratch worktrees. The scheduler uses it for
  * every proposal; tests and tools use it to ask one specialist by hand.
@@ -29,7 +36,9 @@ export interface ProposalContextOptions {
  */
 export async function buildProposalContext(runtime: StudyRuntime, specialist: Specialist, options: ProposalContextOptions): Promise<ProposalContext> {
   const { store, studyId, task } = runtime;
-  const trials = await store.listTrials(studyId);
+  const index = options.lineageIndex ?? new LineageIndex();
+  await refreshLineageIndex(store, studyId, index);
+  const trials = index.trials();
   const baseline = trials.find((trial) => trial.id === 0);
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
@@ -39,10 +48,10 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
     surface: task.surfaces[specialist.spec.surface]!,
     incumbent,
     trials,
-    lineage: buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials, levels)) }),
+    lineage: index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials, levels)) }),
     ...(levels !== undefined ? { fidelityLevels: levels } : {}),
     readFile: async (trialId, path) => {
-      const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
+      const trial = index.byId(trialId) ?? (await store.getTrial(studyId, trialId));
       return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;
     },
     workspace: options.workspace ?? specialistWorkspace(runtime),
