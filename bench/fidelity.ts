@@ -19,10 +19,11 @@
  * (Spearman) of s-level scores with true full-scale losses.
  *
  * Variants run interleaved (every variant of seed 1, then of seed 2, ...), so all see the
- * same machine load. Options: --seeds N (default 5), --budget UNITS (default 20), --work SECONDS (CPU of one
+ * same machine load. Options: --variants a,b (default all; single always runs), --seeds N (default 5), --budget UNITS (default 20), --work SECONDS (CPU of one
  * full run, default 0.3), --parallel N (default 2), --python PATH.
  */
 import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { summariseLadder } from '../src/core/ladder-summary.ts';
@@ -182,9 +183,14 @@ function cpuTo(bests: RunResult['bests'], target: number): number | null {
 
 const round = (value: number | null, digits = 4) => (value === null ? null : Number(value.toFixed(digits)));
 
-const variants = ['single', ...Object.keys(LADDERS), 'optuna_hyperband', 'optuna_sha'];
+const ALL_VARIANTS = ['single', ...Object.keys(LADDERS), 'optuna_hyperband', 'optuna_sha'];
+// --variants a,b (default all): `single` always runs (the others are measured against it).
+const chosen = argument('variants')?.split(',').map((name) => name.trim()) ?? ALL_VARIANTS;
+for (const name of chosen) if (!ALL_VARIANTS.includes(name)) throw new Error(`unknown variant ${name}: expected some of ${ALL_VARIANTS.join(', ')}`);
+const variants = ALL_VARIANTS.filter((name) => name === 'single' || chosen.includes(name));
 const results: Record<string, RunResult[]> = Object.fromEntries(variants.map((v) => [v, []]));
-console.log(`bench:fidelity — ${seeds} seeds, budget ${budget} full-run equivalents (${work}s CPU each), parallel ${parallel}; optimum ${OPTIMUM.toFixed(4)}`);
+const loadAtStart = loadavg()[0]!;
+console.log(`bench:fidelity — load ${loadAtStart.toFixed(1)} · ${seeds} seeds, budget ${budget} full-run equivalents (${work}s CPU each), parallel ${parallel}; optimum ${OPTIMUM.toFixed(4)}`);
 for (let seed = 1; seed <= seeds; seed++) {
   for (const variant of variants) {
     const result = variant === 'single' ? await runAutolab(seed, null) : variant.startsWith('optuna_') ? await runOptuna(seed, variant === 'optuna_sha' ? 'sha' : 'hyperband') : await runAutolab(seed, variant);
@@ -204,7 +210,7 @@ for (const variant of variants) {
     trials: median(runs.map((r) => r.trials)),
   };
 }
-const ladderRuns = Object.keys(LADDERS).flatMap((rule) => results[rule]!);
+const ladderRuns = Object.keys(LADDERS).flatMap((rule) => results[rule] ?? []);
 const planted = ladderRuns.reduce((sum, r) => sum + (r.planted ?? 0), 0);
 const flagged = ladderRuns.reduce((sum, r) => sum + (r.flagged ?? 0), 0);
 console.log('\nvariant               median regret   CPU s to single best   run CPU s   trials');
@@ -223,5 +229,6 @@ console.log(
     shrinking_flagged_share: planted > 0 ? round(flagged / planted, 3) : null,
     shrinking_planted: planted,
     rank_correlation: round(median(ladderRuns.map((r) => r.rankCorrelation ?? null)), 3),
+    load: { start: round(loadAtStart, 1), end: round(loadavg()[0]!, 1) },
   }),
 );

@@ -62,6 +62,19 @@ describe('golf recipe', () => {
     expect(metrics.artifact_bytes).toBe(artifact.length);
   });
 
+  it('trains a fraction of its steps on a fidelity level (GOLF_STEP_SCALE), and its ladder task file loads', async () => {
+    const small = node('train.js', { GOLF_STEP_SCALE: '0.25' });
+    expect(small.status, small.stderr).toBe(0);
+    expect(small.stdout).toMatch(/^step 75\/75 /m); // 300 steps in this test's config
+    const { loadTaskFile } = await import('../../src/task/load-task.ts');
+    const { task } = await loadTaskFile(join(here, 'autolab.ladder.yaml'));
+    expect(task.fidelity!.levels.map((level) => [level.name, level.env.GOLF_STEP_SCALE ?? '1', level.scale])).toEqual([
+      ['s', '0.25', 0.25],
+      ['m', '0.5', 0.5],
+      ['full', '1', 1],
+    ]);
+  });
+
   it('refuses a missing or corrupt artifact with a message on stderr', () => {
     const missing = node('score.js', { AUTOLAB_ARTIFACTS: join(root, 'nowhere') });
     expect(missing.status).not.toBe(0);

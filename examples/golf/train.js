@@ -17,11 +17,14 @@ const width = 48; // autolab: width
 const context = 4; // autolab: context
 
 const config = JSON.parse(readFileSync(new URL('./config.json', import.meta.url), 'utf8'));
-const { lr, batch, steps, embed } = config;
+const { lr, batch, embed } = config;
+// On a fidelity ladder (autolab.ladder.yaml) a level trains a fraction of the steps and of the time: GOLF_STEP_SCALE (default 1).
+const stepScale = Number(process.env.GOLF_STEP_SCALE ?? 1) > 0 ? Number(process.env.GOLF_STEP_SCALE ?? 1) : 1;
+const steps = Math.max(1, Math.round(config.steps * stepScale));
 const weightDecay = config.weight_decay ?? 0;
 const warmup = config.warmup ?? 0;
 const bits = config.bits ?? 8;
-const maxSeconds = config.max_seconds ?? 40;
+const maxSeconds = (config.max_seconds ?? 40) * stepScale;
 const logEvery = config.log_every ?? 500;
 const seed = Number.parseInt(process.env.AUTOLAB_SEED ?? '0', 10) || 0;
 const dataDir = process.env.AUTOLAB_DATA || join(tmpdir(), 'autolab-golf', 'data');

@@ -50,8 +50,11 @@ export interface AuditEventMap {
   'trial.reopened': { label: string | null; detail: string | null };
   /** The trial was measured at fidelity level `level` (`levelName`): its status there, label, score and run time (docs/fidelity.md). */
   'trial.level_measured': { level: number; levelName: string; status: 'scored' | 'failed'; label: FailureLabel | null; score: number | null; runMs: number };
-  /** The promotion rule moved the trial up the fidelity ladder, from level `from` to `to` (names), and why. */
-  'trial.promoted': { from: string; to: string; reason: string };
+  /**
+   * The promotion rule moved the trial up the fidelity ladder, from level `from` to `to`
+   * (names), and why; `expectedRunMs`: the cost model's run time of one run at `to`.
+   */
+  'trial.promoted': { from: string; to: string; reason: string; expectedRunMs?: number | null };
   /** The trial was recorded finished: its status, failure label and score. */
   'trial.finished': { status: FinishedTrialStatus; label: FailureLabel | null; score: number | null };
   /** A specialist's session ended without a proposal (and what it cost). */

@@ -8,6 +8,7 @@
  */
 import { coerceError } from '../core/errors.ts';
 import { summariseLadder } from '../core/ladder-summary.ts';
+import { levelCosts } from '../core/level-cost.ts';
 import { decidePromotion } from '../core/promotion.ts';
 import { slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
 import type { TrialRecord } from '../core/trial.ts';
@@ -67,14 +68,15 @@ async function afterLevel(driver: Driver, outcome: LevelOutcome): Promise<TrialR
   const decision = await promotionDecision(driver, outcome.level);
   if (!decision.promote) return recordNotPromoted(runtime, outcome.trial, outcome.level, decision.reason, decision.predictedFull);
   const next = outcome.level.level + 1;
-  await runtime.store.appendEvent(runtime.studyId, outcome.trial.id, 'trial.promoted', { from: outcome.level.levelName, to: runtime.task.fidelity!.levels[next]!.name, reason: decision.reason });
+  const to = runtime.task.fidelity!.levels[next]!.name;
+  await runtime.store.appendEvent(runtime.studyId, outcome.trial.id, 'trial.promoted', { from: outcome.level.levelName, to, reason: decision.reason, expectedRunMs: decision.expectedNextMs });
   driver.state.promotions.push({ trialId: outcome.trial.id, level: next });
   driver.wakeup.wake();
   return null;
 }
 
 /** The promotion rule on the study's level records as they are now, and the trial's predicted full-level score. */
-async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Promise<{ promote: boolean; reason: string; predictedFull: number | null }> {
+async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Promise<{ promote: boolean; reason: string; predictedFull: number | null; expectedNextMs: number | null }> {
   const { runtime } = driver;
   const fidelity = runtime.task.fidelity!;
   const direction = runtime.task.objective.direction;
@@ -85,7 +87,9 @@ async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Pr
   const prediction = summary.trials.get(measured.trialId)?.predictedFull ?? null;
   const incumbentFullScore = fidelity.promote.rule === 'predicted' ? ((await runtime.store.getIncumbent(runtime.studyId))?.score ?? null) : null;
   const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore });
-  return { ...decision, predictedFull: prediction?.mean ?? null };
+  // The cost model: the next level's expected run time, shown before it runs (checked against `trial.level_measured`).
+  const expectedNextMs = levelCosts(fidelity, records)[measured.level + 1]?.expectedMs ?? null;
+  return { ...decision, predictedFull: prediction?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs) };
 }
 
 /**

@@ -26,7 +26,7 @@ const SAMPLES: { [K in AuditEventType]: AuditEventMap[K] } = {
   'trial.adopted': { from: 'login1:4242' },
   'trial.reopened': { label: 'infra_error', detail: 'no such partition' },
   'trial.level_measured': { level: 0, levelName: 's', status: 'scored', label: null, score: 2.5, runMs: 1200 },
-  'trial.promoted': { from: 's', to: 'm', reason: 'rank 1 of 3 at s; the best 1 (1/3) climb' },
+  'trial.promoted': { from: 's', to: 'm', reason: 'rank 1 of 3 at s; the best 1 (1/3) climb', expectedRunMs: 3500 },
   'trial.finished': { status: 'failed', label: 'crash', score: null },
   'proposal.none': { specialist: 'agent', outcome: 'failed', reason: 'rate limit', cost: COST, steps: 0, toolCalls: 0, retries: 3 },
   'proposal.dropped': { specialist: 'agent', hypothesis: 'x', cost: null, reason: null },

@@ -44,7 +44,7 @@ const AUDIT_EVENT_DATA: DataSchemas = {
     score: finite.nullable(),
     runMs: finite,
   }),
-  'trial.promoted': z.looseObject({ from: z.string(), to: z.string(), reason: z.string() }),
+  'trial.promoted': z.looseObject({ from: z.string(), to: z.string(), reason: z.string(), expectedRunMs: finite.nullable().optional() }),
   'trial.finished': z.looseObject({ status: z.enum(['kept', 'discarded', 'failed']), label: z.enum(FAILURE_LABELS).nullable(), score: finite.nullable() }),
   'proposal.none': z.looseObject({
     specialist: z.string(),
