@@ -11,6 +11,8 @@
  * adapter's migration transaction, together with the row it adds to `autolab_migrations`.
  */
 
+import { researchMemoryMigration } from './research-memory-migration.ts';
+
 export type SqlDialect = 'sqlite' | 'postgres';
 
 /** SQL of one migration: the same for every dialect, or one text per dialect. */
@@ -140,6 +142,7 @@ export const MIGRATIONS: readonly Migration[] = [
 ALTER TABLE trials ADD COLUMN curve_json TEXT NOT NULL DEFAULT '[]';
 `,
   },
+  researchMemoryMigration(3),
 ];
 
 /** The SQL of `migration` for `dialect`. */

@@ -25,6 +25,7 @@ import { firstRow, type SqlDriver, type SqlSession } from './driver.ts';
 import { appendEvent, listEvents } from './events.ts';
 import { finishTrial } from './finish-trial.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
+import { SqlResearchMemory } from './research-memory.ts';
 import { countTrials, getIncumbent, getTrial, listTrials } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { heartbeat, updateTrial } from './update-trial.ts';
@@ -148,6 +149,13 @@ export abstract class SqlStore implements Store {
 
   listEvents(studyId: number, options: { afterId?: number; limit?: number } = {}): Promise<StudyEvent[]> {
     return listEvents(this.reader('list events'), studyId, options);
+  }
+
+  // ---- research memory (research-memory.ts) ---------------------------------------
+
+  /** The session archive, notes, technique cards and knob observations in this database. */
+  researchMemory(): SqlResearchMemory {
+    return new SqlResearchMemory(this.driver);
   }
 
   close(): Promise<void> {
