@@ -78,7 +78,7 @@ export const ARCHIVED_TOOL_RESULT_CHARS = 8_000;
 export const ARCHIVED_TEXT_CHARS = 200_000;
 
 /** What a specialist's session hands to the archive; the archive adds the id, the study and the size. */
-export type SessionDraft = Omit<SessionRecord, 'id' | 'studyId' | 'bytes' | 'trialId'> & { trialId?: number | null };
+export type SessionDraft = Omit<SessionRecord, 'id' | 'studyId' | 'bytes' | 'trialId'> & { trialId?: number | null; /** Given up front (notes of the session name it); default a new UUID. */ id?: string };
 
 /**
  * The session archive and the study's notes (a port the SQL store implements over

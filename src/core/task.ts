@@ -222,4 +222,16 @@ export interface TaskSpec {
   envSet: Record<string, string>;
   /** Where phase commands run; absent: this machine (`{ kind: 'local' }`). */
   executor?: ExecutorSpec;
+  /** Memory across studies (absent: cards are written to the study's store, not used). */
+  memory?: MemorySpec;
+}
+
+/** The task file's `memory:` key. */
+export interface MemorySpec {
+  /** Warm-start from earlier studies. */
+  use: boolean;
+  /** Write technique cards and knob observations. */
+  write: boolean;
+  /** A SQLite file (absolute) or a postgres:// URL; absent: the study's own store. */
+  path?: string;
 }

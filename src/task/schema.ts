@@ -309,6 +309,14 @@ export const taskFileSchema = z
       .describe(
         'Paths the sandbox shows read-only to trial commands and the score although they are hidden by default: the home folder is hidden whole (its credentials, the CLIs agents run, shell history), except the toolchain the environment points at (a virtualenv, conda, ~/.local/bin). E.g. [~/.cache/torch, ~/datasets]. Credential files stay hidden inside them.',
       ),
+    memory: z
+      .strictObject({
+        use: z.boolean().default(false).describe('Warm-start this study from earlier ones: knobs samplers take earlier trials on matching knobs as similarity-gated priors, llm specialists get the relevant technique cards in their first message. Default false (also: autolab run --memory).'),
+        write: z.boolean().default(true).describe('Write a technique card for every kept trial and a knob observation for every measured one. Default true.'),
+        path: z.string().optional().describe("The memory store: a SQLite file (relative to this task file) or a postgres:// URL shared by several projects. Default: the study's own store, shared by every study in it."),
+      })
+      .optional()
+      .describe('Memory across studies: technique cards and knob observations (docs/memory.md).'),
     seed: z.number().int().min(0).default(0).describe('Base seed; repeat r of a trial sees AUTOLAB_SEED = seed + r. Default 0.'),
     env: z
       .strictObject({

@@ -10,9 +10,11 @@
  * left it, with the offending paths named in its notes, and legality records the trial
  * as `illegal_edit`, so the attempt stays auditable.
  */
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { matchesAny } from '../../core/glob.ts';
+import { cleanTrialText } from '../../core/redact.ts';
+import { ARCHIVED_TOOL_RESULT_CHARS, type SessionTranscript } from '../../core/session-archive.ts';
 import type { AutolabWarning } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
@@ -47,13 +49,17 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
   const settings = parseCommandOptions(spec);
   const role = roleText(spec.role);
   let report: SessionReport | null = null;
+  let transcript: SessionTranscript | undefined;
   const end = (outcome: SessionOutcome, reason: string, warnings: AutolabWarning[] = []): null => {
-    report = { outcome, reason, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings };
+    report = { outcome, reason, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, ...(transcript ? { transcript } : {}) };
     return null;
   };
 
   const propose = async (context: ProposalContext): Promise<Proposal | null> => {
     report = null;
+    transcript = undefined;
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
     const policy = new EditPolicy(context.surface, context.task.protected);
     const repair = settings.repair && !context.lineage.controlArm ? repairOffer(context.trials, spec.name) : null;
     const parent = repair ? repair.trial.id : context.incumbent.id;
@@ -92,6 +98,16 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
         logFile: files.logFile,
         signal: context.signal,
       });
+      transcript = commandTranscript({
+        command: fillPlaceholders(settings.command, values),
+        role,
+        prompt: await readFile(files.promptFile, 'utf8').catch(() => ''),
+        output: result.outputTail,
+        failed: result.exitCode !== 0 || result.timedOut || result.spawnError !== null,
+        parent,
+        startedAt,
+        durationMs: performance.now() - t0,
+      });
       if (result.aborted) return end('no_proposal', 'the study stopped the session');
       if (result.timedOut) return end('failed', `timed out after ${Math.round(settings.timeoutMs / 1000)} s; its process group was killed\n${lastLines(result.outputTail, 6)}`.trim());
       if (result.spawnError) return end('failed', `could not start: ${result.spawnError}`);
@@ -117,7 +133,8 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
       if (repair) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
       if (written?.notes) notes.push(written.notes);
       if (outside.length > 0) notes.push(`changed outside its surface: ${outside.map((verdict) => (verdict.ok ? '' : verdict.reason)).join('; ')}`);
-      report = { outcome: 'submitted', reason: `the command exited 0 after ${Math.round(result.durationMs / 100) / 10} s`, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings };
+      if (written) transcript.messages.push({ role: 'assistant', text: cleanTrialText(JSON.stringify(written)), toolCalls: [], atMs: Math.round(performance.now() - t0) });
+      report = { outcome: 'submitted', reason: `the command exited 0 after ${Math.round(result.durationMs / 100) / 10} s`, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, transcript };
       return {
         specialist: spec.name,
         parent,
@@ -141,5 +158,29 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
       report = null;
       return taken;
     },
+  };
+}
+
+/**
+ * The archived form of a command session: the role as the system prompt, the prompt
+ * file as the first message, the command as one tool call and its output (redacted,
+ * capped) as the result; the hypothesis file, when written, as the closing message.
+ */
+function commandTranscript(input: { command: string; role: string; prompt: string; output: string; failed: boolean; parent: number; startedAt: string; durationMs: number }): SessionTranscript {
+  const atMs = Math.round(input.durationMs);
+  const output = cleanTrialText(input.output);
+  const cut = output.length > ARCHIVED_TOOL_RESULT_CHARS;
+  return {
+    kind: 'command',
+    model: cleanTrialText(input.command.split(/\s+/)[0] ?? 'command'),
+    system: cleanTrialText(input.role),
+    firstMessage: cleanTrialText(input.prompt),
+    messages: [
+      { role: 'assistant', text: '', toolCalls: [{ id: 'command', name: 'command', arguments: { command: cleanTrialText(input.command) } }], atMs: 0 },
+      { role: 'tool', toolCallId: 'command', name: 'command', result: cut ? '… ' + output.slice(-ARCHIVED_TOOL_RESULT_CHARS) : output, error: input.failed, truncated: cut, atMs },
+    ],
+    parent: input.parent,
+    startedAt: input.startedAt,
+    durationMs: atMs,
   };
 }

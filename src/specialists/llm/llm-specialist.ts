@@ -5,6 +5,7 @@
  * the lineage and the code, edits inside its surface, and submits; the edit is the
  * scratch worktree's diff. Tokens are counted per session and priced per model.
  */
+import { randomUUID } from 'node:crypto';
 import type { LanguageModel } from 'ai';
 import type { AutolabWarning } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
@@ -13,6 +14,8 @@ import type { Proposal } from '../../core/trial.ts';
 import { runAgentLoop, type AgentLoopEnd } from './agent-loop.ts';
 import { firstMessage, systemPrompt, type PromptInput } from './agent-prompt.ts';
 import { agentTools, type ToolCounters } from './agent-tools.ts';
+import { knowledgeTools } from './knowledge-tools.ts';
+import { archivedText, createSessionRecorder } from './session-recorder.ts';
 import { AgentWorkspace } from './agent-workspace.ts';
 import { EditPolicy } from './edit-policy.ts';
 import { loadKnowledge } from './knowledge.ts';
@@ -77,15 +80,24 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
     const prompt: PromptInput = { specialist: spec.name, role, context, policy, knowledge: knowledge.text, hasLibrary: settings.library !== undefined, maxSteps: settings.maxSteps, repair };
     const session = await AgentWorkspace.open(context, startParent);
     const counters: ToolCounters = { calls: 0, failures: 0, refusals: 0 };
+    const sessionId = randomUUID();
+    const startedAt = new Date().toISOString();
+    const recorder = createSessionRecorder();
     try {
+      const cards = context.lineage.controlArm ? '' : ((await context.knowledge?.memoryCards().catch(() => '')) ?? '');
+      const system = systemPrompt(prompt);
+      const first = [firstMessage(prompt, startParent), cards].filter((part) => part !== '').join('\n\n');
+      const tools = agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) });
+      if (context.knowledge && !context.lineage.controlArm) Object.assign(tools, knowledgeTools({ knowledge: context.knowledge, author: spec.name, sessionId, counters }));
       const loop = await runAgentLoop({
         model,
-        system: systemPrompt(prompt),
-        firstMessage: firstMessage(prompt, startParent),
-        tools: agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) }),
+        system,
+        firstMessage: first,
+        tools,
         limits: settings,
         signal: context.signal,
         isDone: () => session.submission !== null,
+        recorder,
         ...(dependencies.random ? { random: dependencies.random } : {}),
       });
       const price = findPrice(settings.model.key, context.task.prices ?? task.prices ?? {});
@@ -103,6 +115,17 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
         toolCalls: counters.calls,
         retries: loop.retries,
         warnings,
+        sessionId,
+        transcript: {
+          kind: 'llm',
+          model: settings.model.key,
+          system: archivedText(system),
+          firstMessage: archivedText(first),
+          messages: recorder.messages,
+          parent: startParent,
+          startedAt,
+          durationMs: Math.round(performance.now() - recorder.startedMs),
+        },
       };
       if (!submission) return null;
       const notes: string[] = [];

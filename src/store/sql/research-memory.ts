@@ -50,7 +50,7 @@ export class SqlResearchMemory implements SessionArchive, MemoryStore {
   }
 
   async recordSession(studyId: number, draft: SessionDraft): Promise<SessionRecord> {
-    const id = randomUUID();
+    const id = draft.id ?? randomUUID();
     const base: SessionRecord = { ...draft, id, studyId, trialId: draft.trialId ?? null, bytes: 0 };
     const json = JSON.stringify(base);
     const record = { ...base, bytes: Buffer.byteLength(json) };
