@@ -2,6 +2,7 @@ import type { LineageFeedback } from './lineage.ts';
 import type { SpecialistSpec, SurfaceSpec, TaskSpec } from './task.ts';
 import type { AutolabWarning } from './errors.ts';
 import type { SessionTranscript, StudyNote } from './session-archive.ts';
+import type { KnobPriorObservation } from './technique-card.ts';
 import type { Proposal, TrialCost, TrialRecord } from './trial.ts';
 
 /**
@@ -43,6 +44,8 @@ export interface StudyKnowledgeAccess {
   read(): Promise<string>;
   /** Technique cards from earlier studies relevant to this one, as Markdown; '' when memory is off or has none. */
   memoryCards(): Promise<string>;
+  /** Earlier studies' measured trials on knobs named `knobNames` (knob priors); [] when memory is off. */
+  knobPriors(knobNames: readonly string[]): Promise<KnobPriorObservation[]>;
 }
 
 /**

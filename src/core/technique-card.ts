@@ -66,3 +66,16 @@ export interface MemoryStore {
   /** Observations of studies other than `excludeStudy` on knobs named in `knobNames`. */
   listKnobObservations(filter: { excludeStudy?: string; knobNames?: readonly string[]; limit?: number }): Promise<KnobPriorObservation[]>;
 }
+
+/**
+ * The memory a study reads and writes, as its runtime carries it: the memory store, whether
+ * this study is warm-started from it (`use`), whether it writes to it, and the recipe
+ * fingerprint that says which cards are about this recipe family.
+ */
+export interface StudyMemory {
+  store: MemoryStore;
+  use: boolean;
+  write: boolean;
+  fingerprint: string;
+  studyName: string;
+}

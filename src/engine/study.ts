@@ -28,6 +28,7 @@ import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
 import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
 import { executorForTask } from './task-executor.ts';
 import { taskChanged } from './task-changed.ts';
+import { attachResearchMemory, openStudyMemory } from './research-memory-hook.ts';
 
 /**
  * A study opened from its task file (`openStudy`): the library entry point behind every
@@ -44,6 +45,8 @@ export class Study {
   private isolationCache: TrialIsolationPolicy | null = null;
   private executorCache: Executor | null = null;
   private workspaceCache: Workspace | null = null;
+  private memoryHandle: Awaited<ReturnType<typeof openStudyMemory>> | undefined;
+  private memoryUse: boolean | undefined;
 
   constructor(
     readonly task: TaskSpec,
@@ -82,9 +85,16 @@ export class Study {
         hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
       });
     }
+    if (options.memory !== undefined) this.memoryUse = options.memory;
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
-    return driveStudy(runtime, specialists, driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null));
+    const memoryHook = attachResearchMemory(runtime, this.events);
+    try {
+      return await driveStudy(runtime, specialists, driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null));
+    } finally {
+      await memoryHook.flush();
+      memoryHook.detach();
+    }
   }
 
   /**
@@ -142,6 +152,8 @@ export class Study {
       evaluatorDir,
       ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}),
     };
+    this.memoryHandle ??= await openStudyMemory(this.task, this.store, this.record.name, this.memoryUse);
+    if (this.memoryHandle) runtime.memory = { ...this.memoryHandle.memory, use: this.memoryUse ?? this.memoryHandle.memory.use };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     return { runtime, recovery };
   }
@@ -257,6 +269,7 @@ export class Study {
   }
 
   async close(): Promise<void> {
+    await this.memoryHandle?.close();
     await this.store.close();
   }
 }

@@ -15,7 +15,7 @@ import type { StudyNote } from '../core/session-archive.ts';
 import type { Objective } from '../core/task.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { ideaOf } from './idea-groups.ts';
-import { formatEffect, formatNumber, trialEffect, type TrialEffect } from './trial-effect.ts';
+import { formatEffect, formatNumber, trialEffect, type TrialEffect } from '../core/trial-effect.ts';
 
 export interface KnowledgeInput {
   study: string;

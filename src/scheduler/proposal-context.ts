@@ -3,6 +3,7 @@ import { buildLineageFeedback } from '../core/lineage-feedback.ts';
 import { seededRandom } from '../core/random.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import { studyKnowledgeAccess } from '../knowledge/study-knowledge.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
 
 /** What `buildProposalContext` needs beside the study's runtime. */
@@ -31,6 +32,7 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
   const trials = await store.listTrials(studyId);
   const baseline = trials.find((trial) => trial.id === 0);
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
+  const knowledge = studyKnowledgeAccess(runtime);
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
   return {
     task,
@@ -45,5 +47,6 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
     workspace: options.workspace ?? specialistWorkspace(runtime),
     random: options.random ?? seededRandom(task.seed * 1_000_003 + trials.length),
     signal: options.signal,
+    ...(knowledge ? { knowledge } : {}),
   };
 }

@@ -3,9 +3,9 @@
  * 95% interval when both were measured more than once (the repeats), for the knowledge
  * base and technique cards. Pure.
  */
-import { confidenceHalfWidth95, summarize } from '../core/statistics.ts';
-import type { Direction } from '../core/task.ts';
-import type { TrialRecord } from '../core/trial.ts';
+import { confidenceHalfWidth95, summarize } from './statistics.ts';
+import type { Direction } from './task.ts';
+import type { TrialRecord } from './trial.ts';
 
 export interface TrialEffect {
   /** trial score minus parent score (as measured; its sign is not adjusted for the direction). */
