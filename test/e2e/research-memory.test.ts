@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { SESSION_EXPORT_SCHEMA } from '../../src/export/session-records.ts';
+import { runCli } from '../../src/testing/cli.ts';
 import { reply } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
 
@@ -101,7 +103,34 @@ describe('research memory over the loopback server', () => {
     expect(hypotheses).toContain('#0 → #1 (agent): move x towards 3 — kept, -8.75 (single run)');
     expect(await readFile(join(dir, 'leaderboard.md'), 'utf8')).toContain('| 1 | #1 | 0.25 | -8.75 |');
     expect(await readFile(join(dir, 'notes.md'), 'utf8')).toContain('**agent**: x above 3 overshoots');
-  });
+
+    // The CLI: the archive, a replay beside the diff, the knowledge base, and the sessions as training data.
+    const listed = await runCli(['sessions', '--json'], { cwd: s.repoDir });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout).slice(0, 2)).toEqual([expect.objectContaining({ id: first!.id, trialId: 1, messages: 8 }), expect.objectContaining({ id: second!.id, trialId: null })]);
+    const table = await runCli(['sessions', '--specialist', 'agent'], { cwd: s.repoDir });
+    expect(table.stdout).toContain('step limit of 3 model calls reached without submit');
+    const replay = await runCli(['show', '1', '--session'], { cwd: s.repoDir });
+    expect(replay.code, replay.stderr).toBe(0);
+    expect(replay.stdout).toContain('→ record_note({"text":"x above 3 overshoots; never paste [redacted api key]"})');
+    expect(replay.stdout).toContain('retry (overloaded)');
+    expect(replay.stdout).toContain('+  "x": 2.5');
+    const knowledge = await runCli(['knowledge', '--paths'], { cwd: s.repoDir });
+    expect(knowledge.stdout.split('\n').filter(Boolean).map((path) => path.split('/').pop())).toEqual(['README.md', 'leaderboard.md', 'hypotheses.md', 'failures.md', 'notes.md']);
+    const out = join(s.repoDir, 'sessions.jsonl');
+    const exported = await runCli(['export', '--format', 'sessions', '--out', out], { cwd: s.repoDir });
+    expect(exported.code, exported.stderr).toBe(0);
+    const records = (await readFile(out, 'utf8')).trim().split('\n').map((line) => SESSION_EXPORT_SCHEMA.parse(JSON.parse(line)));
+    expect(records.length).toBe(sessions.length);
+    expect(records[0]).toMatchObject({ reward: 8.75, metadata: { trial: 1, outcome: 'kept', delta: -8.75, score: 0.25, parent_score: 9 } });
+    expect(records[0]!.messages.slice(0, 4).map((message) => message.role)).toEqual(['system', 'user', 'assistant', 'tool']);
+    expect(records[0]!.messages[2]).toEqual({ role: 'assistant', content: null, tool_calls: [{ id: expect.any(String), type: 'function', function: { name: 'read_file', arguments: '{"path":"secrets.txt"}' } }] });
+    expect(records[1]).toMatchObject({ reward: null, metadata: { trial: null, outcome: 'no_trial', session_outcome: 'no_proposal' } });
+    const kept = await runCli(['export', '--format', 'sessions', '--kept-only', '--min-delta', '1'], { cwd: s.repoDir });
+    expect(kept.stdout.trim().split('\n').map((line) => JSON.parse(line).metadata.session)).toEqual([first!.id]);
+    const none = await runCli(['export', '--format', 'sessions', '--min-delta', '9'], { cwd: s.repoDir });
+    expect(none.stdout.trim()).toBe('');
+  }, 300_000);
 
   it('archives a streaming Anthropic session and a command session', async () => {
     const script = "node -e \"require('fs').writeFileSync('config.json', JSON.stringify({x: 2})+'\\\\n'); console.log('edited, token=" + SECRET + "')\"";
