@@ -17,6 +17,7 @@ import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
 import { validateKnobSpace } from './knob-space.ts';
 import { describeKnobValue, knobValueEquals, knobValuesKey, normaliseKnobValue, type KnobValues } from './knob-value.ts';
 import { createKnobSampler, SAMPLER_NAMES } from './sampler-choice.ts';
+import { createWarmStartSampler } from './warm-start-sampler.ts';
 
 /** The `options` a knobs specialist accepts in the task file. */
 const KnobsOptionsSchema = z
@@ -116,6 +117,15 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
   const constraints = compileSurfaceConstraints(surface);
   const readHistory = createKnobHistoryReader(knobs);
   const outstanding = createOutstandingProposals(knobs, 2 * (task.parallel ?? 1) + 8);
+  // Memory across studies: earlier studies' trials on these knobs, read once (none when memory is off).
+  let active: KnobSampler | null = null;
+  const activeSampler = async (context: ProposalContext): Promise<KnobSampler> => {
+    if (active === null) {
+      const priors = context.knowledge ? await context.knowledge.knobPriors(knobs.map((knob) => knob.name)).catch(() => []) : [];
+      active = priors.length > 0 ? createWarmStartSampler(sampler, priors) : sampler;
+    }
+    return active;
+  };
 
   return {
     spec,
@@ -129,7 +139,8 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       const history = await readHistory(context);
       context.signal.throwIfAborted();
       const pending = outstanding.stillWaiting(context.trials, history);
-      const proposed = sampler.sample(knobs, history, current, () => context.random(), {
+      const searcher = await activeSampler(context);
+      const proposed = searcher.sample(knobs, history, current, () => context.random(), {
         direction: context.task.objective?.direction ?? 'minimize',
         pending,
         constraints,
@@ -152,12 +163,12 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       return {
         specialist: spec.name,
         parent: incumbent.id,
-        hypothesis: `knobs: ${describeChanges(changed, current, changes)} (${sampler.name === 'random' ? 'random search around the incumbent' : `${sampler.name} search over ${learned} measured trials`}, trial ${incumbent.id})`,
+        hypothesis: `knobs: ${describeChanges(changed, current, changes)} (${searcher.name === 'random' ? 'random search around the incumbent' : `${searcher.name} search over ${learned} measured trials`}, trial ${incumbent.id})`,
         edit: { kind: 'files', files },
         notes: [
-          `${sampler.name} search: changed ${changed.length} of ${knobs.length} knobs; learned from ${learned} measured trials (${history.length - learned} others in flight or uninformative), ${pending.length} proposals waiting`,
+          `${searcher.name} search: changed ${changed.length} of ${knobs.length} knobs; learned from ${learned} measured trials (${history.length - learned} others in flight or uninformative), ${pending.length} proposals waiting`,
           ...(feasibility !== null ? [feasibility] : []),
-          formatKnobNotesLine(full, sampler.name),
+          formatKnobNotesLine(full, searcher.name),
         ].join('\n'),
       };
     },
