@@ -5,7 +5,6 @@
  * tokens, cost, timings and how it ended, whether it proposed or not. Secrets never
  * enter it: every text passes through `redactSecrets` before it is archived.
  */
-import type { SessionOutcome } from './specialist.ts';
 import type { TrialCost } from './trial.ts';
 
 /** One tool call of an assistant message, with the arguments the model sent. */
@@ -51,7 +50,8 @@ export interface SessionRecord extends SessionTranscript {
   specialist: string;
   /** The trial its proposal became (null: it proposed nothing, or its proposal never ran). */
   trialId: number | null;
-  outcome: SessionOutcome;
+  /** As `SessionOutcome` (src/core/specialist.ts). */
+  outcome: 'submitted' | 'no_proposal' | 'failed';
   reason: string;
   cost: TrialCost;
   steps: number;

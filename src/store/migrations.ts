@@ -11,7 +11,7 @@
  * adapter's migration transaction, together with the row it adds to `autolab_migrations`.
  */
 
-import { researchMemoryMigration } from './research-memory-migration.ts';
+import { researchMemorySchema } from './research-memory-migration.ts';
 
 export type SqlDialect = 'sqlite' | 'postgres';
 
@@ -142,7 +142,7 @@ export const MIGRATIONS: readonly Migration[] = [
 ALTER TABLE trials ADD COLUMN curve_json TEXT NOT NULL DEFAULT '[]';
 `,
   },
-  researchMemoryMigration(3),
+  { version: 3, name: 'research_memory', up: { sqlite: researchMemorySchema('sqlite'), postgres: researchMemorySchema('postgres') } },
 ];
 
 /** The SQL of `migration` for `dialect`. */
