@@ -3,8 +3,10 @@
 (lr, log 1e-4..1; width, int log 16..512; dropout, 0..0.5), the second study's response
 related to the first one's (its optimum shifted, rescaled, partly moved) or not at all.
 
-As a recipe: `warmstart-recipes.py FUNCTION params.json` prints {"value": ...} (what the
-bench's trials run, one process per trial). Imported, it gives the same functions to
+As a recipe: `warmstart-recipes.py FUNCTION params.json` prints {"value": ...}; with
+`--serve FUNCTION` one process answers a JSON line of params per trial (what the bench
+runs: one recipe process per study, as a loaded machine makes a process per trial cost
+seconds). Imported, it gives the same functions to
 bench/warmstart-optuna.py.
 """
 import json
@@ -69,6 +71,11 @@ def evaluate(name, params):
 
 
 if __name__ == "__main__":
-    with open(sys.argv[2]) as handle:
-        params = json.load(handle)
-    print(json.dumps({"value": evaluate(sys.argv[1], params)}))
+    if sys.argv[1] == "--serve":
+        # One process per study: a JSON line of params in, a JSON line {"value"} out, per trial.
+        for line in sys.stdin:
+            print(json.dumps({"value": evaluate(sys.argv[2], json.loads(line))}), flush=True)
+    else:
+        with open(sys.argv[2]) as handle:
+            params = json.load(handle)
+        print(json.dumps({"value": evaluate(sys.argv[1], params)}))

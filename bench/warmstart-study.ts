@@ -1,16 +1,14 @@
 /**
  * One study of `bench:warmstart`, run through the knobs specialist itself (its propose,
  * history read from notes and files, edits applied to an in-memory `params.json`), each
- * trial's score measured by running the recipe as its own process
- * (`python3 bench/warmstart-recipes.py FUNCTION params.json`). With `priors`, the
+ * trial's score measured by the recipe's own process (one per study,
+ * `python3 bench/warmstart-recipes.py --serve FUNCTION`, a line of params per trial). With `priors`, the
  * specialist's context carries them as memory does (`knowledge.knobPriors`), so the
  * warm start is the same code a study with `memory: { use: true }` runs.
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { createInterface } from 'node:readline';
 import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
 import type { ProposalContext, StudyKnowledgeAccess } from '../src/core/specialist.ts';
 import type { KnobSpec, SpecialistSpec, TaskSpec } from '../src/core/task.ts';
@@ -20,7 +18,6 @@ import { readKnobValues } from '../src/specialists/knobs/knob-io.ts';
 import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 
-const run = promisify(execFile);
 const RECIPES = join(import.meta.dirname, 'warmstart-recipes.py');
 
 export const WARMSTART_KNOBS: KnobSpec[] = [
@@ -66,12 +63,20 @@ function record(id: number, fields: Partial<TrialRecord>): TrialRecord {
   };
 }
 
-/** Runs the recipe as a process on `params`; its printed value. */
-async function measure(fn: string, params: Record<string, unknown>, dir: string, python: string): Promise<number> {
-  const file = join(dir, 'params.json');
-  await writeFile(file, JSON.stringify(params));
-  const { stdout } = await run(python, [RECIPES, fn, file]);
-  return (JSON.parse(stdout) as { value: number }).value;
+/** The recipe of one study as one process (`--serve`): a line of params in, a line with the value out. */
+function startRecipe(fn: string, python: string): { measure(params: Record<string, unknown>): Promise<number>; close(): void } {
+  const child = spawn(python, [RECIPES, '--serve', fn], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout! });
+  const waiting: Array<(line: string) => void> = [];
+  lines.on('line', (line) => waiting.shift()?.(line));
+  return {
+    measure: (params) =>
+      new Promise((resolve) => {
+        waiting.push((line) => resolve((JSON.parse(line) as { value: number }).value));
+        child.stdin!.write(JSON.stringify(params) + '\n');
+      }),
+    close: () => child.stdin!.end(),
+  };
 }
 
 export interface WarmstartStudyResult {
@@ -93,13 +98,13 @@ export async function runWarmstartStudy(fn: string, options: { seed: number; tri
   const { task, spec } = taskFor(fn, options.trials);
   const specialist = createKnobsSpecialist(spec, task);
   const random = mulberry32(0x5eed + options.seed * 7919);
-  const dir = await mkdtemp(join(tmpdir(), 'autolab-warmstart-'));
+  const recipe = startRecipe(fn, options.python);
   const knowledge: StudyKnowledgeAccess | undefined = options.priors
     ? { recordNote: async () => { throw new Error('not used'); }, read: async () => '', memoryCards: async () => '', knobPriors: async () => options.priors! }
     : undefined;
   try {
     const files = new Map<number, string>([[0, `${JSON.stringify(DEFAULTS, null, 2)}\n`]]);
-    const baselineScore = await measure(fn, DEFAULTS, dir, options.python);
+    const baselineScore = await recipe.measure(DEFAULTS);
     const list: TrialRecord[] = [record(0, { specialist: 'baseline', score: baselineScore, metrics: { value: baselineScore } })];
     const trials: WarmstartStudyResult['trials'] = [{ values: { ...DEFAULTS }, score: baselineScore }];
     let incumbent = list[0]!;
@@ -126,7 +131,7 @@ export async function runWarmstartStudy(fn: string, options: { seed: number; tri
       const text = proposal.edit.files['params.json'] ?? files.get(incumbent.id)!;
       files.set(id, text);
       const values = await readKnobValues(async () => text, WARMSTART_KNOBS);
-      const score = await measure(fn, values, dir, options.python);
+      const score = await recipe.measure(values);
       trials.push({ values, score });
       const kept = score < (incumbent.score as number);
       const trial = record(id, { parent: incumbent.id, hypothesis: proposal.hypothesis, notes: proposal.notes ?? '', status: kept ? 'kept' : 'discarded', score, metrics: { value: score } });
@@ -136,7 +141,7 @@ export async function runWarmstartStudy(fn: string, options: { seed: number; tri
     }
     return { trials, trialsToTarget, proposeMs: proposeMs / Math.max(1, list.length - 1) };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    recipe.close();
   }
 }
 

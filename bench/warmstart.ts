@@ -4,7 +4,7 @@
  * a first study of a related recipe (autolab's similarity-gated priors, the code path of
  * `memory: { use: true }`) vs Optuna's warm start (the first study's best trials
  * enqueued, then TPE). Three pairs of real-process recipes (bench/warmstart-recipes.py,
- * one process per trial): `shifted` (the optimum moved), `rescaled` (3x the scale, one
+ * one recipe process per study): `shifted` (the optimum moved), `rescaled` (3x the scale, one
  * knob's optimum moved far) and `unrelated` (the second study's good region is where the
  * first was bad), over several seeds. A study that misses the target within --trials
  * counts as --trials + 1 (censored). Ends with one JSON line:
