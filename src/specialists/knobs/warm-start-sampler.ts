@@ -20,12 +20,14 @@ import { knobValuesKey, type KnobValues } from './knob-value.ts';
 export interface WarmStartOptions {
   /** Best settings of each earlier study tried first. Default 2. */
   enqueue?: number;
-  /** Most prior observations handed to the inner sampler. Default 24. */
+  /** Most prior observations handed to the inner sampler. Default 16. */
   maxPriors?: number;
-  /** Measured trials of this study after which the priors weigh half as much. Default 12. */
+  /** Measured trials of this study after which the priors weigh half as much. Default 6. */
   halfLife?: number;
   /** Similarity below which an earlier study is dropped. Default 0.2. */
   minSimilarity?: number;
+  /** Until this study has measured this many trials, every other proposal explores as a cold start does. Default 0 (off: it measured no better on bench:warmstart). */
+  exploreUntil?: number;
 }
 
 /** One earlier study's usable trials: encoded points and their rank (0 best, 1 worst). */
@@ -35,6 +37,8 @@ interface PriorStudy {
 }
 
 const KERNEL_WIDTH = 0.15;
+/** The rank (in this study's measured scores) the best earlier trial is placed at. */
+const PRIOR_FLOOR = 0.15;
 
 /** The earlier trials that fit this knob space, per study, ranked within their study. */
 export function priorStudies(space: readonly KnobSpec[], priors: readonly KnobPriorObservation[]): PriorStudy[] {
@@ -137,9 +141,10 @@ function quantileOf(sorted: readonly number[], q: number): number {
  */
 export function createWarmStartSampler(inner: KnobSampler, priors: readonly KnobPriorObservation[], options: WarmStartOptions = {}): KnobSampler & { readonly similarities: Map<string, number> } {
   const enqueue = options.enqueue ?? 2;
-  const maxPriors = options.maxPriors ?? 24;
-  const halfLife = options.halfLife ?? 12;
+  const maxPriors = options.maxPriors ?? 16;
+  const halfLife = options.halfLife ?? 6;
   const minSimilarity = options.minSimilarity ?? 0.2;
+  const exploreUntil = options.exploreUntil ?? 0;
   let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
   const similarities = new Map<string, number>();
 
@@ -171,7 +176,10 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
         }
       }
 
-      // (2) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
+      // (2) While this study has few trials, every other proposal explores as a cold start would
+      // (the inner sampler's own start-up), so an optimum that moved far is still found.
+      if (measured.length < exploreUntil && measured.length % 2 === 0) return inner.sample(space, history, incumbent, random, context);
+      // (3) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
       const sortedLosses = measured.map((entry) => entry.loss).sort((a, b) => a - b);
       const extra: KnobObservation[] = [];
       let nextId = -1;
@@ -181,7 +189,8 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
         const stride = study.points.length / Math.min(count, study.points.length);
         for (let k = 0; k < Math.min(count, study.points.length); k += 1) {
           const entry = study.points[Math.min(study.points.length - 1, Math.floor(k * stride))]!;
-          const loss = quantileOf(sortedLosses, entry.quantile) + 1e-9 * (entry.quantile - 0.5) * (Math.abs(sortedLosses[0]!) + 1);
+          // Never above this study's own best trials: an earlier optimum guides, it does not lead.
+          const loss = quantileOf(sortedLosses, PRIOR_FLOOR + (1 - PRIOR_FLOOR) * entry.quantile) + 1e-9 * (entry.quantile - 0.5) * (Math.abs(sortedLosses[0]!) + 1);
           extra.push({ trialId: nextId--, values: entry.values, status: 'discarded', score: direction === 'minimize' ? loss : -loss });
         }
       }
