@@ -39,6 +39,8 @@ interface PriorStudy {
 const KERNEL_WIDTH = 0.15;
 /** The rank (in this study's measured scores) the best earlier trial is placed at. */
 const PRIOR_FLOOR = 0.15;
+/** Measured trials TPE wants before it models (its default `startup_trials`). */
+const STARTUP = 10;
 
 /** The earlier trials that fit this knob space, per study, ranked within their study. */
 export function priorStudies(space: readonly KnobSpec[], priors: readonly KnobPriorObservation[]): PriorStudy[] {
@@ -184,7 +186,8 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
       const extra: KnobObservation[] = [];
       let nextId = -1;
       for (const { study, similarity } of trusted) {
-        const count = Math.round((maxPriors * similarity * halfLife) / (halfLife + measured.length) / trusted.length);
+        // At least enough to pass a model-based sampler's random start-up (TPE: 10 measured trials).
+        const count = Math.max(Math.round((maxPriors * similarity * halfLife) / (halfLife + measured.length) / trusted.length), Math.ceil((STARTUP - measured.length) / trusted.length));
         if (count < 1 || sortedLosses.length === 0) continue;
         const stride = study.points.length / Math.min(count, study.points.length);
         for (let k = 0; k < Math.min(count, study.points.length); k += 1) {
