@@ -86,6 +86,7 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   sandbox: ['sandbox: bwrap'],
   expose: ['expose: [~/.cache/torch, /datasets/imagenet]'],
   seed: ['seed: 1234'],
+  memory: ['memory: { use: true }         # warm-start from earlier studies of this store (docs/memory.md)', 'memory: { use: true, write: true, path: ../shared/autolab-memory.db }'],
   env: ['env:\n  pass: [HF_HOME, WANDB_API_KEY]\n  set: { OMP_NUM_THREADS: "1" }'],
 };
 
