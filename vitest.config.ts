@@ -3,8 +3,10 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // End-to-end tests start real CLIs, git and services: on a loaded 2-core machine one
+    // such test took 60 s that takes 15 s idle. A hang is still caught, at 3 minutes.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
     pool: 'forks',
     maxWorkers: 2,
     // After the run: which skipped tests need a service, and the one command that starts them.

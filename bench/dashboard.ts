@@ -15,7 +15,7 @@ import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startDashboard } from '../src/server/serve-dashboard.ts';
-import { writeSyntheticStudy } from '../src/server/testing/synthetic-study.ts';
+import { writeSyntheticStudy } from '../src/testing/synthetic-study.ts';
 import { openStore } from '../src/store/open-store.ts';
 
 const TRIALS = Number(process.env.BENCH_DASHBOARD_TRIALS ?? 10_000);

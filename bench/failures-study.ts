@@ -99,7 +99,7 @@ function taskFor(recipe: FailureRecipe, options: AutolabStudyOptions, trials: nu
 function record(id: number, fields: Partial<TrialRecord>): TrialRecord {
   return {
     studyId: 1, id, specialist: 'tuner', parent: null, hypothesis: '', notes: '', expectedDelta: null, status: 'kept', label: null, labelDetail: null,
-    commit: `c${id}`, tree: null, diff: null, metrics: {}, score: null, seed: 1, timings: {}, cost: null, logExcerpt: '', edit: null, owner: null,
+    commit: `c${id}`, tree: null, diff: null, metrics: {}, score: null, seed: 1, timings: {}, cost: null, logExcerpt: '', failure: null, edit: null, owner: null,
     createdAt: '2025-01-01T00:00:00Z', startedAt: null, finishedAt: null, heartbeatAt: null, repeats: [], curve: [],
     ...fields,
   };

@@ -3,8 +3,13 @@
  * commands) on the golf recipe, slot utilisation with parallel: 2 on ~1 s trials, and
  * Optuna's own per-trial overhead with SQLite measured side by side (when installed).
  * Ends with one JSON line of figures.
+ *
+ *   npm run bench:overhead                          # the task's default sandbox (bwrap where it works)
+ *   npm run bench:overhead -- --sandbox none        # the same with the sandbox off (compare the score phase)
+ *   npm run bench:overhead -- --golf-only           # the golf figures only
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,15 +51,21 @@ function engineMs(trial: TrialRecord): number {
 }
 
 const golfTrials = Number(process.env.BENCH_GOLF_TRIALS ?? 16);
+const sandboxFlag = process.argv.indexOf('--sandbox');
+const sandbox = sandboxFlag === -1 ? null : process.argv[sandboxFlag + 1];
+if (sandbox !== null && sandbox !== 'none' && sandbox !== 'bwrap') throw new Error(`--sandbox takes none or bwrap, not ${sandbox}`);
+const golfOnly = process.argv.includes('--golf-only');
 const fastTrials = Number(process.env.BENCH_FAST_TRIALS ?? 20);
 
 console.log(`bench:overhead on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
 
 // 1. The golf recipe: engine time per trial.
-const golf = await gitRepoFrom(join(ROOT, 'examples', 'golf'));
+const golfTask = readFileSync(join(ROOT, 'examples', 'golf', 'autolab.yaml'), 'utf8');
+const golf = await gitRepoFrom(join(ROOT, 'examples', 'golf'), sandbox === null ? {} : { 'autolab.yaml': `${golfTask}sandbox: ${sandbox}\n` });
 const golfRun = await runStudy(golf, golfTrials);
 const overheads = golfRun.trials.map(engineMs);
 const golfFigures = {
+  sandbox: sandbox ?? 'default',
   trials: golfRun.trials.length,
   engine_p50_ms: Math.round(percentile(overheads, 0.5)),
   engine_p95_ms: Math.round(percentile(overheads, 0.95)),
@@ -69,46 +80,53 @@ console.log(`golf: ${golfFigures.trials} trials; engine time per trial p50 ${gol
 await rm(golf, { recursive: true, force: true });
 
 // 2. Slot utilisation: parallel 2, trials of about 1 s.
-const fast = await gitRepoFrom(null, {
-  'autolab.yaml': [
-    'name: util',
-    'objective: { metric: loss, direction: minimize }',
-    'run: { command: node train.js, timeout: 30s }',
-    'score: { command: node score.js, timeout: 30s }',
-    'protected: [score.js]',
-    'surfaces: { s: { paths: [config.json], knobs: { x: { file: config.json, key: x, type: float, low: -10, high: 10 } } } }',
-    'specialists: [{ name: tuner, kind: knobs, surface: s }]',
-    'parallel: 2',
-  ].join('\n'),
-  'config.json': '{ "x": 0 }\n',
-  'train.js': "const fs = require('fs'); const x = JSON.parse(fs.readFileSync('config.json')).x; setTimeout(() => fs.writeFileSync(process.env.AUTOLAB_ARTIFACTS + '/x.json', JSON.stringify(x)), 1000);\n",
-  'score.js': "const x = JSON.parse(require('fs').readFileSync(process.env.AUTOLAB_ARTIFACTS + '/x.json')); console.log(JSON.stringify({ loss: (x - 3) ** 2 }));\n",
-});
-const fastRun = await runStudy(fast, fastTrials);
-const busyMs = fastRun.trials.reduce((sum, trial) => sum + (trial.timings.totalMs ?? 0), 0);
-const commandMs = fastRun.trials.reduce((sum, trial) => sum + (trial.timings.runMs ?? 0) + (trial.timings.scoreMs ?? 0), 0);
-const utilisation = busyMs / (2 * fastRun.wallMs);
-const commandShare = commandMs / (2 * fastRun.wallMs);
-const fastOverheads = fastRun.trials.map(engineMs);
-console.log(`utilisation: ${fastRun.trials.length} trials of ~1 s on 2 slots in ${(fastRun.wallMs / 1000).toFixed(1)} s; slots busy ${(100 * utilisation).toFixed(1)}%, running the run/score commands ${(100 * commandShare).toFixed(1)}%; engine p50 ${Math.round(percentile(fastOverheads, 0.5))} ms`);
-await rm(fast, { recursive: true, force: true });
-
-// 3. Optuna beside it.
-let optuna: { p50_ms: number; p95_ms: number; mean_ms: number } | null = null;
-const python = spawnSync('/usr/bin/python3', [join(ROOT, 'bench', 'optuna-overhead.py'), '200'], { encoding: 'utf8' });
-if (python.status === 0) {
-  optuna = JSON.parse(python.stdout.trim().split('\n').at(-1)!);
-  console.log(`optuna 3 (SQLite, RandomSampler, trivial objective): p50 ${optuna!.p50_ms.toFixed(1)} ms, p95 ${optuna!.p95_ms.toFixed(1)} ms per trial`);
-  console.log(`ratio autolab engine p50 / optuna p50: ${(golfFigures.engine_p50_ms / optuna!.p50_ms).toFixed(2)}  (autolab also makes a git commit, a worktree and a legality check per trial)`);
-} else {
-  console.log('optuna: not installed here (apt-get install python3-optuna); skipped');
+async function slotUtilisation() {
+  const fast = await gitRepoFrom(null, {
+    'autolab.yaml': [
+      'name: util',
+      'objective: { metric: loss, direction: minimize }',
+      'run: { command: node train.js, timeout: 30s }',
+      'score: { command: node score.js, timeout: 30s }',
+      'protected: [score.js]',
+      'surfaces: { s: { paths: [config.json], knobs: { x: { file: config.json, key: x, type: float, low: -10, high: 10 } } } }',
+      'specialists: [{ name: tuner, kind: knobs, surface: s }]',
+      'parallel: 2',
+    ].join('\n'),
+    'config.json': '{ "x": 0 }\n',
+    'train.js': "const fs = require('fs'); const x = JSON.parse(fs.readFileSync('config.json')).x; setTimeout(() => fs.writeFileSync(process.env.AUTOLAB_ARTIFACTS + '/x.json', JSON.stringify(x)), 1000);\n",
+    'score.js': "const x = JSON.parse(require('fs').readFileSync(process.env.AUTOLAB_ARTIFACTS + '/x.json')); console.log(JSON.stringify({ loss: (x - 3) ** 2 }));\n",
+  });
+  const fastRun = await runStudy(fast, fastTrials);
+  const busyMs = fastRun.trials.reduce((sum, trial) => sum + (trial.timings.totalMs ?? 0), 0);
+  const commandMs = fastRun.trials.reduce((sum, trial) => sum + (trial.timings.runMs ?? 0) + (trial.timings.scoreMs ?? 0), 0);
+  const utilisation = busyMs / (2 * fastRun.wallMs);
+  const commandShare = commandMs / (2 * fastRun.wallMs);
+  const fastOverheads = fastRun.trials.map(engineMs);
+  console.log(`utilisation: ${fastRun.trials.length} trials of ~1 s on 2 slots in ${(fastRun.wallMs / 1000).toFixed(1)} s; slots busy ${(100 * utilisation).toFixed(1)}%, running the run/score commands ${(100 * commandShare).toFixed(1)}%; engine p50 ${Math.round(percentile(fastOverheads, 0.5))} ms`);
+  await rm(fast, { recursive: true, force: true });
+  return { trials: fastRun.trials.length, wall_s: Number((fastRun.wallMs / 1000).toFixed(2)), slots_busy: Number(utilisation.toFixed(3)), commands_share: Number(commandShare.toFixed(3)), engine_p50_ms: Math.round(percentile(fastOverheads, 0.5)) };
 }
 
+// 3. Optuna beside it.
+function optunaOverhead(): { p50_ms: number; p95_ms: number; mean_ms: number } | null {
+  const python = spawnSync('/usr/bin/python3', [join(ROOT, 'bench', 'optuna-overhead.py'), '200'], { encoding: 'utf8' });
+  if (python.status !== 0) {
+    console.log('optuna: not installed here (apt-get install python3-optuna); skipped');
+    return null;
+  }
+  const optuna = JSON.parse(python.stdout.trim().split('\n').at(-1)!) as { p50_ms: number; p95_ms: number; mean_ms: number };
+  console.log(`optuna 3 (SQLite, RandomSampler, trivial objective): p50 ${optuna.p50_ms.toFixed(1)} ms, p95 ${optuna.p95_ms.toFixed(1)} ms per trial`);
+  console.log(`ratio autolab engine p50 / optuna p50: ${(golfFigures.engine_p50_ms / optuna.p50_ms).toFixed(2)}  (autolab also makes a git commit, a worktree and a legality check per trial)`);
+  return optuna;
+}
+
+const utilisation = golfOnly ? null : await slotUtilisation();
+const optuna = golfOnly ? null : optunaOverhead();
 console.log(
   JSON.stringify({
     bench: 'overhead',
     golf: golfFigures,
-    utilisation: { trials: fastRun.trials.length, wall_s: Number((fastRun.wallMs / 1000).toFixed(2)), slots_busy: Number(utilisation.toFixed(3)), commands_share: Number(commandShare.toFixed(3)), engine_p50_ms: Math.round(percentile(fastOverheads, 0.5)) },
+    utilisation,
     optuna: optuna && { p50_ms: Number(optuna.p50_ms.toFixed(1)), p95_ms: Number(optuna.p95_ms.toFixed(1)) },
     ratio_engine_p50_vs_optuna_p50: optuna ? Number((golfFigures.engine_p50_ms / optuna.p50_ms).toFixed(2)) : null,
   }),

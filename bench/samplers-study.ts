@@ -71,6 +71,7 @@ function record(id: number, fields: Partial<TrialRecord>): TrialRecord {
     timings: {},
     cost: null,
     logExcerpt: '',
+    failure: null,
     edit: null,
     owner: null,
     createdAt: '2025-01-01T00:00:00Z',

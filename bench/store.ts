@@ -67,7 +67,8 @@ async function recordTrials(store: Store, studyId: number, count: number): Promi
       owner,
     });
     await store.updateTrial(studyId, trial.id, { status: 'running', owner }, { type: 'trial.started', data: { slot: 0, gpu: null } });
-    await store.updateTrial(studyId, trial.id, { commit: `c${i}`.padEnd(40, '0'), tree: `t${i}`.padEnd(40, '0'), diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: {} });
+    const commit = `c${i}`.padEnd(40, '0');
+    await store.updateTrial(studyId, trial.id, { commit, tree: `t${i}`.padEnd(40, '0'), diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });
     const failed = i % 5 === 0;
     const score = 3 - Math.log1p(i) / 10 + Math.random() * 0.05;
     const recorded = await store.finishTrial(

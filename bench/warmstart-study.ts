@@ -59,7 +59,7 @@ function record(id: number, fields: Partial<TrialRecord>): TrialRecord {
   return {
     studyId: 1, id, specialist: 'tuner', parent: null, hypothesis: '', notes: '', expectedDelta: null, status: 'kept', label: null, labelDetail: null, commit: `c${id}`,
     tree: null, diff: null, metrics: {}, score: null, seed: 1, timings: {}, cost: null, logExcerpt: '', edit: null, owner: null, createdAt: '2026-01-01T00:00:00Z',
-    startedAt: null, finishedAt: null, heartbeatAt: null, repeats: [], curve: [], ...fields,
+    startedAt: null, finishedAt: null, heartbeatAt: null, repeats: [], curve: [], failure: null, ...fields,
   };
 }
 

@@ -19,7 +19,21 @@ export { buildLineageFeedback } from './core/lineage-feedback.ts';
 export { renderLineageMarkdown } from './core/lineage-markdown.ts';
 export { classifyOutcome } from './core/outcome.ts';
 export { AutolabError } from './core/errors.ts';
-export { TypedEmitter, type StudyEventMap } from './core/events.ts';
+export { TypedEmitter, trialCreatedEvent, trialFinishedEvent, type StudyEventMap, type StudyEventName } from './core/events.ts';
+export {
+  AUDIT_EVENT_TYPES,
+  LEGACY_AUDIT_EVENT_NAMES,
+  auditEventTypeOf,
+  auditEventsOf,
+  isAuditEventOf,
+  storedTypeOf,
+  type AuditEvent,
+  type AuditEventMap,
+  type AuditEventOf,
+  type AuditEventType,
+  type StudyEvent,
+  type UnrecognisedAuditEvent,
+} from './core/audit-events.ts';
 export type * from './core/task.ts';
 export type * from './core/trial.ts';
 export type * from './core/store.ts';
@@ -28,3 +42,7 @@ export type * from './core/specialist.ts';
 export type * from './core/lineage.ts';
 export type * from './core/study.ts';
 export { FAILURE_LABELS, trialToJson } from './core/trial.ts';
+export { extractFailureSignature, type FailureSignature, type FailureSignatureInput } from './core/failure-signature.ts';
+export { failureOf, failureLine } from './core/trial-failure.ts';
+export type { LineageFailureCause, LineageChange } from './core/lineage-failures.ts';
+export { failuresByCause, type FailureCause } from './views/failures-by-cause.ts';

@@ -1,5 +1,7 @@
 import { AutolabError } from '../core/errors.ts';
+import { existsSync } from 'node:fs';
 import { openStudy, type OpenStudyOptions, type Study } from '../engine/open-study.ts';
+import { openStudyFromStore } from '../engine/open-study-from-store.ts';
 import { commandFor, invocationOf, type Invocation } from './invocation.ts';
 
 /** Options every study command accepts. */
@@ -25,13 +27,30 @@ export function taskPathOf(path: string | undefined, options: StudyCommandOption
   return path ?? options.task ?? process.env.AUTOLAB_TASK ?? '.';
 }
 
+/**
+ * Whether a reading command works from the store alone: `--store` (or AUTOLAB_STORE)
+ * given, and no task file named (no PATH, --task or AUTOLAB_TASK) nor found in the
+ * current folder.
+ */
+export function storeOnly(path: string, options: StudyCommandOptions): boolean {
+  const store = options.store ?? process.env.AUTOLAB_STORE;
+  if (store === undefined || options.invocation?.path !== undefined || options.task !== undefined || process.env.AUTOLAB_TASK !== undefined) return false;
+  return path === '.' && !existsSync('autolab.yaml') && !existsSync('autolab.yml');
+}
+
+/**
+ * Opens the study a command names and hands it to `work`, closing it after. With only a
+ * store (see `storeOnly`), the study is read from the store: its recorded task, no task
+ * folder needed (`autolab status --store URL --study NAME` from any host).
+ */
 export async function withStudy<T>(path: string, options: StudyCommandOptions, extra: Omit<OpenStudyOptions, 'store' | 'study'>, work: (study: Study) => Promise<T>): Promise<T> {
   const open: OpenStudyOptions = { ...extra };
   const store = options.store ?? process.env.AUTOLAB_STORE;
   if (store !== undefined) open.store = store;
   if (options.study !== undefined) open.study = options.study;
   try {
-    const study = await openStudy(path, open).catch((error: unknown) => {
+    const opening = extra.create !== true && store !== undefined && storeOnly(path, options) ? openStudyFromStore(store, options.study) : openStudy(path, open);
+    const study = await opening.catch((error: unknown) => {
       // openStudy's hint cannot know how the user called us: give the command that starts the study from here.
       if (AutolabError.is(error) && error.name === 'NotFound' && error.message.startsWith('there is no study named')) {
         throw new AutolabError('NotFound', error.message, { cause: error, hint: `start it with \`${hintCommand(options, 'run')}\`` });

@@ -1,5 +1,6 @@
 import { formatNumber } from '../core/gates.ts';
 import { terminalText } from '../core/terminal-text.ts';
+import { failureLine } from '../core/trial-failure.ts';
 import type { TrialRecord } from '../core/trial.ts';
 
 /** Colours only on a terminal and when NO_COLOR is not set. */
@@ -63,4 +64,17 @@ export function outcomeText(trial: TrialRecord, colors: Palette): string {
 export function oneLine(text: string, max: number): string {
   const flat = terminalText(text).replace(/\s+/g, ' ').trim();
   return flat.length > max ? flat.slice(0, max - 1) + '…' : flat;
+}
+
+/**
+ * A failed trial's outcome with its cause on one line (`crash AssertionError at model.py:66
+ * assert d_model % n_heads == 0`, the label coloured), at most `max` characters; other
+ * trials as `outcomeText`.
+ */
+export function outcomeWithCause(trial: TrialRecord, colors: Palette, max = 120): string {
+  const summary = failureLine(trial);
+  if (summary === null) return outcomeText(trial, colors);
+  const label = trial.label ?? 'failed';
+  const text = oneLine(summary, max);
+  return text.startsWith(label) ? colors.red(label) + text.slice(label.length) : `${colors.red(label)} ${text}`;
 }

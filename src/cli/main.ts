@@ -5,6 +5,7 @@ import { parsePositiveNumber, taskPathOf } from './context.ts';
 import { invocationOf, looksLikeTrialNumber, splitLeadingPath } from './invocation.ts';
 import { missingTaskFileHint } from './task-file-hint.ts';
 import { exportCommand } from './commands/export.ts';
+import { failuresCommand } from './commands/failures.ts';
 import { reportCommand } from './commands/report.ts';
 import { serveCommand } from './commands/serve.ts';
 import { initCommand } from './commands/init.ts';
@@ -61,7 +62,16 @@ export function buildProgram(): Command {
     .description('Auto research: specialists propose edits to a recipe, an evaluator they cannot touch measures each one, the lineage shapes the next.')
     .version('0.1.0')
     .showHelpAfterError('(run with --help for usage)');
+  addStartCommands(program);
+  addInspectCommands(program);
+  addShareCommands(program);
+  addProposeCommands(program);
+  addMachineCommands(program);
+  return program;
+}
 
+/** The commands init and run: write a task file, run a study. */
+function addStartCommands(program: Command): void {
   program
     .command('init')
     .argument('[dir]', 'the recipe folder', '.')
@@ -93,7 +103,10 @@ export function buildProgram(): Command {
       .option('--remote', 'only propose: queue trials for `autolab worker` processes on other hosts (needs a PostgreSQL --store)')
       .option('--scheduler <kind>', 'who proposes next: bandit (payoff-driven, default) or round-robin', schedulerOption),
   ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), withInvocation(path, options))));
+}
 
+/** The commands status, trials, show, best, lineage: read a study. */
+function addInspectCommands(program: Command): void {
   studyOptions(program.command('status').argument('[path]', PATH_HELP).description('where the study stands').option('--json', 'machine-readable output')).action(
     async (path: string | undefined, options) => finish(await statusCommand(taskPathOf(path, options), withInvocation(path, options))),
   );
@@ -109,6 +122,15 @@ export function buildProgram(): Command {
       .option('--label <label>', 'only trials with this failure label')
       .option('--limit <n>', 'only the last N', integerOption('--limit')),
   ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), withInvocation(path, options))));
+
+  studyOptions(
+    program
+      .command('failures')
+      .argument('[path]', PATH_HELP)
+      .description('failed trials grouped by cause (failure signature): counts, first and last trial, an example')
+      .option('--json', 'machine-readable output (see docs/json.md)')
+      .option('--label <label>', 'only causes with this failure label'),
+  ).action(async (path: string | undefined, options) => finish(await failuresCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(
     program
@@ -142,7 +164,10 @@ export function buildProgram(): Command {
       .option('--specialist <name>', "as this specialist sees it (with its own streak)")
       .option('--no-lineage', 'as the control arm sees it'),
   ).action(async (path: string | undefined, options) => finish(await lineageCommand(taskPathOf(path, options), withInvocation(path, options))));
+}
 
+/** The commands export, report, serve: hand results back, share them, watch them. */
+function addShareCommands(program: Command): void {
   studyOptions(
     program
       .command('export')
@@ -217,7 +242,10 @@ export function buildProgram(): Command {
     })
     .option('--token <token>', 'required on every request (header, ?token= or cookie); env AUTOLAB_TOKEN')
     .action(async (path: string | undefined, options) => finish(await serveCommand(path, options)));
+}
 
+/** The commands submit and checkout: proposals made by hand. */
+function addProposeCommands(program: Command): void {
   studyOptions(
     program
       .command('submit')
@@ -250,7 +278,10 @@ export function buildProgram(): Command {
     if (rest.length < 2) throw new AutolabError('UsageError', 'checkout needs a trial number and a folder', { hint: 'e.g. `autolab checkout 12 /tmp/t12` (or `autolab checkout PATH 12 /tmp/t12` from another folder)' });
     finish(await checkoutCommand(rest[0]!, rest[1]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
   });
+}
 
+/** The commands worker, doctor, schema: other hosts, this machine, editors. */
+function addMachineCommands(program: Command): void {
   program
     .command('worker')
     .argument('[path]', 'the task file or the folder holding autolab.yaml, at the path its driver uses (shared filesystem)')
@@ -283,8 +314,6 @@ export function buildProgram(): Command {
     .action(() => {
       process.stdout.write(JSON.stringify(taskFileJsonSchema(), null, 2) + '\n');
     });
-
-  return program;
 }
 
 function finish(code: number): void {

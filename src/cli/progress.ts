@@ -2,7 +2,7 @@ import { improvement } from '../core/acceptance.ts';
 import type { TypedEmitter, StudyEventMap } from '../core/events.ts';
 import type { Objective } from '../core/task.ts';
 import type { TrialPhase, TrialRecord } from '../core/trial.ts';
-import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, type Palette } from './format.ts';
+import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, outcomeWithCause, palette, type Palette } from './format.ts';
 
 interface RunningTrial {
   id: number;
@@ -44,22 +44,23 @@ export class ProgressDisplay {
   constructor(events: TypedEmitter<StudyEventMap>, private readonly options: ProgressOptions) {
     this.colors = palette(options.color);
     this.unsubscribe.push(
-      events.on('trial:created', ({ trial }) => {
+      events.on('trial.created', ({ trial }) => {
         this.running.set(trial.id, { id: trial.id, specialist: trial.specialist, phase: 'pending', startedAt: Date.now(), hypothesis: trial.hypothesis });
         if (!options.live) this.print(`${this.colors.dim('start')} trial #${trial.id} [${trial.specialist}] ${oneLine(trial.hypothesis, 100)}`);
         this.redraw();
       }),
-      events.on('trial:phase', ({ trialId, phase }) => {
+      events.on('trial.phase', ({ trialId, phase }) => {
         const entry = this.running.get(trialId);
         if (entry) entry.phase = phase;
         this.redraw();
       }),
-      events.on('trial:finished', ({ trial }) => this.onFinished(trial)),
-      events.on('trial:recovered', ({ trialId, label }) => this.print(`trial #${trialId} was left unfinished by a dead run: recorded as ${label}`)),
-      events.on('setup:started', ({ command }) => this.print(`setup: ${command}`)),
-      events.on('setup:finished', ({ durationMs }) => this.print(`setup finished in ${formatDuration(durationMs)}`)),
+      events.on('trial.finished', ({ trial }) => this.onFinished(trial)),
+      events.on('trial.recovered', ({ trialId, label }) => this.print(`trial #${trialId} was left unfinished by a dead run: recorded as ${label}`)),
+      events.on('trial.adopted', ({ trialId }) => this.print(`trial #${trialId} was left unfinished by a dead run: adopted, waiting for its jobs (nothing is run again)`)),
+      events.on('setup.started', ({ command }) => this.print(`setup: ${command}`)),
+      events.on('setup.finished', ({ durationMs }) => this.print(`setup finished in ${formatDuration(durationMs)}`)),
       events.on('warning', ({ message }) => this.print(this.colors.yellow(`warning: ${message}`))),
-      events.on('stopping', ({ reason, force }) => {
+      events.on('study.stopping', ({ reason, force }) => {
         this.status = force ? 'killing running trials…' : `stopping (${reason}); waiting for running trials…`;
         if (!options.live) this.print(this.status);
         this.redraw();
@@ -79,8 +80,9 @@ export class ProgressDisplay {
     this.recent.splice(6);
     const baseline = this.options.baselineScore();
     const delta = trial.score !== null && baseline !== null ? trial.score - baseline : null;
-    const detail = trial.status === 'failed' ? oneLine(trial.labelDetail ?? '', 90) : `${this.options.objective.metric}=${formatScore(trial.score)} (${formatDelta(delta)} vs baseline)`;
-    const line = `trial #${trial.id} [${trial.specialist}] ${outcomeText(trial, this.colors)} ${detail} ${this.colors.dim(formatDuration(trial.timings.totalMs))}`;
+    // A failure names its cause (the signature's summary), never the first lines the run printed.
+    const outcome = trial.status === 'failed' ? outcomeWithCause(trial, this.colors, 140) : `${outcomeText(trial, this.colors)} ${this.options.objective.metric}=${formatScore(trial.score)} (${formatDelta(delta)} vs baseline)`;
+    const line = `trial #${trial.id} [${trial.specialist}] ${outcome} ${this.colors.dim(formatDuration(trial.timings.totalMs))}`;
     this.print(line);
   }
 

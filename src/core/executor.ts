@@ -37,6 +37,25 @@ export interface CommandRequest {
   maxProcesses?: number;
   /** Largest file the command may write, in bytes (`ulimit -f`); beyond it the writer gets SIGXFSZ. */
   maxFileBytes?: number;
+  /**
+   * A shell command run where the command ran, once it has ended however it ended (exit,
+   * budget, abort, cancel): it removes what the command started outside its process group
+   * (a Podman/Docker container, whose processes belong to the engine's daemon).
+   */
+  cleanupCommand?: string;
+  /**
+   * When an earlier process (a driver that died) already started this command for the
+   * same log file and it can still be collected (a cluster job, queued, running or
+   * finished), wait for that one instead of starting it again. Executors whose commands
+   * die with their driver (local) start it afresh.
+   */
+  adopt?: boolean;
+  /**
+   * This command is one of `size` commands of one group (the repeats of one trial), all
+   * with the same resources; an executor may submit the group as one unit (a Slurm job
+   * array) once its commands have arrived. Each still resolves on its own.
+   */
+  group?: { id: string; size: number };
 }
 
 export interface CommandResult {
@@ -78,8 +97,18 @@ export interface CommandResult {
 export interface Executor {
   readonly kind: string;
   run(request: CommandRequest): Promise<CommandResult>;
-  /** Kills processes left over from a dead driver whose runs carried `token`. */
-  reapOrphans(token: string): Promise<number>;
+  /**
+   * Kills processes left over from a dead driver whose runs carried `token`, except the
+   * commands whose log files are in `spare` (adopted by this process: see `adoptable`).
+   */
+  reapOrphans(token: string, spare?: ReadonlySet<string>): Promise<number>;
+  /**
+   * Optional (executors whose commands outlive the process that started them, e.g. Slurm
+   * jobs): the log files in `folder` (a trial's folder) of commands an earlier process
+   * started that can still be collected, queued, running or finished. A `run` of the same
+   * request with `adopt: true` then waits for that command instead of starting it again.
+   */
+  adoptable?(folder: string): Promise<string[]>;
 }
 
 /**

@@ -9,7 +9,9 @@ import { abstractText, clip, displayPath, isRecipeFile, lastMeaningfulLine, stri
 import { parseNodeError } from './node-stack.ts';
 import { parsePythonTraceback } from './python-traceback.ts';
 import type { ParsedException, StackFrame } from './stack-trace.ts';
-import type { FailureLabel } from './trial.ts';
+import type { FailureFrame, FailureLabel, TrialFailure } from './trial.ts';
+
+export type { FailureFrame } from './trial.ts';
 
 /** What is known about one failure: what a trial record holds, plus optional context. */
 export interface FailureSignatureInput {
@@ -26,14 +28,6 @@ export interface FailureSignatureInput {
   sourceLine?: (file: string, line: number) => string | null;
   /** The run's wall-clock budget, for `run_timeout` summaries. */
   runTimeoutMs?: number;
-}
-
-/** The recipe's own frame where the failure happened. */
-export interface FailureFrame {
-  /** Relative to the recipe root where it lies in one. */
-  file: string;
-  line: number;
-  source: string | null;
 }
 
 /** The normalised cause of one failure. */
@@ -88,6 +82,7 @@ export function extractFailureSignature(input: FailureSignatureInput): FailureSi
     case 'crash':
     case 'oom':
     case 'preflight_failed':
+    case 'smoke_failed':
     case 'metric_missing':
       return fromOutput(input, detail, output);
     default: {
@@ -172,6 +167,9 @@ function fromOutput(input: FailureSignatureInput, detail: string, output: string
   }
   if (label === 'preflight_failed' && /^preflight timed out/.test(firstLine(detail))) {
     return plain('preflight_failed timed out', `preflight_failed timed out${lastLineSuffix(output, detail)}`);
+  }
+  if (label === 'smoke_failed' && /^smoke run killed at its budget/.test(firstLine(detail))) {
+    return plain('smoke_failed timed out', `smoke_failed timed out${lastLineSuffix(output, detail)}`);
   }
   const exit = exitOf(detail);
   const last = lastMeaningfulLine(output) ?? lastMeaningfulLine(detail.split('\n').slice(1).join('\n'));
@@ -276,4 +274,13 @@ function fromException(label: FailureLabel, exception: ParsedException, input: F
     frame,
     exception: { type: exception.type, message: exception.message, code: exception.code },
   };
+}
+
+/**
+ * What a trial record keeps of a signature: `{ signature, summary, frame }`.
+ *
+ * @example toTrialFailure(extractFailureSignature({ label: 'crash', output })) // { signature, summary, frame }
+ */
+export function toTrialFailure(signature: FailureSignature): TrialFailure {
+  return { signature: signature.signature, summary: signature.summary, frame: signature.frame };
 }

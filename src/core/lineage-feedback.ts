@@ -1,6 +1,8 @@
 import { improvement } from './acceptance.ts';
 import type { LineageEntry, LineageFeedback } from './lineage.ts';
 import type { Objective } from './task.ts';
+import { lineageFailures, repeatedFailure } from './lineage-failures.ts';
+import { failureOf } from './trial-failure.ts';
 import type { TrialRecord } from './trial.ts';
 import { countTrials } from './trial-counts.ts';
 
@@ -16,7 +18,7 @@ export interface LineageOptions {
   ownCount?: number;
   /** A move smaller than this is noise (default: 0.2% of the baseline's magnitude). */
   noise?: number;
-  /** Trials in a row within noise that make a specialist saturated (default 4). */
+  /** Trials in a row within noise (or failing with one cause) that make a specialist saturated (default 4). */
   saturationRun?: number;
 }
 
@@ -58,6 +60,8 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
     score: trial.score,
     delta: deltaOf(trial),
     excerpt: excerptOf(trial),
+    cause: failureOf(trial)?.summary ?? null,
+    signature: failureOf(trial)?.signature ?? null,
   });
 
   // The baseline is not counted (as budget.trials does not count it): one rule everywhere.
@@ -80,7 +84,7 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
     counts,
   };
   if (options.controlArm) {
-    return { ...base, leaderboard: [], chain: [], recent: [], own: null, controlArm: true };
+    return { ...base, leaderboard: [], chain: [], recent: [], failures: [], own: null, controlArm: true };
   }
 
   const leaderboard = kept
@@ -98,30 +102,46 @@ export function buildLineageFeedback(trials: readonly TrialRecord[], options: Li
   const newestFirst = [...trials].sort((a, b) => b.id - a.id);
   const recent = newestFirst.filter((trial) => trial.id !== 0).slice(0, options.recentCount ?? 12).map(entry);
 
-  let own: LineageFeedback['own'] = null;
-  if (options.viewer !== undefined) {
-    const mine = newestFirst.filter((trial) => trial.specialist === options.viewer);
-    const finished = mine.filter((trial) => trial.status !== 'pending' && trial.status !== 'running');
-    const run = options.saturationRun ?? 4;
-    const calibrated = baseline?.metrics[`${options.objective.metric}_std`];
-    const noise = options.noise ?? (calibrated !== undefined && calibrated > 0 ? calibrated : baselineScore !== null ? Math.max(Math.abs(baselineScore) * 0.002, 1e-12) : 0);
-    const lastRun = finished.slice(0, run);
-    const saturated =
-      lastRun.length >= run &&
-      lastRun.every((trial) => {
-        const delta = deltaOf(trial);
-        return delta === null || Math.abs(delta) < noise;
-      });
-    own = {
-      specialist: options.viewer,
-      recent: mine.slice(0, options.ownCount ?? 6).map(entry),
-      saturated,
-      saturationNote: saturated
-        ? `Your last ${run} trials did not improve on their parents by more than the noise (${noise.toPrecision(2)}). Try a different kind of change.`
-        : null,
-    };
+  const own = options.viewer === undefined ? null : ownFeedback(options.viewer, newestFirst, options, baseline, deltaOf, entry);
+  const failures = lineageFailures(trials);
+  return { ...base, leaderboard, chain, recent, failures, own, controlArm: false };
+}
+
+/** What a specialist is told about its own trials: its recent ones, and whether it is saturated (flat, or failing with one cause). */
+function ownFeedback(
+  viewer: string,
+  newestFirst: readonly TrialRecord[],
+  options: LineageOptions,
+  baseline: TrialRecord | null,
+  deltaOf: (trial: TrialRecord) => number | null,
+  entry: (trial: TrialRecord) => LineageEntry,
+): NonNullable<LineageFeedback['own']> {
+  const mine = newestFirst.filter((trial) => trial.specialist === viewer);
+  const finished = mine.filter((trial) => trial.status !== 'pending' && trial.status !== 'running');
+  const run = options.saturationRun ?? 4;
+  const calibrated = baseline?.metrics[`${options.objective.metric}_std`];
+  const noise = options.noise ?? (calibrated !== undefined && calibrated > 0 ? calibrated : baseline?.score != null ? Math.max(Math.abs(baseline.score) * 0.002, 1e-12) : 0);
+  const lastRun = finished.slice(0, run);
+  const flat =
+    lastRun.length >= run &&
+    lastRun.every((trial) => {
+      const delta = deltaOf(trial);
+      return delta === null || Math.abs(delta) < noise;
+    });
+  const repeated = repeatedFailure(finished, run);
+  const notes: string[] = [];
+  if (repeated !== null) {
+    notes.push(`Your last ${repeated.count} trials all failed with the same cause: ${repeated.summary}. Repeating the change that causes it will fail again: see that cause under "Failures by cause" (the values that hit it against those that did not) and change what causes it, or work elsewhere.`);
+  } else if (flat) {
+    notes.push(`Your last ${run} trials did not improve on their parents by more than the noise (${noise.toPrecision(2)}). Try a different kind of change.`);
   }
-  return { ...base, leaderboard, chain, recent, own, controlArm: false };
+  return {
+    specialist: viewer,
+    recent: mine.slice(0, options.ownCount ?? 6).map(entry),
+    saturated: flat || repeated !== null,
+    repeatedFailure: repeated,
+    saturationNote: notes.length > 0 ? notes.join(' ') : null,
+  };
 }
 
 /** Kept trials, most recently kept first: the first is the incumbent. */

@@ -1,3 +1,4 @@
+import type { LineageFailureCause } from './lineage-failures.ts';
 import type { TrialCounts } from './trial-counts.ts';
 import type { Direction } from './task.ts';
 import type { FailureLabel, TrialStatus } from './trial.ts';
@@ -15,6 +16,10 @@ export interface LineageEntry {
   delta: number | null;
   /** A short excerpt: a crash's last lines, which gate missed and by how much. */
   excerpt: string;
+  /** A failed trial's cause on one line (its failure signature's summary), else null. */
+  cause: string | null;
+  /** A failed trial's failure signature (the key of its block in `failures`), else null. */
+  signature: string | null;
 }
 
 /** The lineage feedback: the digest of the lineage a specialist sees before proposing. */
@@ -30,8 +35,20 @@ export interface LineageFeedback {
   chain: LineageEntry[];
   /** Most recent trials of all specialists, newest first. */
   recent: LineageEntry[];
-  /** The viewing specialist's own recent trials, newest first, and whether it has saturated. */
-  own: { specialist: string; recent: LineageEntry[]; saturated: boolean; saturationNote: string | null } | null;
+  /** Failed trials grouped by cause (failure signature), most frequent first: one block each, the traceback once. */
+  failures: LineageFailureCause[];
+  /**
+   * The viewing specialist's own recent trials, newest first, and whether it has saturated:
+   * its last trials moved the score by less than the noise, or all failed with one cause
+   * (`repeatedFailure`).
+   */
+  own: {
+    specialist: string;
+    recent: LineageEntry[];
+    saturated: boolean;
+    repeatedFailure: { signature: string; summary: string; count: number } | null;
+    saturationNote: string | null;
+  } | null;
   /** The trials, the baseline not counted (`countTrials`). */
   counts: TrialCounts;
   /** True in the `--no-lineage` control arm: only the incumbent's score is shown. */

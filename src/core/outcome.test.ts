@@ -21,16 +21,26 @@ describe('classifyOutcome', () => {
       illegal: ['p'],
       duplicateOf: 3,
       preflight: { ...ok, exitCode: 1 },
+      smoke: { ...ok, exitCode: 1 },
       run: { ...ok, timedOut: true },
     };
-    const order = ['interrupted', 'infra_error', 'apply_failed', 'illegal_edit', 'duplicate', 'preflight_failed', 'run_timeout'];
+    const order = ['interrupted', 'infra_error', 'apply_failed', 'illegal_edit', 'duplicate', 'preflight_failed', 'smoke_failed', 'run_timeout'];
     const facts: Record<string, unknown> = { ...all };
-    const keys = ['interrupted', 'infraError', 'applyError', 'illegal', 'duplicateOf', 'preflight', 'run'];
+    const keys = ['interrupted', 'infraError', 'applyError', 'illegal', 'duplicateOf', 'preflight', 'smoke', 'run'];
     for (let index = 0; index < order.length; index++) {
       const outcome = classifyOutcome(facts as never, objective, gates);
       expect(outcome.kind === 'failed' && outcome.label).toBe(order[index]);
       delete facts[keys[index]!];
     }
+  });
+
+  it('labels a failed smoke run smoke_failed (timeouts and OOMs included); a stopped or unstartable one is not the edit\'s', () => {
+    const smoke = (facts: Partial<PhaseFacts>) => classifyOutcome({ smoke: { ...ok, ...facts } }, objective, gates);
+    expect(smoke({ exitCode: 1, tail: 'AssertionError' })).toMatchObject({ kind: 'failed', label: 'smoke_failed', detail: 'smoke run exited with code 1\nAssertionError' });
+    expect(smoke({ exitCode: 137, oomSuspected: true })).toMatchObject({ label: 'smoke_failed', detail: 'smoke run exited with code 137 (out of memory suspected)' });
+    expect(smoke({ exitCode: null, signal: 'SIGKILL', timedOut: true })).toMatchObject({ label: 'smoke_failed', detail: 'smoke run killed at its budget' });
+    expect(smoke({ aborted: true })).toMatchObject({ label: 'interrupted' });
+    expect(smoke({ spawnError: 'ENOENT' })).toMatchObject({ label: 'infra_error' });
   });
 
   it('maps run results to labels', () => {

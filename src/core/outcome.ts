@@ -33,6 +33,8 @@ export interface TrialFacts {
   /** The id of an earlier trial whose tree is identical. */
   duplicateOf?: number;
   preflight?: PhaseFacts;
+  /** The smoke run (`smoke:`), a short run before the full one. */
+  smoke?: PhaseFacts;
   /** The pruner stopped the run early (its reason). */
   pruned?: string;
   run?: PhaseFacts;
@@ -58,13 +60,14 @@ export type ClassifiedOutcome =
  *  5. size_exceeded     diff/file over the limits (before running), artifacts (after)
  *  6. duplicate         the tree equals an earlier trial's
  *  7. preflight_failed  the cheap check failed (any way, timeout included)
- *  8. pruned            the pruner stopped the run early (its intermediate metrics were losing)
- *  9. run_timeout       the run hit its wall-clock budget
- * 10. oom               the run ran out of memory
- * 11. crash             the run exited non-zero or by a signal
- * 12. score_timeout     the score command hit its budget
- * 13. metric_missing    the score command failed, printed no metrics JSON, or lacks the objective
- * 14. gate_miss         a gate's metric is on the wrong side (or missing)
+ *  8. smoke_failed      the smoke run failed (crash, OOM, timeout): the full run is not spent
+ *  9. pruned            the pruner stopped the run early (its intermediate metrics were losing)
+ * 10. run_timeout       the run hit its wall-clock budget
+ * 11. oom               the run ran out of memory
+ * 12. crash             the run exited non-zero or by a signal
+ * 13. score_timeout     the score command hit its budget
+ * 14. metric_missing    the score command failed, printed no metrics JSON, or lacks the objective
+ * 15. gate_miss         a gate's metric is on the wrong side (or missing)
  */
 export function classifyOutcome(facts: TrialFacts, objective: Objective, gates: readonly GateSpec[]): ClassifiedOutcome {
   const metrics = facts.metrics ?? {};
@@ -86,6 +89,14 @@ export function classifyOutcome(facts: TrialFacts, objective: Objective, gates: 
     if (p.machineFault) return fail('infra_error', `the machine ended the preflight: ${p.machineFault}`);
     if (p.timedOut) return fail('preflight_failed', `preflight timed out\n${p.tail}`.trim());
     if (p.exitCode !== 0) return fail('preflight_failed', `${describeExit(p)}\n${p.tail}`.trim());
+  }
+  if (facts.smoke) {
+    const s = facts.smoke;
+    if (s.aborted) return fail('interrupted', 'stopped during the smoke run');
+    if (s.spawnError) return fail('infra_error', `smoke run could not start: ${s.spawnError}`);
+    if (s.machineFault) return fail('infra_error', `the machine ended the smoke run: ${s.machineFault}`);
+    if (s.timedOut) return fail('smoke_failed', `smoke run killed at its budget\n${s.tail}`.trim());
+    if (s.exitCode !== 0) return fail('smoke_failed', `smoke run ${describeExit(s)}${s.oomSuspected ? ' (out of memory suspected)' : ''}\n${s.tail}`.trim());
   }
 
   if (facts.pruned !== undefined) return fail('pruned', facts.pruned);

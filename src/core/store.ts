@@ -1,3 +1,4 @@
+import type { AuditEventInput, AuditEventMap, AuditEventType, StudyEvent } from './audit-events.ts';
 import type { SessionArchive } from './session-archive.ts';
 import type { StudyRecord } from './study.ts';
 import type { MemoryStore } from './technique-card.ts';
@@ -8,6 +9,7 @@ import type {
   FailureLabel,
   Metrics,
   TrialCost,
+  TrialFailure,
   TrialOwner,
   TrialRecord,
   TrialStatus,
@@ -56,6 +58,12 @@ export interface TrialOutcome {
   cost?: TrialCost | null;
   repeats?: RepeatRecord[];
   curve?: CurvePoint[];
+  /**
+   * The failure signature of a failed outcome, computed by the evaluator (which knows the
+   * recipe's paths and sources). Absent: the store derives one from the label, detail and
+   * excerpt. Ignored for a scored outcome.
+   */
+  failure?: TrialFailure | null;
 }
 
 /**
@@ -70,15 +78,10 @@ export interface AcceptanceVerdict {
   metrics?: Metrics;
 }
 
-/** One line of the append-only audit log. */
-export interface StudyEvent {
-  id: number;
-  studyId: number;
-  trialId: number | null;
-  at: string;
-  type: string;
-  data: Record<string, unknown>;
-}
+export type { StudyEvent } from './audit-events.ts';
+
+/** The named events `Store.updateTrial` records beside progress (without one: `trial.updated`). */
+export type TrialProgressEvent = AuditEventInput<'trial.started' | 'trial.materialised' | 'trial.adopted'>;
 
 export interface TrialFilter {
   status?: TrialStatus[];
@@ -127,7 +130,7 @@ export interface Store {
   renameStudy(studyId: number, newName: string): Promise<void>;
 
   createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord>;
-  updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: { type: string; data?: Record<string, unknown> }): Promise<void>;
+  updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent): Promise<void>;
   /** Records the heartbeat of every listed unfinished trial owned by `owner`. */
   heartbeat(studyId: number, trialIds: number[]): Promise<void>;
   /**
@@ -135,6 +138,15 @@ export interface Store {
    * `decide` says so (it then becomes the incumbent), else `discarded`.
    */
   finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord>;
+  /**
+   * The one exception to immutability: a baseline (trial 0) that failed through the
+   * machine's fault (`infra_error`, `interrupted`: a wrong partition, a lost node) is set
+   * back to `pending`, its outcome cleared and a `trial.reopened` event kept, so that it is
+   * measured again (by `owner`, or queued for workers when null) instead of stopping the
+   * study for good. False (nothing changed) for
+   * any other baseline. Optional: stores without it leave such a baseline failed.
+   */
+  reopenFailedBaseline?(studyId: number, owner: TrialOwner | null): Promise<boolean>;
 
   /**
    * False when only the processes of one host can share this store (a SQLite file):
@@ -173,7 +185,13 @@ export interface Store {
   getIncumbent(studyId: number): Promise<TrialRecord | null>;
   countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;
 
-  appendEvent(studyId: number, trialId: number | null, type: string, data?: Record<string, unknown>): Promise<void>;
+  /** Appends an event of the vocabulary (`AuditEventMap`, src/core/audit-events.ts) about trial `trialId` (which must exist) or the study. */
+  appendEvent<K extends AuditEventType>(studyId: number, trialId: number | null, type: K, data: AuditEventMap[K]): Promise<void>;
+  /**
+   * The study's events with id above `afterId`, in id order: names written by older
+   * versions read back under their current name; a line outside the vocabulary is
+   * returned as `unrecognised` (kept, never dropped).
+   */
   listEvents(studyId: number, options?: { afterId?: number; limit?: number }): Promise<StudyEvent[]>;
 
   close(): Promise<void>;

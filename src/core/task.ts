@@ -22,6 +22,16 @@ export interface RunSpec extends CommandSpec {
 }
 
 /**
+ * The smoke run: a short run before the full one (the run command with `AUTOLAB_SMOKE=1`,
+ * or its own command) that catches crashes, OOMs and broken outputs in seconds. Its failure
+ * is labelled `smoke_failed` and the full run is not spent.
+ */
+export interface SmokeSpec extends CommandSpec {
+  /** True when the task file gave its own command; else `command` is the run command. */
+  ownCommand: boolean;
+}
+
+/**
  * How the commands that run a trial's code (legality, preflight, run) are isolated:
  * `bwrap` in a bubblewrap sandbox (read-only system, no network, the study's state
  * hidden), `none` with a clean environment and process group only.
@@ -85,11 +95,13 @@ export interface SurfaceSpec {
   constraints?: string[];
 }
 
-export type SpecialistKind = 'knobs' | 'llm' | 'command' | 'combine' | 'ablate';
-
 export interface SpecialistSpec {
   name: string;
-  kind: SpecialistKind;
+  /**
+   * `knobs`, `llm`, ...: one of the kinds listed in src/specialists/specialist-kinds.ts
+   * (the core knows no kinds; the task file's schema checks it when the file loads).
+   */
+  kind: string;
   surface: string;
   role?: string;
   /** Kind-specific settings, validated by the specialist's own factory. */
@@ -188,6 +200,8 @@ export interface TaskSpec {
   setup?: CommandSpec;
   objective: Objective;
   preflight?: CommandSpec;
+  /** Optional smoke run between the preflight and the run. */
+  smoke?: SmokeSpec;
   run: RunSpec;
   score: CommandSpec;
   /** Optional task-owned legality check, run in the trial's worktree; non-zero exit: illegal. */

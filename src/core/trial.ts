@@ -14,6 +14,7 @@ export const FAILURE_LABELS = [
   'size_exceeded',
   'duplicate',
   'preflight_failed',
+  'smoke_failed',
   'run_timeout',
   'oom',
   'crash',
@@ -40,6 +41,7 @@ export type TrialPhase =
   | 'materialise'
   | 'legality'
   | 'preflight'
+  | 'smoke'
   | 'run'
   | 'score'
   | 'verify'
@@ -55,6 +57,8 @@ export interface TrialTimings {
   materialiseMs?: number;
   legalityMs?: number;
   preflightMs?: number;
+  /** The smoke run (`smoke:` in the task file). */
+  smokeMs?: number;
   runMs?: number;
   scoreMs?: number;
   recordMs?: number;
@@ -115,6 +119,30 @@ export interface TrialOwner {
   token: string;
 }
 
+/** The recipe's own frame where a failure happened (`model.py:66` and its source line). */
+export interface FailureFrame {
+  /** Relative to the recipe root where it lies in one. */
+  file: string;
+  line: number;
+  source: string | null;
+}
+
+/**
+ * The failure signature stored with a failed trial (`extractFailureSignature` in
+ * failure-signature.ts computes it): `signature` is equal for equal causes, `summary` names
+ * the cause on one line, `frame` is the recipe's innermost frame (or null).
+ *
+ * @example
+ * { signature: 'crash AssertionError at model.py: assert d_model % n_heads == <n>',
+ *   summary: 'crash AssertionError at model.py:66 assert d_model % n_heads == 0',
+ *   frame: { file: 'model.py', line: 66, source: 'assert d_model % n_heads == 0' } }
+ */
+export interface TrialFailure {
+  signature: string;
+  summary: string;
+  frame: FailureFrame | null;
+}
+
 export interface TrialRecord {
   studyId: number;
   /** Per-study number; 0 is the baseline. */
@@ -141,6 +169,11 @@ export interface TrialRecord {
   cost: TrialCost | null;
   /** Last lines of the run's (or the failing phase's) output. */
   logExcerpt: string;
+  /**
+   * The failure signature of a failed trial (null otherwise). Trials recorded before it was
+   * stored read back with one derived from their label, detail and log excerpt.
+   */
+  failure: TrialFailure | null;
   /** Every measured repeat (one for a plain trial); metrics above are their aggregate. */
   repeats: RepeatRecord[];
   /** Intermediate metrics the run reported, for pruning and plots. */
@@ -162,6 +195,8 @@ export interface TrialJson {
   status: TrialStatus;
   label: FailureLabel | null;
   labelDetail: string | null;
+  /** The failure signature of a failed trial, else null (docs/failure-labels.md). */
+  failure: TrialFailure | null;
   metrics: Metrics;
   score: number | null;
   commit: string | null;
@@ -184,6 +219,7 @@ export function trialToJson(trial: TrialRecord): TrialJson {
     status: trial.status,
     label: trial.label,
     labelDetail: trial.labelDetail,
+    failure: trial.failure === null ? null : { signature: trial.failure.signature, summary: trial.failure.summary, frame: trial.failure.frame },
     metrics: trial.metrics,
     score: trial.score,
     commit: trial.commit,

@@ -38,6 +38,9 @@ export function baselineFailureAdvice(label: FailureLabel | null, detail: string
     case 'preflight_failed':
       hint = `the preflight command failed on the unmodified recipe: fix it or the recipe; ${logs}; ${RESTART}`;
       break;
+    case 'smoke_failed':
+      hint = `the smoke run (smoke: in the task file, the run command with AUTOLAB_SMOKE=1 unless it has its own) failed on the unmodified recipe: raise smoke.timeout, or make the recipe do a short run when AUTOLAB_SMOKE=1; ${logs}; ${RESTART}`;
+      break;
     case 'crash':
       hint = `the run command failed on the unmodified recipe: ${logs}; run the command by hand in the recipe folder to see why (autolab sets $AUTOLAB_ARTIFACTS, $AUTOLAB_DATA, $AUTOLAB_SEED), fix it, ${RESTART}`;
       break;

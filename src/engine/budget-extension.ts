@@ -1,6 +1,7 @@
 /**
  * Extending a spent trial budget from the command line (`autolab run --more N`). The
- * extension is recorded in the study's audit log (event `budget_extended`), so every
+ * extension is recorded in the study's audit log (event `study.budget_extended`; older
+ * versions stored it as `budget_extended`, read back under the new name), so every
  * process that opens the study (a resume, `status`, another host on a shared store)
  * sees the same budget: the task file's `budget.trials` plus every extension. Budgets do
  * not judge trials, so the task's judging hash is unchanged.
@@ -9,7 +10,7 @@ import type { Store } from '../core/store.ts';
 import type { BudgetSpec } from '../core/task.ts';
 
 /** The audit-log event type of one extension; its data is `{ trials: N }`. */
-export const BUDGET_EXTENDED_EVENT = 'budget_extended';
+export const BUDGET_EXTENDED_EVENT = 'study.budget_extended';
 
 const PAGE = 5_000;
 
@@ -34,9 +35,7 @@ export async function recordedBudgetExtension(store: Store, studyId: number): Pr
   for (;;) {
     const events = await store.listEvents(studyId, { afterId, limit: PAGE });
     for (const event of events) {
-      if (event.type !== BUDGET_EXTENDED_EVENT) continue;
-      const trials = event.data.trials;
-      if (typeof trials === 'number' && Number.isInteger(trials) && trials > 0) extra += trials;
+      if (event.type === BUDGET_EXTENDED_EVENT) extra += event.data.trials;
     }
     if (events.length < PAGE) return extra;
     afterId = events[events.length - 1]!.id;

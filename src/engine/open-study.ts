@@ -81,7 +81,7 @@ export async function openStudy(taskPath: string, options: OpenStudyOptions = {}
       // Only parts that do not judge trials changed (budgets, specialists, knobs): the hash stays as written at creation.
       await store.setTask(study.id, study.taskHash, taskJson);
     }
-    events.emit('study:opened', { study, resumed: !created });
+    events.emit('study.opened', { study, resumed: !created });
     return new Study(task, store, study, paths, events, currentOwner(), created, study.taskHash === hash, parsed.kind === 'sqlite' ? parsed.file : null);
   } catch (error) {
     await store.close();

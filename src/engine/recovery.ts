@@ -1,6 +1,7 @@
 import type { Executor } from '../core/executor.ts';
 import type { Store } from '../core/store.ts';
-import type { TrialRecord } from '../core/trial.ts';
+import type { TrialOwner, TrialRecord } from '../core/trial.ts';
+import { canAdopt } from '../evaluator/adopt-trial.ts';
 import type { Workspace } from '../workspace/workspace.ts';
 import { scratchOwnerPid, type StudyPaths } from '../layout/autolab-layout.ts';
 import { ownerAlive, pidAlive } from './owner.ts';
@@ -9,15 +10,28 @@ import { readdir } from 'node:fs/promises';
 export interface RecoveryReport {
   /** Trials whose driver died mid-trial, now recorded as `interrupted`. */
   interrupted: number[];
+  /**
+   * Trials whose driver died while the executor still holds their commands (Slurm jobs
+   * queued, running or finished): left unfinished for this process to adopt
+   * (`adoptTrial`), their jobs spared. The baseline among them is adopted by `ensureBaseline`.
+   */
+  adopt: TrialRecord[];
   /** Leftover processes of dead drivers that were killed. */
   reapedProcesses: number;
 }
 
 /**
- * Cleans up after drivers that died (SIGKILL, power loss): every unfinished trial whose
- * owner is gone is recorded as `interrupted` (trials queued for remote workers, pending
- * with no owner, are left for them), that owner's leftover processes are killed,
- * and worktrees of no live trial are removed. Recorded trials are never touched.
+ * Cleans up after drivers that died (SIGKILL, power loss, a login node's reboot). Every
+ * unfinished trial whose owner is gone is either adopted, when the executor kept the
+ * commands it started (a Slurm job, by its record beside the log: see
+ * `Executor.adoptable`), or recorded `interrupted`. Trials queued for remote workers
+ * (pending, no owner) are left for them. The dead owners' leftover processes and jobs are
+ * killed, except the adopted ones; worktrees of no live or adopted trial are removed.
+ * Adopted trials are claimed at once (owned by `owner`, `trial.adopted` in the audit log,
+ * a fresh heartbeat), so no other process takes them for a dead driver's. With
+ * `adopt: 'baseline'` (`autolab submit`, which evaluates one proposal) only the baseline
+ * is adopted: other adoptable trials are left as they are, jobs and all, for the next
+ * `autolab run`. Recorded trials are never touched.
  */
 export async function recoverStudy(options: {
   store: Store;
@@ -25,10 +39,16 @@ export async function recoverStudy(options: {
   executor: Executor;
   workspace: Workspace;
   paths: StudyPaths;
+  /** This process: the adopted trials' new owner. */
+  owner: TrialOwner;
+  /** Which adoptable trials this process takes over (default all). */
+  adopt?: 'all' | 'baseline';
 }): Promise<RecoveryReport> {
-  const { store, studyId } = options;
+  const { store, studyId, executor } = options;
   const unfinished = await store.listTrials(studyId, { status: ['pending', 'running'] });
   const interrupted: number[] = [];
+  const adopt: TrialRecord[] = [];
+  const spare = new Set<string>();
   const deadTokens = new Set<string>();
   const live: TrialRecord[] = [];
   for (const trial of unfinished) {
@@ -39,39 +59,72 @@ export async function recoverStudy(options: {
       continue;
     }
     if (trial.owner) deadTokens.add(trial.owner.token);
+    const kept = (await executor.adoptable?.(options.paths.trial(trial.id))) ?? [];
+    if (canAdopt(trial, kept)) {
+      for (const log of kept) spare.add(log);
+      if (trial.id !== 0 && options.adopt === 'baseline') {
+        live.push(trial); // left for the next `autolab run`, worktree and jobs included
+        continue;
+      }
+      adopt.push(await claim(store, studyId, trial, options.owner));
+      continue;
+    }
     // The baseline is the reference of the whole study: left unfinished, it is measured
     // again by `ensureBaseline` instead of being recorded as interrupted for good.
     if (trial.id === 0 && trial.owner !== null) continue;
-    const who = trial.owner ? `${trial.owner.host}:${trial.owner.pid}` : 'unknown';
-    try {
-      await store.finishTrial(
-        studyId,
-        trial.id,
-        {
-          status: 'failed',
-          label: 'interrupted',
-          labelDetail: `the driver (${who}) stopped while the trial was ${trial.status}; recovered by a later run`,
-          metrics: {},
-          score: null,
-          timings: trial.timings,
-          logExcerpt: trial.logExcerpt,
-        },
-        () => false,
-      );
-      interrupted.push(trial.id);
-    } catch {
-      // Another process recovered it first: nothing to do.
-    }
+    if (await recordInterrupted(store, studyId, trial)) interrupted.push(trial.id);
   }
   let reapedProcesses = 0;
-  for (const token of deadTokens) reapedProcesses += await options.executor.reapOrphans(token);
-  const keep = live.map((trial) => options.paths.worktreeName(trial.id));
-  // Scratch worktrees of specialists in live processes are kept too.
-  const prefix = options.paths.worktreePrefix;
-  for (const name of await readdir(options.workspace.layout.worktreesDir).catch(() => [] as string[])) {
+  for (const token of deadTokens) reapedProcesses += await executor.reapOrphans(token, spare);
+  await pruneWorktrees(options, [...live, ...adopt]);
+  return { interrupted, adopt, reapedProcesses };
+}
+
+/** Makes this process the owner of an adopted trial (with a fresh heartbeat and `trial.adopted`). */
+async function claim(store: Store, studyId: number, trial: TrialRecord, owner: TrialOwner): Promise<TrialRecord> {
+  const from = trial.owner === null ? 'nobody' : `${trial.owner.host}:${trial.owner.pid}`;
+  await store.updateTrial(studyId, trial.id, { owner }, { type: 'trial.adopted', data: { from } });
+  await store.heartbeat(studyId, [trial.id]).catch(() => undefined);
+  return { ...trial, owner };
+}
+
+/** Records a dead driver's trial as `interrupted`; false when another process recovered it first. */
+async function recordInterrupted(store: Store, studyId: number, trial: TrialRecord): Promise<boolean> {
+  const who = trial.owner ? `${trial.owner.host}:${trial.owner.pid}` : 'unknown';
+  try {
+    await store.finishTrial(
+      studyId,
+      trial.id,
+      {
+        status: 'failed',
+        label: 'interrupted',
+        labelDetail: `the driver (${who}) stopped while the trial was ${trial.status}; recovered by a later run`,
+        metrics: {},
+        score: null,
+        timings: trial.timings,
+        logExcerpt: trial.logExcerpt,
+      },
+      () => false,
+    );
+    return true;
+  } catch {
+    return false; // another process recovered it first: nothing to do
+  }
+}
+
+/** Removes the study's worktrees except those of `kept` trials (their repeats' too) and live specialists' scratch ones. */
+async function pruneWorktrees(options: { workspace: Workspace; paths: StudyPaths }, kept: readonly TrialRecord[]): Promise<void> {
+  const { workspace, paths } = options;
+  const names = await readdir(workspace.layout.worktreesDir).catch(() => [] as string[]);
+  const prefix = paths.worktreePrefix;
+  const keep: string[] = [];
+  for (const trial of kept) {
+    const own = paths.worktreeName(trial.id);
+    keep.push(own, ...names.filter((name) => name.startsWith(`${own}.r`)));
+  }
+  for (const name of names) {
     const pid = scratchOwnerPid(name);
     if (name.startsWith(prefix) && pid !== null && pidAlive(pid)) keep.push(name);
   }
-  await options.workspace.pruneWorktrees(keep, prefix).catch(() => undefined);
-  return { interrupted, reapedProcesses };
+  await workspace.pruneWorktrees(keep, prefix).catch(() => undefined);
 }

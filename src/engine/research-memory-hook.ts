@@ -40,7 +40,7 @@ export async function openStudyMemory(task: TaskSpec, store: Store, studyName: s
 }
 
 /**
- * Subscribes to `trial:finished`; returns `flush` (waits for the work queued so far) and
+ * Subscribes to `trial.finished`; returns `flush` (waits for the work queued so far) and
  * `detach`. Regenerates the knowledge files once at once (the baseline is measured).
  *
  * @example
@@ -53,7 +53,7 @@ export function attachResearchMemory(runtime: StudyRuntime, events: TypedEmitter
   const refresh = (): void => {
     chain = chain.then(() => writeStudyKnowledge(runtime, runtime.paths.study).then(() => undefined, warn('the knowledge base could not be written')));
   };
-  const detach = events.on('trial:finished', ({ trial }) => {
+  const detach = events.on('trial.finished', ({ trial }) => {
     const memory = runtime.memory;
     if (memory) {
       chain = chain.then(() =>

@@ -32,7 +32,7 @@ export async function ensureSetup(options: {
   try {
     const done = await readFile(paths.setupDone, 'utf8').catch(() => null);
     if (done !== null) return await verifySetupManifest(paths);
-    options.events.emit('setup:started', { command: task.setup.command });
+    options.events.emit('setup.started', { command: task.setup.command });
     const result = await options.executor.run({
       command: task.setup.command,
       cwd: options.evaluatorDir,
@@ -49,7 +49,7 @@ export async function ensureSetup(options: {
     }
     await writeSetupManifest(paths);
     await writeFile(paths.setupDone, new Date().toISOString() + '\n');
-    options.events.emit('setup:finished', { durationMs: Math.round(result.durationMs) });
+    options.events.emit('setup.finished', { durationMs: Math.round(result.durationMs) });
   } finally {
     await release();
   }

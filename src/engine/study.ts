@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { AutolabError } from '../core/errors.ts';
-import type { StudyEventMap, TypedEmitter } from '../core/events.ts';
+import { type StudyEventMap, type TypedEmitter, trialCreatedEvent } from '../core/events.ts';
 import type { Executor } from '../core/executor.ts';
 import { buildLineageFeedback } from '../core/lineage-feedback.ts';
 import { describeIllegalLineage, illegalInLineage } from '../core/lineage-legality.ts';
@@ -10,6 +10,8 @@ import type { StudyRecord } from '../core/study.ts';
 import type { TaskSpec } from '../core/task.ts';
 import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
 import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
+import { checkCumulative } from '../evaluator/legality.ts';
+import { studyStatePaths } from '../evaluator/legality-step.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
@@ -26,7 +28,7 @@ import { resolveSandboxMode } from './sandbox-mode.ts';
 import { ensureSetup } from './setup-phase.ts';
 import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
 import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
-import { executorForTask } from './task-executor.ts';
+import { executorForTask, repeatsTogether } from './task-executor.ts';
 import { taskChanged } from './task-changed.ts';
 import { attachResearchMemory, openStudyMemory } from './research-memory-hook.ts';
 
@@ -88,9 +90,10 @@ export class Study {
     if (options.memory !== undefined) this.memoryUse = options.memory;
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
+    const adopted = recovery.adopt.filter((trial) => trial.id !== 0);
     const memoryHook = attachResearchMemory(runtime, this.events);
     try {
-      return await driveStudy(runtime, specialists, driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null));
+      return await driveStudy(runtime, specialists, { ...driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null), adopt: adopted });
     } finally {
       await memoryHook.flush();
       memoryHook.detach();
@@ -120,9 +123,10 @@ export class Study {
    * theirs, and an absent baseline is queued for them and waited for. `run` calls it;
    * tools that evaluate by hand use the runtime it returns.
    */
-  async prepare(signal: AbortSignal, options: { remote?: boolean } = {}): Promise<{ runtime: StudyRuntime; baseline: TrialRecord; recovery: RecoveryReport }> {
-    const { runtime, recovery } = await this.runtime({ recover: true, setup: !options.remote });
-    const baseline = await ensureBaseline(runtime, signal, { queue: options.remote ?? false });
+  async prepare(signal: AbortSignal, options: { remote?: boolean; adopt?: 'all' | 'baseline' } = {}): Promise<{ runtime: StudyRuntime; baseline: TrialRecord; recovery: RecoveryReport }> {
+    const { runtime, recovery } = await this.runtime({ recover: options.adopt ?? 'all', setup: !options.remote });
+    const adoptBaseline = recovery.adopt.some((trial) => trial.id === 0);
+    const baseline = await ensureBaseline(runtime, signal, { queue: options.remote ?? false, adopt: adoptBaseline });
     return { runtime, baseline, recovery };
   }
 
@@ -131,12 +135,16 @@ export class Study {
    * `recover`, recovery after dead drivers first (a worker on another host cannot tell
    * which local processes are alive, so it does not); with `setup`, the task's setup.
    */
-  private async runtime(steps: { recover: boolean; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
+  private async runtime(steps: { recover: false | 'all' | 'baseline'; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
     if (!this.judgingMatches) throw taskChanged(this.name);
     const workspace = await this.workspace();
     const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
-    const recovery = steps.recover ? await recoverStudy({ store: this.store, studyId: this.record.id, executor, workspace, paths: this.paths }) : { interrupted: [], reapedProcesses: 0 };
-    for (const trialId of recovery.interrupted) this.events.emit('trial:recovered', { trialId, label: 'interrupted' });
+    const recovery =
+      steps.recover === false
+        ? { interrupted: [], adopt: [], reapedProcesses: 0 }
+        : await recoverStudy({ store: this.store, studyId: this.record.id, executor: this.executor(), workspace, paths: this.paths, owner: this.owner, adopt: steps.recover });
+    for (const trialId of recovery.interrupted) this.events.emit('trial.recovered', { trialId, label: 'interrupted' });
+    for (const trial of recovery.adopt) this.events.emit('trial.adopted', { trialId: trial.id });
     const evaluatorDir = await workspace.evaluatorDir();
     const runtime: StudyRuntime = {
       task: this.task,
@@ -150,6 +158,7 @@ export class Study {
       events: this.events,
       baselineCommit: workspace.baselineCommit,
       evaluatorDir,
+      repeatsTogether: repeatsTogether(this.task),
       ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}),
     };
     this.memoryHandle ??= await openStudyMemory(this.task, this.store, this.record.name, this.memoryUse);
@@ -210,7 +219,7 @@ export class Study {
    */
   async submit(proposal: Proposal, signal: AbortSignal): Promise<TrialRecord> {
     if (proposal.parent !== 0) await this.assertLegalLineage(proposal.parent, 'build on');
-    const { runtime } = await this.prepare(signal);
+    const { runtime } = await this.prepare(signal, { adopt: 'baseline' });
     const admitted = admitEdit(proposal.edit, this.task.limits); // an edit over the limits is not stored, only summarised
     const trial = await this.store.createTrial(this.record.id, {
       specialist: proposal.specialist,
@@ -223,7 +232,7 @@ export class Study {
       cost: proposal.cost ?? null,
       owner: this.owner,
     });
-    this.events.emit('trial:created', { trial });
+    this.events.emit('trial.created', trialCreatedEvent(trial));
     const heartbeat = setInterval(() => void this.store.heartbeat(this.record.id, [trial.id]).catch(() => undefined), 2_000);
     try {
       return await evaluateTrial(runtime, trial, { index: 0, gpu: this.task.gpus[0] ?? null }, signal);
@@ -242,10 +251,16 @@ export class Study {
   async assertLegalLineage(id: number, purpose: 'build on' | 'export'): Promise<TrialRecord> {
     const trial = await this.trial(id);
     const illegal = illegalInLineage(id, await this.trials());
-    if (illegal === null) return trial;
-    throw new AutolabError('IllegalLineage', `cannot ${purpose} trial #${id}: ${describeIllegalLineage(id, illegal)}`, {
-      hint: purpose === 'export' ? 'export the incumbent (`autolab best` names it) or another legal trial' : 'build on the incumbent (leave out --parent) or on another legal trial',
-    });
+    const hint = purpose === 'export' ? 'export the incumbent (`autolab best` names it) or another legal trial' : 'build on the incumbent (leave out --parent) or on another legal trial';
+    if (illegal !== null) throw new AutolabError('IllegalLineage', `cannot ${purpose} trial #${id}: ${describeIllegalLineage(id, illegal)}`, { hint });
+    if (purpose === 'export' && trial.commit !== null) {
+      // A trial that never finished its legality check (interrupted after materialise) carries no label to refuse: judge its tree.
+      const workspace = await this.workspace();
+      const { changed } = await workspace.changesBetween(workspace.baselineCommit, trial.commit);
+      const { illegal: forbidden } = checkCumulative({ changed, protectedPaths: this.task.protected, statePaths: studyStatePaths({ task: this.task, paths: this.paths, ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}) }), limits: this.task.limits });
+      if (forbidden.length > 0) throw new AutolabError('IllegalLineage', `cannot export trial #${id}: its tree changes what no trial may change (${forbidden.slice(0, 3).join('; ')})`, { hint });
+    }
+    return trial;
   }
 
   trials(filter?: TrialFilter): Promise<TrialRecord[]> {

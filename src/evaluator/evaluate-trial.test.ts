@@ -30,9 +30,9 @@ describe('evaluateTrial, step by step', () => {
     expect(recorded.timings).toMatchObject({ materialiseMs: expect.any(Number), preflightMs: expect.any(Number), runMs: 5, scoreMs: 5, totalMs: expect.any(Number) });
     expect(recorded.timings.legalityMs).toBeUndefined();
     expect(executor.requests.map((request) => request.env.AUTOLAB_PHASE)).toEqual(['preflight', 'run', 'score']);
-    const phases = fixture.emitted.filter(([name]) => name === 'trial:phase').map(([, payload]) => (payload as { phase: string }).phase);
+    const phases = fixture.emitted.filter(([name]) => name === 'trial.phase').map(([, payload]) => (payload as { phase: string }).phase);
     expect(phases).toEqual(['materialise', 'preflight', 'run', 'score', 'gates', 'record']);
-    expect(fixture.emitted.at(-1)?.[0]).toBe('trial:finished');
+    expect(fixture.emitted.at(-1)?.[0]).toBe('trial.finished');
     expect(existsSync(join(fixture.dir, '.autolab', 'worktrees', 'fixture+0'))).toBe(false);
   });
 

@@ -2,7 +2,7 @@
  * The lifecycle of one trial, as a sequence of named steps over explicit evidence:
  *
  * ```
- * start -> parent -> worktree -> materialise -> legality -> (stored) -> preflight -> run -> stopped?
+ * start -> parent -> worktree -> materialise -> legality -> (stored) -> preflight -> smoke -> run -> stopped?
  *       -> classify (gates, classifyOutcome) -> record (accept + finishTrial)
  * ```
  *
@@ -15,7 +15,7 @@ import { legalityStep } from './legality-step.ts';
 import { materialiseStep, parentStep, worktreeStep } from './materialise-step.ts';
 import { materialisedStep, recordStep, startStep } from './record-step.ts';
 import { classifyStep } from './classify-step.ts';
-import { preflightStep, runStep, stoppedStep } from './run-steps.ts';
+import { preflightStep, runStep, smokeStep, stoppedStep } from './run-steps.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { enterPhase, msSince, startingEvidence, withFacts, withTimings, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
@@ -56,6 +56,7 @@ export async function gatherEvidence(job: TrialJob): Promise<TrialEvidence> {
     evidence = withTimings(evidence, { materialiseMs: msSince(t0) });
     evidence = await materialisedStep(job, evidence);
     evidence = await preflightStep(job, evidence);
+    evidence = await smokeStep(job, evidence);
     evidence = await runStep(job, evidence);
     evidence = stoppedStep(job, evidence);
   } catch (error) {

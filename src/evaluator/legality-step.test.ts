@@ -31,7 +31,7 @@ describe('legalityStep', () => {
     const judged = await legalityStep(job, evidence);
     expect(judged.facts).toEqual({ illegal: [], sizeExceeded: [] });
     expect(judged.timings.legalityMs).toEqual(expect.any(Number));
-    expect(fixture.emitted.some(([name, payload]) => name === 'trial:phase' && (payload as { phase: string }).phase === 'legality')).toBe(true);
+    expect(fixture.emitted.some(([name, payload]) => name === 'trial.phase' && (payload as { phase: string }).phase === 'legality')).toBe(true);
   });
 
   it('rejects protected paths and paths outside the surface', async () => {

@@ -22,12 +22,12 @@ export interface Measured {
  * then, for a would-be incumbent under an acceptance rule with `verify`, the fresh
  * verification repeats.
  */
-export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, worktree: string, slot: SlotInfo, signal: AbortSignal): Promise<Measured> {
+export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, worktree: string, slot: SlotInfo, signal: AbortSignal, adopt = false): Promise<Measured> {
   const { task } = runtime;
   const isBaseline = trial.id === 0;
   const count = isBaseline ? (task.calibration ?? task.repeats ?? 1) : (task.repeats ?? 1);
   const pruning = isBaseline ? null : await pruningContext(runtime);
-  let repeats = await runRepeats(runtime, trial, { first: 0, count, verification: false, worktree, slot, signal, pruning });
+  let repeats = await runRepeats(runtime, trial, { first: 0, count, verification: false, worktree, slot, signal, pruning, adopt });
   let failedRepeat = repeats.find((repeat) => repeat.metrics === null) ?? null;
 
   const verify = task.acceptance.verify ?? 0;
@@ -40,8 +40,8 @@ export async function measureRepeats(runtime: StudyRuntime, trial: TrialRecord, 
       const incumbent = await runtime.store.getIncumbent(runtime.studyId);
       const noise = noiseOf(await runtime.store.getTrial(runtime.studyId, 0), metric);
       if (wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, metric) : null, noise)) {
-        runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'verify' });
-        const more = await runRepeats(runtime, trial, { first: count, count: verify, verification: true, worktree, slot, signal, pruning: null });
+        runtime.events.emit('trial.phase', { trialId: trial.id, phase: 'verify' });
+        const more = await runRepeats(runtime, trial, { first: count, count: verify, verification: true, worktree, slot, signal, pruning: null, adopt });
         repeats = [...repeats, ...more];
         failedRepeat = more.find((repeat) => repeat.metrics === null) ?? null;
       }

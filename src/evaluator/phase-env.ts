@@ -9,7 +9,17 @@ import type { StudyPaths } from '../layout/autolab-layout.ts';
  */
 export const BASE_ENV_ALLOW_LIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE', 'TZ', 'TMPDIR', 'USER', 'LOGNAME', 'SHELL', 'TERM', 'PYTHONPATH', 'VIRTUAL_ENV', 'CONDA_PREFIX', 'NODE_PATH', 'LD_LIBRARY_PATH', 'CUDA_HOME'];
 
-export type PhaseName = 'setup' | 'preflight' | 'run' | 'score' | 'legality';
+/**
+ * The settings of container engines, passed through so that a phase that runs in a
+ * container (the executor's `container:`, or `apptainer exec` in a command) finds its
+ * engine configured as in the user's shell: every `APPTAINER_*` and `SINGULARITY_*`
+ * variable (cache and temp folders, binds; `APPTAINERENV_*` sets a variable inside the
+ * container), and Podman's and Docker's own. None of them is passed into a container.
+ */
+export const CONTAINER_ENGINE_PREFIXES = ['APPTAINER_', 'SINGULARITY_', 'APPTAINERENV_', 'SINGULARITYENV_'];
+export const CONTAINER_ENGINE_VARIABLES = ['XDG_RUNTIME_DIR', 'CONTAINER_HOST', 'CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF', 'DOCKER_HOST', 'DOCKER_CONFIG'];
+
+export type PhaseName = 'setup' | 'preflight' | 'smoke' | 'run' | 'score' | 'legality';
 
 export interface PhaseEnvInput {
   task: TaskSpec;
@@ -25,6 +35,8 @@ export interface PhaseEnvInput {
   artifacts?: string;
   /** Where the run may write intermediate metrics as JSON lines (run phase only). */
   metricsFile?: string;
+  /** Where the run keeps what it needs to resume after a preemption (run phase only). */
+  checkpointDir?: string;
   /** Legality: the trial's worktree (`AUTOLAB_WORKTREE`). */
   worktree?: string;
   /** Legality: the trial's cumulative diff from the baseline (`AUTOLAB_DIFF`). */
@@ -36,15 +48,20 @@ export interface PhaseEnvInput {
 /**
  * The whole environment of one phase command. Only setup and score see
  * `AUTOLAB_HOLDOUT`; runs see `AUTOLAB_DATA`, `AUTOLAB_ARTIFACTS`, `AUTOLAB_SEED`,
- * `AUTOLAB_TRIAL` and their slot's GPU as `CUDA_VISIBLE_DEVICES`; the legality command
+ * `AUTOLAB_TRIAL`, `AUTOLAB_CHECKPOINT_DIR` (kept while the run is requeued or its job
+ * adopted) and their slot's GPU as `CUDA_VISIBLE_DEVICES` (the smoke run too, with
+ * `AUTOLAB_SMOKE=1`); the legality command
  * `AUTOLAB_WORKTREE` and `AUTOLAB_DIFF`; the score `AUTOLAB_SCORE_DIR`.
  */
 export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
   const from = input.from ?? process.env;
   const env: Record<string, string> = {};
-  for (const name of [...BASE_ENV_ALLOW_LIST, ...input.task.envPass]) {
+  for (const name of [...BASE_ENV_ALLOW_LIST, ...CONTAINER_ENGINE_VARIABLES, ...input.task.envPass]) {
     const value = from[name];
     if (value !== undefined) env[name] = value;
+  }
+  for (const [name, value] of Object.entries(from)) {
+    if (value !== undefined && CONTAINER_ENGINE_PREFIXES.some((prefix) => name.startsWith(prefix))) env[name] = value;
   }
   Object.assign(env, input.task.envSet);
   env.PATH ??= '/usr/local/bin:/usr/bin:/bin';
@@ -58,6 +75,8 @@ export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
     env.AUTOLAB_ARTIFACTS = input.artifacts ?? input.paths.artifacts(input.trialId);
   }
   if (input.metricsFile !== undefined && input.phase === 'run') env.AUTOLAB_METRICS_FILE = input.metricsFile;
+  if (input.phase === 'smoke') env.AUTOLAB_SMOKE = '1';
+  if (input.checkpointDir !== undefined && input.phase === 'run') env.AUTOLAB_CHECKPOINT_DIR = input.checkpointDir;
   if (input.phase === 'setup' || input.phase === 'score') env.AUTOLAB_HOLDOUT = input.paths.holdout;
   if (input.phase === 'legality' && input.worktree !== undefined) env.AUTOLAB_WORKTREE = input.worktree;
   if (input.phase === 'legality' && input.diffFile !== undefined) env.AUTOLAB_DIFF = input.diffFile;

@@ -12,6 +12,8 @@ export interface PhaseTarget {
   logFile: string;
   artifacts?: string;
   metricsFile?: string;
+  /** Where the run may keep what it needs to resume (`$AUTOLAB_CHECKPOINT_DIR`). */
+  checkpointDir?: string;
   /** Legality: the trial's worktree the check judges (its cwd is the evaluator's checkout). */
   worktree?: string;
   /** Legality: the file holding the trial's cumulative diff from the baseline. */
@@ -20,8 +22,16 @@ export interface PhaseTarget {
   scoreDir?: string;
 }
 
+/** How a phase command is handed to the executor besides its request. */
+export interface PhaseOptions {
+  /** Wait for the command a dead driver started for this log file, if the executor kept it (a Slurm job). */
+  adopt?: boolean;
+  /** One of the repeats of a trial that the executor may submit together. */
+  group?: { id: string; size: number };
+}
+
 /** Runs one phase command of a trial through the executor, with its environment and budgets. */
-export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup'>, spec: CommandSpec, target: PhaseTarget, slot: SlotInfo, signal: AbortSignal): Promise<CommandResult> {
+export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup'>, spec: CommandSpec, target: PhaseTarget, slot: SlotInfo, signal: AbortSignal, options: PhaseOptions = {}): Promise<CommandResult> {
   const request: CommandRequest = {
     command: spec.command,
     cwd: target.cwd,
@@ -36,17 +46,20 @@ export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup
       studyName: runtime.studyName,
       ...(target.artifacts !== undefined ? { artifacts: target.artifacts } : {}),
       ...(target.metricsFile !== undefined ? { metricsFile: target.metricsFile } : {}),
+      ...(target.checkpointDir !== undefined ? { checkpointDir: target.checkpointDir } : {}),
       ...(target.worktree !== undefined ? { worktree: target.worktree } : {}),
       ...(target.diffFile !== undefined ? { diffFile: target.diffFile } : {}),
       ...(target.scoreDir !== undefined ? { scoreDir: target.scoreDir } : {}),
     }),
     timeoutMs: spec.timeoutMs,
-    outputCapBytes: phase === 'run' ? runtime.task.run.outputCapBytes : Math.min(runtime.task.run.outputCapBytes, 1 << 20),
+    outputCapBytes: phase === 'run' || phase === 'smoke' ? runtime.task.run.outputCapBytes : Math.min(runtime.task.run.outputCapBytes, 1 << 20),
     logFile: target.logFile,
     signal,
+    ...(options.adopt === true && { adopt: true }),
+    ...(options.group !== undefined && { group: options.group }),
   };
   // The score reads what a trial left: it runs under the run's memory limit too.
-  if ((phase === 'run' || phase === 'score') && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
+  if ((phase === 'run' || phase === 'smoke' || phase === 'score') && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
   return runtime.executor.run(request);
 }
 

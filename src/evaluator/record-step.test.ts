@@ -30,13 +30,13 @@ describe('startStep, materialisedStep and recordStep', () => {
     expect(events).toEqual(expect.arrayContaining(['trial.started', 'trial.materialised']));
   });
 
-  it('records a better score as kept against the incumbent, with totalMs, and emits trial:finished', async () => {
+  it('records a better score as kept against the incumbent, with totalMs, and emits trial.finished', async () => {
     fixture = await openRuntimeFixture(FIXTURE);
     const job = await jobFor(fixture);
     await startStep(job);
     const recorded = await recordStep(job, startingEvidence(job.trial), { kind: 'scored', score: 1, metrics: { loss: 1, size: 10 } }, 42);
     expect(recorded).toMatchObject({ status: 'kept', score: 1, timings: { totalMs: 42 } });
-    expect(fixture.emitted.at(-1)).toEqual(['trial:finished', { trial: recorded, incumbentChanged: true }]);
+    expect(fixture.emitted.at(-1)).toEqual(['trial.finished', { status: 'kept', label: null, score: recorded.score, trial: recorded, incumbentChanged: true }]);
   });
 
   it('records a worse score as discarded, and a failure with its label and detail', async () => {

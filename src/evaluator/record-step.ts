@@ -2,12 +2,14 @@
  * The first and last writes of a trial's evaluation: marking it running, and recording
  * its outcome in one store transaction that also applies the acceptance rule.
  */
+import { trialFinishedEvent } from '../core/events.ts';
 import { mkdir } from 'node:fs/promises';
 import { judgeCandidate } from '../core/acceptance.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
 import { cleanTrialText } from '../core/redact.ts';
 import type { TrialOutcome } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
+import { failureStep } from './failure-step.ts';
 import { computeSaved } from './measure-repeats.ts';
 import { noiseOf, samplesOf, toRepeatRecords } from './repeats.ts';
 import { withTimings, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
@@ -30,7 +32,7 @@ export async function materialisedStep(job: TrialJob, evidence: TrialEvidence): 
 /**
  * Records the classified trial (`store.finishTrial`: outcome, metrics, repeats, curve,
  * timings with `totalMs`; the log excerpt and failure detail through `cleanTrialText`), judged against the incumbent as it is at that instant with
- * the baseline's noise; emits `trial:finished`. A pruned trial also records the run
+ * the baseline's noise, a failed one with its failure signature (failure-step.ts); emits `trial:finished`. A pruned trial also records the run
  * time it saved (`pruned_saved_seconds`).
  */
 export async function recordStep(job: TrialJob, evidence: TrialEvidence, classified: ClassifiedOutcome, totalMs: number): Promise<TrialRecord> {
@@ -47,15 +49,18 @@ export async function recordStep(job: TrialJob, evidence: TrialEvidence, classif
   const curve = repeatResults.flatMap((repeat) => repeat.curve);
   // What a trial printed reaches the next model's prompt, the archive and the dashboard: no secrets, no terminal control.
   const shared = { metrics: verdict.metrics, timings, logExcerpt: cleanTrialText(logExcerpt), commit, tree, diff, repeats, curve };
-  const outcome: TrialOutcome =
-    verdict.kind === 'scored'
-      ? { status: 'scored', label: null, labelDetail: null, score: verdict.score, ...shared }
-      : { status: 'failed', label: verdict.label, labelDetail: cleanTrialText(verdict.detail), score: null, ...shared };
+  let outcome: TrialOutcome;
+  if (verdict.kind === 'scored') outcome = { status: 'scored', label: null, labelDetail: null, score: verdict.score, ...shared };
+  else {
+    const labelDetail = cleanTrialText(verdict.detail);
+    const failure = await failureStep(job, evidence, verdict, labelDetail, shared.logExcerpt);
+    outcome = { status: 'failed', label: verdict.label, labelDetail, score: null, ...shared, failure };
+  }
   const baseline = trial.id === 0 ? null : await runtime.store.getTrial(runtime.studyId, 0);
   const noise = noiseOf(baseline, objective.metric);
   const recorded = await runtime.store.finishTrial(runtime.studyId, trial.id, outcome, (_candidate, incumbent) =>
     judgeCandidate(acceptance, objective, samplesOf({ repeats, score: outcome.score }, objective.metric), incumbent ? samplesOf(incumbent, objective.metric) : null, noise),
   );
-  runtime.events.emit('trial:finished', { trial: recorded, incumbentChanged: recorded.status === 'kept' });
+  runtime.events.emit('trial.finished', trialFinishedEvent(recorded));
   return recorded;
 }

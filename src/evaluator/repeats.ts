@@ -1,20 +1,34 @@
+import { existsSync } from 'node:fs';
 import type { AcceptanceSamples, Noise } from '../core/acceptance.ts';
 import { confidenceHalfWidth95, summarize } from '../core/statistics.ts';
 import type { Metrics, RepeatRecord, TrialRecord } from '../core/trial.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { runRepeat, type PruningContext, type RepeatResult } from './run-repeat.ts';
 
+/** Which repeats to run, where, and how. */
+export interface RepeatsOptions {
+  first: number;
+  count: number;
+  verification: boolean;
+  worktree: string;
+  slot: SlotInfo;
+  signal: AbortSignal;
+  pruning: PruningContext | null;
+  /** Adopted from a dead driver: wait for the jobs it submitted (see `TrialJob.adopt`). */
+  adopt?: boolean;
+}
+
 /**
  * Runs repeats `first .. first + count - 1` of a trial, each with its own seed
- * (task seed + repeat index). The trial's own slot and worktree take them in turn; when
- * other slots are free they take some in parallel, each in a worktree of its own.
- * Stops handing out repeats after the first failure.
+ * (task seed + repeat index). When the executor submits repeats together
+ * (`runtime.repeatsTogether`, a Slurm job array) they all start at once, each in a
+ * worktree of its own. Otherwise the trial's own slot and worktree take them in turn;
+ * when other slots are free they take some in parallel, each in a worktree of its own,
+ * and no repeat is handed out after the first failure.
  */
-export async function runRepeats(
-  runtime: StudyRuntime,
-  trial: TrialRecord,
-  options: { first: number; count: number; verification: boolean; worktree: string; slot: SlotInfo; signal: AbortSignal; pruning: PruningContext | null },
-): Promise<RepeatResult[]> {
+export async function runRepeats(runtime: StudyRuntime, trial: TrialRecord, options: RepeatsOptions): Promise<RepeatResult[]> {
+  if (runtime.repeatsTogether && options.count > 1 && trial.commit) return runRepeatsTogether(runtime, trial, options, trial.commit);
+  const adopt = options.adopt === true ? { adopt: true } : {};
   const results: RepeatResult[] = [];
   let next = options.first;
   const end = options.first + options.count;
@@ -22,7 +36,7 @@ export async function runRepeats(
   const worker = async (cwd: string, slot: SlotInfo): Promise<void> => {
     while (next < end && !failed && !options.signal.aborted) {
       const repeat = next++;
-      const result = await runRepeat(runtime, trial, { repeat, seed: trial.seed + repeat, verification: options.verification, cwd, slot, signal: options.signal, pruning: options.pruning });
+      const result = await runRepeat(runtime, trial, { repeat, seed: trial.seed + repeat, verification: options.verification, cwd, slot, signal: options.signal, pruning: options.pruning, ...adopt });
       results.push(result);
       if (!result.metrics) failed = true;
     }
@@ -47,6 +61,35 @@ export async function runRepeats(
   }
   await Promise.all([worker(options.worktree, options.slot), ...extras]);
   return results.sort((a, b) => a.repeat - b.repeat);
+}
+
+/**
+ * Every repeat at once, as one group the executor submits together (a job array); repeat
+ * `first` in the trial's worktree, each other in one of its own (kept as it is when an
+ * adopted job is still using it).
+ */
+async function runRepeatsTogether(runtime: StudyRuntime, trial: TrialRecord, options: RepeatsOptions, commit: string): Promise<RepeatResult[]> {
+  const group = { id: `${runtime.studyName}:${trial.id}:${options.first}`, size: options.count };
+  const repeats = Array.from({ length: options.count }, (_, index) => options.first + index);
+  const results = await Promise.all(
+    repeats.map(async (repeat, index) => {
+      const name = index === 0 ? null : runtime.paths.repeatWorktreeName(trial.id, repeat);
+      try {
+        const cwd = name === null ? options.worktree : await repeatWorktree(runtime, name, commit, options.adopt === true);
+        return await runRepeat(runtime, trial, { repeat, seed: trial.seed + repeat, verification: options.verification, cwd, slot: options.slot, signal: options.signal, pruning: options.pruning, group, ...(options.adopt === true && { adopt: true }) });
+      } finally {
+        if (name !== null) await runtime.workspace.removeWorktree(name).catch(() => undefined);
+      }
+    }),
+  );
+  return results.sort((a, b) => a.repeat - b.repeat);
+}
+
+/** A repeat's worktree: made at the trial's commit, or (adopting) the one a dead driver made, if it is still there. */
+async function repeatWorktree(runtime: StudyRuntime, name: string, commit: string, adopt: boolean): Promise<string> {
+  const path = runtime.workspace.worktreePath(name);
+  if (adopt && existsSync(path)) return path;
+  return runtime.workspace.createWorktree(name, commit);
 }
 
 /** Mean of every metric all repeats report; the objective also gets `<metric>_std`, `<metric>_ci95` (half-width of the 95% interval of the mean) and `repeats_n`. */

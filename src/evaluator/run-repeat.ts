@@ -1,4 +1,4 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import type { TrialFacts } from '../core/outcome.ts';
 import { pruneDecision, type FinishedCurve } from '../core/pruners.ts';
 import type { Direction, PrunerSpec } from '../core/task.ts';
@@ -7,7 +7,7 @@ import { CurveWatcher } from './curve-watcher.ts';
 import { sealArtifacts, unsealedDetail } from './artifact-seal.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { parseMetricsLine } from './metrics-line.ts';
-import { lastLines, phaseFacts, runPhase } from './phase-runner.ts';
+import { lastLines, phaseFacts, runPhase, type PhaseOptions } from './phase-runner.ts';
 
 /** What the pruner of a study needs while a run goes. */
 export interface PruningContext {
@@ -37,23 +37,49 @@ export function repeatArtifacts(runtime: StudyRuntime, trialId: number, repeat: 
   return runtime.paths.repeatFile(trialId, repeat, 'artifacts');
 }
 
+/** What one repeat is told: which it is, where it runs, and how its commands reach the executor. */
+export interface RepeatOptions extends PhaseOptions {
+  repeat: number;
+  seed: number;
+  verification: boolean;
+  cwd: string;
+  slot: SlotInfo;
+  signal: AbortSignal;
+  pruning: PruningContext | null;
+}
+
+/**
+ * The files of a repeat before its run: artifacts, curve and checkpoints start empty, unless
+ * the repeat is adopted from a dead driver that already started its run (its log exists):
+ * then they are the run's own and kept.
+ */
+async function prepareRepeatFiles(runtime: StudyRuntime, trialId: number, repeat: number, adopt: boolean): Promise<{ artifacts: string; metricsFile: string; checkpointDir: string }> {
+  const artifacts = repeatArtifacts(runtime, trialId, repeat);
+  const metricsFile = runtime.paths.repeatFile(trialId, repeat, 'curve', '.jsonl');
+  const checkpointDir = runtime.paths.repeatFile(trialId, repeat, 'checkpoint');
+  const started = adopt && (await stat(runtime.paths.repeatFile(trialId, repeat, 'run', '.log')).then(() => true, () => false));
+  if (!started) {
+    await rm(artifacts, { recursive: true, force: true });
+    await rm(metricsFile, { force: true });
+    await rm(checkpointDir, { recursive: true, force: true });
+  }
+  await mkdir(artifacts, { recursive: true });
+  await mkdir(checkpointDir, { recursive: true });
+  return { artifacts, metricsFile, checkpointDir };
+}
+
 /**
  * One repeat of a trial: the run (its intermediate metrics followed, and stopped early
  * when the pruner says so), the artifacts sealed (regular files and folders only, made
  * read-only; anything else is `illegal_edit`) and their size, the evaluator's score
- * command (sandboxed like the run, writing only to its own folder), and the metrics line. Measures its own time; never throws for anything the trial does.
+ * command (sandboxed like the run, writing only to its own folder), and the metrics line.
+ * The run's checkpoint folder lives as long as the run. Measures its own time; never
+ * throws for anything the trial does.
  */
-export async function runRepeat(
-  runtime: StudyRuntime,
-  trial: TrialRecord,
-  options: { repeat: number; seed: number; verification: boolean; cwd: string; slot: SlotInfo; signal: AbortSignal; pruning: PruningContext | null },
-): Promise<RepeatResult> {
+export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, options: RepeatOptions): Promise<RepeatResult> {
   const { repeat, seed } = options;
-  const artifacts = repeatArtifacts(runtime, trial.id, repeat);
-  const metricsFile = runtime.paths.repeatFile(trial.id, repeat, 'curve', '.jsonl');
-  await rm(artifacts, { recursive: true, force: true });
-  await mkdir(artifacts, { recursive: true });
-  await rm(metricsFile, { force: true });
+  const phaseOptions: PhaseOptions = { ...(options.adopt === true && { adopt: true }), ...(options.group !== undefined && { group: options.group }) };
+  const { artifacts, metricsFile, checkpointDir } = await prepareRepeatFiles(runtime, trial.id, repeat, options.adopt === true);
   const facts: TrialFacts = {};
   const pruner = new AbortController();
   let prunedReason: string | null = null;
@@ -74,11 +100,13 @@ export async function runRepeat(
     runtime,
     'run',
     runtime.task.run,
-    { trialId: trial.id, seed, cwd: options.cwd, logFile: runtime.paths.repeatFile(trial.id, repeat, 'run', '.log'), artifacts, metricsFile },
+    { trialId: trial.id, seed, cwd: options.cwd, logFile: runtime.paths.repeatFile(trial.id, repeat, 'run', '.log'), artifacts, metricsFile, checkpointDir },
     options.slot,
     AbortSignal.any([options.signal, pruner.signal]),
+    phaseOptions,
   );
   const curve = await watcher.stop();
+  await rm(checkpointDir, { recursive: true, force: true });
   facts.run = { ...phaseFacts(run), aborted: run.aborted && prunedReason === null };
   if (prunedReason !== null) facts.pruned = prunedReason;
   const result: RepeatResult = { repeat, seed, verification: options.verification, facts, metrics: null, runMs: Math.round(run.durationMs), scoreMs: 0, curve, logExcerpt: lastLines(run.outputTail, 30) };
@@ -95,9 +123,11 @@ export async function runRepeat(
     facts.sizeExceeded = [`artifacts are ${artifactBytes} bytes, over the limit of ${runtime.task.limits.maxArtifactBytes}`];
     return result;
   }
-  runtime.events.emit('trial:phase', { trialId: trial.id, phase: 'score' });
+  runtime.events.emit('trial.phase', { trialId: trial.id, phase: 'score' });
   const scoreDir = runtime.paths.repeatFile(trial.id, repeat, 'score-out');
-  await rm(scoreDir, { recursive: true, force: true });
+  // An adopted score job that the dead driver started may still be writing its folder.
+  const scoreStarted = options.adopt === true && (await stat(runtime.paths.repeatFile(trial.id, repeat, 'score', '.log')).then(() => true, () => false));
+  if (!scoreStarted) await rm(scoreDir, { recursive: true, force: true });
   await mkdir(scoreDir, { recursive: true });
   const score = await runPhase(
     runtime,
@@ -106,6 +136,7 @@ export async function runRepeat(
     { trialId: trial.id, seed, cwd: runtime.evaluatorDir, logFile: runtime.paths.repeatFile(trial.id, repeat, 'score', '.log'), artifacts, scoreDir },
     options.slot,
     options.signal,
+    options.adopt === true ? { adopt: true } : {},
   );
   result.scoreMs = Math.round(score.durationMs);
   facts.score = phaseFacts(score);

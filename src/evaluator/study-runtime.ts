@@ -37,7 +37,7 @@ export interface SlotLender {
 }
 
 /** The part of the private workspace trials and specialists use. */
-export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween' | 'changesBetween'>;
+export type StudyWorkspace = Pick<Workspace, 'createWorktree' | 'removeWorktree' | 'worktreePath' | 'treeOf' | 'materialise' | 'symlinkEscapes' | 'readFileAt' | 'diffBetween' | 'changesBetween'>;
 
 /** Where lifecycle events go (the CLI's progress display, the dashboard). */
 export type StudyEvents = Pick<TypedEmitter<StudyEventMap>, 'emit'>;
@@ -70,4 +70,9 @@ export interface StudyRuntime {
   slots?: SlotLender;
   /** Memory across studies (technique cards, knob observations), when the store keeps one. */
   memory?: StudyMemory;
+  /**
+   * The executor submits the repeats of a trial together (a Slurm job array): they all
+   * start at once, each in a worktree of its own, whatever the free slots.
+   */
+  repeatsTogether?: boolean;
 }

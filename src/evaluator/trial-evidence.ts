@@ -16,6 +16,12 @@ export interface TrialJob {
   slot: SlotInfo;
   /** Aborted: stop the trial's commands (it is recorded `interrupted`). */
   signal: AbortSignal;
+  /**
+   * The trial was started by a driver that died and is adopted by this one: its worktree
+   * and its recorded commit are used as they are, and its phase commands wait for the
+   * jobs the dead driver submitted (`CommandRequest.adopt`) instead of starting again.
+   */
+  adopt?: boolean;
 }
 
 export interface TrialEvidence {
@@ -64,7 +70,7 @@ export function withTimings(evidence: TrialEvidence, more: TrialTimings): TrialE
 
 /** Tells the progress display (and the dashboard) which phase the trial is in. */
 export function enterPhase(job: TrialJob, phase: TrialPhase): void {
-  job.runtime.events.emit('trial:phase', { trialId: job.trial.id, phase });
+  job.runtime.events.emit('trial.phase', { trialId: job.trial.id, phase });
 }
 
 /** Milliseconds since `t0` (a `performance.now()`), rounded. */

@@ -4,7 +4,7 @@ import type { CommandRequest, CommandResult, Executor, SandboxSpec } from '../co
 import type { SandboxMode, TaskSpec } from '../core/task.ts';
 import { diskFullFault } from './disk-full.ts';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
-import { exposedPaths, homesOf, secretFilesIn, toolchainPaths } from './sandbox-view.ts';
+import { exposedPaths, homesOf, secretFilesIn, toolchainPaths, userGitEntry } from './sandbox-view.ts';
 
 /** Limits of trial-code commands when the task file sets none (threads count as processes). */
 export const DEFAULT_TRIAL_PROCESS_LIMITS = {
@@ -13,7 +13,7 @@ export const DEFAULT_TRIAL_PROCESS_LIMITS = {
 } as const;
 
 /** The phases whose command runs the trial's own code, in its worktree. */
-export const TRIAL_CODE_PHASES: readonly string[] = ['preflight', 'run'];
+export const TRIAL_CODE_PHASES: readonly string[] = ['preflight', 'smoke', 'run'];
 
 /**
  * The evaluator's own phases that read what a trial made: the legality command (the
@@ -77,14 +77,21 @@ export interface TrialIsolationPolicy {
   sandbox: SandboxMode;
   /** Home folders hidden (default: this user's and the command's `HOME`). */
   homes?: string[];
-  /** `.env`-style files of the task and recipe folders, hidden (found once per policy when absent). */
+  /** `.env`-style files of the task and recipe folders and the `.git` of the user's repository, hidden (found once per policy when absent). */
   secretFiles?: string[];
 }
 
 /** What every sandbox hides, and what it shows of the hidden home again (read-only). */
 function baseView(policy: TrialIsolationPolicy, env: Record<string, string>): { hidden: string[]; readOnly: string[] } {
   const homes = homesOf(env, policy.homes);
-  policy.secretFiles ??= [...new Set([policy.task.root, policy.task.repo])].flatMap((folder) => secretFilesIn(folder));
+  policy.secretFiles ??= [
+    ...new Set(
+      [policy.task.root, policy.task.repo].flatMap((folder) => {
+        const git = userGitEntry(folder);
+        return git === null ? secretFilesIn(folder) : [...secretFilesIn(folder), git];
+      }),
+    ),
+  ];
   const hidden = [policy.paths.state, ...PRIVATE_HOST_FOLDERS, ...homes, ...policy.secretFiles];
   for (const home of homes) for (const path of CREDENTIAL_PATHS) hidden.push(join(home, path));
   return { hidden, readOnly: [...toolchainPaths(env, homes), ...exposedPaths(policy.task.expose)] };
@@ -106,7 +113,7 @@ export function trialSandboxSpec(policy: TrialIsolationPolicy, command: { phase:
   readOnly.push(policy.paths.data);
   if (policy.gitDir) readOnly.push(policy.gitDir);
   const writable = [command.cwd];
-  if (command.phase === 'run') writable.push(...absolute([command.env.AUTOLAB_ARTIFACTS, command.env.AUTOLAB_METRICS_FILE]));
+  if (command.phase === 'run' || command.phase === 'smoke') writable.push(...absolute([command.env.AUTOLAB_ARTIFACTS, command.env.AUTOLAB_METRICS_FILE, command.env.AUTOLAB_CHECKPOINT_DIR]));
   return { readOnly, writable, hidden, network: false };
 }
 

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { Executor } from '../core/executor.ts';
 import type { TaskSpec } from '../core/task.ts';
+import type { ContainerOptions } from './shared/container-options.ts';
 
 /** What a kind is told when it builds the executor of a study. */
 export interface ExecutorContext {
@@ -43,6 +44,10 @@ export interface ExecutorKind<Schema extends z.ZodObject = z.ZodObject, Options 
    * and score, next to the held-out data). Absent: every phase.
    */
   phases?(options: Options): readonly string[];
+  /** Whether the kind submits the repeats of a trial together (a job array): then they all start at once. Absent: no. */
+  repeatsTogether?(options: Options): boolean;
+  /** The container the phases run in (the kind's `container:` key), on whichever machine runs them. Absent: none. */
+  container?(options: Options): ContainerOptions | undefined;
   /** The executor of one study. Throws an `AutolabError` for settings that cannot work with this task. */
   create(options: Options, context: ExecutorContext): Executor;
 }

@@ -30,4 +30,13 @@ describe('PhaseRoutedExecutor', () => {
     expect(routed.kind).toBe('slurm');
     expect(await routed.reapOrphans('token')).toBe(5);
   });
+
+  it('sends the smoke run where the run goes', async () => {
+    const local = new RecordingExecutor('local', 0);
+    const cluster = new RecordingExecutor('slurm', 0);
+    await new PhaseRoutedExecutor(local, cluster, ['run']).run(request('smoke'));
+    await new PhaseRoutedExecutor(local, cluster, ['preflight']).run(request('smoke'));
+    expect(cluster.phases).toEqual(['smoke']);
+    expect(local.phases).toEqual(['smoke']);
+  });
 });

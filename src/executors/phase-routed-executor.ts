@@ -21,17 +21,23 @@ export class PhaseRoutedExecutor implements Executor {
     this.phases = new Set(phases);
   }
 
-  /** The executor that runs a request of this phase. */
+  /** The executor that runs a request of this phase; the smoke run goes where the run goes (it is a short run). */
   executorFor(phase: string | undefined): Executor {
-    return phase !== undefined && this.phases.has(phase) ? this.cluster : this.local;
+    const routed = phase === 'smoke' ? 'run' : phase;
+    return routed !== undefined && this.phases.has(routed) ? this.cluster : this.local;
   }
 
   run(request: CommandRequest): Promise<CommandResult> {
     return this.executorFor(request.env.AUTOLAB_PHASE).run(request);
   }
 
-  async reapOrphans(token: string): Promise<number> {
-    const [local, cluster] = await Promise.all([this.local.reapOrphans(token), this.cluster.reapOrphans(token)]);
+  async reapOrphans(token: string, spare?: ReadonlySet<string>): Promise<number> {
+    const [local, cluster] = await Promise.all([this.local.reapOrphans(token, spare), this.cluster.reapOrphans(token, spare)]);
     return local + cluster;
+  }
+
+  /** The cluster's adoptable commands (the local executor's die with their driver). */
+  async adoptable(folder: string): Promise<string[]> {
+    return (await this.cluster.adoptable?.(folder)) ?? [];
   }
 }

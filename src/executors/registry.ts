@@ -8,6 +8,7 @@ import { AutolabError } from '../core/errors.ts';
 import type { Executor } from '../core/executor.ts';
 import type { ExecutorSpec, TaskSpec } from '../core/task.ts';
 import { closestMatch } from '../core/suggest.ts';
+import { ContainerExecutor } from './container/container-executor.ts';
 import type { ExecutorContext, ExecutorKind } from './executor-kind.ts';
 import { LocalExecutor } from './local/local-executor.ts';
 import { localExecutorKind } from './local/local-kind.ts';
@@ -42,11 +43,24 @@ export interface TaskExecutorOptions {
 }
 
 /**
+ * Whether the task's executor submits the repeats of a trial together (Slurm's job
+ * arrays): the evaluator then starts them all at once instead of one per free slot.
+ *
+ * @example if (repeatsTogether(task)) runtime.repeatsTogether = true;
+ */
+export function repeatsTogether(task: TaskSpec): boolean {
+  const spec: ExecutorSpec = task.executor ?? { kind: DEFAULT_EXECUTOR_KIND, options: {} };
+  return executorKind(spec.kind).repeatsTogether?.(spec.options) ?? false;
+}
+
+/**
  * The executor a task's `executor:` key asks for. Without it (or `{ kind: local }`): the
  * local executor for every phase. With another kind: that kind's executor for the phases
  * it takes (e.g. Slurm's `phases`, default `run`), the local executor for the others
- * (setup and score stay next to the held-out data). Throws what the kind throws for
- * settings that cannot work (a study folder outside Slurm's `shared_dir`).
+ * (setup and score stay next to the held-out data unless the kind takes them too); with
+ * the kind's `container:`, the phases it names run in that container wherever they run.
+ * Throws what the kind throws for settings that cannot work (a study folder outside
+ * Slurm's `shared_dir`).
  *
  * @example
  * const executor = executorForTask(task, { onWarning: (message) => events.emit('warning', { code: 'executor', message }) });
@@ -57,5 +71,7 @@ export function executorForTask(task: TaskSpec, options: TaskExecutorOptions = {
   const context: ExecutorContext = { task, ...(options.onWarning !== undefined && { onWarning: options.onWarning }) };
   const executor = kind.create(spec.options, context);
   const phases = kind.phases?.(spec.options);
-  return phases === undefined ? executor : new PhaseRoutedExecutor(new LocalExecutor(), executor, phases);
+  const routed = phases === undefined ? executor : new PhaseRoutedExecutor(new LocalExecutor(), executor, phases);
+  const container = kind.container?.(spec.options);
+  return container === undefined ? routed : new ContainerExecutor(routed, container, task.root);
 }

@@ -4,6 +4,7 @@
  * learning curve, log excerpt), then every event of the audit log (dropped proposals and
  * their costs included). Streamed: a study of any size is never held in memory twice.
  */
+import { storedTypeOf } from '../core/audit-events.ts';
 import type { Store, StudyEvent } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import { trialToJson, type CurvePoint, type Edit, type RepeatRecord, type TrialJson, type TrialOwner } from '../core/trial.ts';
@@ -38,7 +39,7 @@ export async function* trajectoryRecords(store: Store, study: StudyRecord): Asyn
   }
   for (let after = 0; ; ) {
     const events = await store.listEvents(study.id, { afterId: after, limit: PAGE * 4 });
-    for (const event of events) yield { type: 'event', id: event.id, trialId: event.trialId, at: event.at, event: event.type, data: event.data };
+    for (const event of events) yield { type: 'event', id: event.id, trialId: event.trialId, at: event.at, event: storedTypeOf(event), data: event.data };
     if (events.length < PAGE * 4) break;
     after = events[events.length - 1]!.id;
   }

@@ -7,7 +7,7 @@ function trial(id: number, fields: Partial<TrialRecord>): TrialRecord {
   return {
     studyId: 1, id, specialist: 'opt', parent: 0, hypothesis: '', notes: '', expectedDelta: null, status: 'discarded', label: null, labelDetail: null, commit: null, tree: null,
     diff: null, metrics: {}, score: null, seed: 0, timings: {}, cost: null, logExcerpt: '', edit: null, owner: null, createdAt: '2026-01-01T00:00:00Z', startedAt: null,
-    finishedAt: null, heartbeatAt: null, repeats: [], curve: [], ...fields,
+    finishedAt: null, heartbeatAt: null, repeats: [], curve: [], failure: null, ...fields,
   };
 }
 

@@ -82,7 +82,7 @@ export function safeName(name: string): string {
 }
 
 /** The phases whose output is logged to a file of the trial. */
-export type LoggedPhase = 'preflight' | 'run' | 'score' | 'legality';
+export type LoggedPhase = 'preflight' | 'smoke' | 'run' | 'score' | 'legality';
 
 /** Where a study keeps its files under `<root>/.autolab/`. */
 export interface StudyPaths {

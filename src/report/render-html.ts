@@ -25,8 +25,11 @@ p.method { font-size: 12px; margin: 8px 0 0; }
 td.knob { font-family: var(--mono); font-size: 12px; white-space: nowrap; }
 `;
 
-function pill(row: Pick<TrialSummary, 'status' | 'label'>): string {
-  return row.status === 'failed' ? `<span class="pill failed">${esc(row.label ?? 'failed')}</span>` : `<span class="pill ${esc(row.status)}">${esc(row.status)}</span>`;
+function pill(row: Pick<TrialSummary, 'status' | 'label' | 'cause'>): string {
+  if (row.status !== 'failed') return `<span class="pill ${esc(row.status)}">${esc(row.status)}</span>`;
+  const label = row.label ?? 'failed';
+  const rest = row.cause === null ? '' : row.cause.startsWith(label) ? row.cause.slice(label.length).trim() : row.cause;
+  return `<span class="pill failed">${esc(label)}</span>${rest ? ` <span class="cause" title="${esc(row.cause ?? '')}">${esc(rest)}</span>` : ''}`;
 }
 
 function delta(row: TrialSummary): string {
@@ -83,9 +86,10 @@ export function renderReportHtml(data: ReportData, plots: readonly ReportPlot[])
     .join('');
   const failures = data.failures
     .map(
-      (group) =>
-        `<tr><td><span class="swatch" style="background:${outcomeColor('failed', group.label)}"></span>${esc(group.label)}</td><td class="num">${group.count}</td>` +
-        `<td>${group.examples.map((example) => `<div><strong>#${example.id}</strong> <span class="muted">${esc(example.specialist)}</span><pre class="detail">${esc(example.detail)}</pre></div>`).join('')}</td></tr>`,
+      (cause) =>
+        `<tr title="${esc(cause.signature)}"><td><span class="swatch" style="background:${outcomeColor('failed', cause.label)}"></span>${esc(cause.label)}</td><td class="num">${cause.count}</td>` +
+        `<td>#${cause.firstTrial}</td><td>#${cause.lastTrial}</td><td class="cause-summary">${esc(cause.summary)}</td>` +
+        `<td class="muted">${esc(Object.entries(cause.specialists).map(([name, n]) => `${name} ${n}`).join(', '))}</td></tr>`,
     )
     .join('');
   const truncatedNote = data.trialCount > data.trials.length ? `<span class="note">the ${data.trials.length} most recent of ${data.trialCount}</span>` : '';
@@ -114,7 +118,7 @@ ${knobSectionsHtml(data, plot)}
 <section class="card"><h2>Chain to the incumbent <span class="note">${overview.chain.length} steps</span></h2>${trialTable(overview.chain, objective.metric, knobCells)}</section>
 <section class="card"><h2>Leaderboard <span class="note">kept trials, best first</span></h2>${trialTable(data.leaderboard, objective.metric, knobCells)}</section>
 ${data.incumbentPatch !== null ? `<section class="card"><h2>The incumbent's change against the baseline</h2>${diffView(data.incumbentPatch).toString()}<details><summary>raw patch</summary><pre class="block">${esc(data.incumbentPatch)}</pre></details></section>` : ''}
-<section class="card"><h2>Failures by label</h2>${failures ? `<div class="table-wrap"><table><thead><tr><th>label</th><th class="num">trials</th><th>latest examples (raw detail)</th></tr></thead><tbody>${failures}</tbody></table></div>` : '<div class="empty-state">No failed trial.</div>'}</section>
+<section class="card"><h2>Failures by cause <span class="note">failed trials grouped by failure signature</span></h2>${failures ? `<div class="table-wrap"><table><thead><tr><th>label</th><th class="num">trials</th><th>first</th><th>last</th><th>example (latest)</th><th>specialists</th></tr></thead><tbody>${failures}</tbody></table></div>` : '<div class="empty-state">No failed trial.</div>'}</section>
 <section class="card"><h2>Lineage <span class="note">the chain to the incumbent in orange; childless trials on their parent's row${data.lineage.nodes.length > 300 ? '; branches and quiet chain runs collapsed (the dashboard opens them)' : ''}</span></h2><div class="plot scroll">${plot('lineage.svg')}</div></section>
 <section class="card"><h2>All trials ${truncatedNote}</h2>${trialTable(data.trials, objective.metric, knobCells)}</section>
 </main></body></html>

@@ -14,8 +14,10 @@ function cell(text: string): string {
   return text.replace(/\s+/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
+/** The status, or a failed trial's cause on one line (`crash AssertionError at model.py:66 ...`). */
 function outcome(row: TrialSummary): string {
-  return row.status === 'failed' ? (row.label ?? 'failed') : row.status;
+  if (row.status !== 'failed') return row.status;
+  return cell(row.cause ?? row.label ?? 'failed');
 }
 
 function trialTable(rows: readonly TrialSummary[], metric: string, data?: ReportData): string[] {
@@ -55,10 +57,9 @@ export function renderReportMarkdown(data: ReportData, plots: readonly ReportPlo
   lines.push('', ...knobSectionsMarkdown(data, image));
   lines.push('', image('score.svg'), '', image('timeline.svg'), '', '## Outcomes', '', image('outcomes.svg'), '');
   if (data.failures.length > 0) {
-    lines.push('| label | trials | latest example |', '|---|---:|---|');
-    for (const group of data.failures) {
-      const example = group.examples[0];
-      lines.push(`| ${group.label} | ${group.count} | ${example ? `#${example.id}: ${cell(example.detail).slice(0, 160)}` : ''} |`);
+    lines.push('### Failures by cause', '', '| label | trials | first | last | example (latest) |', '|---|---:|---:|---:|---|');
+    for (const cause of data.failures) {
+      lines.push(`| ${cause.label} | ${cause.count} | #${cause.firstTrial} | #${cause.lastTrial} | ${cell(cause.summary)} |`);
     }
     lines.push('');
   }

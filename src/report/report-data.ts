@@ -1,6 +1,6 @@
 /**
  * What a study report shows, gathered once: the overview (the dashboard's own view
- * model), the lineage, the failures by label, the leaderboard, the incumbent's
+ * model), the lineage, the failures by cause (failure signature), the leaderboard, the incumbent's
  * configuration and change against the baseline, and the knob views (importance,
  * slices, parallel coordinates) with each trial's knob values.
  */
@@ -9,7 +9,8 @@ import { improvement } from '../core/acceptance.ts';
 import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { Objective } from '../core/task.ts';
-import type { FailureLabel, TrialRecord } from '../core/trial.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import { failuresByCause, type FailureCause } from '../views/failures-by-cause.ts';
 import { incumbentConfiguration, type IncumbentConfiguration } from '../views/incumbent-config.ts';
 import { buildKnobAnalysis, scoredObservations, type KnobAnalysis } from '../views/knob-analysis.ts';
 import { knobImportance } from '../views/knob-importance.ts';
@@ -20,17 +21,11 @@ import { chainTo, lineageData } from '../views/lineage-view.ts';
 import { buildOverview, type StudyOverview } from '../views/overview.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
-export interface FailureGroup {
-  label: FailureLabel;
-  count: number;
-  /** The most recent trials with this label (newest first). */
-  examples: Array<{ id: number; specialist: string; detail: string }>;
-}
-
 export interface ReportData {
   overview: StudyOverview;
   lineage: LineageData;
-  failures: FailureGroup[];
+  /** Failed trials grouped by failure signature, most frequent first. */
+  failures: FailureCause[];
   /** Kept trials, best first. */
   leaderboard: TrialSummary[];
   /** Every trial (newest first), capped at `tableLimit`. */
@@ -66,14 +61,6 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
   const overview = buildOverview({ study, objective: options.objective, trials, slots: snapshot.slots, revision: snapshot.revision, now: Date.now() });
   const summary = (trial: TrialRecord) => summarizeTrial(trial, byId, options.objective);
 
-  const groups = new Map<FailureLabel, FailureGroup>();
-  for (const trial of [...trials].reverse()) {
-    if (trial.status !== 'failed' || trial.label === null) continue;
-    const group = groups.get(trial.label) ?? { label: trial.label, count: 0, examples: [] };
-    group.count++;
-    if (group.examples.length < 3) group.examples.push({ id: trial.id, specialist: trial.specialist, detail: firstLines(trial.labelDetail ?? trial.logExcerpt, 12) });
-    groups.set(trial.label, group);
-  }
   const leaderboard = trials
     .filter((trial) => trial.status === 'kept' && trial.score !== null)
     .sort((a, b) => improvement(options.objective, b.score!, a.score!) || a.id - b.id)
@@ -89,7 +76,7 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
   return {
     overview,
     lineage: lineageData(trials, byId, options.objective.direction),
-    failures: [...groups.values()].sort((a, b) => b.count - a.count),
+    failures: failuresByCause(trials),
     leaderboard,
     trials: trials.slice(-limit).reverse().map(summary),
     trialCount: trials.length,
@@ -100,12 +87,4 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
     knobValues,
     generatedAt: new Date().toISOString(),
   };
-}
-
-/** The head of a raw detail: where the evaluator says what happened (exit code, first error). */
-function firstLines(text: string, count: number): string {
-  const all = text.trim().split('\n');
-  const lines = all.slice(0, count).join('\n');
-  const clipped = lines.length > 900 ? lines.slice(0, 900) + '…' : lines;
-  return all.length > count ? clipped + '\n…' : clipped;
 }

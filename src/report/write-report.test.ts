@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
-import { writeSyntheticStudy } from '../server/testing/synthetic-study.ts';
+import { writeSyntheticStudy } from '../testing/synthetic-study.ts';
 import { openStore } from '../store/open-store.ts';
 import { writeStudyReport } from './write-report.ts';
 

@@ -10,6 +10,7 @@ import type { TrialRecord } from '../core/trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { isIdle, nextStopReason, roomLeft, stopWith } from './driver-state.ts';
 import { openDriver, stopRequested, type Driver, type DriveOptions } from './driver.ts';
+import { adoptTrials } from './adopt-steps.ts';
 import { dropProposal, requestProposals } from './proposal-steps.ts';
 import { fillSlots } from './trial-steps.ts';
 
@@ -47,6 +48,7 @@ export async function driveStudy(runtime: StudyRuntime, specialists: Specialist[
   options.stop.addEventListener('abort', onStop, { once: true });
   options.kill.addEventListener('abort', onStop, { once: true });
   const stopHeartbeat = startHeartbeat(driver);
+  adoptTrials(driver, options.adopt ?? []);
   try {
     await drainAndStop(driver, await driveUntilStopped(driver));
   } finally {
@@ -56,7 +58,7 @@ export async function driveStudy(runtime: StudyRuntime, specialists: Specialist[
   }
   const stopReason = driver.state.stopReason!;
   const incumbent = (await runtime.store.getIncumbent(runtime.studyId)) ?? driver.baseline;
-  runtime.events.emit('study:stopped', { reason: stopReason });
+  runtime.events.emit('study.stopped', { reason: stopReason });
   return { stopReason, trialsRun: driver.state.sessionTrials, baseline: driver.baseline, incumbent, elapsedMs: Math.round(performance.now() - driver.startedAt) };
 }
 
@@ -96,7 +98,7 @@ function stopContext(driver: Driver): Parameters<typeof nextStopReason>[1] {
 export async function drainAndStop(driver: Driver, reason: string): Promise<void> {
   const { state, runtime } = driver;
   driver.proposalAbort.abort();
-  runtime.events.emit('stopping', { reason, force: driver.options.kill.aborted });
+  runtime.events.emit('study.stopping', { reason, force: driver.options.kill.aborted });
   for (const item of state.waiting.splice(0)) await dropProposal(driver, item.proposal, reason);
   while (state.running.size > 0 || state.proposing.size > 0) {
     await Promise.race([...[...state.running].map((run) => run.done), driver.wakeup.wait()]);

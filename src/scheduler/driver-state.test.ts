@@ -30,7 +30,7 @@ describe('the driver state', () => {
       makeTrial({ id: 5, status: 'running', finishedAt: null }),
     ];
     const state = createDriverState(trials, 1.5);
-    expect(state).toMatchObject({ studyTrials: 5, sessionTrials: 0, sinceImprovement: 2, machineFaultsInARow: 0, spentUsd: 1.5, stopReason: null });
+    expect(state).toMatchObject({ studyTrials: 4, sessionTrials: 0, sinceImprovement: 2, machineFaultsInARow: 0, spentUsd: 1.5, stopReason: null });
     expect(countSinceImprovement(trials)).toBe(2);
     expect(isIdle(state)).toBe(true);
   });

@@ -52,7 +52,8 @@ export interface DriverState {
 /** The state of a driver starting on a study with these trials and this spend so far. */
 export function createDriverState(trials: readonly TrialRecord[], spentUsd: number): DriverState {
   return {
-    studyTrials: trials.filter((trial) => trial.id !== 0).length,
+    // budget.trials counts every trial but the baseline and those the machine failed (their retry counts instead).
+    studyTrials: trials.filter((trial) => trial.id !== 0 && trial.label !== 'infra_error').length,
     sessionTrials: 0,
     sinceImprovement: countSinceImprovement(trials),
     machineFaultsInARow: 0,

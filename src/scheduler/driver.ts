@@ -36,6 +36,12 @@ export interface DriveOptions extends SessionLimits {
    * `parallel` then bounds the trials in flight. This driver only proposes.
    */
   remote?: RemoteTrials;
+  /**
+   * Trials of a dead driver this one takes over (recovery claimed them: their jobs are
+   * still queued, running or finished). They occupy slots like any running trial, so no
+   * more than `parallel` trials are in flight, theirs included.
+   */
+  adopt?: readonly TrialRecord[];
 }
 
 /** Resolves a waiting `wait()`; a wake with nobody waiting is kept for the next `wait()`. */
@@ -116,9 +122,7 @@ export function stopRequested(driver: Driver): boolean {
 export async function spentSoFar(store: Store, studyId: number, trials: readonly TrialRecord[]): Promise<number> {
   let usd = trials.reduce((sum, trial) => sum + (trial.cost?.usd ?? 0), 0);
   for (const event of await store.listEvents(studyId)) {
-    if (event.type !== 'proposal.none' && event.type !== 'proposal.dropped') continue;
-    const cost = event.data.cost as { usd?: unknown } | null | undefined;
-    if (typeof cost?.usd === 'number' && Number.isFinite(cost.usd)) usd += cost.usd;
+    if (event.type === 'proposal.none' || event.type === 'proposal.dropped') usd += event.data.cost?.usd ?? 0;
   }
   return usd;
 }

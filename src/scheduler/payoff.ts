@@ -76,6 +76,8 @@ export function specialistPayoffs(trials: readonly TrialRecord[], objective: Obj
       row.inFlight++;
       continue;
     }
+    // A trial the machine failed is not the specialist's: neither counted nor failed (its retry is).
+    if (trial.label === 'infra_error') continue;
     row.trials++;
     row.computeMs += trial.timings.totalMs ?? 0;
     if (trial.status === 'kept') row.kept++;

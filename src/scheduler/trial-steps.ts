@@ -3,9 +3,11 @@
  * (the store allocates its number), evaluated here or awaited from `autolab worker`s,
  * retried once on a fresh trial when the machine failed it, and then counted.
  */
+import { trialCreatedEvent } from '../core/events.ts';
 import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
 import { coerceError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
+import { adoptTrial } from '../evaluator/adopt-trial.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { SlotInfo } from '../evaluator/study-runtime.ts';
 import { countTrial, recordFinished, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
@@ -32,10 +34,13 @@ export async function startTrial(driver: Driver, item: WaitingProposal): Promise
   run.done = finishTrial(driver, item, run, trial, slot);
 }
 
-/** Evaluates (or awaits) the trial and its retry, then hands the outcome to the chooser and the state. Never throws. */
-async function finishTrial(driver: Driver, item: WaitingProposal, run: RunningTrial, trial: TrialRecord, slot: Slot): Promise<void> {
+/**
+ * Evaluates (or awaits, or with `adopted` finishes a dead driver's) trial and its retry,
+ * then hands the outcome to the chooser and the state. Never throws.
+ */
+export async function finishTrial(driver: Driver, item: WaitingProposal, run: RunningTrial, trial: TrialRecord, slot: Slot, adopted = false): Promise<void> {
   try {
-    const first = await evaluateOrAwait(driver, trial, slot);
+    const first = adopted ? await adoptTrial({ ...driver.runtime, slots: driver.slots }, trial, { index: slot.index, gpu: slot.gpu }, driver.options.kill) : await evaluateOrAwait(driver, trial, slot);
     const finished = await retryOnInfraError(driver, item, run, first, slot);
     driver.chooser.record(finished);
     recordFinished(driver.state, finished);
@@ -50,15 +55,16 @@ async function finishTrial(driver: Driver, item: WaitingProposal, run: RunningTr
 
 /**
  * `infra_error` is the machine's fault (a failed node, a preempted job): the same
- * proposal runs once more, on a fresh trial in the same slot. The retry counts as a
- * trial, never against the specialist (no patience, no payoff: the chooser ignores
- * `infra_error`). Not retried once the user asked to stop.
+ * proposal runs once more, on a fresh trial in the same slot. The retry takes the failed
+ * trial's place in the budgets (`budget.trials`, `--trials`: a trial the machine failed
+ * is not counted, so the retry is not counted again) and never counts against the
+ * specialist (no patience, no payoff: the chooser ignores `infra_error`). Not retried
+ * once the user asked to stop.
  */
 export async function retryOnInfraError(driver: Driver, item: WaitingProposal, run: RunningTrial, finished: TrialRecord, slot: SlotInfo): Promise<TrialRecord> {
   const { options, runtime } = driver;
   if (finished.label !== 'infra_error' || options.stop.aborted || options.kill.aborted) return finished;
   const retry = await createTrialFrom(driver, item, finished);
-  countTrial(driver.state);
   run.trialId = retry.id;
   await runtime.store.appendEvent(runtime.studyId, retry.id, 'trial.retry', { of: finished.id, reason: finished.labelDetail }).catch(() => undefined);
   return evaluateOrAwait(driver, retry, slot);
@@ -87,7 +93,7 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
   });
   if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
   if (retryOf === null) await linkSessionToTrial(runtime, item.sessionId, created.id);
-  runtime.events.emit('trial:created', { trial: created });
+  runtime.events.emit('trial.created', trialCreatedEvent(created));
   return created;
 }
 

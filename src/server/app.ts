@@ -19,6 +19,7 @@ import { Hono, type Context } from 'hono';
 import { AutolabError } from '../core/errors.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { TrialRecord } from '../core/trial.ts';
+import { countTrials } from '../core/trial-counts.ts';
 import { accessControl } from './access.ts';
 import { liveEvents } from './live-events.ts';
 import { serveAsset, serveIndex } from './static-files.ts';
@@ -221,12 +222,10 @@ async function studyListing(hub: StudyHub, record: StudyRecord) {
   if (loaded) {
     await loaded.snapshot.refresh();
     const trials = loaded.snapshot.sorted();
-    counts = loaded.snapshot.cached('listing-counts', () => ({
-      total: trials.length,
-      kept: trials.filter((t) => t.status === 'kept').length,
-      failed: trials.filter((t) => t.status === 'failed').length,
-      running: trials.filter((t) => t.status === 'running' || t.status === 'pending').length,
-    }));
+    counts = loaded.snapshot.cached('listing-counts', () => {
+      const { total, kept, failed, running } = countTrials(trials);
+      return { total, kept, failed, running };
+    });
     const best = loaded.snapshot.cached('incumbent-record', () => incumbentOf(trials));
     incumbent = best ? { id: best.id, score: best.score } : null;
     baselineScore = loaded.snapshot.trials.get(0)?.score ?? null;
@@ -240,7 +239,14 @@ async function studyListing(hub: StudyHub, record: StudyRecord) {
       hub.store.getIncumbent(record.id),
       hub.store.getTrial(record.id, 0),
     ]);
-    counts = { total, kept, failed, running };
+    // counted as everywhere else: the baseline (trial 0) is not a trial of the count (core/trial-counts.ts)
+    const status = baseline?.status;
+    counts = {
+      total: total - (baseline ? 1 : 0),
+      kept: kept - (status === 'kept' ? 1 : 0),
+      failed: failed - (status === 'failed' ? 1 : 0),
+      running: running - (status === 'running' || status === 'pending' ? 1 : 0),
+    };
     incumbent = best ? { id: best.id, score: best.score } : null;
     baselineScore = baseline?.score ?? null;
   }

@@ -8,15 +8,18 @@ import { streamSSE, type SSEStreamingApi } from 'hono/streaming';
 import type { StudyEvent } from '../core/store.ts';
 import type { StudyEntry } from './study-hub.ts';
 
-/** The wire shape of one event (`event: study`, `id: <event id>`). */
-export interface LiveEvent {
-  id: number;
-  type: string;
-  trialId: number | null;
-  at: string;
-  data: Record<string, unknown>;
-  /** The snapshot revision after this batch: refetch views older than it. */
-  revision: number;
+/**
+ * The wire shape of one event (`event: study`, `id: <event id>`): the audit-log event
+ * (`StudyEvent`, typed by `AuditEventMap`; docs/events.md) without its study id, plus
+ * `revision`: the snapshot revision after this batch (refetch views older than it).
+ */
+export type LiveEvent = { [T in StudyEvent['type']]: Omit<Extract<StudyEvent, { type: T }>, 'studyId'> & { revision: number } }[StudyEvent['type']];
+
+/** The wire form of `event` at `revision`, its keys in the documented order (`id, type, trialId, at, data, ...`). */
+export function liveEventOf(event: StudyEvent, revision: number): LiveEvent {
+  const { id, type, trialId, at, data } = event;
+  const unrecognised = event.type === 'unrecognised' ? { storedType: event.storedType, problem: event.problem } : {};
+  return { id, type, trialId, at, data, ...unrecognised, revision } as LiveEvent;
 }
 
 const CATCH_UP_LIMIT = 2_000;
@@ -42,7 +45,7 @@ export function liveEvents(c: Context, entry: StudyEntry, afterId: number | null
         for (const event of events) {
           if (event.id <= lastSent || stream.aborted || stream.closed) continue;
           lastSent = event.id;
-          const payload: LiveEvent = { id: event.id, type: event.type, trialId: event.trialId, at: event.at, data: event.data, revision: entry.snapshot.revision };
+          const payload = liveEventOf(event, entry.snapshot.revision);
           await stream.writeSSE({ event: 'study', id: String(event.id), data: JSON.stringify(payload) });
         }
       });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
-import type { SpecialistKind, SpecialistSpec, TaskSpec } from '../core/task.ts';
+import type { SpecialistSpec, TaskSpec } from '../core/task.ts';
+import type { SpecialistKind } from './specialist-kinds.ts';
 import { createSpecialist } from './registry.ts';
 
 const knobsSurface = {

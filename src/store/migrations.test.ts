@@ -30,7 +30,7 @@ describe('migrations', () => {
       expect(columns).toEqual([
         'study_id', 'id', 'specialist', 'parent', 'hypothesis', 'notes', 'expected_delta', 'status', 'label', 'label_detail',
         'commit_sha', 'tree', 'diff', 'metrics_json', 'score', 'seed', 'timings_json', 'cost_json', 'log_excerpt', 'edit_json',
-        'owner_json', 'created_at', 'started_at', 'finished_at', 'heartbeat_at', 'kept_at', 'repeats_json', 'curve_json',
+        'owner_json', 'created_at', 'started_at', 'finished_at', 'heartbeat_at', 'kept_at', 'repeats_json', 'curve_json', 'failure_json',
       ]);
       const plan = db.prepare(`EXPLAIN QUERY PLAN SELECT * FROM trials WHERE study_id = 1 AND status = 'kept' ORDER BY kept_at DESC, id DESC LIMIT 1`).all() as { detail: string }[];
       expect(plan.map((p) => p.detail).join(' ')).toMatch(/USING INDEX/);

@@ -142,7 +142,14 @@ export const MIGRATIONS: readonly Migration[] = [
 ALTER TABLE trials ADD COLUMN curve_json TEXT NOT NULL DEFAULT '[]';
 `,
   },
-  { version: 3, name: 'research_memory', up: { sqlite: researchMemorySchema('sqlite'), postgres: researchMemorySchema('postgres') } },
+  {
+    version: 3,
+    name: 'trial_failure_signature',
+    // NULL for trials recorded before: they read back with a signature derived from their label, detail and excerpt.
+    up: `ALTER TABLE trials ADD COLUMN failure_json TEXT;
+`,
+  },
+  { version: 4, name: 'research_memory', up: { sqlite: researchMemorySchema('sqlite'), postgres: researchMemorySchema('postgres') } },
 ];
 
 /** The SQL of `migration` for `dialect`. */

@@ -23,6 +23,16 @@ const T0 = '2025-06-01T10:00:00.000Z';
 const T1 = '2025-06-01T10:05:00.000Z';
 const PATCH = '--- a/x\n+++ b/x\n@@ -1 +1 @@\n-1\n+2\n';
 
+const OLD_TRACEBACK = [
+  'vocab size 65',
+  'Traceback (most recent call last):',
+  '  File "/home/u/.autolab/worktrees/t3/train.py", line 12, in <module>',
+  '    model = Model(d_model, n_heads)',
+  '  File "/home/u/.autolab/worktrees/t3/model.py", line 66, in __init__',
+  '    assert d_model % n_heads == 0',
+  'AssertionError',
+].join('\n');
+
 /** The rows of a small study as autolab 0.1 recorded them: a kept baseline, a discarded trial, a queued trial. */
 const OLD_ROWS: Array<[string, unknown[]]> = [
   ['INSERT INTO studies (name, task_hash, task_json, baseline_commit, elapsed_ms, created_at) VALUES (?, ?, ?, ?, ?, ?)', ['old', 'h1', '{"name":"old"}', 'b0', 1200, T0]],
@@ -41,13 +51,19 @@ const OLD_ROWS: Array<[string, unknown[]]> = [
      VALUES (1, 2, 'llm', 0, 'queued', '', NULL, 'pending', 8, NULL, NULL, NULL, ?)`,
     [T1],
   ],
+  [
+    `INSERT INTO trials (study_id, id, specialist, parent, hypothesis, notes, expected_delta, status, label, label_detail, commit_sha, tree, diff, metrics_json, score, seed, timings_json, cost_json, log_excerpt, edit_json, owner_json, created_at, started_at, finished_at, heartbeat_at, kept_at)
+     VALUES (1, 3, 'knobs', 0, 'more heads', '', NULL, 'failed', 'crash', ?, 'c3', 't3', NULL, '{}', NULL, 9, '{}', NULL, ?, NULL, NULL, ?, ?, ?, NULL, NULL)`,
+    ['exited with code 1\nvocab size 65', OLD_TRACEBACK, T1, T1, T1],
+  ],
   ["INSERT INTO metrics (study_id, trial_id, name, value, step) VALUES (1, 0, 'val_loss', 2, NULL), (1, 1, 'val_loss', 2.5, NULL)", []],
   ["INSERT INTO costs (study_id, trial_id, specialist, usd, input_tokens, output_tokens, cached_tokens, at) VALUES (1, 1, 'knobs', 0.5, 10, 2, 0, ?)", [T0]],
   [
-    `INSERT INTO events (study_id, trial_id, at, type, data_json) VALUES (1, NULL, ?, 'study.created', '{"name":"old","taskHash":"h1"}'), (1, 0, ?, 'trial.created', '{}'),
-       (1, 0, ?, 'trial.finished', '{"status":"kept","label":null,"score":2}'), (1, 1, ?, 'trial.created', '{}'),
-       (1, 1, ?, 'trial.finished', '{"status":"discarded","label":null,"score":2.5}'), (1, 2, ?, 'trial.created', '{}')`,
-    [T0, T0, T0, T0, T1, T1],
+    `INSERT INTO events (study_id, trial_id, at, type, data_json) VALUES (1, NULL, ?, 'study.created', '{"name":"old","taskHash":"h1"}'), (1, 0, ?, 'trial.created', '{"specialist":"baseline","parent":null}'),
+       (1, 0, ?, 'trial.finished', '{"status":"kept","label":null,"score":2}'), (1, 1, ?, 'trial.created', '{"specialist":"knobs","parent":0}'),
+       (1, 1, ?, 'trial.finished', '{"status":"discarded","label":null,"score":2.5}'), (1, 2, ?, 'trial.created', '{"specialist":"llm","parent":0}'),
+       (1, NULL, ?, 'budget_extended', '{"trials":5}')`,
+    [T0, T0, T0, T0, T1, T1, T1],
   ],
 ];
 
@@ -60,7 +76,15 @@ async function expectOldStudyWorks(store: Store): Promise<void> {
     [0, 'kept'],
     [1, 'discarded'],
     [2, 'pending'],
+    [3, 'failed'],
   ]);
+  // A failed trial recorded before signatures were stored reads back with one derived from its excerpt.
+  expect(trials[3]!.failure).toEqual({
+    signature: 'crash AssertionError at model.py: assert d_model % n_heads == <n>',
+    summary: 'crash AssertionError at model.py:66 assert d_model % n_heads == 0',
+    frame: { file: 'model.py', line: 66, source: 'assert d_model % n_heads == 0' },
+  });
+  expect(trials[0]!.failure).toBeNull();
   expect(trials[1]).toMatchObject({
     parent: 0, notes: 'n', expectedDelta: -0.1, metrics: { val_loss: 2.5 }, score: 2.5, timings: { runMs: 5 }, repeats: [], curve: [],
     cost: { usd: 0.5, inputTokens: 10, outputTokens: 2, cachedTokens: 0 }, edit: { kind: 'patch', patch: PATCH }, owner: { host: 'h', pid: 1, token: 't' },
@@ -72,9 +96,13 @@ async function expectOldStudyWorks(store: Store): Promise<void> {
   const kept = await store.finishTrial(study.id, 2, { status: 'scored', label: null, labelDetail: null, metrics: { val_loss: 1.5 }, score: 1.5, timings: {}, logExcerpt: '' }, (c, i) => c.score < (i?.score ?? Infinity));
   expect(kept.status).toBe('kept');
   expect((await store.getIncumbent(study.id))!.id).toBe(2); // kept after the old incumbent's kept_at
-  expect((await store.createTrial(study.id, { specialist: 'knobs', parent: 2, hypothesis: 'next', seed: 9, edit: null, owner: null })).id).toBe(3);
+  expect((await store.createTrial(study.id, { specialist: 'knobs', parent: 2, hypothesis: 'next', seed: 9, edit: null, owner: null })).id).toBe(4);
   const events = await store.listEvents(study.id);
-  expect(events.map((e) => e.type).slice(6)).toEqual(['trial.claimed', 'trial.finished', 'trial.created']);
+  expect(events.map((e) => e.type).slice(7)).toEqual(['trial.claimed', 'trial.finished', 'trial.created']);
+  // Every old line is in today's vocabulary; the old name of a budget extension reads as its new one.
+  expect(events.filter((e) => e.type === 'unrecognised')).toEqual([]);
+  expect(events[6]).toMatchObject({ type: 'study.budget_extended', trialId: null, data: { trials: 5 } });
+  expect(events[3]).toMatchObject({ type: 'trial.created', trialId: 1, data: { specialist: 'knobs', parent: 0 } });
   for (let i = 1; i < events.length; i++) expect(events[i]!.id).toBeGreaterThan(events[i - 1]!.id);
 }
 

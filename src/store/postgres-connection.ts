@@ -8,6 +8,7 @@
  * Dependency note: `pg` (node-postgres) is the PostgreSQL client the Node ecosystem
  * runs on; we use only `Pool`, `PoolClient.query` and `TypeOverrides`.
  */
+import { accessSync, constants } from 'node:fs';
 import pg from 'pg';
 import { AutolabError } from '../core/errors.ts';
 
@@ -51,8 +52,36 @@ export function parsePostgresUrl(url: string): PostgresLocation {
     });
   }
   const display = hidePassword(parsed.href);
+  checkTls(parsed.searchParams, display);
   parsed.searchParams.delete('schema');
+  // libpq's meaning of sslmode (require: encrypted, not verified; verify-ca: the CA, not
+  // the host name; verify-full: both), not pg's older one (every mode meant verify-full,
+  // with a warning printed on every connection).
+  if (parsed.searchParams.has('sslmode') && !parsed.searchParams.has('uselibpqcompat')) parsed.searchParams.set('uselibpqcompat', 'true');
   return { connectionString: parsed.href, schema, display };
+}
+
+/** The TLS modes of a store URL's `sslmode`, as libpq reads them (and pg's `no-verify`). */
+export const SSL_MODES = ['disable', 'prefer', 'require', 'verify-ca', 'verify-full', 'no-verify'] as const;
+
+/** Refuses an unknown `sslmode`, `verify-ca` without a CA file, and certificate or key files that cannot be read. */
+function checkTls(params: URLSearchParams, display: string): void {
+  const mode = params.get('sslmode');
+  if (mode !== null && !(SSL_MODES as readonly string[]).includes(mode)) {
+    throw new AutolabError('StoreError', `sslmode=${mode} in ${display} is not a TLS mode`, { hint: `use one of ${SSL_MODES.join(', ')} (docs/cluster.md, "The store URL")` });
+  }
+  if (mode === 'verify-ca' && params.get('sslrootcert') === null) {
+    throw new AutolabError('StoreError', `sslmode=verify-ca in ${display} needs the CA that signed the server's certificate`, { hint: 'add sslrootcert=/path/to/root.crt (or use sslmode=verify-full with a CA the system trusts)' });
+  }
+  for (const key of ['sslrootcert', 'sslcert', 'sslkey']) {
+    const file = params.get(key);
+    if (file === null) continue;
+    try {
+      accessSync(file, constants.R_OK);
+    } catch {
+      throw new AutolabError('StoreError', `${key}=${file} in ${display} cannot be read`, { hint: `give the path of a readable PEM file on this host (${key === 'sslrootcert' ? "the CA that signed the server's certificate" : key === 'sslcert' ? 'your client certificate' : "your client certificate's key"})` });
+    }
+  }
 }
 
 function hidePassword(url: string): string {
@@ -131,9 +160,16 @@ function isDriverError(error: unknown): error is Error & { code?: string } {
  * `AutolabError`, an exception from a callback) is returned unchanged.
  */
 export function postgresStoreError(action: string, display: string, error: unknown): unknown {
+  // pg's own words when the server wants a password the URL does not give.
+  if (error instanceof Error && !AutolabError.is(error) && /client password must be a string|SASL: SCRAM/i.test(error.message)) {
+    return new AutolabError('StoreError', `Cannot ${action} in ${display}: the server asks for a password and the store URL gives none`, {
+      cause: error,
+      hint: 'write the password in the URL (postgres://USER:PASSWORD@HOST:5432/DB, percent-encoded), or set PGPASSWORD, or add it to ~/.pgpass',
+    });
+  }
   if (!isDriverError(error)) return error;
   const code = error.code;
-  const hint = hintFor(code, display);
+  const hint = /does not support SSL/i.test(error.message) ? 'this server has TLS turned off: drop sslmode from the store URL (or write sslmode=disable), or turn ssl on in its postgresql.conf' : hintFor(code, display);
   return new AutolabError('StoreError', `Cannot ${action} in ${display}: ${error.message}${code ? ` (${code})` : ''}`, {
     cause: error,
     ...(hint === undefined ? {} : { hint }),

@@ -9,8 +9,8 @@ import { openStore } from './open-store.ts';
 import { parsePostgresUrl } from './postgres-connection.ts';
 import { applyPostgresMigrations } from './postgres-migrate.ts';
 import { numberPlaceholders, PostgresStore } from './postgres-store.ts';
-import { describeStoreContract } from './store-contract.ts';
-import { describeStoreProcessContract, raceChildren } from './store-process-contract.ts';
+import { describeStoreContract } from '../testing/store-contract.ts';
+import { describeStoreProcessContract, raceChildren } from '../testing/store-process-contract.ts';
 
 const server = postgresTestUrl();
 
@@ -24,7 +24,8 @@ describe('numberPlaceholders', () => {
 describe('parsePostgresUrl', () => {
   it('takes ?schema= for autolab, leaves the rest to pg, and hides the password', () => {
     expect(parsePostgresUrl('postgres://u:s3cret@db:5432/research?schema=golf&sslmode=disable')).toEqual({
-      connectionString: 'postgres://u:s3cret@db:5432/research?sslmode=disable',
+      // sslmode as libpq means it (pg's uselibpqcompat): src/store/postgres-connection.ts
+      connectionString: 'postgres://u:s3cret@db:5432/research?sslmode=disable&uselibpqcompat=true',
       schema: 'golf',
       display: 'postgres://u:***@db:5432/research?schema=golf&sslmode=disable',
     });
@@ -98,7 +99,7 @@ if (server.url === null) {
       try {
         const { study } = await store.openStudy({ name: 'tail', taskHash: 'h', taskJson: '{}' });
         const writers = Array.from({ length: 6 }, async (_, w) => {
-          for (let i = 0; i < 15; i++) await store.appendEvent(study.id, null, 'note', { w, i });
+          for (let i = 0; i < 15; i++) await store.appendEvent(study.id, null, 'study.stopped', { reason: `writer ${w} note ${i}` });
         });
         const seen: number[] = [];
         let done = false;

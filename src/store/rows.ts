@@ -7,8 +7,10 @@
 import { z } from 'zod';
 import { AutolabError } from '../core/errors.ts';
 import type { StudyEvent } from '../core/store.ts';
+import { auditEventFromStored } from './audit-event-data.ts';
 import type { StudyRecord } from '../core/study.ts';
-import { FAILURE_LABELS, type Edit, type TrialCost, type TrialOwner, type TrialRecord, type TrialTimings } from '../core/trial.ts';
+import { deriveTrialFailure } from '../core/trial-failure.ts';
+import { FAILURE_LABELS, type Edit, type TrialFailure, type TrialCost, type TrialOwner, type TrialRecord, type TrialTimings } from '../core/trial.ts';
 
 const finiteNumber = z.number().refine(Number.isFinite, 'must be a finite number');
 const integer = z.number().int();
@@ -53,6 +55,7 @@ const trialRowSchema = z.object({
   kept_at: isoText.nullable(),
   repeats_json: z.string().optional(),
   curve_json: z.string().optional(),
+  failure_json: z.string().nullable().optional(),
 });
 
 const eventRowSchema = z.object({
@@ -77,6 +80,7 @@ export const timingsSchema = z.object({
   materialiseMs: finiteNumber.optional(),
   legalityMs: finiteNumber.optional(),
   preflightMs: finiteNumber.optional(),
+  smokeMs: finiteNumber.optional(),
   runMs: finiteNumber.optional(),
   scoreMs: finiteNumber.optional(),
   recordMs: finiteNumber.optional(),
@@ -96,6 +100,12 @@ const editSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('patch'), patch: z.string() }),
   z.object({ kind: z.literal('files'), files: z.record(z.string(), z.string().nullable()) }),
 ]) satisfies z.ZodType<Edit>;
+
+export const failureSchema = z.object({
+  signature: z.string().min(1),
+  summary: z.string(),
+  frame: z.object({ file: z.string(), line: z.number().int(), source: z.string().nullable() }).nullable(),
+}) satisfies z.ZodType<TrialFailure>;
 
 const eventDataSchema = z.record(z.string(), z.unknown());
 
@@ -164,6 +174,7 @@ export function trialFromRow(row: unknown): TrialRecord {
     timings: parseJsonColumn(timingsSchema, r.timings_json, where('timings_json')),
     cost: r.cost_json === null ? null : parseJsonColumn(costSchema, r.cost_json, where('cost_json')),
     logExcerpt: r.log_excerpt,
+    failure: failureFromRow(r, where('failure_json')),
     repeats: r.repeats_json === undefined ? [] : parseJsonColumn(repeatsSchema, r.repeats_json, where('repeats_json')),
     curve: r.curve_json === undefined ? [] : parseJsonColumn(curveSchema, r.curve_json, where('curve_json')),
     edit: r.edit_json === null ? null : parseJsonColumn(editSchema, r.edit_json, where('edit_json')),
@@ -175,20 +186,30 @@ export function trialFromRow(row: unknown): TrialRecord {
   };
 }
 
+/**
+ * The stored failure signature of a failed trial; for one recorded before migration 3 (or
+ * by a path that does not write it), the signature derived from its label, detail and excerpt.
+ */
+function failureFromRow(r: TrialRow, where: string): TrialFailure | null {
+  if (r.status !== 'failed') return null;
+  if (r.failure_json != null) return parseJsonColumn(failureSchema, r.failure_json, where);
+  return deriveTrialFailure({ label: r.label, labelDetail: r.label_detail, logExcerpt: r.log_excerpt });
+}
+
 /** The `kept_at` column of a trial row (not part of `TrialRecord`), validated. */
 export function keptAtFromRow(row: unknown): string | null {
   return parseWith(trialRowSchema.pick({ kept_at: true }), row, 'trial row').kept_at;
 }
 
-/** Validates an `events` row and maps it to a `StudyEvent`. */
+/** Validates an `events` row and maps it to a `StudyEvent` of the vocabulary (src/store/audit-event-data.ts). */
 export function eventFromRow(row: unknown): StudyEvent {
   const r = parseWith(eventRowSchema, row, 'event row');
-  return {
+  return auditEventFromStored({
     id: r.id,
     studyId: r.study_id,
     trialId: r.trial_id,
     at: r.at,
     type: r.type,
     data: parseJsonColumn(eventDataSchema, r.data_json, `event ${r.id} (column data_json)`),
-  };
+  });
 }

@@ -7,8 +7,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 import { applySqliteMigrations } from './sqlite-migrate.ts';
 import { SqliteStore } from './sqlite-store.ts';
-import { describeStoreContract } from './store-contract.ts';
-import { describeStoreProcessContract, raceChildren } from './store-process-contract.ts';
+import { describeStoreContract } from '../testing/store-contract.ts';
+import { describeStoreProcessContract, raceChildren } from '../testing/store-process-contract.ts';
 
 describeStoreContract('SqliteStore (temp file)', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'autolab-store-'));

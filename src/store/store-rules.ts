@@ -2,9 +2,11 @@
  * Rules every Store adapter applies the same way, independent of SQL: what a
  * recordable outcome looks like, how costs accumulate, how `kept_at` stays ordered.
  */
+import type { FinishedTrialStatus } from '../core/audit-events.ts';
 import { AutolabError } from '../core/errors.ts';
 import type { AcceptanceDecision, TrialDraft, TrialOutcome } from '../core/store.ts';
-import type { TrialCost, TrialRecord, TrialStatus, TrialTimings } from '../core/trial.ts';
+import { deriveTrialFailure } from '../core/trial-failure.ts';
+import type { TrialCost, TrialFailure, TrialRecord, TrialStatus, TrialTimings } from '../core/trial.ts';
 
 function refuse(message: string, hint?: string): never {
   throw new AutolabError('StoreError', message, hint === undefined ? {} : { hint });
@@ -89,7 +91,7 @@ export function decideOutcome(
   incumbent: TrialRecord | null,
   incumbentKeptAt: string | null,
   at: string,
-): { status: TrialStatus; outcome: TrialOutcome; keptAt: string | null } {
+): { status: FinishedTrialStatus; outcome: TrialOutcome; keptAt: string | null } {
   if (outcome.status !== 'scored') return { status: 'failed', outcome, keptAt: null };
   const verdict = decide({ score: outcome.score as number, metrics: { ...outcome.metrics } }, incumbent);
   const { keep, label, detail, metrics: evidence } = typeof verdict === 'boolean' ? { keep: verdict, label: undefined, detail: undefined, metrics: undefined } : verdict;
@@ -105,8 +107,14 @@ export function decideOutcome(
  */
 export const FINISHED_TRIAL_COLUMNS = [
   'status', 'label', 'label_detail', 'metrics_json', 'score', 'timings_json', 'log_excerpt',
-  'commit_sha', 'tree', 'diff', 'cost_json', 'finished_at', 'kept_at', 'repeats_json', 'curve_json',
+  'commit_sha', 'tree', 'diff', 'cost_json', 'finished_at', 'kept_at', 'repeats_json', 'curve_json', 'failure_json',
 ] as const;
+
+/** The signature a failed outcome is recorded with: the evaluator's, else derived from its facts; null when it did not fail. */
+export function recordedFailure(outcome: TrialOutcome, status: TrialStatus): TrialFailure | null {
+  if (status !== 'failed') return null;
+  return outcome.failure ?? deriveTrialFailure(outcome);
+}
 
 export function finishedTrialValues(trial: TrialRecord, outcome: TrialOutcome, status: TrialStatus, cost: TrialCost | null, at: string, keptAt: string | null): unknown[] {
   return [
@@ -125,5 +133,6 @@ export function finishedTrialValues(trial: TrialRecord, outcome: TrialOutcome, s
     keptAt,
     JSON.stringify(outcome.repeats ?? []),
     JSON.stringify(outcome.curve ?? []),
+    ((failure) => (failure === null ? null : JSON.stringify(failure)))(recordedFailure(outcome, status)),
   ];
 }

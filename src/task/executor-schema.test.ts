@@ -42,12 +42,13 @@ async function problems(executorLine: string): Promise<string[]> {
 describe('the executor: key', () => {
   it('loads the Slurm keys as written today into { kind, options }', async () => {
     const { task } = await load('executor: { kind: slurm, partition: debug, cpus_per_trial: 1, mem: 512MB, poll_interval: 250ms, extra_args: ["--qos=high"] }');
-    expect(task.executor).toEqual({ kind: 'slurm', options: { partition: 'debug', cpusPerTrial: 1, memoryBytes: 512e6, extraArgs: ['--qos=high'], pollIntervalMs: 250, phases: ['run'] } });
+    expect(task.executor).toEqual({ kind: 'slurm', options: { partition: 'debug', cpusPerTrial: 1, memoryBytes: 512e6, extraArgs: ['--qos=high'], pollIntervalMs: 250, phases: ['run'], byPhase: {}, prologue: [], requeue: false, launch: 'direct', arrayRepeats: true } });
   });
 
   it('leaves the default kind out of the task (local), as before', async () => {
     expect((await load('executor: { kind: local }')).task.executor).toBeUndefined();
     expect((await load('')).task.executor).toBeUndefined();
+    expect((await load('executor: { kind: local, container: { image: localhost/recipe:1 } }')).task.executor).toMatchObject({ kind: 'local', options: { container: { engine: 'podman' } } });
   });
 
   it('names an unknown kind at file:line:col with a did-you-mean', async () => {
@@ -58,10 +59,10 @@ describe('the executor: key', () => {
 
   it("suggests the kind's own keys for a misspelt one, and checks their values", async () => {
     expect(await problems('executor: { kind: slurm, partiton: debug }')).toEqual(['5:26: executor.partiton: unknown key "partiton"; did you mean "partition"?']);
-    expect(await problems('executor: { kind: local, partition: debug }')).toEqual(['5:26: executor.partition: unknown key "partition"; expected one of: kind']);
-    expect(await problems('executor: { kind: slurm, mem: lots, phases: [score] }')).toEqual([
+    expect(await problems('executor: { kind: local, partition: debug }')).toEqual(['5:26: executor.partition: unknown key "partition"; expected one of: kind, container']);
+    expect(await problems('executor: { kind: slurm, mem: lots, phases: [scoring] }')).toEqual([
       expect.stringMatching(/^5:31: executor\.mem: expected a size/),
-      expect.stringMatching(/^5:46: executor\.phases\[0\]: expected one of preflight, run, got the string "score"/),
+      expect.stringMatching(/^5:46: executor\.phases\[0\]: expected one of setup, legality, preflight, run, score, got the string "scoring"/),
     ]);
   });
 
@@ -75,7 +76,10 @@ describe('the executor: key', () => {
     const executor = (taskFileJsonSchema().properties as Record<string, { anyOf?: Array<{ properties: Record<string, { description?: string }> }>; oneOf?: Array<{ properties: Record<string, { description?: string }> }> }>).executor!;
     const branches = executor.oneOf ?? executor.anyOf ?? [];
     const slurm = branches.find((branch) => Object.keys(branch.properties).includes('partition'))!;
-    expect(Object.keys(slurm.properties).sort()).toEqual(['account', 'cpus_per_trial', 'extra_args', 'gpus_per_trial', 'kind', 'mem', 'partition', 'phases', 'poll_interval', 'shared_dir', 'time_limit']);
+    expect(Object.keys(slurm.properties).sort()).toEqual([
+      'account', 'array_repeats', 'by_phase', 'container', 'cpus_per_trial', 'extra_args', 'gpus', 'gpus_per_trial', 'kind', 'launch', 'mem', 'nodes', 'ntasks', 'ntasks_per_node',
+      'partition', 'phases', 'poll_interval', 'prologue', 'requeue', 'scratch', 'shared_dir', 'signal', 'time_limit',
+    ]);
     for (const [key, property] of Object.entries(slurm.properties)) expect(property.description, key).toMatch(/\w/);
   });
 });

@@ -26,7 +26,7 @@ describe('initTemplate', () => {
 
   it('still loads when its commented examples are uncommented', async () => {
     const uncommented = initTemplate({ name: 'x' })
-      .replace(/^# (setup|preflight|legality): /gm, '$1: ')
+      .replace(/^# (setup|preflight|smoke|legality): /gm, '$1: ')
       .replace('gates: []\n#  - "artifact_bytes <= 16e6"\n#  - "accuracy >= 0.96"', 'gates:\n  - "artifact_bytes <= 16e6"\n  - "accuracy >= 0.96"')
       .replace('knobs: {}\n    #  lr:', 'knobs:\n      lr:')
       .replace(/\n {4}# {2}(width|act):/g, '\n      $1:')
@@ -37,6 +37,7 @@ describe('initTemplate', () => {
     const { task } = await loadTaskFile(dir);
     expect(task.setup?.command).toBe('python prepare.py');
     expect(task.preflight).toBeDefined();
+    expect(task.smoke).toEqual({ command: 'python train.py', timeoutMs: 30_000, ownCommand: false });
     expect(task.legality).toBeDefined();
     expect(task.gates).toHaveLength(2);
     expect(task.surfaces.train?.knobs.map((knob) => knob.name)).toEqual(['lr', 'width', 'act']);

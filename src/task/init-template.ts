@@ -47,8 +47,16 @@ objective:
   metric: val_loss
   direction: minimize        # minimize | maximize
 
-# Optional: a cheap check before the run (syntax check, tiny smoke run); failure: preflight_failed.
+# Optional: a cheap check before the run (syntax check); failure: preflight_failed.
 # preflight: { command: python -m py_compile train.py, timeout: 1m }
+
+# Optional: a smoke run before the full run, to catch crashes, OOMs and timeouts in
+# seconds instead of spending the whole budget. It is the run command with
+# AUTOLAB_SMOKE=1 in its environment (make the recipe do a few steps when it is set),
+# or its own command: smoke: { command: python train.py --steps 5, timeout: 1m }.
+# A failure is labelled smoke_failed, with its failure signature, and is fed back to
+# the specialists like any other failure; nothing the smoke run prints is scored.
+# smoke: { timeout: 30s }
 
 # The run: your training or solver command, under a wall-clock budget (required)
 # that kills its whole process group. It writes outputs to $AUTOLAB_ARTIFACTS.

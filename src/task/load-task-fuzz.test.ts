@@ -1,22 +1,11 @@
+import { seededRandom } from '../core/random.ts';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
-import { GOLF_TASK_YAML } from './golf-task-fixture.ts';
+import { GOLF_TASK_YAML } from '../testing/golf-task-fixture.ts';
 import { loadTaskFile } from './load-task.ts';
-
-/** mulberry32: a small seeded PRNG, so a failing mutation replays. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOISE = [':', '{', '}', '[', ']', '-', '#', "'", '"', '&', '*', '!', '|', '>', '%', '@', '`', ',', '?', ' ', '\t', 'x', '0'];
 

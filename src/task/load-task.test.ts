@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
 import type { TaskSpec } from '../core/task.ts';
-import { GOLF_TASK_YAML } from './golf-task-fixture.ts';
+import { GOLF_TASK_YAML } from '../testing/golf-task-fixture.ts';
 import { loadTaskFile, taskJudgingHash } from './load-task.ts';
 
 let base: string;

@@ -102,11 +102,10 @@ function toSpecialistSpec(specialist: ParsedTaskFile['specialists'][number]): Sp
   return spec;
 }
 
-/** Builds the engine's TaskSpec from a parsed task file; paths are resolved against `taskFile`'s folder. */
-function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
-  const root = dirname(taskFile);
+/** The surfaces of a parsed task file, by name. */
+function toSurfaceSpecs(parsed: ParsedTaskFile['surfaces']): Record<string, SurfaceSpec> {
   const surfaces: Record<string, SurfaceSpec> = {};
-  for (const [name, surface] of Object.entries(parsed.surfaces)) {
+  for (const [name, surface] of Object.entries(parsed)) {
     surfaces[name] = {
       name,
       paths: surface.paths.map(normaliseRelativePath),
@@ -114,6 +113,28 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
       ...(surface.constraints !== undefined && surface.constraints.length > 0 ? { constraints: surface.constraints } : {}),
     };
   }
+  return surfaces;
+}
+
+/** The pruner of a parsed task file (none when `kind: none` or absent). */
+function toPrunerSpec(p: ParsedTaskFile['pruner']): TaskSpec['pruner'] {
+  if (!p || p.kind === 'none') return undefined;
+  return {
+    kind: p.kind,
+    warmupSteps: p.warmup_steps,
+    minTrials: p.min_trials,
+    ...(p.metric !== undefined ? { metric: p.metric } : {}),
+    ...(p.direction !== undefined ? { direction: p.direction } : {}),
+    ...(p.min_step !== undefined ? { minStep: p.min_step } : {}),
+    ...(p.reduction !== undefined ? { reduction: p.reduction } : {}),
+    ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
+    ...(p.final_step !== undefined ? { finalStep: p.final_step } : {}),
+  };
+}
+
+/** Builds the engine's TaskSpec from a parsed task file; paths are resolved against `taskFile`'s folder. */
+function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
+  const root = dirname(taskFile);
   const task: TaskSpec = {
     name: parsed.name,
     taskFile,
@@ -129,7 +150,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
     score: parsed.score,
     protected: parsed.protected.map(normaliseRelativePath),
     gates: parsed.gates,
-    surfaces,
+    surfaces: toSurfaceSpecs(parsed.surfaces),
     specialists: parsed.specialists.map(toSpecialistSpec),
     parallel: parsed.parallel,
     gpus: parsed.gpus,
@@ -157,22 +178,12 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   if (parsed.expose.length > 0) task.expose = parsed.expose;
   if (parsed.setup) task.setup = parsed.setup;
   if (parsed.preflight) task.preflight = parsed.preflight;
+  if (parsed.smoke) task.smoke = { command: parsed.smoke.command ?? task.run.command, timeoutMs: parsed.smoke.timeoutMs, ownCommand: parsed.smoke.command !== null };
   if (parsed.legality) task.legality = parsed.legality;
-  if (parsed.pruner && parsed.pruner.kind !== 'none') {
-    const p = parsed.pruner;
-    task.pruner = {
-      kind: p.kind,
-      warmupSteps: p.warmup_steps,
-      minTrials: p.min_trials,
-      ...(p.metric !== undefined ? { metric: p.metric } : {}),
-      ...(p.direction !== undefined ? { direction: p.direction } : {}),
-      ...(p.min_step !== undefined ? { minStep: p.min_step } : {}),
-      ...(p.reduction !== undefined ? { reduction: p.reduction } : {}),
-      ...(p.confidence !== undefined ? { confidence: p.confidence } : {}),
-      ...(p.final_step !== undefined ? { finalStep: p.final_step } : {}),
-    };
-  }
-  if (parsed.executor && parsed.executor.kind !== 'local') task.executor = parsed.executor;
+  const pruner = toPrunerSpec(parsed.pruner);
+  if (pruner) task.pruner = pruner;
+  // `{ kind: local }` without options is the default, left out; a local container is kept.
+  if (parsed.executor && (parsed.executor.kind !== 'local' || Object.keys(parsed.executor.options).length > 0)) task.executor = parsed.executor;
   for (const key of ['trials', 'hours', 'patience', 'usd'] as const) {
     if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
   }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
-import { GOLF_TASK_YAML } from './golf-task-fixture.ts';
+import { GOLF_TASK_YAML } from '../testing/golf-task-fixture.ts';
 import { loadTaskFile, MAX_TASK_FILE_BYTES } from './load-task.ts';
 import { recipeFolderProblem } from './repo-folder-check.ts';
 

@@ -4,6 +4,7 @@ import type { CommandSpec, GateSpec } from '../core/task.ts';
 import { studyNameProblem } from '../core/study-name.ts';
 import { executorSchema } from './executor-schema.ts';
 import { durationSchema, sizeSchema } from '../options/unit-schemas.ts';
+import { SPECIALIST_KIND_NAMES, SPECIALIST_KINDS_TEXT } from '../specialists/specialist-kinds.ts';
 
 /**
  * The task file (`autolab.yaml`) as the user writes it: snake_case keys, durations and
@@ -72,6 +73,30 @@ function commandSchema(phase: keyof typeof DEFAULT_TIMEOUTS_MS, description: str
     )
     .describe(`${description} A command string, or { command, timeout } (default timeout ${defaultText}).`);
 }
+
+/** Default budget of the smoke run. */
+export const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
+
+/** `smoke:` as written: `{ timeout }` (the run command with AUTOLAB_SMOKE=1), `{ command, timeout }`, or a command. */
+const smokeSchema = z
+  .union(
+    [
+      commandTextSchema.describe('Its own command (e.g. `python train.py --steps 5`); the budget is 1m.'),
+      z.strictObject({
+        command: commandTextSchema.optional().describe('Its own command; default: the run command, with AUTOLAB_SMOKE=1 in its environment.'),
+        timeout: durationSchema().optional().describe('Wall-clock budget of the smoke run; the process group is killed when it runs out (smoke_failed). Default 1m.'),
+      }),
+    ],
+    { error: 'expected { timeout } (the run command with AUTOLAB_SMOKE=1), { command, timeout }, or a command' },
+  )
+  .transform((value): { command: string | null; timeoutMs: number } =>
+    typeof value === 'string' ? { command: value, timeoutMs: DEFAULT_SMOKE_TIMEOUT_MS } : { command: value.command ?? null, timeoutMs: value.timeout ?? DEFAULT_SMOKE_TIMEOUT_MS },
+  )
+  .describe(
+    'Optional smoke run between the preflight and the run: the run command with AUTOLAB_SMOKE=1 and a short budget (or its own command), in the trial worktree with the run\'s limits. ' +
+      'A recipe reads AUTOLAB_SMOKE to do a few steps. It catches crashes, OOMs and timeouts in seconds; its failure is smoke_failed (with its failure signature, fed back like any failure) and the full run is not spent. ' +
+      'Its artifacts go to their own folder; nothing it prints is scored. e.g. smoke: { timeout: 30s }.',
+  );
 
 const relativePathSchema = z.string().trim().min(1, { error: 'expected a path relative to the recipe root, got an empty string' });
 
@@ -143,9 +168,7 @@ export const SPECIALIST_CORE_KEYS = ['name', 'kind', 'surface', 'role'] as const
 const specialistSchema = z
   .looseObject({
     name: nameSchema.describe('Unique name of the specialist (shown in the lineage).'),
-    kind: z
-      .enum(['knobs', 'llm', 'command', 'combine', 'ablate'])
-      .describe('knobs: search declared knobs; llm: LLM agent; command: external coding agent CLI; combine: port kept improvements; ablate: remove parts of the incumbent diff.'),
+    kind: z.enum(SPECIALIST_KIND_NAMES).describe(SPECIALIST_KINDS_TEXT),
     surface: z.string().min(1).describe('Name of the surface (under `surfaces:`) this specialist may edit.'),
     role: z.string().optional().describe('What the specialist works on: a preset (optimizer, architecture, data, systems, generalist) or your own text.'),
     // Options of the llm and command kinds, listed here for editors; each kind validates its own (docs/specialists.md).
@@ -193,7 +216,8 @@ export const taskFileSchema = z
         { error: missing('required: what to optimise, e.g. objective: { metric: val_loss, direction: minimize }') },
       )
       .describe('The metric to optimise and its direction.'),
-    preflight: commandSchema('preflight', 'Optional cheap check before the run (syntax check, smoke run); failure: preflight_failed.').optional(),
+    preflight: commandSchema('preflight', 'Optional cheap check before the run (syntax check); failure: preflight_failed.').optional(),
+    smoke: smokeSchema.optional(),
     run: z
       .strictObject(
         {

@@ -9,9 +9,10 @@ export function gitIn(dir: string, args: string[]): string {
   return execFileSync('git', args, { cwd: dir, env: GIT_ENV, encoding: 'utf8' });
 }
 
-/** A copy of a fixture recipe in a fresh temp git repository, committed once. */
-export async function makeRecipeRepo(fixture: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await mkdtemp(join(tmpdir(), 'autolab-recipe-'));
+/** A copy of a fixture recipe in a fresh temp git repository (under `base`, default the temp folder), committed once. */
+export async function makeRecipeRepo(fixture: string, base = tmpdir()): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  await mkdir(base, { recursive: true });
+  const dir = await mkdtemp(join(base, 'autolab-recipe-'));
   await cp(fixture, dir, { recursive: true });
   gitIn(dir, ['init', '-q', '-b', 'main']);
   gitIn(dir, ['add', '-A']);

@@ -22,6 +22,7 @@ export function makeTrial(overrides: Partial<TrialRecord> & { id: number }): Tri
     timings: {},
     cost: null,
     logExcerpt: '',
+    failure: null,
     repeats: [],
     curve: [],
     edit: null,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { forestMainEffects, treeLeaves, treeMainEffects } from './fanova.ts';
-import { fitForest, predictTree, seededRandom, type TreeNode } from './random-forest.ts';
+import { seededRandom } from '../core/random.ts';
+import { fitForest, predictTree, type TreeNode } from './random-forest.ts';
 
 const leaf = (value: number): TreeNode => ({ kind: 'leaf', value, samples: 1 });
 

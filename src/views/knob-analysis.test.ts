@@ -6,7 +6,7 @@ import { buildKnobAnalysis, scoredObservations } from './knob-analysis.ts';
 import { knobImportance, unitOf } from './knob-importance.ts';
 import { diffStat, incumbentConfiguration } from './incumbent-config.ts';
 import { chainTo, incumbentOf } from './lineage-view.ts';
-import { seededRandom } from './random-forest.ts';
+import { seededRandom } from '../core/random.ts';
 import type { StudyKnob } from './study-knobs.ts';
 
 const knob = (spec: Partial<StudyKnob> & Pick<StudyKnob, 'name' | 'type'>): StudyKnob => ({ file: 'c.json', key: spec.name, surface: 'hyper', column: spec.name, ...spec });

@@ -8,6 +8,7 @@ import type { StudyRecord } from '../core/study.ts';
 import type { Objective } from '../core/task.ts';
 import type { FailureLabel, TrialRecord } from '../core/trial.ts';
 import type { TrialSlot } from './study-snapshot.ts';
+import { failuresByCause, type FailureCause } from './failures-by-cause.ts';
 import { chainTo, incumbentOf } from './lineage-view.ts';
 import { specialistTable, type SpecialistRow } from './specialist-table.ts';
 import { timelineData } from './timeline-view.ts';
@@ -31,6 +32,8 @@ export interface StudyOverview {
   chain: TrialSummary[];
   /** The most recent trials, newest first. */
   recent: TrialSummary[];
+  /** Failures by cause (failure signature), most frequent first, at most 12; each lists at most its last 20 trials. */
+  failures: FailureCause[];
 }
 
 export interface OverviewInput {
@@ -44,6 +47,8 @@ export interface OverviewInput {
 }
 
 const RECENT = 10;
+const CAUSES = 12;
+const CAUSE_TRIALS = 20;
 
 /** Builds the overview of a study (`timeline: false` leaves the slot timeline out). */
 export function buildOverview(input: OverviewInput, options: { timeline?: boolean } = {}): StudyOverview {
@@ -101,5 +106,6 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
     specialists: specialistTable(trials, chain, objective),
     chain: chain.map(summary),
     recent: trials.slice(-RECENT).reverse().map(summary),
+    failures: failuresByCause(trials).slice(0, CAUSES).map((cause) => ({ ...cause, trials: cause.trials.slice(-CAUSE_TRIALS) })),
   };
 }

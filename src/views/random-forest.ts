@@ -7,6 +7,7 @@
  * Growing keeps, per node, the node's samples sorted along every feature (sorted once
  * per tree, then partitioned stably), so a tree costs O(samples × features × depth).
  */
+import { seededRandom } from '../core/random.ts';
 
 /** A node of a fitted tree: a leaf with its mean, or a split `x[feature] <= threshold`. */
 export type TreeNode =
@@ -23,18 +24,6 @@ export interface ForestOptions {
   /** Each tree's bootstrap draws at most this many samples (default: all of them, up to 2000). */
   maxSamples?: number;
   seed?: number;
-}
-
-/** A deterministic PRNG (mulberry32) giving numbers in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -92,13 +92,11 @@ export class StudySnapshot {
       this.trialEvents.set(event.trialId, list);
     }
     if (event.trialId === null) {
-      if (event.type === 'study.renamed' && typeof event.data.name === 'string') this.study = { ...this.study, name: event.data.name };
+      if (event.type === 'study.renamed') this.study = { ...this.study, name: event.data.name };
       return;
     }
     if (event.type === 'trial.started') {
-      const slot = typeof event.data.slot === 'number' ? event.data.slot : null;
-      const gpu = event.data.gpu === undefined || event.data.gpu === null ? null : String(event.data.gpu);
-      this.slots.set(event.trialId, { slot, gpu });
+      this.slots.set(event.trialId, { slot: event.data.slot ?? null, gpu: event.data.gpu ?? null });
       return;
     }
   }

@@ -5,6 +5,7 @@
 import type { Objective } from '../core/task.ts';
 import type { FailureLabel, TrialRecord, TrialStatus } from '../core/trial.ts';
 import { improvement } from '../core/acceptance.ts';
+import { failureLine } from '../core/trial-failure.ts';
 
 export interface TrialSummary {
   id: number;
@@ -12,6 +13,8 @@ export interface TrialSummary {
   specialist: string;
   status: TrialStatus;
   label: FailureLabel | null;
+  /** A failed trial's cause on one line (its failure signature's summary, starting with the label), else null. */
+  cause: string | null;
   score: number | null;
   /** Score minus the parent's score (null when either has none). */
   delta: number | null;
@@ -44,6 +47,7 @@ export function summarizeTrial(trial: TrialRecord, byId: ReadonlyMap<number, Tri
     specialist: trial.specialist,
     status: trial.status,
     label: trial.label,
+    cause: failureLine(trial),
     score: trial.score,
     delta,
     gain: delta === null || parentScore === null || trial.score === null ? null : improvement(objective, trial.score, parentScore),

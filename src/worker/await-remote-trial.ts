@@ -4,6 +4,7 @@
  * trials still in flight as `interrupted`; a worker that holds one notices when it next
  * renews its lease, stops the run and records nothing.
  */
+import { trialFinishedEvent } from '../core/events.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrialRecord } from '../core/trial.ts';
 import { isFinished } from '../core/trial.ts';
@@ -23,7 +24,7 @@ export function remoteTrials(ctx: Pick<StudyRuntime, 'store' | 'studyId' | 'even
   return {
     async awaitTrial(trial, kill) {
       const recorded = await waitForRecord(ctx, trial.id, kill, pollMs);
-      ctx.events.emit('trial:finished', { trial: recorded, incumbentChanged: recorded.status === 'kept' });
+      ctx.events.emit('trial.finished', trialFinishedEvent(recorded));
       return recorded;
     },
   };

@@ -11,6 +11,7 @@
  * the trial (once; a second expiry records it `interrupted`). A worker that lost a
  * lease stops that run and records nothing.
  */
+import { failureLine } from '../core/trial-failure.ts';
 import { coerceError } from '../core/errors.ts';
 import type { TrialOwner, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
@@ -226,6 +227,6 @@ async function renewLeases(worker: Worker): Promise<void> {
 }
 
 function outcomeLine(trial: TrialRecord): string {
-  const detail = trial.status === 'failed' ? `${trial.label}${trial.labelDetail ? `: ${trial.labelDetail.split('\n')[0]}` : ''}` : `score ${trial.score}`;
+  const detail = trial.status === 'failed' ? (failureLine(trial) ?? String(trial.label)) : `score ${trial.score}`;
   return `#${trial.id} ${trial.status} (${detail})`;
 }

@@ -94,7 +94,7 @@ describe.each(STORES)('worker leases and remote trials on $name', ({ skip, open 
   it('the driver waits for a worker’s record, and on kill records its queued trials interrupted', async () => {
     const events = new TypedEmitter<StudyEventMap>();
     const finished: number[] = [];
-    events.on('trial:finished', ({ trial }) => finished.push(trial.id));
+    events.on('trial.finished', ({ trial }) => finished.push(trial.id));
     const remote = remoteTrials({ store, studyId, events }, 20);
     const first = await store.createTrial(studyId, queued(1));
     const never = new AbortController();

@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
-import { makePlainRecipe, makeTempDir, makeUserRepo, userRepoState } from './test-fixtures.ts';
+import { makePlainRecipe, makeTempDir, makeUserRepo, userRepoState } from '../testing/workspace-fixtures.ts';
 import type { Workspace } from './workspace.ts';
 import { openWorkspace } from './workspace.ts';
 

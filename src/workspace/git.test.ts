@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
 import { git, GitError, gitPipe, gitResult } from './git.ts';
-import { makeTempDir } from './test-fixtures.ts';
+import { makeTempDir } from '../testing/workspace-fixtures.ts';
 
 let temp: { dir: string; cleanup: () => Promise<void> };
 beforeEach(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Edit } from '../core/trial.ts';
 import { git } from './git.ts';
-import { makeTempDir, makeUserRepo, userRepoState } from './test-fixtures.ts';
+import { makeTempDir, makeUserRepo, userRepoState } from '../testing/workspace-fixtures.ts';
 import type { Workspace } from './workspace.ts';
 import { openWorkspace } from './workspace.ts';
 

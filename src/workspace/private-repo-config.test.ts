@@ -2,7 +2,7 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { unexpectedConfigKeys } from './private-repo-config.ts';
-import { makePlainRecipe, makeTempDir } from './test-fixtures.ts';
+import { makePlainRecipe, makeTempDir } from '../testing/workspace-fixtures.ts';
 import { openWorkspace } from './workspace.ts';
 
 const cleanups: Array<() => Promise<void>> = [];

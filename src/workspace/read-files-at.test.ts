@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir, makeUserRepo } from './test-fixtures.ts';
+import { makeTempDir, makeUserRepo } from '../testing/workspace-fixtures.ts';
 import { openWorkspace, type Workspace } from './workspace.ts';
 
 let temp: { dir: string; cleanup: () => Promise<void> };

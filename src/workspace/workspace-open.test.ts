@@ -3,7 +3,7 @@ import { readFile, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
-import { makePlainRecipe, makeTempDir, makeUserRepo, userRepoState, writeFiles } from './test-fixtures.ts';
+import { makePlainRecipe, makeTempDir, makeUserRepo, userRepoState, writeFiles } from '../testing/workspace-fixtures.ts';
 import { openWorkspace } from './workspace.ts';
 
 let temp: { dir: string; cleanup: () => Promise<void> };

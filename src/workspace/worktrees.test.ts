@@ -3,7 +3,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
-import { makeTempDir, makeUserRepo } from './test-fixtures.ts';
+import { makeTempDir, makeUserRepo } from '../testing/workspace-fixtures.ts';
 import type { Workspace } from './workspace.ts';
 import { openWorkspace } from './workspace.ts';
 

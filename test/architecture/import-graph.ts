@@ -100,3 +100,25 @@ export function importCycles(graph: readonly ModuleImports[]): string[][] {
 export function folderOf(file: string): string {
   return file.split('/')[1] ?? '';
 }
+
+/**
+ * The adapter kind a module belongs to, or null: a folder under `src/executors/` or
+ * `src/specialists/` (not `shared/`), or a store driver `src/store/sqlite-*` /
+ * `src/store/postgres-*`. A kind's modules import the core and their family's shared
+ * code, never another kind's files (of their family or any other).
+ */
+export function adapterKindOf(file: string): string | null {
+  const folder = /^src\/(executors|specialists)\/([^/]+)\//.exec(file);
+  if (folder) return folder[2] === 'shared' ? null : `${folder[1]}/${folder[2]}`;
+  const store = /^src\/store\/(sqlite|postgres)-[^/]+\.ts$/.exec(file);
+  return store ? `store/${store[1]}` : null;
+}
+
+/** `from -> to` for every import from one adapter kind's module into another kind's. */
+export function siblingAdapterImports(graph: readonly ModuleImports[]): string[] {
+  return graph.flatMap((module) => {
+    const kind = adapterKindOf(module.file);
+    if (kind === null) return [];
+    return module.local.filter((target) => adapterKindOf(target) !== null && adapterKindOf(target) !== kind).map((target) => `${module.file} -> ${target}`);
+  });
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/core/store.ts';
 import type { StudyRecord } from '../../src/core/study.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
-import { writeSyntheticStudy } from '../../src/server/testing/synthetic-study.ts';
+import { writeSyntheticStudy } from '../../src/testing/synthetic-study.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { runCli } from '../../src/testing/cli.ts';
 
@@ -57,7 +57,7 @@ describe('dashboard API', () => {
   it('lists the studies with their headline figures', async () => {
     const { studies } = await json('/api/studies');
     expect(studies.map((s: { name: string }) => s.name)).toEqual(['synthetic', 'with-logs']);
-    expect(studies[0]).toMatchObject({ objective: { metric: 'val_bpb', direction: 'minimize' }, counts: { total: TRIALS + 1 }, baselineScore: 1.5 });
+    expect(studies[0]).toMatchObject({ objective: { metric: 'val_bpb', direction: 'minimize' }, counts: { total: TRIALS }, baselineScore: 1.5 });
     expect(studies[0].incumbent.score).toBeLessThan(1.5);
   });
 
@@ -78,12 +78,23 @@ describe('dashboard API', () => {
     expect(shares).toBeCloseTo(1);
     expect(overview.chain[0].id).toBe(0);
     expect(overview.chain.at(-1).id).toBe(overview.incumbent.id);
+    // Failures by cause: the most frequent first, each with its first and last trial and an example summary.
+    expect(overview.failures.length).toBeGreaterThan(0);
+    const counts = overview.failures.map((cause: { count: number }) => cause.count);
+    expect(counts).toEqual([...counts].sort((a: number, b: number) => b - a));
+    if (overview.failures.length < 12) expect(counts.reduce((sum: number, n: number) => sum + n, 0)).toBe(overview.counts.failed);
+    for (const cause of overview.failures) {
+      expect(cause.summary.startsWith(cause.label)).toBe(true);
+      expect(cause.firstTrial).toBeLessThanOrEqual(cause.lastTrial);
+    }
   });
 
   it('sorts, filters and pages the trials table', async () => {
     const crashes = await json('/api/studies/synthetic/trials?label=crash&limit=500');
     expect(crashes.total).toBeGreaterThan(0);
     expect(crashes.rows.every((row: { label: string }) => row.label === 'crash')).toBe(true);
+    // Each failed row names its cause on one line (its failure signature's summary).
+    expect(crashes.rows.every((row: { cause: string | null }) => row.cause !== null && row.cause.startsWith('crash'))).toBe(true);
     const best = await json('/api/studies/synthetic/trials?sort=score&order=asc&limit=1');
     const overview = await json('/api/studies/synthetic');
     expect(best.rows[0].score).toBe(overview.incumbent.score);

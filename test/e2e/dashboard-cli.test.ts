@@ -73,7 +73,7 @@ describe('dashboard commands', () => {
     child.stdout!.on('data', (chunk) => (out += chunk));
     const url = await waitFor(() => /autolab dashboard: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1], 20_000, 'the URL');
     const studies = (await (await fetch(new URL('/api/studies', url))).json()) as { studies: Array<{ name: string; counts: { total: number } }> };
-    expect(studies.studies).toEqual([expect.objectContaining({ name: 'fixture', counts: expect.objectContaining({ total: 3 }) })]);
+    expect(studies.studies).toEqual([expect.objectContaining({ name: 'fixture', counts: expect.objectContaining({ total: 2 }) })]);
     const trial = (await (await fetch(new URL('/api/studies/fixture/trials/1', url))).json()) as { logs: Array<{ name: string }> };
     expect(trial.logs.map((log) => log.name)).toContain('run.log');
     child.kill('SIGINT');

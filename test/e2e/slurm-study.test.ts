@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { SlurmExecutor, tokenTag } from '../../src/executors/slurm/slurm-executor.ts';
-import { measureSlurmStartupMs, slurmForTests } from '../../src/executors/slurm/testing/slurm-for-tests.ts';
+import { measureSlurmStartupMs, slurmForTests } from '../../src/testing/slurm-for-tests.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { gitIn, makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutolabError } from '../../src/core/errors.ts';
-import { GOLF_TASK_YAML } from '../../src/task/golf-task-fixture.ts';
+import { GOLF_TASK_YAML } from '../../src/testing/golf-task-fixture.ts';
 import { loadTaskFile } from '../../src/task/load-task.ts';
 import { damageText, picker, type Picker } from './fuzz-random.ts';
 

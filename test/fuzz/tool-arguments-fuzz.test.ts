@@ -8,7 +8,7 @@ import { buildLineageFeedback } from '../../src/core/lineage-feedback.ts';
 import type { ProposalContext } from '../../src/core/specialist.ts';
 import { agentTools, type ToolCounters } from '../../src/specialists/llm/agent-tools.ts';
 import type { AgentWorkspace } from '../../src/specialists/llm/agent-workspace.ts';
-import { EditPolicy } from '../../src/specialists/llm/edit-policy.ts';
+import { EditPolicy } from '../../src/specialists/shared/edit-policy.ts';
 import { ToolFailure } from '../../src/specialists/llm/recipe-files.ts';
 import { makeTrial } from '../../src/testing/trial-fixture.ts';
 import { damageText, picker, type Picker } from './fuzz-random.ts';

@@ -22,8 +22,9 @@ describe('a store locked by another process', () => {
         locker.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('locked') && resolve());
         locker.on('exit', (code) => reject(new Error(`the locking process exited (${code})`)));
       });
+      // Reading commands write nothing and read through the lock (WAL); a run must write.
       const started = Date.now();
-      const result = await runCli(['status', repo.dir]);
+      const result = await runCli(['run', repo.dir, '--trials', '1']);
       expect(result.code, result.stderr).toBe(1);
       expect(result.stderr).toMatch(/^autolab: .*database is locked/);
       expect(result.stderr).toMatch(/→ another process held the study database longer than \d+ s/);
@@ -32,7 +33,7 @@ describe('a store locked by another process', () => {
     } finally {
       locker.kill('SIGKILL');
     }
-    const after = await runCli(['status', repo.dir]);
+    const after = await runCli(['run', repo.dir, '--trials', '1']);
     expect(after.code, after.stderr).toBe(0);
     await repo.cleanup();
   });

@@ -11,6 +11,18 @@ export function outcomePill(status, label) {
   return html`<span class="pill ${status}">${status}</span>`;
 }
 
+/**
+ * The outcome pill and, for a failed trial, its cause on one line (the failure signature's
+ * summary without its leading label): `crash AssertionError at model.py:66 assert ...`.
+ */
+export function outcomeCell(row) {
+  const pill = outcomePill(row.status, row.label);
+  if (row.status !== 'failed' || !row.cause) return pill;
+  const label = row.label ?? 'failed';
+  const rest = row.cause.startsWith(label) ? row.cause.slice(label.length).trim() : row.cause;
+  return html`${pill} <span class="cause" title="${row.cause}">${rest}</span>`;
+}
+
 export function swatch(color) {
   return html`<span class="swatch" style="background:${color}"></span>`;
 }

@@ -17,6 +17,7 @@ export const LABEL_COLORS = {
   size_exceeded: '#c026d3',
   duplicate: '#0891b2',
   preflight_failed: '#ca8a04',
+  smoke_failed: '#d97706',
   run_timeout: '#ea580c',
   oom: '#be123c',
   crash: '#dc2626',

@@ -9,8 +9,13 @@ import { terminalText } from '../../core/terminal-text.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
 import { DEFAULT_PAYOFF_WINDOW, specialistPayoffs } from '../../scheduler/payoff.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
+import { failuresByCause } from '../../views/failures-by-cause.ts';
+import { renderFailureCauses } from './failures.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
-import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, palette, renderTable, useColor } from '../format.ts';
+import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, outcomeWithCause, palette, renderTable, useColor } from '../format.ts';
+
+/** Causes of failure `autolab status` lists (the rest: `autolab failures`). */
+const STATUS_CAUSES = 5;
 
 export interface JsonOption {
   json?: boolean;
@@ -31,12 +36,13 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
   return withStudy(path, options, {}, async (study) => {
     const trials = await study.trials();
     const lineage = await study.lineage();
-    const bySpecialist = new Map<string, { trials: number; kept: number; failed: number; usd: number }>();
+    const bySpecialist = new Map<string, { trials: number; kept: number; failed: number; machineFailed: number; usd: number }>();
     for (const trial of trials) {
-      const row = bySpecialist.get(trial.specialist) ?? { trials: 0, kept: 0, failed: 0, usd: 0 };
-      row.trials++;
+      const row = bySpecialist.get(trial.specialist) ?? { trials: 0, kept: 0, failed: 0, machineFailed: 0, usd: 0 };
+      if (trial.label === 'infra_error') row.machineFailed++; // the machine's failure, not the specialist's (retried)
+      else row.trials++;
       if (trial.status === 'kept') row.kept++;
-      if (trial.status === 'failed') row.failed++;
+      if (trial.status === 'failed' && trial.label !== 'infra_error') row.failed++;
       row.usd += trial.cost?.usd ?? 0;
       bySpecialist.set(trial.specialist, row);
     }
@@ -44,9 +50,10 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const spend = specialistSpend(trials, await study.store.listEvents(study.record.id));
     const payoffs = specialistPayoffs(trials, study.task.objective);
     const trialBudget = await applyBudgetExtension(study.store, study.record.id, study.task.budget);
+    const causes = failuresByCause(trials);
     const budget = { ...study.task.budget, ...(trialBudget.file !== undefined ? { fileTrials: trialBudget.file, extraTrials: trialBudget.extra } : {}) };
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, failures: causes.map(({ trials: _ids, ...cause }) => cause), elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -54,7 +61,9 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     write(c.bold(`study '${study.name}'`) + ` · ${objective.direction} ${objective.metric} · driven for ${formatDuration(study.record.elapsedMs)}`);
     write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
     write(`trials: ${describeTrialCounts(lineage.counts)}`);
-    const budgetText = describeBudget(study.task.budget, trialBudget, lineage.counts.total, study.record.elapsedMs);
+    // budget.trials counts what the driver counts: trials the machine failed are replaced by their retry.
+    const counted = trials.filter((trial) => trial.id !== 0 && trial.label !== 'infra_error').length;
+    const budgetText = describeBudget(study.task.budget, trialBudget, counted, study.record.elapsedMs);
     if (budgetText) write(`budget: ${budgetText}`);
     write('');
     // The payoff table: what each specialist's trials paid off (the bandit scheduler's view).
@@ -74,6 +83,13 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     ];
     write(renderTable(['specialist', 'trials', 'kept', 'failed', 'share of improvement', 'payoff', 'cost', 'compute'], payoffRows));
     write(c.dim(`payoff: AUC of "kept" over each specialist's results among the last ${DEFAULT_PAYOFF_WINDOW} (later successes weigh more); the bandit scheduler adds an exploration bonus`));
+    if (causes.length > 0) {
+      write('');
+      write(c.bold('failures by cause'));
+      write(renderFailureCauses(causes.slice(0, STATUS_CAUSES), c));
+      if (causes.length > STATUS_CAUSES) write(c.dim(`… ${causes.length - STATUS_CAUSES} more causes: ${hintCommand(options, 'failures')}`));
+      else write(c.dim(`each cause with its trials: ${hintCommand(options, 'failures')}`));
+    }
     if (anySpend(spend)) {
       write('');
       write(renderTable(SPEND_HEADERS, spendRows(spend)));
@@ -126,7 +142,7 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
       `#${trial.id}`,
       trial.parent === null ? '—' : `#${trial.parent}`,
       trial.specialist,
-      outcomeText(trial, c),
+      outcomeWithCause(trial, c, 80),
       formatScore(trial.score),
       formatDelta(deltaVs(trial, all)),
       formatDuration(trial.timings.totalMs),
@@ -158,6 +174,10 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     write(`commit: ${trial.commit ?? '—'} · seed ${trial.seed}`);
     write(`score: ${formatScore(trial.score)}${parent?.score != null && trial.score !== null ? ` (${formatDelta(trial.score - parent.score)} vs parent)` : ''}`);
     if (trial.label) write(`label: ${c.red(trial.label)}\n${indent(terminalText(trial.labelDetail ?? ''))}`);
+    if (trial.failure) {
+      write(`cause: ${terminalText(trial.failure.summary)}`);
+      write(c.dim(`signature: ${terminalText(trial.failure.signature)}`));
+    }
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
     if (trial.repeats.length > 1) {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
 import { writeStudyReport } from '../../report/write-report.ts';
@@ -18,12 +19,16 @@ export async function reportCommand(path: string, options: ReportOptions): Promi
       study: study.record,
       objective: study.task.objective,
       outDir,
+      // From the store alone (another host), the private repository may be out of reach: the report goes without the patch and file views.
       incumbentPatch: async (incumbent) => {
         if (!incumbent.commit) return null;
-        const workspace = await study.workspace();
-        return (await workspace.exportPatch(incumbent.commit)).patch;
+        const workspace = existsSync(study.paths.state) ? await study.workspace().catch(() => null) : null;
+        return workspace === null ? null : (await workspace.exportPatch(incumbent.commit)).patch;
       },
-      files: async (requests, known) => (await study.workspace()).readFilesAt(requests, known),
+      files: async (requests, known) => {
+        const workspace = existsSync(study.paths.state) ? await study.workspace().catch(() => null) : null;
+        return workspace === null ? requests.map(() => null) : workspace.readFilesAt(requests, known);
+      },
     });
     process.stdout.write(`wrote the report of study '${study.name}':\n  ${written.html}  (one self-contained file)\n  ${written.markdown}  (with ${written.plots.length} SVG plots beside it)\n`);
     return 0;

@@ -15,7 +15,7 @@ export interface SubmitExitCode {
 /** Labels of an edit refused before anything ran. */
 const REFUSED: readonly FailureLabel[] = ['apply_failed', 'illegal_edit', 'duplicate', 'size_exceeded'];
 /** Labels of an edit that ran (or was checked by running) and failed. */
-const FAILED_RUN: readonly FailureLabel[] = ['preflight_failed', 'crash', 'run_timeout', 'oom', 'pruned', 'score_timeout', 'metric_missing', 'gate_miss'];
+const FAILED_RUN: readonly FailureLabel[] = ['preflight_failed', 'smoke_failed', 'crash', 'run_timeout', 'oom', 'pruned', 'score_timeout', 'metric_missing', 'gate_miss'];
 /** Labels that are not the edit's fault: submit it again. */
 const NOT_THE_EDIT: readonly FailureLabel[] = ['interrupted', 'infra_error'];
 

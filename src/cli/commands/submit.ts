@@ -5,7 +5,7 @@ import { trialToJson } from '../../core/trial.ts';
 import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '../context.ts';
 import { PATCH_BASE_HINT } from '../../workspace/patch-diagnosis.ts';
 import { submitExitCode } from './submit-exit-codes.ts';
-import { formatDelta, formatScore, outcomeText, palette, useColor } from '../format.ts';
+import { formatDelta, formatScore, outcomeText, outcomeWithCause, palette, useColor } from '../format.ts';
 
 export interface SubmitOptions extends StudyCommandOptions {
   hypothesis: string;
@@ -54,7 +54,11 @@ export async function submitCommand(patchFile: string, options: SubmitOptions): 
       const c = palette(useColor(process.stdout));
       const parentTrial = trial.parent === null ? null : await study.store.getTrial(study.record.id, trial.parent);
       const delta = trial.score !== null && parentTrial?.score != null ? trial.score - parentTrial.score : null;
-      process.stdout.write(`trial #${trial.id} ${outcomeText(trial, c)} ${study.task.objective.metric} = ${formatScore(trial.score)} (${formatDelta(delta)} vs parent #${trial.parent})\n`);
+      process.stdout.write(
+        trial.status === 'failed'
+          ? `trial #${trial.id} ${outcomeWithCause(trial, c, 160)}\n`
+          : `trial #${trial.id} ${outcomeText(trial, c)} ${study.task.objective.metric} = ${formatScore(trial.score)} (${formatDelta(delta)} vs parent #${trial.parent})\n`,
+      );
       let detail = terminalText(trial.labelDetail ?? '');
       if (trial.label === 'apply_failed') {
         // The recorded advice is generic; here it can be the exact command for the user's folder.

@@ -61,6 +61,8 @@ export interface LocalExecutorOptions {
  *   does not start (`spawnError`): a sandbox that was asked for is never silently dropped.
  * - At the budget the group gets SIGTERM, then SIGKILL after `killGraceMs`; on abort it
  *   gets SIGKILL at once; when the leader exits, whatever is left of the group gets SIGKILL.
+ * - `cleanupCommand` runs once the command has ended, however it ended (a Podman container
+ *   outlives its client), before `run` resolves.
  * - `run` resolves on the leader's exit, after at most `drainMs` of draining the pipes, so
  *   a grandchild that escaped the group (setsid) and holds the pipe cannot stall it.
  * - `run` never rejects for a failing command or a spawn failure (`spawnError`), only for
@@ -196,6 +198,7 @@ export class LocalExecutor implements Executor {
           .then(() => limitHits)
           .then((hits) => noteLimits(recorder, request, exitCode, signal, hits))
           .then(() => recorder.close())
+          .then(() => runCleanup(request))
           .then(() => {
             const oomSuspected = suspectOutOfMemory({
               failed: exitCode !== 0,
@@ -213,6 +216,20 @@ export class LocalExecutor implements Executor {
   }
 }
 
+
+/** How long a request's `cleanupCommand` may take. */
+const CLEANUP_TIMEOUT_MS = 60_000;
+
+/** Runs the request's `cleanupCommand` (e.g. removing its container) with its environment; never throws. */
+function runCleanup(request: CommandRequest): Promise<void> {
+  const cleanup = request.cleanupCommand;
+  if (cleanup === undefined || cleanup.trim() === '') return Promise.resolve();
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', cleanup], { cwd: '/', env: request.env, stdio: 'ignore', timeout: CLEANUP_TIMEOUT_MS, killSignal: 'SIGKILL' });
+    child.once('error', () => resolve());
+    child.once('exit', () => resolve());
+  });
+}
 
 function shellArguments(request: CommandRequest, cgroup: PidsCgroup | null, launcher: string[] | null): string[] {
   return shellWrapperArguments({

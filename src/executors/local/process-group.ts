@@ -41,7 +41,10 @@ async function readStatFields(pid: number | string): Promise<string[] | null> {
  * holds `AUTOLAB_RUN_TOKEN=<token>` gets SIGKILL, and so does its process group (unless
  * that group is the caller's own). Scans `/proc/<pid>/environ`, so it works on Linux
  * only; elsewhere it returns 0. Unreadable entries (other users, processes that just
- * exited) are skipped. Returns how many processes carrying the token were signalled.
+ * exited) are skipped. Processes of a Slurm job (`SLURM_JOB_ID` in their environment: a
+ * job running on this very machine, as on a single-node cluster) are left alone: the job
+ * outlives its driver on purpose, and the Slurm executor cancels or adopts it. Returns how
+ * many processes carrying the token were signalled.
  *
  * @example
  * const killed = await reapProcessesWithToken('study-42-driver-7');
@@ -68,7 +71,8 @@ export async function reapProcessesWithToken(token: string): Promise<number> {
     } catch {
       continue;
     }
-    if (!environHas(Buffer.concat([environ, NUL]), needle)) continue;
+    const entries0 = Buffer.concat([environ, NUL]);
+    if (!environHas(entries0, needle) || environHas(entries0, SLURM_JOB)) continue;
     const pgid = await readProcessGroupId(pid);
     try {
       process.kill(pid, 'SIGKILL');
@@ -83,6 +87,9 @@ export async function reapProcessesWithToken(token: string): Promise<number> {
 }
 
 /** True when the NUL-separated environment block holds exactly the entry `needle` (which ends in NUL). */
+/** Marks the environment of a Slurm job's processes. */
+const SLURM_JOB = Buffer.from('SLURM_JOB_ID=');
+
 function environHas(environ: Buffer, needle: Buffer): boolean {
   let from = 0;
   for (;;) {

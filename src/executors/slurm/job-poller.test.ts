@@ -85,7 +85,7 @@ describe('SlurmJobPoller', () => {
     const sacctCalls = slurm.calls.filter((call) => call.startsWith('sacct'));
     expect(sacctCalls).toHaveLength(1);
     expect(sacctCalls[0]).toContain('-j 12,13 ');
-    expect(slurm.calls[afterSacct]).toMatch(/^squeue -h --jobs=11,14,15 /);
+    expect(slurm.calls[afterSacct]).toMatch(/^squeue -h -r --jobs=11,14,15 /);
 
     for (const id of ['11', '14', '15']) {
       slurm.queue.delete(id);

@@ -192,7 +192,7 @@ export class SlurmJobPoller {
   private async pollQueue(): Promise<boolean> {
     const queued = [...this.jobs.values()].filter((job) => job.leftAt === null);
     if (queued.length === 0) return true;
-    const output = await this.run('squeue', ['-h', `--jobs=${queued.map((job) => job.jobId).join(',')}`, '-o', '%i %T']);
+    const output = await this.run('squeue', ['-h', '-r', `--jobs=${queued.map((job) => job.jobId).join(',')}`, '-o', '%i %T']);
     let states: Map<string, string>;
     if (output.code === 0) states = parseSqueue(output.stdout);
     else if (/invalid job id/i.test(output.stderr)) states = new Map(); // none of them is known any more

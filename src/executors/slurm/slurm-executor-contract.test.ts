@@ -1,7 +1,7 @@
 import { describe, it } from 'vitest';
 import { describeExecutorContract } from '../../testing/executor-contract.ts';
 import { SlurmExecutor } from './slurm-executor.ts';
-import { slurmForTests } from './testing/slurm-for-tests.ts';
+import { slurmForTests } from '../../testing/slurm-for-tests.ts';
 
 const slurm = slurmForTests();
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../../core/executor.ts';
 import type { SlurmCommandRunner } from './slurm-commands.ts';
 import { jobNameFor, SlurmExecutor, tokenTag } from './slurm-executor.ts';
-import { measureSlurmStartupMs, slurmForTests } from './testing/slurm-for-tests.ts';
+import { measureSlurmStartupMs, slurmForTests } from '../../testing/slurm-for-tests.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -76,7 +76,7 @@ describe('SlurmExecutor without a cluster (Slurm answered by a stand-in)', () =>
       return { code: 0, stdout: '', stderr: '' };
     };
     expect(await new SlurmExecutor({ runCommand }).reapOrphans('deadbeef-0000-4000-8000-000000000000')).toBe(2);
-    expect(calls).toEqual(['squeue -h --me -o %i %j', 'scancel 5 8']);
+    expect(calls).toEqual(['squeue -h -r --me -o %i %j', 'scancel 5 8']);
   });
 });
 

@@ -1,34 +1,33 @@
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
 import { validateCommandRequest, type CommandRequest, type CommandResult, type Executor } from '../../core/executor.ts';
-import { budgetTimerMs } from '../shared/budget-timer.ts';
 import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_STDOUT_TAIL_BYTES } from '../shared/output-tail.ts';
 import { describeCwdProblem } from '../shared/working-directory.ts';
-import { batchScript, parseStatusFile, type JobStatusRecord, type SlurmResources } from './batch-script.ts';
-import { collectJobOutput } from './job-output.ts';
-import { SlurmJobPoller, type JobEnd } from './job-poller.ts';
-import { judgeJobEnd, STARTED_STATES, type JobAccounting } from './job-states.ts';
+import { batchScript, type JobElement, type SlurmResources } from './batch-script.ts';
+import { CommandGroups } from './job-groups.ts';
+import { arrayMessagesPattern, jobFiles, readJobRecord, recordedLogs, removeJobFiles, writeJobRecord, type JobFiles } from './job-files.ts';
+import { SlurmJobPoller } from './job-poller.ts';
+import { finishJob, superviseJob, type SlurmCommandResult } from './job-supervision.ts';
 import { describeCommandFailure, execSlurmCommand, type SlurmCommandRunner } from './slurm-commands.ts';
-import { DEFAULT_SLURM_POLL_INTERVAL_MS, type SlurmJobOptions } from './slurm-options.ts';
+import { DEFAULT_SLURM_POLL_INTERVAL_MS, resourcesOfPhase, type SlurmJobOptions } from './slurm-options.ts';
 
-/** What the Slurm executor returns: the port's CommandResult plus the job it ran as. */
-export type SlurmCommandResult = CommandResult & {
-  /** Slurm's job id; null when no job was submitted. */
-  jobId: string | null;
-};
+export type { SlurmCommandResult } from './job-supervision.ts';
 
 /**
  * Settings of one Slurm executor: what each job asks Slurm for (`SlurmJobOptions`, from
  * the task file; all optional here, `pollIntervalMs` default 5 s), and how it talks to Slurm.
  */
 export interface SlurmExecutorOptions extends Partial<SlurmJobOptions> {
+  /** `--mem` of run jobs when neither `memoryBytes` nor the request sets one (the task's `run.memory`). */
+  runMemoryBytes?: number;
   /** Longest wait between polls while Slurm fails. Default 60 s. */
   maxPollIntervalMs?: number;
   /** How long a job that left the queue may lack a record before it counts as vanished. Default 60 s. */
   recordGraceMs?: number;
   /** After autolab's scancel, how long to wait for the job to leave the queue before giving up on it. Default 60 s. */
   cancelWaitMs?: number;
+  /** How long the first command of a group waits for the others before the group is submitted. Default 2 s. */
+  groupWaitMs?: number;
   /** How to run Slurm's client commands; default `execSlurmCommand()`. Tests answer for Slurm here. */
   runCommand?: SlurmCommandRunner;
   /** Told about Slurm commands that fail (the poller backs off; no trial fails for it). */
@@ -63,19 +62,25 @@ export function jobNameFor(env: Readonly<Record<string, string>>, logFile?: stri
 }
 
 /**
- * The Slurm adapter of the Executor port: runs each command as one `sbatch` job, from a
- * batch script written beside the log file (`run.log` → `run.sbatch`, `run.status`).
+ * The Slurm adapter of the Executor port: runs each command as one `sbatch` job (the
+ * commands of one `group`, a trial's repeats, as one job array), from a batch script
+ * written beside the log file (`run.log` → `run.sbatch`, `run.status`, `run.job`).
  *
- * - The log file is the job's output file (stdout and stderr together, as Slurm writes
- *   them), so it and the worktree must be on a filesystem the nodes share. `stdoutTail`
- *   is therefore the tail of the combined output.
+ * - The worktree and the log must be on a filesystem the nodes share. The command's
+ *   stdout and stderr go into the log together (`stdoutTail` is the combined tail), cut at
+ *   the output cap while the job runs; Slurm's own messages are added at the end.
  * - The environment is exactly `request.env`, plus Slurm's `SLURM_*` variables and the
  *   GPU binding it made (`CUDA_VISIBLE_DEVICES` from `--gres`, which overrides the slot's).
- * - `memoryBytes` becomes `ulimit -v` in the job, as locally, and `--mem` unless set.
- * - The budget (`timeoutMs`) runs from the first poll that sees the job started, not from
- *   submission (queue time is free); at the budget autolab `scancel`s it (Slurm's own
- *   `--time` is a backstop). On abort it is `scancel`led at once. Either way `run`
- *   resolves once the job has left the queue (or after `cancelWaitMs`).
+ * - `sandbox` runs the command under bubblewrap on the node (where bwrap cannot build it
+ *   there, the run does not start: `spawnError`, the machine's fault); `cleanupCommand`
+ *   runs in the job after the command.
+ * - The budget (`timeoutMs`) counts the time the job runs (queue time and time requeued
+ *   are free); at the budget autolab `scancel`s it (Slurm's own `--time` is a backstop).
+ *   On abort it is `scancel`led at once. Either way `run` resolves once the job has left
+ *   the queue (or after `cancelWaitMs`).
+ * - A job outlives the driver: `run` with `adopt` waits for the job recorded for the log
+ *   file (`run.job`) by an earlier driver instead of submitting it again; `adoptable`
+ *   lists those records.
  * - All jobs of one executor share one poller: one `squeue` per cycle, `sacct` only for
  *   jobs that left the queue and did not record their exit, with backoff.
  * - Node failure, preemption, boot failure, a cancel by someone else and a vanished job
@@ -84,7 +89,7 @@ export function jobNameFor(env: Readonly<Record<string, string>>, logFile?: stri
  *   for a malformed request.
  *
  * @example
- * const executor = new SlurmExecutor({ partition: 'gpu', gpusPerTrial: 1, pollIntervalMs: 5_000 });
+ * const executor = new SlurmExecutor({ partition: 'gpu', gpus: 'a100:1', pollIntervalMs: 5_000 });
  * const result = await executor.run({ command: 'python train.py', cwd: worktree, env, timeoutMs: 3_600_000, outputCapBytes: 10 << 20, logFile: `${trialDir}/run.log` });
  */
 export class SlurmExecutor implements Executor {
@@ -92,10 +97,7 @@ export class SlurmExecutor implements Executor {
   private readonly options: SlurmExecutorOptions;
   private readonly runCommand: SlurmCommandRunner;
   private readonly poller: SlurmJobPoller;
-  private readonly stdoutTailBytes: number;
-  private readonly outputTailBytes: number;
-  private readonly cancelWaitMs: number;
-  private sandboxWarned = false;
+  private readonly groups: CommandGroups<SlurmCommandResult>;
 
   constructor(options: SlurmExecutorOptions = {}) {
     this.options = options;
@@ -107,58 +109,54 @@ export class SlurmExecutor implements Executor {
       ...(options.recordGraceMs !== undefined && { recordGraceMs: options.recordGraceMs }),
       ...(options.onWarning !== undefined && { onWarning: options.onWarning }),
     });
-    this.stdoutTailBytes = options.stdoutTailBytes ?? DEFAULT_STDOUT_TAIL_BYTES;
-    this.outputTailBytes = options.outputTailBytes ?? DEFAULT_OUTPUT_TAIL_BYTES;
-    this.cancelWaitMs = options.cancelWaitMs ?? 60_000;
+    this.groups = new CommandGroups((requests) => this.submitJob(requests), options.groupWaitMs ?? 2_000);
   }
 
-  /** Submits one command as a job and resolves when it has ended; see the class comment. */
+  /** Submits one command as a job (or adopts the job recorded for it) and resolves when it has ended; see the class comment. */
   async run(request: CommandRequest): Promise<SlurmCommandResult> {
     validateCommandRequest(request);
-    const files = jobFiles(request.logFile);
     await mkdir(dirname(request.logFile), { recursive: true });
-    await rm(files.status, { force: true });
-    if (request.signal?.aborted) return this.finish(request, null, { aborted: true });
-    const cwdProblem = await describeCwdProblem(request.cwd);
-    if (cwdProblem !== null) return this.finish(request, null, { spawnError: cwdProblem });
-
-    const jobName = jobNameFor(request.env, request.logFile);
-    if (request.sandbox !== undefined && !this.sandboxWarned) {
-      this.sandboxWarned = true;
-      this.options.onWarning?.('the bubblewrap sandbox is not applied to Slurm jobs: trial code runs with the isolation the cluster gives its jobs (limits and a clean environment still apply)');
+    const grouped = request.group !== undefined && request.group.size > 1 && this.options.arrayRepeats !== false;
+    if (request.adopt) {
+      const record = await readJobRecord(request.logFile);
+      if (record !== null) {
+        if (grouped) this.groups.leave(request.group!);
+        return this.supervise(request, { ...jobFiles(request.logFile), slurmMessages: record.slurmMessages }, record.jobId, true);
+      }
     }
-    const script = batchScript({
-      jobName,
-      outputFile: request.logFile,
-      statusFile: files.status,
-      cwd: request.cwd,
-      env: request.env,
-      command: request.command,
-      ...(request.memoryBytes !== undefined && { memoryBytes: request.memoryBytes }),
-      ...(request.maxFileBytes !== undefined && { maxFileBytes: request.maxFileBytes }),
-      ...(request.maxProcesses !== undefined && { maxProcesses: request.maxProcesses }),
-      resources: this.resourcesFor(request),
-    });
-    await writeFile(files.script, script, { mode: 0o700 });
-    await chmod(files.script, 0o700); // the script holds the environment: readable by its owner only
-    await writeFile(request.logFile, '');
-    const submitted = await this.submit(files.script, jobName);
-    if ('error' in submitted) return this.finish(request, null, { spawnError: submitted.error });
-    return this.supervise(request, files, submitted.jobId);
+    const files = jobFiles(request.logFile);
+    await removeJobFiles(files);
+    const problem = request.signal?.aborted ? null : await describeCwdProblem(request.cwd);
+    if (request.signal?.aborted || problem !== null) {
+      if (grouped) this.groups.leave(request.group!);
+      return this.finish(request, files, null, request.signal?.aborted ? { aborted: true } : { spawnError: problem! });
+    }
+    if (grouped) return this.groups.join(request);
+    return this.submitJob([request])[0]!;
   }
 
-  /** Cancels the jobs of a dead driver: every job of this user named `autolab-<tag of token>-…`. */
-  async reapOrphans(token: string): Promise<number> {
+  /** The log files of jobs recorded in `folder` (a trial's folder) by any driver: adoptable with `run({ ..., adopt: true })`. */
+  adoptable(folder: string): Promise<string[]> {
+    return recordedLogs(folder);
+  }
+
+  /** Cancels the jobs of a dead driver: every job of this user named `autolab-<tag of token>-…`, except those recorded for the `spare` log files. */
+  async reapOrphans(token: string, spare: ReadonlySet<string> = new Set()): Promise<number> {
     const prefix = `${JOB_NAME_PREFIX}${tokenTag(token)}-`;
-    const listed = await this.runCommand('squeue', ['-h', '--me', '-o', '%i %j']);
+    const listed = await this.runCommand('squeue', ['-h', '-r', '--me', '-o', '%i %j']);
     if (listed.code !== 0) {
       this.options.onWarning?.(`could not look for orphaned jobs: ${describeCommandFailure('squeue', listed)}`);
       return 0;
     }
+    const kept = new Set<string>();
+    for (const log of spare) {
+      const record = await readJobRecord(log);
+      if (record !== null) kept.add(record.jobId);
+    }
     const ids = listed.stdout
       .split('\n')
       .map((line) => line.trim().split(/\s+/))
-      .filter(([id, name]) => id !== undefined && name !== undefined && name.startsWith(prefix))
+      .filter(([id, name]) => id !== undefined && name !== undefined && name.startsWith(prefix) && !kept.has(id))
       .map(([id]) => id as string);
     if (ids.length === 0) return 0;
     const cancelled = await this.runCommand('scancel', ids);
@@ -166,18 +164,59 @@ export class SlurmExecutor implements Executor {
     return ids.length;
   }
 
+  /** What one phase's jobs ask Slurm for: the options (with that phase's `by_phase`), else the request's memory, and a `--time` backstop. */
   private resourcesFor(request: CommandRequest): SlurmResources {
-    const o = this.options;
-    const memoryBytes = o.memoryBytes ?? request.memoryBytes;
+    const phase = request.env.AUTOLAB_PHASE;
+    const r = resourcesOfPhase(this.options, phase);
+    const memoryBytes = r.memoryBytes ?? request.memoryBytes ?? (phase === 'run' ? this.options.runMemoryBytes : undefined);
     return {
-      ...(o.partition !== undefined && { partition: o.partition }),
-      ...(o.account !== undefined && { account: o.account }),
-      ...(o.gpusPerTrial !== undefined && { gpus: o.gpusPerTrial }),
-      ...(o.cpusPerTrial !== undefined && { cpus: o.cpusPerTrial }),
+      ...(r.partition !== undefined && { partition: r.partition }),
+      ...(r.account !== undefined && { account: r.account }),
+      ...(r.gpus !== undefined && { gpus: r.gpus }),
+      ...(r.cpusPerTrial !== undefined && { cpus: r.cpusPerTrial }),
       ...(memoryBytes !== undefined && { memoryBytes }),
-      timeLimitMs: o.timeLimitMs ?? Math.ceil(request.timeoutMs * 1.1) + 5 * 60_000,
-      extraArgs: o.extraArgs ?? [],
+      ...(r.nodes !== undefined && { nodes: r.nodes }),
+      ...(r.ntasks !== undefined && { ntasks: r.ntasks }),
+      ...(r.ntasksPerNode !== undefined && { ntasksPerNode: r.ntasksPerNode }),
+      timeLimitMs: r.timeLimitMs ?? Math.ceil(request.timeoutMs * 1.1) + 5 * 60_000,
+      extraArgs: r.extraArgs,
     };
+  }
+
+  /** One job for the requests (a job array when there are several, element i = request i); one result per request. */
+  private submitJob(requests: CommandRequest[]): Array<Promise<SlurmCommandResult>> {
+    const array = requests.length > 1;
+    const groupLog = requests[0]!.logFile;
+    const files = requests.map((request, index) => jobFiles(request.logFile, array ? { groupLog, index } : undefined));
+    const submitted = this.writeAndSubmit(requests, files);
+    return requests.map(async (request, index) => {
+      const outcome = await submitted;
+      if ('error' in outcome) return this.finish(request, files[index]!, null, { spawnError: outcome.error });
+      const jobId = array ? `${outcome.jobId}_${index}` : outcome.jobId;
+      await writeJobRecord(files[index]!, jobId);
+      return this.supervise(request, files[index]!, jobId, false);
+    });
+  }
+
+  private async writeAndSubmit(requests: CommandRequest[], files: JobFiles[]): Promise<{ jobId: string } | { error: string }> {
+    const first = requests[0]!;
+    const jobName = `${jobNameFor(first.env, first.logFile)}${requests.length > 1 ? `-x${requests.length}` : ''}`;
+    const o = this.options;
+    const script = batchScript({
+      jobName,
+      slurmOutputFile: requests.length > 1 ? arrayMessagesPattern(first.logFile) : files[0]!.slurmMessages,
+      elements: requests.map((request, index) => jobElement(request, files[index]!)),
+      resources: this.resourcesFor(first),
+      ...(o.prologue !== undefined && { prologue: o.prologue }),
+      requeue: o.requeue ?? false,
+      ...(o.signal !== undefined && { signal: o.signal }),
+      ...(o.scratch !== undefined && { scratch: o.scratch }),
+      launch: o.launch ?? 'direct',
+    });
+    await writeFile(files[0]!.script, script, { mode: 0o700 });
+    await chmod(files[0]!.script, 0o700); // the script holds the environment: readable by its owner only
+    await Promise.all(requests.map((request) => writeFile(request.logFile, '')));
+    return this.submit(files[0]!.script, jobName);
   }
 
   /** `sbatch --parsable`, retried on transient errors; after a failed attempt, a job of that name already queued is adopted (no double submission). */
@@ -185,9 +224,9 @@ export class SlurmExecutor implements Executor {
     let failure = '';
     for (let attempt = 1; attempt <= SUBMIT_ATTEMPTS; attempt++) {
       if (attempt > 1) {
-        const existing = await this.runCommand('squeue', ['-h', '--me', `--name=${jobName}`, '-o', '%i']);
+        const existing = await this.runCommand('squeue', ['-h', '--me', `--name=${jobName}`, '-o', '%F']);
         const id = existing.code === 0 ? existing.stdout.trim().split('\n')[0]?.trim() : undefined;
-        if (id) return { jobId: id };
+        if (id && /^\d+$/.test(id)) return { jobId: id };
       }
       const output = await this.runCommand('sbatch', ['--parsable', script]);
       const id = output.stdout.trim().split(';')[0]?.trim();
@@ -200,109 +239,36 @@ export class SlurmExecutor implements Executor {
     return { error: failure };
   }
 
-  private async supervise(request: CommandRequest, files: JobFiles, jobId: string): Promise<SlurmCommandResult> {
-    let startedAt: number | null = null;
-    let cancelledByUs: 'timeout' | 'abort' | null = null;
-    let budgetTimer: NodeJS.Timeout | undefined;
-    let giveUpTimer: NodeJS.Timeout | undefined;
-    const cancel = (why: 'timeout' | 'abort') => {
-      if (cancelledByUs !== null) return;
-      cancelledByUs = why;
-      clearTimeout(budgetTimer);
-      this.poller.cancel(jobId);
-      giveUpTimer = setTimeout(() => this.poller.abandon(jobId), this.cancelWaitMs);
-    };
-    const onAbort = () => cancel('abort');
-    request.signal?.addEventListener('abort', onAbort, { once: true });
-    if (request.signal?.aborted) onAbort();
-
-    let status: JobStatusRecord | null = null;
-    const end = await this.poller.watch(jobId, {
-      onState: (state) => {
-        if (startedAt !== null || !STARTED_STATES.has(state)) return;
-        startedAt = performance.now();
-        if (cancelledByUs === null) budgetTimer = setTimeout(() => cancel('timeout'), budgetTimerMs(request.timeoutMs));
-      },
-      settledWithoutAccounting: async () => {
-        status = await readStatus(files.status);
-        return status.exitCode !== null || status.cwdMissing || cancelledByUs !== null;
-      },
-    });
-    clearTimeout(budgetTimer);
-    clearTimeout(giveUpTimer);
-    request.signal?.removeEventListener('abort', onAbort);
-
-    const finalStatus: JobStatusRecord = status ?? (await readStatus(files.status));
-    const accounting: JobAccounting | null = end.kind === 'accounted' ? end.accounting : null;
-    let vanished: string | null = null;
-    if (end.kind === 'vanished') vanished = end.detail;
-    if (end.kind === 'abandoned') {
-      vanished = `it did not leave the queue within ${this.cancelWaitMs} ms of scancel`;
-      this.options.onWarning?.(`Slurm job ${jobId} ${vanished}; it may still hold its node (check with squeue -j ${jobId})`);
-    }
-    return this.finish(request, jobId, {
-      durationMs: measuredDuration(finalStatus, accounting, startedAt),
-      judge: {
-        jobId,
-        cancelledByUs,
-        exitRecord: finalStatus.exitCode,
-        cwdProblem: finalStatus.cwdMissing
-          ? `the working directory ${request.cwd} is not visible on node ${finalStatus.host ?? '?'}: it must be on a filesystem the nodes share with the driver`
-          : null,
-        accounting,
-        vanished,
-      },
-    });
+  private supervise(request: CommandRequest, files: JobFiles, jobId: string, adopted: boolean): Promise<SlurmCommandResult> {
+    return superviseJob({ request, files, jobId, adopted, poller: this.poller, cancelWaitMs: this.options.cancelWaitMs ?? 60_000, ...this.tails(), ...(this.options.onWarning !== undefined && { onWarning: this.options.onWarning }) });
   }
 
-  private async finish(
-    request: CommandRequest,
-    jobId: string | null,
-    outcome: { aborted?: boolean; spawnError?: string; durationMs?: number; judge?: Omit<Parameters<typeof judgeJobEnd>[0], 'oomPhraseSeen'> },
-  ): Promise<SlurmCommandResult> {
-    const output = await collectJobOutput({ file: request.logFile, capBytes: request.outputCapBytes, stdoutTailBytes: this.stdoutTailBytes, outputTailBytes: this.outputTailBytes });
-    const verdict = outcome.judge
-      ? judgeJobEnd({ ...outcome.judge, oomPhraseSeen: output.oomPhraseSeen })
-      : { exitCode: null, signal: null, timedOut: false, aborted: outcome.aborted ?? false, spawnError: outcome.spawnError ?? null, machineFault: null, oomSuspected: false };
-    return {
-      exitCode: verdict.exitCode,
-      signal: verdict.signal,
-      timedOut: verdict.timedOut,
-      aborted: verdict.aborted,
-      spawnError: verdict.spawnError,
-      machineFault: verdict.machineFault,
-      durationMs: outcome.durationMs ?? 0,
-      outputBytes: output.outputBytes,
-      outputTruncated: output.outputTruncated,
-      stdoutTail: output.stdoutTail,
-      outputTail: output.outputTail,
-      oomSuspected: verdict.oomSuspected,
-      logError: output.logError,
-      jobId,
-    };
+  private finish(request: CommandRequest, files: JobFiles, jobId: string | null, outcome: { aborted?: boolean; spawnError?: string }): Promise<SlurmCommandResult> {
+    return finishJob({ request, files, jobId, ...this.tails() }, outcome);
+  }
+
+  private tails(): { stdoutTailBytes: number; outputTailBytes: number } {
+    return { stdoutTailBytes: this.options.stdoutTailBytes ?? DEFAULT_STDOUT_TAIL_BYTES, outputTailBytes: this.options.outputTailBytes ?? DEFAULT_OUTPUT_TAIL_BYTES };
   }
 }
 
-interface JobFiles {
-  /** The batch script. */
-  script: string;
-  /** What the batch script records (start, exit). */
-  status: string;
+/** The batch script's view of one request. */
+function jobElement(request: CommandRequest, files: JobFiles): JobElement {
+  return {
+    logFile: request.logFile,
+    statusFile: files.status,
+    tailFile: files.tail,
+    cwd: request.cwd,
+    env: request.env,
+    command: request.command,
+    outputCapBytes: request.outputCapBytes,
+    timeoutMs: request.timeoutMs,
+    ...(request.sandbox !== undefined && { sandbox: request.sandbox }),
+    ...(request.cleanupCommand !== undefined && { cleanup: request.cleanupCommand }),
+    ...(request.memoryBytes !== undefined && { memoryBytes: request.memoryBytes }),
+    ...(request.maxFileBytes !== undefined && { maxFileBytes: request.maxFileBytes }),
+    ...(request.maxProcesses !== undefined && { maxProcesses: request.maxProcesses }),
+  };
 }
 
-/** `…/run.log` → `…/run.sbatch` and `…/run.status`. */
-function jobFiles(logFile: string): JobFiles {
-  const stem = basename(logFile).replace(/\.log$/, '');
-  return { script: join(dirname(logFile), `${stem}.sbatch`), status: join(dirname(logFile), `${stem}.status`) };
-}
-
-async function readStatus(file: string): Promise<JobStatusRecord> {
-  return parseStatusFile(await readFile(file, 'utf8').catch(() => ''));
-}
-
-/** The node's own start and end stamps when the command returned; else Slurm's elapsed time; else what the polls saw. */
-function measuredDuration(status: JobStatusRecord, accounting: JobAccounting | null, startedAt: number | null): number {
-  if (status.startedNs !== null && status.endedNs !== null && status.endedNs >= status.startedNs) return Number(status.endedNs - status.startedNs) / 1e6;
-  if (accounting?.elapsedMs !== null && accounting?.elapsedMs !== undefined) return accounting.elapsedMs;
-  return startedAt === null ? 0 : performance.now() - startedAt;
-}
+export type { CommandResult };

@@ -6,10 +6,10 @@ import { SlurmExecutor } from './slurm-executor.ts';
 import { slurmOptionsSchema, toSlurmOptions } from './slurm-options.ts';
 
 /**
- * `executor: { kind: slurm, partition, ... }`: the phases in `phases` (default `run`)
- * become sbatch jobs; setup and score always run on the driver's machine, where the
- * held-out data and the evaluator checkout are (score reads the run's artifacts on the
- * shared filesystem). Refuses a study folder outside `shared_dir`; warns that the task's
+ * `executor: { kind: slurm, partition, ... }`: the phases in `phases` (default `run`;
+ * any of setup, legality, preflight, run, score) become sbatch jobs; the others run on the
+ * driver's machine. With `container:`, every phase it names runs in that container,
+ * wherever it runs. Refuses a study folder outside `shared_dir`; warns that the task's
  * local `gpus:` slots do not apply to jobs. See docs/cluster.md.
  *
  * @example const slurm = slurmExecutorKind.create(toSlurmOptions(slurmOptionsSchema.parse({ partition: 'gpu' })), { task });
@@ -20,15 +20,21 @@ export const slurmExecutorKind = defineExecutorKind({
   optionsSchema: slurmOptionsSchema,
   toOptions: toSlurmOptions,
   phases: (options) => options.phases,
+  container: (options) => options.container,
+  repeatsTogether: (options) => options.arrayRepeats && options.phases.includes('run'),
   create(options, { task, onWarning }) {
-    const { sharedDir, phases: _phases, ...job } = options;
+    const { sharedDir, phases: _phases, container: _container, ...job } = options;
     if (sharedDir !== undefined) checkSharedDir(task, sharedDir);
     if ((task.gpus?.length ?? 0) > 0) {
       onWarning?.(
-        `gpus: [${task.gpus.join(', ')}] are this machine's GPU slots; Slurm jobs get theirs from executor.gpus_per_trial (--gres), and the GPUs Slurm binds replace the slot's CUDA_VISIBLE_DEVICES. Remove gpus: from the task file when every run goes to Slurm`,
+        `gpus: [${task.gpus.join(', ')}] are this machine's GPU slots; Slurm jobs get theirs from executor.gpus (--gres), and the GPUs Slurm binds replace the slot's CUDA_VISIBLE_DEVICES. Remove gpus: from the task file when every run goes to Slurm`,
       );
     }
-    return new SlurmExecutor({ ...job, ...(onWarning !== undefined && { onWarning }) });
+    return new SlurmExecutor({
+      ...job,
+      ...(task.run?.memoryBytes !== undefined && { runMemoryBytes: task.run.memoryBytes }),
+      ...(onWarning !== undefined && { onWarning }),
+    });
   },
 });
 

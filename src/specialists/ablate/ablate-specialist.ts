@@ -15,7 +15,7 @@ import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal } from '../../core/trial.ts';
 import { ablationOutcomes, formatAblationNotesLine, groupKey, type AblationOutcome } from './ablation-history.ts';
 import { describeUnit, diffUnits, removalPatch, type DiffUnit } from './hunk-units.ts';
-import { parseUnifiedDiff } from './unified-diff.ts';
+import { parseUnifiedDiff } from '../shared/unified-diff.ts';
 
 /** The `options` an ablate specialist accepts in the task file. */
 const AblateOptionsSchema = z

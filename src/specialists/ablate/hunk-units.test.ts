@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeUnit, diffUnits, removalPatch, reverseHunkLines, selectUnits, type DiffUnit } from './hunk-units.ts';
-import { formatUnifiedDiff, parseUnifiedDiff, unquoteC } from './unified-diff.ts';
+import { formatUnifiedDiff, parseUnifiedDiff, unquoteC } from '../shared/unified-diff.ts';
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 

@@ -6,7 +6,7 @@
  * new side (`removalPatch`), with hunk positions re-numbered so git applies them exactly.
  */
 import { createHash } from 'node:crypto';
-import { formatFileLines, formatHunkHeader, type FilePatch, type Hunk, type ParsedDiff } from './unified-diff.ts';
+import { formatFileLines, formatHunkHeader, type FilePatch, type Hunk, type ParsedDiff } from '../shared/unified-diff.ts';
 
 /** One removable part of a diff. */
 export interface DiffUnit {

@@ -21,7 +21,7 @@ import { describeIllegalLineage, illegalInLineage } from '../../core/lineage-leg
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { Objective, SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal, TrialRecord } from '../../core/trial.ts';
-import { parseUnifiedDiff } from '../ablate/unified-diff.ts';
+import { parseUnifiedDiff } from '../shared/unified-diff.ts';
 import { containedTrials, formatCombineNotesLine, pairKey, triedPairs } from './combine-history.ts';
 
 /** The `options` a combine specialist accepts in the task file. */

@@ -10,6 +10,7 @@
  * left it, with the offending paths named in its notes, and legality records the trial
  * as `illegal_edit`, so the attempt stays auditable.
  */
+import type { Executor } from '../../core/executor.ts';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { matchesAny } from '../../core/glob.ts';
@@ -19,12 +20,11 @@ import type { AutolabWarning } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal } from '../../core/trial.ts';
-import { LocalExecutor } from '../../executors/local/local-executor.ts';
-import { EditPolicy } from '../llm/edit-policy.ts';
-import { repairOffer } from '../llm/repair.ts';
-import { resolveSurface } from '../llm/resolve-surface.ts';
-import { roleText } from '../llm/roles.ts';
-import { ZERO_COST, type SessionOutcome, type SessionReport } from '../llm/session-report.ts';
+import { EditPolicy } from '../shared/edit-policy.ts';
+import { repairOffer } from '../shared/repair.ts';
+import { resolveSurface } from '../shared/resolve-surface.ts';
+import { roleText } from '../shared/roles.ts';
+import { ZERO_COST, type SessionOutcome, type SessionReport } from '../shared/session-report.ts';
 import { parseCommandOptions, type CommandSettings } from './command-options.ts';
 import { fillPlaceholders, readHypothesisFile, writeSessionFiles } from './session-files.ts';
 
@@ -38,13 +38,14 @@ function lastLines(text: string, count: number): string {
 }
 
 /**
- * Creates a command specialist. Throws a `TaskFileError` for bad options or an unknown surface.
+ * Creates a command specialist whose agent CLI runs through `executor` (the registry gives it
+ * the local executor). Throws a `TaskFileError` for bad options or an unknown surface.
  *
  * @example
  * // autolab.yaml: { name: claude, kind: command, surface: train, role: optimizer,
  * //                 command: 'claude -p "$(cat {prompt_file})" --permission-mode acceptEdits', timeout: 15m }
  */
-export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, executor = new LocalExecutor()): CommandSpecialist {
+export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, executor: Executor): CommandSpecialist {
   resolveSurface(spec, task);
   const settings = parseCommandOptions(spec);
   const role = roleText(spec.role);
@@ -66,29 +67,7 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
     const scratch = await context.workspace.createScratch(parent);
     const files = await writeSessionFiles({ specialist: spec.name, role, context, policy, parent, repair });
     try {
-      const values: Record<string, string> = {
-        lineage_file: files.lineageFile,
-        role_file: files.roleFile,
-        prompt_file: files.promptFile,
-        hypothesis_file: files.hypothesisFile,
-        surface: policy.surface.paths.join(' '),
-        workdir: scratch.dir,
-        parent: String(parent),
-        specialist: spec.name,
-      };
-      const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-      Object.assign(env, settings.env, {
-        AUTOLAB_LINEAGE_FILE: files.lineageFile,
-        AUTOLAB_ROLE_FILE: files.roleFile,
-        AUTOLAB_PROMPT_FILE: files.promptFile,
-        AUTOLAB_HYPOTHESIS_FILE: files.hypothesisFile,
-        AUTOLAB_SURFACE: policy.surface.paths.join('\n'),
-        AUTOLAB_PROTECTED: context.task.protected.join('\n'),
-        AUTOLAB_PARENT: String(parent),
-        AUTOLAB_SPECIALIST: spec.name,
-        AUTOLAB_WORKDIR: scratch.dir,
-      });
+      const { values, env } = sessionEnvironment({ specialist: spec.name, settings, files, policy, context, parent, workdir: scratch.dir });
       const result = await executor.run({
         command: fillPlaceholders(settings.command, values),
         cwd: scratch.dir,
@@ -113,12 +92,7 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
       if (result.spawnError) return end('failed', `could not start: ${result.spawnError}`);
       if (result.exitCode !== 0) return end('failed', `exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}\n${lastLines(result.outputTail, 6)}`.trim());
 
-      for (const path of await scratch.changedPaths()) {
-        if (!matchesAny(path, settings.ignore)) continue;
-        const original = await context.readFile(parent, path);
-        if (original === null) await rm(join(scratch.dir, path), { recursive: true, force: true });
-        else await writeFile(join(scratch.dir, path), original);
-      }
+      await restoreIgnoredPaths(scratch, settings.ignore, (path) => context.readFile(parent, path));
       const patch = await scratch.diff();
       if (patch.trim() === '') return end('no_proposal', 'the command changed nothing');
       const warnings: AutolabWarning[] = [];
@@ -183,4 +157,51 @@ function commandTranscript(input: { command: string; role: string; prompt: strin
     startedAt: input.startedAt,
     durationMs: atMs,
   };
+}
+
+/** The `{placeholders}` and the environment a command session runs with (the process's own, the task's `env:`, then autolab's). */
+function sessionEnvironment(input: {
+  specialist: string;
+  settings: CommandSettings;
+  files: { lineageFile: string; roleFile: string; promptFile: string; hypothesisFile: string };
+  policy: EditPolicy;
+  context: ProposalContext;
+  parent: number;
+  workdir: string;
+}): { values: Record<string, string>; env: Record<string, string> } {
+  const { files, policy, parent, workdir, specialist } = input;
+  const values: Record<string, string> = {
+    lineage_file: files.lineageFile,
+    role_file: files.roleFile,
+    prompt_file: files.promptFile,
+    hypothesis_file: files.hypothesisFile,
+    surface: policy.surface.paths.join(' '),
+    workdir,
+    parent: String(parent),
+    specialist,
+  };
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, input.settings.env, {
+    AUTOLAB_LINEAGE_FILE: files.lineageFile,
+    AUTOLAB_ROLE_FILE: files.roleFile,
+    AUTOLAB_PROMPT_FILE: files.promptFile,
+    AUTOLAB_HYPOTHESIS_FILE: files.hypothesisFile,
+    AUTOLAB_SURFACE: policy.surface.paths.join('\n'),
+    AUTOLAB_PROTECTED: input.context.task.protected.join('\n'),
+    AUTOLAB_PARENT: String(parent),
+    AUTOLAB_SPECIALIST: specialist,
+    AUTOLAB_WORKDIR: workdir,
+  });
+  return { values, env };
+}
+
+/** Puts back the parent's copy of every changed path the `ignore:` globs match (removes it when the parent had none). */
+async function restoreIgnoredPaths(scratch: { dir: string; changedPaths(): Promise<string[]> }, ignore: readonly string[], original: (path: string) => Promise<string | null>): Promise<void> {
+  for (const path of await scratch.changedPaths()) {
+    if (!matchesAny(path, ignore)) continue;
+    const text = await original(path);
+    if (text === null) await rm(join(scratch.dir, path), { recursive: true, force: true });
+    else await writeFile(join(scratch.dir, path), text);
+  }
 }

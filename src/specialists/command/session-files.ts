@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
-import type { EditPolicy } from '../llm/edit-policy.ts';
-import { repairText, type RepairOffer } from '../llm/repair.ts';
+import type { EditPolicy } from '../shared/edit-policy.ts';
+import { repairText, type RepairOffer } from '../shared/repair.ts';
 
 export interface SessionFiles {
   dir: string;

@@ -40,6 +40,7 @@ export function trialFailure(trial: Pick<TrialRecord, 'status' | 'label' | 'labe
  */
 const STAGE: Partial<Record<FailureLabel, number>> = {
   preflight_failed: 1,
+  smoke_failed: 1.5,
   run_timeout: 2,
   oom: 2,
   crash: 2,

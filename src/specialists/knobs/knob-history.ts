@@ -3,6 +3,7 @@
  * specialist writes into its proposals' notes, or else read from the trial's files.
  */
 import { AutolabError } from '../../core/errors.ts';
+import { knobValuesInNotes } from '../../core/trial-change.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
 import type { KnobSpec } from '../../core/task.ts';
 import { isFinished, type TrialRecord } from '../../core/trial.ts';
@@ -27,24 +28,7 @@ export function formatKnobNotesLine(values: KnobValues, sampler: string): string
 
 /** The knob values recorded in a trial's notes (the last such JSON line), or null. */
 export function parseKnobNotes(notes: string): KnobValues | null {
-  let found: KnobValues | null = null;
-  for (const line of notes.split('\n')) {
-    const trimmed = line.trim();
-    if (!trimmed.startsWith('{') || !trimmed.includes('"knobs"')) continue;
-    try {
-      const parsed = JSON.parse(trimmed) as { knobs?: unknown };
-      const knobs = parsed.knobs;
-      if (typeof knobs !== 'object' || knobs === null || Array.isArray(knobs)) continue;
-      const values: KnobValues = {};
-      for (const [name, value] of Object.entries(knobs)) {
-        if (typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) values[name] = value;
-      }
-      found = values;
-    } catch {
-      // Not our line.
-    }
-  }
-  return found;
+  return knobValuesInNotes(notes);
 }
 
 /**

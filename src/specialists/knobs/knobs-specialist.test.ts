@@ -1,3 +1,4 @@
+import { seededRandom } from '../../core/random.ts';
 import { describe, expect, it } from 'vitest';
 import { AutolabError } from '../../core/errors.ts';
 import type { LineageFeedback } from '../../core/lineage.ts';
@@ -9,17 +10,6 @@ import { observationRole } from './knob-observations.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { readKnobValues } from './knob-io.ts';
 import { createKnobsSpecialist } from './knobs-specialist.ts';
-
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const KNOBS: KnobSpec[] = [
   { name: 'lr', file: 'config.json', key: 'optimizer.lr', type: 'float', low: 1e-4, high: 1, log: true },
@@ -86,6 +76,7 @@ function trial(id: number, status: TrialStatus, extra: Partial<TrialRecord> = {}
     timings: {},
     cost: null,
     logExcerpt: '',
+    failure: null,
     edit: null,
     owner: null,
     createdAt: '2025-01-01T00:00:00Z',
@@ -105,6 +96,7 @@ function lineageFor(incumbent: TrialRecord): LineageFeedback {
     leaderboard: [],
     chain: [],
     recent: [],
+    failures: [],
     own: null,
     counts: { total: 1, kept: 1, discarded: 0, failed: 0, running: 0, byLabel: {} },
     controlArm: false,
@@ -131,7 +123,7 @@ function makeContext(task: TaskSpec, filesByTrial: Record<number, Record<string,
       },
       diffBetween: async () => '',
     },
-    random: seeded(seed),
+    random: seededRandom(seed),
     signal: new AbortController().signal,
   };
   return { context, reads };

@@ -17,7 +17,7 @@ import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
 import { validateKnobSpace } from './knob-space.ts';
 import { describeKnobValue, knobValueEquals, knobValuesKey, normaliseKnobValue, type KnobValues } from './knob-value.ts';
 import { createKnobSampler, SAMPLER_NAMES } from './sampler-choice.ts';
-import { createWarmStartSampler } from './warm-start-sampler.ts';
+import { warmStartOnFirstProposal } from './warm-start-sampler.ts';
 
 /** The `options` a knobs specialist accepts in the task file. */
 const KnobsOptionsSchema = z
@@ -94,38 +94,12 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
     });
   }
   const options = parsed.data;
-  let sampler: KnobSampler;
-  try {
-    sampler = dependencies.sampler ?? createKnobSampler(
-      {
-        sampler: options.sampler,
-        maxChanged: options.max_changed,
-        startupTrials: options.startup_trials,
-        eiCandidates: options.ei_candidates,
-        priorWeight: options.prior_weight,
-        constantLiar: options.constant_liar,
-        gridPoints: options.grid_points,
-      },
-      surface.knobs,
-      task.budget?.trials,
-    );
-  } catch (error) {
-    if (AutolabError.is(error)) throw new AutolabError(error.name, `specialist '${spec.name}': ${error.message}`, { hint: error.hint, cause: error });
-    throw error;
-  }
+  const sampler = dependencies.sampler ?? samplerOf(spec.name, options, surface.knobs, task.budget?.trials);
   const knobs = surface.knobs;
   const constraints = compileSurfaceConstraints(surface);
   const readHistory = createKnobHistoryReader(knobs);
   const outstanding = createOutstandingProposals(knobs, 2 * (task.parallel ?? 1) + 8);
-  // Memory across studies: earlier studies' trials on these knobs, read once (none when memory is off).
-  let active: KnobSampler | null = null;
-  const activeSampler = async (context: ProposalContext): Promise<KnobSampler> => {
-    if (active === null) {
-      const priors = context.knowledge ? await context.knowledge.knobPriors(knobs.map((knob) => knob.name)).catch(() => []) : [];
-      active = priors.length > 0 ? createWarmStartSampler(sampler, priors) : sampler;
-    }
-    return active;
-  };
+  const activeSampler = warmStartOnFirstProposal(sampler, knobs); // memory across studies (the sampler itself when off)
 
   return {
     spec,
@@ -217,4 +191,26 @@ function memoise(read: RecipeFileReader): RecipeFileReader {
     }
     return pending;
   };
+}
+
+/** The sampler the options name, its errors prefixed with the specialist's name. */
+function samplerOf(name: string, options: z.infer<typeof KnobsOptionsSchema>, knobs: readonly KnobSpec[], trialBudget: number | undefined): KnobSampler {
+  try {
+    return createKnobSampler(
+      {
+        sampler: options.sampler,
+        maxChanged: options.max_changed,
+        startupTrials: options.startup_trials,
+        eiCandidates: options.ei_candidates,
+        priorWeight: options.prior_weight,
+        constantLiar: options.constant_liar,
+        gridPoints: options.grid_points,
+      },
+      knobs,
+      trialBudget,
+    );
+  } catch (error) {
+    if (AutolabError.is(error)) throw new AutolabError(error.name, `specialist '${name}': ${error.message}`, { hint: error.hint, cause: error });
+    throw error;
+  }
 }

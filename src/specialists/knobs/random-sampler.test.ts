@@ -1,21 +1,10 @@
+import { seededRandom } from '../../core/random.ts';
 import { describe, expect, it } from 'vitest';
 import type { KnobSpec } from '../../core/task.ts';
 import type { KnobObservation } from './knob-sampler.ts';
 import { fromUnit, toUnit, validateKnobSpace, type NumericKnob } from './knob-space.ts';
 import { formatKnobNumber, knobValuesKey, roundKnobFloat } from './knob-value.ts';
 import { createRandomSampler } from './random-sampler.ts';
-
-/** A small seeded generator (mulberry32), so these tests replay exactly. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SPACE: KnobSpec[] = [
   { name: 'lr', file: 'c.json', key: 'lr', type: 'float', low: 1e-4, high: 1, log: true },
@@ -30,7 +19,7 @@ describe('random sampler', () => {
   const sampler = createRandomSampler();
 
   it('stays within bounds, keeps ints integral and changes one to three knobs, over 10k samples', () => {
-    const random = seeded(1);
+    const random = seededRandom(1);
     const changedCounts = new Set<number>();
     const problems: string[] = [];
     for (let index = 0; index < 10_000; index += 1) {
@@ -57,7 +46,7 @@ describe('random sampler', () => {
   it('draws log-uniformly over the whole range: the median over [1e-4, 1] is near 1e-2', () => {
     const lrOnly: KnobSpec[] = [{ name: 'lr', file: 'c.json', key: 'lr', type: 'float', low: 1e-4, high: 1, log: true }];
     const globalOnly = createRandomSampler({ globalProbability: 1 });
-    const random = seeded(7);
+    const random = seededRandom(7);
     const draws: number[] = [];
     for (let index = 0; index < 4001; index += 1) draws.push(globalOnly.sample(lrOnly, [], { lr: 0.5 }, random).lr as number);
     draws.sort((a, b) => a - b);
@@ -73,7 +62,7 @@ describe('random sampler', () => {
   it('nudges locally around the incumbent when not drawing globally', () => {
     const dropout: KnobSpec[] = [{ name: 'dropout', file: 'c.json', key: 'dropout', type: 'float', low: 0, high: 1 }];
     const localOnly = createRandomSampler({ globalProbability: 0 });
-    const random = seeded(3);
+    const random = seededRandom(3);
     const steps: number[] = [];
     for (let index = 0; index < 2000; index += 1) steps.push(Math.abs((localOnly.sample(dropout, [], { dropout: 0.5 }, random).dropout as number) - 0.5));
     const meanStep = steps.reduce((sum, step) => sum + step, 0) / steps.length;
@@ -87,7 +76,7 @@ describe('random sampler', () => {
       { name: 'act', file: 'a.py', marker: 'act', type: 'categorical', choices: ['relu', 'gelu'] },
       { name: 'bits', file: 'a.py', marker: 'bits', type: 'int', low: 7, high: 8 },
     ];
-    const random = seeded(11);
+    const random = seededRandom(11);
     for (let index = 0; index < 500; index += 1) {
       const values = sampler.sample(space, [], { act: 'relu', bits: 8 }, random);
       const changed = (values.act !== 'relu' ? 1 : 0) + (values.bits !== 8 ? 1 : 0);
@@ -99,20 +88,20 @@ describe('random sampler', () => {
 
   it('changes a knob whose incumbent sits on a bound', () => {
     const one: KnobSpec[] = [{ name: 'dropout', file: 'c.json', key: 'dropout', type: 'float', low: 0, high: 0.5 }];
-    const random = seeded(5);
+    const random = seededRandom(5);
     for (let index = 0; index < 500; index += 1) expect(sampler.sample(one, [], { dropout: 0.5 }, random).dropout).not.toBe(0.5);
   });
 
   it('avoids value sets already in the history', () => {
     const space: KnobSpec[] = [{ name: 'depth', file: 'c.json', key: 'depth', type: 'int', low: 1, high: 4 }];
     const history: KnobObservation[] = [1, 3].map((depth, index) => ({ trialId: index + 1, values: { depth }, status: 'discarded', score: 1 }));
-    const random = seeded(9);
+    const random = seededRandom(9);
     for (let index = 0; index < 300; index += 1) expect(sampler.sample(space, history, { depth: 2 }, random).depth).toBe(4);
   });
 
   it('replays with the same seed', () => {
-    const first = Array.from({ length: 20 }, ((random) => () => sampler.sample(SPACE, [], INCUMBENT, random))(seeded(42)));
-    const second = Array.from({ length: 20 }, ((random) => () => sampler.sample(SPACE, [], INCUMBENT, random))(seeded(42)));
+    const first = Array.from({ length: 20 }, ((random) => () => sampler.sample(SPACE, [], INCUMBENT, random))(seededRandom(42)));
+    const second = Array.from({ length: 20 }, ((random) => () => sampler.sample(SPACE, [], INCUMBENT, random))(seededRandom(42)));
     expect(first.map((sample) => knobValuesKey(SPACE, sample))).toEqual(second.map((sample) => knobValuesKey(SPACE, sample)));
   });
 });

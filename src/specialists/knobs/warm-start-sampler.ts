@@ -10,6 +10,7 @@
  * much of it is used; an earlier study that disagrees is dropped, so an unrelated one
  * costs only its first tries. Pure apart from the random stream.
  */
+import type { ProposalContext } from '../../core/specialist.ts';
 import type { Direction, KnobSpec } from '../../core/task.ts';
 import type { KnobPriorObservation } from '../../core/technique-card.ts';
 import { encodeSpace, encodeValues, type EncodedSpace } from './knob-encoding.ts';
@@ -200,5 +201,26 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
       // Earlier trials count as older than every trial of this study (samplers weigh recent ones more).
       return inner.sample(space, [...extra.reverse(), ...history], incumbent, random, context);
     },
+  };
+}
+
+/**
+ * The sampler a knobs specialist proposes with: on its first proposal, earlier studies'
+ * trials on these knobs are read once from the memory (`context.knowledge.knobPriors`);
+ * with any, `inner` is wrapped in the warm start, else (memory off, nothing matching,
+ * memory unreadable) `inner` itself is used.
+ *
+ * @example
+ * const activeSampler = warmStartOnFirstProposal(sampler, knobs);
+ * const proposed = (await activeSampler(context)).sample(knobs, history, current, random, options);
+ */
+export function warmStartOnFirstProposal(inner: KnobSampler, knobs: readonly KnobSpec[]): (context: ProposalContext) => Promise<KnobSampler> {
+  let active: KnobSampler | null = null;
+  return async (context) => {
+    if (active === null) {
+      const priors = context.knowledge ? await context.knowledge.knobPriors(knobs.map((knob) => knob.name)).catch(() => []) : [];
+      active = priors.length > 0 ? createWarmStartSampler(inner, priors) : inner;
+    }
+    return active;
   };
 }

@@ -6,8 +6,8 @@
 import { formatNumber } from '../../core/gates.ts';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
-import type { EditPolicy } from './edit-policy.ts';
-import { repairText, type RepairOffer } from './repair.ts';
+import type { EditPolicy } from '../shared/edit-policy.ts';
+import { repairText, type RepairOffer } from '../shared/repair.ts';
 
 export interface PromptInput {
   specialist: string;

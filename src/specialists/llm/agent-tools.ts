@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
 import type { AgentWorkspace } from './agent-workspace.ts';
-import type { EditPolicy } from './edit-policy.ts';
+import type { EditPolicy } from '../shared/edit-policy.ts';
 import { listLibrary, readLibraryNote } from './knowledge.ts';
 import { editFile, grepFiles, listFiles, readLines, ToolFailure, writeNewFile } from './recipe-files.ts';
 import { leaderboardText, showTrial } from './trial-view.ts';

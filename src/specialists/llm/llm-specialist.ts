@@ -15,17 +15,17 @@ import { runAgentLoop, type AgentLoopEnd } from './agent-loop.ts';
 import { firstMessage, systemPrompt, type PromptInput } from './agent-prompt.ts';
 import { agentTools, type ToolCounters } from './agent-tools.ts';
 import { knowledgeTools } from './knowledge-tools.ts';
-import { archivedText, createSessionRecorder } from './session-recorder.ts';
+import { createSessionRecorder } from './session-recorder.ts';
 import { AgentWorkspace } from './agent-workspace.ts';
-import { EditPolicy } from './edit-policy.ts';
+import { EditPolicy } from '../shared/edit-policy.ts';
 import { loadKnowledge } from './knowledge.ts';
 import { parseLlmOptions, type LlmSettings } from './llm-options.ts';
 import { createLanguageModel } from './model-ref.ts';
 import { costOf, findPrice, unknownPriceWarning } from './prices.ts';
-import { repairOffer } from './repair.ts';
-import { roleText } from './roles.ts';
-import { resolveSurface } from './resolve-surface.ts';
-import type { SessionOutcome, SessionReport } from './session-report.ts';
+import { repairOffer } from '../shared/repair.ts';
+import { roleText } from '../shared/roles.ts';
+import { resolveSurface } from '../shared/resolve-surface.ts';
+import type { SessionOutcome, SessionReport } from '../shared/session-report.ts';
 
 /** What tests and embedders may swap in. */
 export interface LlmSpecialistDependencies {
@@ -81,12 +81,9 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
     const session = await AgentWorkspace.open(context, startParent);
     const counters: ToolCounters = { calls: 0, failures: 0, refusals: 0 };
     const sessionId = randomUUID();
-    const startedAt = new Date().toISOString();
     const recorder = createSessionRecorder();
     try {
-      const cards = context.lineage.controlArm ? '' : ((await context.knowledge?.memoryCards().catch(() => '')) ?? '');
-      const system = systemPrompt(prompt);
-      const first = [firstMessage(prompt, startParent), cards].filter((part) => part !== '').join('\n\n');
+      const { system, first } = await sessionOpening(prompt, context, startParent);
       const tools = agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) });
       if (context.knowledge && !context.lineage.controlArm) Object.assign(tools, knowledgeTools({ knowledge: context.knowledge, author: spec.name, sessionId, counters }));
       const loop = await runAgentLoop({
@@ -100,12 +97,7 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
         recorder,
         ...(dependencies.random ? { random: dependencies.random } : {}),
       });
-      const price = findPrice(settings.model.key, context.task.prices ?? task.prices ?? {});
-      if (price === null) {
-        const warning = unknownPriceWarning(settings.model.key);
-        if (warning) warnings.push(warning);
-      }
-      const cost = costOf(loop.tokens, price);
+      const cost = sessionCost(settings.model.key, loop.tokens, context.task.prices ?? task.prices ?? {}, warnings);
       const submission = session.submission;
       report = {
         outcome: submission ? 'submitted' : OUTCOME_OF_END[loop.end],
@@ -116,16 +108,7 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
         retries: loop.retries,
         warnings,
         sessionId,
-        transcript: {
-          kind: 'llm',
-          model: settings.model.key,
-          system: archivedText(system),
-          firstMessage: archivedText(first),
-          messages: recorder.messages,
-          parent: startParent,
-          startedAt,
-          durationMs: Math.round(performance.now() - recorder.startedMs),
-        },
+        transcript: recorder.transcript({ model: settings.model.key, system, firstMessage: first, parent: startParent }),
       };
       if (!submission) return null;
       const notes: string[] = [];
@@ -156,4 +139,20 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
       return taken;
     },
   };
+}
+
+/** The system prompt and the first message of a session: the lineage prompt, then the memory cards (none in the control arm). */
+async function sessionOpening(prompt: PromptInput, context: ProposalContext, startParent: number): Promise<{ system: string; first: string }> {
+  const cards = context.lineage.controlArm ? '' : ((await context.knowledge?.memoryCards().catch(() => '')) ?? '');
+  return { system: systemPrompt(prompt), first: [firstMessage(prompt, startParent), cards].filter((part) => part !== '').join('\n\n') };
+}
+
+/** The session's cost at the model's price; a warning when the price is unknown. */
+function sessionCost(modelKey: string, tokens: Parameters<typeof costOf>[0], prices: Parameters<typeof findPrice>[1], warnings: AutolabWarning[]): ReturnType<typeof costOf> {
+  const price = findPrice(modelKey, prices);
+  if (price === null) {
+    const warning = unknownPriceWarning(modelKey);
+    if (warning) warnings.push(warning);
+  }
+  return costOf(tokens, price);
 }

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EditPolicy } from './edit-policy.ts';
+import { EditPolicy } from '../shared/edit-policy.ts';
 import { editFile, grepFiles, listFiles, readLines, ToolFailure, writeNewFile } from './recipe-files.ts';
 
 describe('recipe files as an agent sees them', () => {

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { lstat, mkdir, readdir, readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { matchesAny } from '../../core/glob.ts';
-import { normaliseRecipePath, type EditPolicy } from './edit-policy.ts';
+import { normaliseRecipePath, type EditPolicy } from '../shared/edit-policy.ts';
 
 /** A problem to send back to the model as the tool's error result. */
 export class ToolFailure extends Error {

@@ -6,7 +6,7 @@
  */
 import type { ModelMessage } from 'ai';
 import { redactSecrets } from '../../core/redact.ts';
-import { ARCHIVED_TEXT_CHARS, ARCHIVED_TOOL_RESULT_CHARS, type ArchivedMessage, type ArchivedToolCall } from '../../core/session-archive.ts';
+import { ARCHIVED_TEXT_CHARS, ARCHIVED_TOOL_RESULT_CHARS, type ArchivedMessage, type ArchivedToolCall, type SessionTranscript } from '../../core/session-archive.ts';
 import type { TokenCounts } from './prices.ts';
 
 /** What the agent loop tells a recorder (all optional for the loop: it works without one). */
@@ -76,6 +76,14 @@ export function archiveModelMessages(messages: readonly ModelMessage[], atMs: nu
   return out;
 }
 
+/** A recorder that also hands back the whole session, ready for the archive. */
+export interface SessionRecorder extends AgentLoopRecorder {
+  readonly messages: ArchivedMessage[];
+  readonly startedMs: number;
+  /** The session as archived so far: the prompts (redacted, capped) and every message recorded. */
+  transcript(opening: { model: string; system: string; firstMessage: string; parent: number }): SessionTranscript;
+}
+
 /**
  * A recorder that keeps the archived messages in memory until the session ends.
  *
@@ -84,13 +92,24 @@ export function archiveModelMessages(messages: readonly ModelMessage[], atMs: nu
  * await runAgentLoop({ ...input, recorder });
  * recorder.messages; // assistant / tool / retry / user messages, redacted and capped
  */
-export function createSessionRecorder(now: () => number = () => performance.now()): AgentLoopRecorder & { readonly messages: ArchivedMessage[]; readonly startedMs: number } {
+export function createSessionRecorder(now: () => number = () => performance.now()): SessionRecorder {
   const startedMs = now();
+  const startedAt = new Date().toISOString();
   const messages: ArchivedMessage[] = [];
   const at = (): number => Math.round(now() - startedMs);
   return {
     messages,
     startedMs,
+    transcript: (opening) => ({
+      kind: 'llm',
+      model: opening.model,
+      system: archivedText(opening.system),
+      firstMessage: archivedText(opening.firstMessage),
+      messages,
+      parent: opening.parent,
+      startedAt,
+      durationMs: at(),
+    }),
     step(stepMessages, tokens, durationMs) {
       messages.push(...archiveModelMessages(stepMessages, at(), { tokens, durationMs }));
     },

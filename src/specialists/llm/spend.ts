@@ -19,13 +19,6 @@ export interface SpecialistSpend {
   dropped: number;
 }
 
-function asCost(value: unknown): TrialCost | null {
-  if (typeof value !== 'object' || value === null) return null;
-  const cost = value as Record<string, unknown>;
-  const number = (key: string) => (typeof cost[key] === 'number' && Number.isFinite(cost[key]) ? (cost[key] as number) : 0);
-  return { usd: number('usd'), inputTokens: number('inputTokens'), outputTokens: number('outputTokens'), cachedTokens: number('cachedTokens') };
-}
-
 /**
  * Spend per specialist, from a study's trials and audit events.
  *
@@ -53,11 +46,10 @@ export function specialistSpend(trials: readonly TrialRecord[], events: readonly
   }
   for (const event of events) {
     if (event.type !== 'proposal.none' && event.type !== 'proposal.dropped') continue;
-    const name = typeof event.data.specialist === 'string' ? event.data.specialist : 'unknown';
-    const row = rowOf(name);
+    const row = rowOf(event.data.specialist);
     if (event.type === 'proposal.none') row.sessionsWithoutProposal++;
     else row.dropped++;
-    add(row, asCost(event.data.cost));
+    add(row, event.data.cost);
   }
   return spend;
 }

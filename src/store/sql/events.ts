@@ -3,19 +3,20 @@
  * change. Event ids follow commit order per study (every writer holds the study lock).
  */
 import { AutolabError } from '../../core/errors.ts';
-import type { StudyEvent } from '../../core/store.ts';
+import type { AuditEventMap, AuditEventType, StudyEvent } from '../../core/audit-events.ts';
 import { eventFromRow } from '../rows.ts';
 import type { SqlSession } from './driver.ts';
 import { trialRow } from './read-trials.ts';
 
 export const INSERT_EVENT = 'INSERT INTO events (study_id, trial_id, at, type, data_json) VALUES (?, ?, ?, ?, ?)';
 
-export async function insertEvent(tx: SqlSession, studyId: number, trialId: number | null, type: string, data: Record<string, unknown>, at: string): Promise<void> {
+/** Inserts an event of the vocabulary (no check that the trial exists). */
+export async function insertEvent<K extends AuditEventType>(tx: SqlSession, studyId: number, trialId: number | null, type: K, data: AuditEventMap[K], at: string): Promise<void> {
   await tx.all(INSERT_EVENT, [studyId, trialId, at, type, JSON.stringify(data)]);
 }
 
 /** Appends an event of `type` (about trial `trialId`, which must exist, or the study). */
-export async function appendEvent(tx: SqlSession, at: string, studyId: number, trialId: number | null, type: string, data: Record<string, unknown>): Promise<void> {
+export async function appendEvent<K extends AuditEventType>(tx: SqlSession, at: string, studyId: number, trialId: number | null, type: K, data: AuditEventMap[K]): Promise<void> {
   if (trialId !== null && (await trialRow(tx, studyId, trialId)) === undefined) {
     throw new AutolabError('StoreError', `Cannot log event ${type}: trial ${trialId} does not exist in study ${studyId}`);
   }

@@ -11,6 +11,8 @@
  *   is older than `leaseMs` go back to the queue once (`trial.requeued`), and are
  *   recorded `interrupted` when their lease expires a second time.
  */
+import type { AuditEventMap } from '../../core/audit-events.ts';
+import { deriveTrialFailure } from '../../core/trial-failure.ts';
 import { AutolabError } from '../../core/errors.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
 import { trialFromRow } from '../rows.ts';
@@ -54,7 +56,7 @@ export class LeaseQueue {
       this.leaseChecks.set(studyId, performance.now());
     }
     const claimParams = [JSON.stringify(worker), at, studyId, studyId];
-    const eventData = JSON.stringify({ worker: `${worker.host}:${worker.pid}`, token: worker.token, leaseMs });
+    const eventData = JSON.stringify({ worker: `${worker.host}:${worker.pid}`, token: worker.token, leaseMs } satisfies AuditEventMap['trial.claimed']);
     if (tx.dialect.writesInWith) {
       // The claim and its audit event in one statement (one round trip under the lock).
       const rows = await tx.all(
@@ -113,9 +115,12 @@ async function recoverExpiredLeases(tx: SqlSession, at: string, studyId: number,
       await insertEvent(tx, studyId, trial.id, 'trial.requeued', { reason: `the lease of worker ${who} expired (no heartbeat for ${leaseMs} ms)` }, at);
       continue;
     }
-    await tx.all(`UPDATE trials SET status = 'failed', label = 'interrupted', label_detail = ?, metrics_json = '{}', score = NULL, finished_at = ? WHERE study_id = ? AND id = ?`, [
-      `the lease of worker ${who} expired a second time (no heartbeat for ${leaseMs} ms); not re-queued again`,
+    const detail = `the lease of worker ${who} expired a second time (no heartbeat for ${leaseMs} ms); not re-queued again`;
+    const failure = deriveTrialFailure({ label: 'interrupted', labelDetail: detail, logExcerpt: trial.logExcerpt });
+    await tx.all(`UPDATE trials SET status = 'failed', label = 'interrupted', label_detail = ?, metrics_json = '{}', score = NULL, finished_at = ?, failure_json = ? WHERE study_id = ? AND id = ?`, [
+      detail,
       at,
+      JSON.stringify(failure),
       studyId,
       trial.id,
     ]);

@@ -15,7 +15,8 @@
  * so lock order is fixed and transactions cannot deadlock on it.
  */
 import { AutolabError } from '../../core/errors.ts';
-import type { AcceptanceDecision, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress } from '../../core/store.ts';
+import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
+import type { AcceptanceDecision, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
 import { studyFromRow } from '../rows.ts';
@@ -29,6 +30,7 @@ import { SqlResearchMemory } from './research-memory.ts';
 import { countTrials, getIncumbent, getTrial, listTrials } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { heartbeat, updateTrial } from './update-trial.ts';
+import { reopenFailedBaseline } from './reopen-baseline.ts';
 
 /**
  * The shared implementation the SQLite and PostgreSQL adapters extend with their driver.
@@ -92,9 +94,13 @@ export abstract class SqlStore implements Store {
     return this.studyTransaction(studyId, 'create a trial', (tx, at) => createTrial(tx, at, studyId, draft));
   }
 
-  async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: { type: string; data?: Record<string, unknown> }): Promise<void> {
+  async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent): Promise<void> {
     if (progress.timings) validateTimings(progress.timings, `Cannot update trial ${trialId}`);
     await this.studyTransaction(studyId, `update trial ${trialId}`, (tx, at) => updateTrial(tx, at, studyId, trialId, progress, event));
+  }
+
+  reopenFailedBaseline(studyId: number, owner: TrialOwner | null): Promise<boolean> {
+    return this.studyTransaction(studyId, 'reopen the baseline', (tx, at) => reopenFailedBaseline(tx, at, studyId, owner));
   }
 
   heartbeat(studyId: number, trialIds: number[]): Promise<void> {
@@ -142,8 +148,8 @@ export abstract class SqlStore implements Store {
 
   // ---- audit log -----------------------------------------------------------------
 
-  async appendEvent(studyId: number, trialId: number | null, type: string, data: Record<string, unknown> = {}): Promise<void> {
-    if (type.length === 0) throw new AutolabError('StoreError', 'An event needs a non-empty type');
+  async appendEvent<K extends AuditEventType>(studyId: number, trialId: number | null, type: K, data: AuditEventMap[K]): Promise<void> {
+    if (!AUDIT_EVENT_TYPES.includes(type)) throw new AutolabError('StoreError', `Cannot log event '${String(type)}': it is not in the audit log's vocabulary (AuditEventMap, docs/events.md)`);
     await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data));
   }
 

@@ -1,5 +1,5 @@
 /** Progress of an unfinished trial (status, commit, timings, ...) and heartbeats. */
-import type { TrialProgress } from '../../core/store.ts';
+import type { TrialProgress, TrialProgressEvent } from '../../core/store.ts';
 import type { SqlSession } from './driver.ts';
 import { insertEvent } from './events.ts';
 import { requireUnfinishedTrial } from './read-trials.ts';
@@ -14,7 +14,7 @@ export async function updateTrial(
   studyId: number,
   trialId: number,
   progress: TrialProgress,
-  event: { type: string; data?: Record<string, unknown> } | undefined,
+  event: TrialProgressEvent | undefined,
 ): Promise<void> {
   const trial = await requireUnfinishedTrial(tx, studyId, trialId);
   const sets: string[] = [];
@@ -33,8 +33,8 @@ export async function updateTrial(
   else if (progress.status === 'running' && trial.startedAt === null) set('started_at', at);
   if (progress.logExcerpt !== undefined) set('log_excerpt', progress.logExcerpt);
   if (sets.length > 0) await tx.all(`UPDATE trials SET ${sets.join(', ')} WHERE study_id = ? AND id = ?`, [...params, studyId, trialId]);
-  const data = event?.data ?? { ...(progress.status ? { status: progress.status } : {}), fields: Object.keys(progress) };
-  await insertEvent(tx, studyId, trialId, event?.type ?? 'trial.updated', data, at);
+  if (event !== undefined) await insertEvent(tx, studyId, trialId, event.type, event.data, at);
+  else await insertEvent(tx, studyId, trialId, 'trial.updated', { ...(progress.status ? { status: progress.status } : {}), fields: Object.keys(progress) }, at);
 }
 
 /**

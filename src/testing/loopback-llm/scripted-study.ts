@@ -3,12 +3,12 @@
  * recipe in a temp git repo, with a task file written for the test (it sees the
  * server's base URL), opened, prepared (setup and baseline) and ready to drive.
  */
+import { auditEventsOf, type AuditEventOf, type AuditEventType } from '../../core/audit-events.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { AutolabWarning } from '../../core/errors.ts';
 import { TypedEmitter, type StudyEventMap } from '../../core/events.ts';
 import type { Specialist } from '../../core/specialist.ts';
-import type { StudyEvent } from '../../core/store.ts';
 import type { TrialRecord } from '../../core/trial.ts';
 import { openStudy, type Study, type StudyRunOptions } from '../../engine/open-study.ts';
 import type { StudyRuntime } from '../../evaluator/study-runtime.ts';
@@ -30,7 +30,8 @@ export interface ScriptedStudy {
   /** Runs the study with those specialists (`study.run`); round robin, sequential by default (one trial at a time, nothing proposed ahead). */
   drive(specialists: Specialist[], options?: Omit<StudyRunOptions, 'specialists'>): Promise<DriveSummary>;
   trials(): Promise<TrialRecord[]>;
-  events(type?: string): Promise<StudyEvent[]>;
+  /** The study's audit-log events of type `type`. */
+  events<K extends AuditEventType>(type: K): Promise<AuditEventOf<K>[]>;
   close(): Promise<void>;
 }
 
@@ -67,7 +68,7 @@ export async function openScriptedStudy(fixture: string, taskYaml: (baseUrl: str
       specialists: (...names) => study.task.specialists.filter((spec) => names.length === 0 || names.includes(spec.name)).map((spec) => createSpecialist(spec, study.task)),
       drive: (specialists, options = {}) => study.run({ scheduler: 'round-robin', maxWaiting: 0, ...options, specialists }),
       trials: async () => (await study.trials()).filter((trial) => trial.id !== 0),
-      events: async (type) => (await study.store.listEvents(study.record.id)).filter((event) => type === undefined || event.type === type),
+      events: async (type) => auditEventsOf(await study.store.listEvents(study.record.id), type),
       close: async () => {
         await study.close();
         await llm.close();

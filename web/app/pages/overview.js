@@ -1,7 +1,7 @@
 /** The study overview: figures, score plot, slot timeline, outcomes, specialists, chain. */
 import { api } from '../api.js';
 import { html, raw, setHtml } from '../dom.js';
-import { deltaCell, formatDuration, formatValue, money, outcomePill, percent, plural, when } from '../format.js';
+import { deltaCell, formatDuration, formatValue, money, outcomePill, outcomeCell, percent, plural, when } from '../format.js';
 import { onLive } from '../live.js';
 import { labelBarsSvg } from '../../plots/label-bars.js';
 import { scorePlotSvg } from '../../plots/score-plot.js';
@@ -28,6 +28,7 @@ export async function render(view) {
         <div class="card"><h2>Specialists</h2><div class="table-wrap" id="specialists"></div></div>
       </div>
       <div style="height:16px"></div>
+      <div class="card" id="failures-card"><h2>Failures by cause <span class="note">failed trials grouped by failure signature · click a row for its latest trial</span></h2><div class="table-wrap" id="failures"></div></div>
       <div class="card"><h2>Chain to the incumbent <span class="note" id="chain-note"></span></h2><div class="table-wrap" id="chain"></div></div>
       <div class="card"><h2>Recent trials <a class="note" href="${view.studyUrl('/trials')}" data-link>all trials →</a></h2><div class="table-wrap" id="recent"></div></div>`,
   );
@@ -136,6 +137,21 @@ function fillOverviewRest(view, data) {
   setHtml(root.querySelector('#chain-note'), data.chain.length > CHAIN_ROWS ? html`baseline and the last ${CHAIN_ROWS - 1} of ${data.chain.length} steps · <a href="${view.studyUrl('/lineage')}" data-link>whole lineage →</a>` : `${data.chain.length} steps`);
   setHtml(root.querySelector('#chain'), trialRows(view, chainShown, { showParent: true }));
   setHtml(root.querySelector('#recent'), trialRows(view, data.recent, { showParent: true }));
+  setHtml(root.querySelector('#failures'), failureCauseRows(view, data.failures ?? []));
+}
+
+/** The failures-by-cause table: count, first and last trial, an example summary, who hit it. */
+export function failureCauseRows(view, causes) {
+  if (causes.length === 0) return html`<div class="empty-state">No failed trial.</div>`;
+  const trialLink = (id) => html`<a href="${view.studyUrl(`/trials/${id}`)}" data-link>#${id}</a>`;
+  return html`<table><thead><tr><th>label</th><th class="num">trials</th><th>first</th><th>last</th><th>example (latest)</th><th>specialists</th></tr></thead>
+    <tbody>${causes.map(
+      (cause) => html`<tr class="row-link" data-href="${view.studyUrl(`/trials/${cause.lastTrial}`)}" title="${cause.signature}">
+        <td>${outcomePill('failed', cause.label)}</td><td class="num bad">${cause.count}</td>
+        <td>${trialLink(cause.firstTrial)}</td><td>${trialLink(cause.lastTrial)}</td>
+        <td class="cause-summary">${cause.summary}</td>
+        <td class="muted">${Object.entries(cause.specialists).map(([name, n]) => `${name} ${n}`).join(', ')}</td></tr>`,
+    )}</tbody></table>`;
 }
 
 function deltaText(delta, pct) {
@@ -157,7 +173,7 @@ export function trialRows(view, rows, { showParent }) {
       (row) => html`<tr class="row-link" data-trial-id="${row.id}" data-href="${view.studyUrl(`/trials/${row.id}`)}">
         <td><a href="${view.studyUrl(`/trials/${row.id}`)}" data-link>#${row.id}</a></td>
         ${showParent ? html`<td class="muted">${row.parent === null ? '—' : `#${row.parent}`}</td>` : ''}
-        <td>${row.specialist}</td><td>${outcomePill(row.status, row.label)}</td>
+        <td>${row.specialist}</td><td>${outcomeCell(row)}</td>
         <td class="num">${formatValue(row.score)}</td><td class="num">${deltaCell(row.delta, row.gain)}</td>
         <td class="hyp">${row.hypothesis}</td></tr>`,
     )}</tbody></table>`;

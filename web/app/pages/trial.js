@@ -109,7 +109,7 @@ function fillTrial(view, detail) {
     view.app.querySelector('#trial-body'),
     html`<div class="card"><h2>Hypothesis</h2><blockquote class="hypothesis" id="hypothesis">${trial.hypothesis}</blockquote>
         ${trial.notes ? html`<h3>Notes</h3><div style="white-space:pre-wrap">${trial.notes}</div>` : ''}
-        ${trial.label || trial.labelDetail ? html`<h3>Outcome: ${outcomePill(trial.status, trial.label)}</h3><pre class="detail" id="label-detail">${trial.labelDetail ?? '(no detail recorded)'}</pre>` : ''}</div>
+        ${trial.label || trial.labelDetail ? html`<h3>Outcome: ${outcomePill(trial.status, trial.label)}</h3>${trial.failure ? html`<p id="failure-cause"><strong>Cause:</strong> <code>${trial.failure.summary}</code><br /><span class="muted" title="trials with this signature failed for the same reason">signature: <code>${trial.failure.signature}</code></span></p>` : ''}<pre class="detail" id="label-detail">${trial.labelDetail ?? '(no detail recorded)'}</pre>` : ''}</div>
       <div class="grid-even">
         <div class="card"><h2>Metrics</h2>${metrics.length === 0 ? html`<div class="muted">No metrics recorded.</div>` : html`<dl class="kv" id="metrics">${metrics.map(([name, value]) => html`<dt>${name}${name === metric ? ' ★' : ''}</dt><dd>${formatValue(value)}</dd>`)}</dl>`}
           ${repeats.length > 1 ? html`<h3>Repeats</h3><table><thead><tr><th>repeat</th><th>seed</th><th class="num">${metric}</th><th class="num">run</th></tr></thead><tbody>${repeats.map((r) => html`<tr><td>${r.repeat}${r.verification ? ' (verification)' : ''}</td><td>${r.seed}</td><td class="num">${formatValue(r.metrics?.[metric])}</td><td class="num">${formatDuration(r.runMs)}</td></tr>`)}</tbody></table>` : ''}</div>
@@ -137,7 +137,7 @@ function fillTrial(view, detail) {
   );
   setHtml(
     view.app.querySelector('#events'),
-    html`<table><thead><tr><th>#</th><th>at</th><th>event</th><th>data</th></tr></thead><tbody>${detail.events.map((event) => html`<tr><td class="muted">${event.id}</td><td>${when(event.at)}</td><td><code>${event.type}</code></td><td class="mono">${JSON.stringify(event.data)}</td></tr>`)}</tbody></table>`,
+    html`<table><thead><tr><th>#</th><th>at</th><th>event</th><th>data</th></tr></thead><tbody>${detail.events.map((event) => html`<tr><td class="muted">${event.id}</td><td>${when(event.at)}</td><td><code>${event.storedType ?? event.type}</code></td><td class="mono">${JSON.stringify(event.data)}</td></tr>`)}</tbody></table>`,
   );
 }
 

@@ -5,7 +5,7 @@
  */
 import { api } from '../api.js';
 import { html, setHtml } from '../dom.js';
-import { deltaCell, formatDuration, formatValue, money, outcomePill } from '../format.js';
+import { deltaCell, formatDuration, formatValue, money, outcomeCell } from '../format.js';
 import { onLive } from '../live.js';
 import { formatKnobValue } from '../../plots/knob-axis.js';
 
@@ -111,7 +111,7 @@ export async function render(view) {
             (row) => html`<tr class="row-link" data-trial-id="${row.id}" data-href="${view.studyUrl(`/trials/${row.id}`)}">
               <td><a href="${view.studyUrl(`/trials/${row.id}`)}" data-link>#${row.id}</a></td>
               <td class="muted">${row.parent === null ? '—' : html`<a href="${view.studyUrl(`/trials/${row.parent}`)}" data-link>#${row.parent}</a>`}</td>
-              <td>${row.specialist}</td><td>${outcomePill(row.status, row.label)}</td>
+              <td>${row.specialist}</td><td>${outcomeCell(row)}</td>
               <td class="num">${formatValue(row.score)}</td><td class="num">${deltaCell(row.delta, row.gain)}</td>
               ${(row.values ?? []).map((value) => html`<td class="num knob-cell ${value === null ? 'muted' : ''}">${formatKnobValue(value)}</td>`)}
               <td class="num">${formatDuration(row.durationMs)}</td><td class="num">${money(row.costUsd)}</td>

@@ -4,10 +4,11 @@
  * every common failure label with a raw detail, slots with start times, costs, diffs,
  * log excerpts and learning curves. For the dashboard's tests and `bench:dashboard`.
  */
+import { seededRandom } from '../core/random.ts';
 import { createHash } from 'node:crypto';
-import type { Store, TrialOutcome } from '../../core/store.ts';
-import type { StudyRecord } from '../../core/study.ts';
-import type { CurvePoint, FailureLabel } from '../../core/trial.ts';
+import type { Store, TrialOutcome } from '../core/store.ts';
+import type { StudyRecord } from '../core/study.ts';
+import type { CurvePoint, FailureLabel } from '../core/trial.ts';
 
 export interface SyntheticStudyOptions {
   name: string;
@@ -58,23 +59,11 @@ const BASELINE_KNOBS = { lr: 0.001, warmup_steps: 100, activation: 'relu', batch
 
 /** A tuner trial's knob values: lr matters most, the activation a little, warmup and batch not at all. */
 function knobValuesFor(i: number, seed: number): { values: Record<string, number | string>; penalty: number } {
-  const rand = random(seed * 7919 + i);
+  const rand = seededRandom(seed * 7919 + i);
   const lr = Number((10 ** (-4 + 3 * rand())).toPrecision(4));
   const values = { lr, warmup_steps: Math.floor(rand() * 2001), activation: ['relu', 'gelu', 'silu'][Math.floor(rand() * 3)]!, batch: Math.round(2 ** (4 + 5 * rand())) };
   const penalty = 0.03 * (Math.log10(lr) + 2.3) ** 2 + (values.activation === 'gelu' ? 0 : values.activation === 'silu' ? 0.004 : 0.01);
   return { values, penalty };
-}
-
-/** A small deterministic PRNG (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pick<T extends { weight: number }>(items: readonly T[], rand: () => number): T {
@@ -119,7 +108,7 @@ function diffFor(i: number, value: string): string {
  * given seed, apart from the store's own timestamps.
  */
 export async function writeSyntheticStudy(store: Store, options: SyntheticStudyOptions): Promise<StudyRecord> {
-  const rand = random(options.seed ?? 7);
+  const rand = seededRandom(options.seed ?? 7);
   const slots = options.slots ?? 4;
   const taskJson = JSON.stringify({
     name: options.name,
@@ -164,7 +153,7 @@ export async function writeSyntheticStudy(store: Store, options: SyntheticStudyO
     await store.updateTrial(study.id, trial.id, { commit, tree: sha(`tree ${i}`), diff }, { type: 'trial.materialised', data: { commit } });
 
     // A learning rate past 0.03 diverges now and then.
-    const diverged = knobs !== null && i > 0 && Number(knobs.values.lr) > 0.03 && random(i * 31)() < 0.5;
+    const diverged = knobs !== null && i > 0 && Number(knobs.values.lr) > 0.03 && seededRandom(i * 31)() < 0.5;
     const failure = i > 0 && rand() < 0.16 ? pick(FAILURES, rand) : diverged ? FAILURES[0]! : null;
     const parentScore = parent === null ? 1.5 : (scores.get(parent) ?? 1.5);
     const timings = { materialiseMs: 40, legalityMs: 8, preflightMs: 300, runMs: durationMs - 900, scoreMs: 500, totalMs: durationMs };

@@ -129,7 +129,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(trial).toEqual({
         studyId: study.id, id: 1, specialist: 'knobs', parent: 0, hypothesis: 'raise the learning rate', notes: 'n',
         expectedDelta: -0.02, status: 'pending', label: null, labelDetail: null, commit: null, tree: null, diff: null,
-        metrics: {}, score: null, seed: 123456789, timings: {}, cost, logExcerpt: '', repeats: [], curve: [], edit, owner: OWNER,
+        metrics: {}, score: null, seed: 123456789, timings: {}, cost, logExcerpt: '', failure: null, repeats: [], curve: [], edit, owner: OWNER,
         createdAt: trial.createdAt, startedAt: null, finishedAt: null, heartbeatAt: null,
       });
       expect(trial.createdAt).toMatch(ISO);
@@ -219,6 +219,20 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect((await store.getIncumbent(study.id))!.id).toBe(0);
     });
 
+    it('stores the failure signature of a failed trial: the one given, else one derived from its label, detail and excerpt', async () => {
+      const [given, derived, fine] = await seeded(1, 3);
+      const failure = { signature: 'crash AssertionError at model.py: assert d_model % n_heads == <n>', summary: 'crash AssertionError at model.py:66 assert d_model % n_heads == 0', frame: { file: 'model.py', line: 66, source: 'assert d_model % n_heads == 0' } };
+      const recorded = await store.finishTrial(study.id, given!.id, { ...failed('crash', 'exited with code 1'), failure }, never);
+      expect(recorded.failure).toEqual(failure);
+      expect((await store.getTrial(study.id, given!.id))!.failure).toEqual(failure);
+      const traceback = 'Traceback (most recent call last):\n  File "train.py", line 3, in <module>\n    x = 1 / 0\nZeroDivisionError: division by zero';
+      await store.finishTrial(study.id, derived!.id, { ...failed('crash', 'exited with code 1'), logExcerpt: traceback }, never);
+      expect((await store.getTrial(study.id, derived!.id))!.failure).toMatchObject({ summary: 'crash ZeroDivisionError: division by zero at train.py:3', frame: { file: 'train.py', line: 3 } });
+      // A scored outcome carries none, even when one is given.
+      expect((await store.finishTrial(study.id, fine!.id, { ...scored(2), failure }, never)).failure).toBeNull();
+      expect((await store.listTrials(study.id)).map((trial) => trial.failure === null)).toEqual([true, false, false, true]);
+    });
+
     it('makes finished trials immutable: updateTrial and finishTrial throw and change nothing', async () => {
       const [kept, discarded, failing] = await seeded(1, 3);
       await store.finishTrial(study.id, kept!.id, scored(0.5), keepIfLower);
@@ -286,7 +300,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       await store.setBaselineCommit(study.id, 'base');
       await store.finishTrial(study.id, 0, scored(1), keepIfLower);
       const trial = await store.createTrial(study.id, draft());
-      await store.updateTrial(study.id, trial.id, { status: 'running' }, { type: 'trial.started' });
+      await store.updateTrial(study.id, trial.id, { status: 'running' }, { type: 'trial.started', data: { slot: 0 } });
       await store.appendEvent(study.id, trial.id, 'trial.phase', { phase: 'run' });
       await store.finishTrial(study.id, trial.id, scored(2), keepIfLower);
       await store.appendEvent(study.id, null, 'study.stopped', { reason: 'budget' });
@@ -317,7 +331,8 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
       expect(events[7]!.data).toEqual({ status: 'discarded', label: null, score: 2 });
       expect(events[6]!.data).toEqual({ phase: 'run' });
       expect(await store.listEvents(study.id, { afterId: events[4]!.id, limit: 2 })).toEqual(events.slice(5, 7));
-      await expectStoreError(store.appendEvent(study.id, 99, 'trial.phase'), /does not exist/);
+      await expectStoreError(store.appendEvent(study.id, 99, 'trial.phase', { phase: 'run' }), /does not exist/);
+      await expectStoreError(store.appendEvent(study.id, null, 'note' as never, {} as never), /not in the audit log's vocabulary/);
       const { study: other } = await store.openStudy({ name: 'other', taskHash: 'h', taskJson: '{}' });
       expect((await store.listEvents(other.id)).map((e) => e.type)).toEqual(['study.created']);
     });

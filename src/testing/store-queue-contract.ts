@@ -3,6 +3,7 @@
  * `describeStoreContract`: every built-in store has the queue, so every adapter runs
  * them against a real database. The multi-process race is in store-process-contract.ts.
  */
+import { auditEventsOf } from '../core/audit-events.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store, TrialDraft, TrialOutcome } from '../core/store.ts';
@@ -94,7 +95,7 @@ export function describeStoreQueueContract(name: string, makeStore: StoreFactory
       expect(final.finishedAt).not.toBeNull();
       const events = (await store.listEvents(study.id)).filter((e) => e.trialId === trial.id);
       expect(events.map((e) => e.type)).toEqual(['trial.created', 'trial.claimed', 'trial.updated', 'trial.requeued', 'trial.claimed', 'trial.finished']);
-      expect(events[3]!.data.reason).toMatch(/worker-a:11 expired/);
+      expect(auditEventsOf(events, 'trial.requeued')[0]!.data.reason).toMatch(/worker-a:11 expired/);
       expect(events.at(-1)!.data).toEqual({ status: 'failed', label: 'interrupted', score: null });
       expect((await store.getTrial(study.id, 0))!.status).toBe('kept');
       await expect(store.finishTrial(study.id, trial.id, SCORED(0.5), () => true)).rejects.toThrow(/immutable/);

@@ -7,7 +7,7 @@ import { excerptOf } from '../../core/lineage-feedback.ts';
 import type { FailureLabel, TrialRecord } from '../../core/trial.ts';
 
 /** Failure labels whose trial has a commit worth repairing. */
-export const REPAIRABLE_LABELS: ReadonlySet<FailureLabel> = new Set<FailureLabel>(['crash', 'preflight_failed', 'run_timeout', 'oom', 'metric_missing']);
+export const REPAIRABLE_LABELS: ReadonlySet<FailureLabel> = new Set<FailureLabel>(['crash', 'preflight_failed', 'smoke_failed', 'run_timeout', 'oom', 'metric_missing']);
 
 export interface RepairOffer {
   trial: TrialRecord;

@@ -17,10 +17,10 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Store } from '../../core/store.ts';
-import { parseStoreLocation } from '../open-store.ts';
-import { PostgresStore } from '../postgres-store.ts';
-import { SqliteStore } from '../sqlite-store.ts';
+import type { Store } from '../core/store.ts';
+import { parseStoreLocation } from '../store/open-store.ts';
+import { PostgresStore } from '../store/postgres-store.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
 
 async function barrier(dir: string): Promise<void> {
   writeFileSync(join(dir, `ready-${process.pid}`), '');

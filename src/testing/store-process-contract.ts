@@ -9,6 +9,7 @@
  *   return { location: join(dir, 'study.db'), cleanup: () => rm(dir, { recursive: true, force: true }) };
  * });
  */
+import { auditEventsOf } from '../core/audit-events.ts';
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,9 +18,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TrialDraft, TrialOutcome } from '../core/store.ts';
-import { openStore } from './open-store.ts';
+import { openStore } from '../store/open-store.ts';
 
-const CHILD = fileURLToPath(new URL('./testing/store-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./store-child.ts', import.meta.url));
 const BASELINE: TrialDraft = { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner: null };
 const SCORED = (score: number): TrialOutcome => ({ status: 'scored', label: null, labelDetail: null, metrics: { loss: score }, score, timings: {}, logExcerpt: '' });
 
@@ -97,7 +98,7 @@ export function describeStoreProcessContract(name: string, makeLocation: StoreLo
         expect(await store.countTrials(study.id, { status: ['kept', 'discarded'] })).toBe(total + 1);
         const events = await store.listEvents(study.id);
         // Event ids follow commit order: replaying the log, each crowning beat every earlier one.
-        const kept = events.filter((e) => e.type === 'trial.finished' && e.data.status === 'kept');
+        const kept = auditEventsOf(events, 'trial.finished').filter((e) => e.data.status === 'kept');
         const keptScores = kept.map((e) => e.data.score as number);
         for (let i = 1; i < keptScores.length; i++) expect(keptScores[i]).toBeLessThan(keptScores[i - 1]!);
         const incumbent = await store.getIncumbent(study.id);

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Executor } from '../../../core/executor.ts';
+import type { Executor } from '../core/executor.ts';
 
 /** Whether the tests that need a real Slurm run here, and what to say when they cannot. */
 export interface SlurmForTests {
