@@ -65,3 +65,22 @@ export function attachResearchMemory(runtime: StudyRuntime, events: TypedEmitter
   refresh();
   return { flush: () => chain, detach };
 }
+
+/**
+ * Runs `body` (a driver, a worker, one submitted trial) with the research memory hook
+ * attached: every trial it finishes feeds the knowledge base and the memory, and the
+ * writes queued are awaited before it returns. Cards and observations are keyed by study
+ * and trial, so a trial seen by both its worker and its driver is remembered once.
+ *
+ * @example
+ * return withResearchMemory(runtime, events, () => workStudy(runtime, options));
+ */
+export async function withResearchMemory<T>(runtime: StudyRuntime, events: TypedEmitter<StudyEventMap>, body: () => Promise<T>): Promise<T> {
+  const hook = attachResearchMemory(runtime, events);
+  try {
+    return await body();
+  } finally {
+    await hook.flush();
+    hook.detach();
+  }
+}

@@ -30,7 +30,7 @@ import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
 import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
 import { executorForTask, repeatsTogether } from './task-executor.ts';
 import { taskChanged } from './task-changed.ts';
-import { attachResearchMemory, openStudyMemory } from './research-memory-hook.ts';
+import { openStudyMemory, withResearchMemory } from './research-memory-hook.ts';
 
 /**
  * A study opened from its task file (`openStudy`): the library entry point behind every
@@ -91,13 +91,9 @@ export class Study {
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
     const adopted = recovery.adopt.filter((trial) => trial.id !== 0);
-    const memoryHook = attachResearchMemory(runtime, this.events);
-    try {
-      return await driveStudy(runtime, specialists, { ...driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null), adopt: adopted });
-    } finally {
-      await memoryHook.flush();
-      memoryHook.detach();
-    }
+    return withResearchMemory(runtime, this.events, () =>
+      driveStudy(runtime, specialists, { ...driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null), adopt: adopted }),
+    );
   }
 
   /**
@@ -113,7 +109,7 @@ export class Study {
   async work(options: StudyWorkOptions = {}): Promise<WorkerSummary> {
     const work = workOptionsFor(this.task, this.store, options);
     const runtime = (await this.runtime({ recover: false, setup: true })).runtime;
-    return workStudy(runtime, work);
+    return withResearchMemory(runtime, this.events, () => workStudy(runtime, work));
   }
 
   /**
@@ -235,7 +231,7 @@ export class Study {
     this.events.emit('trial.created', trialCreatedEvent(trial));
     const heartbeat = setInterval(() => void this.store.heartbeat(this.record.id, [trial.id]).catch(() => undefined), 2_000);
     try {
-      return await evaluateTrial(runtime, trial, { index: 0, gpu: this.task.gpus[0] ?? null }, signal);
+      return await withResearchMemory(runtime, this.events, () => evaluateTrial(runtime, trial, { index: 0, gpu: this.task.gpus[0] ?? null }, signal));
     } finally {
       clearInterval(heartbeat);
     }

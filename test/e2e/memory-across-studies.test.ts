@@ -76,6 +76,11 @@ describe('memory across studies', () => {
       // The warm start first tries the best setting the first study measured.
       expect(trials[0]!.hypothesis).toContain('tpe+warm');
       expect(trials[0]!.notes).toContain(JSON.stringify({ x: best.values.x }).slice(1, -1));
+      // A trial submitted by hand (`autolab submit`, study.submit) feeds the memory too.
+      const submitted = await second.submit({ specialist: 'manual', parent: 0, hypothesis: 'x at the optimum 3', edit: { kind: 'files', files: { 'config.json': '{\n  "x": 3\n}\n' } } }, new AbortController().signal);
+      expect(submitted.status).toBe('kept');
+      expect((await memory.listCards()).find((card) => card.study === 'second' && card.trialId === submitted.id)).toMatchObject({ specialist: 'manual', summary: 'x at the optimum 3', knobs: { x: 3 } });
+      expect((await memory.listKnobObservations({ knobNames: ['x'] })).some((observation) => observation.study === 'second' && observation.trialId === submitted.id)).toBe(true);
     } finally {
       await second.close();
     }
