@@ -176,7 +176,7 @@ const specialistSchema = z
     base_url: z.string().optional().describe('llm: the provider endpoint, e.g. http://127.0.0.1:8000/v1 for vLLM (required for openai-compatible).'),
     api_key_env: z.string().optional().describe('llm: environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY).'),
     knowledge: z.union([z.string(), z.array(z.string())]).optional().describe('llm: files (relative to this task file) pinned at the top of the agent\'s context.'),
-    library: z.string().optional().describe('llm: a folder of technique notes the agent can list and read.'),
+    library: z.string().optional().describe("llm: a folder of technique notes the agent can list and read, or `builtin` (autolab's starter library: docs/specialists.md)."),
     max_steps: z.number().int().min(1).optional().describe('llm: model calls per session (default 30).'),
     max_tokens: z.number().int().min(1).optional().describe('llm: input plus output tokens per session (default 1000000).'),
     wall_time: z.union([z.number(), z.string()]).optional().describe('llm: wall-clock limit of a session (default 20m).'),
