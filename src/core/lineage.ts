@@ -1,3 +1,4 @@
+import type { TrialFeedback } from './trial-feedback.ts';
 import type { LineageFailureCause } from './lineage-failures.ts';
 import type { TrialCounts } from './trial-counts.ts';
 import type { Direction } from './task.ts';
@@ -53,4 +54,9 @@ export interface LineageFeedback {
   counts: TrialCounts;
   /** True in the `--no-lineage` control arm: only the incumbent's score is shown. */
   controlArm: boolean;
+  /**
+   * What runs left beyond their score (the task's `feedback:`: files and a profile), for the
+   * incumbent and the latest trials; absent when the task declares none.
+   */
+  runFeedback?: Array<{ trialId: number; feedback: TrialFeedback }>;
 }

@@ -238,6 +238,18 @@ export interface TaskSpec {
   executor?: ExecutorSpec;
   /** Memory across studies (absent: cards are written to the study's store, not used). */
   memory?: MemorySpec;
+  /** Feedback beyond the score: files the run leaves and a profile command (absent: none). */
+  feedback?: FeedbackSpec;
+}
+
+/** The task file's `feedback:` key: what the specialists see of a run beyond its score. */
+export interface FeedbackSpec {
+  /** Paths relative to the trial's worktree or its artifacts folder. */
+  files: string[];
+  /** Run after the score, in the trial's worktree, like the run. */
+  profile?: CommandSpec;
+  /** Characters kept of each file and of the profile output. */
+  maxChars: number;
 }
 
 /** The task file's `memory:` key. */

@@ -4,6 +4,7 @@ import { seededRandom } from '../core/random.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { studyKnowledgeAccess } from '../knowledge/study-knowledge.ts';
+import { lineageRunFeedback } from './run-feedback.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
 
 /** What `buildProposalContext` needs beside the study's runtime. */
@@ -34,12 +35,14 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
   const knowledge = studyKnowledgeAccess(runtime);
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
+  const lineage = buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false });
+  const runFeedback = await lineageRunFeedback(runtime, trials, incumbent.id, specialist.spec.name, lineage.controlArm);
   return {
     task,
     surface: task.surfaces[specialist.spec.surface]!,
     incumbent,
     trials,
-    lineage: buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false }),
+    lineage: runFeedback ? { ...lineage, runFeedback } : lineage,
     readFile: async (trialId, path) => {
       const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
       return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;

@@ -26,6 +26,7 @@ const SAMPLES: { [K in AuditEventType]: AuditEventMap[K] } = {
   'trial.adopted': { from: 'login1:4242' },
   'trial.reopened': { label: 'infra_error', detail: 'no such partition' },
   'trial.finished': { status: 'failed', label: 'crash', score: null },
+  'trial.feedback': { files: [{ path: 'profile.txt', text: 'forward 80%', chars: 11, truncated: false }], missing: ['warnings.log'], profile: { command: 'py-spy top', text: 'train.py:12 60%', truncated: false, exitCode: 0, timedOut: false, durationMs: 1200 } },
   'proposal.none': { specialist: 'agent', outcome: 'failed', reason: 'rate limit', cost: COST, steps: 0, toolCalls: 0, retries: 3 },
   'proposal.dropped': { specialist: 'agent', hypothesis: 'x', cost: null, reason: null },
 };

@@ -25,6 +25,7 @@ export const DEFAULT_TIMEOUTS_MS = {
   preflight: 5 * 60_000,
   score: 10 * 60_000,
   legality: 5 * 60_000,
+  profile: 5 * 60_000,
 } as const;
 
 /** Default limits, in bytes. */
@@ -333,6 +334,20 @@ export const taskFileSchema = z
       .describe(
         'Paths the sandbox shows read-only to trial commands and the score although they are hidden by default: the home folder is hidden whole (its credentials, the CLIs agents run, shell history), except the toolchain the environment points at (a virtualenv, conda, ~/.local/bin). E.g. [~/.cache/torch, ~/datasets]. Credential files stay hidden inside them.',
       ),
+    feedback: z
+      .strictObject({
+        files: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Files the run leaves for the specialists (a profile, a warnings log, per-layer timings, a loss curve): paths relative to the trial's worktree or its artifacts folder ($AUTOLAB_ARTIFACTS). Read after the score and the profile, redacted and capped."),
+        profile: commandSchema(
+          'profile',
+          "A command run after the score in the trial's worktree, like the run (its limits, sandbox and GPU), e.g. a sampling profiler around a short run; its output, redacted and capped, is the trial's profile. It cannot change the score; its failure is only noted.",
+        ).optional(),
+        max_chars: z.number().int().min(200).max(20_000).default(2_000).describe('Characters kept of each file and of the profile output (its head and tail). Default 2000.'),
+      })
+      .optional()
+      .describe("Feedback beyond the score: what the run and a profile command leave for the specialists, in the trial's record and the lineage feedback (docs/memory.md)."),
     memory: z
       .strictObject({
         use: z.boolean().default(false).describe('Warm-start this study from earlier ones: knobs samplers take earlier trials on matching knobs as similarity-gated priors, llm specialists get the relevant technique cards in their first message. Default false (also: autolab run --memory).'),
