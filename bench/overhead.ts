@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStudy } from '../src/engine/open-study.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
+import { gitCallTally } from '../src/workspace/git.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -59,10 +60,35 @@ const fastTrials = Number(process.env.BENCH_FAST_TRIALS ?? 20);
 
 console.log(`bench:overhead on ${process.platform} ${process.arch}, ${(await import('node:os')).cpus().length} cores, node ${process.version}`);
 
+/**
+ * Where the engine's time per trial goes (p50 of each phase, from the recorded timings)
+ * and the git processes it started per trial, by subcommand.
+ */
+function phaseProfile(trials: readonly TrialRecord[], git: Record<string, { calls: number; ms: number }>) {
+  const p50 = (pick: (t: TrialRecord['timings']) => number) => Math.round(percentile(trials.map((trial) => pick(trial.timings)), 0.5));
+  const phases = {
+    propose_ms: p50((t) => t.proposeMs ?? 0),
+    materialise_ms: p50((t) => (t.materialiseMs ?? 0) - (t.legalityMs ?? 0)),
+    legality_ms: p50((t) => t.legalityMs ?? 0),
+    record_ms: p50((t) => t.recordMs ?? 0),
+    // Start, the worktree's removal, environments, sealing the artifacts, repeats bookkeeping.
+    other_ms: p50((t) => (t.totalMs ?? 0) - (t.materialiseMs ?? 0) - (t.preflightMs ?? 0) - (t.runMs ?? 0) - (t.scoreMs ?? 0) - (t.recordMs ?? 0)),
+  };
+  const perTrial = Object.fromEntries(
+    Object.entries(git)
+      .sort((a, b) => b[1].calls - a[1].calls)
+      .map(([name, entry]) => [name, { calls: Number((entry.calls / trials.length).toFixed(2)), ms: Math.round(entry.ms / trials.length) }]),
+  );
+  const calls = Object.values(git).reduce((sum, entry) => sum + entry.calls, 0);
+  return { phases, git_per_trial: Number((calls / trials.length).toFixed(2)), git_by_command: perTrial };
+}
+
 // 1. The golf recipe: engine time per trial.
 const golfTask = readFileSync(join(ROOT, 'examples', 'golf', 'autolab.yaml'), 'utf8');
 const golf = await gitRepoFrom(join(ROOT, 'examples', 'golf'), sandbox === null ? {} : { 'autolab.yaml': `${golfTask}sandbox: ${sandbox}\n` });
+gitCallTally({ reset: true });
 const golfRun = await runStudy(golf, golfTrials);
+const golfProfile = phaseProfile(golfRun.trials, gitCallTally({ reset: true }));
 const overheads = golfRun.trials.map(engineMs);
 const golfFigures = {
   sandbox: sandbox ?? 'default',
@@ -77,6 +103,7 @@ const golfFigures = {
   engine_plus_score_p50_ms: Math.round(percentile(golfRun.trials.map((t) => engineMs(t) + (t.timings.scoreMs ?? 0)), 0.5)),
 };
 console.log(`golf: ${golfFigures.trials} trials; engine time per trial p50 ${golfFigures.engine_p50_ms} ms, p95 ${golfFigures.engine_p95_ms} ms (materialise p50 ${golfFigures.materialise_p50_ms} ms; the run itself p50 ${golfFigures.run_p50_ms} ms; the score p50 ${golfFigures.score_p50_ms} ms, p95 ${golfFigures.score_p95_ms} ms; engine + score p50 ${golfFigures.engine_plus_score_p50_ms} ms)`);
+console.log(`golf profile (p50 per phase): ${Object.entries(golfProfile.phases).map(([k, v]) => `${k.replace('_ms', '')} ${v} ms`).join(', ')}; git processes per trial ${golfProfile.git_per_trial} (${Object.entries(golfProfile.git_by_command).map(([k, v]) => `${k} ${v.calls}`).join(', ')}; setup and baseline included)`);
 await rm(golf, { recursive: true, force: true });
 
 // 2. Slot utilisation: parallel 2, trials of about 1 s.
@@ -125,7 +152,7 @@ const optuna = golfOnly ? null : optunaOverhead();
 console.log(
   JSON.stringify({
     bench: 'overhead',
-    golf: golfFigures,
+    golf: { ...golfFigures, profile: golfProfile },
     utilisation,
     optuna: optuna && { p50_ms: Number(optuna.p50_ms.toFixed(1)), p95_ms: Number(optuna.p95_ms.toFixed(1)) },
     ratio_engine_p50_vs_optuna_p50: optuna ? Number((golfFigures.engine_p50_ms / optuna.p50_ms).toFixed(2)) : null,

@@ -1,12 +1,20 @@
 /**
- * npm run bench:store — the store at the scale of a long study, on SQLite and on
- * PostgreSQL (the server of AUTOLAB_TEST_PG_URL, in a fresh schema dropped afterwards;
- * skipped with a note when unset):
+ * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000] [--record-all]
+ * — the store at the scale of a long study, on SQLite and on PostgreSQL (the server of
+ * AUTOLAB_TEST_PG_URL, in a fresh schema dropped afterwards; skipped with a note when
+ * unset):
  * - trials recorded per second by one driver, each trial written as the engine writes
  *   it (created, started, materialised, finished with metrics and the acceptance
- *   decision): BENCH_STORE_TRIALS trials (default 10,000);
- * - p50/p95 latency of the lineage queries at that size: listTrials (every trial, rows
- *   validated), getIncumbent, and buildLineageFeedback over listTrials;
+ *   decision): `--trials` (or BENCH_STORE_TRIALS; default 10,000), measured at 10,000
+ *   and at the full size when larger. Past 10,000 the study is filled with SQL copies
+ *   of the first 10,000 (bench/store-fill.ts) and the last BENCH_STORE_RECORD_AT_SIZE
+ *   (2,000) are recorded the engine's way, giving that size's rate; `--record-all`
+ *   records every trial the engine's way instead;
+ * - p50/p95 latency at each size of what the engine and the shells read: a page of
+ *   trials (the newest 50, as `trials` and the dashboard draw it), the whole list (every
+ *   row validated), getIncumbent, and the lineage feedback as the driver now builds it
+ *   before each proposal (a LineageIndex refreshed with the trial recorded since the last
+ *   proposal), beside its first full build; the process's RSS;
  * - claims per second with 8 concurrent worker processes draining a queue of
  *   BENCH_STORE_CLAIMS trials (default 2,000), and the double claims (must be 0): on
  *   PostgreSQL (remote workers) and on one SQLite file (the processes of one host).
@@ -17,16 +25,31 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
+import { LineageIndex } from '../src/core/lineage-index.ts';
+import { refreshLineageIndex } from '../src/scheduler/lineage-refresh.ts';
 import type { AcceptanceDecision, Store } from '../src/core/store.ts';
 import { PostgresStore } from '../src/store/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../src/testing/postgres.ts';
+import { fillStudy } from './store-fill.ts';
 
-const TRIALS = Number(process.env.BENCH_STORE_TRIALS ?? 10_000);
+/** `--name value` from the command line, else `fallback`. */
+function argument(name: string, fallback: string | undefined): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : fallback;
+}
+
+const TRIALS = Number(argument('trials', process.env.BENCH_STORE_TRIALS ?? '10000'));
 const QUERY_RUNS = Number(process.env.BENCH_STORE_QUERY_RUNS ?? 25);
-const CLAIMS = Number(process.env.BENCH_STORE_CLAIMS ?? 2_000);
+const CLAIMS = Number(argument('claims', process.env.BENCH_STORE_CLAIMS ?? '2000'));
+const STORES = new Set((argument('stores', 'sqlite,postgres') ?? '').split(','));
+/** The sizes figures are taken at: 10,000 and the full size. */
+const SIZES = [...new Set([Math.min(10_000, TRIALS), TRIALS])];
 const WORKERS = 8;
+/** Record every trial the engine's way (hours on PostgreSQL at 100,000) instead of filling past 10,000 with copies. */
+const RECORD_ALL = process.argv.includes('--record-all');
+/** Trials recorded the engine's way at each size past the first (their rate is the size's recording figure). */
+const RECORD_AT_SIZE = Number(process.env.BENCH_STORE_RECORD_AT_SIZE ?? 2000);
 const OBJECTIVE = { metric: 'val_loss', direction: 'minimize' as const };
 const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
 
@@ -49,13 +72,20 @@ interface RecordFigures {
   recordMsPerTrial: number;
 }
 
-async function recordTrials(store: Store, studyId: number, count: number): Promise<RecordFigures> {
-  const owner = { host: 'bench', pid: process.pid, token: 'bench' };
+const owner = { host: 'bench', pid: process.pid, token: 'bench' };
+
+async function recordBaseline(store: Store, studyId: number): Promise<void> {
   await store.createTrial(studyId, { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner });
   await store.finishTrial(studyId, 0, { status: 'scored', label: null, labelDetail: null, metrics: { val_loss: 3 }, score: 3, timings: { totalMs: 1000 }, logExcerpt: '' }, keepIfLower);
-  let incumbent = 0;
+}
+
+/** The incumbent as the bench's driver knows it. */
+let incumbent = 0;
+
+/** Records trials `from`..`to` (inclusive) as the engine does. */
+async function recordTrials(store: Store, studyId: number, from: number, to: number): Promise<RecordFigures> {
   const started = performance.now();
-  for (let i = 1; i <= count; i++) {
+  for (let i = from; i <= to; i++) {
     const patch = patchFor(i);
     const trial = await store.createTrial(studyId, {
       specialist: ['knobs', 'llm', 'combine', 'ablate'][i % 4]!,
@@ -83,22 +113,27 @@ async function recordTrials(store: Store, studyId: number, count: number): Promi
     if (i % 2000 === 0) process.stdout.write(`  … ${i} trials recorded\n`);
   }
   const ms = performance.now() - started;
+  const count = to - from + 1;
   return { trials: count, recordPerSec: round((count / ms) * 1000, 1), recordMsPerTrial: round(ms / count, 3) };
 }
 
 interface QueryFigures {
   listTrialsP50Ms: number;
   listTrialsP95Ms: number;
+  listAllP50Ms: number;
+  listAllP95Ms: number;
   getIncumbentP50Ms: number;
   getIncumbentP95Ms: number;
   lineageP50Ms: number;
   lineageP95Ms: number;
+  lineageFullBuildMs: number;
 }
 
-async function timeQuery(runs: number, query: () => Promise<unknown>): Promise<number[]> {
+async function timeQuery(runs: number, query: () => Promise<unknown>, between?: () => Promise<unknown>): Promise<number[]> {
   await query(); // warm up
   const samples: number[] = [];
   for (let i = 0; i < runs; i++) {
+    if (between) await between();
     const t0 = performance.now();
     await query();
     samples.push(performance.now() - t0);
@@ -106,30 +141,73 @@ async function timeQuery(runs: number, query: () => Promise<unknown>): Promise<n
   return samples;
 }
 
-async function lineageQueries(store: Store, studyId: number): Promise<QueryFigures> {
-  const list = await timeQuery(QUERY_RUNS, () => store.listTrials(studyId));
-  const incumbent = await timeQuery(QUERY_RUNS * 4, () => store.getIncumbent(studyId));
-  const lineage = await timeQuery(QUERY_RUNS, async () => buildLineageFeedback(await store.listTrials(studyId), { study: 'bench', objective: OBJECTIVE, viewer: 'knobs' }));
+async function lineageQueries(store: Store, studyId: number, size: number): Promise<QueryFigures> {
+  const page = await timeQuery(QUERY_RUNS * 4, () => store.listTrials(studyId, { descending: true, limit: 50 }));
+  const all = await timeQuery(size > 20_000 ? 5 : QUERY_RUNS, () => store.listTrials(studyId));
+  const incumbentRead = await timeQuery(QUERY_RUNS * 4, () => store.getIncumbent(studyId));
+  const index = new LineageIndex();
+  const t0 = performance.now();
+  await refreshLineageIndex(store, studyId, index);
+  index.feedback({ study: 'bench', objective: OBJECTIVE, viewer: 'knobs' });
+  const lineageFullBuildMs = performance.now() - t0;
+  // Before each proposal the driver refreshes its index: here one trial was recorded since (not timed).
+  let next = size + 1;
+  const lineage = await timeQuery(
+    QUERY_RUNS,
+    async () => {
+      await refreshLineageIndex(store, studyId, index);
+      return index.feedback({ study: 'bench', objective: OBJECTIVE, viewer: 'knobs' });
+    },
+    async () => {
+      await recordTrials(store, studyId, next, next);
+      next++;
+    },
+  );
+  // The trials recorded here are removed from the next size's count by starting after them.
+  extraRecorded = next - size - 1;
   return {
-    listTrialsP50Ms: round(percentile(list, 0.5)),
-    listTrialsP95Ms: round(percentile(list, 0.95)),
-    getIncumbentP50Ms: round(percentile(incumbent, 0.5), 3),
-    getIncumbentP95Ms: round(percentile(incumbent, 0.95), 3),
-    lineageP50Ms: round(percentile(lineage, 0.5)),
-    lineageP95Ms: round(percentile(lineage, 0.95)),
+    listTrialsP50Ms: round(percentile(page, 0.5), 3),
+    listTrialsP95Ms: round(percentile(page, 0.95), 3),
+    listAllP50Ms: round(percentile(all, 0.5)),
+    listAllP95Ms: round(percentile(all, 0.95)),
+    getIncumbentP50Ms: round(percentile(incumbentRead, 0.5), 3),
+    getIncumbentP95Ms: round(percentile(incumbentRead, 0.95), 3),
+    lineageP50Ms: round(percentile(lineage, 0.5), 3),
+    lineageP95Ms: round(percentile(lineage, 0.95), 3),
+    lineageFullBuildMs: round(lineageFullBuildMs),
   };
 }
 
-async function benchStore(name: string, store: Store): Promise<RecordFigures & QueryFigures> {
+/** Trials the lineage measurement recorded past the size it measured. */
+let extraRecorded = 0;
+
+type SizeFigures = RecordFigures & QueryFigures & { rssMB: number };
+
+async function benchStore(name: string, store: Store, location: string): Promise<Record<string, SizeFigures>> {
   const { study } = await store.openStudy({ name: 'bench', taskHash: 'h', taskJson: '{}' });
-  process.stdout.write(`${name}: recording ${TRIALS} trials …\n`);
-  const recorded = await recordTrials(store, study.id, TRIALS);
-  process.stdout.write(`${name}: ${recorded.recordPerSec} trials/s (${recorded.recordMsPerTrial} ms per trial: create, start, materialise, finish)\n`);
-  const queries = await lineageQueries(store, study.id);
-  process.stdout.write(
-    `${name}: at ${TRIALS + 1} trials, listTrials p50 ${queries.listTrialsP50Ms} ms / p95 ${queries.listTrialsP95Ms} ms; getIncumbent p95 ${queries.getIncumbentP95Ms} ms; lineage feedback p95 ${queries.lineageP95Ms} ms\n`,
-  );
-  return { ...recorded, ...queries };
+  await recordBaseline(store, study.id);
+  incumbent = 0;
+  const figures: Record<string, SizeFigures> = {};
+  let recorded = 0;
+  for (const size of SIZES) {
+    // Past the first 10,000 trials (recorded the engine's way), the study is filled with copies of them, and the last RECORD_AT_SIZE recorded the engine's way (see store-fill.ts).
+    if (!RECORD_ALL && recorded >= SIZES[0]! && size - RECORD_AT_SIZE > recorded) {
+      const t0 = performance.now();
+      recorded = await fillStudy(location, study.id, { from: 1, to: SIZES[0]! }, recorded, size - RECORD_AT_SIZE);
+      process.stdout.write(`${name}: filled to ${recorded} trials with copies of the first ${SIZES[0]} in ${round((performance.now() - t0) / 1000, 1)} s\n`);
+    }
+    process.stdout.write(`${name}: recording up to ${size} trials …\n`);
+    const record = await recordTrials(store, study.id, recorded + 1, size);
+    process.stdout.write(`${name}: ${record.recordPerSec} trials/s (${record.recordMsPerTrial} ms per trial: create, start, materialise, finish)\n`);
+    const queries = await lineageQueries(store, study.id, size);
+    recorded = size + extraRecorded;
+    const rssMB = round(process.memoryUsage().rss / 2 ** 20, 1);
+    process.stdout.write(
+      `${name}: at ${size + 1} trials, a page of listTrials p50 ${queries.listTrialsP50Ms} ms / p95 ${queries.listTrialsP95Ms} ms; the whole list p95 ${queries.listAllP95Ms} ms; getIncumbent p95 ${queries.getIncumbentP95Ms} ms; lineage feedback before a proposal p95 ${queries.lineageP95Ms} ms (first full build ${queries.lineageFullBuildMs} ms); RSS ${rssMB} MB\n`,
+    );
+    figures[String(size)] = { ...record, ...queries, rssMB };
+  }
+  return figures;
 }
 
 interface ClaimFigures {
@@ -153,7 +231,7 @@ async function benchClaims(name: string, location: string): Promise<ClaimFigures
     const { study } = await store.openStudy({ name: 'queue', taskHash: 'h', taskJson: '{}' });
     for (let i = 0; i < CLAIMS; i++) await store.createTrial(study.id, { specialist: 'knobs', parent: null, hypothesis: `queued ${i}`, seed: i, edit: { kind: 'patch', patch: patchFor(i) }, owner: null });
     process.stdout.write(`${name}: ${CLAIMS} trials queued; ${WORKERS} worker processes claim them …\n`);
-    const children = Array.from({ length: WORKERS }, () => fork(join(import.meta.dirname, 'store-claim-worker.ts'), [location, String(study.id), '60000'], { execArgv: ['--import', 'tsx'] }));
+    const children = Array.from({ length: WORKERS }, () => fork(join(import.meta.dirname, 'store-claim-worker.ts'), [location, String(study.id), '600000'], { execArgv: ['--import', 'tsx'] }));
     const ready = children.map((child) => new Promise<void>((resolve) => child.once('message', () => resolve())));
     const done = children.map(
       (child) =>
@@ -188,27 +266,31 @@ async function benchClaims(name: string, location: string): Promise<ClaimFigures
   }
 }
 
-console.log(`bench:store on ${process.platform} ${process.arch}, ${cpus().length} cores, node ${process.version}; ${TRIALS} trials`);
+console.log(`bench:store on ${process.platform} ${process.arch}, ${cpus().length} cores, node ${process.version}; ${TRIALS} trials; stores ${[...STORES].join(', ')}`);
 const figures: Record<string, unknown> = { bench: 'store', trials: TRIALS };
 
 const dir = await mkdtemp(join(tmpdir(), 'autolab-bench-store-'));
 try {
-  const sqlite = await SqliteStore.open(join(dir, 'bench.db'));
-  let recorded: RecordFigures & QueryFigures;
-  try {
-    recorded = await benchStore('sqlite', sqlite);
-  } finally {
-    await sqlite.close();
+  if (STORES.has('sqlite')) {
+    const sqlite = await SqliteStore.open(join(dir, 'bench.db'));
+    let recorded: Record<string, SizeFigures>;
+    try {
+      recorded = await benchStore('sqlite', sqlite, join(dir, 'bench.db'));
+    } finally {
+      await sqlite.close();
+    }
+    const claims = CLAIMS > 0 ? await benchClaims('sqlite', join(dir, 'queue.db')) : null;
+    if (claims) process.stdout.write(`sqlite: ${claims.claimed} claims by ${claims.workers} processes at ${claims.claimsPerSec} claims/s; double claims: ${claims.doubleClaims}; per process ${claims.perWorker.join(', ')}\n`);
+    figures.sqlite = { ...recorded, claims };
   }
-  const claims = await benchClaims('sqlite', join(dir, 'queue.db'));
-  process.stdout.write(`sqlite: ${claims.claimed} claims by ${claims.workers} processes at ${claims.claimsPerSec} claims/s; double claims: ${claims.doubleClaims}; per process ${claims.perWorker.join(', ')}\n`);
-  figures.sqlite = { ...recorded, claims };
 } finally {
   await rm(dir, { recursive: true, force: true });
 }
 
 const server = postgresTestUrl();
-if (server.url === null) {
+if (!STORES.has('postgres')) {
+  figures.postgres = null;
+} else if (server.url === null) {
   console.log(server.reason);
   figures.postgres = null;
 } else {
@@ -219,14 +301,14 @@ if (server.url === null) {
   await client.end();
   try {
     const postgres = await PostgresStore.open(db.url, { maxConnections: 2 });
-    let recorded: RecordFigures & QueryFigures;
+    let recorded: Record<string, SizeFigures>;
     try {
-      recorded = await benchStore('postgres', postgres);
+      recorded = await benchStore('postgres', postgres, db.url);
     } finally {
       await postgres.close();
     }
-    const claims = await benchClaims('postgres', db.url);
-    process.stdout.write(`postgres: ${claims.claimed} claims by ${claims.workers} workers at ${claims.claimsPerSec} claims/s; double claims: ${claims.doubleClaims}; per worker ${claims.perWorker.join(', ')}\n`);
+    const claims = CLAIMS > 0 ? await benchClaims('postgres', db.url) : null;
+    if (claims) process.stdout.write(`postgres: ${claims.claimed} claims by ${claims.workers} workers at ${claims.claimsPerSec} claims/s; double claims: ${claims.doubleClaims}; per worker ${claims.perWorker.join(', ')}\n`);
     figures.postgres = { ...recorded, claims };
   } finally {
     await db.drop();

@@ -120,7 +120,8 @@ function addInspectCommands(program: Command): void {
       .option('--status <list>', 'only these statuses (comma-separated: pending,running,kept,discarded,failed)')
       .option('--specialist <name>', "only this specialist's trials")
       .option('--label <label>', 'only trials with this failure label')
-      .option('--limit <n>', 'only the last N', integerOption('--limit')),
+      .option('--limit <n>', 'the newest N (default 50)', integerOption('--limit'))
+      .option('--all', 'every trial, streamed page by page'),
   ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(

@@ -294,6 +294,18 @@ describe('failures without an exception', () => {
     expect(extractFailureSignature({ label: diff.label, detail: diff.detail }).signature).toBe('size_exceeded diff limit; file limit (weights.bin)');
   });
 
+  it('names a smoke gate or the artifact limit a smoke run\'s artifacts missed, whatever the smoke run printed', () => {
+    const traceback = 'Traceback (most recent call last):\n  File "train.py", line 3, in <module>\nUserWarning: printed, not raised';
+    const gate = classify({ smoke: ok, smokeOutput: 'gate missed: weights_bytes = 65536, gate <= 40000 (missed by 25536, 63.8%)' });
+    const other = classify({ smoke: ok, smokeOutput: 'gate missed: weights_bytes = 81920, gate <= 40000 (missed by 41920, 104.8%)' });
+    const signature = extractFailureSignature({ label: gate.label, detail: gate.detail, output: traceback });
+    expect(signature.signature).toBe('smoke_failed gate weights_bytes <= 40000');
+    expect(signature.summary).toBe('smoke_failed gate missed: weights_bytes = 65536, gate <= 40000 (missed by 25536, 63.8%)');
+    expect(extractFailureSignature({ label: other.label, detail: other.detail }).signature).toBe(signature.signature);
+    const limit = classify({ smoke: ok, smokeOutput: 'artifacts are 131072 bytes, over the limit of 102400' });
+    expect(extractFailureSignature({ label: limit.label, detail: limit.detail }).signature).toBe('smoke_failed artifacts limit');
+  });
+
   it('names a missing metric, and a score command that crashed', () => {
     const missing = classify({ run: ok, score: ok, metrics: { accuracy: 1 } });
     expect(extractFailureSignature({ label: missing.label, detail: missing.detail }).signature).toBe("metric_missing no finite 'loss'");

@@ -79,10 +79,12 @@ export function extractFailureSignature(input: FailureSignatureInput): FailureSi
       const rule = detail.split(':')[0]?.trim() ?? '';
       return plain(`pruned ${abstractText(rule)}`.trim(), `pruned ${clip(firstLine(detail), SUMMARY_LIMIT - 7)}`.trim());
     }
+    case 'smoke_failed':
+      if (/^smoke run's artifacts: /.test(firstLine(detail))) return smokeOutput(firstLine(detail), input.recipe);
+      return fromOutput(input, detail, output);
     case 'crash':
     case 'oom':
     case 'preflight_failed':
-    case 'smoke_failed':
     case 'metric_missing':
       return fromOutput(input, detail, output);
     default: {
@@ -116,6 +118,15 @@ function gateMiss(detail: string): FailureSignature {
     return abstractText(part.trim());
   });
   return plain(`gate_miss ${gates.join('; ')}`, `gate_miss ${firstLine(detail)}`);
+}
+
+/** The smoke run's artifacts over the artifact limit, or a smoke gate missed (`smoke_failed gate artifact_bytes <= 16e6`). */
+function smokeOutput(line: string, recipe: RecipePaths | undefined): FailureSignature {
+  const what = line.replace(/^smoke run's artifacts: /, '');
+  if (/^artifacts are /.test(what)) return plain('smoke_failed artifacts limit', `smoke_failed ${what}`);
+  const gates = /^gate missed: (.*)$/.exec(what);
+  if (gates !== null) return plain(gateMiss(gates[1] as string).signature.replace(/^gate_miss /, 'smoke_failed gate '), `smoke_failed gate missed: ${gates[1]}`);
+  return plain(`smoke_failed ${abstractText(what, recipe)}`, `smoke_failed ${what}`);
 }
 
 /** Which limit: the diff, a file (by path), the artifacts. */

@@ -86,7 +86,7 @@ function change(trial: TrialRecord, knobs: ReadonlyMap<number, NotedKnobValues>)
 }
 
 /** The nearest scored trials to the hits: in knob values where both have them, else each hit's scored parent. */
-function nearestPasses(hits: readonly TrialRecord[], scored: readonly TrialRecord[], byId: ReadonlyMap<number, TrialRecord>, knobs: ReadonlyMap<number, NotedKnobValues>): TrialRecord[] {
+function nearestPasses(hits: readonly TrialRecord[], scored: readonly TrialRecord[], byId: Pick<ReadonlyMap<number, TrialRecord>, 'get'>, knobs: ReadonlyMap<number, NotedKnobValues>): TrialRecord[] {
   const chosen = new Map<number, TrialRecord>();
   for (const hit of hits) {
     if (chosen.size >= PASSES) break;
@@ -165,9 +165,28 @@ export function lineageFailures(trials: readonly TrialRecord[]): LineageFailureC
   for (const trial of [...trials].sort((a, b) => a.id - b.id)) {
     const failure = failureOf(trial);
     if (failure === null) continue;
-    groups.set(failure.signature, [...(groups.get(failure.signature) ?? []), trial]);
+    const members = groups.get(failure.signature);
+    if (members === undefined) groups.set(failure.signature, [trial]);
+    else members.push(trial);
   }
-  const scored = trials.filter(isScored);
+  return failureBlocks({ groups, scored: trials.filter((trial) => isScored(trial) && knobs.has(trial.id)), byId: (id) => byId.get(id), knobs });
+}
+
+/** What the failure blocks are made from: `lineageFailures` builds it from an array, `LineageIndex` keeps it up to date. */
+export interface FailureInputs {
+  /** The failed trials by signature, each group in id order. */
+  groups: ReadonlyMap<string, readonly TrialRecord[]>;
+  /** The scored trials with knob values in their notes (the only ones a contrast or a nearest pass can use), in id order. */
+  scored: readonly TrialRecord[];
+  byId(id: number): TrialRecord | undefined;
+  /** Each trial's knob values (from its notes), where it has some. */
+  knobs: ReadonlyMap<number, NotedKnobValues>;
+}
+
+/** The failure blocks of `inputs` (see `lineageFailures`). */
+export function failureBlocks(inputs: FailureInputs): LineageFailureCause[] {
+  const { groups, scored, knobs } = inputs;
+  const byId = { get: inputs.byId };
   const ordered = [...groups.entries()].sort((a, b) => b[1].length - a[1].length || b[1].at(-1)!.id - a[1].at(-1)!.id).slice(0, CAUSES);
   return ordered.map(([signature, members]) => {
     const latest = members.at(-1)!;

@@ -43,6 +43,12 @@ describe('classifyOutcome', () => {
     expect(smoke({ spawnError: 'ENOENT' })).toMatchObject({ label: 'infra_error' });
   });
 
+  it('labels a smoke run whose artifacts miss a smoke gate or the artifact limit smoke_failed, before any run', () => {
+    const gateMiss = 'gate missed: weights_bytes = 65536, gate <= 40000 (missed by 25536, 63.8%)';
+    expect(classifyOutcome({ smoke: ok, smokeOutput: gateMiss }, objective, gates)).toMatchObject({ kind: 'failed', label: 'smoke_failed', detail: `smoke run's artifacts: ${gateMiss}` });
+    expect(classifyOutcome({ smoke: { ...ok, exitCode: 1 }, smokeOutput: gateMiss }, objective, gates)).toMatchObject({ detail: 'smoke run exited with code 1' });
+  });
+
   it('maps run results to labels', () => {
     const label = (run: Partial<PhaseFacts>) => {
       const outcome = classifyOutcome({ run: { ...ok, ...run } }, objective, gates);

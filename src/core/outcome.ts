@@ -35,6 +35,8 @@ export interface TrialFacts {
   preflight?: PhaseFacts;
   /** The smoke run (`smoke:`), a short run before the full one. */
   smoke?: PhaseFacts;
+  /** What the smoke run's artifacts already fail: the artifact limit, or a smoke gate (`smoke.gates`). */
+  smokeOutput?: string;
   /** The pruner stopped the run early (its reason). */
   pruned?: string;
   run?: PhaseFacts;
@@ -98,6 +100,7 @@ export function classifyOutcome(facts: TrialFacts, objective: Objective, gates: 
     if (s.timedOut) return fail('smoke_failed', `smoke run killed at its budget\n${s.tail}`.trim());
     if (s.exitCode !== 0) return fail('smoke_failed', `smoke run ${describeExit(s)}${s.oomSuspected ? ' (out of memory suspected)' : ''}\n${s.tail}`.trim());
   }
+  if (facts.smokeOutput !== undefined) return fail('smoke_failed', `smoke run's artifacts: ${facts.smokeOutput}`);
 
   if (facts.pruned !== undefined) return fail('pruned', facts.pruned);
   if (facts.run) {

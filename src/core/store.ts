@@ -88,9 +88,23 @@ export interface TrialFilter {
   specialist?: string;
   /** Only trials with id greater than this. */
   afterId?: number;
+  /** Only the listed trials (an empty list matches nothing): how a cache re-reads what may have changed. */
+  ids?: readonly number[];
+  /** Only trials whose committed tree is this one (duplicate detection; indexed). */
+  tree?: string;
   limit?: number;
   /** Newest first when true. */
   descending?: boolean;
+}
+
+/** One trial of a chain of parents, as `Store.listAncestors` returns it. */
+export interface AncestorLink {
+  id: number;
+  parent: number | null;
+  status: TrialStatus;
+  label: FailureLabel | null;
+  labelDetail: string | null;
+  commit: string | null;
 }
 
 /**
@@ -184,6 +198,12 @@ export interface Store {
   /** The most recently kept trial (the baseline when nothing else was kept), or null. */
   getIncumbent(studyId: number): Promise<TrialRecord | null>;
   countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;
+  /**
+   * The chain from `trialId` up through its parents to the baseline (`trialId` first),
+   * projected to what lineage rules read: one query however long the chain, no diff or
+   * log read. Empty when `trialId` does not exist.
+   */
+  listAncestors(studyId: number, trialId: number): Promise<AncestorLink[]>;
 
   /** Appends an event of the vocabulary (`AuditEventMap`, src/core/audit-events.ts) about trial `trialId` (which must exist) or the study. */
   appendEvent<K extends AuditEventType>(studyId: number, trialId: number | null, type: K, data: AuditEventMap[K]): Promise<void>;

@@ -29,6 +29,11 @@ export interface RunSpec extends CommandSpec {
 export interface SmokeSpec extends CommandSpec {
   /** True when the task file gave its own command; else `command` is the run command. */
   ownCommand: boolean;
+  /**
+   * Gates a short run already decides (sizes), checked on the smoke run's artifacts with the
+   * evaluator's score command; a miss is `smoke_failed`. Empty: the score is not run.
+   */
+  gates: GateSpec[];
 }
 
 /**

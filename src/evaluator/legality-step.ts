@@ -35,12 +35,11 @@ export async function legalityStep(job: TrialJob, evidence: TrialEvidence): Prom
   const sinceBaseline = parentCommit === runtime.baselineCommit ? { changed, diff } : await runtime.workspace.changesBetween(runtime.baselineCommit, commit);
   const whole = parentCommit === runtime.baselineCommit ? { illegal: [], sizeExceeded: [] } : checkCumulative({ changed: sinceBaseline.changed, protectedPaths: task.protected, statePaths, limits: task.limits });
   const escapes = await runtime.workspace.symlinkEscapes(worktree, sinceBaseline.changed);
-  const trials = await runtime.store.listTrials(runtime.studyId);
-  const lineage = illegalInLineage(trial.parent, trials);
+  const lineage = trial.parent === null ? null : illegalInLineage(trial.parent, await runtime.store.listAncestors(runtime.studyId, trial.parent));
   const illegal = [...new Set([...own.illegal, ...whole.illegal, ...escapes, ...(lineage ? [describeIllegalLineage(trial.id, lineage)] : [])])];
   let facts: TrialFacts = { ...evidence.facts, illegal, sizeExceeded: [...new Set([...own.sizeExceeded, ...whole.sizeExceeded])] };
   if (!isBlocked(facts) && evidence.tree !== null) {
-    const duplicateOf = duplicateIn(trials, trial.id, evidence.tree);
+    const duplicateOf = duplicateIn(await runtime.store.listTrials(runtime.studyId, { tree: evidence.tree }), trial.id, evidence.tree);
     if (duplicateOf !== null) facts = { ...facts, duplicateOf };
   }
   if (!isBlocked(facts) && task.legality) facts = { ...facts, ...(await legalityCommand(job, worktree, sinceBaseline.diff)) };

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { measureRepeats } from './measure-repeats.ts';
+import { checkSmokeOutput } from './smoke-check.ts';
 import { lastLines, phaseFacts, runPhase } from './phase-runner.ts';
 import { enterPhase, isBlocked, msSince, withFacts, withTimings, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
@@ -30,7 +31,8 @@ export function preflightPassed(evidence: TrialEvidence): boolean {
 /**
  * Runs the task's smoke run (`smoke:`: the run command with `AUTOLAB_SMOKE=1`, or its own
  * command, under its short budget and the run's limits, its artifacts in their own folder),
- * if it declares one, nothing blocks the trial and the preflight passed; sets `smokeMs`.
+ * if it declares one, nothing blocks the trial and the preflight passed; then checks what its
+ * artifacts already tell (`checkSmokeOutput`: the artifact limit, the smoke gates). Sets `smokeMs`.
  */
 export async function smokeStep(job: TrialJob, evidence: TrialEvidence): Promise<TrialEvidence> {
   const { runtime, trial } = job;
@@ -42,15 +44,17 @@ export async function smokeStep(job: TrialJob, evidence: TrialEvidence): Promise
   await mkdir(artifacts, { recursive: true });
   const target = { trialId: trial.id, seed: trial.seed, cwd: evidence.worktree, logFile: runtime.paths.log(trial.id, 'smoke'), artifacts };
   const result = await runPhase(runtime, 'smoke', spec, target, job.slot, job.signal);
+  const smoke = phaseFacts(result);
+  const failed = !smokePassed({ ...evidence, facts: { smoke } });
+  const checked = failed ? {} : await checkSmokeOutput(job, spec, artifacts);
   const timed = withTimings(evidence, { smokeMs: msSince(t0) });
-  const failed = result.exitCode !== 0 || result.timedOut;
-  return { ...withFacts(timed, { smoke: phaseFacts(result) }), logExcerpt: failed ? lastLines(result.outputTail, 30) : evidence.logExcerpt };
+  return { ...withFacts(timed, { smoke, ...checked }), logExcerpt: failed ? lastLines(result.outputTail, 30) : evidence.logExcerpt };
 }
 
-/** True when the smoke run did not run or passed (exit 0, in time, not stopped). */
-export function smokePassed(evidence: TrialEvidence): boolean {
-  const smoke = evidence.facts.smoke;
-  return !smoke || (smoke.exitCode === 0 && !smoke.timedOut && !smoke.aborted && !smoke.spawnError && !smoke.machineFault);
+/** True when the smoke run did not run or passed (exit 0, in time, not stopped, its artifacts within the limit and its gates). */
+export function smokePassed(evidence: Pick<TrialEvidence, 'facts'>): boolean {
+  const { smoke, smokeOutput, infraError } = evidence.facts;
+  return !smoke || (infraError === undefined && smoke.exitCode === 0 && !smoke.timedOut && !smoke.aborted && !smoke.spawnError && !smoke.machineFault && smokeOutput === undefined);
 }
 
 /**

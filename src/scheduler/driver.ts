@@ -7,6 +7,7 @@ import type { Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { SessionLimits } from '../core/stop-rules.ts';
 import type { Store } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
+import { LineageIndex } from '../core/lineage-index.ts';
 import { seededRandom } from '../core/random.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
@@ -75,6 +76,8 @@ export interface Driver {
   state: DriverState;
   /** Aborted when the driver stops: sessions in progress end without a proposal. */
   proposalAbort: AbortController;
+  /** The study's trials as the last proposal saw them: each proposal reads only what changed since. */
+  lineageIndex: LineageIndex;
   /** The specialists' file tools (one for the whole drive). */
   workspace: SpecialistWorkspace;
   /** Seeded from the task's seed and the trials so far, so a resumed study replays. */
@@ -94,6 +97,8 @@ export async function openDriver(runtime: StudyRuntime, specialists: readonly Sp
   const chooser = options.chooser ?? new RoundRobinChooser(specialists);
   const trials = await store.listTrials(studyId);
   for (const trial of trials) if (trial.finishedAt !== null) chooser.record(trial);
+  const lineageIndex = new LineageIndex();
+  lineageIndex.apply(trials);
   const priorElapsedMs = (await store.listStudies()).find((study) => study.id === studyId)?.elapsedMs ?? 0;
   return {
     runtime,
@@ -104,6 +109,7 @@ export async function openDriver(runtime: StudyRuntime, specialists: readonly Sp
     maxWaiting: options.maxWaiting ?? task.parallel,
     state: createDriverState(trials, await spentSoFar(store, studyId, trials)),
     proposalAbort: new AbortController(),
+    lineageIndex,
     workspace: specialistWorkspace(runtime),
     random: seededRandom(task.seed * 1_000_003 + trials.length),
     wakeup: new Wakeup(),

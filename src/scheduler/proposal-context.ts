@@ -1,10 +1,11 @@
 import { AutolabError } from '../core/errors.ts';
-import { buildLineageFeedback } from '../core/lineage-feedback.ts';
+import { LineageIndex } from '../core/lineage-index.ts';
 import { seededRandom } from '../core/random.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { studyKnowledgeAccess } from '../knowledge/study-knowledge.ts';
 import { lineageRunFeedback } from './run-feedback.ts';
+import { refreshLineageIndex } from './lineage-refresh.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
 
 /** What `buildProposalContext` needs beside the study's runtime. */
@@ -16,10 +17,16 @@ export interface ProposalContextOptions {
   noLineage?: boolean;
   /** Reuse one workspace across calls (default: a fresh `specialistWorkspace(runtime)`). */
   workspace?: SpecialistWorkspace;
+  /**
+   * The driver's index of the study's trials, kept across proposals: refreshed with only
+   * what changed since the last one (default: every trial read afresh).
+   */
+  lineageIndex?: LineageIndex;
 }
 
 /**
- * The context a specialist sees before it proposes, read fresh from the store: every
+ * The context a specialist sees before it proposes, read from the store (with a
+ * `lineageIndex`, only what changed since the last proposal): every
  * trial so far, the incumbent (or the baseline), the lineage as `specialist` sees it,
  * file reads at any trial's commit and scratch worktrees. The scheduler uses it for
  * every proposal; tests and tools use it to ask one specialist by hand.
@@ -30,12 +37,14 @@ export interface ProposalContextOptions {
  */
 export async function buildProposalContext(runtime: StudyRuntime, specialist: Specialist, options: ProposalContextOptions): Promise<ProposalContext> {
   const { store, studyId, task } = runtime;
-  const trials = await store.listTrials(studyId);
+  const index = options.lineageIndex ?? new LineageIndex();
+  await refreshLineageIndex(store, studyId, index);
+  const trials = index.trials();
   const baseline = trials.find((trial) => trial.id === 0);
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
   const knowledge = studyKnowledgeAccess(runtime);
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
-  const lineage = buildLineageFeedback(trials, { study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false });
+  const lineage = index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false });
   const runFeedback = await lineageRunFeedback(runtime, trials, incumbent.id, specialist.spec.name, lineage.controlArm);
   return {
     task,
@@ -44,7 +53,7 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
     trials,
     lineage: runFeedback ? { ...lineage, runFeedback } : lineage,
     readFile: async (trialId, path) => {
-      const trial = trials.find((candidate) => candidate.id === trialId) ?? (await store.getTrial(studyId, trialId));
+      const trial = index.byId(trialId) ?? (await store.getTrial(studyId, trialId));
       return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;
     },
     workspace: options.workspace ?? specialistWorkspace(runtime),

@@ -33,7 +33,7 @@ export async function propose(driver: Driver, specialist: Specialist): Promise<v
   try {
     // Let timers, I/O and signals run between proposals (a specialist may answer at once).
     await new Promise((resolve) => setImmediate(resolve));
-    const context = await buildProposalContext(driver.runtime, specialist, { workspace: driver.workspace, random: driver.random, signal: driver.proposalAbort.signal, noLineage: driver.options.noLineage ?? false });
+    const context = await buildProposalContext(driver.runtime, specialist, { workspace: driver.workspace, lineageIndex: driver.lineageIndex, random: driver.random, signal: driver.proposalAbort.signal, noLineage: driver.options.noLineage ?? false });
     const t0 = performance.now();
     const proposal = await specialist.propose(context).catch(async (error: unknown) => {
       const report = takeSessionReport(specialist);

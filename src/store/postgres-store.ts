@@ -24,6 +24,7 @@ export const POSTGRES_DIALECT: Dialect = {
   lockRowsSkipLocked: (table) => ` FOR UPDATE OF ${table} SKIP LOCKED`,
   jsonMember: (column, key) => `(${column}::jsonb ->> '${key}')`,
   timestampBefore: (column) => `${column}::timestamptz < ?::timestamptz`,
+  jsonMerge: (column) => `(${column}::jsonb || ?::jsonb)::text`,
   writesInWith: true,
 };
 
@@ -43,12 +44,20 @@ export function numberPlaceholders(sql: string): string {
   return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (match) => (match === '?' ? `$${++n}` : match));
 }
 
+/** A transaction's connection, and whether its BEGIN has been sent. */
+interface OpenTransaction {
+  client: pg.PoolClient;
+  begun: boolean;
+}
+
 /** The PostgreSQL driver of SqlStore: a pool; a transaction per write, retried whole on deadlock. */
 class PostgresDriver implements SqlDriver {
   readonly dialect = POSTGRES_DIALECT;
   private closed = false;
   /** Statement texts as PostgreSQL takes them (`$n` placeholders), by shared text. */
   private readonly numbered = new Map<string, string>();
+  /** The transactions in progress, by their session. */
+  private readonly open = new Map<SqlSession, OpenTransaction>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -84,21 +93,33 @@ class PostgresDriver implements SqlDriver {
   async transaction<T>(action: string, work: (tx: SqlSession) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect(action);
-      const session: SqlSession = { dialect: POSTGRES_DIALECT, all: async (sql, params = []) => (await client.query(this.text(sql), params as unknown[])).rows };
+      // BEGIN is sent with the transaction's first statement (with the study lock, in the
+      // same round trip: lockStudy), not on its own.
+      const open: OpenTransaction = { client, begun: false };
+      const session: SqlSession = {
+        dialect: POSTGRES_DIALECT,
+        all: async (sql, params = []) => {
+          if (!open.begun) await this.begin(open);
+          return (await client.query(this.text(sql), params as unknown[])).rows;
+        },
+      };
+      this.open.set(session, open);
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
         const result = await work(session);
-        await client.query('COMMIT');
+        if (open.begun) await client.query('COMMIT');
         return result;
       } catch (error) {
-        await client.query('ROLLBACK').catch((rollbackError: unknown) => {
-          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
-        });
+        if (open.begun) {
+          await client.query('ROLLBACK').catch((rollbackError: unknown) => {
+            broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+          });
+        }
         const code = (error as { code?: unknown }).code;
         if (attempt < MAX_ATTEMPTS && typeof code === 'string' && RETRYABLE.has(code)) continue;
         throw postgresStoreError(action, this.display, error);
       } finally {
+        this.open.delete(session);
         // A connection whose rollback failed is destroyed, not returned to the pool.
         client.release(broken);
       }
@@ -107,15 +128,28 @@ class PostgresDriver implements SqlDriver {
 
   /**
    * The study's advisory lock, taken in FROM: before the select list (and its clock) is
-   * evaluated; the study's id comes along (none when the study does not exist).
+   * evaluated; the study's id comes along (none when the study does not exist). As a
+   * transaction's first statement it goes with its BEGIN in one round trip (a simple
+   * query: the two keys are integers written into the text).
    */
   async lockStudy(tx: SqlSession, studyId: number): Promise<string | null> {
-    const [row] = (await tx.all(`SELECT ${POSTGRES_DIALECT.now} AS at, s.id FROM (SELECT pg_advisory_xact_lock(?, ?::int)) AS held LEFT JOIN studies s ON s.id = ?`, [
-      this.lockClass,
-      studyId,
-      studyId,
-    ])) as Array<{ at: string; id: number | null }>;
+    const sql = `SELECT ${POSTGRES_DIALECT.now} AS at, s.id FROM (SELECT pg_advisory_xact_lock(?, ?::int)) AS held LEFT JOIN studies s ON s.id = ?`;
+    const open = this.open.get(tx);
+    let row: { at: string; id: number | null } | undefined;
+    if (open !== undefined && !open.begun && Number.isSafeInteger(studyId) && Number.isSafeInteger(this.lockClass)) {
+      const inlined = sql.replace('?', String(this.lockClass)).replace('?', String(studyId)).replace('?', String(studyId));
+      open.begun = true;
+      const results = (await open.client.query(`BEGIN; ${inlined}`)) as unknown as pg.QueryResult[];
+      row = results[1]!.rows[0] as typeof row;
+    } else {
+      [row] = (await tx.all(sql, [this.lockClass, studyId, studyId])) as Array<{ at: string; id: number | null }>;
+    }
     return row!.id === null ? null : row!.at;
+  }
+
+  private async begin(open: OpenTransaction): Promise<void> {
+    open.begun = true;
+    await open.client.query('BEGIN');
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AutolabError } from '../core/errors.ts';
-import type { StudyEvent } from '../core/store.ts';
+import type { AncestorLink, StudyEvent } from '../core/store.ts';
 import { auditEventFromStored } from './audit-event-data.ts';
 import type { StudyRecord } from '../core/study.ts';
 import { deriveTrialFailure } from '../core/trial-failure.ts';
@@ -183,6 +183,37 @@ export function trialFromRow(row: unknown): TrialRecord {
     startedAt: r.started_at,
     finishedAt: r.finished_at,
     heartbeatAt: r.heartbeat_at,
+  };
+}
+
+const ancestorRowSchema = trialRowSchema.pick({ id: true, parent: true, status: true, label: true, label_detail: true, commit_sha: true });
+
+/** Validates a projected row of `listAncestors` and maps it to an `AncestorLink`. */
+export function ancestorFromRow(row: unknown): AncestorLink {
+  const r = parseWith(ancestorRowSchema, row, 'trial row');
+  return { id: r.id, parent: r.parent, status: r.status, label: r.label, labelDetail: r.label_detail, commit: r.commit_sha };
+}
+
+/** What recording an outcome needs of the trial it finishes (see `finishedTrialValues`). */
+export type UnfinishedTrialState = Pick<TrialRecord, 'status' | 'specialist' | 'timings' | 'commit' | 'tree' | 'diff' | 'cost'>;
+
+/** The columns `unfinishedStateFromRow` reads. */
+export const UNFINISHED_STATE_COLUMNS = 'study_id, id, status, specialist, timings_json, commit_sha, tree, diff, cost_json';
+
+const unfinishedStateRowSchema = trialRowSchema.pick({ study_id: true, id: true, status: true, specialist: true, timings_json: true, commit_sha: true, tree: true, diff: true, cost_json: true });
+
+/** Validates a row of `UNFINISHED_STATE_COLUMNS` and maps it. */
+export function unfinishedStateFromRow(row: unknown): UnfinishedTrialState {
+  const r = parseWith(unfinishedStateRowSchema, row, 'trial row');
+  const where = (column: string) => `trial ${r.id} of study ${r.study_id} (column ${column})`;
+  return {
+    status: r.status,
+    specialist: r.specialist,
+    timings: parseJsonColumn(timingsSchema, r.timings_json, where('timings_json')),
+    commit: r.commit_sha,
+    tree: r.tree,
+    diff: r.diff,
+    cost: r.cost_json === null ? null : parseJsonColumn(costSchema, r.cost_json, where('cost_json')),
   };
 }
 

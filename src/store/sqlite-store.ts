@@ -25,6 +25,7 @@ export const SQLITE_DIALECT: Dialect = {
   lockRowsSkipLocked: () => '',
   jsonMember: (column, key) => `json_extract(${column}, '$.${key}')`,
   timestampBefore: (column) => `${column} < ?`,
+  jsonMerge: (column) => `json_patch(${column}, ?)`,
   writesInWith: false,
 };
 

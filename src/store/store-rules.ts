@@ -116,7 +116,7 @@ export function recordedFailure(outcome: TrialOutcome, status: TrialStatus): Tri
   return outcome.failure ?? deriveTrialFailure(outcome);
 }
 
-export function finishedTrialValues(trial: TrialRecord, outcome: TrialOutcome, status: TrialStatus, cost: TrialCost | null, at: string, keptAt: string | null): unknown[] {
+export function finishedTrialValues(trial: Pick<TrialRecord, 'timings' | 'commit' | 'tree' | 'diff'>, outcome: TrialOutcome, status: TrialStatus, cost: TrialCost | null, at: string, keptAt: string | null): unknown[] {
   return [
     status,
     outcome.label,

@@ -37,7 +37,7 @@ describe('initTemplate', () => {
     const { task } = await loadTaskFile(dir);
     expect(task.setup?.command).toBe('python prepare.py');
     expect(task.preflight).toBeDefined();
-    expect(task.smoke).toEqual({ command: 'python train.py', timeoutMs: 30_000, ownCommand: false });
+    expect(task.smoke).toEqual({ command: 'python train.py', timeoutMs: 30_000, ownCommand: false, gates: [{ metric: 'artifact_bytes', op: '<=', value: 16e6, source: 'artifact_bytes <= 16e6' }] });
     expect(task.legality).toBeDefined();
     expect(task.gates).toHaveLength(2);
     expect(task.surfaces.train?.knobs.map((knob) => knob.name)).toEqual(['lr', 'width', 'act']);

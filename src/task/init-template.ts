@@ -56,7 +56,8 @@ objective:
 # or its own command: smoke: { command: python train.py --steps 5, timeout: 1m }.
 # A failure is labelled smoke_failed, with its failure signature, and is fed back to
 # the specialists like any other failure; nothing the smoke run prints is scored.
-# smoke: { timeout: 30s }
+# Gates a short run already decides (a size) are checked on its artifacts with gates:
+# smoke: { timeout: 30s, gates: ["artifact_bytes <= 16e6"] }
 
 # The run: your training or solver command, under a wall-clock budget (required)
 # that kills its whole process group. It writes outputs to $AUTOLAB_ARTIFACTS.

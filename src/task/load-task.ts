@@ -178,7 +178,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   if (parsed.expose.length > 0) task.expose = parsed.expose;
   if (parsed.setup) task.setup = parsed.setup;
   if (parsed.preflight) task.preflight = parsed.preflight;
-  if (parsed.smoke) task.smoke = { command: parsed.smoke.command ?? task.run.command, timeoutMs: parsed.smoke.timeoutMs, ownCommand: parsed.smoke.command !== null };
+  if (parsed.smoke) task.smoke = { command: parsed.smoke.command ?? task.run.command, timeoutMs: parsed.smoke.timeoutMs, ownCommand: parsed.smoke.command !== null, gates: parsed.smoke.gates };
   if (parsed.legality) task.legality = parsed.legality;
   const pruner = toPrunerSpec(parsed.pruner);
   if (pruner) task.pruner = pruner;

@@ -75,32 +75,6 @@ function commandSchema(phase: keyof typeof DEFAULT_TIMEOUTS_MS, description: str
     .describe(`${description} A command string, or { command, timeout } (default timeout ${defaultText}).`);
 }
 
-/** Default budget of the smoke run. */
-export const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
-
-/** `smoke:` as written: `{ timeout }` (the run command with AUTOLAB_SMOKE=1), `{ command, timeout }`, or a command. */
-const smokeSchema = z
-  .union(
-    [
-      commandTextSchema.describe('Its own command (e.g. `python train.py --steps 5`); the budget is 1m.'),
-      z.strictObject({
-        command: commandTextSchema.optional().describe('Its own command; default: the run command, with AUTOLAB_SMOKE=1 in its environment.'),
-        timeout: durationSchema().optional().describe('Wall-clock budget of the smoke run; the process group is killed when it runs out (smoke_failed). Default 1m.'),
-      }),
-    ],
-    { error: 'expected { timeout } (the run command with AUTOLAB_SMOKE=1), { command, timeout }, or a command' },
-  )
-  .transform((value): { command: string | null; timeoutMs: number } =>
-    typeof value === 'string' ? { command: value, timeoutMs: DEFAULT_SMOKE_TIMEOUT_MS } : { command: value.command ?? null, timeoutMs: value.timeout ?? DEFAULT_SMOKE_TIMEOUT_MS },
-  )
-  .describe(
-    'Optional smoke run between the preflight and the run: the run command with AUTOLAB_SMOKE=1 and a short budget (or its own command), in the trial worktree with the run\'s limits. ' +
-      'A recipe reads AUTOLAB_SMOKE to do a few steps. It catches crashes, OOMs and timeouts in seconds; its failure is smoke_failed (with its failure signature, fed back like any failure) and the full run is not spent. ' +
-      'Its artifacts go to their own folder; nothing it prints is scored. e.g. smoke: { timeout: 30s }.',
-  );
-
-const relativePathSchema = z.string().trim().min(1, { error: 'expected a path relative to the recipe root, got an empty string' });
-
 const gateSchema = z
   .string({ error: 'expected a gate such as "artifact_bytes <= 65536" (quote it in YAML)' })
   .transform((source, context): GateSpec => {
@@ -116,6 +90,41 @@ const gateSchema = z
     return gate;
   })
   .describe('A constraint on a metric: "<metric> <op> <number>", op one of <=, <, >=, >, ==, != (e.g. "artifact_bytes <= 16e6").');
+
+/** Default budget of the smoke run. */
+export const DEFAULT_SMOKE_TIMEOUT_MS = 60_000;
+
+/** `smoke:` as written: `{ timeout }` (the run command with AUTOLAB_SMOKE=1), `{ command, timeout }`, or a command. */
+const smokeSchema = z
+  .union(
+    [
+      commandTextSchema.describe('Its own command (e.g. `python train.py --steps 5`); the budget is 1m.'),
+      z.strictObject({
+        command: commandTextSchema.optional().describe('Its own command; default: the run command, with AUTOLAB_SMOKE=1 in its environment.'),
+        timeout: durationSchema().optional().describe('Wall-clock budget of the smoke run; the process group is killed when it runs out (smoke_failed). Default 1m.'),
+        gates: z
+          .array(gateSchema)
+          .optional()
+          .describe(
+            'Gates a short run already decides (sizes, parameter counts), checked on the smoke run\'s artifacts: the evaluator\'s score command scores them, sandboxed like any score, and a miss is smoke_failed. ' +
+              'e.g. gates: ["artifact_bytes <= 16e6"]. The smoke run\'s artifacts are also held to max_artifact_bytes.',
+          ),
+      }),
+    ],
+    { error: 'expected { timeout } (the run command with AUTOLAB_SMOKE=1), { command, timeout }, or a command' },
+  )
+  .transform((value): { command: string | null; timeoutMs: number; gates: GateSpec[] } =>
+    typeof value === 'string'
+      ? { command: value, timeoutMs: DEFAULT_SMOKE_TIMEOUT_MS, gates: [] }
+      : { command: value.command ?? null, timeoutMs: value.timeout ?? DEFAULT_SMOKE_TIMEOUT_MS, gates: value.gates ?? [] },
+  )
+  .describe(
+    'Optional smoke run between the preflight and the run: the run command with AUTOLAB_SMOKE=1 and a short budget (or its own command), in the trial worktree with the run\'s limits. ' +
+      'A recipe reads AUTOLAB_SMOKE to do a few steps. It catches crashes, OOMs, timeouts and (with gates) size-gate misses in seconds; its failure is smoke_failed (with its failure signature, fed back like any failure) and the full run is not spent. ' +
+      'Its artifacts go to their own folder; nothing it prints is scored. e.g. smoke: { timeout: 30s }.',
+  );
+
+const relativePathSchema = z.string().trim().min(1, { error: 'expected a path relative to the recipe root, got an empty string' });
 
 const knobSchema = z
   .strictObject({

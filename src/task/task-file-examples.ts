@@ -16,6 +16,7 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'smoke: { timeout: 30s }   # the run command with AUTOLAB_SMOKE=1, killed at 30s; failure: smoke_failed',
     'smoke: { command: python3 train.py --steps 5, timeout: 1m }',
     'smoke: python3 train.py --steps 5',
+    'smoke: { timeout: 30s, gates: ["artifact_bytes <= 16e6"] }   # also score the smoke run\'s artifacts for this gate',
   ],
   run: ['run:\n  command: python3 train.py\n  timeout: 10m\n  output_cap: 10MiB\n  memory: 16GB\n  max_processes: 256\n  max_file_size: 2GiB'],
   score: ['score: python3 score.py', 'score: { command: node score.js, timeout: 30s }'],

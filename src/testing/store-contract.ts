@@ -15,6 +15,7 @@ import type { StudyRecord } from '../core/study.ts';
 import type { FailureLabel, Metrics, TrialCost, TrialRecord } from '../core/trial.ts';
 import type { StoreFactory } from './store-factory.ts';
 import { describeResearchMemoryContract } from './research-memory-contract.ts';
+import { describeStoreQueryContract } from './store-query-contract.ts';
 import { describeStoreQueueContract } from './store-queue-contract.ts';
 
 export type { StoreFactory } from './store-factory.ts';
@@ -63,6 +64,7 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 export function describeStoreContract(name: string, makeStore: StoreFactory): void {
   describeStoreQueueContract(name, makeStore);
   describeResearchMemoryContract(name, makeStore);
+  describeStoreQueryContract(name, makeStore);
   describe(`Store contract: ${name}`, () => {
     let store: Store;
     let cleanup: () => Promise<void>;

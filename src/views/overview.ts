@@ -10,6 +10,7 @@ import type { FailureLabel, TrialRecord } from '../core/trial.ts';
 import type { TrialSlot } from './study-snapshot.ts';
 import { failuresByCause, type FailureCause } from './failures-by-cause.ts';
 import { chainTo, incumbentOf } from './lineage-view.ts';
+import { downsampleScorePlot } from './score-plot-downsample.ts';
 import { specialistTable, type SpecialistRow } from './specialist-table.ts';
 import { timelineData } from './timeline-view.ts';
 import { summarizeTrial, type TrialSummary } from './trial-summary.ts';
@@ -50,8 +51,12 @@ const RECENT = 10;
 const CAUSES = 12;
 const CAUSE_TRIALS = 20;
 
-/** Builds the overview of a study (`timeline: false` leaves the slot timeline out). */
-export function buildOverview(input: OverviewInput, options: { timeline?: boolean } = {}): StudyOverview {
+/**
+ * Builds the overview of a study (`timeline: false` leaves the slot timeline out); the
+ * score plot's discarded points are thinned past `maxScorePoints` (default 2,000; every
+ * kept step and failure stays: score-plot-downsample.ts).
+ */
+export function buildOverview(input: OverviewInput, options: { timeline?: boolean; maxScorePoints?: number } = {}): StudyOverview {
   const { trials, objective } = input;
   const byId = new Map(trials.map((trial) => [trial.id, trial]));
   const counts = { total: trials.filter((trial) => trial.id !== 0).length, kept: 0, discarded: 0, failed: 0, running: 0, pending: 0 };
@@ -75,6 +80,7 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
   }
   const incumbent = incumbentOf(trials);
   const chain = chainTo(incumbent, byId);
+  const plotted = downsampleScorePlot(scorePlot, options.maxScorePoints);
   const baselineScore = byId.get(0)?.score ?? null;
   const outcomes: OutcomeBarsData = {
     total: counts.total,
@@ -100,7 +106,7 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
     },
     costUsd,
     computeMs,
-    scorePlot,
+    scorePlot: plotted,
     timeline: options.timeline === false ? null : timelineData(trials, input.slots, input.now),
     outcomes,
     specialists: specialistTable(trials, chain, objective),

@@ -3,6 +3,7 @@
  * size of the new blob.
  */
 import { git, gitBuffer } from './git.ts';
+import { looseObjectHeader } from './loose-objects.ts';
 
 /** One changed path of a trial (renames are reported as a deletion plus an addition). */
 export interface ChangedPath {
@@ -42,10 +43,21 @@ export function splitRawAndPatch(output: Buffer): { changed: Omit<ChangedPath, '
   return { changed, patch: output.toString('utf8', position) };
 }
 
-/** Adds blob sizes (one `git cat-file --batch-check` for all of them). */
-export async function withSizes(gitDir: string, changed: Omit<ChangedPath, 'size'>[], env: Record<string, string> = {}): Promise<ChangedPath[]> {
-  const wanted = [...new Set(changed.filter((entry) => entry.status !== 'D' && entry.mode !== '160000').map((entry) => entry.blob))];
+/**
+ * Adds blob sizes: read in-process from the headers of loose objects in `looseIn` (the
+ * folders a new edit's objects were just written to), and one `git cat-file
+ * --batch-check` for any that are not there (packed, or `looseIn` not given).
+ */
+export async function withSizes(gitDir: string, changed: Omit<ChangedPath, 'size'>[], env: Record<string, string> = {}, looseIn: readonly string[] = []): Promise<ChangedPath[]> {
+  let wanted = [...new Set(changed.filter((entry) => entry.status !== 'D' && entry.mode !== '160000').map((entry) => entry.blob))];
   const sizes = new Map<string, number>();
+  if (looseIn.length > 0) {
+    const headers = await Promise.all(wanted.map((oid) => looseObjectHeader(looseIn, oid)));
+    wanted.forEach((oid, i) => {
+      if (headers[i]?.type === 'blob') sizes.set(oid, headers[i]!.size);
+    });
+    wanted = wanted.filter((oid) => !sizes.has(oid));
+  }
   if (wanted.length > 0) {
     const lines = await git(['cat-file', '--batch-check'], { gitDir, env, input: `${wanted.join('\n')}\n` });
     for (const line of lines.split('\n')) {
@@ -58,10 +70,10 @@ export async function withSizes(gitDir: string, changed: Omit<ChangedPath, 'size
 
 /**
  * Changed paths and the binary-safe unified diff between two commits, in one git call
- * plus one for the sizes.
+ * plus one for the sizes (none when every changed blob is loose in `looseIn`, see `withSizes`).
  */
-export async function diffCommits(gitDir: string, from: string, to: string, env: Record<string, string> = {}): Promise<{ changed: ChangedPath[]; diff: string }> {
+export async function diffCommits(gitDir: string, from: string, to: string, env: Record<string, string> = {}, looseIn: readonly string[] = []): Promise<{ changed: ChangedPath[]; diff: string }> {
   const output = await gitBuffer(['diff-tree', '-r', '--raw', '-p', '--binary', '--no-renames', '-z', from, to], { gitDir, env });
   const { changed, patch } = splitRawAndPatch(output);
-  return { changed: await withSizes(gitDir, changed, env), diff: patch };
+  return { changed: await withSizes(gitDir, changed, env, looseIn), diff: patch };
 }

@@ -6,7 +6,7 @@
  * is named from there; the repo's own config is verified on open, see
  * `private-repo-config.ts`). A failure becomes a {@link GitError} carrying git's stderr.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { AutolabError } from '../core/errors.ts';
 
@@ -122,11 +122,44 @@ function missingGit(args: readonly string[], cause: unknown): GitError {
   });
 }
 
+/** git processes started by this process, by subcommand, and the milliseconds they took (for bench:overhead's profile). */
+const tally = new Map<string, { calls: number; ms: number }>();
+
+/**
+ * How many git processes this process started, per subcommand, with their wall time
+ * (a copy; `reset` starts counting again).
+ *
+ * @example
+ * gitCallTally({ reset: true }); await study.run({ trials: 10 }); console.log(gitCallTally());
+ */
+export function gitCallTally(options: { reset?: boolean } = {}): Record<string, { calls: number; ms: number }> {
+  const copy = Object.fromEntries([...tally].map(([name, entry]) => [name, { ...entry }]));
+  if (options.reset) tally.clear();
+  return copy;
+}
+
+function counted<T>(args: readonly string[], work: Promise<T>): Promise<T> {
+  const started = performance.now();
+  const name = args[0] ?? '';
+  const settle = () => {
+    const entry = tally.get(name) ?? { calls: 0, ms: 0 };
+    entry.calls++;
+    entry.ms += performance.now() - started;
+    tally.set(name, entry);
+  };
+  work.then(settle, settle);
+  return work;
+}
+
 /**
  * Runs git and resolves with its exit code and output, whatever the exit code; rejects
  * only when git cannot be started.
  */
 export function gitResult(args: readonly string[], options: GitOptions = {}): Promise<GitResult> {
+  return counted(args, runGit(args, options));
+}
+
+function runGit(args: readonly string[], options: GitOptions): Promise<GitResult> {
   const { file, argv, env } = commandLine(args, options);
   return new Promise((resolve, reject) => {
     const child = execFile(
@@ -169,6 +202,18 @@ export async function gitBuffer(args: readonly string[], options: GitOptions = {
   const result = await gitResult(args, options);
   if (result.exitCode !== 0) throw new GitError(args, result.exitCode, result.stderr);
   return result.stdout;
+}
+
+/**
+ * Starts a long-lived git process with autolab's settings (the same command line and
+ * environment as every other call); the caller owns it (`cat-file-batch.ts`).
+ */
+export function spawnGit(args: readonly string[], options: GitOptions = {}): ChildProcessWithoutNullStreams {
+  const { file, argv, env } = commandLine(args, options);
+  const counting = tally.get(args[0] ?? '') ?? { calls: 0, ms: 0 };
+  counting.calls++;
+  tally.set(args[0] ?? '', counting);
+  return spawn(file, argv, { cwd: options.cwd, env, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
 }
 
 /**

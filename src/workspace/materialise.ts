@@ -13,6 +13,7 @@ import type { ChangedPath } from './changed-paths.ts';
 import { diffCommits } from './changed-paths.ts';
 import { writeFilesEdit } from './files-edit.ts';
 import { git, gitResult } from './git.ts';
+import { commitBody, objectHashOf, writeLooseObject } from './loose-objects.ts';
 import { describeApplyFailure } from './patch-diagnosis.ts';
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -102,9 +103,19 @@ async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Reco
   }
   const tree = (await git(['write-tree'], inWorktree)).trim();
   const message = `${request.message?.trim() || `autolab trial ${trialId}`}\n`;
-  const commit = (await git(['commit-tree', tree, '-p', parentCommit, '-F', '-'], { ...inWorktree, input: message })).trim();
-  const { diff, changed } = await diffCommits(gitDir, parentCommit, commit, env);
+  // New objects land in the quarantine when there is one, else in the repo's own folder.
+  const objectsDir = env.GIT_OBJECT_DIRECTORY ?? join(gitDir, 'objects');
+  const commit = await writeCommit(objectsDir, tree, parentCommit, message, inWorktree);
+  const { diff, changed } = await diffCommits(gitDir, parentCommit, commit, env, [objectsDir]);
   return { commit, tree, diff, changed };
+}
+
+/** The commit of `tree` on `parent`: written in-process (no git process) when git would write the same object, else by `git commit-tree`. */
+async function writeCommit(objectsDir: string, tree: string, parent: string, message: string, inWorktree: { cwd: string; env: Record<string, string> }): Promise<string> {
+  const hash = objectHashOf(parent);
+  const body = hash !== null && objectHashOf(tree) === hash ? commitBody(tree, parent, message, new Date()) : null;
+  if (hash !== null && body !== null) return writeLooseObject(objectsDir, hash, 'commit', body);
+  return (await git(['commit-tree', tree, '-p', parent, '-F', '-'], { ...inWorktree, input: message })).trim();
 }
 
 function sizeProblems(made: Materialised, limits: { maxFileBytes: number; maxDiffBytes: number }): string[] {

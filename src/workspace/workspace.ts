@@ -16,7 +16,8 @@ import type { ChangedPath } from './changed-paths.ts';
 import type { ExportedBranch, ExportedPatch } from './export-trial.ts';
 import { applyHintFor, exportBranchToUserRepo } from './export-trial.ts';
 import { acquireFileLock } from './file-lock.ts';
-import { git, gitBuffer, gitResult } from './git.ts';
+import { CatFileBatch } from './cat-file-batch.ts';
+import { git, gitResult } from './git.ts';
 import { importFromGit } from './import-from-git.ts';
 import { workspaceLayout, type WorkspaceLayout } from '../layout/autolab-layout.ts';
 import type { Materialised, MaterialiseFailure, MaterialiseOversize, MaterialiseRequest } from './materialise.ts';
@@ -167,6 +168,8 @@ export class Workspace {
   readonly warnings: readonly AutolabWarning[];
   private userLocation: Promise<UserRepoLocation | null> | undefined;
   private evaluatorQueue: Promise<unknown> = Promise.resolve();
+  /** Started on the first file read (readBytesAt). */
+  private catFile: CatFileBatch | undefined;
 
   constructor(
     /** The folder of the task file (real path). */
@@ -289,12 +292,10 @@ export class Workspace {
   async readBytesAt(commit: string, path: string): Promise<Buffer | null> {
     if (/[\n\r\0]/.test(path) || /[\n\r\0]/.test(commit)) return null;
     const clean = path.replace(/^(?:\.\/)+/, '');
-    const output = await gitBuffer(['cat-file', '--batch'], { gitDir: this.gitDir, input: `${commit}:${clean}\n` });
-    const headerEnd = output.indexOf(0x0a);
-    const header = output.toString('utf8', 0, headerEnd).split(' ');
-    if (header.length !== 3 || header[1] !== 'blob') return null;
-    const size = Number(header[2]);
-    return output.subarray(headerEnd + 1, headerEnd + 1 + size);
+    // One long-lived `git cat-file --batch` answers every read (no git process per file).
+    this.catFile ??= new CatFileBatch(this.gitDir);
+    const found = await this.catFile.read(`${commit}:${clean}`);
+    return found?.type === 'blob' ? found.bytes : null;
   }
 
   /** The tree id of a commit. */

@@ -60,6 +60,33 @@ describe('trial worktrees', () => {
     await workspace.removeWorktree('study-3'); // already gone: no error
   });
 
+  it('removes a worktree whose .git pointer a trial rewrote without touching what it points at', async () => {
+    const other = await workspace.createWorktree('victim', workspace.baselineCommit);
+    const victimAdmin = (await readFile(join(other, '.git'), 'utf8')).trim().slice('gitdir: '.length);
+    // Pointed at another worktree's registration.
+    const hostile = await workspace.createWorktree('hostile-1', workspace.baselineCommit);
+    await writeFile(join(hostile, '.git'), `gitdir: ${victimAdmin}\n`);
+    await workspace.removeWorktree('hostile-1');
+    // Pointed at a folder outside the private repo, and replaced by a folder.
+    const outside = join(temp.dir, 'outside');
+    await mkdir(outside);
+    await writeFile(join(outside, 'gitdir'), join(temp.dir, '.autolab', 'worktrees', 'hostile-2', '.git'));
+    const second = await workspace.createWorktree('hostile-2', workspace.baselineCommit);
+    await writeFile(join(second, '.git'), `gitdir: ${outside}\n`);
+    await workspace.removeWorktree('hostile-2');
+    const third = await workspace.createWorktree('hostile-3', workspace.baselineCommit);
+    await rm(join(third, '.git'));
+    await mkdir(join(third, '.git'));
+    await workspace.removeWorktree('hostile-3');
+    for (const path of [hostile, second, third]) expect(existsSync(path)).toBe(false);
+    expect(existsSync(outside)).toBe(true);
+    expect(existsSync(victimAdmin)).toBe(true);
+    expect(await registered()).toEqual([expect.stringMatching(/repo\.git$/), other]);
+    expect(await git(['status', '--porcelain'], { cwd: other })).toBe('');
+    // Names are free again.
+    await workspace.createWorktree('hostile-1', workspace.baselineCommit);
+  });
+
   it('prunes every worktree not kept (optionally only those with a prefix)', async () => {
     const a = await workspace.createWorktree('golf-1', workspace.baselineCommit);
     const b = await workspace.createWorktree('golf-2', workspace.baselineCommit);

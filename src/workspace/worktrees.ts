@@ -4,8 +4,8 @@
  * objects and refs; each has its own index and HEAD, so trials materialise in parallel.
  */
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
 import { git, gitResult } from './git.ts';
 
@@ -31,8 +31,38 @@ export async function addWorktree(gitDir: string, path: string, commit: string):
   await git(args, { gitDir });
 }
 
-/** Removes the worktree at `path` (registered or not, clean or not). */
+/**
+ * The administrative folder (`<gitDir>/worktrees/<id>`) of the worktree at `path`, when
+ * both sides agree: the worktree's `.git` file names it, and it names the worktree back.
+ * Null for anything else (no `.git` file, a pointer a trial rewrote, a folder elsewhere).
+ */
+async function adminDirOf(gitDir: string, path: string): Promise<string | null> {
+  try {
+    const pointerFile = join(path, '.git');
+    if (!(await lstat(pointerFile)).isFile()) return null;
+    const pointer = (await readFile(pointerFile, 'utf8')).trim();
+    if (!pointer.startsWith('gitdir: ')) return null;
+    const admin = await realpath(resolve(path, pointer.slice('gitdir: '.length)));
+    if (dirname(admin) !== join(await realpath(gitDir), 'worktrees')) return null;
+    const back = (await readFile(join(admin, 'gitdir'), 'utf8')).trim();
+    return back === join(await realpath(path), '.git') ? admin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Removes the worktree at `path` (registered or not, clean or not). A worktree whose
+ * registration checks out (see `adminDirOf`) is removed in-process, as `git worktree
+ * remove --force --force` does (its folder, then git's record of it); any other by git.
+ */
 export async function discardWorktree(gitDir: string, path: string): Promise<void> {
+  const admin = existsSync(path) ? await adminDirOf(gitDir, path) : null;
+  if (admin !== null) {
+    await rm(path, { recursive: true, force: true });
+    await rm(admin, { recursive: true, force: true });
+    return;
+  }
   const removed = existsSync(path)
     ? await gitResult(['worktree', 'remove', '--force', '--force', path], { gitDir })
     : undefined;

@@ -16,15 +16,10 @@ const STRICT_FOLDERS = ['scheduler', 'evaluator', 'engine', 'worker', 'cli'];
  */
 const KNOWN_LONG_FUNCTIONS: Record<string, number> = {
   'src/testing/loopback-llm/loopback-server.ts:startLoopbackLlm': 130,
-  'src/specialists/llm/agent-tools.ts:agentTools': 128,
   'src/server/app.ts:createDashboardApp': 119,
-  'src/specialists/knobs/parzen-estimator.ts:fitParzenEstimator': 119,
-  'src/task/init-template.ts:initTemplate': 123, // one template literal: the smoke phase's explanation added 8 lines of text
+  'src/task/init-template.ts:initTemplate': 124, // one template literal: the smoke phase's explanation added 9 lines of text
   'src/specialists/command/command-specialist.ts:createCommandSpecialist': 101,
   'src/specialists/knobs/knobs-specialist.ts:createKnobsSpecialist': 93,
-  'src/specialists/knobs/random-sampler.ts:createRandomSampler': 91,
-  'src/core/lineage-feedback.ts:buildLineageFeedback': 89,
-  'src/specialists/knobs/json-scan.ts:scanJson': 89,
   'src/store/migrations.ts:initialSchema': 87,
 };
 

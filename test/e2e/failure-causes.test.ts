@@ -34,13 +34,14 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-async function recipe(withSmoke: boolean): Promise<string> {
+async function recipe(withSmoke: boolean, smokeLine?: string): Promise<string> {
   const repo = await makeRecipeRepo(FIXTURE);
   cleanups.push(repo.cleanup);
   // The system's Python (a pyenv shim in the hidden home folder does not run in the sandbox).
   const file = join(repo.dir, 'autolab.yaml');
   let yaml = readFileSync(file, 'utf8').replace(/python3 /g, `${PYTHON} `);
   if (!withSmoke) yaml = yaml.replace(/^smoke: .*\n/m, '');
+  if (smokeLine !== undefined) yaml = yaml.replace(/^smoke: .*\n/m, `${smokeLine}\n`);
   writeFileSync(file, yaml);
   gitIn(repo.dir, ['commit', '-q', '-am', 'this machine']);
   return repo.dir;
@@ -159,5 +160,29 @@ describe('failure causes through the CLI, on a real recipe that crashes with a t
       ['smoke_failed timed out', 1],
       [`smoke_failed ${SIGNATURE}`, 1],
     ]);
+  }, 600_000);
+
+  it('smoke gates: a size gate missed by the smoke run\'s artifacts, or the artifact limit, fails the trial before its full run', async () => {
+    const dir = await recipe(true, 'smoke: { timeout: 20s, gates: ["weights_bytes <= 40000"] }\ngates: ["weights_bytes <= 40000"]\nlimits: { max_artifact_bytes: 100KB }');
+    // 128 x 8 x 64 bytes of weights: over the gate, though the model itself works.
+    const big = await submitConfig(dir, { n_heads: 8 }, 'eight heads');
+    expect(big.code).toBe(5);
+    expect(big.trial).toMatchObject({ status: 'failed', label: 'smoke_failed' });
+    expect(big.trial.labelDetail).toBe("smoke run's artifacts: gate missed: weights_bytes = 65536, gate <= 40000 (missed by 25536, 63.8%)");
+    expect(big.trial.failure).toMatchObject({ signature: 'smoke_failed gate weights_bytes <= 40000' });
+    expect(big.trial.timings.runMs).toBeUndefined();
+    const trialDir = join(dir, '.autolab', 'studies', 'heads', 'trials', String(big.trial.id));
+    expect(existsSync(join(trialDir, 'smoke-score.log'))).toBe(true);
+    expect(existsSync(join(trialDir, 'run.log'))).toBe(false);
+
+    // Over max_artifact_bytes: caught by the evaluator's own measure, no score needed.
+    const huge = await submitConfig(dir, { d_model: 256, n_heads: 8 }, 'a wide model');
+    expect(huge.trial).toMatchObject({ status: 'failed', label: 'smoke_failed', labelDetail: "smoke run's artifacts: artifacts are 131072 bytes, over the limit of 100000" });
+    expect(huge.trial.failure.signature).toBe('smoke_failed artifacts limit');
+
+    // Within the gate: the smoke passes and the full run is scored (and judged by the same gate).
+    const small = await submitConfig(dir, { n_heads: 2 }, 'two heads');
+    expect(small.trial).toMatchObject({ status: 'discarded', label: null, score: 2.02 });
+    expect(small.trial.timings.runMs).toBeGreaterThan(0);
   }, 600_000);
 });

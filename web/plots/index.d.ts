@@ -16,6 +16,8 @@ export interface ScorePlotData {
   running: number[];
   /** Kept trials [id, score]: the incumbent's steps. */
   incumbent: Array<[number, number]>;
+  /** Discarded points the server left out of a large study (each stretch of ids keeps its lowest and highest). */
+  thinned?: number;
 }
 
 export interface TimelineData {

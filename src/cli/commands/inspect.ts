@@ -1,9 +1,9 @@
 import { formatNumber } from '../../core/gates.ts';
 import { renderLineageMarkdown } from '../../core/lineage-markdown.ts';
-import { countTrials, describeTrialCounts } from '../../core/trial-counts.ts';
+import { describeTrialCounts } from '../../core/trial-counts.ts';
 import { applyBudgetExtension, type TrialBudget } from '../../engine/budget-extension.ts';
 import type { BudgetSpec } from '../../core/task.ts';
-import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from '../../core/trial.ts';
+import { trialToJson } from '../../core/trial.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { terminalText } from '../../core/terminal-text.ts';
 import { anySpend, SPEND_HEADERS, specialistSpend, spendRows } from '../../specialists/llm/spend.ts';
@@ -12,7 +12,7 @@ import { hintCommand, parseTrialId, withStudy, type StudyCommandOptions } from '
 import { failuresByCause } from '../../views/failures-by-cause.ts';
 import { renderFailureCauses } from './failures.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
-import { formatDelta, formatDuration, formatScore, oneLine, outcomeText, outcomeWithCause, palette, renderTable, useColor } from '../format.ts';
+import { formatDelta, formatDuration, formatScore, outcomeText, palette, renderTable, useColor } from '../format.ts';
 
 /** Causes of failure `autolab status` lists (the rest: `autolab failures`). */
 const STATUS_CAUSES = 5;
@@ -23,12 +23,6 @@ export interface JsonOption {
 
 function write(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : text + '\n');
-}
-
-function deltaVs(trial: TrialRecord, byId: Map<number, TrialRecord>): number | null {
-  if (trial.score === null || trial.parent === null) return null;
-  const parent = byId.get(trial.parent);
-  return parent?.score != null ? trial.score - parent.score : null;
 }
 
 /** `autolab status`: where the study stands. */
@@ -109,51 +103,7 @@ function describeBudget(budget: BudgetSpec, trials: TrialBudget, used: number, e
   return parts.join(' · ');
 }
 
-export interface TrialsOptions extends StudyCommandOptions, JsonOption {
-  status?: string;
-  specialist?: string;
-  label?: string;
-  limit?: number;
-}
-
-/** `autolab trials`: the table of trials (`--json` for tools). */
-export async function trialsCommand(path: string, options: TrialsOptions): Promise<number> {
-  return withStudy(path, options, {}, async (study) => {
-    let trials = await study.trials();
-    if (options.status) {
-      const statuses = options.status.split(',') as TrialStatus[];
-      trials = trials.filter((trial) => statuses.includes(trial.status));
-    }
-    if (options.specialist) trials = trials.filter((trial) => trial.specialist === options.specialist);
-    if (options.label) {
-      if (!(FAILURE_LABELS as readonly string[]).includes(options.label)) {
-        throw new AutolabError('UsageError', `unknown failure label '${options.label}'`, { hint: `labels: ${FAILURE_LABELS.join(', ')}` });
-      }
-      trials = trials.filter((trial) => trial.label === options.label);
-    }
-    if (options.limit !== undefined) trials = trials.slice(-options.limit);
-    if (options.json) {
-      write(JSON.stringify(trials.map(trialToJson), null, 2));
-      return 0;
-    }
-    const all = new Map((await study.trials()).map((trial) => [trial.id, trial]));
-    const c = palette(useColor(process.stdout));
-    const rows = trials.map((trial) => [
-      `#${trial.id}`,
-      trial.parent === null ? '—' : `#${trial.parent}`,
-      trial.specialist,
-      outcomeWithCause(trial, c, 80),
-      formatScore(trial.score),
-      formatDelta(deltaVs(trial, all)),
-      formatDuration(trial.timings.totalMs),
-      oneLine(trial.hypothesis, 60),
-    ]);
-    write(renderTable(['trial', 'parent', 'specialist', 'outcome', study.task.objective.metric, 'Δ parent', 'time', 'hypothesis'], rows));
-    const filtered = trials.length !== all.size;
-    write(c.dim(`${filtered ? `${trials.length} shown · study: ` : ''}${describeTrialCounts(countTrials([...all.values()]))}`));
-    return 0;
-  });
-}
+export { trialsCommand, type TrialsOptions } from './trials.ts';
 
 /** `autolab show TRIAL`: everything recorded about one trial. */
 export async function showCommand(id: string, options: StudyCommandOptions & JsonOption & { path?: string }): Promise<number> {

@@ -18,93 +18,108 @@ const WHITESPACE = /[ \t\n\r]*/y;
  * is not JSON; callers validate with `JSON.parse` first for the standard message.
  */
 export function scanJson(text: string): JsonSpanNode {
-  let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  const scanner = new JsonScanner(text, text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  const root = scanner.value();
+  scanner.skipWhitespace();
+  if (scanner.position !== text.length) scanner.fail('unexpected text after the JSON value');
+  return root;
+}
 
-  const fail = (what: string): never => {
-    throw new SyntaxError(`${what} at offset ${position}`);
-  };
-  const skipWhitespace = (): void => {
-    WHITESPACE.lastIndex = position;
-    WHITESPACE.exec(text);
-    position = WHITESPACE.lastIndex;
-  };
-  const match = (pattern: RegExp): string | null => {
-    pattern.lastIndex = position;
-    const found = pattern.exec(text);
+/** A cursor over JSON text that reads values with their spans. */
+class JsonScanner {
+  constructor(
+    private readonly text: string,
+    public position: number,
+  ) {}
+
+  fail(what: string): never {
+    throw new SyntaxError(`${what} at offset ${this.position}`);
+  }
+
+  skipWhitespace(): void {
+    WHITESPACE.lastIndex = this.position;
+    WHITESPACE.exec(this.text);
+    this.position = WHITESPACE.lastIndex;
+  }
+
+  private match(pattern: RegExp): string | null {
+    pattern.lastIndex = this.position;
+    const found = pattern.exec(this.text);
     if (found === null) return null;
-    position = pattern.lastIndex;
+    this.position = pattern.lastIndex;
     return found[0];
-  };
-  const expect = (char: string): void => {
-    if (text[position] !== char) fail(`expected '${char}'`);
-    position += 1;
-  };
+  }
 
-  const parseValue = (): JsonSpanNode => {
-    skipWhitespace();
-    const start = position;
-    const char = text[position];
-    if (char === '{') {
-      position += 1;
-      const entries: Array<{ key: string; value: JsonSpanNode }> = [];
-      skipWhitespace();
-      if (text[position] === '}') {
-        position += 1;
-        return { kind: 'object', start, end: position, entries };
-      }
-      for (;;) {
-        skipWhitespace();
-        const keyText = match(STRING) ?? fail('expected a string key');
-        skipWhitespace();
-        expect(':');
-        const value = parseValue();
-        entries.push({ key: JSON.parse(keyText) as string, value });
-        skipWhitespace();
-        if (text[position] === ',') {
-          position += 1;
-          continue;
-        }
-        expect('}');
-        return { kind: 'object', start, end: position, entries };
-      }
-    }
-    if (char === '[') {
-      position += 1;
-      const items: JsonSpanNode[] = [];
-      skipWhitespace();
-      if (text[position] === ']') {
-        position += 1;
-        return { kind: 'array', start, end: position, items };
-      }
-      for (;;) {
-        items.push(parseValue());
-        skipWhitespace();
-        if (text[position] === ',') {
-          position += 1;
-          continue;
-        }
-        expect(']');
-        return { kind: 'array', start, end: position, items };
-      }
-    }
+  private expect(char: string): void {
+    if (this.text[this.position] !== char) this.fail(`expected '${char}'`);
+    this.position += 1;
+  }
+
+  /** Reads one value (after whitespace) with its span. */
+  value(): JsonSpanNode {
+    this.skipWhitespace();
+    const start = this.position;
+    const char = this.text[this.position];
+    if (char === '{') return this.object(start);
+    if (char === '[') return this.array(start);
     if (char === '"') {
-      const literal = match(STRING) ?? fail('bad string');
-      return { kind: 'scalar', start, end: position, value: JSON.parse(literal) as string };
+      const literal = this.match(STRING) ?? this.fail('bad string');
+      return { kind: 'scalar', start, end: this.position, value: JSON.parse(literal) as string };
     }
     for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
-      if (text.startsWith(word, position)) {
-        position += word.length;
-        return { kind: 'scalar', start, end: position, value };
+      if (this.text.startsWith(word, this.position)) {
+        this.position += word.length;
+        return { kind: 'scalar', start, end: this.position, value };
       }
     }
-    const number = match(NUMBER) ?? fail('expected a JSON value');
-    return { kind: 'scalar', start, end: position, value: Number(number) };
-  };
+    const number = this.match(NUMBER) ?? this.fail('expected a JSON value');
+    return { kind: 'scalar', start, end: this.position, value: Number(number) };
+  }
 
-  const root = parseValue();
-  skipWhitespace();
-  if (position !== text.length) fail('unexpected text after the JSON value');
-  return root;
+  private object(start: number): JsonSpanNode {
+    this.position += 1;
+    const entries: Array<{ key: string; value: JsonSpanNode }> = [];
+    this.skipWhitespace();
+    if (this.text[this.position] === '}') {
+      this.position += 1;
+      return { kind: 'object', start, end: this.position, entries };
+    }
+    for (;;) {
+      this.skipWhitespace();
+      const keyText = this.match(STRING) ?? this.fail('expected a string key');
+      this.skipWhitespace();
+      this.expect(':');
+      const value = this.value();
+      entries.push({ key: JSON.parse(keyText) as string, value });
+      this.skipWhitespace();
+      if (this.text[this.position] === ',') {
+        this.position += 1;
+        continue;
+      }
+      this.expect('}');
+      return { kind: 'object', start, end: this.position, entries };
+    }
+  }
+
+  private array(start: number): JsonSpanNode {
+    this.position += 1;
+    const items: JsonSpanNode[] = [];
+    this.skipWhitespace();
+    if (this.text[this.position] === ']') {
+      this.position += 1;
+      return { kind: 'array', start, end: this.position, items };
+    }
+    for (;;) {
+      items.push(this.value());
+      this.skipWhitespace();
+      if (this.text[this.position] === ',') {
+        this.position += 1;
+        continue;
+      }
+      this.expect(']');
+      return { kind: 'array', start, end: this.position, items };
+    }
+  }
 }
 
 /** The result of following a dotted key path: the node, or why it could not be followed. */

@@ -61,9 +61,6 @@ export interface ParzenEstimator {
  */
 export function fitParzenEstimator(encoded: EncodedSpace, points: readonly (readonly number[])[], options: ParzenOptions = {}, pointWeights?: readonly number[]): ParzenEstimator {
   const priorWeight = options.priorWeight ?? 1;
-  const factor = options.bandwidthFactor ?? 1;
-  const minBandwidth = options.minBandwidth ?? 0.01;
-  const maxBandwidth = options.maxBandwidth ?? 1;
   const dimensions = encoded.length;
   const count = points.length;
   const withPrior = options.withPrior !== false || count === 0;
@@ -73,11 +70,66 @@ export function fitParzenEstimator(encoded: EncodedSpace, points: readonly (read
   const total = rawWeights.reduce((sum, weight) => sum + weight, 0);
   const weights = rawWeights.map((weight) => weight / total);
   const logWeights = weights.map((weight) => Math.log(weight));
+  const bandwidths = kernelBandwidths(encoded, points, rawWeights, kernels, options);
+  const { mus, sigmas, logMasses, choiceLogProbs } = buildKernels(encoded, points, bandwidths, kernels, options.choiceSmoothing ?? priorWeight / kernels);
 
-  // Numeric coordinates: one bandwidth per coordinate for the observed kernels, Scott-like
-  // over the weighted spread of the points, clipped; the prior kernel is wide.
-  const scott = Math.pow(Math.max(count, 1), -1 / (dimensions + 4));
-  const bandwidths: number[] = encoded.map((dimension, d) => {
+  const pickKernel = (random: () => number): number => {
+    let u = random();
+    for (let k = 0; k < kernels; k += 1) {
+      u -= weights[k] as number;
+      if (u < 0) return k;
+    }
+    return kernels - 1;
+  };
+
+  return {
+    size: kernels,
+    bandwidths,
+    sample(random) {
+      const k = pickKernel(random);
+      return encoded.map((dimension, d) => {
+        if (dimension.kind === 'categorical') return sampleChoice((choiceLogProbs[k]![d] as number[]).map(Math.exp), random);
+        return sampleTruncatedNormal(mus[k]![d] as number, sigmas[k]![d] as number, random);
+      });
+    },
+    logPdf(point) {
+      const terms: number[] = [];
+      for (let k = 0; k < kernels; k += 1) {
+        let log = logWeights[k] as number;
+        for (let d = 0; d < dimensions; d += 1) {
+          const dimension = encoded[d]!;
+          if (dimension.kind === 'categorical') log += choiceLogProbs[k]![d]![point[d] as number] as number;
+          else log += logTruncatedNormal(point[d] as number, mus[k]![d] as number, sigmas[k]![d] as number, logMasses[k]![d] as number);
+        }
+        terms.push(log);
+      }
+      return logSumExp(terms);
+    },
+  };
+}
+
+/** Index drawn from `probs` (summing to 1). */
+function sampleChoice(probs: readonly number[], random: () => number): number {
+  let u = random();
+  for (let c = 0; c < probs.length; c += 1) {
+    u -= probs[c] as number;
+    if (u < 0) return c;
+  }
+  return probs.length - 1;
+}
+
+/**
+ * Numeric coordinates: one bandwidth per coordinate for the observed kernels, Scott-like
+ * over the weighted spread of the points, clipped; the prior kernel is wide. Categorical
+ * coordinates get 0.
+ */
+function kernelBandwidths(encoded: EncodedSpace, points: readonly (readonly number[])[], rawWeights: readonly number[], kernels: number, options: ParzenOptions): number[] {
+  const factor = options.bandwidthFactor ?? 1;
+  const minBandwidth = options.minBandwidth ?? 0.01;
+  const maxBandwidth = options.maxBandwidth ?? 1;
+  const count = points.length;
+  const scott = Math.pow(Math.max(count, 1), -1 / (encoded.length + 4));
+  return encoded.map((dimension, d) => {
     if (dimension.kind === 'categorical') return 0;
     if (options.bandwidths !== undefined) return options.bandwidths[d] as number;
     const floor = Math.max(minBandwidth, Number.isFinite(dimension.levels) ? 0.5 / dimension.levels : 0, options.magicClip === false ? 0 : 1 / Math.min(100, 1 + kernels));
@@ -98,13 +150,16 @@ export function fitParzenEstimator(encoded: EncodedSpace, points: readonly (read
     const spread = Math.sqrt(variance * (count / Math.max(count - 1, 1)));
     return Math.min(maxBandwidth, Math.max(floor, factor * spread * scott));
   });
+}
 
+/** Each kernel's centre, width and mass per numeric coordinate, and its log choice probabilities per categorical one (the last kernel is the prior when there is one more kernel than points). */
+function buildKernels(encoded: EncodedSpace, points: readonly (readonly number[])[], bandwidths: readonly number[], kernels: number, smoothing: number) {
   const mus: number[][] = [];
   const sigmas: number[][] = [];
   const logMasses: number[][] = [];
   const choiceLogProbs: number[][][] = [];
   for (let k = 0; k < kernels; k += 1) {
-    const isPrior = k === count;
+    const isPrior = k === points.length;
     const point = isPrior ? null : (points[k] as readonly number[]);
     const mu: number[] = [];
     const sigma: number[] = [];
@@ -112,10 +167,8 @@ export function fitParzenEstimator(encoded: EncodedSpace, points: readonly (read
     const logProbs: number[][] = [];
     encoded.forEach((dimension, d) => {
       if (dimension.kind === 'categorical') {
-        const choices = dimension.choices.length;
         // Smoothed frequency: the observed choice plus priorWeight/kernels on every choice.
-        const smoothing = options.choiceSmoothing ?? priorWeight / kernels;
-        const probs = Array.from({ length: choices }, (_, c) => (isPrior ? 1 : (c === point![d] ? 1 : 0) + smoothing));
+        const probs = Array.from({ length: dimension.choices.length }, (_, c) => (isPrior ? 1 : (c === point![d] ? 1 : 0) + smoothing));
         const sum = probs.reduce((a, b) => a + b, 0);
         logProbs.push(probs.map((p) => Math.log(p / sum)));
         mu.push(0);
@@ -135,48 +188,7 @@ export function fitParzenEstimator(encoded: EncodedSpace, points: readonly (read
     logMasses.push(logMass);
     choiceLogProbs.push(logProbs);
   }
-
-  const pickKernel = (random: () => number): number => {
-    let u = random();
-    for (let k = 0; k < kernels; k += 1) {
-      u -= weights[k] as number;
-      if (u < 0) return k;
-    }
-    return kernels - 1;
-  };
-
-  return {
-    size: kernels,
-    bandwidths,
-    sample(random) {
-      const k = pickKernel(random);
-      return encoded.map((dimension, d) => {
-        if (dimension.kind === 'categorical') {
-          const probs = (choiceLogProbs[k]![d] as number[]).map(Math.exp);
-          let u = random();
-          for (let c = 0; c < probs.length; c += 1) {
-            u -= probs[c] as number;
-            if (u < 0) return c;
-          }
-          return probs.length - 1;
-        }
-        return sampleTruncatedNormal(mus[k]![d] as number, sigmas[k]![d] as number, random);
-      });
-    },
-    logPdf(point) {
-      const terms: number[] = [];
-      for (let k = 0; k < kernels; k += 1) {
-        let log = logWeights[k] as number;
-        for (let d = 0; d < dimensions; d += 1) {
-          const dimension = encoded[d]!;
-          if (dimension.kind === 'categorical') log += choiceLogProbs[k]![d]![point[d] as number] as number;
-          else log += logTruncatedNormal(point[d] as number, mus[k]![d] as number, sigmas[k]![d] as number, logMasses[k]![d] as number);
-        }
-        terms.push(log);
-      }
-      return logSumExp(terms);
-    },
-  };
+  return { mus, sigmas, logMasses, choiceLogProbs };
 }
 
 /**

@@ -36,34 +36,8 @@ export function createRandomSampler(options: RandomSamplerOptions = {}): KnobSam
   const localSigma = options.localSigma ?? 0.15;
   const attempts = Math.max(1, Math.floor(options.attempts ?? 64));
 
-  const changeKnob = (knob: KnobSpec, current: KnobValue | undefined, random: () => number, forceGlobal: boolean): KnobValue => {
-    if (knob.type === 'categorical') {
-      const others = (knob.choices ?? []).filter((choice) => !knobValueEquals(choice, current));
-      const pool = others.length > 0 ? others : knob.choices ?? [];
-      return pool[Math.min(pool.length - 1, Math.floor(random() * pool.length))] as KnobValue;
-    }
-    const numeric = knob as NumericKnob;
-    if (typeof current !== 'number') return fromUnit(numeric, random());
-    const global = forceGlobal || random() < globalProbability;
-    for (let tries = 0; tries < 8; tries += 1) {
-      const unit = global ? random() : toUnit(numeric, current) + localSigma * gaussian(random);
-      const value = fromUnit(numeric, unit);
-      if (!knobValueEquals(value, current)) return value;
-    }
-    for (let tries = 0; tries < 8; tries += 1) {
-      const value = fromUnit(numeric, random());
-      if (!knobValueEquals(value, current)) return value;
-    }
-    const lattice = numeric.log === true && numeric.type !== 'int' ? null : knobLattice(numeric);
-    if (lattice !== null) {
-      // One lattice step up or down (a step of 1 for ints without a declared step).
-      const step = (random() < 0.5 ? -1 : 1) * (numeric.log === true ? 1 : lattice.step);
-      const snapped = numeric.log === true ? Math.round(current) : snapToLattice(numeric, current);
-      const next = snapped + step >= numeric.low && snapped + step <= numeric.high ? snapped + step : snapped - step;
-      return numeric.log === true ? Math.min(numeric.high, Math.max(numeric.low, next)) : snapToLattice(numeric, next);
-    }
-    return fromUnit(numeric, random());
-  };
+  const changeKnob = (knob: KnobSpec, current: KnobValue | undefined, random: () => number, forceGlobal: boolean): KnobValue =>
+    changedValue(knob, current, random, forceGlobal, globalProbability, localSigma);
 
   const draw = (space: readonly KnobSpec[], incumbent: KnobValues, random: () => number, forceGlobal = false): KnobValues => {
     const values: KnobValues = {};
@@ -120,4 +94,37 @@ export function createRandomSampler(options: RandomSamplerOptions = {}): KnobSam
       return best?.values ?? { ...incumbent };
     },
   };
+}
+
+/**
+ * A new value for one knob, different from `current` where the knob allows: another
+ * choice; a value over the whole range (always when `forceGlobal`, else with
+ * `globalProbability`) or a gaussian nudge of `localSigma` in the unit range; failing that,
+ * one lattice step.
+ */
+function changedValue(knob: KnobSpec, current: KnobValue | undefined, random: () => number, forceGlobal: boolean, globalProbability: number, localSigma: number): KnobValue {
+  if (knob.type === 'categorical') {
+    const others = (knob.choices ?? []).filter((choice) => !knobValueEquals(choice, current));
+    const pool = others.length > 0 ? others : knob.choices ?? [];
+    return pool[Math.min(pool.length - 1, Math.floor(random() * pool.length))] as KnobValue;
+  }
+  const numeric = knob as NumericKnob;
+  if (typeof current !== 'number') return fromUnit(numeric, random());
+  const global = forceGlobal || random() < globalProbability;
+  for (let tries = 0; tries < 8; tries += 1) {
+    const unit = global ? random() : toUnit(numeric, current) + localSigma * gaussian(random);
+    const value = fromUnit(numeric, unit);
+    if (!knobValueEquals(value, current)) return value;
+  }
+  for (let tries = 0; tries < 8; tries += 1) {
+    const value = fromUnit(numeric, random());
+    if (!knobValueEquals(value, current)) return value;
+  }
+  const lattice = numeric.log === true && numeric.type !== 'int' ? null : knobLattice(numeric);
+  if (lattice === null) return fromUnit(numeric, random());
+  // One lattice step up or down (a step of 1 for ints without a declared step).
+  const step = (random() < 0.5 ? -1 : 1) * (numeric.log === true ? 1 : lattice.step);
+  const snapped = numeric.log === true ? Math.round(current) : snapToLattice(numeric, current);
+  const next = snapped + step >= numeric.low && snapped + step <= numeric.high ? snapped + step : snapped - step;
+  return numeric.log === true ? Math.min(numeric.high, Math.max(numeric.low, next)) : snapToLattice(numeric, next);
 }

@@ -74,10 +74,19 @@ export function asToolFailure(error: unknown): ToolFailure {
 
 /** The tool set of one session. */
 export function agentTools(input: AgentToolsInput): ToolSet {
-  const { context, session, policy, counters } = input;
-  const byId = new Map(context.trials.map((trial) => [trial.id, trial]));
-  const controlArm = context.lineage.controlArm;
-  const tools: ToolSet = {
+  return {
+    ...fileTools(input),
+    ...evaluationTools(input),
+    submit: submitTool(input),
+    ...(input.context.lineage.controlArm ? {} : historyTools(input)),
+    ...(input.library !== undefined ? libraryTools(input.library, input.counters) : {}),
+  };
+}
+
+/** Reading the recipe and editing the surface of the scratch copy. */
+function fileTools(input: AgentToolsInput): ToolSet {
+  const { session, policy, counters } = input;
+  return {
     list_files: tool({
       description: `List the recipe's files (or those under a folder) with their sizes; editable ones are marked (${policy.describe()}).`,
       inputSchema: z.object({ path: z.string().optional().describe('A folder or file relative to the recipe root; default the whole recipe.') }),
@@ -119,6 +128,14 @@ export function agentTools(input: AgentToolsInput): ToolSet {
       inputSchema: z.object({ path: z.string(), content: z.string(), overwrite: z.boolean().optional() }),
       execute: counted(counters, async ({ path, content, overwrite }) => writeNewFile(session.dir, policy, path, content, overwrite ?? false)),
     }),
+  };
+}
+
+/** The lineage feedback and the task's preflight on the scratch copy. */
+function evaluationTools(input: AgentToolsInput): ToolSet {
+  const { context, session, counters } = input;
+  const controlArm = context.lineage.controlArm;
+  return {
     read_lineage: tool({
       description: controlArm
         ? 'The incumbent and its score (this study runs without lineage feedback).'
@@ -135,43 +152,54 @@ export function agentTools(input: AgentToolsInput): ToolSet {
         return `${result.ok ? 'preflight passed' : 'preflight FAILED'}\n${output}`.trim();
       }),
     }),
-    submit: tool({
-      description: 'Submit your edits as one proposal and end the session. The edit is everything you changed in your scratch copy.',
-      inputSchema: z.object({
-        hypothesis: z.string().min(1).describe('What the change is and why it should move the objective.'),
-        expected_delta: z.number().optional().describe('Expected change of the objective versus the parent (negative when lower is better and you expect a drop).'),
-        notes: z.string().optional().describe('Anything the next specialist should know.'),
-        parent: z.number().int().min(0).optional().describe('The trial your edits build on; it must be the one your scratch copy is at (use rebase to move).'),
-      }),
-      execute: counted(counters, async ({ hypothesis, expected_delta, notes, parent }) => {
-        if (session.submission) throw new ToolFailure('already submitted; the session is over');
-        if (parent !== undefined && parent !== session.parent) {
-          throw new ToolFailure(`your edits are against trial #${session.parent}, not #${parent}; call rebase with trial ${parent} (keep_edits: true carries your edits over) and submit again`);
-        }
-        const patch = await session.scratch.diff();
-        if (patch.trim() === '') throw new ToolFailure(`nothing to submit: your scratch copy has no changes against trial #${session.parent}; edit files first`);
-        for (const path of await session.scratch.changedPaths()) {
-          const verdict = policy.check(path);
-          if (!verdict.ok) throw new ToolFailure(`refused: ${verdict.reason}; undo that change first`);
-        }
-        session.submission = {
-          parent: session.parent,
-          hypothesis: hypothesis.trim(),
-          patch,
-          ...(expected_delta !== undefined ? { expectedDelta: expected_delta } : {}),
-          ...(notes !== undefined && notes.trim() !== '' ? { notes: notes.trim() } : {}),
-        };
-        return `submitted as a proposal on trial #${session.parent}; the session ends here`;
-      }),
-    }),
   };
-  if (!controlArm) {
-    tools.leaderboard = tool({
+}
+
+/** Submits the scratch copy's edits as the session's one proposal. */
+function submitTool(input: AgentToolsInput): ToolSet[string] {
+  const { session, policy, counters } = input;
+  return tool({
+    description: 'Submit your edits as one proposal and end the session. The edit is everything you changed in your scratch copy.',
+    inputSchema: z.object({
+      hypothesis: z.string().min(1).describe('What the change is and why it should move the objective.'),
+      expected_delta: z.number().optional().describe('Expected change of the objective versus the parent (negative when lower is better and you expect a drop).'),
+      notes: z.string().optional().describe('Anything the next specialist should know.'),
+      parent: z.number().int().min(0).optional().describe('The trial your edits build on; it must be the one your scratch copy is at (use rebase to move).'),
+    }),
+    execute: counted(counters, async ({ hypothesis, expected_delta, notes, parent }) => {
+      if (session.submission) throw new ToolFailure('already submitted; the session is over');
+      if (parent !== undefined && parent !== session.parent) {
+        throw new ToolFailure(`your edits are against trial #${session.parent}, not #${parent}; call rebase with trial ${parent} (keep_edits: true carries your edits over) and submit again`);
+      }
+      const patch = await session.scratch.diff();
+      if (patch.trim() === '') throw new ToolFailure(`nothing to submit: your scratch copy has no changes against trial #${session.parent}; edit files first`);
+      for (const path of await session.scratch.changedPaths()) {
+        const verdict = policy.check(path);
+        if (!verdict.ok) throw new ToolFailure(`refused: ${verdict.reason}; undo that change first`);
+      }
+      session.submission = {
+        parent: session.parent,
+        hypothesis: hypothesis.trim(),
+        patch,
+        ...(expected_delta !== undefined ? { expectedDelta: expected_delta } : {}),
+        ...(notes !== undefined && notes.trim() !== '' ? { notes: notes.trim() } : {}),
+      };
+      return `submitted as a proposal on trial #${session.parent}; the session ends here`;
+    }),
+  });
+}
+
+/** The leaderboard, any trial in full, and moving the scratch copy to another trial (not for the control arm). */
+function historyTools(input: AgentToolsInput): ToolSet {
+  const { context, session, counters } = input;
+  const byId = new Map(context.trials.map((trial) => [trial.id, trial]));
+  return {
+    leaderboard: tool({
       description: 'The kept trials, best first, with their scores and hypotheses.',
       inputSchema: z.object({}),
       execute: counted(counters, async () => leaderboardText(context.lineage)),
-    });
-    tools.show_trial = tool({
+    }),
+    show_trial: tool({
       description: "One trial in full: hypothesis, outcome and failure detail, metrics, log excerpt and its diff against its parent.",
       inputSchema: z.object({ trial: z.number().int().min(0).describe('The trial number, e.g. 4 for #4.') }),
       execute: counted(counters, async ({ trial }) => {
@@ -179,25 +207,27 @@ export function agentTools(input: AgentToolsInput): ToolSet {
         if (!record) throw new ToolFailure(`there is no trial #${trial} (trials #0 to #${Math.max(...byId.keys())} exist)`);
         return showTrial(record, byId);
       }),
-    });
-    tools.rebase = tool({
+    }),
+    rebase: tool({
       description: "Switch your scratch copy to another trial's code (e.g. a failed trial you want to repair, or a kept trial that is not the incumbent). Edits are dropped unless keep_edits is true.",
       inputSchema: z.object({ trial: z.number().int().min(0), keep_edits: z.boolean().optional() }),
       execute: counted(counters, async ({ trial, keep_edits }) => session.rebase(trial, keep_edits ?? false)),
-    });
-  }
-  if (input.library !== undefined) {
-    const library = input.library;
-    tools.list_library = tool({
+    }),
+  };
+}
+
+/** The technique notes of the specialist's library. */
+function libraryTools(library: NonNullable<AgentToolsInput['library']>, counters: AgentToolsInput['counters']): ToolSet {
+  return {
+    list_library: tool({
       description: 'List the technique notes of your library (name and title).',
       inputSchema: z.object({}),
       execute: counted(counters, async () => listLibrary(library)),
-    });
-    tools.read_library = tool({
+    }),
+    read_library: tool({
       description: 'Read one technique note of your library by the name list_library gave.',
       inputSchema: z.object({ name: z.string() }),
       execute: counted(counters, async ({ name }) => readLibraryNote(library, name)),
-    });
-  }
-  return tools;
+    }),
+  };
 }

@@ -26,6 +26,11 @@ export interface Dialect {
   /** True when `column` (ISO-8601 text) is earlier than the one `?` parameter (ISO-8601 text). */
   timestampBefore(column: string): string;
   /**
+   * `column` (a JSON object stored as text) with the members of the JSON object text of
+   * the one `?` parameter merged over it (a shallow merge: the parameter's members win).
+   */
+  jsonMerge(column: string): string;
+  /**
    * Whether `WITH ... AS (UPDATE/INSERT ... RETURNING)` may write (PostgreSQL), so a
    * change and its audit event go to the server as one statement (one round trip).
    */

@@ -8,9 +8,9 @@ import type { Metrics, TrialRecord } from '../../core/trial.ts';
 import { keptAtFromRow, trialFromRow } from '../rows.ts';
 import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues } from '../store-rules.ts';
 import { insertCost } from './costs.ts';
-import { firstRow, type SqlSession } from './driver.ts';
-import { insertEvent } from './events.ts';
-import { incumbentRow, requireUnfinishedTrial } from './read-trials.ts';
+import { changeWithEvent } from './change-with-event.ts';
+import type { SqlSession } from './driver.ts';
+import { incumbentRow, requireUnfinishedTrialState } from './read-trials.ts';
 
 const FINISH_TRIAL = `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE study_id = ? AND id = ? RETURNING *`;
 
@@ -19,16 +19,19 @@ const METRICS_PER_INSERT = 200;
 
 /** `outcome` has been validated (validateOutcome); `decide` runs inside this transaction. */
 export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
-  const trial = await requireUnfinishedTrial(tx, studyId, trialId);
+  const trial = await requireUnfinishedTrialState(tx, studyId, trialId);
   // Under the study lock: no other transaction can crown a trial until this commits.
   const incumbent = given.status === 'scored' ? await incumbentRow(tx, studyId) : undefined;
   const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at);
   const { status, outcome } = decided;
   const cost = addCosts(trial.cost, outcome.cost ?? null);
-  const updated = await firstRow(tx, FINISH_TRIAL, [...finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt), studyId, trialId]);
+  const [updated] = await changeWithEvent(tx, FINISH_TRIAL, [...finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt), studyId, trialId], {
+    type: 'trial.finished',
+    data: { status, label: outcome.label, score: outcome.status === 'scored' ? outcome.score : null },
+    at,
+  });
   await insertMetrics(tx, studyId, trialId, outcome.metrics);
   if (outcome.cost) await insertCost(tx, studyId, trialId, trial.specialist, outcome.cost, at);
-  await insertEvent(tx, studyId, trialId, 'trial.finished', { status, label: outcome.label, score: outcome.status === 'scored' ? outcome.score : null }, at);
   return trialFromRow(updated);
 }
 

@@ -1,8 +1,8 @@
 /** Reading trials: one trial, the filtered list, the count, and the incumbent. */
 import { AutolabError } from '../../core/errors.ts';
-import type { TrialFilter } from '../../core/store.ts';
+import type { AncestorLink, TrialFilter } from '../../core/store.ts';
 import { FINISHED_STATUSES, type TrialRecord } from '../../core/trial.ts';
-import { trialFromRow } from '../rows.ts';
+import { ancestorFromRow, trialFromRow, UNFINISHED_STATE_COLUMNS, unfinishedStateFromRow, type UnfinishedTrialState } from '../rows.ts';
 import { firstRow, type SqlSession } from './driver.ts';
 
 /** The most recently kept trial: the latest `kept_at` (uses the `trials_kept` index). */
@@ -31,8 +31,20 @@ export async function requireUnfinishedTrial(tx: SqlSession, studyId: number, tr
   return trial;
 }
 
+/**
+ * What recording an outcome reads of the trial, projected (no edit, log, repeats or
+ * curve read or parsed): it must exist and not be finished.
+ */
+export async function requireUnfinishedTrialState(tx: SqlSession, studyId: number, trialId: number): Promise<UnfinishedTrialState> {
+  const row = await firstRow(tx, `SELECT ${UNFINISHED_STATE_COLUMNS} FROM trials WHERE study_id = ? AND id = ?`, [studyId, trialId]);
+  if (row === undefined) throw new AutolabError('StoreError', `Trial ${trialId} does not exist in study ${studyId}`);
+  const state = unfinishedStateFromRow(row);
+  if (FINISHED_STATUSES.has(state.status)) return requireUnfinishedTrial(tx, studyId, trialId); // throws, as for any other write
+  return state;
+}
+
 /** The WHERE clause (and its parameters) of a trial filter. */
-function trialWhere(studyId: number, filter: Pick<TrialFilter, 'status' | 'specialist' | 'afterId'>): { where: string; params: unknown[] } {
+function trialWhere(studyId: number, filter: Pick<TrialFilter, 'status' | 'specialist' | 'afterId' | 'ids' | 'tree'>): { where: string; params: unknown[] } {
   const clauses = ['study_id = ?'];
   const params: unknown[] = [studyId];
   if (filter.status !== undefined) {
@@ -47,12 +59,46 @@ function trialWhere(studyId: number, filter: Pick<TrialFilter, 'status' | 'speci
     clauses.push('id > ?');
     params.push(filter.afterId);
   }
+  if (filter.ids !== undefined) {
+    clauses.push(`id IN (${idPlaceholders(filter.ids.length)})`);
+    params.push(...filter.ids, ...idPadding(filter.ids));
+  }
+  if (filter.tree !== undefined) {
+    clauses.push('tree = ?');
+    params.push(filter.tree);
+  }
   return { where: clauses.join(' AND '), params };
 }
 
-/** Trials in id order (newest first with `descending`). An empty `status` list matches nothing. */
+/**
+ * `IN (...)` lists of ids are padded up to a power of two (repeating the last id), so
+ * the drivers' statement caches see a handful of texts, not one per list length.
+ */
+function idListLength(count: number): number {
+  return count <= 1 ? 1 : 2 ** Math.ceil(Math.log2(count));
+}
+
+function idPlaceholders(count: number): string {
+  return Array.from({ length: idListLength(count) }, () => '?').join(', ');
+}
+
+function idPadding(ids: readonly number[]): number[] {
+  return Array.from({ length: idListLength(ids.length) - ids.length }, () => ids.at(-1)!);
+}
+
+/** Ids per statement when a filter lists ids (far below either dialect's parameter limit). */
+const IDS_PER_QUERY = 512;
+
+/** Trials in id order (newest first with `descending`). An empty `status` or `ids` list matches nothing. */
 export async function listTrials(session: SqlSession, studyId: number, filter: TrialFilter): Promise<TrialRecord[]> {
-  if (filter.status?.length === 0) return [];
+  if (filter.status?.length === 0 || filter.ids?.length === 0) return [];
+  if (filter.ids !== undefined && filter.ids.length > IDS_PER_QUERY) {
+    const { ids, limit, ...rest } = filter;
+    const chunks: TrialRecord[] = [];
+    for (let start = 0; start < ids.length; start += IDS_PER_QUERY) chunks.push(...(await listTrials(session, studyId, { ...rest, ids: ids.slice(start, start + IDS_PER_QUERY) })));
+    chunks.sort((a, b) => (filter.descending ? b.id - a.id : a.id - b.id));
+    return limit === undefined ? chunks : chunks.slice(0, limit);
+  }
   if (filter.limit !== undefined && (!Number.isSafeInteger(filter.limit) || filter.limit < 0)) {
     throw new AutolabError('StoreError', `listTrials needs a non-negative integer limit, got ${filter.limit}`);
   }
@@ -70,6 +116,26 @@ export async function countTrials(session: SqlSession, studyId: number, filter: 
   if (filter.status?.length === 0) return 0;
   const { where, params } = trialWhere(studyId, filter);
   return ((await firstRow(session, `SELECT COUNT(*) AS n FROM trials WHERE ${where}`, params)) as { n: number }).n;
+}
+
+const ANCESTORS_SQL = `WITH RECURSIVE chain (id, parent, status, label, label_detail, commit_sha) AS (
+  SELECT id, parent, status, label, label_detail, commit_sha FROM trials WHERE study_id = ? AND id = ?
+  UNION
+  SELECT t.id, t.parent, t.status, t.label, t.label_detail, t.commit_sha FROM trials t JOIN chain c ON t.study_id = ? AND t.id = c.parent
+) SELECT id, parent, status, label, label_detail, commit_sha FROM chain`;
+
+/**
+ * The chain from `trialId` up to the root, `trialId` first, in one recursive query over
+ * the primary key (`UNION` ends a cycle); rows validated as trial rows are.
+ */
+export async function listAncestors(session: SqlSession, studyId: number, trialId: number): Promise<AncestorLink[]> {
+  const byId = new Map((await session.all(ANCESTORS_SQL, [studyId, trialId, studyId])).map((row) => {
+    const link = ancestorFromRow(row);
+    return [link.id, link] as const;
+  }));
+  const chain: AncestorLink[] = [];
+  for (let link = byId.get(trialId); link !== undefined && chain.length < byId.size; link = link.parent === null ? undefined : byId.get(link.parent)) chain.push(link);
+  return chain;
 }
 
 /** The raw row of the incumbent (its `kept_at` is not part of TrialRecord), or undefined. */

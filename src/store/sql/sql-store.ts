@@ -16,7 +16,7 @@
  */
 import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
-import type { AcceptanceDecision, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
+import type { AcceptanceDecision, AncestorLink, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
 import { studyFromRow } from '../rows.ts';
@@ -27,7 +27,7 @@ import { appendEvent, listEvents } from './events.ts';
 import { finishTrial } from './finish-trial.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
 import { SqlResearchMemory } from './research-memory.ts';
-import { countTrials, getIncumbent, getTrial, listTrials } from './read-trials.ts';
+import { countTrials, getIncumbent, getTrial, listAncestors, listTrials } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { heartbeat, updateTrial } from './update-trial.ts';
 import { reopenFailedBaseline } from './reopen-baseline.ts';
@@ -119,6 +119,11 @@ export abstract class SqlStore implements Store {
   /** Trials in id order (newest first with `descending`). An empty `status` list matches nothing. */
   listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
     return listTrials(this.reader('list trials'), studyId, filter);
+  }
+
+  /** The chain from `trialId` up to the baseline, `trialId` first, in one query. */
+  listAncestors(studyId: number, trialId: number): Promise<AncestorLink[]> {
+    return listAncestors(this.reader('read a lineage'), studyId, trialId);
   }
 
   getIncumbent(studyId: number): Promise<TrialRecord | null> {

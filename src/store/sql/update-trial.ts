@@ -1,12 +1,15 @@
 /** Progress of an unfinished trial (status, commit, timings, ...) and heartbeats. */
 import type { TrialProgress, TrialProgressEvent } from '../../core/store.ts';
+import { AutolabError } from '../../core/errors.ts';
+import { changeWithEvent, type ChangeEvent } from './change-with-event.ts';
 import type { SqlSession } from './driver.ts';
-import { insertEvent } from './events.ts';
 import { requireUnfinishedTrial } from './read-trials.ts';
 
 /**
- * Records `progress` (timings merged into those recorded) and one event: `event`, or
- * `trial.updated` naming the fields. Refuses a finished trial.
+ * Records `progress` (timings merged into those recorded, in SQL) and one event:
+ * `event`, or `trial.updated` naming the fields. Refuses a finished trial. One UPDATE
+ * that only matches an unfinished trial, with its event (one round trip on PostgreSQL);
+ * the trial is read only to explain a refusal.
  */
 export async function updateTrial(
   tx: SqlSession,
@@ -16,25 +19,33 @@ export async function updateTrial(
   progress: TrialProgress,
   event: TrialProgressEvent | undefined,
 ): Promise<void> {
-  const trial = await requireUnfinishedTrial(tx, studyId, trialId);
   const sets: string[] = [];
   const params: unknown[] = [];
-  const set = (column: string, value: unknown) => {
-    sets.push(`${column} = ?`);
+  const set = (column: string, value: unknown, expression = '?') => {
+    sets.push(`${column} = ${expression}`);
     params.push(value);
   };
   if (progress.status !== undefined) set('status', progress.status);
   if (progress.commit !== undefined) set('commit_sha', progress.commit);
   if (progress.tree !== undefined) set('tree', progress.tree);
   if (progress.diff !== undefined) set('diff', progress.diff);
-  if (progress.timings !== undefined) set('timings_json', JSON.stringify({ ...trial.timings, ...progress.timings }));
+  if (progress.timings !== undefined) set('timings_json', JSON.stringify(progress.timings), tx.dialect.jsonMerge('timings_json'));
   if (progress.owner !== undefined) set('owner_json', progress.owner === null ? null : JSON.stringify(progress.owner));
   if (progress.startedAt !== undefined) set('started_at', progress.startedAt);
-  else if (progress.status === 'running' && trial.startedAt === null) set('started_at', at);
+  else if (progress.status === 'running') set('started_at', at, 'COALESCE(started_at, ?)');
   if (progress.logExcerpt !== undefined) set('log_excerpt', progress.logExcerpt);
-  if (sets.length > 0) await tx.all(`UPDATE trials SET ${sets.join(', ')} WHERE study_id = ? AND id = ?`, [...params, studyId, trialId]);
-  if (event !== undefined) await insertEvent(tx, studyId, trialId, event.type, event.data, at);
-  else await insertEvent(tx, studyId, trialId, 'trial.updated', { ...(progress.status ? { status: progress.status } : {}), fields: Object.keys(progress) }, at);
+  if (sets.length === 0) sets.push('status = status');
+  const logged: ChangeEvent = event !== undefined ? { ...event, at } : { type: 'trial.updated', data: { ...(progress.status ? { status: progress.status } : {}), fields: Object.keys(progress) }, at };
+  const changed = await changeWithEvent(
+    tx,
+    `UPDATE trials SET ${sets.join(', ')} WHERE study_id = ? AND id = ? AND status IN ('pending', 'running') RETURNING study_id, id`,
+    [...params, studyId, trialId],
+    logged,
+  );
+  if (changed.length === 0) {
+    await requireUnfinishedTrial(tx, studyId, trialId); // throws: missing, or finished
+    throw new AutolabError('StoreError', `Trial ${trialId} of study ${studyId} could not be updated`);
+  }
 }
 
 /**

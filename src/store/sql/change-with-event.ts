@@ -1,0 +1,34 @@
+/**
+ * A change and its audit event in as few round trips as the dialect allows: on
+ * PostgreSQL one statement (`WITH changed AS (UPDATE/INSERT ... RETURNING ...)` and the
+ * event inserted from it), on SQLite two (the change, then the event). Either way the
+ * event is logged only when the change touched a row, and the changed rows come back.
+ */
+import type { AuditEventInput } from '../../core/audit-events.ts';
+import type { SqlSession } from './driver.ts';
+import { INSERT_EVENT } from './events.ts';
+
+/** The audit event logged beside a change, about the trial (`id` column) each changed row is. */
+export type ChangeEvent = AuditEventInput & { at: string };
+
+/**
+ * Runs `change` (an INSERT or UPDATE of `trials` ending in `RETURNING ...` that includes
+ * `study_id` and `id`) and logs `event` for the row it returns; returns the rows.
+ *
+ * @example
+ * const [row] = await changeWithEvent(tx, 'UPDATE trials SET status = ? WHERE study_id = ? AND id = ? RETURNING study_id, id', ['running', 1, 7], { type: 'trial.started', data: {}, at });
+ */
+export async function changeWithEvent(tx: SqlSession, change: string, params: readonly unknown[], event: ChangeEvent): Promise<unknown[]> {
+  const data = JSON.stringify(event.data);
+  if (tx.dialect.writesInWith) {
+    return tx.all(
+      `WITH changed AS (${change}),
+         logged AS (INSERT INTO events (study_id, trial_id, at, type, data_json) SELECT study_id, id, ?, ?, ? FROM changed)
+       SELECT * FROM changed`,
+      [...params, event.at, event.type, data],
+    );
+  }
+  const rows = (await tx.all(change, params)) as Array<{ study_id: number; id: number }>;
+  for (const row of rows) await tx.all(INSERT_EVENT, [row.study_id, row.id, event.at, event.type, data]);
+  return rows;
+}

@@ -1,0 +1,115 @@
+/**
+ * The contract tests of the Store's projected and paged reads, part of
+ * `describeStoreContract`: the `ids` and `tree` filters, `listAncestors`, and pages
+ * (`afterId` + `limit`) that add up to the full list on random studies. Every adapter
+ * runs them against a real database.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../core/random.ts';
+import type { AcceptanceDecision, Store, TrialDraft, TrialOutcome } from '../core/store.ts';
+import type { StudyRecord } from '../core/study.ts';
+import type { StoreFactory } from './store-factory.ts';
+
+const BASELINE: TrialDraft = { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner: null };
+const SCORED = (score: number): TrialOutcome => ({ status: 'scored', label: null, labelDetail: null, metrics: { loss: score }, score, timings: { runMs: 1 }, logExcerpt: 'ok' });
+const FAILED = (label: 'crash' | 'illegal_edit', detail: string): TrialOutcome => ({ status: 'failed', label, labelDetail: detail, metrics: {}, score: null, timings: {}, logExcerpt: 'boom' });
+const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
+
+/** Registers the projected/paged read contract tests for one adapter (called by describeStoreContract). */
+export function describeStoreQueryContract(name: string, makeStore: StoreFactory): void {
+  describe(`Store query contract: ${name}`, () => {
+    let store: Store;
+    let cleanup: () => Promise<void>;
+    let study: StudyRecord;
+
+    beforeEach(async () => {
+      const made = await makeStore();
+      ({ store, cleanup } = made);
+      ({ study } = await store.openStudy({ name: 'queries', taskHash: 'h', taskJson: '{}' }));
+      await store.createTrial(study.id, BASELINE);
+      await store.finishTrial(study.id, 0, SCORED(10), keepIfLower);
+    });
+
+    afterEach(async () => {
+      await cleanup();
+    });
+
+    /** A random study: parents drawn among earlier trials, random outcomes, some trees shared. */
+    async function randomStudy(seed: number, count: number): Promise<void> {
+      const random = seededRandom(seed);
+      for (let i = 1; i <= count; i++) {
+        const parent = Math.floor(random() * i);
+        const trial = await store.createTrial(study.id, { specialist: random() < 0.5 ? 'a' : 'b', parent, hypothesis: `h${i}`, seed: i, edit: { kind: 'patch', patch: `p${i}` }, owner: null });
+        const roll = random();
+        if (roll < 0.15) continue; // left pending
+        await store.updateTrial(study.id, trial.id, { status: 'running', tree: `tree-${Math.floor(random() * 5)}`, commit: `c${i}` });
+        if (roll < 0.25) continue; // left running
+        if (roll < 0.4) await store.finishTrial(study.id, trial.id, FAILED(roll < 0.3 ? 'illegal_edit' : 'crash', `why ${i}`), keepIfLower);
+        else await store.finishTrial(study.id, trial.id, SCORED(10 - random() * 5), keepIfLower);
+      }
+    }
+
+    it('pages (afterId + limit, either order) add up to the full list on a random study', async () => {
+      await randomStudy(7, 40);
+      const full = await store.listTrials(study.id);
+      expect(full.map((trial) => trial.id)).toEqual(Array.from({ length: 41 }, (_, i) => i));
+      for (const size of [1, 3, 16]) {
+        const pages = [];
+        for (let after = -1; ; ) {
+          const page = await store.listTrials(study.id, { afterId: after, limit: size });
+          if (page.length === 0) break;
+          pages.push(...page);
+          after = page.at(-1)!.id;
+        }
+        expect(pages).toEqual(full);
+      }
+      const newest = await store.listTrials(study.id, { descending: true, limit: 5 });
+      expect(newest).toEqual(full.slice(-5).reverse());
+    });
+
+    it('the ids filter reads exactly the listed trials (also past one statement\'s worth), the tree filter only that tree', async () => {
+      await randomStudy(11, 30);
+      const full = await store.listTrials(study.id);
+      const random = seededRandom(3);
+      for (let round = 0; round < 5; round++) {
+        const ids = full.filter(() => random() < 0.4).map((trial) => trial.id).concat([404]);
+        expect(await store.listTrials(study.id, { ids })).toEqual(full.filter((trial) => ids.includes(trial.id)));
+        expect(await store.listTrials(study.id, { ids, descending: true, limit: 2 })).toEqual(full.filter((trial) => ids.includes(trial.id)).reverse().slice(0, 2));
+      }
+      expect(await store.listTrials(study.id, { ids: [] })).toEqual([]);
+      const many = Array.from({ length: 1200 }, (_, i) => i);
+      expect(await store.listTrials(study.id, { ids: many })).toEqual(full);
+      for (const tree of ['tree-0', 'tree-3', 'nowhere']) {
+        expect(await store.listTrials(study.id, { tree })).toEqual(full.filter((trial) => trial.tree === tree));
+      }
+    });
+
+    it('listAncestors returns the chain to the baseline, projected, in one call', async () => {
+      await randomStudy(5, 30);
+      const full = await store.listTrials(study.id);
+      const byId = new Map(full.map((trial) => [trial.id, trial]));
+      for (const trial of full) {
+        const expected = [];
+        for (let cursor = byId.get(trial.id); cursor; cursor = cursor.parent === null ? undefined : byId.get(cursor.parent)) {
+          expected.push({ id: cursor.id, parent: cursor.parent, status: cursor.status, label: cursor.label, labelDetail: cursor.labelDetail, commit: cursor.commit });
+        }
+        expect(await store.listAncestors(study.id, trial.id)).toEqual(expected);
+      }
+      expect(await store.listAncestors(study.id, 404)).toEqual([]);
+    });
+
+    it('updateTrial merges timings and keeps the first start time; a finished trial is still refused', async () => {
+      const trial = await store.createTrial(study.id, { specialist: 'a', parent: 0, hypothesis: 'h', seed: 1, edit: null, owner: null });
+      await store.updateTrial(study.id, trial.id, { status: 'running', timings: { materialiseMs: 5 } });
+      const started = (await store.getTrial(study.id, trial.id))!.startedAt;
+      await store.updateTrial(study.id, trial.id, { status: 'running', timings: { legalityMs: 2, materialiseMs: 7 } });
+      const read = (await store.getTrial(study.id, trial.id))!;
+      expect(read.timings).toEqual({ materialiseMs: 7, legalityMs: 2 });
+      expect(read.startedAt).toBe(started);
+      await store.finishTrial(study.id, trial.id, SCORED(3), keepIfLower);
+      expect((await store.getTrial(study.id, trial.id))!.timings).toEqual({ materialiseMs: 7, legalityMs: 2, runMs: 1 });
+      await expect(store.updateTrial(study.id, trial.id, { timings: { runMs: 1 } })).rejects.toMatchObject({ name: 'StoreError', message: expect.stringMatching(/immutable/) });
+      await expect(store.updateTrial(study.id, 404, { status: 'running' })).rejects.toMatchObject({ name: 'StoreError', message: expect.stringMatching(/does not exist/) });
+    });
+  });
+}
