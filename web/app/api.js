@@ -38,5 +38,8 @@ export const api = {
   lineage: (study) => request(`${studyPath(study)}/lineage`),
   knobs: (study) => request(`${studyPath(study)}/knobs`),
   incumbent: (study) => request(`${studyPath(study)}/incumbent`),
+  sessions: (study) => request(`${studyPath(study)}/sessions`),
+  session: (study, id) => request(`${studyPath(study)}/sessions/${encodeURIComponent(id)}`),
+  trialSession: (study, id) => request(`${studyPath(study)}/trials/${id}/session`),
   eventsUrl: (study, after) => `${studyPath(study)}/events${after ? `?after=${after}` : ''}`,
 };

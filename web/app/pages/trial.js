@@ -93,7 +93,7 @@ function fillTrial(view, detail) {
     view.app.querySelector('#trial-head'),
     html`<div class="page-head"><div>
         <h1>Trial #${trial.id} ${outcomePill(trial.status, trial.label)} ${detail.isIncumbent ? html`<span class="pill incumbent">incumbent</span>` : ''} ${detail.onChain && !detail.isIncumbent ? html`<span class="pill chain">on the incumbent's chain</span>` : ''}</h1>
-        <div class="sub">by <strong>${trial.specialist}</strong> · parent ${detail.parent ? link(detail.parent) : '—'} · seed ${trial.seed}${detail.slot ? ` · slot ${detail.slot.slot ?? '?'}${detail.slot.gpu ? ` (gpu ${detail.slot.gpu})` : ''}` : ''} · created ${when(trial.createdAt)}</div>
+        <div class="sub">by <strong>${trial.specialist}</strong> · parent ${detail.parent ? link(detail.parent) : '—'} · seed ${trial.seed}${detail.slot ? ` · slot ${detail.slot.slot ?? '?'}${detail.slot.gpu ? ` (gpu ${detail.slot.gpu})` : ''}` : ''} · created ${when(trial.createdAt)}${trial.id !== 0 ? html` · <a href="${view.studyUrl(`/trials/${trial.id}/session`)}" data-link id="session-link">the session that proposed it</a>` : ''}</div>
       </div></div>
       <div class="stats">
         <div class="stat"><div class="k">${metric}</div><div class="v" id="trial-score">${formatValue(trial.score)}</div><div class="d">${trial.status === 'failed' ? 'no valid score' : trial.status}</div></div>
