@@ -49,6 +49,10 @@ export interface AuditEventMap {
   'trial.adopted': { from: string };
   /** The baseline a machine fault ended (`infra_error`, `interrupted`) goes back to pending, to be measured again. */
   'trial.reopened': { label: string | null; detail: string | null };
+  /** The trial was measured at fidelity level `level` (`levelName`): its status there, label, score and run time (docs/fidelity.md). */
+  'trial.level_measured': { level: number; levelName: string; status: 'scored' | 'failed'; label: FailureLabel | null; score: number | null; runMs: number };
+  /** The promotion rule moved the trial up the fidelity ladder, from level `from` to `to` (names), and why. */
+  'trial.promoted': { from: string; to: string; reason: string };
   /** The trial was recorded finished: its status, failure label and score. */
   'trial.finished': { status: FinishedTrialStatus; label: FailureLabel | null; score: number | null };
   /** What the run left for the specialists and what the profile command printed (task `feedback:`), redacted and capped; recorded before `trial.finished`. */
@@ -83,6 +87,8 @@ const AUDIT_EVENT_NAMES: Record<AuditEventType, true> = {
   'trial.retry': true,
   'trial.adopted': true,
   'trial.reopened': true,
+  'trial.level_measured': true,
+  'trial.promoted': true,
   'trial.finished': true,
   'trial.feedback': true,
   'proposal.none': true,

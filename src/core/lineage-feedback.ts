@@ -20,6 +20,8 @@ export interface LineageOptions {
   noise?: number;
   /** Trials in a row within noise (or failing with one cause) that make a specialist saturated (default 4). */
   saturationRun?: number;
+  /** With a fidelity ladder: a note per trial id (its levels, prediction, shrinking gain; `ladderNote`). */
+  fidelityNotes?: ReadonlyMap<number, string>;
 }
 
 const EXCERPT_LINES = 6;
@@ -106,6 +108,7 @@ export function lineageFeedbackFrom(source: LineageSource, options: LineageOptio
     excerpt: excerptOf(trial),
     cause: failureOf(trial)?.summary ?? null,
     signature: failureOf(trial)?.signature ?? null,
+    ...(options.fidelityNotes?.has(trial.id) ? { fidelity: options.fidelityNotes.get(trial.id)! } : {}),
   });
 
   // The baseline is not counted (as budget.trials does not count it): one rule everywhere.

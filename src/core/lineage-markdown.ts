@@ -40,6 +40,8 @@ function table(entries: readonly LineageEntry[], excerptsUnless?: ReadonlySet<st
     for (const entry of failing) {
       lines.push('', `#${entry.id} ${outcome(entry)}:`, '```', entry.excerpt, '```');
     }
+    const laddered = entries.filter((entry) => entry.fidelity);
+    if (laddered.length > 0) lines.push('', 'Fidelity levels (scores by level; only the last level makes incumbents):', ...laddered.map((entry) => `- #${entry.id}: ${entry.fidelity}`));
   }
   return lines;
 }

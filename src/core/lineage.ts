@@ -21,6 +21,11 @@ export interface LineageEntry {
   cause: string | null;
   /** A failed trial's failure signature (the key of its block in `failures`), else null. */
   signature: string | null;
+  /**
+   * With a fidelity ladder: the trial's scores by level, the predicted full-level score
+   * and, flagged, a gain over its parent that shrinks with scale (`ladderNote`).
+   */
+  fidelity?: string;
 }
 
 /** The lineage feedback: the digest of the lineage a specialist sees before proposing. */

@@ -1,3 +1,4 @@
+import type { TrialLevelRecord } from './fidelity.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { SpecialistSpec, SurfaceSpec, TaskSpec } from './task.ts';
 import type { AutolabWarning } from './errors.ts';
@@ -90,6 +91,11 @@ export interface ProposalContext {
   /** Every trial of the study so far, oldest first (finished and in flight). */
   trials: readonly TrialRecord[];
   lineage: LineageFeedback;
+  /**
+   * With a fidelity ladder: every trial's measurement at each level so far (so that
+   * samplers learn from all levels without mixing their scores: `modelLevelScores`).
+   */
+  fidelityLevels?: readonly TrialLevelRecord[];
   /** Reads a recipe file (path relative to the recipe root) at a trial's commit; null when absent. */
   readFile(trialId: number, path: string): Promise<string | null>;
   /** Scratch worktrees and diffs, for specialists that edit files. */

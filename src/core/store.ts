@@ -1,3 +1,4 @@
+import type { TrialLevelRecord } from './fidelity.ts';
 import type { AuditEventInput, AuditEventMap, AuditEventType, StudyEvent } from './audit-events.ts';
 import type { SessionArchive } from './session-archive.ts';
 import type { StudyRecord } from './study.ts';
@@ -192,6 +193,16 @@ export interface Store {
    * heartbeats); returns the ids it still holds, ascending.
    */
   renewLease?(studyId: number, trialIds: number[], worker: TrialOwner): Promise<number[]>;
+
+  /**
+   * Optional (both built-in stores have it; a task with a `fidelity:` ladder needs it):
+   * records an unfinished trial's measurement at one fidelity level, replacing an earlier
+   * one at that level, with a `trial.level_measured` event, in one transaction. A
+   * finished trial is immutable here too (StoreError).
+   */
+  recordTrialLevel?(studyId: number, trialId: number, draft: Omit<TrialLevelRecord, 'trialId' | 'measuredAt'>): Promise<TrialLevelRecord>;
+  /** Optional, with `recordTrialLevel`: the study's level records (of `trialIds` only, when given), by trial then level. */
+  listTrialLevels?(studyId: number, trialIds?: readonly number[]): Promise<TrialLevelRecord[]>;
 
   getTrial(studyId: number, trialId: number): Promise<TrialRecord | null>;
   listTrials(studyId: number, filter?: TrialFilter): Promise<TrialRecord[]>;

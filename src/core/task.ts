@@ -2,6 +2,7 @@
  * The task, as the engine sees it after the task file (`autolab.yaml`) was loaded and
  * validated by `src/task/`. All paths here are absolute; all durations are milliseconds.
  */
+import type { FidelitySpec } from './fidelity.ts';
 
 /** A command run by autolab, with the wall-clock budget that kills its process group. */
 export interface CommandSpec {
@@ -245,6 +246,8 @@ export interface TaskSpec {
   memory?: MemorySpec;
   /** Feedback beyond the score: files the run leaves and a profile command (absent: none). */
   feedback?: FeedbackSpec;
+  /** A ladder of cheaper proxies of the run (the task file's `fidelity:`); absent: every trial runs the real task only. */
+  fidelity?: FidelitySpec;
 }
 
 /** The task file's `feedback:` key: what the specialists see of a run beyond its score. */

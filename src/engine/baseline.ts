@@ -1,6 +1,7 @@
 import { trialCreatedEvent } from '../core/events.ts';
 import { AutolabError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
+import { evaluateBaselineLadder } from '../evaluator/evaluate-level.ts';
 import { adoptTrial } from '../evaluator/adopt-trial.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
@@ -75,6 +76,9 @@ async function measureBaseline(ctx: StudyRuntime, baseline: TrialRecord, signal:
   const heartbeat = setInterval(() => void ctx.store.heartbeat(ctx.studyId, [0]).catch(() => undefined), HEARTBEAT_INTERVAL_MS);
   const slot = { index: 0, gpu: ctx.task.gpus[0] ?? null };
   try {
+    // With a fidelity ladder the baseline is measured at every level (the reference of each);
+    // a dead driver's ladder baseline is measured again from its first level.
+    if (ctx.task.fidelity) return await evaluateBaselineLadder(ctx, baseline, slot, signal);
     return await (adopt ? adoptTrial(ctx, baseline, slot, signal) : evaluateTrial(ctx, baseline, slot, signal));
   } catch (error) {
     const recorded = await ctx.store.getTrial(ctx.studyId, 0);

@@ -43,9 +43,17 @@ export async function recoverStudy(options: {
   owner: TrialOwner;
   /** Which adoptable trials this process takes over (default all). */
   adopt?: 'all' | 'baseline';
+  /**
+   * With a fidelity ladder: trials a dead driver left part of the way up the ladder are
+   * taken over by `owner` (pending, `trial.adopted`) and resume their climb at the level
+   * they had reached (scheduler/ladder-steps.ts); the executor's jobs are not adopted
+   * (a ladder's level is measured again rather than adopted mid-level).
+   */
+  ladder?: boolean;
 }): Promise<RecoveryReport> {
   const { store, studyId, executor } = options;
   const unfinished = await store.listTrials(studyId, { status: ['pending', 'running'] });
+  const climbing = options.ladder ? await climbingTrials(store, studyId, unfinished) : new Set<number>();
   const interrupted: number[] = [];
   const adopt: TrialRecord[] = [];
   const spare = new Set<string>();
@@ -59,7 +67,12 @@ export async function recoverStudy(options: {
       continue;
     }
     if (trial.owner) deadTokens.add(trial.owner.token);
-    const kept = (await executor.adoptable?.(options.paths.trial(trial.id))) ?? [];
+    // Mid-ladder: its lower levels are measured and stored; this driver resumes its climb.
+    if (climbing.has(trial.id)) {
+      await resumeClimb(store, studyId, trial, options.owner);
+      continue;
+    }
+    const kept = options.ladder ? [] : ((await executor.adoptable?.(options.paths.trial(trial.id))) ?? []);
     if (canAdopt(trial, kept)) {
       for (const log of kept) spare.add(log);
       if (trial.id !== 0 && options.adopt === 'baseline') {
@@ -86,6 +99,12 @@ async function claim(store: Store, studyId: number, trial: TrialRecord, owner: T
   await store.updateTrial(studyId, trial.id, { owner }, { type: 'trial.adopted', data: { from } });
   await store.heartbeat(studyId, [trial.id]).catch(() => undefined);
   return { ...trial, owner };
+}
+
+/** Makes this process the owner of a trial a dead driver left mid-ladder, pending its next level. */
+async function resumeClimb(store: Store, studyId: number, trial: TrialRecord, owner: TrialOwner): Promise<void> {
+  const from = trial.owner === null ? 'nobody' : `${trial.owner.host}:${trial.owner.pid}`;
+  await store.updateTrial(studyId, trial.id, { status: 'pending', owner }, { type: 'trial.adopted', data: { from } }).catch(() => undefined);
 }
 
 /** Records a dead driver's trial as `interrupted`; false when another process recovered it first. */
@@ -127,4 +146,12 @@ async function pruneWorktrees(options: { workspace: Workspace; paths: StudyPaths
     if (name.startsWith(prefix) && pid !== null && pidAlive(pid)) keep.push(name);
   }
   await workspace.pruneWorktrees(keep, prefix).catch(() => undefined);
+}
+
+/** Unfinished trials (not the baseline) with a scored fidelity level: measured part of the way up the ladder. */
+async function climbingTrials(store: Store, studyId: number, unfinished: readonly TrialRecord[]): Promise<Set<number>> {
+  const ids = unfinished.filter((trial) => trial.id !== 0).map((trial) => trial.id);
+  if (ids.length === 0 || !store.listTrialLevels) return new Set();
+  const records = await store.listTrialLevels(studyId, ids);
+  return new Set(records.filter((record) => record.status === 'scored').map((record) => record.trialId));
 }

@@ -17,6 +17,7 @@ import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
 import { driveStudy, type DriveSummary } from '../scheduler/drive-study.ts';
+import { fidelityNotes } from '../scheduler/ladder-notes.ts';
 import { createSpecialist } from '../specialists/registry.ts';
 import { remoteTrials } from '../worker/await-remote-trial.ts';
 import { isQueueStore } from '../worker/leased-store.ts';
@@ -88,6 +89,11 @@ export class Study {
       });
     }
     if (options.memory !== undefined) this.memoryUse = options.memory;
+    if (options.remote && this.task.fidelity) {
+      throw new AutolabError('UsageError', 'A task with a fidelity ladder (`fidelity:`) is driven in one process: --remote workers do not climb ladders yet', {
+        hint: 'run without --remote (parallel: N runs N trials at once), or remove `fidelity:` from the task file',
+      });
+    }
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
     const adopted = recovery.adopt.filter((trial) => trial.id !== 0);
@@ -134,11 +140,12 @@ export class Study {
   private async runtime(steps: { recover: false | 'all' | 'baseline'; setup: boolean }): Promise<{ runtime: StudyRuntime; recovery: RecoveryReport }> {
     if (!this.judgingMatches) throw taskChanged(this.name);
     const workspace = await this.workspace();
-    const executor = new IsolatingExecutor(this.executor(), await this.isolationPolicy(workspace));
+    const policy = await this.isolationPolicy(workspace);
+    const executor = new IsolatingExecutor(this.executor(), policy);
     const recovery =
       steps.recover === false
         ? { interrupted: [], adopt: [], reapedProcesses: 0 }
-        : await recoverStudy({ store: this.store, studyId: this.record.id, executor: this.executor(), workspace, paths: this.paths, owner: this.owner, adopt: steps.recover });
+        : await recoverStudy({ store: this.store, studyId: this.record.id, executor: this.executor(), workspace, paths: this.paths, owner: this.owner, adopt: steps.recover, ladder: this.task.fidelity !== undefined });
     for (const trialId of recovery.interrupted) this.events.emit('trial.recovered', { trialId, label: 'interrupted' });
     for (const trial of recovery.adopt) this.events.emit('trial.adopted', { trialId: trial.id });
     const evaluatorDir = await workspace.evaluatorDir();
@@ -155,12 +162,21 @@ export class Study {
       baselineCommit: workspace.baselineCommit,
       evaluatorDir,
       repeatsTogether: repeatsTogether(this.task),
+      ...this.levelExecutors(policy),
       ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}),
     };
     this.memoryHandle ??= await openStudyMemory(this.task, this.store, this.record.name, this.memoryUse);
     if (this.memoryHandle) runtime.memory = { ...this.memoryHandle.memory, use: this.memoryUse ?? this.memoryHandle.memory.use };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     return { runtime, recovery };
+  }
+
+  /** The executors of the fidelity levels that name their own executor keys (none without such a level). */
+  private levelExecutors(policy: TrialIsolationPolicy): Pick<StudyRuntime, 'levelExecutors'> {
+    const levels = this.task.fidelity?.levels ?? [];
+    if (!levels.some((level) => level.executor !== undefined)) return {};
+    const onWarning = (message: string) => this.events.emit('warning', { code: 'executor', message });
+    return { levelExecutors: levels.map((level) => (level.executor === undefined ? null : new IsolatingExecutor(executorForTask({ ...this.task, executor: level.executor }, { onWarning }), policy))) };
   }
 
   /**
@@ -276,7 +292,8 @@ export class Study {
   /** The lineage feedback exactly as the named specialist (or a person) would see it. */
   async lineage(options: { viewer?: string; controlArm?: boolean } = {}): Promise<LineageFeedback> {
     const trials = await this.trials();
-    return buildLineageFeedback(trials, { study: this.name, objective: this.task.objective, ...options });
+    const notes = await fidelityNotes({ task: this.task, store: this.store, studyId: this.record.id }, trials);
+    return buildLineageFeedback(trials, { study: this.name, objective: this.task.objective, ...options, ...notes });
   }
 
   async close(): Promise<void> {

@@ -66,6 +66,11 @@ export interface StudyRuntime {
   evaluatorDir: string;
   /** The SQLite store file, when it is one: protected like `.autolab/` when it lies inside the recipe. */
   storeFile?: string;
+  /**
+   * With a fidelity ladder whose levels name their own executor keys (`levels[i].executor`):
+   * the executor of each such level (null: the study's `executor`), by level index.
+   */
+  levelExecutors?: ReadonlyArray<Executor | null>;
   /** Free slots repeats may borrow to run in parallel (optional). */
   slots?: SlotLender;
   /** Memory across studies (technique cards, knob observations), when the store keeps one. */

@@ -12,6 +12,7 @@ import { isIdle, nextStopReason, roomLeft, stopWith } from './driver-state.ts';
 import { openDriver, stopRequested, type Driver, type DriveOptions } from './driver.ts';
 import { adoptTrials } from './adopt-steps.ts';
 import { dropProposal, requestProposals } from './proposal-steps.ts';
+import { adoptClimbingTrials, startPromotions } from './ladder-steps.ts';
 import { fillSlots } from './trial-steps.ts';
 
 export { MACHINE_FAULTS_BEFORE_STOP } from './driver-state.ts';
@@ -48,6 +49,7 @@ export async function driveStudy(runtime: StudyRuntime, specialists: Specialist[
   options.stop.addEventListener('abort', onStop, { once: true });
   options.kill.addEventListener('abort', onStop, { once: true });
   const stopHeartbeat = startHeartbeat(driver);
+  await adoptClimbingTrials(driver);
   adoptTrials(driver, options.adopt ?? []);
   try {
     await drainAndStop(driver, await driveUntilStopped(driver));
@@ -100,7 +102,9 @@ export async function drainAndStop(driver: Driver, reason: string): Promise<void
   driver.proposalAbort.abort();
   runtime.events.emit('study.stopping', { reason, force: driver.options.kill.aborted });
   for (const item of state.waiting.splice(0)) await dropProposal(driver, item.proposal, reason);
-  while (state.running.size > 0 || state.proposing.size > 0) {
+  // Promoted trials still climb (a budget reached must not strand the best ones below the full level); not once the user stops.
+  while (state.running.size > 0 || state.proposing.size > 0 || (state.promotions.length > 0 && !stopRequested(driver))) {
+    await startPromotions(driver);
     await Promise.race([...[...state.running].map((run) => run.done), driver.wakeup.wait()]);
   }
 }
@@ -120,7 +124,7 @@ function startHeartbeat(driver: Driver): () => Promise<void> {
     return store.addElapsed(studyId, ms).catch(() => undefined);
   };
   const timer = setInterval(() => {
-    if (!driver.options.remote) void store.heartbeat(studyId, [...driver.state.running].map((run) => run.trialId)).catch(() => undefined);
+    if (!driver.options.remote) void store.heartbeat(studyId, [...[...driver.state.running].map((run) => run.trialId), ...driver.state.promotions.map((p) => p.trialId)]).catch(() => undefined);
     void addElapsed();
   }, HEARTBEAT_MS);
   timer.unref();

@@ -30,6 +30,12 @@ export interface RunningTrial {
   done: Promise<void>;
 }
 
+/** A trial promoted up the fidelity ladder, waiting for a free slot to run at `level`. */
+export interface WaitingPromotion {
+  trialId: number;
+  level: number;
+}
+
 export interface DriverState {
   /** Trials created in the whole study (baseline excluded). */
   studyTrials: number;
@@ -47,6 +53,8 @@ export interface DriverState {
   /** Names of the specialists proposing now. */
   proposing: Set<string>;
   running: Set<RunningTrial>;
+  /** Promotions up the fidelity ladder waiting for a slot (they go before new proposals). */
+  promotions: WaitingPromotion[];
 }
 
 /** The state of a driver starting on a study with these trials and this spend so far. */
@@ -62,6 +70,7 @@ export function createDriverState(trials: readonly TrialRecord[], spentUsd: numb
     waiting: [],
     proposing: new Set(),
     running: new Set(),
+    promotions: [],
   };
 }
 
@@ -123,9 +132,23 @@ export function mayRequestProposal(state: DriverState, budget: BudgetSpec, limit
   return inFlight < capacity.parallel + capacity.maxWaiting && roomLeft(state, budget, limits) > 0 && usdBudgetReason(state.spentUsd, budget) === null;
 }
 
-/** Nothing runs, waits or is being proposed. */
+/** Nothing runs, waits (proposals, promotions) or is being proposed. */
 export function isIdle(state: DriverState): boolean {
-  return state.running.size === 0 && state.waiting.length === 0 && state.proposing.size === 0;
+  return state.running.size === 0 && state.waiting.length === 0 && state.proposing.size === 0 && state.promotions.length === 0;
+}
+
+/**
+ * The waiting promotion to start now, or null when none waits or no slot is free: the
+ * highest level first (as ASHA does: the trials closest to the full level finish first),
+ * then the oldest. A promotion is not a new trial: nothing is counted.
+ */
+export function takePromotion(state: DriverState, parallel: number): WaitingPromotion | null {
+  if (state.running.size >= parallel || state.promotions.length === 0) return null;
+  let best = 0;
+  state.promotions.forEach((promotion, index) => {
+    if (promotion.level > state.promotions[best]!.level) best = index;
+  });
+  return state.promotions.splice(best, 1)[0]!;
 }
 
 /** The oldest waiting proposal, taken to start as a trial (counted now), or null when none waits or no slot is free. */

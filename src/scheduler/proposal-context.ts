@@ -6,6 +6,7 @@ import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { studyKnowledgeAccess } from '../knowledge/study-knowledge.ts';
 import { lineageRunFeedback } from './run-feedback.ts';
 import { refreshLineageIndex } from './lineage-refresh.ts';
+import { fidelityNotes } from './ladder-notes.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
 
 /** What `buildProposalContext` needs beside the study's runtime. */
@@ -44,7 +45,8 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
   const knowledge = studyKnowledgeAccess(runtime);
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
-  const lineage = index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false });
+  const levels = task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId) : undefined;
+  const lineage = index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials, levels)) });
   const runFeedback = await lineageRunFeedback(runtime, trials, incumbent.id, specialist.spec.name, lineage.controlArm);
   return {
     task,
@@ -52,6 +54,7 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
     incumbent,
     trials,
     lineage: runFeedback ? { ...lineage, runFeedback } : lineage,
+    ...(levels !== undefined ? { fidelityLevels: levels } : {}),
     readFile: async (trialId, path) => {
       const trial = index.byId(trialId) ?? (await store.getTrial(studyId, trialId));
       return trial?.commit ? runtime.workspace.readFileAt(trial.commit, path) : null;

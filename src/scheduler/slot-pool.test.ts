@@ -91,4 +91,42 @@ describe('SlotPool', () => {
     expect(() => new SlotPool(0, [])).toThrow(AutolabError);
     expect(() => new SlotPool(1.5, [])).toThrow(/whole number/);
   });
+
+  it('holds several slots as one (a fidelity level on two GPUs): their GPUs joined, one release frees all', async () => {
+    const pool = new SlotPool(3, ['0', '1', '2']);
+    const pair = await pool.acquireMany(2);
+    expect(pair).toMatchObject({ index: 0, gpu: '0,1' });
+    expect(pool.inUse).toBe(2);
+    pair.release();
+    expect(pool.inUse).toBe(0);
+    await expect(pool.acquireMany(4)).rejects.toThrow(/cannot hold 4 slots at once from a pool of 3/);
+  });
+
+  it('serves a several-slot waiter in turn: freed slots wait for it, later single waiters do not jump ahead', async () => {
+    const pool = new SlotPool(2, ['0', '1']);
+    const a = await pool.acquire();
+    const order: string[] = [];
+    const pair = pool.acquireMany(2).then((slot) => (order.push('pair'), slot));
+    const single = pool.acquire().then((slot) => (order.push('single'), slot));
+    expect(pool.waiting).toBe(2);
+    expect(pool.tryAcquire()).toBeNull(); // the free slot is kept for the pair
+    a.release();
+    const held = await pair;
+    expect(held.gpu).toBe('0,1');
+    held.release();
+    (await single).release();
+    expect(order).toEqual(['pair', 'single']);
+  });
+
+  it('lets the waiters behind an aborted several-slot waiter go', async () => {
+    const pool = new SlotPool(2, []);
+    const a = await pool.acquire();
+    const controller = new AbortController();
+    const pair = pool.acquireMany(2, controller.signal);
+    const single = pool.acquire();
+    controller.abort(new Error('stopped'));
+    await expect(pair).rejects.toThrow('stopped');
+    await expect(single).resolves.toMatchObject({ index: 1, gpu: null });
+    a.release();
+  });
 });

@@ -1,4 +1,5 @@
 import { AutolabError } from '../core/errors.ts';
+import { joinSlotGpus } from '../core/fidelity.ts';
 
 /** One held slot of a SlotPool. Call `release()` exactly when its command is over (extra calls are ignored). */
 export interface Slot {
@@ -10,6 +11,8 @@ export interface Slot {
 }
 
 interface Waiter {
+  /** How many slots the waiter takes at once. */
+  count: number;
   resolve(slot: Slot): void;
   reject(reason: unknown): void;
   signal: AbortSignal | undefined;
@@ -61,11 +64,27 @@ export class SlotPool {
    * with `signal.reason` if `signal` aborts first; the place in the queue is then given up.
    */
   acquire(signal?: AbortSignal): Promise<Slot> {
+    return this.acquireMany(1, signal);
+  }
+
+  /**
+   * Resolves with `count` slots held together as one (a fidelity level that needs two
+   * GPUs): the lowest slot's index, the GPUs of all (`'0,1'`), one `release()` for all.
+   * Taken at once, never one by one (so two such waiters cannot each hold half), and in
+   * turn: slots freed meanwhile are kept for it, not given to later single-slot waiters.
+   *
+   * @example
+   * const pair = await pool.acquireMany(2, signal); // pair.gpu === '0,1'
+   */
+  acquireMany(count: number, signal?: AbortSignal): Promise<Slot> {
+    if (!Number.isInteger(count) || count < 1 || count > this.size) {
+      return Promise.reject(new AutolabError('InvalidSlotPool', `cannot hold ${count} slots at once from a pool of ${this.size}`, { hint: 'raise `parallel` to at least the slots a fidelity level asks for' }));
+    }
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const index = this.free.indexOf(true);
-    if (index >= 0 && this.waiters.length === 0) return Promise.resolve(this.take(index));
+    if (this.waiters.length === 0 && this.freeCount() >= count) return Promise.resolve(this.takeMany(count));
     return new Promise<Slot>((resolve, reject) => {
       const waiter: Waiter = {
+        count,
         resolve,
         reject,
         signal,
@@ -73,6 +92,7 @@ export class SlotPool {
           const at = this.waiters.indexOf(waiter);
           if (at >= 0) this.waiters.splice(at, 1);
           reject(signal?.reason);
+          this.serveWaiters(); // a several-slot waiter that gave up no longer holds back those behind it
         },
       };
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
@@ -85,6 +105,18 @@ export class SlotPool {
     const index = this.free.indexOf(true);
     if (index < 0 || this.waiters.length > 0) return null;
     return this.take(index);
+  }
+
+  private freeCount(): number {
+    return this.free.filter(Boolean).length;
+  }
+
+  /** `count` free slots (the lowest first) as one held slot. */
+  private takeMany(count: number): Slot {
+    if (count === 1) return this.take(this.free.indexOf(true));
+    const parts: Slot[] = [];
+    for (let i = 0; i < count; i++) parts.push(this.take(this.free.indexOf(true)));
+    return { index: parts[0]!.index, gpu: joinSlotGpus(parts.map((part) => part.gpu)), release: () => parts.forEach((part) => part.release()) };
   }
 
   private take(index: number): Slot {
@@ -106,11 +138,11 @@ export class SlotPool {
 
   private serveWaiters(): void {
     for (;;) {
-      const index = this.free.indexOf(true);
-      const waiter = index >= 0 ? this.waiters.shift() : undefined;
-      if (waiter === undefined) return;
-      waiter.signal?.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve(this.take(index));
+      const head = this.waiters[0];
+      if (head === undefined || this.freeCount() < head.count) return;
+      this.waiters.shift();
+      head.signal?.removeEventListener('abort', head.onAbort);
+      head.resolve(this.takeMany(head.count));
     }
   }
 }

@@ -54,9 +54,9 @@ describe('retryOnInfraError', () => {
     const first = await createTrialFrom(driver, item, null);
     const run = { trialId: first.id, done: Promise.resolve() };
     const retried = await retryOnInfraError(driver, item, run, fault(first.id), { index: 0, gpu: null });
-    expect(retried.id).toBe(first.id + 1);
-    expect(run.trialId).toBe(retried.id);
-    expect(awaited).toEqual([retried.id]);
+    expect(retried!.id).toBe(first.id + 1);
+    expect(run.trialId).toBe(retried!.id);
+    expect(awaited).toEqual([retried!.id]);
     expect(driver.state).toMatchObject({ studyTrials: 0, sessionTrials: 0 }); // createTrialFrom counts nothing; the proposal was counted when taken
   });
 

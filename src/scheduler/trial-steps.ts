@@ -4,19 +4,22 @@
  * retried once on a fresh trial when the machine failed it, and then counted.
  */
 import { trialCreatedEvent } from '../core/events.ts';
+import { slotsOfLevel } from '../core/fidelity.ts';
 import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
 import { coerceError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { adoptTrial } from '../evaluator/adopt-trial.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { SlotInfo } from '../evaluator/study-runtime.ts';
-import { countTrial, recordFinished, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
+import { countTrial, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
 import type { Driver } from './driver.ts';
 import { linkSessionToTrial } from './session-archiving.ts';
+import { countFinished, evaluateFirstLevel, startPromotions } from './ladder-steps.ts';
 import type { Slot } from './slot-pool.ts';
 
-/** Starts a trial for each waiting proposal while a slot is free. */
+/** Starts a trial for each waiting proposal while a slot is free; promotions up a fidelity ladder go first. */
 export async function fillSlots(driver: Driver): Promise<void> {
+  await startPromotions(driver);
   for (let item = takeWaiting(driver.state, driver.runtime.task.parallel); item !== null; item = takeWaiting(driver.state, driver.runtime.task.parallel)) {
     await startTrial(driver, item);
   }
@@ -27,7 +30,8 @@ export async function fillSlots(driver: Driver): Promise<void> {
  * starts evaluating it; resolves once it runs (its `RunningTrial` is in the state).
  */
 export async function startTrial(driver: Driver, item: WaitingProposal): Promise<void> {
-  const slot = await driver.slots.acquire();
+  // On a fidelity ladder a new trial runs at the first level, which may hold several slots.
+  const slot = await driver.slots.acquireMany(slotsOfLevel(driver.runtime.task.fidelity, 0));
   const trial = await createTrialFrom(driver, item, null);
   const run: RunningTrial = { trialId: trial.id, done: Promise.resolve() };
   driver.state.running.add(run);
@@ -41,9 +45,9 @@ export async function startTrial(driver: Driver, item: WaitingProposal): Promise
 export async function finishTrial(driver: Driver, item: WaitingProposal, run: RunningTrial, trial: TrialRecord, slot: Slot, adopted = false): Promise<void> {
   try {
     const first = adopted ? await adoptTrial({ ...driver.runtime, slots: driver.slots }, trial, { index: slot.index, gpu: slot.gpu }, driver.options.kill) : await evaluateOrAwait(driver, trial, slot);
+    if (first === null) return; // promoted up the fidelity ladder: counted when recorded (ladder-steps.ts)
     const finished = await retryOnInfraError(driver, item, run, first, slot);
-    driver.chooser.record(finished);
-    recordFinished(driver.state, finished);
+    if (finished !== null) countFinished(driver, finished);
   } catch (error) {
     driver.runtime.events.emit('warning', { code: 'record_failed', message: `trial #${run.trialId} could not be recorded: ${coerceError(error).message}` });
   } finally {
@@ -61,7 +65,7 @@ export async function finishTrial(driver: Driver, item: WaitingProposal, run: Ru
  * specialist (no patience, no payoff: the chooser ignores `infra_error`). Not retried
  * once the user asked to stop.
  */
-export async function retryOnInfraError(driver: Driver, item: WaitingProposal, run: RunningTrial, finished: TrialRecord, slot: SlotInfo): Promise<TrialRecord> {
+export async function retryOnInfraError(driver: Driver, item: WaitingProposal, run: RunningTrial, finished: TrialRecord, slot: SlotInfo): Promise<TrialRecord | null> {
   const { options, runtime } = driver;
   if (finished.label !== 'infra_error' || options.stop.aborted || options.kill.aborted) return finished;
   const retry = await createTrialFrom(driver, item, finished);
@@ -97,9 +101,13 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
   return created;
 }
 
-/** Evaluates the trial in this process, or waits for a worker to record it (`remote`). */
-function evaluateOrAwait(driver: Driver, trial: TrialRecord, slot: SlotInfo): Promise<TrialRecord> {
+/**
+ * Evaluates the trial in this process, or waits for a worker to record it (`remote`);
+ * with a fidelity ladder, at its first level (null: promoted, it waits to climb).
+ */
+function evaluateOrAwait(driver: Driver, trial: TrialRecord, slot: SlotInfo): Promise<TrialRecord | null> {
   const { options, runtime, slots } = driver;
   if (options.remote) return options.remote.awaitTrial(trial, options.kill);
+  if (runtime.task.fidelity) return evaluateFirstLevel(driver, trial, slot);
   return evaluateTrial({ ...runtime, slots }, trial, { index: slot.index, gpu: slot.gpu }, options.kill);
 }

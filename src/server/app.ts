@@ -13,6 +13,7 @@
  *   /api/studies/:study/lineage                    the lineage tree's nodes and the incumbent chain
  *   /api/studies/:study/knobs                      knob values of every finished trial, failure groups, importance
  *   /api/studies/:study/incumbent                  the incumbent's configuration and cumulative change vs the baseline
+ *   /api/studies/:study/fidelity                   the fidelity funnel (trials per level, run time per level), or { funnel: null }
  *   /api/studies/:study/events?after=ID            server-sent events (text/event-stream)
  */
 import { Hono, type Context } from 'hono';
@@ -30,6 +31,7 @@ import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { buildOverview } from '../views/overview.ts';
+import { fidelityJson } from './fidelity-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
@@ -138,10 +140,8 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
     return jsonText(c, await entry.analysis.knobViewJson());
   });
 
-  app.get('/api/studies/:study/incumbent', async (c) => {
-    const entry = await hub.study(c.req.param('study'));
-    return c.json(await incumbentView(entry));
-  });
+  app.get('/api/studies/:study/fidelity', async (c) => jsonText(c, await fidelityJson(hub, await hub.study(c.req.param('study')))));
+  app.get('/api/studies/:study/incumbent', async (c) => c.json(await incumbentView(await hub.study(c.req.param('study')))));
 
   app.get('/api/studies/:study/events', async (c) => {
     const entry = await hub.study(c.req.param('study'));

@@ -19,6 +19,20 @@ export interface StoredTask {
   repo: string | null;
   /** Names of the specialists the task declares. */
   specialists: string[];
+  /** The fidelity ladder's levels (name, scale), or null for a task without one. */
+  fidelity: { levels: Array<{ name: string; scale?: number }> } | null;
+}
+
+/** The ladder's level names and scales from a stored task's `fidelity`, or null. */
+function storedLadder(fidelity: unknown): StoredTask['fidelity'] {
+  const levels = (fidelity as { levels?: unknown } | null | undefined)?.levels;
+  if (!Array.isArray(levels) || levels.length === 0) return null;
+  return {
+    levels: levels.map((level: { name?: unknown; scale?: unknown }, index) => ({
+      name: typeof level?.name === 'string' ? level.name : `level ${index}`,
+      ...(typeof level?.scale === 'number' ? { scale: level.scale } : {}),
+    })),
+  };
 }
 
 /** Reads the task JSON a study was created with; tolerant of older or partial shapes. */
@@ -36,6 +50,7 @@ export function storedTask(study: StudyRecord): StoredTask {
     root: typeof raw.root === 'string' ? raw.root : null,
     repo: typeof raw.repo === 'string' ? raw.repo : null,
     specialists: Array.isArray(raw.specialists) ? raw.specialists.map((spec) => String((spec as { name?: unknown }).name ?? '')).filter(Boolean) : [],
+    fidelity: storedLadder(raw.fidelity),
   };
 }
 

@@ -36,6 +36,15 @@ const AUDIT_EVENT_DATA: DataSchemas = {
   'trial.retry': z.looseObject({ of: integer, reason: z.string().nullable() }),
   'trial.adopted': z.looseObject({ from: z.string() }),
   'trial.reopened': z.looseObject({ label: z.string().nullable(), detail: z.string().nullable() }),
+  'trial.level_measured': z.looseObject({
+    level: integer.nonnegative(),
+    levelName: z.string(),
+    status: z.enum(['scored', 'failed']),
+    label: z.enum(FAILURE_LABELS).nullable(),
+    score: finite.nullable(),
+    runMs: finite,
+  }),
+  'trial.promoted': z.looseObject({ from: z.string(), to: z.string(), reason: z.string() }),
   'trial.finished': z.looseObject({ status: z.enum(['kept', 'discarded', 'failed']), label: z.enum(FAILURE_LABELS).nullable(), score: finite.nullable() }),
   'trial.feedback': z.looseObject({
     files: z.array(z.looseObject({ path: z.string(), text: z.string(), chars: finite, truncated: z.boolean() })),

@@ -11,6 +11,15 @@ describe('migrations', () => {
     for (const m of MIGRATIONS) expect(m.name).toMatch(/^[a-z][a-z0-9_]*$/);
   });
 
+  it('keep the numbers each branch was given (3 failure signatures, 4 fidelity levels)', () => {
+    expect(MIGRATIONS.slice(0, 4).map((m) => [m.version, m.name])).toEqual([
+      [1, expect.any(String)],
+      [2, 'trial_repeats_and_curves'],
+      [3, 'trial_failure_signature'],
+      [4, 'trial_fidelity_levels'],
+    ]);
+  });
+
   it('keep dialect-specific syntax in its own dialect', () => {
     for (const m of MIGRATIONS) {
       expect(migrationSql(m, 'postgres')).not.toMatch(/AUTOINCREMENT|\bREAL\b/i);
@@ -24,7 +33,7 @@ describe('migrations', () => {
       expect(applySqliteMigrations(db)).toEqual(MIGRATIONS.map((m) => m.version));
       const names = (type: string) =>
         (db.prepare(`SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name`).all(type) as { name: string }[]).map((r) => r.name);
-      expect(names('table')).toEqual(expect.arrayContaining(['autolab_migrations', 'costs', 'events', 'metrics', 'studies', 'trials', 'sessions', 'study_notes', 'technique_cards', 'knob_observations']));
+      expect(names('table')).toEqual(['autolab_migrations', 'costs', 'events', 'knob_observations', 'metrics', 'sessions', 'studies', 'study_notes', 'technique_cards', 'trial_levels', 'trials']);
       expect(names('index')).toEqual(expect.arrayContaining(['trials_by_status', 'trials_by_specialist', 'trials_kept', 'events_by_study', 'metrics_by_trial', 'costs_by_trial']));
       const columns = (db.prepare(`SELECT name FROM pragma_table_info('trials')`).all() as { name: string }[]).map((r) => r.name);
       expect(columns).toEqual([

@@ -149,7 +149,29 @@ ALTER TABLE trials ADD COLUMN curve_json TEXT NOT NULL DEFAULT '[]';
     up: `ALTER TABLE trials ADD COLUMN failure_json TEXT;
 `,
   },
-  { version: 4, name: 'research_memory', up: { sqlite: researchMemorySchema('sqlite'), postgres: researchMemorySchema('postgres') } },
+  {
+    version: 4,
+    name: 'trial_fidelity_levels',
+    // One row per trial and fidelity level it was measured at (src/store/sql/trial-levels.ts).
+    up: `CREATE TABLE trial_levels (
+  study_id BIGINT NOT NULL,
+  trial_id BIGINT NOT NULL,
+  level INTEGER NOT NULL,
+  level_name TEXT NOT NULL,
+  status TEXT NOT NULL,
+  label TEXT,
+  score DOUBLE PRECISION,
+  metrics_json TEXT NOT NULL DEFAULT '{}',
+  samples_json TEXT NOT NULL DEFAULT '[]',
+  run_ms BIGINT NOT NULL,
+  measured_at TEXT NOT NULL,
+  PRIMARY KEY (study_id, trial_id, level),
+  FOREIGN KEY (study_id, trial_id) REFERENCES trials (study_id, id),
+  CHECK (status IN ('scored', 'failed'))
+);
+`,
+  },
+  { version: 5, name: 'research_memory', up: { sqlite: researchMemorySchema('sqlite'), postgres: researchMemorySchema('postgres') } },
 ];
 
 /** The SQL of `migration` for `dialect`. */

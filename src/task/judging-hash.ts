@@ -34,6 +34,8 @@ export function taskJudgingHash(task: TaskSpec): string {
     runCommand: task.run.command,
     limits: task.limits,
     acceptance: task.acceptance,
+    // What each fidelity level runs judges its scores (the promotion rule does not); absent, old hashes are unchanged.
+    ...(task.fidelity ? { fidelity: task.fidelity.levels.map((level) => ({ name: level.name, env: level.env })) } : {}),
   };
   return createHash('sha256').update(canonicalJson(judging)).digest('hex');
 }

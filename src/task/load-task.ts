@@ -4,6 +4,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import { AutolabError, type AutolabWarning } from '../core/errors.ts';
 import type { KnobSpec, SpecialistSpec, SurfaceSpec, TaskSpec } from '../core/task.ts';
 import { DEFAULT_LIMITS, DEFAULT_OUTPUT_CAP_BYTES, SPECIALIST_CORE_KEYS, taskFileSchema, type ParsedTaskFile } from './schema.ts';
+import { toFidelitySpec } from './fidelity-schema.ts';
 import { recipeFolderProblem } from './repo-folder-check.ts';
 import { normaliseRelativePath, semanticIssues } from './semantic-checks.ts';
 import { formatKeyPath, type TaskFileIssue } from './task-file-issue.ts';
@@ -133,7 +134,7 @@ function toPrunerSpec(p: ParsedTaskFile['pruner']): TaskSpec['pruner'] {
 }
 
 /** Builds the engine's TaskSpec from a parsed task file; paths are resolved against `taskFile`'s folder. */
-function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
+function toTaskSpec(parsed: ParsedTaskFile, taskFile: string, rawExecutor?: unknown): TaskSpec {
   const root = dirname(taskFile);
   const task: TaskSpec = {
     name: parsed.name,
@@ -184,6 +185,7 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string): TaskSpec {
   if (pruner) task.pruner = pruner;
   // `{ kind: local }` without options is the default, left out; a local container is kept.
   if (parsed.executor && (parsed.executor.kind !== 'local' || Object.keys(parsed.executor.options).length > 0)) task.executor = parsed.executor;
+  if (parsed.fidelity) task.fidelity = toFidelitySpec(parsed.fidelity, task.run.timeoutMs, rawExecutor);
   for (const key of ['trials', 'hours', 'patience', 'usd'] as const) {
     if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
   }
@@ -284,6 +286,6 @@ export async function loadTaskFile(pathOrDir: string): Promise<LoadedTask> {
     throw problemsError(lines, display, { cause: result.success ? undefined : result.error });
   }
 
-  const task = toTaskSpec(result.data, taskFile);
+  const task = toTaskSpec(result.data, taskFile, (raw as Record<string, unknown>).executor);
   return { task, warnings: [...warnings, ...taskWarnings(task)] };
 }

@@ -3,6 +3,7 @@ import { parseGate } from '../core/gates.ts';
 import type { CommandSpec, GateSpec } from '../core/task.ts';
 import { studyNameProblem } from '../core/study-name.ts';
 import { executorSchema } from './executor-schema.ts';
+import { fidelitySchema } from './fidelity-schema.ts';
 import { durationSchema, sizeSchema } from '../options/unit-schemas.ts';
 import { SPECIALIST_KIND_NAMES, SPECIALIST_KINDS_TEXT } from '../specialists/specialist-kinds.ts';
 
@@ -331,6 +332,7 @@ export const taskFileSchema = z
       })
       .optional()
       .describe('Stops runs whose intermediate metrics say they are losing (label pruned).'),
+    fidelity: fidelitySchema.optional(),
     sandbox: z
       .enum(['bwrap', 'none'], { error: 'expected bwrap or none' })
       .optional()

@@ -1,6 +1,7 @@
 import { matchesAny } from '../core/glob.ts';
 import { closestMatch } from '../core/suggest.ts';
 import { constraintIssues, stepIssues } from './constraint-checks.ts';
+import { fidelityIssues } from './fidelity-schema.ts';
 import type { TaskFileIssue } from './task-file-issue.ts';
 
 /**
@@ -160,5 +161,6 @@ export function semanticIssues(raw: unknown): TaskFileIssue[] {
     }
   }
   issues.push(...checkSpecialists(raw));
+  issues.push(...fidelityIssues(raw));
   return issues;
 }

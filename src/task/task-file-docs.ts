@@ -74,6 +74,8 @@ export function describeType(node: JsonSchema): string {
   if (node.oneOf || node.anyOf) return (node.oneOf ?? node.anyOf)!.map(describeType).join(' or ');
   const type = Array.isArray(node.type) ? node.type.join(' or ') : node.type;
   if (type === 'array') return `list of ${node.items ? describeType(node.items) : 'values'}${node.minItems ? ` (at least ${String(node.minItems)})` : ''}`;
+  // A mapping of any keys (checked elsewhere, e.g. a fidelity level's executor keys): a plain mapping.
+  if (type === 'object' && typeof node.additionalProperties === 'object' && !node.properties && Object.keys(node.additionalProperties).length === 0) return 'mapping';
   if (type === 'object' && typeof node.additionalProperties === 'object' && !node.properties) return `map of name → ${describeType(node.additionalProperties)}`;
   if (type === 'object') return 'mapping';
   return `${type ?? 'any'}${bounds(node)}`;

@@ -31,6 +31,7 @@ export const api = {
   studies: () => request('/api/studies'),
   overview: (study) => request(studyPath(study)),
   timeline: (study) => request(`${studyPath(study)}/timeline`),
+  fidelity: (study) => request(`${studyPath(study)}/fidelity`),
   trials: (study, params) => request(`${studyPath(study)}/trials?${new URLSearchParams(params)}`),
   trial: (study, id) => request(`${studyPath(study)}/trials/${id}`),
   log: (study, id, name) => request(`${studyPath(study)}/trials/${id}/logs/${encodeURIComponent(name)}`, 'text'),

@@ -13,6 +13,7 @@ import { failuresByCause } from '../../views/failures-by-cause.ts';
 import { renderFailureCauses } from './failures.ts';
 import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts';
 import { formatDelta, formatDuration, formatScore, outcomeText, palette, renderTable, useColor } from '../format.ts';
+import { ladderField, ladderLines, studyLadder } from './ladder-view.ts';
 
 /** Causes of failure `autolab status` lists (the rest: `autolab failures`). */
 const STATUS_CAUSES = 5;
@@ -109,8 +110,9 @@ export { trialsCommand, type TrialsOptions } from './trials.ts';
 export async function showCommand(id: string, options: StudyCommandOptions & JsonOption & { path?: string }): Promise<number> {
   return withStudy(options.path ?? '.', options, {}, async (study) => {
     const trial = await study.trial(parseTrialId(id));
+    const ladder = await studyLadder(study, await study.trials());
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(trial), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
+      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -128,6 +130,7 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
       write(`cause: ${terminalText(trial.failure.summary)}`);
       write(c.dim(`signature: ${terminalText(trial.failure.signature)}`));
     }
+    for (const line of ladderLines(study, ladder?.trials.get(trial.id))) write(line);
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
     if (trial.repeats.length > 1) {

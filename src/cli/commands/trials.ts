@@ -9,6 +9,7 @@ import { FAILURE_LABELS, trialToJson, type TrialRecord, type TrialStatus } from 
 import { AutolabError } from '../../core/errors.ts';
 import type { Study } from '../../engine/study.ts';
 import { withStudy, type StudyCommandOptions } from '../context.ts';
+import { ladderField, studyLadder } from './ladder-view.ts';
 import { formatDelta, formatDuration, formatScore, oneLine, outcomeWithCause, palette, renderTable, useColor } from '../format.ts';
 
 export interface TrialsOptions extends StudyCommandOptions {
@@ -121,7 +122,8 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
       if (options.json) write('[');
       for await (const page of everyTrial(study, filter, options.label)) {
         if (options.json) {
-          for (const trial of page) write(`${shown++ === 0 ? '' : ','}${JSON.stringify(trialToJson(trial))}`);
+          const ladder = await studyLadder(study, page);
+          for (const trial of page) write(`${shown++ === 0 ? '' : ','}${JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id) })}`);
         } else if (page.length > 0) {
           write(renderTable(headers, await rowsOf(page)));
           shown += page.length;
@@ -138,7 +140,8 @@ export async function trialsCommand(path: string, options: TrialsOptions): Promi
     const limit = options.limit ?? TRIALS_PAGE;
     const trials = limit === 0 ? [] : await newestPage(study, filter, options.label, limit);
     if (options.json) {
-      write(JSON.stringify(trials.map(trialToJson), null, 2));
+      const ladder = await studyLadder(study, trials);
+      write(JSON.stringify(trials.map((trial) => ({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id) })), null, 2));
       return 0;
     }
     write(renderTable(headers, await rowsOf(trials)));

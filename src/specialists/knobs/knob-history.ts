@@ -2,6 +2,8 @@
  * The knob values of past trials, for samplers: taken from the JSON line a knobs
  * specialist writes into its proposals' notes, or else read from the trial's files.
  */
+import { PREDICTED_FULL_METRIC } from '../../core/fidelity.ts';
+import { modelLevelScores } from '../../core/fidelity-model-level.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { knobValuesInNotes } from '../../core/trial-change.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
@@ -72,12 +74,19 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
 
   return async (context) => {
     const observations: KnobObservation[] = [];
+    // On a ladder: scores of the model level (the highest with knobs + 1 trials measured, as BOHB), never levels mixed.
+    const multiFidelity = context.fidelityLevels && context.task.fidelity ? modelLevelScores(context.fidelityLevels, context.task.objective.direction, knobs.length + 1) : null;
     for (const trial of context.trials.slice(-KNOB_HISTORY_LIMIT)) {
       context.signal.throwIfAborted();
       const values = await valuesOf(trial, context);
       if (values === null) continue;
       const observation: KnobObservation = { trialId: trial.id, values, status: trial.status, score: trial.score ?? prunedScore(trial, context.task.objective.metric), label: trial.label };
       if (Object.keys(trial.metrics).length > 0) observation.metrics = trial.metrics;
+      const levelScore = multiFidelity?.scores.get(trial.id);
+      if (multiFidelity && levelScore !== undefined && !(trial.status === 'failed' && trial.label !== 'pruned')) {
+        observation.score = levelScore;
+        observation.modelLevel = multiFidelity.level;
+      }
       const failure = signatureOf(trial);
       if (failure !== null) {
         observation.failure = failure.signature;
@@ -91,11 +100,15 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
 
 /**
  * A pruned trial's last intermediate value of the objective metric (as Optuna's TPE uses
- * it): the run stopped early, so this is a pessimistic stand-in for its final score.
+ * it): the run stopped early, so this is a pessimistic stand-in for its final score; a
+ * trial stopped below the full level of a fidelity ladder, its predicted full-level score.
  * Null when the run reported no intermediate value under the objective's name.
  */
-export function prunedScore(trial: Pick<TrialRecord, 'label' | 'curve'>, metric: string): number | null {
+export function prunedScore(trial: Pick<TrialRecord, 'label' | 'curve'> & { metrics?: TrialRecord['metrics'] }, metric: string): number | null {
   if (trial.label !== 'pruned') return null;
+  // Stopped on a fidelity ladder: the scaling model's prediction of its full-level score (src/core/ladder-summary.ts), not a lower level's score.
+  const predicted = trial.metrics?.[PREDICTED_FULL_METRIC];
+  if (predicted !== undefined && Number.isFinite(predicted)) return predicted;
   let last: { step: number; value: number } | null = null;
   for (const point of trial.curve) {
     if (point.name !== metric || point.repeat !== 0) continue;

@@ -22,7 +22,9 @@ export const UNINFORMATIVE_FAILURE_LABELS: ReadonlySet<FailureLabel> = new Set<F
 export type ObservationRole = 'scored' | 'failed' | 'in_flight' | 'ignored';
 
 /** The role of one observation (see {@link UNINFORMATIVE_FAILURE_LABELS}). */
-export function observationRole(observation: Pick<KnobObservation, 'status' | 'score' | 'label'>): ObservationRole {
+export function observationRole(observation: Pick<KnobObservation, 'status' | 'score' | 'label' | 'modelLevel'>): ObservationRole {
+  // On a fidelity ladder, a trial measured at some level is ranked by the model level's scores (multi-fidelity, as BOHB).
+  if (observation.modelLevel !== undefined && observation.score !== null && Number.isFinite(observation.score)) return 'scored';
   switch (observation.status) {
     case 'pending':
     case 'running':

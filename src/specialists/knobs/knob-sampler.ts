@@ -26,6 +26,12 @@ export interface KnobObservation {
   failureText?: string | null;
   /** The metrics the trial recorded (a gate miss's too), for modelling a gate's metric. */
   metrics?: Readonly<Record<string, number>>;
+  /**
+   * On a fidelity ladder: the level the sampler's model is built from (`modelLevelScores`);
+   * `score` is then the trial's rank score at that level (its score there, or a worse one
+   * when it stopped below), and the observation is measured even while the trial climbs.
+   */
+  modelLevel?: number;
 }
 
 /** What a sampler knows about the study beyond the history. */

@@ -18,6 +18,7 @@ import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
 import type { AcceptanceDecision, AncestorLink, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
+import type { TrialLevelRecord } from '../../core/fidelity.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
 import { studyFromRow } from '../rows.ts';
 import { validateDraft, validateOutcome, validateTimings } from '../store-rules.ts';
@@ -29,6 +30,7 @@ import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
 import { SqlResearchMemory } from './research-memory.ts';
 import { countTrials, getIncumbent, getTrial, listAncestors, listTrials } from './read-trials.ts';
 import * as studies from './studies.ts';
+import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelDraft } from './trial-levels.ts';
 import { heartbeat, updateTrial } from './update-trial.ts';
 import { reopenFailedBaseline } from './reopen-baseline.ts';
 
@@ -133,6 +135,19 @@ export abstract class SqlStore implements Store {
   /** An empty `status` list counts nothing. */
   countTrials(studyId: number, filter: Pick<TrialFilter, 'status'> = {}): Promise<number> {
     return countTrials(this.reader('count trials'), studyId, filter);
+  }
+
+  // ---- fidelity levels (trial-levels.ts) -------------------------------------------
+
+  /** Records the unfinished trial's measurement at one fidelity level (replacing an earlier one at that level). */
+  async recordTrialLevel(studyId: number, trialId: number, draft: TrialLevelDraft): Promise<TrialLevelRecord> {
+    validateLevelDraft(trialId, draft);
+    return this.studyTransaction(studyId, `record a level of trial ${trialId}`, (tx, at) => recordTrialLevel(tx, at, studyId, trialId, draft));
+  }
+
+  /** The study's per-level measurements (of the listed trials only, when given), by trial then level. */
+  listTrialLevels(studyId: number, trialIds?: readonly number[]): Promise<TrialLevelRecord[]> {
+    return listTrialLevels(this.reader('list trial levels'), studyId, trialIds);
   }
 
   // ---- work queue (lease-queue.ts) -----------------------------------------------

@@ -22,6 +22,7 @@ export async function render(view) {
       <div class="stats" id="stats"></div>
       <div class="card"><h2>Score against trial number <span class="note" id="score-note"></span></h2><div class="plot" id="score-plot"></div></div>
       <div class="card" id="incumbent-card"><h2>The incumbent against the baseline <span class="note">every knob, and the change of the whole chain</span></h2><div id="incumbent-body" class="muted">Loading…</div></div>
+      <div class="card" id="fidelity-card" hidden><h2>Fidelity funnel <span class="note">how many trials each level of the ladder measured, stopped and promoted</span></h2><div class="table-wrap" id="fidelity"></div></div>
       <div class="card"><h2>Trials per slot <span class="note">busy time over the time the study was active</span></h2><div class="plot" id="timeline"></div></div>
       <div class="grid-2">
         <div class="card"><h2>Outcomes <span class="note">click a bar to list those trials</span></h2><div class="plot" id="outcomes"></div></div>
@@ -63,9 +64,17 @@ export async function render(view) {
     view.app.querySelector('#incumbent-body').classList.remove('muted');
     if (!next.error) lazyDiff(view.app.querySelector('#cumulative-diff'), next);
   };
+  const fillFidelity = async () => {
+    const next = await api.fidelity(study).catch(() => null);
+    if (!next || !next.funnel || !view.isCurrent()) return;
+    const { fidelityCard } = await import('../fidelity-card.js');
+    view.app.querySelector('#fidelity-card').hidden = false;
+    setHtml(view.app.querySelector('#fidelity'), fidelityCard(view, next.funnel));
+  };
   fill();
   void fillTimeline();
   void fillIncumbent();
+  void fillFidelity();
   view.app.querySelector('#outcomes').addEventListener('click', (event) => {
     const bar = event.target.closest('[data-outcome]');
     if (!bar) return;
@@ -84,6 +93,7 @@ export async function render(view) {
     fill();
     void fillTimeline();
     void fillIncumbent();
+    void fillFidelity();
   };
   const unsubscribe = onLive(() => {
     if (timer !== null) return;

@@ -1,0 +1,227 @@
+/**
+ * npm run bench:fidelity — multi-fidelity trials at an equal CPU budget: single fidelity
+ * (every trial at full scale) against the ladder s/m/full with each promotion rule
+ * (successive_halving, top_k, predicted) and against Optuna (TPE with its
+ * HyperbandPruner, and with its SuccessiveHalvingPruner, over steps: the in-run peers), on a real-process recipe whose full-scale
+ * outcome depends on the configuration and the scale (bench/fidelity-recipe.ts: wider
+ * models lose at small scale and win at full; the `trick` wins at small scale and loses at
+ * full). The same knobs specialist (TPE) proposes in every autolab variant.
+ *
+ * Budget: `--budget` full-run equivalents of run CPU (a level costs its scale; the baseline
+ * is not counted). Per variant, median over seeds: the regret (true full-scale loss of the
+ * final best minus the optimum), the training CPU seconds (each run spins scale x --work
+ * CPU-seconds, Optuna's steps 0.1 x --work each; wall-clock times on a shared machine measure
+ * contention and interpreter start-up, not work) until the variant's best was
+ * at least as good as single fidelity's final best, and for the ladders the share of planted
+ * shrinking gains (trials truly better than their parent at s and not at full, by the
+ * noise-free loss: the trick and wider models plant them; measured at s and m) flagged from
+ * s and m alone, and the rank correlation
+ * (Spearman) of s-level scores with true full-scale losses.
+ *
+ * Variants run interleaved (every variant of seed 1, then of seed 2, ...), so all see the
+ * same machine load. Options: --seeds N (default 5), --budget UNITS (default 20), --work SECONDS (CPU of one
+ * full run, default 0.3), --parallel N (default 2), --python PATH.
+ */
+import { spawn } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { summariseLadder } from '../src/core/ladder-summary.ts';
+import type { TrialLevelRecord } from '../src/core/fidelity.ts';
+import type { TrialRecord } from '../src/core/trial.ts';
+import { openStudy } from '../src/engine/open-study.ts';
+import { optimumLoss, taskYaml, trueLoss, writeRecipe, type BenchConfig } from './fidelity-recipe.ts';
+
+function argument(name: string): string | undefined {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : undefined;
+}
+const seeds = Number(argument('seeds') ?? 5);
+const budget = Number(argument('budget') ?? 20);
+const work = Number(argument('work') ?? 0.3);
+const parallel = Number(argument('parallel') ?? 2);
+const python = argument('python') ?? process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
+process.env.BENCH_WORK_SECONDS = String(work);
+
+const LADDERS: Record<string, string> = {
+  successive_halving: '{ rule: successive_halving, eta: 3 }',
+  top_k: '{ rule: top_k, k: 2 }',
+  predicted: '{ rule: predicted, eta: 3, confidence: 0.8 }',
+};
+const OPTIMUM = optimumLoss();
+
+/** One variant on one seed: the incumbent's true loss over measured run CPU, and ladder figures. */
+interface RunResult {
+  regret: number;
+  /** (cumulative run CPU seconds, true full-scale loss of the best so far) at each new best. */
+  bests: Array<{ cpuS: number; loss: number }>;
+  cpuS: number;
+  trials: number;
+  planted?: number;
+  flagged?: number;
+  rankCorrelation?: number | null;
+  wallS: number;
+}
+
+const configOf = (metrics: Record<string, number>): BenchConfig => ({ lr: metrics.lr!, width: metrics.width!, reg: metrics.reg!, trick: metrics.trick! });
+
+function spearman(xs: number[], ys: number[]): number | null {
+  if (xs.length < 3) return null;
+  const rank = (values: number[]) => {
+    const order = values.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
+    const ranks = new Array<number>(values.length);
+    order.forEach((item, position) => (ranks[item.index] = position));
+    return ranks;
+  };
+  const rx = rank(xs);
+  const ry = rank(ys);
+  const n = xs.length;
+  const d2 = rx.reduce((sum, r, i) => sum + (r - ry[i]!) ** 2, 0);
+  return 1 - (6 * d2) / (n * (n * n - 1));
+}
+
+async function runAutolab(seed: number, rule: string | null): Promise<RunResult> {
+  const started = performance.now();
+  const dir = await writeRecipe(taskYaml({ seed, ladder: rule === null ? null : LADDERS[rule]!, parallel, ...(rule === null ? { trials: budget } : {}) }));
+  const study = await openStudy(dir, { create: true });
+  const stop = new AbortController();
+  let poller: NodeJS.Timeout | undefined;
+  try {
+    if (rule !== null) {
+      poller = setInterval(() => {
+        void study.store.listTrialLevels!(study.record.id).then((records) => {
+          const units = records.filter((r) => r.trialId !== 0).reduce((sum, r) => sum + study.task.fidelity!.levels[r.level]!.scale, 0);
+          if (units >= budget) stop.abort();
+        });
+      }, 100);
+    }
+    await study.run({ stop: stop.signal });
+    clearInterval(poller);
+    const trials = await study.store.listTrials(study.record.id);
+    const levels = rule === null ? [] : await study.store.listTrialLevels!(study.record.id);
+    return { ...summarise(trials, levels, rule !== null ? study : null), wallS: (performance.now() - started) / 1000 };
+  } finally {
+    clearInterval(poller);
+    await study.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The run's figures from its records (the baseline's runs are not counted). */
+function summarise(trials: TrialRecord[], levels: TrialLevelRecord[], laddered: Awaited<ReturnType<typeof openStudy>> | null): Omit<RunResult, 'wallS'> {
+  // The training CPU the runs spent (each run spins scale x work CPU-seconds), in the order levels (or trials) were measured.
+  // Wall-clock run times are not used: on a shared machine they measure the contention and Python's start-up, not the work.
+  const spends: Array<{ at: string; seconds: number }> = laddered
+    ? levels.filter((r) => r.trialId !== 0).map((r) => ({ at: r.measuredAt, seconds: laddered.task.fidelity!.levels[r.level]!.scale * work }))
+    : trials.filter((t) => t.id !== 0 && t.finishedAt && t.label !== 'interrupted').map((t) => ({ at: t.finishedAt!, seconds: work }));
+  spends.sort((a, b) => a.at.localeCompare(b.at));
+  const kept = trials.filter((t) => t.status === 'kept' && t.id !== 0).sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
+  const baseline = trials.find((t) => t.id === 0)!;
+  const bests: RunResult['bests'] = [{ cpuS: 0, loss: trueLoss(configOf(baseline.metrics), 1) }];
+  for (const trial of kept) {
+    const cpuS = spends.filter((s) => s.at <= trial.finishedAt!).reduce((sum, s) => sum + s.seconds, 0);
+    const loss = trueLoss(configOf(trial.metrics), 1);
+    if (loss < bests[bests.length - 1]!.loss) bests.push({ cpuS, loss });
+  }
+  const result: Omit<RunResult, 'wallS'> = { regret: bests[bests.length - 1]!.loss - OPTIMUM, bests, cpuS: spends.reduce((sum, s) => sum + s.seconds, 0), trials: trials.length - 1 };
+  if (!laddered) return result;
+  const fidelity = laddered.task.fidelity!;
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  // Flags as they stood before any full-level measurement: levels s and m only.
+  const below = summariseLadder(fidelity, 'minimize', levels.filter((r) => r.level < 2 || r.trialId === 0), new Map(trials.map((t) => [t.id, t.parent])));
+  let planted = 0;
+  let flagged = 0;
+  for (const trial of trials) {
+    const own = levels.filter((r) => r.trialId === trial.id && r.status === 'scored');
+    const parent = trial.parent === null ? undefined : byId.get(trial.parent);
+    const small = own.find((r) => r.level === 0);
+    if (!parent || !small || !own.some((r) => r.level === 1)) continue;
+    const parentLevel = levels.find((r) => r.trialId === parent.id && r.level === 0);
+    if (!parentLevel) continue;
+    const mine = configOf(small.metrics);
+    const theirs = configOf(parentLevel.metrics);
+    if (!(trueLoss(mine, 0.1) < trueLoss(theirs, 0.1) && trueLoss(mine, 1) >= trueLoss(theirs, 1))) continue;
+    planted += 1;
+    if (below.trials.get(trial.id)?.shrinking) flagged += 1;
+  }
+  const atSmall = levels.filter((r) => r.level === 0 && r.status === 'scored' && r.trialId !== 0);
+  const rankCorrelation = spearman(atSmall.map((r) => r.score!), atSmall.map((r) => trueLoss(configOf(r.metrics), 1)));
+  return { ...result, planted, flagged, rankCorrelation };
+}
+
+async function runOptuna(seed: number, pruner: 'hyperband' | 'sha'): Promise<RunResult> {
+  const started = performance.now();
+  const child = spawn(python, [join(import.meta.dirname, 'fidelity-optuna.py'), String(seed), String(budget), String(work), pruner], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (chunk) => (out += chunk));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (code !== 0) throw new Error(`optuna exited with ${code}`);
+  const rows = out.trim().split('\n').map((line) => JSON.parse(line) as { state: string; config: BenchConfig; value: number; cpu_s: number });
+  const bests: RunResult['bests'] = [];
+  let bestObserved = Infinity;
+  for (const row of rows) {
+    if (row.state !== 'complete' || row.value >= bestObserved) continue;
+    bestObserved = row.value;
+    bests.push({ cpuS: row.cpu_s, loss: trueLoss(row.config, 1) });
+  }
+  const last = bests[bests.length - 1];
+  return { regret: (last?.loss ?? Infinity) - OPTIMUM, bests, cpuS: rows.at(-1)?.cpu_s ?? 0, trials: rows.length, wallS: (performance.now() - started) / 1000 };
+}
+
+function median(values: Array<number | null>): number | null {
+  const finite = values.map((v) => (v === null ? Infinity : v)).sort((a, b) => a - b);
+  if (finite.length === 0) return null;
+  const mid = finite.length / 2;
+  const value = finite.length % 2 ? finite[Math.floor(mid)]! : (finite[mid - 1]! + finite[mid]!) / 2;
+  return Number.isFinite(value) ? value : null;
+}
+
+/** Run CPU seconds until the best is at least as good as `target` (null: never). */
+function cpuTo(bests: RunResult['bests'], target: number): number | null {
+  return bests.find((best) => best.loss <= target + 1e-12)?.cpuS ?? null;
+}
+
+const round = (value: number | null, digits = 4) => (value === null ? null : Number(value.toFixed(digits)));
+
+const variants = ['single', ...Object.keys(LADDERS), 'optuna_hyperband', 'optuna_sha'];
+const results: Record<string, RunResult[]> = Object.fromEntries(variants.map((v) => [v, []]));
+console.log(`bench:fidelity — ${seeds} seeds, budget ${budget} full-run equivalents (${work}s CPU each), parallel ${parallel}; optimum ${OPTIMUM.toFixed(4)}`);
+for (let seed = 1; seed <= seeds; seed++) {
+  for (const variant of variants) {
+    const result = variant === 'single' ? await runAutolab(seed, null) : variant.startsWith('optuna_') ? await runOptuna(seed, variant === 'optuna_sha' ? 'sha' : 'hyperband') : await runAutolab(seed, variant);
+    results[variant]!.push(result);
+    const extra = result.planted !== undefined ? ` · shrinking flagged ${result.flagged}/${result.planted} · rank corr ${round(result.rankCorrelation ?? null, 3)}` : '';
+    console.log(`seed ${seed} ${variant.padEnd(20)} regret ${result.regret.toFixed(4)} · ${result.trials} trials · run CPU ${result.cpuS.toFixed(1)}s · wall ${result.wallS.toFixed(0)}s${extra}`);
+  }
+}
+
+const figures: Record<string, Record<string, number | null>> = {};
+for (const variant of variants) {
+  const runs = results[variant]!;
+  figures[variant] = {
+    regret: round(median(runs.map((r) => r.regret))),
+    cpu_s_to_single_best: round(median(runs.map((r, i) => cpuTo(r.bests, results.single![i]!.bests.at(-1)!.loss))), 2),
+    cpu_s: round(median(runs.map((r) => r.cpuS)), 2),
+    trials: median(runs.map((r) => r.trials)),
+  };
+}
+const ladderRuns = Object.keys(LADDERS).flatMap((rule) => results[rule]!);
+const planted = ladderRuns.reduce((sum, r) => sum + (r.planted ?? 0), 0);
+const flagged = ladderRuns.reduce((sum, r) => sum + (r.flagged ?? 0), 0);
+console.log('\nvariant               median regret   CPU s to single best   run CPU s   trials');
+for (const variant of variants) {
+  const f = figures[variant]!;
+  console.log(`${variant.padEnd(22)}${String(f.regret).padStart(14)}${String(f.cpu_s_to_single_best).padStart(23)}${String(f.cpu_s).padStart(12)}${String(f.trials).padStart(9)}`);
+}
+console.log(`planted shrinking gains flagged before full: ${flagged} of ${planted}`);
+console.log(
+  JSON.stringify({
+    bench: 'fidelity',
+    seeds,
+    budget_full_runs: budget,
+    optimum: round(OPTIMUM),
+    variants: figures,
+    shrinking_flagged_share: planted > 0 ? round(flagged / planted, 3) : null,
+    shrinking_planted: planted,
+    rank_correlation: round(median(ladderRuns.map((r) => r.rankCorrelation ?? null)), 3),
+  }),
+);

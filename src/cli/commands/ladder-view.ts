@@ -1,0 +1,35 @@
+/** What `trials` and `show` print about a study's fidelity ladder (src/core/ladder-summary.ts). */
+import { summariseLadder, trialLadderJson, type LadderSummary, type TrialLadderJson, type TrialLadderSummary } from '../../core/ladder-summary.ts';
+import type { TrialRecord } from '../../core/trial.ts';
+import type { Study } from '../../engine/study.ts';
+import { formatScore } from '../format.ts';
+
+/** The study's ladder summary, or null when its task has no `fidelity:` (or its store no levels). */
+export async function studyLadder(study: Study, trials: readonly TrialRecord[]): Promise<LadderSummary | null> {
+  const fidelity = study.task.fidelity;
+  if (!fidelity || !study.store.listTrialLevels) return null;
+  const records = await study.store.listTrialLevels(study.record.id);
+  return summariseLadder(fidelity, study.task.objective.direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
+}
+
+/** The `fidelity` field of a trial's JSON (absent without a ladder). */
+export function ladderField(study: Study, ladder: LadderSummary | null, trialId: number): { fidelity?: TrialLadderJson | null } {
+  if (!ladder || !study.task.fidelity) return {};
+  return { fidelity: trialLadderJson(study.task.fidelity, ladder.trials.get(trialId)) };
+}
+
+/** Lines of `show` about one trial's ladder: its score at each level, predicted vs measured at full, a shrinking gain. */
+export function ladderLines(study: Study, summary: TrialLadderSummary | undefined): string[] {
+  const fidelity = study.task.fidelity;
+  if (!fidelity) return [];
+  if (!summary) return ['fidelity: not measured at any level'];
+  const levels = summary.levels.map((level) => `${level.name} ${level.status === 'scored' ? formatScore(level.score) : (level.label ?? 'failed')} (${(level.runMs / 1000).toFixed(1)}s)`);
+  const lines = [`fidelity levels: ${levels.join(' → ')} · reached ${fidelity.levels[summary.highestLevel]?.name} of ${fidelity.levels.map((level) => level.name).join('/')}`];
+  const full = fidelity.levels[fidelity.levels.length - 1]!.name;
+  if (summary.predictedFull) {
+    const predicted = `${formatScore(summary.predictedFull.mean)} ± ${formatScore(summary.predictedFull.std)}`;
+    lines.push(`predicted at ${full}: ${predicted}${summary.measuredFull !== null ? ` · measured ${formatScore(summary.measuredFull)}` : ''}`);
+  }
+  if (summary.shrinking) lines.push(`shrinking gain: ${summary.shrinking.message}`);
+  return lines;
+}

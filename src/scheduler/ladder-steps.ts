@@ -1,0 +1,113 @@
+/**
+ * The fidelity ladder in the driver: a new trial is measured at the first level in its
+ * slot; the promotion rule (`decidePromotion`, src/core/promotion.ts) then either records
+ * it `pruned` at once or queues it for the next level, and every free slot takes a waiting
+ * promotion (the highest level first) before a new proposal, so slots never idle while a
+ * promising trial waits. A trial is counted (patience, the chooser's payoff) once, when it
+ * is finally recorded.
+ */
+import { coerceError } from '../core/errors.ts';
+import { summariseLadder } from '../core/ladder-summary.ts';
+import { decidePromotion } from '../core/promotion.ts';
+import { slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
+import type { TrialRecord } from '../core/trial.ts';
+import { evaluateTrialAtLevel, levelStore, recordNotPromoted, type LevelOutcome } from '../evaluator/evaluate-level.ts';
+import type { SlotInfo } from '../evaluator/study-runtime.ts';
+import { recordFinished, takePromotion, type RunningTrial, type WaitingPromotion } from './driver-state.ts';
+import { stopRequested, type Driver } from './driver.ts';
+
+/**
+ * Measures a new trial at the first level in `slot`; returns its record when it is
+ * finished (failed there, or not promoted), or null when it was promoted and waits.
+ */
+export async function evaluateFirstLevel(driver: Driver, trial: TrialRecord, slot: SlotInfo): Promise<TrialRecord | null> {
+  const outcome = await evaluateTrialAtLevel({ ...driver.runtime, slots: driver.slots }, trial, slot, driver.options.kill, 0);
+  return afterLevel(driver, outcome);
+}
+
+/** Starts a waiting promotion on each free slot (as many slots as its level holds). */
+export async function startPromotions(driver: Driver): Promise<void> {
+  if (!driver.runtime.task.fidelity || stopRequested(driver)) return;
+  for (let next = takePromotion(driver.state, driver.runtime.task.parallel); next !== null; next = takePromotion(driver.state, driver.runtime.task.parallel)) {
+    const slot = await driver.slots.acquireMany(slotsOfLevel(driver.runtime.task.fidelity, next.level));
+    const run: RunningTrial = { trialId: next.trialId, done: Promise.resolve() };
+    driver.state.running.add(run);
+    run.done = climb(driver, next, run, slot);
+  }
+}
+
+/** Runs one promotion and settles what follows (recorded, or promoted again). Never throws. */
+async function climb(driver: Driver, promotion: WaitingPromotion, run: RunningTrial, slot: { index: number; gpu: string | null; release(): void }): Promise<void> {
+  const { runtime } = driver;
+  try {
+    const trial = await runtime.store.getTrial(runtime.studyId, promotion.trialId);
+    if (trial === null || trial.finishedAt !== null) return;
+    const outcome = await evaluateTrialAtLevel({ ...runtime, slots: driver.slots }, trial, { index: slot.index, gpu: slot.gpu }, driver.options.kill, promotion.level);
+    const finished = await afterLevel(driver, outcome);
+    if (finished !== null) countFinished(driver, finished);
+  } catch (error) {
+    runtime.events.emit('warning', { code: 'record_failed', message: `trial #${promotion.trialId} could not climb to fidelity level ${promotion.level}: ${coerceError(error).message}` });
+  } finally {
+    slot.release();
+    driver.state.running.delete(run);
+    driver.wakeup.wake();
+  }
+}
+
+/** A finished trial's record goes to the chooser and the driver's state (patience, machine faults). */
+export function countFinished(driver: Driver, finished: TrialRecord): void {
+  driver.chooser.record(finished);
+  recordFinished(driver.state, finished);
+}
+
+/** After a level: a finished trial as it is; a measured one promoted (null) or recorded `pruned`. */
+async function afterLevel(driver: Driver, outcome: LevelOutcome): Promise<TrialRecord | null> {
+  if (outcome.kind === 'finished') return outcome.trial;
+  const { runtime } = driver;
+  const decision = await promotionDecision(driver, outcome.level);
+  if (!decision.promote) return recordNotPromoted(runtime, outcome.trial, outcome.level, decision.reason, decision.predictedFull);
+  const next = outcome.level.level + 1;
+  await runtime.store.appendEvent(runtime.studyId, outcome.trial.id, 'trial.promoted', { from: outcome.level.levelName, to: runtime.task.fidelity!.levels[next]!.name, reason: decision.reason });
+  driver.state.promotions.push({ trialId: outcome.trial.id, level: next });
+  driver.wakeup.wake();
+  return null;
+}
+
+/** The promotion rule on the study's level records as they are now, and the trial's predicted full-level score. */
+async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Promise<{ promote: boolean; reason: string; predictedFull: number | null }> {
+  const { runtime } = driver;
+  const fidelity = runtime.task.fidelity!;
+  const direction = runtime.task.objective.direction;
+  const records = await levelStore(runtime).listTrialLevels(runtime.studyId);
+  const peers = records.filter((record) => record.level === measured.level && record.status === 'scored' && record.score !== null).map((record) => ({ trialId: record.trialId, score: record.score! }));
+  const trials = await runtime.store.listTrials(runtime.studyId);
+  const summary = summariseLadder(fidelity, direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
+  const prediction = summary.trials.get(measured.trialId)?.predictedFull ?? null;
+  const incumbentFullScore = fidelity.promote.rule === 'predicted' ? ((await runtime.store.getIncumbent(runtime.studyId))?.score ?? null) : null;
+  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore });
+  return { ...decision, predictedFull: prediction?.mean ?? null };
+}
+
+/**
+ * Trials a previous driver left mid-ladder (measured at some levels, promoted, not
+ * finished), which `recoverStudy` handed to this driver's owner, are queued for the level
+ * above their highest scored one.
+ */
+export async function adoptClimbingTrials(driver: Driver): Promise<number[]> {
+  const { runtime } = driver;
+  if (!runtime.task.fidelity || !runtime.store.listTrialLevels) return [];
+  const unfinished = await runtime.store.listTrials(runtime.studyId, { status: ['pending', 'running'] });
+  const ours = unfinished.filter((trial) => trial.id !== 0 && trial.owner?.token === runtime.owner.token && !driver.state.promotions.some((p) => p.trialId === trial.id));
+  if (ours.length === 0) return [];
+  const records = await runtime.store.listTrialLevels(runtime.studyId, ours.map((trial) => trial.id));
+  const adopted: number[] = [];
+  for (const trial of ours) {
+    const scored = records.filter((record) => record.trialId === trial.id && record.status === 'scored');
+    if (scored.length === 0) continue;
+    const level = Math.max(...scored.map((record) => record.level)) + 1;
+    if (level >= runtime.task.fidelity.levels.length) continue;
+    driver.state.promotions.push({ trialId: trial.id, level });
+    adopted.push(trial.id);
+  }
+  return adopted;
+}
