@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditEventsOf } from '../../src/core/audit-events.ts';
+import { startDashboard } from '../../src/server/serve-dashboard.ts';
+import { openStore } from '../../src/store/open-store.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
 
@@ -87,5 +91,35 @@ describe('run feedback beyond the score', () => {
     expect(lineage).toContain('forward 70%');
     expect(lineage).toContain('Not left by the run: absent.log.');
     expect(lineage).not.toContain(SECRET);
+
+    // The dashboard's trial page shows it (in Chromium where there is one).
+    const served = await openStore(s.study.paths.store);
+    const dashboard = await startDashboard({ store: served, root: s.repoDir, port: 0, pollMs: 200 });
+    try {
+      const base = dashboard.url.replace(/\/$/, '');
+      const detail = (await (await fetch(`${base}/api/studies/feedback/trials/1`)).json()) as { events: Array<{ type: string }> };
+      expect(detail.events.map((event) => event.type)).toContain('trial.feedback');
+      const executablePath = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
+      if (existsSync(executablePath)) {
+        const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+        try {
+          const page = await browser.newPage();
+          const errors: string[] = [];
+          page.on('pageerror', (error) => errors.push(error.message));
+          await page.goto(`${base}/studies/feedback/trials/1`);
+          await page.waitForSelector('#run-feedback', { timeout: 20_000 });
+          const card = await page.textContent('#run-feedback');
+          expect(card).toContain('hot: train.js:5 62%');
+          expect(card).toContain('timings.txt');
+          expect(card).toContain('Not left by the run: absent.log.');
+          expect(errors).toEqual([]);
+        } finally {
+          await browser.close();
+        }
+      }
+    } finally {
+      await dashboard.close();
+      await served.close();
+    }
   }, 300_000);
 });
