@@ -4,12 +4,15 @@
  * scripted delays. What remains is ours: the scratch worktree, the prompt and lineage,
  * the AI SDK and HTTP round trips on 127.0.0.1, the tools (file reads, grep, an edit),
  * the diff, and the release. The replies are scripted; nothing here is a model's work.
- * Ends with one JSON line of figures.
+ * Also the session archive: each session's archived size and the time to archive it
+ * (the store write `archiveSession` makes after every proposal; recording the messages
+ * during the session is inside the overhead above). Ends with one JSON line of figures.
  */
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildProposalContext } from '../src/scheduler/proposal-context.ts';
+import { archiveSession } from '../src/scheduler/session-archiving.ts';
 import type { LlmSpecialist } from '../src/specialists/llm/llm-specialist.ts';
 import { reply, type RecordedRequest, type ScriptedReply } from '../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy } from '../src/testing/loopback-llm/scripted-study.ts';
@@ -62,6 +65,9 @@ async function measure(format: 'openai-compatible' | 'anthropic', stream: boolea
     const worktrees: number[] = [];
     const steps: number[] = [];
     const toolCalls: number[] = [];
+    const archiveMs: number[] = [];
+    const archiveBytes: number[] = [];
+    const archive = s.study.store.researchMemory!();
     for (let index = 0; index < SESSIONS; index++) {
       s.llm.setScript(sessionScript(index));
       const context = await buildProposalContext(s.runtime, specialist, { signal: new AbortController().signal });
@@ -73,6 +79,11 @@ async function measure(format: 'openai-compatible' | 'anthropic', stream: boolea
       const report = specialist.takeSessionReport()!;
       if (!proposal || report.outcome !== 'submitted') throw new Error(`session ${index} did not submit: ${report?.reason}`);
       overheads.push(wall - (s.llm.scriptedDelayMs - delayBefore));
+      const archiving = performance.now();
+      const sessionId = await archiveSession(s.runtime, 'agent', report);
+      archiveMs.push(performance.now() - archiving);
+      if (sessionId === null) throw new Error(`session ${index} was not archived`);
+      archiveBytes.push((await archive.getSession(s.runtime.studyId, sessionId))!.bytes);
       // Between one request and the next: the reply's delay, then our parsing, the tool and the next request.
       const requests = s.llm.requests.slice(firstRequest);
       for (let step = 1; step < requests.length; step++) gaps.push(requests[step]!.at - requests[step - 1]!.at - DELAY_MS);
@@ -92,6 +103,10 @@ async function measure(format: 'openai-compatible' | 'anthropic', stream: boolea
       scratch_worktree_p50_ms: Math.round(percentile(worktrees, 0.5)),
       model_calls_per_session: percentile(steps, 0.5),
       tool_calls_per_session: percentile(toolCalls, 0.5),
+      archive_bytes_per_session_p50: percentile(archiveBytes, 0.5),
+      archive_bytes_per_session_max: Math.max(...archiveBytes),
+      archive_write_p50_ms: Number(percentile(archiveMs, 0.5).toFixed(2)),
+      archive_write_p95_ms: Number(percentile(archiveMs, 0.95).toFixed(2)),
     };
   } finally {
     await s.close();
@@ -100,7 +115,7 @@ async function measure(format: 'openai-compatible' | 'anthropic', stream: boolea
 
 console.log(`bench:agent on ${process.platform} ${process.arch}, ${cpus().length} cores, node ${process.version}; ${SESSIONS} scripted sessions per wire format, ${DELAY_MS} ms scripted delay per reply (subtracted)`);
 const openai = await measure('openai-compatible', false);
-console.log(`openai-compatible (JSON): overhead per proposal p50 ${openai.overhead_p50_ms} ms, p95 ${openai.overhead_p95_ms} ms; ${openai.model_calls_per_session} model calls and ${openai.tool_calls_per_session} tool calls per session; per step p50 ${openai.step_gap_p50_ms} ms; scratch worktree create+diff+release p50 ${openai.scratch_worktree_p50_ms} ms`);
+console.log(`openai-compatible (JSON): overhead per proposal p50 ${openai.overhead_p50_ms} ms, p95 ${openai.overhead_p95_ms} ms; ${openai.model_calls_per_session} model calls and ${openai.tool_calls_per_session} tool calls per session; per step p50 ${openai.step_gap_p50_ms} ms; scratch worktree create+diff+release p50 ${openai.scratch_worktree_p50_ms} ms; archive ${(openai.archive_bytes_per_session_p50 / 1024).toFixed(1)} KiB per session, written in p50 ${openai.archive_write_p50_ms} ms (p95 ${openai.archive_write_p95_ms} ms)`);
 const anthropic = await measure('anthropic', true);
-console.log(`anthropic (streaming): overhead per proposal p50 ${anthropic.overhead_p50_ms} ms, p95 ${anthropic.overhead_p95_ms} ms; ${anthropic.model_calls_per_session} model calls and ${anthropic.tool_calls_per_session} tool calls per session; per step p50 ${anthropic.step_gap_p50_ms} ms; scratch worktree create+diff+release p50 ${anthropic.scratch_worktree_p50_ms} ms`);
+console.log(`anthropic (streaming): overhead per proposal p50 ${anthropic.overhead_p50_ms} ms, p95 ${anthropic.overhead_p95_ms} ms; ${anthropic.model_calls_per_session} model calls and ${anthropic.tool_calls_per_session} tool calls per session; per step p50 ${anthropic.step_gap_p50_ms} ms; scratch worktree create+diff+release p50 ${anthropic.scratch_worktree_p50_ms} ms; archive ${(anthropic.archive_bytes_per_session_p50 / 1024).toFixed(1)} KiB per session, written in p50 ${anthropic.archive_write_p50_ms} ms (p95 ${anthropic.archive_write_p95_ms} ms)`);
 console.log(JSON.stringify({ bench: 'agent', delay_ms_subtracted: DELAY_MS, openai_compatible_json: openai, anthropic_streaming: anthropic }));

@@ -16,6 +16,7 @@ import { checkoutCommand } from './commands/checkout.ts';
 import { doctorCommand } from './commands/doctor.ts';
 import { submitExitCodesHelp } from './commands/submit-exit-codes.ts';
 import { workerCommand } from './commands/worker.ts';
+import { knowledgeCommand, memoryCommand, sessionsCommand, showSessionCommand } from './commands/research-memory.ts';
 
 function numberOption(name: string) {
   const parse = parsePositiveNumber(name);
@@ -98,6 +99,7 @@ function addStartCommands(program: Command): void {
       .option('--patience <n>', 'stop after N trials in a row without a new incumbent', integerOption('--patience'))
       .option('--fresh', 'archive the existing study of this name and start a new one')
       .option('--no-lineage', 'control arm: specialists see only the incumbent score')
+      .option('--memory', "warm-start from earlier studies' memory (technique cards, knob priors), as memory: { use: true } does")
       .option('--remote', 'only propose: queue trials for `autolab worker` processes on other hosts (needs a PostgreSQL --store)')
       .option('--scheduler <kind>', 'who proposes next: bandit (payoff-driven, default) or round-robin', schedulerOption),
   ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), withInvocation(path, options))));
@@ -138,10 +140,15 @@ function addInspectCommands(program: Command): void {
       .argument('[path]', PATH_HELP)
       .argument('[trial]', 'a trial number (0 is the baseline)')
       .description('everything recorded about one trial')
-      .option('--json', 'machine-readable output'),
+      .option('--json', 'machine-readable output')
+      .option('--session', 'replay the archived session that proposed it, step by step, beside its diff'),
   ).action(async (first: string | undefined, second: string | undefined, options) => {
     const { path, rest } = splitLeadingPath([first, second], 1);
     if (rest.length === 0) throw new AutolabError('UsageError', 'show needs a trial number', { hint: 'e.g. `autolab show 3`, or `autolab show PATH 3` from another folder' });
+    if (options.session) {
+      finish(await showSessionCommand(rest[0]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
+      return;
+    }
     finish(await showCommand(rest[0]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
   });
 
@@ -171,13 +178,47 @@ function addShareCommands(program: Command): void {
       .description("hand a trial's diff against the baseline back to your repo, or export the whole study (--format)")
       .option('--patch <file>', 'write a patch file (- for stdout)')
       .option('--branch <name>', "create a branch in the recipe's git repo (working copy untouched)")
-      .option('--format <format>', 'jsonl: the whole trajectory for audit; edits: improving edit pairs as a data set')
-      .option('--out <file>', 'where --format writes (default: stdout)'),
+      .option('--format <format>', 'jsonl: the whole trajectory for audit; edits: improving edit pairs as a data set; sessions: agent sessions as chat-format training data (docs/export.md)')
+      .option('--out <file>', 'where --format writes (default: stdout)')
+      .option('--kept-only', '--format sessions: only sessions whose trial was kept')
+      .option('--min-delta <x>', '--format sessions: only sessions whose trial improved on its parent by at least X (positive is better)', (text: string) => {
+        const value = Number(text);
+        if (!Number.isFinite(value)) throw new InvalidArgumentError('--min-delta expects a number');
+        return value;
+      })
+      .option('--specialist <name>', "--format sessions: only this specialist's sessions"),
   ).action(async (first: string | undefined, second: string | undefined, options) => {
     // One word: a trial number (export 12 --patch x) or a PATH (export PATH --format jsonl).
     const { path, rest } = second === undefined && first !== undefined && !looksLikeTrialNumber(first) ? { path: first, rest: [] } : splitLeadingPath([first, second], 1);
     finish(await exportCommand(rest[0], { ...withInvocation(path, options), task: taskPathOf(path, options) }));
   });
+
+  studyOptions(
+    program
+      .command('sessions')
+      .argument('[path]', PATH_HELP)
+      .description('the archived sessions of llm and command specialists (prompt, tool calls, results, cost, outcome)')
+      .option('--specialist <name>', "only this specialist's sessions")
+      .option('--json', 'machine-readable output (see docs/json.md)'),
+  ).action(async (path: string | undefined, options) => finish(await sessionsCommand(taskPathOf(path, options), withInvocation(path, options))));
+
+  studyOptions(
+    program
+      .command('knowledge')
+      .argument('[path]', PATH_HELP)
+      .description("the study's knowledge base (leaderboard, hypothesis tree, failures, notes), regenerated; Markdown files under .autolab/studies/<study>/knowledge")
+      .option('--paths', 'print the paths of the files instead of their text'),
+  ).action(async (path: string | undefined, options) => finish(await knowledgeCommand(taskPathOf(path, options), withInvocation(path, options))));
+
+  studyOptions(
+    program
+      .command('memory')
+      .usage('list | show CARD | forget CARD [options]')
+      .argument('<action>', 'list, show or forget')
+      .argument('[card]', 'a card id (show, forget)')
+      .description('technique cards across studies: what kept changes measured, for warm starts (docs/memory.md)')
+      .option('--json', 'machine-readable output'),
+  ).action(async (action: string, card: string | undefined, options) => finish(await memoryCommand(action, card, { ...withInvocation(undefined, options), path: taskPathOf(undefined, options) })));
 
   studyOptions(
     program

@@ -10,6 +10,7 @@
  * databases keep their meaning. Documented for library users in docs/events.md.
  */
 import type { SessionOutcome } from './specialist.ts';
+import type { TrialFeedback } from './trial-feedback.ts';
 import type { FailureLabel, TrialCost, TrialPhase, TrialStatus } from './trial.ts';
 
 /** Every event the audit log records, by name: the `data` stored with it. */
@@ -57,6 +58,8 @@ export interface AuditEventMap {
   'trial.promoted': { from: string; to: string; reason: string; expectedRunMs?: number | null };
   /** The trial was recorded finished: its status, failure label and score. */
   'trial.finished': { status: FinishedTrialStatus; label: FailureLabel | null; score: number | null };
+  /** What the run left for the specialists and what the profile command printed (task `feedback:`), redacted and capped; recorded before `trial.finished`. */
+  'trial.feedback': TrialFeedback;
   /** A specialist's session ended without a proposal (and what it cost). */
   'proposal.none': { specialist: string; outcome: SessionOutcome; reason: string; cost: TrialCost; steps: number; toolCalls: number; retries: number };
   /** A proposal was dropped unevaluated (the study stopped first), and what it cost. */
@@ -90,6 +93,7 @@ const AUDIT_EVENT_NAMES: Record<AuditEventType, true> = {
   'trial.level_measured': true,
   'trial.promoted': true,
   'trial.finished': true,
+  'trial.feedback': true,
   'proposal.none': true,
   'proposal.dropped': true,
 };

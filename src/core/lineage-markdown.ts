@@ -1,3 +1,4 @@
+import { feedbackMarkdown } from './trial-feedback.ts';
 import { formatNumber } from './gates.ts';
 import type { LineageFailureCause } from './lineage-failures.ts';
 import type { LineageEntry, LineageFeedback } from './lineage.ts';
@@ -117,6 +118,10 @@ export function renderLineageMarkdown(feedback: LineageFeedback): string {
     out.push('', `## Your recent trials (${feedback.own.specialist})`, '');
     out.push(...(feedback.own.recent.length > 0 ? table(feedback.own.recent) : ['None yet.']));
     if (feedback.own.saturationNote) out.push('', `**Saturation warning:** ${feedback.own.saturationNote}`);
+  }
+  if (feedback.runFeedback && feedback.runFeedback.length > 0) {
+    out.push('', '## Run feedback (what the runs left beyond their score)', '');
+    out.push(feedback.runFeedback.map((entry) => feedbackMarkdown(entry.trialId, entry.feedback)).join('\n\n'));
   }
   return out.join('\n') + '\n';
 }

@@ -1,3 +1,4 @@
+import type { TrialFeedback } from './trial-feedback.ts';
 import type { LineageFailureCause } from './lineage-failures.ts';
 import type { TrialCounts } from './trial-counts.ts';
 import type { Direction } from './task.ts';
@@ -60,4 +61,9 @@ export interface LineageFeedback {
   controlArm: boolean;
   /** The trial this proposal starts from when the specialist has a parent strategy (`parents:`), and why. */
   parent?: { id: number; score: number | null; strategy: string; reason: string; island?: number };
+  /**
+   * What runs left beyond their score (the task's `feedback:`: files and a profile), for the
+   * incumbent and the latest trials; absent when the task declares none.
+   */
+  runFeedback?: Array<{ trialId: number; feedback: TrialFeedback }>;
 }

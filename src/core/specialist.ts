@@ -3,6 +3,8 @@ import type { ParentChoice } from './parent-strategy.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { SpecialistSpec, SurfaceSpec, TaskSpec } from './task.ts';
 import type { AutolabWarning } from './errors.ts';
+import type { SessionTranscript, StudyNote } from './session-archive.ts';
+import type { KnobPriorObservation } from './technique-card.ts';
 import type { Proposal, TrialCost, TrialRecord } from './trial.ts';
 
 /**
@@ -27,6 +29,25 @@ export interface SessionReport {
   toolCalls: number;
   retries: number;
   warnings: AutolabWarning[];
+  /** The whole conversation, for the session archive (llm and command sessions give it). */
+  transcript?: SessionTranscript;
+  /** The archive id the session was given up front (its notes name it). */
+  sessionId?: string;
+}
+
+/**
+ * The study's knowledge base and blackboard as a specialist reaches them (present when
+ * the store keeps a research memory).
+ */
+export interface StudyKnowledgeAccess {
+  /** Adds an attributed, timestamped note that every later session sees. */
+  recordNote(author: string, text: string, sessionId: string | null): Promise<StudyNote>;
+  /** The knowledge base as Markdown: leaderboard, hypothesis tree with effects, failures by cause, notes. */
+  read(): Promise<string>;
+  /** Technique cards from earlier studies relevant to this one, as Markdown; '' when memory is off or has none. */
+  memoryCards(): Promise<string>;
+  /** Earlier studies' measured trials on knobs named `knobNames` (knob priors); [] when memory is off. */
+  knobPriors(knobNames: readonly string[]): Promise<KnobPriorObservation[]>;
 }
 
 /**
@@ -85,6 +106,8 @@ export interface ProposalContext {
   /** Uniform [0, 1), seeded per study so searches replay. */
   random(): number;
   signal: AbortSignal;
+  /** The knowledge base, notes and memory (absent when the store keeps no research memory). */
+  knowledge?: StudyKnowledgeAccess;
 }
 
 /**

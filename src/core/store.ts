@@ -1,6 +1,8 @@
 import type { TrialLevelRecord } from './fidelity.ts';
 import type { AuditEventInput, AuditEventMap, AuditEventType, StudyEvent } from './audit-events.ts';
+import type { SessionArchive } from './session-archive.ts';
 import type { StudyRecord } from './study.ts';
+import type { MemoryStore } from './technique-card.ts';
 import type {
   CurvePoint,
   RepeatRecord,
@@ -183,6 +185,14 @@ export interface Store {
    * has the work queue. True (PostgreSQL) or absent: processes on several hosts can.
    */
   readonly sharedAcrossHosts?: boolean;
+
+  /**
+   * Optional (both built-in stores have it): the research memory kept in the same
+   * database: the session archive and notes of each study, and the technique cards and
+   * knob observations every study of the store shares (src/core/session-archive.ts,
+   * src/core/technique-card.ts).
+   */
+  researchMemory?(): SessionArchive & MemoryStore;
 
   /**
    * Optional (both built-in stores have it; remote workers use it unless

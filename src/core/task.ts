@@ -270,6 +270,10 @@ export interface TaskSpec {
   envSet: Record<string, string>;
   /** Where phase commands run; absent: this machine (`{ kind: 'local' }`). */
   executor?: ExecutorSpec;
+  /** Memory across studies (absent: cards are written to the study's store, not used). */
+  memory?: MemorySpec;
+  /** Feedback beyond the score: files the run leaves and a profile command (absent: none). */
+  feedback?: FeedbackSpec;
   /** A ladder of cheaper proxies of the run (the task file's `fidelity:`); absent: every trial runs the real task only. */
   fidelity?: FidelitySpec;
   /**
@@ -278,4 +282,24 @@ export interface TaskSpec {
    * compute; absent: only identical trees do.
    */
   nearDuplicates?: number;
+}
+
+/** The task file's `feedback:` key: what the specialists see of a run beyond its score. */
+export interface FeedbackSpec {
+  /** Paths relative to the trial's worktree or its artifacts folder. */
+  files: string[];
+  /** Run after the score, in the trial's worktree, like the run. */
+  profile?: CommandSpec;
+  /** Characters kept of each file and of the profile output. */
+  maxChars: number;
+}
+
+/** The task file's `memory:` key. */
+export interface MemorySpec {
+  /** Warm-start from earlier studies. */
+  use: boolean;
+  /** Write technique cards and knob observations. */
+  write: boolean;
+  /** A SQLite file (absolute) or a postgres:// URL; absent: the study's own store. */
+  path?: string;
 }

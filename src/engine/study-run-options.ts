@@ -25,6 +25,8 @@ export interface StudyRunOptions extends SessionLimits {
   remote?: boolean;
   /** Proposals ready and waiting for a slot, at most (default: `parallel`). */
   maxWaiting?: number;
+  /** Warm-start from earlier studies' memory (overrides the task's `memory.use`; `--memory`). */
+  memory?: boolean;
   /** Called once the study is prepared, before the first proposal (e.g. to show the baseline). */
   onReady?: (ready: { baseline: TrialRecord; incumbent: TrialRecord | null; recovery: RecoveryReport }) => void;
 }

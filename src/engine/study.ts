@@ -31,6 +31,7 @@ import { driveOptionsFor, type StudyRunOptions } from './study-run-options.ts';
 import { workOptionsFor, type StudyWorkOptions } from './study-work-options.ts';
 import { executorForTask, repeatsTogether } from './task-executor.ts';
 import { taskChanged } from './task-changed.ts';
+import { openStudyMemory, withResearchMemory } from './research-memory-hook.ts';
 
 /**
  * A study opened from its task file (`openStudy`): the library entry point behind every
@@ -47,6 +48,8 @@ export class Study {
   private isolationCache: TrialIsolationPolicy | null = null;
   private executorCache: Executor | null = null;
   private workspaceCache: Workspace | null = null;
+  private memoryHandle: Awaited<ReturnType<typeof openStudyMemory>> | undefined;
+  private memoryUse: boolean | undefined;
 
   constructor(
     readonly task: TaskSpec,
@@ -85,6 +88,7 @@ export class Study {
         hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
       });
     }
+    if (options.memory !== undefined) this.memoryUse = options.memory;
     if (options.remote && this.task.fidelity) {
       throw new AutolabError('UsageError', 'A task with a fidelity ladder (`fidelity:`) is driven in one process: --remote workers do not climb ladders yet', {
         hint: 'run without --remote (parallel: N runs N trials at once), or remove `fidelity:` from the task file',
@@ -93,7 +97,9 @@ export class Study {
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
     const adopted = recovery.adopt.filter((trial) => trial.id !== 0);
-    return driveStudy(runtime, specialists, { ...driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null), adopt: adopted });
+    return withResearchMemory(runtime, this.events, () =>
+      driveStudy(runtime, specialists, { ...driveOptionsFor(this.task, specialists, options, options.remote ? remoteTrials(runtime) : null), adopt: adopted }),
+    );
   }
 
   /**
@@ -109,7 +115,7 @@ export class Study {
   async work(options: StudyWorkOptions = {}): Promise<WorkerSummary> {
     const work = workOptionsFor(this.task, this.store, options);
     const runtime = (await this.runtime({ recover: false, setup: true })).runtime;
-    return workStudy(runtime, work);
+    return withResearchMemory(runtime, this.events, () => workStudy(runtime, work));
   }
 
   /**
@@ -159,6 +165,8 @@ export class Study {
       ...this.levelExecutors(policy),
       ...(this.storeFile !== null && this.storeFile !== ':memory:' ? { storeFile: this.storeFile } : {}),
     };
+    this.memoryHandle ??= await openStudyMemory(this.task, this.store, this.record.name, this.memoryUse);
+    if (this.memoryHandle) runtime.memory = { ...this.memoryHandle.memory, use: this.memoryUse ?? this.memoryHandle.memory.use };
     if (steps.setup) await ensureSetup({ task: this.task, paths: this.paths, studyName: this.record.name, evaluatorDir, executor, owner: this.owner, events: this.events });
     return { runtime, recovery };
   }
@@ -239,7 +247,7 @@ export class Study {
     this.events.emit('trial.created', trialCreatedEvent(trial));
     const heartbeat = setInterval(() => void this.store.heartbeat(this.record.id, [trial.id]).catch(() => undefined), 2_000);
     try {
-      return await evaluateTrial(runtime, trial, { index: 0, gpu: this.task.gpus[0] ?? null }, signal);
+      return await withResearchMemory(runtime, this.events, () => evaluateTrial(runtime, trial, { index: 0, gpu: this.task.gpus[0] ?? null }, signal));
     } finally {
       clearInterval(heartbeat);
     }
@@ -289,6 +297,7 @@ export class Study {
   }
 
   async close(): Promise<void> {
+    await this.memoryHandle?.close();
     await this.store.close();
   }
 }

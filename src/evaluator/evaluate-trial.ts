@@ -11,6 +11,7 @@
  * (`infra_error`) and removes the worktree.
  */
 import type { TrialRecord } from '../core/trial.ts';
+import { feedbackStep } from './feedback-step.ts';
 import { legalityStep } from './legality-step.ts';
 import { materialiseStep, parentStep, worktreeStep } from './materialise-step.ts';
 import { materialisedStep, recordStep, startStep } from './record-step.ts';
@@ -58,6 +59,7 @@ export async function gatherEvidence(job: TrialJob): Promise<TrialEvidence> {
     evidence = await preflightStep(job, evidence);
     evidence = await smokeStep(job, evidence);
     evidence = await runStep(job, evidence);
+    evidence = await feedbackStep(job, evidence);
     evidence = stoppedStep(job, evidence);
   } catch (error) {
     evidence = withFacts(evidence, { infraError: error instanceof Error ? error.message : String(error) });

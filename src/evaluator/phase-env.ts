@@ -19,7 +19,7 @@ export const BASE_ENV_ALLOW_LIST = ['PATH', 'HOME', 'LANG', 'LC_ALL', 'LC_CTYPE'
 export const CONTAINER_ENGINE_PREFIXES = ['APPTAINER_', 'SINGULARITY_', 'APPTAINERENV_', 'SINGULARITYENV_'];
 export const CONTAINER_ENGINE_VARIABLES = ['XDG_RUNTIME_DIR', 'CONTAINER_HOST', 'CONTAINERS_CONF', 'CONTAINERS_STORAGE_CONF', 'DOCKER_HOST', 'DOCKER_CONFIG'];
 
-export type PhaseName = 'setup' | 'preflight' | 'smoke' | 'run' | 'score' | 'legality';
+export type PhaseName = 'setup' | 'preflight' | 'smoke' | 'run' | 'score' | 'legality' | 'profile';
 
 export interface PhaseEnvInput {
   task: TaskSpec;

@@ -9,6 +9,7 @@ import type { StudyEventMap, TypedEmitter } from '../core/events.ts';
 import type { Executor } from '../core/executor.ts';
 import type { Store } from '../core/store.ts';
 import type { TaskSpec } from '../core/task.ts';
+import type { StudyMemory } from '../core/technique-card.ts';
 import type { TrialOwner } from '../core/trial.ts';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
 import type { Workspace } from '../workspace/workspace.ts';
@@ -72,6 +73,8 @@ export interface StudyRuntime {
   levelExecutors?: ReadonlyArray<Executor | null>;
   /** Free slots repeats may borrow to run in parallel (optional). */
   slots?: SlotLender;
+  /** Memory across studies (technique cards, knob observations), when the store keeps one. */
+  memory?: StudyMemory;
   /**
    * The executor submits the repeats of a trial together (a Slurm job array): they all
    * start at once, each in a worktree of its own, whatever the free slots.

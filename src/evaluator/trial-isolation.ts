@@ -13,7 +13,7 @@ export const DEFAULT_TRIAL_PROCESS_LIMITS = {
 } as const;
 
 /** The phases whose command runs the trial's own code, in its worktree. */
-export const TRIAL_CODE_PHASES: readonly string[] = ['preflight', 'smoke', 'run'];
+export const TRIAL_CODE_PHASES: readonly string[] = ['preflight', 'smoke', 'run', 'profile'];
 
 /**
  * The evaluator's own phases that read what a trial made: the legality command (the

@@ -18,6 +18,8 @@ export const NOTHING_TO_PROPOSE = 'no specialist has anything more to propose';
 export interface WaitingProposal {
   proposal: Proposal;
   proposeMs: number;
+  /** The archived session that made it (linked to the trial it becomes). */
+  sessionId?: string;
 }
 
 /** A trial this driver is evaluating (or waiting for, remotely); a retry takes over its entry. */

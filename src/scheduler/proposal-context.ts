@@ -4,6 +4,8 @@ import { chooseParent } from '../core/parent-strategy.ts';
 import { seededRandom } from '../core/random.ts';
 import type { ProposalContext, Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import { studyKnowledgeAccess } from '../knowledge/study-knowledge.ts';
+import { lineageRunFeedback } from './run-feedback.ts';
 import { refreshLineageIndex } from './lineage-refresh.ts';
 import { fidelityNotes } from './ladder-notes.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
@@ -42,19 +44,25 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
   const trials = index.trials();
   const baseline = trials.find((trial) => trial.id === 0);
   const incumbent = (await store.getIncumbent(studyId)) ?? baseline;
+  const knowledge = studyKnowledgeAccess(runtime);
   if (!incumbent) throw new AutolabError('NotFound', `study '${runtime.studyName}' has no baseline yet`, { hint: 'measure it first (study.prepare)' });
   const levels = task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId) : undefined;
   const random = options.random ?? seededRandom(task.seed * 1_000_003 + trials.length);
   const lineage = index.feedback({ study: runtime.studyName, objective: task.objective, viewer: specialist.spec.name, controlArm: options.noLineage ?? false, ...(await fidelityNotes(runtime, trials, levels)) });
   // A parent strategy replaces the incumbent as the starting point, and the lineage says which and why.
   const parent = specialist.spec.parents ? chooseParent(specialist.spec.parents, { trials, incumbent, objective: task.objective, ...(task.objectives ? { objectives: task.objectives } : {}), specialist: specialist.spec.name, random }) : null;
+  const runFeedback = await lineageRunFeedback(runtime, trials, incumbent.id, specialist.spec.name, lineage.controlArm);
   return {
     task,
     surface: task.surfaces[specialist.spec.surface]!,
     incumbent: parent?.trial ?? incumbent,
     ...(parent ? { parentChoice: parent } : {}),
     trials,
-    lineage: parent ? { ...lineage, parent: { id: parent.trial.id, score: parent.trial.score, strategy: parent.strategy, reason: parent.reason, ...(parent.island !== undefined ? { island: parent.island } : {}) } } : lineage,
+    lineage: {
+      ...lineage,
+      ...(parent ? { parent: { id: parent.trial.id, score: parent.trial.score, strategy: parent.strategy, reason: parent.reason, ...(parent.island !== undefined ? { island: parent.island } : {}) } } : {}),
+      ...(runFeedback ? { runFeedback } : {}),
+    },
     ...(levels !== undefined ? { fidelityLevels: levels } : {}),
     readFile: async (trialId, path) => {
       const trial = index.byId(trialId) ?? (await store.getTrial(studyId, trialId));
@@ -63,5 +71,6 @@ export async function buildProposalContext(runtime: StudyRuntime, specialist: Sp
     workspace: options.workspace ?? specialistWorkspace(runtime),
     random,
     signal: options.signal,
+    ...(knowledge ? { knowledge } : {}),
   };
 }

@@ -9,6 +9,7 @@ import type { Proposal } from '../core/trial.ts';
 import { addSpend, mayRequestProposal, NOTHING_TO_PROPOSE, stopWith } from './driver-state.ts';
 import type { Driver } from './driver.ts';
 import { buildProposalContext } from './proposal-context.ts';
+import { archiveSession } from './session-archiving.ts';
 
 /** Asks free specialists (the chooser's picks) for proposals while there is room for more. */
 export function requestProposals(driver: Driver): void {
@@ -36,13 +37,16 @@ export async function propose(driver: Driver, specialist: Specialist): Promise<v
     const context = await buildProposalContext(driver.runtime, specialist, { workspace: driver.workspace, lineageIndex: driver.lineageIndex, random: driver.random, signal: driver.proposalAbort.signal, noLineage: driver.options.noLineage ?? false });
     const t0 = performance.now();
     const proposal = await specialist.propose(context).catch(async (error: unknown) => {
-      await noteSession(driver, name, takeSessionReport(specialist), false);
+      const report = takeSessionReport(specialist);
+      await archiveSession(driver.runtime, name, report);
+      await noteSession(driver, name, report, false);
       throw error;
     });
     const proposeMs = Math.round(performance.now() - t0);
     const report = takeSessionReport(specialist);
+    const sessionId = await archiveSession(driver.runtime, name, report);
     await noteSession(driver, name, report, proposal !== null);
-    await takeProposal(driver, name, withParentNote(proposal, context.parentChoice), proposeMs, report !== null);
+    await takeProposal(driver, name, withParentNote(proposal, context.parentChoice), proposeMs, report !== null, sessionId);
   } catch (error) {
     if (!driver.proposalAbort.signal.aborted) {
       driver.runtime.events.emit('warning', { code: 'specialist_failed', message: `specialist '${name}' failed to propose: ${coerceError(error).message}` });
@@ -55,7 +59,7 @@ export async function propose(driver: Driver, specialist: Specialist): Promise<v
 }
 
 /** Queues a proposal for a slot, drops it when the driver is stopping, or marks an empty session idle. */
-async function takeProposal(driver: Driver, name: string, proposal: Proposal | null, proposeMs: number, hadSession: boolean): Promise<void> {
+async function takeProposal(driver: Driver, name: string, proposal: Proposal | null, proposeMs: number, hadSession: boolean, sessionId: string | null): Promise<void> {
   const { state } = driver;
   addSpend(state, proposal?.cost?.usd ?? 0);
   if (proposal === null) {
@@ -65,7 +69,7 @@ async function takeProposal(driver: Driver, name: string, proposal: Proposal | n
     await dropProposal(driver, { ...proposal, specialist: name }, state.stopReason);
   } else {
     driver.chooser.markProductive(name);
-    state.waiting.push({ proposal: { ...proposal, specialist: proposal.specialist || name }, proposeMs });
+    state.waiting.push({ proposal: { ...proposal, specialist: proposal.specialist || name }, proposeMs, ...(sessionId !== null ? { sessionId } : {}) });
   }
 }
 

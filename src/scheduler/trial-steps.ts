@@ -13,6 +13,7 @@ import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { SlotInfo } from '../evaluator/study-runtime.ts';
 import { countTrial, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
 import type { Driver } from './driver.ts';
+import { linkSessionToTrial } from './session-archiving.ts';
 import { countFinished, evaluateFirstLevel, startPromotions } from './ladder-steps.ts';
 import type { Slot } from './slot-pool.ts';
 
@@ -95,6 +96,7 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
     owner: options.remote ? null : runtime.owner,
   });
   if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
+  if (retryOf === null) await linkSessionToTrial(runtime, item.sessionId, created.id);
   runtime.events.emit('trial.created', trialCreatedEvent(created));
   return created;
 }

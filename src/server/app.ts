@@ -37,6 +37,7 @@ import { paretoPageData } from '../views/pareto-page-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
+import { registerSessionRoutes } from './session-routes.ts';
 import { parseTrialQuery, queryTrials, type ColumnLookup } from './views/trial-query.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
@@ -53,7 +54,7 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   app.use('*', accessControl(options.token));
 
   app.get('/api/health', (c) => c.json({ ok: true }));
-
+  registerSessionRoutes(app, hub); // the session archive: /api/studies/:study/sessions[/:id], /trials/:id/session
   app.get('/api/studies', async (c) => c.json({ studies: await Promise.all((await hub.listStudies()).map((record) => studyListing(hub, record))) }));
 
   app.get('/api/studies/:study', async (c) => {

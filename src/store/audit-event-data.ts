@@ -46,6 +46,11 @@ const AUDIT_EVENT_DATA: DataSchemas = {
   }),
   'trial.promoted': z.looseObject({ from: z.string(), to: z.string(), reason: z.string(), expectedRunMs: finite.nullable().optional() }),
   'trial.finished': z.looseObject({ status: z.enum(['kept', 'discarded', 'failed']), label: z.enum(FAILURE_LABELS).nullable(), score: finite.nullable() }),
+  'trial.feedback': z.looseObject({
+    files: z.array(z.looseObject({ path: z.string(), text: z.string(), chars: finite, truncated: z.boolean() })),
+    missing: z.array(z.string()),
+    profile: z.looseObject({ command: z.string(), text: z.string(), truncated: z.boolean(), exitCode: integer.nullable(), timedOut: z.boolean(), durationMs: finite }).nullable(),
+  }),
   'proposal.none': z.looseObject({
     specialist: z.string(),
     outcome: z.enum(['submitted', 'no_proposal', 'failed']),

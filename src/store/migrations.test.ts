@@ -33,7 +33,7 @@ describe('migrations', () => {
       expect(applySqliteMigrations(db)).toEqual(MIGRATIONS.map((m) => m.version));
       const names = (type: string) =>
         (db.prepare(`SELECT name FROM sqlite_master WHERE type = ? AND name NOT LIKE 'sqlite_%' ORDER BY name`).all(type) as { name: string }[]).map((r) => r.name);
-      expect(names('table')).toEqual(['autolab_migrations', 'costs', 'events', 'metrics', 'studies', 'trial_levels', 'trials']);
+      expect(names('table')).toEqual(['autolab_migrations', 'costs', 'events', 'knob_observations', 'metrics', 'sessions', 'studies', 'study_notes', 'technique_cards', 'trial_levels', 'trials']);
       expect(names('index')).toEqual(expect.arrayContaining(['trials_by_status', 'trials_by_specialist', 'trials_kept', 'events_by_study', 'metrics_by_trial', 'costs_by_trial']));
       const columns = (db.prepare(`SELECT name FROM pragma_table_info('trials')`).all() as { name: string }[]).map((r) => r.name);
       expect(columns).toEqual([

@@ -11,6 +11,8 @@
  * adapter's migration transaction, together with the row it adds to `autolab_migrations`.
  */
 
+import { researchMemorySchema } from './research-memory-migration.ts';
+
 export type SqlDialect = 'sqlite' | 'postgres';
 
 /** SQL of one migration: the same for every dialect, or one text per dialect. */
@@ -169,6 +171,7 @@ ALTER TABLE trials ADD COLUMN curve_json TEXT NOT NULL DEFAULT '[]';
 );
 `,
   },
+  { version: 5, name: 'research_memory', up: { sqlite: researchMemorySchema('sqlite'), postgres: researchMemorySchema('postgres') } },
 ];
 
 /** The SQL of `migration` for `dialect`. */

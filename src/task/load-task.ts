@@ -211,6 +211,13 @@ function toTaskSpec(parsed: ParsedTaskFile, taskFile: string, rawExecutor?: unkn
   for (const key of ['trials', 'hours', 'patience', 'usd'] as const) {
     if (parsed.budget[key] !== undefined) task.budget[key] = parsed.budget[key];
   }
+  if (parsed.feedback && (parsed.feedback.files.length > 0 || parsed.feedback.profile)) {
+    task.feedback = { files: parsed.feedback.files, maxChars: parsed.feedback.max_chars, ...(parsed.feedback.profile ? { profile: parsed.feedback.profile } : {}) };
+  }
+  if (parsed.memory) {
+    const path = parsed.memory.path;
+    task.memory = { use: parsed.memory.use, write: parsed.memory.write, ...(path !== undefined ? { path: /^postgres(ql)?:\/\//.test(path) ? path : resolve(root, path) } : {}) };
+  }
   if (parsed.prices) {
     task.prices = Object.fromEntries(
       Object.entries(parsed.prices).map(([model, price]) => [model, { input: price.input, output: price.output, ...(price.cached !== undefined ? { cached: price.cached } : {}), ...(price.cache_write !== undefined ? { cacheWrite: price.cache_write } : {}) }]),

@@ -28,6 +28,7 @@ export const DEFAULT_TIMEOUTS_MS = {
   preflight: 5 * 60_000,
   score: 10 * 60_000,
   legality: 5 * 60_000,
+  profile: 5 * 60_000,
 } as const;
 
 /** Default limits, in bytes. */
@@ -189,7 +190,7 @@ const specialistSchema = z
     base_url: z.string().optional().describe('llm: the provider endpoint, e.g. http://127.0.0.1:8000/v1 for vLLM (required for openai-compatible).'),
     api_key_env: z.string().optional().describe('llm: environment variable holding the API key (default OPENAI_API_KEY / ANTHROPIC_API_KEY).'),
     knowledge: z.union([z.string(), z.array(z.string())]).optional().describe('llm: files (relative to this task file) pinned at the top of the agent\'s context.'),
-    library: z.string().optional().describe('llm: a folder of technique notes the agent can list and read.'),
+    library: z.string().optional().describe("llm: a folder of technique notes the agent can list and read, or `builtin` (autolab's starter library: docs/specialists.md)."),
     max_steps: z.number().int().min(1).optional().describe('llm: model calls per session (default 30).'),
     max_tokens: z.number().int().min(1).optional().describe('llm: input plus output tokens per session (default 1000000).'),
     wall_time: z.union([z.number(), z.string()]).optional().describe('llm: wall-clock limit of a session (default 20m).'),
@@ -356,6 +357,28 @@ export const taskFileSchema = z
       .describe(
         'Paths the sandbox shows read-only to trial commands and the score although they are hidden by default: the home folder is hidden whole (its credentials, the CLIs agents run, shell history), except the toolchain the environment points at (a virtualenv, conda, ~/.local/bin). E.g. [~/.cache/torch, ~/datasets]. Credential files stay hidden inside them.',
       ),
+    feedback: z
+      .strictObject({
+        files: z
+          .array(z.string().min(1))
+          .default([])
+          .describe("Files the run leaves for the specialists (a profile, a warnings log, per-layer timings, a loss curve): paths relative to the trial's worktree or its artifacts folder ($AUTOLAB_ARTIFACTS). Read after the score and the profile, redacted and capped."),
+        profile: commandSchema(
+          'profile',
+          "A command run after the score in the trial's worktree, like the run (its limits, sandbox and GPU), e.g. a sampling profiler around a short run; its output, redacted and capped, is the trial's profile. It cannot change the score; its failure is only noted.",
+        ).optional(),
+        max_chars: z.number().int().min(200).max(20_000).default(2_000).describe('Characters kept of each file and of the profile output (its head and tail). Default 2000.'),
+      })
+      .optional()
+      .describe("Feedback beyond the score: what the run and a profile command leave for the specialists, in the trial's record and the lineage feedback (docs/memory.md)."),
+    memory: z
+      .strictObject({
+        use: z.boolean().default(false).describe('Warm-start this study from earlier ones: knobs samplers take earlier trials on matching knobs as similarity-gated priors, llm specialists get the relevant technique cards in their first message. Default false (also: autolab run --memory).'),
+        write: z.boolean().default(true).describe('Write a technique card for every kept trial and a knob observation for every measured one. Default true.'),
+        path: z.string().optional().describe("The memory store: a SQLite file (relative to this task file) or a postgres:// URL shared by several projects. Default: the study's own store, shared by every study in it."),
+      })
+      .optional()
+      .describe('Memory across studies: technique cards and knob observations (docs/memory.md).'),
     seed: z.number().int().min(0).default(0).describe('Base seed; repeat r of a trial sees AUTOLAB_SEED = seed + r. Default 0.'),
     env: z
       .strictObject({

@@ -143,6 +143,11 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   sandbox: ['sandbox: bwrap'],
   expose: ['expose: [~/.cache/torch, /datasets/imagenet]'],
   seed: ['seed: 1234'],
+  feedback: [
+    'feedback:\n  files: [warnings.log, layer_times.json]   # left by the run in its worktree or $AUTOLAB_ARTIFACTS\n  profile: { command: "python3 -m cProfile -s cumtime train.py --steps 50 | head -40", timeout: 2m }\n  max_chars: 2000',
+    'feedback: { profile: "py-spy record --format raw -o profile.txt -- python3 train.py --steps 20", files: [profile.txt] }',
+  ],
+  memory: ['memory: { use: true }         # warm-start from earlier studies of this store (docs/memory.md)', 'memory: { use: true, write: true, path: ../shared/autolab-memory.db }'],
   env: ['env:\n  pass: [HF_HOME, WANDB_API_KEY]\n  set: { OMP_NUM_THREADS: "1" }'],
 };
 

@@ -14,6 +14,7 @@ import { decisionOverKeptTrials, type AcceptanceDecision, type Store, type Trial
 import type { StudyRecord } from '../core/study.ts';
 import type { FailureLabel, Metrics, TrialCost, TrialRecord } from '../core/trial.ts';
 import type { StoreFactory } from './store-factory.ts';
+import { describeResearchMemoryContract } from './research-memory-contract.ts';
 import { describeStoreQueryContract } from './store-query-contract.ts';
 import { describeStoreLevelsContract } from './store-levels-contract.ts';
 import { describeStoreQueueContract } from './store-queue-contract.ts';
@@ -63,6 +64,7 @@ const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 /** Registers the Store contract tests for one adapter, the work queue's (store-queue-contract.ts) included. */
 export function describeStoreContract(name: string, makeStore: StoreFactory): void {
   describeStoreQueueContract(name, makeStore);
+  describeResearchMemoryContract(name, makeStore);
   describeStoreQueryContract(name, makeStore);
   describeStoreLevelsContract(name, makeStore);
   describe(`Store contract: ${name}`, () => {

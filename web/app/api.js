@@ -40,5 +40,8 @@ export const api = {
   knobs: (study) => request(`${studyPath(study)}/knobs`),
   incumbent: (study) => request(`${studyPath(study)}/incumbent`),
   front: (study) => request(`${studyPath(study)}/front`),
+  sessions: (study) => request(`${studyPath(study)}/sessions`),
+  session: (study, id) => request(`${studyPath(study)}/sessions/${encodeURIComponent(id)}`),
+  trialSession: (study, id) => request(`${studyPath(study)}/trials/${id}/session`),
   eventsUrl: (study, after) => `${studyPath(study)}/events${after ? `?after=${after}` : ''}`,
 };

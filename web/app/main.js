@@ -6,6 +6,8 @@ import { html, setHtml } from './dom.js';
 import { follow, stop } from './live.js';
 import * as lineagePage from './pages/lineage.js';
 import * as overviewPage from './pages/overview.js';
+import * as sessionPage from './pages/session.js';
+import * as sessionsPage from './pages/sessions.js';
 import * as studiesPage from './pages/studies.js';
 import * as trialPage from './pages/trial.js';
 import * as trialsPage from './pages/trials.js';
@@ -20,6 +22,9 @@ const routes = [
   [/^\/studies\/([^/]+)\/?$/, overviewPage, 'overview'],
   [/^\/studies\/([^/]+)\/trials\/?$/, trialsPage, 'trials'],
   [/^\/studies\/([^/]+)\/trials\/(\d+)\/?$/, trialPage, 'trials'],
+  [/^\/studies\/([^/]+)\/trials\/(\d+)\/session\/?$/, sessionPage, 'sessions'],
+  [/^\/studies\/([^/]+)\/sessions\/?$/, sessionsPage, 'sessions'],
+  [/^\/studies\/([^/]+)\/sessions\/([^/]+)\/?$/, sessionPage, 'sessions'],
   [/^\/studies\/([^/]+)\/knobs\/?$/, knobsPage, 'knobs'],
   [/^\/studies\/([^/]+)\/front\/?$/, frontPage, 'front'],
   [/^\/studies\/([^/]+)\/lineage\/?$/, lineagePage, 'lineage'],
@@ -45,7 +50,7 @@ function setCrumbs(items) {
 
 function studyTabs(study, active) {
   const tab = (key, text, href) => html`<a href="${href}" data-link class="${active === key ? 'active' : ''}">${text}</a>`;
-  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('knobs', 'Knobs', studyUrl(study, '/knobs'))}${tab('front', 'Front', studyUrl(study, '/front'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}</nav>`;
+  return html`<nav class="tabs">${tab('overview', 'Overview', studyUrl(study))}${tab('trials', 'Trials', studyUrl(study, '/trials'))}${tab('knobs', 'Knobs', studyUrl(study, '/knobs'))}${tab('front', 'Front', studyUrl(study, '/front'))}${tab('lineage', 'Lineage', studyUrl(study, '/lineage'))}${tab('sessions', 'Sessions', studyUrl(study, '/sessions'))}</nav>`;
 }
 
 export function navigate(path, { replace = false } = {}) {

@@ -17,6 +17,8 @@ export interface RunOptions extends StudyCommandOptions {
   patience?: number;
   fresh?: boolean;
   lineage?: boolean;
+  /** `--memory`: warm-start from earlier studies. */
+  memory?: boolean;
   /** Only propose: trials are queued for `autolab worker`s (a PostgreSQL store). */
   remote?: boolean;
   /** Who proposes next: `bandit` (default, payoff-driven) or `round-robin`. */
@@ -82,6 +84,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
           kill: kill.signal,
           scheduler: options.scheduler ?? 'bandit',
           noLineage: options.lineage === false,
+          ...(options.memory ? { memory: true } : {}),
           remote: options.remote ?? false,
           onReady: ({ baseline, incumbent }) => {
             baselineScore = baseline.score;

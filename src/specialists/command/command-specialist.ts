@@ -11,9 +11,11 @@
  * as `illegal_edit`, so the attempt stays auditable.
  */
 import type { Executor } from '../../core/executor.ts';
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { matchesAny } from '../../core/glob.ts';
+import { cleanTrialText } from '../../core/redact.ts';
+import { ARCHIVED_TOOL_RESULT_CHARS, type SessionTranscript } from '../../core/session-archive.ts';
 import type { AutolabWarning } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
@@ -48,42 +50,24 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
   const settings = parseCommandOptions(spec);
   const role = roleText(spec.role);
   let report: SessionReport | null = null;
+  let transcript: SessionTranscript | undefined;
   const end = (outcome: SessionOutcome, reason: string, warnings: AutolabWarning[] = []): null => {
-    report = { outcome, reason, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings };
+    report = { outcome, reason, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, ...(transcript ? { transcript } : {}) };
     return null;
   };
 
   const propose = async (context: ProposalContext): Promise<Proposal | null> => {
     report = null;
+    transcript = undefined;
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
     const policy = new EditPolicy(context.surface, context.task.protected);
     const repair = settings.repair && !context.lineage.controlArm ? repairOffer(context.trials, spec.name) : null;
     const parent = repair ? repair.trial.id : context.incumbent.id;
     const scratch = await context.workspace.createScratch(parent);
     const files = await writeSessionFiles({ specialist: spec.name, role, context, policy, parent, repair });
     try {
-      const values: Record<string, string> = {
-        lineage_file: files.lineageFile,
-        role_file: files.roleFile,
-        prompt_file: files.promptFile,
-        hypothesis_file: files.hypothesisFile,
-        surface: policy.surface.paths.join(' '),
-        workdir: scratch.dir,
-        parent: String(parent),
-        specialist: spec.name,
-      };
-      const env: Record<string, string> = {};
-      for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
-      Object.assign(env, settings.env, {
-        AUTOLAB_LINEAGE_FILE: files.lineageFile,
-        AUTOLAB_ROLE_FILE: files.roleFile,
-        AUTOLAB_PROMPT_FILE: files.promptFile,
-        AUTOLAB_HYPOTHESIS_FILE: files.hypothesisFile,
-        AUTOLAB_SURFACE: policy.surface.paths.join('\n'),
-        AUTOLAB_PROTECTED: context.task.protected.join('\n'),
-        AUTOLAB_PARENT: String(parent),
-        AUTOLAB_SPECIALIST: spec.name,
-        AUTOLAB_WORKDIR: scratch.dir,
-      });
+      const { values, env } = sessionEnvironment({ specialist: spec.name, settings, files, policy, context, parent, workdir: scratch.dir });
       const result = await executor.run({
         command: fillPlaceholders(settings.command, values),
         cwd: scratch.dir,
@@ -93,17 +77,22 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
         logFile: files.logFile,
         signal: context.signal,
       });
+      transcript = commandTranscript({
+        command: fillPlaceholders(settings.command, values),
+        role,
+        prompt: await readFile(files.promptFile, 'utf8').catch(() => ''),
+        output: result.outputTail,
+        failed: result.exitCode !== 0 || result.timedOut || result.spawnError !== null,
+        parent,
+        startedAt,
+        durationMs: performance.now() - t0,
+      });
       if (result.aborted) return end('no_proposal', 'the study stopped the session');
       if (result.timedOut) return end('failed', `timed out after ${Math.round(settings.timeoutMs / 1000)} s; its process group was killed\n${lastLines(result.outputTail, 6)}`.trim());
       if (result.spawnError) return end('failed', `could not start: ${result.spawnError}`);
       if (result.exitCode !== 0) return end('failed', `exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}\n${lastLines(result.outputTail, 6)}`.trim());
 
-      for (const path of await scratch.changedPaths()) {
-        if (!matchesAny(path, settings.ignore)) continue;
-        const original = await context.readFile(parent, path);
-        if (original === null) await rm(join(scratch.dir, path), { recursive: true, force: true });
-        else await writeFile(join(scratch.dir, path), original);
-      }
+      await restoreIgnoredPaths(scratch, settings.ignore, (path) => context.readFile(parent, path));
       const patch = await scratch.diff();
       if (patch.trim() === '') return end('no_proposal', 'the command changed nothing');
       const warnings: AutolabWarning[] = [];
@@ -118,7 +107,8 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
       if (repair) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
       if (written?.notes) notes.push(written.notes);
       if (outside.length > 0) notes.push(`changed outside its surface: ${outside.map((verdict) => (verdict.ok ? '' : verdict.reason)).join('; ')}`);
-      report = { outcome: 'submitted', reason: `the command exited 0 after ${Math.round(result.durationMs / 100) / 10} s`, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings };
+      if (written) transcript.messages.push({ role: 'assistant', text: cleanTrialText(JSON.stringify(written)), toolCalls: [], atMs: Math.round(performance.now() - t0) });
+      report = { outcome: 'submitted', reason: `the command exited 0 after ${Math.round(result.durationMs / 100) / 10} s`, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, transcript };
       return {
         specialist: spec.name,
         parent,
@@ -143,4 +133,75 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
       return taken;
     },
   };
+}
+
+/**
+ * The archived form of a command session: the role as the system prompt, the prompt
+ * file as the first message, the command as one tool call and its output (redacted,
+ * capped) as the result; the hypothesis file, when written, as the closing message.
+ */
+function commandTranscript(input: { command: string; role: string; prompt: string; output: string; failed: boolean; parent: number; startedAt: string; durationMs: number }): SessionTranscript {
+  const atMs = Math.round(input.durationMs);
+  const output = cleanTrialText(input.output);
+  const cut = output.length > ARCHIVED_TOOL_RESULT_CHARS;
+  return {
+    kind: 'command',
+    model: cleanTrialText(input.command.split(/\s+/)[0] ?? 'command'),
+    system: cleanTrialText(input.role),
+    firstMessage: cleanTrialText(input.prompt),
+    messages: [
+      { role: 'assistant', text: '', toolCalls: [{ id: 'command', name: 'command', arguments: { command: cleanTrialText(input.command) } }], atMs: 0 },
+      { role: 'tool', toolCallId: 'command', name: 'command', result: cut ? '… ' + output.slice(-ARCHIVED_TOOL_RESULT_CHARS) : output, error: input.failed, truncated: cut, atMs },
+    ],
+    parent: input.parent,
+    startedAt: input.startedAt,
+    durationMs: atMs,
+  };
+}
+
+/** The `{placeholders}` and the environment a command session runs with (the process's own, the task's `env:`, then autolab's). */
+function sessionEnvironment(input: {
+  specialist: string;
+  settings: CommandSettings;
+  files: { lineageFile: string; roleFile: string; promptFile: string; hypothesisFile: string };
+  policy: EditPolicy;
+  context: ProposalContext;
+  parent: number;
+  workdir: string;
+}): { values: Record<string, string>; env: Record<string, string> } {
+  const { files, policy, parent, workdir, specialist } = input;
+  const values: Record<string, string> = {
+    lineage_file: files.lineageFile,
+    role_file: files.roleFile,
+    prompt_file: files.promptFile,
+    hypothesis_file: files.hypothesisFile,
+    surface: policy.surface.paths.join(' '),
+    workdir,
+    parent: String(parent),
+    specialist,
+  };
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) if (value !== undefined) env[key] = value;
+  Object.assign(env, input.settings.env, {
+    AUTOLAB_LINEAGE_FILE: files.lineageFile,
+    AUTOLAB_ROLE_FILE: files.roleFile,
+    AUTOLAB_PROMPT_FILE: files.promptFile,
+    AUTOLAB_HYPOTHESIS_FILE: files.hypothesisFile,
+    AUTOLAB_SURFACE: policy.surface.paths.join('\n'),
+    AUTOLAB_PROTECTED: input.context.task.protected.join('\n'),
+    AUTOLAB_PARENT: String(parent),
+    AUTOLAB_SPECIALIST: specialist,
+    AUTOLAB_WORKDIR: workdir,
+  });
+  return { values, env };
+}
+
+/** Puts back the parent's copy of every changed path the `ignore:` globs match (removes it when the parent had none). */
+async function restoreIgnoredPaths(scratch: { dir: string; changedPaths(): Promise<string[]> }, ignore: readonly string[], original: (path: string) => Promise<string | null>): Promise<void> {
+  for (const path of await scratch.changedPaths()) {
+    if (!matchesAny(path, ignore)) continue;
+    const text = await original(path);
+    if (text === null) await rm(join(scratch.dir, path), { recursive: true, force: true });
+    else await writeFile(join(scratch.dir, path), text);
+  }
 }

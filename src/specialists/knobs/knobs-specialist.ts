@@ -17,6 +17,7 @@ import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
 import { validateKnobSpace } from './knob-space.ts';
 import { describeKnobValue, knobValueEquals, knobValuesKey, normaliseKnobValue, type KnobValues } from './knob-value.ts';
 import { createKnobSampler, SAMPLER_NAMES } from './sampler-choice.ts';
+import { warmStartOnFirstProposal } from './warm-start-sampler.ts';
 
 /** The `options` a knobs specialist accepts in the task file. */
 const KnobsOptionsSchema = z
@@ -81,30 +82,12 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
     });
   }
   const options = parsed.data;
-  let sampler: KnobSampler;
-  try {
-    sampler = dependencies.sampler ?? createKnobSampler(
-      {
-        sampler: options.sampler,
-        maxChanged: options.max_changed,
-        startupTrials: options.startup_trials,
-        eiCandidates: options.ei_candidates,
-        priorWeight: options.prior_weight,
-        constantLiar: options.constant_liar,
-        gridPoints: options.grid_points,
-      },
-      surface.knobs,
-      task.budget?.trials,
-      (task.objectives?.length ?? 0) >= 2,
-    );
-  } catch (error) {
-    if (AutolabError.is(error)) throw new AutolabError(error.name, `specialist '${spec.name}': ${error.message}`, { hint: error.hint, cause: error });
-    throw error;
-  }
+  const sampler = dependencies.sampler ?? samplerOf(spec.name, options, surface.knobs, task.budget?.trials, (task.objectives?.length ?? 0) >= 2);
   const knobs = surface.knobs;
   const constraints = compileSurfaceConstraints(surface);
   const readHistory = createKnobHistoryReader(knobs);
   const outstanding = createOutstandingProposals(knobs, 2 * (task.parallel ?? 1) + 8);
+  const activeSampler = warmStartOnFirstProposal(sampler, knobs); // memory across studies (the sampler itself when off)
 
   return {
     spec,
@@ -118,7 +101,8 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       const history = await readHistory(context);
       context.signal.throwIfAborted();
       const pending = outstanding.stillWaiting(context.trials, history);
-      const proposed = sampler.sample(knobs, history, current, () => context.random(), {
+      const searcher = await activeSampler(context);
+      const proposed = searcher.sample(knobs, history, current, () => context.random(), {
         direction: context.task.objective?.direction ?? 'minimize',
         pending,
         constraints,
@@ -142,12 +126,12 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       return {
         specialist: spec.name,
         parent: incumbent.id,
-        hypothesis: `knobs: ${describeChanges(changed, current, changes)} (${sampler.name === 'random' ? 'random search around the incumbent' : `${sampler.name} search over ${learned} measured trials`}, trial ${incumbent.id})`,
+        hypothesis: `knobs: ${describeChanges(changed, current, changes)} (${searcher.name === 'random' ? 'random search around the incumbent' : `${searcher.name} search over ${learned} measured trials`}, trial ${incumbent.id})`,
         edit: { kind: 'files', files },
         notes: [
-          `${sampler.name} search: changed ${changed.length} of ${knobs.length} knobs; learned from ${learned} measured trials (${history.length - learned} others in flight or uninformative), ${pending.length} proposals waiting`,
+          `${searcher.name} search: changed ${changed.length} of ${knobs.length} knobs; learned from ${learned} measured trials (${history.length - learned} others in flight or uninformative), ${pending.length} proposals waiting`,
           ...(feasibility !== null ? [feasibility] : []),
-          formatKnobNotesLine(full, sampler.name),
+          formatKnobNotesLine(full, searcher.name),
         ].join('\n'),
       };
     },
@@ -214,4 +198,27 @@ function memoise(read: RecipeFileReader): RecipeFileReader {
     }
     return pending;
   };
+}
+
+/** The sampler the options name, its errors prefixed with the specialist's name. */
+function samplerOf(name: string, options: z.infer<typeof KnobsOptionsSchema>, knobs: readonly KnobSpec[], trialBudget: number | undefined, multiObjective: boolean): KnobSampler {
+  try {
+    return createKnobSampler(
+      {
+        sampler: options.sampler,
+        maxChanged: options.max_changed,
+        startupTrials: options.startup_trials,
+        eiCandidates: options.ei_candidates,
+        priorWeight: options.prior_weight,
+        constantLiar: options.constant_liar,
+        gridPoints: options.grid_points,
+      },
+      knobs,
+      trialBudget,
+      multiObjective,
+    );
+  } catch (error) {
+    if (AutolabError.is(error)) throw new AutolabError(error.name, `specialist '${name}': ${error.message}`, { hint: error.hint, cause: error });
+    throw error;
+  }
 }

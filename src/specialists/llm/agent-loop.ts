@@ -10,6 +10,7 @@
 import { generateText, streamText, type LanguageModel, type ModelMessage, type ToolSet } from 'ai';
 import { addTokens, NO_TOKENS, type TokenCounts } from './prices.ts';
 import { classifyProviderError, isRetryable, retryDelayMs, sleepUnlessAborted } from './provider-retry.ts';
+import type { AgentLoopRecorder } from './session-recorder.ts';
 
 // The SDK prints its warnings to the console unless told otherwise; the CLI owns the console.
 const sdkGlobals = globalThis as { AI_SDK_LOG_WARNINGS?: unknown };
@@ -45,6 +46,8 @@ export interface AgentLoopInput {
   /** True once the agent has submitted. */
   isDone: () => boolean;
   random?: () => number;
+  /** Sees every model call's messages, every retry and nudge (the session archive). */
+  recorder?: AgentLoopRecorder;
 }
 
 export type AgentLoopEnd = 'submitted' | 'step_limit' | 'token_limit' | 'wall_time' | 'provider_error' | 'aborted';
@@ -153,7 +156,9 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       const early = stopped();
       if (early) return early;
       let step: StepResult;
+      let callStarted = performance.now();
       for (;;) {
+        callStarted = performance.now();
         const requestTimer = new AbortController();
         const requestTimeout = setTimeout(() => requestTimer.abort(), limits.requestTimeoutMs);
         try {
@@ -165,6 +170,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
           const failure = classifyProviderError(error, requestTimer.signal.aborted);
           if (failure.kind === 'context_overflow') {
             if (retries < limits.maxRetries && compactMessages(messages)) {
+              input.recorder?.retry(failure.kind, `${failure.message}; earlier tool results compacted`, 0);
               retries++;
               continue;
             }
@@ -177,6 +183,7 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
           }
           const delay = retryDelayMs(failure, retries, limits.retryDelayMs, input.random);
           if (Date.now() - startedAt + delay >= limits.wallTimeMs) return finish('wall_time', `wall time would run out waiting to retry after ${failure.message}`);
+          input.recorder?.retry(failure.kind, failure.message, delay);
           retries++;
           await sleepUnlessAborted(delay, session);
         } finally {
@@ -186,9 +193,13 @@ export async function runAgentLoop(input: AgentLoopInput): Promise<AgentLoopResu
       steps++;
       tokens = addTokens(tokens, step.tokens);
       messages.push(...step.messages);
+      input.recorder?.step(step.messages, step.tokens, performance.now() - callStarted);
       if (input.isDone()) return finish('submitted', `submitted after ${steps} model call${steps === 1 ? '' : 's'}`);
       if (tokens.input + tokens.output >= limits.maxTokens) return finish('token_limit', `token limit of ${limits.maxTokens} reached (${tokens.input + tokens.output} used) without submit`);
-      if (step.toolCalls === 0) messages.push({ role: 'user', content: NUDGE });
+      if (step.toolCalls === 0) {
+        messages.push({ role: 'user', content: NUDGE });
+        input.recorder?.user(NUDGE);
+      }
     }
     return finish('step_limit', `step limit of ${limits.maxSteps} model calls reached without submit`);
   } finally {

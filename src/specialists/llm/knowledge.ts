@@ -5,11 +5,22 @@
  */
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ToolFailure } from './recipe-files.ts';
 
 const MAX_KNOWLEDGE_FILE_CHARS = 20_000;
 const MAX_KNOWLEDGE_CHARS = 60_000;
 const MAX_LIBRARY_NOTE_CHARS = 30_000;
+
+/**
+ * The starter technique library shipped with autolab (`library: builtin`): concise notes
+ * on well-established training techniques (mechanism, when it helps, how to test it
+ * cheaply, the reference), written for this project and tuned to no benchmark.
+ *
+ * @example
+ * await listLibrary(BUILTIN_LIBRARY); // 'README.md — About this library: ...\nbatch-size.md — Batch size, ...'
+ */
+export const BUILTIN_LIBRARY = fileURLToPath(new URL('./builtin-library', import.meta.url));
 
 /** The knowledge files as one Markdown section; unreadable files are named, not fatal. */
 export async function loadKnowledge(files: readonly string[]): Promise<{ text: string; problems: string[] }> {

@@ -9,6 +9,7 @@ import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import { parseDurationMs } from '../../core/units.ts';
 import type { AgentLoopLimits } from './agent-loop.ts';
 import { parseModelRef, type ModelRef } from './model-ref.ts';
+import { BUILTIN_LIBRARY } from './knowledge.ts';
 
 const duration = (fallback: string) =>
   z
@@ -56,7 +57,7 @@ export interface LlmSettings extends AgentLoopLimits {
 
 /**
  * Validates `spec.options` of an llm specialist. Relative knowledge and library paths
- * are resolved against the task file's folder. Throws a `TaskFileError` naming the key.
+ * are resolved against the task file's folder; `library: builtin` is the shipped library. Throws a `TaskFileError` naming the key.
  */
 export function parseLlmOptions(spec: SpecialistSpec, task: TaskSpec): LlmSettings {
   const parsed = llmOptionsSchema.safeParse(spec.options);
@@ -86,7 +87,7 @@ export function parseLlmOptions(spec: SpecialistSpec, task: TaskSpec): LlmSettin
   };
   if (options.base_url !== undefined) settings.baseUrl = options.base_url;
   if (options.api_key_env !== undefined) settings.apiKeyEnv = options.api_key_env;
-  if (options.library !== undefined) settings.library = at(options.library);
+  if (options.library !== undefined) settings.library = options.library === 'builtin' ? BUILTIN_LIBRARY : at(options.library);
   if (options.temperature !== undefined) settings.temperature = options.temperature;
   return settings;
 }

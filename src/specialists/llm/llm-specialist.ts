@@ -5,6 +5,7 @@
  * the lineage and the code, edits inside its surface, and submits; the edit is the
  * scratch worktree's diff. Tokens are counted per session and priced per model.
  */
+import { randomUUID } from 'node:crypto';
 import type { LanguageModel } from 'ai';
 import type { AutolabWarning } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
@@ -13,6 +14,8 @@ import type { Proposal } from '../../core/trial.ts';
 import { runAgentLoop, type AgentLoopEnd } from './agent-loop.ts';
 import { firstMessage, systemPrompt, type PromptInput } from './agent-prompt.ts';
 import { agentTools, type ToolCounters } from './agent-tools.ts';
+import { knowledgeTools } from './knowledge-tools.ts';
+import { createSessionRecorder } from './session-recorder.ts';
 import { AgentWorkspace } from './agent-workspace.ts';
 import { EditPolicy } from '../shared/edit-policy.ts';
 import { loadKnowledge } from './knowledge.ts';
@@ -77,23 +80,24 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
     const prompt: PromptInput = { specialist: spec.name, role, context, policy, knowledge: knowledge.text, hasLibrary: settings.library !== undefined, maxSteps: settings.maxSteps, repair };
     const session = await AgentWorkspace.open(context, startParent);
     const counters: ToolCounters = { calls: 0, failures: 0, refusals: 0 };
+    const sessionId = randomUUID();
+    const recorder = createSessionRecorder();
     try {
+      const { system, first } = await sessionOpening(prompt, context, startParent);
+      const tools = agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) });
+      if (context.knowledge && !context.lineage.controlArm) Object.assign(tools, knowledgeTools({ knowledge: context.knowledge, author: spec.name, sessionId, counters }));
       const loop = await runAgentLoop({
         model,
-        system: systemPrompt(prompt),
-        firstMessage: firstMessage(prompt, startParent),
-        tools: agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) }),
+        system,
+        firstMessage: first,
+        tools,
         limits: settings,
         signal: context.signal,
         isDone: () => session.submission !== null,
+        recorder,
         ...(dependencies.random ? { random: dependencies.random } : {}),
       });
-      const price = findPrice(settings.model.key, context.task.prices ?? task.prices ?? {});
-      if (price === null) {
-        const warning = unknownPriceWarning(settings.model.key);
-        if (warning) warnings.push(warning);
-      }
-      const cost = costOf(loop.tokens, price);
+      const cost = sessionCost(settings.model.key, loop.tokens, context.task.prices ?? task.prices ?? {}, warnings);
       const submission = session.submission;
       report = {
         outcome: submission ? 'submitted' : OUTCOME_OF_END[loop.end],
@@ -103,6 +107,8 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
         toolCalls: counters.calls,
         retries: loop.retries,
         warnings,
+        sessionId,
+        transcript: recorder.transcript({ model: settings.model.key, system, firstMessage: first, parent: startParent }),
       };
       if (!submission) return null;
       const notes: string[] = [];
@@ -133,4 +139,20 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
       return taken;
     },
   };
+}
+
+/** The system prompt and the first message of a session: the lineage prompt, then the memory cards (none in the control arm). */
+async function sessionOpening(prompt: PromptInput, context: ProposalContext, startParent: number): Promise<{ system: string; first: string }> {
+  const cards = context.lineage.controlArm ? '' : ((await context.knowledge?.memoryCards().catch(() => '')) ?? '');
+  return { system: systemPrompt(prompt), first: [firstMessage(prompt, startParent), cards].filter((part) => part !== '').join('\n\n') };
+}
+
+/** The session's cost at the model's price; a warning when the price is unknown. */
+function sessionCost(modelKey: string, tokens: Parameters<typeof costOf>[0], prices: Parameters<typeof findPrice>[1], warnings: AutolabWarning[]): ReturnType<typeof costOf> {
+  const price = findPrice(modelKey, prices);
+  if (price === null) {
+    const warning = unknownPriceWarning(modelKey);
+    if (warning) warnings.push(warning);
+  }
+  return costOf(tokens, price);
 }

@@ -27,6 +27,7 @@ import { firstRow, type SqlDriver, type SqlSession } from './driver.ts';
 import { appendEvent, listEvents } from './events.ts';
 import { finishTrial } from './finish-trial.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
+import { SqlResearchMemory } from './research-memory.ts';
 import { countTrials, getIncumbent, getTrial, listAncestors, listTrials } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelDraft } from './trial-levels.ts';
@@ -174,6 +175,13 @@ export abstract class SqlStore implements Store {
 
   listEvents(studyId: number, options: { afterId?: number; limit?: number } = {}): Promise<StudyEvent[]> {
     return listEvents(this.reader('list events'), studyId, options);
+  }
+
+  // ---- research memory (research-memory.ts) ---------------------------------------
+
+  /** The session archive, notes, technique cards and knob observations in this database. */
+  researchMemory(): SqlResearchMemory {
+    return new SqlResearchMemory(this.driver);
   }
 
   close(): Promise<void> {

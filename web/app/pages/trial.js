@@ -93,7 +93,7 @@ function fillTrial(view, detail) {
     view.app.querySelector('#trial-head'),
     html`<div class="page-head"><div>
         <h1>Trial #${trial.id} ${outcomePill(trial.status, trial.label)} ${detail.isIncumbent ? html`<span class="pill incumbent">incumbent</span>` : ''} ${detail.onChain && !detail.isIncumbent ? html`<span class="pill chain">on the incumbent's chain</span>` : ''}</h1>
-        <div class="sub">by <strong>${trial.specialist}</strong> · parent ${detail.parent ? link(detail.parent) : '—'} · seed ${trial.seed}${detail.slot ? ` · slot ${detail.slot.slot ?? '?'}${detail.slot.gpu ? ` (gpu ${detail.slot.gpu})` : ''}` : ''} · created ${when(trial.createdAt)}</div>
+        <div class="sub">by <strong>${trial.specialist}</strong> · parent ${detail.parent ? link(detail.parent) : '—'} · seed ${trial.seed}${detail.slot ? ` · slot ${detail.slot.slot ?? '?'}${detail.slot.gpu ? ` (gpu ${detail.slot.gpu})` : ''}` : ''} · created ${when(trial.createdAt)}${trial.id !== 0 ? html` · <a href="${view.studyUrl(`/trials/${trial.id}/session`)}" data-link id="session-link">the session that proposed it</a>` : ''}</div>
       </div></div>
       <div class="stats">
         <div class="stat"><div class="k">${metric}</div><div class="v" id="trial-score">${formatValue(trial.score)}</div><div class="d">${trial.status === 'failed' ? 'no valid score' : trial.status}</div></div>
@@ -121,6 +121,7 @@ function fillTrial(view, detail) {
           ${PHASES.filter(([key]) => trial.timings[key] !== undefined).map(([key, name]) => html`<dt>${name}</dt><dd>${formatDuration(trial.timings[key])}</dd>`)}</dl></div>
       </div>
       <div style="height:16px"></div>
+      ${runFeedbackCard(detail.events)}
       ${detail.curve ? html`<div class="card"><h2>Learning curve</h2><div class="plot" id="curve" style="max-width:760px">${raw(learningCurveSvg(detail.curve, { width: 760 }))}</div></div>` : ''}`,
   );
   setHtml(view.app.querySelector('#diff-note'), detail.parent ? html`from ${link(detail.parent)}` : '');
@@ -139,6 +140,17 @@ function fillTrial(view, detail) {
     view.app.querySelector('#events'),
     html`<table><thead><tr><th>#</th><th>at</th><th>event</th><th>data</th></tr></thead><tbody>${detail.events.map((event) => html`<tr><td class="muted">${event.id}</td><td>${when(event.at)}</td><td><code>${event.storedType ?? event.type}</code></td><td class="mono">${JSON.stringify(event.data)}</td></tr>`)}</tbody></table>`,
   );
+}
+
+/** What the run left beyond its score (the task's `feedback:`), from the trial's `trial.feedback` event. */
+function runFeedbackCard(events) {
+  const feedback = [...(events ?? [])].reverse().find((event) => event.type === 'trial.feedback')?.data;
+  if (!feedback) return '';
+  const profile = feedback.profile;
+  return html`<div class="card" id="run-feedback"><h2>Run feedback <span class="note">what the run left beyond its score</span></h2>
+    ${profile ? html`<h3>profile <code>${profile.command}</code> <span class="muted">${profile.timedOut ? 'timed out' : `exit ${profile.exitCode ?? 'by signal'}`} · ${formatDuration(profile.durationMs)}${profile.truncated ? ' · cut' : ''}</span></h3><pre class="block">${profile.text}</pre>` : ''}
+    ${feedback.files.map((file) => html`<h3><code>${file.path}</code> <span class="muted">${file.chars.toLocaleString()} characters${file.truncated ? ', cut' : ''}</span></h3><pre class="block">${file.text}</pre>`)}
+    ${feedback.missing.length > 0 ? html`<p class="muted">Not left by the run: ${feedback.missing.join(', ')}.</p>` : ''}</div>`;
 }
 
 function formatBytes(bytes) {

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import type { KnobSpec } from '../../core/task.ts';
+import type { KnobPriorObservation } from '../../core/technique-card.ts';
+import { encodeSpace } from './knob-encoding.ts';
+import type { KnobObservation } from './knob-sampler.ts';
+import { mulberry32 } from './sampler-math.ts';
+import { createTpeSampler } from './tpe-sampler.ts';
+import { createWarmStartSampler, priorSimilarity, priorStudies, spearman } from './warm-start-sampler.ts';
+
+const SPACE: KnobSpec[] = [
+  { name: 'a', file: 'p.json', key: 'a', type: 'float', low: 0, high: 1 },
+  { name: 'b', file: 'p.json', key: 'b', type: 'float', low: 0, high: 1 },
+];
+const SPACE_JSON = { a: { type: 'float', low: 0, high: 1 }, b: { type: 'float', low: 0, high: 1 } };
+
+function bowl(a0: number, b0: number) {
+  return (a: number, b: number) => (a - a0) ** 2 + (b - b0) ** 2;
+}
+
+function priorsOf(f: (a: number, b: number) => number, n = 40): KnobPriorObservation[] {
+  const random = mulberry32(7);
+  return Array.from({ length: n }, (_, trialId) => {
+    const a = random();
+    const b = random();
+    return { study: 'earlier', trialId, fingerprint: 'fp', metric: 'loss', direction: 'minimize' as const, values: { a, b }, score: f(a, b), space: SPACE_JSON };
+  });
+}
+
+function observe(values: Array<[number, number]>, f: (a: number, b: number) => number): KnobObservation[] {
+  return values.map(([a, b], trialId) => ({ trialId, values: { a, b }, status: 'discarded' as const, score: f(a, b) }));
+}
+
+describe('warm-start sampler', () => {
+  it("ranks an earlier study's trials, keeps only those that fit the knob space", () => {
+    const priors = priorsOf(bowl(0.3, 0.3), 10);
+    priors.push({ ...priors[0]!, trialId: 99, space: { a: { type: 'int' }, b: SPACE_JSON.b } });
+    priors.push({ ...priors[0]!, trialId: 98, score: null });
+    const [study] = priorStudies(SPACE, priors);
+    expect(study!.points).toHaveLength(10);
+    expect(study!.points[0]!.quantile).toBe(0);
+    expect(study!.points.at(-1)!.quantile).toBe(1);
+  });
+
+  it('spearman is 1 for the same order, -1 for the reverse, 0 below three points', () => {
+    expect(spearman([1, 2, 3, 4], [10, 20, 30, 40])).toBeCloseTo(1);
+    expect(spearman([1, 2, 3, 4], [4, 3, 2, 1])).toBeCloseTo(-1);
+    expect(spearman([1, 2], [1, 2])).toBe(0);
+  });
+
+  it('trusts a related earlier study and drops an unrelated one as this study measures', () => {
+    const encoded = encodeSpace(SPACE);
+    const [earlier] = priorStudies(SPACE, priorsOf(bowl(0.3, 0.3)));
+    const points: Array<[number, number]> = [[0.1, 0.1], [0.9, 0.9], [0.35, 0.3], [0.6, 0.2], [0.2, 0.7], [0.8, 0.5], [0.5, 0.5], [0.1, 0.9], [0.95, 0.1], [0.4, 0.4]];
+    const measured = (f: (a: number, b: number) => number) => points.map(([a, b]) => ({ point: [a, b], loss: f(a, b) }));
+    expect(priorSimilarity(encoded, earlier!, [])).toBeCloseTo(0.5);
+    expect(priorSimilarity(encoded, earlier!, measured(bowl(0.35, 0.3)))).toBeGreaterThan(0.6);
+    expect(priorSimilarity(encoded, earlier!, measured(bowl(0.9, 0.9)))).toBeLessThan(0.2);
+  });
+
+  it("first tries the earlier study's best settings, then searches; with an unrelated study it leaves the inner sampler alone", () => {
+    const f = bowl(0.3, 0.3);
+    const priors = priorsOf(f);
+    const bestPrior = [...priors].sort((x, y) => x.score! - y.score!)[0]!;
+    const sampler = createWarmStartSampler(createTpeSampler(), priors, { enqueue: 1 });
+    const random = mulberry32(1);
+    const history = observe([[0.5, 0.5]], f);
+    expect(sampler.sample(SPACE, history, { a: 0.5, b: 0.5 }, random)).toEqual(bestPrior.values);
+    expect(sampler.name).toBe('tpe+warm');
+    // Then TPE models from the second trial on (no random start-up): its proposals stay near the earlier optimum.
+    const grown = observe([[0.5, 0.5], [bestPrior.values.a as number, bestPrior.values.b as number]], f);
+    const distances = Array.from({ length: 10 }, () => {
+      const next = sampler.sample(SPACE, grown, { a: 0.5, b: 0.5 }, random);
+      return Math.hypot((next.a as number) - 0.3, (next.b as number) - 0.3);
+    });
+    expect(distances.sort((x, y) => x - y)[5]).toBeLessThan(0.3);
+    // An unrelated study: once this study's measurements contradict it, it is dropped.
+    const unrelated = createWarmStartSampler(createTpeSampler(), priorsOf(bowl(0.9, 0.9)));
+    const g = bowl(0.1, 0.1);
+    const contradicting = observe([[0.1, 0.1], [0.9, 0.9], [0.2, 0.1], [0.8, 0.8], [0.5, 0.5], [0.3, 0.2], [0.7, 0.9], [0.15, 0.3]], g);
+    unrelated.sample(SPACE, contradicting, { a: 0.1, b: 0.1 }, random);
+    expect(unrelated.similarities.get('earlier')).toBeLessThan(0.2);
+  });
+});

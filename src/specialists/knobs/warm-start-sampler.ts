@@ -1,0 +1,226 @@
+/**
+ * Warm starts for knob samplers from earlier studies (memory across studies): a wrapper
+ * around any KnobSampler that (1) first tries the best settings earlier studies measured
+ * (as Optuna's enqueued trials do), then (2) hands the inner sampler the earlier trials
+ * as extra observations, placed on this study's scale by rank, so that a model-based
+ * sampler starts from where earlier studies found good values instead of from random
+ * trials. The priors are **similarity-gated** (in the spirit of transfer TPE and
+ * warm-started CMA-ES): after each measured trial, the rank correlation between what an
+ * earlier study predicts at this study's points and what this study measured decides how
+ * much of it is used; an earlier study that disagrees is dropped, so an unrelated one
+ * costs only its first tries. Pure apart from the random stream.
+ */
+import type { ProposalContext } from '../../core/specialist.ts';
+import type { Direction, KnobSpec } from '../../core/task.ts';
+import type { KnobPriorObservation } from '../../core/technique-card.ts';
+import { encodeSpace, encodeValues, type EncodedSpace } from './knob-encoding.ts';
+import { observationRole } from './knob-observations.ts';
+import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
+import { knobValuesKey, type KnobValues } from './knob-value.ts';
+
+export interface WarmStartOptions {
+  /** Best settings of each earlier study tried first. Default 2. */
+  enqueue?: number;
+  /** Most prior observations handed to the inner sampler. Default 16. */
+  maxPriors?: number;
+  /** Measured trials of this study after which the priors weigh half as much. Default 6. */
+  halfLife?: number;
+  /** Similarity below which an earlier study is dropped. Default 0.2. */
+  minSimilarity?: number;
+  /** Until this study has measured this many trials, every other proposal explores as a cold start does. Default 0 (off: it measured no better on bench:warmstart). */
+  exploreUntil?: number;
+}
+
+/** One earlier study's usable trials: encoded points and their rank (0 best, 1 worst). */
+interface PriorStudy {
+  study: string;
+  points: Array<{ values: KnobValues; point: number[]; quantile: number }>;
+}
+
+const KERNEL_WIDTH = 0.15;
+/** The rank (in this study's measured scores) the best earlier trial is placed at. */
+const PRIOR_FLOOR = 0.15;
+/** Measured trials TPE wants before it models (its default `startup_trials`). */
+const STARTUP = 10;
+
+/** The earlier trials that fit this knob space, per study, ranked within their study. */
+export function priorStudies(space: readonly KnobSpec[], priors: readonly KnobPriorObservation[]): PriorStudy[] {
+  const encoded = encodeSpace(space);
+  const byStudy = new Map<string, Array<{ values: KnobValues; point: number[]; loss: number }>>();
+  for (const prior of priors) {
+    if (prior.score === null || !Number.isFinite(prior.score)) continue;
+    const fits = space.every((knob) => prior.space[knob.name]?.type === knob.type);
+    if (!fits) continue;
+    const values: KnobValues = {};
+    for (const knob of space) values[knob.name] = prior.values[knob.name] as KnobValues[string];
+    const point = encodeValues(encoded, values);
+    if (point === null || space.some((knob) => knob.type !== 'categorical' && (Number(values[knob.name]) < knob.low! || Number(values[knob.name]) > knob.high!))) continue;
+    const loss = prior.direction === 'minimize' ? prior.score : -prior.score;
+    const list = byStudy.get(prior.study) ?? [];
+    list.push({ values, point, loss });
+    byStudy.set(prior.study, list);
+  }
+  const studies: PriorStudy[] = [];
+  for (const [study, list] of byStudy) {
+    if (list.length < 3) continue;
+    const sorted = [...list].sort((a, b) => a.loss - b.loss);
+    studies.push({ study, points: sorted.map((entry, index) => ({ values: entry.values, point: entry.point, quantile: sorted.length === 1 ? 0 : index / (sorted.length - 1) })) });
+  }
+  return studies;
+}
+
+function distance(encoded: EncodedSpace, a: readonly number[], b: readonly number[]): number {
+  let sum = 0;
+  encoded.forEach((dimension, index) => {
+    const d = dimension.kind === 'categorical' ? (a[index] === b[index] ? 0 : 1) : (a[index]! - b[index]!);
+    sum += d * d;
+  });
+  return Math.sqrt(sum / Math.max(1, encoded.length));
+}
+
+/** What an earlier study predicts (its rank, 0 best) at `point`: a kernel-weighted mean of its trials' ranks. */
+function predictQuantile(encoded: EncodedSpace, prior: PriorStudy, point: readonly number[]): number {
+  let weight = 0;
+  let total = 0;
+  for (const entry of prior.points) {
+    const w = Math.exp(-0.5 * (distance(encoded, entry.point, point) / KERNEL_WIDTH) ** 2) + 1e-9;
+    weight += w;
+    total += w * entry.quantile;
+  }
+  return total / weight;
+}
+
+function ranks(values: readonly number[]): number[] {
+  const order = values.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
+  const out = new Array<number>(values.length);
+  order.forEach((entry, rank) => (out[entry.index] = rank));
+  return out;
+}
+
+/** Spearman's rank correlation (0 when undefined). */
+export function spearman(a: readonly number[], b: readonly number[]): number {
+  const n = a.length;
+  if (n < 3) return 0;
+  const ra = ranks(a);
+  const rb = ranks(b);
+  const mean = (n - 1) / 2;
+  let cov = 0;
+  let va = 0;
+  let vb = 0;
+  for (let i = 0; i < n; i += 1) {
+    cov += (ra[i]! - mean) * (rb[i]! - mean);
+    va += (ra[i]! - mean) ** 2;
+    vb += (rb[i]! - mean) ** 2;
+  }
+  return va === 0 || vb === 0 ? 0 : cov / Math.sqrt(va * vb);
+}
+
+/**
+ * How much an earlier study agrees with this one, in [0, 1]: the rank correlation of its
+ * predictions with this study's measured scores, shrunk towards a prior belief of 0.5
+ * while few trials are measured.
+ */
+export function priorSimilarity(encoded: EncodedSpace, prior: PriorStudy, measured: ReadonlyArray<{ point: number[]; loss: number }>): number {
+  const rho = spearman(measured.map((entry) => predictQuantile(encoded, prior, entry.point)), measured.map((entry) => entry.loss));
+  const n = measured.length;
+  const shrink = 4 / (4 + Math.max(0, n - 2));
+  return Math.max(0, shrink * 0.5 + (1 - shrink) * rho);
+}
+
+/** The quantile `q` of sorted `values` (linear interpolation). */
+function quantileOf(sorted: readonly number[], q: number): number {
+  if (sorted.length === 1) return sorted[0]!;
+  const position = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
+}
+
+/**
+ * Wraps `inner` with warm starts from `priors` (earlier studies' trials on matching knobs).
+ *
+ * @example
+ * const sampler = createWarmStartSampler(createTpeSampler(), await context.knowledge.knobPriors(['lr', 'width']));
+ */
+export function createWarmStartSampler(inner: KnobSampler, priors: readonly KnobPriorObservation[], options: WarmStartOptions = {}): KnobSampler & { readonly similarities: Map<string, number> } {
+  const enqueue = options.enqueue ?? 2;
+  const maxPriors = options.maxPriors ?? 16;
+  const halfLife = options.halfLife ?? 6;
+  const minSimilarity = options.minSimilarity ?? 0.2;
+  const exploreUntil = options.exploreUntil ?? 0;
+  let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
+  const similarities = new Map<string, number>();
+
+  return {
+    name: `${inner.name}+warm`,
+    similarities,
+    sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
+      if (cache === null || cache.space !== space) cache = { space, studies: priorStudies(space, priors), encoded: encodeSpace(space) };
+      const { studies, encoded } = cache;
+      if (studies.length === 0) return inner.sample(space, history, incumbent, random, context);
+      const direction: Direction = context?.direction ?? 'minimize';
+      const measured = history
+        .filter((observation) => observationRole(observation) === 'scored')
+        .map((observation) => ({ point: encodeValues(encoded, observation.values), loss: direction === 'minimize' ? observation.score! : -observation.score! }))
+        .filter((entry): entry is { point: number[]; loss: number } => entry.point !== null);
+      const trusted = studies.map((study) => ({ study, similarity: priorSimilarity(encoded, study, measured) })).filter((entry) => {
+        similarities.set(entry.study.study, entry.similarity);
+        return entry.similarity >= minSimilarity;
+      });
+      if (trusted.length === 0) return inner.sample(space, history, incumbent, random, context);
+
+      // (1) The best settings of trusted earlier studies, each tried once.
+      const tried = new Set(history.map((observation) => knobValuesKey(space, observation.values)));
+      for (const pending of context?.pending ?? []) tried.add(knobValuesKey(space, pending));
+      tried.add(knobValuesKey(space, incumbent));
+      for (const { study } of trusted) {
+        for (const entry of study.points.slice(0, enqueue)) {
+          if (!tried.has(knobValuesKey(space, entry.values))) return { ...entry.values };
+        }
+      }
+
+      // (2) While this study has few trials, every other proposal explores as a cold start would
+      // (the inner sampler's own start-up), so an optimum that moved far is still found.
+      if (measured.length < exploreUntil && measured.length % 2 === 0) return inner.sample(space, history, incumbent, random, context);
+      // (3) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
+      const sortedLosses = measured.map((entry) => entry.loss).sort((a, b) => a - b);
+      const extra: KnobObservation[] = [];
+      let nextId = -1;
+      for (const { study, similarity } of trusted) {
+        // At least enough to pass a model-based sampler's random start-up (TPE: 10 measured trials).
+        const count = Math.max(Math.round((maxPriors * similarity * halfLife) / (halfLife + measured.length) / trusted.length), Math.ceil((STARTUP - measured.length) / trusted.length));
+        if (count < 1 || sortedLosses.length === 0) continue;
+        const stride = study.points.length / Math.min(count, study.points.length);
+        for (let k = 0; k < Math.min(count, study.points.length); k += 1) {
+          const entry = study.points[Math.min(study.points.length - 1, Math.floor(k * stride))]!;
+          // Never above this study's own best trials: an earlier optimum guides, it does not lead.
+          const loss = quantileOf(sortedLosses, PRIOR_FLOOR + (1 - PRIOR_FLOOR) * entry.quantile) + 1e-9 * (entry.quantile - 0.5) * (Math.abs(sortedLosses[0]!) + 1);
+          extra.push({ trialId: nextId--, values: entry.values, status: 'discarded', score: direction === 'minimize' ? loss : -loss });
+        }
+      }
+      // Earlier trials count as older than every trial of this study (samplers weigh recent ones more).
+      return inner.sample(space, [...extra.reverse(), ...history], incumbent, random, context);
+    },
+  };
+}
+
+/**
+ * The sampler a knobs specialist proposes with: on its first proposal, earlier studies'
+ * trials on these knobs are read once from the memory (`context.knowledge.knobPriors`);
+ * with any, `inner` is wrapped in the warm start, else (memory off, nothing matching,
+ * memory unreadable) `inner` itself is used.
+ *
+ * @example
+ * const activeSampler = warmStartOnFirstProposal(sampler, knobs);
+ * const proposed = (await activeSampler(context)).sample(knobs, history, current, random, options);
+ */
+export function warmStartOnFirstProposal(inner: KnobSampler, knobs: readonly KnobSpec[]): (context: ProposalContext) => Promise<KnobSampler> {
+  let active: KnobSampler | null = null;
+  return async (context) => {
+    if (active === null) {
+      const priors = context.knowledge ? await context.knowledge.knobPriors(knobs.map((knob) => knob.name)).catch(() => []) : [];
+      active = priors.length > 0 ? createWarmStartSampler(inner, priors) : inner;
+    }
+    return active;
+  };
+}

@@ -1,0 +1,121 @@
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/core/store.ts';
+import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
+import { openStore } from '../../src/store/open-store.ts';
+import { reply } from '../../src/testing/loopback-llm/index.ts';
+import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+
+/**
+ * The session replay page in a real headless Chromium over a real study of the fixture
+ * recipe, whose llm specialist talks to the scripted loopback server (the real wire
+ * protocol; the replies are scripted, not a model's work): the session that proposed
+ * trial #1 replays step by step beside its diff, the Sessions tab lists it, and a trial
+ * without a session says so.
+ */
+const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
+const CHROMIUM = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
+const available = existsSync(CHROMIUM);
+
+if (!available && process.env.CI === 'true') {
+  describe('session replay in Chromium', () => {
+    it('needs Chromium in CI', () => {
+      throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/services/chromium.sh installs it and sets AUTOLAB_TEST_CHROMIUM`);
+    });
+  });
+}
+
+function taskYaml(url: string): string {
+  return [
+    'name: replay',
+    'setup: node prepare.js',
+    'objective: { metric: loss, direction: minimize }',
+    'run: { command: node train.js, timeout: 30s }',
+    'score: { command: node score.js, timeout: 30s }',
+    'protected: [score.js, prepare.js, autolab.yaml]',
+    'surfaces:',
+    '  recipe: { paths: [config.json, train.js, lib/] }',
+    'specialists:',
+    `  - { name: agent, kind: llm, surface: recipe, model: "openai-compatible:loopback", base_url: "${url}", max_steps: 5 }`,
+  ].join('\n');
+}
+
+describe.skipIf(!available)('session replay in Chromium', () => {
+  let s: ScriptedStudy;
+  let served: Store;
+  let dashboard: RunningDashboard;
+  let browser: Browser;
+  let page: Page;
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    s = await openScriptedStudy(FIXTURE, taskYaml, [
+      reply.tool('read_file', { path: 'config.json' }),
+      reply.tool('edit_file', { path: 'config.json', old_text: '"x": 0', new_text: '"x": 2.5' }),
+      reply.tool('submit', { hypothesis: 'move x towards 3: the loss is a parabola' }),
+    ]);
+    await s.drive(s.specialists('agent'), { trials: 1 });
+    served = await openStore(s.study.paths.store);
+    dashboard = await startDashboard({ store: served, root: s.repoDir, port: 0, pollMs: 200 });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !message.text().includes('404')) problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+  }, 300_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.close();
+    await served?.close();
+    await s?.close();
+  });
+
+  it('replays the session that proposed a trial step by step, beside its diff', async () => {
+    const base = dashboard.url.replace(/\/$/, '');
+    await page.goto(`${base}/studies/replay/trials/1/session`);
+    await page.waitForSelector('#replay-steps > li', { state: 'attached', timeout: 20_000 });
+    const steps = await page.locator('#replay-steps > li').count();
+    // read_file, edit_file, submit: each an assistant message and a tool result.
+    expect(steps).toBeGreaterThanOrEqual(6);
+    expect(await page.textContent('#replay-position')).toBe(`step ${steps} of ${steps}`);
+    expect(await page.textContent('#session-outcome')).toBe('proposed a trial');
+    expect(await page.textContent('#session-trial')).toContain('move x towards 3: the loss is a parabola');
+    expect(await page.textContent('#session-trial')).toContain('"x": 2.5');
+    expect(await page.locator('#session-first').textContent()).toContain("Lineage of study 'replay'");
+    await page.screenshot({ path: join(ARTIFACTS, 'session-replay.png'), fullPage: true });
+
+    await page.click('[data-step="first"]');
+    expect(await page.textContent('#replay-position')).toBe(`step 0 of ${steps}`);
+    expect(await page.locator('#replay-steps > li:visible').count()).toBe(0);
+    await page.click('[data-step="next"]');
+    await page.click('[data-step="next"]');
+    expect(await page.locator('#replay-steps > li:visible').count()).toBe(2);
+    expect(await page.locator('#replay-steps > li.current').textContent()).toContain('result of read_file');
+    await page.click('[data-step="play"]');
+    await page.locator('#replay-position').filter({ hasText: `step ${steps} of ${steps}` }).waitFor({ timeout: 30_000 });
+    expect(await page.locator('#replay-steps > li:visible').count()).toBe(steps);
+    expect(problems).toEqual([]);
+  }, 120_000);
+
+  it('lists the sessions on their tab, and says when a trial has none', async () => {
+    const base = dashboard.url.replace(/\/$/, '');
+    await page.goto(`${base}/studies/replay/sessions`);
+    await page.waitForSelector('#sessions tbody tr', { timeout: 20_000 });
+    expect(await page.locator('#sessions tbody tr').count()).toBe(1);
+    expect(await page.textContent('#sessions tbody tr')).toContain('#1');
+    await page.click('#sessions tbody tr a[href*="/sessions/"]');
+    await page.waitForSelector('#replay-steps > li', { state: 'attached', timeout: 20_000 });
+    expect(await page.textContent('#session-trial')).toContain('Trial #1');
+    const none = await page.request.get(`${base}/api/studies/replay/trials/0/session`);
+    expect(none.status()).toBe(404);
+    expect((await none.json()).error).toContain('no archived session proposed trial #0');
+    expect(problems).toEqual([]);
+  }, 120_000);
+});
