@@ -79,6 +79,33 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
     return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now()), revision: entry.snapshot.revision })));
   });
 
+  addTrialRoutes(app, hub);
+  addAnalysisRoutes(app, hub);
+
+  app.get('/api/studies/:study/events', async (c) => {
+    const entry = await hub.study(c.req.param('study'));
+    const after = c.req.query('after') ?? c.req.header('last-event-id');
+    const afterId = after === undefined || after === '' ? null : Number(after);
+    return liveEvents(c, entry, afterId !== null && Number.isInteger(afterId) && afterId >= 0 ? afterId : null);
+  });
+
+  app.get('/api/*', (c) => c.json({ error: `no API route ${c.req.path}` }, 404));
+  app.get('/favicon.ico', (c) => c.body(FAVICON, 200, { 'content-type': 'image/svg+xml' }));
+  app.get('/assets/*', (c) => serveAsset(c, decodeURIComponent(c.req.path.slice('/assets/'.length))));
+  app.get('*', (c) => serveIndex(c));
+
+  app.onError((error, c) => {
+    if (AutolabError.is(error)) {
+      const status = error.name === 'NotFound' ? 404 : error.name === 'UsageError' ? 400 : 500;
+      return c.json({ error: error.message, hint: error.hint ?? null }, status);
+    }
+    return c.json({ error: `unexpected error: ${(error as Error).message}` }, 500);
+  });
+  return app;
+}
+
+/** The trials table (sorted, filtered, paged, with facets), one trial, its logs and its diff against another. */
+function addTrialRoutes(app: Hono, hub: StudyHub): void {
   app.get('/api/studies/:study/trials', async (c) => {
     const entry = await hub.study(c.req.param('study'));
     const params = c.req.query();
@@ -131,29 +158,6 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
     if (!from) throw notFoundTrial(entry, againstText);
     return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace()));
   });
-
-  addAnalysisRoutes(app, hub);
-
-  app.get('/api/studies/:study/events', async (c) => {
-    const entry = await hub.study(c.req.param('study'));
-    const after = c.req.query('after') ?? c.req.header('last-event-id');
-    const afterId = after === undefined || after === '' ? null : Number(after);
-    return liveEvents(c, entry, afterId !== null && Number.isInteger(afterId) && afterId >= 0 ? afterId : null);
-  });
-
-  app.get('/api/*', (c) => c.json({ error: `no API route ${c.req.path}` }, 404));
-  app.get('/favicon.ico', (c) => c.body(FAVICON, 200, { 'content-type': 'image/svg+xml' }));
-  app.get('/assets/*', (c) => serveAsset(c, decodeURIComponent(c.req.path.slice('/assets/'.length))));
-  app.get('*', (c) => serveIndex(c));
-
-  app.onError((error, c) => {
-    if (AutolabError.is(error)) {
-      const status = error.name === 'NotFound' ? 404 : error.name === 'UsageError' ? 400 : 500;
-      return c.json({ error: error.message, hint: error.hint ?? null }, status);
-    }
-    return c.json({ error: `unexpected error: ${(error as Error).message}` }, 500);
-  });
-  return app;
 }
 
 function jsonText(c: Context, json: string): Response {

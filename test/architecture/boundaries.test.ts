@@ -15,11 +15,8 @@ const STRICT_FOLDERS = ['scheduler', 'evaluator', 'engine', 'worker', 'cli'];
  * may shrink, none may grow, and no other may join. Split one, then lower or remove its row.
  */
 const KNOWN_LONG_FUNCTIONS: Record<string, number> = {
-  'src/server/app.ts:createDashboardApp': 119,
-  'src/task/init-template.ts:initTemplate': 124, // one template literal: the smoke phase's explanation added 9 lines of text
-  'src/specialists/command/command-specialist.ts:createCommandSpecialist': 101,
-  'src/specialists/knobs/knobs-specialist.ts:createKnobsSpecialist': 93,
-  'src/store/migrations.ts:initialSchema': 87,
+  'src/task/init-template.ts:initTemplate': 124, // one template literal: the task file a user starts from, with its comments
+  'src/store/migrations.ts:initialSchema': 87, // one SQL literal per dialect: the first schema
 };
 
 /** The folder graph of `src/` (which folder imports which), as modules for `importCycles`. */

@@ -92,31 +92,12 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
       if (result.spawnError) return end('failed', `could not start: ${result.spawnError}`);
       if (result.exitCode !== 0) return end('failed', `exited with ${result.exitCode === null ? `signal ${result.signal}` : `code ${result.exitCode}`}\n${lastLines(result.outputTail, 6)}`.trim());
 
-      await restoreIgnoredPaths(scratch, settings.ignore, (path) => context.readFile(parent, path));
-      const patch = await scratch.diff();
-      if (patch.trim() === '') return end('no_proposal', 'the command changed nothing');
-      const warnings: AutolabWarning[] = [];
-      const outside = (await scratch.changedPaths()).map((path) => policy.check(path)).filter((verdict) => !verdict.ok);
-      if (outside.length > 0) {
-        warnings.push({ code: 'command_edit_outside_surface', message: `specialist '${spec.name}': its command changed paths it may not: ${outside.map((verdict) => (verdict.ok ? '' : verdict.reason)).join('; ')}; the trial will be recorded as illegal_edit` });
-      }
-      const written = await readHypothesisFile(files.hypothesisFile);
-      const lastOutputLine = result.stdoutTail.trim().split('\n').filter((line) => line.trim() !== '').at(-1)?.trim();
-      const hypothesis = written?.hypothesis ?? lastOutputLine?.slice(0, 500) ?? `${spec.name}: an edit by \`${settings.command.split(/\s+/)[0]}\` (no hypothesis given)`;
-      const notes: string[] = [];
-      if (repair) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
-      if (written?.notes) notes.push(written.notes);
-      if (outside.length > 0) notes.push(`changed outside its surface: ${outside.map((verdict) => (verdict.ok ? '' : verdict.reason)).join('; ')}`);
+      const collected = await collectProposal({ spec, settings, context, scratch, policy, hypothesisFile: files.hypothesisFile, parent, repair, stdoutTail: result.stdoutTail });
+      if (collected === null) return end('no_proposal', 'the command changed nothing');
+      const { proposal, warnings, written } = collected;
       if (written) transcript.messages.push({ role: 'assistant', text: cleanTrialText(JSON.stringify(written)), toolCalls: [], atMs: Math.round(performance.now() - t0) });
       report = { outcome: 'submitted', reason: `the command exited 0 after ${Math.round(result.durationMs / 100) / 10} s`, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, transcript };
-      return {
-        specialist: spec.name,
-        parent,
-        hypothesis,
-        ...(written?.expectedDelta !== undefined ? { expectedDelta: written.expectedDelta } : {}),
-        edit: { kind: 'patch', patch },
-        ...(notes.length > 0 ? { notes: notes.join('\n') } : {}),
-      };
+      return proposal;
     } finally {
       await scratch.release();
       await files.remove();
@@ -204,4 +185,50 @@ async function restoreIgnoredPaths(scratch: { dir: string; changedPaths(): Promi
     if (text === null) await rm(join(scratch.dir, path), { recursive: true, force: true });
     else await writeFile(join(scratch.dir, path), text);
   }
+}
+
+/** What `collectProposal` reads once a command session exited 0. */
+interface FinishedSession {
+  spec: SpecialistSpec;
+  settings: ReturnType<typeof parseCommandOptions>;
+  context: ProposalContext;
+  scratch: Awaited<ReturnType<ProposalContext['workspace']['createScratch']>>;
+  policy: EditPolicy;
+  hypothesisFile: string;
+  parent: number;
+  repair: ReturnType<typeof repairOffer>;
+  stdoutTail: string;
+}
+
+/**
+ * The proposal a finished command session leaves: its scratch copy's diff against the
+ * parent (ignored paths restored), the hypothesis it wrote (else its last output line),
+ * notes, and a warning for paths outside its surface. Null when it changed nothing.
+ */
+async function collectProposal(session: FinishedSession): Promise<{ proposal: Proposal; warnings: AutolabWarning[]; written: Awaited<ReturnType<typeof readHypothesisFile>> } | null> {
+  const { spec, settings, context, scratch, policy, parent, repair } = session;
+  await restoreIgnoredPaths(scratch, settings.ignore, (path) => context.readFile(parent, path));
+  const patch = await scratch.diff();
+  if (patch.trim() === '') return null;
+  const warnings: AutolabWarning[] = [];
+  const outside = (await scratch.changedPaths()).map((path) => policy.check(path)).filter((verdict) => !verdict.ok);
+  if (outside.length > 0) {
+    warnings.push({ code: 'command_edit_outside_surface', message: `specialist '${spec.name}': its command changed paths it may not: ${outside.map((verdict) => (verdict.ok ? '' : verdict.reason)).join('; ')}; the trial will be recorded as illegal_edit` });
+  }
+  const written = await readHypothesisFile(session.hypothesisFile);
+  const lastOutputLine = session.stdoutTail.trim().split('\n').filter((line) => line.trim() !== '').at(-1)?.trim();
+  const hypothesis = written?.hypothesis ?? lastOutputLine?.slice(0, 500) ?? `${spec.name}: an edit by \`${settings.command.split(/\s+/)[0]}\` (no hypothesis given)`;
+  const notes: string[] = [];
+  if (repair) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
+  if (written?.notes) notes.push(written.notes);
+  if (outside.length > 0) notes.push(`changed outside its surface: ${outside.map((verdict) => (verdict.ok ? '' : verdict.reason)).join('; ')}`);
+  const proposal: Proposal = {
+    specialist: spec.name,
+    parent,
+    hypothesis,
+    ...(written?.expectedDelta !== undefined ? { expectedDelta: written.expectedDelta } : {}),
+    edit: { kind: 'patch', patch },
+    ...(notes.length > 0 ? { notes: notes.join('\n') } : {}),
+  };
+  return { proposal, warnings, written };
 }
