@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { describe, it } from 'vitest';
 
 /** Whether the tests that need a real Chromium run here, and what to say when they cannot. */
 export interface ChromiumForTests {
@@ -98,4 +99,24 @@ export async function openTestBrowser(options: TestBrowserOptions): Promise<Test
     },
     close: () => browser.close(),
   };
+}
+
+/**
+ * `describe` for tests that drive Chromium: skipped where there is no browser, and in CI
+ * one failing test that says how to get one (a service-backed test never skips there).
+ *
+ * @example
+ * describeInChromium('the front page in Chromium', () => { it('plots the front', async () => { ... }); });
+ */
+export function describeInChromium(title: string, body: () => void): void {
+  const tests = chromiumForTests();
+  if (!tests.available && tests.required) {
+    describe(title, () => {
+      it('needs Chromium in CI', () => {
+        throw new Error(tests.problem);
+      });
+    });
+    return;
+  }
+  describe.skipIf(!tests.available)(title, body);
 }

@@ -5,7 +5,7 @@ import type { Store } from '../../src/core/store.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { chromiumForTests, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
 
 /**
@@ -18,15 +18,7 @@ const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 const browserTests = chromiumForTests();
 
-if (!browserTests.available && browserTests.required) {
-  describe('dashboard in Chromium', () => {
-    it('needs Chromium in CI', () => {
-      throw new Error(browserTests.problem);
-    });
-  });
-}
-
-describe.skipIf(!browserTests.available)('dashboard in Chromium', () => {
+describeInChromium('dashboard in Chromium', () => {
   let repo: { dir: string; cleanup: () => Promise<void> };
   let study: Study;
   let served: Store;

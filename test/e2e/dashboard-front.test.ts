@@ -5,7 +5,7 @@ import type { Store } from '../../src/core/store.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { chromiumForTests, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 import { writeSyntheticStudy } from '../../src/testing/synthetic-study.ts';
@@ -23,15 +23,7 @@ const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashb
 const browserTests = chromiumForTests();
 const TRIALS = 12;
 
-if (!browserTests.available && browserTests.required) {
-  describe('the front page in Chromium', () => {
-    it('needs Chromium in CI', () => {
-      throw new Error(browserTests.problem);
-    });
-  });
-}
-
-describe.skipIf(!browserTests.available)('the front page in Chromium', () => {
+describeInChromium('the front page in Chromium', () => {
   let repo: { dir: string; cleanup: () => Promise<void> };
   let study: Study;
   let served: Store;

@@ -10,7 +10,7 @@ import { writeStudyReport } from '../../src/report/write-report.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
 import { writeSyntheticStudy } from '../../src/testing/synthetic-study.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { chromiumForTests, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
 
@@ -29,15 +29,7 @@ const TRIALS = 24;
 // suite's time; bench:dashboard measures 10,000 (AUTOLAB_TEST_LARGE_STUDY=10000 here too).
 const LARGE = Number(process.env.AUTOLAB_TEST_LARGE_STUDY ?? 2_000);
 
-if (!browserTests.available && browserTests.required) {
-  describe('knob views in Chromium', () => {
-    it('needs Chromium in CI', () => {
-      throw new Error(browserTests.problem);
-    });
-  });
-}
-
-describe.skipIf(!browserTests.available)('knob views in Chromium', () => {
+describeInChromium('knob views in Chromium', () => {
   let repo: { dir: string; cleanup: () => Promise<void> };
   let study: Study;
   let served: Store;

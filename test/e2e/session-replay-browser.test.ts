@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/core/store.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
 import { openStore } from '../../src/store/open-store.ts';
-import { chromiumForTests, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { reply } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
 
@@ -18,14 +18,6 @@ import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopbac
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 const browserTests = chromiumForTests();
-
-if (!browserTests.available && browserTests.required) {
-  describe('session replay in Chromium', () => {
-    it('needs Chromium in CI', () => {
-      throw new Error(browserTests.problem);
-    });
-  });
-}
 
 function taskYaml(url: string): string {
   return [
@@ -42,7 +34,7 @@ function taskYaml(url: string): string {
   ].join('\n');
 }
 
-describe.skipIf(!browserTests.available)('session replay in Chromium', () => {
+describeInChromium('session replay in Chromium', () => {
   let s: ScriptedStudy;
   let served: Store;
   let dashboard: RunningDashboard;
