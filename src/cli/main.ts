@@ -321,14 +321,20 @@ function finish(code: number): void {
   process.exitCode = code;
 }
 
+let pipeGuarded = false;
+
 /** Runs the CLI; user errors print their message and hint, never a stack. */
 export async function main(argv: string[]): Promise<void> {
   // `autolab trials | head`: a closed pipe ends the output, not the process with a stack.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
-    });
+  // Once per process: tests and embedders call main() many times.
+  if (!pipeGuarded) {
+    pipeGuarded = true;
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw error;
+      });
+    }
   }
   try {
     await buildProgram().parseAsync(argv);
