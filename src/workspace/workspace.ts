@@ -17,6 +17,8 @@ import type { ExportedBranch, ExportedPatch } from './export-trial.ts';
 import { applyHintFor, exportBranchToUserRepo } from './export-trial.ts';
 import { acquireFileLock } from './file-lock.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
+import { checkoutInProcess } from './checkout-in-process.ts';
+import { ObjectReader } from './object-reader.ts';
 import { git, gitResult } from './git.ts';
 import { importFromGit } from './import-from-git.ts';
 import { workspaceLayout, type WorkspaceLayout } from '../layout/autolab-layout.ts';
@@ -168,8 +170,10 @@ export class Workspace {
   readonly warnings: readonly AutolabWarning[];
   private userLocation: Promise<UserRepoLocation | null> | undefined;
   private evaluatorQueue: Promise<unknown> = Promise.resolve();
-  /** Started on the first file read (readBytesAt). */
+  /** Started on the first file read (readBytesAt) or packed object needed. */
   private catFile: CatFileBatch | undefined;
+  /** Objects read in-process (checkouts, staging a files edit), packed ones through `catFile`. */
+  private readonly objects: ObjectReader;
 
   constructor(
     /** The folder of the task file (real path). */
@@ -185,6 +189,7 @@ export class Workspace {
     warnings: readonly AutolabWarning[],
   ) {
     this.warnings = warnings;
+    this.objects = new ObjectReader(layout.gitDir, () => (this.catFile ??= new CatFileBatch(layout.gitDir)));
   }
 
   /** The private bare repo (`<root>/.autolab/repo.git`). */
@@ -230,12 +235,14 @@ export class Workspace {
 
   /**
    * Checks `commit` out, detached, at `.autolab/worktrees/<name>` and returns that path;
-   * a folder left there by a dead run is removed first.
+   * a folder left there by a dead run is removed first. Always a fresh folder, written
+   * in-process where that gives exactly git's checkout (`checkout-in-process.ts`), else
+   * by `git worktree add`.
    */
   async createWorktree(name: string, commit: string): Promise<string> {
     const path = this.worktreePath(name);
     await mkdir(this.layout.worktreesDir, { recursive: true });
-    await addWorktree(this.gitDir, path, commit);
+    if (!(await checkoutInProcess(this.gitDir, path, commit, this.objects))) await addWorktree(this.gitDir, path, commit);
     return path;
   }
 
@@ -265,7 +272,7 @@ export class Workspace {
   materialise(request: MaterialiseRequest & { limits: NonNullable<MaterialiseRequest['limits']> }): Promise<Materialised | MaterialiseFailure | MaterialiseOversize>;
   materialise(request: MaterialiseRequest & { limits?: undefined }): Promise<Materialised | MaterialiseFailure>;
   materialise(request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
-    return materialiseEdit(this.gitDir, `${this.layout.trialRefPrefix}${request.trialId}`, request);
+    return materialiseEdit(this.gitDir, `${this.layout.trialRefPrefix}${request.trialId}`, request, this.objects);
   }
 
   /** The commit of a trial (its ref `refs/autolab/[studies/<study>/]trials/<id>`), or null when it has none. */
