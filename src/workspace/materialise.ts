@@ -10,7 +10,9 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
 import type { Edit } from '../core/trial.ts';
 import type { ChangedPath } from './changed-paths.ts';
-import { diffCommits } from './changed-paths.ts';
+import { diffCommits, diffCommitsBatched } from './changed-paths.ts';
+import { surelyWithinLimits } from './diff-bound.ts';
+import type { DiffTreeBatch } from './diff-tree-batch.ts';
 import { writeFilesEdit } from './files-edit.ts';
 import { git, gitResult } from './git.ts';
 import { commitBody, objectHashOf, writeLooseObject } from './loose-objects.ts';
@@ -56,28 +58,38 @@ export interface MaterialiseOversize {
   oversize: string[];
 }
 
+/** The workspace's long-lived readers, for plumbing done without a git process per step. */
+export interface PlumbingTools {
+  reader: ObjectReader;
+  differ: DiffTreeBatch;
+}
+
 /**
  * Materialises `request` and points `ref` (the trial's ref) at the new commit; see
- * `Workspace.materialise`. With `reader` (the workspace's object reader), a `files` edit
- * is staged, its trees written and the refs moved in-process where that gives exactly
- * what git gives (`stage-files-in-process.ts`, `ref-files.ts`); git does the rest.
+ * `Workspace.materialise`. With `tools` (the workspace's object reader and differ), a
+ * `files` edit is staged, its trees written and the refs moved in-process where that
+ * gives exactly what git gives (`stage-files-in-process.ts`, `ref-files.ts`), an edit
+ * surely within the limits skips the quarantine (`diff-bound.ts`), and the diff of
+ * objects in the repo comes from the long-lived differ; git does the rest.
  */
-export async function materialiseEdit(gitDir: string, ref: string, request: MaterialiseRequest, reader?: ObjectReader): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
-  const { trialId } = request;
+export async function materialiseEdit(gitDir: string, ref: string, request: MaterialiseRequest, tools?: PlumbingTools): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
+  const { trialId, edit, limits } = request;
   if (!Number.isInteger(trialId) || trialId < 1) {
     throw new AutolabError('WorkspaceError', `invalid trial id ${trialId} (trial 0 is the baseline)`);
   }
-  const quarantine = request.limits ? await openQuarantine(gitDir) : null;
+  const plain = tools !== undefined && (await plainPlumbingRepo(gitDir)) ? tools : undefined;
+  const hash = objectHashOf(request.parentCommit);
+  const sure = limits === undefined || (plain !== undefined && edit.kind === 'files' && hash !== null && (await surelyWithinLimits(plain.reader, request.parentCommit, hash, edit.files, limits)));
+  const quarantine = sure ? null : await openQuarantine(gitDir);
   try {
-    const plain = reader !== undefined && (await plainPlumbingRepo(gitDir));
-    const made = await commitEdit(gitDir, request, quarantine?.env ?? {}, plain ? reader : undefined);
+    const made = await commitEdit(gitDir, request, quarantine?.env ?? {}, plain);
     if ('error' in made) return made;
     const oversize = request.limits ? sizeProblems(made, request.limits) : [];
     if (oversize.length > 0) return { oversize };
     if (quarantine) await quarantine.migrate();
     // The trial's ref (shared) and the worktree's own HEAD, in one transaction.
     const admin = await adminDirOf(request.worktree);
-    const inProcess = plain && admin !== null && isRecordOf(gitDir, admin) && isPlainRefName(ref) && (await updateRefFiles([
+    const inProcess = plain !== undefined && admin !== null && isRecordOf(gitDir, admin) && isPlainRefName(ref) && (await updateRefFiles([
       { file: join(gitDir, ref), reflog: join(gitDir, 'logs', ref), value: made.commit },
       { file: join(admin, 'HEAD'), reflog: join(admin, 'logs', 'HEAD'), value: made.commit },
     ]));
@@ -89,7 +101,7 @@ export async function materialiseEdit(gitDir: string, ref: string, request: Mate
 }
 
 /** Applies the edit in the worktree and commits it (objects go wherever `env` says); returns the commit, its tree, diff and changed paths. */
-async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Record<string, string>, reader: ObjectReader | undefined): Promise<Materialised | MaterialiseFailure> {
+async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Record<string, string>, tools: PlumbingTools | undefined): Promise<Materialised | MaterialiseFailure> {
   const { worktree, edit, trialId } = request;
   const inWorktree = { cwd: worktree, env };
   const parentCommit = FULL_OID.test(request.parentCommit)
@@ -110,8 +122,8 @@ async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Reco
     const written = await writeFilesEdit(worktree, edit.files);
     if ('error' in written) return written;
     const hash = objectHashOf(parentCommit);
-    if (reader !== undefined && hash !== null && isRecordOf(gitDir, adminDir)) {
-      tree = await stageFilesInProcess({ worktree, adminDir, parentCommit, hash, paths: written.paths, objectsDir, reader });
+    if (tools !== undefined && hash !== null && isRecordOf(gitDir, adminDir)) {
+      tree = await stageFilesInProcess({ worktree, adminDir, parentCommit, hash, paths: written.paths, objectsDir, reader: tools.reader });
     }
     if (tree === null && written.paths.length > 0) {
       await git(['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], {
@@ -123,7 +135,10 @@ async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Reco
   tree ??= (await git(['write-tree'], inWorktree)).trim();
   const message = `${request.message?.trim() || `autolab trial ${trialId}`}\n`;
   const commit = await writeCommit(objectsDir, tree, parentCommit, message, inWorktree);
-  const { diff, changed } = await diffCommits(gitDir, parentCommit, commit, env, [objectsDir]);
+  // Objects in the repo itself (no quarantine): the long-lived differ can see them.
+  const { diff, changed } = tools !== undefined && env.GIT_OBJECT_DIRECTORY === undefined
+    ? await diffCommitsBatched(tools.differ, gitDir, parentCommit, commit, [objectsDir])
+    : await diffCommits(gitDir, parentCommit, commit, env, [objectsDir]);
   return { commit, tree, diff, changed };
 }
 

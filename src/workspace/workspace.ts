@@ -28,7 +28,8 @@ import { assertPrivateRepoConfig } from './private-repo-config.ts';
 import { readFilesAt, type BlobText, type FileAtCommit } from './read-files-at.ts';
 import { snapshotFolder } from './snapshot-folder.ts';
 import { symlinkEscapes } from './symlink-escapes.ts';
-import { diffCommits } from './changed-paths.ts';
+import { diffCommits, diffCommitsBatched } from './changed-paths.ts';
+import { DiffTreeBatch } from './diff-tree-batch.ts';
 import { recipeRelativeStatePaths, statePathProblem } from '../layout/state-paths.ts';
 import type { UserRepoLocation } from './user-repo.ts';
 import { locateInUserRepo } from './user-repo.ts';
@@ -174,6 +175,8 @@ export class Workspace {
   private catFile: CatFileBatch | undefined;
   /** Objects read in-process (checkouts, staging a files edit), packed ones through `catFile`. */
   private readonly objects: ObjectReader;
+  /** A trial's diff without a git process each (started on first need). */
+  private readonly differ: DiffTreeBatch;
 
   constructor(
     /** The folder of the task file (real path). */
@@ -190,6 +193,7 @@ export class Workspace {
   ) {
     this.warnings = warnings;
     this.objects = new ObjectReader(layout.gitDir, () => (this.catFile ??= new CatFileBatch(layout.gitDir)));
+    this.differ = new DiffTreeBatch(layout.gitDir);
   }
 
   /** The private bare repo (`<root>/.autolab/repo.git`). */
@@ -272,7 +276,7 @@ export class Workspace {
   materialise(request: MaterialiseRequest & { limits: NonNullable<MaterialiseRequest['limits']> }): Promise<Materialised | MaterialiseFailure | MaterialiseOversize>;
   materialise(request: MaterialiseRequest & { limits?: undefined }): Promise<Materialised | MaterialiseFailure>;
   materialise(request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
-    return materialiseEdit(this.gitDir, `${this.layout.trialRefPrefix}${request.trialId}`, request, this.objects);
+    return materialiseEdit(this.gitDir, `${this.layout.trialRefPrefix}${request.trialId}`, request, { reader: this.objects, differ: this.differ });
   }
 
   /** The commit of a trial (its ref `refs/autolab/[studies/<study>/]trials/<id>`), or null when it has none. */
@@ -317,7 +321,8 @@ export class Workspace {
 
   /** The changed paths and the diff between two commits of the private repo (e.g. the baseline and a trial: its cumulative change). */
   changesBetween(a: string, b: string): Promise<{ changed: ChangedPath[]; diff: string }> {
-    return diffCommits(this.gitDir, a, b);
+    const full = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+    return full.test(a) && full.test(b) ? diffCommitsBatched(this.differ, this.gitDir, a, b, [join(this.gitDir, 'objects')]) : diffCommits(this.gitDir, a, b);
   }
 
   /**
