@@ -311,6 +311,9 @@ export class Workspace {
 
   /** The tree id of a commit. */
   async treeOf(commit: string): Promise<string> {
+    // A commit's tree read in-process; anything else (a tag, a short id) is git's to peel.
+    const tree = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit) ? await this.objects.treeOfCommit(commit) : null;
+    if (tree !== null) return tree;
     return (await git(['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`], { gitDir: this.gitDir })).trim();
   }
 
