@@ -82,7 +82,7 @@ export async function diffCommits(gitDir: string, from: string, to: string, env:
 /**
  * {@link diffCommits} through the workspace's long-lived `git diff-tree --stdin` (no git
  * process per diff; both commits must be in the repo's own objects, not a quarantine);
- * by a one-shot git call if that process fails.
+ * by a one-shot git call if that process fails or prints nothing.
  */
 export async function diffCommitsBatched(differ: DiffTreeBatch, gitDir: string, from: string, to: string, looseIn: readonly string[] = []): Promise<{ changed: ChangedPath[]; diff: string }> {
   let output: Buffer;
@@ -91,6 +91,9 @@ export async function diffCommitsBatched(differ: DiffTreeBatch, gitDir: string, 
   } catch {
     return diffCommits(gitDir, from, to, {}, looseIn);
   }
+  // Nothing printed: the same tree, or an object git could not find (it says nothing on
+  // --stdin); one git call tells them apart.
+  if (output.length === 0) return diffCommits(gitDir, from, to, {}, looseIn);
   const { changed, patch } = splitRawAndPatch(output);
   return { changed: await withSizes(gitDir, changed, {}, looseIn), diff: patch };
 }

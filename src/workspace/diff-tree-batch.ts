@@ -3,8 +3,8 @@
  * private repo: a trial's diff and changed paths cost a line written to its stdin
  * instead of a git process started. Asked `<to> <from>` (a commit and the commit to
  * compare it with), git prints `<to>` NUL and then exactly what `git diff-tree -r --raw
- * -p --binary --no-renames -z <from> <to>` prints (nothing at all for an empty diff),
- * flushed; a line that is not an object id is echoed back, which marks the end of each
+ * -p --binary --no-renames -z <from> <to>` prints (nothing at all for an empty diff, and
+ * nothing either for an object it cannot find: the caller tells those apart), flushed; a line that is not an object id is echoed back, which marks the end of each
  * answer. Only objects already in the repo's own objects folder can be compared (never
  * a quarantine). A process that dies fails what it was asked and is started again on
  * the next request.

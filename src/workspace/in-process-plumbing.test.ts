@@ -138,6 +138,36 @@ describe('in-process plumbing equals git byte for byte', () => {
   });
 });
 
+/** Every loose object file of the private repo. */
+async function objectFiles(): Promise<string[]> {
+  const objects = join(workspace.gitDir, 'objects');
+  const names: string[] = [];
+  for (const fanout of (await readdir(objects)).filter((name) => /^[0-9a-f]{2}$/.test(name))) names.push(...(await readdir(join(objects, fanout))).map((name) => `${fanout}/${name}`));
+  return names.sort();
+}
+
+describe('the size limits of a files edit', () => {
+  it('an edit over them stores nothing; one surely within them is stored without a quarantine, with the same diff', async () => {
+    const limits = { maxFileBytes: 20_000, maxDiffBytes: 30_000 };
+    const before = await objectFiles();
+    const tooLarge = await workspace.createWorktree('too-large', workspace.baselineCommit);
+    expect(await workspace.materialise({ worktree: tooLarge, parentCommit: workspace.baselineCommit, trialId: 1, edit: { kind: 'files', files: { 'big.txt': 'z'.repeat(25_000) } }, limits })).toEqual({ oversize: ['big.txt: 25000 bytes, over the file limit of 20000'] });
+    // Each file within the limit, the diff (about 38 KB) over it: measured in the quarantine, then refused.
+    const wide = await workspace.createWorktree('wide', workspace.baselineCommit);
+    const result = await workspace.materialise({ worktree: wide, parentCommit: workspace.baselineCommit, trialId: 2, edit: { kind: 'files', files: { 'a.txt': 'a\n'.repeat(6_000), 'b.txt': 'b\n'.repeat(6_000), 'c.txt': 'c\n'.repeat(6_000) } }, limits });
+    expect(result).toEqual({ oversize: [expect.stringMatching(/^diff is \d+ bytes, over the limit of 30000$/)] });
+    expect(await objectFiles()).toEqual(before);
+    expect((await readdir(workspace.gitDir)).filter((name) => name.startsWith('autolab-incoming-'))).toEqual([]);
+
+    const small = await workspace.createWorktree('small', workspace.baselineCommit);
+    const stored = await workspace.materialise({ worktree: small, parentCommit: workspace.baselineCommit, trialId: 3, edit: { kind: 'files', files: { 'config.json': '{ "batch": 64 }\n' } }, limits });
+    if ('error' in stored || 'oversize' in stored) throw new Error(JSON.stringify(stored));
+    expect(stored.diff).toBe(await git(['diff-tree', '-r', '-p', '--binary', '--no-renames', workspace.baselineCommit, stored.commit], { gitDir: workspace.gitDir }));
+    expect(stored.changed).toEqual([{ path: 'config.json', status: 'M', mode: '100644', size: 16, blob: expect.stringMatching(/^[0-9a-f]{40}$/) }]);
+    await fsck();
+  });
+});
+
 describe('a trial worktree never holds what an earlier trial left', () => {
   it('recreated after a hostile run (files left behind, modes changed, links out, ignored files, folders made read-only), it is exactly a fresh checkout', async () => {
     const name = 'study-7';
