@@ -82,7 +82,8 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
     prunedReason = watch(added);
     if (prunedReason !== null) pruner.abort();
   });
-  watcher.start();
+  // Followed live only when a pruner reads it; else read once the run has ended.
+  if (watch) watcher.start();
   const run = await runPhase(
     runtime,
     'run',
