@@ -57,7 +57,7 @@ export async function evaluateTrialAtLevel(runtime: StudyRuntime, trial: TrialRe
   await startStep(job);
   if (level > 0 && ladder.continueRuns === true) job.runtime = { ...job.runtime, ...(await resumeSourceOf(runtime, trial, level)) };
   const evidence = level === 0 ? await gatherEvidence(job) : await gatherLevelEvidence(job);
-  if (level > 0 && ladder.continueRuns === true) await dropLevelArtifacts(runtime.paths, trial.id, ladder.levels[level - 1]!.name);
+  if (level > 0 && ladder.continueRuns === true) await dropLevelArtifacts(runtime.paths, trial.id);
   enterPhase(job, 'gates');
   const classified = classifyStep(job.runtime.task, evidence);
   const measured = classified.kind === 'scored' || evidence.measured !== null ? await levels.recordTrialLevel(runtime.studyId, trial.id, levelDraft(runtime, level, evidence, classified)) : null;

@@ -9,11 +9,11 @@
  * What it holds is the trial's own data, already sealed and size-checked at L-1 (a link
  * to the held-out data or a file over `max_artifact_bytes` failed the trial there, so it
  * never climbs); it is mounted read-only in the sandbox, the score never reads it, and it
- * is removed once level L is recorded. The move is idempotent, so a driver killed between
+ * is removed once level L is measured. The move is idempotent, so a driver killed between
  * it and the run (or mid-run) resumes from the same folder.
  */
 import { lstat, mkdir, readdir, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
 import { sealArtifacts } from './artifact-seal.ts';
 
@@ -75,7 +75,10 @@ export async function resumeFolderOf(source: ResumeSource, repeat: number): Prom
   return (await exists(first)) ? first : null;
 }
 
-/** Removes a kept level's artifacts once the level above is recorded (never throws). */
-export async function dropLevelArtifacts(paths: StudyPaths, trialId: number, levelName: string): Promise<void> {
-  await rm(paths.levelArtifacts(trialId, levelName), { recursive: true, force: true }).catch(() => undefined);
+/**
+ * Removes every kept level of a trial once a level above is measured (the next level keeps
+ * this one's artifacts anew), a folder a killed driver left behind included. Never throws.
+ */
+export async function dropLevelArtifacts(paths: StudyPaths, trialId: number): Promise<void> {
+  await rm(dirname(paths.levelArtifacts(trialId, 'any')), { recursive: true, force: true }).catch(() => undefined);
 }

@@ -138,7 +138,8 @@ export function fidelityIssues(raw: Record<string, unknown>): TaskFileIssue[] {
     const allowed = RULE_KEYS[promote.rule as (typeof PROMOTION_RULES)[number]];
     for (const key of ['eta', 'k', 'confidence']) {
       if (promote[key] === undefined || allowed.includes(key)) continue;
-      const owner = PROMOTION_RULES.filter((rule) => RULE_KEYS[rule].includes(key)).join(' or ');
+      const owners = PROMOTION_RULES.filter((rule) => RULE_KEYS[rule].includes(key));
+      const owner = owners.length > 1 ? `${owners.slice(0, -1).join(', ')} or ${owners.at(-1)}` : owners.join('');
       issues.push({ path: ['fidelity', 'promote', key], message: `${key} applies to rule ${owner}, not ${promote.rule}`, at: 'key' });
     }
   }
