@@ -6,6 +6,7 @@ import type { StudyEvent } from '../../src/core/store.ts';
 import type { TrialRecord } from '../../src/core/trial.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import type { FidelityFunnel } from '../../src/views/fidelity-funnel.ts';
 import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
 import { gitIn, makePatch, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 import { patchProposal, ScriptedSpecialist } from '../../src/testing/scripted-specialist.ts';
@@ -97,6 +98,22 @@ describe('a continued ladder (`continue: true`): promoted runs resume from the l
 
   it('keeps no level below once the level above is recorded', () => {
     expect(keptLevelFolders(repo.dir, 'ladder-resume')).toEqual([]);
+  });
+
+  it('shows the funnel in `autolab status`, a full run from scratch costed as every level together', async () => {
+    const json = await runCli(['status', repo.dir, '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const funnel = JSON.parse(json.stdout).fidelity as FidelityFunnel;
+    expect(funnel.levels.map((level) => [level.name, level.measured, level.climbed, level.failed])).toEqual([
+      ['s', 3, 1, 2],
+      ['m', 1, 1, 0],
+      ['full', 1, 1, 0],
+    ]);
+    const perRun = funnel.levels.reduce((sum, level) => sum + level.meanRunSeconds!, 0);
+    expect(funnel.fullOnlySeconds).toBeCloseTo(3 * perRun, 6);
+    const text = await runCli(['status', repo.dir]);
+    expect(text.stdout).toMatch(/fidelity levels\n.*level\s+scale\s+measured/);
+    expect(text.stdout).toMatch(/run time on the ladder: [\d.]+s · every screened trial at the full level alone: ~[\d.]+s/);
   });
 });
 
