@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrialLevelRecord } from '../../src/core/fidelity.ts';
@@ -114,6 +115,18 @@ describe('a continued ladder (`continue: true`): promoted runs resume from the l
     const text = await runCli(['status', repo.dir]);
     expect(text.stdout).toMatch(/fidelity levels\n.*level\s+scale\s+measured/);
     expect(text.stdout).toMatch(/run time on the ladder: [\d.]+s · every screened trial at the full level alone: ~[\d.]+s/);
+  });
+
+  it('shows the levels in `autolab report` (Markdown and HTML)', async () => {
+    const out = join(repo.dir, '..', `${repo.dir.split('/').at(-1)}-report`);
+    const written = await runCli(['report', repo.dir, '--out', out]);
+    expect(written.code, written.stderr).toBe(0);
+    const markdown = readFileSync(join(out, 'report.md'), 'utf8');
+    expect(markdown).toMatch(/## Fidelity levels\n\n\| level \| scale \| measured \| stopped \| failed \| waiting \| climbed \| best \| run time \| per run \|/);
+    expect(markdown).toMatch(/\| s \| 0\.1 \| 3 \| 0 \| 2 \| 0 \| 1 \|/);
+    expect(markdown).toMatch(/\| full \| 1 \| 1 \| 0 \| 0 \| 0 \| 1 \|/);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('<h2>Fidelity levels <span class="note">the promotion funnel</span></h2>');
+    await rm(out, { recursive: true, force: true });
   });
 });
 
