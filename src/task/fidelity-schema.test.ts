@@ -1,3 +1,4 @@
+import { taskJudgingHash } from './judging-hash.ts';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +69,10 @@ describe('fidelity: in the task file', () => {
     expect((await load(`fidelity:\n${levels}  promote: { rule: gain_per_cost }\n`)).task.fidelity!.promote).toEqual({ rule: 'gain_per_cost', eta: 3 });
     expect((await load(`fidelity:\n${levels}`)).task.fidelity!.continueRuns).toBeUndefined();
     expect((await load(`fidelity:\n${levels}  continue: true\n`)).task.fidelity!.continueRuns).toBe(true);
+    // A continued ladder measures other scores than one that starts over: it is part of what judges a trial.
+    const hashes = await Promise.all([`fidelity:\n${levels}`, `fidelity:\n${levels}  continue: false\n`, `fidelity:\n${levels}  continue: true\n`].map(async (text) => taskJudgingHash((await load(text)).task)));
+    expect(hashes[1]).toBe(hashes[0]);
+    expect(hashes[2]).not.toBe(hashes[0]);
   });
 
   it('reports every ladder problem at its line: one level, duplicate names, scales that do not grow, keys of another rule, a misspelt rule', async () => {
