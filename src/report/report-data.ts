@@ -19,6 +19,7 @@ import { knobsOfTask } from '../views/study-knobs.ts';
 import { TrialKnobValues, type FilesAtCommits, type TrialKnobs } from '../views/trial-knob-values.ts';
 import { chainTo, lineageData } from '../views/lineage-view.ts';
 import { buildOverview, type StudyOverview } from '../views/overview.ts';
+import { fidelityFunnel, type FidelityFunnel, type FunnelLadder } from '../views/fidelity-funnel.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface ReportData {
@@ -40,6 +41,8 @@ export interface ReportData {
   /** The knob columns of the tables, and each trial's values. */
   knobColumns: string[];
   knobValues: ReadonlyMap<number, TrialKnobs>;
+  /** The fidelity funnel of a study on a ladder (trials and run time per level), else null. */
+  fidelity: FidelityFunnel | null;
   generatedAt: string;
 }
 
@@ -51,6 +54,8 @@ export interface ReportDataOptions {
   tableLimit?: number;
   /** Reads files at trials' commits (knob values of trials not made by a knobs specialist); else from notes only. */
   files?: FilesAtCommits;
+  /** The task's fidelity ladder, when it has one (the report then shows its funnel). */
+  fidelity?: FunnelLadder;
 }
 
 /** Reads the study from the store and gathers the report's data. */
@@ -85,6 +90,7 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
     configuration: knobs.length === 0 ? null : incumbentConfiguration(knobs, chain, knobValues),
     knobColumns: knobs.map((knob) => knob.column),
     knobValues,
+    fidelity: options.fidelity && store.listTrialLevels ? fidelityFunnel(options.fidelity, options.objective.direction, trials, await store.listTrialLevels(study.id)) : null,
     generatedAt: new Date().toISOString(),
   };
 }
