@@ -4,6 +4,7 @@ import { auditEventsOf } from '../../src/core/audit-events.ts';
 import { startDashboard } from '../../src/server/serve-dashboard.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { chromiumForTests, openTestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { runCli } from '../../src/testing/cli.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
 
@@ -91,6 +92,21 @@ describe('run feedback beyond the score', () => {
     expect(lineage).toContain('forward 70%');
     expect(lineage).toContain('Not left by the run: absent.log.');
     expect(lineage).not.toContain(SECRET);
+
+    // `autolab show` prints it with the trial (and `--json` carries it), redacted as recorded.
+    const shown = await runCli(['show', '1'], { cwd: s.repoDir });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Trial #1: run feedback');
+    expect(shown.stdout).toContain('**profile** (`node profile.js`, exit 0');
+    expect(shown.stdout).toContain('hot: train.js:5 62%');
+    expect(shown.stdout).toContain('**timings.txt** (25 characters):');
+    expect(shown.stdout).toContain('layer2 40ms');
+    expect(shown.stdout).toContain('Not left by the run: absent.log.');
+    expect(shown.stdout).not.toContain(SECRET);
+    const shownJson = JSON.parse((await runCli(['show', '1', '--json'], { cwd: s.repoDir })).stdout) as { feedback: { files: Array<{ path: string }>; missing: string[]; profile: { exitCode: number } } };
+    expect(shownJson.feedback.files.map((file) => file.path)).toEqual(['timings.txt', 'layers.txt']);
+    expect(shownJson.feedback.missing).toEqual(['absent.log']);
+    expect(shownJson.feedback.profile.exitCode).toBe(0);
 
     // The dashboard's trial page shows it (in Chromium where there is one).
     const served = await openStore(s.study.paths.store);

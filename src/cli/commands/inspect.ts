@@ -16,6 +16,8 @@ import { renderFront } from './front.ts';
 import { frontStanding, paretoFrontView, type FrontStanding } from '../../views/pareto-front-view.ts';
 import { formatDelta, formatDuration, formatScore, outcomeText, palette, renderTable, useColor } from '../format.ts';
 import { ladderField, ladderLines, renderFunnel, studyFunnel, studyLadder } from './ladder-view.ts';
+import { trialFeedback } from '../../views/trial-feedback-view.ts';
+import { feedbackMarkdown } from '../../core/trial-feedback.ts';
 
 /** Causes of failure `autolab status` lists (the rest: `autolab failures`). */
 const STATUS_CAUSES = 5;
@@ -120,8 +122,9 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     const ladder = await studyLadder(study, trials);
     const frontView = paretoFrontView(study.task, trials);
     const front = frontView ? frontStanding(frontView, study.task, trial) : null;
+    const feedback = await trialFeedback(study.store, study.record.id, trial.id);
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), ...(front ? { front } : {}), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
+      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), ...(front ? { front } : {}), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve, feedback }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -168,6 +171,8 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     write(`timings: total ${formatDuration(t.totalMs)} · materialise ${formatDuration(t.materialiseMs)} · legality ${formatDuration(t.legalityMs)} · preflight ${formatDuration(t.preflightMs)} · run ${formatDuration(t.runMs)} · score ${formatDuration(t.scoreMs)}`);
     if (trial.cost) write(`cost: $${trial.cost.usd.toFixed(4)} (${trial.cost.inputTokens} in, ${trial.cost.outputTokens} out, ${trial.cost.cachedTokens} cached tokens)`);
     if (trial.logExcerpt) write('log excerpt:\n' + indent(terminalText(trial.logExcerpt)));
+    // What the run left beyond its score (the task's `feedback:`), as the specialists saw it.
+    if (feedback) write(terminalText(feedbackMarkdown(trial.id, feedback).replace(/^### /, '')));
     write(`logs: ${study.paths.trial(trial.id)}`);
     write(trial.diff ? 'diff:\n' + terminalText(trial.diff) : 'diff: (none)');
     return 0;
