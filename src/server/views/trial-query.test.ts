@@ -60,7 +60,7 @@ describe('trials table queries', () => {
         // Pages of 500 (the largest) are a big part of 3,001 rows: those are fully sorted.
         const full = [0, 500, 1000, 1500, 2000, 2500, 3000].flatMap((offset) => queryTrials(manyRows, parseTrialQuery({ sort, order, offset: String(offset), limit: '500' })).rows.map((r) => r.id));
         expect(full).toHaveLength(3001);
-        for (const [offset, limit] of [[0, 50], [50, 50], [120, 7], [0, 1]]) {
+        for (const [offset, limit] of [[0, 50], [50, 50], [120, 7], [0, 1]] as Array<[number, number]>) {
           const page = queryTrials(manyRows, parseTrialQuery({ sort, order, offset: String(offset), limit: String(limit) }));
           expect(page.rows.map((r) => r.id)).toEqual(full.slice(offset, offset + limit));
           expect(page.total).toBe(3001);
