@@ -76,7 +76,8 @@ describe('Slurm features GPU users rely on', () => {
       const requests = [0, 1, 2, 3].map((repeat) => request(`echo "repeat ${repeat} seed $AUTOLAB_SEED"`, { env: { ...request('').env, AUTOLAB_SEED: String(repeat) }, group }));
       const results = await Promise.all(requests.map((one) => arrays.run(one)));
       const base = results[0]!.jobId!.split('_')[0];
-      expect(results.map((result) => result.jobId)).toEqual([0, 1, 2, 3].map((index) => `${base}_${index}`));
+      // One element per repeat; which element a repeat gets is the order they joined the group.
+      expect(results.map((result) => result.jobId).sort()).toEqual([0, 1, 2, 3].map((index) => `${base}_${index}`));
       for (const [index, result] of results.entries()) {
         expect(result).toMatchObject({ exitCode: 0, machineFault: null });
         expect(await readFile(requests[index]!.logFile, 'utf8')).toBe(`repeat ${index} seed ${index}\n`);
