@@ -14,6 +14,8 @@ import { createTpeSampler, type TpeSamplerOptions } from './tpe-sampler.ts';
 export interface MotpeSamplerOptions extends TpeSamplerOptions {
   /** Re-order the Parzen ratio's best candidates by predicted hypervolume improvement (then 48 candidates are drawn, not 24). Default true. */
   hypervolumeAcquisition?: boolean;
+  /** Draws for the expected hypervolume improvement (0: the mean prediction's improvement). Default 16. */
+  acquisitionSamples?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export function createMotpeSampler(options: MotpeSamplerOptions = {}): KnobSampl
   const inner = createTpeSampler({
     eiCandidates: withAcquisition ? 48 : 24,
     ...options,
-    ...(withAcquisition ? { rerank: (encoded) => (current === null ? null : hypervolumeImprovementScore(encoded, current.history, current.context.objectives, current.context.primaryMetric)) } : {}),
+    ...(withAcquisition ? { rerank: (encoded) => (current === null ? null : hypervolumeImprovementScore(encoded, current.history, current.context.objectives, current.context.primaryMetric, options.acquisitionSamples !== undefined ? { samples: options.acquisitionSamples } : {})) } : {}),
   });
   const ranked = withParetoRanking(inner);
   const single = createTpeSampler(options);

@@ -8,8 +8,14 @@
  */
 import type { EncodedSpace } from './knob-encoding.ts';
 
-/** A fitted surrogate: the predicted value of a point (encoded, as the Parzen estimators see it). */
-export type Surrogate = (point: readonly number[]) => number;
+/** A surrogate's prediction of a point: the mean, and the standard deviation of the error (leave-one-out residuals, wider away from the data). */
+export interface Prediction {
+  mean: number;
+  sd: number;
+}
+
+/** A fitted surrogate: the prediction at a point (encoded, as the Parzen estimators see it). */
+export type Surrogate = (point: readonly number[]) => Prediction;
 
 /** The feature vector of an encoded point: 1, then per numeric coordinate x and (x - 0.5)^2, per categorical one a one-hot of all but its first choice. */
 export function surrogateFeatures(encoded: EncodedSpace, point: readonly number[]): number[] {
@@ -28,11 +34,13 @@ export function surrogateFeatures(encoded: EncodedSpace, point: readonly number[
 /**
  * Fits ridge regression of `targets` on the points' features (the intercept is not
  * penalised; `lambda` is relative to the number of points). Targets are standardised
- * inside, so `lambda` does not depend on their units.
+ * inside, so `lambda` does not depend on their units. The error's spread is that of the
+ * leave-one-out residuals (an honest measure of how well the model predicts a trial it
+ * has not seen), widened by the point's leverage `phi' A^-1 phi` away from the data.
  *
  * @example
  * const predict = fitRidgeSurrogate(encoded, points, losses);
- * predict(candidate); // the predicted loss
+ * predict(candidate); // { mean: the predicted loss, sd: its error's spread }
  */
 export function fitRidgeSurrogate(encoded: EncodedSpace, points: readonly (readonly number[])[], targets: readonly number[], lambda = 0.05): Surrogate {
   const rows = points.map((point) => surrogateFeatures(encoded, point));
@@ -41,30 +49,42 @@ export function fitRidgeSurrogate(encoded: EncodedSpace, points: readonly (reado
   const spread = Math.sqrt(targets.reduce((sum, value) => sum + (value - mean) ** 2, 0) / Math.max(1, targets.length)) || 1;
   const gram = Array.from({ length: p }, () => new Array<number>(p).fill(0));
   const rhs = new Array<number>(p).fill(0);
+  const ys = targets.map((value) => (value - mean) / spread);
   rows.forEach((row, n) => {
-    const y = ((targets[n] as number) - mean) / spread;
     for (let i = 0; i < p; i += 1) {
-      rhs[i]! += (row[i] as number) * y;
+      rhs[i]! += (row[i] as number) * (ys[n] as number);
       for (let j = i; j < p; j += 1) gram[i]![j]! += (row[i] as number) * (row[j] as number);
     }
   });
   const penalty = lambda * Math.max(1, rows.length);
   for (let i = 0; i < p; i += 1) {
     for (let j = 0; j < i; j += 1) gram[i]![j] = gram[j]![i]!;
-    gram[i]![i]! += i === 0 ? 1e-9 : penalty;
+    gram[i]![i]! += i === 0 ? 1e-6 : penalty;
   }
-  const weights = solveSymmetric(gram, rhs);
+  const factor = choleskyFactor(gram);
+  const weights = choleskySolve(factor, rhs);
+  const dot = (a: readonly number[], b: readonly number[]) => a.reduce((sum, value, i) => sum + value * (b[i] as number), 0);
+  const leverage = (features: readonly number[]) => dot(features, choleskySolve(factor, features));
+  let squared = 0;
+  rows.forEach((row, n) => {
+    const residual = ((ys[n] as number) - dot(row, weights)) / Math.max(1 - leverage(row), 0.05);
+    squared += residual * residual;
+  });
+  const errorSd = Math.sqrt(squared / Math.max(1, rows.length));
   return (point) => {
     const features = surrogateFeatures(encoded, point);
-    let value = 0;
-    for (let i = 0; i < p; i += 1) value += (features[i] as number) * (weights[i] as number);
-    return mean + spread * value;
+    return { mean: mean + spread * dot(features, weights), sd: spread * errorSd * Math.sqrt(1 + leverage(features)) };
   };
 }
 
 /** Solves `a x = b` for a symmetric positive definite `a` (Cholesky); `a` and `b` are not modified. */
 export function solveSymmetric(a: readonly (readonly number[])[], b: readonly number[]): number[] {
-  const n = b.length;
+  return choleskySolve(choleskyFactor(a), b);
+}
+
+/** The lower-triangular `l` with `l l' = a` (diagonal floored, so a nearly singular `a` still factors). */
+export function choleskyFactor(a: readonly (readonly number[])[]): number[][] {
+  const n = a.length;
   const l = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   for (let i = 0; i < n; i += 1) {
     for (let j = 0; j <= i; j += 1) {
@@ -74,6 +94,12 @@ export function solveSymmetric(a: readonly (readonly number[])[], b: readonly nu
       else l[i]![j] = sum / l[j]![j]!;
     }
   }
+  return l;
+}
+
+/** Solves `l l' x = b` given the Cholesky factor `l`. */
+export function choleskySolve(l: readonly (readonly number[])[], b: readonly number[]): number[] {
+  const n = b.length;
   const y = new Array<number>(n).fill(0);
   for (let i = 0; i < n; i += 1) {
     let sum = b[i] as number;
