@@ -3,7 +3,7 @@
  * objective's loss is predicted by a ridge surrogate (`ridge-surrogate.ts`) fitted to the
  * scored trials, and a candidate scores the hypervolume its predicted loss vector adds to
  * the front of the history (losses normalised over the history, best 0 and worst 1, the
- * reference point at 1.1 as in the Pareto order), in expectation over the surrogates'
+ * reference point at 2), in expectation over the surrogates'
  * errors (their leave-one-out spread; 16 common draws). A candidate predicted dominated scores
  * minus how far it falls short of the front (the least amount every objective would have
  * to improve by for it to become non-dominated: the additive epsilon indicator), so that
@@ -27,9 +27,16 @@ export interface HypervolumeScoreOptions {
   minimum?: number;
   /** Draws of each candidate's predicted losses for the expected improvement; 0: the improvement of the mean prediction alone. Default 16. */
   samples?: number;
+  /** The reference point in normalised losses (0 best, 1 worst of the history), every objective. Default 2. */
+  reference?: number;
 }
 
-const REFERENCE = 1.1;
+/**
+ * The reference point in normalised losses. At 2 (the worst of the history pushed out by
+ * its whole range) getting closer to the front counts, not only widening it; measured on
+ * bench:pareto (10 seeds): DTLZ2 44.3 against 43.2 at 1.1, ZDT1-3 within 1.5%.
+ */
+const REFERENCE = 2;
 
 /**
  * Builds the scorer from the history's scored trials (null when fewer than `minimum`
@@ -59,7 +66,7 @@ export function hypervolumeImprovementScore(encoded: EncodedSpace, history: read
   if (low.some((value, k) => !(high[k]! > value))) return null;
   const normalised = losses.map((loss) => loss.map((value, k) => (value - low[k]!) / (high[k]! - low[k]!)));
   const front = nonDominatedSort(normalised)[0]!.map((index) => normalised[index]!);
-  const reference = new Array<number>(m).fill(REFERENCE);
+  const reference = new Array<number>(m).fill(options.reference ?? REFERENCE);
   const base = hypervolume(front, reference);
   const surrogates: Surrogate[] = Array.from({ length: m }, (_, k) =>
     fitRidgeSurrogate(

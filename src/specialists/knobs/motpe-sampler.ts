@@ -16,6 +16,8 @@ export interface MotpeSamplerOptions extends TpeSamplerOptions {
   hypervolumeAcquisition?: boolean;
   /** Draws for the expected hypervolume improvement (0: the mean prediction's improvement). Default 16. */
   acquisitionSamples?: number;
+  /** The acquisition's reference point in normalised losses (0 best, 1 worst). Default 2. */
+  acquisitionReference?: number;
 }
 
 /**
@@ -33,7 +35,7 @@ export function createMotpeSampler(options: MotpeSamplerOptions = {}): KnobSampl
   const inner = createTpeSampler({
     eiCandidates: withAcquisition ? 48 : 24,
     ...options,
-    ...(withAcquisition ? { rerank: (encoded) => (current === null ? null : hypervolumeImprovementScore(encoded, current.history, current.context.objectives, current.context.primaryMetric, options.acquisitionSamples !== undefined ? { samples: options.acquisitionSamples } : {})) } : {}),
+    ...(withAcquisition ? { rerank: (encoded) => (current === null ? null : hypervolumeImprovementScore(encoded, current.history, current.context.objectives, current.context.primaryMetric, { ...(options.acquisitionSamples !== undefined ? { samples: options.acquisitionSamples } : {}), ...(options.acquisitionReference !== undefined ? { reference: options.acquisitionReference } : {}) })) } : {}),
   });
   const ranked = withParetoRanking(inner);
   const single = createTpeSampler(options);
