@@ -15,8 +15,8 @@ import type { CandidateScore } from './hypervolume-acquisition.ts';
 import { prepareObservations, type ScoredPoint } from './knob-observations.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { knobValuesKey, type KnobValues } from './knob-value.ts';
-import { feasibilityGuard } from './feasibility-guard.ts';
-import { ageWeights, fitParzenEstimator, mixtureLogPdf, mixtureMarginalLogPdf, type ParzenOptions } from './parzen-estimator.ts';
+import { feasibilityGuard, type FeasibilityGuard } from './feasibility-guard.ts';
+import { ageWeights, fitParzenEstimator, mixtureLogPdf, mixtureMarginalLogPdf, type ParzenEstimator, type ParzenOptions } from './parzen-estimator.ts';
 import { triedValueKeys, uniformUntried } from './sampler-support.ts';
 
 export interface TpeSamplerOptions extends ParzenOptions {
@@ -55,6 +55,44 @@ const FEASIBILITY_WEIGHT = 0.25;
 
 function sum(values: readonly number[]): number {
   return values.reduce((total, value) => total + value, 0);
+}
+
+interface Candidate {
+  point: number[];
+  values: KnobValues;
+  /** log l(x) - log g(x), plus the feasibility term where trials failed. */
+  score: number;
+}
+
+interface CandidateSource {
+  encoded: EncodedSpace;
+  below: ParzenEstimator;
+  above: ReadonlyArray<{ estimator: ParzenEstimator; weight: number }>;
+  guard: FeasibilityGuard;
+  count: number;
+  /** Draw each coordinate from its own kernel and rank by the product of marginal ratios. */
+  univariate: boolean;
+}
+
+/** `count` candidates drawn from l(x), best first by the Parzen ratio (plus a quarter of the log chance to run where trials failed). */
+function drawCandidates(source: CandidateSource, random: () => number): Candidate[] {
+  const { encoded, below, above, guard, univariate } = source;
+  const candidates: Candidate[] = [];
+  for (let index = 0; index < source.count; index += 1) {
+    const point = snapPoint(encoded, univariate ? below.sampleMarginals(random) : below.sample(random));
+    const values = decodePoint(encoded, point);
+    const feasible = guard.active ? FEASIBILITY_WEIGHT * Math.log(Math.max(guard.chance(values), 1e-12)) : 0;
+    const ratio = univariate ? sum(below.marginalLogPdfs(point)) - mixtureMarginalLogPdf(above, point) : below.logPdf(point) - mixtureLogPdf(above, point);
+    candidates.push({ point, values, score: ratio + feasible });
+  }
+  return candidates.sort((a, b) => b.score - a.score);
+}
+
+/** Re-orders the first `shortlist` candidates by `worth` (larger first; ties by the ratio), in place. */
+function reorderShortlist(candidates: Candidate[], worth: CandidateScore, shortlist: number): void {
+  const head = candidates.slice(0, shortlist).map((candidate) => ({ candidate, worth: worth(candidate.point) }));
+  head.sort((a, b) => b.worth - a.worth || b.candidate.score - a.candidate.score);
+  candidates.splice(0, head.length, ...head.map((entry) => entry.candidate));
 }
 
 /**
@@ -143,20 +181,8 @@ export function createTpeSampler(options: TpeSamplerOptions = {}): KnobSampler {
       const univariate = univariateShare > 0 && random() < univariateShare;
       const second = options.rerank?.(encoded) ?? null;
       for (let round = 0; round < rounds; round += 1) {
-        const candidates: Array<{ point: number[]; values: KnobValues; score: number }> = [];
-        for (let index = 0; index < eiCandidates; index += 1) {
-          const point = snapPoint(encoded, univariate ? below.sampleMarginals(random) : below.sample(random));
-          const values = decodePoint(encoded, point);
-          const feasible = guard.active ? FEASIBILITY_WEIGHT * Math.log(Math.max(guard.chance(values), 1e-12)) : 0;
-          const ratio = univariate ? sum(below.marginalLogPdfs(point)) - mixtureMarginalLogPdf(above, point) : below.logPdf(point) - mixtureLogPdf(above, point);
-          candidates.push({ point, values, score: ratio + feasible });
-        }
-        candidates.sort((a, b) => b.score - a.score);
-        if (second !== null) {
-          const head = candidates.slice(0, shortlist).map((candidate) => ({ candidate, worth: second(candidate.point) }));
-          head.sort((a, b) => b.worth - a.worth || b.candidate.score - a.candidate.score);
-          candidates.splice(0, head.length, ...head.map((entry) => entry.candidate));
-        }
+        const candidates = drawCandidates({ encoded, below, above, guard, count: eiCandidates, univariate }, random);
+        if (second !== null) reorderShortlist(candidates, second, shortlist);
         for (const candidate of candidates) {
           if (!tried.has(knobValuesKey(space, candidate.values)) && guard.accept(candidate.values, random)) return candidate.values;
         }
