@@ -36,18 +36,27 @@ export function optimumLoss(): number {
 }
 
 const TRAIN_PY = `# The bench recipe: CPU time proportional to the scale, loss a power law in it.
+# Like real training it resumes from a checkpoint: on a continued ladder the run at a
+# promoted level reads what it left below ($AUTOLAB_RESUME_FROM/model.json: the scale
+# trained so far) and trains only the remaining steps.
 import json, math, os, random, time
 config = json.load(open("config.json"))
 scale = float(os.environ.get("SCALE", "1"))
 work = float(os.environ.get("BENCH_WORK_SECONDS", "0.3"))
+done = 0.0
+resume = os.environ.get("AUTOLAB_RESUME_FROM")
+if resume and os.path.exists(os.path.join(resume, "model.json")):
+    checkpoint = json.load(open(os.path.join(resume, "model.json")))
+    if all(checkpoint.get(key) == value for key, value in config.items()) and checkpoint.get("trained_scale", 0) <= scale:
+        done = float(checkpoint["trained_scale"])
 start = time.process_time()
-while time.process_time() - start < scale * work:
+while time.process_time() - start < (scale - done) * work:
     pass
 offset = 1 + 0.3 * (math.log10(config["lr"]) + 1.5) ** 2 + 0.2 * (config["reg"] - 0.3) ** 2 - 0.15 * config["width"] + 0.12 * config["trick"]
 amplitude = 0.3 + 0.1 * config["width"] - 0.1 * config["trick"] + 0.1 * config["reg"]
 rng = random.Random(hash((os.environ.get("AUTOLAB_SEED"), json.dumps(config, sort_keys=True), scale)) & 0xffffffff)
 loss = offset + amplitude * scale ** -0.5 + 0.005 * rng.gauss(0, 1)
-json.dump({"loss": loss, **config}, open(os.path.join(os.environ["AUTOLAB_ARTIFACTS"], "model.json"), "w"))
+json.dump({"loss": loss, **config, "trained_scale": scale, "resumed_from": done}, open(os.path.join(os.environ["AUTOLAB_ARTIFACTS"], "model.json"), "w"))
 `;
 
 const SCORE_PY = `import json, os
@@ -55,8 +64,8 @@ model = json.load(open(os.path.join(os.environ["AUTOLAB_ARTIFACTS"], "model.json
 print(json.dumps(model))
 `;
 
-/** The task file: a single full-scale run, or a ladder s/m/full with `rule`. */
-export function taskYaml(options: { seed: number; ladder: string | null; trials?: number; parallel: number }): string {
+/** The task file: a single full-scale run, or a ladder s/m/full with `rule` (`continued`: each level resumes from the one below). */
+export function taskYaml(options: { seed: number; ladder: string | null; continued?: boolean; trials?: number; parallel: number }): string {
   const lines = [
     'name: bench-fidelity',
     'objective: { metric: loss, direction: minimize }',
@@ -88,6 +97,7 @@ export function taskYaml(options: { seed: number; ladder: string | null; trials?
       '    - { name: full, env: { SCALE: "1" }, scale: 1 }',
       `  promote: ${options.ladder}`,
     );
+    if (options.continued === true) lines.push('  continue: true');
   }
   return lines.join('\n') + '\n';
 }

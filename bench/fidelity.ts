@@ -43,11 +43,21 @@ const parallel = Number(argument('parallel') ?? 2);
 const python = argument('python') ?? process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
 process.env.BENCH_WORK_SECONDS = String(work);
 
-const LADDERS: Record<string, string> = {
-  successive_halving: '{ rule: successive_halving, eta: 3 }',
-  top_k: '{ rule: top_k, k: 2 }',
-  predicted: '{ rule: predicted, eta: 3, confidence: 0.8 }',
+/** The ladder variants: the promotion rule, and whether a promoted run continues from the level below (`continue: true`) or starts over. */
+const LADDERS: Record<string, { promote: string; continued: boolean }> = {
+  successive_halving: { promote: '{ rule: successive_halving, eta: 3 }', continued: true },
+  gain_per_cost: { promote: '{ rule: gain_per_cost, eta: 3 }', continued: true },
+  top_k: { promote: '{ rule: top_k, k: 2 }', continued: true },
+  predicted: { promote: '{ rule: predicted, eta: 3, confidence: 0.8 }', continued: true },
+  successive_halving_scratch: { promote: '{ rule: successive_halving, eta: 3 }', continued: false },
 };
+
+/** Training CPU units (full runs) a level's run spent: its scale, less what it resumed from. */
+function unitsOf(record: TrialLevelRecord, scale: number): number {
+  const trained = record.metrics.trained_scale;
+  const resumed = record.metrics.resumed_from;
+  return trained !== undefined && resumed !== undefined ? trained - resumed : scale;
+}
 const OPTIMUM = optimumLoss();
 
 /** One variant on one seed: the incumbent's true loss over measured run CPU, and ladder figures. */
@@ -82,7 +92,7 @@ function spearman(xs: number[], ys: number[]): number | null {
 
 async function runAutolab(seed: number, rule: string | null): Promise<RunResult> {
   const started = performance.now();
-  const dir = await writeRecipe(taskYaml({ seed, ladder: rule === null ? null : LADDERS[rule]!, parallel, ...(rule === null ? { trials: budget } : {}) }));
+  const dir = await writeRecipe(taskYaml({ seed, ladder: rule === null ? null : LADDERS[rule]!.promote, continued: rule !== null && LADDERS[rule]!.continued, parallel, ...(rule === null ? { trials: budget } : {}) }));
   const study = await openStudy(dir, { create: true });
   const stop = new AbortController();
   let poller: NodeJS.Timeout | undefined;
@@ -90,7 +100,7 @@ async function runAutolab(seed: number, rule: string | null): Promise<RunResult>
     if (rule !== null) {
       poller = setInterval(() => {
         void study.store.listTrialLevels!(study.record.id).then((records) => {
-          const units = records.filter((r) => r.trialId !== 0).reduce((sum, r) => sum + study.task.fidelity!.levels[r.level]!.scale, 0);
+          const units = records.filter((r) => r.trialId !== 0).reduce((sum, r) => sum + unitsOf(r, study.task.fidelity!.levels[r.level]!.scale), 0);
           if (units >= budget) stop.abort();
         });
       }, 100);
@@ -112,7 +122,7 @@ function summarise(trials: TrialRecord[], levels: TrialLevelRecord[], laddered: 
   // The training CPU the runs spent (each run spins scale x work CPU-seconds), in the order levels (or trials) were measured.
   // Wall-clock run times are not used: on a shared machine they measure the contention and Python's start-up, not the work.
   const spends: Array<{ at: string; seconds: number }> = laddered
-    ? levels.filter((r) => r.trialId !== 0).map((r) => ({ at: r.measuredAt, seconds: laddered.task.fidelity!.levels[r.level]!.scale * work }))
+    ? levels.filter((r) => r.trialId !== 0).map((r) => ({ at: r.measuredAt, seconds: unitsOf(r, laddered.task.fidelity!.levels[r.level]!.scale) * work }))
     : trials.filter((t) => t.id !== 0 && t.finishedAt && t.label !== 'interrupted').map((t) => ({ at: t.finishedAt!, seconds: work }));
   spends.sort((a, b) => a.at.localeCompare(b.at));
   const kept = trials.filter((t) => t.status === 'kept' && t.id !== 0).sort((a, b) => (a.finishedAt ?? '').localeCompare(b.finishedAt ?? ''));
@@ -210,6 +220,24 @@ for (const variant of variants) {
     trials: median(runs.map((r) => r.trials)),
   };
 }
+// Seed by seed: on how many seeds a variant's final best is strictly better than another's (equal CPU budget).
+const wins: Record<string, Record<string, number>> = {};
+for (const variant of variants.filter((name) => name in LADDERS)) {
+  wins[variant] = {};
+  for (const other of variants.filter((name) => name === 'single' || name.startsWith('optuna_'))) {
+    wins[variant]![`vs_${other}`] = results[variant]!.filter((run, i) => run.regret < results[other]![i]!.regret - 1e-12).length;
+  }
+}
+// CPU to single's final best over single's own (the goal: at most 1/3), seed by seed then the median.
+const singleTo = results.single!.map((run) => cpuTo(run.bests, run.bests.at(-1)!.loss));
+for (const variant of variants) {
+  const ratios = results[variant]!.map((run, i) => {
+    const own = cpuTo(run.bests, results.single![i]!.bests.at(-1)!.loss);
+    return own === null || !singleTo[i] ? null : own / singleTo[i]!;
+  });
+  figures[variant]!.cpu_ratio_to_single = round(median(ratios), 3);
+  figures[variant]!.seeds_within_third = ratios.filter((ratio) => ratio !== null && ratio <= 1 / 3).length;
+}
 const ladderRuns = Object.keys(LADDERS).flatMap((rule) => results[rule] ?? []);
 const planted = ladderRuns.reduce((sum, r) => sum + (r.planted ?? 0), 0);
 const flagged = ladderRuns.reduce((sum, r) => sum + (r.flagged ?? 0), 0);
@@ -219,6 +247,7 @@ for (const variant of variants) {
   console.log(`${variant.padEnd(22)}${String(f.regret).padStart(14)}${String(f.cpu_s_to_single_best).padStart(23)}${String(f.cpu_s).padStart(12)}${String(f.trials).padStart(9)}`);
 }
 console.log(`planted shrinking gains flagged before full: ${flagged} of ${planted}`);
+for (const [variant, counts] of Object.entries(wins)) console.log(`${variant}: better final best on ${Object.entries(counts).map(([other, n]) => `${n}/${seeds} seeds ${other.replace('vs_', 'vs ')}`).join(', ')}`);
 console.log(
   JSON.stringify({
     bench: 'fidelity',
@@ -226,6 +255,7 @@ console.log(
     budget_full_runs: budget,
     optimum: round(OPTIMUM),
     variants: figures,
+    wins,
     shrinking_flagged_share: planted > 0 ? round(flagged / planted, 3) : null,
     shrinking_planted: planted,
     rank_correlation: round(median(ladderRuns.map((r) => r.rankCorrelation ?? null)), 3),

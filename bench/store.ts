@@ -15,6 +15,10 @@
  *   row validated), getIncumbent, and the lineage feedback as the driver now builds it
  *   before each proposal (a LineageIndex refreshed with the trial recorded since the last
  *   proposal), beside its first full build; the process's RSS;
+ * - the driver's memory (`rssMB`, `heapMB`): a fresh process that holds what a driver
+ *   holds across proposals (its LineageIndex of the study) after garbage collection
+ *   (bench/store-driver-memory.ts), at 1,000 trials and at each size; the bench's own
+ *   RSS (which also read the whole list) is `benchRssMB`;
  * - claims per second with 8 concurrent worker processes draining a queue of
  *   BENCH_STORE_CLAIMS trials (default 2,000), and the double claims (must be 0): on
  *   PostgreSQL (remote workers) and on one SQLite file (the processes of one host).
@@ -183,7 +187,27 @@ async function lineageQueries(store: Store, studyId: number, size: number): Prom
 /** Trials the lineage measurement recorded past the size it measured. */
 let extraRecorded = 0;
 
-type SizeFigures = RecordFigures & QueryFigures & { rssMB: number };
+interface DriverMemory {
+  trials: number;
+  rssMB: number;
+  heapMB: number;
+  rssBeforeMB: number;
+  heapBeforeMB: number;
+}
+
+/** The driver's memory at the study's current size (a fresh process: bench/store-driver-memory.ts). */
+function driverMemory(location: string, studyId: number): Promise<DriverMemory> {
+  const child = fork(join(import.meta.dirname, 'store-driver-memory.ts'), [location, String(studyId)], { execArgv: ['--expose-gc', '--import', 'tsx'] });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve(message as DriverMemory));
+    child.once('exit', (code) => (code === 0 ? undefined : reject(new Error(`the driver memory process exited with ${code}`))));
+  });
+}
+
+/** The driver's memory at 1,000 trials (taken while the template is recorded). */
+let driverAtThousand: DriverMemory | null = null;
+
+type SizeFigures = RecordFigures & QueryFigures & { rssMB: number; heapMB: number; benchRssMB: number };
 
 async function benchStore(name: string, store: Store, location: string): Promise<Record<string, SizeFigures>> {
   const { study } = await store.openStudy({ name: 'bench', taskHash: 'h', taskJson: '{}' });
@@ -191,6 +215,13 @@ async function benchStore(name: string, store: Store, location: string): Promise
   incumbent = 0;
   const figures: Record<string, SizeFigures> = {};
   let recorded = 0;
+  driverAtThousand = null;
+  if (TRIALS >= 1000) {
+    await recordTrials(store, study.id, 1, 1000);
+    recorded = 1000;
+    driverAtThousand = await driverMemory(location, study.id);
+    process.stdout.write(`${name}: the driver at ${driverAtThousand.trials} trials: RSS ${driverAtThousand.rssMB} MB, heap ${driverAtThousand.heapMB} MB\n`);
+  }
   for (const size of SIZES) {
     // The template: the first TEMPLATE trials, recorded the engine's way (its rate is printed when it is not a size).
     if (!RECORD_ALL && recorded < TEMPLATE && size > TEMPLATE) {
@@ -209,11 +240,12 @@ async function benchStore(name: string, store: Store, location: string): Promise
     process.stdout.write(`${name}: ${record.recordPerSec} trials/s (${record.recordMsPerTrial} ms per trial: create, start, materialise, finish)\n`);
     const queries = await lineageQueries(store, study.id, size);
     recorded = size + extraRecorded;
-    const rssMB = round(process.memoryUsage().rss / 2 ** 20, 1);
+    const benchRssMB = round(process.memoryUsage().rss / 2 ** 20, 1);
+    const driver = await driverMemory(location, study.id);
     process.stdout.write(
-      `${name}: at ${size + 1} trials, a page of listTrials p50 ${queries.listTrialsP50Ms} ms / p95 ${queries.listTrialsP95Ms} ms; the whole list p95 ${queries.listAllP95Ms} ms; getIncumbent p95 ${queries.getIncumbentP95Ms} ms; lineage feedback before a proposal p95 ${queries.lineageP95Ms} ms (first full build ${queries.lineageFullBuildMs} ms); RSS ${rssMB} MB\n`,
+      `${name}: at ${size + 1} trials, a page of listTrials p50 ${queries.listTrialsP50Ms} ms / p95 ${queries.listTrialsP95Ms} ms; the whole list p95 ${queries.listAllP95Ms} ms; getIncumbent p95 ${queries.getIncumbentP95Ms} ms; lineage feedback before a proposal p95 ${queries.lineageP95Ms} ms (first full build ${queries.lineageFullBuildMs} ms); the driver's RSS ${driver.rssMB} MB (heap ${driver.heapMB} MB; ${driverAtThousand?.rssMB ?? '?'} MB at 1,000 trials); this process's RSS ${benchRssMB} MB\n`,
     );
-    figures[String(size)] = { ...record, ...queries, rssMB };
+    figures[String(size)] = { ...record, ...queries, rssMB: driver.rssMB, heapMB: driver.heapMB, benchRssMB };
   }
   return figures;
 }
@@ -289,7 +321,7 @@ try {
     }
     const claims = CLAIMS > 0 ? await benchClaims('sqlite', join(dir, 'queue.db')) : null;
     if (claims) process.stdout.write(`sqlite: ${claims.claimed} claims by ${claims.workers} processes at ${claims.claimsPerSec} claims/s; double claims: ${claims.doubleClaims}; per process ${claims.perWorker.join(', ')}\n`);
-    figures.sqlite = { ...recorded, claims };
+    figures.sqlite = { ...recorded, driverAt1000: driverAtThousand, claims };
   }
 } finally {
   await rm(dir, { recursive: true, force: true });
@@ -317,7 +349,7 @@ if (!STORES.has('postgres')) {
     }
     const claims = CLAIMS > 0 ? await benchClaims('postgres', db.url) : null;
     if (claims) process.stdout.write(`postgres: ${claims.claimed} claims by ${claims.workers} workers at ${claims.claimsPerSec} claims/s; double claims: ${claims.doubleClaims}; per worker ${claims.perWorker.join(', ')}\n`);
-    figures.postgres = { ...recorded, claims };
+    figures.postgres = { ...recorded, driverAt1000: driverAtThousand, claims };
   } finally {
     await db.drop();
   }

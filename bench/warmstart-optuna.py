@@ -3,9 +3,11 @@
 
 For each seed: a source study of `--source-trials` trials on the first recipe of a pair
 (TPESampler, the recipe's defaults enqueued first), then the second recipe's study with
-Optuna's warm start (the source study's best `--enqueue` trials enqueued after the
-defaults, then TPESampler) and, for reference, cold (the defaults, then TPESampler).
-Prints one JSON object: {"optuna", "pair", "runs": [{"seed", "cold", "warm"}]}, each the
+Optuna's two warm starts: the source study's best `--enqueue` trials enqueued after the
+defaults, then TPESampler (`warm`), and warm-started CMA-ES (`CmaEsSampler(source_trials=...)`,
+WS-CMA-ES, after the defaults: `warm_cmaes`); and, for reference, cold (the defaults, then
+TPESampler). Prints one JSON object: {"optuna", "pair", "runs": [{"seed", "cold", "warm",
+"warm_cmaes"}]}, each the
 1-based trial at which the best value came within the target, or null.
 
 Usage: warmstart-optuna.py PAIR --seeds 0,1 --trials 60 --source-trials 40 --target 0.52 --enqueue 3
@@ -14,10 +16,12 @@ import argparse
 import importlib.util
 import json
 import os
+import warnings
 
 import optuna
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
+warnings.filterwarnings("ignore", category=optuna.exceptions.ExperimentalWarning)
 spec = importlib.util.spec_from_file_location("recipes", os.path.join(os.path.dirname(__file__), "warmstart-recipes.py"))
 recipes = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(recipes)
@@ -33,8 +37,8 @@ def suggest(trial):
     }
 
 
-def study_on(fn, seed, trials, target, enqueued):
-    study = optuna.create_study(direction="minimize", sampler=optuna.samplers.TPESampler(seed=seed))
+def study_on(fn, seed, trials, target, enqueued, sampler=None):
+    study = optuna.create_study(direction="minimize", sampler=sampler or optuna.samplers.TPESampler(seed=seed))
     for params in [DEFAULTS] + enqueued:
         study.enqueue_trial(params)
     hit = None
@@ -63,7 +67,10 @@ def main():
         best = sorted([t for t in source.trials if t.value is not None], key=lambda t: t.value)[: args.enqueue]
         _, warm = study_on(args.pair + "_b", seed + 1000, args.trials, args.target, [dict(t.params) for t in best])
         _, cold = study_on(args.pair + "_b", seed + 1000, args.trials, args.target, [])
-        runs.append({"seed": seed, "cold": cold, "warm": warm})
+        # Warm-started CMA-ES (Nomura et al. 2021): its initial distribution from the source study's best trials.
+        ws_cma = optuna.samplers.CmaEsSampler(seed=seed + 1000, source_trials=source.trials)
+        _, warm_cmaes = study_on(args.pair + "_b", seed + 1000, args.trials, args.target, [], ws_cma)
+        runs.append({"seed": seed, "cold": cold, "warm": warm, "warm_cmaes": warm_cmaes})
     print(json.dumps({"optuna": optuna.__version__, "pair": args.pair, "runs": runs}))
 
 

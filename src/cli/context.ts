@@ -2,16 +2,10 @@ import { AutolabError } from '../core/errors.ts';
 import { existsSync } from 'node:fs';
 import { openStudy, type OpenStudyOptions, type Study } from '../engine/open-study.ts';
 import { openStudyFromStore } from '../engine/open-study-from-store.ts';
-import { commandFor, invocationOf, type Invocation } from './invocation.ts';
+import { commandFor, invocationOf } from './invocation.ts';
+import type { StudyCommandOptions } from './arguments.ts';
 
-/** Options every study command accepts. */
-export interface StudyCommandOptions {
-  task?: string;
-  store?: string;
-  study?: string;
-  /** How the user called the command, for hints that work where they stand (default: from the options). */
-  invocation?: Invocation;
-}
+export { parsePositiveNumber, parseTrialId, taskPathOf, type StudyCommandOptions } from './arguments.ts';
 
 /**
  * A command line for a hint, in the user's own terms (their PATH or --task, --store, --study).
@@ -20,11 +14,6 @@ export interface StudyCommandOptions {
  */
 export function hintCommand(options: StudyCommandOptions, command: string, args: readonly string[] = [], flags: readonly string[] = []): string {
   return commandFor(options.invocation ?? invocationOf(undefined, options), command, args, flags);
-}
-
-/** The task path: the positional PATH, else `--task`, else the current folder. */
-export function taskPathOf(path: string | undefined, options: StudyCommandOptions): string {
-  return path ?? options.task ?? process.env.AUTOLAB_TASK ?? '.';
 }
 
 /**
@@ -88,19 +77,4 @@ function withLocalHint(error: unknown, options: StudyCommandOptions): unknown {
   if (hint === error.hint) return error;
   const local = new AutolabError(error.name, error.message, { cause: error.cause ?? error, hint });
   return local;
-}
-
-/** Parses a trial id argument (`12`, `#12`). */
-export function parseTrialId(text: string): number {
-  const id = Number(text.replace(/^#/, ''));
-  if (!Number.isInteger(id) || id < 0 || !/^#?\d+$/.test(text)) throw new AutolabError('UsageError', `'${text}' is not a trial number`, { hint: 'trial numbers look like 0 (the baseline), 1, 2, … (`autolab trials` lists them); a PATH comes before the trial number: `autolab show PATH 12`' });
-  return id;
-}
-
-export function parsePositiveNumber(name: string) {
-  return (text: string): number => {
-    const value = Number(text);
-    if (!Number.isFinite(value) || value <= 0) throw new AutolabError('UsageError', `${name} expects a positive number, got '${text}'`);
-    return value;
-  };
 }

@@ -1,22 +1,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { AutolabError } from '../core/errors.ts';
-import { taskFileJsonSchema } from '../task/json-schema.ts';
-import { parsePositiveNumber, taskPathOf } from './context.ts';
+import { parsePositiveNumber, taskPathOf } from './arguments.ts';
 import { invocationOf, looksLikeTrialNumber, splitLeadingPath } from './invocation.ts';
-import { missingTaskFileHint } from './task-file-hint.ts';
-import { exportCommand } from './commands/export.ts';
-import { failuresCommand } from './commands/failures.ts';
-import { reportCommand } from './commands/report.ts';
-import { serveCommand } from './commands/serve.ts';
-import { initCommand } from './commands/init.ts';
-import { bestCommand, lineageCommand, showCommand, statusCommand, trialsCommand } from './commands/inspect.ts';
-import { runCommand } from './commands/run.ts';
-import { submitCommand } from './commands/submit.ts';
-import { checkoutCommand } from './commands/checkout.ts';
-import { doctorCommand } from './commands/doctor.ts';
 import { submitExitCodesHelp } from './commands/submit-exit-codes.ts';
-import { workerCommand } from './commands/worker.ts';
-import { knowledgeCommand, memoryCommand, sessionsCommand, showSessionCommand } from './commands/research-memory.ts';
 
 function numberOption(name: string) {
   const parse = parsePositiveNumber(name);
@@ -57,6 +43,10 @@ function studyOptions(command: Command): Command {
     .option('--study <name>', "the study's name (default: the task's name)");
 }
 
+/**
+ * The CLI's commands. Each command's module is imported when that command runs: `autolab
+ * --version` or `status` loads neither the dashboard nor the drivers (a shorter start).
+ */
 export function buildProgram(): Command {
   const program = new Command('autolab')
     .description('Auto research: specialists propose edits to a recipe, an evaluator they cannot touch measures each one, the lineage shapes the next.')
@@ -85,7 +75,7 @@ function addStartCommands(program: Command): void {
       'propose the task from a script or config (Python argparse/dataclass/constants, JSON, YAML, TOML): knobs with ranges, `autolab: NAME` markers in .py/.toml files, guessed commands; repeat for more files',
       (file: string, files: string[] = []) => [...files, file],
     )
-    .action(async (dir: string, options) => finish(await initCommand(dir, options)));
+    .action(async (dir: string, options) => finish(await (await import('./commands/init.ts')).initCommand(dir, options)));
 
   studyOptions(
     program
@@ -102,13 +92,13 @@ function addStartCommands(program: Command): void {
       .option('--memory', "warm-start from earlier studies' memory (technique cards, knob priors), as memory: { use: true } does")
       .option('--remote', 'only propose: queue trials for `autolab worker` processes on other hosts (needs a PostgreSQL --store)')
       .option('--scheduler <kind>', 'who proposes next: bandit (payoff-driven, default) or round-robin', schedulerOption),
-  ).action(async (path: string | undefined, options) => finish(await runCommand(taskPathOf(path, options), withInvocation(path, options))));
+  ).action(async (path: string | undefined, options) => finish(await (await import('./commands/run.ts')).runCommand(taskPathOf(path, options), withInvocation(path, options))));
 }
 
 /** The commands status, trials, show, best, lineage: read a study. */
 function addInspectCommands(program: Command): void {
   studyOptions(program.command('status').argument('[path]', PATH_HELP).description('where the study stands').option('--json', 'machine-readable output')).action(
-    async (path: string | undefined, options) => finish(await statusCommand(taskPathOf(path, options), withInvocation(path, options))),
+    async (path: string | undefined, options) => finish(await (await import('./commands/inspect.ts')).statusCommand(taskPathOf(path, options), withInvocation(path, options))),
   );
 
   studyOptions(
@@ -122,7 +112,7 @@ function addInspectCommands(program: Command): void {
       .option('--label <label>', 'only trials with this failure label')
       .option('--limit <n>', 'the newest N (default 50)', integerOption('--limit'))
       .option('--all', 'every trial, streamed page by page'),
-  ).action(async (path: string | undefined, options) => finish(await trialsCommand(taskPathOf(path, options), withInvocation(path, options))));
+  ).action(async (path: string | undefined, options) => finish(await (await import('./commands/inspect.ts')).trialsCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(
     program
@@ -131,7 +121,7 @@ function addInspectCommands(program: Command): void {
       .description('failed trials grouped by cause (failure signature): counts, first and last trial, an example')
       .option('--json', 'machine-readable output (see docs/json.md)')
       .option('--label <label>', 'only causes with this failure label'),
-  ).action(async (path: string | undefined, options) => finish(await failuresCommand(taskPathOf(path, options), withInvocation(path, options))));
+  ).action(async (path: string | undefined, options) => finish(await (await import('./commands/failures.ts')).failuresCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(
     program
@@ -146,14 +136,14 @@ function addInspectCommands(program: Command): void {
     const { path, rest } = splitLeadingPath([first, second], 1);
     if (rest.length === 0) throw new AutolabError('UsageError', 'show needs a trial number', { hint: 'e.g. `autolab show 3`, or `autolab show PATH 3` from another folder' });
     if (options.session) {
-      finish(await showSessionCommand(rest[0]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
+      finish(await (await import('./commands/research-memory.ts')).showSessionCommand(rest[0]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
       return;
     }
-    finish(await showCommand(rest[0]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
+    finish(await (await import('./commands/inspect.ts')).showCommand(rest[0]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
   });
 
   studyOptions(program.command('best').argument('[path]', PATH_HELP).description('the incumbent: the best legal trial so far').option('--json', 'machine-readable output')).action(
-    async (path: string | undefined, options) => finish(await bestCommand(taskPathOf(path, options), withInvocation(path, options))),
+    async (path: string | undefined, options) => finish(await (await import('./commands/inspect.ts')).bestCommand(taskPathOf(path, options), withInvocation(path, options))),
   );
 
   studyOptions(
@@ -164,7 +154,7 @@ function addInspectCommands(program: Command): void {
       .option('--json', 'JSON instead of Markdown')
       .option('--specialist <name>', "as this specialist sees it (with its own streak)")
       .option('--no-lineage', 'as the control arm sees it'),
-  ).action(async (path: string | undefined, options) => finish(await lineageCommand(taskPathOf(path, options), withInvocation(path, options))));
+  ).action(async (path: string | undefined, options) => finish(await (await import('./commands/inspect.ts')).lineageCommand(taskPathOf(path, options), withInvocation(path, options))));
 }
 
 /** The commands export, report, serve: hand results back, share them, watch them. */
@@ -190,7 +180,7 @@ function addShareCommands(program: Command): void {
   ).action(async (first: string | undefined, second: string | undefined, options) => {
     // One word: a trial number (export 12 --patch x) or a PATH (export PATH --format jsonl).
     const { path, rest } = second === undefined && first !== undefined && !looksLikeTrialNumber(first) ? { path: first, rest: [] } : splitLeadingPath([first, second], 1);
-    finish(await exportCommand(rest[0], { ...withInvocation(path, options), task: taskPathOf(path, options) }));
+    finish(await (await import('./commands/export.ts')).exportCommand(rest[0], { ...withInvocation(path, options), task: taskPathOf(path, options) }));
   });
 
   studyOptions(
@@ -200,7 +190,7 @@ function addShareCommands(program: Command): void {
       .description('the archived sessions of llm and command specialists (prompt, tool calls, results, cost, outcome)')
       .option('--specialist <name>', "only this specialist's sessions")
       .option('--json', 'machine-readable output (see docs/json.md)'),
-  ).action(async (path: string | undefined, options) => finish(await sessionsCommand(taskPathOf(path, options), withInvocation(path, options))));
+  ).action(async (path: string | undefined, options) => finish(await (await import('./commands/research-memory.ts')).sessionsCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(
     program
@@ -208,7 +198,7 @@ function addShareCommands(program: Command): void {
       .argument('[path]', PATH_HELP)
       .description("the study's knowledge base (leaderboard, hypothesis tree, failures, notes), regenerated; Markdown files under .autolab/studies/<study>/knowledge")
       .option('--paths', 'print the paths of the files instead of their text'),
-  ).action(async (path: string | undefined, options) => finish(await knowledgeCommand(taskPathOf(path, options), withInvocation(path, options))));
+  ).action(async (path: string | undefined, options) => finish(await (await import('./commands/research-memory.ts')).knowledgeCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   studyOptions(
     program
@@ -218,7 +208,7 @@ function addShareCommands(program: Command): void {
       .argument('[card]', 'a card id (show, forget)')
       .description('technique cards across studies: what kept changes measured, for warm starts (docs/memory.md)')
       .option('--json', 'machine-readable output'),
-  ).action(async (action: string, card: string | undefined, options) => finish(await memoryCommand(action, card, { ...withInvocation(undefined, options), path: taskPathOf(undefined, options) })));
+  ).action(async (action: string, card: string | undefined, options) => finish(await (await import('./commands/research-memory.ts')).memoryCommand(action, card, { ...withInvocation(undefined, options), path: taskPathOf(undefined, options) })));
 
   studyOptions(
     program
@@ -226,7 +216,7 @@ function addShareCommands(program: Command): void {
       .argument('[path]', 'the task file or the folder holding autolab.yaml')
       .description("write a study's report to share: one self-contained report.html, and report.md with SVG plots")
       .option('--out <dir>', 'the folder to write into (default: ./<study>-report)'),
-  ).action(async (path: string | undefined, options) => finish(await reportCommand(taskPathOf(path, options), withInvocation(path, options))));
+  ).action(async (path: string | undefined, options) => finish(await (await import('./commands/report.ts')).reportCommand(taskPathOf(path, options), withInvocation(path, options))));
 
   program
     .command('serve')
@@ -242,7 +232,7 @@ function addShareCommands(program: Command): void {
       return value;
     })
     .option('--token <token>', 'required on every request (header, ?token= or cookie); env AUTOLAB_TOKEN')
-    .action(async (path: string | undefined, options) => finish(await serveCommand(path, options)));
+    .action(async (path: string | undefined, options) => finish(await (await import('./commands/serve.ts')).serveCommand(path, options)));
 }
 
 /** The commands submit and checkout: proposals made by hand. */
@@ -263,7 +253,7 @@ function addProposeCommands(program: Command): void {
   ).action(async (first: string | undefined, second: string | undefined, options) => {
     const { path, rest } = splitLeadingPath([first, second], 1);
     if (rest.length === 0) throw new AutolabError('UsageError', 'submit needs a patch file (or - for standard input)', { hint: 'make one with `git diff > my.patch`, then `autolab submit my.patch --hypothesis "..."`' });
-    finish(await submitCommand(rest[0]!, { ...withInvocation(path, options), task: taskPathOf(path, options) }));
+    finish(await (await import('./commands/submit.ts')).submitCommand(rest[0]!, { ...withInvocation(path, options), task: taskPathOf(path, options) }));
   });
 
   studyOptions(
@@ -277,7 +267,7 @@ function addProposeCommands(program: Command): void {
   ).action(async (first: string | undefined, second: string | undefined, third: string | undefined, options) => {
     const { path, rest } = splitLeadingPath([first, second, third], 2);
     if (rest.length < 2) throw new AutolabError('UsageError', 'checkout needs a trial number and a folder', { hint: 'e.g. `autolab checkout 12 /tmp/t12` (or `autolab checkout PATH 12 /tmp/t12` from another folder)' });
-    finish(await checkoutCommand(rest[0]!, rest[1]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
+    finish(await (await import('./commands/checkout.ts')).checkoutCommand(rest[0]!, rest[1]!, { ...withInvocation(path, options), path: taskPathOf(path, options) }));
   });
 }
 
@@ -294,7 +284,7 @@ function addMachineCommands(program: Command): void {
     .option('--lease <seconds>', 'a claimed trial goes back to the queue when this worker is silent this long (default 20)', numberOption('--lease'))
     .option('--idle-exit <seconds>', 'stop after this long with nothing to claim and nothing in flight in the study (default: never)', numberOption('--idle-exit'))
     .option('--max-trials <n>', 'stop after claiming N trials', integerOption('--max-trials'))
-    .action(async (path: string | undefined, options) => finish(await workerCommand(taskPathOf(path, options), options)));
+    .action(async (path: string | undefined, options) => finish(await (await import('./commands/worker.ts')).workerCommand(taskPathOf(path, options), options)));
 
   program
     .command('doctor')
@@ -306,14 +296,14 @@ function addMachineCommands(program: Command): void {
     .option('--json', 'machine-readable output')
     .action(async (path: string | undefined, options) => {
       const explicit = path !== undefined || options.task !== undefined || process.env.AUTOLAB_TASK !== undefined;
-      finish(await doctorCommand(taskPathOf(path, options), explicit, withInvocation(path, options)));
+      finish(await (await import('./commands/doctor.ts')).doctorCommand(taskPathOf(path, options), explicit, withInvocation(path, options)));
     });
 
   program
     .command('schema')
     .description('print the JSON Schema of the task file (for editors)')
-    .action(() => {
-      process.stdout.write(JSON.stringify(taskFileJsonSchema(), null, 2) + '\n');
+    .action(async () => {
+      process.stdout.write(JSON.stringify((await import('../task/json-schema.ts')).taskFileJsonSchema(), null, 2) + '\n');
     });
 }
 
@@ -321,14 +311,20 @@ function finish(code: number): void {
   process.exitCode = code;
 }
 
+let pipeGuarded = false;
+
 /** Runs the CLI; user errors print their message and hint, never a stack. */
 export async function main(argv: string[]): Promise<void> {
   // `autolab trials | head`: a closed pipe ends the output, not the process with a stack.
-  for (const stream of [process.stdout, process.stderr]) {
-    stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-      throw error;
-    });
+  // Once per process: tests and embedders call main() many times.
+  if (!pipeGuarded) {
+    pipeGuarded = true;
+    for (const stream of [process.stdout, process.stderr]) {
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+        throw error;
+      });
+    }
   }
   try {
     await buildProgram().parseAsync(argv);
@@ -355,5 +351,5 @@ async function betterHint(error: AutolabError, argv: string[]): Promise<string |
   const folder = missing[1]!;
   const words = argv.slice(2);
   const named = words.includes('--task') || words.some((word) => word.startsWith('--task='));
-  return missingTaskFileHint(folder, folder === process.cwd() && !named && process.env.AUTOLAB_TASK === undefined ? words : null);
+  return (await import('./task-file-hint.ts')).missingTaskFileHint(folder, folder === process.cwd() && !named && process.env.AUTOLAB_TASK === undefined ? words : null);
 }

@@ -53,9 +53,16 @@ export interface AuditEventMap {
   'trial.level_measured': { level: number; levelName: string; status: 'scored' | 'failed'; label: FailureLabel | null; score: number | null; runMs: number };
   /**
    * The promotion rule moved the trial up the fidelity ladder, from level `from` to `to`
-   * (names), and why; `expectedRunMs`: the cost model's run time of one run at `to`.
+   * (names), and why; `expectedRunMs`: the cost model's run time of one run at `to`;
+   * `gain_per_cost`: `expectedGain` over the incumbent and `expectedClimbMs`, the predicted cost of its climb.
    */
-  'trial.promoted': { from: string; to: string; reason: string; expectedRunMs?: number | null };
+  'trial.promoted': { from: string; to: string; reason: string; expectedRunMs?: number | null; expectedGain?: number; expectedClimbMs?: number };
+  /**
+   * A continued ladder (`fidelity.continue`): the trial's run at `level` (`levelName`) resumes
+   * from its artifacts of level `from`; `problem` (then nothing is offered, the run starts
+   * over) when there were none or they were not plain data.
+   */
+  'trial.level_resumed': { level: number; levelName: string; from: string; problem: string | null };
   /** The trial was recorded finished: its status, failure label and score. */
   'trial.finished': { status: FinishedTrialStatus; label: FailureLabel | null; score: number | null };
   /** What the run left for the specialists and what the profile command printed (task `feedback:`), redacted and capped; recorded before `trial.finished`. */
@@ -92,6 +99,7 @@ const AUDIT_EVENT_NAMES: Record<AuditEventType, true> = {
   'trial.reopened': true,
   'trial.level_measured': true,
   'trial.promoted': true,
+  'trial.level_resumed': true,
   'trial.finished': true,
   'trial.feedback': true,
   'proposal.none': true,

@@ -47,12 +47,24 @@ export type PromotionRuleSpec =
    * `confidence`) beats the incumbent's full-level score; successive halving with `eta`
    * while the model cannot predict yet.
    */
-  | { rule: 'predicted'; eta: number; confidence: number };
+  | { rule: 'predicted'; eta: number; confidence: number }
+  /**
+   * Promoted when its expected gain over the incumbent per second of its predicted climb
+   * cost (`gain-per-cost.ts`) ranks in the top 1/eta of the trials measured at its level;
+   * successive halving with `eta` while the model cannot predict yet.
+   */
+  | { rule: 'gain_per_cost'; eta: number };
 
 /** The task file's `fidelity:` key, loaded. */
 export interface FidelitySpec {
   levels: FidelityLevelSpec[];
   promote: PromotionRuleSpec;
+  /**
+   * The task file's `continue: true`: a promoted trial's run resumes from what it left at
+   * the level below (its artifacts there, read-only as `AUTOLAB_RESUME_FROM`) instead of
+   * starting over, so a level costs only its increment.
+   */
+  continueRuns?: boolean;
 }
 
 /** One trial measured at one level: what `trial_levels` stores. */

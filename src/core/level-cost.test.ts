@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialLevelRecord } from './fidelity.ts';
-import { expectedClimbMs, levelCosts } from './level-cost.ts';
+import { expectedClimbMs, levelCosts, levelSize } from './level-cost.ts';
 
 const LADDER = { levels: [{ name: 's', scale: 0.1 }, { name: 'm', scale: 0.3 }, { name: 'full', scale: 1 }].map((level) => ({ ...level, timeoutMs: 1, env: {}, slots: 1 })) };
 const rec = (trialId: number, level: number, runMs: number): TrialLevelRecord => ({ trialId, level, levelName: LADDER.levels[level]!.name, status: 'scored', label: null, score: 1, metrics: {}, samples: [], runMs, measuredAt: '' });
@@ -22,4 +22,14 @@ describe('the cost model of a ladder', () => {
     expect(costs.map((cost) => cost.source)).toEqual([null, null, null]);
     expect(expectedClimbMs(costs, 0)).toBeNull();
   });
+
+  it('on a continued ladder, costs a level above the first by its increment over the level below', () => {
+    const continued = { ...LADDER, continueRuns: true };
+    // s measured at 100 ms per run (scale 0.1); m resumes from s: 0.2 more, full from m: 0.7 more.
+    const costs = levelCosts(continued, [rec(0, 0, 100)]);
+    expect(costs.map((cost) => cost.expectedMs)).toEqual([100, 200, expect.closeTo(700, 9)]);
+    expect(levelSize(continued, 2)).toBeCloseTo(0.7, 12);
+    expect(levelSize(LADDER, 2)).toBe(1);
+  });
 });
+

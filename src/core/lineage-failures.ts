@@ -38,15 +38,16 @@ export interface LineageFailureCause {
   contrast: string[];
 }
 
-const CAUSES = 8;
-const HITS = 5;
-const PASSES = 3;
-const CAUSE_TRIALS = 20;
+/** Causes shown, hits and passes per cause, trial ids listed per cause. */
+export const CAUSES = 8;
+export const HITS = 5;
+export const PASSES = 3;
+export const CAUSE_TRIALS = 20;
 const EXCERPT_LINES = 14;
 const EXCERPT_CHARS = 1400;
 const DISTINCT_VALUES = 8;
 
-function isScored(trial: TrialRecord): boolean {
+export function isScored(trial: TrialRecord): boolean {
   return (trial.status === 'kept' || trial.status === 'discarded') && trial.score !== null;
 }
 
@@ -61,19 +62,23 @@ export function failureExcerpt(trial: TrialRecord, lines = EXCERPT_LINES, chars 
   return tail.length > chars ? '…' + tail.slice(-chars) : tail;
 }
 
+/** One knob's part of `knobDistance`. */
+function knobGap(x: string | number | boolean | undefined, y: string | number | boolean | undefined): number {
+  if (typeof x === 'number' && typeof y === 'number') return Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), 1e-12);
+  return x !== y ? 1 : 0;
+}
+
 /** How far apart two knob settings are: relative differences of numbers, 1 per differing other value. */
-function knobDistance(a: NotedKnobValues, b: NotedKnobValues): number {
+export function knobDistance(a: NotedKnobValues, b: NotedKnobValues): number {
   let distance = 0;
-  for (const name of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    const x = a[name];
-    const y = b[name];
-    if (typeof x === 'number' && typeof y === 'number') distance += Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), 1e-12);
-    else if (x !== y) distance += 1;
-  }
+  // Every name of `a`, then those only `b` has (no set built: this runs once per scored trial per hit).
+  for (const name in a) distance += knobGap(a[name], b[name]);
+  for (const name in b) if (!Object.hasOwn(a, name)) distance += knobGap(undefined, b[name]);
   return distance;
 }
 
-function change(trial: TrialRecord, knobs: ReadonlyMap<number, NotedKnobValues>): LineageChange {
+/** A trial as a failure block shows it: its knob values, else a summary of its diff. */
+export function change(trial: TrialRecord, knobs: ReadonlyMap<number, NotedKnobValues>): LineageChange {
   const values = knobs.get(trial.id);
   return {
     id: trial.id,
@@ -114,32 +119,80 @@ function formatValue(value: string | number | boolean): string {
   return typeof value === 'number' ? String(Number(value.toPrecision(4))) : String(value);
 }
 
+/** What one knob's values were across a set of trials: enough to tell whether they separate two sets. */
+interface KnobValueStats {
+  /** Values that are not numbers (strings, booleans). */
+  nonNumbers: number;
+  /** Numbers that are not integers. */
+  nonIntegers: number;
+  min: number;
+  max: number;
+  /** Distinct values, counted up to DISTINCT_VALUES + 1 (past that, only "too many" matters). */
+  distinct: Set<string | number | boolean>;
+}
+
 /**
- * Knobs whose values separate the hits from every scored trial: numbers in ranges that do
- * not overlap (`lr: hit 0.02–0.1 · scored 1e-4–0.008`), or, for a discrete knob (integers,
- * categories), few distinct values with none in common (`n_heads: hit 3, 5, 6 · scored 1, 2, 4, 8`).
+ * The knob values of a set of trials, summarised per knob as they are added (a contrast
+ * needs no more): the failure blocks keep one per cause and one for the scored trials,
+ * and add each trial once.
+ *
+ * @example
+ * const stats = new KnobStats();
+ * stats.add({ n_heads: 6, lr: 0.01 });
  */
-function contrastOf(hits: readonly TrialRecord[], scored: readonly TrialRecord[], knobs: ReadonlyMap<number, NotedKnobValues>): string[] {
-  const hitValues = hits.map((trial) => knobs.get(trial.id)).filter((values): values is NotedKnobValues => values !== undefined);
-  const scoredValues = scored.map((trial) => knobs.get(trial.id)).filter((values): values is NotedKnobValues => values !== undefined);
-  if (hitValues.length < 2 || scoredValues.length === 0) return [];
+export class KnobStats {
+  /** Trials added. */
+  count = 0;
+  readonly byName = new Map<string, KnobValueStats>();
+
+  add(values: NotedKnobValues): void {
+    this.count++;
+    for (const [name, value] of Object.entries(values)) {
+      let stats = this.byName.get(name);
+      if (stats === undefined) this.byName.set(name, (stats = { nonNumbers: 0, nonIntegers: 0, min: Infinity, max: -Infinity, distinct: new Set() }));
+      if (typeof value !== 'number') stats.nonNumbers++;
+      else {
+        if (!Number.isInteger(value)) stats.nonIntegers++;
+        stats.min = Math.min(stats.min, value);
+        stats.max = Math.max(stats.max, value);
+      }
+      if (stats.distinct.size <= DISTINCT_VALUES) stats.distinct.add(value);
+    }
+  }
+}
+
+/** The stats of `trials`' knob values (those without any are skipped). */
+export function knobStatsOf(trials: readonly TrialRecord[], knobs: ReadonlyMap<number, NotedKnobValues>): KnobStats {
+  const stats = new KnobStats();
+  for (const trial of trials) {
+    const values = knobs.get(trial.id);
+    if (values !== undefined) stats.add(values);
+  }
+  return stats;
+}
+
+/**
+ * Knobs whose values separate the hits from every scored trial, by name: numbers in
+ * ranges that do not overlap (`lr: hit 0.02–0.1 · scored 1e-4–0.008`), or, for a discrete
+ * knob (integers, categories), few distinct values with none in common
+ * (`n_heads: hit 3, 5, 6 · scored 1, 2, 4, 8`).
+ */
+export function contrastOf(hits: KnobStats, scored: KnobStats): string[] {
+  if (hits.count < 2 || scored.count === 0) return [];
   const lines: string[] = [];
-  for (const name of new Set(hitValues.flatMap((values) => Object.keys(values)))) {
-    const hit = hitValues.map((values) => values[name]).filter((value) => value !== undefined);
-    const ok = scoredValues.map((values) => values[name]).filter((value) => value !== undefined);
-    if (hit.length === 0 || ok.length === 0) continue;
-    const hitSet = new Set(hit);
-    const okSet = new Set(ok);
-    const sorted = (set: Set<string | number | boolean>) => [...set].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+  const sorted = (set: Set<string | number | boolean>) => [...set].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+  for (const name of [...hits.byName.keys()].sort()) {
+    const hit = hits.byName.get(name)!;
+    const ok = scored.byName.get(name);
+    if (ok === undefined) continue;
     // Few distinct values of a discrete knob (integers, categories): sets with nothing in common. Real numbers: ranges.
-    const discrete = [...hit, ...ok].every((value) => typeof value !== 'number' || Number.isInteger(value));
-    if (discrete && hitSet.size <= DISTINCT_VALUES && okSet.size <= DISTINCT_VALUES && [...hitSet].every((value) => !okSet.has(value))) {
-      lines.push(`${name}: hit ${sorted(hitSet).map(formatValue).join(', ')} · scored ${sorted(okSet).map(formatValue).join(', ')}`);
+    const discrete = hit.nonIntegers + ok.nonIntegers === 0;
+    if (discrete && hit.distinct.size <= DISTINCT_VALUES && ok.distinct.size <= DISTINCT_VALUES && [...hit.distinct].every((value) => !ok.distinct.has(value))) {
+      lines.push(`${name}: hit ${sorted(hit.distinct).map(formatValue).join(', ')} · scored ${sorted(ok.distinct).map(formatValue).join(', ')}`);
       continue;
     }
-    if (hit.every((value) => typeof value === 'number') && ok.every((value) => typeof value === 'number')) {
-      const [hMin, hMax, oMin, oMax] = [Math.min(...(hit as number[])), Math.max(...(hit as number[])), Math.min(...(ok as number[])), Math.max(...(ok as number[]))];
-      if (hMin > oMax || hMax < oMin) lines.push(`${name}: hit ${formatValue(hMin)}–${formatValue(hMax)} · scored ${formatValue(oMin)}–${formatValue(oMax)}`);
+    if (hit.nonNumbers === 0 && ok.nonNumbers === 0 && (hit.min > ok.max || hit.max < ok.min)) {
+      lines.push(`${name}: hit ${formatValue(hit.min)}–${formatValue(hit.max)} · scored ${formatValue(ok.min)}–${formatValue(ok.max)}`);
     }
   }
   return lines;
@@ -203,7 +256,7 @@ export function failureBlocks(inputs: FailureInputs): LineageFailureCause[] {
       excerpt: failureExcerpt(latest),
       hits: newestFirst.slice(0, HITS).map((trial) => change(trial, knobs)),
       passes: nearestPasses(newestFirst, scored, byId, knobs).map((trial) => change(trial, knobs)),
-      contrast: contrastOf(members, scored, knobs),
+      contrast: contrastOf(knobStatsOf(members, knobs), knobStatsOf(scored, knobs)),
     };
   });
 }

@@ -136,11 +136,13 @@ export function lineageFeedbackFrom(source: LineageSource, options: LineageOptio
 
   const leaderboard = source.leaderboard(options.objective, options.leaderboardCount ?? 10).map(entry);
 
+  // Walked from the incumbent up, then turned root first (not unshifted: a chain can be thousands long).
   const chain: LineageEntry[] = [];
   for (let cursor: TrialRecord | undefined = incumbent ?? undefined, guard = 0; cursor && guard < 10_000; guard++) {
-    chain.unshift(entry(cursor));
+    chain.push(entry(cursor));
     cursor = cursor.parent === null ? undefined : source.byId(cursor.parent);
   }
+  chain.reverse();
 
   const recent = source.recent(options.recentCount ?? 12).map(entry);
 

@@ -6,9 +6,8 @@
  */
 import { keptOrder, leaderboardOrder, lineageFeedbackFrom, type LineageOptions, type LineageSource } from './lineage-feedback.ts';
 import type { Objective } from './task.ts';
-import { failureBlocks, type LineageFailureCause } from './lineage-failures.ts';
-import { knobValuesInNotes, type NotedKnobValues } from './trial-change.ts';
-import { failureOf } from './trial-failure.ts';
+import type { LineageFailureCause } from './lineage-failures.ts';
+import { FailureIndex, insertSorted } from './lineage-failure-index.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { TrialRecord } from './trial.ts';
 import type { TrialCounts } from './trial-counts.ts';
@@ -36,15 +35,10 @@ export class LineageIndex implements LineageSource {
   private readonly keptByScore: TrialRecord[] = [];
   private readonly unfinished = new Set<number>();
   private readonly tally: TrialCounts = { total: 0, kept: 0, discarded: 0, failed: 0, running: 0, byLabel: {} };
+  /** Every trial in id order, kept in step with `ids` once built (null: rebuilt when next read). */
   private ordered: TrialRecord[] | null = null;
-  private failureBlocks: LineageFailureCause[] | null = null;
-  /** Knob values noted by each trial that has some (parsed once). */
-  private readonly knobs = new Map<number, NotedKnobValues>();
-  /** Failed trials' ids by failure signature, ascending; and each one's signature. */
-  private readonly failedIds = new Map<string, number[]>();
-  private readonly signatureOf = new Map<number, string>();
-  /** Scored trials with knob values, ascending ids. */
-  private readonly scoredWithKnobs: number[] = [];
+  /** The failure blocks, kept up to date trial by trial. */
+  private readonly failureIndex = new FailureIndex((id) => this.byIdMap.get(id));
 
   /** The highest trial id seen (-1 when empty): read trials after it to catch up. */
   get lastId(): number {
@@ -67,10 +61,11 @@ export class LineageIndex implements LineageSource {
       if (before !== undefined) {
         this.count(before, -1);
         if (before.status === 'kept') this.unkeep(before);
-        if (before.notes !== trial.notes) this.knobs.delete(trial.id);
-        this.forgetFailureFacts(before);
-      }
-      else {
+        this.failureIndex.remove(before);
+        if (this.ordered !== null) this.ordered[sortedIndex(this.ids, trial.id, (a, b) => a - b) - 1] = trial;
+      } else {
+        if (this.ordered !== null && (this.ids.length === 0 || this.ids.at(-1)! < trial.id)) this.ordered.push(trial);
+        else this.ordered = null;
         insertSorted(this.ids, trial.id);
         let mine = this.idsOf.get(trial.specialist);
         if (mine === undefined) this.idsOf.set(trial.specialist, (mine = []));
@@ -79,13 +74,9 @@ export class LineageIndex implements LineageSource {
       this.byIdMap.set(trial.id, trial);
       this.count(trial, 1);
       if (trial.status === 'kept') this.keep(trial);
-      this.noteFailureFacts(trial);
+      this.failureIndex.add(trial);
       if (isFinished(trial)) this.unfinished.delete(trial.id);
       else this.unfinished.add(trial.id);
-    }
-    if (trials.length > 0) {
-      this.ordered = null;
-      this.failureBlocks = null;
     }
   }
 
@@ -143,42 +134,7 @@ export class LineageIndex implements LineageSource {
   }
 
   failures(): LineageFailureCause[] {
-    this.failureBlocks ??= failureBlocks({
-      groups: new Map([...this.failedIds].map(([signature, ids]) => [signature, ids.map((id) => this.byIdMap.get(id)!)])),
-      scored: this.scoredWithKnobs.map((id) => this.byIdMap.get(id)!),
-      byId: (id) => this.byIdMap.get(id),
-      knobs: this.knobs,
-    });
-    return this.failureBlocks;
-  }
-
-  /** Files `trial` under its failure signature, and as a scored trial with knob values (what `failures` reads). */
-  private noteFailureFacts(trial: TrialRecord): void {
-    if (!this.knobs.has(trial.id)) {
-      const values = knobValuesInNotes(trial.notes);
-      if (values !== null) this.knobs.set(trial.id, values);
-    }
-    const failure = failureOf(trial);
-    if (failure !== null) {
-      let ids = this.failedIds.get(failure.signature);
-      if (ids === undefined) this.failedIds.set(failure.signature, (ids = []));
-      insertSorted(ids, trial.id);
-      this.signatureOf.set(trial.id, failure.signature);
-    }
-    if ((trial.status === 'kept' || trial.status === 'discarded') && trial.score !== null && this.knobs.has(trial.id)) insertSorted(this.scoredWithKnobs, trial.id);
-  }
-
-  /** Undoes `noteFailureFacts` for the recorded state of a trial that changed. */
-  private forgetFailureFacts(trial: TrialRecord): void {
-    const signature = this.signatureOf.get(trial.id);
-    if (signature !== undefined) {
-      const ids = this.failedIds.get(signature)!;
-      ids.splice(ids.indexOf(trial.id), 1);
-      if (ids.length === 0) this.failedIds.delete(signature);
-      this.signatureOf.delete(trial.id);
-    }
-    const at = this.scoredWithKnobs.indexOf(trial.id);
-    if (at >= 0) this.scoredWithKnobs.splice(at, 1);
+    return this.failureIndex.blocks();
   }
 
   private newest(ids: readonly number[], count: number, keep: (trial: TrialRecord) => boolean): TrialRecord[] {
@@ -221,20 +177,4 @@ function sortedIndex<T>(list: readonly T[], item: T, order: (a: T, b: T) => numb
     else high = mid;
   }
   return low;
-}
-
-/** Inserts `id` into the ascending `ids` (at the end, in the usual case). */
-function insertSorted(ids: number[], id: number): void {
-  if (ids.length === 0 || ids[ids.length - 1]! < id) {
-    ids.push(id);
-    return;
-  }
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (ids[mid]! < id) low = mid + 1;
-    else high = mid;
-  }
-  ids.splice(low, 0, id);
 }

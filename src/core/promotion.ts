@@ -8,6 +8,7 @@
  */
 import type { PromotionRuleSpec } from './fidelity.ts';
 import type { Direction } from './task.ts';
+import { gainPerSecond, type GainPerCost } from './gain-per-cost.ts';
 
 /** A trial's score at one level (a scored measurement). */
 export interface LevelScore {
@@ -34,6 +35,12 @@ export interface PromotionInput {
   prediction?: FullLevelPrediction | null;
   /** `predicted` only: the incumbent's full-level score. */
   incumbentFullScore?: number | null;
+  /**
+   * `gain_per_cost` only: the expected gain and predicted climb cost of every trial measured
+   * at this level that the model can predict, this trial's included (absent or without this
+   * trial: successive halving).
+   */
+  gains?: readonly GainPerCost[] | null;
 }
 
 export interface PromotionDecision {
@@ -72,6 +79,10 @@ export function rankAmong(score: number, peers: readonly LevelScore[], direction
  * - `successive_halving` (eta): promoted when its rank among the n trials measured at the
  *   level is at most floor(n / eta); while n < eta, when it is the best so far.
  * - `top_k` (k): promoted when its rank is at most k.
+ * - `gain_per_cost` (eta): promoted when its expected gain over the incumbent per second of
+ *   predicted climb cost ranks in the top floor(n / eta) (at least 1) of the n predictable
+ *   trials at the level, and that gain is above 0 (`gain-per-cost.ts`); successive
+ *   halving while the model cannot predict it.
  * - `predicted` (eta, confidence): promoted when the optimistic bound of the predicted
  *   full-level score (mean -/+ z(confidence) * std) beats the incumbent's full-level score;
  *   successive halving with eta when there is no prediction or incumbent yet.
@@ -98,11 +109,28 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
     return { promote: beats, reason: `${bound} ${beats ? 'may beat' : 'cannot beat'} the incumbent's ${formatScore(input.incumbentFullScore)}` };
   }
   const eta = rule.eta;
+  const own = rule.rule === 'gain_per_cost' ? input.gains?.find((entry) => entry.trialId === input.trialId) : undefined;
+  if (own !== undefined) return decideByGainPerCost(own, input.gains!, eta);
   const climbing = Math.floor(n / eta);
   if (climbing === 0) {
     return { promote: rank === 1, reason: `rank ${rank} of ${n} at ${levelName}; while fewer than ${eta} are measured only the best climbs` };
   }
   return { promote: rank <= climbing, reason: `rank ${rank} of ${n} at ${levelName}; the best ${climbing} (1/${eta}) climb` };
+}
+
+/**
+ * `gain_per_cost`: ranked by expected gain per second of predicted climb cost among the
+ * trials at the level the model can predict; the top floor(n / eta) climb (while n < eta,
+ * the best only), and never a trial expected to gain nothing.
+ */
+function decideByGainPerCost(own: GainPerCost, gains: readonly GainPerCost[], eta: number): PromotionDecision {
+  const value = gainPerSecond(own);
+  const n = gains.length;
+  const rank = gains.filter((entry) => gainPerSecond(entry) > value).length + 1;
+  const climbing = Math.max(Math.floor(n / eta), 1);
+  const measure = `expected gain ${formatScore(own.gain)} over the incumbent for a predicted ${formatScore(own.costMs / 1000)} s climb (${formatScore(value)}/s)`;
+  if (!(own.gain > 0)) return { promote: false, reason: `${measure}: no gain expected` };
+  return { promote: rank <= climbing, reason: `${measure}, rank ${rank} of ${n}; the best ${climbing} (1/${eta}) climb` };
 }
 
 function formatScore(value: number): string {

@@ -50,8 +50,16 @@ export async function openStudyMemory(task: TaskSpec, store: Store, studyName: s
 export function attachResearchMemory(runtime: StudyRuntime, events: TypedEmitter<StudyEventMap>): { flush(): Promise<void>; detach(): void } {
   let chain: Promise<void> = Promise.resolve();
   const warn = (what: string) => (error: unknown) => runtime.events.emit('warning', { code: 'research_memory', message: `${what}: ${coerceError(error).message}` });
+  // A refresh asked for while one is queued and not yet started is that one: it reads the
+  // store when it starts, so it sees every trial finished until then (one rewrite, not one per trial).
+  let refreshQueued = false;
   const refresh = (): void => {
-    chain = chain.then(() => writeStudyKnowledge(runtime, runtime.paths.study).then(() => undefined, warn('the knowledge base could not be written')));
+    if (refreshQueued) return;
+    refreshQueued = true;
+    chain = chain.then(() => {
+      refreshQueued = false;
+      return writeStudyKnowledge(runtime, runtime.paths.study).then(() => undefined, warn('the knowledge base could not be written'));
+    });
   };
   const detach = events.on('trial.finished', ({ trial }) => {
     const memory = runtime.memory;

@@ -1,4 +1,4 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import type { CurvePoint } from '../core/trial.ts';
 
 /**
@@ -23,26 +23,31 @@ export class CurveWatcher {
 
   start(): void {
     this.timer = setInterval(() => {
-      this.reading = this.reading.then(() => this.poll());
+      this.reading = this.reading.then(async () => {
+        await this.poll();
+      });
     }, this.intervalMs);
     this.timer.unref();
   }
 
-  /** Stops following and reads what is left. */
+  /** Stops following (or, never started, reads the file once) and reads what is left, 4 MB at a time. */
   async stop(): Promise<CurvePoint[]> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.reading;
-    await this.poll();
+    while (await this.poll());
     return this.points;
   }
 
-  private async poll(): Promise<void> {
+  /** Reads what was added since the last poll (at most 4 MB); true when there may be more. */
+  private async poll(): Promise<boolean> {
     let handle: FileHandle | null = null;
     try {
+      // One stat while nothing was added (ten times a second during a run), no open.
+      if ((await stat(this.file)).size <= this.offset) return false;
       handle = await open(this.file, 'r');
       const { size } = await handle.stat();
-      if (size <= this.offset) return;
+      if (size <= this.offset) return false;
       const length = Math.min(size - this.offset, 4 << 20);
       const buffer = Buffer.alloc(length);
       await handle.read(buffer, 0, length, this.offset);
@@ -56,8 +61,10 @@ export class CurveWatcher {
         this.points.push(...added);
         this.onPoints(added);
       }
+      return length === 4 << 20;
     } catch {
       // No file yet, or it vanished: nothing to read.
+      return false;
     } finally {
       await handle?.close().catch(() => undefined);
     }

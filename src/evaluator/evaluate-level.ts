@@ -18,6 +18,7 @@ import { gatherEvidence } from './evaluate-trial.ts';
 import { recordStep, startStep } from './record-step.ts';
 import { runStep, stoppedStep } from './run-steps.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
+import { dropLevelArtifacts, keepLevelArtifacts, type ResumeSource } from './level-resume.ts';
 import { enterPhase, msSince, startingEvidence, withFacts, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
 /** What one level's evaluation ended in. */
@@ -54,7 +55,9 @@ export async function evaluateTrialAtLevel(runtime: StudyRuntime, trial: TrialRe
   const job: TrialJob = { runtime: runtimeAtLevel(runtime, level), trial, slot, signal };
   const started = performance.now();
   await startStep(job);
+  if (level > 0 && ladder.continueRuns === true) job.runtime = { ...job.runtime, ...(await resumeSourceOf(runtime, trial, level)) };
   const evidence = level === 0 ? await gatherEvidence(job) : await gatherLevelEvidence(job);
+  if (level > 0 && ladder.continueRuns === true) await dropLevelArtifacts(runtime.paths, trial.id);
   enterPhase(job, 'gates');
   const classified = classifyStep(job.runtime.task, evidence);
   const measured = classified.kind === 'scored' || evidence.measured !== null ? await levels.recordTrialLevel(runtime.studyId, trial.id, levelDraft(runtime, level, evidence, classified)) : null;
@@ -71,6 +74,18 @@ export async function evaluateTrialAtLevel(runtime: StudyRuntime, trial: TrialRe
 /** The runtime a level's commands see: the task at that level, and the level's own executor when it names one. */
 function runtimeAtLevel(runtime: StudyRuntime, level: number): StudyRuntime {
   return { ...runtime, task: judgedTaskAtLevel(runtime.task, level), executor: runtime.levelExecutors?.[level] ?? runtime.executor };
+}
+
+/**
+ * A continued ladder's promoted level: the trial's artifacts of the level below, kept and
+ * checked for its runs to resume from (`trial.level_resumed` records it, or why not).
+ */
+async function resumeSourceOf(runtime: StudyRuntime, trial: TrialRecord, level: number): Promise<{ resumeFrom?: ResumeSource }> {
+  const levels = runtime.task.fidelity!.levels;
+  const from = levels[level - 1]!.name;
+  const kept = await keepLevelArtifacts(runtime.paths, trial.id, from).catch((error: unknown) => ({ source: null, problem: `the artifacts of level ${from} could not be kept: ${error instanceof Error ? error.message : String(error)}` }));
+  await runtime.store.appendEvent(runtime.studyId, trial.id, 'trial.level_resumed', { level, levelName: levels[level]!.name, from, problem: kept.problem });
+  return kept.source === null ? {} : { resumeFrom: kept.source };
 }
 
 /** The run and score of a promoted trial: a fresh worktree at its commit, its repeats, then the worktree removed. */

@@ -37,6 +37,8 @@ export interface PhaseEnvInput {
   metricsFile?: string;
   /** Where the run keeps what it needs to resume after a preemption (run phase only). */
   checkpointDir?: string;
+  /** A continued ladder's run: the trial's artifacts of the level below (`AUTOLAB_RESUME_FROM`, read-only) and that level's name (`AUTOLAB_RESUME_LEVEL`). */
+  resumeFrom?: { dir: string; levelName: string };
   /** Legality: the trial's worktree (`AUTOLAB_WORKTREE`). */
   worktree?: string;
   /** Legality: the trial's cumulative diff from the baseline (`AUTOLAB_DIFF`). */
@@ -49,7 +51,7 @@ export interface PhaseEnvInput {
  * The whole environment of one phase command. Only setup and score see
  * `AUTOLAB_HOLDOUT`; runs see `AUTOLAB_DATA`, `AUTOLAB_ARTIFACTS`, `AUTOLAB_SEED`,
  * `AUTOLAB_TRIAL`, `AUTOLAB_CHECKPOINT_DIR` (kept while the run is requeued or its job
- * adopted) and their slot's GPU as `CUDA_VISIBLE_DEVICES` (the smoke run too, with
+ * adopted), on a continued ladder's promoted level `AUTOLAB_RESUME_FROM` and `AUTOLAB_RESUME_LEVEL`, and their slot's GPU as `CUDA_VISIBLE_DEVICES` (the smoke run too, with
  * `AUTOLAB_SMOKE=1`); the legality command
  * `AUTOLAB_WORKTREE` and `AUTOLAB_DIFF`; the score `AUTOLAB_SCORE_DIR`.
  */
@@ -77,6 +79,10 @@ export function phaseEnv(input: PhaseEnvInput): Record<string, string> {
   if (input.metricsFile !== undefined && input.phase === 'run') env.AUTOLAB_METRICS_FILE = input.metricsFile;
   if (input.phase === 'smoke') env.AUTOLAB_SMOKE = '1';
   if (input.checkpointDir !== undefined && input.phase === 'run') env.AUTOLAB_CHECKPOINT_DIR = input.checkpointDir;
+  if (input.resumeFrom !== undefined && input.phase === 'run') {
+    env.AUTOLAB_RESUME_FROM = input.resumeFrom.dir;
+    env.AUTOLAB_RESUME_LEVEL = input.resumeFrom.levelName;
+  }
   if (input.phase === 'setup' || input.phase === 'score') env.AUTOLAB_HOLDOUT = input.paths.holdout;
   if (input.phase === 'legality' && input.worktree !== undefined) env.AUTOLAB_WORKTREE = input.worktree;
   if (input.phase === 'legality' && input.diffFile !== undefined) env.AUTOLAB_DIFF = input.diffFile;

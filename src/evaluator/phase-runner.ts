@@ -14,6 +14,8 @@ export interface PhaseTarget {
   metricsFile?: string;
   /** Where the run may keep what it needs to resume (`$AUTOLAB_CHECKPOINT_DIR`). */
   checkpointDir?: string;
+  /** A continued ladder's run: the trial's artifacts of the level below, read-only (`$AUTOLAB_RESUME_FROM`). */
+  resumeFrom?: { dir: string; levelName: string };
   /** Legality: the trial's worktree the check judges (its cwd is the evaluator's checkout). */
   worktree?: string;
   /** Legality: the file holding the trial's cumulative diff from the baseline. */
@@ -47,6 +49,7 @@ export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup
       ...(target.artifacts !== undefined ? { artifacts: target.artifacts } : {}),
       ...(target.metricsFile !== undefined ? { metricsFile: target.metricsFile } : {}),
       ...(target.checkpointDir !== undefined ? { checkpointDir: target.checkpointDir } : {}),
+      ...(target.resumeFrom !== undefined ? { resumeFrom: target.resumeFrom } : {}),
       ...(target.worktree !== undefined ? { worktree: target.worktree } : {}),
       ...(target.diffFile !== undefined ? { diffFile: target.diffFile } : {}),
       ...(target.scoreDir !== undefined ? { scoreDir: target.scoreDir } : {}),

@@ -4,6 +4,7 @@ import { pruneWatch, type PruningContext } from './prune-watch.ts';
 import type { CurvePoint, Metrics, TrialRecord } from '../core/trial.ts';
 import { CurveWatcher } from './curve-watcher.ts';
 import { sealArtifacts, unsealedDetail } from './artifact-seal.ts';
+import { resumeFolderOf } from './level-resume.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { parseMetricsLine } from './metrics-line.ts';
 import { lastLines, phaseFacts, runPhase, type PhaseOptions } from './phase-runner.ts';
@@ -73,6 +74,8 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   const { repeat, seed } = options;
   const phaseOptions: PhaseOptions = { ...(options.adopt === true && { adopt: true }), ...(options.group !== undefined && { group: options.group }) };
   const { artifacts, metricsFile, checkpointDir } = await prepareRepeatFiles(runtime, trial.id, repeat, options.adopt === true);
+  const resumeDir = runtime.resumeFrom ? await resumeFolderOf(runtime.resumeFrom, repeat) : null;
+  const resumeFrom = resumeDir !== null ? { dir: resumeDir, levelName: runtime.resumeFrom!.levelName } : null;
   const facts: TrialFacts = {};
   const pruner = new AbortController();
   let prunedReason: string | null = null;
@@ -82,12 +85,13 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
     prunedReason = watch(added);
     if (prunedReason !== null) pruner.abort();
   });
-  watcher.start();
+  // Followed live only when a pruner reads it; else read once the run has ended.
+  if (watch) watcher.start();
   const run = await runPhase(
     runtime,
     'run',
     runtime.task.run,
-    { trialId: trial.id, seed, cwd: options.cwd, logFile: runtime.paths.repeatFile(trial.id, repeat, 'run', '.log'), artifacts, metricsFile, checkpointDir },
+    { trialId: trial.id, seed, cwd: options.cwd, logFile: runtime.paths.repeatFile(trial.id, repeat, 'run', '.log'), artifacts, metricsFile, checkpointDir, ...(resumeFrom !== null && { resumeFrom }) },
     options.slot,
     AbortSignal.any([options.signal, pruner.signal]),
     phaseOptions,

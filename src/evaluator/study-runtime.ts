@@ -13,6 +13,7 @@ import type { StudyMemory } from '../core/technique-card.ts';
 import type { TrialOwner } from '../core/trial.ts';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
 import type { Workspace } from '../workspace/workspace.ts';
+import type { ResumeSource } from './level-resume.ts';
 
 /** The execution slot a trial (or one of its repeats) runs in. */
 export interface SlotInfo {
@@ -80,4 +81,10 @@ export interface StudyRuntime {
    * start at once, each in a worktree of its own, whatever the free slots.
    */
   repeatsTogether?: boolean;
+  /**
+   * A continued ladder's promoted level (`fidelity.continue`): the trial's artifacts of the
+   * level below, which its runs see read-only as `$AUTOLAB_RESUME_FROM` (set per trial and
+   * level by `evaluateTrialAtLevel`).
+   */
+  resumeFrom?: ResumeSource;
 }

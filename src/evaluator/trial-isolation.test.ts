@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandRequest, CommandResult, Executor } from '../core/executor.ts';
 import type { TaskSpec } from '../core/task.ts';
@@ -34,6 +35,15 @@ describe('isolateTrialRequest', () => {
     expect(isolated.env.TMPDIR).toBe('/tmp');
     expect(isolated.maxProcesses).toBe(64);
     expect(isolated.maxFileBytes).toBe(DEFAULT_TRIAL_PROCESS_LIMITS.maxFileBytes);
+  });
+
+  it("gives a continued ladder's run the level below's artifacts read-only ($AUTOLAB_RESUME_FROM), never writable, and never to the score", () => {
+    const resume = join(paths.levelArtifacts(3, 's'), 'artifacts');
+    const run = isolateTrialRequest(policy, request('run', { AUTOLAB_RESUME_FROM: resume })).sandbox!;
+    expect(run.readOnly.at(-1)).toBe(resume);
+    expect(run.writable).not.toContain(resume);
+    const score = isolateTrialRequest(policy, { ...request('score', { AUTOLAB_RESUME_FROM: resume, AUTOLAB_HOLDOUT: paths.holdout }), cwd: '/work/recipe/.autolab/evaluators/demo' }).sandbox!;
+    expect([...score.readOnly, ...score.writable]).not.toContain(resume);
   });
 
   it('sandboxes preflight without the artifacts folder', () => {

@@ -112,6 +112,8 @@ export function trialSandboxSpec(policy: TrialIsolationPolicy, command: { phase:
   const { hidden, readOnly } = baseView(policy, command.env);
   readOnly.push(policy.paths.data);
   if (policy.gitDir) readOnly.push(policy.gitDir);
+  // A continued ladder's run: its own artifacts of the level below, read-only.
+  if (command.phase === 'run') readOnly.push(...absolute([command.env.AUTOLAB_RESUME_FROM]));
   const writable = [command.cwd];
   if (command.phase === 'run' || command.phase === 'smoke') writable.push(...absolute([command.env.AUTOLAB_ARTIFACTS, command.env.AUTOLAB_METRICS_FILE, command.env.AUTOLAB_CHECKPOINT_DIR]));
   return { readOnly, writable, hidden, network: false };

@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname, resolve } from 'node:path';
 import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { AutolabError } from '../core/errors.ts';
 
 /**
@@ -18,7 +19,9 @@ export async function writeJsonLines(records: AsyncIterable<unknown>, out: strin
     await mkdir(dirname(resolve(out)), { recursive: true });
     stream = createWriteStream(out, { encoding: 'utf8' });
     stream.on('error', (error) => (failure = error));
-    await Promise.race([once(stream, 'open'), once(stream, 'error')]).catch(() => undefined);
+    // `once` also settles on 'error' and then removes both of its listeners: racing it
+    // against a second `once(stream, 'error')` left that one behind, one per drain.
+    await once(stream, 'open').catch(() => undefined);
   }
   const check = () => {
     if (failure) throw new AutolabError('ExportError', `cannot write ${out}: ${failure.message}`, { cause: failure, hint: 'check that the folder is writable' });
@@ -27,13 +30,15 @@ export async function writeJsonLines(records: AsyncIterable<unknown>, out: strin
   try {
     for await (const record of records) {
       check();
-      if (!stream.write(JSON.stringify(record) + '\n')) await Promise.race([once(stream, 'drain'), once(stream, 'error')]).catch(() => undefined);
+      if (!stream.write(JSON.stringify(record) + '\n')) await once(stream, 'drain').catch(() => undefined);
       count++;
     }
   } finally {
     if (!toStdout) {
       stream.end();
-      await Promise.race([once(stream, 'finish'), once(stream, 'error')]).catch(() => undefined);
+      // `finished` also settles for a stream that already failed (an unwritable path):
+      // waiting for 'finish' there waited forever.
+      await finished(stream).catch(() => undefined);
     }
   }
   check();

@@ -14,7 +14,8 @@
  *   evaluator/                 the same for workspaces opened without a study (old layout)
  *   studies/<study>/           data/, holdout/, setup.log, setup.done,
  *     trials/<id>/             artifacts/, {legality,preflight,run,score}.log, curve.jsonl,
- *                              and `-r<k>` twins of each for repeat k > 0
+ *                              and `-r<k>` twins of each for repeat k > 0;
+ *       levels/<level>/        a continued ladder's artifacts of a lower level (the next level resumes from them)
  * ```
  *
  * A study name enters as one folder name, so every function here that takes one checks
@@ -105,6 +106,8 @@ export interface StudyPaths {
   artifacts(id: number): string;
   /** A phase's log of repeat 0. */
   log(id: number, phase: LoggedPhase): string;
+  /** Where a continued ladder keeps a trial's artifacts of fidelity level `level` (its name) for the next level to resume from. */
+  levelArtifacts(id: number, level: string): string;
   /** A file of one repeat in the trial's folder: `<base><ext>` for repeat 0, `<base>-r<k><ext>` after. */
   repeatFile(id: number, repeat: number, base: string, extension?: string): string;
   /** The worktree name of a trial (unique across studies of one root). */
@@ -141,6 +144,7 @@ export function studyPaths(root: string, studyName: string): StudyPaths {
     trial,
     artifacts: (id) => join(trial(id), 'artifacts'),
     log: (id, phase) => join(trial(id), `${phase}.log`),
+    levelArtifacts: (id, level) => join(trial(id), 'levels', level),
     repeatFile: (id, repeat, base, extension = '') => join(trial(id), repeat === 0 ? `${base}${extension}` : `${base}-r${repeat}${extension}`),
     worktreeName: (id) => `${studyName}+${id}`,
     repeatWorktreeName: (id, extra) => `${studyName}+${id}.r${extra}`,

@@ -8,6 +8,7 @@ import type { ReportData } from './report-data.ts';
 import type { ReportPlot } from './report-plots.ts';
 import { configurationHeadline, knobSectionsMarkdown } from './render-knobs.ts';
 import { frontSectionMarkdown } from './render-front.ts';
+import { fidelityMarkdown } from './render-fidelity.ts';
 
 const PATCH_LINES = 400;
 
@@ -58,6 +59,7 @@ export function renderReportMarkdown(data: ReportData, plots: readonly ReportPlo
   lines.push('', ...frontSectionMarkdown(data, image));
   lines.push('', ...knobSectionsMarkdown(data, image));
   lines.push('', image('score.svg'), '', image('timeline.svg'), '', '## Outcomes', '', image('outcomes.svg'), '');
+  lines.push(...fidelityMarkdown(data.fidelity));
   if (data.failures.length > 0) {
     lines.push('### Failures by cause', '', '| label | trials | first | last | example (latest) |', '|---|---:|---:|---:|---|');
     for (const cause of data.failures) {

@@ -21,6 +21,7 @@ import { knobsOfTask } from '../views/study-knobs.ts';
 import { TrialKnobValues, type FilesAtCommits, type TrialKnobs } from '../views/trial-knob-values.ts';
 import { chainTo, lineageData } from '../views/lineage-view.ts';
 import { buildOverview, type StudyOverview } from '../views/overview.ts';
+import { fidelityFunnel, type FidelityFunnel, type FunnelLadder } from '../views/fidelity-funnel.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface ReportData {
@@ -44,6 +45,8 @@ export interface ReportData {
   knobValues: ReadonlyMap<number, TrialKnobs>;
   /** The front page's data in a multi-objective study (null with one objective). */
   front: ParetoPageData | null;
+  /** The fidelity funnel of a study on a ladder (trials and run time per level), else null. */
+  fidelity: FidelityFunnel | null;
   generatedAt: string;
 }
 
@@ -58,6 +61,8 @@ export interface ReportDataOptions {
   tableLimit?: number;
   /** Reads files at trials' commits (knob values of trials not made by a knobs specialist); else from notes only. */
   files?: FilesAtCommits;
+  /** The task's fidelity ladder, when it has one (the report then shows its funnel). */
+  fidelity?: FunnelLadder;
 }
 
 /** Reads the study from the store and gathers the report's data. */
@@ -93,6 +98,7 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
     knobColumns: knobs.map((knob) => knob.column),
     knobValues,
     front: options.objectives && options.objectives.length >= 2 ? paretoPageData({ objective: options.objective, objectives: options.objectives, ...(options.preference ? { preference: options.preference } : {}) }, trials) : null,
+    fidelity: options.fidelity && store.listTrialLevels ? fidelityFunnel(options.fidelity, options.objective.direction, trials, await store.listTrialLevels(study.id)) : null,
     generatedAt: new Date().toISOString(),
   };
 }

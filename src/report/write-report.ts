@@ -9,6 +9,7 @@ import type { StudyRecord } from '../core/study.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import type { Objective, ParetoObjective, ParetoPreference } from '../core/task.ts';
 import type { FilesAtCommits } from '../views/trial-knob-values.ts';
+import type { FunnelLadder } from '../views/fidelity-funnel.ts';
 import { gatherReportData } from './report-data.ts';
 import { reportPlots } from './report-plots.ts';
 import { renderReportHtml } from './render-html.ts';
@@ -26,6 +27,8 @@ export interface WriteReportOptions {
   incumbentPatch?: (incumbent: TrialRecord) => Promise<string | null>;
   /** Reads files at trials' commits (for knob values); see `Workspace.readFilesAt`. */
   files?: FilesAtCommits;
+  /** The task's fidelity ladder, when it has one (the report shows its funnel). */
+  fidelity?: FunnelLadder;
 }
 
 export interface WrittenReport {
@@ -46,6 +49,7 @@ export async function writeStudyReport(options: WriteReportOptions): Promise<Wri
     ...(options.preference ? { preference: options.preference } : {}),
     ...(options.incumbentPatch ? { incumbentPatch: options.incumbentPatch } : {}),
     ...(options.files ? { files: options.files } : {}),
+    ...(options.fidelity ? { fidelity: options.fidelity } : {}),
   });
   const plots = reportPlots(data);
   await mkdir(options.outDir, { recursive: true });

@@ -18,4 +18,13 @@ describe('promotions in the driver state', () => {
     expect(state.studyTrials).toBe(0);
     expect(isIdle(state)).toBe(true);
   });
+
+  it('takes the highest expected gain per second of predicted cost first (gain_per_cost), a cheap promising climb before a costly doubtful one', () => {
+    const state = createDriverState([], 0);
+    state.promotions.push({ trialId: 5, level: 2, gainPerSecond: 0.001 }, { trialId: 6, level: 1, gainPerSecond: 0.05 }, { trialId: 8, level: 1, gainPerSecond: 0.01 }, { trialId: 9, level: 2 });
+    expect(takePromotion(state, 1)?.trialId).toBe(6);
+    expect(takePromotion(state, 1)?.trialId).toBe(8);
+    expect(takePromotion(state, 1)?.trialId).toBe(5);
+    expect(takePromotion(state, 1)?.trialId).toBe(9); // no measure (the model could not predict it): after those that have one
+  });
 });

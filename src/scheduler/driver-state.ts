@@ -34,6 +34,11 @@ export interface RunningTrial {
 export interface WaitingPromotion {
   trialId: number;
   level: number;
+  /**
+   * `gain_per_cost`: the trial's expected gain per second of predicted climb cost when it
+   * was promoted; waiting promotions that have one take free slots in its order.
+   */
+  gainPerSecond?: number | null;
 }
 
 export interface DriverState {
@@ -139,14 +144,18 @@ export function isIdle(state: DriverState): boolean {
 
 /**
  * The waiting promotion to start now, or null when none waits or no slot is free: the
- * highest level first (as ASHA does: the trials closest to the full level finish first),
- * then the oldest. A promotion is not a new trial: nothing is counted.
+ * highest expected gain per second of predicted cost first (rule `gain_per_cost`: a cheap
+ * climb of a promising trial before a costly one of a doubtful trial), else the highest
+ * level first (as ASHA does: the trials closest to the full level finish first), then the
+ * oldest. A promotion is not a new trial: nothing is counted.
  */
 export function takePromotion(state: DriverState, parallel: number): WaitingPromotion | null {
   if (state.running.size >= parallel || state.promotions.length === 0) return null;
+  const priority = (promotion: WaitingPromotion) => promotion.gainPerSecond ?? -Infinity;
   let best = 0;
   state.promotions.forEach((promotion, index) => {
-    if (promotion.level > state.promotions[best]!.level) best = index;
+    const current = state.promotions[best]!;
+    if (priority(promotion) > priority(current) || (priority(promotion) === priority(current) && promotion.level > current.level)) best = index;
   });
   return state.promotions.splice(best, 1)[0]!;
 }

@@ -8,7 +8,8 @@
  */
 import { coerceError } from '../core/errors.ts';
 import { summariseLadder } from '../core/ladder-summary.ts';
-import { levelCosts } from '../core/level-cost.ts';
+import { expectedClimbMs, levelCosts } from '../core/level-cost.ts';
+import { gainPerSecond, gainsAtLevel, type GainPerCost } from '../core/gain-per-cost.ts';
 import { decidePromotion } from '../core/promotion.ts';
 import { slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
 import type { TrialRecord } from '../core/trial.ts';
@@ -69,14 +70,20 @@ async function afterLevel(driver: Driver, outcome: LevelOutcome): Promise<TrialR
   if (!decision.promote) return recordNotPromoted(runtime, outcome.trial, outcome.level, decision.reason, decision.predictedFull);
   const next = outcome.level.level + 1;
   const to = runtime.task.fidelity!.levels[next]!.name;
-  await runtime.store.appendEvent(runtime.studyId, outcome.trial.id, 'trial.promoted', { from: outcome.level.levelName, to, reason: decision.reason, expectedRunMs: decision.expectedNextMs });
-  driver.state.promotions.push({ trialId: outcome.trial.id, level: next });
+  await runtime.store.appendEvent(runtime.studyId, outcome.trial.id, 'trial.promoted', {
+    from: outcome.level.levelName,
+    to,
+    reason: decision.reason,
+    expectedRunMs: decision.expectedNextMs,
+    ...(decision.gain !== null && { expectedGain: decision.gain.gain, expectedClimbMs: Math.round(decision.gain.costMs) }),
+  });
+  driver.state.promotions.push({ trialId: outcome.trial.id, level: next, ...(decision.gain !== null && { gainPerSecond: gainPerSecond(decision.gain) }) });
   driver.wakeup.wake();
   return null;
 }
 
 /** The promotion rule on the study's level records as they are now, and the trial's predicted full-level score. */
-async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Promise<{ promote: boolean; reason: string; predictedFull: number | null; expectedNextMs: number | null }> {
+async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Promise<{ promote: boolean; reason: string; predictedFull: number | null; expectedNextMs: number | null; gain: GainPerCost | null }> {
   const { runtime } = driver;
   const fidelity = runtime.task.fidelity!;
   const direction = runtime.task.objective.direction;
@@ -85,11 +92,17 @@ async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Pr
   const trials = await runtime.store.listTrials(runtime.studyId);
   const summary = summariseLadder(fidelity, direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
   const prediction = summary.trials.get(measured.trialId)?.predictedFull ?? null;
-  const incumbentFullScore = fidelity.promote.rule === 'predicted' ? ((await runtime.store.getIncumbent(runtime.studyId))?.score ?? null) : null;
-  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore });
+  const rule = fidelity.promote.rule;
+  const incumbentFullScore = rule === 'predicted' || rule === 'gain_per_cost' ? ((await runtime.store.getIncumbent(runtime.studyId))?.score ?? null) : null;
   // The cost model: the next level's expected run time, shown before it runs (checked against `trial.level_measured`).
-  const expectedNextMs = levelCosts(fidelity, records)[measured.level + 1]?.expectedMs ?? null;
-  return { ...decision, predictedFull: prediction?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs) };
+  const costs = levelCosts(fidelity, records);
+  const expectedNextMs = costs[measured.level + 1]?.expectedMs ?? null;
+  const climbMs = expectedClimbMs(costs, measured.level + 1);
+  const predictions = new Map([...summary.trials].map(([id, trial]) => [id, trial.predictedFull]));
+  const gains = rule === 'gain_per_cost' && incumbentFullScore !== null && climbMs !== null ? gainsAtLevel({ direction, level: measured.level, records, predictions, incumbent: incumbentFullScore, climbMs }) : null;
+  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains });
+  const gain = gains?.find((entry) => entry.trialId === measured.trialId) ?? null;
+  return { ...decision, predictedFull: prediction?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs), gain };
 }
 
 /**

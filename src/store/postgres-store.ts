@@ -14,7 +14,7 @@ import { AutolabError } from '../core/errors.ts';
 import { createPostgresPool, parsePostgresUrl, postgresStoreError, type PostgresLocation } from './postgres-connection.ts';
 import { applyPostgresMigrations } from './postgres-migrate.ts';
 import type { Dialect } from './sql/dialect.ts';
-import type { SqlDriver, SqlSession } from './sql/driver.ts';
+import type { SqlDriver, SqlSession, TransactionOptions } from './sql/driver.ts';
 import { SqlStore } from './sql/sql-store.ts';
 
 /** PostgreSQL's side of the shared statements (sql/dialect.ts). */
@@ -44,10 +44,16 @@ export function numberPlaceholders(sql: string): string {
   return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (match) => (match === '?' ? `$${++n}` : match));
 }
 
-/** A transaction's connection, and whether its BEGIN has been sent. */
+/** A transaction's connection, whether its BEGIN has been sent, and what it is (`BEGIN` and any `SET LOCAL`). */
 interface OpenTransaction {
   client: pg.PoolClient;
   begun: boolean;
+  begin: string;
+}
+
+/** The statements that open a transaction: a progress write does not wait for the disk at its commit (TransactionOptions). */
+function beginText(options: TransactionOptions | undefined): string {
+  return options?.durable === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN';
 }
 
 /** The PostgreSQL driver of SqlStore: a pool; a transaction per write, retried whole on deadlock. */
@@ -90,12 +96,12 @@ class PostgresDriver implements SqlDriver {
     }
   }
 
-  async transaction<T>(action: string, work: (tx: SqlSession) => Promise<T>): Promise<T> {
+  async transaction<T>(action: string, work: (tx: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.connect(action);
       // BEGIN is sent with the transaction's first statement (with the study lock, in the
       // same round trip: lockStudy), not on its own.
-      const open: OpenTransaction = { client, begun: false };
+      const open: OpenTransaction = { client, begun: false, begin: beginText(options) };
       const session: SqlSession = {
         dialect: POSTGRES_DIALECT,
         all: async (sql, params = []) => {
@@ -139,8 +145,8 @@ class PostgresDriver implements SqlDriver {
     if (open !== undefined && !open.begun && Number.isSafeInteger(studyId) && Number.isSafeInteger(this.lockClass)) {
       const inlined = sql.replace('?', String(this.lockClass)).replace('?', String(studyId)).replace('?', String(studyId));
       open.begun = true;
-      const results = (await open.client.query(`BEGIN; ${inlined}`)) as unknown as pg.QueryResult[];
-      row = results[1]!.rows[0] as typeof row;
+      const results = (await open.client.query(`${open.begin}; ${inlined}`)) as unknown as pg.QueryResult[];
+      row = results.at(-1)!.rows[0] as typeof row;
     } else {
       [row] = (await tx.all(sql, [this.lockClass, studyId, studyId])) as Array<{ at: string; id: number | null }>;
     }
@@ -149,7 +155,7 @@ class PostgresDriver implements SqlDriver {
 
   private async begin(open: OpenTransaction): Promise<void> {
     open.begun = true;
-    await open.client.query('BEGIN');
+    await open.client.query(open.begin);
   }
 
   async close(): Promise<void> {

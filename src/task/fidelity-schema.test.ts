@@ -1,3 +1,4 @@
+import { taskJudgingHash } from './judging-hash.ts';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,13 @@ describe('fidelity: in the task file', () => {
     expect((await load(`fidelity:\n${levels}`)).task.fidelity!.promote).toEqual({ rule: 'successive_halving', eta: 3 });
     expect((await load(`fidelity:\n${levels}  promote: { rule: top_k }\n`)).task.fidelity!.promote).toEqual({ rule: 'top_k', k: 1 });
     expect((await load(`fidelity:\n${levels}  promote: { rule: predicted }\n`)).task.fidelity!.promote).toEqual({ rule: 'predicted', eta: 3, confidence: 0.8 });
+    expect((await load(`fidelity:\n${levels}  promote: { rule: gain_per_cost }\n`)).task.fidelity!.promote).toEqual({ rule: 'gain_per_cost', eta: 3 });
+    expect((await load(`fidelity:\n${levels}`)).task.fidelity!.continueRuns).toBeUndefined();
+    expect((await load(`fidelity:\n${levels}  continue: true\n`)).task.fidelity!.continueRuns).toBe(true);
+    // A continued ladder measures other scores than one that starts over: it is part of what judges a trial.
+    const hashes = await Promise.all([`fidelity:\n${levels}`, `fidelity:\n${levels}  continue: false\n`, `fidelity:\n${levels}  continue: true\n`].map(async (text) => taskJudgingHash((await load(text)).task)));
+    expect(hashes[1]).toBe(hashes[0]);
+    expect(hashes[2]).not.toBe(hashes[0]);
   });
 
   it('reports every ladder problem at its line: one level, duplicate names, scales that do not grow, keys of another rule, a misspelt rule', async () => {
@@ -80,10 +88,10 @@ describe('fidelity: in the task file', () => {
       expect.stringMatching(/:8:\d+: fidelity\.levels\[1\]\.name: duplicate level name "s" \(also levels\[0\]\)/),
       expect.stringMatching(/:8:\d+: fidelity\.levels\[1\]\.timeout: levels must grow: this level's scale \(0\.2\) is not above the previous level's \(0\.5\); .*explicit scale/),
       expect.stringMatching(/:9:\d+: fidelity\.levels\[2\]\.scale: levels must grow: this level's scale \(0\.1\) is not above the previous level's \(0\.2\)$/),
-      expect.stringMatching(/:10:\d+: fidelity\.promote\.eta: eta applies to rule successive_halving or predicted, not top_k/),
+      expect.stringMatching(/:10:\d+: fidelity\.promote\.eta: eta applies to rule successive_halving, predicted or gain_per_cost, not top_k/),
     ]);
     expect(await problems('fidelity:\n  levels: [{ name: s, scale: 0.1 }, { name: full, scale: 1 }]\n  promote: { rule: sucessive_halving }\n')).toEqual([
-      expect.stringMatching(/:7:\d+: fidelity\.promote\.rule: expected successive_halving, top_k or predicted \(did you mean "successive_halving"\?\)/),
+      expect.stringMatching(/:7:\d+: fidelity\.promote\.rule: expected successive_halving, top_k, predicted or gain_per_cost \(did you mean "successive_halving"\?\)/),
     ]);
     expect(await problems('fidelity:\n  levels: [{ name: s, scale: -1, envv: {} }, { name: full }]\n')).toEqual([
       expect.stringMatching(/fidelity\.levels\[0\]\.scale: expected a scale > 0/),

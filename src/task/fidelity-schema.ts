@@ -16,7 +16,7 @@ import { taskFileErrorMap, taskFileIssuesFromZod } from './zod-issues.ts';
 
 const LEVEL_NAME = /^[A-Za-z0-9._-]+$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-export const PROMOTION_RULES = ['successive_halving', 'top_k', 'predicted'] as const;
+export const PROMOTION_RULES = ['successive_halving', 'top_k', 'predicted', 'gain_per_cost'] as const;
 /** Defaults of the promotion rules' keys. */
 export const PROMOTION_DEFAULTS = { eta: 3, k: 1, confidence: 0.8 } as const;
 
@@ -63,15 +63,19 @@ export const fidelitySchema = z
           .enum(PROMOTION_RULES, {
             error: (issue) => {
               const suggestion = typeof issue.input === 'string' ? closestMatch(issue.input, [...PROMOTION_RULES]) : undefined;
-              return `expected successive_halving, top_k or predicted${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+              return `expected successive_halving, top_k, predicted or gain_per_cost${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
             },
-          }).describe('successive_halving: the top 1/eta of the trials measured at a level climb (asynchronous, as ASHA); top_k: the best k; predicted: the scaling model\'s optimistic full-level prediction must beat the incumbent.'),
-        eta: z.number().int().min(2).optional().describe(`successive_halving, predicted: the reduction factor. Default ${PROMOTION_DEFAULTS.eta}.`),
+          }).describe('successive_halving: the top 1/eta of the trials measured at a level climb (asynchronous, as ASHA); top_k: the best k; predicted: the scaling model\'s optimistic full-level prediction must beat the incumbent; gain_per_cost: the top 1/eta by expected gain over the incumbent per second of predicted climb cost.'),
+        eta: z.number().int().min(2).optional().describe(`successive_halving, predicted, gain_per_cost: the reduction factor. Default ${PROMOTION_DEFAULTS.eta}.`),
         k: z.number().int().min(1).optional().describe(`top_k: how many climb. Default ${PROMOTION_DEFAULTS.k}.`),
         confidence: z.number().gt(0.5).lt(1).optional().describe(`predicted: the confidence of the optimistic bound. Default ${PROMOTION_DEFAULTS.confidence}.`),
       })
       .default({ rule: 'successive_halving' })
       .describe('Which trials climb to the next level. Default successive_halving with eta 3.'),
+    continue: z
+      .boolean({ error: 'expected true or false' })
+      .default(false)
+      .describe('true: a promoted trial resumes from its artifacts at the level below (read-only in $AUTOLAB_RESUME_FROM, e.g. a checkpoint it wrote there) instead of starting over, so a level costs only its increment. Default false.'),
   })
   .describe('A ladder of cheaper proxies of the run: every trial is measured at the first level, and the promotion rule decides which climb. Trials keep one id; each level is stored.');
 
@@ -81,6 +85,7 @@ const RULE_KEYS: Record<(typeof PROMOTION_RULES)[number], readonly string[]> = {
   successive_halving: ['eta'],
   top_k: ['k'],
   predicted: ['eta', 'confidence'],
+  gain_per_cost: ['eta'],
 };
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -133,7 +138,8 @@ export function fidelityIssues(raw: Record<string, unknown>): TaskFileIssue[] {
     const allowed = RULE_KEYS[promote.rule as (typeof PROMOTION_RULES)[number]];
     for (const key of ['eta', 'k', 'confidence']) {
       if (promote[key] === undefined || allowed.includes(key)) continue;
-      const owner = PROMOTION_RULES.filter((rule) => RULE_KEYS[rule].includes(key)).join(' or ');
+      const owners = PROMOTION_RULES.filter((rule) => RULE_KEYS[rule].includes(key));
+      const owner = owners.length > 1 ? `${owners.slice(0, -1).join(', ')} or ${owners.at(-1)}` : owners.join('');
       issues.push({ path: ['fidelity', 'promote', key], message: `${key} applies to rule ${owner}, not ${promote.rule}`, at: 'key' });
     }
   }
@@ -201,6 +207,8 @@ export function toFidelitySpec(parsed: ParsedFidelity, runTimeoutMs: number, tas
       ? { rule: 'top_k', k: p.k ?? PROMOTION_DEFAULTS.k }
       : p.rule === 'predicted'
         ? { rule: 'predicted', eta: p.eta ?? PROMOTION_DEFAULTS.eta, confidence: p.confidence ?? PROMOTION_DEFAULTS.confidence }
-        : { rule: 'successive_halving', eta: p.eta ?? PROMOTION_DEFAULTS.eta };
-  return { levels, promote };
+        : p.rule === 'gain_per_cost'
+          ? { rule: 'gain_per_cost', eta: p.eta ?? PROMOTION_DEFAULTS.eta }
+          : { rule: 'successive_halving', eta: p.eta ?? PROMOTION_DEFAULTS.eta };
+  return { levels, promote, ...(parsed.continue ? { continueRuns: true } : {}) };
 }

@@ -36,6 +36,8 @@ export function taskJudgingHash(task: TaskSpec): string {
     acceptance: task.acceptance,
     // What each fidelity level runs judges its scores (the promotion rule does not); absent, old hashes are unchanged.
     ...(task.fidelity ? { fidelity: task.fidelity.levels.map((level) => ({ name: level.name, env: level.env })) } : {}),
+    // A continued ladder measures a promoted level from the level below's artifacts: other scores than from scratch.
+    ...(task.fidelity?.continueRuns === true ? { fidelityContinue: true } : {}),
     // only in multi-objective studies, so single-objective hashes stay as they were
     ...(task.objectives ? { objectives: task.objectives.map((objective) => ({ metric: objective.metric, direction: objective.direction, margin: objective.margin ?? 0 })) } : {}),
   };

@@ -132,6 +132,7 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     ].join('\n'),
     'fidelity:\n  levels: [{ name: small, env: { SCALE: "0.25" }, scale: 0.25 }, { name: full, scale: 1 }]\n  promote: { rule: top_k, k: 2 }',
     'fidelity:\n  levels: [{ name: s, timeout: 1m }, { name: m, timeout: 3m }, { name: full, timeout: 10m }]\n  promote: { rule: predicted, eta: 3, confidence: 0.8 }',
+    'fidelity:\n  levels: [{ name: s, env: { STEPS: "200" }, scale: 0.1 }, { name: full, env: { STEPS: "2000" }, scale: 1 }]\n  promote: { rule: gain_per_cost, eta: 3 }\n  continue: true   # the run at full resumes from its checkpoint at s ($AUTOLAB_RESUME_FROM)',
     [
       'parallel: 4',
       'executor: { kind: slurm, partition: gpu, gpus: 1, mem: 16GB }',

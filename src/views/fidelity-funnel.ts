@@ -39,7 +39,8 @@ export interface FidelityFunnel {
   runSeconds: number;
   /**
    * What running every measured trial at the full level alone would have cost, in seconds
-   * (trials measured times the full level's mean run time), or null before any full-level run.
+   * (trials measured times the full level's mean run time; on a continued ladder, times the
+   * sum of every level's mean, a full run from scratch), or null before any full-level run.
    */
   fullOnlySeconds: number | null;
 }
@@ -47,6 +48,8 @@ export interface FidelityFunnel {
 /** The level names and scales of the task's ladder. */
 export interface FunnelLadder {
   levels: ReadonlyArray<{ name: string; scale?: number }>;
+  /** A continued ladder: a run above the first level is an increment, so a full run from scratch costs every level's mean together. */
+  continueRuns?: boolean;
 }
 
 /**
@@ -88,6 +91,6 @@ export function fidelityFunnel(ladder: FunnelLadder, direction: Direction, trial
   return {
     levels,
     runSeconds: levels.reduce((sum, level) => sum + level.runSeconds, 0),
-    fullOnlySeconds: full?.meanRunSeconds != null ? (levels[0]?.measured ?? 0) * full.meanRunSeconds : null,
+    fullOnlySeconds: full?.meanRunSeconds != null ? (levels[0]?.measured ?? 0) * (ladder.continueRuns === true ? levels.reduce((sum, level) => sum + (level.meanRunSeconds ?? 0), 0) : full.meanRunSeconds) : null,
   };
 }

@@ -3,6 +3,7 @@
  * size of the new blob.
  */
 import { git, gitBuffer } from './git.ts';
+import type { DiffTreeBatch } from './diff-tree-batch.ts';
 import { looseObjectHeader } from './loose-objects.ts';
 
 /** One changed path of a trial (renames are reported as a deletion plus an addition). */
@@ -76,4 +77,23 @@ export async function diffCommits(gitDir: string, from: string, to: string, env:
   const output = await gitBuffer(['diff-tree', '-r', '--raw', '-p', '--binary', '--no-renames', '-z', from, to], { gitDir, env });
   const { changed, patch } = splitRawAndPatch(output);
   return { changed: await withSizes(gitDir, changed, env, looseIn), diff: patch };
+}
+
+/**
+ * {@link diffCommits} through the workspace's long-lived `git diff-tree --stdin` (no git
+ * process per diff; both commits must be in the repo's own objects, not a quarantine);
+ * by a one-shot git call if that process fails or prints nothing.
+ */
+export async function diffCommitsBatched(differ: DiffTreeBatch, gitDir: string, from: string, to: string, looseIn: readonly string[] = []): Promise<{ changed: ChangedPath[]; diff: string }> {
+  let output: Buffer;
+  try {
+    output = await differ.diff(from, to);
+  } catch {
+    return diffCommits(gitDir, from, to, {}, looseIn);
+  }
+  // Nothing printed: the same tree, or an object git could not find (it says nothing on
+  // --stdin); one git call tells them apart.
+  if (output.length === 0) return diffCommits(gitDir, from, to, {}, looseIn);
+  const { changed, patch } = splitRawAndPatch(output);
+  return { changed: await withSizes(gitDir, changed, {}, looseIn), diff: patch };
 }

@@ -6,15 +6,21 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
 import type { Edit } from '../core/trial.ts';
 import type { ChangedPath } from './changed-paths.ts';
-import { diffCommits } from './changed-paths.ts';
+import { diffCommits, diffCommitsBatched } from './changed-paths.ts';
+import { surelyWithinLimits } from './diff-bound.ts';
+import type { DiffTreeBatch } from './diff-tree-batch.ts';
 import { writeFilesEdit } from './files-edit.ts';
 import { git, gitResult } from './git.ts';
 import { commitBody, objectHashOf, writeLooseObject } from './loose-objects.ts';
+import type { ObjectReader } from './object-reader.ts';
 import { describeApplyFailure } from './patch-diagnosis.ts';
+import { plainPlumbingRepo } from './plumbing-eligibility.ts';
+import { isPlainRefName, updateRefFiles } from './ref-files.ts';
+import { stageFilesInProcess } from './stage-files-in-process.ts';
 
 const FULL_OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
@@ -52,24 +58,42 @@ export interface MaterialiseOversize {
   oversize: string[];
 }
 
+/** The workspace's long-lived readers, for plumbing done without a git process per step. */
+export interface PlumbingTools {
+  reader: ObjectReader;
+  differ: DiffTreeBatch;
+}
+
 /**
  * Materialises `request` and points `ref` (the trial's ref) at the new commit; see
- * `Workspace.materialise`.
+ * `Workspace.materialise`. With `tools` (the workspace's object reader and differ), a
+ * `files` edit is staged, its trees written and the refs moved in-process where that
+ * gives exactly what git gives (`stage-files-in-process.ts`, `ref-files.ts`), an edit
+ * surely within the limits skips the quarantine (`diff-bound.ts`), and the diff of
+ * objects in the repo comes from the long-lived differ; git does the rest.
  */
-export async function materialiseEdit(gitDir: string, ref: string, request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
-  const { trialId } = request;
+export async function materialiseEdit(gitDir: string, ref: string, request: MaterialiseRequest, tools?: PlumbingTools): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
+  const { trialId, edit, limits } = request;
   if (!Number.isInteger(trialId) || trialId < 1) {
     throw new AutolabError('WorkspaceError', `invalid trial id ${trialId} (trial 0 is the baseline)`);
   }
-  const quarantine = request.limits ? await openQuarantine(gitDir) : null;
+  const plain = tools !== undefined && (await plainPlumbingRepo(gitDir)) ? tools : undefined;
+  const hash = objectHashOf(request.parentCommit);
+  const sure = limits === undefined || (plain !== undefined && edit.kind === 'files' && hash !== null && (await surelyWithinLimits(plain.reader, request.parentCommit, hash, edit.files, limits)));
+  const quarantine = sure ? null : await openQuarantine(gitDir);
   try {
-    const made = await commitEdit(gitDir, request, quarantine?.env ?? {});
+    const made = await commitEdit(gitDir, request, quarantine?.env ?? {}, plain);
     if ('error' in made) return made;
     const oversize = request.limits ? sizeProblems(made, request.limits) : [];
     if (oversize.length > 0) return { oversize };
     if (quarantine) await quarantine.migrate();
     // The trial's ref (shared) and the worktree's own HEAD, in one transaction.
-    await git(['update-ref', '--no-deref', '--stdin'], { cwd: request.worktree, input: `update ${ref} ${made.commit}\nupdate HEAD ${made.commit}\n` });
+    const admin = await adminDirOf(request.worktree);
+    const inProcess = plain !== undefined && admin !== null && isRecordOf(gitDir, admin) && isPlainRefName(ref) && (await updateRefFiles([
+      { file: join(gitDir, ref), reflog: join(gitDir, 'logs', ref), value: made.commit },
+      { file: join(admin, 'HEAD'), reflog: join(admin, 'logs', 'HEAD'), value: made.commit },
+    ]));
+    if (!inProcess) await git(['update-ref', '--no-deref', '--stdin'], { cwd: request.worktree, input: `update ${ref} ${made.commit}\nupdate HEAD ${made.commit}\n` });
     return made;
   } finally {
     await quarantine?.discard();
@@ -77,13 +101,16 @@ export async function materialiseEdit(gitDir: string, ref: string, request: Mate
 }
 
 /** Applies the edit in the worktree and commits it (objects go wherever `env` says); returns the commit, its tree, diff and changed paths. */
-async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Record<string, string>): Promise<Materialised | MaterialiseFailure> {
+async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Record<string, string>, tools: PlumbingTools | undefined): Promise<Materialised | MaterialiseFailure> {
   const { worktree, edit, trialId } = request;
   const inWorktree = { cwd: worktree, env };
   const parentCommit = FULL_OID.test(request.parentCommit)
     ? request.parentCommit
     : (await git(['rev-parse', '--verify', '--end-of-options', `${request.parentCommit}^{commit}`], inWorktree)).trim();
-  await assertCheckedOutAt(worktree, parentCommit);
+  const adminDir = await assertCheckedOutAt(worktree, parentCommit);
+  // New objects land in the quarantine when there is one, else in the repo's own folder.
+  const objectsDir = env.GIT_OBJECT_DIRECTORY ?? join(gitDir, 'objects');
+  let tree: string | null = null;
   if (edit.kind === 'patch') {
     if (edit.patch.trim() !== '') {
       // --index: only the patched paths are staged. --recount: hunk line counts that a
@@ -94,19 +121,24 @@ async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Reco
   } else {
     const written = await writeFilesEdit(worktree, edit.files);
     if ('error' in written) return written;
-    if (written.paths.length > 0) {
+    const hash = objectHashOf(parentCommit);
+    if (tools !== undefined && hash !== null && isRecordOf(gitDir, adminDir)) {
+      tree = await stageFilesInProcess({ worktree, adminDir, parentCommit, hash, paths: written.paths, objectsDir, reader: tools.reader });
+    }
+    if (tree === null && written.paths.length > 0) {
       await git(['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], {
         ...inWorktree,
         input: `${written.paths.join('\0')}\0`,
       });
     }
   }
-  const tree = (await git(['write-tree'], inWorktree)).trim();
+  tree ??= (await git(['write-tree'], inWorktree)).trim();
   const message = `${request.message?.trim() || `autolab trial ${trialId}`}\n`;
-  // New objects land in the quarantine when there is one, else in the repo's own folder.
-  const objectsDir = env.GIT_OBJECT_DIRECTORY ?? join(gitDir, 'objects');
   const commit = await writeCommit(objectsDir, tree, parentCommit, message, inWorktree);
-  const { diff, changed } = await diffCommits(gitDir, parentCommit, commit, env, [objectsDir]);
+  // Objects in the repo itself (no quarantine): the long-lived differ can see them.
+  const { diff, changed } = tools !== undefined && env.GIT_OBJECT_DIRECTORY === undefined
+    ? await diffCommitsBatched(tools.differ, gitDir, parentCommit, commit, [objectsDir])
+    : await diffCommits(gitDir, parentCommit, commit, env, [objectsDir]);
   return { commit, tree, diff, changed };
 }
 
@@ -149,17 +181,23 @@ async function openQuarantine(gitDir: string): Promise<{ env: Record<string, str
   };
 }
 
-/** Reads the worktree's HEAD from its files (no git call) and checks it is `commit`. */
-async function assertCheckedOutAt(worktree: string, commit: string): Promise<void> {
-  let head: string | undefined;
-  try {
-    const pointer = (await readFile(join(worktree, '.git'), 'utf8')).trim();
-    const adminDir = pointer.startsWith('gitdir: ') ? pointer.slice('gitdir: '.length) : undefined;
-    if (adminDir) head = (await readFile(join(isAbsolute(adminDir) ? adminDir : resolve(worktree, adminDir), 'HEAD'), 'utf8')).trim();
-  } catch {
-    head = undefined;
-  }
-  if (head === undefined) {
+/** True when `adminDir` is a worktree record of the repo at `gitDir` (`<gitDir>/worktrees/<name>`). */
+function isRecordOf(gitDir: string, adminDir: string): boolean {
+  return dirname(resolve(adminDir)) === join(resolve(gitDir), 'worktrees');
+}
+
+/** The worktree's record in the private repo, named by its `.git` file; null when it has none. */
+async function adminDirOf(worktree: string): Promise<string | null> {
+  const pointer = (await readFile(join(worktree, '.git'), 'utf8').catch(() => '')).trim();
+  const adminDir = pointer.startsWith('gitdir: ') ? pointer.slice('gitdir: '.length) : undefined;
+  return adminDir ? (isAbsolute(adminDir) ? adminDir : resolve(worktree, adminDir)) : null;
+}
+
+/** Reads the worktree's HEAD from its files (no git call), checks it is `commit`, and returns the worktree's record (admin folder). */
+async function assertCheckedOutAt(worktree: string, commit: string): Promise<string> {
+  const adminDir = await adminDirOf(worktree);
+  const head = adminDir === null ? undefined : (await readFile(join(adminDir, 'HEAD'), 'utf8').catch(() => undefined))?.trim();
+  if (head === undefined || adminDir === null) {
     throw new AutolabError('WorkspaceError', `${worktree} is not a worktree of the private repo`, {
       hint: 'create it with createWorktree(name, parentCommit)',
     });
@@ -169,4 +207,5 @@ async function assertCheckedOutAt(worktree: string, commit: string): Promise<voi
       hint: 'materialise each trial in a fresh worktree created at its parent commit',
     });
   }
+  return adminDir;
 }

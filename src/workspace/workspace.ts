@@ -17,6 +17,8 @@ import type { ExportedBranch, ExportedPatch } from './export-trial.ts';
 import { applyHintFor, exportBranchToUserRepo } from './export-trial.ts';
 import { acquireFileLock } from './file-lock.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
+import { checkoutInProcess } from './checkout-in-process.ts';
+import { ObjectReader } from './object-reader.ts';
 import { git, gitResult } from './git.ts';
 import { importFromGit } from './import-from-git.ts';
 import { workspaceLayout, type WorkspaceLayout } from '../layout/autolab-layout.ts';
@@ -26,7 +28,8 @@ import { assertPrivateRepoConfig } from './private-repo-config.ts';
 import { readFilesAt, type BlobText, type FileAtCommit } from './read-files-at.ts';
 import { snapshotFolder } from './snapshot-folder.ts';
 import { symlinkEscapes } from './symlink-escapes.ts';
-import { diffCommits } from './changed-paths.ts';
+import { diffCommits, diffCommitsBatched } from './changed-paths.ts';
+import { DiffTreeBatch } from './diff-tree-batch.ts';
 import { recipeRelativeStatePaths, statePathProblem } from '../layout/state-paths.ts';
 import type { UserRepoLocation } from './user-repo.ts';
 import { locateInUserRepo } from './user-repo.ts';
@@ -168,8 +171,12 @@ export class Workspace {
   readonly warnings: readonly AutolabWarning[];
   private userLocation: Promise<UserRepoLocation | null> | undefined;
   private evaluatorQueue: Promise<unknown> = Promise.resolve();
-  /** Started on the first file read (readBytesAt). */
+  /** Started on the first file read (readBytesAt) or packed object needed. */
   private catFile: CatFileBatch | undefined;
+  /** Objects read in-process (checkouts, staging a files edit), packed ones through `catFile`. */
+  private readonly objects: ObjectReader;
+  /** A trial's diff without a git process each (started on first need). */
+  private readonly differ: DiffTreeBatch;
 
   constructor(
     /** The folder of the task file (real path). */
@@ -185,6 +192,8 @@ export class Workspace {
     warnings: readonly AutolabWarning[],
   ) {
     this.warnings = warnings;
+    this.objects = new ObjectReader(layout.gitDir, () => (this.catFile ??= new CatFileBatch(layout.gitDir)));
+    this.differ = new DiffTreeBatch(layout.gitDir);
   }
 
   /** The private bare repo (`<root>/.autolab/repo.git`). */
@@ -230,12 +239,14 @@ export class Workspace {
 
   /**
    * Checks `commit` out, detached, at `.autolab/worktrees/<name>` and returns that path;
-   * a folder left there by a dead run is removed first.
+   * a folder left there by a dead run is removed first. Always a fresh folder, written
+   * in-process where that gives exactly git's checkout (`checkout-in-process.ts`), else
+   * by `git worktree add`.
    */
   async createWorktree(name: string, commit: string): Promise<string> {
     const path = this.worktreePath(name);
     await mkdir(this.layout.worktreesDir, { recursive: true });
-    await addWorktree(this.gitDir, path, commit);
+    if (!(await checkoutInProcess(this.gitDir, path, commit, this.objects))) await addWorktree(this.gitDir, path, commit);
     return path;
   }
 
@@ -265,7 +276,7 @@ export class Workspace {
   materialise(request: MaterialiseRequest & { limits: NonNullable<MaterialiseRequest['limits']> }): Promise<Materialised | MaterialiseFailure | MaterialiseOversize>;
   materialise(request: MaterialiseRequest & { limits?: undefined }): Promise<Materialised | MaterialiseFailure>;
   materialise(request: MaterialiseRequest): Promise<Materialised | MaterialiseFailure | MaterialiseOversize> {
-    return materialiseEdit(this.gitDir, `${this.layout.trialRefPrefix}${request.trialId}`, request);
+    return materialiseEdit(this.gitDir, `${this.layout.trialRefPrefix}${request.trialId}`, request, { reader: this.objects, differ: this.differ });
   }
 
   /** The commit of a trial (its ref `refs/autolab/[studies/<study>/]trials/<id>`), or null when it has none. */
@@ -300,6 +311,9 @@ export class Workspace {
 
   /** The tree id of a commit. */
   async treeOf(commit: string): Promise<string> {
+    // A commit's tree read in-process; anything else (a tag, a short id) is git's to peel.
+    const tree = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(commit) ? await this.objects.treeOfCommit(commit) : null;
+    if (tree !== null) return tree;
     return (await git(['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`], { gitDir: this.gitDir })).trim();
   }
 
@@ -310,7 +324,8 @@ export class Workspace {
 
   /** The changed paths and the diff between two commits of the private repo (e.g. the baseline and a trial: its cumulative change). */
   changesBetween(a: string, b: string): Promise<{ changed: ChangedPath[]; diff: string }> {
-    return diffCommits(this.gitDir, a, b);
+    const full = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+    return full.test(a) && full.test(b) ? diffCommitsBatched(this.differ, this.gitDir, a, b, [join(this.gitDir, 'objects')]) : diffCommits(this.gitDir, a, b);
   }
 
   /**

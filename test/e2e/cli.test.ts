@@ -93,7 +93,7 @@ describe('the autolab CLI', () => {
         return existsSync(log) && readFileSync(log, 'utf8').includes('trained with');
       };
       return trials.filter((trial) => trial.id > 0 && trial.status === 'running' && printed(trial.id)).length >= 1 && trials;
-    }, 60_000, 'a running trial that has printed');
+    }, 150_000, 'a running trial that has printed');
     const finishedBefore = running.filter((trial) => trial.finishedAt !== null);
     child.kill('SIGKILL');
     await done;
@@ -118,7 +118,7 @@ describe('the autolab CLI', () => {
   it('Ctrl-C once finishes running trials; twice kills them as interrupted', async () => {
     const dir = await slowRecipe(2000);
     const first = startCli(['run', dir, '--trials', '20']);
-    await waitFor(async () => (await storedTrials(dir)).some((trial) => trial.id > 0 && trial.status === 'running'), 30_000, 'a running trial');
+    await waitFor(async () => (await storedTrials(dir)).some((trial) => trial.id > 0 && trial.status === 'running'), 120_000, 'a running trial');
     first.child.kill('SIGINT');
     const graceful = await first.done;
     expect(graceful.code).toBe(0);
@@ -128,7 +128,7 @@ describe('the autolab CLI', () => {
     expect(trials.every((trial) => trial.finishedAt !== null)).toBe(true);
 
     const second = startCli(['run', dir, '--trials', '20']);
-    await waitFor(async () => (await storedTrials(dir)).some((trial) => trial.id > trials.length - 1 && trial.status === 'running'), 30_000, 'a running trial');
+    await waitFor(async () => (await storedTrials(dir)).some((trial) => trial.id > trials.length - 1 && trial.status === 'running'), 120_000, 'a running trial');
     second.child.kill('SIGINT');
     await new Promise((resolve) => setTimeout(resolve, 100));
     second.child.kill('SIGINT');
@@ -145,7 +145,7 @@ describe('the autolab CLI', () => {
   it('submit works while run drives the same study in another process', async () => {
     const dir = await slowRecipe(700);
     const driver = startCli(['run', dir, '--trials', '6']);
-    await waitFor(async () => (await storedTrials(dir)).some((trial) => trial.id === 0 && trial.finishedAt !== null), 30_000, 'the baseline');
+    await waitFor(async () => (await storedTrials(dir)).some((trial) => trial.id === 0 && trial.finishedAt !== null), 120_000, 'the baseline');
     const patch = await makePatch(dir, { 'config.json': '{ "x": 3 }\n' });
     const patchFile = join(dir, '.autolab', 'x-is-3.patch');
     await writeFile(patchFile, patch);

@@ -1,12 +1,11 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/core/store.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
 
 /**
@@ -17,39 +16,24 @@ import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-re
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
-const CHROMIUM = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
+const browserTests = chromiumForTests();
 
-if (!available && inCi) {
-  describe('dashboard in Chromium', () => {
-    it('needs Chromium in CI', () => {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/services/chromium.sh installs it (apt-get install chromium) and sets AUTOLAB_TEST_CHROMIUM`);
-    });
-  });
-}
-
-describe.skipIf(!available)('dashboard in Chromium', () => {
+describeInChromium('dashboard in Chromium', () => {
   let repo: { dir: string; cleanup: () => Promise<void> };
   let study: Study;
   let served: Store;
   let dashboard: RunningDashboard;
-  let browser: Browser;
+  let tb: TestBrowser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   const signal = new AbortController().signal;
   const base = () => dashboard.url.replace(/\/$/, '');
 
   const visit = async (path: string, ready: string, shot: string) => {
-    problems.length = 0;
-    await page.goto(base() + path);
-    await page.waitForSelector(ready, { timeout: 15_000 });
-    await page.screenshot({ path: join(ARTIFACTS, `${shot}.png`), fullPage: true });
-    expect(problems, `console errors on ${path}`).toEqual([]);
+    expect(await tb.visit(base() + path, ready, shot), `console errors on ${path}`).toEqual([]);
   };
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
     repo = await makeRecipeRepo(FIXTURE);
     study = await openStudy(repo.dir, { create: true });
     await study.prepare(signal);
@@ -61,22 +45,12 @@ describe.skipIf(!available)('dashboard in Chromium', () => {
     await submit(await makePatch(repo.dir, { 'train.js': train + '\nthrow new Error("diverged at step 7");\n' }), 'crash it', 0, 'manual');
     served = await openStore(study.paths.store);
     dashboard = await startDashboard({ store: served, root: repo.dir, port: 0, pollMs: 200 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('requestfailed', (request) => {
-      if (!request.url().includes('/events')) problems.push(`request failed: ${request.url()}`);
-    });
+    tb = await openTestBrowser({ screenshots: ARTIFACTS, executablePath: browserTests.executablePath });
+    ({ page, problems } = tb);
   });
 
   afterAll(async () => {
-    await browser?.close();
+    await tb?.close();
     await dashboard?.close();
     await served?.close();
     await study?.close();

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bestCommand } from '../../src/cli/commands/inspect.ts';
 import type { Store } from '../../src/core/store.ts';
@@ -11,6 +10,7 @@ import { writeStudyReport } from '../../src/report/write-report.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
 import { writeSyntheticStudy } from '../../src/testing/synthetic-study.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
 
@@ -23,42 +23,27 @@ import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-re
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'knobs-recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard-knobs');
-const CHROMIUM = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-const inCi = process.env.CI === 'true';
+const browserTests = chromiumForTests();
 const TRIALS = 24;
 // 2,000 trials exercise every at-scale path (the lineage collapses above 300) within the
 // suite's time; bench:dashboard measures 10,000 (AUTOLAB_TEST_LARGE_STUDY=10000 here too).
 const LARGE = Number(process.env.AUTOLAB_TEST_LARGE_STUDY ?? 2_000);
 
-if (!available && inCi) {
-  describe('knob views in Chromium', () => {
-    it('needs Chromium in CI', () => {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/services/chromium.sh installs it (apt-get install chromium) and sets AUTOLAB_TEST_CHROMIUM`);
-    });
-  });
-}
-
-describe.skipIf(!available)('knob views in Chromium', () => {
+describeInChromium('knob views in Chromium', () => {
   let repo: { dir: string; cleanup: () => Promise<void> };
   let study: Study;
   let served: Store;
   let dashboard: RunningDashboard;
-  let browser: Browser;
+  let tb: TestBrowser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   const base = () => dashboard.url.replace(/\/$/, '');
 
   const visit = async (path: string, ready: string, shot: string) => {
-    problems.length = 0;
-    await page.goto(base() + path);
-    await page.waitForSelector(ready, { timeout: 60_000 });
-    await page.screenshot({ path: join(ARTIFACTS, `${shot}.png`), fullPage: true });
-    expect(problems, `console errors on ${path}`).toEqual([]);
+    expect(await tb.visit(base() + path, ready, shot), `console errors on ${path}`).toEqual([]);
   };
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
     repo = await makeRecipeRepo(FIXTURE);
     const run = await runCli(['run', repo.dir, '--trials', String(TRIALS)]);
     expect(run.code, run.stderr).toBe(0);
@@ -71,22 +56,12 @@ describe.skipIf(!available)('knob views in Chromium', () => {
     served = await openStore(study.paths.store);
     await writeSyntheticStudy(served, { name: 'large', trials: LARGE, slots: 8 });
     dashboard = await startDashboard({ store: served, root: repo.dir, port: 0, pollMs: 200 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('requestfailed', (request) => {
-      if (!request.url().includes('/events')) problems.push(`request failed: ${request.url()}`);
-    });
+    tb = await openTestBrowser({ screenshots: ARTIFACTS, executablePath: browserTests.executablePath });
+    ({ page, problems } = tb);
   }, 600_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await tb?.close();
     await dashboard?.close();
     await served?.close();
     await study?.close();

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditEventsOf } from '../../src/core/audit-events.ts';
 import { startDashboard } from '../../src/server/serve-dashboard.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { chromiumForTests, openTestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { runCli } from '../../src/testing/cli.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
 
@@ -16,6 +16,7 @@ import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopbac
  * replies over the loopback server, not a model's work) reads them in its lineage.
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
+const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwx0123456789';
 
 const FILES = {
@@ -92,6 +93,21 @@ describe('run feedback beyond the score', () => {
     expect(lineage).toContain('Not left by the run: absent.log.');
     expect(lineage).not.toContain(SECRET);
 
+    // `autolab show` prints it with the trial (and `--json` carries it), redacted as recorded.
+    const shown = await runCli(['show', '1'], { cwd: s.repoDir });
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('Trial #1: run feedback');
+    expect(shown.stdout).toContain('**profile** (`node profile.js`, exit 0');
+    expect(shown.stdout).toContain('hot: train.js:5 62%');
+    expect(shown.stdout).toContain('**timings.txt** (25 characters):');
+    expect(shown.stdout).toContain('layer2 40ms');
+    expect(shown.stdout).toContain('Not left by the run: absent.log.');
+    expect(shown.stdout).not.toContain(SECRET);
+    const shownJson = JSON.parse((await runCli(['show', '1', '--json'], { cwd: s.repoDir })).stdout) as { feedback: { files: Array<{ path: string }>; missing: string[]; profile: { exitCode: number } } };
+    expect(shownJson.feedback.files.map((file) => file.path)).toEqual(['timings.txt', 'layers.txt']);
+    expect(shownJson.feedback.missing).toEqual(['absent.log']);
+    expect(shownJson.feedback.profile.exitCode).toBe(0);
+
     // The dashboard's trial page shows it (in Chromium where there is one).
     const served = await openStore(s.study.paths.store);
     const dashboard = await startDashboard({ store: served, root: s.repoDir, port: 0, pollMs: 200 });
@@ -99,22 +115,18 @@ describe('run feedback beyond the score', () => {
       const base = dashboard.url.replace(/\/$/, '');
       const detail = (await (await fetch(`${base}/api/studies/feedback/trials/1`)).json()) as { events: Array<{ type: string }> };
       expect(detail.events.map((event) => event.type)).toContain('trial.feedback');
-      const executablePath = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
-      if (existsSync(executablePath)) {
-        const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--headless', '--disable-gpu'] });
+      // In Chromium where there is one; in CI it must be there (openTestBrowser throws).
+      const browserTests = chromiumForTests();
+      if (browserTests.available || browserTests.required) {
+        const tb = await openTestBrowser({ screenshots: ARTIFACTS, executablePath: browserTests.executablePath });
         try {
-          const page = await browser.newPage();
-          const errors: string[] = [];
-          page.on('pageerror', (error) => errors.push(error.message));
-          await page.goto(`${base}/studies/feedback/trials/1`);
-          await page.waitForSelector('#run-feedback', { timeout: 20_000 });
-          const card = await page.textContent('#run-feedback');
+          expect(await tb.visit(`${base}/studies/feedback/trials/1`, '#run-feedback', 'run-feedback')).toEqual([]);
+          const card = await tb.page.textContent('#run-feedback');
           expect(card).toContain('hot: train.js:5 62%');
           expect(card).toContain('timings.txt');
           expect(card).toContain('Not left by the run: absent.log.');
-          expect(errors).toEqual([]);
         } finally {
-          await browser.close();
+          await tb.close();
         }
       }
     } finally {

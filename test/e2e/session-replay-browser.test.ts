@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/core/store.ts';
 import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
 import { openStore } from '../../src/store/open-store.ts';
+import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { reply } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
 
@@ -18,16 +17,7 @@ import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopbac
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
-const CHROMIUM = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
-const available = existsSync(CHROMIUM);
-
-if (!available && process.env.CI === 'true') {
-  describe('session replay in Chromium', () => {
-    it('needs Chromium in CI', () => {
-      throw new Error(`Chromium is missing at ${CHROMIUM}: .ci/services/chromium.sh installs it and sets AUTOLAB_TEST_CHROMIUM`);
-    });
-  });
-}
+const browserTests = chromiumForTests();
 
 function taskYaml(url: string): string {
   return [
@@ -44,16 +34,15 @@ function taskYaml(url: string): string {
   ].join('\n');
 }
 
-describe.skipIf(!available)('session replay in Chromium', () => {
+describeInChromium('session replay in Chromium', () => {
   let s: ScriptedStudy;
   let served: Store;
   let dashboard: RunningDashboard;
-  let browser: Browser;
+  let tb: TestBrowser;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
-    await mkdir(ARTIFACTS, { recursive: true });
     s = await openScriptedStudy(FIXTURE, taskYaml, [
       reply.tool('read_file', { path: 'config.json' }),
       reply.tool('edit_file', { path: 'config.json', old_text: '"x": 0', new_text: '"x": 2.5' }),
@@ -62,16 +51,13 @@ describe.skipIf(!available)('session replay in Chromium', () => {
     await s.drive(s.specialists('agent'), { trials: 1 });
     served = await openStore(s.study.paths.store);
     dashboard = await startDashboard({ store: served, root: s.repoDir, port: 0, pollMs: 200 });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--headless', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
-    page = await (await browser.newContext({ viewport: { width: 1360, height: 900 } })).newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().includes('404')) problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
+    // The page asks for trial #0's session on purpose: its 404 is expected.
+    tb = await openTestBrowser({ screenshots: ARTIFACTS, executablePath: browserTests.executablePath, ignoreConsole: (text) => text.includes('404') });
+    ({ page, problems } = tb);
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
+    await tb?.close();
     await dashboard?.close();
     await served?.close();
     await s?.close();

@@ -79,7 +79,7 @@ describe.skipIf(server.url === null)(`autolab worker${server.reason ? ` (${serve
     await waitFor(async () => {
       const { trials } = await snapshot(db.url);
       return trials[0]?.status === 'kept' && trials[1]?.status === 'running' && trials[1].owner?.pid === doomed.child.pid && trials[1].startedAt !== null;
-    }, 40_000, 'the first worker to run trial #1');
+    }, 120_000, 'the first worker to run trial #1');
     const baselineBefore = (await snapshot(db.url)).trials[0]!;
     doomed.child.kill('SIGKILL');
     await doomed.done;

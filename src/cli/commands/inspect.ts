@@ -15,7 +15,9 @@ import { incumbentJson, incumbentReport, renderIncumbentReport } from './best.ts
 import { renderFront } from './front.ts';
 import { frontStanding, paretoFrontView, type FrontStanding } from '../../views/pareto-front-view.ts';
 import { formatDelta, formatDuration, formatScore, outcomeText, palette, renderTable, useColor } from '../format.ts';
-import { ladderField, ladderLines, studyLadder } from './ladder-view.ts';
+import { ladderField, ladderLines, renderFunnel, studyFunnel, studyLadder } from './ladder-view.ts';
+import { trialFeedback } from '../../views/trial-feedback-view.ts';
+import { feedbackMarkdown } from '../../core/trial-feedback.ts';
 
 /** Causes of failure `autolab status` lists (the rest: `autolab failures`). */
 const STATUS_CAUSES = 5;
@@ -49,9 +51,10 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     const trialBudget = await applyBudgetExtension(study.store, study.record.id, study.task.budget);
     const front = paretoFrontView(study.task, trials);
     const causes = failuresByCause(trials);
+    const funnel = await studyFunnel(study, trials);
     const budget = { ...study.task.budget, ...(trialBudget.file !== undefined ? { fileTrials: trialBudget.file, extraTrials: trialBudget.extra } : {}) };
     if (options.json) {
-      write(JSON.stringify({ study: study.name, objective: study.task.objective, ...(front ? { objectives: study.task.objectives, front } : {}), baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, failures: causes.map(({ trials: _ids, ...cause }) => cause), elapsedMs: study.record.elapsedMs }, null, 2));
+      write(JSON.stringify({ study: study.name, objective: study.task.objective, ...(front ? { objectives: study.task.objectives, front } : {}), baseline: lineage.baseline, incumbent: lineage.incumbent, counts: lineage.counts, budget, running: running.map((trial) => trial.id), specialists: Object.fromEntries(bySpecialist), spend: Object.fromEntries(spend), payoffs, failures: causes.map(({ trials: _ids, ...cause }) => cause), ...(funnel ? { fidelity: funnel } : {}), elapsedMs: study.record.elapsedMs }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -60,6 +63,7 @@ export async function statusCommand(path: string, options: StudyCommandOptions &
     write(`baseline #0: ${formatScore(lineage.baseline.score)}${lineage.baseline.noise !== undefined ? ` (noise σ ${formatNumber(lineage.baseline.noise)} over ${lineage.baseline.repeats} repeats)` : ''} · incumbent #${lineage.incumbent.id}: ${formatScore(lineage.incumbent.score)} (${formatDelta(lineage.incumbent.deltaVsBaseline)} vs baseline)`);
     write(`trials: ${describeTrialCounts(lineage.counts)}`);
     if (front) write(renderFront(front));
+    if (funnel) write(renderFunnel(funnel));
     // budget.trials counts what the driver counts: trials the machine failed are replaced by their retry.
     const counted = trials.filter((trial) => trial.id !== 0 && trial.label !== 'infra_error').length;
     const budgetText = describeBudget(study.task.budget, trialBudget, counted, study.record.elapsedMs);
@@ -118,8 +122,9 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     const ladder = await studyLadder(study, trials);
     const frontView = paretoFrontView(study.task, trials);
     const front = frontView ? frontStanding(frontView, study.task, trial) : null;
+    const feedback = await trialFeedback(study.store, study.record.id, trial.id);
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), ...(front ? { front } : {}), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve }, null, 2));
+      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), ...(front ? { front } : {}), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve, feedback }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -166,6 +171,8 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     write(`timings: total ${formatDuration(t.totalMs)} · materialise ${formatDuration(t.materialiseMs)} · legality ${formatDuration(t.legalityMs)} · preflight ${formatDuration(t.preflightMs)} · run ${formatDuration(t.runMs)} · score ${formatDuration(t.scoreMs)}`);
     if (trial.cost) write(`cost: $${trial.cost.usd.toFixed(4)} (${trial.cost.inputTokens} in, ${trial.cost.outputTokens} out, ${trial.cost.cachedTokens} cached tokens)`);
     if (trial.logExcerpt) write('log excerpt:\n' + indent(terminalText(trial.logExcerpt)));
+    // What the run left beyond its score (the task's `feedback:`), as the specialists saw it.
+    if (feedback) write(terminalText(feedbackMarkdown(trial.id, feedback).replace(/^### /, '')));
     write(`logs: ${study.paths.trial(trial.id)}`);
     write(trial.diff ? 'diff:\n' + terminalText(trial.diff) : 'diff: (none)');
     return 0;

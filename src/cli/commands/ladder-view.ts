@@ -2,7 +2,8 @@
 import { summariseLadder, trialLadderJson, type LadderSummary, type TrialLadderJson, type TrialLadderSummary } from '../../core/ladder-summary.ts';
 import type { TrialRecord } from '../../core/trial.ts';
 import type { Study } from '../../engine/study.ts';
-import { formatScore } from '../format.ts';
+import { fidelityFunnel, type FidelityFunnel } from '../../views/fidelity-funnel.ts';
+import { formatScore, renderTable } from '../format.ts';
 
 /** The study's ladder summary, or null when its task has no `fidelity:` (or its store no levels). */
 export async function studyLadder(study: Study, trials: readonly TrialRecord[]): Promise<LadderSummary | null> {
@@ -32,4 +33,37 @@ export function ladderLines(study: Study, summary: TrialLadderSummary | undefine
   }
   if (summary.shrinking) lines.push(`shrinking gain: ${summary.shrinking.message}`);
   return lines;
+}
+
+/** The study's fidelity funnel (trials and run time per level), or null without a ladder. */
+export async function studyFunnel(study: Study, trials: readonly TrialRecord[]): Promise<FidelityFunnel | null> {
+  const fidelity = study.task.fidelity;
+  if (!fidelity || !study.store.listTrialLevels) return null;
+  return fidelityFunnel(fidelity, study.task.objective.direction, trials, await study.store.listTrialLevels(study.record.id));
+}
+
+/**
+ * What `status` prints about the ladder: per level, the trials measured, stopped, failed,
+ * waiting and climbed, the best score and the run time; then what the full level alone
+ * would have cost.
+ *
+ * @example renderFunnel(funnel) // 'fidelity levels\nlevel  scale  measured ...'
+ */
+export function renderFunnel(funnel: FidelityFunnel): string {
+  const rows = funnel.levels.map((level) => [
+    level.name,
+    level.scale === null ? '—' : String(level.scale),
+    String(level.measured),
+    String(level.stopped),
+    String(level.failed),
+    String(level.waiting),
+    String(level.climbed),
+    level.best === null ? '—' : formatScore(level.best),
+    `${level.runSeconds.toFixed(1)}s`,
+    level.meanRunSeconds === null ? '—' : `${level.meanRunSeconds.toFixed(1)}s`,
+  ]);
+  const lines = ['fidelity levels', renderTable(['level', 'scale', 'measured', 'stopped', 'failed', 'waiting', 'climbed', 'best', 'run time', 'per run'], rows)];
+  const alone = funnel.fullOnlySeconds === null ? '' : ` · every screened trial at the full level alone: ~${funnel.fullOnlySeconds.toFixed(1)}s`;
+  lines.push(`run time on the ladder: ${funnel.runSeconds.toFixed(1)}s${alone}`);
+  return lines.join('\n');
 }

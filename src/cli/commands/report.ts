@@ -21,6 +21,7 @@ export async function reportCommand(path: string, options: ReportOptions): Promi
       ...(study.task.objectives ? { objectives: study.task.objectives } : {}),
       ...(study.task.preference ? { preference: study.task.preference } : {}),
       outDir,
+      ...(study.task.fidelity ? { fidelity: study.task.fidelity } : {}),
       // From the store alone (another host), the private repository may be out of reach: the report goes without the patch and file views.
       incumbentPatch: async (incumbent) => {
         if (!incumbent.commit) return null;

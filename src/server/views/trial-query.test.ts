@@ -45,6 +45,30 @@ describe('trials table queries', () => {
     expect(page.total).toBe(5);
   });
 
+  it('pages a large study by score as a full sort would (only the page is kept in order), ties and missing scores included', () => {
+    let seed = 11;
+    const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const many = [makeTrial({ id: 0, specialist: 'baseline', status: 'kept', score: 5, parent: null })];
+    for (let id = 1; id <= 3000; id++) {
+      const failed = random() < 0.2;
+      many.push(makeTrial({ id, status: failed ? 'failed' : random() < 0.1 ? 'kept' : 'discarded', label: failed ? 'crash' : null, score: failed ? null : Math.round(random() * 40) / 10 }));
+    }
+    const manyById = new Map(many.map((t) => [t.id, t]));
+    const manyRows = many.map((t) => summarizeTrial(t, manyById, objective));
+    for (const order of ['asc', 'desc']) {
+      for (const sort of ['score', 'delta']) {
+        // Pages of 500 (the largest) are a big part of 3,001 rows: those are fully sorted.
+        const full = [0, 500, 1000, 1500, 2000, 2500, 3000].flatMap((offset) => queryTrials(manyRows, parseTrialQuery({ sort, order, offset: String(offset), limit: '500' })).rows.map((r) => r.id));
+        expect(full).toHaveLength(3001);
+        for (const [offset, limit] of [[0, 50], [50, 50], [120, 7], [0, 1]] as Array<[number, number]>) {
+          const page = queryTrials(manyRows, parseTrialQuery({ sort, order, offset: String(offset), limit: String(limit) }));
+          expect(page.rows.map((r) => r.id)).toEqual(full.slice(offset, offset + limit));
+          expect(page.total).toBe(3001);
+        }
+      }
+    }
+  });
+
   it('rejects what it does not know, naming it', () => {
     expect(() => parseTrialQuery({ sort: 'colour' })).toThrow(/unknown sort 'colour'/);
     expect(() => parseTrialQuery({ label: 'exploded' })).toThrow(/unknown failure label 'exploded'/);

@@ -169,7 +169,7 @@ export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery, lo
       ? query.descending
         ? [...matching].reverse()
         : matching
-      : sortRows(matching, query.sort, direction, lookup);
+      : sortRows(matching, query.sort, direction, lookup, query.offset + query.limit);
   const columns = query.columns ?? [];
   const page = sorted.slice(query.offset, query.offset + query.limit);
   return {
@@ -183,15 +183,35 @@ export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery, lo
   };
 }
 
-/** Sorted by `key` (missing values last in both orders, ties by id), each value looked up once. */
-function sortRows(rows: readonly TrialSummary[], key: TrialSortKey | ColumnKey, direction: number, lookup: ColumnLookup | undefined): TrialSummary[] {
-  const keyed = rows.map((row) => ({ row, value: sortValue(row, key, lookup) }));
-  keyed.sort((a, b) => {
+/**
+ * Sorted by `key` (missing values last in both orders, ties by id), each value looked up
+ * once; only the first `want` when that is a small part of the rows (a page of a large
+ * study: the best `want` kept in order as the rows go by, not every row sorted). The order
+ * is total (ties by id), so those are the first `want` of the full sort.
+ */
+function sortRows(rows: readonly TrialSummary[], key: TrialSortKey | ColumnKey, direction: number, lookup: ColumnLookup | undefined, want: number): TrialSummary[] {
+  type Keyed = { row: TrialSummary; value: number | string | boolean | null };
+  const compare = (a: Keyed, b: Keyed): number => {
     const va = a.value;
     const vb = b.value;
     if (va === null || vb === null) return va === vb ? a.row.id - b.row.id : va === null ? 1 : -1;
     const order = typeof va === 'number' && typeof vb === 'number' ? va - vb : compareColumnValues(va, vb);
     return order === 0 ? a.row.id - b.row.id : order * direction;
-  });
-  return keyed.map((entry) => entry.row);
+  };
+  const keyed = rows.map((row): Keyed => ({ row, value: sortValue(row, key, lookup) }));
+  if (want * 8 >= keyed.length) return keyed.sort(compare).map((entry) => entry.row);
+  const best: Keyed[] = [];
+  for (const entry of keyed) {
+    if (best.length === want && compare(entry, best[want - 1]!) >= 0) continue;
+    let low = 0;
+    let high = best.length;
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (compare(best[mid]!, entry) <= 0) low = mid + 1;
+      else high = mid;
+    }
+    best.splice(low, 0, entry);
+    if (best.length > want) best.pop();
+  }
+  return best.map((entry) => entry.row);
 }

@@ -6,6 +6,7 @@ import type { KnobObservation } from './knob-sampler.ts';
 import { mulberry32 } from './sampler-math.ts';
 import { createTpeSampler } from './tpe-sampler.ts';
 import { createWarmStartSampler, priorSimilarity, priorStudies, spearman } from './warm-start-sampler.ts';
+import { regionScale, regionSteps, sampleRegion } from './warm-start-region.ts';
 
 const SPACE: KnobSpec[] = [
   { name: 'a', file: 'p.json', key: 'a', type: 'float', low: 0, high: 1 },
@@ -79,5 +80,41 @@ describe('warm-start sampler', () => {
     const contradicting = observe([[0.1, 0.1], [0.9, 0.9], [0.2, 0.1], [0.8, 0.8], [0.5, 0.5], [0.3, 0.2], [0.7, 0.9], [0.15, 0.3]], g);
     unrelated.sample(SPACE, contradicting, { a: 0.1, b: 0.1 }, random);
     expect(unrelated.similarities.get('earlier')).toBeLessThan(0.2);
+  });
+});
+
+describe('warm-start trust region', () => {
+  it('widens on improvement, narrows otherwise, and is spent after 13 trials in a row without one', () => {
+    expect(regionScale([3, 2, 2.5, 2.4, 2.2])).toBeCloseTo(2 ** (0.6 - 0.75));
+    expect(regionScale([3, 2, 1, 0.5, 0.25])).toBe(2);
+    expect(regionScale([1, ...new Array<number>(12).fill(2)])).toBeCloseTo(1 / 8);
+    expect(regionScale([1, ...new Array<number>(13).fill(2)])).toBeNull();
+  });
+
+  it("takes its steps from the spread of an earlier study's good trials, never below the regularisation", () => {
+    const encoded = encodeSpace(SPACE);
+    const [tight] = priorStudies(SPACE, priorsOf(bowl(0.3, 0.3), 40));
+    const steps = regionSteps(encoded, [{ source: tight!, weight: 1 }]);
+    for (const step of steps) {
+      expect(step).toBeGreaterThanOrEqual(0.1);
+      expect(step).toBeLessThanOrEqual(0.3);
+    }
+    const clustered = { points: Array.from({ length: 10 }, (_, index) => ({ point: [0.5, 0.5], quantile: index / 9 })) };
+    expect(regionSteps(encoded, [{ source: clustered, weight: 1 }])).toEqual([0.1, 0.1]);
+  });
+
+  it('draws untried value sets in range around the centre, moving one knob across its range half the time', () => {
+    const encoded = encodeSpace(SPACE);
+    const random = mulberry32(3);
+    const history = observe([[0.5, 0.5]], bowl(0.5, 0.5));
+    const draws = Array.from({ length: 200 }, () => sampleRegion(SPACE, encoded, [0.5, 0.5], [0.05, 0.05], 1, history, { a: 0.5, b: 0.5 }, random)!);
+    for (const values of draws) {
+      expect(values.a as number).toBeGreaterThanOrEqual(0);
+      expect(values.a as number).toBeLessThanOrEqual(1);
+      expect(values).not.toEqual({ a: 0.5, b: 0.5 });
+    }
+    const oneKnobFar = draws.filter((values) => Math.abs((values.a as number) - 0.5) > 0.25 || Math.abs((values.b as number) - 0.5) > 0.25);
+    expect(oneKnobFar.length).toBeGreaterThan(40);
+    expect(oneKnobFar.every((values) => values.a === 0.5 || values.b === 0.5)).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import { encodeSpace, encodeValues, type EncodedSpace } from './knob-encoding.ts
 import { observationRole } from './knob-observations.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { knobValuesKey, type KnobValues } from './knob-value.ts';
+import { regionScale, regionSteps, sampleRegion } from './warm-start-region.ts';
 
 export interface WarmStartOptions {
   /** Best settings of each earlier study tried first. Default 2. */
@@ -29,6 +30,10 @@ export interface WarmStartOptions {
   minSimilarity?: number;
   /** Until this study has measured this many trials, every other proposal explores as a cold start does. Default 0 (off: it measured no better on bench:warmstart). */
   exploreUntil?: number;
+  /** Share of proposals (after the enqueued ones) drawn in the trust region around this study's best (`warm-start-region.ts`) while the region lasts. Default 0.5. */
+  localShare?: number;
+  /** Similarity an earlier study needs to shape the trust region (besides agreeing that this study's best is a good place). Default 0.35. */
+  regionSimilarity?: number;
 }
 
 /** One earlier study's usable trials: encoded points and their rank (0 best, 1 worst). */
@@ -38,6 +43,8 @@ interface PriorStudy {
 }
 
 const KERNEL_WIDTH = 0.15;
+/** Similarity an earlier study needs for the trust region (stricter than for its priors). */
+const REGION_SIMILARITY = 0.35;
 /** The rank (in this study's measured scores) the best earlier trial is placed at. */
 const PRIOR_FLOOR = 0.15;
 /** Measured trials TPE wants before it models (its default `startup_trials`). */
@@ -136,6 +143,50 @@ function quantileOf(sorted: readonly number[], q: number): number {
   return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
 }
 
+type Trusted = ReadonlyArray<{ study: PriorStudy; similarity: number }>;
+type Measured = ReadonlyArray<{ point: number[]; loss: number }>;
+
+/**
+ * A proposal in the trust region around this study's best point (`warm-start-region.ts`),
+ * its steps from the good trials of the trusted earlier studies that agree this best is a
+ * good place (their prediction there in their better half); null when none does, the
+ * region is spent, or no draw is new.
+ */
+function regionProposal(space: readonly KnobSpec[], encoded: EncodedSpace, trusted: Trusted, measured: Measured, minSimilarity: number, history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues | null {
+  if (measured.length === 0) return null;
+  const scale = regionScale(measured.map((entry) => entry.loss));
+  if (scale === null) return null;
+  const best = measured.reduce((a, b) => (b.loss < a.loss ? b : a));
+  const agreeing = trusted.filter(({ study, similarity }) => similarity >= minSimilarity && predictQuantile(encoded, study, best.point) <= 0.5);
+  if (agreeing.length === 0) return null;
+  const steps = regionSteps(encoded, agreeing.map(({ study, similarity }) => ({ source: study, weight: similarity })));
+  return sampleRegion(space, encoded, best.point, steps, scale, history, incumbent, random, context);
+}
+
+/**
+ * The trusted earlier studies' trials as observations of this study: placed by their rank
+ * on this study's measured scores (never above its own best 15%), at least enough to pass
+ * a model-based sampler's random start-up and fewer as this study measures more.
+ */
+function extraObservations(trusted: Trusted, measured: Measured, options: { maxPriors: number; halfLife: number }, direction: Direction): KnobObservation[] {
+  const sortedLosses = measured.map((entry) => entry.loss).sort((a, b) => a - b);
+  const extra: KnobObservation[] = [];
+  let nextId = -1;
+  for (const { study, similarity } of trusted) {
+    // At least enough to pass a model-based sampler's random start-up (TPE: 10 measured trials).
+    const count = Math.max(Math.round((options.maxPriors * similarity * options.halfLife) / (options.halfLife + measured.length) / trusted.length), Math.ceil((STARTUP - measured.length) / trusted.length));
+    if (count < 1 || sortedLosses.length === 0) continue;
+    const stride = study.points.length / Math.min(count, study.points.length);
+    for (let k = 0; k < Math.min(count, study.points.length); k += 1) {
+      const entry = study.points[Math.min(study.points.length - 1, Math.floor(k * stride))]!;
+      // Never above this study's own best trials: an earlier optimum guides, it does not lead.
+      const loss = quantileOf(sortedLosses, PRIOR_FLOOR + (1 - PRIOR_FLOOR) * entry.quantile) + 1e-9 * (entry.quantile - 0.5) * (Math.abs(sortedLosses[0]!) + 1);
+      extra.push({ trialId: nextId--, values: entry.values, status: 'discarded', score: direction === 'minimize' ? loss : -loss });
+    }
+  }
+  return extra;
+}
+
 /**
  * Wraps `inner` with warm starts from `priors` (earlier studies' trials on matching knobs).
  *
@@ -148,6 +199,8 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
   const halfLife = options.halfLife ?? 6;
   const minSimilarity = options.minSimilarity ?? 0.2;
   const exploreUntil = options.exploreUntil ?? 0;
+  const localShare = options.localShare ?? 0.5;
+  const regionSimilarity = options.regionSimilarity ?? REGION_SIMILARITY;
   let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
   const similarities = new Map<string, number>();
 
@@ -179,25 +232,16 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
         }
       }
 
-      // (2) While this study has few trials, every other proposal explores as a cold start would
+      // (2) Every other proposal (`localShare`): the trust region around this study's best, while it lasts.
+      if (localShare > 0 && Math.floor((measured.length + 1) * localShare) > Math.floor(measured.length * localShare)) {
+        const values = regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context);
+        if (values !== null) return values;
+      }
+      // (3) While this study has few trials, every other proposal explores as a cold start would
       // (the inner sampler's own start-up), so an optimum that moved far is still found.
       if (measured.length < exploreUntil && measured.length % 2 === 0) return inner.sample(space, history, incumbent, random, context);
-      // (3) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
-      const sortedLosses = measured.map((entry) => entry.loss).sort((a, b) => a - b);
-      const extra: KnobObservation[] = [];
-      let nextId = -1;
-      for (const { study, similarity } of trusted) {
-        // At least enough to pass a model-based sampler's random start-up (TPE: 10 measured trials).
-        const count = Math.max(Math.round((maxPriors * similarity * halfLife) / (halfLife + measured.length) / trusted.length), Math.ceil((STARTUP - measured.length) / trusted.length));
-        if (count < 1 || sortedLosses.length === 0) continue;
-        const stride = study.points.length / Math.min(count, study.points.length);
-        for (let k = 0; k < Math.min(count, study.points.length); k += 1) {
-          const entry = study.points[Math.min(study.points.length - 1, Math.floor(k * stride))]!;
-          // Never above this study's own best trials: an earlier optimum guides, it does not lead.
-          const loss = quantileOf(sortedLosses, PRIOR_FLOOR + (1 - PRIOR_FLOOR) * entry.quantile) + 1e-9 * (entry.quantile - 0.5) * (Math.abs(sortedLosses[0]!) + 1);
-          extra.push({ trialId: nextId--, values: entry.values, status: 'discarded', score: direction === 'minimize' ? loss : -loss });
-        }
-      }
+      // (4) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
+      const extra = extraObservations(trusted, measured, { maxPriors, halfLife }, direction);
       // Earlier trials count as older than every trial of this study (samplers weigh recent ones more).
       return inner.sample(space, [...extra.reverse(), ...history], incumbent, random, context);
     },

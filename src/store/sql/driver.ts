@@ -13,6 +13,20 @@ export interface SqlSession {
   all(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
 }
 
+/** How a write transaction commits. */
+export interface TransactionOptions {
+  /**
+   * false for a progress write (a trial started, materialised): its commit does not wait
+   * for the disk; the next durable commit (the trial's outcome) makes it durable with
+   * everything before it. A database crash in between loses that progress, never a
+   * recorded outcome, and never leaves the database inconsistent. PostgreSQL:
+   * `synchronous_commit = off` for that transaction; SQLite in WAL mode with
+   * `synchronous = NORMAL` never waits for the disk at a commit, so nothing changes.
+   * Default true.
+   */
+  durable?: boolean;
+}
+
 export interface SqlDriver {
   readonly dialect: Dialect;
   /** Where the store is, for messages (a file, or a URL with its password hidden). */
@@ -29,7 +43,7 @@ export interface SqlDriver {
    * may run `work` again, whole, when the database aborted it as a deadlock. Driver
    * errors become `StoreError`s naming `action`; other errors pass through unchanged.
    */
-  transaction<T>(action: string, work: (tx: SqlSession) => Promise<T>): Promise<T>;
+  transaction<T>(action: string, work: (tx: SqlSession) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * First statement(s) of a study transaction: takes study `studyId`'s write lock until
    * the transaction ends, and returns the database clock as of then (ISO-8601), or null

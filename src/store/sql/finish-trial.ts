@@ -10,7 +10,7 @@ import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues } 
 import { insertCost } from './costs.ts';
 import { changeWithEvent } from './change-with-event.ts';
 import type { SqlSession } from './driver.ts';
-import { incumbentRow, listTrials, requireUnfinishedTrialState } from './read-trials.ts';
+import { listTrials, requireUnfinishedTrialState, requireUnfinishedTrialStateAndIncumbent } from './read-trials.ts';
 
 const FINISH_TRIAL = `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE study_id = ? AND id = ? RETURNING *`;
 
@@ -19,9 +19,9 @@ const METRICS_PER_INSERT = 200;
 
 /** `outcome` has been validated (validateOutcome); `decide` runs inside this transaction. */
 export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
-  const trial = await requireUnfinishedTrialState(tx, studyId, trialId);
   // Under the study lock: no other transaction can crown a trial until this commits.
-  const incumbent = given.status === 'scored' ? await incumbentRow(tx, studyId) : undefined;
+  const { state: trial, incumbent } =
+    given.status === 'scored' ? await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId) : { state: await requireUnfinishedTrialState(tx, studyId, trialId), incumbent: undefined };
   // A multi-objective study judges against its front: every kept trial, read under the same lock.
   const kept = given.status === 'scored' && decide.wantsKeptTrials === true ? await listTrials(tx, studyId, { status: ['kept'] }) : undefined;
   const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at, kept);

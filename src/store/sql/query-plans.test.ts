@@ -16,7 +16,7 @@ import { SQLITE_DIALECT, SqliteStore } from '../sqlite-store.ts';
 import type { Dialect } from './dialect.ts';
 import type { SqlSession } from './driver.ts';
 import { listEvents } from './events.ts';
-import { countTrials, getIncumbent, getTrial, INCUMBENT_SQL, listAncestors, listTrials } from './read-trials.ts';
+import { countTrials, getIncumbent, getTrial, INCUMBENT_SQL, listAncestors, listTrials, requireUnfinishedTrialStateAndIncumbent, STATE_AND_INCUMBENT_SQL } from './read-trials.ts';
 
 /** Runs the read operations over `session`, as the store would. */
 async function runReads(session: SqlSession): Promise<void> {
@@ -31,6 +31,8 @@ async function runReads(session: SqlSession): Promise<void> {
   await countTrials(session, 1, { status: ['failed'] });
   await getTrial(session, 1, 3);
   await getIncumbent(session, 1);
+  // Recording an outcome reads the trial and the incumbent in one statement (trial 3 is finished here: it throws after the read).
+  await requireUnfinishedTrialStateAndIncumbent(session, 1, 3).catch(() => undefined);
   await listAncestors(session, 1, 6);
   await listEvents(session, 1, { afterId: 4, limit: 10 });
 }
@@ -51,7 +53,7 @@ async function seed(store: SqliteStore | PostgresStore): Promise<void> {
   }
 }
 
-const FULL_SCAN_SQLITE = /^SCAN (trials|events|metrics|t)\b/;
+const FULL_SCAN_SQLITE = /^SCAN (trials|events|metrics|t|k)\b/;
 
 describe('query plans on SQLite', () => {
   let dir: string;
@@ -83,6 +85,10 @@ describe('query plans on SQLite', () => {
     const plan = (db.prepare(`EXPLAIN QUERY PLAN ${INCUMBENT_SQL}`).all(1) as Array<{ detail: string }>).map((row) => row.detail);
     expect(plan.join('\n')).toMatch(/USING INDEX trials_kept/);
     expect(plan.filter((line) => /TEMP B-TREE/.test(line))).toEqual([]);
+    // And so does the statement that records an outcome.
+    const recording = (db.prepare(`EXPLAIN QUERY PLAN ${STATE_AND_INCUMBENT_SQL}`).all(1, 3, 1) as Array<{ detail: string }>).map((row) => row.detail);
+    expect(recording.join('\n')).toMatch(/USING INDEX trials_kept/);
+    expect(recording.filter((line) => /TEMP B-TREE/.test(line))).toEqual([]);
   });
 });
 
@@ -121,5 +127,8 @@ describe.skipIf(server.url === null)('query plans on PostgreSQL', () => {
     const plan = (await client.query(`EXPLAIN ${numberPlaceholders(INCUMBENT_SQL)}`, [1])).rows.map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']);
     expect(plan.join('\n')).toMatch(/Index Scan Backward using trials_kept/);
     expect(plan.filter((line) => /\bSort\b/.test(line))).toEqual([]);
+    const recording = (await client.query(`EXPLAIN ${numberPlaceholders(STATE_AND_INCUMBENT_SQL)}`, [1, 3, 1])).rows.map((row: { 'QUERY PLAN': string }) => row['QUERY PLAN']);
+    expect(recording.join('\n')).toMatch(/Index Scan Backward using trials_kept/);
+    expect(recording.filter((line) => /\bSort\b/.test(line))).toEqual([]);
   });
 });

@@ -49,6 +49,26 @@ export async function requireUnfinishedTrialState(tx: SqlSession, studyId: numbe
   return state;
 }
 
+/**
+ * The unfinished trial's state and the incumbent, in one statement (one round trip):
+ * `role` 0 is the trial, 1 the incumbent (`INCUMBENT_SQL`, same index walk).
+ */
+export const STATE_AND_INCUMBENT_SQL = `SELECT 0 AS role, t.* FROM trials t WHERE t.study_id = ? AND t.id = ?
+  UNION ALL SELECT * FROM (SELECT 1 AS role, k.* FROM trials k WHERE k.study_id = ? AND k.status = 'kept' AND k.kept_at IS NOT NULL ORDER BY k.kept_at DESC, k.id DESC LIMIT 1) AS incumbent`;
+
+/**
+ * `requireUnfinishedTrialState` and `incumbentRow` in one round trip (recording a scored
+ * outcome reads both under the study lock).
+ */
+export async function requireUnfinishedTrialStateAndIncumbent(tx: SqlSession, studyId: number, trialId: number): Promise<{ state: UnfinishedTrialState; incumbent: unknown }> {
+  const rows = (await tx.all(STATE_AND_INCUMBENT_SQL, [studyId, trialId, studyId])) as Array<{ role: number | string }>;
+  const row = rows.find((candidate) => Number(candidate.role) === 0);
+  if (row === undefined) throw new AutolabError('StoreError', `Trial ${trialId} does not exist in study ${studyId}`);
+  const state = unfinishedStateFromRow(row);
+  if (FINISHED_STATUSES.has(state.status)) await requireUnfinishedTrial(tx, studyId, trialId); // throws, as for any other write
+  return { state, incumbent: rows.find((candidate) => Number(candidate.role) === 1) };
+}
+
 /** The WHERE clause (and its parameters) of a trial filter. */
 function trialWhere(studyId: number, filter: Pick<TrialFilter, 'status' | 'specialist' | 'afterId' | 'ids' | 'tree'>): { where: string; params: unknown[] } {
   const clauses = ['study_id = ?'];

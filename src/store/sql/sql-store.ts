@@ -23,7 +23,7 @@ import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
 import { studyFromRow } from '../rows.ts';
 import { validateDraft, validateOutcome, validateTimings } from '../store-rules.ts';
 import { createTrial } from './create-trial.ts';
-import { firstRow, type SqlDriver, type SqlSession } from './driver.ts';
+import { firstRow, type SqlDriver, type SqlSession, type TransactionOptions } from './driver.ts';
 import { appendEvent, listEvents } from './events.ts';
 import { finishTrial } from './finish-trial.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
@@ -98,7 +98,8 @@ export abstract class SqlStore implements Store {
 
   async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent): Promise<void> {
     if (progress.timings) validateTimings(progress.timings, `Cannot update trial ${trialId}`);
-    await this.studyTransaction(studyId, `update trial ${trialId}`, (tx, at) => updateTrial(tx, at, studyId, trialId, progress, event));
+    // Progress, not an outcome: durable with the trial's outcome, not at its own commit (TransactionOptions).
+    await this.studyTransaction(studyId, `update trial ${trialId}`, (tx, at) => updateTrial(tx, at, studyId, trialId, progress, event), { durable: false });
   }
 
   reopenFailedBaseline(studyId: number, owner: TrialOwner | null): Promise<boolean> {
@@ -201,11 +202,16 @@ export abstract class SqlStore implements Store {
    * `study()` when it needs it: in a statement after the lock, so that on PostgreSQL it
    * sees every write committed before the lock was granted.
    */
-  private studyTransaction<T>(studyId: number, action: string, work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>): Promise<T> {
+  private studyTransaction<T>(
+    studyId: number,
+    action: string,
+    work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> {
     return this.driver.transaction(action, async (tx) => {
       const at = await this.driver.lockStudy(tx, studyId);
       if (at === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
       return work(tx, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
-    });
+    }, options);
   }
 }
