@@ -13,9 +13,16 @@
  * `sampler: nsga2`. Ends with one JSON line of figures.
  *
  * Options: --seeds N (default 10), --trials N (default 100), --problems a,b (default all),
- * --recipe-seeds N (default: --seeds), --no-optuna, --python PATH (default /usr/bin/python3).
+ * --recipe-seeds N (default: --seeds), --no-optuna, --python PATH (default /usr/bin/python3),
+ * --optuna-cache DIR: keep Optuna's runs of the analytic problems in DIR
+ * (`<problem>-<sampler>-<trials>.json`) and reuse them. Seeded Optuna on an analytic
+ * problem gives the same values on every run (no timing enters them), while its MOTPE
+ * takes minutes per search; the real-process recipe, whose CPU time depends on the load,
+ * is always run afresh, side by side with autolab's.
  */
 import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { hypervolume } from '../src/core/hypervolume.ts';
 import type { KnobSampler } from '../src/specialists/knobs/knob-sampler.ts';
@@ -72,7 +79,30 @@ function figures(volumes: number[], seconds: number[]): Figures {
   return { median: quantile(volumes, 0.5), q1: quantile(volumes, 0.25), q3: quantile(volumes, 0.75), runs: volumes.length, secondsPerRun: seconds.reduce((a, b) => a + b, 0) / Math.max(1, seconds.length) };
 }
 
-function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedCount: number): Promise<{ optuna: string; runs: Array<{ values: number[][]; seconds: number }> }> {
+interface OptunaOutput {
+  optuna: string;
+  runs: Array<{ seed: number; values: number[][]; seconds: number }>;
+}
+
+const optunaCache = argument('optuna-cache');
+
+/** Optuna's runs, from the cache where it holds every seed asked for (analytic problems only), else run and cached. */
+async function optunaRuns(problem: string, sampler: 'nsga2' | 'tpe', seedCount: number): Promise<OptunaOutput & { cached: boolean }> {
+  const file = optunaCache && problem !== 'compress' ? join(optunaCache, `${problem}-${sampler}-${trials}.json`) : null;
+  if (file && existsSync(file)) {
+    const cached = JSON.parse(readFileSync(file, 'utf8')) as OptunaOutput;
+    const runs = Array.from({ length: seedCount }, (_, seed) => cached.runs.find((run) => run.seed === seed));
+    if (runs.every((run) => run !== undefined)) return { optuna: cached.optuna, runs: runs as OptunaOutput['runs'], cached: true };
+  }
+  const output = await runOptuna(problem, sampler, seedCount);
+  if (file) {
+    mkdirSync(optunaCache!, { recursive: true });
+    writeFileSync(file, JSON.stringify(output));
+  }
+  return { ...output, cached: false };
+}
+
+function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedCount: number): Promise<OptunaOutput> {
   const args = [join(ROOT, 'bench', 'pareto-optuna.py'), problem, '--sampler', sampler, '--seeds', Array.from({ length: seedCount }, (_, seed) => seed).join(','), '--trials', String(trials)];
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,11 +125,12 @@ function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedCount: number)
 const fmt = (value: number): string => (Number.isFinite(value) ? value.toPrecision(5) : String(value));
 const results: Record<string, Record<string, Figures>> = {};
 let optunaVersion: string | null = null;
+const cachedRuns: string[] = [];
 
 for (const problem of problems) {
   const seedCount = problem.name === 'compress' ? recipeSeeds : seeds;
-  const optunaRuns = withOptuna ? Promise.all([runOptuna(problem.name, 'nsga2', seedCount), runOptuna(problem.name, 'tpe', seedCount)]) : Promise.resolve(null);
-  optunaRuns.catch(() => undefined);
+  const optunaPending = withOptuna ? Promise.all([optunaRuns(problem.name, 'nsga2', seedCount), optunaRuns(problem.name, 'tpe', seedCount)]) : Promise.resolve(null);
+  optunaPending.catch(() => undefined);
   const row: Record<string, Figures> = {};
   for (const [name, make] of AUTOLAB_SAMPLERS) {
     const volumes: number[] = [];
@@ -111,18 +142,22 @@ for (const problem of problems) {
     }
     row[name] = figures(volumes, seconds);
   }
-  const optuna = await optunaRuns;
+  const optuna = await optunaPending;
   if (optuna) {
     for (const [index, name] of ['optuna_nsga2', 'optuna_tpe'].entries()) {
       const output = optuna[index]!;
       optunaVersion = output.optuna;
+      if (output.cached) cachedRuns.push(`${problem.name}/${name}`);
       row[name] = figures(output.runs.map((run) => hypervolume(run.values, problem.reference)), output.runs.map((run) => run.seconds));
     }
   }
   results[problem.name] = row;
   const header = `${problem.name} (${problem.knobs.length} knobs, ${problem.objectives} objectives, reference [${problem.reference.join(', ')}], ${trials} trials, ${seedCount} seeds)`;
   console.log(header);
-  for (const [name, figure] of Object.entries(row)) console.log(`  ${name.padEnd(14)} hypervolume median ${fmt(figure.median)}  [q1 ${fmt(figure.q1)}, q3 ${fmt(figure.q3)}]  ${figure.secondsPerRun.toFixed(1)} s/run`);
+  for (const [name, figure] of Object.entries(row)) {
+    const cached = cachedRuns.includes(`${problem.name}/${name}`) ? ' (cached run)' : '';
+    console.log(`  ${name.padEnd(14)} hypervolume median ${fmt(figure.median)}  [q1 ${fmt(figure.q1)}, q3 ${fmt(figure.q3)}]  ${figure.secondsPerRun.toFixed(1)} s/run${cached}`);
+  }
   if (row.optuna_nsga2 && row.optuna_tpe) {
     console.log(`  ratio autolab / optuna_nsga2 ${(row.autolab!.median / row.optuna_nsga2.median).toFixed(3)} · autolab / optuna_tpe ${(row.autolab!.median / row.optuna_tpe.median).toFixed(3)}`);
   }
@@ -134,6 +169,8 @@ const json = {
   seeds,
   recipeSeeds,
   optuna: optunaVersion,
+  optuna_cached: cachedRuns,
+  load: loadavg().map((value) => Number(value.toFixed(2))),
   problems: Object.fromEntries(
     Object.entries(results).map(([name, row]) => [
       name,

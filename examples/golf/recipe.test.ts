@@ -75,6 +75,18 @@ describe('golf recipe', () => {
     ]);
   });
 
+  it('loads its two-objective task file: bpb and artifact bytes, with a preference', async () => {
+    const { loadTaskFile } = await import('../../src/task/load-task.ts');
+    const { task } = await loadTaskFile(join(here, 'autolab.pareto.yaml'));
+    expect(task.objectives!.map((objective) => [objective.metric, objective.direction])).toEqual([
+      ['val_bpb', 'minimize'],
+      ['artifact_bytes', 'minimize'],
+    ]);
+    expect(task.objective.metric).toBe('val_bpb');
+    expect(task.preference).toEqual({ weights: { val_bpb: 3, artifact_bytes: 1 } });
+    expect(task.gates).toHaveLength(1);
+  });
+
   it('refuses a missing or corrupt artifact with a message on stderr', () => {
     const missing = node('score.js', { AUTOLAB_ARTIFACTS: join(root, 'nowhere') });
     expect(missing.status).not.toBe(0);

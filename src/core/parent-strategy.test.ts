@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeTrial } from '../testing/trial-fixture.ts';
-import { chooseParent, islandOf, parentNoteLine, type ParentChoiceInput } from './parent-strategy.ts';
+import { chooseParent, featureCell, islandOf, parentNoteLine, type ParentChoiceInput } from './parent-strategy.ts';
 import { seededRandom } from './random.ts';
 import type { TrialRecord } from './trial.ts';
 
@@ -78,5 +78,29 @@ describe('chooseParent', () => {
     expect(migrant).toMatchObject({ island: 1, trial: { id: 1 } });
     expect(migrant.reason).toContain('a migrant, the best of island 0');
     expect(parentNoteLine(migrant)).toMatch(/^parent #1 by strategy islands \[island 1\]: /);
+  });
+
+  it('map_elites: the elite of a filled feature cell, drawn at random; every cell gets its turn', () => {
+    const spec = { strategy: 'map_elites' as const, bins: { seconds: [10, 30] } };
+    expect(chooseParent(spec, input([baseline]))).toMatchObject({ trial: { id: 0 }, strategy: 'map_elites' });
+    expect(chooseParent(spec, input([baseline])).reason).toContain('no scored trial reports seconds');
+    const trials = [
+      makeTrial({ ...baseline, metrics: { loss: 10, seconds: 20 } }),
+      makeTrial({ id: 1, status: 'kept', score: 5, metrics: { loss: 5, seconds: 50 }, parent: 0 }), // slow cell's elite
+      makeTrial({ id: 2, status: 'discarded', score: 12, metrics: { loss: 12, seconds: 5 }, parent: 0 }),
+      makeTrial({ id: 3, status: 'discarded', score: 11, metrics: { loss: 11, seconds: 6 }, parent: 2 }), // fast cell's elite
+      makeTrial({ id: 4, status: 'discarded', score: 9, metrics: { loss: 9, seconds: 60 }, parent: 1 }),
+      makeTrial({ id: 5, status: 'failed', score: null, metrics: { seconds: 1 }, parent: 0 }),
+      makeTrial({ id: 6, status: 'discarded', score: 1, metrics: { loss: 1 }, parent: 0 }), // no seconds: not binned
+    ];
+    const random = seededRandom(7);
+    const picked = new Set<number>();
+    for (let draw = 0; draw < 30; draw += 1) picked.add(chooseParent(spec, input(trials, { random })).trial.id);
+    expect([...picked].sort()).toEqual([0, 1, 3]); // middle cell: the baseline; slow: #1; fast: #3
+    const choice = chooseParent(spec, input(trials, { random: () => 0.99 }));
+    expect(choice.reason).toMatch(/the elite of the cell (seconds < 10|10 <= seconds < 30|seconds >= 30), drawn at random among the 3 filled cells of 3/);
+    expect(featureCell(spec.bins, { seconds: 10 })).toEqual([1]);
+    expect(featureCell({ a: [1], b: [0, 2] }, { a: 0, b: 5 })).toEqual([0, 2]);
+    expect(featureCell(spec.bins, {})).toBeNull();
   });
 });

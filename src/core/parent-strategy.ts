@@ -14,6 +14,11 @@
  *   instead from the best of its neighbour on the ring (island k-1) when that one is
  *   better: a migrant. A trial's island is recorded in its notes (`[island k]`), so
  *   islands survive a resume.
+ * - `map_elites`: feature bins over metrics the user names (`bins: { run_seconds: [10,
+ *   30] }`: cells below 10, 10 to 30, 30 and above); each cell's elite is its best scored
+ *   trial; the next proposal starts from the elite of a cell drawn at random among the
+ *   filled ones (MAP-Elites, Mouret and Clune 2015), so that lineages of every kind
+ *   (fast and slow, small and large) keep advancing.
  *
  * Pure: the caller passes every trial and a seeded random source.
  */
@@ -131,6 +136,46 @@ function fromIslands(input: ParentChoiceInput, islands: number, migration: numbe
   return { trial: own.trial, strategy: 'islands', island, reason: `island ${island} of ${islands} (${size} trials, the fewest): its best trial` };
 }
 
+/** The cell of a trial under `bins` (one interval index per metric), or null when it lacks a binned metric. */
+export function featureCell(bins: Readonly<Record<string, readonly number[]>>, metrics: Readonly<Record<string, number>>): number[] | null {
+  const cell: number[] = [];
+  for (const [metric, edges] of Object.entries(bins)) {
+    const value = metrics[metric];
+    if (typeof value !== 'number' || !Number.isFinite(value)) return null;
+    cell.push(edges.filter((edge) => value >= edge).length);
+  }
+  return cell;
+}
+
+function describeCell(bins: Readonly<Record<string, readonly number[]>>, cell: readonly number[]): string {
+  return Object.entries(bins)
+    .map(([metric, edges], k) => {
+      const index = cell[k]!;
+      if (index === 0) return `${metric} < ${edges[0]}`;
+      if (index === edges.length) return `${metric} >= ${edges[edges.length - 1]}`;
+      return `${edges[index - 1]} <= ${metric} < ${edges[index]}`;
+    })
+    .join(', ');
+}
+
+function fromMapElites(input: ParentChoiceInput, bins: Readonly<Record<string, readonly number[]>>): ParentChoice {
+  const elites = new Map<string, { cell: number[]; entry: { trial: TrialRecord; losses: number[] } }>();
+  for (const entry of scoredTrials(input)) {
+    const metrics = { ...entry.trial.metrics, [input.objective.metric]: entry.trial.score! };
+    const cell = featureCell(bins, metrics);
+    if (cell === null) continue;
+    const key = cell.join(',');
+    const elite = elites.get(key);
+    const better = !elite || dominatesLosses(entry.losses, elite.entry.losses) || (entry.losses.length === 1 && entry.losses[0]! < elite.entry.losses[0]!);
+    if (better) elites.set(key, { cell, entry });
+  }
+  const cells = [...elites.values()].sort((a, b) => a.entry.trial.id - b.entry.trial.id);
+  if (cells.length === 0) return { trial: input.incumbent, strategy: 'map_elites', reason: `the incumbent (no scored trial reports ${Object.keys(bins).join(' and ')} yet)` };
+  const total = Object.values(bins).reduce((product, edges) => product * (edges.length + 1), 1);
+  const pick = cells[Math.floor(input.random() * cells.length)]!;
+  return { trial: pick.entry.trial, strategy: 'map_elites', reason: `the elite of the cell ${describeCell(bins, pick.cell)}, drawn at random among the ${cells.length} filled cells of ${total}` };
+}
+
 /**
  * The parent of a specialist's next proposal under `spec`.
  *
@@ -148,5 +193,7 @@ export function chooseParent(spec: ParentStrategySpec, input: ParentChoiceInput)
       return fromTournament(input, spec.size);
     case 'islands':
       return fromIslands(input, spec.islands, spec.migration);
+    case 'map_elites':
+      return fromMapElites(input, spec.bins);
   }
 }

@@ -117,7 +117,9 @@ export type ParentStrategySpec =
   | { strategy: 'incumbent' }
   | { strategy: 'front' }
   | { strategy: 'tournament'; size: number }
-  | { strategy: 'islands'; islands: number; migration: number };
+  | { strategy: 'islands'; islands: number; migration: number }
+  /** Feature bins: per named metric, ascending edges (cells are the intervals between them). */
+  | { strategy: 'map_elites'; bins: Record<string, number[]> };
 
 export interface SpecialistSpec {
   name: string;

@@ -11,6 +11,7 @@ import type { TrialSummary } from '../views/trial-summary.ts';
 import type { ReportData } from './report-data.ts';
 import type { ReportPlot } from './report-plots.ts';
 import { configurationHeadline, knobSectionsHtml } from './render-knobs.ts';
+import { frontSectionHtml } from './render-front.ts';
 import { fidelityHtml } from './render-fidelity.ts';
 
 const REPORT_CSS = `
@@ -110,6 +111,7 @@ export function renderReportHtml(data: ReportData, plots: readonly ReportPlot[])
 <div class="stat"><div class="k">proposal cost</div><div class="v">${money(overview.costUsd)}</div><div class="d">LLM tokens, all specialists</div></div>
 </div>
 ${incumbent ? `<section class="card"><h2>The incumbent, #${incumbent.id} (${esc(incumbent.specialist)})</h2>${headline ? `<p id="incumbent-headline">${esc(headline)}</p>` : ''}<div class="muted" style="margin-bottom:4px">the last step's hypothesis:</div><blockquote class="hypothesis">${esc(incumbent.hypothesis)}</blockquote></section>` : ''}
+${frontSectionHtml(data, plot)}
 ${knobSectionsHtml(data, plot)}
 <section class="card"><h2>Score against trial number</h2><div class="plot">${plot('score.svg')}</div></section>
 <section class="card"><h2>Trials per slot <span class="note">busy time over the time the study was active</span></h2><div class="plot">${plot('timeline.svg')}</div></section>

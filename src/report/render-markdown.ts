@@ -7,6 +7,7 @@ import type { TrialSummary } from '../views/trial-summary.ts';
 import type { ReportData } from './report-data.ts';
 import type { ReportPlot } from './report-plots.ts';
 import { configurationHeadline, knobSectionsMarkdown } from './render-knobs.ts';
+import { frontSectionMarkdown } from './render-front.ts';
 import { fidelityMarkdown } from './render-fidelity.ts';
 
 const PATCH_LINES = 400;
@@ -55,6 +56,7 @@ export function renderReportMarkdown(data: ReportData, plots: readonly ReportPlo
   const headline = configurationHeadline(data);
   if (headline) lines.push('', headline);
   if (incumbent) lines.push('', `> ${cell(incumbent.hypothesis)} — ${incumbent.specialist} (the last step)`);
+  lines.push('', ...frontSectionMarkdown(data, image));
   lines.push('', ...knobSectionsMarkdown(data, image));
   lines.push('', image('score.svg'), '', image('timeline.svg'), '', '## Outcomes', '', image('outcomes.svg'), '');
   lines.push(...fidelityMarkdown(data.fidelity));

@@ -2,13 +2,15 @@
  * What a study report shows, gathered once: the overview (the dashboard's own view
  * model), the lineage, the failures by cause (failure signature), the leaderboard, the incumbent's
  * configuration and change against the baseline, and the knob views (importance,
- * slices, parallel coordinates) with each trial's knob values.
+ * slices, parallel coordinates) with each trial's knob values, and in a multi-objective
+ * study the front.
  */
 import type { LineageData } from '../../web/plots/index.js';
 import { improvement } from '../core/acceptance.ts';
 import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
-import type { Objective } from '../core/task.ts';
+import type { Objective, ParetoObjective, ParetoPreference } from '../core/task.ts';
+import { paretoPageData, type ParetoPageData } from '../views/pareto-page-view.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { failuresByCause, type FailureCause } from '../views/failures-by-cause.ts';
 import { incumbentConfiguration, type IncumbentConfiguration } from '../views/incumbent-config.ts';
@@ -41,6 +43,8 @@ export interface ReportData {
   /** The knob columns of the tables, and each trial's values. */
   knobColumns: string[];
   knobValues: ReadonlyMap<number, TrialKnobs>;
+  /** The front page's data in a multi-objective study (null with one objective). */
+  front: ParetoPageData | null;
   /** The fidelity funnel of a study on a ladder (trials and run time per level), else null. */
   fidelity: FidelityFunnel | null;
   generatedAt: string;
@@ -48,6 +52,9 @@ export interface ReportData {
 
 export interface ReportDataOptions {
   objective: Objective;
+  /** A multi-objective study's objectives and preference: the report then shows the front. */
+  objectives?: ParetoObjective[];
+  preference?: ParetoPreference;
   /** The incumbent's diff against the baseline, when the workspace can compute it. */
   incumbentPatch?: (incumbent: TrialRecord) => Promise<string | null>;
   /** At most this many rows in the table of all trials (default 2000). */
@@ -90,6 +97,7 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
     configuration: knobs.length === 0 ? null : incumbentConfiguration(knobs, chain, knobValues),
     knobColumns: knobs.map((knob) => knob.column),
     knobValues,
+    front: options.objectives && options.objectives.length >= 2 ? paretoPageData({ objective: options.objective, objectives: options.objectives, ...(options.preference ? { preference: options.preference } : {}) }, trials) : null,
     fidelity: options.fidelity && store.listTrialLevels ? fidelityFunnel(options.fidelity, options.objective.direction, trials, await store.listTrialLevels(study.id)) : null,
     generatedAt: new Date().toISOString(),
   };

@@ -1,5 +1,5 @@
 /** The report's plots as standalone SVG documents, keyed by their file name. */
-import { importanceBarsSvg, labelBarsSvg, lineageTreeSvg, parallelCoordinatesSvg, scorePlotSvg, sliceGridSvg, timelinePlotSvg } from '../../web/plots/index.js';
+import { hypervolumePlotSvg, importanceBarsSvg, paretoPlotSvg, labelBarsSvg, lineageTreeSvg, parallelCoordinatesSvg, scorePlotSvg, sliceGridSvg, timelinePlotSvg } from '../../web/plots/index.js';
 import type { ReportData } from './report-data.ts';
 
 export interface ReportPlot {
@@ -16,7 +16,15 @@ export function reportPlots(data: ReportData): ReportPlot[] {
         { file: 'parallel.svg', title: 'Parallel coordinates of the knobs', svg: parallelCoordinatesSvg(data.knobs, { width: 1100 }) },
       ]
     : [];
+  const pareto = data.front?.objectives && data.front.front ? { ...data.front, objectives: data.front.objectives, front: data.front.front } : null;
+  const front = pareto
+    ? [
+        { file: 'front.svg', title: 'The front', svg: paretoPlotSvg(pareto, { width: 760 }) },
+        { file: 'hypervolume.svg', title: 'Hypervolume of the front against trial number', svg: hypervolumePlotSvg(pareto, { width: 760 }) },
+      ]
+    : [];
   return [
+    ...front,
     ...knobs,
     { file: 'score.svg', title: 'Score against trial number', svg: scorePlotSvg(data.overview.scorePlot, { titles: true }) },
     { file: 'timeline.svg', title: 'Trials per slot', svg: timelinePlotSvg(data.overview.timeline ?? { spanMs: 0, activeMs: 0, utilisation: null, lanes: [], bars: [], gaps: [] }, { titles: true }) },

@@ -69,5 +69,28 @@ describe('autolab report', () => {
     expect(markdown).toMatch(/\| lr \| warmup_steps \| activation \| batch \|/);
     expect(markdown).toContain("## The incumbent's configuration against the baseline");
     expect(existsSync(join(outDir, 'report.html'))).toBe(true);
+    expect(html).not.toContain('The front');
+  });
+
+  it('shows the front of a multi-objective study: plot, hypervolume over time, members with the recommended trade-off', async () => {
+    const outDir = join(dir, 'front');
+    const objectives = [
+      { metric: 'val_bpb', direction: 'minimize' as const },
+      { metric: 'artifact_bytes', direction: 'minimize' as const },
+    ];
+    const written = await writeStudyReport({ store, study, objective: objectives[0]!, objectives, preference: { weights: { val_bpb: 1 } }, outDir });
+    const html = await readFile(written.html, 'utf8');
+    expect(html.match(/<svg /g)?.length).toBe(9);
+    expect(html).toMatch(/<h2>The front <span class="note">\d+ members? · hypervolume [^<]+ · recommended trade-off #\d+<\/span>/);
+    expect(html).toContain('class="front-line"');
+    const section = /<section class="card" id="front">[\s\S]*?<\/section>/.exec(html)![0];
+    const count = Number(/(\d+) members?/.exec(section)![1]);
+    expect(section.match(/<tbody>[\s\S]*<\/tbody>/)![0].match(/<tr/g)?.length).toBe(count);
+    expect(section.match(/class="front-recommended"/g)?.length).toBe(1);
+    const markdown = await readFile(written.markdown, 'utf8');
+    expect(markdown).toContain('## The front');
+    expect(markdown).toContain('![The front](front.svg)');
+    expect(markdown).toMatch(/\| #\d+ \(recommended\) \|/);
+    for (const file of ['front.svg', 'hypervolume.svg']) expect(wellFormed(await readFile(join(outDir, file), 'utf8'))).toBe(true);
   });
 });

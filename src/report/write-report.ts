@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Store } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { TrialRecord } from '../core/trial.ts';
-import type { Objective } from '../core/task.ts';
+import type { Objective, ParetoObjective, ParetoPreference } from '../core/task.ts';
 import type { FilesAtCommits } from '../views/trial-knob-values.ts';
 import type { FunnelLadder } from '../views/fidelity-funnel.ts';
 import { gatherReportData } from './report-data.ts';
@@ -19,6 +19,9 @@ export interface WriteReportOptions {
   store: Store;
   study: StudyRecord;
   objective: Objective;
+  /** A multi-objective study's objectives and preference: the report shows the front. */
+  objectives?: ParetoObjective[];
+  preference?: ParetoPreference;
   /** The folder to write into (created when absent). */
   outDir: string;
   incumbentPatch?: (incumbent: TrialRecord) => Promise<string | null>;
@@ -42,6 +45,8 @@ export interface WrittenReport {
 export async function writeStudyReport(options: WriteReportOptions): Promise<WrittenReport> {
   const data = await gatherReportData(options.store, options.study, {
     objective: options.objective,
+    ...(options.objectives ? { objectives: options.objectives } : {}),
+    ...(options.preference ? { preference: options.preference } : {}),
     ...(options.incumbentPatch ? { incumbentPatch: options.incumbentPatch } : {}),
     ...(options.files ? { files: options.files } : {}),
     ...(options.fidelity ? { fidelity: options.fidelity } : {}),

@@ -50,6 +50,17 @@ describe('parents: in the task file', () => {
     expect((refused as Error).message).toMatch(/specialists\[0\]\.parents|:\d+:\d+/);
     expect((refused as Error).message).toContain('a knobs specialist chooses its own starting point; parents: applies to llm, command, combine specialists');
     const unknown = await load('  - { name: a, kind: command, surface: model, command: "agent", parents: { strategy: best } }').then(() => null, (error: unknown) => error);
-    expect((unknown as Error).message).toContain('expected incumbent, front, tournament or islands');
+    expect((unknown as Error).message).toContain('expected incumbent, front, tournament, islands or map_elites');
+  });
+
+  it('reads map_elites with its feature bins and refuses it without bins or with edges out of order', async () => {
+    const { task } = await load('  - { name: a, kind: command, surface: model, command: "agent", parents: { strategy: map_elites, bins: { run_seconds: [10, 30], artifact_bytes: [16000] } } }');
+    expect(task.specialists[0]!.parents).toEqual({ strategy: 'map_elites', bins: { run_seconds: [10, 30], artifact_bytes: [16000] } });
+    const bare = await load('  - { name: a, kind: command, surface: model, command: "agent", parents: { strategy: map_elites } }').then(() => null, (error: unknown) => error);
+    expect((bare as Error).message).toContain('map_elites needs bins');
+    const unordered = await load('  - { name: a, kind: command, surface: model, command: "agent", parents: { strategy: map_elites, bins: { run_seconds: [30, 10] } } }').then(() => null, (error: unknown) => error);
+    expect((unordered as Error).message).toContain('the edges of run_seconds must be strictly ascending');
+    const stray = await load('  - { name: a, kind: command, surface: model, command: "agent", parents: { strategy: front, bins: { run_seconds: [1] } } }').then(() => null, (error: unknown) => error);
+    expect((stray as Error).message).toContain('bins: applies to strategy map_elites only');
   });
 });

@@ -18,6 +18,8 @@ export async function reportCommand(path: string, options: ReportOptions): Promi
       store: study.store,
       study: study.record,
       objective: study.task.objective,
+      ...(study.task.objectives ? { objectives: study.task.objectives } : {}),
+      ...(study.task.preference ? { preference: study.task.preference } : {}),
       outDir,
       ...(study.task.fidelity ? { fidelity: study.task.fidelity } : {}),
       // From the store alone (another host), the private repository may be out of reach: the report goes without the patch and file views.

@@ -8,6 +8,7 @@ import { hypervolume } from '../../core/hypervolume.ts';
 import type { KnobSpec, Objective } from '../../core/task.ts';
 import { compileSurfaceConstraints } from './declared-constraints.ts';
 import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
+import { createMotpeSampler } from './motpe-sampler.ts';
 import { createNsga2Sampler } from './nsga2-sampler.ts';
 import { paretoOrder, rankByPareto, withParetoRanking } from './pareto-ranking.ts';
 import { createRandomSampler } from './random-sampler.ts';
@@ -76,7 +77,7 @@ describe('multi-objective samplers on ZDT1 (6 variables, 60 trials, 5 seeds)', (
 describe('feasibility in multi-objective search', () => {
   it('never proposes what a declared constraint forbids', () => {
     const constraints = compileSurfaceConstraints({ name: 'p', knobs: SPACE, constraints: ['x0 + x1 <= 1'] });
-    for (const sampler of [withParetoRanking(createTpeSampler()), createNsga2Sampler()]) {
+    for (const sampler of [withParetoRanking(createTpeSampler()), createMotpeSampler(), createNsga2Sampler()]) {
       const random = mulberry32(3);
       const history: KnobObservation[] = [];
       for (let t = 1; t <= 30; t += 1) {
@@ -89,7 +90,7 @@ describe('feasibility in multi-objective search', () => {
   });
 
   it('learns where trials crash and avoids it', () => {
-    for (const sampler of [withParetoRanking(createTpeSampler()), createNsga2Sampler()]) {
+    for (const sampler of [withParetoRanking(createTpeSampler()), createMotpeSampler(), createNsga2Sampler()]) {
       const random = mulberry32(5);
       const history: KnobObservation[] = [];
       let crashesLate = 0;

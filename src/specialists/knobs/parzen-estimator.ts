@@ -52,6 +52,10 @@ export interface ParzenEstimator {
   sample(random: () => number): number[];
   /** Log density of a point under the mixture. */
   logPdf(point: readonly number[]): number;
+  /** A point whose every coordinate is drawn from its own kernel (the product of the marginals, as univariate TPE samples). */
+  sampleMarginals(random: () => number): number[];
+  /** Log density of each coordinate of a point under the mixture's marginal there (univariate TPE's densities). */
+  marginalLogPdfs(point: readonly number[]): number[];
 }
 
 /**
@@ -91,6 +95,25 @@ export function fitParzenEstimator(encoded: EncodedSpace, points: readonly (read
         if (dimension.kind === 'categorical') return sampleChoice((choiceLogProbs[k]![d] as number[]).map(Math.exp), random);
         return sampleTruncatedNormal(mus[k]![d] as number, sigmas[k]![d] as number, random);
       });
+    },
+    sampleMarginals(random) {
+      return encoded.map((dimension, d) => {
+        const k = pickKernel(random);
+        if (dimension.kind === 'categorical') return sampleChoice((choiceLogProbs[k]![d] as number[]).map(Math.exp), random);
+        return sampleTruncatedNormal(mus[k]![d] as number, sigmas[k]![d] as number, random);
+      });
+    },
+    marginalLogPdfs(point) {
+      const result: number[] = [];
+      const terms = new Array<number>(kernels);
+      for (let d = 0; d < dimensions; d += 1) {
+        const dimension = encoded[d]!;
+        for (let k = 0; k < kernels; k += 1) {
+          terms[k] = (logWeights[k] as number) + (dimension.kind === 'categorical' ? (choiceLogProbs[k]![d]![point[d] as number] as number) : logTruncatedNormal(point[d] as number, mus[k]![d] as number, sigmas[k]![d] as number, logMasses[k]![d] as number));
+        }
+        result.push(logSumExp(terms));
+      }
+      return result;
     },
     logPdf(point) {
       const terms: number[] = [];
@@ -199,4 +222,17 @@ export function mixtureLogPdf(parts: ReadonlyArray<{ estimator: ParzenEstimator;
   const used = parts.filter((part) => part.weight > 0);
   const total = used.reduce((sum, part) => sum + part.weight, 0);
   return logSumExp(used.map((part) => Math.log(part.weight / total) + part.estimator.logPdf(point)));
+}
+
+/**
+ * The log density of a point under the product of a mixture's marginals: per coordinate,
+ * the weighted mixture of the estimators' marginal densities there, summed over coordinates.
+ */
+export function mixtureMarginalLogPdf(parts: ReadonlyArray<{ estimator: ParzenEstimator; weight: number }>, point: readonly number[]): number {
+  const used = parts.filter((part) => part.weight > 0);
+  const total = used.reduce((sum, part) => sum + part.weight, 0);
+  const perPart = used.map((part) => ({ log: Math.log(part.weight / total), densities: part.estimator.marginalLogPdfs(point) }));
+  let sum = 0;
+  for (let d = 0; d < point.length; d += 1) sum += logSumExp(perPart.map((part) => part.log + (part.densities[d] as number)));
+  return sum;
 }

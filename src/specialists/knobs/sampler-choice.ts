@@ -8,7 +8,8 @@ import { checkGridSpace, createGridSampler, gridAxes, gridSize } from './grid-sa
 import type { KnobSampler } from './knob-sampler.ts';
 import { knobLattice, type NumericKnob } from './knob-space.ts';
 import { createRandomSampler } from './random-sampler.ts';
-import { createTpeSampler } from './tpe-sampler.ts';
+import { createTpeSampler, type TpeSamplerOptions } from './tpe-sampler.ts';
+import { createMotpeSampler } from './motpe-sampler.ts';
 import { createNsga2Sampler } from './nsga2-sampler.ts';
 import { withParetoRanking } from './pareto-ranking.ts';
 
@@ -67,7 +68,8 @@ export function resolveAutoSampler(space: readonly KnobSpec[], trialBudget: numb
  * In a multi-objective study (the sample context's `objectives`) every sampler sees the
  * history ranked by Pareto dominance (`withParetoRanking`): TPE is then MOTPE, CMA-ES
  * weighs by the same order; `nsga2` reads the objective vectors itself. With
- * `multiObjective`, `auto` picks TPE (MOTPE) where it would pick CMA-ES.
+ * `multiObjective`, `auto` picks TPE (MOTPE) where it would pick CMA-ES, and TPE is
+ * `createMotpeSampler` (the best candidates re-ordered by predicted hypervolume improvement).
  * Throws a `TaskFileError` when `grid` is asked for a grid too large to walk.
  *
  * @example
@@ -77,17 +79,24 @@ export function createKnobSampler(settings: SamplerSettings, space: readonly Kno
   if (settings.sampler === 'nsga2') return createNsga2Sampler(settings.startupTrials !== undefined ? { startupTrials: settings.startupTrials } : {});
   // With several objectives `auto` never picks CMA-ES: ranked CMA-ES is unmeasured, MOTPE is (bench:pareto).
   const resolved = multiObjective && settings.sampler === 'auto' && resolveAutoSampler(space, trialBudget, settings.gridPoints).sampler === 'cmaes' ? { ...settings, sampler: 'tpe' as const } : settings;
+  // With several objectives TPE also re-orders its best candidates by predicted hypervolume improvement (motpe-sampler.ts; bench:pareto).
+  const name = resolved.sampler === 'auto' ? resolveAutoSampler(space, trialBudget, settings.gridPoints).sampler : resolved.sampler;
+  if (multiObjective && name === 'tpe') return createMotpeSampler(tpeOptionsOf(settings));
   return withParetoRanking(createSingleObjectiveSampler(resolved, space, trialBudget));
 }
 
-function createSingleObjectiveSampler(settings: SamplerSettings, space: readonly KnobSpec[], trialBudget?: number): KnobSampler {
-  const name = settings.sampler === 'auto' ? resolveAutoSampler(space, trialBudget, settings.gridPoints).sampler : settings.sampler;
-  const tpeOptions = {
+function tpeOptionsOf(settings: SamplerSettings): TpeSamplerOptions {
+  return {
     ...(settings.startupTrials !== undefined ? { startupTrials: settings.startupTrials } : {}),
     ...(settings.eiCandidates !== undefined ? { eiCandidates: settings.eiCandidates } : {}),
     ...(settings.priorWeight !== undefined ? { priorWeight: settings.priorWeight } : {}),
     ...(settings.constantLiar !== undefined ? { constantLiar: settings.constantLiar } : {}),
   };
+}
+
+function createSingleObjectiveSampler(settings: SamplerSettings, space: readonly KnobSpec[], trialBudget?: number): KnobSampler {
+  const name = settings.sampler === 'auto' ? resolveAutoSampler(space, trialBudget, settings.gridPoints).sampler : settings.sampler;
+  const tpeOptions = tpeOptionsOf(settings);
   switch (name) {
     case 'tpe':
       return createTpeSampler(tpeOptions);
