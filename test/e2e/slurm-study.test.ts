@@ -55,7 +55,8 @@ describe('a study on Slurm', () => {
       budgetS = Math.min(50, Math.max(3, Math.ceil((3 * startupMs + 3_000) / 1_000)));
       const taskFile = join(repo.dir, 'autolab.yaml');
       const task = (await readFile(taskFile, 'utf8')).replace(/(command: node (train|score)\.js, timeout:) 3s/g, `$1 ${budgetS}s`);
-      expect(task.match(new RegExp(`(train|score)\\.js, timeout: ${budgetS}s`, 'g'))).toHaveLength(2);
+      // The run and score lines only (preflight's `node --check train.js, timeout: 10s` must not count).
+      expect(task.match(new RegExp(`command: node (train|score)\\.js, timeout: ${budgetS}s`, 'g'))).toHaveLength(2);
       await writeFile(taskFile, `${task}executor: { kind: slurm, partition: debug, cpus_per_trial: 1, mem: 256MB, poll_interval: 250ms }\n`);
       gitIn(repo.dir, ['commit', '-q', '-am', 'run the trials on Slurm']);
     });
