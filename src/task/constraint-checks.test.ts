@@ -1,22 +1,12 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
 import { loadTaskFile } from './load-task.ts';
+import { useTaskFiles } from '../testing/task-files.ts';
 
-let base: string;
-let counter = 0;
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), 'autolab-constraints-'));
-});
-afterAll(async () => rm(base, { recursive: true, force: true }));
+const files = useTaskFiles('constraints');
 
 async function writeTask(text: string): Promise<string> {
-  const dir = join(base, `t${counter++}`);
-  await mkdir(dir);
-  await writeFile(join(dir, 'autolab.yaml'), text);
-  return join(dir, 'autolab.yaml');
+  return files.write(text);
 }
 
 const HEAD = `name: tiny

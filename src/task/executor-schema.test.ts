@@ -1,19 +1,10 @@
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
 import { taskFileJsonSchema } from './json-schema.ts';
-import { loadTaskFile, taskJudgingHash } from './load-task.ts';
+import { taskJudgingHash } from './load-task.ts';
+import { useTaskFiles } from '../testing/task-files.ts';
 
-let base: string;
-let counter = 0;
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), 'autolab-executor-key-'));
-});
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
-});
+const files = useTaskFiles('executor-key');
 
 const MINIMAL = `name: tiny
 objective: { metric: loss, direction: minimize }
@@ -22,10 +13,7 @@ score: python score.py
 `;
 
 async function load(executorLine: string) {
-  const dir = join(base, `t${counter++}`);
-  await mkdir(dir);
-  await writeFile(join(dir, 'autolab.yaml'), `${MINIMAL}${executorLine}\n`);
-  return loadTaskFile(dir);
+  return files.load(`${MINIMAL}${executorLine}\n`);
 }
 
 /** The problem lines of a task file that must not load. */

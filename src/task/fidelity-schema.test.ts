@@ -1,19 +1,9 @@
 import { taskJudgingHash } from './judging-hash.ts';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { taskAtLevel } from '../core/fidelity-task.ts';
-import { loadTaskFile } from './load-task.ts';
+import { useTaskFiles } from '../testing/task-files.ts';
 
-let base: string;
-let counter = 0;
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), 'autolab-fidelity-'));
-});
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
-});
+const files = useTaskFiles('fidelity');
 
 const MINIMAL = `name: tiny
 objective: { metric: loss, direction: minimize }
@@ -22,10 +12,7 @@ score: python score.py
 `;
 
 async function load(extra: string) {
-  const dir = join(base, `t${counter++}`);
-  await mkdir(dir);
-  await writeFile(join(dir, 'autolab.yaml'), MINIMAL + extra);
-  return loadTaskFile(dir);
+  return files.load(MINIMAL + extra);
 }
 
 /** The problem lines of a task file that must not load. */

@@ -1,26 +1,16 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
-import { loadTaskFile, taskJudgingHash } from './load-task.ts';
+import { taskJudgingHash } from './load-task.ts';
+import { useTaskFiles } from '../testing/task-files.ts';
 
-let base: string;
-let counter = 0;
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), 'autolab-objectives-'));
-});
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
-});
+const files = useTaskFiles('objectives');
 
 const COMMANDS = 'run: { command: python train.py, timeout: 10m }\nscore: python score.py\n';
 const TWO = 'objectives:\n  - { metric: bpb, direction: minimize, margin: 0.01, reference: 2 }\n  - { metric: bytes, direction: minimize }\n';
 
 async function load(text: string) {
-  const file = join(base, `t${counter++}.yaml`);
-  await writeFile(file, `name: multi\n${text}${COMMANDS}`);
-  return loadTaskFile(file);
+  return files.load(`name: multi\n${text}${COMMANDS}`);
 }
 
 async function problemsOf(text: string): Promise<string[]> {

@@ -1,18 +1,9 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
-import { loadTaskFile } from './load-task.ts';
+import { useTaskFiles } from '../testing/task-files.ts';
 
-let base: string;
-let counter = 0;
-beforeAll(async () => {
-  base = await mkdtemp(join(tmpdir(), 'autolab-parents-'));
-});
-afterAll(async () => {
-  await rm(base, { recursive: true, force: true });
-});
+const files = useTaskFiles('parents');
 
 const TASK = [
   'name: parents',
@@ -25,9 +16,7 @@ const TASK = [
 ].join('\n');
 
 async function load(specialists: string) {
-  const file = join(base, `t${counter++}.yaml`);
-  await writeFile(file, `${TASK}\n${specialists}\n`);
-  return loadTaskFile(file);
+  return files.load(`${TASK}\n${specialists}\n`);
 }
 
 describe('parents: in the task file', () => {
