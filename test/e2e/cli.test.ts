@@ -2,10 +2,9 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
 import { gitIn, makePatch, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
-import type { TrialRecord } from '../../src/core/trial.ts';
+import { storedTrials } from '../../src/testing/stored-trials.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const cleanups: Array<() => Promise<void>> = [];
@@ -21,18 +20,6 @@ async function slowRecipe(ms: number): Promise<string> {
   await writeFile(join(repo.dir, 'train.js'), `${train}\nawait new Promise((resolve) => setTimeout(resolve, ${ms}));\n`);
   gitIn(repo.dir, ['commit', '-qam', 'slow run']);
   return repo.dir;
-}
-
-async function storedTrials(dir: string): Promise<TrialRecord[]> {
-  const file = join(dir, '.autolab', 'autolab.db');
-  if (!existsSync(file)) return [];
-  const store = await SqliteStore.open(file);
-  try {
-    const study = await store.getStudy('fixture');
-    return study ? await store.listTrials(study.id) : [];
-  } finally {
-    await store.close();
-  }
 }
 
 function processesOf(dir: string): number[] {

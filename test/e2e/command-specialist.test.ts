@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
  * `command` specialists in a full study over the fixture recipe (baseline loss 9),
@@ -59,12 +60,7 @@ describe('command specialists', () => {
     for (const [name, text] of Object.entries(SCRIPTS)) await writeFile(join(scripts, name), text);
     s = await openScriptedStudy(FIXTURE, () =>
       [
-        'name: fixture',
-        'setup: node prepare.js',
-        'objective: { metric: loss, direction: minimize }',
-        'run: { command: node train.js, timeout: 5s }',
-        'score: { command: node score.js, timeout: 5s }',
-        'protected: [score.js, prepare.js, autolab.yaml]',
+        ...fixtureTaskHead(),
         'surfaces:',
         '  recipe: { paths: [config.json, train.js, lib/] }',
         'specialists:',

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/commands/inspect.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
  * Failures of llm sessions in full studies over the fixture recipe (baseline loss 9),
@@ -14,12 +15,7 @@ const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 
 function taskYaml(specialist: string, extra: string[] = []): string {
   return [
-    'name: fixture',
-    'setup: node prepare.js',
-    'objective: { metric: loss, direction: minimize }',
-    'run: { command: node train.js, timeout: 5s }',
-    'score: { command: node score.js, timeout: 5s }',
-    'protected: [score.js, prepare.js, autolab.yaml]',
+    ...fixtureTaskHead(),
     'surfaces:',
     '  recipe: { paths: [config.json, train.js, lib/] }',
     'specialists:',

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
  * Full studies over the fixture recipe (objective (x - 3)^2, baseline 9) whose llm
@@ -15,13 +16,8 @@ process.env[KEY_ENV] = 'loopback-test-key';
 
 function taskYaml(specialists: string[], extra: string[] = [], parallel = 1): string {
   return [
-    'name: fixture',
-    'setup: node prepare.js',
-    'objective: { metric: loss, direction: minimize }',
+    ...fixtureTaskHead(),
     'preflight: { command: node --check train.js, timeout: 10s }',
-    'run: { command: node train.js, timeout: 5s }',
-    'score: { command: node score.js, timeout: 5s }',
-    'protected: [score.js, prepare.js, autolab.yaml]',
     'gates: ["size <= 4096"]',
     'limits: { max_artifact_bytes: 100KB, max_file_bytes: 50KB }',
     'surfaces:',

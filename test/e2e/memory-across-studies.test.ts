@@ -6,6 +6,7 @@ import { createSpecialist } from '../../src/specialists/registry.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
  * Memory across studies in real studies over the fixture recipe (loss (x - 3)^2, knob x
@@ -17,12 +18,7 @@ const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 
 function taskYaml(url: string): string {
   return [
-    'name: first',
-    'setup: node prepare.js',
-    'objective: { metric: loss, direction: minimize }',
-    'run: { command: node train.js, timeout: 5s }',
-    'score: { command: node score.js, timeout: 5s }',
-    'protected: [score.js, prepare.js, autolab.yaml]',
+    ...fixtureTaskHead({ name: 'first' }),
     'surfaces:',
     '  recipe:',
     '    paths: [config.json, train.js, lib/]',

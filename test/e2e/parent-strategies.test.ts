@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { islandOf } from '../../src/core/parent-strategy.ts';
 import type { TrialRecord } from '../../src/core/trial.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
  * Parent strategies in a full study over the fixture recipe (loss (x - 3)^2, baseline x
@@ -28,12 +29,7 @@ writeFileSync(process.env.AUTOLAB_HYPOTHESIS_FILE, JSON.stringify({ hypothesis: 
 
 function taskYaml(agent: string, parents: string): string {
   return [
-    'name: fixture',
-    'setup: node prepare.js',
-    'objective: { metric: loss, direction: minimize }',
-    'run: { command: node train.js, timeout: 30s }',
-    'score: { command: node score.js, timeout: 30s }',
-    'protected: [score.js, prepare.js, autolab.yaml]',
+    ...fixtureTaskHead({ timeout: '30s' }),
     'surfaces:',
     '  recipe: { paths: [config.json] }',
     'specialists:',

@@ -5,6 +5,7 @@ import { SESSION_EXPORT_SCHEMA } from '../../src/export/session-records.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { reply } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
  * The session archive, the knowledge base and record_note in full studies over the
@@ -19,12 +20,7 @@ process.env[KEY_ENV] = 'loopback-test-key-that-is-long-enough';
 
 function taskYaml(specialists: string[]): string {
   return [
-    'name: fixture',
-    'setup: node prepare.js',
-    'objective: { metric: loss, direction: minimize }',
-    'run: { command: node train.js, timeout: 5s }',
-    'score: { command: node score.js, timeout: 5s }',
-    'protected: [score.js, prepare.js, autolab.yaml]',
+    ...fixtureTaskHead(),
     'surfaces:',
     '  recipe: { paths: [config.json, train.js, lib/] }',
     'specialists:',

@@ -7,6 +7,7 @@ import { openStore } from '../../src/store/open-store.ts';
 import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { reply } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
  * The session replay page in a real headless Chromium over a real study of the fixture
@@ -21,12 +22,7 @@ const browserTests = chromiumForTests();
 
 function taskYaml(url: string): string {
   return [
-    'name: replay',
-    'setup: node prepare.js',
-    'objective: { metric: loss, direction: minimize }',
-    'run: { command: node train.js, timeout: 30s }',
-    'score: { command: node score.js, timeout: 30s }',
-    'protected: [score.js, prepare.js, autolab.yaml]',
+    ...fixtureTaskHead({ name: 'replay', timeout: '30s' }),
     'surfaces:',
     '  recipe: { paths: [config.json, train.js, lib/] }',
     'specialists:',

@@ -4,28 +4,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TrialRecord } from '../../src/core/trial.ts';
 import { parseStatusFile } from '../../src/executors/slurm/batch-script.ts';
 import { SlurmExecutor } from '../../src/executors/slurm/slurm-executor.ts';
 import { measureSlurmStartupMs, slurmForTests } from '../../src/testing/slurm-for-tests.ts';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
+import { startCli, waitFor } from '../../src/testing/cli.ts';
 import { gitIn, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
+import { storedTrials } from '../../src/testing/stored-trials.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const slurm = slurmForTests();
-
-async function storedTrials(dir: string): Promise<TrialRecord[]> {
-  const file = join(dir, '.autolab', 'autolab.db');
-  if (!existsSync(file)) return [];
-  const store = await SqliteStore.open(file);
-  try {
-    const study = await store.getStudy('fixture');
-    return study ? await store.listTrials(study.id) : [];
-  } finally {
-    await store.close();
-  }
-}
 
 function trialDir(dir: string, id: number): string {
   return join(dir, '.autolab', 'studies', 'fixture', 'trials', String(id));

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { TrialRecord } from '../../src/core/trial.ts';
 import { seededRandom } from '../../src/core/random.ts';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { startCli, type CliResult } from '../../src/testing/cli.ts';
 import { gitIn, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
+import { storedTrials } from '../../src/testing/stored-trials.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 
@@ -78,18 +78,6 @@ async function soakRecipe(): Promise<{ dir: string; cleanup: () => Promise<void>
   writeFileSync(taskFile, readFileSync(taskFile, 'utf8').replace('command: node --check train.js,', "command: 'node --check train.js && sleep 0.3',"));
   gitIn(repo.dir, ['commit', '-qam', 'soak timings']);
   return repo;
-}
-
-async function readTrials(dir: string): Promise<TrialRecord[]> {
-  const file = join(dir, '.autolab', 'autolab.db');
-  if (!existsSync(file)) return [];
-  const store = await SqliteStore.open(file);
-  try {
-    const study = await store.getStudy('fixture');
-    return study ? await store.listTrials(study.id) : [];
-  } finally {
-    await store.close();
-  }
 }
 
 /** Live processes (not zombies) whose environment names this study's data folder. */
@@ -171,7 +159,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   };
   try {
     for (let kill = 1; kill <= options.kills; kill++) {
-      const idsBefore = (await readTrials(dir)).length;
+      const idsBefore = (await storedTrials(dir)).length;
       const launched = performance.now();
       const { child, done } = startCli(['run', dir, '--trials', '1000']);
       const exited = done.then((result) => ({ result }));
@@ -190,20 +178,20 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         driverErrors.push(`driver ${kill} exited by itself (${early.result.code}): ${describeCli(early.result)}`);
         continue;
       }
-      const point = killPointOf(dir, await readTrials(dir), child.pid!, idsBefore);
+      const point = killPointOf(dir, await storedTrials(dir), child.pid!, idsBefore);
       child.kill('SIGKILL');
       await done;
       killPoints[point] += 1;
       await new Promise((resolve) => setTimeout(resolve, 300));
       const left = studyProcesses(dir).length;
       survivors += left;
-      const trials = await readTrials(dir);
+      const trials = await storedTrials(dir);
       check(trials);
       log(`kill ${String(kill).padStart(3)} ${Math.round(performance.now() - launched)} ms after launch in ${point.padEnd(12)} · ${trials.length} trials · ${left} process(es) outlived the driver by 300 ms`);
     }
     const last = await new Promise<CliResult>((resolve) => startCli(['run', dir, '--trials', String(options.finalTrials ?? 2)]).done.then(resolve));
     if (last.code !== 0) driverErrors.push(`the last driver failed (${last.code}): ${describeCli(last)}`);
-    const trials = await readTrials(dir);
+    const trials = await storedTrials(dir);
     check(trials);
     const ids = trials.map((trial) => trial.id);
     const gaps = ids.length === 0 ? 0 : Math.max(...ids) + 1 - new Set(ids).size;
