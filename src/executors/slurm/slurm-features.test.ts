@@ -156,6 +156,10 @@ describe('Slurm features GPU users rely on', () => {
       await waitFor(async () => (await readFile(join(checkpoints, 'step'), 'utf8').catch(() => '')).trim() === '7', 120_000 + 10 * startupMs, 'the checkpoint');
       const jobId = (await readFile(jobFile, 'utf8')).trim().split(/\s+/)[0]!;
       execFileSync('scontrol', ['requeue', jobId]);
+      // Slurm holds a requeued batch job for about two minutes (its begin time, set once the
+      // job is back in the queue): release it as soon as it is pending again.
+      await waitFor(() => execFileSync('squeue', ['-h', '-j', jobId, '-o', '%T']).toString().trim() === 'PENDING', 60_000 + 10 * startupMs, 'the requeued job pending');
+      execFileSync('scontrol', ['update', `JobId=${jobId}`, 'StartTime=now']);
       const result = await running;
       expect(result).toMatchObject({ exitCode: 0, machineFault: null, timedOut: false });
       expect(result.jobId).toBe(jobId);
