@@ -12,13 +12,18 @@
  * `objectives:` (TPE over the Pareto-ranked history, i.e. MOTPE); `autolab_nsga2` is
  * `sampler: nsga2`. Ends with one JSON line of figures.
  *
+ * Optuna runs afresh, side by side: its searches of the analytic problems start with the
+ * bench and run beside autolab's, those of the real-process recipe start with autolab's
+ * searches of it.
+ *
  * Options: --seeds N (default 10), --trials N (default 100), --problems a,b (default all),
  * --recipe-seeds N (default: --seeds), --no-optuna, --python PATH (default /usr/bin/python3),
- * --optuna-cache DIR: keep Optuna's runs of the analytic problems in DIR
- * (`<problem>-<sampler>-<trials>.json`) and reuse them. Seeded Optuna on an analytic
- * problem gives the same values on every run (no timing enters them), while its MOTPE
- * takes minutes per search; the real-process recipe, whose CPU time depends on the load,
- * is always run afresh, side by side with autolab's.
+ * --concurrency N (autolab's searches of the real-process recipe run N seeds at once,
+ * default 2; the analytic ones run one at a time), --optuna-cache DIR (opt-in, for
+ * development only: keep Optuna's runs of the analytic problems in DIR,
+ * `<problem>-<sampler>-<trials>.json`, and reuse them; seeded Optuna on an analytic
+ * problem gives the same values on every run, while its MOTPE takes about a minute per
+ * search on a loaded machine; the JSON line lists cached runs under `optuna_cached`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +47,7 @@ const recipeSeeds = Number(argument('recipe-seeds') ?? seeds);
 const trials = Number(argument('trials') ?? 100);
 const python = argument('python') ?? process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
 const withOptuna = !process.argv.includes('--no-optuna');
+const concurrency = Math.max(1, Number(argument('concurrency') ?? 2));
 const COMPRESS_REFERENCE = [1.1, 100];
 
 const analytic: Array<SearchProblem & { reference: number[] }> = PARETO_PROBLEMS.map((problem) => ({ ...problem, measure: async (values) => problem.evaluate(problem.knobs.map((knob) => values[knob.name] as number)) }));
@@ -127,20 +133,41 @@ const results: Record<string, Record<string, Figures>> = {};
 let optunaVersion: string | null = null;
 const cachedRuns: string[] = [];
 
+/** Optuna's searches of one problem (both samplers side by side), or null without Optuna. */
+function startOptuna(problem: (typeof problems)[number]): Promise<[OptunaOutput & { cached: boolean }, OptunaOutput & { cached: boolean }] | null> {
+  const seedCount = problem.name === 'compress' ? recipeSeeds : seeds;
+  const pending = withOptuna ? Promise.all([optunaRuns(problem.name, 'nsga2', seedCount), optunaRuns(problem.name, 'tpe', seedCount)]) : Promise.resolve(null);
+  pending.catch(() => undefined);
+  return pending;
+}
+
+/** Runs `jobs` with at most `limit` at once (the searches of one sampler over the seeds), results in order. */
+async function pooled<T>(jobs: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results = new Array<T>(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await jobs[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
+  return results;
+}
+
+// Optuna's searches of the analytic problems start at once, side by side with everything
+// autolab runs (their values do not depend on time); the real-process recipe's start with
+// autolab's searches of it, so that both sides measure CPU time under the same load.
+const optunaStarted = new Map(problems.filter((problem) => problem.name !== 'compress').map((problem) => [problem.name, startOptuna(problem)]));
+
 for (const problem of problems) {
   const seedCount = problem.name === 'compress' ? recipeSeeds : seeds;
-  const optunaPending = withOptuna ? Promise.all([optunaRuns(problem.name, 'nsga2', seedCount), optunaRuns(problem.name, 'tpe', seedCount)]) : Promise.resolve(null);
-  optunaPending.catch(() => undefined);
+  const optunaPending = optunaStarted.get(problem.name) ?? startOptuna(problem);
   const row: Record<string, Figures> = {};
+  const limit = problem.name === 'compress' ? concurrency : 1;
   for (const [name, make] of AUTOLAB_SAMPLERS) {
-    const volumes: number[] = [];
-    const seconds: number[] = [];
-    for (let seed = 0; seed < seedCount; seed += 1) {
-      const result = await runParetoSearch(problem, make(problem), seed, trials);
-      volumes.push(hypervolume(result.values, problem.reference));
-      seconds.push(result.seconds);
-    }
-    row[name] = figures(volumes, seconds);
+    const results = await pooled(Array.from({ length: seedCount }, (_, seed) => () => runParetoSearch(problem, make(problem), seed, trials)), limit);
+    row[name] = figures(results.map((result) => hypervolume(result.values, problem.reference)), results.map((result) => result.seconds));
   }
   const optuna = await optunaPending;
   if (optuna) {

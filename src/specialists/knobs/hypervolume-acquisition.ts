@@ -16,6 +16,7 @@ import { encodeValues, type EncodedSpace } from './knob-encoding.ts';
 import { observationRole } from './knob-observations.ts';
 import type { KnobObservation } from './knob-sampler.ts';
 import { objectiveVectorOf } from './pareto-ranking.ts';
+import { fitGpSurrogate } from './gp-surrogate.ts';
 import { fitRidgeSurrogate, type Surrogate } from './ridge-surrogate.ts';
 import { mulberry32, standardNormal } from './sampler-math.ts';
 
@@ -29,6 +30,8 @@ export interface HypervolumeScoreOptions {
   samples?: number;
   /** The reference point in normalised losses (0 best, 1 worst of the history), every objective. Default 2. */
   reference?: number;
+  /** The surrogate of each objective: `gp` (`gp-surrogate.ts`) or `ridge` (`ridge-surrogate.ts`). Default gp. */
+  surrogate?: 'gp' | 'ridge';
 }
 
 /**
@@ -68,8 +71,9 @@ export function hypervolumeImprovementScore(encoded: EncodedSpace, history: read
   const front = nonDominatedSort(normalised)[0]!.map((index) => normalised[index]!);
   const reference = new Array<number>(m).fill(options.reference ?? REFERENCE);
   const base = hypervolume(front, reference);
+  const fit = options.surrogate === 'ridge' ? fitRidgeSurrogate : fitGpSurrogate;
   const surrogates: Surrogate[] = Array.from({ length: m }, (_, k) =>
-    fitRidgeSurrogate(
+    fit(
       encoded,
       points,
       normalised.map((loss) => loss[k]!),
