@@ -18,8 +18,8 @@
  *
  * Options: --seeds N (default 10), --trials N (default 100), --problems a,b (default all),
  * --recipe-seeds N (default: --seeds), --no-optuna, --python PATH (default /usr/bin/python3),
- * --concurrency N (autolab's searches of the real-process recipe run N seeds at once,
- * default 2; the analytic ones run one at a time), --optuna-cache DIR (opt-in, for
+ * --concurrency N (the real-process recipe's searches run N seeds at once on each
+ * side, default 2; the analytic ones run one at a time), --optuna-cache DIR (opt-in, for
  * development only: keep Optuna's runs of the analytic problems in DIR,
  * `<problem>-<sampler>-<trials>.json`, and reuse them; seeded Optuna on an analytic
  * problem gives the same values on every run, while its MOTPE takes about a minute per
@@ -100,7 +100,11 @@ async function optunaRuns(problem: string, sampler: 'nsga2' | 'tpe', seedCount: 
     const runs = Array.from({ length: seedCount }, (_, seed) => cached.runs.find((run) => run.seed === seed));
     if (runs.every((run) => run !== undefined)) return { optuna: cached.optuna, runs: runs as OptunaOutput['runs'], cached: true };
   }
-  const output = await runOptuna(problem, sampler, seedCount);
+  // The recipe's searches run `concurrency` processes at once, as autolab's do (seeds split among them).
+  const parts = problem === 'compress' ? Math.min(concurrency, seedCount) : 1;
+  const chunks = Array.from({ length: parts }, (_, part) => Array.from({ length: seedCount }, (_, seed) => seed).filter((seed) => seed % parts === part));
+  const outputs = await Promise.all(chunks.map((chunk) => runOptuna(problem, sampler, chunk)));
+  const output: OptunaOutput = { optuna: outputs[0]!.optuna, runs: outputs.flatMap((part) => part.runs).sort((a, b) => a.seed - b.seed) };
   if (file) {
     mkdirSync(optunaCache!, { recursive: true });
     writeFileSync(file, JSON.stringify(output));
@@ -108,8 +112,8 @@ async function optunaRuns(problem: string, sampler: 'nsga2' | 'tpe', seedCount: 
   return { ...output, cached: false };
 }
 
-function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedCount: number): Promise<OptunaOutput> {
-  const args = [join(ROOT, 'bench', 'pareto-optuna.py'), problem, '--sampler', sampler, '--seeds', Array.from({ length: seedCount }, (_, seed) => seed).join(','), '--trials', String(trials)];
+function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedList: readonly number[]): Promise<OptunaOutput> {
+  const args = [join(ROOT, 'bench', 'pareto-optuna.py'), problem, '--sampler', sampler, '--seeds', seedList.join(','), '--trials', String(trials)];
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
