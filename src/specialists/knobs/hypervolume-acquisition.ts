@@ -1,10 +1,11 @@
 /**
  * The predicted hypervolume improvement of a candidate, for multi-objective TPE: each
- * objective's loss is predicted by a ridge surrogate (`ridge-surrogate.ts`) fitted to the
- * scored trials, and a candidate scores the hypervolume its predicted loss vector adds to
- * the front of the history (losses normalised over the history, best 0 and worst 1, the
- * reference point at 2), in expectation over the surrogates'
- * errors (their leave-one-out spread; 16 common draws). A candidate predicted dominated scores
+ * objective's loss is predicted by a small Gaussian process (`gp-surrogate.ts`: the
+ * ridge's separable quadratic plus a squared exponential, hyperparameters by marginal
+ * likelihood; or the ridge surrogate alone, `ridge-surrogate.ts`) fitted to the scored
+ * trials, and a candidate scores the hypervolume its predicted loss vector adds to the
+ * front of the history (losses normalised over the history, best 0 and worst 1, the
+ * reference point at 2), in expectation over the surrogates' errors (16 common draws). A candidate predicted dominated scores
  * minus how far it falls short of the front (the least amount every objective would have
  * to improve by for it to become non-dominated: the additive epsilon indicator), so that
  * among candidates predicted to add nothing the nearest to the front comes first.
