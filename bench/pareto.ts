@@ -161,6 +161,34 @@ async function pooled<T>(jobs: Array<() => Promise<T>>, limit: number): Promise<
   return results;
 }
 
+/** The figures so far as the bench's JSON line (`complete`: false while problems remain). */
+function jsonLine(complete: boolean): string {
+  const json = {
+    complete,
+    bench: 'pareto',
+    trials,
+    seeds,
+    recipeSeeds,
+    optuna: optunaVersion,
+    optuna_cached: cachedRuns,
+    load: loadavg().map((value) => Number(value.toFixed(2))),
+    problems: Object.fromEntries(
+      Object.entries(results).map(([name, row]) => [
+        name,
+        {
+          hypervolume: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, Number(figure.median.toPrecision(6))])),
+          quartiles: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, [Number(figure.q1.toPrecision(6)), Number(figure.q3.toPrecision(6))]])),
+          ...(row.optuna_nsga2 && row.optuna_tpe
+            ? { ratio: { vs_optuna_nsga2: Number((row.autolab!.median / row.optuna_nsga2.median).toFixed(4)), vs_optuna_tpe: Number((row.autolab!.median / row.optuna_tpe.median).toFixed(4)) } }
+            : {}),
+          reference: problems.find((problem) => problem.name === name)!.reference,
+        },
+      ]),
+    ),
+  };
+  return JSON.stringify(json);
+}
+
 // Optuna's searches of the analytic problems start at once, side by side with everything
 // autolab runs (their values do not depend on time); the real-process recipe's start with
 // autolab's searches of it, so that both sides measure CPU time under the same load.
@@ -194,28 +222,8 @@ for (const problem of problems) {
   if (row.optuna_nsga2 && row.optuna_tpe) {
     console.log(`  ratio autolab / optuna_nsga2 ${(row.autolab!.median / row.optuna_nsga2.median).toFixed(3)} · autolab / optuna_tpe ${(row.autolab!.median / row.optuna_tpe.median).toFixed(3)}`);
   }
+  // The figures so far, so that a run cut short still leaves its finished problems in the bench's own words.
+  if (problem !== problems[problems.length - 1]) console.log(jsonLine(false));
 }
 
-const json = {
-  bench: 'pareto',
-  trials,
-  seeds,
-  recipeSeeds,
-  optuna: optunaVersion,
-  optuna_cached: cachedRuns,
-  load: loadavg().map((value) => Number(value.toFixed(2))),
-  problems: Object.fromEntries(
-    Object.entries(results).map(([name, row]) => [
-      name,
-      {
-        hypervolume: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, Number(figure.median.toPrecision(6))])),
-        quartiles: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, [Number(figure.q1.toPrecision(6)), Number(figure.q3.toPrecision(6))]])),
-        ...(row.optuna_nsga2 && row.optuna_tpe
-          ? { ratio: { vs_optuna_nsga2: Number((row.autolab!.median / row.optuna_nsga2.median).toFixed(4)), vs_optuna_tpe: Number((row.autolab!.median / row.optuna_tpe.median).toFixed(4)) } }
-          : {}),
-        reference: problems.find((problem) => problem.name === name)!.reference,
-      },
-    ]),
-  ),
-};
-console.log(JSON.stringify(json));
+console.log(jsonLine(true));
