@@ -9,11 +9,14 @@
  * number of distinct lineages advanced (branches off the baseline holding a trial better
  * than its parent), trials better than their parent, distinct parents; medians over the
  * seeds. `front` is left out by default: with one objective the front is the incumbent.
- * 30 trials x 3 seeds x 3 strategies: about 15 minutes on a loaded 2-core machine (each
- * trial is a real evaluation). Ends with one JSON line.
+ * `map_elites` bins the trials by the program's mean coordinate (`x_mean`, which score.js
+ * reports beside the loss: a behaviour descriptor, not an objective) at -3, -2, -1, 0, 1.
+ * Each trial is a real evaluation (about 6 s on a loaded 2-core machine). Ends with one
+ * JSON line.
  *
- * Options: --seeds N (default 3), --trials N (default 30), --strategies a,b (default
- * incumbent,tournament,islands; also front).
+ * Options: --seeds N (default 5), --trials N (default 30), --strategies a,b (default
+ * incumbent,tournament,islands,map_elites; also front), --concurrency N (studies of one
+ * strategy run side by side, default 1).
  */
 import { join } from 'node:path';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
@@ -28,15 +31,17 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 
-const seeds = Number(argument('seeds') ?? 3);
+const seeds = Number(argument('seeds') ?? 5);
+const concurrency = Math.max(1, Number(argument('concurrency') ?? 1));
 const trials = Number(argument('trials') ?? 30);
 const STRATEGIES: Record<string, string> = {
   incumbent: '{ strategy: incumbent }',
   front: '{ strategy: front }',
   tournament: '{ strategy: tournament, size: 3 }',
   islands: '{ strategy: islands, islands: 4, migration: 5 }',
+  map_elites: '{ strategy: map_elites, bins: { x_mean: [-3, -2, -1, 0, 1] } }',
 };
-const strategies = (argument('strategies') ?? 'incumbent,tournament,islands').split(',');
+const strategies = (argument('strategies') ?? 'incumbent,tournament,islands,map_elites').split(',');
 for (const name of strategies) if (!STRATEGIES[name]) throw new Error(`unknown strategy ${name}; use ${Object.keys(STRATEGIES).join(', ')}`);
 
 function taskYaml(baseUrl: string, parents: string, seed: number): string {
@@ -77,8 +82,12 @@ function median(values: readonly number[]): number {
 
 const rows: Record<string, { best: number; lineagesAdvanced: number; improvingSteps: number; distinctParents: number; bestPerSeed: number[]; lineagesPerSeed: number[]; secondsPerStudy: number }> = {};
 for (const name of strategies) {
-  const runs: Array<LineageFigures & { seconds: number }> = [];
-  for (let seed = 0; seed < seeds; seed += 1) runs.push(await runParentsStudy(STRATEGIES[name]!, seed, trials));
+  const runs: Array<LineageFigures & { seconds: number }> = new Array(seeds);
+  // Studies are independent (own repo, store, loopback server, seeded agent): seeds may run side by side; no timing enters the figures.
+  for (let first = 0; first < seeds; first += concurrency) {
+    const batch = Array.from({ length: Math.min(concurrency, seeds - first) }, (_, offset) => first + offset);
+    await Promise.all(batch.map(async (seed) => (runs[seed] = await runParentsStudy(STRATEGIES[name]!, seed, trials))));
+  }
   rows[name] = {
     best: median(runs.map((run) => run.best)),
     lineagesAdvanced: median(runs.map((run) => run.lineagesAdvanced)),

@@ -12,13 +12,18 @@
  * `objectives:` (TPE over the Pareto-ranked history, i.e. MOTPE); `autolab_nsga2` is
  * `sampler: nsga2`. Ends with one JSON line of figures.
  *
+ * Optuna runs afresh, side by side: its searches of the analytic problems start with the
+ * bench and run beside autolab's, those of the real-process recipe start with autolab's
+ * searches of it.
+ *
  * Options: --seeds N (default 10), --trials N (default 100), --problems a,b (default all),
  * --recipe-seeds N (default: --seeds), --no-optuna, --python PATH (default /usr/bin/python3),
- * --optuna-cache DIR: keep Optuna's runs of the analytic problems in DIR
- * (`<problem>-<sampler>-<trials>.json`) and reuse them. Seeded Optuna on an analytic
- * problem gives the same values on every run (no timing enters them), while its MOTPE
- * takes minutes per search; the real-process recipe, whose CPU time depends on the load,
- * is always run afresh, side by side with autolab's.
+ * --concurrency N (the real-process recipe's searches run N seeds at once on each
+ * side, default 2; the analytic ones run one at a time), --optuna-cache DIR (opt-in, for
+ * development only: keep Optuna's runs of the analytic problems in DIR,
+ * `<problem>-<sampler>-<trials>.json`, and reuse them; seeded Optuna on an analytic
+ * problem gives the same values on every run, while its MOTPE takes about a minute per
+ * search on a loaded machine; the JSON line lists cached runs under `optuna_cached`).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,6 +47,7 @@ const recipeSeeds = Number(argument('recipe-seeds') ?? seeds);
 const trials = Number(argument('trials') ?? 100);
 const python = argument('python') ?? process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
 const withOptuna = !process.argv.includes('--no-optuna');
+const concurrency = Math.max(1, Number(argument('concurrency') ?? 2));
 const COMPRESS_REFERENCE = [1.1, 100];
 
 const analytic: Array<SearchProblem & { reference: number[] }> = PARETO_PROBLEMS.map((problem) => ({ ...problem, measure: async (values) => problem.evaluate(problem.knobs.map((knob) => values[knob.name] as number)) }));
@@ -94,7 +100,13 @@ async function optunaRuns(problem: string, sampler: 'nsga2' | 'tpe', seedCount: 
     const runs = Array.from({ length: seedCount }, (_, seed) => cached.runs.find((run) => run.seed === seed));
     if (runs.every((run) => run !== undefined)) return { optuna: cached.optuna, runs: runs as OptunaOutput['runs'], cached: true };
   }
-  const output = await runOptuna(problem, sampler, seedCount);
+  // The recipe's searches run `concurrency` processes at once, as autolab's do; Optuna's
+  // MOTPE (about 17 CPU seconds a search) too, so that on a shared machine it finishes
+  // within autolab's time (seeds split among the processes; no timing enters the values).
+  const parts = problem === 'compress' || sampler === 'tpe' ? Math.min(concurrency, seedCount) : 1;
+  const chunks = Array.from({ length: parts }, (_, part) => Array.from({ length: seedCount }, (_, seed) => seed).filter((seed) => seed % parts === part));
+  const outputs = await Promise.all(chunks.map((chunk) => runOptuna(problem, sampler, chunk)));
+  const output: OptunaOutput = { optuna: outputs[0]!.optuna, runs: outputs.flatMap((part) => part.runs).sort((a, b) => a.seed - b.seed) };
   if (file) {
     mkdirSync(optunaCache!, { recursive: true });
     writeFileSync(file, JSON.stringify(output));
@@ -102,8 +114,8 @@ async function optunaRuns(problem: string, sampler: 'nsga2' | 'tpe', seedCount: 
   return { ...output, cached: false };
 }
 
-function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedCount: number): Promise<OptunaOutput> {
-  const args = [join(ROOT, 'bench', 'pareto-optuna.py'), problem, '--sampler', sampler, '--seeds', Array.from({ length: seedCount }, (_, seed) => seed).join(','), '--trials', String(trials)];
+function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedList: readonly number[]): Promise<OptunaOutput> {
+  const args = [join(ROOT, 'bench', 'pareto-optuna.py'), problem, '--sampler', sampler, '--seeds', seedList.join(','), '--trials', String(trials)];
   return new Promise((resolve, reject) => {
     const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -127,20 +139,69 @@ const results: Record<string, Record<string, Figures>> = {};
 let optunaVersion: string | null = null;
 const cachedRuns: string[] = [];
 
+/** Optuna's searches of one problem (both samplers side by side), or null without Optuna. */
+function startOptuna(problem: (typeof problems)[number]): Promise<[OptunaOutput & { cached: boolean }, OptunaOutput & { cached: boolean }] | null> {
+  const seedCount = problem.name === 'compress' ? recipeSeeds : seeds;
+  const pending = withOptuna ? Promise.all([optunaRuns(problem.name, 'nsga2', seedCount), optunaRuns(problem.name, 'tpe', seedCount)]) : Promise.resolve(null);
+  pending.catch(() => undefined);
+  return pending;
+}
+
+/** Runs `jobs` with at most `limit` at once (the searches of one sampler over the seeds), results in order. */
+async function pooled<T>(jobs: Array<() => Promise<T>>, limit: number): Promise<T[]> {
+  const results = new Array<T>(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const index = next++;
+      results[index] = await jobs[index]!();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
+  return results;
+}
+
+/** The figures so far as the bench's JSON line (`complete`: false while problems remain). */
+function jsonLine(complete: boolean): string {
+  const json = {
+    complete,
+    bench: 'pareto',
+    trials,
+    seeds,
+    recipeSeeds,
+    optuna: optunaVersion,
+    optuna_cached: cachedRuns,
+    load: loadavg().map((value) => Number(value.toFixed(2))),
+    problems: Object.fromEntries(
+      Object.entries(results).map(([name, row]) => [
+        name,
+        {
+          hypervolume: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, Number(figure.median.toPrecision(6))])),
+          quartiles: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, [Number(figure.q1.toPrecision(6)), Number(figure.q3.toPrecision(6))]])),
+          ...(row.optuna_nsga2 && row.optuna_tpe
+            ? { ratio: { vs_optuna_nsga2: Number((row.autolab!.median / row.optuna_nsga2.median).toFixed(4)), vs_optuna_tpe: Number((row.autolab!.median / row.optuna_tpe.median).toFixed(4)) } }
+            : {}),
+          reference: problems.find((problem) => problem.name === name)!.reference,
+        },
+      ]),
+    ),
+  };
+  return JSON.stringify(json);
+}
+
+// Optuna's searches of the analytic problems start at once, side by side with everything
+// autolab runs (their values do not depend on time); the real-process recipe's start with
+// autolab's searches of it, so that both sides measure CPU time under the same load.
+const optunaStarted = new Map(problems.filter((problem) => problem.name !== 'compress').map((problem) => [problem.name, startOptuna(problem)]));
+
 for (const problem of problems) {
   const seedCount = problem.name === 'compress' ? recipeSeeds : seeds;
-  const optunaPending = withOptuna ? Promise.all([optunaRuns(problem.name, 'nsga2', seedCount), optunaRuns(problem.name, 'tpe', seedCount)]) : Promise.resolve(null);
-  optunaPending.catch(() => undefined);
+  const optunaPending = optunaStarted.get(problem.name) ?? startOptuna(problem);
   const row: Record<string, Figures> = {};
+  const limit = problem.name === 'compress' ? concurrency : 1;
   for (const [name, make] of AUTOLAB_SAMPLERS) {
-    const volumes: number[] = [];
-    const seconds: number[] = [];
-    for (let seed = 0; seed < seedCount; seed += 1) {
-      const result = await runParetoSearch(problem, make(problem), seed, trials);
-      volumes.push(hypervolume(result.values, problem.reference));
-      seconds.push(result.seconds);
-    }
-    row[name] = figures(volumes, seconds);
+    const results = await pooled(Array.from({ length: seedCount }, (_, seed) => () => runParetoSearch(problem, make(problem), seed, trials)), limit);
+    row[name] = figures(results.map((result) => hypervolume(result.values, problem.reference)), results.map((result) => result.seconds));
   }
   const optuna = await optunaPending;
   if (optuna) {
@@ -161,28 +222,8 @@ for (const problem of problems) {
   if (row.optuna_nsga2 && row.optuna_tpe) {
     console.log(`  ratio autolab / optuna_nsga2 ${(row.autolab!.median / row.optuna_nsga2.median).toFixed(3)} · autolab / optuna_tpe ${(row.autolab!.median / row.optuna_tpe.median).toFixed(3)}`);
   }
+  // The figures so far, so that a run cut short still leaves its finished problems in the bench's own words.
+  if (problem !== problems[problems.length - 1]) console.log(jsonLine(false));
 }
 
-const json = {
-  bench: 'pareto',
-  trials,
-  seeds,
-  recipeSeeds,
-  optuna: optunaVersion,
-  optuna_cached: cachedRuns,
-  load: loadavg().map((value) => Number(value.toFixed(2))),
-  problems: Object.fromEntries(
-    Object.entries(results).map(([name, row]) => [
-      name,
-      {
-        hypervolume: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, Number(figure.median.toPrecision(6))])),
-        quartiles: Object.fromEntries(Object.entries(row).map(([sampler, figure]) => [sampler, [Number(figure.q1.toPrecision(6)), Number(figure.q3.toPrecision(6))]])),
-        ...(row.optuna_nsga2 && row.optuna_tpe
-          ? { ratio: { vs_optuna_nsga2: Number((row.autolab!.median / row.optuna_nsga2.median).toFixed(4)), vs_optuna_tpe: Number((row.autolab!.median / row.optuna_tpe.median).toFixed(4)) } }
-          : {}),
-        reference: problems.find((problem) => problem.name === name)!.reference,
-      },
-    ]),
-  ),
-};
-console.log(JSON.stringify(json));
+console.log(jsonLine(true));

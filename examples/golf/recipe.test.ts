@@ -87,6 +87,15 @@ describe('golf recipe', () => {
     expect(task.gates).toHaveLength(1);
   });
 
+  it('protects every one of its task files in each of them (no trial of one study may edit another variant)', async () => {
+    const { loadTaskFile } = await import('../../src/task/load-task.ts');
+    const taskFiles = ['autolab.yaml', 'autolab.ladder.yaml', 'autolab.pareto.yaml'];
+    for (const file of taskFiles) {
+      const { task } = await loadTaskFile(join(here, file));
+      expect(task.protected, file).toEqual(expect.arrayContaining(['score.js', 'prepare.js', ...taskFiles]));
+    }
+  });
+
   it('refuses a missing or corrupt artifact with a message on stderr', () => {
     const missing = node('score.js', { AUTOLAB_ARTIFACTS: join(root, 'nowhere') });
     expect(missing.status).not.toBe(0);

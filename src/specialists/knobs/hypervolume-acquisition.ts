@@ -1,10 +1,11 @@
 /**
  * The predicted hypervolume improvement of a candidate, for multi-objective TPE: each
- * objective's loss is predicted by a ridge surrogate (`ridge-surrogate.ts`) fitted to the
- * scored trials, and a candidate scores the hypervolume its predicted loss vector adds to
- * the front of the history (losses normalised over the history, best 0 and worst 1, the
- * reference point at 2), in expectation over the surrogates'
- * errors (their leave-one-out spread; 16 common draws). A candidate predicted dominated scores
+ * objective's loss is predicted by a small Gaussian process (`gp-surrogate.ts`: the
+ * ridge's separable quadratic plus a squared exponential, hyperparameters by marginal
+ * likelihood; or the ridge surrogate alone, `ridge-surrogate.ts`) fitted to the scored
+ * trials, and a candidate scores the hypervolume its predicted loss vector adds to the
+ * front of the history (losses normalised over the history, best 0 and worst 1, the
+ * reference point at 2), in expectation over the surrogates' errors (16 common draws). A candidate predicted dominated scores
  * minus how far it falls short of the front (the least amount every objective would have
  * to improve by for it to become non-dominated: the additive epsilon indicator), so that
  * among candidates predicted to add nothing the nearest to the front comes first.
@@ -16,6 +17,7 @@ import { encodeValues, type EncodedSpace } from './knob-encoding.ts';
 import { observationRole } from './knob-observations.ts';
 import type { KnobObservation } from './knob-sampler.ts';
 import { objectiveVectorOf } from './pareto-ranking.ts';
+import { fitGpSurrogate } from './gp-surrogate.ts';
 import { fitRidgeSurrogate, type Surrogate } from './ridge-surrogate.ts';
 import { mulberry32, standardNormal } from './sampler-math.ts';
 
@@ -29,6 +31,8 @@ export interface HypervolumeScoreOptions {
   samples?: number;
   /** The reference point in normalised losses (0 best, 1 worst of the history), every objective. Default 2. */
   reference?: number;
+  /** The surrogate of each objective: `gp` (`gp-surrogate.ts`) or `ridge` (`ridge-surrogate.ts`). Default gp. */
+  surrogate?: 'gp' | 'ridge';
 }
 
 /**
@@ -68,8 +72,9 @@ export function hypervolumeImprovementScore(encoded: EncodedSpace, history: read
   const front = nonDominatedSort(normalised)[0]!.map((index) => normalised[index]!);
   const reference = new Array<number>(m).fill(options.reference ?? REFERENCE);
   const base = hypervolume(front, reference);
+  const fit = options.surrogate === 'ridge' ? fitRidgeSurrogate : fitGpSurrogate;
   const surrogates: Surrogate[] = Array.from({ length: m }, (_, k) =>
-    fitRidgeSurrogate(
+    fit(
       encoded,
       points,
       normalised.map((loss) => loss[k]!),

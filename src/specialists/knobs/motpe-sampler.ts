@@ -18,6 +18,8 @@ export interface MotpeSamplerOptions extends TpeSamplerOptions {
   acquisitionSamples?: number;
   /** The acquisition's reference point in normalised losses (0 best, 1 worst). Default 2. */
   acquisitionReference?: number;
+  /** The acquisition's surrogate of each objective. Default gp. */
+  acquisitionSurrogate?: 'gp' | 'ridge';
 }
 
 /**
@@ -35,7 +37,7 @@ export function createMotpeSampler(options: MotpeSamplerOptions = {}): KnobSampl
   const inner = createTpeSampler({
     eiCandidates: withAcquisition ? 48 : 24,
     ...options,
-    ...(withAcquisition ? { rerank: (encoded) => (current === null ? null : hypervolumeImprovementScore(encoded, current.history, current.context.objectives, current.context.primaryMetric, { ...(options.acquisitionSamples !== undefined ? { samples: options.acquisitionSamples } : {}), ...(options.acquisitionReference !== undefined ? { reference: options.acquisitionReference } : {}) })) } : {}),
+    ...(withAcquisition ? { rerank: (encoded) => (current === null ? null : hypervolumeImprovementScore(encoded, current.history, current.context.objectives, current.context.primaryMetric, { ...(options.acquisitionSamples !== undefined ? { samples: options.acquisitionSamples } : {}), ...(options.acquisitionReference !== undefined ? { reference: options.acquisitionReference } : {}), ...(options.acquisitionSurrogate !== undefined ? { surrogate: options.acquisitionSurrogate } : {}) })) } : {}),
   });
   const ranked = withParetoRanking(inner);
   const single = createTpeSampler(options);
