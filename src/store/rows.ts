@@ -227,9 +227,12 @@ function failureFromRow(r: TrialRow, where: string): TrialFailure | null {
   return deriveTrialFailure({ label: r.label, labelDetail: r.label_detail, logExcerpt: r.log_excerpt });
 }
 
+/** Built once: zod compiles a schema on first use, so a schema made per call costs that each time. */
+const keptAtRowSchema = trialRowSchema.pick({ kept_at: true });
+
 /** The `kept_at` column of a trial row (not part of `TrialRecord`), validated. */
 export function keptAtFromRow(row: unknown): string | null {
-  return parseWith(trialRowSchema.pick({ kept_at: true }), row, 'trial row').kept_at;
+  return parseWith(keptAtRowSchema, row, 'trial row').kept_at;
 }
 
 /** Validates an `events` row and maps it to a `StudyEvent` of the vocabulary (src/store/audit-event-data.ts). */
