@@ -4,8 +4,8 @@
  * AUTOLAB_TEST_PG_URL, in a fresh schema dropped afterwards; skipped with a note when
  * unset):
  * - trials recorded per second by one driver, each trial written as the engine writes
- *   it (created, started, materialised, finished with metrics and the acceptance
- *   decision): `--trials` (or BENCH_STORE_TRIALS; default 10,000), measured at 10,000
+ *   it (created; started, written behind as `startStep` writes it; materialised; finished
+ *   with the outcome `recordStep` gives, metrics and the acceptance decision): `--trials` (or BENCH_STORE_TRIALS; default 10,000), measured at 10,000
  *   and at the full size when larger. Past `--template` trials (10,000) the study is
  *   filled with SQL copies of them (bench/store-fill.ts) and the last BENCH_STORE_RECORD_AT_SIZE
  *   (2,000) are recorded the engine's way, giving that size's rate; `--record-all`
@@ -102,17 +102,23 @@ async function recordTrials(store: Store, studyId: number, from: number, to: num
       cost: i % 4 === 1 ? { usd: 0.01, inputTokens: 2000, outputTokens: 300, cachedTokens: 1000 } : null,
       owner,
     });
-    await store.updateTrial(studyId, trial.id, { status: 'running', owner }, { type: 'trial.started', data: { slot: 0, gpu: null } });
+    // startStep (src/evaluator/record-step.ts): written behind, it rides in the next write.
+    await store.updateTrial(studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner }, { type: 'trial.started', data: { slot: 0, gpu: null } }, { writeBehind: true });
     const commit = `c${i}`.padEnd(40, '0');
-    await store.updateTrial(studyId, trial.id, { commit, tree: `t${i}`.padEnd(40, '0'), diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });
+    const tree = `t${i}`.padEnd(40, '0');
+    // materialisedStep.
+    await store.updateTrial(studyId, trial.id, { commit, tree, diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });
     const failed = i % 5 === 0;
     const score = 3 - Math.log1p(i) / 10 + Math.random() * 0.05;
+    const metrics = { val_loss: score, accuracy: 0.9, artifact_bytes: 15e6, run_seconds: 0.9 };
+    // recordStep: the outcome carries the commit, tree, diff, repeats and curve again, as the evaluator's does.
+    const shared = { commit, tree, diff: patch, repeats: [{ repeat: 0, seed: i, metrics: failed ? {} : metrics, runMs: 900, verification: false }], curve: [] };
     const recorded = await store.finishTrial(
       studyId,
       trial.id,
       failed
-        ? { status: 'failed', label: 'crash', labelDetail: 'exit code 1', metrics: {}, score: null, timings: { runMs: 900, totalMs: 1000 }, logExcerpt: 'Traceback (most recent call last):\n  ...\nValueError: nan loss' }
-        : { status: 'scored', label: null, labelDetail: null, metrics: { val_loss: score, accuracy: 0.9, artifact_bytes: 15e6, run_seconds: 0.9 }, score, timings: { runMs: 900, scoreMs: 50, totalMs: 1000 }, logExcerpt: 'step 100 loss 2.9\nstep 200 loss 2.8\ndone' },
+        ? { status: 'failed', label: 'crash', labelDetail: 'exit code 1', metrics: {}, score: null, timings: { runMs: 900, totalMs: 1000 }, logExcerpt: 'Traceback (most recent call last):\n  ...\nValueError: nan loss', ...shared }
+        : { status: 'scored', label: null, labelDetail: null, metrics, score, timings: { runMs: 900, scoreMs: 50, totalMs: 1000 }, logExcerpt: 'step 100 loss 2.9\nstep 200 loss 2.8\ndone', ...shared },
       keepIfLower,
     );
     if (recorded.status === 'kept') incumbent = recorded.id;

@@ -84,6 +84,20 @@ export type { StudyEvent } from './audit-events.ts';
 /** The named events `Store.updateTrial` records beside progress (without one: `trial.updated`). */
 export type TrialProgressEvent = AuditEventInput<'trial.started' | 'trial.materialised' | 'trial.adopted'>;
 
+/** How `Store.updateTrial` writes a trial's progress. */
+export interface ProgressWriteOptions {
+  /**
+   * Write-behind (a trial started): the call returns once the write is queued in this
+   * process; the store commits it with its next write of the study (in the same
+   * transaction, before that write's own statements), before any read of this process
+   * that could see it, and at the latest a fraction of a second later. A queued write
+   * that finds the trial finished or gone changes nothing (the trial's next write says
+   * why); a process killed before the commit loses that progress only (the trial is
+   * recovered as any unfinished trial of a dead driver). Stores without it write at once.
+   */
+  writeBehind?: boolean;
+}
+
 export interface TrialFilter {
   status?: TrialStatus[];
   specialist?: string;
@@ -161,7 +175,7 @@ export interface Store {
   renameStudy(studyId: number, newName: string): Promise<void>;
 
   createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord>;
-  updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent): Promise<void>;
+  updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent, options?: ProgressWriteOptions): Promise<void>;
   /** Records the heartbeat of every listed unfinished trial owned by `owner`. */
   heartbeat(studyId: number, trialIds: number[]): Promise<void>;
   /**

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.ts';
-import { materialisedStep, recordStep, startStep } from './record-step.ts';
+import type { Store } from '../core/store.ts';
+import { finishedBaseline, materialisedStep, recordStep, startStep } from './record-step.ts';
 import { startingEvidence, type TrialJob } from './trial-evidence.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'recipe');
@@ -47,5 +48,48 @@ describe('startStep, materialisedStep and recordStep', () => {
     const other = await fixture.createTrial({ edit: null });
     const failed = await recordStep({ ...job, trial: other }, startingEvidence(other), { kind: 'failed', label: 'crash', detail: 'exit 1', metrics: {} }, 1);
     expect(failed).toMatchObject({ status: 'failed', label: 'crash', labelDetail: 'exit 1', score: null });
+  });
+
+  it('asks for the start to be written behind; its event lands before the materialised one', async () => {
+    fixture = await openRuntimeFixture(FIXTURE);
+    const job = await jobFor(fixture);
+    const written: Array<Parameters<Store['updateTrial']>> = [];
+    const store = job.runtime.store;
+    const spy = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'updateTrial') return (...args: Parameters<Store['updateTrial']>) => (written.push(args), target.updateTrial(...args));
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const spied = { ...job, runtime: { ...job.runtime, store: spy } };
+    await startStep(spied);
+    expect(written[0]?.[4]).toEqual({ writeBehind: true });
+    await materialisedStep(spied, { ...startingEvidence(job.trial), commit: 'c'.repeat(40), tree: 't'.repeat(40), diff: 'd', timings: { materialiseMs: 3 } });
+    const events = (await store.listEvents(job.runtime.studyId)).filter((event) => event.trialId === job.trial.id).map((event) => event.type);
+    expect(events).toEqual(['trial.created', 'trial.started', 'trial.materialised']);
+  });
+});
+
+describe('finishedBaseline', () => {
+  it('reads a scored baseline once per store and study, a failed or unfinished one every time', async () => {
+    fixture = await openRuntimeFixture(FIXTURE);
+    const { store, runtime } = fixture;
+    let reads = 0;
+    const counting = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'getTrial') return (...args: Parameters<Store['getTrial']>) => (reads++, target.getTrial(...args));
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    expect(await finishedBaseline(counting, runtime.studyId)).toBeNull();
+    expect(await finishedBaseline(counting, runtime.studyId)).toBeNull();
+    expect(reads).toBe(2);
+    await fixture.recordBaseline({ loss: 9, size: 10 });
+    const first = await finishedBaseline(counting, runtime.studyId);
+    expect(first).toMatchObject({ id: 0, status: 'kept' });
+    expect(await finishedBaseline(counting, runtime.studyId)).toBe(first);
+    expect(reads).toBe(3);
   });
 });

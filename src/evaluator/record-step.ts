@@ -7,7 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { judgeCandidate } from '../core/acceptance.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
 import { cleanTrialText } from '../core/redact.ts';
-import type { TrialOutcome } from '../core/store.ts';
+import type { Store, TrialOutcome } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { failureStep } from './failure-step.ts';
 import { computeSaved } from './measure-repeats.ts';
@@ -15,10 +15,20 @@ import { isMultiObjective, paretoDecision, paretoNoiseOf } from './pareto-decisi
 import { noiseOf, samplesOf, toRepeatRecords } from './repeats.ts';
 import { withTimings, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
-/** Marks the trial running in its slot, owned by this process, and makes its folder. */
+/**
+ * Marks the trial running in its slot, owned by this process, and makes its folder. The
+ * mark is written behind (`ProgressWriteOptions.writeBehind`): it is committed with the
+ * trial's next write (what it materialised), or before a read that could see it.
+ */
 export async function startStep(job: TrialJob): Promise<void> {
   const { runtime, trial, slot } = job;
-  await runtime.store.updateTrial(runtime.studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner: runtime.owner }, { type: 'trial.started', data: { slot: slot.index, gpu: slot.gpu } });
+  await runtime.store.updateTrial(
+    runtime.studyId,
+    trial.id,
+    { status: 'running', startedAt: new Date().toISOString(), owner: runtime.owner },
+    { type: 'trial.started', data: { slot: slot.index, gpu: slot.gpu } },
+    { writeBehind: true },
+  );
   await mkdir(runtime.paths.trial(trial.id), { recursive: true });
 }
 
@@ -57,7 +67,7 @@ export async function recordStep(job: TrialJob, evidence: TrialEvidence, classif
     const failure = await failureStep(job, evidence, verdict, labelDetail, shared.logExcerpt);
     outcome = { status: 'failed', label: verdict.label, labelDetail, score: null, ...shared, failure };
   }
-  const baseline = trial.id === 0 ? null : await runtime.store.getTrial(runtime.studyId, 0);
+  const baseline = trial.id === 0 ? null : await finishedBaseline(runtime.store, runtime.studyId);
   const noise = noiseOf(baseline, objective.metric);
   const task = runtime.task;
   const decide = isMultiObjective(task)
@@ -67,4 +77,25 @@ export async function recordStep(job: TrialJob, evidence: TrialEvidence, classif
   const recorded = await runtime.store.finishTrial(runtime.studyId, trial.id, outcome, decide);
   runtime.events.emit('trial.finished', trialFinishedEvent(recorded));
   return recorded;
+}
+
+/** Scored baselines by store and study: finished trials are immutable, so one read serves every later trial. */
+const scoredBaselines = new WeakMap<Store, Map<number, TrialRecord>>();
+
+/**
+ * The study's baseline (trial 0) as `recordStep` judges against it: read once per store
+ * and study once it is scored (kept or discarded); a failed one may be reopened and
+ * measured again (`Store.reopenFailedBaseline`), so it is read every time, as is an
+ * unfinished one.
+ */
+export async function finishedBaseline(store: Store, studyId: number): Promise<TrialRecord | null> {
+  const cached = scoredBaselines.get(store)?.get(studyId);
+  if (cached !== undefined) return cached;
+  const baseline = await store.getTrial(studyId, 0);
+  if (baseline !== null && (baseline.status === 'kept' || baseline.status === 'discarded')) {
+    let byStudy = scoredBaselines.get(store);
+    if (byStudy === undefined) scoredBaselines.set(store, (byStudy = new Map()));
+    byStudy.set(studyId, baseline);
+  }
+  return baseline;
 }

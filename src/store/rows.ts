@@ -152,7 +152,28 @@ export function studyFromRow(row: unknown): StudyRecord {
 
 /** Validates a `trials` row (its JSON columns included) and maps it to a `TrialRecord`. */
 export function trialFromRow(row: unknown): TrialRecord {
-  const r = parseWith(trialRowSchema, row, 'trial row');
+  return mapTrialRow(parseWith(trialRowSchema, row, 'trial row'), parseJsonColumn);
+}
+
+/**
+ * Maps the row a write of this store just returned (`RETURNING *` of the INSERT or
+ * UPDATE it made from validated input, store-rules.ts) without validating it again: its
+ * JSON columns are parsed, not checked. Every row read back later goes through
+ * `trialFromRow`.
+ */
+export function trialFromWrittenRow(row: unknown): TrialRecord {
+  return mapTrialRow(row as TrialRow, (_schema, text, where) => {
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw invalidRow(where, error);
+    }
+  });
+}
+
+type JsonColumnReader = <T>(schema: z.ZodType<T>, text: string, where: string) => T;
+
+function mapTrialRow(r: TrialRow, parseJsonColumn: JsonColumnReader): TrialRecord {
   const where = (column: string) => `trial ${r.id} of study ${r.study_id} (column ${column})`;
   return {
     studyId: r.study_id,
@@ -174,7 +195,7 @@ export function trialFromRow(row: unknown): TrialRecord {
     timings: parseJsonColumn(timingsSchema, r.timings_json, where('timings_json')),
     cost: r.cost_json === null ? null : parseJsonColumn(costSchema, r.cost_json, where('cost_json')),
     logExcerpt: r.log_excerpt,
-    failure: failureFromRow(r, where('failure_json')),
+    failure: failureFromRow(r, where('failure_json'), parseJsonColumn),
     repeats: r.repeats_json === undefined ? [] : parseJsonColumn(repeatsSchema, r.repeats_json, where('repeats_json')),
     curve: r.curve_json === undefined ? [] : parseJsonColumn(curveSchema, r.curve_json, where('curve_json')),
     edit: r.edit_json === null ? null : parseJsonColumn(editSchema, r.edit_json, where('edit_json')),
@@ -221,15 +242,18 @@ export function unfinishedStateFromRow(row: unknown): UnfinishedTrialState {
  * The stored failure signature of a failed trial; for one recorded before migration 3 (or
  * by a path that does not write it), the signature derived from its label, detail and excerpt.
  */
-function failureFromRow(r: TrialRow, where: string): TrialFailure | null {
+function failureFromRow(r: TrialRow, where: string, readJson: JsonColumnReader = parseJsonColumn): TrialFailure | null {
   if (r.status !== 'failed') return null;
-  if (r.failure_json != null) return parseJsonColumn(failureSchema, r.failure_json, where);
+  if (r.failure_json != null) return readJson(failureSchema, r.failure_json, where);
   return deriveTrialFailure({ label: r.label, labelDetail: r.label_detail, logExcerpt: r.log_excerpt });
 }
 
+/** Built once: zod compiles a schema on first use, so a schema made per call costs that each time. */
+const keptAtRowSchema = trialRowSchema.pick({ kept_at: true });
+
 /** The `kept_at` column of a trial row (not part of `TrialRecord`), validated. */
 export function keptAtFromRow(row: unknown): string | null {
-  return parseWith(trialRowSchema.pick({ kept_at: true }), row, 'trial row').kept_at;
+  return parseWith(keptAtRowSchema, row, 'trial row').kept_at;
 }
 
 /** Validates an `events` row and maps it to a `StudyEvent` of the vocabulary (src/store/audit-event-data.ts). */

@@ -5,7 +5,7 @@
  */
 import type { AcceptanceDecision, TrialOutcome } from '../../core/store.ts';
 import type { Metrics, TrialRecord } from '../../core/trial.ts';
-import { keptAtFromRow, trialFromRow } from '../rows.ts';
+import { keptAtFromRow, trialFromRow, trialFromWrittenRow } from '../rows.ts';
 import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues } from '../store-rules.ts';
 import { insertCost } from './costs.ts';
 import { changeWithEvent } from './change-with-event.ts';
@@ -34,7 +34,7 @@ export async function finishTrial(tx: SqlSession, at: string, studyId: number, t
   });
   await insertMetrics(tx, studyId, trialId, outcome.metrics);
   if (outcome.cost) await insertCost(tx, studyId, trialId, trial.specialist, outcome.cost, at);
-  return trialFromRow(updated);
+  return trialFromWrittenRow(updated);
 }
 
 /** One `metrics` row per metric, in multi-row INSERTs (one round trip for a usual outcome). */

@@ -13,10 +13,15 @@
  * The only writes that skip the lock are heartbeats and lease renewals (single-row
  * stamps that append no event). The study lock is always a transaction's first lock,
  * so lock order is fixed and transactions cannot deadlock on it.
+ *
+ * Write-behind progress (`updateTrial(..., { writeBehind: true })`, progress-queue.ts)
+ * is committed inside the next study transaction of this store, after the lock and
+ * before that transaction's own statements, so it keeps the rule above; reads of this
+ * store that could see a queued write commit it first.
  */
 import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
-import type { AcceptanceDecision, AncestorLink, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
+import type { AcceptanceDecision, AncestorLink, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
 import type { TrialLevelRecord } from '../../core/fidelity.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
@@ -31,7 +36,8 @@ import { SqlResearchMemory } from './research-memory.ts';
 import { countTrials, getIncumbent, getTrial, listAncestors, listTrials } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelDraft } from './trial-levels.ts';
-import { heartbeat, updateTrial } from './update-trial.ts';
+import { applyProgress, heartbeat, updateTrial } from './update-trial.ts';
+import { ProgressQueue } from './progress-queue.ts';
 import { reopenFailedBaseline } from './reopen-baseline.ts';
 
 /**
@@ -49,6 +55,9 @@ import { reopenFailedBaseline } from './reopen-baseline.ts';
  */
 export abstract class SqlStore implements Store {
   private readonly queue = new LeaseQueue();
+  /** Write-behind progress writes (a trial started), committed with the next transaction. */
+  private readonly progress = new ProgressQueue(() => void this.flushProgress().catch(() => undefined));
+  private closed = false;
 
   protected constructor(protected readonly driver: SqlDriver) {}
 
@@ -96,8 +105,13 @@ export abstract class SqlStore implements Store {
     return this.studyTransaction(studyId, 'create a trial', (tx, at) => createTrial(tx, at, studyId, draft));
   }
 
-  async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent): Promise<void> {
+  async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent, options?: ProgressWriteOptions): Promise<void> {
     if (progress.timings) validateTimings(progress.timings, `Cannot update trial ${trialId}`);
+    if (options?.writeBehind === true) {
+      if (this.closed) throw new AutolabError('StoreError', `Cannot update trial ${trialId}: the store ${this.driver.display} is closed`);
+      this.progress.add({ studyId, trialId, progress, event, attempts: 0 });
+      return;
+    }
     // Progress, not an outcome: durable with the trial's outcome, not at its own commit (TransactionOptions).
     await this.studyTransaction(studyId, `update trial ${trialId}`, (tx, at) => updateTrial(tx, at, studyId, trialId, progress, event), { durable: false });
   }
@@ -115,18 +129,23 @@ export abstract class SqlStore implements Store {
     return this.studyTransaction(studyId, `record the outcome of trial ${trialId}`, (tx, at) => finishTrial(tx, at, studyId, trialId, outcome, decide));
   }
 
-  getTrial(studyId: number, trialId: number): Promise<TrialRecord | null> {
+  async getTrial(studyId: number, trialId: number): Promise<TrialRecord | null> {
+    if (this.progress.holds(studyId, [trialId])) await this.commitBeforeRead();
     return getTrial(this.reader(`read trial ${trialId}`), studyId, trialId);
   }
 
   /** Trials in id order (newest first with `descending`). An empty `status` list matches nothing. */
-  listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
-    return listTrials(this.reader('list trials'), studyId, filter);
+  async listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
+    // A queued write may decide which trials match (their status, their tree): committed first.
+    const decides = [...(filter.status === undefined ? [] : (['status'] as const)), ...(filter.tree === undefined ? [] : (['tree'] as const))];
+    if (decides.length > 0 && this.progress.changes(studyId, decides)) await this.commitBeforeRead();
+    return this.readSeeingProgress(studyId, () => listTrials(this.reader('list trials'), studyId, filter));
   }
 
   /** The chain from `trialId` up to the baseline, `trialId` first, in one query. */
   listAncestors(studyId: number, trialId: number): Promise<AncestorLink[]> {
-    return listAncestors(this.reader('read a lineage'), studyId, trialId);
+    // Progress never changes a parent, so which trials are in the chain is known without committing.
+    return this.readSeeingProgress(studyId, () => listAncestors(this.reader('read a lineage'), studyId, trialId));
   }
 
   getIncumbent(studyId: number): Promise<TrialRecord | null> {
@@ -134,7 +153,8 @@ export abstract class SqlStore implements Store {
   }
 
   /** An empty `status` list counts nothing. */
-  countTrials(studyId: number, filter: Pick<TrialFilter, 'status'> = {}): Promise<number> {
+  async countTrials(studyId: number, filter: Pick<TrialFilter, 'status'> = {}): Promise<number> {
+    if (!this.progress.idle) await this.commitBeforeRead();
     return countTrials(this.reader('count trials'), studyId, filter);
   }
 
@@ -174,7 +194,8 @@ export abstract class SqlStore implements Store {
     await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data));
   }
 
-  listEvents(studyId: number, options: { afterId?: number; limit?: number } = {}): Promise<StudyEvent[]> {
+  async listEvents(studyId: number, options: { afterId?: number; limit?: number } = {}): Promise<StudyEvent[]> {
+    if (!this.progress.idle) await this.commitBeforeRead(); // a queued write's event
     return listEvents(this.reader('list events'), studyId, options);
   }
 
@@ -185,11 +206,50 @@ export abstract class SqlStore implements Store {
     return new SqlResearchMemory(this.driver);
   }
 
-  close(): Promise<void> {
+  /**
+   * Commits every queued progress write now (one transaction per study) and waits for
+   * the transactions already carrying some. Reads that could see a queued write, the
+   * timer of the queue and `close` call it.
+   */
+  async flushProgress(): Promise<void> {
+    for (const studyId of this.progress.studies()) {
+      await this.studyTransaction(studyId, 'record the progress of trials', async () => undefined, { durable: false });
+    }
+    await this.progress.settled();
+  }
+
+  async close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.progress.stop();
+      await this.flushProgress().catch(() => undefined); // what is left is progress only: the trials' next run recovers them
+    }
     return this.driver.close();
   }
 
   // ---- internals -----------------------------------------------------------------
+
+  /**
+   * `read`, run again after committing the queued writes when it returned a trial one of
+   * them is about (used where a queued write cannot change which rows match, only what
+   * they hold).
+   */
+  private async readSeeingProgress<T extends Array<{ id: number }>>(studyId: number, read: () => Promise<T>): Promise<T> {
+    if (this.progress.idle) return read();
+    const rows = await read();
+    if (!this.progress.holds(studyId, rows.map((row) => row.id))) return rows;
+    await this.commitBeforeRead();
+    return read();
+  }
+
+  /**
+   * `flushProgress` before a read that could see queued writes. A failed commit puts them
+   * back in the queue (progress-queue.ts) and the read goes on: it sees that progress
+   * later, and the read's own error, if the database is at fault, says why.
+   */
+  private commitBeforeRead(): Promise<void> {
+    return this.flushProgress().catch(() => undefined);
+  }
 
   /** A session whose statements each run on their own (`driver.query`), named `action` in errors. */
   private reader(action: string): SqlSession {
@@ -208,10 +268,14 @@ export abstract class SqlStore implements Store {
     work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T> {
-    return this.driver.transaction(action, async (tx) => {
+    // The study's queued progress rides in this transaction, after the lock, before `work`.
+    const carried = this.progress.take(studyId);
+    const commit = this.driver.transaction(action, async (tx) => {
       const at = await this.driver.lockStudy(tx, studyId);
       if (at === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
+      for (const write of carried) await applyProgress(tx, at, studyId, write.trialId, write.progress, write.event);
       return work(tx, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
     }, options);
+    return this.progress.carry(commit, carried);
   }
 }

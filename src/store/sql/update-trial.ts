@@ -19,6 +19,25 @@ export async function updateTrial(
   progress: TrialProgress,
   event: TrialProgressEvent | undefined,
 ): Promise<void> {
+  if (!(await applyProgress(tx, at, studyId, trialId, progress, event))) {
+    await requireUnfinishedTrial(tx, studyId, trialId); // throws: missing, or finished
+    throw new AutolabError('StoreError', `Trial ${trialId} of study ${studyId} could not be updated`);
+  }
+}
+
+/**
+ * `updateTrial`'s UPDATE and event, without the refusal: false when the trial is
+ * finished or missing (nothing changed, nothing logged). Queued progress writes
+ * (progress-queue.ts) are committed this way.
+ */
+export async function applyProgress(
+  tx: SqlSession,
+  at: string,
+  studyId: number,
+  trialId: number,
+  progress: TrialProgress,
+  event: TrialProgressEvent | undefined,
+): Promise<boolean> {
   const sets: string[] = [];
   const params: unknown[] = [];
   const set = (column: string, value: unknown, expression = '?') => {
@@ -42,10 +61,7 @@ export async function updateTrial(
     [...params, studyId, trialId],
     logged,
   );
-  if (changed.length === 0) {
-    await requireUnfinishedTrial(tx, studyId, trialId); // throws: missing, or finished
-    throw new AutolabError('StoreError', `Trial ${trialId} of study ${studyId} could not be updated`);
-  }
+  return changed.length > 0;
 }
 
 /**
