@@ -86,7 +86,12 @@ export class LineageIndex implements LineageSource {
   }
 
   get size(): number {
-    return this.byIdMap.size;
+    return this.ids.length;
+  }
+
+  /** Records held in memory (every trial's, unless bounded by `retainRecent`). */
+  get held(): number {
+    return this.byIdMap.size + this.pinned.size;
   }
 
   /** Trials that were pending or running when last applied: the only ones that can still change. */
