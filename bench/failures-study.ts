@@ -26,6 +26,7 @@ import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist
 import type { KnobValues } from '../src/specialists/knobs/knob-value.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 import type { FailureRecipe } from './failures-recipes.ts';
+import { trialHistoryOf } from '../src/core/trial-history.ts';
 
 export const PYTHON = process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
 
@@ -159,7 +160,7 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
       task,
       surface: task.surfaces.params!,
       incumbent,
-      trials: trialList,
+      history: trialHistoryOf(trialList),
       lineage: buildLineageFeedback(trialList, { study: task.name, objective: task.objective, viewer: 'tuner' }),
       readFile: async (trialId, path) => files.get(trialId)?.[path] ?? null,
       workspace: { createScratch: async () => Promise.reject(new Error('not used by knobs')), diffBetween: async () => '' },

@@ -15,6 +15,7 @@ import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist
 import { createRandomSampler } from '../src/specialists/knobs/random-sampler.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 import type { BenchFunction } from './samplers-functions.ts';
+import { trialHistoryOf } from '../src/core/trial-history.ts';
 
 export interface StudyResult {
   best: number;
@@ -105,7 +106,7 @@ export async function runSamplerStudy(fn: BenchFunction, sampler: string, seed: 
       task,
       surface: task.surfaces.params!,
       incumbent,
-      trials: trialList,
+      history: trialHistoryOf(trialList),
       lineage: buildLineageFeedback(trialList, { study: task.name, objective: task.objective, viewer: 'tuner' }),
       readFile: async (trialId, path) => files.get(trialId)?.[path] ?? null,
       workspace: {

@@ -17,6 +17,7 @@ import type { TrialRecord } from '../src/core/trial.ts';
 import { readKnobValues } from '../src/specialists/knobs/knob-io.ts';
 import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
+import { trialHistoryOf } from '../src/core/trial-history.ts';
 
 const RECIPES = join(import.meta.dirname, 'warmstart-recipes.py');
 
@@ -116,7 +117,7 @@ export async function runWarmstartStudy(fn: string, options: { seed: number; tri
         task,
         surface: task.surfaces.params!,
         incumbent,
-        trials: list,
+        history: trialHistoryOf(list),
         lineage: buildLineageFeedback(list, { study: task.name, objective: task.objective, viewer: 'tuner' }),
         readFile: async (trialId, path) => (path === 'params.json' ? (files.get(trialId) ?? null) : null),
         workspace: { createScratch: async () => { throw new Error('not used by knobs'); }, diffBetween: async () => '' },

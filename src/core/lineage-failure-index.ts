@@ -47,7 +47,15 @@ export class FailureIndex {
   private nearest = new Map<number, Nearest | null>();
   private cached: LineageFailureCause[] | null = null;
 
-  constructor(private readonly byId: (id: number) => TrialRecord | undefined) {}
+  /**
+   * `require` (optional) is told, before a block reads them, every id whose record it is
+   * about to read; a bounded `LineageIndex` throws there for the ones it dropped, so
+   * that they are loaded in one go.
+   */
+  constructor(
+    private readonly byId: (id: number) => TrialRecord | undefined,
+    private readonly require: (ids: readonly number[]) => void = () => {},
+  ) {}
 
   /** Files `trial` (its current state) under its failure signature and as a scored trial with knob values. */
   add(trial: TrialRecord): void {
@@ -115,6 +123,7 @@ export class FailureIndex {
 
   private block(signature: string, cause: Cause, considered: Map<number, Nearest | null>): LineageFailureCause {
     if (cause.stale) this.rebuild(cause);
+    this.require(cause.ids.slice(-HITS));
     const member = (id: number) => this.byId(id)!;
     const latest = member(cause.ids.at(-1)!);
     const hits: TrialRecord[] = [];
@@ -167,6 +176,7 @@ export class FailureIndex {
   }
 
   private rebuild(cause: Cause): void {
+    this.require(cause.ids);
     cause.specialists.clear();
     cause.stats = new KnobStats();
     for (const id of cause.ids) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeTrial } from '../testing/trial-fixture.ts';
 import { buildLineageFeedback, type LineageOptions } from './lineage-feedback.ts';
-import { LineageIndex } from './lineage-index.ts';
+import { EvictedTrials, LineageIndex } from './lineage-index.ts';
 import { seededRandom } from './random.ts';
 import type { FailureLabel, TrialRecord } from './trial.ts';
 
@@ -78,6 +78,51 @@ describe('LineageIndex', () => {
     // The failure blocks were not trivially empty.
     expect(withPasses).toBeGreaterThan(0);
     expect(withContrast).toBeGreaterThan(0);
+  });
+
+  it('bounded (retainRecent) gives the same feedback, holding only its newest, kept and unfinished trials and those it loaded', async () => {
+    let loads = 0;
+    for (let seed = 1; seed <= 6; seed++) {
+      const full = new LineageIndex();
+      const retain = 2 + (seed % 4);
+      const bounded = new LineageIndex({ retainRecent: retain });
+      let store = new Map<number, TrialRecord>();
+      for (const { changed, all } of randomStudy(seed, 60)) {
+        store = new Map(all.map((trial) => [trial.id, trial]));
+        full.apply(changed);
+        bounded.apply(changed);
+        expect(bounded.size).toBe(all.length);
+        expect(bounded.recentTrials(retain)).toEqual(all.slice(-retain));
+        expect(bounded.lastId).toBe(full.lastId);
+        expect(bounded.unfinishedIds()).toEqual(full.unfinishedIds());
+        const mustHold = all.filter((trial, at) => at >= all.length - retain || trial.id === 0 || trial.status === 'kept' || trial.status === 'pending' || trial.status === 'running');
+        for (const viewer of [undefined, ...SPECIALISTS]) {
+          const options: LineageOptions = { study: 's', objective: { metric: 'loss', direction: seed % 2 ? 'minimize' : 'maximize' }, ...(viewer ? { viewer } : {}) };
+          const feedback = await bounded.feedbackLoading(options, async (ids) => {
+            loads++;
+            return ids.map((id) => store.get(id)!);
+          });
+          expect(feedback).toEqual(full.feedback(options));
+        }
+        // Only what the window needs, plus the records loaded for the feedback (at most 2,000 before they are forgotten).
+        expect(bounded.held).toBeLessThanOrEqual(mustHold.length + 2000);
+        expect(bounded.held - mustHold.length).toBeLessThanOrEqual(Math.min(2000, all.length));
+      }
+      expect(() => bounded.trials()).toThrow(/bounded/);
+    }
+    expect(loads).toBeGreaterThan(0);
+  });
+
+  it('bounded, applied again with a dropped finished trial, changes nothing', () => {
+    const index = new LineageIndex({ retainRecent: 1 });
+    const first = makeTrial({ id: 1, status: 'failed', label: 'crash' });
+    index.apply([makeTrial({ id: 0, status: 'kept' }), first, makeTrial({ id: 2, status: 'discarded', score: 3 })]);
+    expect(index.held).toBe(2);
+    expect(() => index.byId(1)).toThrow(EvictedTrials);
+    expect(index.peek(1)).toBeUndefined();
+    index.apply([first]);
+    expect(index.size).toBe(3);
+    expect(index.counts()).toEqual({ total: 2, kept: 0, discarded: 1, failed: 1, running: 0, byLabel: { crash: 1 } });
   });
 
   it('knows the trials that can still change and the last id, so a caller reads only those', () => {

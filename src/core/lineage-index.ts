@@ -14,6 +14,33 @@ import type { TrialCounts } from './trial-counts.ts';
 
 const isFinished = (trial: TrialRecord) => trial.status !== 'pending' && trial.status !== 'running';
 
+/** Records an index may drop (`retainRecent`): finished, not kept, not the baseline (never read again but on demand). */
+const evictable = (trial: TrialRecord) => isFinished(trial) && trial.status !== 'kept' && trial.id !== 0;
+
+/** Loaded records an index holds beside its window before it forgets them all (`feedbackLoading`). */
+const PINNED_LIMIT = 2000;
+
+/**
+ * Thrown by a bounded index (`retainRecent`) asked for the record of a trial it dropped:
+ * `feedbackLoading` catches it, loads `ids` and computes again.
+ */
+export class EvictedTrials extends Error {
+  constructor(readonly ids: readonly number[]) {
+    super(`trials ${ids.slice(0, 5).map((id) => `#${id}`).join(', ')}${ids.length > 5 ? ', ...' : ''} are not held in memory: read them from the store (LineageIndex.feedbackLoading)`);
+  }
+}
+
+/** How a `LineageIndex` keeps its records. */
+export interface LineageIndexOptions {
+  /**
+   * Hold the records of only the newest `retainRecent` trials, the kept ones, the
+   * baseline and those in flight (plus the few loaded on demand): the index's memory
+   * then stays flat as the study grows (ids and counts only for the rest). Read the
+   * feedback with `feedbackLoading`; `trials()` is not available. Default: every record.
+   */
+  retainRecent?: number;
+}
+
 /**
  * @example
  * const index = new LineageIndex();
@@ -38,7 +65,20 @@ export class LineageIndex implements LineageSource {
   /** Every trial in id order, kept in step with `ids` once built (null: rebuilt when next read). */
   private ordered: TrialRecord[] | null = null;
   /** The failure blocks, kept up to date trial by trial. */
-  private readonly failureIndex = new FailureIndex((id) => this.byIdMap.get(id));
+  private readonly failureIndex = new FailureIndex(
+    (id) => this.byId(id),
+    (ids) => this.require(ids),
+  );
+  /** With `retainRecent`: how many of `ids` (from the oldest) were considered for dropping. */
+  private horizon = 0;
+  /** Records of dropped trials loaded again for a feedback (`feedbackLoading`). */
+  private readonly pinned = new Map<number, TrialRecord>();
+  private readonly retain: number | null;
+
+  constructor(options: LineageIndexOptions = {}) {
+    this.retain = options.retainRecent ?? null;
+    if (this.retain !== null && !(this.retain >= 1)) throw new RangeError(`retainRecent must be at least 1, got ${this.retain}`);
+  }
 
   /** The highest trial id seen (-1 when empty): read trials after it to catch up. */
   get lastId(): number {
@@ -46,7 +86,12 @@ export class LineageIndex implements LineageSource {
   }
 
   get size(): number {
-    return this.byIdMap.size;
+    return this.ids.length;
+  }
+
+  /** Records held in memory (every trial's, unless bounded by `retainRecent`). */
+  get held(): number {
+    return this.byIdMap.size + this.pinned.size;
   }
 
   /** Trials that were pending or running when last applied: the only ones that can still change. */
@@ -58,15 +103,20 @@ export class LineageIndex implements LineageSource {
   apply(trials: readonly TrialRecord[]): void {
     for (const trial of trials) {
       const before = this.byIdMap.get(trial.id);
+      // A dropped trial was finished, and finished trials are immutable: nothing to change.
+      if (before === undefined && this.retain !== null && this.isKnown(trial.id)) continue;
+      let behind = false;
       if (before !== undefined) {
         this.count(before, -1);
         if (before.status === 'kept') this.unkeep(before);
         this.failureIndex.remove(before);
         if (this.ordered !== null) this.ordered[sortedIndex(this.ids, trial.id, (a, b) => a - b) - 1] = trial;
       } else {
-        if (this.ordered !== null && (this.ids.length === 0 || this.ids.at(-1)! < trial.id)) this.ordered.push(trial);
+        if (this.ordered !== null && this.retain === null && (this.ids.length === 0 || this.ids.at(-1)! < trial.id)) this.ordered.push(trial);
         else this.ordered = null;
+        behind = this.horizon > 0 && trial.id < this.ids[this.horizon - 1]!;
         insertSorted(this.ids, trial.id);
+        if (behind) this.horizon++;
         let mine = this.idsOf.get(trial.specialist);
         if (mine === undefined) this.idsOf.set(trial.specialist, (mine = []));
         insertSorted(mine, trial.id);
@@ -77,22 +127,96 @@ export class LineageIndex implements LineageSource {
       this.failureIndex.add(trial);
       if (isFinished(trial)) this.unfinished.delete(trial.id);
       else this.unfinished.add(trial.id);
+      this.pinned.delete(trial.id);
+      if (this.retain !== null && (behind || this.behindHorizon(trial.id)) && evictable(trial)) this.byIdMap.delete(trial.id);
+    }
+    this.evict();
+  }
+
+  /** Drops the records that left the window of `retainRecent` and will not change. */
+  private evict(): void {
+    if (this.retain === null) return;
+    for (const end = this.ids.length - this.retain; this.horizon < end; this.horizon++) {
+      const id = this.ids[this.horizon]!;
+      const trial = this.byIdMap.get(id);
+      if (trial !== undefined && evictable(trial)) this.byIdMap.delete(id);
     }
   }
 
-  /** Every trial in id order (a fresh array; the records are shared). */
+  private behindHorizon(id: number): boolean {
+    return this.horizon > 0 && id <= this.ids[this.horizon - 1]!;
+  }
+
+  private isKnown(id: number): boolean {
+    const at = sortedIndex(this.ids, id, (a, b) => a - b);
+    return at > 0 && this.ids[at - 1] === id;
+  }
+
+  /** Throws `EvictedTrials` naming every one of `ids` whose record is not held (a bounded index only). */
+  private require(ids: readonly number[]): void {
+    if (this.retain === null) return;
+    const missing = ids.filter((id) => !this.byIdMap.has(id) && !this.pinned.has(id) && this.isKnown(id));
+    if (missing.length > 0) throw new EvictedTrials(missing);
+  }
+
+  /** Every trial in id order (a fresh array; the records are shared). Not for a bounded index (`retainRecent`). */
   trials(): TrialRecord[] {
+    if (this.retain !== null) throw new Error('a bounded LineageIndex (retainRecent) holds only its newest trials: read recentTrials(), or the store');
     this.ordered ??= this.ids.map((id) => this.byIdMap.get(id)!);
     return this.ordered.slice();
   }
 
-  /** The same digest `buildLineageFeedback(index.trials(), options)` gives. */
+  /** The newest `count` trials, oldest first (a bounded index holds at most `retainRecent` of them). */
+  recentTrials(count: number): TrialRecord[] {
+    if (this.retain !== null && count > this.retain) throw new RangeError(`this index holds the newest ${this.retain} trials, not ${count}`);
+    return this.ids.slice(-count).map((id) => this.byIdMap.get(id)!);
+  }
+
+  /**
+   * The same digest `buildLineageFeedback(index.trials(), options)` gives. A bounded
+   * index throws `EvictedTrials` when it needs a record it dropped: use `feedbackLoading`.
+   */
   feedback(options: LineageOptions): LineageFeedback {
     return lineageFeedbackFrom(this, options);
   }
 
+  /**
+   * `feedback`, loading the records of dropped trials it reads (the viewer's older
+   * trials, a failure's hits, a chain's steps) with `load`, a few at a time; they are
+   * held until more than 2,000 were loaded.
+   *
+   * @example
+   * const lineage = await index.feedbackLoading(options, (ids) => store.listTrials(studyId, { ids }));
+   */
+  async feedbackLoading(options: LineageOptions, load: (ids: readonly number[]) => Promise<readonly TrialRecord[]>): Promise<LineageFeedback> {
+    if (this.pinned.size > PINNED_LIMIT) this.pinned.clear();
+    for (;;) {
+      try {
+        return this.feedback(options);
+      } catch (error) {
+        if (!(error instanceof EvictedTrials)) throw error;
+        const loaded = await load(error.ids);
+        if (!error.ids.every((id) => loaded.some((trial) => trial.id === id))) throw new Error(`the store no longer has trials ${error.ids.join(', ')}`);
+        for (const trial of loaded) this.pinned.set(trial.id, trial);
+      }
+    }
+  }
+
+  /** The record of trial `id` (a bounded index throws `EvictedTrials` for one it dropped; `peek` does not). */
   byId(id: number): TrialRecord | undefined {
-    return this.byIdMap.get(id);
+    const held = this.peek(id);
+    if (held === undefined) this.require([id]);
+    return held;
+  }
+
+  /** The record of trial `id` when held in memory, else undefined. */
+  peek(id: number): TrialRecord | undefined {
+    return this.byIdMap.get(id) ?? this.pinned.get(id);
+  }
+
+  /** The baseline's record, when recorded (a bounded index never drops it). */
+  baseline(): TrialRecord | undefined {
+    return this.byIdMap.get(0);
   }
 
   incumbent(): TrialRecord | undefined {
@@ -140,7 +264,7 @@ export class LineageIndex implements LineageSource {
   private newest(ids: readonly number[], count: number, keep: (trial: TrialRecord) => boolean): TrialRecord[] {
     const found: TrialRecord[] = [];
     for (let i = ids.length - 1; i >= 0 && found.length < count; i--) {
-      const trial = this.byIdMap.get(ids[i]!)!;
+      const trial = this.byId(ids[i]!)!;
       if (keep(trial)) found.push(trial);
     }
     return found;

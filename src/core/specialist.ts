@@ -6,6 +6,7 @@ import type { AutolabWarning } from './errors.ts';
 import type { SessionTranscript, StudyNote } from './session-archive.ts';
 import type { KnobPriorObservation } from './technique-card.ts';
 import type { Proposal, TrialCost, TrialRecord } from './trial.ts';
+import type { TrialHistory } from './trial-history.ts';
 
 /**
  * `submitted`: a proposal was made. `no_proposal`: the session ended without one for a
@@ -91,8 +92,12 @@ export interface ProposalContext {
   incumbent: TrialRecord;
   /** The parent strategy's choice, when the specialist declares `parents:` (the engine notes it on the proposal). */
   parentChoice?: ParentChoice;
-  /** Every trial of the study so far, oldest first (finished and in flight). */
-  trials: readonly TrialRecord[];
+  /**
+   * The study's trials so far: the newest in memory (`history.recent`, oldest first),
+   * any other through narrow queries (`get`, `list`, `ancestors`), so that a long study
+   * does not have to be held in memory (src/core/trial-history.ts).
+   */
+  history: TrialHistory;
   lineage: LineageFeedback;
   /**
    * With a fidelity ladder: every trial's measurement at each level so far (so that

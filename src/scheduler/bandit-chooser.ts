@@ -5,7 +5,8 @@
 import type { Specialist } from '../core/specialist.ts';
 import type { Objective } from '../core/task.ts';
 import { isFinished, type TrialRecord } from '../core/trial.ts';
-import { banditScore, DEFAULT_PAYOFF_WINDOW, specialistPayoffs, type PayoffTable } from './payoff.ts';
+import { banditScore, DEFAULT_PAYOFF_WINDOW, type PayoffTable } from './payoff.ts';
+import { PayoffAccumulator } from './payoff-accumulator.ts';
 import type { ChooserRow, SpecialistChooser } from './specialist-chooser.ts';
 
 /**
@@ -40,7 +41,8 @@ export interface BanditChooserOptions {
  */
 export class BanditChooser implements SpecialistChooser {
   readonly name = 'bandit';
-  private readonly trials = new Map<number, TrialRecord>();
+  /** The recorded trials' payoff table, kept up to date without holding their records. */
+  private readonly recorded: PayoffAccumulator;
   /** Bumped for every newly recorded trial. */
   private version = 0;
   private table: PayoffTable | null = null;
@@ -57,6 +59,7 @@ export class BanditChooser implements SpecialistChooser {
   ) {
     this.window = options.window ?? DEFAULT_PAYOFF_WINDOW;
     this.exploration = options.exploration ?? DEFAULT_EXPLORATION;
+    this.recorded = new PayoffAccumulator(this.window);
   }
 
   next(free: readonly Specialist[]): Specialist | null {
@@ -81,8 +84,8 @@ export class BanditChooser implements SpecialistChooser {
   }
 
   record(trial: TrialRecord): void {
-    if (trial.id === 0 || !isFinished(trial) || this.trials.has(trial.id)) return;
-    this.trials.set(trial.id, trial);
+    if (trial.id === 0 || !isFinished(trial) || this.recorded.has(trial.id)) return;
+    this.recorded.add(trial);
     this.version++;
     this.table = null;
     const pending = this.outstanding.get(trial.specialist) ?? 0;
@@ -115,7 +118,7 @@ export class BanditChooser implements SpecialistChooser {
 
   /** The payoff table of the trials recorded so far. */
   payoffs(): PayoffTable {
-    this.table ??= specialistPayoffs([...this.trials.values()], this.options.objective, this.window);
+    this.table ??= this.recorded.table(this.options.objective);
     return this.table;
   }
 

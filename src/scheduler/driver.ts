@@ -8,6 +8,7 @@ import type { SessionLimits } from '../core/stop-rules.ts';
 import type { Store } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { LineageIndex } from '../core/lineage-index.ts';
+import { RECENT_TRIALS } from '../core/trial-history.ts';
 import { seededRandom } from '../core/random.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
@@ -97,7 +98,7 @@ export async function openDriver(runtime: StudyRuntime, specialists: readonly Sp
   const chooser = options.chooser ?? new RoundRobinChooser(specialists);
   const trials = await store.listTrials(studyId);
   for (const trial of trials) if (trial.finishedAt !== null) chooser.record(trial);
-  const lineageIndex = new LineageIndex();
+  const lineageIndex = new LineageIndex({ retainRecent: RECENT_TRIALS });
   lineageIndex.apply(trials);
   const priorElapsedMs = (await store.listStudies()).find((study) => study.id === studyId)?.elapsedMs ?? 0;
   return {

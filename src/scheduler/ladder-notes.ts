@@ -6,14 +6,15 @@ import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 
 /**
  * `{ fidelityNotes }` for `buildLineageFeedback` when the task has a ladder, else `{}`.
+ * `trials`: the study's trials, or the parent of each trial measured on the ladder.
  *
  * @example
  * buildLineageFeedback(trials, { study, objective, ...(await fidelityNotes(runtime, trials)) });
  */
-export async function fidelityNotes(runtime: Pick<StudyRuntime, 'task' | 'store' | 'studyId'>, trials: readonly TrialRecord[], levels?: readonly TrialLevelRecord[]): Promise<{ fidelityNotes?: ReadonlyMap<number, string> }> {
+export async function fidelityNotes(runtime: Pick<StudyRuntime, 'task' | 'store' | 'studyId'>, trials: readonly TrialRecord[] | ReadonlyMap<number, number | null>, levels?: readonly TrialLevelRecord[]): Promise<{ fidelityNotes?: ReadonlyMap<number, string> }> {
   const fidelity = runtime.task.fidelity;
   if (!fidelity || !runtime.store.listTrialLevels) return {};
   const records = levels ?? (await runtime.store.listTrialLevels(runtime.studyId));
-  const summary = summariseLadder(fidelity, runtime.task.objective.direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
+  const summary = summariseLadder(fidelity, runtime.task.objective.direction, records, trials instanceof Map ? trials : new Map((trials as readonly TrialRecord[]).map((trial) => [trial.id, trial.parent])));
   return { fidelityNotes: new Map([...summary.trials].map(([id, trial]) => [id, ladderNote(fidelity, trial)])) };
 }

@@ -6,7 +6,7 @@
 import { auditEventsOf } from '../core/audit-events.ts';
 import type { LineageFeedback } from '../core/lineage.ts';
 import type { TrialFeedback } from '../core/trial-feedback.ts';
-import type { TrialRecord } from '../core/trial.ts';
+import type { TrialHistory } from '../core/trial-history.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 
 /** How many trials' feedback a lineage shows at most. */
@@ -41,11 +41,22 @@ export async function recordedFeedback(runtime: StudyRuntime): Promise<ReadonlyM
  * @example
  * const runFeedback = await lineageRunFeedback(runtime, trials, incumbent.id, 'systems');
  */
-export async function lineageRunFeedback(runtime: StudyRuntime, trials: readonly TrialRecord[], incumbentId: number, viewer: string, controlArm: boolean): Promise<LineageFeedback['runFeedback']> {
+export async function lineageRunFeedback(runtime: StudyRuntime, history: TrialHistory, incumbentId: number, viewer: string, controlArm: boolean): Promise<LineageFeedback['runFeedback']> {
   if (!runtime.task.feedback || controlArm) return undefined;
   const recorded = await recordedFeedback(runtime);
-  const newestFirst = [...trials].filter((trial) => recorded.has(trial.id)).sort((a, b) => b.id - a.id);
-  const wanted = [incumbentId, newestFirst.find((trial) => trial.specialist === viewer)?.id, newestFirst[0]?.id];
+  const newestFirst = [...recorded.keys()].filter((id) => id <= history.lastId).sort((a, b) => b - a);
+  let newest: number | undefined;
+  let viewersNewest: number | undefined;
+  for (const id of newestFirst) {
+    const trial = await history.get(id);
+    if (trial === null) continue;
+    newest ??= id;
+    if (trial.specialist === viewer) {
+      viewersNewest = id;
+      break;
+    }
+  }
+  const wanted = [incumbentId, viewersNewest, newest];
   const ids = [...new Set(wanted.filter((id): id is number => id !== undefined && recorded.has(id)))].slice(0, SHOWN_TRIALS);
   return ids.map((trialId) => ({ trialId, feedback: recorded.get(trialId)! }));
 }

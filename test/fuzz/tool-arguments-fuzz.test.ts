@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { asSchema, type ToolSet } from 'ai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildLineageFeedback } from '../../src/core/lineage-feedback.ts';
+import { trialHistoryOf } from '../../src/core/trial-history.ts';
 import type { ProposalContext } from '../../src/core/specialist.ts';
 import { agentTools, type ToolCounters } from '../../src/specialists/llm/agent-tools.ts';
 import type { AgentWorkspace } from '../../src/specialists/llm/agent-workspace.ts';
@@ -120,7 +121,7 @@ afterAll(() => {
 function toolSet(counters: ToolCounters): ToolSet {
   const trials = [makeTrial({ id: 0, status: 'kept', score: 9, commit: 'c0' }), makeTrial({ id: 1, status: 'failed', label: 'crash', commit: 'c1' })];
   const context = {
-    trials,
+    history: trialHistoryOf(trials),
     lineage: buildLineageFeedback(trials, { study: 'fuzz', objective: { metric: 'loss', direction: 'minimize' } }),
     signal: new AbortController().signal,
   } as unknown as ProposalContext;

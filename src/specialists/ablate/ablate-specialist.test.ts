@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trialHistoryOf } from '../../core/trial-history.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal, TrialRecord, TrialStatus } from '../../core/trial.ts';
@@ -104,6 +105,7 @@ describe('ablate: bisection', () => {
     objective: { metric: 'loss', direction: 'minimize' },
     protected: [],
     surfaces: { all: { name: 'all', paths: ['*.py'], knobs: [] } },
+    specialists: [spec],
   } as unknown as TaskSpec;
 
   const record = (id: number, status: TrialStatus, score: number | null, parent: number | null, notes = ''): TrialRecord =>
@@ -114,7 +116,7 @@ describe('ablate: bisection', () => {
       task,
       surface: task.surfaces['all'],
       incumbent: trials.find((trial) => trial.id === 1),
-      trials,
+      history: trialHistoryOf(trials),
       workspace: { diffBetween: async () => diff, createScratch: async () => Promise.reject(new Error('not used')) },
       signal: new AbortController().signal,
     }) as unknown as ProposalContext;

@@ -13,7 +13,7 @@ import { matchesAny } from '../../core/glob.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal } from '../../core/trial.ts';
-import { ablationOutcomes, formatAblationNotesLine, groupKey, type AblationOutcome } from './ablation-history.ts';
+import { ablationOutcomes, formatAblationNotesLine, groupKey, type AblationOutcome, ablationTrials } from './ablation-history.ts';
 import { describeUnit, diffUnits, removalPatch, type DiffUnit } from './hunk-units.ts';
 import { parseUnifiedDiff } from '../shared/unified-diff.ts';
 
@@ -89,10 +89,10 @@ export function createAblateSpecialist(spec: SpecialistSpec, task: TaskSpec): Sp
 
       // Equal means within the noise, as the lineage feedback measures it: the baseline's
       // calibrated σ when it was repeated, else 0.2% of its magnitude.
-      const baselineScore = context.trials.find((trial) => trial.id === 0)?.score ?? null;
+      const baselineScore = context.history.baseline?.score ?? null;
       const calibrated = context.lineage?.baseline.noise;
       const tolerance = options.equal_tolerance ?? (calibrated !== undefined && calibrated > 0 ? calibrated : baselineScore !== null ? Math.max(Math.abs(baselineScore) * 0.002, 1e-12) : 0);
-      const outcomes = ablationOutcomes(context.trials, context.task.objective, tolerance);
+      const outcomes = ablationOutcomes(await ablationTrials(context.history, context.task), context.task.objective, tolerance);
       const outcomeOf = new Map<string, AblationOutcome>();
       for (const outcome of outcomes) outcomeOf.set(groupKey(outcome.note.removed), outcome);
 

@@ -5,8 +5,10 @@
  * can be reported.
  */
 import { improvement } from '../../core/acceptance.ts';
-import type { Objective } from '../../core/task.ts';
+import type { Objective, TaskSpec } from '../../core/task.ts';
+import type { TrialHistory } from '../../core/trial-history.ts';
 import type { TrialRecord } from '../../core/trial.ts';
+import { inIdOrder, linkedTrials, trialsOfKind } from '../shared/history-reads.ts';
 
 /** The JSON an ablate proposal records in its notes (one line: `{"ablate":{…}}`). */
 export interface AblationNote {
@@ -79,6 +81,27 @@ export interface AblationOutcome {
 
 /** Labels that mean the ablation was not really tried (the machine's fault, or a kill). */
 const NOT_TRIED = new Set(['interrupted', 'infra_error']);
+
+/**
+ * The trials `ablationOutcomes` reads, from the history: every trial of the task's ablate
+ * specialists, and the parents and duplicates their ablations refer to.
+ *
+ * @example
+ * const outcomes = ablationOutcomes(await ablationTrials(context.history, context.task), objective, tolerance);
+ */
+export async function ablationTrials(history: TrialHistory, task: TaskSpec): Promise<TrialRecord[]> {
+  const ablations = (await trialsOfKind(history, task, 'ablate')).filter((trial) => parseAblationNotes(trial.notes) !== null);
+  const own = new Set(ablations.map((trial) => trial.id));
+  const referred = await linkedTrials(history, ablations, (trial) => (own.has(trial.id) ? referencesOf(trial) : []));
+  return inIdOrder(referred.values());
+}
+
+/** The trials an ablation's verdict reads: its parent (or the incumbent it names) and the trial it duplicates. */
+function referencesOf(trial: TrialRecord): number[] {
+  const note = parseAblationNotes(trial.notes)!;
+  const sameAs = trial.label === 'duplicate' ? /#(\d+)/.exec(trial.labelDetail ?? '') : null;
+  return [trial.parent ?? note.incumbent, ...(sameAs ? [Number(sameAs[1])] : [])];
+}
 
 /**
  * Every ablation of the study with its verdict, oldest first. A removal whose tree

@@ -22,7 +22,8 @@ import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { Objective, SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal, TrialRecord } from '../../core/trial.ts';
 import { parseUnifiedDiff } from '../shared/unified-diff.ts';
-import { containedTrials, formatCombineNotesLine, pairKey, triedPairs } from './combine-history.ts';
+import { inIdOrder, linkedTrials, trialsOfKind } from '../shared/history-reads.ts';
+import { containedTrials, formatCombineNotesLine, pairKey, parseCombineNotes, triedPairs } from './combine-history.ts';
 
 /** The `options` a combine specialist accepts in the task file. */
 const CombineOptionsSchema = z
@@ -71,7 +72,8 @@ export function createCombineSpecialist(spec: SpecialistSpec, task: TaskSpec): S
   return {
     spec,
     async propose(context: ProposalContext): Promise<Proposal | null> {
-      const { incumbent, trials, task: currentTask } = context;
+      const { incumbent, task: currentTask } = context;
+      const trials = await combineTrials(context);
       const illegal = illegalInLineage(incumbent.id, trials);
       if (illegal !== null) throw new AutolabError('IllegalLineage', `combine refuses to port onto incumbent #${incumbent.id}: ${describeIllegalLineage(incumbent.id, illegal)}`);
       // A candidate that is (or builds on) an illegal edit is never ported: the result would be refused.
@@ -106,6 +108,20 @@ export function createCombineSpecialist(spec: SpecialistSpec, task: TaskSpec): S
       return proposal(spec.name, incumbent, candidate, trials, { kind: 'patch', patch }, conflicts, currentTask.objective, error);
     },
   };
+}
+
+/**
+ * The trials a combine proposal reads, from the history: the incumbent and every kept
+ * trial with all they lead to (parents, and the sources of merged combine steps), and
+ * every trial of the task's combine specialists (the pairs already tried).
+ */
+async function combineTrials(context: ProposalContext): Promise<TrialRecord[]> {
+  const kept = await context.history.list({ status: ['kept'] });
+  const reachable = await linkedTrials(context.history, [context.incumbent, ...kept], (trial) => {
+    const note = trial.commit !== null ? parseCombineNotes(trial.notes) : null;
+    return [trial.parent, ...(note && note.conflicts.length === 0 ? note.sources : [])];
+  });
+  return inIdOrder(reachable.values(), await trialsOfKind(context.history, context.task, 'combine'));
 }
 
 /** Kept trials the incumbent does not contain, best score first, each with its base. */

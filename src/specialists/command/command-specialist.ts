@@ -62,7 +62,7 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
     const policy = new EditPolicy(context.surface, context.task.protected);
-    const repair = settings.repair && !context.lineage.controlArm ? repairOffer(context.trials, spec.name) : null;
+    const repair = settings.repair && !context.lineage.controlArm ? await repairOffer(context.history, spec.name) : null;
     const parent = repair ? repair.trial.id : context.incumbent.id;
     const scratch = await context.workspace.createScratch(parent);
     const files = await writeSessionFiles({ specialist: spec.name, role, context, policy, parent, repair });
@@ -196,7 +196,7 @@ interface FinishedSession {
   policy: EditPolicy;
   hypothesisFile: string;
   parent: number;
-  repair: ReturnType<typeof repairOffer>;
+  repair: Awaited<ReturnType<typeof repairOffer>>;
   stdoutTail: string;
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialLevelRecord } from '../../core/fidelity.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
+import { trialHistoryOf } from '../../core/trial-history.ts';
+import type { TrialRecord } from '../../core/trial.ts';
 import type { KnobSpec, TaskSpec } from '../../core/task.ts';
 import { makeTrial } from '../../testing/trial-fixture.ts';
 import { createKnobHistoryReader, formatKnobNotesLine } from './knob-history.ts';
@@ -17,8 +19,8 @@ const TASK = {
 
 const level = (trialId: number, index: number, score: number): TrialLevelRecord => ({ trialId, level: index, levelName: ['s', 'm', 'full'][index]!, status: 'scored', label: null, score, metrics: {}, samples: [], runMs: 1, measuredAt: '' });
 
-function context(trials: ProposalContext['trials'], fidelityLevels?: TrialLevelRecord[]): ProposalContext {
-  return { task: TASK, trials, signal: new AbortController().signal, readFile: async () => null, ...(fidelityLevels ? { fidelityLevels } : {}) } as unknown as ProposalContext;
+function context(trials: readonly TrialRecord[], fidelityLevels?: TrialLevelRecord[]): ProposalContext {
+  return { task: TASK, history: trialHistoryOf(trials), signal: new AbortController().signal, readFile: async () => null, ...(fidelityLevels ? { fidelityLevels } : {}) } as unknown as ProposalContext;
 }
 
 describe('knob history on a fidelity ladder (multi-fidelity, as BOHB)', () => {

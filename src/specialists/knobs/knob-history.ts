@@ -76,7 +76,7 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
     const observations: KnobObservation[] = [];
     // On a ladder: scores of the model level (the highest with knobs + 1 trials measured, as BOHB), never levels mixed.
     const multiFidelity = context.fidelityLevels && context.task.fidelity ? modelLevelScores(context.fidelityLevels, context.task.objective.direction, knobs.length + 1) : null;
-    for (const trial of context.trials.slice(-KNOB_HISTORY_LIMIT)) {
+    for (const trial of context.history.recent.slice(-KNOB_HISTORY_LIMIT)) {
       context.signal.throwIfAborted();
       const values = await valuesOf(trial, context);
       if (values === null) continue;

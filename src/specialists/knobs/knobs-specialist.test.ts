@@ -2,6 +2,7 @@ import { seededRandom } from '../../core/random.ts';
 import { describe, expect, it } from 'vitest';
 import { AutolabError } from '../../core/errors.ts';
 import type { LineageFeedback } from '../../core/lineage.ts';
+import { trialHistoryOf } from '../../core/trial-history.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
 import type { KnobSpec, SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal, TrialRecord, TrialStatus } from '../../core/trial.ts';
@@ -111,7 +112,7 @@ function makeContext(task: TaskSpec, filesByTrial: Record<number, Record<string,
     task,
     surface: task.surfaces.hyper!,
     incumbent,
-    trials,
+    history: trialHistoryOf(trials),
     lineage: lineageFor(incumbent),
     async readFile(trialId, path) {
       reads.push([trialId, path]);

@@ -100,7 +100,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
       const current = await readKnobValues(incumbentFiles, knobs);
       const history = await readHistory(context);
       context.signal.throwIfAborted();
-      const pending = outstanding.stillWaiting(context.trials, history);
+      const pending = outstanding.stillWaiting(context.history.lastId, history);
       const searcher = await activeSampler(context);
       const proposed = searcher.sample(knobs, history, current, () => context.random(), {
         direction: context.task.objective?.direction ?? 'minimize',
@@ -121,7 +121,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
 
       const full: KnobValues = {};
       for (const knob of knobs) full[knob.name] = changes[knob.name] ?? (current[knob.name] as KnobValues[string]);
-      outstanding.add(full, context.trials);
+      outstanding.add(full, context.history.lastId);
       const learned = history.filter((observation) => observationRole(observation) === 'scored' || observationRole(observation) === 'failed').length;
       return {
         specialist: spec.name,
@@ -163,15 +163,14 @@ function knobsSurfaceOf(spec: SpecialistSpec, task: TaskSpec): SurfaceSpec {
  */
 function createOutstandingProposals(knobs: readonly KnobSpec[], limit: number) {
   let waiting: Array<{ key: string; values: KnobValues; after: number }> = [];
-  const lastId = (trials: readonly TrialRecord[]): number => trials.reduce((max, trial) => Math.max(max, trial.id), -1);
   return {
-    add(values: KnobValues, trials: readonly TrialRecord[]): void {
-      waiting.push({ key: knobValuesKey(knobs, values), values, after: lastId(trials) });
+    /** `lastId`: the study's highest trial id now (`TrialHistory.lastId`). */
+    add(values: KnobValues, lastId: number): void {
+      waiting.push({ key: knobValuesKey(knobs, values), values, after: lastId });
       if (waiting.length > limit) waiting = waiting.slice(-limit);
     },
-    stillWaiting(trials: readonly TrialRecord[], history: readonly KnobObservation[]): KnobValues[] {
+    stillWaiting(newest: number, history: readonly KnobObservation[]): KnobValues[] {
       const recorded = history.map((observation) => ({ id: observation.trialId, key: knobValuesKey(knobs, observation.values) }));
-      const newest = lastId(trials);
       waiting = waiting.filter((entry) => {
         if (entry.after >= newest) return true;
         const index = recorded.findIndex((observation) => observation.id > entry.after && observation.key === entry.key);

@@ -192,7 +192,6 @@ function submitTool(input: AgentToolsInput): ToolSet[string] {
 /** The leaderboard, any trial in full, and moving the scratch copy to another trial (not for the control arm). */
 function historyTools(input: AgentToolsInput): ToolSet {
   const { context, session, counters } = input;
-  const byId = new Map(context.trials.map((trial) => [trial.id, trial]));
   return {
     leaderboard: tool({
       description: 'The kept trials, best first, with their scores and hypotheses.',
@@ -203,9 +202,9 @@ function historyTools(input: AgentToolsInput): ToolSet {
       description: "One trial in full: hypothesis, outcome and failure detail, metrics, log excerpt and its diff against its parent.",
       inputSchema: z.object({ trial: z.number().int().min(0).describe('The trial number, e.g. 4 for #4.') }),
       execute: counted(counters, async ({ trial }) => {
-        const record = byId.get(trial);
-        if (!record) throw new ToolFailure(`there is no trial #${trial} (trials #0 to #${Math.max(...byId.keys())} exist)`);
-        return showTrial(record, byId);
+        const record = await context.history.get(trial);
+        if (!record) throw new ToolFailure(`there is no trial #${trial} (trials #0 to #${context.history.lastId} exist)`);
+        return showTrial(record, record.parent === null ? null : await context.history.get(record.parent));
       }),
     }),
     rebase: tool({

@@ -47,10 +47,10 @@ export class AgentWorkspace {
    * session stays where it was).
    */
   async rebase(trialId: number, keepEdits: boolean): Promise<string> {
-    const target = this.context.trials.find((trial) => trial.id === trialId);
+    const target = await this.context.history.get(trialId);
     if (!target) throw new ToolFailure(`there is no trial #${trialId}; read_lineage or leaderboard lists them`);
     if (target.commit === null && target.id !== 0) throw new ToolFailure(`trial #${trialId} has no commit (${describe(target)}); pick a trial that was materialised`);
-    const illegal = illegalInLineage(trialId, this.context.trials);
+    const illegal = illegalInLineage(trialId, await this.context.history.ancestors(trialId));
     if (illegal !== null) throw new ToolFailure(`refused: ${describeIllegalLineage(trialId, illegal)}; rebase on the incumbent or another legal trial`);
     if (trialId === this.current.parent && !keepEdits) {
       const patch = await this.current.diff();

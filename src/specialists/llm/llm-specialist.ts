@@ -75,7 +75,7 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
     const policy = new EditPolicy(context.surface, context.task.protected);
     const knowledge = await loadKnowledge(settings.knowledge);
     for (const problem of knowledge.problems) warnings.push({ code: 'llm_knowledge_unreadable', message: `${where}: ${problem}` });
-    const repair = context.lineage.controlArm ? null : repairOffer(context.trials, spec.name);
+    const repair = context.lineage.controlArm ? null : await repairOffer(context.history, spec.name);
     const startParent = context.incumbent.id;
     const prompt: PromptInput = { specialist: spec.name, role, context, policy, knowledge: knowledge.text, hasLibrary: settings.library !== undefined, maxSteps: settings.maxSteps, repair };
     const session = await AgentWorkspace.open(context, startParent);

@@ -7,8 +7,7 @@ const MAX_DIFF_CHARS = 12_000;
 const MAX_LOG_CHARS = 3_000;
 
 /** Everything recorded about one trial that helps the next proposal: outcome, metrics, detail, log, diff. */
-export function showTrial(trial: TrialRecord, byId: ReadonlyMap<number, TrialRecord>): string {
-  const parent = trial.parent === null ? null : byId.get(trial.parent) ?? null;
+export function showTrial(trial: TrialRecord, parent: TrialRecord | null): string {
   const outcome = trial.status === 'failed' ? `failed: ${trial.label}` : trial.status;
   const delta = trial.score !== null && parent?.score != null ? ` (${trial.score - parent.score >= 0 ? '+' : ''}${formatNumber(trial.score - parent.score)} vs parent)` : '';
   const lines = [

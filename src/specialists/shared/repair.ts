@@ -4,6 +4,7 @@
  * that trial as a parent to repair, with the failure's excerpt.
  */
 import { excerptOf } from '../../core/lineage-feedback.ts';
+import type { TrialHistory } from '../../core/trial-history.ts';
 import type { FailureLabel, TrialRecord } from '../../core/trial.ts';
 
 /** Failure labels whose trial has a commit worth repairing. */
@@ -20,13 +21,17 @@ export interface RepairOffer {
  * The specialist's most recent finished trial when it failed with a repairable label,
  * has a commit, and no later trial builds on it yet; otherwise null.
  *
- * @example const offer = repairOffer(context.trials, 'optimizer');
+ * Reads the specialist's newest finished trial and the trials after it (from the
+ * history's newest trials in memory when they reach back that far).
+ *
+ * @example const offer = await repairOffer(context.history, 'optimizer');
  */
-export function repairOffer(trials: readonly TrialRecord[], specialist: string): RepairOffer | null {
-  const own = trials.filter((trial) => trial.specialist === specialist && trial.finishedAt !== null).sort((a, b) => b.id - a.id);
-  const last = own[0];
+export async function repairOffer(history: TrialHistory, specialist: string): Promise<RepairOffer | null> {
+  const [last] = await history.list({ specialist, status: ['kept', 'discarded', 'failed'], descending: true, limit: 1 });
   if (!last || last.status !== 'failed' || last.label === null || !REPAIRABLE_LABELS.has(last.label) || last.commit === null) return null;
-  if (trials.some((trial) => trial.parent === last.id)) return null;
+  const oldestHeld = history.recent[0]?.id;
+  const later = oldestHeld !== undefined && oldestHeld <= last.id ? history.recent : await history.list({ afterId: last.id });
+  if (later.some((trial) => trial.parent === last.id)) return null;
   return { trial: last, label: last.label, excerpt: failureExcerpt(last) };
 }
 

@@ -1,0 +1,97 @@
+/**
+ * npm run bench:driver-memory [-- --trials 100000] [--compare /path/to/other/checkout]
+ * — the driver's memory as a SQLite study grows, for this checkout and (with
+ * `--compare`) another one side by side on the very same study: at 1,000 trials, at
+ * 10,000 and at `--trials`, each checkout's bench/store-driver-memory.ts runs in a
+ * fresh process (what `openDriver` holds, then one proposal's refresh and feedback,
+ * after garbage collection; the other checkout needs this checkout's copy of that file,
+ * which runs on code from before the bounded index too). The first 1,000 trials are
+ * recorded the engine's way (a ~1 KB patch, its diff, a log excerpt, metrics; one in
+ * five crashes), the rest are SQL copies of them (bench/store-fill.ts). Ends with one
+ * JSON line: `{"bench":"driver-memory","trials":…,"sizes":{"1001":{"this":{rssMB,heapMB},"other":{…}},…}}`.
+ */
+import { fork } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AcceptanceDecision } from '../src/core/store.ts';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
+import { fillStudy } from './store-fill.ts';
+
+function argument(name: string): string | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+const TRIALS = Number(argument('trials') ?? '100000');
+const COMPARE = argument('compare');
+const TEMPLATE = 1000;
+const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
+const owner = { host: 'bench', pid: process.pid, token: 'bench' };
+
+interface Memory {
+  trials: number;
+  rssMB: number;
+  heapMB: number;
+  rssBeforeMB: number;
+  heapBeforeMB: number;
+}
+
+/** Records the baseline and trials 1..TEMPLATE as the engine writes them. */
+async function recordTemplate(store: SqliteStore, studyId: number): Promise<void> {
+  await store.createTrial(studyId, { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner });
+  await store.finishTrial(studyId, 0, { status: 'scored', label: null, labelDetail: null, metrics: { val_loss: 3 }, score: 3, timings: { totalMs: 1000 }, logExcerpt: '' }, keepIfLower);
+  let incumbent = 0;
+  for (let i = 1; i <= TEMPLATE; i++) {
+    const lines = Array.from({ length: 12 }, (_, k) => `-lr_${k} = ${(i * 7 + k) % 97}e-4\n+lr_${k} = ${(i * 11 + k) % 89}e-4\n`).join('');
+    const patch = `diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -1,12 +1,12 @@\n${lines}`;
+    const trial = await store.createTrial(studyId, { specialist: ['knobs', 'llm', 'combine', 'ablate'][i % 4]!, parent: incumbent, hypothesis: `trial ${i}: move the learning rate schedule a little`, seed: i, edit: { kind: 'patch', patch }, owner });
+    await store.updateTrial(studyId, trial.id, { status: 'running', owner }, { type: 'trial.started', data: { slot: 0, gpu: null } });
+    const commit = `c${i}`.padEnd(40, '0');
+    await store.updateTrial(studyId, trial.id, { commit, tree: `t${i}`.padEnd(40, '0'), diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });
+    const score = 3 - Math.log1p(i) / 10 + ((i * 7919) % 100) / 2000;
+    const recorded = await store.finishTrial(
+      studyId,
+      trial.id,
+      i % 5 === 0
+        ? { status: 'failed', label: 'crash', labelDetail: 'exit code 1', metrics: {}, score: null, timings: { runMs: 900, totalMs: 1000 }, logExcerpt: 'Traceback (most recent call last):\n  ...\nValueError: nan loss' }
+        : { status: 'scored', label: null, labelDetail: null, metrics: { val_loss: score, accuracy: 0.9 }, score, timings: { runMs: 900, scoreMs: 50, totalMs: 1000 }, logExcerpt: 'step 100 loss 2.9\ndone' },
+      keepIfLower,
+    );
+    if (recorded.status === 'kept') incumbent = recorded.id;
+  }
+}
+
+/** One checkout's driver memory on the study (a fresh process). */
+function driverMemory(checkout: string, file: string, studyId: number): Promise<Memory> {
+  const child = fork(join(checkout, 'bench', 'store-driver-memory.ts'), [file, String(studyId)], { cwd: checkout, execArgv: ['--expose-gc', '--import', 'tsx'] });
+  return new Promise((done, fail) => {
+    child.once('message', (message) => done(message as Memory));
+    child.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`the driver memory process of ${checkout} exited with ${code}`))));
+  });
+}
+
+const here = resolve(import.meta.dirname, '..');
+const dir = await mkdtemp(join(tmpdir(), 'autolab-driver-memory-'));
+const file = join(dir, 'bench.db');
+const store = await SqliteStore.open(file);
+const sizes: Record<string, Record<string, Memory>> = {};
+try {
+  const { study } = await store.openStudy({ name: 'bench', taskHash: 'h', taskJson: '{}' });
+  await recordTemplate(store, study.id);
+  let last = TEMPLATE;
+  for (const size of [...new Set([TEMPLATE, Math.min(10_000, TRIALS), TRIALS])].filter((n) => n >= TEMPLATE)) {
+    if (size > last) last = await fillStudy(file, study.id, { from: 1, to: TEMPLATE }, last, size);
+    const figures: Record<string, Memory> = {};
+    // Alternate which checkout goes first, so neither always runs on a warmer page cache.
+    const order = COMPARE === undefined ? [['this', here]] : Object.keys(sizes).length % 2 === 0 ? [['this', here], ['other', COMPARE]] : [['other', COMPARE], ['this', here]];
+    for (const [name, checkout] of order) figures[name!] = await driverMemory(checkout!, file, study.id);
+    sizes[String(last + 1)] = figures;
+    const line = Object.entries(figures).map(([name, memory]) => `${name}: heap ${memory.heapMB} MB, RSS ${memory.rssMB} MB`).join('; ');
+    process.stdout.write(`at ${last + 1} trials: ${line}\n`);
+  }
+} finally {
+  await store.close();
+  await rm(dir, { recursive: true, force: true });
+}
+process.stdout.write(JSON.stringify({ bench: 'driver-memory', trials: TRIALS, compare: COMPARE ?? null, sizes }) + '\n');
