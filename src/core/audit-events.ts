@@ -63,6 +63,12 @@ export interface AuditEventMap {
    * over) when there were none or they were not plain data.
    */
   'trial.level_resumed': { level: number; levelName: string; from: string; problem: string | null };
+  /**
+   * A driver whose trials run on workers (`autolab run --remote`) queued the promoted trial
+   * for a worker to run it at fidelity level `level` (`levelName`); the worker that claims it
+   * runs that level (without such an event, the first).
+   */
+  'trial.level_queued': { level: number; levelName: string };
   /** The trial was recorded finished: its status, failure label and score. */
   'trial.finished': { status: FinishedTrialStatus; label: FailureLabel | null; score: number | null };
   /** What the run left for the specialists and what the profile command printed (task `feedback:`), redacted and capped; recorded before `trial.finished`. */
@@ -100,6 +106,7 @@ const AUDIT_EVENT_NAMES: Record<AuditEventType, true> = {
   'trial.level_measured': true,
   'trial.promoted': true,
   'trial.level_resumed': true,
+  'trial.level_queued': true,
   'trial.finished': true,
   'trial.feedback': true,
   'proposal.none': true,

@@ -23,6 +23,8 @@ export interface StudyRunOptions extends SessionLimits {
   noLineage?: boolean;
   /** Trials are queued for `autolab worker`s on other hosts (a PostgreSQL store); this process only proposes. */
   remote?: boolean;
+  /** With `remote`: the workers are processes of this host, so a SQLite store's queue serves too (default: a store hosts share). */
+  sameHost?: boolean;
   /** Proposals ready and waiting for a slot, at most (default: `parallel`). */
   maxWaiting?: number;
   /** Warm-start from earlier studies' memory (overrides the task's `memory.use`; `--memory`). */

@@ -26,6 +26,8 @@ export interface StudyWorkOptions {
   parallel?: number;
   /** Progress lines (claims, outcomes, lost leases). */
   log?: (line: string) => void;
+  /** The driver and its workers are processes of this host: a SQLite store's queue serves (default: a store hosts share). */
+  sameHost?: boolean;
 }
 
 /** Throws a `UsageError` for a lease shorter than 1 s (check before waiting for a study). */
@@ -35,8 +37,8 @@ export function checkLease(leaseMs: number | undefined): void {
 }
 
 /** Throws a `UsageError` unless `store` holds a work queue that hosts share (PostgreSQL). */
-export function assertQueueStore(store: Store, location: string): asserts store is Store & Required<Pick<Store, 'claimTrial' | 'renewLease'>> {
-  if (isQueueStore(store)) return;
+export function assertQueueStore(store: Store, location: string, sameHost = false): asserts store is Store & Required<Pick<Store, 'claimTrial' | 'renewLease'>> {
+  if (isQueueStore(store, sameHost)) return;
   throw new AutolabError('UsageError', `the store ${location} has no work queue; autolab worker needs a store that hosts share`, {
     hint: 'use a PostgreSQL store: --store postgres://USER:PASSWORD@HOST:5432/DB (the same for the driver and its workers)',
   });
@@ -45,7 +47,7 @@ export function assertQueueStore(store: Store, location: string): asserts store 
 /** The worker loop's options for a `study.work()` call, with the defaults filled in. */
 export function workOptionsFor(task: TaskSpec, store: Store, options: StudyWorkOptions, location = 'of this study'): WorkOptions {
   checkLease(options.leaseMs);
-  assertQueueStore(store, location);
+  assertQueueStore(store, location, options.sameHost ?? false);
   const never = new AbortController().signal;
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   return {

@@ -83,17 +83,12 @@ export class Study {
    */
   async run(options: StudyRunOptions = {}): Promise<DriveSummary> {
     const specialists = options.specialists ?? this.task.specialists.map((spec) => createSpecialist(spec, this.task));
-    if (options.remote && !isQueueStore(this.store)) {
+    if (options.remote && !isQueueStore(this.store, options.sameHost ?? false)) {
       throw new AutolabError('UsageError', '--remote queues trials for workers on other hosts, which needs a store they share', {
         hint: 'give the driver and its workers the same --store postgres://USER:PASSWORD@HOST:5432/DB',
       });
     }
     if (options.memory !== undefined) this.memoryUse = options.memory;
-    if (options.remote && this.task.fidelity) {
-      throw new AutolabError('UsageError', 'A task with a fidelity ladder (`fidelity:`) is driven in one process: --remote workers do not climb ladders yet', {
-        hint: 'run without --remote (parallel: N runs N trials at once), or remove `fidelity:` from the task file',
-      });
-    }
     const { runtime, baseline, recovery } = await this.prepare(options.kill ?? new AbortController().signal, { remote: options.remote ?? false });
     options.onReady?.({ baseline, incumbent: await this.incumbent(), recovery });
     const adopted = recovery.adopt.filter((trial) => trial.id !== 0);

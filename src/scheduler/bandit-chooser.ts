@@ -5,7 +5,7 @@
 import type { Specialist } from '../core/specialist.ts';
 import type { Objective } from '../core/task.ts';
 import { isFinished, type TrialRecord } from '../core/trial.ts';
-import { banditScore, DEFAULT_PAYOFF_WINDOW, type PayoffTable } from './payoff.ts';
+import { banditScore, DEFAULT_PAYOFF_WINDOW, payoffPerCost, type PayoffTable } from './payoff.ts';
 import { PayoffAccumulator } from './payoff-accumulator.ts';
 import type { ChooserRow, SpecialistChooser } from './specialist-chooser.ts';
 
@@ -24,12 +24,20 @@ export interface BanditChooserOptions {
   window?: number;
   /** The exploration constant C (default 0.1). */
   exploration?: number;
+  /**
+   * Weigh payoff per unit of cost (default true): a specialist's payoff is divided by its
+   * trials' mean cost relative to the study's (`relativeCost`, payoff.ts), so one whose
+   * trials cost 5× as much must keep 5× as often to be chosen as often. False: per trial.
+   */
+  costAware?: boolean;
 }
 
 /**
  * Gives the next proposal to the free specialist with the highest
- * `payoff + C * sqrt(2 * log2(total) / uses)`, where payoff and uses come from the
- * recorded trials in the window (a pure function of the study's history). Specialists
+ * `payoff / relativeCost + C * sqrt(2 * log2(total) / uses)`, where payoff and uses come
+ * from the recorded trials in the window and `relativeCost` is its trials' mean cost over
+ * the study's (a pure function of the study's history): expected gain per unit of cost,
+ * not per trial. Specialists
  * without results come first, in declaration order. Proposals already handed out and
  * not yet recorded count as uses (so one untried specialist does not take every slot).
  * A specialist that had nothing to propose (or failed) is not asked again until another
@@ -71,7 +79,8 @@ export class BanditChooser implements SpecialistChooser {
       if (this.isBlocked(name)) continue;
       const row = table.rows.find((candidate) => candidate.specialist === name);
       const uses = (row?.uses ?? 0) + (this.outstanding.get(name) ?? 0);
-      const score = banditScore(row?.payoff ?? 0, uses, table.windowResults + outstandingTotal, this.exploration);
+      const payoff = row === undefined ? 0 : this.options.costAware === false ? row.payoff : payoffPerCost(row);
+      const score = banditScore(payoff, uses, table.windowResults + outstandingTotal, this.exploration);
       const order = this.all.findIndex((candidate) => candidate.spec.name === name);
       if (best === null || score > best.score || (score === best.score && order < best.order)) best = { specialist, score, order };
     }
@@ -112,7 +121,7 @@ export class BanditChooser implements SpecialistChooser {
     const table = this.payoffs();
     return this.all.map((specialist) => {
       const row = table.rows.find((candidate) => candidate.specialist === specialist.spec.name);
-      return { specialist: specialist.spec.name, payoff: row?.payoff ?? null, chosen: this.chosen.get(specialist.spec.name) ?? 0 };
+      return { specialist: specialist.spec.name, payoff: row?.payoff ?? null, chosen: this.chosen.get(specialist.spec.name) ?? 0, ...(row !== undefined && { relativeCost: row.relativeCost }) };
     });
   }
 

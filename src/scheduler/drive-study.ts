@@ -110,8 +110,9 @@ export async function drainAndStop(driver: Driver, reason: string): Promise<void
 }
 
 /**
- * Every couple of seconds: the heartbeats of the trials this driver evaluates (queued
- * trials' heartbeats are their workers' leases: never renewed here) and the study's
+ * Every couple of seconds: the heartbeats of the trials this driver evaluates and of the
+ * promotions waiting here (queued trials' heartbeats are their workers' leases: never
+ * renewed here) and the study's
  * elapsed time. The returned function stops it and writes the last stretch of time.
  */
 function startHeartbeat(driver: Driver): () => Promise<void> {
@@ -124,7 +125,9 @@ function startHeartbeat(driver: Driver): () => Promise<void> {
     return store.addElapsed(studyId, ms).catch(() => undefined);
   };
   const timer = setInterval(() => {
-    if (!driver.options.remote) void store.heartbeat(studyId, [...[...driver.state.running].map((run) => run.trialId), ...driver.state.promotions.map((p) => p.trialId)]).catch(() => undefined);
+    // With workers, running trials are theirs (leases); promotions waiting here are this driver's.
+    const running = driver.options.remote ? [] : [...driver.state.running].map((run) => run.trialId);
+    void store.heartbeat(studyId, [...running, ...driver.state.promotions.map((p) => p.trialId)]).catch(() => undefined);
     void addElapsed();
   }, HEARTBEAT_MS);
   timer.unref();

@@ -10,6 +10,7 @@ import type { TrialRecord } from '../core/trial.ts';
 import { LineageIndex } from '../core/lineage-index.ts';
 import { RECENT_TRIALS } from '../core/trial-history.ts';
 import { seededRandom } from '../core/random.ts';
+import type { LevelOutcome } from '../evaluator/evaluate-level.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
 import { createDriverState, type DriverState } from './driver-state.ts';
@@ -19,6 +20,13 @@ import { RoundRobinChooser, type SpecialistChooser } from './specialist-chooser.
 /** Waits for trials recorded by `autolab worker`s instead of evaluating them here. */
 export interface RemoteTrials {
   awaitTrial(trial: TrialRecord, kill: AbortSignal): Promise<TrialRecord>;
+  /**
+   * On a fidelity ladder: queues `trial` for a worker to run at fidelity `level` (a new
+   * trial is queued at the first level already) and waits until the worker recorded the
+   * level: the trial finished there, or measured and handed back to this driver (which
+   * then owns it, pending, for the promotion rule).
+   */
+  awaitLevel?(trial: TrialRecord, level: number, kill: AbortSignal): Promise<LevelOutcome>;
 }
 
 export interface DriveOptions extends SessionLimits {

@@ -13,17 +13,18 @@ import { gainPerSecond, gainsAtLevel, type GainPerCost } from '../core/gain-per-
 import { decidePromotion } from '../core/promotion.ts';
 import { slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
 import type { TrialRecord } from '../core/trial.ts';
-import { evaluateTrialAtLevel, levelStore, recordNotPromoted, type LevelOutcome } from '../evaluator/evaluate-level.ts';
+import { levelStore, recordNotPromoted, type LevelOutcome } from '../evaluator/evaluate-level.ts';
 import type { SlotInfo } from '../evaluator/study-runtime.ts';
 import { recordFinished, takePromotion, type RunningTrial, type WaitingPromotion } from './driver-state.ts';
 import { stopRequested, type Driver } from './driver.ts';
+import { measureLevel } from './measure-level.ts';
 
 /**
  * Measures a new trial at the first level in `slot`; returns its record when it is
  * finished (failed there, or not promoted), or null when it was promoted and waits.
  */
 export async function evaluateFirstLevel(driver: Driver, trial: TrialRecord, slot: SlotInfo): Promise<TrialRecord | null> {
-  const outcome = await evaluateTrialAtLevel({ ...driver.runtime, slots: driver.slots }, trial, slot, driver.options.kill, 0);
+  const outcome = await measureLevel(driver, trial, slot, 0);
   return afterLevel(driver, outcome);
 }
 
@@ -44,7 +45,7 @@ async function climb(driver: Driver, promotion: WaitingPromotion, run: RunningTr
   try {
     const trial = await runtime.store.getTrial(runtime.studyId, promotion.trialId);
     if (trial === null || trial.finishedAt !== null) return;
-    const outcome = await evaluateTrialAtLevel({ ...runtime, slots: driver.slots }, trial, { index: slot.index, gpu: slot.gpu }, driver.options.kill, promotion.level);
+    const outcome = await measureLevel(driver, trial, { index: slot.index, gpu: slot.gpu }, promotion.level);
     const finished = await afterLevel(driver, outcome);
     if (finished !== null) countFinished(driver, finished);
   } catch (error) {

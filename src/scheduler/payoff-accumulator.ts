@@ -8,7 +8,7 @@
 import { improvement } from '../core/acceptance.ts';
 import type { Objective } from '../core/task.ts';
 import type { TrialRecord } from '../core/trial.ts';
-import { DEFAULT_PAYOFF_WINDOW, type PayoffTable, type SpecialistPayoff } from './payoff.ts';
+import { DEFAULT_PAYOFF_WINDOW, weighCosts, type PayoffTable, type SpecialistPayoff } from './payoff.ts';
 
 /** What the table keeps of a finished result (kept trials and the window). */
 interface Result {
@@ -87,7 +87,7 @@ export class PayoffAccumulator {
     const rows = new Map<string, SpecialistPayoff>();
     for (const [specialist, sums] of [...this.sums.entries()].sort((a, b) => a[1].firstId - b[1].firstId)) {
       const { firstId: _firstId, ...counts } = sums;
-      rows.set(specialist, { specialist, ...counts, improvement: 0, share: null, uses: 0, payoff: 0 });
+      rows.set(specialist, { specialist, ...counts, improvement: 0, share: null, uses: 0, payoff: 0, meanCostMs: null, relativeCost: 1 });
     }
     let best = this.baselineScore;
     let totalImprovement = 0;
@@ -108,6 +108,7 @@ export class PayoffAccumulator {
       if (result.kept) credit.set(result.specialist, (credit.get(result.specialist) ?? 0) + row.uses);
     }
     for (const row of rows.values()) row.payoff = row.uses > 0 ? ((credit.get(row.specialist) ?? 0) * 2) / (row.uses * (row.uses + 1)) : 0;
+    weighCosts([...rows.values()]);
     return { rows: [...rows.values()], windowResults: this.newest.length, window: this.window, totalImprovement };
   }
 

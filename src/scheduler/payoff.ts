@@ -36,6 +36,14 @@ export interface SpecialistPayoff {
   costUsd: number;
   /** Wall time of its trials (the lifecycle's total), milliseconds. */
   computeMs: number;
+  /** Its trials' mean cost (`computeMs` over `trials`), milliseconds; null before any finished trial with a measured time. */
+  meanCostMs: number | null;
+  /**
+   * Its mean cost per trial over the study's (every specialist's trials together), kept
+   * within ×0.1..×10; 1 while either is unknown. The bandit divides the payoff by it: a
+   * specialist whose trials cost 5× as much must earn 5× as much.
+   */
+  relativeCost: number;
 }
 
 export interface PayoffTable {
@@ -63,7 +71,7 @@ export function specialistPayoffs(trials: readonly TrialRecord[], objective: Obj
   const rowOf = (name: string): SpecialistPayoff => {
     let row = rows.get(name);
     if (!row) {
-      row = { specialist: name, trials: 0, kept: 0, failed: 0, inFlight: 0, improvement: 0, share: null, uses: 0, payoff: 0, costUsd: 0, computeMs: 0 };
+      row = { specialist: name, trials: 0, kept: 0, failed: 0, inFlight: 0, improvement: 0, share: null, uses: 0, payoff: 0, costUsd: 0, computeMs: 0, meanCostMs: null, relativeCost: 1 };
       rows.set(name, row);
     }
     return row;
@@ -107,7 +115,37 @@ export function specialistPayoffs(trials: readonly TrialRecord[], objective: Obj
     if (trial.status === 'kept') credit.set(trial.specialist, (credit.get(trial.specialist) ?? 0) + row.uses);
   }
   for (const row of rows.values()) row.payoff = row.uses > 0 ? ((credit.get(row.specialist) ?? 0) * 2) / (row.uses * (row.uses + 1)) : 0;
+  weighCosts([...rows.values()]);
   return { rows: [...rows.values()], windowResults: results.length, window, totalImprovement };
+}
+
+/** Bounds of `relativeCost`: one odd trial must not make a specialist free or forbidden. */
+const RELATIVE_COST_RANGE: readonly [number, number] = [0.1, 10];
+
+/** Sets each row's mean cost per trial, and that cost relative to the study's mean cost per trial (`specialistPayoffs` and `PayoffAccumulator` both end with it). */
+export function weighCosts(rows: SpecialistPayoff[]): void {
+  let totalMs = 0;
+  let trials = 0;
+  for (const row of rows) {
+    row.meanCostMs = row.trials > 0 && row.computeMs > 0 ? row.computeMs / row.trials : null;
+    if (row.meanCostMs === null) continue;
+    totalMs += row.computeMs;
+    trials += row.trials;
+  }
+  const studyMean = trials > 0 ? totalMs / trials : null;
+  for (const row of rows) {
+    row.relativeCost = row.meanCostMs === null || studyMean === null ? 1 : Math.min(RELATIVE_COST_RANGE[1], Math.max(RELATIVE_COST_RANGE[0], row.meanCostMs / studyMean));
+  }
+}
+
+/**
+ * The payoff per unit of cost the bandit weighs: the AUC payoff over the specialist's
+ * relative cost per trial (`relativeCost`).
+ *
+ * @example payoffPerCost({ payoff: 0.5, relativeCost: 2 }) // 0.25: half as much per second as its payoff says
+ */
+export function payoffPerCost(row: Pick<SpecialistPayoff, 'payoff' | 'relativeCost'>): number {
+  return row.payoff / row.relativeCost;
 }
 
 /**

@@ -8,6 +8,8 @@ export interface ChooserRow {
   payoff: number | null;
   /** How many times the specialist was given the next proposal. */
   chosen: number;
+  /** Its trials' mean cost relative to the study's (a cost-aware chooser divides the payoff by it). */
+  relativeCost?: number;
 }
 
 /**

@@ -107,7 +107,7 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
  */
 function evaluateOrAwait(driver: Driver, trial: TrialRecord, slot: SlotInfo): Promise<TrialRecord | null> {
   const { options, runtime, slots } = driver;
+  if (runtime.task.fidelity) return evaluateFirstLevel(driver, trial, slot); // on a worker too, with `remote`
   if (options.remote) return options.remote.awaitTrial(trial, options.kill);
-  if (runtime.task.fidelity) return evaluateFirstLevel(driver, trial, slot);
   return evaluateTrial({ ...runtime, slots }, trial, { index: slot.index, gpu: slot.gpu }, options.kill);
 }

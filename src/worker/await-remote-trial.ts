@@ -5,49 +5,29 @@
  * renews its lease, stops the run and records nothing.
  */
 import { trialFinishedEvent } from '../core/events.ts';
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { TrialRecord } from '../core/trial.ts';
-import { isFinished } from '../core/trial.ts';
-import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import type { RemoteTrials } from '../scheduler/driver.ts';
+import { awaitRemoteLevel, type RemoteContext } from './await-remote-level.ts';
+import { REMOTE_POLL_MS as REMOTE_POLL_MS_DEFAULT, waitForRecord } from './wait-for-record.ts';
 
-/** How often the driver looks at a queued trial (the store has no push channel). */
-export const REMOTE_POLL_MS = 500;
+export { REMOTE_POLL_MS } from './wait-for-record.ts';
 
 /**
  * What the driver's `remote` option takes (`study.run({ remote: true })`): waits for a queued trial's record and
- * emits `trial:finished` for the progress display.
+ * emits `trial:finished` for the progress display; given the driver's `owner` and `task`,
+ * also a ladder's levels measured on workers (`awaitLevel`, ./await-remote-level.ts).
  *
  * @example
  * await driveStudy(runtime, specialists, { stop, kill, remote: remoteTrials(runtime) });
  */
-export function remoteTrials(ctx: Pick<StudyRuntime, 'store' | 'studyId' | 'events'>, pollMs = REMOTE_POLL_MS): { awaitTrial(trial: TrialRecord, kill: AbortSignal): Promise<TrialRecord> } {
+export function remoteTrials(ctx: Pick<RemoteContext, 'store' | 'studyId' | 'events'> & Partial<RemoteContext>, pollMs = REMOTE_POLL_MS_DEFAULT): RemoteTrials {
+  const { owner, task } = ctx;
   return {
     async awaitTrial(trial, kill) {
       const recorded = await waitForRecord(ctx, trial.id, kill, pollMs);
       ctx.events.emit('trial.finished', trialFinishedEvent(recorded));
       return recorded;
     },
+    // A ladder's levels: with the driver's identity (it takes measured trials back) and its task.
+    ...(owner !== undefined && task !== undefined && { awaitLevel: (trial, level, kill) => awaitRemoteLevel({ ...ctx, owner, task }, trial, level, kill, pollMs) }),
   };
-}
-
-async function waitForRecord(ctx: Pick<StudyRuntime, 'store' | 'studyId'>, trialId: number, kill: AbortSignal, pollMs: number): Promise<TrialRecord> {
-  for (;;) {
-    const current = await ctx.store.getTrial(ctx.studyId, trialId);
-    if (current === null) throw new Error(`trial #${trialId} vanished from the store`);
-    if (isFinished(current)) return current;
-    if (kill.aborted) {
-      const where = current.owner === null ? 'before any worker claimed it' : `while worker ${current.owner.host}:${current.owner.pid} ran it`;
-      try {
-        return await ctx.store.finishTrial(
-          ctx.studyId,
-          trialId,
-          { status: 'failed', label: 'interrupted', labelDetail: `the driver was stopped (Ctrl-C twice) ${where}`, metrics: {}, score: null, timings: current.timings, logExcerpt: current.logExcerpt },
-          () => false,
-        );
-      } catch {
-        continue; // a worker recorded it first: read that record
-      }
-    }
-    await sleep(pollMs, undefined, { signal: kill }).catch(() => undefined);
-  }
 }

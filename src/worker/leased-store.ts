@@ -14,13 +14,27 @@ export type QueueStore = Store & Required<Pick<Store, 'claimTrial' | 'renewLease
 /**
  * Whether remote workers can share `store`'s work queue: it has one, and processes on
  * several hosts can share the store (`sharedAcrossHosts` not false: PostgreSQL, not a
- * SQLite file).
+ * SQLite file). With `sameHost` (driver and workers are processes of one host), a SQLite
+ * file's queue serves too.
  *
  * @example
  * if (!isQueueStore(store)) throw new AutolabError('UsageError', 'autolab worker needs a store that hosts share');
  */
-export function isQueueStore(store: Store): store is QueueStore {
-  return store.sharedAcrossHosts !== false && typeof store.claimTrial === 'function' && typeof store.renewLease === 'function';
+export function isQueueStore(store: Store, sameHost = false): store is QueueStore {
+  return (sameHost || store.sharedAcrossHosts !== false) && typeof store.claimTrial === 'function' && typeof store.renewLease === 'function';
+}
+
+/**
+ * Whether the worker still holds a trial whose lease it could not renew because it is
+ * `pending` between two fidelity levels it measures in one claim (the baseline's ladder), or
+ * just handed back to its driver: pending, and owned by this worker (no other worker claims
+ * a trial that has an owner).
+ *
+ * @example if (!renewed.includes(id) && !(await heldBetweenLevels(store, studyId, id, worker))) stop(id);
+ */
+export async function heldBetweenLevels(store: Pick<Store, 'getTrial'>, studyId: number, trialId: number, worker: TrialOwner): Promise<boolean> {
+  const trial = await store.getTrial(studyId, trialId).catch(() => null);
+  return trial !== null && trial.status === 'pending' && trial.owner?.token === worker.token;
 }
 
 /** The error a write on a lost lease throws. */
@@ -41,7 +55,7 @@ export function leasedStore(store: QueueStore, worker: TrialOwner, held: (trialI
   const guard = async (studyId: number, trialId: number): Promise<void> => {
     if (!held(trialId)) return;
     const still = await store.renewLease(studyId, [trialId], worker);
-    if (!still.includes(trialId)) throw leaseLostError(studyId, trialId);
+    if (!still.includes(trialId) && !(await heldBetweenLevels(store, studyId, trialId, worker))) throw leaseLostError(studyId, trialId);
   };
   return new Proxy(store, {
     get(target, property, receiver) {

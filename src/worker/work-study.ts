@@ -10,6 +10,10 @@
  * worker that dies stops renewing: once its lease expires, the next claim re-queues
  * the trial (once; a second expiry records it `interrupted`). A worker that lost a
  * lease stops that run and records nothing.
+ *
+ * On a fidelity ladder each claim is one level of one trial (./claimed-level.ts): the
+ * worker measures it and hands it back to its driver, which decides the promotion and
+ * queues the next level; a failed level or the full level is recorded here.
  */
 import { failureLine } from '../core/trial-failure.ts';
 import { coerceError } from '../core/errors.ts';
@@ -17,7 +21,8 @@ import type { TrialOwner, TrialRecord } from '../core/trial.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { SlotPool, type Slot } from '../scheduler/slot-pool.ts';
-import { leasedStore, type QueueStore } from './leased-store.ts';
+import { heldBetweenLevels, leasedStore, type QueueStore } from './leased-store.ts';
+import { evaluateClaimedLevel, QueuedLevels, slotsForClaim } from './claimed-level.ts';
 
 /** The worker loop's settings (`study.work()` fills in the defaults). */
 export interface WorkOptions {
@@ -50,6 +55,8 @@ export interface WorkerSummary {
   recorded: TrialRecord[];
   /** Trials whose lease this worker lost (recovered elsewhere); nothing was recorded for them. */
   lost: number[];
+  /** On a fidelity ladder: levels this worker measured below the full level and handed back to their driver. */
+  levelsMeasured: number;
 }
 
 /** What the worker knows; changed only by the steps below. */
@@ -63,6 +70,10 @@ interface Worker {
   recorded: TrialRecord[];
   lost: Set<number>;
   claimed: number;
+  /** Fidelity levels measured here and handed back to their driver (not yet recorded trials). */
+  levelsMeasured: number;
+  /** On a fidelity ladder: the level each claimed trial was queued for. */
+  queuedLevels: QueuedLevels;
   /** `Date.now()` when the worker last had something to do. */
   lastBusy: number;
   wake: () => void;
@@ -86,6 +97,8 @@ export async function workStudy(runtime: StudyRuntime, options: WorkOptions): Pr
     recorded: [],
     lost: new Set(),
     claimed: 0,
+    levelsMeasured: 0,
+    queuedLevels: new QueuedLevels(),
     lastBusy: Date.now(),
     wake: () => undefined,
   };
@@ -104,7 +117,7 @@ export async function workStudy(runtime: StudyRuntime, options: WorkOptions): Pr
     clearInterval(renewal);
     options.kill.removeEventListener('abort', onKill);
   }
-  return { worker: runtime.owner, studyName: runtime.studyName, stopReason, recorded: worker.recorded, lost: [...worker.lost].sort((a, b) => a - b) };
+  return { worker: runtime.owner, studyName: runtime.studyName, stopReason, recorded: worker.recorded, lost: [...worker.lost].sort((a, b) => a - b), levelsMeasured: worker.levelsMeasured };
 }
 
 /** Claims a trial for every free slot, sleeping between polls, until a stop rule fires (returned). */
@@ -185,21 +198,45 @@ function runClaimed(worker: Worker, trial: TrialRecord, slot: Slot): void {
   const abort = new AbortController();
   if (options.kill.aborted) abort.abort();
   options.log(`claimed #${trial.id} (${trial.specialist}: ${trial.hypothesis.split('\n')[0]})`);
+  let held = slot;
   const done = (async () => {
     // A worktree left by a worker that died on this trial (same shared folder).
     await runtime.workspace.removeWorktree(runtime.paths.worktreeName(trial.id)).catch(() => undefined);
-    const finished = await evaluateTrial({ ...runtime, store: worker.guarded, slots: worker.slots }, trial, { index: slot.index, gpu: slot.gpu }, abort.signal);
-    worker.recorded.push(finished);
-    options.log(outcomeLine(finished));
+    const jobRuntime = { ...runtime, store: worker.guarded, slots: worker.slots };
+    if (!runtime.task.fidelity) {
+      const finished = await evaluateTrial(jobRuntime, trial, { index: slot.index, gpu: slot.gpu }, abort.signal);
+      noteRecorded(worker, finished);
+      return;
+    }
+    const level = trial.id === 0 ? 0 : await worker.queuedLevels.levelOf(options.store, runtime.studyId, trial.id);
+    held = await widenSlot(worker, slot, slotsForClaim(runtime.task.fidelity, level, worker.slots.size, trial.id === 0), abort.signal);
+    const outcome = await evaluateClaimedLevel(jobRuntime, trial, { index: held.index, gpu: held.gpu }, abort.signal, level);
+    if (outcome.kind === 'recorded') noteRecorded(worker, outcome.trial);
+    else {
+      worker.levelsMeasured++;
+      options.log(`#${trial.id} measured at fidelity level ${outcome.levelName} (score ${outcome.score}); handed back to its driver`);
+    }
   })()
     .catch((error: unknown) => noteUnrecorded(worker, trial.id, error))
     .finally(() => {
-      slot.release();
+      held.release();
       worker.running.delete(trial.id);
       worker.lastBusy = Date.now();
       worker.wake();
     });
   worker.running.set(trial.id, { abort, done });
+}
+
+function noteRecorded(worker: Worker, finished: TrialRecord): void {
+  worker.recorded.push(finished);
+  worker.options.log(outcomeLine(finished));
+}
+
+/** The claimed slot, widened to `count` slots held together (a fidelity level with `slots:`); the one slot when `count` is 1. */
+async function widenSlot(worker: Worker, slot: Slot, count: number, signal: AbortSignal): Promise<Slot> {
+  if (count <= 1) return slot;
+  slot.release();
+  return worker.slots.acquireMany(count, signal);
 }
 
 function noteUnrecorded(worker: Worker, trialId: number, error: unknown): void {
@@ -220,6 +257,7 @@ async function renewLeases(worker: Worker): Promise<void> {
   const held = new Set(await worker.options.store.renewLease(worker.runtime.studyId, ids, worker.runtime.owner));
   for (const id of ids) {
     if (held.has(id) || worker.lost.has(id)) continue;
+    if (await heldBetweenLevels(worker.options.store, worker.runtime.studyId, id, worker.runtime.owner)) continue;
     worker.lost.add(id);
     worker.options.log(`#${id}: lease lost (recovered elsewhere or stopped by its driver); stopping this run`);
     worker.running.get(id)?.abort.abort();
