@@ -41,6 +41,8 @@ const budget = Number(argument('budget') ?? 20);
 const work = Number(argument('work') ?? 0.3);
 const parallel = Number(argument('parallel') ?? 2);
 const python = argument('python') ?? process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
+/** --trace: print each variant's measurements in order (level, score, true full loss, CPU so far, kept), to see where the CPU goes. */
+const trace = process.argv.includes('--trace');
 process.env.BENCH_WORK_SECONDS = String(work);
 
 /** The ladder variants: the promotion rule, and whether a promoted run continues from the level below (`continue: true`) or starts over. */
@@ -133,6 +135,7 @@ function summarise(trials: TrialRecord[], levels: TrialLevelRecord[], laddered: 
     const loss = trueLoss(configOf(trial.metrics), 1);
     if (loss < bests[bests.length - 1]!.loss) bests.push({ cpuS, loss });
   }
+  if (trace) printTrace(trials, levels, laddered, spends);
   const result: Omit<RunResult, 'wallS'> = { regret: bests[bests.length - 1]!.loss - OPTIMUM, bests, cpuS: spends.reduce((sum, s) => sum + s.seconds, 0), trials: trials.length - 1 };
   if (!laddered) return result;
   const fidelity = laddered.task.fidelity!;
@@ -157,6 +160,25 @@ function summarise(trials: TrialRecord[], levels: TrialLevelRecord[], laddered: 
   const atSmall = levels.filter((r) => r.level === 0 && r.status === 'scored' && r.trialId !== 0);
   const rankCorrelation = spearman(atSmall.map((r) => r.score!), atSmall.map((r) => trueLoss(configOf(r.metrics), 1)));
   return { ...result, planted, flagged, rankCorrelation };
+}
+
+/** --trace: every measurement in the order it was recorded, with the CPU spent so far and whether it made a new incumbent. */
+function printTrace(trials: TrialRecord[], levels: TrialLevelRecord[], laddered: Awaited<ReturnType<typeof openStudy>> | null, spends: Array<{ at: string; seconds: number }>): void {
+  const start = Date.parse(trials.find((t) => t.id === 0)!.finishedAt ?? trials[0]!.createdAt);
+  const byId = new Map(trials.map((t) => [t.id, t]));
+  const rows = laddered
+    ? levels.filter((r) => r.trialId !== 0).map((r) => ({ at: r.measuredAt, id: r.trialId, level: r.level, score: r.score, metrics: r.metrics }))
+    : trials.filter((t) => t.id !== 0 && t.finishedAt).map((t) => ({ at: t.finishedAt!, id: t.id, level: 0, score: t.score, metrics: t.metrics }));
+  rows.sort((a, b) => a.at.localeCompare(b.at));
+  let cpu = 0;
+  for (const row of rows) {
+    cpu = spends.filter((s) => s.at <= row.at).reduce((sum, s) => sum + s.seconds, 0);
+    const trial = byId.get(row.id)!;
+    const truth = row.metrics.lr === undefined ? NaN : trueLoss(configOf(row.metrics), 1);
+    const last = !laddered || row.level === laddered.task.fidelity!.levels.length - 1 || (trial.finishedAt !== null && trial.finishedAt <= row.at && trial.label !== null);
+    const fate = last ? `${trial.status}${trial.label ? ` ${trial.label}` : ''}` : '';
+    console.log(`  t+${((Date.parse(row.at) - start) / 1000).toFixed(1).padStart(6)}s cpu ${cpu.toFixed(2).padStart(5)} #${String(row.id).padEnd(3)} L${row.level} score ${row.score?.toFixed(4) ?? 'null'} true ${truth.toFixed(4)} parent ${trial.parent} ${fate}`);
+  }
 }
 
 async function runOptuna(seed: number, pruner: 'hyperband' | 'sha'): Promise<RunResult> {
@@ -198,58 +220,70 @@ const ALL_VARIANTS = ['single', ...Object.keys(LADDERS), 'optuna_hyperband', 'op
 const chosen = argument('variants')?.split(',').map((name) => name.trim()) ?? ALL_VARIANTS;
 for (const name of chosen) if (!ALL_VARIANTS.includes(name)) throw new Error(`unknown variant ${name}: expected some of ${ALL_VARIANTS.join(', ')}`);
 const variants = ALL_VARIANTS.filter((name) => name === 'single' || chosen.includes(name));
-const results: Record<string, RunResult[]> = Object.fromEntries(variants.map((v) => [v, []]));
+/** Per variant, its run on each seed (index seed - 1; absent where it did not run). */
+const results: Record<string, Array<RunResult | undefined>> = Object.fromEntries(variants.map((v) => [v, []]));
+// --rule-seeds K: the ladder rules other than --main-rule (default gain_per_cost) run on seeds 1..K only, after every
+// seed of the main variants (single, the main rule, Optuna): the main comparison gets all seeds when time is short.
+const mainRule = argument('main-rule') ?? 'gain_per_cost';
+const ruleSeeds = Math.min(Number(argument('rule-seeds') ?? seeds), seeds);
+const secondary = (variant: string) => variant in LADDERS && variant !== mainRule;
 const loadAtStart = loadavg()[0]!;
-console.log(`bench:fidelity — load ${loadAtStart.toFixed(1)} · ${seeds} seeds, budget ${budget} full-run equivalents (${work}s CPU each), parallel ${parallel}; optimum ${OPTIMUM.toFixed(4)}`);
-for (let seed = 1; seed <= seeds; seed++) {
-  for (const variant of variants) {
-    const result = variant === 'single' ? await runAutolab(seed, null) : variant.startsWith('optuna_') ? await runOptuna(seed, variant === 'optuna_sha' ? 'sha' : 'hyperband') : await runAutolab(seed, variant);
-    results[variant]!.push(result);
-    const extra = result.planted !== undefined ? ` · shrinking flagged ${result.flagged}/${result.planted} · rank corr ${round(result.rankCorrelation ?? null, 3)}` : '';
-    console.log(`seed ${seed} ${variant.padEnd(20)} regret ${result.regret.toFixed(4)} · ${result.trials} trials · run CPU ${result.cpuS.toFixed(1)}s · wall ${result.wallS.toFixed(0)}s${extra}`);
+console.log(`bench:fidelity — load ${loadAtStart.toFixed(1)} · ${seeds} seeds (${ruleSeeds} for the rules other than ${mainRule}), budget ${budget} full-run equivalents (${work}s CPU each), parallel ${parallel}; optimum ${OPTIMUM.toFixed(4)}`);
+const phases = ruleSeeds < seeds ? [{ seeds, of: variants.filter((v) => !secondary(v)) }, { seeds: ruleSeeds, of: variants.filter(secondary) }] : [{ seeds, of: variants }];
+for (const phase of phases) {
+  if (phase.of.length === 0) continue;
+  for (let seed = 1; seed <= phase.seeds; seed++) {
+    for (const variant of phase.of) {
+      const result = variant === 'single' ? await runAutolab(seed, null) : variant.startsWith('optuna_') ? await runOptuna(seed, variant === 'optuna_sha' ? 'sha' : 'hyperband') : await runAutolab(seed, variant);
+      results[variant]![seed - 1] = result;
+      const extra = result.planted !== undefined ? ` · shrinking flagged ${result.flagged}/${result.planted} · rank corr ${round(result.rankCorrelation ?? null, 3)}` : '';
+      console.log(`seed ${seed} ${variant.padEnd(20)} regret ${result.regret.toFixed(4)} · ${result.trials} trials · run CPU ${result.cpuS.toFixed(1)}s · wall ${result.wallS.toFixed(0)}s${extra}`);
+    }
+    // The figures so far, so that a run cut short still reports every seed it finished.
+    console.log(`so far ${JSON.stringify(summary())}`);
   }
 }
 
-const figures: Record<string, Record<string, number | null>> = {};
-for (const variant of variants) {
-  const runs = results[variant]!;
-  figures[variant] = {
-    regret: round(median(runs.map((r) => r.regret))),
-    cpu_s_to_single_best: round(median(runs.map((r, i) => cpuTo(r.bests, results.single![i]!.bests.at(-1)!.loss))), 2),
-    cpu_s: round(median(runs.map((r) => r.cpuS)), 2),
-    trials: median(runs.map((r) => r.trials)),
-  };
-}
-// Seed by seed: on how many seeds a variant's final best is strictly better than another's (equal CPU budget).
-const wins: Record<string, Record<string, number>> = {};
-for (const variant of variants.filter((name) => name in LADDERS)) {
-  wins[variant] = {};
-  for (const other of variants.filter((name) => name === 'single' || name.startsWith('optuna_'))) {
-    wins[variant]![`vs_${other}`] = results[variant]!.filter((run, i) => run.regret < results[other]![i]!.regret - 1e-12).length;
+/** The medians, wins and shares over the seeds each variant ran. */
+function summary() {
+  const single = results.single!;
+  const figures: Record<string, Record<string, number | null>> = {};
+  // Seed by seed: on how many seeds a variant's final best is strictly better than another's (equal CPU budget).
+  const wins: Record<string, Record<string, number>> = {};
+  const singleTo = single.map((run) => (run ? cpuTo(run.bests, run.bests.at(-1)!.loss) : null));
+  for (const variant of variants) {
+    const runs = results[variant]!.map((run, i) => ({ run, i })).filter((entry): entry is { run: RunResult; i: number } => entry.run !== undefined && single[entry.i] !== undefined);
+    if (runs.length === 0) continue;
+    const target = (i: number) => single[i]!.bests.at(-1)!.loss;
+    // CPU to single's final best over single's own CPU to it (the strict reading of the goal, at most 1/3) and over single's whole CPU budget.
+    const ratios = runs.map(({ run, i }) => {
+      const own = cpuTo(run.bests, target(i));
+      return own === null || !singleTo[i] ? null : own / singleTo[i]!;
+    });
+    const budgetRatios = runs.map(({ run, i }) => {
+      const own = cpuTo(run.bests, target(i));
+      return own === null ? null : own / single[i]!.cpuS;
+    });
+    figures[variant] = {
+      seeds: runs.length,
+      regret: round(median(runs.map(({ run }) => run.regret))),
+      cpu_s_to_single_best: round(median(runs.map(({ run, i }) => cpuTo(run.bests, target(i)))), 2),
+      cpu_s: round(median(runs.map(({ run }) => run.cpuS)), 2),
+      trials: median(runs.map(({ run }) => run.trials)),
+      cpu_ratio_to_single: round(median(ratios), 3),
+      seeds_within_third: ratios.filter((ratio) => ratio !== null && ratio <= 1 / 3).length,
+      cpu_ratio_to_single_budget: round(median(budgetRatios), 3),
+    };
+    if (!(variant in LADDERS)) continue;
+    wins[variant] = {};
+    for (const other of variants.filter((name) => name === 'single' || name.startsWith('optuna_'))) {
+      wins[variant]![`vs_${other}`] = runs.filter(({ run, i }) => results[other]![i] !== undefined && run.regret < results[other]![i]!.regret - 1e-12).length;
+    }
   }
-}
-// CPU to single's final best over single's own (the goal: at most 1/3), seed by seed then the median.
-const singleTo = results.single!.map((run) => cpuTo(run.bests, run.bests.at(-1)!.loss));
-for (const variant of variants) {
-  const ratios = results[variant]!.map((run, i) => {
-    const own = cpuTo(run.bests, results.single![i]!.bests.at(-1)!.loss);
-    return own === null || !singleTo[i] ? null : own / singleTo[i]!;
-  });
-  figures[variant]!.cpu_ratio_to_single = round(median(ratios), 3);
-  figures[variant]!.seeds_within_third = ratios.filter((ratio) => ratio !== null && ratio <= 1 / 3).length;
-}
-const ladderRuns = Object.keys(LADDERS).flatMap((rule) => results[rule] ?? []);
-const planted = ladderRuns.reduce((sum, r) => sum + (r.planted ?? 0), 0);
-const flagged = ladderRuns.reduce((sum, r) => sum + (r.flagged ?? 0), 0);
-console.log('\nvariant               median regret   CPU s to single best   run CPU s   trials');
-for (const variant of variants) {
-  const f = figures[variant]!;
-  console.log(`${variant.padEnd(22)}${String(f.regret).padStart(14)}${String(f.cpu_s_to_single_best).padStart(23)}${String(f.cpu_s).padStart(12)}${String(f.trials).padStart(9)}`);
-}
-console.log(`planted shrinking gains flagged before full: ${flagged} of ${planted}`);
-for (const [variant, counts] of Object.entries(wins)) console.log(`${variant}: better final best on ${Object.entries(counts).map(([other, n]) => `${n}/${seeds} seeds ${other.replace('vs_', 'vs ')}`).join(', ')}`);
-console.log(
-  JSON.stringify({
+  const ladderRuns = Object.keys(LADDERS).flatMap((rule) => (results[rule] ?? []).filter((run): run is RunResult => run !== undefined));
+  const planted = ladderRuns.reduce((sum, r) => sum + (r.planted ?? 0), 0);
+  const flagged = ladderRuns.reduce((sum, r) => sum + (r.flagged ?? 0), 0);
+  return {
     bench: 'fidelity',
     seeds,
     budget_full_runs: budget,
@@ -260,5 +294,14 @@ console.log(
     shrinking_planted: planted,
     rank_correlation: round(median(ladderRuns.map((r) => r.rankCorrelation ?? null)), 3),
     load: { start: round(loadAtStart, 1), end: round(loadavg()[0]!, 1) },
-  }),
-);
+  };
+}
+
+const final = summary();
+console.log('\nvariant               seeds  median regret   CPU s to single best   ratio (own)   ratio (budget)   run CPU s   trials');
+for (const [variant, f] of Object.entries(final.variants)) {
+  console.log(`${variant.padEnd(22)}${String(f.seeds).padStart(5)}${String(f.regret).padStart(15)}${String(f.cpu_s_to_single_best).padStart(23)}${String(f.cpu_ratio_to_single).padStart(14)}${String(f.cpu_ratio_to_single_budget).padStart(17)}${String(f.cpu_s).padStart(12)}${String(f.trials).padStart(9)}`);
+}
+console.log(`planted shrinking gains flagged before full: ${final.shrinking_flagged_share} of ${final.shrinking_planted}`);
+for (const [variant, counts] of Object.entries(final.wins)) console.log(`${variant}: better final best on ${Object.entries(counts).map(([other, n]) => `${n}/${final.variants[variant]!.seeds} seeds ${other.replace('vs_', 'vs ')}`).join(', ')}`);
+console.log(JSON.stringify(final));

@@ -3,7 +3,7 @@
  * specialist writes into its proposals' notes, or else read from the trial's files.
  */
 import { PREDICTED_FULL_METRIC } from '../../core/fidelity.ts';
-import { modelLevelScores } from '../../core/fidelity-model-level.ts';
+import { multiFidelityScores } from '../../core/fidelity-model-scores.ts';
 import { AutolabError } from '../../core/errors.ts';
 import { knobValuesInNotes } from '../../core/trial-change.ts';
 import type { ProposalContext } from '../../core/specialist.ts';
@@ -74,8 +74,8 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
 
   return async (context) => {
     const observations: KnobObservation[] = [];
-    // On a ladder: scores of the model level (the highest with knobs + 1 trials measured, as BOHB), never levels mixed.
-    const multiFidelity = context.fidelityLevels && context.task.fidelity ? modelLevelScores(context.fidelityLevels, context.task.objective.direction, knobs.length + 1) : null;
+    // On a ladder: full-level scores once knobs + 1 trials reached full (as BOHB), the scaling model's predictions of them before; never levels' scores mixed raw.
+    const multiFidelity = context.fidelityLevels && context.task.fidelity ? multiFidelityScores(context.task.fidelity, context.fidelityLevels, context.task.objective.direction, knobs.length + 1) : null;
     for (const trial of context.history.recent.slice(-KNOB_HISTORY_LIMIT)) {
       context.signal.throwIfAborted();
       const values = await valuesOf(trial, context);

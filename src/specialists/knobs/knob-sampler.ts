@@ -27,9 +27,10 @@ export interface KnobObservation {
   /** The metrics the trial recorded (a gate miss's too), for modelling a gate's metric. */
   metrics?: Readonly<Record<string, number>>;
   /**
-   * On a fidelity ladder: the level the sampler's model is built from (`modelLevelScores`);
-   * `score` is then the trial's rank score at that level (its score there, or a worse one
-   * when it stopped below), and the observation is measured even while the trial climbs.
+   * On a fidelity ladder: the level the sampler's model is built from (`multiFidelityScores`);
+   * `score` is then the trial's rank score (at the full level once enough trials reached it:
+   * its score there, or a worse one when it stopped below; before that, its full-level score
+   * as the scaling model predicts it), and the observation is measured even while the trial climbs.
    */
   modelLevel?: number;
 }
