@@ -6,7 +6,7 @@ import { validateCommandRequest, type CommandRequest, type CommandResult, type E
 import { budgetTimerMs } from '../shared/budget-timer.ts';
 import { suspectOutOfMemory } from '../shared/out-of-memory.ts';
 import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_STDOUT_TAIL_BYTES } from '../shared/output-tail.ts';
-import { describeCwdProblem } from '../shared/working-directory.ts';
+import { describeCwdProblemSync } from '../shared/working-directory.ts';
 import { OutputRecorder } from './output-recorder.ts';
 import { sharedLauncher, type LaunchedExit, type LaunchedProcess } from './process-launcher.ts';
 import { reapProcessesWithToken, signalProcessGroup } from './process-group.ts';
@@ -111,7 +111,7 @@ export class LocalExecutor implements Executor {
       await recorder.close();
       return resultOf(recorder, { aborted: true });
     }
-    const cwdProblem = await describeCwdProblem(request.cwd);
+    const cwdProblem = describeCwdProblemSync(request.cwd);
     if (cwdProblem !== null) {
       await recorder.close();
       return resultOf(recorder, { spawnError: cwdProblem });
