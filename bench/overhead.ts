@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStudy } from '../src/engine/open-study.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
+import { engineProfile } from '../src/evaluator/engine-profile.ts';
 import { gitCallTally } from '../src/workspace/git.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -64,7 +65,21 @@ console.log(`bench:overhead on ${process.platform} ${process.arch}, ${(await imp
  * Where the engine's time per trial goes (p50 of each phase, from the recorded timings)
  * and the git processes it started per trial, by subcommand.
  */
-function phaseProfile(trials: readonly TrialRecord[], git: Record<string, { calls: number; ms: number }>) {
+/** The parts of "other" (engine time outside materialise, legality, preflight, run and score: engine-profile.ts). */
+const OTHER_PARTS = ['start', 'parent', 'stored', 'smoke', 'run.files', 'run.executor', 'run.curve', 'seal', 'score.files', 'score.executor', 'feedback', 'worktree.remove', 'gates'];
+
+/** p50 over the trials of each part of "other", and what no part explains (the driver's other work, waiting for the event loop). */
+function otherParts(trials: readonly TrialRecord[], parts: ReadonlyMap<number, Record<string, number>>): Record<string, number> {
+  const of = (trial: TrialRecord) => parts.get(trial.id) ?? {};
+  const p50 = (pick: (trial: TrialRecord) => number) => Number(percentile(trials.map(pick), 0.5).toFixed(1));
+  const other = (trial: TrialRecord) => { const t = trial.timings; return (t.totalMs ?? 0) - (t.materialiseMs ?? 0) - (t.preflightMs ?? 0) - (t.runMs ?? 0) - (t.scoreMs ?? 0) - (t.recordMs ?? 0); };
+  const named = Object.fromEntries(OTHER_PARTS.map((name) => [name, p50((trial) => of(trial)[name] ?? 0)]));
+  const unattributed = p50((trial) => other(trial) - OTHER_PARTS.reduce((sum, name) => sum + (of(trial)[name] ?? 0), 0));
+  const inside = Object.fromEntries(['worktree', 'materialise', 'legality', 'preflight.executor'].map((name) => [name, p50((trial) => of(trial)[name] ?? 0)]));
+  return { ...named, unattributed, ...Object.fromEntries(Object.entries(inside).map(([name, ms]) => [`(${name})`, ms])) };
+}
+
+function phaseProfile(trials: readonly TrialRecord[], git: Record<string, { calls: number; ms: number }>, parts: ReadonlyMap<number, Record<string, number>>) {
   const p50 = (pick: (t: TrialRecord['timings']) => number) => Math.round(percentile(trials.map((trial) => pick(trial.timings)), 0.5));
   const phases = {
     propose_ms: p50((t) => t.proposeMs ?? 0),
@@ -80,15 +95,16 @@ function phaseProfile(trials: readonly TrialRecord[], git: Record<string, { call
       .map(([name, entry]) => [name, { calls: Number((entry.calls / trials.length).toFixed(2)), ms: Math.round(entry.ms / trials.length) }]),
   );
   const calls = Object.values(git).reduce((sum, entry) => sum + entry.calls, 0);
-  return { phases, git_per_trial: Number((calls / trials.length).toFixed(2)), git_by_command: perTrial };
+  return { phases, other_parts: otherParts(trials, parts), git_per_trial: Number((calls / trials.length).toFixed(2)), git_by_command: perTrial };
 }
 
 // 1. The golf recipe: engine time per trial.
 const golfTask = readFileSync(join(ROOT, 'examples', 'golf', 'autolab.yaml'), 'utf8');
 const golf = await gitRepoFrom(join(ROOT, 'examples', 'golf'), sandbox === null ? {} : { 'autolab.yaml': `${golfTask}sandbox: ${sandbox}\n` });
 gitCallTally({ reset: true });
+engineProfile({ enable: true, reset: true });
 const golfRun = await runStudy(golf, golfTrials);
-const golfProfile = phaseProfile(golfRun.trials, gitCallTally({ reset: true }));
+const golfProfile = phaseProfile(golfRun.trials, gitCallTally({ reset: true }), engineProfile({ enable: false, reset: true }));
 const overheads = golfRun.trials.map(engineMs);
 const golfFigures = {
   sandbox: sandbox ?? 'default',
@@ -104,6 +120,7 @@ const golfFigures = {
 };
 console.log(`golf: ${golfFigures.trials} trials; engine time per trial p50 ${golfFigures.engine_p50_ms} ms, p95 ${golfFigures.engine_p95_ms} ms (materialise p50 ${golfFigures.materialise_p50_ms} ms; the run itself p50 ${golfFigures.run_p50_ms} ms; the score p50 ${golfFigures.score_p50_ms} ms, p95 ${golfFigures.score_p95_ms} ms; engine + score p50 ${golfFigures.engine_plus_score_p50_ms} ms)`);
 console.log(`golf profile (p50 per phase): ${Object.entries(golfProfile.phases).map(([k, v]) => `${k.replace('_ms', '')} ${v} ms`).join(', ')}; git processes per trial ${golfProfile.git_per_trial} (${Object.entries(golfProfile.git_by_command).map(([k, v]) => `${k} ${v.calls}`).join(', ')}; setup and baseline included)`);
+console.log(`golf "other" by part (p50 ms; in parentheses: parts of materialise and preflight): ${Object.entries(golfProfile.other_parts).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 await rm(golf, { recursive: true, force: true });
 
 // 2. Slot utilisation: parallel 2, trials of about 1 s.

@@ -16,6 +16,7 @@ import { legalityStep } from './legality-step.ts';
 import { materialiseStep, parentStep, worktreeStep } from './materialise-step.ts';
 import { materialisedStep, recordStep, startStep } from './record-step.ts';
 import { classifyStep } from './classify-step.ts';
+import { lapTimer } from './engine-profile.ts';
 import { preflightStep, runStep, smokeStep, stoppedStep } from './run-steps.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
 import { enterPhase, msSince, startingEvidence, withFacts, withTimings, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
@@ -32,11 +33,15 @@ import { enterPhase, msSince, startingEvidence, withFacts, withTimings, type Tri
 export async function evaluateTrial(runtime: StudyRuntime, trial: TrialRecord, slot: SlotInfo, signal: AbortSignal): Promise<TrialRecord> {
   const job: TrialJob = { runtime, trial, slot, signal };
   const started = performance.now();
+  const lap = lapTimer(trial.id);
   await startStep(job);
+  lap('start');
   const evidence = await gatherEvidence(job);
+  lap(null);
   enterPhase(job, 'gates');
   const classified = classifyStep(runtime.task, evidence);
   enterPhase(job, 'record');
+  lap('gates');
   return recordStep(job, evidence, classified, msSince(started));
 }
 
@@ -47,24 +52,37 @@ export async function evaluateTrial(runtime: StudyRuntime, trial: TrialRecord, s
  */
 export async function gatherEvidence(job: TrialJob): Promise<TrialEvidence> {
   let evidence = startingEvidence(job.trial);
+  // The profile's parts (engine-profile.ts); the run and score phases time their own (run-repeat.ts).
+  const lap = lapTimer(job.trial.id);
   try {
     evidence = await parentStep(job, evidence);
+    lap('parent');
     const t0 = performance.now();
     evidence = await worktreeStep(job, evidence);
+    lap('worktree');
     evidence = await materialiseStep(job, evidence);
+    lap('materialise');
     evidence = await legalityStep(job, evidence);
+    lap('legality');
     // materialiseMs spans materialise and legality (as it always has); legalityMs is the latter alone.
     evidence = withTimings(evidence, { materialiseMs: msSince(t0) });
     evidence = await materialisedStep(job, evidence);
+    lap('stored');
     evidence = await preflightStep(job, evidence);
+    lap(null);
     evidence = await smokeStep(job, evidence);
+    lap('smoke');
     evidence = await runStep(job, evidence);
+    lap(null);
     evidence = await feedbackStep(job, evidence);
     evidence = stoppedStep(job, evidence);
+    lap('feedback');
   } catch (error) {
     evidence = withFacts(evidence, { infraError: error instanceof Error ? error.message : String(error) });
   } finally {
+    lap(null);
     if (evidence.worktree !== null) await job.runtime.workspace.removeWorktree(job.runtime.paths.worktreeName(job.trial.id)).catch(() => undefined);
+    lap('worktree.remove');
   }
   return evidence;
 }

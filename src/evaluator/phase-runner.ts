@@ -2,6 +2,7 @@ import type { CommandRequest, CommandResult } from '../core/executor.ts';
 import type { PhaseFacts } from '../core/outcome.ts';
 import type { CommandSpec } from '../core/task.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
+import { addSpan } from './engine-profile.ts';
 import { phaseEnv, type PhaseName } from './phase-env.ts';
 
 /** Where one phase command of one repeat reads and writes. */
@@ -34,6 +35,7 @@ export interface PhaseOptions {
 
 /** Runs one phase command of a trial through the executor, with its environment and budgets. */
 export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup'>, spec: CommandSpec, target: PhaseTarget, slot: SlotInfo, signal: AbortSignal, options: PhaseOptions = {}): Promise<CommandResult> {
+  const t0 = performance.now();
   const request: CommandRequest = {
     command: spec.command,
     cwd: target.cwd,
@@ -63,7 +65,11 @@ export function runPhase(runtime: StudyRuntime, phase: Exclude<PhaseName, 'setup
   };
   // The score reads what a trial left: it runs under the run's memory limit too.
   if ((phase === 'run' || phase === 'smoke' || phase === 'score') && runtime.task.run.memoryBytes !== undefined) request.memoryBytes = runtime.task.run.memoryBytes;
-  return runtime.executor.run(request);
+  // The executor's own work around the command (environment, sandbox, limits, spawn, teardown) is engine time.
+  return runtime.executor.run(request).then((result) => {
+    addSpan(target.trialId, `${phase}.executor`, performance.now() - t0 - result.durationMs);
+    return result;
+  });
 }
 
 export function phaseFacts(result: CommandResult): PhaseFacts {

@@ -3,6 +3,7 @@ import type { TrialFacts } from '../core/outcome.ts';
 import { pruneWatch, type PruningContext } from './prune-watch.ts';
 import type { CurvePoint, Metrics, TrialRecord } from '../core/trial.ts';
 import { CurveWatcher } from './curve-watcher.ts';
+import { lapTimer } from './engine-profile.ts';
 import { sealArtifacts, unsealedDetail } from './artifact-seal.ts';
 import { resumeFolderOf } from './level-resume.ts';
 import type { SlotInfo, StudyRuntime } from './study-runtime.ts';
@@ -72,6 +73,8 @@ async function prepareRepeatFiles(runtime: StudyRuntime, trialId: number, repeat
  */
 export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, options: RepeatOptions): Promise<RepeatResult> {
   const { repeat, seed } = options;
+  // The profile's parts (engine-profile.ts); each phase's executor work is timed by runPhase.
+  const lap = lapTimer(trial.id);
   const phaseOptions: PhaseOptions = { ...(options.adopt === true && { adopt: true }), ...(options.group !== undefined && { group: options.group }) };
   const { artifacts, metricsFile, checkpointDir } = await prepareRepeatFiles(runtime, trial.id, repeat, options.adopt === true);
   const resumeDir = runtime.resumeFrom ? await resumeFolderOf(runtime.resumeFrom, repeat) : null;
@@ -87,6 +90,7 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   });
   // Followed live only when a pruner reads it; else read once the run has ended.
   if (watch) watcher.start();
+  lap('run.files');
   const run = await runPhase(
     runtime,
     'run',
@@ -96,8 +100,10 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
     AbortSignal.any([options.signal, pruner.signal]),
     phaseOptions,
   );
+  lap(null);
   const curve = await watcher.stop();
   await rm(checkpointDir, { recursive: true, force: true });
+  lap('run.curve');
   facts.run = { ...phaseFacts(run), aborted: run.aborted && prunedReason === null };
   if (prunedReason !== null) facts.pruned = prunedReason;
   const result: RepeatResult = { repeat, seed, verification: options.verification, facts, metrics: null, runMs: Math.round(run.durationMs), scoreMs: 0, curve, logExcerpt: lastLines(run.outputTail, 30) };
@@ -105,6 +111,7 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
 
   // Sealed: only regular files and folders, made read-only, before the evaluator's score reads them.
   const sealed = await sealArtifacts(artifacts);
+  lap('seal');
   if (sealed.problems.length > 0) {
     facts.illegal = [unsealedDetail(sealed.problems)];
     return result;
@@ -120,6 +127,7 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   const scoreStarted = options.adopt === true && (await stat(runtime.paths.repeatFile(trial.id, repeat, 'score', '.log')).then(() => true, () => false));
   if (!scoreStarted) await rm(scoreDir, { recursive: true, force: true });
   await mkdir(scoreDir, { recursive: true });
+  lap('score.files');
   const score = await runPhase(
     runtime,
     'score',
@@ -129,6 +137,7 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
     options.signal,
     options.adopt === true ? { adopt: true } : {},
   );
+  lap(null);
   result.scoreMs = Math.round(score.durationMs);
   facts.score = phaseFacts(score);
   if (score.exitCode === 0 && !score.timedOut) {

@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../../core/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
+import { sharedLauncher } from './process-launcher.ts';
 import { listProcessGroup } from './process-group.ts';
 
 const onLinux = process.platform === 'linux';
@@ -71,7 +72,8 @@ async function expectGroupGone(pgid: number): Promise<void> {
   expect(groupExists(pgid)).toBe(false);
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  await sharedLauncher().warmUp(); // commands start from the launcher (process-launcher.ts)
   dir = mkdtempSync(join(tmpdir(), 'autolab-local-kill-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutolabError } from '../../core/errors.ts';
 import type { CommandRequest } from '../../core/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
+import { sharedLauncher } from './process-launcher.ts';
 
 const executor = new LocalExecutor();
 let dir: string;
@@ -33,7 +34,8 @@ function findPython(): string | null {
   }
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  await sharedLauncher().warmUp(); // commands start from the launcher (process-launcher.ts)
   dir = mkdtempSync(join(tmpdir(), 'autolab-local-executor-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,8 +6,9 @@ import { validateCommandRequest, type CommandRequest, type CommandResult, type E
 import { budgetTimerMs } from '../shared/budget-timer.ts';
 import { suspectOutOfMemory } from '../shared/out-of-memory.ts';
 import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_STDOUT_TAIL_BYTES } from '../shared/output-tail.ts';
-import { describeCwdProblem } from '../shared/working-directory.ts';
+import { describeCwdProblemSync } from '../shared/working-directory.ts';
 import { OutputRecorder } from './output-recorder.ts';
+import { sharedLauncher, type LaunchedExit, type LaunchedProcess } from './process-launcher.ts';
 import { reapProcessesWithToken, signalProcessGroup } from './process-group.ts';
 import { bwrapArguments } from './sandbox-bwrap.ts';
 import { createPidsCgroup, reapPidsCgroups, type PidsCgroup } from './sandbox-pids.ts';
@@ -40,6 +41,12 @@ export interface LocalExecutorOptions {
   stdoutTailBytes?: number;
   /** Size of the rolling combined-output tail. Default 4 KiB. */
   outputTailBytes?: number;
+  /**
+   * Start commands through the shared process launcher (process-launcher.ts: a small
+   * helper process, so that starting a command does not copy and block the driver).
+   * Default true; false, or a launcher that cannot start here, spawns them from this process.
+   */
+  launcher?: boolean;
 }
 
 /**
@@ -81,8 +88,10 @@ export class LocalExecutor implements Executor {
   private readonly drainMs: number;
   private readonly stdoutTailBytes: number;
   private readonly outputTailBytes: number;
+  private readonly useLauncher: boolean;
 
   constructor(options: LocalExecutorOptions = {}) {
+    this.useLauncher = options.launcher ?? true;
     this.killGraceMs = options.killGraceMs ?? 500;
     this.drainMs = options.drainMs ?? 200;
     this.stdoutTailBytes = options.stdoutTailBytes ?? DEFAULT_STDOUT_TAIL_BYTES;
@@ -102,7 +111,7 @@ export class LocalExecutor implements Executor {
       await recorder.close();
       return resultOf(recorder, { aborted: true });
     }
-    const cwdProblem = await describeCwdProblem(request.cwd);
+    const cwdProblem = describeCwdProblemSync(request.cwd);
     if (cwdProblem !== null) {
       await recorder.close();
       return resultOf(recorder, { spawnError: cwdProblem });
@@ -117,20 +126,22 @@ export class LocalExecutor implements Executor {
       launcher = [probe.bwrap, ...bwrapArguments(request.sandbox, request.cwd)];
     }
     const cgroup = request.maxProcesses === undefined ? null : await createPidsCgroup(request.env.AUTOLAB_RUN_TOKEN ?? 'run', request.maxProcesses);
-    let child: ChildProcess;
-    try {
-      child = spawn('/bin/sh', shellArguments(request, cgroup, launcher), {
-        cwd: request.cwd,
-        env: request.env,
-        detached: true,
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-    } catch (error) {
+    const started = await this.start(shellArguments(request, cgroup, launcher), request);
+    if ('spawnError' in started) {
       await cgroup?.destroy();
       await recorder.close();
-      return resultOf(recorder, { spawnError: `could not start /bin/sh: ${coerceError(error).message}` });
+      return resultOf(recorder, { spawnError: started.spawnError });
     }
-    return this.supervise(child, request, recorder, cgroup);
+    return this.supervise(started.started, request, recorder, cgroup);
+  }
+
+  /** Starts `/bin/sh` with `args` in its own process group: through the launcher, else from this process. */
+  private async start(args: string[], request: CommandRequest): Promise<{ started: LaunchedProcess } | { spawnError: string }> {
+    if (this.useLauncher) {
+      const outcome = await sharedLauncher().launch({ file: '/bin/sh', args, cwd: request.cwd, env: request.env });
+      if (!('unavailable' in outcome)) return outcome;
+    }
+    return spawnHere('/bin/sh', args, request);
   }
 
   /**
@@ -142,11 +153,8 @@ export class LocalExecutor implements Executor {
     return byCgroup + (await reapProcessesWithToken(token));
   }
 
-  private supervise(child: ChildProcess, request: CommandRequest, recorder: OutputRecorder, cgroup: PidsCgroup | null): Promise<LocalCommandResult> {
-    const started = performance.now();
-    const pid = child.pid;
-    const stdout = child.stdout as Readable;
-    const stderr = child.stderr as Readable;
+  private supervise(child: LaunchedProcess, request: CommandRequest, recorder: OutputRecorder, cgroup: PidsCgroup | null): Promise<LocalCommandResult> {
+    const { pid, stdout, stderr } = child;
     stdout.on('data', (chunk: Buffer) => recorder.record('stdout', chunk));
     stderr.on('data', (chunk: Buffer) => recorder.record('stderr', chunk));
     stdout.on('error', () => {});
@@ -156,9 +164,7 @@ export class LocalExecutor implements Executor {
     let aborted = false;
     let sigkillSentByUs = false;
     let graceTimer: NodeJS.Timeout | undefined;
-    const killGroup = (signal: NodeJS.Signals) => {
-      if (pid !== undefined) signalProcessGroup(pid, signal);
-    };
+    const killGroup = (signal: NodeJS.Signals) => signalProcessGroup(pid, signal);
     const budgetTimer = setTimeout(() => {
       timedOut = true;
       killGroup('SIGTERM');
@@ -173,49 +179,52 @@ export class LocalExecutor implements Executor {
       killGroup('SIGKILL');
     };
     request.signal?.addEventListener('abort', onAbort, { once: true });
-    if (request.signal?.aborted) onAbort(); // aborted while the cwd was being checked
+    if (request.signal?.aborted) onAbort(); // aborted while the command was being started
     const stopWatching = () => {
       clearTimeout(budgetTimer);
       clearTimeout(graceTimer);
       request.signal?.removeEventListener('abort', onAbort);
     };
 
-    return new Promise<LocalCommandResult>((resolve) => {
-      child.on('error', (error) => {
-        if (pid !== undefined) return; // errors after a successful start (none expected) do not end the run
-        stopWatching();
-        void recorder.close().then(() =>
-          resolve(resultOf(recorder, { spawnError: `could not start /bin/sh: ${error.message}` })),
-        );
+    return child.exited.then(async ({ exitCode, signal, durationMs, machineFault }: LaunchedExit) => {
+      stopWatching();
+      killGroup('SIGKILL'); // a grandchild must not outlive its trial
+      // ... nor one that left the group (setsid): the cgroup knows them all.
+      const limitHits = cgroup === null ? Promise.resolve(0) : cgroup.limitHits().then(async (hits) => (await cgroup.destroy(), hits));
+      await drainThenDestroy([stdout, stderr], this.drainMs);
+      noteLimits(recorder, request, exitCode, signal, await limitHits);
+      await recorder.close();
+      await runCleanup(request);
+      const oomSuspected = suspectOutOfMemory({
+        failed: exitCode !== 0,
+        endedByAutolab: timedOut || aborted || sigkillSentByUs,
+        exitCode,
+        signal,
+        outOfMemoryPhraseSeen: recorder.outOfMemoryPhraseSeen,
       });
-      child.once('exit', (exitCode, signal) => {
-        const durationMs = performance.now() - started;
-        stopWatching();
-        killGroup('SIGKILL'); // a grandchild must not outlive its trial
-        // ... nor one that left the group (setsid): the cgroup knows them all.
-        const limitHits = cgroup === null ? Promise.resolve(0) : cgroup.limitHits().then(async (hits) => (await cgroup.destroy(), hits));
-        void drainThenDestroy([stdout, stderr], this.drainMs)
-          .then(() => limitHits)
-          .then((hits) => noteLimits(recorder, request, exitCode, signal, hits))
-          .then(() => recorder.close())
-          .then(() => runCleanup(request))
-          .then(() => {
-            const oomSuspected = suspectOutOfMemory({
-              failed: exitCode !== 0,
-              endedByAutolab: timedOut || aborted || sigkillSentByUs,
-              exitCode,
-              signal,
-              outOfMemoryPhraseSeen: recorder.outOfMemoryPhraseSeen,
-            });
-            resolve(
-              resultOf(recorder, { exitCode, signal, timedOut, aborted, durationMs, oomSuspected, pid: pid ?? null }),
-            );
-          });
-      });
+      return resultOf(recorder, { exitCode, signal, timedOut, aborted, durationMs, oomSuspected, pid, ...(machineFault !== undefined && { machineFault }) });
     });
   }
 }
 
+/**
+ * Spawns `file` from this process in its own process group (the launcher's fallback);
+ * its duration is measured from the spawn to the leader's exit.
+ */
+function spawnHere(file: string, args: string[], request: CommandRequest): Promise<{ started: LaunchedProcess } | { spawnError: string }> {
+  let child: ChildProcess;
+  try {
+    child = spawn(file, args, { cwd: request.cwd, env: request.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (error) {
+    return Promise.resolve({ spawnError: `could not start ${file}: ${coerceError(error).message}` });
+  }
+  const pid = child.pid;
+  if (pid === undefined) return new Promise((resolve) => child.once('error', (error) => resolve({ spawnError: `could not start ${file}: ${error.message}` })));
+  const started = performance.now();
+  child.on('error', () => {}); // errors after a successful start (none expected) do not end the run
+  const exited = new Promise<LaunchedExit>((resolve) => child.once('exit', (exitCode, signal) => resolve({ exitCode, signal, durationMs: performance.now() - started })));
+  return Promise.resolve({ started: { pid, stdout: child.stdout as Readable, stderr: child.stderr as Readable, exited } });
+}
 
 /** How long a request's `cleanupCommand` may take. */
 const CLEANUP_TIMEOUT_MS = 60_000;
@@ -283,6 +292,7 @@ interface Outcome {
   durationMs?: number;
   oomSuspected?: boolean;
   pid?: number | null;
+  machineFault?: string;
 }
 
 function resultOf(recorder: OutputRecorder, outcome: Outcome): LocalCommandResult {
@@ -300,5 +310,6 @@ function resultOf(recorder: OutputRecorder, outcome: Outcome): LocalCommandResul
     oomSuspected: outcome.oomSuspected ?? false,
     logError: recorder.logError,
     pid: outcome.pid ?? null,
+    ...(outcome.machineFault !== undefined && { machineFault: outcome.machineFault }),
   };
 }

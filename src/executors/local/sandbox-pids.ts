@@ -1,3 +1,4 @@
+import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -137,7 +138,9 @@ export function cgroupNamePart(text: string): string {
  * Creates a pids cgroup limited to `maxProcesses`, named after `token` (the run token
  * of the driver, so that a later driver can reap what a dead one left behind). Null
  * where cgroups cannot be used (not Linux, no pids controller, no permission): the
- * caller falls back on `ulimit -u`.
+ * caller falls back on `ulimit -u`. The cgroup file system lives in memory: its files
+ * are made, read and removed with synchronous calls (microseconds each), not a trip
+ * through libuv's thread pool per file, which costs milliseconds on a loaded machine.
  *
  * @example
  * const cgroup = await createPidsCgroup(token, 512);
@@ -150,8 +153,8 @@ export async function createPidsCgroup(token: string, maxProcesses: number): Pro
   counter += 1;
   const dir = join(found.base, `${cgroupNamePart(token)}.${process.pid}.${counter}`);
   try {
-    await mkdir(dir);
-    await writeFile(join(dir, 'pids.max'), String(Math.max(1, Math.floor(maxProcesses))));
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'pids.max'), String(Math.max(1, Math.floor(maxProcesses))));
   } catch {
     await rmdir(dir).catch(() => undefined);
     return null;
@@ -164,7 +167,7 @@ function handleOf(dir: string, version: 1 | 2): PidsCgroup {
     dir,
     procsFile: join(dir, 'cgroup.procs'),
     async limitHits() {
-      const events = await readFile(join(dir, 'pids.events'), 'utf8').catch(() => '');
+      const events = readOrEmpty(join(dir, 'pids.events'));
       const hits = /^max (\d+)/m.exec(events)?.[1];
       return hits === undefined ? 0 : Number(hits);
     },
@@ -172,12 +175,26 @@ function handleOf(dir: string, version: 1 | 2): PidsCgroup {
   };
 }
 
+function readOrEmpty(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
 async function destroyCgroup(dir: string, version: 1 | 2): Promise<number> {
   let killed = 0;
   const deadline = Date.now() + 1_000;
-  if (version === 2) await writeFile(join(dir, 'cgroup.kill'), '1').catch(() => undefined);
+  if (version === 2) {
+    try {
+      writeFileSync(join(dir, 'cgroup.kill'), '1');
+    } catch {
+      // an older kernel (no cgroup.kill), or the cgroup is gone: the loop below kills what is left
+    }
+  }
   for (;;) {
-    const pids = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => ''))
+    const pids = readOrEmpty(join(dir, 'cgroup.procs'))
       .split('\n')
       .map(Number)
       .filter((pid) => Number.isInteger(pid) && pid > 1 && pid !== process.pid);
@@ -195,7 +212,7 @@ async function destroyCgroup(dir: string, version: 1 | 2): Promise<number> {
   }
   for (let attempt = 0; attempt < 50; attempt++) {
     try {
-      await rmdir(dir);
+      rmdirSync(dir);
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -38,15 +38,15 @@ function request(command: string, overrides: Partial<CommandRequest> = {}): Comm
   };
 }
 
-/** The pids of live (not zombie) processes whose command line contains `needle`. */
+/** The pids of live (not zombie) processes whose command line is `needle` (exactly: another session's `sleep 580` is not `sleep 5`). */
 function livePids(needle: string): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ');
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0/g, ' ').trimEnd();
       const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (cmdline.includes(needle) && state !== 'Z') found.push(Number(entry));
+      if (cmdline === needle && state !== 'Z') found.push(Number(entry));
     } catch {
       // gone
     }

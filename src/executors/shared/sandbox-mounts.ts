@@ -28,6 +28,15 @@ function kindOf(path: string, assumeDirs: ReadonlySet<string>): 'dir' | 'file' |
   }
 }
 
+/** True when `path` names an entry (a dangling symbolic link too); false when it is missing or cannot be looked up. */
+function entryExists(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** The path with its links resolved, or the path itself when it does not exist. */
 export function realOrSelf(path: string): string {
   try {
@@ -49,6 +58,8 @@ export function sandboxMounts(spec: SandboxSpec, assumeDirs: ReadonlySet<string>
   const mounts = new Map<string, SandboxMount>();
   const add = (paths: readonly string[], role: SandboxMount['role']) => {
     for (const original of paths) {
+      // Most paths (credential files of tools not installed) do not exist: one lstat that does not throw tells (a thrown error costs more than the call).
+      if (!assumeDirs.has(original) && !entryExists(original)) continue;
       const path = assumeDirs.has(original) ? original : realOrSelf(original);
       const kind = kindOf(path, assumeDirs);
       if (kind === 'missing' || path === '/') continue;

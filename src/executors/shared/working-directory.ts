@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { coerceError } from '../../core/errors.ts';
 
@@ -19,3 +20,18 @@ export async function describeCwdProblem(cwd: string): Promise<string | null> {
   }
 }
 
+
+/**
+ * `describeCwdProblem` with one synchronous `stat` (for an executor on this machine, where
+ * a trip through libuv's thread pool costs more than the call itself on a loaded machine).
+ *
+ * @example
+ * const problem = describeCwdProblemSync(request.cwd);
+ */
+export function describeCwdProblemSync(cwd: string): string | null {
+  try {
+    return statSync(cwd).isDirectory() ? null : `working directory is not a directory: ${cwd}`;
+  } catch (error) {
+    return `working directory is not accessible: ${cwd} (${coerceError(error).message})`;
+  }
+}
