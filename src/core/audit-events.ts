@@ -9,7 +9,7 @@
  * versions are read back under their current name (`LEGACY_AUDIT_EVENT_NAMES`), so old
  * databases keep their meaning. Documented for library users in docs/events.md.
  */
-import type { SessionOutcome } from './specialist.ts';
+import type { SessionOutcome } from './session-archive.ts';
 import type { TrialFeedback } from './trial-feedback.ts';
 import type { FailureLabel, TrialCost, TrialPhase, TrialStatus } from './trial.ts';
 

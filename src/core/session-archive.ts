@@ -7,6 +7,13 @@
  */
 import type { TrialCost } from './trial.ts';
 
+/**
+ * `submitted`: a proposal was made. `no_proposal`: the session ended without one for a
+ * reason that is not a failure (the step limit, nothing changed). `failed`: the
+ * provider or the command failed (after retries) or a limit (tokens, wall time) cut it.
+ */
+export type SessionOutcome = 'submitted' | 'no_proposal' | 'failed';
+
 /** One tool call of an assistant message, with the arguments the model sent. */
 export interface ArchivedToolCall {
   id: string;

@@ -3,17 +3,12 @@ import type { ParentChoice } from './parent-strategy.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { SpecialistSpec, SurfaceSpec, TaskSpec } from './task.ts';
 import type { AutolabWarning } from './errors.ts';
-import type { SessionTranscript, StudyNote } from './session-archive.ts';
+import type { SessionOutcome, SessionTranscript, StudyNote } from './session-archive.ts';
 import type { KnobPriorObservation } from './technique-card.ts';
 import type { Proposal, TrialCost, TrialRecord } from './trial.ts';
 import type { TrialHistory } from './trial-history.ts';
 
-/**
- * `submitted`: a proposal was made. `no_proposal`: the session ended without one for a
- * reason that is not a failure (the step limit, nothing changed). `failed`: the
- * provider or the command failed (after retries) or a limit (tokens, wall time) cut it.
- */
-export type SessionOutcome = 'submitted' | 'no_proposal' | 'failed';
+export type { SessionOutcome } from './session-archive.ts';
 
 /**
  * What one session of a specialist (one `propose` call) spent and how it ended, whether
