@@ -16,13 +16,16 @@
  *
  * Options: --seeds N (default 5), --trials N (default 30), --strategies a,b (default
  * incumbent,tournament,islands,map_elites; also front), --concurrency N (studies of one
- * strategy run side by side, default 1).
+ * strategy run side by side, default 1), --replay (the same decisions replayed in one
+ * process, bench/parents-replay.ts: milliseconds per study instead of minutes).
  */
 import { join } from 'node:path';
+import type { ParentStrategySpec } from '../src/core/task.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 import { openScriptedStudy } from '../src/testing/loopback-llm/scripted-study.ts';
 import { programSearchAgent } from './parents-agent.ts';
 import { lineageFigures, type LineageFigures } from './parents-figures.ts';
+import { replayParentsStudy } from './parents-replay.ts';
 
 const FIXTURE = join(import.meta.dirname, 'parents-recipe');
 
@@ -41,6 +44,15 @@ const STRATEGIES: Record<string, string> = {
   islands: '{ strategy: islands, islands: 4, migration: 5 }',
   map_elites: '{ strategy: map_elites, bins: { x_mean: [-3, -2, -1, 0, 1] } }',
 };
+/** The same strategies as the task file reads them, for --replay. */
+const SPECS: Record<string, ParentStrategySpec> = {
+  incumbent: { strategy: 'incumbent' },
+  front: { strategy: 'front' },
+  tournament: { strategy: 'tournament', size: 3 },
+  islands: { strategy: 'islands', islands: 4, migration: 5 },
+  map_elites: { strategy: 'map_elites', bins: { x_mean: [-3, -2, -1, 0, 1] } },
+};
+const replay = process.argv.includes('--replay');
 const strategies = (argument('strategies') ?? 'incumbent,tournament,islands,map_elites').split(',');
 for (const name of strategies) if (!STRATEGIES[name]) throw new Error(`unknown strategy ${name}; use ${Object.keys(STRATEGIES).join(', ')}`);
 
@@ -86,7 +98,12 @@ for (const name of strategies) {
   // Studies are independent (own repo, store, loopback server, seeded agent): seeds may run side by side; no timing enters the figures.
   for (let first = 0; first < seeds; first += concurrency) {
     const batch = Array.from({ length: Math.min(concurrency, seeds - first) }, (_, offset) => first + offset);
-    await Promise.all(batch.map(async (seed) => (runs[seed] = await runParentsStudy(STRATEGIES[name]!, seed, trials))));
+    await Promise.all(
+      batch.map(async (seed) => {
+        const started = Date.now();
+        runs[seed] = replay ? { ...(await replayParentsStudy(SPECS[name]!, seed, trials)), seconds: (Date.now() - started) / 1000 } : await runParentsStudy(STRATEGIES[name]!, seed, trials);
+      }),
+    );
   }
   rows[name] = {
     best: median(runs.map((run) => run.best)),
@@ -99,9 +116,9 @@ for (const name of strategies) {
   };
 }
 
-console.log(`parent strategies: ${trials} trials per study, ${seeds} seeds, medians (baseline loss 4.5; one lineage that only builds on its best trial stalls at 1.5; the optimum is 0)`);
+console.log(`parent strategies${replay ? ' (replayed in process: bench/parents-replay.ts)' : ''}: ${trials} trials per study, ${seeds} seeds, medians (baseline loss 4.5; one lineage that only builds on its best trial stalls at 1.5; the optimum is 0)`);
 console.log('strategy     best loss  lineages advanced  improving trials  distinct parents  s/study');
 for (const [name, row] of Object.entries(rows)) {
   console.log(`${name.padEnd(12)} ${row.best.toFixed(3).padStart(9)}  ${String(row.lineagesAdvanced).padStart(17)}  ${String(row.improvingSteps).padStart(16)}  ${String(row.distinctParents).padStart(16)}  ${row.secondsPerStudy.toFixed(1).padStart(7)}`);
 }
-console.log(JSON.stringify({ bench: 'parents', trials, seeds, strategies: rows }));
+console.log(JSON.stringify({ bench: 'parents', mode: replay ? 'replay' : 'study', trials, seeds, strategies: rows }));

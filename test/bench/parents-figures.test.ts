@@ -40,3 +40,21 @@ describe('the scripted program-search agent', () => {
     expect(await agent(request('edited program.json: replaced 1 occurrence at line 1'))).toMatchObject({ toolCalls: [{ name: 'submit' }] });
   });
 });
+
+describe('the in-process replay of bench:parents', () => {
+  it('scores programs as score.js does: 4.5 at the baseline, 1.5 on the near floors, 0 on the far ones', async () => {
+    const { scoreProgram } = await import('../../bench/parents-replay.ts');
+    expect(scoreProgram([0, 0, 0]).loss).toBeCloseTo(4.5, 9);
+    expect(scoreProgram([1, 1, 1]).loss).toBeCloseTo(1.5, 9);
+    expect(scoreProgram([-4, -4, -4])).toEqual({ loss: 0, x_mean: -4 });
+  });
+
+  it('starts every incumbent-strategy trial at the incumbent of its time, and islands from the baseline first', async () => {
+    const { replayParentsStudy } = await import('../../bench/parents-replay.ts');
+    const incumbent = await replayParentsStudy({ strategy: 'incumbent' }, 0, 20);
+    expect(incumbent.lineagesAdvanced).toBe(1);
+    const islands = await replayParentsStudy({ strategy: 'islands', islands: 4, migration: 5 }, 0, 20);
+    expect(islands.lineagesAdvanced).toBeGreaterThanOrEqual(2);
+    expect(islands.distinctParents).toBeGreaterThan(incumbent.distinctParents - 1);
+  });
+});
