@@ -199,12 +199,12 @@ function ownFeedback(
  * The leaderboard's order of kept trials with a score: best score first under the
  * objective, ties by id.
  */
-export function leaderboardOrder(objective: Objective): (a: TrialRecord, b: TrialRecord) => number {
+export function leaderboardOrder(objective: Objective): (a: Pick<TrialRecord, 'id' | 'score'>, b: Pick<TrialRecord, 'id' | 'score'>) => number {
   return (a, b) => (improvement(objective, a.score!, b.score!) > 0 ? -1 : improvement(objective, b.score!, a.score!) > 0 ? 1 : a.id - b.id);
 }
 
 /** Kept trials, most recently kept first: the first is the incumbent. */
-export function keptOrder(a: TrialRecord, b: TrialRecord): number {
+export function keptOrder(a: Pick<TrialRecord, 'id' | 'finishedAt'>, b: Pick<TrialRecord, 'id' | 'finishedAt'>): number {
   const at = (a.finishedAt ?? '').localeCompare(b.finishedAt ?? '');
   return at !== 0 ? -at : b.id - a.id;
 }

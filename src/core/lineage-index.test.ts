@@ -80,7 +80,7 @@ describe('LineageIndex', () => {
     expect(withContrast).toBeGreaterThan(0);
   });
 
-  it('bounded (retainRecent) gives the same feedback, holding only its newest, kept and unfinished trials and those it loaded', async () => {
+  it('bounded (retainRecent) gives the same feedback, holding only its newest and unfinished trials, the baseline and those it loaded', async () => {
     let loads = 0;
     for (let seed = 1; seed <= 6; seed++) {
       const full = new LineageIndex();
@@ -95,7 +95,7 @@ describe('LineageIndex', () => {
         expect(bounded.recentTrials(retain)).toEqual(all.slice(-retain));
         expect(bounded.lastId).toBe(full.lastId);
         expect(bounded.unfinishedIds()).toEqual(full.unfinishedIds());
-        const mustHold = all.filter((trial, at) => at >= all.length - retain || trial.id === 0 || trial.status === 'kept' || trial.status === 'pending' || trial.status === 'running');
+        const mustHold = all.filter((trial, at) => at >= all.length - retain || trial.id === 0 || trial.status === 'pending' || trial.status === 'running');
         for (const viewer of [undefined, ...SPECIALISTS]) {
           const options: LineageOptions = { study: 's', objective: { metric: 'loss', direction: seed % 2 ? 'minimize' : 'maximize' }, ...(viewer ? { viewer } : {}) };
           const feedback = await bounded.feedbackLoading(options, async (ids) => {

@@ -14,8 +14,11 @@ import type { TrialCounts } from './trial-counts.ts';
 
 const isFinished = (trial: TrialRecord) => trial.status !== 'pending' && trial.status !== 'running';
 
-/** Records an index may drop (`retainRecent`): finished, not kept, not the baseline (never read again but on demand). */
-const evictable = (trial: TrialRecord) => isFinished(trial) && trial.status !== 'kept' && trial.id !== 0;
+/** Records an index may drop (`retainRecent`): finished (immutable) and not the baseline; read again on demand. */
+const evictable = (trial: TrialRecord) => isFinished(trial) && trial.id !== 0;
+
+/** What the kept lists hold of a kept trial (its record is read by id). */
+type KeptEntry = Pick<TrialRecord, 'id' | 'score' | 'finishedAt'>;
 
 /** Loaded records an index holds beside its window before it forgets them all (`feedbackLoading`). */
 const PINNED_LIMIT = 2000;
@@ -33,9 +36,9 @@ export class EvictedTrials extends Error {
 /** How a `LineageIndex` keeps its records. */
 export interface LineageIndexOptions {
   /**
-   * Hold the records of only the newest `retainRecent` trials, the kept ones, the
-   * baseline and those in flight (plus the few loaded on demand): the index's memory
-   * then stays flat as the study grows (ids and counts only for the rest). Read the
+   * Hold the records of only the newest `retainRecent` trials, the baseline and those
+   * in flight (plus the few loaded on demand): the index's memory then stays flat as
+   * the study grows (ids, counts, and the kept trials' ids and scores for the rest). Read the
    * feedback with `feedbackLoading`; `trials()` is not available. Default: every record.
    */
   retainRecent?: number;
@@ -57,9 +60,9 @@ export class LineageIndex implements LineageSource {
   /** Each specialist's ids, ascending. */
   private readonly idsOf = new Map<string, number[]>();
   /** Kept trials, incumbent first (`keptOrder`). */
-  private readonly keptByOrder: TrialRecord[] = [];
+  private readonly keptByOrder: KeptEntry[] = [];
   /** Kept trials with a score, by score then id, ascending. */
-  private readonly keptByScore: TrialRecord[] = [];
+  private readonly keptByScore: KeptEntry[] = [];
   private readonly unfinished = new Set<number>();
   private readonly tally: TrialCounts = { total: 0, kept: 0, discarded: 0, failed: 0, running: 0, byLabel: {} };
   /** Every trial in id order, kept in step with `ids` once built (null: rebuilt when next read). */
@@ -220,22 +223,29 @@ export class LineageIndex implements LineageSource {
   }
 
   incumbent(): TrialRecord | undefined {
-    return this.keptByOrder[0];
+    const first = this.keptByOrder[0];
+    return first === undefined ? undefined : this.byId(first.id);
   }
 
   leaderboard(objective: Objective, count: number): TrialRecord[] {
     const ranked = this.keptByScore;
-    if (objective.direction === 'minimize') return ranked.slice(0, count);
-    // Highest scores first, ties by id: the last `count` and any that tie with the last of them.
-    const from = ranked.length - Math.min(count, ranked.length);
-    let start = from;
-    while (start > 0 && from < ranked.length && ranked[start - 1]!.score === ranked[from]!.score) start--;
-    return ranked.slice(start).sort(leaderboardOrder(objective)).slice(0, count);
+    let shown: KeptEntry[];
+    if (objective.direction === 'minimize') shown = ranked.slice(0, count);
+    else {
+      // Highest scores first, ties by id: the last `count` and any that tie with the last of them.
+      const from = ranked.length - Math.min(count, ranked.length);
+      let start = from;
+      while (start > 0 && from < ranked.length && ranked[start - 1]!.score === ranked[from]!.score) start--;
+      shown = ranked.slice(start).sort(leaderboardOrder(objective)).slice(0, count);
+    }
+    this.require(shown.map((entry) => entry.id));
+    return shown.map((entry) => this.byId(entry.id)!);
   }
 
   private keep(trial: TrialRecord): void {
-    this.keptByOrder.splice(sortedIndex(this.keptByOrder, trial, keptOrder), 0, trial);
-    if (trial.score !== null) this.keptByScore.splice(sortedIndex(this.keptByScore, trial, byScoreThenId), 0, trial);
+    const entry: KeptEntry = { id: trial.id, score: trial.score, finishedAt: trial.finishedAt };
+    this.keptByOrder.splice(sortedIndex(this.keptByOrder, entry, keptOrder), 0, entry);
+    if (trial.score !== null) this.keptByScore.splice(sortedIndex(this.keptByScore, entry, byScoreThenId), 0, entry);
   }
 
   private unkeep(trial: TrialRecord): void {
@@ -287,7 +297,7 @@ export class LineageIndex implements LineageSource {
   }
 }
 
-function byScoreThenId(a: TrialRecord, b: TrialRecord): number {
+function byScoreThenId(a: KeptEntry, b: KeptEntry): number {
   return a.score! - b.score! || a.id - b.id;
 }
 

@@ -112,7 +112,7 @@ afterAll(async () => {
 });
 
 describe('the driver reads a bounded history', () => {
-  it('holds the newest trials, the kept and the baseline only, and gives the lineage feedback of every trial', async () => {
+  it('holds the newest trials and the baseline only, and gives the lineage feedback of every trial', async () => {
     expect(RECENT_TRIALS).toBeGreaterThanOrEqual(KNOB_HISTORY_LIMIT);
     const index = new LineageIndex({ retainRecent: RECENT_TRIALS });
     const history = await bounded(index);
@@ -121,8 +121,8 @@ describe('the driver reads a bounded history', () => {
     expect(history.lastId).toBe(before.lastId);
     expect(history.recent).toEqual(before.recent);
     expect(history.baseline).toEqual(before.baseline);
-    const kept = all.filter((trial) => trial.status === 'kept').length;
-    expect(index.held).toBeLessThanOrEqual(RECENT_TRIALS + kept + 1);
+    // The window and the baseline (nothing is in flight), before the feedback loads the older trials it shows.
+    expect(index.held).toBe(RECENT_TRIALS + 1);
     for (const viewer of ['tuner', 'fixer', 'ablate', undefined]) {
       const options: LineageOptions = { study: 'toy', objective: TASK.objective, ...(viewer ? { viewer } : {}) };
       expect(await index.feedbackLoading(options, (ids) => store.listTrials(studyId, { ids }))).toEqual(buildLineageFeedback(all, options));
