@@ -242,6 +242,8 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
       // (2) The earlier shapes placed on this study's trials: a step to their centre, while they fit and deliver.
       const modelled = arm.propose(space, encoded, measured, tried);
       if (modelled !== null) return modelled;
+      // The earlier shape, placed on this study's trials, does not predict them: the earlier study is not used further (a decoy at its optimum looks related only as long as this study's trials sit there).
+      if (arm.contradicted) return inner.sample(space, history, incumbent, random, context);
       // (3) Every other proposal (`localShare`): the trust region around this study's best, while it lasts.
       if (localShare > 0 && Math.floor((measured.length + 1) * localShare) > Math.floor(measured.length * localShare)) {
         const values = regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context);

@@ -33,6 +33,8 @@ export interface ShapeArm {
   propose(space: readonly KnobSpec[], encoded: EncodedSpace, measured: Measured, tried: ReadonlySet<string>): KnobValues | null;
   /** The latest fit of the best-fitting shape (for hypotheses and tests). */
   readonly lastFit: ShapeFit | null;
+  /** Whether the earlier shapes, placed on this study's trials, were contradicted by them at the latest proposal (no bowl, or leave-one-out R² below 0.5). */
+  readonly contradicted: boolean;
 }
 
 /**
@@ -46,7 +48,11 @@ export function createShapeArm(shapes: ReadonlyArray<SourceShape | null>): Shape
   let radius = START_RADIUS;
   let pending: { key: string; bestBefore: number } | null = null;
   let lastFit: ShapeFit | null = null;
+  let contradicted = false;
   return {
+    get contradicted() {
+      return contradicted;
+    },
     get lastFit() {
       return lastFit;
     },
@@ -57,15 +63,17 @@ export function createShapeArm(shapes: ReadonlyArray<SourceShape | null>): Shape
         radius = best.loss < pending.bestBefore - 1e-12 ? Math.min(MAX_RADIUS, radius * 1.5) : radius * 0.5;
         pending = null;
       }
-      if (radius < SPENT_RADIUS) return null;
       let chosen: { fit: ShapeFit; shape: SourceShape } | null = null;
+      let placed = 0;
       for (const shape of shapes) {
         if (shape === null || measured.length < shape.dims.length + EXTRA_TRIALS) continue;
+        placed += 1;
         const fit = fitShape(shape, measured, best.point);
         if (fit !== null && (chosen === null || fit.r2 > chosen.fit.r2)) chosen = { fit, shape };
       }
       lastFit = chosen?.fit ?? null;
-      if (chosen === null || chosen.fit.r2 < MIN_R2) return null;
+      contradicted = placed > 0 && (chosen === null || chosen.fit.r2 < MIN_R2);
+      if (chosen === null || chosen.fit.r2 < MIN_R2 || radius < SPENT_RADIUS) return null;
       const losses = measured.map((entry) => entry.loss);
       if (chosen.fit.predictedAtBest - chosen.fit.predictedAtCentre <= MIN_GAIN * (Math.max(...losses) - Math.min(...losses))) return null;
       const { fit, shape } = chosen;

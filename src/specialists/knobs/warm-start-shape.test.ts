@@ -79,6 +79,7 @@ describe('the model step (shape arm)', () => {
     const measured = keyed(target, points);
     const proposal = arm.propose(SPACE, encoded, measured, new Set(measured.map((entry) => entry.key)))!;
     expect(proposal).not.toBeNull();
+    expect(arm.contradicted).toBe(false);
     const best = points.reduce((x, y) => (target(y) < target(x) ? y : x));
     const step = [Number(proposal.a) - best[0]!, Number(proposal.b) - best[1]!];
     expect(Math.sqrt((step[0]! ** 2 + step[1]! ** 2) / 2)).toBeLessThanOrEqual(0.15 + 1e-9);
@@ -92,6 +93,7 @@ describe('the model step (shape arm)', () => {
     const target = bowl([0.5, 0.4], 2, 1);
     const points = [[0.3, 0.6], [0.32, 0.58], [0.27, 0.62]];
     expect(arm.propose(SPACE, encoded, keyed(target, points), new Set())).toBeNull();
+    expect(arm.contradicted).toBe(false); // too few trials to judge
     const more = [...points, [0.35, 0.66], [0.25, 0.55], [0.4, 0.5], [0.3, 0.45]];
     let failures = 0;
     const measured = keyed(target, more);
@@ -112,5 +114,6 @@ describe('the model step (shape arm)', () => {
     const points = [[0.3, 0.6], [0.35, 0.55], [0.9, 0.1], [0.1, 0.9], [0.6, 0.2], [0.5, 0.5], [0.8, 0.8]];
     const measured = keyed(unrelated, points);
     expect(arm.propose(SPACE, encoded, measured, new Set(measured.map((entry) => entry.key)))).toBeNull();
+    expect(arm.contradicted).toBe(true); // the warm-start sampler then leaves the inner sampler alone
   });
 });
