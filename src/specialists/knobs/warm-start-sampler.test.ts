@@ -117,4 +117,18 @@ describe('warm-start trust region', () => {
     expect(oneKnobFar.length).toBeGreaterThan(40);
     expect(oneKnobFar.every((values) => values.a === 0.5 || values.b === 0.5)).toBe(true);
   });
+
+  it("steps towards a related study's moved optimum with the earlier shape once this study has trials around its best", () => {
+    const priors = priorsOf(bowl(0.3, 0.3));
+    const sampler = createWarmStartSampler(createTpeSampler(), priors);
+    const target = bowl(0.5, 0.45);
+    // the earlier best two (enqueued first) and a few trials across the space, measured on the moved bowl
+    const enqueued = priorStudies(SPACE, priors)[0]!.points.slice(0, 2).map((entry): [number, number] => [Number(entry.values.a), Number(entry.values.b)]);
+    const history = observe([[0.2, 0.2], ...enqueued, [0.9, 0.9], [0.1, 0.8], [0.8, 0.1], [0.62, 0.3], [0.3, 0.6], [0.7, 0.7]], target);
+    const best = history.reduce((x, y) => (y.score! < x.score! ? y : x));
+    const next = sampler.sample(SPACE, history, best.values, mulberry32(3), { direction: 'minimize' });
+    const distance = (a: number, b: number) => Math.hypot(a - 0.5, b - 0.45);
+    expect(distance(Number(next.a), Number(next.b))).toBeLessThan(distance(Number(best.values.a), Number(best.values.b)) / 2);
+    expect(sampler.similarities.get('earlier')).toBeGreaterThan(0.35);
+  });
 });

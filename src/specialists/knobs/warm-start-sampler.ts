@@ -18,6 +18,8 @@ import { observationRole } from './knob-observations.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { knobValuesKey, type KnobValues } from './knob-value.ts';
 import { regionScale, regionSteps, sampleRegion } from './warm-start-region.ts';
+import { createShapeArm } from './warm-start-shape-arm.ts';
+import { sourceShape } from './warm-start-shape.ts';
 
 export interface WarmStartOptions {
   /** Best settings of each earlier study tried first. Default 2. */
@@ -39,7 +41,7 @@ export interface WarmStartOptions {
 /** One earlier study's usable trials: encoded points and their rank (0 best, 1 worst). */
 interface PriorStudy {
   study: string;
-  points: Array<{ values: KnobValues; point: number[]; quantile: number }>;
+  points: Array<{ values: KnobValues; point: number[]; quantile: number; loss: number }>;
 }
 
 const KERNEL_WIDTH = 0.15;
@@ -71,7 +73,7 @@ export function priorStudies(space: readonly KnobSpec[], priors: readonly KnobPr
   for (const [study, list] of byStudy) {
     if (list.length < 3) continue;
     const sorted = [...list].sort((a, b) => a.loss - b.loss);
-    studies.push({ study, points: sorted.map((entry, index) => ({ values: entry.values, point: entry.point, quantile: sorted.length === 1 ? 0 : index / (sorted.length - 1) })) });
+    studies.push({ study, points: sorted.map((entry, index) => ({ values: entry.values, point: entry.point, loss: entry.loss, quantile: sorted.length === 1 ? 0 : index / (sorted.length - 1) })) });
   }
   return studies;
 }
@@ -202,20 +204,29 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
   const localShare = options.localShare ?? 0.5;
   const regionSimilarity = options.regionSimilarity ?? REGION_SIMILARITY;
   let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
+  let arm = createShapeArm([]);
   const similarities = new Map<string, number>();
 
   return {
     name: `${inner.name}+warm`,
     similarities,
     sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
-      if (cache === null || cache.space !== space) cache = { space, studies: priorStudies(space, priors), encoded: encodeSpace(space) };
+      if (cache === null || cache.space !== space) {
+        const encodedSpace = encodeSpace(space);
+        const found = priorStudies(space, priors);
+        cache = { space, studies: found, encoded: encodedSpace };
+        arm = createShapeArm(found.map((study) => sourceShape(encodedSpace, study.points)));
+      }
       const { studies, encoded } = cache;
       if (studies.length === 0) return inner.sample(space, history, incumbent, random, context);
       const direction: Direction = context?.direction ?? 'minimize';
       const measured = history
         .filter((observation) => observationRole(observation) === 'scored')
-        .map((observation) => ({ point: encodeValues(encoded, observation.values), loss: direction === 'minimize' ? observation.score! : -observation.score! }))
-        .filter((entry): entry is { point: number[]; loss: number } => entry.point !== null);
+        .map((observation) => ({ point: encodeValues(encoded, observation.values), loss: direction === 'minimize' ? observation.score! : -observation.score!, key: knobValuesKey(space, observation.values) }))
+        .filter((entry): entry is { point: number[]; loss: number; key: string } => entry.point !== null);
+      const tried = new Set(history.map((observation) => knobValuesKey(space, observation.values)));
+      for (const pending of context?.pending ?? []) tried.add(knobValuesKey(space, pending));
+      tried.add(knobValuesKey(space, incumbent));
       const trusted = studies.map((study) => ({ study, similarity: priorSimilarity(encoded, study, measured) })).filter((entry) => {
         similarities.set(entry.study.study, entry.similarity);
         return entry.similarity >= minSimilarity;
@@ -223,24 +234,25 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
       if (trusted.length === 0) return inner.sample(space, history, incumbent, random, context);
 
       // (1) The best settings of trusted earlier studies, each tried once.
-      const tried = new Set(history.map((observation) => knobValuesKey(space, observation.values)));
-      for (const pending of context?.pending ?? []) tried.add(knobValuesKey(space, pending));
-      tried.add(knobValuesKey(space, incumbent));
       for (const { study } of trusted) {
         for (const entry of study.points.slice(0, enqueue)) {
           if (!tried.has(knobValuesKey(space, entry.values))) return { ...entry.values };
         }
       }
-
-      // (2) Every other proposal (`localShare`): the trust region around this study's best, while it lasts.
+      // (2) The earlier shapes placed on this study's trials: a step to their centre, while they fit and deliver.
+      const modelled = arm.propose(space, encoded, measured, tried);
+      if (modelled !== null) return modelled;
+      // The earlier shape, placed on this study's trials, does not predict them: the earlier study is not used further (a decoy at its optimum looks related only as long as this study's trials sit there).
+      if (arm.contradicted) return inner.sample(space, history, incumbent, random, context);
+      // (3) Every other proposal (`localShare`): the trust region around this study's best, while it lasts.
       if (localShare > 0 && Math.floor((measured.length + 1) * localShare) > Math.floor(measured.length * localShare)) {
         const values = regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context);
         if (values !== null) return values;
       }
-      // (3) While this study has few trials, every other proposal explores as a cold start would
+      // (4) While this study has few trials, every other proposal explores as a cold start would
       // (the inner sampler's own start-up), so an optimum that moved far is still found.
       if (measured.length < exploreUntil && measured.length % 2 === 0) return inner.sample(space, history, incumbent, random, context);
-      // (4) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
+      // (5) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
       const extra = extraObservations(trusted, measured, { maxPriors, halfLife }, direction);
       // Earlier trials count as older than every trial of this study (samplers weigh recent ones more).
       return inner.sample(space, [...extra.reverse(), ...history], incumbent, random, context);
