@@ -18,9 +18,20 @@
  * s and m alone, and the rank correlation
  * (Spearman) of s-level scores with true full-scale losses.
  *
+ * Per variant also the CPU to single's final best over single's own CPU to it
+ * (`cpu_ratio_to_single`, the strict reading of the issue's "a third of the CPU time", and
+ * `seeds_within_third`) and over single's whole CPU budget (`cpu_ratio_to_single_budget`,
+ * the CPU single fidelity spent to produce that best), each the median of per-seed ratios.
+ *
  * Variants run interleaved (every variant of seed 1, then of seed 2, ...), so all see the
- * same machine load. Options: --variants a,b (default all; single always runs), --seeds N (default 5), --budget UNITS (default 20), --work SECONDS (CPU of one
- * full run, default 0.3), --parallel N (default 2), --python PATH.
+ * same machine load; the figures so far are printed after every seed (`so far {...}`), so
+ * a run cut short still reports what it finished. Options: --variants a,b (default all;
+ * single always runs), --seeds N (default 5), --rule-seeds K (the ladder rules other than
+ * --main-rule, default gain_per_cost, run on seeds 1..K only, after every seed of the other
+ * variants: a ladder run takes minutes of wall clock on a loaded machine), --budget UNITS
+ * (default 20), --work SECONDS (CPU of one full run, default 0.3), --parallel N (default
+ * 2), --python PATH, --trace (each run's measurements in order: time, CPU so far, trial,
+ * level, score, true full-scale loss, parent, outcome; to see where the CPU goes).
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';

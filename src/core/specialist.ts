@@ -96,7 +96,7 @@ export interface ProposalContext {
   lineage: LineageFeedback;
   /**
    * With a fidelity ladder: every trial's measurement at each level so far (so that
-   * samplers learn from all levels without mixing their scores: `modelLevelScores`).
+   * samplers learn from all levels without mixing their scores: `multiFidelityScores`).
    */
   fidelityLevels?: readonly TrialLevelRecord[];
   /** Reads a recipe file (path relative to the recipe root) at a trial's commit; null when absent. */
