@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +98,26 @@ describe.skipIf(!onLinux)('ProcessLauncher', () => {
     const deadline = performance.now() + 30_000;
     while (alive(pid) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(alive(pid)).toBe(false);
+  });
+
+  it('exits when its driver is killed (SIGKILL): a sandbox (bwrap --die-with-parent) dies with it', async () => {
+    const program = `import(${JSON.stringify(join(import.meta.dirname, 'process-launcher.ts'))}).then(async ({ ProcessLauncher }) => {
+      const launcher = new ProcessLauncher();
+      await launcher.warmUp();
+      const outcome = await launcher.launch({ file: '/bin/sh', args: ['-c', 'sleep 60'], cwd: '/', env: {} });
+      console.log(launcher.pid, outcome.started.pid);
+      setInterval(() => undefined, 1000);
+    });`;
+    const driver = spawn(process.execPath, ['--import', 'tsx', '-e', program], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const [line] = (await once(driver.stdout!, 'data')) as [Buffer];
+    const [launcherPid, commandPid] = line.toString().trim().split(' ').map(Number) as [number, number];
+    expect(alive(launcherPid)).toBe(true);
+    driver.kill('SIGKILL');
+    const deadline = performance.now() + 30_000;
+    while (alive(launcherPid) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(alive(launcherPid)).toBe(false);
+    // Without a sandbox the command outlives them both, as it did a driver that spawned it: a later run reaps it by its token.
+    process.kill(-commandPid, 'SIGKILL');
   });
 });
 
