@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AutolabError } from '../core/errors.ts';
-import { postgresTestUrl } from '../testing/postgres.ts';
-import { parsePostgresUrl } from './postgres-connection.ts';
+import { postgresTestUrl, withSchema } from '../testing/postgres.ts';
+import { createPostgresPool, parsePostgresUrl } from './postgres-connection.ts';
 import { PostgresStore } from './postgres-store.ts';
 
 function refusal(url: string): AutolabError {
@@ -48,5 +48,18 @@ describe.skipIf(server.url === null)('a store URL without the password the serve
     expect(AutolabError.is(error)).toBe(true);
     expect((error as AutolabError).message).toContain('the server asks for a password and the store URL gives none');
     expect((error as AutolabError).hint).toContain('PGPASSWORD');
+  });
+});
+
+const planServer = postgresTestUrl();
+describe.skipIf(planServer.url === null)('a store connection', () => {
+  it('plans every run of a prepared statement for its own values, in the schema of the URL', async () => {
+    const pool = createPostgresPool(parsePostgresUrl(withSchema(planServer.url!, 'autolab_plans')), { max: 1 });
+    try {
+      expect((await pool.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]?.plan_cache_mode).toBe('force_custom_plan');
+      expect((await pool.query<{ search_path: string }>('SHOW search_path')).rows[0]?.search_path).toBe('autolab_plans');
+    } finally {
+      await pool.end();
+    }
   });
 });

@@ -117,11 +117,13 @@ export function quoteIdentifier(name: string): string {
  */
 export function createPostgresPool(location: PostgresLocation, options: { max?: number } = {}): pg.Pool {
   const url = new URL(location.connectionString);
-  if (location.schema !== null) {
-    // The libpq `options` parameter: server settings for every connection, before any query.
-    const existing = url.searchParams.get('options');
-    url.searchParams.set('options', `${existing === null ? '' : `${existing} `}-c search_path=${location.schema}`);
-  }
+  // The libpq `options` parameter: server settings for every connection, before any query.
+  // Statements are prepared by name (postgres-store.ts) to skip parsing them again; each
+  // run is still planned for its own values (PostgreSQL 12+), as an unnamed one is, so a
+  // generic plan never replaces the index walks the queries were proven on.
+  const settings = ['-c plan_cache_mode=force_custom_plan', ...(location.schema === null ? [] : [`-c search_path=${location.schema}`])];
+  const existing = url.searchParams.get('options');
+  url.searchParams.set('options', `${existing === null ? '' : `${existing} `}${settings.join(' ')}`);
   const pool = new pg.Pool({
     connectionString: url.href,
     max: options.max ?? 8,

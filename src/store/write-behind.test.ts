@@ -112,6 +112,17 @@ function describeWriteBehind(name: string, open: () => Promise<Pair>): void {
       expect((await other.listEvents(studyId)).filter((event) => event.trialId === 1).map((event) => event.type)).toEqual(['trial.created', 'trial.finished']);
     });
 
+    it('lands before a write made after it, even while another connection is committing it', async () => {
+      const { store, other } = pair;
+      const studyId = await studyWithTrial(store);
+      await store.updateTrial(studyId, 1, { status: 'running', owner }, started, { writeBehind: true });
+      const flushing = (store as SqliteStore | PostgresStore).flushProgress(); // as the queue's timer does
+      const recorded = await store.finishTrial(studyId, 1, { status: 'failed', label: 'crash', labelDetail: 'x', metrics: {}, score: null, timings: {}, logExcerpt: '' }, keepIfLower);
+      await flushing;
+      expect(recorded.startedAt).not.toBeNull();
+      expect((await other.listEvents(studyId)).filter((event) => event.trialId === 1).map((event) => event.type)).toEqual(['trial.created', 'trial.started', 'trial.finished']);
+    });
+
     it('survives a write that fails: it goes back in the queue and rides in the next one', async () => {
       const { store, other } = pair;
       const studyId = await studyWithTrial(store);

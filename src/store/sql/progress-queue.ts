@@ -106,6 +106,11 @@ export class ProgressQueue {
     }
   }
 
+  /** Whether a transaction carrying writes of the study is under way. */
+  carrying(studyId: number): boolean {
+    return [...this.inFlight.values()].some((writes) => writes.some((write) => write.studyId === studyId));
+  }
+
   /** Resolves once every transaction carrying queued writes has ended (committed or not). */
   async settled(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.keys()]);

@@ -262,12 +262,15 @@ export abstract class SqlStore implements Store {
    * `study()` when it needs it: in a statement after the lock, so that on PostgreSQL it
    * sees every write committed before the lock was granted.
    */
-  private studyTransaction<T>(
+  private async studyTransaction<T>(
     studyId: number,
     action: string,
     work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>,
     options?: TransactionOptions,
   ): Promise<T> {
+    // Queued writes land in the order they were made: a transaction that carries some and
+    // has not taken the lock yet (another connection) goes first.
+    if (this.progress.carrying(studyId)) await this.progress.settled();
     // The study's queued progress rides in this transaction, after the lock, before `work`.
     const carried = this.progress.take(studyId);
     const commit = this.driver.transaction(action, async (tx) => {
