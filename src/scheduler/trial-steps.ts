@@ -14,6 +14,7 @@ import type { SlotInfo } from '../evaluator/study-runtime.ts';
 import { countTrial, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
 import type { Driver } from './driver.ts';
 import { linkSessionToTrial } from './session-archiving.ts';
+import { announceTrialCost } from './cost-prediction.ts';
 import { countFinished, evaluateFirstLevel, startPromotions } from './ladder-steps.ts';
 import type { Slot } from './slot-pool.ts';
 
@@ -97,6 +98,8 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
   });
   if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
   if (retryOf === null) await linkSessionToTrial(runtime, item.sessionId, created.id);
+  // The cost model's prediction, before the trial starts (checked against the measured run times in `show`).
+  await announceTrialCost(runtime, created, admitted.edit, retryOf ? null : (proposal.cost?.usd ?? null));
   runtime.events.emit('trial.created', trialCreatedEvent(created));
   return created;
 }
