@@ -77,7 +77,7 @@ export async function retryOnInfraError(driver: Driver, item: WaitingProposal, r
 
 /**
  * Records a proposal as a pending trial, owned by this driver (or by nobody, queued for
- * workers). A retry carries no cost (the proposal was paid for once) and says which
+ * workers, once the cost model's prediction is recorded). A retry carries no cost (the proposal was paid for once) and says which
  * trial it retries.
  */
 export async function createTrialFrom(driver: Driver, item: WaitingProposal, retryOf: TrialRecord | null): Promise<TrialRecord> {
@@ -94,12 +94,16 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
     seed: runtime.task.seed,
     edit: admitted.edit,
     cost: retryOf ? null : (proposal.cost ?? null),
-    owner: options.remote ? null : runtime.owner,
+    owner: runtime.owner, // queued for workers (owner null) only once its cost prediction is recorded, below
   });
   if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
   if (retryOf === null) await linkSessionToTrial(runtime, item.sessionId, created.id);
   // The cost model's prediction, before the trial starts (checked against the measured run times in `show`).
   await announceTrialCost(runtime, created, admitted.edit, retryOf ? null : (proposal.cost?.usd ?? null));
+  if (options.remote) {
+    await runtime.store.updateTrial(runtime.studyId, created.id, { owner: null });
+    created.owner = null;
+  }
   runtime.events.emit('trial.created', trialCreatedEvent(created));
   return created;
 }

@@ -111,6 +111,10 @@ describe.each(STORES)('remote workers climb a continued fidelity ladder on $name
       expect(eventsOf(events, id, 'trial.claimed')).toHaveLength(3);
       expect(eventsOf(events, id, 'trial.promoted')).toHaveLength(2);
       expect(eventsOf(events, id, 'trial.finished')).toHaveLength(1);
+      // The cost model's prediction was recorded before any worker claimed the trial.
+      const predicted = eventsOf(events, id, 'trial.cost_predicted');
+      expect(predicted).toHaveLength(1);
+      expect(predicted[0]!.id).toBeLessThan(eventsOf(events, id, 'trial.claimed')[0]!.id);
       // Only the full level's score is the trial's.
       expect(trials[id]!.score).toBe(own[2]!.score);
     }
