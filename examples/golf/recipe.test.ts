@@ -124,4 +124,36 @@ describe('golf recipe', () => {
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/model weights are not finite/);
   });
+
+  it('on a continued ladder, resumes from the checkpoint the level below left and trains only the remaining steps', () => {
+    const below = join(root, 'artifacts-s');
+    const small = node('train.js', { AUTOLAB_ARTIFACTS: below, GOLF_STEP_SCALE: '0.5', GOLF_CHECKPOINT: '1' });
+    expect(small.status, small.stderr).toBe(0);
+    expect(readFileSync(join(below, 'checkpoint.bin')).length).toBeGreaterThan(1000);
+    const resumed = node('train.js', { AUTOLAB_ARTIFACTS: join(root, 'artifacts-full'), AUTOLAB_RESUME_FROM: below, AUTOLAB_RESUME_LEVEL: 's' });
+    expect(resumed.status, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('train: resumed from step 150 (level s); training steps 151 to 300');
+    expect(resumed.stdout).not.toMatch(/^step 100\//m); // steps before 150 are not trained again
+    const again = node('train.js', { AUTOLAB_ARTIFACTS: join(root, 'artifacts-again'), AUTOLAB_RESUME_FROM: below });
+    expect(readFileSync(join(root, 'artifacts-again', 'model.bin')).equals(readFileSync(join(root, 'artifacts-full', 'model.bin')))).toBe(true);
+    expect(again.status).toBe(0);
+    // The full level writes no checkpoint (its artifacts are held to the 64 KiB gate).
+    expect(() => readFileSync(join(root, 'artifacts-full', 'checkpoint.bin'))).toThrow();
+    const score = node('score.js', { AUTOLAB_ARTIFACTS: join(root, 'artifacts-full') });
+    expect(JSON.parse(score.stdout.trim().split('\n').at(-1) ?? '').artifact_bytes).toBeLessThanOrEqual(65536);
+  });
+
+  it('starts over when the checkpoint is of other settings', () => {
+    const below = join(root, 'artifacts-s2');
+    expect(node('train.js', { AUTOLAB_ARTIFACTS: below, GOLF_STEP_SCALE: '0.5', GOLF_CHECKPOINT: '1' }).status).toBe(0);
+    const config = JSON.parse(readFileSync(join(recipe, 'config.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(recipe, 'config.json'), JSON.stringify({ ...config, lr: 0.02 }));
+    try {
+      const other = node('train.js', { AUTOLAB_ARTIFACTS: join(root, 'artifacts-other'), AUTOLAB_RESUME_FROM: below });
+      expect(other.status, other.stderr).toBe(0);
+      expect(other.stdout).toContain('the checkpoint is of another model or settings; starting over');
+    } finally {
+      writeFileSync(join(recipe, 'config.json'), JSON.stringify(config));
+    }
+  });
 });

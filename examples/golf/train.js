@@ -202,14 +202,54 @@ function valBitsPerByte() {
   return nats / valTokens.length / Math.LN2;
 }
 
+// ---- checkpoints: a continued fidelity ladder (autolab.ladder.yaml, `continue: true`) ----
+// A level below the full one (GOLF_CHECKPOINT=1) also writes checkpoint.bin: the step reached,
+// the random state, the weights and AdamW's moments. A promoted level is handed the level
+// below's artifacts as $AUTOLAB_RESUME_FROM (read-only) and resumes there, training only the
+// remaining steps, if the checkpoint is of this very model and settings; otherwise it starts over.
+
+const checkpointKey = JSON.stringify({ V, C, E, H, lr, batch, weightDecay, warmup, bits, steps: config.steps, seed });
+
+function writeCheckpoint(step) {
+  const header = Buffer.from(JSON.stringify({ format: 'golf-checkpoint-v1', key: checkpointKey, step, rngState }));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  const arrays = [params, adamM, adamV].map((array) => Buffer.from(array.buffer, array.byteOffset, array.byteLength));
+  writeFileSync(join(artifactsDir, 'checkpoint.bin'), Buffer.concat([length, header, ...arrays]));
+}
+
+/** The step the checkpoint in $AUTOLAB_RESUME_FROM reached (its state loaded), or 0 to start over. */
+function resumeFromCheckpoint() {
+  const dir = process.env.AUTOLAB_RESUME_FROM;
+  if (!dir) return 0;
+  let bytes;
+  try {
+    bytes = readFileSync(join(dir, 'checkpoint.bin'));
+  } catch {
+    console.log(`train: no checkpoint in ${dir}; starting over`);
+    return 0;
+  }
+  const headerLength = bytes.readUInt32LE(0);
+  const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8'));
+  if (header.format !== 'golf-checkpoint-v1' || header.key !== checkpointKey || header.step > steps || bytes.length !== 4 + headerLength + 3 * total * 8) {
+    console.log('train: the checkpoint is of another model or settings; starting over');
+    return 0;
+  }
+  const body = bytes.subarray(4 + headerLength);
+  [params, adamM, adamV].forEach((array, index) => array.set(new Float64Array(body.buffer.slice(body.byteOffset + index * total * 8, body.byteOffset + (index + 1) * total * 8))));
+  rngState = header.rngState;
+  console.log(`train: resumed from step ${header.step} (level ${process.env.AUTOLAB_RESUME_LEVEL ?? '?'}); training steps ${header.step + 1} to ${steps}`);
+  return header.step;
+}
+
 // ---- training loop ----
 
 console.log(`train: vocab ${V}, context ${C}, embed ${E}, width ${H}, ${total} parameters, seed ${seed}`);
 const started = performance.now();
 let runningLoss = 0;
 let runningCount = 0;
-let step = 0;
-let progress = 0;
+let step = resumeFromCheckpoint();
+let progress = step / steps;
 while (progress < 1) {
   step += 1;
   grads.fill(0);
@@ -266,4 +306,5 @@ lengthField.writeUInt32LE(header.length);
 mkdirSync(artifactsDir, { recursive: true });
 const artifact = Buffer.concat([Buffer.from('GOLF'), lengthField, header, ...chunks]);
 writeFileSync(join(artifactsDir, 'model.bin'), artifact);
+if (process.env.GOLF_CHECKPOINT === '1') writeCheckpoint(step);
 console.log(`train: wrote ${artifact.length} bytes to ${join(artifactsDir, 'model.bin')} after ${((performance.now() - started) / 1000).toFixed(1)}s`);

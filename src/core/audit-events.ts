@@ -69,6 +69,13 @@ export interface AuditEventMap {
    * runs that level (without such an event, the first).
    */
   'trial.level_queued': { level: number; levelName: string };
+  /**
+   * Before the trial starts: its predicted run time at each fidelity level (one level, `run`,
+   * without a ladder), from its parent's run times times `factor`, the cost model's factor for
+   * its diff (`terms`: each feature's value and learnt coefficient), fitted on `fittedOn` past
+   * trials; `usd`: what its proposal cost (model-made ones), null when free.
+   */
+  'trial.cost_predicted': { levels: Array<{ level: number; levelName: string; expectedRunMs: number | null }>; factor: number; terms: Array<{ feature: string; value: number; coefficient: number }>; fittedOn: number; usd: number | null };
   /** The trial was recorded finished: its status, failure label and score. */
   'trial.finished': { status: FinishedTrialStatus; label: FailureLabel | null; score: number | null };
   /** What the run left for the specialists and what the profile command printed (task `feedback:`), redacted and capped; recorded before `trial.finished`. */
@@ -107,6 +114,7 @@ const AUDIT_EVENT_NAMES: Record<AuditEventType, true> = {
   'trial.promoted': true,
   'trial.level_resumed': true,
   'trial.level_queued': true,
+  'trial.cost_predicted': true,
   'trial.finished': true,
   'trial.feedback': true,
   'proposal.none': true,

@@ -70,3 +70,32 @@ export function expectedClimbMs(costs: readonly LevelCost[], fromLevel: number):
   }
   return total;
 }
+
+/** A proposal's predicted run time at one level (the only level, `run`, without a ladder). */
+export interface PredictedLevelCost {
+  level: number;
+  levelName: string;
+  /** Expected run time of one run there, ms; null while nothing was measured to scale from. */
+  expectedRunMs: number | null;
+}
+
+/**
+ * A proposal's expected run time at each level: its parent's measured run time there (else
+ * the level's mean times the parent's speed at the levels it ran, kept within ×½..×2), times
+ * the diff's cost `factor` (src/core/proposal-cost.ts).
+ *
+ * @example
+ * predictLevelCosts(levelCosts(fidelity, records), [1100, null, null], 1.9) // [{ level: 0, levelName: 's', expectedRunMs: 2090 }, ...]
+ */
+export function predictLevelCosts(costs: readonly Pick<LevelCost, 'level' | 'name' | 'expectedMs'>[], parentMs: ReadonlyArray<number | null>, factor: number): PredictedLevelCost[] {
+  const ratios = costs.flatMap((cost) => {
+    const own = parentMs[cost.level];
+    return own != null && own > 0 && cost.expectedMs !== null && cost.expectedMs > 0 ? [Math.log(own / cost.expectedMs)] : [];
+  });
+  const speed = ratios.length === 0 ? 1 : Math.min(2, Math.max(0.5, Math.exp(ratios.reduce((sum, value) => sum + value, 0) / ratios.length)));
+  return costs.map((cost) => {
+    const own = parentMs[cost.level];
+    const base = own != null && own > 0 ? own : cost.expectedMs === null ? null : cost.expectedMs * speed;
+    return { level: cost.level, levelName: cost.name, expectedRunMs: base === null ? null : Math.round(base * factor) };
+  });
+}

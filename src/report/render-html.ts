@@ -13,6 +13,7 @@ import type { ReportPlot } from './report-plots.ts';
 import { configurationHeadline, knobSectionsHtml } from './render-knobs.ts';
 import { frontSectionHtml } from './render-front.ts';
 import { fidelityHtml } from './render-fidelity.ts';
+import { costHtml } from './render-costs.ts';
 
 const REPORT_CSS = `
 main { max-width: 1180px; }
@@ -121,7 +122,7 @@ ${knobSectionsHtml(data, plot)}
 <section class="card"><h2>Chain to the incumbent <span class="note">${overview.chain.length} steps</span></h2>${trialTable(overview.chain, objective.metric, knobCells)}</section>
 <section class="card"><h2>Leaderboard <span class="note">kept trials, best first</span></h2>${trialTable(data.leaderboard, objective.metric, knobCells)}</section>
 ${data.incumbentPatch !== null ? `<section class="card"><h2>The incumbent's change against the baseline</h2>${diffView(data.incumbentPatch).toString()}<details><summary>raw patch</summary><pre class="block">${esc(data.incumbentPatch)}</pre></details></section>` : ''}
-${fidelityHtml(data.fidelity)}<section class="card"><h2>Failures by cause <span class="note">failed trials grouped by failure signature</span></h2>${failures ? `<div class="table-wrap"><table><thead><tr><th>label</th><th class="num">trials</th><th>first</th><th>last</th><th>example (latest)</th><th>specialists</th></tr></thead><tbody>${failures}</tbody></table></div>` : '<div class="empty-state">No failed trial.</div>'}</section>
+${fidelityHtml(data.fidelity)}${costHtml(data.costs)}<section class="card"><h2>Failures by cause <span class="note">failed trials grouped by failure signature</span></h2>${failures ? `<div class="table-wrap"><table><thead><tr><th>label</th><th class="num">trials</th><th>first</th><th>last</th><th>example (latest)</th><th>specialists</th></tr></thead><tbody>${failures}</tbody></table></div>` : '<div class="empty-state">No failed trial.</div>'}</section>
 <section class="card"><h2>Lineage <span class="note">the chain to the incumbent in orange; childless trials on their parent's row${data.lineage.nodes.length > 300 ? '; branches and quiet chain runs collapsed (the dashboard opens them)' : ''}</span></h2><div class="plot scroll">${plot('lineage.svg')}</div></section>
 <section class="card"><h2>All trials ${truncatedNote}</h2>${trialTable(data.trials, objective.metric, knobCells)}</section>
 </main></body></html>

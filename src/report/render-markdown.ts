@@ -9,6 +9,7 @@ import type { ReportPlot } from './report-plots.ts';
 import { configurationHeadline, knobSectionsMarkdown } from './render-knobs.ts';
 import { frontSectionMarkdown } from './render-front.ts';
 import { fidelityMarkdown } from './render-fidelity.ts';
+import { costMarkdown } from './render-costs.ts';
 
 const PATCH_LINES = 400;
 
@@ -60,6 +61,7 @@ export function renderReportMarkdown(data: ReportData, plots: readonly ReportPlo
   lines.push('', ...knobSectionsMarkdown(data, image));
   lines.push('', image('score.svg'), '', image('timeline.svg'), '', '## Outcomes', '', image('outcomes.svg'), '');
   lines.push(...fidelityMarkdown(data.fidelity));
+  lines.push(...costMarkdown(data.costs));
   if (data.failures.length > 0) {
     lines.push('### Failures by cause', '', '| label | trials | first | last | example (latest) |', '|---|---:|---:|---:|---|');
     for (const cause of data.failures) {

@@ -22,6 +22,7 @@ import { TrialKnobValues, type FilesAtCommits, type TrialKnobs } from '../views/
 import { chainTo, lineageData } from '../views/lineage-view.ts';
 import { buildOverview, type StudyOverview } from '../views/overview.ts';
 import { fidelityFunnel, type FidelityFunnel, type FunnelLadder } from '../views/fidelity-funnel.ts';
+import { costAccuracy, type CostAccuracyLevel } from '../views/cost-accuracy.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface ReportData {
@@ -47,6 +48,8 @@ export interface ReportData {
   front: ParetoPageData | null;
   /** The fidelity funnel of a study on a ladder (trials and run time per level), else null. */
   fidelity: FidelityFunnel | null;
+  /** The cost model's predictions checked against the measured run times, per level (empty when none can be checked). */
+  costs: CostAccuracyLevel[];
   generatedAt: string;
 }
 
@@ -99,6 +102,7 @@ export async function gatherReportData(store: Store, study: StudyRecord, options
     knobValues,
     front: options.objectives && options.objectives.length >= 2 ? paretoPageData({ objective: options.objective, objectives: options.objectives, ...(options.preference ? { preference: options.preference } : {}) }, trials) : null,
     fidelity: options.fidelity && store.listTrialLevels ? fidelityFunnel(options.fidelity, options.objective.direction, trials, await store.listTrialLevels(study.id)) : null,
+    costs: costAccuracy(await store.listEvents(study.id), trials, options.fidelity && store.listTrialLevels ? await store.listTrialLevels(study.id) : null),
     generatedAt: new Date().toISOString(),
   };
 }

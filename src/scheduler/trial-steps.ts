@@ -14,6 +14,7 @@ import type { SlotInfo } from '../evaluator/study-runtime.ts';
 import { countTrial, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
 import type { Driver } from './driver.ts';
 import { linkSessionToTrial } from './session-archiving.ts';
+import { announceTrialCost } from './cost-prediction.ts';
 import { countFinished, evaluateFirstLevel, startPromotions } from './ladder-steps.ts';
 import type { Slot } from './slot-pool.ts';
 
@@ -76,7 +77,7 @@ export async function retryOnInfraError(driver: Driver, item: WaitingProposal, r
 
 /**
  * Records a proposal as a pending trial, owned by this driver (or by nobody, queued for
- * workers). A retry carries no cost (the proposal was paid for once) and says which
+ * workers, once the cost model's prediction is recorded). A retry carries no cost (the proposal was paid for once) and says which
  * trial it retries.
  */
 export async function createTrialFrom(driver: Driver, item: WaitingProposal, retryOf: TrialRecord | null): Promise<TrialRecord> {
@@ -93,10 +94,16 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
     seed: runtime.task.seed,
     edit: admitted.edit,
     cost: retryOf ? null : (proposal.cost ?? null),
-    owner: options.remote ? null : runtime.owner,
+    owner: runtime.owner, // queued for workers (owner null) only once its cost prediction is recorded, below
   });
   if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
   if (retryOf === null) await linkSessionToTrial(runtime, item.sessionId, created.id);
+  // The cost model's prediction, before the trial starts (checked against the measured run times in `show`).
+  await announceTrialCost(runtime, created, admitted.edit, retryOf ? null : (proposal.cost?.usd ?? null));
+  if (options.remote) {
+    await runtime.store.updateTrial(runtime.studyId, created.id, { owner: null });
+    created.owner = null;
+  }
   runtime.events.emit('trial.created', trialCreatedEvent(created));
   return created;
 }

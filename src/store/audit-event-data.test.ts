@@ -29,6 +29,7 @@ const SAMPLES: { [K in AuditEventType]: AuditEventMap[K] } = {
   'trial.promoted': { from: 's', to: 'm', reason: 'rank 1 of 3 at s; the best 1 (1/3) climb', expectedRunMs: 3500 },
   'trial.level_resumed': { level: 1, levelName: 'm', from: 's', problem: null },
   'trial.level_queued': { level: 1, levelName: 'm' },
+  'trial.cost_predicted': { levels: [{ level: 0, levelName: 's', expectedRunMs: 1200 }, { level: 1, levelName: 'full', expectedRunMs: null }], factor: 1.9, terms: [{ feature: 'width', value: 0.69, coefficient: 0.93 }], fittedOn: 12, usd: null },
   'trial.finished': { status: 'failed', label: 'crash', score: null },
   'trial.feedback': { files: [{ path: 'profile.txt', text: 'forward 80%', chars: 11, truncated: false }], missing: ['warnings.log'], profile: { command: 'py-spy top', text: 'train.py:12 60%', truncated: false, exitCode: 0, timedOut: false, durationMs: 1200 } },
   'proposal.none': { specialist: 'agent', outcome: 'failed', reason: 'rate limit', cost: COST, steps: 0, toolCalls: 0, retries: 3 },

@@ -47,6 +47,13 @@ const AUDIT_EVENT_DATA: DataSchemas = {
   'trial.promoted': z.looseObject({ from: z.string(), to: z.string(), reason: z.string(), expectedRunMs: finite.nullable().optional(), expectedGain: finite.optional(), expectedClimbMs: finite.optional() }),
   'trial.level_resumed': z.looseObject({ level: integer.nonnegative(), levelName: z.string(), from: z.string(), problem: z.string().nullable() }),
   'trial.level_queued': z.looseObject({ level: integer.nonnegative(), levelName: z.string() }),
+  'trial.cost_predicted': z.looseObject({
+    levels: z.array(z.looseObject({ level: integer.nonnegative(), levelName: z.string(), expectedRunMs: finite.nullable() })),
+    factor: finite,
+    terms: z.array(z.looseObject({ feature: z.string(), value: finite, coefficient: finite })),
+    fittedOn: integer.nonnegative(),
+    usd: finite.nullable(),
+  }),
   'trial.finished': z.looseObject({ status: z.enum(['kept', 'discarded', 'failed']), label: z.enum(FAILURE_LABELS).nullable(), score: finite.nullable() }),
   'trial.feedback': z.looseObject({
     files: z.array(z.looseObject({ path: z.string(), text: z.string(), chars: finite, truncated: z.boolean() })),

@@ -111,6 +111,10 @@ describe.each(STORES)('remote workers climb a continued fidelity ladder on $name
       expect(eventsOf(events, id, 'trial.claimed')).toHaveLength(3);
       expect(eventsOf(events, id, 'trial.promoted')).toHaveLength(2);
       expect(eventsOf(events, id, 'trial.finished')).toHaveLength(1);
+      // The cost model's prediction was recorded before any worker claimed the trial.
+      const predicted = eventsOf(events, id, 'trial.cost_predicted');
+      expect(predicted).toHaveLength(1);
+      expect(predicted[0]!.id).toBeLessThan(eventsOf(events, id, 'trial.claimed')[0]!.id);
       // Only the full level's score is the trial's.
       expect(trials[id]!.score).toBe(own[2]!.score);
     }
@@ -124,7 +128,8 @@ describe.each(STORES)('remote workers climb a continued fidelity ladder on $name
     const store = await location();
     const study = await openStudy(dir, { store, create: true });
     cleanups.push(() => study.close());
-    const doomed = startWorker(dir, store, 2_000, 600_000);
+    // Leases long enough for a loaded machine (a starved worker must not lose its lease), short enough to wait out.
+    const doomed = startWorker(dir, store, 8_000, 600_000);
     const turns = [patchProposal('scripted', 0, await config({ x: 2.5, probe: false, step_ms: 60 }), { hypothesis: 'slow steps' }), null];
     const driving = study.run({ specialists: [new ScriptedSpecialist('scripted', turns)], trials: 1, remote: true, sameHost: true });
     // The doomed worker measured s and m; it is killed while it runs the full level (resumed from m).
@@ -135,7 +140,7 @@ describe.each(STORES)('remote workers climb a continued fidelity ladder on $name
     }, 180_000, 'the doomed worker to run trial #1 at the full level');
     doomed.kill();
     await doomed.done;
-    const rescuer = startWorker(dir, store, 2_000, 2_000);
+    const rescuer = startWorker(dir, store, 8_000, 2_000);
     await driving;
     const result = await rescuer.done;
     expect(result.code, result.stderr + result.stdout).toBe(0);

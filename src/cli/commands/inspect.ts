@@ -16,6 +16,7 @@ import { renderFront } from './front.ts';
 import { frontStanding, paretoFrontView, type FrontStanding } from '../../views/pareto-front-view.ts';
 import { formatDelta, formatDuration, formatScore, outcomeText, palette, renderTable, useColor } from '../format.ts';
 import { ladderField, ladderLines, renderFunnel, studyFunnel, studyLadder } from './ladder-view.ts';
+import { costLines, trialCost } from './cost-view.ts';
 import { trialFeedback } from '../../views/trial-feedback-view.ts';
 import { feedbackMarkdown } from '../../core/trial-feedback.ts';
 
@@ -123,8 +124,9 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
     const frontView = paretoFrontView(study.task, trials);
     const front = frontView ? frontStanding(frontView, study.task, trial) : null;
     const feedback = await trialFeedback(study.store, study.record.id, trial.id);
+    const cost = await trialCost(study, trial);
     if (options.json) {
-      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), ...(front ? { front } : {}), diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve, feedback }, null, 2));
+      write(JSON.stringify({ ...trialToJson(trial), ...ladderField(study, ladder, trial.id), ...(front ? { front } : {}), cost, diff: trial.diff, logExcerpt: trial.logExcerpt, tree: trial.tree, repeats: trial.repeats, curve: trial.curve, feedback }, null, 2));
       return 0;
     }
     const c = palette(useColor(process.stdout));
@@ -144,6 +146,7 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
       write(c.dim(`signature: ${terminalText(trial.failure.signature)}`));
     }
     for (const line of ladderLines(study, ladder?.trials.get(trial.id))) write(line);
+    for (const line of costLines(cost)) write(line);
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));
     if (trial.repeats.length > 1) {

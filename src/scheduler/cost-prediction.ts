@@ -1,0 +1,91 @@
+/**
+ * Before a trial starts: its predicted run time at each fidelity level, from its parent's
+ * measured run times, its diff and the study's past trials (src/core/proposal-cost.ts,
+ * src/core/level-cost.ts), recorded as `trial.cost_predicted`. `autolab show` prints it
+ * beside what the levels then took (predicted vs measured).
+ */
+import type { AuditEventMap } from '../core/audit-events.ts';
+import type { TrialLevelRecord } from '../core/fidelity.ts';
+import { levelCosts, predictLevelCosts, type LevelCost } from '../core/level-cost.ts';
+import { CHANGE_SIZE_FEATURE, costFactor, costFeatures, fitProposalCost, type CostObservation } from '../core/proposal-cost.ts';
+import type { TaskSpec } from '../core/task.ts';
+import type { Edit, TrialRecord } from '../core/trial.ts';
+import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+
+/** The one level of a study without a ladder. */
+export const RUN_LEVEL = 'run';
+
+/** Run times by level (index), ms: a ladder's level records, else the trial's run. */
+type RunTimes = (id: number) => Array<number | null>;
+
+/**
+ * The cost prediction of `trial` (not yet started), from the study as it is now.
+ *
+ * @example
+ * const predicted = predictTrialCost(task, trials, records, trial, proposal.edit, proposal.cost?.usd ?? null);
+ * predicted.levels.map((level) => level.expectedRunMs) // [1200, 3900, 12500]
+ */
+export function predictTrialCost(task: Pick<TaskSpec, 'fidelity'>, trials: readonly TrialRecord[], records: readonly TrialLevelRecord[], trial: Pick<TrialRecord, 'id' | 'parent'>, edit: Edit | null, usd: number | null): AuditEventMap['trial.cost_predicted'] {
+  const runTimes = runTimesOf(task, trials, records);
+  const model = fitProposalCost(observationsOf(trials, runTimes, trial.id));
+  const { factor, terms } = costFactor(model, featuresOfEdit(edit));
+  const costs: Array<Pick<LevelCost, 'level' | 'name' | 'expectedMs'>> = task.fidelity ? levelCosts(task.fidelity, records) : [{ level: 0, name: RUN_LEVEL, expectedMs: meanRunMs(trials) }];
+  const parentMs = trial.parent === null ? [] : runTimes(trial.parent);
+  return { levels: predictLevelCosts(costs, parentMs, factor), factor, terms: terms.slice(0, 8), fittedOn: model.observations, usd };
+}
+
+/**
+ * Records the prediction for a trial about to start (`trial.cost_predicted`); never throws
+ * (a prediction that cannot be made must not stop a trial).
+ */
+export async function announceTrialCost(runtime: Pick<StudyRuntime, 'store' | 'studyId' | 'task'>, trial: TrialRecord, edit: Edit | null, usd: number | null): Promise<void> {
+  try {
+    const { store, studyId } = runtime;
+    const trials = await store.listTrials(studyId);
+    const records = runtime.task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId) : [];
+    await store.appendEvent(studyId, trial.id, 'trial.cost_predicted', predictTrialCost(runtime.task, trials, records, trial, edit, usd));
+  } catch {
+    // The prediction is advice: a store that cannot give it leaves the trial unpredicted.
+  }
+}
+
+/** What each past trial's change did to its cost: its run time over its parent's at the lowest level both ran. */
+function observationsOf(trials: readonly TrialRecord[], runTimes: RunTimes, excluding: number): CostObservation[] {
+  const observations: CostObservation[] = [];
+  for (const trial of trials) {
+    if (trial.id === excluding || trial.parent === null || trial.diff === null) continue;
+    const own = runTimes(trial.id);
+    const parent = runTimes(trial.parent);
+    const level = own.findIndex((ms, index) => ms !== null && ms > 0 && (parent[index] ?? 0) > 0);
+    if (level < 0) continue;
+    observations.push({ logRatio: Math.log(own[level]! / parent[level]!), features: costFeatures(trial.diff) });
+  }
+  return observations;
+}
+
+function runTimesOf(task: Pick<TaskSpec, 'fidelity'>, trials: readonly TrialRecord[], records: readonly TrialLevelRecord[]): RunTimes {
+  if (task.fidelity) {
+    const byTrial = new Map<number, Array<number | null>>();
+    for (const record of records) {
+      if (record.runMs <= 0) continue;
+      const row = byTrial.get(record.trialId) ?? task.fidelity.levels.map(() => null);
+      row[record.level] = record.runMs;
+      byTrial.set(record.trialId, row);
+    }
+    return (id) => byTrial.get(id) ?? [];
+  }
+  const byId = new Map(trials.map((trial) => [trial.id, trial.timings.runMs ?? null]));
+  return (id) => [byId.get(id) ?? null];
+}
+
+function featuresOfEdit(edit: Edit | null): Record<string, number> {
+  if (edit === null) return {};
+  if (edit.kind === 'patch') return costFeatures(edit.patch);
+  const lines = Object.values(edit.files).reduce((sum, text) => sum + (text === null ? 1 : text.split('\n').length), 0);
+  return { [CHANGE_SIZE_FEATURE]: Math.log1p(lines) };
+}
+
+function meanRunMs(trials: readonly TrialRecord[]): number | null {
+  const runs = trials.map((trial) => trial.timings.runMs ?? 0).filter((ms) => ms > 0);
+  return runs.length === 0 ? null : runs.reduce((sum, ms) => sum + ms, 0) / runs.length;
+}
