@@ -129,7 +129,7 @@ describe.each(STORES)('remote workers climb a continued fidelity ladder on $name
     const study = await openStudy(dir, { store, create: true });
     cleanups.push(() => study.close());
     // Leases long enough for a loaded machine (a starved worker must not lose its lease), short enough to wait out.
-    const doomed = startWorker(dir, store, 8_000, 600_000);
+    const doomed = startWorker(dir, store, 20_000, 600_000);
     const turns = [patchProposal('scripted', 0, await config({ x: 2.5, probe: false, step_ms: 60 }), { hypothesis: 'slow steps' }), null];
     const driving = study.run({ specialists: [new ScriptedSpecialist('scripted', turns)], trials: 1, remote: true, sameHost: true });
     // The doomed worker measured s and m; it is killed while it runs the full level (resumed from m).
@@ -140,7 +140,7 @@ describe.each(STORES)('remote workers climb a continued fidelity ladder on $name
     }, 180_000, 'the doomed worker to run trial #1 at the full level');
     doomed.kill();
     await doomed.done;
-    const rescuer = startWorker(dir, store, 8_000, 2_000);
+    const rescuer = startWorker(dir, store, 20_000, 2_000);
     await driving;
     const result = await rescuer.done;
     expect(result.code, result.stderr + result.stdout).toBe(0);
