@@ -100,7 +100,7 @@ describe.skipIf(!onLinux)('ProcessLauncher', () => {
     expect(alive(pid)).toBe(false);
   });
 
-  it('exits when its driver is killed (SIGKILL): a sandbox (bwrap --die-with-parent) dies with it', async () => {
+  it('exits when its driver is killed (SIGKILL), killing the commands it runs (a sandbox with --die-with-parent dies with it too)', async () => {
     const program = `import(${JSON.stringify(join(import.meta.dirname, 'process-launcher.ts'))}).then(async ({ ProcessLauncher }) => {
       const launcher = new ProcessLauncher();
       await launcher.warmUp();
@@ -116,8 +116,11 @@ describe.skipIf(!onLinux)('ProcessLauncher', () => {
     const deadline = performance.now() + 30_000;
     while (alive(launcherPid) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(alive(launcherPid)).toBe(false);
-    // Without a sandbox the command outlives them both, as it did a driver that spawned it: a later run reaps it by its token.
-    process.kill(-commandPid, 'SIGKILL');
+    // Without a sandbox too: the launcher kills its running commands' process groups as it exits.
+    while (alive(commandPid) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    const survived = alive(commandPid);
+    if (survived) process.kill(-commandPid, 'SIGKILL');
+    expect(survived).toBe(false);
   });
 });
 

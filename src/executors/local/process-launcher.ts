@@ -13,7 +13,7 @@
  * spawn to the exit. The driver reads the pipes, signals the process group and enforces
  * the budgets exactly as it does for a child of its own.
  *
- * The launcher exits when the driver does (its IPC channel closes), so a sandbox built
+ * The launcher exits when the driver does (its IPC channel closes), killing the process groups of the commands still running; a sandbox built
  * with `--die-with-parent` still dies with the driver. Where the launcher cannot be
  * started (not a `node` executable, a platform without it) commands are spawned by the
  * driver itself, as before.
@@ -31,6 +31,7 @@ import { signalProcessGroup } from './process-group.ts';
  */
 const LAUNCHER_PROGRAM = `'use strict';
 const { spawn } = require('node:child_process');
+const running = new Set();
 process.on('message', (m) => {
   if (!m || m.op !== 'spawn') return;
   let child;
@@ -50,9 +51,19 @@ process.on('message', (m) => {
   child.stderr._handle.readStop();
   process.send({ op: 'stdout', id: m.id, pid: child.pid }, child.stdout);
   process.send({ op: 'stderr', id: m.id }, child.stderr);
-  child.once('exit', (code, signal) => process.send({ op: 'exit', id: m.id, code, signal, durationMs: performance.now() - started }));
+  running.add(child.pid);
+  child.once('exit', (code, signal) => {
+    running.delete(child.pid);
+    process.send({ op: 'exit', id: m.id, code, signal, durationMs: performance.now() - started });
+  });
 });
-process.on('disconnect', () => process.exit(0));
+// The driver is gone: its commands' process groups go with it (a sandbox would die with this process anyway).
+process.on('disconnect', () => {
+  for (const pid of running) {
+    try { process.kill(-pid, 'SIGKILL'); } catch {}
+  }
+  process.exit(0);
+});
 process.send({ op: 'ready' });
 `;
 
