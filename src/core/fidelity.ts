@@ -68,13 +68,14 @@ export type PromotionRuleKind =
 /**
  * How many scored results a level must hold before any trial climbs from it: the rule's
  * `minRung`, by default `eta` (so the first decision is against a rung of eta, as ASHA's
- * first promotion is) or `k + 1` for `top_k` (at least one trial at the level stays).
+ * first promotion is), and 1 for `top_k` (each trial decided when measured: its k says
+ * how many climb, not when).
  *
  * @example minRungOf({ rule: 'successive_halving', eta: 3 }) // 3
  */
 export function minRungOf(rule: PromotionRuleSpec): number {
   if (rule.minRung !== undefined) return rule.minRung;
-  return rule.rule === 'top_k' ? rule.k + 1 : rule.eta;
+  return rule.rule === 'top_k' ? 1 : rule.eta;
 }
 
 /** The task file's `fidelity:` key, loaded. */

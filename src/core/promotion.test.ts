@@ -82,10 +82,11 @@ describe('decidePromotion', () => {
     expect(decidePromotion({ rule: { rule: 'successive_halving', eta: 3 }, direction: 'minimize', trialId: 2, score: 6, levelName: 's', peers })).toMatchObject({ promote: false, wait: true, reason: 'waits: 2 of the 3 results at s a promotion is decided against' });
   });
 
-  it('min_rung counts the baseline and applies to every rule (top_k: k + 1 by default)', () => {
+  it('min_rung counts the baseline and applies to every rule (top_k decides at once unless given one)', () => {
     // The baseline (id 0, score 3) is at the level: the first trial waits for one more result, then the better of the two climbs.
     expect(replayDeferred([4, 2, 5], { rule: 'successive_halving', eta: 3 }, [{ trialId: 0, score: 3 }])).toEqual({ promoted: [2], pruned: [1, 3], waiting: [] });
-    expect(replayDeferred([5, 6, 7, 4, 8, 1], { rule: 'top_k', k: 2 })).toEqual({ promoted: [1, 2, 4, 6], pruned: [3, 5], waiting: [] });
+    expect(replayDeferred([5, 6, 7, 4, 8, 1], { rule: 'top_k', k: 2, minRung: 3 })).toEqual({ promoted: [1, 2, 4, 6], pruned: [3, 5], waiting: [] });
+    expect(replayDeferred([5, 6, 7], { rule: 'top_k', k: 2 })).toEqual({ promoted: [1, 2], pruned: [3], waiting: [] });
     expect(replayDeferred([5, 6, 4, 4.5, 1, 2, 3, 0.5, 7], { rule: 'successive_halving', eta: 3, minRung: 6 })).toEqual({ promoted: [5, 6, 8], pruned: [1, 2, 3, 4, 7, 9], waiting: [] });
   });
 

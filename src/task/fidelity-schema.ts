@@ -74,7 +74,7 @@ export const fidelitySchema = z
           .int()
           .min(1)
           .optional()
-          .describe('Every rule: no trial climbs from a level until it holds this many scored results (the baseline\'s included); trials measured before then wait, holding no slot (new proposals take the free slots), and are decided together once it fills. 1 decides each trial the moment it is measured. Default eta (top_k: k + 1).'),
+          .describe('Every rule: no trial climbs from a level until it holds this many scored results (the baseline\'s included); trials measured before then wait, holding no slot (new proposals take the free slots), and are decided together once it fills. 1 decides each trial the moment it is measured. Default eta (top_k: 1).'),
       })
       .default({ rule: 'successive_halving' })
       .describe('Which trials climb to the next level. Default successive_halving with eta 3.'),
