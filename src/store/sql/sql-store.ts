@@ -21,7 +21,7 @@
  */
 import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
-import type { AcceptanceDecision, AncestorLink, EventFilter, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialListFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
+import type { AcceptanceDecision, AncestorLink, EventFilter, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialListFilter, TrialOutcome, TrialProgress, TrialProgressEvent, TrialResult, TrialResultFilter, TrialSummary } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
 import type { TrialLevelRecord } from '../../core/fidelity.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
@@ -39,6 +39,7 @@ import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelD
 import { applyProgress, heartbeat, updateTrial } from './update-trial.ts';
 import { ProgressQueue } from './progress-queue.ts';
 import { reopenFailedBaseline } from './reopen-baseline.ts';
+import { listTrialResults, summarizeTrials } from './trial-summary.ts';
 
 /**
  * The shared implementation the SQLite and PostgreSQL adapters extend with their driver.
@@ -156,6 +157,18 @@ export abstract class SqlStore implements Store {
   async countTrials(studyId: number, filter: Pick<TrialFilter, 'status'> = {}): Promise<number> {
     if (!this.progress.idle) await this.commitBeforeRead();
     return countTrials(this.reader('count trials'), studyId, filter);
+  }
+
+  /** The study's counts and sums, by aggregate queries (trial-summary.ts). */
+  async summarizeTrials(studyId: number): Promise<TrialSummary> {
+    if (!this.progress.idle) await this.commitBeforeRead(); // a queued start changes a status
+    return summarizeTrials(this.reader('summarize trials'), studyId);
+  }
+
+  /** Finished trials other than the baseline, projected to their results, in finishing order. */
+  listTrialResults(studyId: number, filter: TrialResultFilter = {}): Promise<TrialResult[]> {
+    // Progress never finishes a trial: a queued write cannot change a finished trial's result.
+    return listTrialResults(this.reader('list trial results'), studyId, filter);
   }
 
   // ---- fidelity levels (trial-levels.ts) -------------------------------------------
