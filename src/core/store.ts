@@ -112,6 +112,30 @@ export interface TrialFilter {
   descending?: boolean;
 }
 
+/** A `TrialFilter` for `Store.listTrials`, which may also leave the bulky columns out. */
+export interface TrialListFilter extends TrialFilter {
+  /**
+   * Without the bulky columns (what tables and plots over many trials need): `diff` and
+   * `edit` null, `logExcerpt` '' (kept for a failed trial whose signature was not stored,
+   * so `failure` is derived as in a full read), `curve` and `repeats` empty. Read one
+   * trial with `getTrial` for the rest.
+   */
+  light?: boolean;
+}
+
+/** Which events `Store.listEvents` returns. */
+export interface EventFilter {
+  /** Only events with id above this. */
+  afterId?: number;
+  limit?: number;
+  /** Only the events about this trial (indexed). */
+  trialId?: number;
+  /** Only events of these types (an empty list matches nothing; legacy names are matched too). */
+  types?: readonly AuditEventType[];
+  /** Newest first when true (`{ descending: true, limit: 1 }`: the study's last event). */
+  descending?: boolean;
+}
+
 /** One trial of a chain of parents, as `Store.listAncestors` returns it. */
 export interface AncestorLink {
   id: number;
@@ -235,7 +259,7 @@ export interface Store {
   listTrialLevels?(studyId: number, trialIds?: readonly number[]): Promise<TrialLevelRecord[]>;
 
   getTrial(studyId: number, trialId: number): Promise<TrialRecord | null>;
-  listTrials(studyId: number, filter?: TrialFilter): Promise<TrialRecord[]>;
+  listTrials(studyId: number, filter?: TrialListFilter): Promise<TrialRecord[]>;
   /** The most recently kept trial (the baseline when nothing else was kept), or null. */
   getIncumbent(studyId: number): Promise<TrialRecord | null>;
   countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;
@@ -251,9 +275,9 @@ export interface Store {
   /**
    * The study's events with id above `afterId`, in id order: names written by older
    * versions read back under their current name; a line outside the vocabulary is
-   * returned as `unrecognised` (kept, never dropped).
+   * returned as `unrecognised` (kept, never dropped). `options` narrows them (EventFilter).
    */
-  listEvents(studyId: number, options?: { afterId?: number; limit?: number }): Promise<StudyEvent[]>;
+  listEvents(studyId: number, options?: EventFilter): Promise<StudyEvent[]>;
 
   close(): Promise<void>;
 }

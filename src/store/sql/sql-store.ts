@@ -21,7 +21,7 @@
  */
 import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
-import type { AcceptanceDecision, AncestorLink, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
+import type { AcceptanceDecision, AncestorLink, EventFilter, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialListFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
 import type { TrialLevelRecord } from '../../core/fidelity.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
@@ -151,7 +151,7 @@ export abstract class SqlStore implements Store {
   }
 
   /** Trials in id order (newest first with `descending`). An empty `status` list matches nothing. */
-  async listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
+  async listTrials(studyId: number, filter: TrialListFilter = {}): Promise<TrialRecord[]> {
     // A queued write may decide which trials match (their status, their tree): committed first.
     const decides = [...(filter.status === undefined ? [] : (['status'] as const)), ...(filter.tree === undefined ? [] : (['tree'] as const))];
     if (decides.length > 0 && this.progress.changes(studyId, decides)) await this.commitBeforeRead();
@@ -210,7 +210,7 @@ export abstract class SqlStore implements Store {
     await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data));
   }
 
-  async listEvents(studyId: number, options: { afterId?: number; limit?: number } = {}): Promise<StudyEvent[]> {
+  async listEvents(studyId: number, options: EventFilter = {}): Promise<StudyEvent[]> {
     if (!this.progress.idle) await this.commitBeforeRead(); // a queued write's event
     return listEvents(this.reader('list events'), studyId, options);
   }
