@@ -64,8 +64,7 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
   resolveSurface(spec, task);
   const settings = parseLlmOptions(spec, task);
   const where = `specialist '${spec.name}'`;
-  // The key and endpoint are checked now (a bad task file fails before the study starts);
-  // the AI SDK is loaded on the first proposal (commands that never propose start faster).
+  // The key and endpoint are checked now: a bad task file fails before the study starts.
   const connection = dependencies.model ? null : checkModelConnection(settings.model, { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.apiKeyEnv ? { apiKeyEnv: settings.apiKeyEnv } : {}) }, where, dependencies.env);
   let model: LanguageModel | undefined = dependencies.model;
   const role = roleText(spec.role);
@@ -86,13 +85,8 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
     const recorder = createSessionRecorder();
     try {
       const { system, first } = await sessionOpening(prompt, context, startParent);
-      const [{ runAgentLoop }, { agentTools }, { knowledgeTools }, provider] = await Promise.all([
-        import('./agent-loop.ts'),
-        import('./agent-tools.ts'),
-        import('./knowledge-tools.ts'),
-        model ? null : import('./model-provider.ts'),
-      ]);
-      model ??= provider!.createLanguageModel(settings.model, connection!);
+      const { runAgentLoop, agentTools, knowledgeTools, createLanguageModel } = await loadAgent();
+      model ??= createLanguageModel(settings.model, connection!);
       const tools = agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) });
       if (context.knowledge && !context.lineage.controlArm) Object.assign(tools, knowledgeTools({ knowledge: context.knowledge, author: spec.name, sessionId, counters }));
       const loop = await runAgentLoop({
@@ -120,19 +114,8 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
         transcript: recorder.transcript({ model: settings.model.key, system, firstMessage: first, parent: startParent }),
       };
       if (!submission) return null;
-      const notes: string[] = [];
-      if (repair && submission.parent === repair.trial.id) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
-      if (submission.notes) notes.push(submission.notes);
-      notes.push(`session: ${settings.model.key}, ${loop.steps} model calls, ${counters.calls} tool calls, ${loop.tokens.input + loop.tokens.output} tokens`);
-      return {
-        specialist: spec.name,
-        parent: submission.parent,
-        hypothesis: submission.hypothesis,
-        ...(submission.expectedDelta !== undefined ? { expectedDelta: submission.expectedDelta } : {}),
-        edit: { kind: 'patch', patch: submission.patch },
-        notes: notes.join('\n'),
-        cost,
-      };
+      const sessionLine = `session: ${settings.model.key}, ${loop.steps} model calls, ${counters.calls} tool calls, ${loop.tokens.input + loop.tokens.output} tokens`;
+      return submittedProposal(spec.name, submission, repair, sessionLine, cost);
     } finally {
       await session.release();
     }
@@ -147,6 +130,32 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
       report = null;
       return taken;
     },
+  };
+}
+
+/**
+ * The agent loop, its tools and the providers, imported on the first proposal: commands
+ * that never propose (status, trials, show) do not load the AI SDK.
+ */
+async function loadAgent() {
+  const [loop, tools, knowledge, provider] = await Promise.all([import('./agent-loop.ts'), import('./agent-tools.ts'), import('./knowledge-tools.ts'), import('./model-provider.ts')]);
+  return { runAgentLoop: loop.runAgentLoop, agentTools: tools.agentTools, knowledgeTools: knowledge.knowledgeTools, createLanguageModel: provider.createLanguageModel };
+}
+
+/** The proposal of a submitted session: its edit, hypothesis and notes (a repair says so; the session's size last). */
+function submittedProposal(specialist: string, submission: NonNullable<AgentWorkspace['submission']>, repair: Awaited<ReturnType<typeof repairOffer>>, sessionLine: string, cost: Proposal['cost']): Proposal {
+  const notes: string[] = [];
+  if (repair && submission.parent === repair.trial.id) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
+  if (submission.notes) notes.push(submission.notes);
+  notes.push(sessionLine);
+  return {
+    specialist,
+    parent: submission.parent,
+    hypothesis: submission.hypothesis,
+    ...(submission.expectedDelta !== undefined ? { expectedDelta: submission.expectedDelta } : {}),
+    edit: { kind: 'patch', patch: submission.patch },
+    notes: notes.join('\n'),
+    ...(cost !== undefined ? { cost } : {}),
   };
 }
 
