@@ -4,23 +4,12 @@
  * time, and what running every screened trial at the full level alone would have cost.
  */
 import { esc, formatValue } from '../../web/plots/index.js';
-import type { FidelityFunnel } from '../views/fidelity-funnel.ts';
+import { FUNNEL_HEADERS, funnelRows, type FidelityFunnel } from '../views/fidelity-funnel.ts';
 
-const HEADERS = ['level', 'scale', 'measured', 'stopped', 'failed', 'waiting', 'climbed', 'best', 'run time', 'per run'];
+const HEADERS = FUNNEL_HEADERS;
 
 function rowsOf(funnel: FidelityFunnel): string[][] {
-  return funnel.levels.map((level) => [
-    level.name,
-    level.scale === null ? '—' : String(level.scale),
-    String(level.measured),
-    String(level.stopped),
-    String(level.failed),
-    String(level.waiting),
-    String(level.climbed),
-    formatValue(level.best),
-    `${level.runSeconds.toFixed(1)} s`,
-    level.meanRunSeconds === null ? '—' : `${level.meanRunSeconds.toFixed(1)} s`,
-  ]);
+  return funnelRows(funnel, formatValue, ' s');
 }
 
 function savedNote(funnel: FidelityFunnel): string {

@@ -94,3 +94,28 @@ export function fidelityFunnel(ladder: FunnelLadder, direction: Direction, trial
     fullOnlySeconds: full?.meanRunSeconds != null ? (levels[0]?.measured ?? 0) * (ladder.continueRuns === true ? levels.reduce((sum, level) => sum + (level.meanRunSeconds ?? 0), 0) : full.meanRunSeconds) : null,
   };
 }
+
+/** The columns of the funnel's table, in `status` and the report alike. */
+export const FUNNEL_HEADERS = ['level', 'scale', 'measured', 'stopped', 'failed', 'waiting', 'climbed', 'best', 'run time', 'per run'] as const;
+
+/**
+ * The funnel's table rows (one per level, in `FUNNEL_HEADERS` order), with the best score
+ * formatted by the caller and seconds followed by `unit` (`'s'` in the terminal, `' s'` in
+ * the report).
+ *
+ * @example funnelRows(funnel, formatScore, 's')[0] // ['s', '0.1', '12', '4', '0', '0', '8', '0.912', '3.0s', '0.3s']
+ */
+export function funnelRows(funnel: FidelityFunnel, formatBest: (best: number | null) => string, unit: string): string[][] {
+  return funnel.levels.map((level) => [
+    level.name,
+    level.scale === null ? '—' : String(level.scale),
+    String(level.measured),
+    String(level.stopped),
+    String(level.failed),
+    String(level.waiting),
+    String(level.climbed),
+    formatBest(level.best),
+    `${level.runSeconds.toFixed(1)}${unit}`,
+    level.meanRunSeconds === null ? '—' : `${level.meanRunSeconds.toFixed(1)}${unit}`,
+  ]);
+}

@@ -26,12 +26,12 @@ async function recipe(runMs: number): Promise<string> {
   return repo.dir;
 }
 
-async function snapshot(url: string): Promise<{ trials: TrialRecord[]; events: StudyEvent[] }> {
+async function snapshot(url: string): Promise<{ exists: boolean; trials: TrialRecord[]; events: StudyEvent[] }> {
   const store = await PostgresStore.open(url, { maxConnections: 1 });
   try {
     const study = await store.getStudy('fixture');
-    if (study === null) return { trials: [], events: [] };
-    return { trials: await store.listTrials(study.id), events: await store.listEvents(study.id) };
+    if (study === null) return { exists: false, trials: [], events: [] };
+    return { exists: true, trials: await store.listTrials(study.id), events: await store.listEvents(study.id) };
   } finally {
     await store.close();
   }
@@ -44,8 +44,11 @@ describe.skipIf(server.url === null)(`autolab worker${server.reason ? ` (${serve
     const dir = await recipe(200);
     const db = freshPostgresSchema(base, 'autolab_worker');
     cleanups.push(db.drop);
+    const driving = startCli(['run', dir, '--remote', '--trials', '3', '--store', db.url]);
+    // Workers idle for 2 s exit, a study not yet in the store included: start them once the driver made it.
+    await waitFor(async () => (await snapshot(db.url)).exists, 120_000, 'the driver to create the study');
     const workers = [1, 2].map(() => startCli(['worker', dir, '--store', db.url, '--idle-exit', '2', '--parallel', '1']));
-    const driver = await runCli(['run', dir, '--remote', '--trials', '3', '--store', db.url]);
+    const driver = await driving.done;
     expect(driver.code, driver.stderr).toBe(0);
     expect(driver.stdout).toContain('this process only proposes');
     expect(driver.stdout).toContain('Stopped: --trials 3 reached');

@@ -2,7 +2,7 @@
 import { summariseLadder, trialLadderJson, type LadderSummary, type TrialLadderJson, type TrialLadderSummary } from '../../core/ladder-summary.ts';
 import type { TrialRecord } from '../../core/trial.ts';
 import type { Study } from '../../engine/study.ts';
-import { fidelityFunnel, type FidelityFunnel } from '../../views/fidelity-funnel.ts';
+import { fidelityFunnel, FUNNEL_HEADERS, funnelRows, type FidelityFunnel } from '../../views/fidelity-funnel.ts';
 import { formatScore, renderTable } from '../format.ts';
 
 /** The study's ladder summary, or null when its task has no `fidelity:` (or its store no levels). */
@@ -50,19 +50,8 @@ export async function studyFunnel(study: Study, trials: readonly TrialRecord[]):
  * @example renderFunnel(funnel) // 'fidelity levels\nlevel  scale  measured ...'
  */
 export function renderFunnel(funnel: FidelityFunnel): string {
-  const rows = funnel.levels.map((level) => [
-    level.name,
-    level.scale === null ? '—' : String(level.scale),
-    String(level.measured),
-    String(level.stopped),
-    String(level.failed),
-    String(level.waiting),
-    String(level.climbed),
-    level.best === null ? '—' : formatScore(level.best),
-    `${level.runSeconds.toFixed(1)}s`,
-    level.meanRunSeconds === null ? '—' : `${level.meanRunSeconds.toFixed(1)}s`,
-  ]);
-  const lines = ['fidelity levels', renderTable(['level', 'scale', 'measured', 'stopped', 'failed', 'waiting', 'climbed', 'best', 'run time', 'per run'], rows)];
+  const rows = funnelRows(funnel, (best) => (best === null ? '—' : formatScore(best)), 's');
+  const lines = ['fidelity levels', renderTable([...FUNNEL_HEADERS], rows)];
   const alone = funnel.fullOnlySeconds === null ? '' : ` · every screened trial at the full level alone: ~${funnel.fullOnlySeconds.toFixed(1)}s`;
   lines.push(`run time on the ladder: ${funnel.runSeconds.toFixed(1)}s${alone}`);
   return lines.join('\n');

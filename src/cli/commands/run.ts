@@ -10,6 +10,7 @@ import { formatDelta, formatDuration, formatScore, oneLine, palette, useColor } 
 import { ProgressDisplay } from '../progress.ts';
 import { paretoFrontView } from '../../views/pareto-front-view.ts';
 import { renderFront } from './front.ts';
+import { listenForInterrupts } from '../interrupts.ts';
 
 export interface RunOptions extends StudyCommandOptions {
   trials?: number;
@@ -31,27 +32,10 @@ export interface RunOptions extends StudyCommandOptions {
 
 /** `autolab run [PATH]`: measure the baseline, then run trials until a stop rule fires. */
 export async function runCommand(path: string, options: RunOptions): Promise<number> {
-  const stop = new AbortController();
-  const kill = new AbortController();
   const out = process.stdout;
   const color = useColor(out);
   const c = palette(color);
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      out.write(c.yellow('\nCtrl-C: no new trials; waiting for running trials to finish. Press Ctrl-C again to kill them.\n'));
-      stop.abort();
-    } else {
-      kill.abort();
-    }
-  };
-  const onSigterm = () => {
-    stop.abort();
-    kill.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const { stop, kill, dispose } = listenForInterrupts((text) => out.write(c.yellow(text)), '\nCtrl-C: no new trials; waiting for running trials to finish. Press Ctrl-C again to kill them.\n');
   const events = new TypedEmitter<StudyEventMap>();
   try {
     return await withStudy(path, options, { create: true, fresh: options.fresh ?? false, events }, async (study) => {
@@ -80,8 +64,8 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
       try {
         if (options.remote) out.write(c.dim(`  remote: trials are queued for workers (${options.invocation?.bin ?? 'autolab'} worker ${task.taskFile} --store …); this process only proposes\n`));
         const summary = await study.run({
-          stop: stop.signal,
-          kill: kill.signal,
+          stop,
+          kill,
           scheduler: options.scheduler ?? 'bandit',
           noLineage: options.lineage === false,
           ...(options.memory ? { memory: true } : {}),
@@ -102,8 +86,7 @@ export async function runCommand(path: string, options: RunOptions): Promise<num
       }
     });
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    dispose();
   }
 }
 

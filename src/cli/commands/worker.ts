@@ -4,6 +4,7 @@ import { waitForStudy } from '../../engine/open-study.ts';
 import { checkLease } from '../../engine/study-work-options.ts';
 import { parseStoreLocation } from '../../store/open-store.ts';
 import { palette, useColor } from '../format.ts';
+import { listenForInterrupts } from '../interrupts.ts';
 
 export interface WorkerCommandOptions {
   task?: string;
@@ -34,22 +35,7 @@ export async function workerCommand(path: string, options: WorkerCommandOptions)
   }
   const out = process.stdout;
   const c = palette(useColor(out));
-  const stop = new AbortController();
-  const kill = new AbortController();
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts === 1) {
-      out.write(c.yellow('\nCtrl-C: claiming no more trials; waiting for running ones. Press Ctrl-C again to stop them (recorded interrupted).\n'));
-      stop.abort();
-    } else kill.abort();
-  };
-  const onSigterm = () => {
-    stop.abort();
-    kill.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigterm);
+  const { stop, kill, dispose } = listenForInterrupts((text) => out.write(c.yellow(text)), '\nCtrl-C: claiming no more trials; waiting for running ones. Press Ctrl-C again to stop them (recorded interrupted).\n');
   const events = new TypedEmitter<StudyEventMap>();
   events.on('warning', (warning) => out.write(c.yellow(`  warning: ${warning.message}\n`)));
   try {
@@ -58,16 +44,16 @@ export async function workerCommand(path: string, options: WorkerCommandOptions)
     const idleExitMs = options.idleExit !== undefined ? options.idleExit * 1000 : undefined;
     checkLease(leaseMs);
     // A worker may start before its driver: wait for the study to appear in the store.
-    const study = await waitForStudy(path, { store, events, signal: stop.signal, ...(options.study !== undefined ? { study: options.study } : {}), ...(idleExitMs !== undefined ? { timeoutMs: idleExitMs } : {}) });
+    const study = await waitForStudy(path, { store, events, signal: stop, ...(options.study !== undefined ? { study: options.study } : {}), ...(idleExitMs !== undefined ? { timeoutMs: idleExitMs } : {}) });
     if (study === null) {
-      out.write(`${c.bold(`Stopped: ${stop.signal.aborted ? 'stopped by the user' : 'the study never appeared in the store'}.`)} 0 trial(s) recorded by this worker.\n`);
+      out.write(`${c.bold(`Stopped: ${stop.aborted ? 'stopped by the user' : 'the study never appeared in the store'}.`)} 0 trial(s) recorded by this worker.\n`);
       return 0;
     }
     let summary;
     try {
       summary = await study.work({
-        stop: stop.signal,
-        kill: kill.signal,
+        stop,
+        kill,
         log: (line) => out.write(`  ${line}\n`),
         ...(leaseMs !== undefined ? { leaseMs } : {}),
         ...(options.parallel !== undefined ? { parallel: options.parallel } : {}),
@@ -80,7 +66,6 @@ export async function workerCommand(path: string, options: WorkerCommandOptions)
     out.write(`${c.bold(`Stopped: ${summary.stopReason}.`)} ${summary.recorded.length} trial(s) recorded by this worker${summary.levelsMeasured > 0 ? `, ${summary.levelsMeasured} fidelity level(s) measured and handed back` : ''}${summary.lost.length > 0 ? `, ${summary.lost.length} lost to an expired lease (#${summary.lost.join(', #')})` : ''}.\n`);
     return 0;
   } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigterm);
+    dispose();
   }
 }
