@@ -6,7 +6,8 @@
  * failures in a row from the start) the arm is spent. It proposes only while the shape
  * predicts this study's trials (leave-one-out R² ≥ 0.5) and promises a gain (the
  * predicted loss at the centre at least 1% of this study's range of losses below that at
- * its best). The radius lives in the sampler (a resumed study starts it afresh).
+ * its best), and only a setting at least 0.02 RMS per knob from every trial this study
+ * measured. The radius lives in the sampler (a resumed study starts it afresh).
  */
 import type { KnobSpec } from '../../core/task.ts';
 import { decodePoint, snapPoint, type EncodedSpace } from './knob-encoding.ts';
@@ -15,6 +16,12 @@ import { fitShape, type ShapeFit, type SourceShape } from './warm-start-shape.ts
 
 /** Trials this study needs beyond one per numeric knob before the shape is placed (the fit has d + 2 unknowns; leave-one-out needs a few more). */
 const EXTRA_TRIALS = 5;
+/**
+ * A step landing nearer than this (RMS per knob, unit coordinates) to a trial this study
+ * measured is not proposed (the arm passes): the refitted centre barely moves between
+ * steps, and without it the arm re-measured nearly the same setting up to three times.
+ */
+const MIN_NOVELTY = 0.02;
 /** Leave-one-out R² the shape needs on this study's trials. */
 const MIN_R2 = 0.5;
 /** The smallest promised gain, as a share of this study's range of losses. */
@@ -26,6 +33,13 @@ const SPENT_RADIUS = 0.02;
 
 /** Measured trials of this study as the model sees them. */
 type Measured = ReadonlyArray<{ point: number[]; loss: number; key: string }>;
+
+/** The RMS distance per knob over `dims` from `point` to the nearest measured trial. */
+function nearestDistance(dims: readonly number[], measured: Measured, point: readonly number[]): number {
+  let nearest = Infinity;
+  for (const entry of measured) nearest = Math.min(nearest, Math.sqrt(dims.reduce((sum, index) => sum + (entry.point[index]! - point[index]!) ** 2, 0) / dims.length));
+  return nearest;
+}
 
 /** The state of one study's model step. */
 export interface ShapeArm {
@@ -82,9 +96,10 @@ export function createShapeArm(shapes: ReadonlyArray<SourceShape | null>): Shape
       const shrink = length > radius ? radius / length : 1;
       const point = [...best.point];
       shape.dims.forEach((index, k) => (point[index] = best.point[index]! + shrink * move[k]!));
-      const values = decodePoint(encoded, snapPoint(encoded, point));
+      const snapped = snapPoint(encoded, point);
+      const values = decodePoint(encoded, snapped);
       const key = knobValuesKey(space, values);
-      if (tried.has(key)) return null;
+      if (tried.has(key) || nearestDistance(shape.dims, measured, snapped) < MIN_NOVELTY) return null;
       pending = { key, bestBefore: best.loss };
       return values;
     },
