@@ -141,6 +141,9 @@ const RECORD_PAGE = 2000;
 /**
  * The study's finished trials into the chooser: its `resume` from the totals and results,
  * or (a chooser without it) `record` of every finished trial, a page at a time.
+ *
+ * @example
+ * await resumeChooser(store, studyId, chooser, await store.summarizeTrials(studyId));
  */
 export async function resumeChooser(store: Pick<Store, 'listTrialResults' | 'listTrials'>, studyId: number, chooser: SpecialistChooser, summary: TrialSummary): Promise<void> {
   if (chooser.resume) return chooser.resume({ summary, results: (filter) => store.listTrialResults(studyId, filter) });
