@@ -1,17 +1,21 @@
 /**
  * The driver's memory at a study's size, for `npm run bench:store` and `npm run
  * bench:driver-memory` (not run by itself): a fresh process opens the store (a
- * postgres:// URL or a SQLite file) and holds what a driver holds across proposals, as
- * `openDriver` builds it (the study read once, every finished trial recorded by the
- * bandit chooser and applied to the driver's lineage index), then refreshed and read as
- * before a proposal (one lineage feedback, the trial history a specialist reads);
- * collects garbage, and sends back its RSS and heap, beside those of the same process
- * before it read the study. Run with `--expose-gc`. It runs unchanged on code from
- * before the bounded index (an index of every record, no history), so one study can be
- * measured with two checkouts side by side.
+ * postgres:// URL or a SQLite file) and builds the driver as `driveStudy` does
+ * (`openDriver`, src/scheduler/driver.ts, with the bandit chooser: the study's counts,
+ * spend, the chooser's payoffs, the lineage index), then refreshes and reads it as before
+ * a proposal (one lineage feedback, the trial history a specialist reads); collects
+ * garbage, and sends back its RSS and heap, beside those of the same process before it
+ * opened the driver, and at each phase (`phases`: after opening, after GC, after the
+ * feedback; RSS, heap used and total, external memory, MB). Run with `--expose-gc`. It
+ * runs unchanged on any checkout whose `openDriver` takes (runtime, specialists,
+ * options), so one study can be measured with two checkouts side by side.
  */
-import { LineageIndex } from '../src/core/lineage-index.ts';
+import type { LineageIndex } from '../src/core/lineage-index.ts';
+import type { TrialSummary } from '../src/core/store.ts';
+import type { StudyRuntime } from '../src/evaluator/study-runtime.ts';
 import { BanditChooser } from '../src/scheduler/bandit-chooser.ts';
+import { openDriver } from '../src/scheduler/driver.ts';
 import * as refresh from '../src/scheduler/lineage-refresh.ts';
 import { parseStoreLocation } from '../src/store/open-store.ts';
 import { PostgresStore } from '../src/store/postgres-store.ts';
@@ -24,38 +28,50 @@ const studyId = Number(studyText);
 const objective = { metric: 'val_loss', direction: 'minimize' } as const;
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 const megabytes = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
-/** The driver's window (`RECENT_TRIALS`), where the code has one. */
-const recentTrials = ((await import('../src/core/trial-history.ts').catch(() => null)) as { RECENT_TRIALS?: number } | null)?.RECENT_TRIALS;
+const phases: Record<string, { rssMB: number; heapMB: number; heapTotalMB: number; externalMB: number }> = {};
+const phase = (name: string) => {
+  const memory = process.memoryUsage();
+  phases[name] = { rssMB: megabytes(memory.rss), heapMB: megabytes(memory.heapUsed), heapTotalMB: megabytes(memory.heapTotal), externalMB: megabytes(memory.external) };
+};
 collect();
 const before = process.memoryUsage();
-const index = new LineageIndex(...((recentTrials === undefined ? [] : [{ retainRecent: recentTrials }]) as []));
+phase('before');
+const never = new AbortController().signal;
+// What openDriver reads of the runtime: the store, the study, the task's slots and seed (the workspace only when a specialist asks for files).
+const runtime = { store, studyId, studyName: 'bench', task: { objective, parallel: 1, gpus: [], seed: 0 } } as unknown as StudyRuntime;
 const chooser = new BanditChooser([], { objective });
-/** As openDriver: the study read once, recorded by the chooser, applied to the index (in a function, so that its frame lets go of the list). */
-async function openLikeDriver(): Promise<void> {
-  const trials = await store.listTrials(studyId);
-  for (const trial of trials) if (trial.finishedAt !== null) chooser.record(trial);
-  index.apply(trials);
-}
-await openLikeDriver();
+const driver = await openDriver(runtime, [], { stop: never, kill: never, chooser });
+phase('opened');
+collect();
+phase('openedAfterGc');
+const index: LineageIndex = driver.lineageIndex;
 await refresh.refreshLineageIndex(store, studyId, index);
 const options = { study: 'bench', objective, viewer: 'knobs' };
-const bounded = index as LineageIndex & { feedbackLoading?: LineageIndex['feedbackLoading'] };
-const feedback = bounded.feedbackLoading ? await bounded.feedbackLoading(options, (ids) => store.listTrials(studyId, { ids })) : index.feedback(options);
-const history = (refresh as { driverTrialHistory?: typeof refresh.driverTrialHistory }).driverTrialHistory?.(store, studyId, index);
+const feedback = await index.feedbackLoading(options, (ids) => store.listTrials(studyId, { ids }));
+const history = refresh.driverTrialHistory(store, studyId, index);
 const payoffs = chooser.payoffs();
+phase('feedback');
 collect();
 const after = process.memoryUsage();
+phase('after');
+const summarize = (store as { summarizeTrials?: (studyId: number) => Promise<TrialSummary> }).summarizeTrials;
+const summary = summarize ? await summarize.call(store, studyId) : null;
 await store.close();
 process.send!(
   {
     trials: index.size,
     causes: feedback.failures.length,
-    recent: history?.recent.length ?? null,
+    recent: history.recent.length,
     chooserRows: payoffs.rows.length,
+    studyTrials: driver.state.studyTrials,
+    sinceImprovement: driver.state.sinceImprovement,
+    spentUsd: Math.round(driver.state.spentUsd * 1e6) / 1e6,
+    summaryTrials: summary?.trials ?? null,
     rssMB: megabytes(after.rss),
     heapMB: megabytes(after.heapUsed),
     rssBeforeMB: megabytes(before.rss),
     heapBeforeMB: megabytes(before.heapUsed),
+    phases,
   },
   () => process.exit(0),
 );

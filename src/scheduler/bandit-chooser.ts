@@ -7,7 +7,7 @@ import type { Objective } from '../core/task.ts';
 import { isFinished, type TrialRecord } from '../core/trial.ts';
 import { banditScore, DEFAULT_PAYOFF_WINDOW, payoffPerCost, type PayoffTable } from './payoff.ts';
 import { PayoffAccumulator } from './payoff-accumulator.ts';
-import type { ChooserRow, SpecialistChooser } from './specialist-chooser.ts';
+import type { ChooserRow, ChooserStart, SpecialistChooser } from './specialist-chooser.ts';
 
 /**
  * The exploration constant C. OpenTuner uses 0.05 for runs of thousands of tests; a
@@ -50,7 +50,7 @@ export interface BanditChooserOptions {
 export class BanditChooser implements SpecialistChooser {
   readonly name = 'bandit';
   /** The recorded trials' payoff table, kept up to date without holding their records. */
-  private readonly recorded: PayoffAccumulator;
+  private recorded: PayoffAccumulator;
   /** Bumped for every newly recorded trial. */
   private version = 0;
   private table: PayoffTable | null = null;
@@ -99,6 +99,13 @@ export class BanditChooser implements SpecialistChooser {
     this.table = null;
     const pending = this.outstanding.get(trial.specialist) ?? 0;
     if (pending > 0) this.outstanding.set(trial.specialist, pending - 1);
+  }
+
+  /** The study's finished trials from its totals and results (`PayoffAccumulator.resume`), before any `record`. */
+  async resume(start: ChooserStart): Promise<void> {
+    this.recorded = await PayoffAccumulator.resume(this.window, start);
+    this.version++;
+    this.table = null;
   }
 
   markIdle(name: string, retryable = false): boolean {

@@ -5,6 +5,7 @@
  * machine faults, money spent, why it stops) is decided in one place.
  */
 import { shouldStop, usdBudgetReason, type SessionLimits } from '../core/stop-rules.ts';
+import type { TrialSummary } from '../core/store.ts';
 import type { BudgetSpec } from '../core/task.ts';
 import type { Proposal, TrialRecord } from '../core/trial.ts';
 
@@ -70,13 +71,25 @@ export interface DriverState {
 
 /** The state of a driver starting on a study with these trials and this spend so far. */
 export function createDriverState(trials: readonly TrialRecord[], spentUsd: number): DriverState {
+  // budget.trials counts every trial but the baseline and those the machine failed (their retry counts instead).
+  const countedTrials = trials.filter((trial) => trial.id !== 0 && trial.label !== 'infra_error').length;
+  return resumeDriverState({ countedTrials, sinceLastKept: countSinceImprovement(trials), spentUsd });
+}
+
+/**
+ * The state of a driver starting on a study, from its counts (`Store.summarizeTrials`):
+ * the trials `budget.trials` counts, those since the last kept one, the USD spent.
+ *
+ * @example
+ * const state = resumeDriverState(await store.summarizeTrials(studyId));
+ */
+export function resumeDriverState(summary: Pick<TrialSummary, 'countedTrials' | 'sinceLastKept' | 'spentUsd'>): DriverState {
   return {
-    // budget.trials counts every trial but the baseline and those the machine failed (their retry counts instead).
-    studyTrials: trials.filter((trial) => trial.id !== 0 && trial.label !== 'infra_error').length,
+    studyTrials: summary.countedTrials,
     sessionTrials: 0,
-    sinceImprovement: countSinceImprovement(trials),
+    sinceImprovement: summary.sinceLastKept,
     machineFaultsInARow: 0,
-    spentUsd,
+    spentUsd: summary.spentUsd,
     stopReason: null,
     waiting: [],
     proposing: new Set(),

@@ -5,7 +5,7 @@
  */
 import type { Specialist, SpecialistWorkspace } from '../core/specialist.ts';
 import type { SessionLimits } from '../core/stop-rules.ts';
-import type { Store } from '../core/store.ts';
+import type { Store, TrialSummary } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { LineageIndex } from '../core/lineage-index.ts';
 import { RECENT_TRIALS } from '../core/trial-history.ts';
@@ -13,7 +13,8 @@ import { seededRandom } from '../core/random.ts';
 import type { LevelOutcome } from '../evaluator/evaluate-level.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { specialistWorkspace } from './specialist-workspace.ts';
-import { createDriverState, type DriverState } from './driver-state.ts';
+import { resumeDriverState, type DriverState } from './driver-state.ts';
+import { refreshLineageIndex } from './lineage-refresh.ts';
 import { SlotPool } from './slot-pool.ts';
 import { RoundRobinChooser, type SpecialistChooser } from './specialist-chooser.ts';
 
@@ -99,15 +100,21 @@ export interface Driver {
   baseline: TrialRecord;
 }
 
-/** Reads the study (trials, time and money spent so far) and builds the driver. */
+/**
+ * Reads where the study stands and builds the driver. Nothing here holds the study's
+ * trials: the counts, spend and the chooser's payoffs come from aggregate queries
+ * (`Store.summarizeTrials`, `listTrialResults`), and the lineage index reads the study a
+ * page at a time, keeping its bounded window; so a driver starts on 100,000 trials in
+ * the memory it starts on 1,000 with.
+ */
 export async function openDriver(runtime: StudyRuntime, specialists: readonly Specialist[], options: DriveOptions): Promise<Driver> {
   const { store, studyId, task } = runtime;
   const startedAt = performance.now();
   const chooser = options.chooser ?? new RoundRobinChooser(specialists);
-  const trials = await store.listTrials(studyId);
-  for (const trial of trials) if (trial.finishedAt !== null) chooser.record(trial);
+  const summary = await store.summarizeTrials(studyId);
+  await resumeChooser(store, studyId, chooser, summary);
   const lineageIndex = new LineageIndex({ retainRecent: RECENT_TRIALS });
-  lineageIndex.apply(trials);
+  await refreshLineageIndex(store, studyId, lineageIndex);
   const priorElapsedMs = (await store.listStudies()).find((study) => study.id === studyId)?.elapsedMs ?? 0;
   return {
     runtime,
@@ -116,28 +123,39 @@ export async function openDriver(runtime: StudyRuntime, specialists: readonly Sp
     chooser,
     slots: new SlotPool(task.parallel, task.gpus),
     maxWaiting: options.maxWaiting ?? task.parallel,
-    state: createDriverState(trials, await spentSoFar(store, studyId, trials)),
+    state: resumeDriverState(summary),
     proposalAbort: new AbortController(),
     lineageIndex,
     workspace: specialistWorkspace(runtime),
-    random: seededRandom(task.seed * 1_000_003 + trials.length),
+    random: seededRandom(task.seed * 1_000_003 + summary.trials),
     wakeup: new Wakeup(),
     startedAt,
     priorElapsedMs,
-    baseline: trials.find((trial) => trial.id === 0)!,
+    baseline: lineageIndex.baseline() ?? (await store.getTrial(studyId, 0))!,
   };
+}
+
+/** Trials read per query when a chooser without `resume` is given the study's finished trials. */
+const RECORD_PAGE = 2000;
+
+/**
+ * The study's finished trials into the chooser: its `resume` from the totals and results,
+ * or (a chooser without it) `record` of every finished trial, a page at a time.
+ *
+ * @example
+ * await resumeChooser(store, studyId, chooser, await store.summarizeTrials(studyId));
+ */
+export async function resumeChooser(store: Pick<Store, 'listTrialResults' | 'listTrials'>, studyId: number, chooser: SpecialistChooser, summary: TrialSummary): Promise<void> {
+  if (chooser.resume) return chooser.resume({ summary, results: (filter) => store.listTrialResults(studyId, filter) });
+  for (let afterId = -1; ; ) {
+    const page = await store.listTrials(studyId, { afterId, limit: RECORD_PAGE });
+    for (const trial of page) if (trial.finishedAt !== null) chooser.record(trial);
+    if (page.length < RECORD_PAGE) return;
+    afterId = page.at(-1)!.id;
+  }
 }
 
 /** The user asked to stop (first or second Ctrl-C). */
 export function stopRequested(driver: Driver): boolean {
   return driver.options.stop.aborted || driver.options.kill.aborted;
-}
-
-/** USD already spent in the study: every trial's cost plus sessions that proposed nothing and dropped proposals. */
-export async function spentSoFar(store: Store, studyId: number, trials: readonly TrialRecord[]): Promise<number> {
-  let usd = trials.reduce((sum, trial) => sum + (trial.cost?.usd ?? 0), 0);
-  for (const event of await store.listEvents(studyId)) {
-    if (event.type === 'proposal.none' || event.type === 'proposal.dropped') usd += event.data.cost?.usd ?? 0;
-  }
-  return usd;
 }

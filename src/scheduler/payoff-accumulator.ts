@@ -6,8 +6,9 @@
  * its memory flat however long the study runs.
  */
 import { improvement } from '../core/acceptance.ts';
+import type { TrialResult, TrialResultFilter, TrialSummary } from '../core/store.ts';
 import type { Objective } from '../core/task.ts';
-import type { TrialRecord } from '../core/trial.ts';
+import type { FailureLabel, TrialRecord } from '../core/trial.ts';
 import { DEFAULT_PAYOFF_WINDOW, weighCosts, type PayoffTable, type SpecialistPayoff } from './payoff.ts';
 
 /** What the table keeps of a finished result (kept trials and the window). */
@@ -30,7 +31,16 @@ interface Sums {
 }
 
 /** Labels that are not a specialist's result: the machine's fault, or a kill. */
-const NOT_A_RESULT = new Set(['infra_error', 'interrupted']);
+const NOT_A_RESULT_LABELS: FailureLabel[] = ['infra_error', 'interrupted'];
+const NOT_A_RESULT = new Set<string>(NOT_A_RESULT_LABELS);
+
+/** What the accumulator of a study's finished trials is built from without their records (`PayoffAccumulator.resume`). */
+export interface PayoffSource {
+  /** The study's totals (`Store.summarizeTrials`). */
+  summary: Pick<TrialSummary, 'lastId' | 'unfinishedIds' | 'specialists'>;
+  /** Finished trials' results (`Store.listTrialResults`). */
+  results(filter: TrialResultFilter): Promise<TrialResult[]>;
+}
 
 const finishOrder = (a: Result, b: Result) => a.finishedAt.localeCompare(b.finishedAt) || a.id - b.id;
 
@@ -49,6 +59,30 @@ export class PayoffAccumulator {
   private baselineScore: number | null = null;
 
   constructor(private readonly window = DEFAULT_PAYOFF_WINDOW) {}
+
+  /**
+   * The accumulator of every finished trial of a study other than the baseline (as
+   * `add` of each would build it), from the store's totals by specialist, the kept
+   * trials' results and the newest `window` results: no trial record read. Trials
+   * unfinished then are not added (`add` them when they finish).
+   *
+   * @example
+   * const payoffs = await PayoffAccumulator.resume(50, { summary: await store.summarizeTrials(studyId), results: (filter) => store.listTrialResults(studyId, filter) });
+   */
+  static async resume(window: number, source: PayoffSource): Promise<PayoffAccumulator> {
+    const accumulator = new PayoffAccumulator(window);
+    const [kept, newest] = await Promise.all([source.results({ status: ['kept'] }), source.results({ excludeLabels: NOT_A_RESULT_LABELS, newest: Math.max(1, window) })]);
+    for (const totals of source.summary.specialists) {
+      const { specialist, firstId, finished, machineFaults, kept: keptCount, failed, costUsd, totalMs } = totals;
+      accumulator.sums.set(specialist, { firstId, trials: finished - machineFaults, kept: keptCount, failed, inFlight: 0, costUsd, computeMs: totalMs });
+    }
+    const result = (trial: TrialResult): Result => ({ id: trial.id, specialist: trial.specialist, finishedAt: trial.finishedAt, kept: trial.status === 'kept', score: trial.score });
+    accumulator.kept.push(...kept.filter((trial) => trial.score !== null).map(result));
+    accumulator.newest.push(...newest.map(result));
+    const unfinished = new Set(source.summary.unfinishedIds);
+    for (let id = 0; id <= (source.summary.lastId ?? -1); id++) if (!unfinished.has(id)) accumulator.mark(id);
+    return accumulator;
+  }
 
   /** Whether trial `id` was added. */
   has(id: number): boolean {

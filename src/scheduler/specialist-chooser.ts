@@ -1,5 +1,14 @@
 import type { Specialist } from '../core/specialist.ts';
+import type { TrialResult, TrialResultFilter, TrialSummary } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
+
+/** What a chooser reads of a study when a driver starts on it, without its trials' records. */
+export interface ChooserStart {
+  /** The study's counts and sums (`Store.summarizeTrials`). */
+  summary: TrialSummary;
+  /** Its finished trials' results, by query (`Store.listTrialResults`). */
+  results(filter: TrialResultFilter): Promise<TrialResult[]>;
+}
 
 /** One row of the chooser's view, shown by `autolab status`. */
 export interface ChooserRow {
@@ -21,6 +30,12 @@ export interface SpecialistChooser {
   readonly name: string;
   next(free: readonly Specialist[]): Specialist | null;
   record(trial: TrialRecord): void;
+  /**
+   * Optional: takes in the study's finished trials at once, from its totals and results
+   * (`ChooserStart`), as `record` of each would, before any `record`. A chooser without
+   * it is given every finished trial's record, a page at a time.
+   */
+  resume?(start: ChooserStart): Promise<void>;
   /**
    * Marks a specialist that had nothing to propose (or failed); returns true when every
    * specialist is idle. `retryable`: the session failed or ended empty for a reason that
@@ -67,6 +82,9 @@ export class RoundRobinChooser implements SpecialistChooser {
   record(trial: TrialRecord): void {
     if (trial.finishedAt !== null) this.version++;
   }
+
+  /** Round robin reads nothing of the past. */
+  async resume(): Promise<void> {}
 
   markIdle(name: string, retryable = false): boolean {
     if (!retryable) this.idleAt.set(name, this.askedAt.get(name) ?? this.version);

@@ -40,7 +40,7 @@ describe.skipIf(server.url === null)(`workStudy on a shared store${server.reason
     const baseline = await fixture.store.createTrial(fixture.runtime.studyId, { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner: null });
     const lines: string[] = [];
     const summary = await workStudy(fixture.runtime, { ...options, maxTrials: 1, log: (line) => lines.push(line) });
-    expect(summary).toMatchObject({ stopReason: '--max-trials 1 reached', studyName: 'fixture', lost: [] });
+    expect(summary).toMatchObject({ stopReason: '--max-trials 1 reached', studyName: 'fixture', lost: [], recordedCount: 1 });
     expect(summary.recorded.map((trial) => [trial.id, trial.status, trial.owner?.token])).toEqual([[baseline.id, 'kept', 'fixture-token']]);
     expect(lines.some((line) => line.startsWith('claimed #0'))).toBe(true);
   });

@@ -18,6 +18,7 @@
 import { failureLine } from '../core/trial-failure.ts';
 import { coerceError } from '../core/errors.ts';
 import type { TrialOwner, TrialRecord } from '../core/trial.ts';
+import { RECENT_TRIALS } from '../core/trial-history.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { SlotPool, type Slot } from '../scheduler/slot-pool.ts';
@@ -51,8 +52,13 @@ export interface WorkerSummary {
   worker: TrialOwner | null;
   studyName: string;
   stopReason: string;
-  /** Trials this worker recorded. */
+  /**
+   * Trials this worker recorded: the newest `RECENT_TRIALS` (1,000) records, oldest first
+   * (a worker that runs for days holds no more); `recordedCount` counts them all.
+   */
   recorded: TrialRecord[];
+  /** How many trials this worker recorded. */
+  recordedCount: number;
   /** Trials whose lease this worker lost (recovered elsewhere); nothing was recorded for them. */
   lost: number[];
   /** On a fidelity ladder: levels this worker measured below the full level and handed back to their driver. */
@@ -68,6 +74,7 @@ interface Worker {
   guarded: StudyRuntime['store'];
   running: Map<number, { abort: AbortController; done: Promise<void> }>;
   recorded: TrialRecord[];
+  recordedCount: number;
   lost: Set<number>;
   claimed: number;
   /** Fidelity levels measured here and handed back to their driver (not yet recorded trials). */
@@ -95,6 +102,7 @@ export async function workStudy(runtime: StudyRuntime, options: WorkOptions): Pr
     guarded: leasedStore(options.store, runtime.owner, (trialId) => running.has(trialId)),
     running,
     recorded: [],
+    recordedCount: 0,
     lost: new Set(),
     claimed: 0,
     levelsMeasured: 0,
@@ -117,7 +125,7 @@ export async function workStudy(runtime: StudyRuntime, options: WorkOptions): Pr
     clearInterval(renewal);
     options.kill.removeEventListener('abort', onKill);
   }
-  return { worker: runtime.owner, studyName: runtime.studyName, stopReason, recorded: worker.recorded, lost: [...worker.lost].sort((a, b) => a - b), levelsMeasured: worker.levelsMeasured };
+  return { worker: runtime.owner, studyName: runtime.studyName, stopReason, recorded: worker.recorded, recordedCount: worker.recordedCount, lost: [...worker.lost].sort((a, b) => a - b), levelsMeasured: worker.levelsMeasured };
 }
 
 /** Claims a trial for every free slot, sleeping between polls, until a stop rule fires (returned). */
@@ -229,6 +237,8 @@ function runClaimed(worker: Worker, trial: TrialRecord, slot: Slot): void {
 
 function noteRecorded(worker: Worker, finished: TrialRecord): void {
   worker.recorded.push(finished);
+  worker.recordedCount++;
+  if (worker.recorded.length > RECENT_TRIALS) worker.recorded.shift();
   worker.options.log(outcomeLine(finished));
 }
 

@@ -63,7 +63,7 @@ export async function workerCommand(path: string, options: WorkerCommandOptions)
     } finally {
       await study.close();
     }
-    out.write(`${c.bold(`Stopped: ${summary.stopReason}.`)} ${summary.recorded.length} trial(s) recorded by this worker${summary.levelsMeasured > 0 ? `, ${summary.levelsMeasured} fidelity level(s) measured and handed back` : ''}${summary.lost.length > 0 ? `, ${summary.lost.length} lost to an expired lease (#${summary.lost.join(', #')})` : ''}.\n`);
+    out.write(`${c.bold(`Stopped: ${summary.stopReason}.`)} ${summary.recordedCount} trial(s) recorded by this worker${summary.levelsMeasured > 0 ? `, ${summary.levelsMeasured} fidelity level(s) measured and handed back` : ''}${summary.lost.length > 0 ? `, ${summary.lost.length} lost to an expired lease (#${summary.lost.join(', #')})` : ''}.\n`);
     return 0;
   } finally {
     dispose();

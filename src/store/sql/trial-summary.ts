@@ -34,14 +34,7 @@ export async function summarizeTrials(session: SqlSession, studyId: number): Pro
     [studyId],
   )) as { trials: unknown; last_id: unknown; counted: unknown; usd: unknown };
   const unfinished = await session.all(`SELECT id FROM trials WHERE study_id = ? AND status IN ('pending', 'running') ORDER BY id`, [studyId]);
-  const since = (await firstRow(
-    session,
-    `WITH last_kept AS (SELECT finished_at, id FROM trials WHERE study_id = ? AND status = 'kept' AND ${FINISHED} ORDER BY finished_at DESC, id DESC LIMIT 1)
-     SELECT COUNT(*) AS n FROM trials t WHERE t.study_id = ? AND t.id <> 0 AND t.status IN ('kept', 'discarded', 'failed') AND t.finished_at IS NOT NULL
-       AND (t.label IS NULL OR t.label <> 'infra_error')
-       AND NOT EXISTS (SELECT 1 FROM last_kept k WHERE k.finished_at > t.finished_at OR (k.finished_at = t.finished_at AND k.id >= t.id))`,
-    [studyId, studyId],
-  )) as { n: unknown };
+  const sinceLastKept = await countSinceLastKept(session, studyId);
   const events = (await firstRow(
     session,
     `SELECT SUM(${session.dialect.jsonNumber('data_json', ['cost', 'usd'])}) AS usd FROM events WHERE study_id = ? AND type IN (${SPEND_EVENTS.map(() => '?').join(', ')})`,
@@ -52,10 +45,22 @@ export async function summarizeTrials(session: SqlSession, studyId: number): Pro
     lastId: totals.last_id === null || totals.last_id === undefined ? null : Number(totals.last_id),
     unfinishedIds: unfinished.map((row) => Number((row as { id: unknown }).id)),
     countedTrials: number(totals.counted),
-    sinceLastKept: number(since.n),
+    sinceLastKept,
     spentUsd: number(totals.usd) + number(events.usd),
     specialists: await specialistTotals(session, studyId),
   };
+}
+
+/** Finished trials (baseline and machine faults aside) after the last kept one in finishing order: two statements, each one pass. */
+async function countSinceLastKept(session: SqlSession, studyId: number): Promise<number> {
+  const last = (await firstRow(session, `SELECT finished_at, id FROM trials WHERE study_id = ? AND status = 'kept' AND ${FINISHED} ORDER BY finished_at DESC, id DESC LIMIT 1`, [studyId])) as
+    | { finished_at: string; id: unknown }
+    | undefined;
+  const counted = `SELECT COUNT(*) AS n FROM trials WHERE study_id = ? AND ${FINISHED} AND ${NOT_A_MACHINE_FAULT}`;
+  const row = last === undefined
+    ? await firstRow(session, counted, [studyId])
+    : await firstRow(session, `${counted} AND (finished_at > ? OR (finished_at = ? AND id > ?))`, [studyId, last.finished_at, last.finished_at, Number(last.id)]);
+  return number((row as { n: unknown }).n);
 }
 
 async function specialistTotals(session: SqlSession, studyId: number): Promise<SpecialistTrialTotals[]> {
