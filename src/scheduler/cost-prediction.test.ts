@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { TrialLevelRecord } from '../core/fidelity.ts';
 import { makeTrial } from '../testing/trial-fixture.ts';
 import { costLines } from '../cli/commands/cost-view.ts';
-import { predictTrialCost } from './cost-prediction.ts';
+import type { TrialListFilter } from '../core/store.ts';
+import { SqliteStore } from '../store/sqlite-store.ts';
+import { writeSyntheticStudy } from '../testing/synthetic-study.ts';
+import { announceTrialCost, COST_HISTORY, predictTrialCost } from './cost-prediction.ts';
 
 const patch = (name: string, from: number, to: number) => `--- a/train.py\n+++ b/train.py\n@@ -1 +1 @@\n-${name} = ${from}\n+${name} = ${to}\n`;
 
@@ -38,5 +41,36 @@ describe('predictTrialCost: a proposal\'s run time before it starts, from its pa
     const lines = costLines({ levels: predicted.levels.map((entry) => ({ ...entry, measuredRunMs: entry.level === 0 ? 2_100 : null, ratio: entry.level === 0 ? 2_100 / entry.expectedRunMs! : null })), factor: predicted.factor, terms: predicted.terms, fittedOn: predicted.fittedOn, usd: null });
     expect(lines[0]).toMatch(/^cost: s [\d.]+s predicted → 2\.1s measured \(×[\d.]+\) · full [\d.]+s predicted$/);
     expect(lines[1]).toMatch(/learnt from 1 trial/);
+  });
+});
+
+describe('announceTrialCost on a large study', () => {
+  it(`reads only the newest ${COST_HISTORY} trials and the parents they need, and still predicts from a parent older than those`, async () => {
+    const store = await SqliteStore.open(':memory:');
+    try {
+      const study = await writeSyntheticStudy(store, { name: 'large', trials: COST_HISTORY + 300, slots: 4 });
+      const reads: Array<TrialListFilter | undefined> = [];
+      const listTrials = store.listTrials.bind(store);
+      store.listTrials = async (studyId, filter) => {
+        reads.push(filter);
+        return listTrials(studyId, filter);
+      };
+      const baseline = (await store.getTrial(study.id, 0))!;
+      const next = await store.createTrial(study.id, { specialist: 'manual', parent: 0, hypothesis: 'a child of the baseline', seed: 1, edit: null, owner: null });
+      await announceTrialCost({ store, studyId: study.id, task: {} as never }, next, { kind: 'patch', patch: patch('lr', 0.1, 0.2) }, null);
+      // Every read is bounded: the newest trials, or the listed parents.
+      expect(reads.length).toBeGreaterThan(0);
+      for (const filter of reads) expect(filter?.limit !== undefined || filter?.ids !== undefined, JSON.stringify(filter)).toBe(true);
+      const events = await store.listEvents(study.id, { trialId: next.id, types: ['trial.cost_predicted'] });
+      expect(events).toHaveLength(1);
+      const predicted = events[0]!.data as { levels: Array<{ expectedRunMs: number | null }>; fittedOn: number };
+      expect(predicted.fittedOn).toBeGreaterThan(0);
+      expect(predicted.fittedOn).toBeLessThanOrEqual(COST_HISTORY);
+      // The baseline (older than the window) gives the child its run time: the prediction scales it.
+      expect(predicted.levels[0]!.expectedRunMs! / baseline.timings.runMs!).toBeGreaterThan(0.25);
+      expect(predicted.levels[0]!.expectedRunMs! / baseline.timings.runMs!).toBeLessThan(4);
+    } finally {
+      await store.close();
+    }
   });
 });

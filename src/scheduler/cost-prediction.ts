@@ -41,12 +41,29 @@ export function predictTrialCost(task: Pick<TaskSpec, 'fidelity'>, trials: reado
 export async function announceTrialCost(runtime: Pick<StudyRuntime, 'store' | 'studyId' | 'task'>, trial: TrialRecord, edit: Edit | null, usd: number | null): Promise<void> {
   try {
     const { store, studyId } = runtime;
-    const trials = await store.listTrials(studyId);
-    const records = runtime.task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId) : [];
+    const trials = await costHistory(runtime, trial.parent);
+    const ids = trials.map((past) => past.id);
+    const records = runtime.task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId, ids) : [];
     await store.appendEvent(studyId, trial.id, 'trial.cost_predicted', predictTrialCost(runtime.task, trials, records, trial, edit, usd));
   } catch {
     // The prediction is advice: a store that cannot give it leaves the trial unpredicted.
   }
+}
+
+/** How many of the newest trials the cost model learns from: a prediction costs the same in a study of any size. */
+export const COST_HISTORY = 500;
+
+/**
+ * The trials a prediction reads: the newest `COST_HISTORY` (with their diffs), and, light
+ * (run times only), their parents and the new trial's parent when older than those.
+ */
+async function costHistory(runtime: Pick<StudyRuntime, 'store' | 'studyId'>, parent: number | null): Promise<TrialRecord[]> {
+  const recent = await runtime.store.listTrials(runtime.studyId, { descending: true, limit: COST_HISTORY });
+  const have = new Set(recent.map((past) => past.id));
+  const older = new Set<number>();
+  for (const id of [parent, ...recent.map((past) => past.parent)]) if (id !== null && !have.has(id)) older.add(id);
+  const parents = older.size === 0 ? [] : await runtime.store.listTrials(runtime.studyId, { ids: [...older], light: true });
+  return [...recent.reverse(), ...parents];
 }
 
 /** What each past trial's change did to its cost: its run time over its parent's at the lowest level both ran. */
