@@ -95,7 +95,7 @@ async function pruningContext(runtime: StudyRuntime): Promise<PruningContext | n
 
 /** Seconds of run time a pruned trial saved: the median full run minus what it ran. */
 export async function computeSaved(runtime: StudyRuntime, repeats: readonly RepeatResult[]): Promise<number | null> {
-  const trials = await runtime.store.listTrials(runtime.studyId, { status: ['kept', 'discarded'] });
+  const trials = await runtime.store.listTrials(runtime.studyId, { status: ['kept', 'discarded'], light: true });
   const full = trials.map((trial) => trial.metrics.run_seconds).filter((value): value is number => value !== undefined).sort((a, b) => a - b);
   if (full.length === 0) return null;
   const median = full[full.length >> 1]!;
