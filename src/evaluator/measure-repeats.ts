@@ -71,14 +71,19 @@ async function wouldBeKept(runtime: StudyRuntime, trial: TrialRecord, repeats: r
   return wouldCrown(task.acceptance, task.objective, samples, incumbent ? samplesOf(incumbent, task.objective.metric) : null, noise);
 }
 
-/** The pruner's view of the study: curves of finished trials, the incumbent's flagged. */
+/** How many of the newest finished trials a pruner compares a running trial with. */
+export const PRUNING_HISTORY = 2_000;
+
+/** The pruner's view of the study: curves of the newest finished trials, the incumbent's flagged. */
 async function pruningContext(runtime: StudyRuntime): Promise<PruningContext | null> {
   const spec = runtime.task.pruner;
   if (!spec || spec.kind === 'none') return null;
   const metric = spec.metric ?? runtime.task.objective.metric;
   const direction = spec.direction ?? runtime.task.objective.direction;
   const incumbent = await runtime.store.getIncumbent(runtime.studyId);
-  const trials = await runtime.store.listTrials(runtime.studyId, { status: ['kept', 'discarded', 'failed'] });
+  // The newest finished trials (and the incumbent): a pruning decision costs the same in a study of any size.
+  const recent = await runtime.store.listTrials(runtime.studyId, { status: ['kept', 'discarded', 'failed'], descending: true, limit: PRUNING_HISTORY });
+  const trials = incumbent && !recent.some((trial) => trial.id === incumbent.id) ? [incumbent, ...recent.reverse()] : recent.reverse();
   const curvesOf = (name: string): FinishedCurve[] => {
     const finished: FinishedCurve[] = [];
     for (const trial of trials) {

@@ -332,7 +332,7 @@ export const taskFileSchema = z
     calibration: z.number().int().min(1).optional().describe('Runs of the baseline, to measure the noise. Default: max(repeats, 5) with acceptance welch, else repeats.'),
     pruner: z
       .strictObject({
-        kind: z.enum(['none', 'median', 'asha', 'curve']).describe('median: below the median at the same step; asha: successive halving rungs; curve: learning-curve extrapolation.'),
+        kind: z.enum(['none', 'median', 'asha', 'curve']).describe('median: below the median at the same step; asha: successive halving rungs; curve: learning-curve extrapolation. Each compares with the newest 2,000 finished trials and the incumbent.'),
         metric: z.string().optional().describe('The intermediate metric the run writes to $AUTOLAB_METRICS_FILE. Default: the objective metric.'),
         direction: z.enum(['minimize', 'maximize']).optional().describe("That metric's direction. Default: the objective's."),
         warmup_steps: z.number().min(0).default(0).describe('No decision before this step.'),
