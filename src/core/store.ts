@@ -245,6 +245,10 @@ export function decisionOverKeptTrials(decide: (candidate: { score: number; metr
  *   together or not at all.
  * - Every state change appends an event to the audit log.
  * - All methods are safe to call concurrently from several processes on one store.
+ * - A write is reported done (its promise resolves) only once it is committed. The SQL
+ *   stores may commit several concurrent recording writes of one study together (group
+ *   commit, `src/store/sql/commit-group.ts`): each stays all-or-nothing, each caller
+ *   gets its own result or error, and a failed shared commit rejects every caller in it.
  * The caller owns `close()`.
  */
 export interface Store {

@@ -18,6 +18,10 @@
  * is committed inside the next study transaction of this store, after the lock and
  * before that transaction's own statements, so it keeps the rule above; reads of this
  * store that could see a queued write commit it first.
+ *
+ * Group commit (commit-group.ts): recording writes (a trial created, its progress, its
+ * outcome) that arrive while a transaction of their study runs in this store wait and
+ * share the next transaction, in arrival order; each caller settles once it commits.
  */
 import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
