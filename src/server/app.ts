@@ -38,7 +38,8 @@ import { timelineData } from '../views/timeline-view.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
 import { registerSessionRoutes } from './session-routes.ts';
-import { parseTrialQuery, queryTrials, type ColumnLookup } from './views/trial-query.ts';
+import { parseTrialQuery, type ColumnLookup } from './views/trial-query.ts';
+import { TrialQueryCache } from './views/trial-query-cache.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface DashboardAppOptions {
@@ -130,7 +131,7 @@ function addTrialRoutes(app: Hono, hub: StudyHub): void {
       const trial = entry.snapshot.trials.get(id);
       return trial ? columnValue(key, trial, knobValues?.get(id)) : null;
     };
-    return c.json({ ...queryTrials(rows, query, lookup), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
+    return c.json({ ...trialQueryCache(entry).page(rows, query, lookup), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
   });
 
   app.get('/api/studies/:study/trials/:id', async (c) => {
@@ -159,6 +160,18 @@ function addTrialRoutes(app: Hono, hub: StudyHub): void {
     if (!from) throw notFoundTrial(entry, againstText);
     return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace(), (ids) => entry.snapshot.full(ids)));
   });
+}
+
+/** Each study's kept orders of the trials table (per revision). */
+const trialQueries = new WeakMap<StudyEntry, TrialQueryCache>();
+
+function trialQueryCache(entry: StudyEntry): TrialQueryCache {
+  let cache = trialQueries.get(entry);
+  if (!cache) {
+    cache = new TrialQueryCache();
+    trialQueries.set(entry, cache);
+  }
+  return cache;
 }
 
 function jsonText(c: Context, json: string): Response {
