@@ -35,6 +35,7 @@ import { buildOverview } from '../views/overview.ts';
 import { fidelityJson } from './fidelity-view.ts';
 import { paretoPageData } from '../views/pareto-page-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
+import { thinTimeline } from '../views/timeline-thinning.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
 import { registerSessionRoutes } from './session-routes.ts';
@@ -78,7 +79,7 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   app.get('/api/studies/:study/timeline', async (c) => {
     const entry = await hub.study(c.req.param('study'));
     await entry.snapshot.loadSlots();
-    return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now()), revision: entry.snapshot.revision })));
+    return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...thinTimeline(timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now())), revision: entry.snapshot.revision })));
   });
 
   addTrialRoutes(app, hub);
