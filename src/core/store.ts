@@ -146,6 +146,69 @@ export interface AncestorLink {
   commit: string | null;
 }
 
+/** A finished trial projected to its result (no edit, diff, log or metrics read), as `Store.listTrialResults` returns it. */
+export interface TrialResult {
+  id: number;
+  specialist: string;
+  status: Extract<TrialStatus, 'kept' | 'discarded' | 'failed'>;
+  label: FailureLabel | null;
+  score: number | null;
+  finishedAt: string;
+}
+
+/** Which finished trials `Store.listTrialResults` returns. */
+export interface TrialResultFilter {
+  /** Only these statuses (an empty list matches nothing). */
+  status?: Array<TrialResult['status']>;
+  /** Not the trials failed with these labels. */
+  excludeLabels?: FailureLabel[];
+  /** Only the newest this many, in finishing order. */
+  newest?: number;
+}
+
+/** One specialist's finished trials, summed by `Store.summarizeTrials` (the baseline not counted). */
+export interface SpecialistTrialTotals {
+  specialist: string;
+  /** Its lowest finished trial's number. */
+  firstId: number;
+  /** Its finished trials (kept, discarded, failed). */
+  finished: number;
+  /** Of them, failed with `infra_error` (the machine's fault). */
+  machineFaults: number;
+  kept: number;
+  /** Failed, machine faults not counted. */
+  failed: number;
+  /** USD of its finished trials (each trial's `cost.usd`). */
+  costUsd: number;
+  /** Its finished trials' `timings.totalMs`, machine faults not counted, milliseconds. */
+  totalMs: number;
+}
+
+/**
+ * What a driver starting on a study needs of its history, as aggregate queries give it
+ * (`Store.summarizeTrials`): counts and sums, no trial record read, whatever the size of
+ * the study.
+ */
+export interface TrialSummary {
+  /** Trials in the study, the baseline included. */
+  trials: number;
+  /** The highest trial number; null in a study without trials. */
+  lastId: number | null;
+  /** Trials not finished (pending or running), in id order. */
+  unfinishedIds: number[];
+  /** Trials other than the baseline that the machine did not fail (`infra_error`): what `budget.trials` counts. */
+  countedTrials: number;
+  /** Finished trials other than the baseline, machine faults not counted, after the last kept one in finishing order (all of them when none was kept). */
+  sinceLastKept: number;
+  /**
+   * USD spent in the study: every trial's `cost.usd`, plus the sessions that proposed
+   * nothing (`proposal.none`) and the dropped proposals (`proposal.dropped`).
+   */
+  spentUsd: number;
+  /** The finished trials summed by specialist, in order of `firstId`. */
+  specialists: SpecialistTrialTotals[];
+}
+
 /**
  * Decides, inside the store's recording transaction, whether a scored trial is kept.
  * It sees the incumbent as it is at that instant, so two processes recording at once
@@ -260,6 +323,17 @@ export interface Store {
 
   getTrial(studyId: number, trialId: number): Promise<TrialRecord | null>;
   listTrials(studyId: number, filter?: TrialListFilter): Promise<TrialRecord[]>;
+  /**
+   * The study's counts and sums (`TrialSummary`): a handful of aggregate queries, no trial
+   * record read, so a driver starts on a study of any size in the same memory.
+   */
+  summarizeTrials(studyId: number): Promise<TrialSummary>;
+  /**
+   * Finished trials other than the baseline, projected to their results
+   * (`TrialResult`), in finishing order (finish time, then number); `newest` reads only
+   * the last ones of that order.
+   */
+  listTrialResults(studyId: number, filter?: TrialResultFilter): Promise<TrialResult[]>;
   /** The most recently kept trial (the baseline when nothing else was kept), or null. */
   getIncumbent(studyId: number): Promise<TrialRecord | null>;
   countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;

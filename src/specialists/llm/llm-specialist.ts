@@ -11,16 +11,15 @@ import type { AutolabWarning } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal } from '../../core/trial.ts';
-import { runAgentLoop, type AgentLoopEnd } from './agent-loop.ts';
+import type { AgentLoopEnd } from './agent-loop.ts';
 import { firstMessage, systemPrompt, type PromptInput } from './agent-prompt.ts';
-import { agentTools, type ToolCounters } from './agent-tools.ts';
-import { knowledgeTools } from './knowledge-tools.ts';
+import type { ToolCounters } from './agent-tools.ts';
 import { createSessionRecorder } from './session-recorder.ts';
 import { AgentWorkspace } from './agent-workspace.ts';
 import { EditPolicy } from '../shared/edit-policy.ts';
 import { loadKnowledge } from './knowledge.ts';
 import { parseLlmOptions, type LlmSettings } from './llm-options.ts';
-import { createLanguageModel } from './model-ref.ts';
+import { checkModelConnection } from './model-ref.ts';
 import { costOf, findPrice, unknownPriceWarning } from './prices.ts';
 import { repairOffer } from '../shared/repair.ts';
 import { roleText } from '../shared/roles.ts';
@@ -65,7 +64,10 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
   resolveSurface(spec, task);
   const settings = parseLlmOptions(spec, task);
   const where = `specialist '${spec.name}'`;
-  const model = dependencies.model ?? createLanguageModel(settings.model, { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.apiKeyEnv ? { apiKeyEnv: settings.apiKeyEnv } : {}) }, where, dependencies.env);
+  // The key and endpoint are checked now (a bad task file fails before the study starts);
+  // the AI SDK is loaded on the first proposal (commands that never propose start faster).
+  const connection = dependencies.model ? null : checkModelConnection(settings.model, { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.apiKeyEnv ? { apiKeyEnv: settings.apiKeyEnv } : {}) }, where, dependencies.env);
+  let model: LanguageModel | undefined = dependencies.model;
   const role = roleText(spec.role);
   let report: SessionReport | null = null;
 
@@ -84,6 +86,13 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
     const recorder = createSessionRecorder();
     try {
       const { system, first } = await sessionOpening(prompt, context, startParent);
+      const [{ runAgentLoop }, { agentTools }, { knowledgeTools }, provider] = await Promise.all([
+        import('./agent-loop.ts'),
+        import('./agent-tools.ts'),
+        import('./knowledge-tools.ts'),
+        model ? null : import('./model-provider.ts'),
+      ]);
+      model ??= provider!.createLanguageModel(settings.model, connection!);
       const tools = agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) });
       if (context.knowledge && !context.lineage.controlArm) Object.assign(tools, knowledgeTools({ knowledge: context.knowledge, author: spec.name, sessionId, counters }));
       const loop = await runAgentLoop({
