@@ -33,6 +33,7 @@ describe('thinTimeline', () => {
       const data = randomTimeline(seed, 20_000, 8);
       const thinned = thinTimeline(data, 6000, 300);
       expect(thinned.bars.length).toBeLessThanOrEqual(8 * 300);
+      expect(thinTimeline(data, 800, 300).bars.length).toBeLessThanOrEqual(800); // many lanes: fewer stretches per lane
       expect(thinned.thinned).toBe(data.bars.length - thinned.bars.length);
       expect({ ...thinned, bars: [], thinned: 0 }).toEqual({ ...data, bars: [], thinned: 0 });
       const byLane = new Map<number, Bar[]>();

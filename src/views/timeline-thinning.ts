@@ -1,6 +1,7 @@
 /**
  * The slot timeline of a large study, thinned on the server: past `TIMELINE_BARS` bars,
- * each lane's time is cut into `TIMELINE_BUCKETS` stretches and each stretch keeps one
+ * each lane's time is cut into stretches (`TIMELINE_BUCKETS` at most, fewer with many
+ * lanes, so that about `TIMELINE_BARS` bars are sent in all) and each stretch keeps one
  * bar from its first start to its last end, coloured by the outcome that matters most
  * in it (kept, then failed with the label seen first, then running, then discarded). The
  * plot draws a dense timeline a pixel per stretch anyway; the browser then paints a few
@@ -12,20 +13,25 @@ import type { TimelineData } from '../../web/plots/index.js';
 
 /** Bars sent as they are, up to this many. */
 export const TIMELINE_BARS = 6000;
-/** Stretches per lane once thinned. */
+/** Stretches per lane once thinned, at most (fewer with many lanes: about `TIMELINE_BARS` bars in all). */
 export const TIMELINE_BUCKETS = 1500;
+/** Stretches per lane, at least. */
+const MIN_BUCKETS = 20;
 
 type Bar = TimelineData['bars'][number];
 
 const RANK: Record<Bar[4], number> = { kept: 0, failed: 1, running: 2, pending: 3, discarded: 4 };
 
 /**
- * `data` with its bars thinned past `maxBars` (unchanged below).
+ * `data` with its bars thinned past `maxBars` (unchanged below): at most `buckets`
+ * stretches per lane, and about `maxBars` bars in all (at least 20 stretches per lane).
  *
  * @example const sent = thinTimeline(timelineData(trials, slots, Date.now()));
  */
 export function thinTimeline(data: TimelineData, maxBars = TIMELINE_BARS, buckets = TIMELINE_BUCKETS): TimelineData & { thinned?: number } {
   if (data.bars.length <= maxBars) return data;
+  const lanes = Math.max(1, data.lanes.length);
+  buckets = Math.max(MIN_BUCKETS, Math.min(buckets, Math.floor(maxBars / lanes)));
   const width = Math.max(1, data.spanMs / buckets);
   const merged = new Map<string, Bar>();
   for (const bar of data.bars) {
