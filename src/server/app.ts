@@ -35,10 +35,12 @@ import { buildOverview } from '../views/overview.ts';
 import { fidelityJson } from './fidelity-view.ts';
 import { paretoPageData } from '../views/pareto-page-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
+import { thinTimeline } from '../views/timeline-thinning.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
 import { registerSessionRoutes } from './session-routes.ts';
-import { parseTrialQuery, queryTrials, type ColumnLookup } from './views/trial-query.ts';
+import { parseTrialQuery, type ColumnLookup } from './views/trial-query.ts';
+import { TrialQueryCache } from './views/trial-query-cache.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
 export interface DashboardAppOptions {
@@ -77,7 +79,7 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   app.get('/api/studies/:study/timeline', async (c) => {
     const entry = await hub.study(c.req.param('study'));
     await entry.snapshot.loadSlots();
-    return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now()), revision: entry.snapshot.revision })));
+    return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...thinTimeline(timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now())), revision: entry.snapshot.revision })));
   });
 
   addTrialRoutes(app, hub);
@@ -130,7 +132,7 @@ function addTrialRoutes(app: Hono, hub: StudyHub): void {
       const trial = entry.snapshot.trials.get(id);
       return trial ? columnValue(key, trial, knobValues?.get(id)) : null;
     };
-    return c.json({ ...queryTrials(rows, query, lookup), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
+    return c.json({ ...trialQueryCache(entry).page(rows, query, lookup), facets, revision: entry.snapshot.revision, metric: entry.source.task.objective.metric });
   });
 
   app.get('/api/studies/:study/trials/:id', async (c) => {
@@ -159,6 +161,18 @@ function addTrialRoutes(app: Hono, hub: StudyHub): void {
     if (!from) throw notFoundTrial(entry, againstText);
     return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace(), (ids) => entry.snapshot.full(ids)));
   });
+}
+
+/** Each study's kept orders of the trials table (per revision). */
+const trialQueries = new WeakMap<StudyEntry, TrialQueryCache>();
+
+function trialQueryCache(entry: StudyEntry): TrialQueryCache {
+  let cache = trialQueries.get(entry);
+  if (!cache) {
+    cache = new TrialQueryCache();
+    trialQueries.set(entry, cache);
+  }
+  return cache;
 }
 
 function jsonText(c: Context, json: string): Response {

@@ -151,18 +151,7 @@ function sortValue(row: TrialSummary, key: TrialSortKey | ColumnKey, lookup: Col
  * @example queryTrials(rows, parseTrialQuery({ sort: 'knob:lr', columns: 'knob:lr,metric:artifact_bytes' }), lookup)
  */
 export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery, lookup?: ColumnLookup): TrialPage {
-  const statuses = query.statuses ? new Set<string>(query.statuses) : null;
-  const labels = query.labels ? new Set<string>(query.labels) : null;
-  const filters = query.filters ?? [];
-  const matching = rows.filter(
-    (row) =>
-      (query.specialist === undefined || row.specialist === query.specialist) &&
-      (query.parent === undefined || row.parent === query.parent) &&
-      (statuses === null || statuses.has(row.status)) &&
-      (labels === null || (row.label !== null && labels.has(row.label))) &&
-      (query.text === undefined || row.hypothesis.toLowerCase().includes(query.text)) &&
-      filters.every((filter) => passesFilter(filter, filter.key === 'score' ? row.score : lookup ? lookup(row.id, filter.key) : null)),
-  );
+  const matching = rows.filter(rowMatcher(query, lookup));
   const direction = query.descending ? -1 : 1;
   const sorted =
     query.sort === 'id'
@@ -170,16 +159,58 @@ export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery, lo
         ? [...matching].reverse()
         : matching
       : sortRows(matching, query.sort, direction, lookup, query.offset + query.limit);
+  return pageOf(sorted.slice(query.offset, query.offset + query.limit), matching.length, query, lookup);
+}
+
+/** The answer for one page of rows (`total` of them matched), with the requested columns. */
+export function pageOf(page: readonly TrialSummary[], total: number, query: TrialQuery, lookup: ColumnLookup | undefined): TrialPage {
   const columns = query.columns ?? [];
-  const page = sorted.slice(query.offset, query.offset + query.limit);
   return {
-    total: matching.length,
+    total,
     offset: query.offset,
     limit: query.limit,
     sort: query.sort,
     order: query.descending ? 'desc' : 'asc',
     columns,
-    rows: columns.length === 0 ? page : page.map((row) => ({ ...row, values: columns.map((key) => (lookup ? lookup(row.id, key) : null)) })),
+    rows: columns.length === 0 ? [...page] : page.map((row) => ({ ...row, values: columns.map((key) => (lookup ? lookup(row.id, key) : null)) })),
+  };
+}
+
+/** True when `query` filters nothing out (every row matches). */
+export function filtersNothing(query: TrialQuery): boolean {
+  return query.specialist === undefined && query.parent === undefined && query.statuses === undefined && query.labels === undefined && query.text === undefined && (query.filters ?? []).length === 0;
+}
+
+/** The query's filter of rows (specialist, parent, statuses, labels, text, value ranges). */
+export function rowMatcher(query: TrialQuery, lookup: ColumnLookup | undefined): (row: TrialSummary) => boolean {
+  const statuses = query.statuses ? new Set<string>(query.statuses) : null;
+  const labels = query.labels ? new Set<string>(query.labels) : null;
+  const filters = query.filters ?? [];
+  return (row) =>
+    (query.specialist === undefined || row.specialist === query.specialist) &&
+    (query.parent === undefined || row.parent === query.parent) &&
+    (statuses === null || statuses.has(row.status)) &&
+    (labels === null || (row.label !== null && labels.has(row.label))) &&
+    (query.text === undefined || row.hypothesis.toLowerCase().includes(query.text)) &&
+    filters.every((filter) => passesFilter(filter, filter.key === 'score' ? row.score : lookup ? lookup(row.id, filter.key) : null));
+}
+
+/** A row with its sort value, looked up once. */
+export type KeyedRow = { row: TrialSummary; value: number | string | boolean | null };
+
+/** The rows with their values under `key`. */
+export function keyedRows(rows: readonly TrialSummary[], key: TrialSortKey | ColumnKey, lookup: ColumnLookup | undefined): KeyedRow[] {
+  return rows.map((row): KeyedRow => ({ row, value: sortValue(row, key, lookup) }));
+}
+
+/** The table's order under a sort key's values: missing values last in both orders, ties by id (a total order). */
+export function compareKeyed(direction: number): (a: KeyedRow, b: KeyedRow) => number {
+  return (a, b) => {
+    const va = a.value;
+    const vb = b.value;
+    if (va === null || vb === null) return va === vb ? a.row.id - b.row.id : va === null ? 1 : -1;
+    const order = typeof va === 'number' && typeof vb === 'number' ? va - vb : compareColumnValues(va, vb);
+    return order === 0 ? a.row.id - b.row.id : order * direction;
   };
 }
 
@@ -190,17 +221,10 @@ export function queryTrials(rows: readonly TrialSummary[], query: TrialQuery, lo
  * is total (ties by id), so those are the first `want` of the full sort.
  */
 function sortRows(rows: readonly TrialSummary[], key: TrialSortKey | ColumnKey, direction: number, lookup: ColumnLookup | undefined, want: number): TrialSummary[] {
-  type Keyed = { row: TrialSummary; value: number | string | boolean | null };
-  const compare = (a: Keyed, b: Keyed): number => {
-    const va = a.value;
-    const vb = b.value;
-    if (va === null || vb === null) return va === vb ? a.row.id - b.row.id : va === null ? 1 : -1;
-    const order = typeof va === 'number' && typeof vb === 'number' ? va - vb : compareColumnValues(va, vb);
-    return order === 0 ? a.row.id - b.row.id : order * direction;
-  };
-  const keyed = rows.map((row): Keyed => ({ row, value: sortValue(row, key, lookup) }));
+  const compare = compareKeyed(direction);
+  const keyed = keyedRows(rows, key, lookup);
   if (want * 8 >= keyed.length) return keyed.sort(compare).map((entry) => entry.row);
-  const best: Keyed[] = [];
+  const best: KeyedRow[] = [];
   for (const entry of keyed) {
     if (best.length === want && compare(entry, best[want - 1]!) >= 0) continue;
     let low = 0;

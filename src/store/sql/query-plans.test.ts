@@ -35,6 +35,12 @@ async function runReads(session: SqlSession): Promise<void> {
   await requireUnfinishedTrialStateAndIncumbent(session, 1, 3).catch(() => undefined);
   await listAncestors(session, 1, 6);
   await listEvents(session, 1, { afterId: 4, limit: 10 });
+  // The dashboard's light snapshot: light pages of trials, one trial's events, the slots' events, the last event.
+  await listTrials(session, 1, { afterId: 2, limit: 5000, light: true });
+  await listTrials(session, 1, { ids: [2, 4], light: true });
+  await listEvents(session, 1, { trialId: 3, afterId: -1 });
+  await listEvents(session, 1, { afterId: -1, limit: 20_000, types: ['trial.started'] });
+  await listEvents(session, 1, { descending: true, limit: 1 });
 }
 
 /** Captures each statement a session runs (it still runs, through `run`). */
