@@ -16,16 +16,13 @@ import { archiveSession } from '../src/scheduler/session-archiving.ts';
 import type { LlmSpecialist } from '../src/specialists/llm/llm-specialist.ts';
 import { reply, type RecordedRequest, type ScriptedReply } from '../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy } from '../src/testing/loopback-llm/scripted-study.ts';
+import { percentile } from './lib/stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const FIXTURE = join(ROOT, 'test', 'fixtures', 'recipe');
 const SESSIONS = Number(process.env.BENCH_AGENT_SESSIONS ?? 30);
 const DELAY_MS = Number(process.env.BENCH_AGENT_DELAY_MS ?? 20);
 
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-}
 
 /** One session: lineage, listing, a read, a grep, the leaderboard, an edit, submit (7 model calls, 7 tool calls). */
 function sessionScript(index: number): Array<ScriptedReply | ((request: RecordedRequest) => ScriptedReply)> {

@@ -12,9 +12,10 @@
  * JSON line of figures.
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startDashboard } from '../src/server/serve-dashboard.ts';
 import { writeSyntheticStudy } from '../src/testing/synthetic-study.ts';
@@ -43,17 +44,49 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 console.log(`bench:dashboard on ${process.platform} ${process.arch}, ${cpus().length} cores, node ${process.version}: ${TRIALS} trials`);
 const dir = await mkdtemp(join(tmpdir(), 'autolab-bench-dashboard-'));
 const dbFile = join(dir, 'autolab.db');
-const writer = await openStore(dbFile);
-let started = performance.now();
-const study = await writeSyntheticStudy(writer, { name: 'bench', trials: TEMPLATE, slots: 8 });
-const writeMs = performance.now() - started;
-console.log(`wrote ${TEMPLATE + 1} trials (4 store transactions each) in ${(writeMs / 1000).toFixed(1)} s`);
-if (TRIALS > TEMPLATE) {
+// The filled study is cached under the OS temp folder, keyed by the size and the code that
+// writes it (the synthetic study, the SQL fill, the migrations): a later run with the same
+// key copies the file instead of writing 10,000 trials again (BENCH_DASHBOARD_FRESH=1: never).
+const fillKey = createHash('sha256')
+  .update(String(TRIALS))
+  .update(await readFile(new URL('../src/testing/synthetic-study.ts', import.meta.url)))
+  .update(await readFile(new URL('./store-fill.ts', import.meta.url)))
+  .update(await readFile(new URL('../src/store/migrations.ts', import.meta.url)))
+  .digest('hex')
+  .slice(0, 16);
+const cachedFill = join(tmpdir(), 'autolab-bench-dashboard-cache', `${TRIALS}-${fillKey}.db`);
+let writeMs = 0;
+let fromCache = false;
+if (process.env.BENCH_DASHBOARD_FRESH !== '1' && existsSync(cachedFill)) {
+  await copyFile(cachedFill, dbFile);
+  fromCache = true;
+  console.log(`the filled study of ${TRIALS + 1} trials copied from ${cachedFill} (written by an earlier run with the same code; BENCH_DASHBOARD_FRESH=1 writes it again)`);
+} else {
+  const filler = await openStore(dbFile);
   const t = performance.now();
-  await fillStudy(dbFile, study.id, { from: 1, to: TEMPLATE }, TEMPLATE, TRIALS);
-  console.log(`filled to ${TRIALS + 1} trials with SQL copies of the first ${TEMPLATE} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  const written = await writeSyntheticStudy(filler, { name: 'bench', trials: TEMPLATE, slots: 8 });
+  writeMs = performance.now() - t;
+  console.log(`wrote ${TEMPLATE + 1} trials (4 store transactions each) in ${(writeMs / 1000).toFixed(1)} s`);
+  await filler.close();
+  if (TRIALS > TEMPLATE) {
+    const t = performance.now();
+    await fillStudy(dbFile, written.id, { from: 1, to: TEMPLATE }, TEMPLATE, TRIALS);
+    console.log(`filled to ${TRIALS + 1} trials with SQL copies of the first ${TEMPLATE} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  await mkdir(dirname(cachedFill), { recursive: true });
+  await copyFile(dbFile, `${cachedFill}.partial`);
+  await rename(`${cachedFill}.partial`, cachedFill);
 }
+const writer = await openStore(dbFile);
+const study = (await writer.getStudy('bench'))!;
+let started = performance.now();
 
+const rssMB = () => Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10;
+const settledRssMB = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return rssMB();
+};
+const rssBeforeServer = settledRssMB();
 const served = await openStore(dbFile);
 const dashboard = await startDashboard({ store: served, port: 0 });
 const base = dashboard.url.replace(/\/$/, '');
@@ -67,7 +100,8 @@ const get = async (path: string): Promise<{ ms: number; bytes: number }> => {
 
 started = performance.now();
 const cold = await get('/api/studies/bench');
-console.log(`first overview request (loads the study into memory): ${round(cold.ms)} ms, ${(cold.bytes / 1024).toFixed(0)} KiB`);
+console.log(`first overview request: ${round(cold.ms)} ms, ${(cold.bytes / 1024).toFixed(0)} KiB`);
+const rssAfterFirst = settledRssMB();
 
 let seed = 1;
 const randomId = () => {
@@ -108,6 +142,8 @@ const measureEndpoints = async (list: Array<[string, () => string]>, into: typeo
   }
 };
 await measureEndpoints(endpoints, api);
+const rssAfterApi = settledRssMB();
+console.log(`process RSS (server and bench in one process): ${rssBeforeServer} MB before the server, ${rssAfterFirst} MB after its first request, ${rssAfterApi} MB after every endpoint (+${round(rssAfterApi - rssBeforeServer)} MB)`);
 
 // Live: another connection records a trial, then the overview is asked for (its cache
 // rebuilt). The first rebuilds run cold (JIT), so they are reported apart.
@@ -227,6 +263,11 @@ console.log(
     bench: 'dashboard',
     trials: TRIALS,
     writeSeconds: round(writeMs / 1000),
+    fillFromCache: fromCache,
+    rssBeforeServerMB: rssBeforeServer,
+    rssAfterFirstRequestMB: rssAfterFirst,
+    rssAfterApiMB: rssAfterApi,
+    serverRssGrowthMB: round(rssAfterApi - rssBeforeServer),
     coldOverviewMs: round(cold.ms),
     overviewKiB: Math.round(cold.bytes / 1024),
     apiP95Ms: Object.fromEntries(Object.entries(api).map(([name, figures]) => [name, figures.p95])),

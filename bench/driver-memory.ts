@@ -25,6 +25,8 @@ function argument(name: string): string | undefined {
 
 const TRIALS = Number(argument('trials') ?? '100000');
 const COMPARE = argument('compare');
+/** `--db FILE`: build the study in FILE and keep it; a later run with the same file reuses it (grows it when `--trials` asks for more). */
+const KEEP_DB = argument('db');
 const TEMPLATE = 1000;
 const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
 const owner = { host: 'bench', pid: process.pid, token: 'bench' };
@@ -73,14 +75,14 @@ function driverMemory(checkout: string, file: string, studyId: number): Promise<
 
 const here = resolve(import.meta.dirname, '..');
 const dir = await mkdtemp(join(tmpdir(), 'autolab-driver-memory-'));
-const file = join(dir, 'bench.db');
+const file = KEEP_DB === undefined ? join(dir, 'bench.db') : resolve(KEEP_DB);
 const store = await SqliteStore.open(file);
 const sizes: Record<string, Record<string, Memory>> = {};
 try {
-  const { study } = await store.openStudy({ name: 'bench', taskHash: 'h', taskJson: '{}' });
-  await recordTemplate(store, study.id);
-  let last = TEMPLATE;
-  for (const size of [...new Set([TEMPLATE, Math.min(10_000, TRIALS), TRIALS])].filter((n) => n >= TEMPLATE)) {
+  const { study, created } = await store.openStudy({ name: 'bench', taskHash: 'h', taskJson: '{}' });
+  if (created) await recordTemplate(store, study.id);
+  let last = created ? TEMPLATE : (await store.listTrials(study.id, { descending: true, limit: 1 }))[0]!.id;
+  for (const size of [...new Set([TEMPLATE, Math.min(10_000, TRIALS), TRIALS])].filter((n) => n >= last)) {
     if (size > last) last = await fillStudy(file, study.id, { from: 1, to: TEMPLATE }, last, size);
     const figures: Record<string, Memory> = {};
     // Alternate which checkout goes first, so neither always runs on a warmer page cache.

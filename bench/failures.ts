@@ -23,13 +23,14 @@
  * Options: --seeds N (10), --trials N (30), --recipes a,b, --columns a,b,
  * --python PATH (/usr/bin/python3 or $AUTOLAB_PYTHON).
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalExecutor } from '../src/executors/local/local-executor.ts';
 import { FAILURE_RECIPES, type FailureRecipe } from './failures-recipes.ts';
 import { PYTHON, runAutolabStudy } from './failures-study.ts';
+import { runPython } from './lib/run-python.ts';
+import { quantile } from './lib/stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const COLUMNS = ['autolab', 'optuna', 'optuna-constraints', 'autolab-blind', 'autolab-declared'] as const;
@@ -51,14 +52,6 @@ const columns = (argument('columns')?.split(',') ?? [...COLUMNS]) as Column[];
 for (const column of columns) if (!COLUMNS.includes(column)) throw new Error(`unknown column ${column}; use ${COLUMNS.join(', ')}`);
 const python = argument('python') ?? PYTHON;
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
-}
 
 interface Run {
   seed: number;
@@ -72,17 +65,6 @@ interface OptunaOutput {
   runs: Run[];
 }
 
-function runPython(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${python} ${args[0]} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`))));
-  });
-}
 
 async function optimumOf(recipe: FailureRecipe, executor: LocalExecutor, work: string): Promise<number> {
   const result = await executor.run({
@@ -102,7 +84,7 @@ async function runOptuna(recipe: FailureRecipe, constraints: boolean, work: stri
   const jobFile = join(work, `${recipe.name}-${constraints ? 'constraints' : 'plain'}.json`);
   const job = { recipe, seeds: Array.from({ length: seeds }, (_, seed) => seed), trials, constraints, python, work };
   await writeFile(jobFile, JSON.stringify(job));
-  const stdout = await runPython([join(ROOT, 'bench', 'failures-optuna.py'), jobFile]);
+  const stdout = await runPython(python, [join(ROOT, 'bench', 'failures-optuna.py'), jobFile]);
   return JSON.parse(stdout.trim().split('\n').pop() ?? '') as OptunaOutput;
 }
 

@@ -25,7 +25,6 @@
  * problem gives the same values on every run, while its MOTPE takes about a minute per
  * search on a loaded machine; the JSON line lists cached runs under `optuna_cached`).
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +33,8 @@ import type { KnobSampler } from '../src/specialists/knobs/knob-sampler.ts';
 import { createKnobSampler } from '../src/specialists/knobs/sampler-choice.ts';
 import { PARETO_PROBLEMS } from './pareto-problems.ts';
 import { compressProblem, runParetoSearch, type SearchProblem } from './pareto-search.ts';
+import { lastJsonLine, runPython } from './lib/run-python.ts';
+import { quantile } from './lib/stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -64,14 +65,6 @@ const AUTOLAB_SAMPLERS: Array<[string, (problem: SearchProblem) => KnobSampler]>
   ['autolab_nsga2', (problem) => createKnobSampler({ sampler: 'nsga2' }, problem.knobs, trials, true)],
 ];
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return sorted[low]! + (sorted[high]! - sorted[low]!) * (position - low);
-}
 
 interface Figures {
   median: number;
@@ -116,22 +109,7 @@ async function optunaRuns(problem: string, sampler: 'nsga2' | 'tpe', seedCount: 
 
 function runOptuna(problem: string, sampler: 'nsga2' | 'tpe', seedList: readonly number[]): Promise<OptunaOutput> {
   const args = [join(ROOT, 'bench', 'pareto-optuna.py'), problem, '--sampler', sampler, '--seeds', seedList.join(','), '--trials', String(trials)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${python} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? ''));
-      } catch (error) {
-        reject(new Error(`could not read Optuna's output: ${String(error)}: ${stdout.slice(0, 200)}`));
-      }
-    });
-  });
+  return runPython(python, args).then((stdout) => lastJsonLine<OptunaOutput>(stdout));
 }
 
 const fmt = (value: number): string => (Number.isFinite(value) ? value.toPrecision(5) : String(value));

@@ -12,11 +12,12 @@
  * --no-optuna (autolab only, e.g. to compare TPE and CMA-ES at larger budgets),
  * --python PATH (default /usr/bin/python3, or $AUTOLAB_PYTHON).
  */
-import { spawn } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { BENCH_FUNCTIONS, type BenchFunction } from './samplers-functions.ts';
 import { runSamplerStudy } from './samplers-study.ts';
+import { lastJsonLine, runPython } from './lib/run-python.ts';
+import { quantile } from './lib/stats.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -41,15 +42,6 @@ const functions = functionNames.map((name) => {
   return fn;
 });
 
-/** Quantile with linear interpolation (numpy's default). */
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (sorted.length === 0) return NaN;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
-}
 
 interface Summary {
   median: number;
@@ -71,22 +63,7 @@ interface OptunaOutput {
 function runOptuna(fn: BenchFunction, useMultivariate: boolean): Promise<OptunaOutput> {
   const args = [join(ROOT, 'bench', 'samplers-optuna.py'), fn.name, '--seeds', Array.from({ length: seeds }, (_, seed) => seed).join(','), '--trials', String(trials)];
   if (useMultivariate) args.push('--multivariate');
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new Error(`${python} ${args.join(' ')} exited ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').pop() ?? '') as OptunaOutput);
-      } catch (error) {
-        reject(new Error(`could not read Optuna's output: ${String(error)}: ${stdout.slice(0, 200)}`));
-      }
-    });
-  });
+  return runPython(python, args).then((stdout) => lastJsonLine<OptunaOutput>(stdout));
 }
 
 const format = (value: number): string => (Math.abs(value) >= 100 ? value.toFixed(1) : Math.abs(value) >= 0.01 || value === 0 ? value.toFixed(4) : value.toExponential(2));

@@ -10,6 +10,10 @@
  *   filled with SQL copies of them (bench/store-fill.ts) and the last BENCH_STORE_RECORD_AT_SIZE
  *   (2,000) are recorded the engine's way, giving that size's rate; `--record-all`
  *   records every trial the engine's way instead;
+ * - trials recorded per second by `--slots` (8) slots at once, as a driver with that many
+ *   slots records (each slot one trial after another, the slots' writes interleaved, so
+ *   writes that arrive while a transaction runs commit together: sql/commit-group.ts),
+ *   BENCH_STORE_CONCURRENT_TRIALS (1,000) at each size (`recordConcurrentPerSec`);
  * - p50/p95 latency at each size of what the engine and the shells read: a page of
  *   trials (the newest 50, as `trials` and the dashboard draw it), the whole list (every
  *   row validated), getIncumbent, and the lineage feedback as the driver now builds it
@@ -56,6 +60,9 @@ const RECORD_ALL = process.argv.includes('--record-all');
 const RECORD_AT_SIZE = Number(process.env.BENCH_STORE_RECORD_AT_SIZE ?? 2000);
 /** Trials recorded the engine's way before any fill, the rows the fill copies (`--template`, default 10,000). */
 const TEMPLATE = Number(argument('template', '10000'));
+/** Slots recording at once in the concurrent measurement (`--slots`, default 8), and the trials it records at each size. */
+const SLOTS = Number(argument('slots', '8'));
+const CONCURRENT_TRIALS = Number(process.env.BENCH_STORE_CONCURRENT_TRIALS ?? 1000);
 const OBJECTIVE = { metric: 'val_loss', direction: 'minimize' as const };
 const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
 
@@ -88,45 +95,74 @@ async function recordBaseline(store: Store, studyId: number): Promise<void> {
 /** The incumbent as the bench's driver knows it. */
 let incumbent = 0;
 
-/** Records trials `from`..`to` (inclusive) as the engine does. */
+/** Records trial `i` as the engine does (created, started, materialised, finished). */
+async function recordTrial(store: Store, studyId: number, i: number, slot: number): Promise<void> {
+  const patch = patchFor(i);
+  const trial = await store.createTrial(studyId, {
+    specialist: ['knobs', 'llm', 'combine', 'ablate'][i % 4]!,
+    parent: incumbent,
+    hypothesis: `trial ${i}: move the learning rate schedule a little`,
+    seed: i,
+    edit: { kind: 'patch', patch },
+    cost: i % 4 === 1 ? { usd: 0.01, inputTokens: 2000, outputTokens: 300, cachedTokens: 1000 } : null,
+    owner,
+  });
+  // startStep (src/evaluator/record-step.ts): written behind, it rides in the next write.
+  await store.updateTrial(studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner }, { type: 'trial.started', data: { slot, gpu: null } }, { writeBehind: true });
+  const commit = `c${trial.id}`.padEnd(40, '0');
+  const tree = `t${trial.id}`.padEnd(40, '0');
+  // materialisedStep.
+  await store.updateTrial(studyId, trial.id, { commit, tree, diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });
+  const failed = i % 5 === 0;
+  const score = 3 - Math.log1p(i) / 10 + Math.random() * 0.05;
+  const metrics = { val_loss: score, accuracy: 0.9, artifact_bytes: 15e6, run_seconds: 0.9 };
+  // recordStep: the outcome carries the commit, tree, diff, repeats and curve again, as the evaluator's does.
+  const shared = { commit, tree, diff: patch, repeats: [{ repeat: 0, seed: i, metrics: failed ? {} : metrics, runMs: 900, verification: false }], curve: [] };
+  const recorded = await store.finishTrial(
+    studyId,
+    trial.id,
+    failed
+      ? { status: 'failed', label: 'crash', labelDetail: 'exit code 1', metrics: {}, score: null, timings: { runMs: 900, totalMs: 1000 }, logExcerpt: 'Traceback (most recent call last):\n  ...\nValueError: nan loss', ...shared }
+      : { status: 'scored', label: null, labelDetail: null, metrics, score, timings: { runMs: 900, scoreMs: 50, totalMs: 1000 }, logExcerpt: 'step 100 loss 2.9\nstep 200 loss 2.8\ndone', ...shared },
+    keepIfLower,
+  );
+  if (recorded.status === 'kept') incumbent = recorded.id;
+}
+
+/** Records trials `from`..`to` (inclusive) as the engine does, one after the other (one slot). */
 async function recordTrials(store: Store, studyId: number, from: number, to: number): Promise<RecordFigures> {
   const started = performance.now();
   for (let i = from; i <= to; i++) {
-    const patch = patchFor(i);
-    const trial = await store.createTrial(studyId, {
-      specialist: ['knobs', 'llm', 'combine', 'ablate'][i % 4]!,
-      parent: incumbent,
-      hypothesis: `trial ${i}: move the learning rate schedule a little`,
-      seed: i,
-      edit: { kind: 'patch', patch },
-      cost: i % 4 === 1 ? { usd: 0.01, inputTokens: 2000, outputTokens: 300, cachedTokens: 1000 } : null,
-      owner,
-    });
-    // startStep (src/evaluator/record-step.ts): written behind, it rides in the next write.
-    await store.updateTrial(studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner }, { type: 'trial.started', data: { slot: 0, gpu: null } }, { writeBehind: true });
-    const commit = `c${i}`.padEnd(40, '0');
-    const tree = `t${i}`.padEnd(40, '0');
-    // materialisedStep.
-    await store.updateTrial(studyId, trial.id, { commit, tree, diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });
-    const failed = i % 5 === 0;
-    const score = 3 - Math.log1p(i) / 10 + Math.random() * 0.05;
-    const metrics = { val_loss: score, accuracy: 0.9, artifact_bytes: 15e6, run_seconds: 0.9 };
-    // recordStep: the outcome carries the commit, tree, diff, repeats and curve again, as the evaluator's does.
-    const shared = { commit, tree, diff: patch, repeats: [{ repeat: 0, seed: i, metrics: failed ? {} : metrics, runMs: 900, verification: false }], curve: [] };
-    const recorded = await store.finishTrial(
-      studyId,
-      trial.id,
-      failed
-        ? { status: 'failed', label: 'crash', labelDetail: 'exit code 1', metrics: {}, score: null, timings: { runMs: 900, totalMs: 1000 }, logExcerpt: 'Traceback (most recent call last):\n  ...\nValueError: nan loss', ...shared }
-        : { status: 'scored', label: null, labelDetail: null, metrics, score, timings: { runMs: 900, scoreMs: 50, totalMs: 1000 }, logExcerpt: 'step 100 loss 2.9\nstep 200 loss 2.8\ndone', ...shared },
-      keepIfLower,
-    );
-    if (recorded.status === 'kept') incumbent = recorded.id;
+    await recordTrial(store, studyId, i, 0);
     if (i % 2000 === 0) process.stdout.write(`  … ${i} trials recorded\n`);
   }
   const ms = performance.now() - started;
   const count = to - from + 1;
   return { trials: count, recordPerSec: round((count / ms) * 1000, 1), recordMsPerTrial: round(ms / count, 3) };
+}
+
+/**
+ * Records trials `from`..`to` as a driver with `slots` slots does: each slot records one
+ * trial after another, the slots at once (a trial's writes in order, the slots'
+ * interleaved), so writes of several slots may commit together (sql/commit-group.ts).
+ */
+async function recordTrialsConcurrently(store: Store, studyId: number, from: number, to: number, slots: number): Promise<ConcurrentFigures> {
+  const started = performance.now();
+  let next = from;
+  await Promise.all(
+    Array.from({ length: slots }, async (_, slot) => {
+      while (next <= to) await recordTrial(store, studyId, next++, slot);
+    }),
+  );
+  const ms = performance.now() - started;
+  const count = to - from + 1;
+  return { slots, concurrentTrials: count, recordConcurrentPerSec: round((count / ms) * 1000, 1) };
+}
+
+interface ConcurrentFigures {
+  slots: number;
+  concurrentTrials: number;
+  recordConcurrentPerSec: number;
 }
 
 interface QueryFigures {
@@ -213,7 +249,7 @@ function driverMemory(location: string, studyId: number): Promise<DriverMemory> 
 /** The driver's memory at 1,000 trials (taken while the template is recorded). */
 let driverAtThousand: DriverMemory | null = null;
 
-type SizeFigures = RecordFigures & QueryFigures & { rssMB: number; heapMB: number; benchRssMB: number };
+type SizeFigures = RecordFigures & ConcurrentFigures & QueryFigures & { rssMB: number; heapMB: number; benchRssMB: number };
 
 async function benchStore(name: string, store: Store, location: string): Promise<Record<string, SizeFigures>> {
   const { study } = await store.openStudy({ name: 'bench', taskHash: 'h', taskJson: '{}' });
@@ -246,12 +282,15 @@ async function benchStore(name: string, store: Store, location: string): Promise
     process.stdout.write(`${name}: ${record.recordPerSec} trials/s (${record.recordMsPerTrial} ms per trial: create, start, materialise, finish)\n`);
     const queries = await lineageQueries(store, study.id, size);
     recorded = size + extraRecorded;
+    const concurrent = await recordTrialsConcurrently(store, study.id, recorded + 1, recorded + CONCURRENT_TRIALS, SLOTS);
+    recorded += CONCURRENT_TRIALS;
+    process.stdout.write(`${name}: ${concurrent.recordConcurrentPerSec} trials/s recorded by ${SLOTS} slots at once (${CONCURRENT_TRIALS} trials)\n`);
     const benchRssMB = round(process.memoryUsage().rss / 2 ** 20, 1);
     const driver = await driverMemory(location, study.id);
     process.stdout.write(
       `${name}: at ${size + 1} trials, a page of listTrials p50 ${queries.listTrialsP50Ms} ms / p95 ${queries.listTrialsP95Ms} ms; the whole list p95 ${queries.listAllP95Ms} ms; getIncumbent p95 ${queries.getIncumbentP95Ms} ms; lineage feedback before a proposal p95 ${queries.lineageP95Ms} ms (first full build ${queries.lineageFullBuildMs} ms); the driver's RSS ${driver.rssMB} MB (heap ${driver.heapMB} MB; ${driverAtThousand?.rssMB ?? '?'} MB at 1,000 trials); this process's RSS ${benchRssMB} MB\n`,
     );
-    figures[String(size)] = { ...record, ...queries, rssMB: driver.rssMB, heapMB: driver.heapMB, benchRssMB };
+    figures[String(size)] = { ...record, ...concurrent, ...queries, rssMB: driver.rssMB, heapMB: driver.heapMB, benchRssMB };
   }
   return figures;
 }

@@ -36,8 +36,18 @@ export interface FidelityLevelSpec {
   executor?: { kind: string; options: Record<string, unknown> };
 }
 
-/** Which trials climb from one level to the next. */
-export type PromotionRuleSpec =
+/** Which trials climb from one level to the next (`minRung`: see `minRungOf`). */
+export type PromotionRuleSpec = PromotionRuleKind & {
+  /**
+   * The task file's `min_rung`: no trial climbs from a level until it holds this many
+   * scored results (the baseline's included); trials measured before then wait, holding no
+   * slot, and are decided together once it fills. Default `minRungOf`.
+   */
+  minRung?: number;
+};
+
+/** The rule itself and its own keys. */
+export type PromotionRuleKind =
   /** Asynchronous successive halving: promoted when in the top 1/eta of the trials measured at its level so far. */
   | { rule: 'successive_halving'; eta: number }
   /** Promoted when among the best k trials measured at its level so far. */
@@ -54,6 +64,19 @@ export type PromotionRuleSpec =
    * successive halving with `eta` while the model cannot predict yet.
    */
   | { rule: 'gain_per_cost'; eta: number };
+
+/**
+ * How many scored results a level must hold before any trial climbs from it: the rule's
+ * `minRung`, by default `eta` (so the first decision is against a rung of eta, as ASHA's
+ * first promotion is), and 1 for `top_k` (each trial decided when measured: its k says
+ * how many climb, not when).
+ *
+ * @example minRungOf({ rule: 'successive_halving', eta: 3 }) // 3
+ */
+export function minRungOf(rule: PromotionRuleSpec): number {
+  if (rule.minRung !== undefined) return rule.minRung;
+  return rule.rule === 'top_k' ? 1 : rule.eta;
+}
 
 /** The task file's `fidelity:` key, loaded. */
 export interface FidelitySpec {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decidePromotion, normalQuantile, rankAmong, type LevelScore } from './promotion.ts';
 
-const sh = { rule: 'successive_halving', eta: 3 } as const;
+/** Each trial decided the moment it is measured (`min_rung: 1`, the earlier behaviour). */
+const sh = { rule: 'successive_halving', eta: 3, minRung: 1 } as const;
 
 /** Feeds scripted level scores one by one, as trials finish a level, and returns the promoted ids. */
 function replay(scores: number[], rule: Parameters<typeof decidePromotion>[0]['rule'], direction: 'minimize' | 'maximize' = 'minimize'): number[] {
@@ -13,6 +14,28 @@ function replay(scores: number[], rule: Parameters<typeof decidePromotion>[0]['r
     if (decidePromotion({ rule, direction, trialId, score, levelName: 's', peers }).promote) promoted.push(trialId);
   });
   return promoted;
+}
+
+/**
+ * As the driver does: each arrival is decided (or waits), and once an arrival is not left
+ * waiting the trials waiting at the level are decided again against the grown level.
+ */
+function replayDeferred(scores: number[], rule: Parameters<typeof decidePromotion>[0]['rule'], baseline: LevelScore[] = []): { promoted: number[]; pruned: number[]; waiting: number[] } {
+  const peers: LevelScore[] = [...baseline];
+  const outcome = { promoted: [] as number[], pruned: [] as number[], waiting: [] as number[] };
+  const decide = (trialId: number) => {
+    const decision = decidePromotion({ rule, direction: 'minimize', trialId, score: peers.find((peer) => peer.trialId === trialId)!.score, levelName: 's', peers });
+    if (decision.wait === true) outcome.waiting.push(trialId);
+    else (decision.promote ? outcome.promoted : outcome.pruned).push(trialId);
+    return decision.wait !== true;
+  };
+  scores.forEach((score, index) => {
+    peers.push({ trialId: index + 1, score });
+    if (!decide(index + 1)) return;
+    for (const trialId of outcome.waiting.splice(0)) decide(trialId);
+  });
+  for (const list of Object.values(outcome)) list.sort((a, b) => a - b);
+  return outcome;
 }
 
 describe('decidePromotion', () => {
@@ -27,11 +50,11 @@ describe('decidePromotion', () => {
   });
 
   it('top_k promotes a trial ranked within the best k so far', () => {
-    expect(replay([5, 6, 7, 4, 8, 1], { rule: 'top_k', k: 2 })).toEqual([1, 2, 4, 6]);
+    expect(replay([5, 6, 7, 4, 8, 1], { rule: 'top_k', k: 2, minRung: 1 })).toEqual([1, 2, 4, 6]);
   });
 
   it('predicted promotes when the optimistic prediction beats the incumbent, else explains why not', () => {
-    const base = { rule: { rule: 'predicted', eta: 3, confidence: 0.9 } as const, direction: 'minimize' as const, trialId: 7, score: 3, levelName: 's', peers: [{ trialId: 7, score: 3 }] };
+    const base = { rule: { rule: 'predicted', eta: 3, confidence: 0.9, minRung: 1 } as const, direction: 'minimize' as const, trialId: 7, score: 3, levelName: 's', peers: [{ trialId: 7, score: 3 }] };
     const near = decidePromotion({ ...base, prediction: { mean: 2.05, std: 0.1 }, incumbentFullScore: 2 });
     expect(near.promote).toBe(true);
     const far = decidePromotion({ ...base, prediction: { mean: 2.5, std: 0.1 }, incumbentFullScore: 2 });
@@ -40,12 +63,31 @@ describe('decidePromotion', () => {
   });
 
   it('predicted falls back to successive halving without a prediction', () => {
-    expect(replay([5, 6, 4, 4.5, 1, 2], { rule: 'predicted', eta: 3, confidence: 0.9 })).toEqual([1, 3, 5, 6]);
+    expect(replay([5, 6, 4, 4.5, 1, 2], { rule: 'predicted', eta: 3, confidence: 0.9, minRung: 1 })).toEqual([1, 3, 5, 6]);
   });
 
   it('ranks share ties and count the trial once', () => {
     expect(rankAmong(2, [{ trialId: 1, score: 1 }, { trialId: 2, score: 2 }, { trialId: 3, score: 2 }], 'minimize')).toBe(2);
     expect(decidePromotion({ rule: sh, direction: 'minimize', trialId: 9, score: 0, levelName: 's', peers: [] })).toMatchObject({ promote: true });
+  });
+
+  it('min_rung (default eta): no decision while the level holds fewer results; waiting trials are decided when it fills', () => {
+    // 1, 2 wait (1 and 2 of 3 results). 3 fills the level: 3 is best -> up, then 1 (rank 2) and 2 (rank 3) are pruned.
+    // 4: rank 2 of 4, top 1 -> no. 5: best -> up. 6: rank 2 of 6, top 2 -> up.
+    expect(replayDeferred([5, 6, 4, 4.5, 1, 2], { rule: 'successive_halving', eta: 3 })).toEqual({ promoted: [3, 5, 6], pruned: [1, 2, 4], waiting: [] });
+    // A level that never fills leaves its trials waiting; decideNow (the study stops) decides them as the level stands.
+    expect(replayDeferred([5, 6], { rule: 'successive_halving', eta: 3 })).toEqual({ promoted: [], pruned: [], waiting: [1, 2] });
+    const peers = [{ trialId: 1, score: 5 }, { trialId: 2, score: 6 }];
+    expect(decidePromotion({ rule: { rule: 'successive_halving', eta: 3 }, direction: 'minimize', trialId: 1, score: 5, levelName: 's', peers, decideNow: true })).toMatchObject({ promote: true });
+    expect(decidePromotion({ rule: { rule: 'successive_halving', eta: 3 }, direction: 'minimize', trialId: 2, score: 6, levelName: 's', peers })).toMatchObject({ promote: false, wait: true, reason: 'waits: 2 of the 3 results at s a promotion is decided against' });
+  });
+
+  it('min_rung counts the baseline and applies to every rule (top_k decides at once unless given one)', () => {
+    // The baseline (id 0, score 3) is at the level: the first trial waits for one more result, then the better of the two climbs.
+    expect(replayDeferred([4, 2, 5], { rule: 'successive_halving', eta: 3 }, [{ trialId: 0, score: 3 }])).toEqual({ promoted: [2], pruned: [1, 3], waiting: [] });
+    expect(replayDeferred([5, 6, 7, 4, 8, 1], { rule: 'top_k', k: 2, minRung: 3 })).toEqual({ promoted: [1, 2, 4, 6], pruned: [3, 5], waiting: [] });
+    expect(replayDeferred([5, 6, 7], { rule: 'top_k', k: 2 })).toEqual({ promoted: [1, 2], pruned: [3], waiting: [] });
+    expect(replayDeferred([5, 6, 4, 4.5, 1, 2, 3, 0.5, 7], { rule: 'successive_halving', eta: 3, minRung: 6 })).toEqual({ promoted: [5, 6, 8], pruned: [1, 2, 3, 4, 7, 9], waiting: [] });
   });
 
   it('normalQuantile matches known values', () => {

@@ -2,11 +2,13 @@
  * Promotion up the fidelity ladder: which trials measured at a level climb to the next.
  * Decided asynchronously, the moment a trial's measurement at a level is recorded,
  * against every trial measured at that level so far (as ASHA and Optuna's
- * `SuccessiveHalvingPruner` do), so a slot never waits for a rung to fill and a trial that
- * is not promoted is finished at once (label `pruned`) and fed back to the specialists.
+ * `SuccessiveHalvingPruner` do), once the level holds `min_rung` results (`minRungOf`):
+ * before that the trial waits (holding no slot: new proposals take the free slots at the
+ * first level) and every waiting trial is decided when the level fills. A trial that is
+ * not promoted is finished at once (label `pruned`) and fed back to the specialists.
  * Pure: no I/O.
  */
-import type { PromotionRuleSpec } from './fidelity.ts';
+import { minRungOf, type PromotionRuleSpec } from './fidelity.ts';
 import type { Direction } from './task.ts';
 import { gainPerSecond, type GainPerCost } from './gain-per-cost.ts';
 
@@ -41,10 +43,20 @@ export interface PromotionInput {
    * trial: successive halving).
    */
   gains?: readonly GainPerCost[] | null;
+  /**
+   * Decide against the level as it stands even when it holds fewer than `min_rung`
+   * results (the study stops proposing, so the level will not fill).
+   */
+  decideNow?: boolean;
 }
 
 export interface PromotionDecision {
   promote: boolean;
+  /**
+   * The level holds fewer than `min_rung` results: no decision yet, the trial waits
+   * (`promote` is false) and is decided again when the level gets another result.
+   */
+  wait?: boolean;
   /** Why, in words (recorded as the `pruned` detail when not promoted). */
   reason: string;
 }
@@ -96,6 +108,10 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   const { rule, direction, score, levelName } = input;
   const peers = input.peers.some((peer) => peer.trialId === input.trialId) ? input.peers : [...input.peers, { trialId: input.trialId, score }];
   const n = peers.length;
+  const minRung = minRungOf(rule);
+  if (n < minRung && input.decideNow !== true) {
+    return { promote: false, wait: true, reason: `waits: ${n} of the ${minRung} results at ${levelName} a promotion is decided against` };
+  }
   const rank = rankAmong(score, peers, direction);
   if (rule.rule === 'top_k') {
     return { promote: rank <= rule.k, reason: `rank ${rank} of ${n} at ${levelName}; the best ${rule.k} climb` };

@@ -112,6 +112,30 @@ export interface TrialFilter {
   descending?: boolean;
 }
 
+/** A `TrialFilter` for `Store.listTrials`, which may also leave the bulky columns out. */
+export interface TrialListFilter extends TrialFilter {
+  /**
+   * Without the bulky columns (what tables and plots over many trials need): `diff` and
+   * `edit` null, `logExcerpt` '' (kept for a failed trial whose signature was not stored,
+   * so `failure` is derived as in a full read), `curve` and `repeats` empty. Read one
+   * trial with `getTrial` for the rest.
+   */
+  light?: boolean;
+}
+
+/** Which events `Store.listEvents` returns. */
+export interface EventFilter {
+  /** Only events with id above this. */
+  afterId?: number;
+  limit?: number;
+  /** Only the events about this trial (indexed). */
+  trialId?: number;
+  /** Only events of these types (an empty list matches nothing; legacy names are matched too). */
+  types?: readonly AuditEventType[];
+  /** Newest first when true (`{ descending: true, limit: 1 }`: the study's last event). */
+  descending?: boolean;
+}
+
 /** One trial of a chain of parents, as `Store.listAncestors` returns it. */
 export interface AncestorLink {
   id: number;
@@ -120,6 +144,69 @@ export interface AncestorLink {
   label: FailureLabel | null;
   labelDetail: string | null;
   commit: string | null;
+}
+
+/** A finished trial projected to its result (no edit, diff, log or metrics read), as `Store.listTrialResults` returns it. */
+export interface TrialResult {
+  id: number;
+  specialist: string;
+  status: Extract<TrialStatus, 'kept' | 'discarded' | 'failed'>;
+  label: FailureLabel | null;
+  score: number | null;
+  finishedAt: string;
+}
+
+/** Which finished trials `Store.listTrialResults` returns. */
+export interface TrialResultFilter {
+  /** Only these statuses (an empty list matches nothing). */
+  status?: Array<TrialResult['status']>;
+  /** Not the trials failed with these labels. */
+  excludeLabels?: FailureLabel[];
+  /** Only the newest this many, in finishing order. */
+  newest?: number;
+}
+
+/** One specialist's finished trials, summed by `Store.summarizeTrials` (the baseline not counted). */
+export interface SpecialistTrialTotals {
+  specialist: string;
+  /** Its lowest finished trial's number. */
+  firstId: number;
+  /** Its finished trials (kept, discarded, failed). */
+  finished: number;
+  /** Of them, failed with `infra_error` (the machine's fault). */
+  machineFaults: number;
+  kept: number;
+  /** Failed, machine faults not counted. */
+  failed: number;
+  /** USD of its finished trials (each trial's `cost.usd`). */
+  costUsd: number;
+  /** Its finished trials' `timings.totalMs`, machine faults not counted, milliseconds. */
+  totalMs: number;
+}
+
+/**
+ * What a driver starting on a study needs of its history, as aggregate queries give it
+ * (`Store.summarizeTrials`): counts and sums, no trial record read, whatever the size of
+ * the study.
+ */
+export interface TrialSummary {
+  /** Trials in the study, the baseline included. */
+  trials: number;
+  /** The highest trial number; null in a study without trials. */
+  lastId: number | null;
+  /** Trials not finished (pending or running), in id order. */
+  unfinishedIds: number[];
+  /** Trials other than the baseline that the machine did not fail (`infra_error`): what `budget.trials` counts. */
+  countedTrials: number;
+  /** Finished trials other than the baseline, machine faults not counted, after the last kept one in finishing order (all of them when none was kept). */
+  sinceLastKept: number;
+  /**
+   * USD spent in the study: every trial's `cost.usd`, plus the sessions that proposed
+   * nothing (`proposal.none`) and the dropped proposals (`proposal.dropped`).
+   */
+  spentUsd: number;
+  /** The finished trials summed by specialist, in order of `firstId`. */
+  specialists: SpecialistTrialTotals[];
 }
 
 /**
@@ -235,7 +322,18 @@ export interface Store {
   listTrialLevels?(studyId: number, trialIds?: readonly number[]): Promise<TrialLevelRecord[]>;
 
   getTrial(studyId: number, trialId: number): Promise<TrialRecord | null>;
-  listTrials(studyId: number, filter?: TrialFilter): Promise<TrialRecord[]>;
+  listTrials(studyId: number, filter?: TrialListFilter): Promise<TrialRecord[]>;
+  /**
+   * The study's counts and sums (`TrialSummary`): a handful of aggregate queries, no trial
+   * record read, so a driver starts on a study of any size in the same memory.
+   */
+  summarizeTrials(studyId: number): Promise<TrialSummary>;
+  /**
+   * Finished trials other than the baseline, projected to their results
+   * (`TrialResult`), in finishing order (finish time, then number); `newest` reads only
+   * the last ones of that order.
+   */
+  listTrialResults(studyId: number, filter?: TrialResultFilter): Promise<TrialResult[]>;
   /** The most recently kept trial (the baseline when nothing else was kept), or null. */
   getIncumbent(studyId: number): Promise<TrialRecord | null>;
   countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;
@@ -251,9 +349,9 @@ export interface Store {
   /**
    * The study's events with id above `afterId`, in id order: names written by older
    * versions read back under their current name; a line outside the vocabulary is
-   * returned as `unrecognised` (kept, never dropped).
+   * returned as `unrecognised` (kept, never dropped). `options` narrows them (EventFilter).
    */
-  listEvents(studyId: number, options?: { afterId?: number; limit?: number }): Promise<StudyEvent[]>;
+  listEvents(studyId: number, options?: EventFilter): Promise<StudyEvent[]>;
 
   close(): Promise<void>;
 }

@@ -12,16 +12,13 @@ import type { Proposal, TrialOwner, TrialRecord } from '../core/trial.ts';
 import { admitEdit, notesWithSummary } from '../evaluator/edit-admission.ts';
 import { checkCumulative } from '../evaluator/legality.ts';
 import { studyStatePaths } from '../evaluator/legality-step.ts';
-import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
 import { IsolatingExecutor, type TrialIsolationPolicy } from '../evaluator/trial-isolation.ts';
 import type { StudyPaths } from '../layout/autolab-layout.ts';
-import { driveStudy, type DriveSummary } from '../scheduler/drive-study.ts';
+import type { DriveSummary } from '../scheduler/drive-study.ts';
 import { fidelityNotes } from '../scheduler/ladder-notes.ts';
-import { createSpecialist } from '../specialists/registry.ts';
-import { remoteTrials } from '../worker/await-remote-trial.ts';
 import { isQueueStore } from '../worker/leased-store.ts';
-import { workStudy, type WorkerSummary } from '../worker/work-study.ts';
+import type { WorkerSummary } from '../worker/work-study.ts';
 import { openWorkspace, type Workspace } from '../workspace/workspace.ts';
 import { ensureBaseline } from './baseline.ts';
 import { recoverStudy, type RecoveryReport } from './recovery.ts';
@@ -82,6 +79,12 @@ export class Study {
    * const { stopReason, incumbent } = await study.run({ hours: 8, stop: stop.signal });
    */
   async run(options: StudyRunOptions = {}): Promise<DriveSummary> {
+    // The driving code is loaded when a study runs: reading commands (status, trials, show) start faster.
+    const [{ createSpecialist }, { driveStudy }, { remoteTrials }] = await Promise.all([
+      import('../specialists/registry.ts'),
+      import('../scheduler/drive-study.ts'),
+      import('../worker/await-remote-trial.ts'),
+    ]);
     const specialists = options.specialists ?? this.task.specialists.map((spec) => createSpecialist(spec, this.task));
     if (options.remote && !isQueueStore(this.store, options.sameHost ?? false)) {
       throw new AutolabError('UsageError', '--remote queues trials for workers on other hosts, which needs a store they share', {
@@ -110,6 +113,7 @@ export class Study {
   async work(options: StudyWorkOptions = {}): Promise<WorkerSummary> {
     const work = workOptionsFor(this.task, this.store, options);
     const runtime = (await this.runtime({ recover: false, setup: true })).runtime;
+    const { workStudy } = await import('../worker/work-study.ts');
     return withResearchMemory(runtime, this.events, () => workStudy(runtime, work));
   }
 
@@ -242,6 +246,7 @@ export class Study {
     this.events.emit('trial.created', trialCreatedEvent(trial));
     const heartbeat = setInterval(() => void this.store.heartbeat(this.record.id, [trial.id]).catch(() => undefined), 2_000);
     try {
+      const { evaluateTrial } = await import('../evaluator/evaluate-trial.ts');
       return await withResearchMemory(runtime, this.events, () => evaluateTrial(runtime, trial, { index: 0, gpu: this.task.gpus[0] ?? null }, signal));
     } finally {
       clearInterval(heartbeat);

@@ -12,7 +12,7 @@ import { judgedTaskAtLevel } from '../core/fidelity-task.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
 import { AutolabError } from '../core/errors.ts';
 import { trialFinishedEvent } from '../core/events.ts';
-import type { TrialRecord } from '../core/trial.ts';
+import type { TrialRecord, TrialTimings } from '../core/trial.ts';
 import { classifyStep } from './classify-step.ts';
 import { gatherEvidence } from './evaluate-trial.ts';
 import { recordStep, startStep } from './record-step.ts';
@@ -56,19 +56,37 @@ export async function evaluateTrialAtLevel(runtime: StudyRuntime, trial: TrialRe
   const started = performance.now();
   await startStep(job);
   if (level > 0 && ladder.continueRuns === true) job.runtime = { ...job.runtime, ...(await resumeSourceOf(runtime, trial, level)) };
-  const evidence = level === 0 ? await gatherEvidence(job) : await gatherLevelEvidence(job);
+  const gathered = level === 0 ? await gatherEvidence(job) : await gatherLevelEvidence(job);
   if (level > 0 && ladder.continueRuns === true) await dropLevelArtifacts(runtime.paths, trial.id);
   enterPhase(job, 'gates');
-  const classified = classifyStep(job.runtime.task, evidence);
-  const measured = classified.kind === 'scored' || evidence.measured !== null ? await levels.recordTrialLevel(runtime.studyId, trial.id, levelDraft(runtime, level, evidence, classified)) : null;
+  const classified = classifyStep(job.runtime.task, gathered);
+  const measured = classified.kind === 'scored' || gathered.measured !== null ? await levels.recordTrialLevel(runtime.studyId, trial.id, levelDraft(runtime, level, gathered, classified)) : null;
+  // The trial's timings are its whole climb so far (each level's own run time stays in its level record).
+  const evidence = { ...gathered, timings: climbTimings(level === 0 ? {} : trial.timings, gathered.timings) };
+  const climbedMs = (level === 0 ? 0 : (trial.timings.totalMs ?? 0)) + msSince(started);
   if (classified.kind === 'failed' || isFull) {
     enterPhase(job, 'record');
-    return { kind: 'finished', trial: await recordStep(job, evidence, classified, msSince(started)), level: measured };
+    return { kind: 'finished', trial: await recordStep(job, evidence, classified, climbedMs), level: measured };
   }
-  const { commit, tree, diff, timings, logExcerpt } = evidence;
+  const { commit, tree, diff, logExcerpt } = evidence;
+  const timings = { ...evidence.timings, totalMs: climbedMs };
   await runtime.store.updateTrial(runtime.studyId, trial.id, { status: 'pending', commit, tree, diff, timings, logExcerpt });
   const waiting = (await runtime.store.getTrial(runtime.studyId, trial.id)) ?? trial;
   return { kind: 'measured', trial: waiting, level: measured! };
+}
+
+/**
+ * A laddered trial's timings after one more level: the run and score times of the levels
+ * below (\`before\`) plus this level's (\`level\`, whose other phases are the first level's,
+ * carried over), so the recorded run time is what the whole climb cost.
+ *
+ * @example climbTimings({ runMs: 100, scoreMs: 10 }, { runMs: 900, scoreMs: 12, materialiseMs: 50 }) // { runMs: 1000, scoreMs: 22, materialiseMs: 50 }
+ */
+export function climbTimings(before: TrialTimings, level: TrialTimings): TrialTimings {
+  const sum = (a: number | undefined, b: number | undefined) => (a === undefined && b === undefined ? undefined : (a ?? 0) + (b ?? 0));
+  const runMs = sum(before.runMs, level.runMs);
+  const scoreMs = sum(before.scoreMs, level.scoreMs);
+  return { ...level, ...(runMs !== undefined && { runMs }), ...(scoreMs !== undefined && { scoreMs }) };
 }
 
 /** The runtime a level's commands see: the task at that level, and the level's own executor when it names one. */
@@ -91,7 +109,9 @@ async function resumeSourceOf(runtime: StudyRuntime, trial: TrialRecord, level: 
 /** The run and score of a promoted trial: a fresh worktree at its commit, its repeats, then the worktree removed. */
 async function gatherLevelEvidence(job: TrialJob): Promise<TrialEvidence> {
   const { runtime, trial } = job;
-  let evidence: TrialEvidence = startingEvidence(trial);
+  // This level's own run and score times (`climbTimings` adds the levels below).
+  const { runMs: _run, scoreMs: _score, totalMs: _total, ...carried } = trial.timings;
+  let evidence: TrialEvidence = { ...startingEvidence(trial), timings: carried };
   try {
     enterPhase(job, 'materialise');
     if (trial.commit === null) return withFacts(evidence, { applyError: `trial #${trial.id} has no commit to run at a higher level` });

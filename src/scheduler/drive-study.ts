@@ -12,7 +12,7 @@ import { isIdle, nextStopReason, roomLeft, stopWith } from './driver-state.ts';
 import { openDriver, stopRequested, type Driver, type DriveOptions } from './driver.ts';
 import { adoptTrials } from './adopt-steps.ts';
 import { dropProposal, requestProposals } from './proposal-steps.ts';
-import { adoptClimbingTrials, startPromotions } from './ladder-steps.ts';
+import { adoptClimbingTrials, decideUndecided, startPromotions } from './ladder-steps.ts';
 import { fillSlots } from './trial-steps.ts';
 
 export { MACHINE_FAULTS_BEFORE_STOP } from './driver-state.ts';
@@ -102,6 +102,8 @@ export async function drainAndStop(driver: Driver, reason: string): Promise<void
   driver.proposalAbort.abort();
   runtime.events.emit('study.stopping', { reason, force: driver.options.kill.aborted });
   for (const item of state.waiting.splice(0)) await dropProposal(driver, item.proposal, reason);
+  // No level fills any more: trials waiting for their level to hold `min_rung` results are decided against it as it stands.
+  await decideUndecided(driver);
   // Promoted trials still climb (a budget reached must not strand the best ones below the full level); not once the user stops.
   while (state.running.size > 0 || state.proposing.size > 0 || (state.promotions.length > 0 && !stopRequested(driver))) {
     await startPromotions(driver);
@@ -111,7 +113,7 @@ export async function drainAndStop(driver: Driver, reason: string): Promise<void
 
 /**
  * Every couple of seconds: the heartbeats of the trials this driver evaluates and of the
- * promotions waiting here (queued trials' heartbeats are their workers' leases: never
+ * promotions and undecided trials waiting here (queued trials' heartbeats are their workers' leases: never
  * renewed here) and the study's
  * elapsed time. The returned function stops it and writes the last stretch of time.
  */
@@ -127,7 +129,8 @@ function startHeartbeat(driver: Driver): () => Promise<void> {
   const timer = setInterval(() => {
     // With workers, running trials are theirs (leases); promotions waiting here are this driver's.
     const running = driver.options.remote ? [] : [...driver.state.running].map((run) => run.trialId);
-    void store.heartbeat(studyId, [...running, ...driver.state.promotions.map((p) => p.trialId)]).catch(() => undefined);
+    const waiting = [...driver.state.promotions, ...driver.state.undecided].map((p) => p.trialId);
+    void store.heartbeat(studyId, [...running, ...waiting]).catch(() => undefined);
     void addElapsed();
   }, HEARTBEAT_MS);
   timer.unref();

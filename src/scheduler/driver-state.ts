@@ -60,6 +60,12 @@ export interface DriverState {
   running: Set<RunningTrial>;
   /** Promotions up the fidelity ladder waiting for a slot (they go before new proposals). */
   promotions: WaitingPromotion[];
+  /**
+   * Trials measured at a fidelity level that holds fewer than `min_rung` results: no
+   * promotion decided yet, no slot held; decided when the level gets another result, or
+   * when the driver stops.
+   */
+  undecided: Array<{ trialId: number; level: number }>;
 }
 
 /** The state of a driver starting on a study with these trials and this spend so far. */
@@ -76,6 +82,7 @@ export function createDriverState(trials: readonly TrialRecord[], spentUsd: numb
     proposing: new Set(),
     running: new Set(),
     promotions: [],
+    undecided: [],
   };
 }
 
@@ -158,6 +165,16 @@ export function takePromotion(state: DriverState, parallel: number): WaitingProm
     if (priority(promotion) > priority(current) || (priority(promotion) === priority(current) && promotion.level > current.level)) best = index;
   });
   return state.promotions.splice(best, 1)[0]!;
+}
+
+/**
+ * Takes the undecided trials at `level` (every level when omitted) out of the state, to be
+ * decided again; a trial still undecided afterwards is put back by the caller.
+ */
+export function takeUndecided(state: DriverState, level?: number): Array<{ trialId: number; level: number }> {
+  const taken = state.undecided.filter((entry) => level === undefined || entry.level === level);
+  state.undecided = state.undecided.filter((entry) => !taken.includes(entry));
+  return taken;
 }
 
 /** The oldest waiting proposal, taken to start as a trial (counted now), or null when none waits or no slot is free. */

@@ -6,16 +6,17 @@
  * promising trial waits. A trial is counted (patience, the chooser's payoff) once, when it
  * is finally recorded.
  */
+import { auditEventsOf } from '../core/audit-events.ts';
 import { coerceError } from '../core/errors.ts';
-import { summariseLadder } from '../core/ladder-summary.ts';
+import { predictionsAtLevel, summariseLadder } from '../core/ladder-summary.ts';
 import { expectedClimbMs, levelCosts } from '../core/level-cost.ts';
 import { gainPerSecond, gainsAtLevel, type GainPerCost } from '../core/gain-per-cost.ts';
-import { decidePromotion } from '../core/promotion.ts';
+import { decidePromotion, type PromotionDecision } from '../core/promotion.ts';
 import { slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { levelStore, recordNotPromoted, type LevelOutcome } from '../evaluator/evaluate-level.ts';
 import type { SlotInfo } from '../evaluator/study-runtime.ts';
-import { recordFinished, takePromotion, type RunningTrial, type WaitingPromotion } from './driver-state.ts';
+import { recordFinished, takePromotion, takeUndecided, type RunningTrial, type WaitingPromotion } from './driver-state.ts';
 import { stopRequested, type Driver } from './driver.ts';
 import { measureLevel } from './measure-level.ts';
 
@@ -63,28 +64,67 @@ export function countFinished(driver: Driver, finished: TrialRecord): void {
   recordFinished(driver.state, finished);
 }
 
-/** After a level: a finished trial as it is; a measured one promoted (null) or recorded `pruned`. */
+/**
+ * After a level: a finished trial as it is; a measured one promoted (null), waiting for
+ * its level to hold `min_rung` results (null), or recorded `pruned`. The level grew by one
+ * result, so trials waiting there are decided again.
+ */
 async function afterLevel(driver: Driver, outcome: LevelOutcome): Promise<TrialRecord | null> {
   if (outcome.kind === 'finished') return outcome.trial;
+  const settled = await settleAtLevel(driver, outcome.trial, outcome.level);
+  if (settled !== 'waits') await decideUndecided(driver, outcome.level.level);
+  return settled === 'promoted' || settled === 'waits' ? null : settled;
+}
+
+/** The promotion rule on one measured level: queued for the next level, left undecided, or recorded `pruned`. */
+async function settleAtLevel(driver: Driver, trial: TrialRecord, measured: TrialLevelRecord): Promise<TrialRecord | 'promoted' | 'waits'> {
   const { runtime } = driver;
-  const decision = await promotionDecision(driver, outcome.level);
-  if (!decision.promote) return recordNotPromoted(runtime, outcome.trial, outcome.level, decision.reason, decision.predictedFull);
-  const next = outcome.level.level + 1;
+  // Once the driver stops, no level will fill: decide against the level as it stands.
+  const decision = await promotionDecision(driver, measured, driver.state.stopReason !== null);
+  if (decision.wait === true) {
+    driver.state.undecided.push({ trialId: trial.id, level: measured.level });
+    return 'waits';
+  }
+  if (!decision.promote) return recordNotPromoted(runtime, trial, measured, decision.reason, decision.predictedFull);
+  const next = measured.level + 1;
   const to = runtime.task.fidelity!.levels[next]!.name;
-  await runtime.store.appendEvent(runtime.studyId, outcome.trial.id, 'trial.promoted', {
-    from: outcome.level.levelName,
+  await runtime.store.appendEvent(runtime.studyId, trial.id, 'trial.promoted', {
+    from: measured.levelName,
     to,
     reason: decision.reason,
     expectedRunMs: decision.expectedNextMs,
     ...(decision.gain !== null && { expectedGain: decision.gain.gain, expectedClimbMs: Math.round(decision.gain.costMs) }),
   });
-  driver.state.promotions.push({ trialId: outcome.trial.id, level: next, ...(decision.gain !== null && { gainPerSecond: gainPerSecond(decision.gain) }) });
+  driver.state.promotions.push({ trialId: trial.id, level: next, ...(decision.gain !== null && { gainPerSecond: gainPerSecond(decision.gain) }) });
   driver.wakeup.wake();
-  return null;
+  return 'promoted';
+}
+
+/**
+ * Decides the undecided trials at `level` (every level when omitted) again: promoted,
+ * recorded `pruned` (then counted), or left waiting. Never throws.
+ *
+ * @example await decideUndecided(driver); // as the driver stops: every level decided as it stands
+ */
+export async function decideUndecided(driver: Driver, level?: number): Promise<void> {
+  const { runtime } = driver;
+  for (const entry of takeUndecided(driver.state, level)) {
+    try {
+      const trial = await runtime.store.getTrial(runtime.studyId, entry.trialId);
+      if (trial === null || trial.finishedAt !== null) continue;
+      const measured = (await levelStore(runtime).listTrialLevels(runtime.studyId, [entry.trialId])).find((record) => record.level === entry.level && record.status === 'scored');
+      if (measured === undefined) continue;
+      const settled = await settleAtLevel(driver, trial, measured);
+      if (typeof settled === 'object') countFinished(driver, settled);
+    } catch (error) {
+      runtime.events.emit('warning', { code: 'record_failed', message: `trial #${entry.trialId} could not be decided at fidelity level ${entry.level}: ${coerceError(error).message}` });
+    }
+  }
+  driver.wakeup.wake();
 }
 
 /** The promotion rule on the study's level records as they are now, and the trial's predicted full-level score. */
-async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Promise<{ promote: boolean; reason: string; predictedFull: number | null; expectedNextMs: number | null; gain: GainPerCost | null }> {
+async function promotionDecision(driver: Driver, measured: TrialLevelRecord, decideNow: boolean): Promise<PromotionDecision & { predictedFull: number | null; expectedNextMs: number | null; gain: GainPerCost | null }> {
   const { runtime } = driver;
   const fidelity = runtime.task.fidelity!;
   const direction = runtime.task.objective.direction;
@@ -92,24 +132,26 @@ async function promotionDecision(driver: Driver, measured: TrialLevelRecord): Pr
   const peers = records.filter((record) => record.level === measured.level && record.status === 'scored' && record.score !== null).map((record) => ({ trialId: record.trialId, score: record.score! }));
   const trials = await runtime.store.listTrials(runtime.studyId);
   const summary = summariseLadder(fidelity, direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
-  const prediction = summary.trials.get(measured.trialId)?.predictedFull ?? null;
+  // Every trial at the level weighed by what its levels up to this one predict (like with like).
+  const predictions = predictionsAtLevel(fidelity, summary.fit, records, measured.level);
+  const prediction = predictions.get(measured.trialId) ?? null;
   const rule = fidelity.promote.rule;
   const incumbentFullScore = rule === 'predicted' || rule === 'gain_per_cost' ? ((await runtime.store.getIncumbent(runtime.studyId))?.score ?? null) : null;
   // The cost model: the next level's expected run time, shown before it runs (checked against `trial.level_measured`).
   const costs = levelCosts(fidelity, records);
   const expectedNextMs = costs[measured.level + 1]?.expectedMs ?? null;
   const climbMs = expectedClimbMs(costs, measured.level + 1);
-  const predictions = new Map([...summary.trials].map(([id, trial]) => [id, trial.predictedFull]));
   const gains = rule === 'gain_per_cost' && incumbentFullScore !== null && climbMs !== null ? gainsAtLevel({ direction, level: measured.level, records, predictions, incumbent: incumbentFullScore, climbMs }) : null;
-  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains });
+  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains, decideNow });
   const gain = gains?.find((entry) => entry.trialId === measured.trialId) ?? null;
-  return { ...decision, predictedFull: prediction?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs), gain };
+  return { ...decision, predictedFull: summary.trials.get(measured.trialId)?.predictedFull?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs), gain };
 }
 
 /**
- * Trials a previous driver left mid-ladder (measured at some levels, promoted, not
- * finished), which `recoverStudy` handed to this driver's owner, are queued for the level
- * above their highest scored one.
+ * Trials a previous driver left mid-ladder (measured at some levels, not finished), which
+ * `recoverStudy` handed to this driver's owner: a trial promoted from its highest scored
+ * level is queued for the level above; one left undecided there (its level held fewer than
+ * `min_rung` results) waits again and is decided with the others there.
  */
 export async function adoptClimbingTrials(driver: Driver): Promise<number[]> {
   const { runtime } = driver;
@@ -118,14 +160,30 @@ export async function adoptClimbingTrials(driver: Driver): Promise<number[]> {
   const ours = unfinished.filter((trial) => trial.id !== 0 && trial.owner?.token === runtime.owner.token && !driver.state.promotions.some((p) => p.trialId === trial.id));
   if (ours.length === 0) return [];
   const records = await runtime.store.listTrialLevels(runtime.studyId, ours.map((trial) => trial.id));
+  const promotedFrom = await promotionsOf(driver, new Set(ours.map((trial) => trial.id)));
   const adopted: number[] = [];
   for (const trial of ours) {
     const scored = records.filter((record) => record.trialId === trial.id && record.status === 'scored');
     if (scored.length === 0) continue;
-    const level = Math.max(...scored.map((record) => record.level)) + 1;
-    if (level >= runtime.task.fidelity.levels.length) continue;
-    driver.state.promotions.push({ trialId: trial.id, level });
+    const highest = scored.reduce((top, record) => (record.level > top.level ? record : top));
+    if (highest.level + 1 >= runtime.task.fidelity.levels.length) continue;
+    if (promotedFrom.get(trial.id)?.has(highest.levelName) === true) driver.state.promotions.push({ trialId: trial.id, level: highest.level + 1 });
+    else driver.state.undecided.push({ trialId: trial.id, level: highest.level });
     adopted.push(trial.id);
   }
   return adopted;
+}
+
+/** The levels each of `trialIds` was promoted from (`trial.promoted` in the audit log). */
+async function promotionsOf(driver: Driver, trialIds: ReadonlySet<number>): Promise<Map<number, Set<string>>> {
+  const { store, studyId } = driver.runtime;
+  const from = new Map<number, Set<string>>();
+  for (let afterId = 0; ; ) {
+    const events = await store.listEvents(studyId, { afterId, limit: 1000 });
+    for (const event of auditEventsOf(events, 'trial.promoted')) {
+      if (event.trialId !== null && trialIds.has(event.trialId)) from.set(event.trialId, (from.get(event.trialId) ?? new Set()).add(event.data.from));
+    }
+    if (events.length < 1000) return from;
+    afterId = events[events.length - 1]!.id;
+  }
 }

@@ -76,6 +76,7 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
 
   app.get('/api/studies/:study/timeline', async (c) => {
     const entry = await hub.study(c.req.param('study'));
+    await entry.snapshot.loadSlots();
     return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now()), revision: entry.snapshot.revision })));
   });
 
@@ -156,7 +157,7 @@ function addTrialRoutes(app: Hono, hub: StudyHub): void {
     const from = entry.snapshot.trials.get(trialIdParam(againstText));
     if (!to) throw notFoundTrial(entry, c.req.param('id'));
     if (!from) throw notFoundTrial(entry, againstText);
-    return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace()));
+    return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace(), (ids) => entry.snapshot.full(ids)));
   });
 }
 

@@ -21,8 +21,8 @@ function archiveOf(hub: StudyHub, entry: StudyEntry): SessionArchive {
 }
 
 /** The session and what its proposal became (the trial's outcome and diff), for the replay page. */
-function replay(entry: StudyEntry, session: SessionRecord) {
-  const trial = session.trialId === null ? undefined : entry.snapshot.trials.get(session.trialId);
+async function replay(entry: StudyEntry, session: SessionRecord) {
+  const trial = session.trialId === null || !entry.snapshot.trials.has(session.trialId) ? undefined : (await entry.snapshot.full([session.trialId])).get(session.trialId); // with its diff
   return {
     session,
     trial: trial ? { id: trial.id, status: trial.status, label: trial.label, score: trial.score, hypothesis: trial.hypothesis, diff: trial.diff } : null,
@@ -49,13 +49,13 @@ export function registerSessionRoutes(app: Hono, hub: StudyHub): void {
     const entry = await hub.study(c.req.param('study'));
     const session = await archiveOf(hub, entry).getSession(entry.snapshot.study.id, c.req.param('id'));
     if (!session) throw new AutolabError('NotFound', `study '${entry.snapshot.study.name}' has no session ${c.req.param('id')}`);
-    return c.json(replay(entry, session));
+    return c.json(await replay(entry, session));
   });
   app.get('/api/studies/:study/trials/:id/session', async (c) => {
     const entry = await hub.study(c.req.param('study'));
     const trialId = Number(c.req.param('id'));
     const [session] = Number.isInteger(trialId) ? await archiveOf(hub, entry).listSessions(entry.snapshot.study.id, { trialId, limit: 1 }) : [];
     if (!session) throw new AutolabError('NotFound', `no archived session proposed trial #${c.req.param('id')} of study '${entry.snapshot.study.name}'`, { hint: 'only llm and command specialists have sessions; see the Sessions tab' });
-    return c.json(replay(entry, session));
+    return c.json(await replay(entry, session));
   });
 }

@@ -64,7 +64,7 @@ export class StudyHub {
   private async load(name: string): Promise<StudyEntry> {
     const record = await this.store.getStudy(name);
     if (!record) throw new AutolabError('NotFound', `there is no study named '${name}' in this store`, { hint: 'the studies list is at /api/studies' });
-    const snapshot = await StudySnapshot.load(this.store, record);
+    const snapshot = await StudySnapshot.load(this.store, record, { light: true });
     const source = new StudySource(record, this.options.root ?? null);
     return { source, snapshot, analysis: new StudyAnalysis(source, snapshot) };
   }

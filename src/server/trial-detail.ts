@@ -31,8 +31,8 @@ export interface TrialDetail {
 /** The trial page's data for trial `id` (null when the study has no such trial). */
 export async function trialDetail(entry: StudyEntry, id: number): Promise<TrialDetail | null> {
   const { snapshot, source } = entry;
-  const trial = snapshot.trials.get(id);
-  if (!trial) return null;
+  if (!snapshot.trials.has(id)) return null;
+  const trial = (await snapshot.full([id])).get(id) ?? snapshot.trials.get(id)!; // the light record lacks the diff, logs, curve
   const objective = source.task.objective;
   const trials = snapshot.sorted();
   const byId = snapshot.trials;
@@ -50,6 +50,7 @@ export async function trialDetail(entry: StudyEntry, id: number): Promise<TrialD
   const incumbent = snapshot.cached('incumbent', () => incumbentOf(trials)?.id ?? null);
   const baseline = byId.get(0)?.score ?? null;
   const parent = trial.parent === null ? undefined : byId.get(trial.parent);
+  const events = await snapshot.events(trial.id);
   return {
     trial: {
       ...trialToJson(trial),
@@ -65,12 +66,18 @@ export async function trialDetail(entry: StudyEntry, id: number): Promise<TrialD
     children: (children.get(trial.id) ?? []).map((child) => summarizeTrial(child, byId, objective)),
     isIncumbent: incumbent === trial.id,
     onChain: chain.has(trial.id),
-    slot: snapshot.slots.get(trial.id) ?? null,
-    events: snapshot.trialEvents.get(trial.id) ?? [],
+    slot: slotOf(events),
+    events,
     logs: await listTrialLogs(source.paths, trial.id),
     curve: learningCurve(trial.curve ?? []),
     objective,
   };
+}
+
+/** Where the trial ran: its last `trial.started` event's slot and GPU, or null. */
+function slotOf(events: readonly StudyEvent[]): TrialSlot | null {
+  const started = events.findLast((event) => event.type === 'trial.started');
+  return started?.type === 'trial.started' ? { slot: started.data.slot ?? null, gpu: started.data.gpu ?? null } : null;
 }
 
 /** One series per metric (and per repeat when there are several). */

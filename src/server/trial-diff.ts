@@ -19,8 +19,18 @@ export type TrialDiff =
   | { from: number; to: number; source: 'git'; diff: string }
   | { from: number; to: number; source: 'stored'; steps: TrialDiffStep[]; note: string };
 
-/** The change that turns trial `from` into trial `to`. */
-export async function diffTrials(from: TrialRecord, to: TrialRecord, byId: ReadonlyMap<number, TrialRecord>, workspace: Workspace | null): Promise<TrialDiff> {
+/**
+ * The change that turns trial `from` into trial `to`. `byId` gives the parents; the
+ * stored diffs come from `readFull` when given (a light snapshot holds no diffs: only
+ * the steps shown are read), else from `byId`.
+ */
+export async function diffTrials(
+  from: TrialRecord,
+  to: TrialRecord,
+  byId: ReadonlyMap<number, TrialRecord>,
+  workspace: Workspace | null,
+  readFull?: (ids: readonly number[]) => Promise<ReadonlyMap<number, TrialRecord>>,
+): Promise<TrialDiff> {
   if (workspace !== null && from.commit !== null && to.commit !== null) {
     try {
       return { from: from.id, to: to.id, source: 'git', diff: await workspace.diffBetween(from.commit, to.commit) };
@@ -31,15 +41,17 @@ export async function diffTrials(from: TrialRecord, to: TrialRecord, byId: Reado
   const up = ancestry(from, byId);
   const down = ancestry(to, byId);
   const common = up.find((id) => down.includes(id));
+  const shown = [...up.slice(0, common === undefined ? up.length : up.indexOf(common)), ...down.slice(0, common === undefined ? down.length : down.indexOf(common))];
+  const diffs = readFull ? await readFull(shown) : byId;
   const steps: TrialDiffStep[] = [];
   for (const id of up) {
     if (id === common) break;
-    steps.push({ trial: id, reversed: true, diff: reverseUnifiedDiff(byId.get(id)?.diff ?? '') });
+    steps.push({ trial: id, reversed: true, diff: reverseUnifiedDiff(diffs.get(id)?.diff ?? '') });
   }
   const apply: TrialDiffStep[] = [];
   for (const id of down) {
     if (id === common) break;
-    apply.push({ trial: id, reversed: false, diff: byId.get(id)?.diff ?? '' });
+    apply.push({ trial: id, reversed: false, diff: diffs.get(id)?.diff ?? '' });
   }
   steps.push(...apply.reverse());
   const note =

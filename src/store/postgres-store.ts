@@ -23,6 +23,7 @@ export const POSTGRES_DIALECT: Dialect = {
   now: `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`,
   lockRowsSkipLocked: (table) => ` FOR UPDATE OF ${table} SKIP LOCKED`,
   jsonMember: (column, key) => `(${column}::jsonb ->> '${key}')`,
+  jsonNumber: (column, path) => `(CASE WHEN jsonb_typeof(${column}::jsonb #> '{${path.join(',')}}') = 'number' THEN (${column}::jsonb #>> '{${path.join(',')}}')::double precision END)`,
   timestampBefore: (column) => `${column}::timestamptz < ?::timestamptz`,
   jsonMerge: (column) => `(${column}::jsonb || ?::jsonb)::text`,
   writesInWith: true,

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AutolabError } from '../core/errors.ts';
-import type { AncestorLink, StudyEvent } from '../core/store.ts';
+import type { AncestorLink, StudyEvent, TrialResult } from '../core/store.ts';
 import { auditEventFromStored } from './audit-event-data.ts';
 import type { StudyRecord } from '../core/study.ts';
 import { deriveTrialFailure } from '../core/trial-failure.ts';
@@ -213,6 +213,17 @@ const ancestorRowSchema = trialRowSchema.pick({ id: true, parent: true, status: 
 export function ancestorFromRow(row: unknown): AncestorLink {
   const r = parseWith(ancestorRowSchema, row, 'trial row');
   return { id: r.id, parent: r.parent, status: r.status, label: r.label, labelDetail: r.label_detail, commit: r.commit_sha };
+}
+
+const resultRowSchema = trialRowSchema.pick({ id: true, specialist: true, label: true, score: true }).extend({
+  status: z.enum(['kept', 'discarded', 'failed']),
+  finished_at: isoText,
+});
+
+/** Validates a projected row of `listTrialResults` (a finished trial) and maps it to a `TrialResult`. */
+export function trialResultFromRow(row: unknown): TrialResult {
+  const r = parseWith(resultRowSchema, row, 'trial row');
+  return { id: r.id, specialist: r.specialist, status: r.status, label: r.label, score: r.score, finishedAt: r.finished_at };
 }
 
 /** What recording an outcome needs of the trial it finishes (see `finishedTrialValues`). */

@@ -24,6 +24,7 @@ export const SQLITE_DIALECT: Dialect = {
   now: `strftime('%Y-%m-%dT%H:%M:%fZ', 'now')`,
   lockRowsSkipLocked: () => '',
   jsonMember: (column, key) => `json_extract(${column}, '$.${key}')`,
+  jsonNumber: (column, path) => `(CASE WHEN json_type(${column}, '$.${path.join('.')}') IN ('integer', 'real') THEN json_extract(${column}, '$.${path.join('.')}') END)`,
   timestampBefore: (column) => `${column} < ?`,
   jsonMerge: (column) => `json_patch(${column}, ?)`,
   writesInWith: false,

@@ -69,6 +69,12 @@ export const fidelitySchema = z
         eta: z.number().int().min(2).optional().describe(`successive_halving, predicted, gain_per_cost: the reduction factor. Default ${PROMOTION_DEFAULTS.eta}.`),
         k: z.number().int().min(1).optional().describe(`top_k: how many climb. Default ${PROMOTION_DEFAULTS.k}.`),
         confidence: z.number().gt(0.5).lt(1).optional().describe(`predicted: the confidence of the optimistic bound. Default ${PROMOTION_DEFAULTS.confidence}.`),
+        min_rung: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe('Every rule: no trial climbs from a level until it holds this many scored results (the baseline\'s included); trials measured before then wait, holding no slot (new proposals take the free slots), and are decided together once it fills. 1 decides each trial the moment it is measured. Default eta (top_k: 1).'),
       })
       .default({ rule: 'successive_halving' })
       .describe('Which trials climb to the next level. Default successive_halving with eta 3.'),
@@ -202,7 +208,7 @@ export function toFidelitySpec(parsed: ParsedFidelity, runTimeoutMs: number, tas
     ...(level.executor !== undefined ? { executor: levelExecutor(taskExecutor, level) } : {}),
   }));
   const p = parsed.promote;
-  const promote: PromotionRuleSpec =
+  const rule: PromotionRuleSpec =
     p.rule === 'top_k'
       ? { rule: 'top_k', k: p.k ?? PROMOTION_DEFAULTS.k }
       : p.rule === 'predicted'
@@ -210,5 +216,6 @@ export function toFidelitySpec(parsed: ParsedFidelity, runTimeoutMs: number, tas
         : p.rule === 'gain_per_cost'
           ? { rule: 'gain_per_cost', eta: p.eta ?? PROMOTION_DEFAULTS.eta }
           : { rule: 'successive_halving', eta: p.eta ?? PROMOTION_DEFAULTS.eta };
+  const promote: PromotionRuleSpec = p.min_rung !== undefined ? { ...rule, minRung: p.min_rung } : rule;
   return { levels, promote, ...(parsed.continue ? { continueRuns: true } : {}) };
 }

@@ -130,7 +130,7 @@ export const TASK_FILE_EXAMPLES: Readonly<Record<string, readonly string[]>> = {
       '    - { name: full, timeout: 20m, resources: { memory: 32GB, max_processes: 512 } }   # scale: 1 (timeout over the last level\'s)',
       '  promote: { rule: successive_halving, eta: 3 }   # the run sees AUTOLAB_FIDELITY=s|m|full',
     ].join('\n'),
-    'fidelity:\n  levels: [{ name: small, env: { SCALE: "0.25" }, scale: 0.25 }, { name: full, scale: 1 }]\n  promote: { rule: top_k, k: 2 }',
+    'fidelity:\n  levels: [{ name: small, env: { SCALE: "0.25" }, scale: 0.25 }, { name: full, scale: 1 }]\n  promote: { rule: top_k, k: 2, min_rung: 5 }   # nothing climbs from small before it holds 5 results',
     'fidelity:\n  levels: [{ name: s, timeout: 1m }, { name: m, timeout: 3m }, { name: full, timeout: 10m }]\n  promote: { rule: predicted, eta: 3, confidence: 0.8 }',
     'fidelity:\n  levels: [{ name: s, env: { STEPS: "200" }, scale: 0.1 }, { name: full, env: { STEPS: "2000" }, scale: 1 }]\n  promote: { rule: gain_per_cost, eta: 3 }\n  continue: true   # the run at full resumes from its checkpoint at s ($AUTOLAB_RESUME_FROM)',
     [

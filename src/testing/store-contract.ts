@@ -16,6 +16,7 @@ import type { FailureLabel, Metrics, TrialCost, TrialRecord } from '../core/tria
 import type { StoreFactory } from './store-factory.ts';
 import { describeResearchMemoryContract } from './research-memory-contract.ts';
 import { describeStoreQueryContract } from './store-query-contract.ts';
+import { describeStoreSummaryContract } from './store-summary-contract.ts';
 import { describeStoreLevelsContract } from './store-levels-contract.ts';
 import { describeStoreQueueContract } from './store-queue-contract.ts';
 
@@ -66,6 +67,7 @@ export function describeStoreContract(name: string, makeStore: StoreFactory): vo
   describeStoreQueueContract(name, makeStore);
   describeResearchMemoryContract(name, makeStore);
   describeStoreQueryContract(name, makeStore);
+  describeStoreSummaryContract(name, makeStore);
   describeStoreLevelsContract(name, makeStore);
   describe(`Store contract: ${name}`, () => {
     let store: Store;

@@ -84,6 +84,51 @@ export function describeStoreQueryContract(name: string, makeStore: StoreFactory
       }
     });
 
+    it('a light read (`light: true`) is the full read without the bulky columns, pages and filters included', async () => {
+      await randomStudy(13, 40);
+      const bulky = await store.createTrial(study.id, { specialist: 'a', parent: 0, hypothesis: 'bulky', seed: 1, edit: { kind: 'patch', patch: 'p' }, owner: null });
+      await store.updateTrial(study.id, bulky.id, { status: 'running', diff: 'diff --git a/x b/x', commit: 'c', tree: 't' });
+      await store.finishTrial(study.id, bulky.id, { ...SCORED(7), curve: [{ step: 1, name: 'loss', value: 7, repeat: 0 }] } as TrialOutcome, keepIfLower);
+      expect((await store.getTrial(study.id, bulky.id))!.diff).toBe('diff --git a/x b/x');
+      const full = await store.listTrials(study.id);
+      const light = await store.listTrials(study.id, { light: true });
+      expect(light.map((trial) => trial.id)).toEqual(full.map((trial) => trial.id));
+      for (const [i, trial] of light.entries()) {
+        const whole = full[i]!;
+        expect(trial.diff).toBeNull();
+        expect(trial.edit).toBeNull();
+        expect(trial.curve ?? []).toEqual([]);
+        expect(trial.repeats ?? []).toEqual([]);
+        expect(trial.failure ?? null).toEqual(whole.failure ?? null); // derived or stored, as in a full read
+        if (trial.status !== 'failed') expect(trial.logExcerpt).toBe('');
+        else expect([whole.logExcerpt, '']).toContain(trial.logExcerpt);
+        expect({ ...trial, diff: whole.diff, edit: whole.edit, curve: whole.curve, repeats: whole.repeats, logExcerpt: whole.logExcerpt, failure: whole.failure }).toEqual(whole);
+      }
+      const page = await store.listTrials(study.id, { light: true, status: ['failed', 'kept'], descending: true, afterId: 5, limit: 4 });
+      expect(page.map((trial) => trial.id)).toEqual(full.filter((trial) => trial.id > 5 && (trial.status === 'failed' || trial.status === 'kept')).reverse().slice(0, 4).map((trial) => trial.id));
+    });
+
+    it('listEvents narrows to one trial, to types, newest first, and pages add up to the filtered list', async () => {
+      await randomStudy(17, 25);
+      const all = await store.listEvents(study.id);
+      for (const trialId of [0, 4, 9, 404]) expect(await store.listEvents(study.id, { trialId })).toEqual(all.filter((event) => event.trialId === trialId));
+      const types = ['trial.started', 'trial.finished'] as const;
+      const typed = all.filter((event) => (types as readonly string[]).includes(event.type));
+      expect(typed.length).toBeGreaterThan(0);
+      expect(await store.listEvents(study.id, { types })).toEqual(typed);
+      expect(await store.listEvents(study.id, { types: [] })).toEqual([]);
+      expect(await store.listEvents(study.id, { descending: true, limit: 1 })).toEqual([all.at(-1)]);
+      expect(await store.listEvents(study.id, { trialId: 4, types: ['trial.started'], descending: true })).toEqual(all.filter((event) => event.trialId === 4 && event.type === 'trial.started').reverse());
+      const pages = [];
+      for (let after = -1; ; ) {
+        const page = await store.listEvents(study.id, { types, afterId: after, limit: 3 });
+        if (page.length === 0) break;
+        pages.push(...page);
+        after = page.at(-1)!.id;
+      }
+      expect(pages).toEqual(typed);
+    });
+
     it('listAncestors returns the chain to the baseline, projected, in one call', async () => {
       await randomStudy(5, 30);
       const full = await store.listTrials(study.id);

@@ -3,7 +3,13 @@
  * audit log: every state change of a trial appends an event, so reading the events after
  * the last one seen names exactly the trials to read again. Views computed from the
  * snapshot are cached per revision (the id of the last event applied), which keeps the
- * API fast on studies of ten thousand trials while other processes run them.
+ * API fast on large studies while other processes run them.
+ *
+ * A `light` snapshot (the dashboard's) holds each trial without its bulky columns (the
+ * diff, the edit, the log excerpt, the curve, the repeats: `TrialListFilter.light`) and no
+ * events; `full(ids)` and `events(id)` read those from the store when a page needs them.
+ * Loading reads the trials and the `trial.started` events (the slots) a page at a time,
+ * never the whole audit log.
  */
 import type { Store, StudyEvent } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
@@ -16,14 +22,14 @@ export interface TrialSlot {
 }
 
 const EVENT_PAGE = 20_000;
+/** Trials read per statement while loading. */
+const TRIAL_PAGE = 5_000;
 /** Above this many changed trials in one refresh, all trials are read again at once. */
 const RELOAD_THRESHOLD = 500;
 
 export class StudySnapshot {
   readonly trials = new Map<number, TrialRecord>();
   readonly slots = new Map<number, TrialSlot>();
-  /** Each trial's events from the audit log, oldest first. */
-  readonly trialEvents = new Map<number, StudyEvent[]>();
   /** The id of the last event applied (0 before any). */
   revision = 0;
   /** When the last event applied happened. */
@@ -35,18 +41,75 @@ export class StudySnapshot {
   private constructor(
     readonly store: Store,
     public study: StudyRecord,
+    /** True when trials are held without their bulky columns (see the file's comment). */
+    readonly light: boolean,
   ) {}
 
-  /** Reads the whole study: its events (slots, per-trial history), then its trials. */
-  static async load(store: Store, study: StudyRecord): Promise<StudySnapshot> {
-    const snapshot = new StudySnapshot(store, study);
-    for (;;) {
-      const events = await store.listEvents(study.id, { afterId: snapshot.revision, limit: EVENT_PAGE });
-      for (const event of events) snapshot.apply(event);
-      if (events.length < EVENT_PAGE) break;
-    }
-    for (const trial of await store.listTrials(study.id)) snapshot.trials.set(trial.id, trial);
+  /**
+   * Reads the study: its last event (the revision), the slots of its trials, its trials
+   * (`light`: without their bulky columns), a page at a time.
+   *
+   * @example const snapshot = await StudySnapshot.load(store, study, { light: true });
+   */
+  static async load(store: Store, study: StudyRecord, options: { light?: boolean } = {}): Promise<StudySnapshot> {
+    const snapshot = new StudySnapshot(store, study, options.light === true);
+    const [last] = await store.listEvents(study.id, { descending: true, limit: 1 });
+    if (last === undefined) return snapshot;
+    snapshot.revision = last.id;
+    snapshot.lastEventAt = last.at;
+    if (!snapshot.light) await snapshot.loadSlots();
+    await snapshot.readTrials({});
     return snapshot;
+  }
+
+  private slotsRead: Promise<void> | null = null;
+
+  /**
+   * Fills `slots` for every trial up to the revision from the `trial.started` events (a
+   * light snapshot reads them only when a view needs the slots: the timeline); later
+   * events keep them current.
+   */
+  loadSlots(): Promise<void> {
+    this.slotsRead ??= (async () => {
+      const upTo = this.revision;
+      const read = new Map<number, TrialSlot>();
+      for (let after = -1; ; ) {
+        const events = await this.store.listEvents(this.study.id, { afterId: after, limit: EVENT_PAGE, types: ['trial.started'] });
+        for (const event of events) if (event.id <= upTo && event.type === 'trial.started' && event.trialId !== null) read.set(event.trialId, { slot: event.data.slot ?? null, gpu: event.data.gpu ?? null });
+        if (events.length < EVENT_PAGE || events.at(-1)!.id >= upTo) break;
+        after = events.at(-1)!.id;
+      }
+      // A slot already held came from an event applied since (newer than any read here).
+      for (const [id, slot] of read) if (!this.slots.has(id)) this.slots.set(id, slot);
+    })();
+    this.slotsRead.catch(() => {
+      this.slotsRead = null;
+    });
+    return this.slotsRead;
+  }
+
+  /** Reads the trials `filter` names (every trial when empty) into the snapshot, a page at a time. */
+  private async readTrials(filter: { ids?: readonly number[] }): Promise<void> {
+    for (let after = -1; ; ) {
+      const page = await this.store.listTrials(this.study.id, { ...filter, afterId: after, limit: TRIAL_PAGE, light: this.light });
+      for (const trial of page) this.trials.set(trial.id, this.light ? lighter(trial) : trial);
+      if (page.length < TRIAL_PAGE) break;
+      after = page.at(-1)!.id;
+    }
+  }
+
+  /**
+   * The full records of `ids` (with diff, edit, log excerpt, curve, repeats): read from
+   * the store for a light snapshot, else the ones held.
+   */
+  async full(ids: readonly number[]): Promise<Map<number, TrialRecord>> {
+    if (!this.light) return new Map(ids.flatMap((id) => (this.trials.has(id) ? [[id, this.trials.get(id)!] as const] : [])));
+    return new Map((await this.store.listTrials(this.study.id, { ids })).map((trial) => [trial.id, trial]));
+  }
+
+  /** Trial `id`'s events from the audit log, oldest first (read from the store). */
+  events(id: number): Promise<StudyEvent[]> {
+    return this.store.listEvents(this.study.id, { trialId: id, afterId: -1 });
   }
 
   /**
@@ -71,14 +134,7 @@ export class StudySnapshot {
     if (fresh.length === 0) return fresh;
     const changed = new Set<number>();
     for (const event of fresh) if (event.trialId !== null) changed.add(event.trialId);
-    if (changed.size > RELOAD_THRESHOLD) {
-      for (const trial of await this.store.listTrials(this.study.id)) this.trials.set(trial.id, trial);
-    } else {
-      for (const id of changed) {
-        const trial = await this.store.getTrial(this.study.id, id);
-        if (trial) this.trials.set(id, trial);
-      }
-    }
+    await this.readTrials(changed.size > RELOAD_THRESHOLD ? {} : { ids: [...changed].sort((a, b) => a - b) });
     for (const listener of this.listeners) listener(fresh);
     return fresh;
   }
@@ -86,11 +142,6 @@ export class StudySnapshot {
   private apply(event: StudyEvent): void {
     this.revision = Math.max(this.revision, event.id);
     this.lastEventAt = event.at;
-    if (event.trialId !== null) {
-      const list = this.trialEvents.get(event.trialId) ?? [];
-      list.push(event);
-      this.trialEvents.set(event.trialId, list);
-    }
     if (event.trialId === null) {
       if (event.type === 'study.renamed') this.study = { ...this.study, name: event.data.name };
       return;
@@ -124,4 +175,10 @@ export class StudySnapshot {
     this.memo.set(key, { revision: this.revision, value });
     return value;
   }
+}
+
+/** A light record as held: the log excerpt dropped once the failure signature was derived from it. */
+function lighter(trial: TrialRecord): TrialRecord {
+  if (trial.logExcerpt !== '') trial.logExcerpt = '';
+  return trial;
 }

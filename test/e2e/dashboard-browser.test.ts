@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
-import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { describeInChromium } from '../../src/testing/chromium-for-tests.ts';
+import { openDashboardInChromium, type DashboardInChromium } from '../../src/testing/dashboard-in-chromium.ts';
 import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
 
 /**
@@ -16,21 +14,17 @@ import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-re
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
-const browserTests = chromiumForTests();
 
 describeInChromium('dashboard in Chromium', () => {
   let repo: { dir: string; cleanup: () => Promise<void> };
   let study: Study;
-  let served: Store;
-  let dashboard: RunningDashboard;
-  let tb: TestBrowser;
+  let view: DashboardInChromium;
   let page: Page;
   let problems: string[] = [];
   const signal = new AbortController().signal;
-  const base = () => dashboard.url.replace(/\/$/, '');
 
   const visit = async (path: string, ready: string, shot: string) => {
-    expect(await tb.visit(base() + path, ready, shot), `console errors on ${path}`).toEqual([]);
+    expect(await view.visit(path, ready, shot), `console errors on ${path}`).toEqual([]);
   };
 
   beforeAll(async () => {
@@ -43,16 +37,12 @@ describeInChromium('dashboard in Chromium', () => {
     await submit(await makePatch(repo.dir, { 'config.json': '{ "x": 4.5 }\n' }), 'overshoot x', 0, 'tuner');
     await submit('diff --git a/config.json b/config.json\n--- a/config.json\n+++ b/config.json\n@@ -1 +1 @@\n-{ "x": 2.5 }\n+{ "x": 2.9 }\n', 'closer still', 1, 'tuner');
     await submit(await makePatch(repo.dir, { 'train.js': train + '\nthrow new Error("diverged at step 7");\n' }), 'crash it', 0, 'manual');
-    served = await openStore(study.paths.store);
-    dashboard = await startDashboard({ store: served, root: repo.dir, port: 0, pollMs: 200 });
-    tb = await openTestBrowser({ screenshots: ARTIFACTS, executablePath: browserTests.executablePath });
-    ({ page, problems } = tb);
+    view = await openDashboardInChromium({ store: study.paths.store, root: repo.dir, screenshots: ARTIFACTS });
+    ({ page, problems } = view);
   });
 
   afterAll(async () => {
-    await tb?.close();
-    await dashboard?.close();
-    await served?.close();
+    await view?.close();
     await study?.close();
     await repo?.cleanup();
   });

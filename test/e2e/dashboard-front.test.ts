@@ -1,11 +1,9 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
-import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { describeInChromium } from '../../src/testing/chromium-for-tests.ts';
+import { openDashboardInChromium, type DashboardInChromium } from '../../src/testing/dashboard-in-chromium.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 import { writeSyntheticStudy } from '../../src/testing/synthetic-study.ts';
@@ -20,21 +18,17 @@ import { paretoFrontView } from '../../src/views/pareto-front-view.ts';
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'pareto-recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard-front');
-const browserTests = chromiumForTests();
 const TRIALS = 12;
 
 describeInChromium('the front page in Chromium', () => {
   let repo: { dir: string; cleanup: () => Promise<void> };
   let study: Study;
-  let served: Store;
-  let dashboard: RunningDashboard;
-  let tb: TestBrowser;
+  let view: DashboardInChromium;
   let page: Page;
   let problems: string[] = [];
-  const base = () => dashboard.url.replace(/\/$/, '');
 
   const visit = async (path: string, ready: string, shot: string) => {
-    expect(await tb.visit(base() + path, ready, shot), `console errors on ${path}`).toEqual([]);
+    expect(await view.visit(path, ready, shot), `console errors on ${path}`).toEqual([]);
   };
 
   beforeAll(async () => {
@@ -42,17 +36,12 @@ describeInChromium('the front page in Chromium', () => {
     const run = await runCli(['run', repo.dir, '--trials', String(TRIALS)]);
     expect(run.code, run.stderr).toBe(0);
     study = await openStudy(repo.dir);
-    served = await openStore(study.paths.store);
-    await writeSyntheticStudy(served, { name: 'single', trials: 40, slots: 2 });
-    dashboard = await startDashboard({ store: served, root: repo.dir, port: 0, pollMs: 200 });
-    tb = await openTestBrowser({ screenshots: ARTIFACTS, executablePath: browserTests.executablePath });
-    ({ page, problems } = tb);
+    view = await openDashboardInChromium({ store: study.paths.store, root: repo.dir, screenshots: ARTIFACTS, seed: (store) => writeSyntheticStudy(store, { name: 'single', trials: 40, slots: 2 }) });
+    ({ page, problems } = view);
   }, 600_000);
 
   afterAll(async () => {
-    await tb?.close();
-    await dashboard?.close();
-    await served?.close();
+    await view?.close();
     await study?.close();
     await repo?.cleanup();
   });

@@ -2,15 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { bestCommand } from '../../src/cli/commands/inspect.ts';
-import type { Store } from '../../src/core/store.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { writeStudyReport } from '../../src/report/write-report.ts';
-import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
 import { writeSyntheticStudy } from '../../src/testing/synthetic-study.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { describeInChromium } from '../../src/testing/chromium-for-tests.ts';
+import { openDashboardInChromium, type DashboardInChromium } from '../../src/testing/dashboard-in-chromium.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
 
@@ -23,7 +21,6 @@ import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-re
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'knobs-recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard-knobs');
-const browserTests = chromiumForTests();
 const TRIALS = 24;
 // 2,000 trials exercise every at-scale path (the lineage collapses above 300) within the
 // suite's time; bench:dashboard measures 10,000 (AUTOLAB_TEST_LARGE_STUDY=10000 here too).
@@ -32,15 +29,12 @@ const LARGE = Number(process.env.AUTOLAB_TEST_LARGE_STUDY ?? 2_000);
 describeInChromium('knob views in Chromium', () => {
   let repo: { dir: string; cleanup: () => Promise<void> };
   let study: Study;
-  let served: Store;
-  let dashboard: RunningDashboard;
-  let tb: TestBrowser;
+  let view: DashboardInChromium;
   let page: Page;
   let problems: string[] = [];
-  const base = () => dashboard.url.replace(/\/$/, '');
 
   const visit = async (path: string, ready: string, shot: string) => {
-    expect(await tb.visit(base() + path, ready, shot), `console errors on ${path}`).toEqual([]);
+    expect(await view.visit(path, ready, shot), `console errors on ${path}`).toEqual([]);
   };
 
   beforeAll(async () => {
@@ -53,17 +47,12 @@ describeInChromium('knob views in Chromium', () => {
     // A hand-made trial: no knobs line in its notes, so its values come from its files.
     const edited = await study.submit({ specialist: 'manual', parent: 0, hypothesis: 'lower the momentum by hand', edit: { kind: 'patch', patch: await makePatch(repo.dir, { 'train.js': train.replace('const momentum = 0.9;', 'const momentum = 0.5;') }) } }, signal);
     expect(edited.status).not.toBe('failed');
-    served = await openStore(study.paths.store);
-    await writeSyntheticStudy(served, { name: 'large', trials: LARGE, slots: 8 });
-    dashboard = await startDashboard({ store: served, root: repo.dir, port: 0, pollMs: 200 });
-    tb = await openTestBrowser({ screenshots: ARTIFACTS, executablePath: browserTests.executablePath });
-    ({ page, problems } = tb);
+    view = await openDashboardInChromium({ store: study.paths.store, root: repo.dir, screenshots: ARTIFACTS, seed: (store) => writeSyntheticStudy(store, { name: 'large', trials: LARGE, slots: 8 }) });
+    ({ page, problems } = view);
   }, 600_000);
 
   afterAll(async () => {
-    await tb?.close();
-    await dashboard?.close();
-    await served?.close();
+    await view?.close();
     await study?.close();
     await repo?.cleanup();
   });

@@ -64,6 +64,15 @@ describe('a study on a fidelity ladder (s, m, full; successive halving, eta 2)',
     expect(climbed(4)).toEqual(['s']);
   });
 
+  it("records a trial's run time as its whole climb; each level's own run time stays in its level record", () => {
+    for (const trial of trials) {
+      const own = levels.filter((record) => record.trialId === trial.id);
+      expect(own.every((record) => record.runMs > 0)).toBe(true);
+      expect(trial.timings.runMs).toBe(own.reduce((sum, record) => sum + record.runMs, 0));
+      expect(trial.timings.totalMs!).toBeGreaterThanOrEqual(trial.timings.runMs!);
+    }
+  });
+
   it('records trials the rule stopped as pruned at their level, and lets only full-level scores make an incumbent', () => {
     const byId = new Map(trials.map((trial) => [trial.id, trial]));
     expect(byId.get(2)).toMatchObject({ status: 'failed', label: 'pruned', score: null });

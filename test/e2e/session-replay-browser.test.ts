@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Store } from '../../src/core/store.ts';
-import { startDashboard, type RunningDashboard } from '../../src/server/serve-dashboard.ts';
-import { openStore } from '../../src/store/open-store.ts';
-import { chromiumForTests, describeInChromium, openTestBrowser, type TestBrowser } from '../../src/testing/chromium-for-tests.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeInChromium } from '../../src/testing/chromium-for-tests.ts';
+import { openDashboardInChromium, type DashboardInChromium } from '../../src/testing/dashboard-in-chromium.ts';
 import { reply } from '../../src/testing/loopback-llm/index.ts';
 import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
 import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
@@ -18,7 +16,6 @@ import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
-const browserTests = chromiumForTests();
 
 function taskYaml(url: string): string {
   return [
@@ -32,9 +29,7 @@ function taskYaml(url: string): string {
 
 describeInChromium('session replay in Chromium', () => {
   let s: ScriptedStudy;
-  let served: Store;
-  let dashboard: RunningDashboard;
-  let tb: TestBrowser;
+  let view: DashboardInChromium;
   let page: Page;
   let problems: string[] = [];
 
@@ -45,22 +40,18 @@ describeInChromium('session replay in Chromium', () => {
       reply.tool('submit', { hypothesis: 'move x towards 3: the loss is a parabola' }),
     ]);
     await s.drive(s.specialists('agent'), { trials: 1 });
-    served = await openStore(s.study.paths.store);
-    dashboard = await startDashboard({ store: served, root: s.repoDir, port: 0, pollMs: 200 });
     // The page asks for trial #0's session on purpose: its 404 is expected.
-    tb = await openTestBrowser({ screenshots: ARTIFACTS, executablePath: browserTests.executablePath, ignoreConsole: (text) => text.includes('404') });
-    ({ page, problems } = tb);
+    view = await openDashboardInChromium({ store: s.study.paths.store, root: s.repoDir, screenshots: ARTIFACTS, ignoreConsole: (text) => text.includes('404') });
+    ({ page, problems } = view);
   }, 300_000);
 
   afterAll(async () => {
-    await tb?.close();
-    await dashboard?.close();
-    await served?.close();
+    await view?.close();
     await s?.close();
   });
 
   it('replays the session that proposed a trial step by step, beside its diff', async () => {
-    const base = dashboard.url.replace(/\/$/, '');
+    const base = view.base;
     await page.goto(`${base}/studies/replay/trials/1/session`);
     await page.waitForSelector('#replay-steps > li', { state: 'attached', timeout: 20_000 });
     const steps = await page.locator('#replay-steps > li').count();
@@ -87,7 +78,7 @@ describeInChromium('session replay in Chromium', () => {
   }, 120_000);
 
   it('lists the sessions on their tab, and says when a trial has none', async () => {
-    const base = dashboard.url.replace(/\/$/, '');
+    const base = view.base;
     await page.goto(`${base}/studies/replay/sessions`);
     await page.waitForSelector('#sessions tbody tr', { timeout: 20_000 });
     expect(await page.locator('#sessions tbody tr').count()).toBe(1);

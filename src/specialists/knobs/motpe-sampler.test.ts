@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hypervolume } from '../../core/hypervolume.ts';
-import type { KnobSpec, Objective } from '../../core/task.ts';
+import type { KnobSpec } from '../../core/task.ts';
 import { hypervolumeImprovementScore } from './hypervolume-acquisition.ts';
 import { encodeSpace, encodeValues } from './knob-encoding.ts';
 import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
@@ -13,8 +13,9 @@ import { createMotpeSampler } from './motpe-sampler.ts';
 import { fitRidgeSurrogate, solveSymmetric } from './ridge-surrogate.ts';
 import { mulberry32 } from './sampler-math.ts';
 import { createTpeSampler } from './tpe-sampler.ts';
+import { medianOf, searchTwoObjectives, TWO_OBJECTIVES } from '../../testing/two-objective-search.ts';
 
-const OBJECTIVES: Objective[] = [{ metric: 'f1', direction: 'minimize' }, { metric: 'f2', direction: 'minimize' }];
+const OBJECTIVES = TWO_OBJECTIVES;
 const FLOATS: KnobSpec[] = Array.from({ length: 6 }, (_, i) => ({ name: `x${i}`, file: 'p.json', key: `x${i}`, type: 'float', low: 0, high: 1 }));
 const MIXED: KnobSpec[] = [...FLOATS.slice(0, 4), { name: 'mode', file: 'p.json', key: 'mode', type: 'categorical', choices: ['slow', 'fast', 'broken'] }];
 
@@ -31,24 +32,7 @@ function mixed(values: Record<string, unknown>): number[] {
   return [f1!, 1 + (f2! - 1) * factor];
 }
 
-function search(sampler: KnobSampler, space: KnobSpec[], measure: (values: Record<string, unknown>) => number[], seed: number, trials: number): number {
-  const random = mulberry32(seed);
-  const history: KnobObservation[] = [];
-  const points: number[][] = [];
-  const incumbent = Object.fromEntries(space.map((knob) => [knob.name, knob.type === 'categorical' ? knob.choices![0]! : 0.5]));
-  for (let t = 1; t <= trials; t += 1) {
-    const values = sampler.sample(space, history, incumbent, random, { direction: 'minimize', objectives: OBJECTIVES, primaryMetric: 'f1' });
-    const f = measure(values);
-    points.push(f);
-    history.push({ trialId: t, values, status: 'kept', score: f[0]!, metrics: { f1: f[0]!, f2: f[1]! } });
-  }
-  return hypervolume(points, [1.1, 11]);
-}
 
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 describe('the ridge surrogate', () => {
   it('solves a symmetric positive definite system', () => {
@@ -93,13 +77,13 @@ describe('MOTPE with the acquisition on small real studies (60 trials, 5 seeds)'
   const zdt = (values: Record<string, unknown>) => zdt1(FLOATS.map((knob) => values[knob.name] as number));
 
   it('beats MOTPE without it on ZDT1 (six floats)', () => {
-    const plain = medianOf(seeds.map((seed) => search(createMotpeSampler({ hypervolumeAcquisition: false }), FLOATS, zdt, seed, 60)));
-    expect(medianOf(seeds.map((seed) => search(createMotpeSampler(), FLOATS, zdt, seed, 60)))).toBeGreaterThan(plain);
+    const plain = medianOf(seeds.map((seed) => searchTwoObjectives(createMotpeSampler({ hypervolumeAcquisition: false }), FLOATS, zdt, seed, 60)));
+    expect(medianOf(seeds.map((seed) => searchTwoObjectives(createMotpeSampler(), FLOATS, zdt, seed, 60)))).toBeGreaterThan(plain);
   });
 
   it('beats MOTPE without it on a mixed space with a categorical knob', () => {
-    const plain = medianOf(seeds.map((seed) => search(createMotpeSampler({ hypervolumeAcquisition: false }), MIXED, mixed, seed, 60)));
-    expect(medianOf(seeds.map((seed) => search(createMotpeSampler(), MIXED, mixed, seed, 60)))).toBeGreaterThan(plain);
+    const plain = medianOf(seeds.map((seed) => searchTwoObjectives(createMotpeSampler({ hypervolumeAcquisition: false }), MIXED, mixed, seed, 60)));
+    expect(medianOf(seeds.map((seed) => searchTwoObjectives(createMotpeSampler(), MIXED, mixed, seed, 60)))).toBeGreaterThan(plain);
   });
 
   it('is plain TPE in a single-objective study', () => {

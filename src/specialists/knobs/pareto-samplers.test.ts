@@ -5,17 +5,18 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hypervolume } from '../../core/hypervolume.ts';
-import type { KnobSpec, Objective } from '../../core/task.ts';
+import type { KnobSpec } from '../../core/task.ts';
 import { compileSurfaceConstraints } from './declared-constraints.ts';
-import type { KnobObservation, KnobSampler } from './knob-sampler.ts';
+import type { KnobObservation } from './knob-sampler.ts';
 import { createMotpeSampler } from './motpe-sampler.ts';
 import { createNsga2Sampler } from './nsga2-sampler.ts';
 import { paretoOrder, rankByPareto, withParetoRanking } from './pareto-ranking.ts';
 import { createRandomSampler } from './random-sampler.ts';
 import { mulberry32 } from './sampler-math.ts';
 import { createTpeSampler } from './tpe-sampler.ts';
+import { medianOf, searchTwoObjectives, TWO_OBJECTIVES } from '../../testing/two-objective-search.ts';
 
-const OBJECTIVES: Objective[] = [{ metric: 'f1', direction: 'minimize' }, { metric: 'f2', direction: 'minimize' }];
+const OBJECTIVES = TWO_OBJECTIVES;
 const SPACE: KnobSpec[] = Array.from({ length: 6 }, (_, i) => ({ name: `x${i}`, file: 'p.json', key: `x${i}`, type: 'float', low: 0, high: 1 }));
 
 /** ZDT1 on six variables. */
@@ -25,24 +26,7 @@ function zdt1(values: Record<string, unknown>): number[] {
   return [x[0]!, g * (1 - Math.sqrt(x[0]! / g))];
 }
 
-function search(sampler: KnobSampler, seed: number, trials: number): number {
-  const random = mulberry32(seed);
-  const history: KnobObservation[] = [];
-  const points: number[][] = [];
-  const incumbent = Object.fromEntries(SPACE.map((knob) => [knob.name, 0.5]));
-  for (let t = 1; t <= trials; t += 1) {
-    const values = sampler.sample(SPACE, history, incumbent, random, { direction: 'minimize', objectives: OBJECTIVES, primaryMetric: 'f1' });
-    const f = zdt1(values);
-    points.push(f);
-    history.push({ trialId: t, values, status: 'kept', score: f[0]!, metrics: { f1: f[0]!, f2: f[1]! } });
-  }
-  return hypervolume(points, [1.1, 11]);
-}
 
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 describe('the Pareto order', () => {
   it('ranks by front, then hypervolume contribution', () => {
@@ -63,14 +47,14 @@ describe('the Pareto order', () => {
 
 describe('multi-objective samplers on ZDT1 (6 variables, 60 trials, 5 seeds)', () => {
   const seeds = [1, 2, 3, 4, 5];
-  const random = medianOf(seeds.map((seed) => search(createRandomSampler({ maxChanged: 6, globalProbability: 1 }), seed, 60)));
+  const random = medianOf(seeds.map((seed) => searchTwoObjectives(createRandomSampler({ maxChanged: 6, globalProbability: 1 }), SPACE, zdt1, seed, 60)));
 
   it('MOTPE beats random search', () => {
-    expect(medianOf(seeds.map((seed) => search(withParetoRanking(createTpeSampler()), seed, 60)))).toBeGreaterThan(random);
+    expect(medianOf(seeds.map((seed) => searchTwoObjectives(withParetoRanking(createTpeSampler()), SPACE, zdt1, seed, 60)))).toBeGreaterThan(random);
   });
 
   it('NSGA-II beats random search', () => {
-    expect(medianOf(seeds.map((seed) => search(createNsga2Sampler(), seed, 60)))).toBeGreaterThan(random);
+    expect(medianOf(seeds.map((seed) => searchTwoObjectives(createNsga2Sampler(), SPACE, zdt1, seed, 60)))).toBeGreaterThan(random);
   });
 });
 

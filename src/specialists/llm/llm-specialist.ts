@@ -11,16 +11,15 @@ import type { AutolabWarning } from '../../core/errors.ts';
 import type { ProposalContext, Specialist } from '../../core/specialist.ts';
 import type { SpecialistSpec, TaskSpec } from '../../core/task.ts';
 import type { Proposal } from '../../core/trial.ts';
-import { runAgentLoop, type AgentLoopEnd } from './agent-loop.ts';
+import type { AgentLoopEnd } from './agent-loop.ts';
 import { firstMessage, systemPrompt, type PromptInput } from './agent-prompt.ts';
-import { agentTools, type ToolCounters } from './agent-tools.ts';
-import { knowledgeTools } from './knowledge-tools.ts';
+import type { ToolCounters } from './agent-tools.ts';
 import { createSessionRecorder } from './session-recorder.ts';
 import { AgentWorkspace } from './agent-workspace.ts';
 import { EditPolicy } from '../shared/edit-policy.ts';
 import { loadKnowledge } from './knowledge.ts';
 import { parseLlmOptions, type LlmSettings } from './llm-options.ts';
-import { createLanguageModel } from './model-ref.ts';
+import { checkModelConnection } from './model-ref.ts';
 import { costOf, findPrice, unknownPriceWarning } from './prices.ts';
 import { repairOffer } from '../shared/repair.ts';
 import { roleText } from '../shared/roles.ts';
@@ -65,7 +64,9 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
   resolveSurface(spec, task);
   const settings = parseLlmOptions(spec, task);
   const where = `specialist '${spec.name}'`;
-  const model = dependencies.model ?? createLanguageModel(settings.model, { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.apiKeyEnv ? { apiKeyEnv: settings.apiKeyEnv } : {}) }, where, dependencies.env);
+  // The key and endpoint are checked now: a bad task file fails before the study starts.
+  const connection = dependencies.model ? null : checkModelConnection(settings.model, { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.apiKeyEnv ? { apiKeyEnv: settings.apiKeyEnv } : {}) }, where, dependencies.env);
+  let model: LanguageModel | undefined = dependencies.model;
   const role = roleText(spec.role);
   let report: SessionReport | null = null;
 
@@ -84,6 +85,8 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
     const recorder = createSessionRecorder();
     try {
       const { system, first } = await sessionOpening(prompt, context, startParent);
+      const { runAgentLoop, agentTools, knowledgeTools, createLanguageModel } = await loadAgent();
+      model ??= createLanguageModel(settings.model, connection!);
       const tools = agentTools({ context, session, policy, counters, ...(settings.library !== undefined ? { library: settings.library } : {}) });
       if (context.knowledge && !context.lineage.controlArm) Object.assign(tools, knowledgeTools({ knowledge: context.knowledge, author: spec.name, sessionId, counters }));
       const loop = await runAgentLoop({
@@ -111,19 +114,8 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
         transcript: recorder.transcript({ model: settings.model.key, system, firstMessage: first, parent: startParent }),
       };
       if (!submission) return null;
-      const notes: string[] = [];
-      if (repair && submission.parent === repair.trial.id) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
-      if (submission.notes) notes.push(submission.notes);
-      notes.push(`session: ${settings.model.key}, ${loop.steps} model calls, ${counters.calls} tool calls, ${loop.tokens.input + loop.tokens.output} tokens`);
-      return {
-        specialist: spec.name,
-        parent: submission.parent,
-        hypothesis: submission.hypothesis,
-        ...(submission.expectedDelta !== undefined ? { expectedDelta: submission.expectedDelta } : {}),
-        edit: { kind: 'patch', patch: submission.patch },
-        notes: notes.join('\n'),
-        cost,
-      };
+      const sessionLine = `session: ${settings.model.key}, ${loop.steps} model calls, ${counters.calls} tool calls, ${loop.tokens.input + loop.tokens.output} tokens`;
+      return submittedProposal(spec.name, submission, repair, sessionLine, cost);
     } finally {
       await session.release();
     }
@@ -138,6 +130,32 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
       report = null;
       return taken;
     },
+  };
+}
+
+/**
+ * The agent loop, its tools and the providers, imported on the first proposal: commands
+ * that never propose (status, trials, show) do not load the AI SDK.
+ */
+async function loadAgent() {
+  const [loop, tools, knowledge, provider] = await Promise.all([import('./agent-loop.ts'), import('./agent-tools.ts'), import('./knowledge-tools.ts'), import('./model-provider.ts')]);
+  return { runAgentLoop: loop.runAgentLoop, agentTools: tools.agentTools, knowledgeTools: knowledge.knowledgeTools, createLanguageModel: provider.createLanguageModel };
+}
+
+/** The proposal of a submitted session: its edit, hypothesis and notes (a repair says so; the session's size last). */
+function submittedProposal(specialist: string, submission: NonNullable<AgentWorkspace['submission']>, repair: Awaited<ReturnType<typeof repairOffer>>, sessionLine: string, cost: Proposal['cost']): Proposal {
+  const notes: string[] = [];
+  if (repair && submission.parent === repair.trial.id) notes.push(`repair of #${repair.trial.id} (${repair.label})`);
+  if (submission.notes) notes.push(submission.notes);
+  notes.push(sessionLine);
+  return {
+    specialist,
+    parent: submission.parent,
+    hypothesis: submission.hypothesis,
+    ...(submission.expectedDelta !== undefined ? { expectedDelta: submission.expectedDelta } : {}),
+    edit: { kind: 'patch', patch: submission.patch },
+    notes: notes.join('\n'),
+    ...(cost !== undefined ? { cost } : {}),
   };
 }
 

@@ -1,14 +1,12 @@
 /**
- * `model: provider:model-id` in the task file, turned into an AI SDK language model.
+ * `model: provider:model-id` in the task file, and the connection it needs, checked when
+ * the specialist is built (./model-provider.ts builds the AI SDK model itself, on the
+ * first proposal: commands that never propose do not load the AI SDK).
  * Providers: `openai` (chat completions), `anthropic` (messages), and
  * `openai-compatible` (Ollama, vLLM, llama.cpp server, LM Studio: any server speaking
  * OpenAI chat completions at `base_url`). Keys come from the provider's usual variable
  * (OPENAI_API_KEY, ANTHROPIC_API_KEY) or from the variable named by `api_key_env`.
  */
-import { createAnthropic } from '@ai-sdk/anthropic';
-import { createOpenAI } from '@ai-sdk/openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
-import type { LanguageModel } from 'ai';
 import { AutolabError } from '../../core/errors.ts';
 
 export const PROVIDERS = ['openai', 'anthropic', 'openai-compatible'] as const;
@@ -50,12 +48,20 @@ export interface ModelConnection {
   apiKeyEnv?: string;
 }
 
+/** What a provider needs to be built: the key (when one is needed) and the endpoint. */
+export interface CheckedConnection {
+  apiKey?: string;
+  baseURL?: string;
+}
+
 /**
- * The AI SDK model for `ref`. Throws a `TaskFileError` when the key's variable is unset
- * (an openai-compatible server needs a key only when `api_key_env` names one) or when an
- * openai-compatible model has no `base_url`.
+ * Checks that `ref` can be connected to: throws a `TaskFileError` when the key's variable
+ * is unset (an openai-compatible server needs a key only when `api_key_env` names one) or
+ * when an openai-compatible model has no `base_url`.
+ *
+ * @example checkModelConnection(parseModelRef('openai:gpt-4o', 'x'), {}, "specialist 'opt'") // throws without OPENAI_API_KEY
  */
-export function createLanguageModel(ref: ModelRef, connection: ModelConnection, where: string, env: NodeJS.ProcessEnv = process.env): LanguageModel {
+export function checkModelConnection(ref: ModelRef, connection: ModelConnection, where: string, env: NodeJS.ProcessEnv = process.env): CheckedConnection {
   const keyEnv = connection.apiKeyEnv ?? DEFAULT_KEY_ENV[ref.provider];
   const apiKey = keyEnv === null ? undefined : env[keyEnv];
   if (keyEnv !== null && (apiKey === undefined || apiKey === '')) {
@@ -64,17 +70,10 @@ export function createLanguageModel(ref: ModelRef, connection: ModelConnection, 
     });
   }
   const baseURL = connection.baseUrl?.replace(/\/+$/, '');
-  switch (ref.provider) {
-    case 'openai':
-      return createOpenAI({ apiKey: apiKey!, ...(baseURL ? { baseURL } : {}) }).chat(ref.modelId);
-    case 'anthropic':
-      return createAnthropic({ apiKey: apiKey!, ...(baseURL ? { baseURL } : {}) })(ref.modelId);
-    case 'openai-compatible':
-      if (!baseURL) {
-        throw new AutolabError('TaskFileError', `${where}: ${ref.key} needs base_url, the server's OpenAI-compatible endpoint`, {
-          hint: 'e.g. base_url: http://127.0.0.1:11434/v1 (Ollama), http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:8080/v1 (llama.cpp), http://127.0.0.1:1234/v1 (LM Studio)',
-        });
-      }
-      return createOpenAICompatible({ name: 'openai-compatible', baseURL, includeUsage: true, ...(apiKey ? { apiKey } : {}) }).chatModel(ref.modelId);
+  if (ref.provider === 'openai-compatible' && !baseURL) {
+    throw new AutolabError('TaskFileError', `${where}: ${ref.key} needs base_url, the server's OpenAI-compatible endpoint`, {
+      hint: 'e.g. base_url: http://127.0.0.1:11434/v1 (Ollama), http://127.0.0.1:8000/v1 (vLLM), http://127.0.0.1:8080/v1 (llama.cpp), http://127.0.0.1:1234/v1 (LM Studio)',
+    });
   }
+  return { ...(apiKey ? { apiKey } : {}), ...(baseURL ? { baseURL } : {}) };
 }

@@ -12,22 +12,36 @@ import { INSERT_EVENT } from './events.ts';
 export type ChangeEvent = AuditEventInput & { at: string };
 
 /**
+ * Rows inserted beside the change, from each changed row (`study_id`, `id`): on
+ * PostgreSQL one more `WITH` member of the same statement (`sql` reads the changed rows
+ * as `changed`), elsewhere the caller's own statements (`run`, after the change).
+ */
+export interface InsertFromChanged {
+  /** An `INSERT ... SELECT ... FROM changed ...` (PostgreSQL only). */
+  sql: string;
+  params: readonly unknown[];
+}
+
+/**
  * Runs `change` (an INSERT or UPDATE of `trials` ending in `RETURNING ...` that includes
- * `study_id` and `id`) and logs `event` for the row it returns; returns the rows.
+ * `study_id` and `id`) and logs `event` for the row it returns; returns the rows. On
+ * PostgreSQL the `also` inserts ride in the same statement (SQLite callers run theirs).
  *
  * @example
  * const [row] = await changeWithEvent(tx, 'UPDATE trials SET status = ? WHERE study_id = ? AND id = ? RETURNING study_id, id', ['running', 1, 7], { type: 'trial.started', data: {}, at });
  */
-export async function changeWithEvent(tx: SqlSession, change: string, params: readonly unknown[], event: ChangeEvent): Promise<unknown[]> {
+export async function changeWithEvent(tx: SqlSession, change: string, params: readonly unknown[], event: ChangeEvent, also: readonly InsertFromChanged[] = []): Promise<unknown[]> {
   const data = JSON.stringify(event.data);
   if (tx.dialect.writesInWith) {
     return tx.all(
       `WITH changed AS (${change}),
-         logged AS (INSERT INTO events (study_id, trial_id, at, type, data_json) SELECT study_id, id, ?, ?, ? FROM changed)
+         logged AS (INSERT INTO events (study_id, trial_id, at, type, data_json) SELECT study_id, id, ?, ?, ? FROM changed)${also.map((insert, index) => `,
+         also_${index} AS (${insert.sql})`).join('')}
        SELECT * FROM changed`,
-      [...params, event.at, event.type, data],
+      [...params, event.at, event.type, data, ...also.flatMap((insert) => insert.params)],
     );
   }
+  if (also.length > 0) throw new Error('changeWithEvent: inserts beside the change need a dialect that writes in WITH');
   const rows = (await tx.all(change, params)) as Array<{ study_id: number; id: number }>;
   for (const row of rows) await tx.all(INSERT_EVENT, [row.study_id, row.id, event.at, event.type, data]);
   return rows;

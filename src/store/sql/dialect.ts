@@ -23,6 +23,11 @@ export interface Dialect {
   lockRowsSkipLocked(table: string): string;
   /** The text of member `key` of the JSON object stored as text in `column`. */
   jsonMember(column: string, key: string): string;
+  /**
+   * The number at `path` in the JSON object stored as text in `column` (a double), or
+   * NULL when the column is NULL or the member is absent or not a number.
+   */
+  jsonNumber(column: string, path: readonly string[]): string;
   /** True when `column` (ISO-8601 text) is earlier than the one `?` parameter (ISO-8601 text). */
   timestampBefore(column: string): string;
   /**

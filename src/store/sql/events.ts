@@ -3,7 +3,8 @@
  * change. Event ids follow commit order per study (every writer holds the study lock).
  */
 import { AutolabError } from '../../core/errors.ts';
-import type { AuditEventMap, AuditEventType, StudyEvent } from '../../core/audit-events.ts';
+import { LEGACY_AUDIT_EVENT_NAMES, type AuditEventMap, type AuditEventType, type StudyEvent } from '../../core/audit-events.ts';
+import type { EventFilter } from '../../core/store.ts';
 import { eventFromRow } from '../rows.ts';
 import type { SqlSession } from './driver.ts';
 import { trialRow } from './read-trials.ts';
@@ -23,10 +24,34 @@ export async function appendEvent<K extends AuditEventType>(tx: SqlSession, at: 
   await insertEvent(tx, studyId, trialId, type, data, at);
 }
 
-/** The study's events with id above `afterId`, in id order, at most `limit`. */
-export async function listEvents(session: SqlSession, studyId: number, options: { afterId?: number; limit?: number }): Promise<StudyEvent[]> {
-  const params: unknown[] = [studyId, options.afterId ?? -1];
-  let sql = 'SELECT * FROM events WHERE study_id = ? AND id > ? ORDER BY id';
+/** The stored names of `types` (each current name and the legacy names read back as it). */
+function storedNames(types: readonly AuditEventType[]): string[] {
+  const names = new Set<string>(types);
+  for (const [legacy, current] of Object.entries(LEGACY_AUDIT_EVENT_NAMES)) if (names.has(current)) names.add(legacy);
+  return [...names].sort();
+}
+
+/**
+ * The study's events with id above `afterId`, in id order (newest first with
+ * `descending`), at most `limit`; only trial `trialId`'s (index `events_by_trial`), only
+ * of `types`, when given.
+ */
+export async function listEvents(session: SqlSession, studyId: number, options: EventFilter): Promise<StudyEvent[]> {
+  if (options.types?.length === 0) return [];
+  const params: unknown[] = [studyId];
+  const clauses = ['study_id = ?'];
+  if (options.trialId !== undefined) {
+    clauses.push('trial_id = ?');
+    params.push(options.trialId);
+  }
+  clauses.push('id > ?');
+  params.push(options.afterId ?? -1);
+  if (options.types !== undefined) {
+    const names = storedNames(options.types);
+    clauses.push(`type IN (${names.map(() => '?').join(', ')})`);
+    params.push(...names);
+  }
+  let sql = `SELECT * FROM events WHERE ${clauses.join(' AND ')} ORDER BY id${options.descending ? ' DESC' : ''}`;
   if (options.limit !== undefined) {
     sql += ' LIMIT ?';
     params.push(options.limit);

@@ -8,7 +8,7 @@ import type { Metrics, TrialRecord } from '../../core/trial.ts';
 import { keptAtFromRow, trialFromRow, trialFromWrittenRow } from '../rows.ts';
 import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues } from '../store-rules.ts';
 import { insertCost } from './costs.ts';
-import { changeWithEvent } from './change-with-event.ts';
+import { changeWithEvent, type InsertFromChanged } from './change-with-event.ts';
 import type { SqlSession } from './driver.ts';
 import { listTrials, requireUnfinishedTrialState, requireUnfinishedTrialStateAndIncumbent } from './read-trials.ts';
 
@@ -27,14 +27,29 @@ export async function finishTrial(tx: SqlSession, at: string, studyId: number, t
   const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at, kept);
   const { status, outcome } = decided;
   const cost = addCosts(trial.cost, outcome.cost ?? null);
-  const [updated] = await changeWithEvent(tx, FINISH_TRIAL, [...finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt), studyId, trialId], {
-    type: 'trial.finished',
-    data: { status, label: outcome.label, score: outcome.status === 'scored' ? outcome.score : null },
-    at,
-  });
-  await insertMetrics(tx, studyId, trialId, outcome.metrics);
+  // PostgreSQL: the metrics rows ride in the outcome's statement (one round trip for the change, its event and its metrics).
+  const entries = Object.entries(outcome.metrics);
+  const inline = tx.dialect.writesInWith && entries.length > 0 && entries.length <= METRICS_PER_INSERT;
+  const [updated] = await changeWithEvent(
+    tx,
+    FINISH_TRIAL,
+    [...finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt), studyId, trialId],
+    { type: 'trial.finished', data: { status, label: outcome.label, score: outcome.status === 'scored' ? outcome.score : null }, at },
+    inline ? [metricsFromChanged(entries)] : [],
+  );
+  if (!inline) await insertMetrics(tx, studyId, trialId, outcome.metrics);
   if (outcome.cost) await insertCost(tx, studyId, trialId, trial.specialist, outcome.cost, at);
   return trialFromWrittenRow(updated);
+}
+
+/** The metrics rows of the finished trial, inserted from the changed row in the same statement (PostgreSQL). */
+function metricsFromChanged(entries: Array<[string, number]>): InsertFromChanged {
+  return {
+    sql: `INSERT INTO metrics (study_id, trial_id, name, value, step) SELECT c.study_id, c.id, m.name, m.value, NULL FROM changed c CROSS JOIN (VALUES ${entries
+      .map(() => '(CAST(? AS TEXT), CAST(? AS DOUBLE PRECISION))')
+      .join(', ')}) AS m (name, value)`,
+    params: entries.flat(),
+  };
 }
 
 /** One `metrics` row per metric, in multi-row INSERTs (one round trip for a usual outcome). */

@@ -1,6 +1,6 @@
 /** Reading trials: one trial, the filtered list, the count, and the incumbent. */
 import { AutolabError } from '../../core/errors.ts';
-import type { AncestorLink, TrialFilter } from '../../core/store.ts';
+import type { AncestorLink, TrialFilter, TrialListFilter } from '../../core/store.ts';
 import { FINISHED_STATUSES, type TrialRecord } from '../../core/trial.ts';
 import { ancestorFromRow, trialFromRow, UNFINISHED_STATE_COLUMNS, unfinishedStateFromRow, type UnfinishedTrialState } from '../rows.ts';
 import { firstRow, type SqlSession } from './driver.ts';
@@ -115,8 +115,20 @@ function idPadding(ids: readonly number[]): number[] {
 /** Ids per statement when a filter lists ids (far below either dialect's parameter limit). */
 const IDS_PER_QUERY = 512;
 
+/**
+ * A trial row without its bulky columns (`TrialFilter.light`): the diff, the edit, the
+ * curve and the repeats left out, the log excerpt kept only where the failure signature
+ * must be derived from it (a failed trial recorded without one).
+ */
+export const LIGHT_TRIAL_COLUMNS = [
+  'study_id', 'id', 'specialist', 'parent', 'hypothesis', 'notes', 'expected_delta', 'status', 'label', 'label_detail', 'commit_sha', 'tree',
+  'NULL AS diff', 'metrics_json', 'score', 'seed', 'timings_json', 'cost_json',
+  "CASE WHEN status = 'failed' AND failure_json IS NULL THEN log_excerpt ELSE '' END AS log_excerpt",
+  'NULL AS edit_json', 'owner_json', 'created_at', 'started_at', 'finished_at', 'heartbeat_at', 'kept_at', 'failure_json',
+].join(', ');
+
 /** Trials in id order (newest first with `descending`). An empty `status` or `ids` list matches nothing. */
-export async function listTrials(session: SqlSession, studyId: number, filter: TrialFilter): Promise<TrialRecord[]> {
+export async function listTrials(session: SqlSession, studyId: number, filter: TrialListFilter): Promise<TrialRecord[]> {
   if (filter.status?.length === 0 || filter.ids?.length === 0) return [];
   if (filter.ids !== undefined && filter.ids.length > IDS_PER_QUERY) {
     const { ids, limit, ...rest } = filter;
@@ -129,7 +141,7 @@ export async function listTrials(session: SqlSession, studyId: number, filter: T
     throw new AutolabError('StoreError', `listTrials needs a non-negative integer limit, got ${filter.limit}`);
   }
   const { where, params } = trialWhere(studyId, filter);
-  let sql = `SELECT * FROM trials WHERE ${where} ORDER BY id ${filter.descending ? 'DESC' : 'ASC'}`;
+  let sql = `SELECT ${filter.light ? LIGHT_TRIAL_COLUMNS : '*'} FROM trials WHERE ${where} ORDER BY id ${filter.descending ? 'DESC' : 'ASC'}`;
   if (filter.limit !== undefined) {
     sql += ' LIMIT ?';
     params.push(filter.limit);

@@ -21,7 +21,7 @@
  */
 import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
-import type { AcceptanceDecision, AncestorLink, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialOutcome, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
+import type { AcceptanceDecision, AncestorLink, EventFilter, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialListFilter, TrialOutcome, TrialProgress, TrialProgressEvent, TrialResult, TrialResultFilter, TrialSummary } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
 import type { TrialLevelRecord } from '../../core/fidelity.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
@@ -38,7 +38,16 @@ import * as studies from './studies.ts';
 import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelDraft } from './trial-levels.ts';
 import { applyProgress, heartbeat, updateTrial } from './update-trial.ts';
 import { ProgressQueue } from './progress-queue.ts';
+import { CommitGroups } from './commit-group.ts';
 import { reopenFailedBaseline } from './reopen-baseline.ts';
+import { listTrialResults, summarizeTrials } from './trial-summary.ts';
+
+/** What a write in a study transaction gets: the session, the database clock under the lock, the study read under it. */
+interface StudyWork {
+  tx: SqlSession;
+  at: string;
+  study: () => Promise<StudyRecord>;
+}
 
 /**
  * The shared implementation the SQLite and PostgreSQL adapters extend with their driver.
@@ -57,6 +66,14 @@ export abstract class SqlStore implements Store {
   private readonly queue = new LeaseQueue();
   /** Write-behind progress writes (a trial started), committed with the next transaction. */
   private readonly progress = new ProgressQueue(() => void this.flushProgress().catch(() => undefined));
+  /** Recording writes that arrive while a transaction of their study runs wait and commit together (commit-group.ts). */
+  private readonly groups = new CommitGroups<StudyWork>({
+    alone: (studyId, write) => this.studyTransaction(studyId, write.action, (tx, at, study) => write.run({ tx, at, study }), { durable: write.durable }),
+    together: (studyId, writes, runAll) =>
+      this.studyTransaction(studyId, `${writes[0]!.action} (with ${writes.length - 1} more writes of the study, committed together)`, (tx, at, study) => runAll({ tx, at, study }), {
+        durable: writes.some((write) => write.durable),
+      }),
+  });
   private closed = false;
 
   protected constructor(protected readonly driver: SqlDriver) {}
@@ -102,7 +119,7 @@ export abstract class SqlStore implements Store {
 
   async createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord> {
     validateDraft(studyId, draft);
-    return this.studyTransaction(studyId, 'create a trial', (tx, at) => createTrial(tx, at, studyId, draft));
+    return this.recordingTransaction(studyId, 'create a trial', true, ({ tx, at }) => createTrial(tx, at, studyId, draft));
   }
 
   async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent, options?: ProgressWriteOptions): Promise<void> {
@@ -113,7 +130,7 @@ export abstract class SqlStore implements Store {
       return;
     }
     // Progress, not an outcome: durable with the trial's outcome, not at its own commit (TransactionOptions).
-    await this.studyTransaction(studyId, `update trial ${trialId}`, (tx, at) => updateTrial(tx, at, studyId, trialId, progress, event), { durable: false });
+    await this.recordingTransaction(studyId, `update trial ${trialId}`, false, ({ tx, at }) => updateTrial(tx, at, studyId, trialId, progress, event));
   }
 
   reopenFailedBaseline(studyId: number, owner: TrialOwner | null): Promise<boolean> {
@@ -126,7 +143,7 @@ export abstract class SqlStore implements Store {
 
   async finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
     validateOutcome(studyId, trialId, outcome);
-    return this.studyTransaction(studyId, `record the outcome of trial ${trialId}`, (tx, at) => finishTrial(tx, at, studyId, trialId, outcome, decide));
+    return this.recordingTransaction(studyId, `record the outcome of trial ${trialId}`, true, ({ tx, at }) => finishTrial(tx, at, studyId, trialId, outcome, decide));
   }
 
   async getTrial(studyId: number, trialId: number): Promise<TrialRecord | null> {
@@ -135,7 +152,7 @@ export abstract class SqlStore implements Store {
   }
 
   /** Trials in id order (newest first with `descending`). An empty `status` list matches nothing. */
-  async listTrials(studyId: number, filter: TrialFilter = {}): Promise<TrialRecord[]> {
+  async listTrials(studyId: number, filter: TrialListFilter = {}): Promise<TrialRecord[]> {
     // A queued write may decide which trials match (their status, their tree): committed first.
     const decides = [...(filter.status === undefined ? [] : (['status'] as const)), ...(filter.tree === undefined ? [] : (['tree'] as const))];
     if (decides.length > 0 && this.progress.changes(studyId, decides)) await this.commitBeforeRead();
@@ -156,6 +173,18 @@ export abstract class SqlStore implements Store {
   async countTrials(studyId: number, filter: Pick<TrialFilter, 'status'> = {}): Promise<number> {
     if (!this.progress.idle) await this.commitBeforeRead();
     return countTrials(this.reader('count trials'), studyId, filter);
+  }
+
+  /** The study's counts and sums, by aggregate queries (trial-summary.ts). */
+  async summarizeTrials(studyId: number): Promise<TrialSummary> {
+    if (!this.progress.idle) await this.commitBeforeRead(); // a queued start changes a status
+    return summarizeTrials(this.reader('summarize trials'), studyId);
+  }
+
+  /** Finished trials other than the baseline, projected to their results, in finishing order. */
+  listTrialResults(studyId: number, filter: TrialResultFilter = {}): Promise<TrialResult[]> {
+    // Progress never finishes a trial: a queued write cannot change a finished trial's result.
+    return listTrialResults(this.reader('list trial results'), studyId, filter);
   }
 
   // ---- fidelity levels (trial-levels.ts) -------------------------------------------
@@ -194,7 +223,7 @@ export abstract class SqlStore implements Store {
     await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data));
   }
 
-  async listEvents(studyId: number, options: { afterId?: number; limit?: number } = {}): Promise<StudyEvent[]> {
+  async listEvents(studyId: number, options: EventFilter = {}): Promise<StudyEvent[]> {
     if (!this.progress.idle) await this.commitBeforeRead(); // a queued write's event
     return listEvents(this.reader('list events'), studyId, options);
   }
@@ -222,6 +251,7 @@ export abstract class SqlStore implements Store {
     if (!this.closed) {
       this.closed = true;
       this.progress.stop();
+      await this.groups.settled();
       await this.flushProgress().catch(() => undefined); // what is left is progress only: the trials' next run recovers them
     }
     return this.driver.close();
@@ -249,6 +279,16 @@ export abstract class SqlStore implements Store {
    */
   private commitBeforeRead(): Promise<void> {
     return this.flushProgress().catch(() => undefined);
+  }
+
+  /**
+   * A recording write (a trial created, its progress, its outcome) in a study
+   * transaction, committed together with the study's other recording writes that arrive
+   * while one of its transactions runs (commit-group.ts); settles once committed.
+   * `durable` as TransactionOptions.durable.
+   */
+  private recordingTransaction<T>(studyId: number, action: string, durable: boolean, work: (context: StudyWork) => Promise<T>): Promise<T> {
+    return this.groups.submit(studyId, action, durable, work);
   }
 
   /** A session whose statements each run on their own (`driver.query`), named `action` in errors. */
