@@ -297,6 +297,7 @@ export class Study {
   }
 
   async close(): Promise<void> {
+    await this.workspaceCache?.settle(); // worktrees removed in the background
     await this.memoryHandle?.close();
     await this.store.close();
   }

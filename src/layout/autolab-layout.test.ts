@@ -22,6 +22,7 @@ describe('the .autolab layout', () => {
       gitDir: '/proj/.autolab/repo.git',
       evaluatorDir: '/proj/.autolab/evaluators/golf%402026',
       worktreesDir: '/proj/.autolab/worktrees',
+      worktreeTrashDir: '/proj/.autolab/worktrees.removing',
       trialRefPrefix: 'refs/autolab/studies/golf%402026/trials/',
     });
     expect(workspaceLayout('/proj').evaluatorDir).toBe('/proj/.autolab/evaluator');

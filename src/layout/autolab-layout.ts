@@ -43,6 +43,8 @@ export interface WorkspaceLayout {
   evaluatorDir: string;
   /** Parent folder of the trial worktrees. */
   worktreesDir: string;
+  /** Removed worktrees on their way out (moved here at once, deleted in the background; emptied again by recovery). */
+  worktreeTrashDir: string;
   /** Prefix of the trial refs: `refs/autolab/trials/` (or one per study). */
   trialRefPrefix: string;
 }
@@ -65,6 +67,7 @@ export function workspaceLayout(root: string, study?: string): WorkspaceLayout {
     gitDir: join(stateDir, 'repo.git'),
     evaluatorDir: key === undefined ? join(stateDir, 'evaluator') : join(stateDir, 'evaluators', key),
     worktreesDir: join(stateDir, 'worktrees'),
+    worktreeTrashDir: join(stateDir, 'worktrees.removing'),
     trialRefPrefix: key === undefined ? 'refs/autolab/trials/' : `refs/autolab/studies/${key}/trials/`,
   };
 }

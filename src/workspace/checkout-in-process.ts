@@ -7,8 +7,8 @@
  * do exactly (an attributes file, submodules, an unusual config, a name git would refuse,
  * a folder or record already there) is left to git by the caller.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync, mkdirSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { writeWorktreeIndex } from './index-file.ts';
 import { objectHashOf } from './loose-objects.ts';
@@ -47,20 +47,21 @@ export async function checkoutInProcess(gitDir: string, path: string, commit: st
   const flat = tree === null ? null : await flattenTree(reader, tree, hash);
   if (flat === null || !checkoutable(flat)) return false;
   // As git does: the record is locked while it is incomplete (`git worktree prune` spares it).
-  await mkdir(join(gitDir, 'worktrees'), { recursive: true });
-  await mkdir(adminDir);
+  // Its few small files are written with synchronous calls: no trip through the thread pool each.
+  mkdirSync(join(gitDir, 'worktrees'), { recursive: true });
+  mkdirSync(adminDir);
   try {
-    await writeFile(join(adminDir, 'locked'), 'initializing');
-    await mkdir(path);
-    const realAdmin = await realpath(adminDir);
-    const realPath = await realpath(path);
-    await writeFile(join(adminDir, 'gitdir'), `${join(realPath, '.git')}\n`);
-    await writeFile(join(adminDir, 'commondir'), '../..\n');
-    await writeFile(join(adminDir, 'HEAD'), `${commit}\n`);
-    await writeFile(join(path, '.git'), `gitdir: ${realAdmin}\n`);
+    writeFileSync(join(adminDir, 'locked'), 'initializing');
+    mkdirSync(path);
+    const realAdmin = realpathSync(adminDir);
+    const realPath = realpathSync(path);
+    writeFileSync(join(adminDir, 'gitdir'), `${join(realPath, '.git')}\n`);
+    writeFileSync(join(adminDir, 'commondir'), '../..\n');
+    writeFileSync(join(adminDir, 'HEAD'), `${commit}\n`);
+    writeFileSync(join(path, '.git'), `gitdir: ${realAdmin}\n`);
     await writeFiles(path, flat, reader);
     await writeWorktreeIndex(adminDir, path, flat.files, hash);
-    await rm(join(adminDir, 'locked'));
+    rmSync(join(adminDir, 'locked'));
   } catch (error) {
     await rm(path, { recursive: true, force: true });
     await rm(adminDir, { recursive: true, force: true });
@@ -69,18 +70,30 @@ export async function checkoutInProcess(gitDir: string, path: string, commit: st
   return true;
 }
 
+/** Files up to this size are written with synchronous calls (cheaper than the thread pool's trips); larger ones asynchronously, so that other trials' output keeps draining. */
+const SMALL_FILE_BYTES = 256 * 1024;
+
 /** Every file of `flat` under `root`, 64 at a time (modes as git gives them: 0666/0777 less the umask; folders only where files are). */
 async function writeFiles(root: string, flat: FlatTree, reader: ObjectReader): Promise<void> {
   const files = [...flat.files];
+  const made = new Set<string>(['.']);
   for (let start = 0; start < files.length; start += 64) {
     await Promise.all(
       files.slice(start, start + 64).map(async ([path, file]) => {
         const blob = await reader.read(file.oid);
         if (blob?.type !== 'blob') throw new Error(`object ${file.oid} of ${path} is missing from the private repo`);
         const target = join(root, path);
-        if (dirname(path) !== '.') await mkdir(dirname(target), { recursive: true });
-        if (file.mode === '120000') await symlink(blob.bytes, target);
-        else await writeFile(target, blob.bytes, { mode: file.mode === '100755' ? 0o777 : 0o666, flag: 'wx' });
+        const mode = file.mode === '100755' ? 0o777 : 0o666;
+        if (file.mode !== '120000' && blob.bytes.length > SMALL_FILE_BYTES) {
+          if (dirname(path) !== '.') await mkdir(dirname(target), { recursive: true });
+          return writeFile(target, blob.bytes, { mode, flag: 'wx' });
+        }
+        if (!made.has(dirname(path))) {
+          mkdirSync(dirname(target), { recursive: true });
+          made.add(dirname(path));
+        }
+        if (file.mode === '120000') symlinkSync(blob.bytes, target);
+        else writeFileSync(target, blob.bytes, { mode, flag: 'wx' });
       }),
     );
   }

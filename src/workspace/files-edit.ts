@@ -2,7 +2,20 @@
  * Writing a `files` edit (whole-file contents by path) into a trial's worktree, refusing
  * any path that could land outside it or inside git's own files.
  */
-import { lstat, mkdir, rm, unlink, writeFile } from 'node:fs/promises';
+import { lstatSync, mkdirSync, rmSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+
+/** Contents up to this size are written synchronously (cheaper than the thread pool's trips); larger ones asynchronously. */
+const SMALL_CONTENT_CHARS = 256 * 1024;
+
+/** `lstat` without throwing (null for anything that cannot be looked at). */
+function lstatOrNull(path: string): Stats | null {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
 import { dirname, join, posix } from 'node:path';
 
 /** Why a recipe-relative path is unacceptable, or null when it is fine. */
@@ -35,22 +48,23 @@ export async function writeFilesEdit(
     entries.push({ raw, path: posix.normalize(raw), content });
   }
   for (const { raw, path } of entries) {
-    const linked = await symlinkedAncestor(worktree, path);
+    const linked = symlinkedAncestor(worktree, path);
     if (linked) return { error: `refusing to write '${raw}': '${linked}' is a symbolic link` };
   }
   try {
     for (const { path, content } of entries) {
       const target = join(worktree, path);
       if (content === null) {
-        await rm(target, { force: true });
+        rmSync(target, { force: true });
         continue;
       }
-      const existing = await lstat(target).catch(() => null);
+      const existing = lstatOrNull(target);
       if (existing?.isDirectory()) return { error: `cannot write '${path}': it is a folder in the recipe` };
       // Never write through a symlink: replace the link itself.
-      if (existing?.isSymbolicLink()) await unlink(target);
-      await mkdir(dirname(target), { recursive: true });
-      await writeFile(target, content);
+      if (existing?.isSymbolicLink()) unlinkSync(target);
+      mkdirSync(dirname(target), { recursive: true });
+      if (content.length <= SMALL_CONTENT_CHARS) writeFileSync(target, content);
+      else await writeFile(target, content);
     }
   } catch (error) {
     return { error: `cannot apply the files edit: ${(error as Error).message}` };
@@ -60,12 +74,12 @@ export async function writeFilesEdit(
 }
 
 /** The first ancestor folder of `path` inside `worktree` that is a symlink, if any. */
-async function symlinkedAncestor(worktree: string, path: string): Promise<string | null> {
+function symlinkedAncestor(worktree: string, path: string): string | null {
   const segments = path.split('/').slice(0, -1);
   let current = '';
   for (const segment of segments) {
     current = current === '' ? segment : `${current}/${segment}`;
-    const stats = await lstat(join(worktree, current)).catch(() => null);
+    const stats = lstatOrNull(join(worktree, current));
     if (!stats) return null;
     if (stats.isSymbolicLink()) return current;
   }

@@ -4,8 +4,8 @@
  * the edit touched are staged (never build outputs lying in the worktree), and the
  * trial's diff and changed paths are recomputed from git.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
 import type { Edit } from '../core/trial.ts';
@@ -181,6 +181,15 @@ async function openQuarantine(gitDir: string): Promise<{ env: Record<string, str
   };
 }
 
+/** A small file's text (a `.git` pointer, a HEAD) read synchronously, or `missing` when it cannot be read. */
+function readSmallFile<T extends string | null = string>(file: string, missing: T = '' as T): string | T {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return missing;
+  }
+}
+
 /** True when `adminDir` is a worktree record of the repo at `gitDir` (`<gitDir>/worktrees/<name>`). */
 function isRecordOf(gitDir: string, adminDir: string): boolean {
   return dirname(resolve(adminDir)) === join(resolve(gitDir), 'worktrees');
@@ -188,7 +197,7 @@ function isRecordOf(gitDir: string, adminDir: string): boolean {
 
 /** The worktree's record in the private repo, named by its `.git` file; null when it has none. */
 async function adminDirOf(worktree: string): Promise<string | null> {
-  const pointer = (await readFile(join(worktree, '.git'), 'utf8').catch(() => '')).trim();
+  const pointer = readSmallFile(join(worktree, '.git')).trim();
   const adminDir = pointer.startsWith('gitdir: ') ? pointer.slice('gitdir: '.length) : undefined;
   return adminDir ? (isAbsolute(adminDir) ? adminDir : resolve(worktree, adminDir)) : null;
 }
@@ -196,7 +205,7 @@ async function adminDirOf(worktree: string): Promise<string | null> {
 /** Reads the worktree's HEAD from its files (no git call), checks it is `commit`, and returns the worktree's record (admin folder). */
 async function assertCheckedOutAt(worktree: string, commit: string): Promise<string> {
   const adminDir = await adminDirOf(worktree);
-  const head = adminDir === null ? undefined : (await readFile(join(adminDir, 'HEAD'), 'utf8').catch(() => undefined))?.trim();
+  const head = adminDir === null ? undefined : (readSmallFile(join(adminDir, 'HEAD'), null) ?? undefined)?.trim();
   if (head === undefined || adminDir === null) {
     throw new AutolabError('WorkspaceError', `${worktree} is not a worktree of the private repo`, {
       hint: 'create it with createWorktree(name, parentCommit)',

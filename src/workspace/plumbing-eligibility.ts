@@ -6,8 +6,7 @@
  * of every ref), and no attributes file can change how a file is checked out or hashed.
  * Anything else is left to git.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** section.key (lower case) -> the values under which in-process plumbing is exact. */
@@ -53,8 +52,14 @@ export function isPlainRepoConfig(configText: string): boolean {
 /** Whether in-process plumbing gives what git gives in the private repo at `gitDir` (see the file's comment); read on every call (cheap, and a config can change). */
 export async function plainPlumbingRepo(gitDir: string): Promise<boolean> {
   if (existsSync(join(gitDir, 'info', 'attributes'))) return false;
-  const config = await readFile(join(gitDir, 'config'), 'utf8').catch(() => null);
-  return config !== null && isPlainRepoConfig(config);
+  // A small file read synchronously: no trip through the thread pool.
+  let config: string;
+  try {
+    config = readFileSync(join(gitDir, 'config'), 'utf8');
+  } catch {
+    return false;
+  }
+  return isPlainRepoConfig(config);
 }
 
 /** True when a path of a tree is an attributes file (checkouts and hashing then follow it: left to git). */

@@ -7,7 +7,8 @@
  * regular file, a file replacing a folder (or a folder a file), a submodule, or an
  * attributes file anywhere leaves it to git (null).
  */
-import { lstat, readFile } from 'node:fs/promises';
+import { lstatSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeWorktreeIndex } from './index-file.ts';
 import type { ObjectHash } from './loose-objects.ts';
@@ -28,6 +29,9 @@ export interface StageRequest {
   objectsDir: string;
   reader: ObjectReader;
 }
+
+/** Edited files up to this size are read synchronously. */
+const SMALL_FILE_BYTES = 256 * 1024;
 
 /** True when some file of `files` lies under `folder`. */
 function holdsFilesUnder(files: ReadonlyMap<string, TreeFile>, folder: string): boolean {
@@ -60,14 +64,16 @@ export async function stageFilesInProcess(request: StageRequest): Promise<string
   const blobs: Array<{ path: string; bytes: Buffer; mode: string }> = [];
   for (const path of new Set(paths)) {
     if (isAttributesPath(path) || holdsFilesUnder(files, path) || underAFile(files, path)) return null;
-    const stats = await lstat(join(worktree, path)).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? null : Promise.reject(error)));
+    // The edit's files are small as a rule: synchronous calls, no trip through the thread pool (a large one is read asynchronously).
+    const stats = lstatSync(join(worktree, path), { throwIfNoEntry: false }) ?? null;
     if (stats === null) {
       files.delete(path);
       continue;
     }
     if (!stats.isFile()) return null;
+    const bytes = stats.size <= SMALL_FILE_BYTES ? readFileSync(join(worktree, path)) : await readFile(join(worktree, path));
     // Executable as git decides it with core.filemode: the owner's execute bit.
-    blobs.push({ path, bytes: await readFile(join(worktree, path)), mode: stats.mode & 0o100 ? '100755' : '100644' });
+    blobs.push({ path, bytes, mode: stats.mode & 0o100 ? '100755' : '100644' });
   }
   for (const blob of blobs) {
     files.set(blob.path, { mode: blob.mode, oid: await writeLooseObject(request.objectsDir, hash, 'blob', blob.bytes) });

@@ -5,7 +5,7 @@
  * only on an explicit export.
  */
 import { existsSync } from 'node:fs';
-import { mkdir, realpath, stat, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AutolabWarning } from '../core/errors.ts';
 import { AutolabError } from '../core/errors.ts';
@@ -33,7 +33,7 @@ import { DiffTreeBatch } from './diff-tree-batch.ts';
 import { recipeRelativeStatePaths, statePathProblem } from '../layout/state-paths.ts';
 import type { UserRepoLocation } from './user-repo.ts';
 import { locateInUserRepo } from './user-repo.ts';
-import { addWorktree, assertWorktreeName, discardWorktree, isPristineCheckout, pruneWorktreeFolders } from './worktrees.ts';
+import { addWorktree, assertWorktreeName, discardWorktree, emptyWorktreeTrash, isPristineCheckout, moveWorktreeToTrash, pruneWorktreeFolders } from './worktrees.ts';
 
 export interface OpenWorkspaceOptions {
   /** The folder of the task file; private state goes to `<root>/.autolab/`. */
@@ -177,6 +177,8 @@ export class Workspace {
   private readonly objects: ObjectReader;
   /** A trial's diff without a git process each (started on first need). */
   private readonly differ: DiffTreeBatch;
+  /** Removed worktrees still being deleted in the background (`settle` waits for them). */
+  private readonly removals = new Set<Promise<void>>();
 
   constructor(
     /** The folder of the task file (real path). */
@@ -250,18 +252,42 @@ export class Workspace {
     return path;
   }
 
-  /** Removes the worktree `name` (its folder and git's record of it). */
+  /**
+   * Removes the worktree `name` (its folder and git's record of it): once this resolves,
+   * neither is there and the name can be used again. A worktree of ours is moved out of
+   * the way with two renames and deleted in the background (`settle` waits for that; a
+   * driver killed meanwhile leaves it to `pruneWorktrees`); any other is removed before
+   * this resolves.
+   */
   async removeWorktree(name: string): Promise<void> {
-    await discardWorktree(this.gitDir, this.worktreePath(name));
+    const path = this.worktreePath(name);
+    const trash = moveWorktreeToTrash(this.gitDir, path, this.layout.worktreeTrashDir);
+    if (trash === null) return discardWorktree(this.gitDir, path);
+    const removal: Promise<void> = rm(trash, { recursive: true, force: true })
+      .catch(() => undefined)
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
+  }
+
+  /**
+   * Resolves once the worktrees removed so far are deleted from the disk too.
+   *
+   * @example
+   * await workspace.removeWorktree('golf+3'); await workspace.settle();
+   */
+  async settle(): Promise<void> {
+    while (this.removals.size > 0) await Promise.all([...this.removals]);
   }
 
   /**
    * Removes every worktree folder under `.autolab/worktrees` whose name starts with
    * `prefix` (default: all) and is not in `keep`, then `git worktree prune`; returns the
-   * names removed. For cleanup after a killed driver; pass the study's worktree name
+   * names removed. Removed worktrees still under `.autolab/worktrees.removing` go too. For cleanup after a killed driver; pass the study's worktree name
    * prefix so that other studies' live worktrees are spared.
    */
-  pruneWorktrees(keep: readonly string[], prefix = ''): Promise<string[]> {
+  async pruneWorktrees(keep: readonly string[], prefix = ''): Promise<string[]> {
+    // The removals a killed driver left half done (ours in flight are deleted twice, harmlessly).
+    await emptyWorktreeTrash(this.layout.worktreeTrashDir);
     return pruneWorktreeFolders(this.gitDir, this.layout.worktreesDir, keep, prefix);
   }
 

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { git } from './git.ts';
 import { makeTempDir, makeUserRepo } from '../testing/workspace-fixtures.ts';
 import type { Workspace } from './workspace.ts';
 import { openWorkspace } from './workspace.ts';
+import { moveWorktreeToTrash } from './worktrees.ts';
 
 let temp: { dir: string; cleanup: () => Promise<void> };
 let workspace: Workspace;
@@ -102,6 +103,44 @@ describe('trial worktrees', () => {
     expect(paths).toEqual(expect.arrayContaining([b, c]));
     expect(await workspace.pruneWorktrees([])).toEqual(['golf-2', 'other-1']);
     expect(await registered()).toHaveLength(1); // only the bare repo itself
+  });
+
+  it('frees a removed worktree at once and deletes it in the background, whatever the trial left in it', async () => {
+    const path = await workspace.createWorktree('golf-7', workspace.baselineCommit);
+    const admin = (await readFile(join(path, '.git'), 'utf8')).trim().slice('gitdir: '.length);
+    // Files left behind, modes changed, read-only folders, a symlink out, an untracked tree.
+    await mkdir(join(path, 'left', 'deep'), { recursive: true });
+    await writeFile(join(path, 'left', 'deep', 'file'), 'x');
+    await writeFile(join(path, 'left', 'run.sh'), '#!/bin/sh\n', { mode: 0o755 });
+    await symlink(temp.dir, join(path, 'escape'));
+    await chmod(join(path, 'left', 'deep'), 0o555);
+    await chmod(join(path, 'train.py'), 0o400);
+    await workspace.removeWorktree('golf-7');
+    // Gone from its place and from git's list before the deletion ends; the name is free.
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(admin)).toBe(false);
+    expect(await registered()).not.toContain(path);
+    const again = await workspace.createWorktree('golf-7', workspace.baselineCommit);
+    expect(existsSync(join(again, 'left'))).toBe(false);
+    expect(existsSync(join(again, 'escape'))).toBe(false);
+    expect(await git(['status', '--porcelain', '--untracked-files=all', '--ignored'], { cwd: again })).toBe('');
+    await workspace.settle();
+    const trash = join(temp.dir, '.autolab', 'worktrees.removing');
+    expect(await readdir(trash)).toEqual([]);
+    // The symlink's target was never followed.
+    expect(existsSync(join(temp.dir, '.autolab'))).toBe(true);
+  });
+
+  it('deletes the removals a killed driver left half done when worktrees are pruned', async () => {
+    const path = await workspace.createWorktree('golf-8', workspace.baselineCommit);
+    // What a driver killed right after the renames leaves: the folders moved, not yet deleted.
+    const trashDir = join(temp.dir, '.autolab', 'worktrees.removing');
+    const moved = moveWorktreeToTrash(workspace.gitDir, path, trashDir);
+    expect(moved).not.toBeNull();
+    expect(await readdir(moved!)).toEqual(['record', 'worktree']);
+    await workspace.pruneWorktrees([], 'golf-');
+    expect(await readdir(trashDir)).toEqual([]);
+    expect(await registered()).toHaveLength(1);
   });
 
   it('rejects unsafe worktree names', async () => {

@@ -3,9 +3,9 @@
  * the evaluator's checkout of the baseline. All of them share the private repo's
  * objects and refs; each has its own index and HEAD, so trials materialise in parallel.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { lstat, readdir, readFile, realpath, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AutolabError } from '../core/errors.ts';
 import { git, gitResult } from './git.ts';
 
@@ -49,6 +49,59 @@ async function adminDirOf(gitDir: string, path: string): Promise<string | null> 
   } catch {
     return null;
   }
+}
+
+/** `adminDirOf` with synchronous calls (a few small files: no trips through the thread pool). */
+function adminDirOfSync(gitDir: string, path: string): string | null {
+  try {
+    const pointerFile = join(path, '.git');
+    if (!lstatSync(pointerFile).isFile()) return null;
+    const pointer = readFileSync(pointerFile, 'utf8').trim();
+    if (!pointer.startsWith('gitdir: ')) return null;
+    const admin = realpathSync(resolve(path, pointer.slice('gitdir: '.length)));
+    if (dirname(admin) !== join(realpathSync(gitDir), 'worktrees')) return null;
+    const back = readFileSync(join(admin, 'gitdir'), 'utf8').trim();
+    return back === join(realpathSync(path), '.git') ? admin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Takes the worktree at `path` out of the way at once: its folder and git's record of it
+ * (when both sides agree, see `adminDirOf`) are renamed into a new folder under
+ * `trashDir`, so that the name is free and git no longer knows the worktree, and that
+ * folder is returned for the caller to delete when it likes. Null, with nothing moved,
+ * when the registration does not check out or the folder cannot be renamed there (then
+ * `discardWorktree`). A record that cannot be moved is deleted here.
+ *
+ * @example
+ * const trash = moveWorktreeToTrash(gitDir, path, trashDir);
+ * if (trash === null) await discardWorktree(gitDir, path); else void rm(trash, { recursive: true, force: true });
+ */
+export function moveWorktreeToTrash(gitDir: string, path: string, trashDir: string): string | null {
+  const admin = adminDirOfSync(gitDir, path);
+  if (admin === null) return null;
+  let folder: string;
+  try {
+    mkdirSync(trashDir, { recursive: true });
+    folder = mkdtempSync(join(trashDir, `${basename(path)}-`));
+    renameSync(path, join(folder, 'worktree'));
+  } catch {
+    return null;
+  }
+  try {
+    renameSync(admin, join(folder, 'record'));
+  } catch {
+    rmSync(admin, { recursive: true, force: true });
+  }
+  return folder;
+}
+
+/** Deletes what `moveWorktreeToTrash` left under `trashDir` (a killed driver's removals that never finished). */
+export async function emptyWorktreeTrash(trashDir: string): Promise<void> {
+  const names = existsSync(trashDir) ? await readdir(trashDir).catch(() => [] as string[]) : [];
+  await Promise.all(names.map((name) => rm(join(trashDir, name), { recursive: true, force: true }).catch(() => undefined)));
 }
 
 /**
