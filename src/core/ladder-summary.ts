@@ -92,7 +92,7 @@ export function summariseLadder(fidelity: FidelitySpec, direction: Direction, re
 }
 
 /**
- * Each trial scored at \`level\` predicted from its levels up to that one only (the model
+ * Each trial scored at `level` predicted from its levels up to that one only (the model
  * fitted on every level): what the promotion rule compares at a level, so a trial that
  * climbed on (whose higher levels narrowed its prediction) is weighed at the level as a
  * trial just measured there is, like with like.
