@@ -38,6 +38,7 @@ import { loadavg } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { summariseLadder } from '../src/core/ladder-summary.ts';
+import { auditEventsOf } from '../src/core/audit-events.ts';
 import type { TrialLevelRecord } from '../src/core/fidelity.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
 import { openStudy } from '../src/engine/open-study.ts';
@@ -122,6 +123,10 @@ async function runAutolab(seed: number, rule: string | null): Promise<RunResult>
     clearInterval(poller);
     const trials = await study.store.listTrials(study.record.id);
     const levels = rule === null ? [] : await study.store.listTrialLevels!(study.record.id);
+    if (trace && rule !== null) {
+      const start = Date.parse(trials.find((t) => t.id === 0)!.finishedAt ?? trials[0]!.createdAt);
+      for (const event of auditEventsOf(await study.store.listEvents(study.record.id), 'trial.promoted')) console.log(`  t+${((Date.parse(event.at) - start) / 1000).toFixed(1).padStart(6)}s promoted #${event.trialId} ${event.data.from}->${event.data.to}: ${event.data.reason}`);
+    }
     return { ...summarise(trials, levels, rule !== null ? study : null), wallS: (performance.now() - started) / 1000 };
   } finally {
     clearInterval(poller);
