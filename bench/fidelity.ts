@@ -245,7 +245,8 @@ const ruleSeeds = Math.min(Number(argument('rule-seeds') ?? seeds), seeds);
 const secondary = (variant: string) => variant in LADDERS && variant !== mainRule;
 const loadAtStart = loadavg()[0]!;
 console.log(`bench:fidelity — load ${loadAtStart.toFixed(1)} · ${seeds} seeds (${ruleSeeds} for the rules other than ${mainRule}), budget ${budget} full-run equivalents (${work}s CPU each), parallel ${parallel}; optimum ${OPTIMUM.toFixed(4)}`);
-const phases = ruleSeeds < seeds ? [{ seeds, of: variants.filter((v) => !secondary(v)) }, { seeds: ruleSeeds, of: variants.filter(secondary) }] : [{ seeds, of: variants }];
+// With --rule-seeds given, the other rules run after every seed of the main variants (even on as many seeds).
+const phases = argument('rule-seeds') !== undefined ? [{ seeds, of: variants.filter((v) => !secondary(v)) }, { seeds: ruleSeeds, of: variants.filter(secondary) }] : [{ seeds, of: variants }];
 for (const phase of phases) {
   if (phase.of.length === 0) continue;
   for (let seed = 1; seed <= phase.seeds; seed++) {
