@@ -38,6 +38,7 @@ import { loadavg } from 'node:os';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { summariseLadder } from '../src/core/ladder-summary.ts';
+import { auditEventsOf } from '../src/core/audit-events.ts';
 import type { TrialLevelRecord } from '../src/core/fidelity.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
 import { openStudy } from '../src/engine/open-study.ts';
@@ -122,6 +123,10 @@ async function runAutolab(seed: number, rule: string | null): Promise<RunResult>
     clearInterval(poller);
     const trials = await study.store.listTrials(study.record.id);
     const levels = rule === null ? [] : await study.store.listTrialLevels!(study.record.id);
+    if (trace && rule !== null) {
+      const start = Date.parse(trials.find((t) => t.id === 0)!.finishedAt ?? trials[0]!.createdAt);
+      for (const event of auditEventsOf(await study.store.listEvents(study.record.id), 'trial.promoted')) console.log(`  t+${((Date.parse(event.at) - start) / 1000).toFixed(1).padStart(6)}s promoted #${event.trialId} ${event.data.from}->${event.data.to}: ${event.data.reason}`);
+    }
     return { ...summarise(trials, levels, rule !== null ? study : null), wallS: (performance.now() - started) / 1000 };
   } finally {
     clearInterval(poller);
@@ -240,7 +245,8 @@ const ruleSeeds = Math.min(Number(argument('rule-seeds') ?? seeds), seeds);
 const secondary = (variant: string) => variant in LADDERS && variant !== mainRule;
 const loadAtStart = loadavg()[0]!;
 console.log(`bench:fidelity — load ${loadAtStart.toFixed(1)} · ${seeds} seeds (${ruleSeeds} for the rules other than ${mainRule}), budget ${budget} full-run equivalents (${work}s CPU each), parallel ${parallel}; optimum ${OPTIMUM.toFixed(4)}`);
-const phases = ruleSeeds < seeds ? [{ seeds, of: variants.filter((v) => !secondary(v)) }, { seeds: ruleSeeds, of: variants.filter(secondary) }] : [{ seeds, of: variants }];
+// With --rule-seeds given, the other rules run after every seed of the main variants (even on as many seeds).
+const phases = argument('rule-seeds') !== undefined ? [{ seeds, of: variants.filter((v) => !secondary(v)) }, { seeds: ruleSeeds, of: variants.filter(secondary) }] : [{ seeds, of: variants }];
 for (const phase of phases) {
   if (phase.of.length === 0) continue;
   for (let seed = 1; seed <= phase.seeds; seed++) {

@@ -91,29 +91,6 @@ export function summariseLadder(fidelity: FidelitySpec, direction: Direction, re
   return { fit, trials };
 }
 
-/**
- * Each trial scored at \`level\` predicted from its levels up to that one only (the model
- * fitted on every level): what the promotion rule compares at a level, so a trial that
- * climbed on (whose higher levels narrowed its prediction) is weighed at the level as a
- * trial just measured there is, like with like.
- *
- * @example
- * const atS = predictionsAtLevel(task.fidelity!, summary.fit, records, 0); // Map { 4 => { mean, std }, ... }
- */
-export function predictionsAtLevel(fidelity: FidelitySpec, fit: ScalingFit | null, records: readonly TrialLevelRecord[], level: number): Map<number, ScalingPrediction | null> {
-  const predictions = new Map<number, ScalingPrediction | null>();
-  const fullSpec = fidelity.levels[fidelity.levels.length - 1]!;
-  const upTo = Math.min(level + 1, fidelity.levels.length - 1);
-  const ids = new Set(records.filter((record) => record.level === level && record.status === 'scored').map((record) => record.trialId));
-  const byTrial = new Map<number, TrialLevelRecord[]>();
-  for (const record of records) if (ids.has(record.trialId)) byTrial.set(record.trialId, [...(byTrial.get(record.trialId) ?? []), record]);
-  for (const trialId of ids) {
-    const points = pointsOf(fidelity, byTrial.get(trialId) ?? [], upTo);
-    predictions.set(trialId, fit && points.length > 0 ? predictAtScale(fit, points, fullSpec.scale) : null);
-  }
-  return predictions;
-}
-
 /** JSON shape of a trial's ladder in `trials --json` and `show --json` (docs/json.md). */
 export interface TrialLadderJson {
   levels: Array<{ level: number; name: string; status: 'scored' | 'failed'; score: number | null; label: string | null; runSeconds: number }>;

@@ -77,7 +77,7 @@ export async function evaluateTrialAtLevel(runtime: StudyRuntime, trial: TrialRe
 
 /**
  * A laddered trial's timings after one more level: the run and score times of the levels
- * below (\`before\`) plus this level's (\`level\`, whose other phases are the first level's,
+ * below (`before`) plus this level's (`level`, whose other phases are the first level's,
  * carried over), so the recorded run time is what the whole climb cost.
  *
  * @example climbTimings({ runMs: 100, scoreMs: 10 }, { runMs: 900, scoreMs: 12, materialiseMs: 50 }) // { runMs: 1000, scoreMs: 22, materialiseMs: 50 }

@@ -48,6 +48,12 @@ export interface ExecutorKind<Schema extends z.ZodObject = z.ZodObject, Options 
   repeatsTogether?(options: Options): boolean;
   /** The container the phases run in (the kind's `container:` key), on whichever machine runs them. Absent: none. */
   container?(options: Options): ContainerOptions | undefined;
+  /**
+   * The task file's keys (beside \`kind\`) of a fidelity level whose run holds \`slots\`
+   * execution slots, when the level's own \`executor:\` keys do not say its resources
+   * (Slurm: the run's \`--gres\` GPU count times \`slots\`). Absent: the keys as they are.
+   */
+  keysForSlots?(keys: Record<string, unknown>, slots: number): Record<string, unknown>;
   /** The executor of one study. Throws an `AutolabError` for settings that cannot work with this task. */
   create(options: Options, context: ExecutorContext): Executor;
 }

@@ -169,4 +169,22 @@ describe('BanditChooser: expected gain per unit of cost, not per trial', () => {
     const rowView = Object.fromEntries(chooser.rows().map((row) => [row.specialist, row.relativeCost]));
     expect(rowView['costly']).toBeCloseTo(5 / 3, 6); // 5 s over the study's mean of 3 s
   });
+
+  it('weighs a trial in flight at its predicted cost until its measured cost is recorded', () => {
+    const all = [specialist('wide'), specialist('narrow')];
+    const chooser = new BanditChooser(all, { objective: OBJECTIVE });
+    const finished = (id: number, name: string, totalMs: number) => Object.assign(makeTrial({ id, specialist: name, status: 'discarded', score: 200 }), { timings: { totalMs } });
+    chooser.record(finished(1, 'wide', 1_000));
+    chooser.record(finished(2, 'narrow', 1_000));
+    expect(chooser.payoffs().rows.map((row) => row.relativeCost)).toEqual([1, 1]);
+    // wide's next trial is predicted at 9 s before it runs: its mean cost is (1 + 9) / 2 = 5 s against the study's (1 + 9 + 1) / 3.
+    chooser.predictCost({ id: 3, specialist: 'wide' }, 9_000);
+    const rows = Object.fromEntries(chooser.payoffs().rows.map((row) => [row.specialist, row]));
+    expect(rows['wide']!.meanCostMs).toBe(5_000);
+    expect(rows['wide']!.relativeCost).toBeCloseTo(5 / (11 / 3), 6);
+    expect(rows['narrow']!.relativeCost).toBeCloseTo(1 / (11 / 3), 6);
+    // Once recorded, the measured cost replaces the prediction (and is counted once).
+    chooser.record(finished(3, 'wide', 4_000));
+    expect(Object.fromEntries(chooser.payoffs().rows.map((row) => [row.specialist, row.meanCostMs]))).toEqual({ wide: 2_500, narrow: 1_000 });
+  });
 });

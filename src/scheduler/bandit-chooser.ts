@@ -5,7 +5,7 @@
 import type { Specialist } from '../core/specialist.ts';
 import type { Objective } from '../core/task.ts';
 import { isFinished, type TrialRecord } from '../core/trial.ts';
-import { banditScore, DEFAULT_PAYOFF_WINDOW, payoffPerCost, type PayoffTable } from './payoff.ts';
+import { banditScore, DEFAULT_PAYOFF_WINDOW, payoffPerCost, weighCosts, type PayoffTable } from './payoff.ts';
 import { PayoffAccumulator } from './payoff-accumulator.ts';
 import type { ChooserRow, ChooserStart, SpecialistChooser } from './specialist-chooser.ts';
 
@@ -92,7 +92,14 @@ export class BanditChooser implements SpecialistChooser {
     return best.specialist;
   }
 
+  predictCost(trial: Pick<TrialRecord, 'id' | 'specialist'>, costMs: number): void {
+    if (!(costMs > 0) || this.recorded.has(trial.id)) return;
+    this.predicted.set(trial.id, { specialist: trial.specialist, ms: costMs });
+    this.table = null;
+  }
+
   record(trial: TrialRecord): void {
+    this.predicted.delete(trial.id);
     if (trial.id === 0 || !isFinished(trial) || this.recorded.has(trial.id)) return;
     this.recorded.add(trial);
     this.version++;
@@ -132,11 +139,23 @@ export class BanditChooser implements SpecialistChooser {
     });
   }
 
-  /** The payoff table of the trials recorded so far. */
+  /** The payoff table of the trials recorded so far, costs weighed with the predicted costs of the trials in flight. */
   payoffs(): PayoffTable {
-    this.table ??= this.recorded.table(this.options.objective);
+    if (this.table === null) {
+      const table = this.recorded.table(this.options.objective);
+      const inFlight = new Map<string, { ms: number; trials: number }>();
+      for (const { specialist, ms } of this.predicted.values()) {
+        const entry = inFlight.get(specialist) ?? { ms: 0, trials: 0 };
+        inFlight.set(specialist, { ms: entry.ms + ms, trials: entry.trials + 1 });
+      }
+      if (inFlight.size > 0) weighCosts(table.rows, inFlight);
+      this.table = table;
+    }
     return this.table;
   }
+
+  /** Trials started and not yet recorded, with their predicted cost (ms). */
+  private readonly predicted = new Map<number, { specialist: string; ms: number }>();
 
   private isBlocked(name: string): boolean {
     return this.idleAt.get(name) === this.version;

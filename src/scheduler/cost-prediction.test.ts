@@ -5,7 +5,7 @@ import { costLines } from '../cli/commands/cost-view.ts';
 import type { TrialListFilter } from '../core/store.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
 import { writeSyntheticStudy } from '../testing/synthetic-study.ts';
-import { announceTrialCost, COST_HISTORY, predictTrialCost } from './cost-prediction.ts';
+import { announceTrialCost, COST_HISTORY, expectedTrialCostMs, predictTrialCost } from './cost-prediction.ts';
 
 const patch = (name: string, from: number, to: number) => `--- a/train.py\n+++ b/train.py\n@@ -1 +1 @@\n-${name} = ${from}\n+${name} = ${to}\n`;
 
@@ -72,5 +72,17 @@ describe('announceTrialCost on a large study', () => {
     } finally {
       await store.close();
     }
+  });
+});
+
+describe('expectedTrialCostMs: what a new trial is expected to cost over the levels it may reach', () => {
+  it('counts each level by the share of screened trials that reached it (the baseline aside)', () => {
+    const level = (trialId: number, lvl: number): TrialLevelRecord => ({ trialId, level: lvl, levelName: String(lvl), status: 'scored', label: null, score: 1, metrics: {}, samples: [], runMs: 1, measuredAt: '' });
+    const levels = [{ level: 0, expectedRunMs: 100 }, { level: 1, expectedRunMs: 300 }, { level: 2, expectedRunMs: 1_000 }];
+    // Four trials screened at level 0, two reached level 1, one level 2; the baseline (0) reached every level and is not counted.
+    const records = [level(0, 0), level(0, 1), level(0, 2), level(1, 0), level(2, 0), level(3, 0), level(4, 0), level(1, 1), level(2, 1), level(1, 2)];
+    expect(expectedTrialCostMs(levels, records)).toBeCloseTo(100 + 300 * 0.5 + 1_000 * 0.25, 9);
+    expect(expectedTrialCostMs(levels, [level(0, 0)])).toBe(100); // nothing screened yet: the first level only
+    expect(expectedTrialCostMs([{ level: 0, expectedRunMs: null }], [])).toBeNull();
   });
 });

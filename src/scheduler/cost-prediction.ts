@@ -38,15 +38,18 @@ export function predictTrialCost(task: Pick<TaskSpec, 'fidelity'>, trials: reado
  * Records the prediction for a trial about to start (`trial.cost_predicted`); never throws
  * (a prediction that cannot be made must not stop a trial).
  */
-export async function announceTrialCost(runtime: Pick<StudyRuntime, 'store' | 'studyId' | 'task'>, trial: TrialRecord, edit: Edit | null, usd: number | null): Promise<void> {
+export async function announceTrialCost(runtime: Pick<StudyRuntime, 'store' | 'studyId' | 'task'>, trial: TrialRecord, edit: Edit | null, usd: number | null): Promise<number | null> {
   try {
     const { store, studyId } = runtime;
     const trials = await costHistory(runtime, trial.parent);
     const ids = trials.map((past) => past.id);
     const records = runtime.task.fidelity && store.listTrialLevels ? await store.listTrialLevels(studyId, ids) : [];
-    await store.appendEvent(studyId, trial.id, 'trial.cost_predicted', predictTrialCost(runtime.task, trials, records, trial, edit, usd));
+    const predicted = predictTrialCost(runtime.task, trials, records, trial, edit, usd);
+    await store.appendEvent(studyId, trial.id, 'trial.cost_predicted', predicted);
+    return expectedTrialCostMs(predicted.levels, records);
   } catch {
     // The prediction is advice: a store that cannot give it leaves the trial unpredicted.
+    return null;
   }
 }
 
@@ -64,6 +67,29 @@ async function costHistory(runtime: Pick<StudyRuntime, 'store' | 'studyId'>, par
   for (const id of [parent, ...recent.map((past) => past.parent)]) if (id !== null && !have.has(id)) older.add(id);
   const parents = older.size === 0 ? [] : await runtime.store.listTrials(runtime.studyId, { ids: [...older], light: true });
   return [...recent.reverse(), ...parents];
+}
+
+/**
+ * A trial's expected cost before it runs (ms): each level's predicted run time times the
+ * share of the study's trials (the baseline aside) measured at the first level that reached
+ * it (the first level: 1; none measured yet: the first level only). Null when no level
+ * could be predicted.
+ *
+ * @example expectedTrialCostMs([{ level: 0, expectedRunMs: 100 }, { level: 1, expectedRunMs: 900 }], records) // 100 + 900 × (share that climbed)
+ */
+export function expectedTrialCostMs(levels: ReadonlyArray<{ level: number; expectedRunMs: number | null }>, records: readonly TrialLevelRecord[]): number | null {
+  const reached = new Map<number, Set<number>>();
+  for (const record of records) if (record.trialId !== 0) reached.set(record.level, (reached.get(record.level) ?? new Set()).add(record.trialId));
+  const screened = reached.get(0)?.size ?? 0;
+  let total = 0;
+  let known = false;
+  for (const level of levels) {
+    if (level.expectedRunMs === null) continue;
+    const share = level.level === 0 ? 1 : screened === 0 ? 0 : (reached.get(level.level)?.size ?? 0) / screened;
+    total += level.expectedRunMs * share;
+    known = true;
+  }
+  return known && total > 0 ? total : null;
 }
 
 /** What each past trial's change did to its cost: its run time over its parent's at the lowest level both ran. */

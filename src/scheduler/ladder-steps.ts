@@ -8,7 +8,7 @@
  */
 import { auditEventsOf } from '../core/audit-events.ts';
 import { coerceError } from '../core/errors.ts';
-import { predictionsAtLevel, summariseLadder } from '../core/ladder-summary.ts';
+import { summariseLadder } from '../core/ladder-summary.ts';
 import { expectedClimbMs, levelCosts } from '../core/level-cost.ts';
 import { gainPerSecond, gainsAtLevel, type GainPerCost } from '../core/gain-per-cost.ts';
 import { decidePromotion, type PromotionDecision } from '../core/promotion.ts';
@@ -132,8 +132,8 @@ async function promotionDecision(driver: Driver, measured: TrialLevelRecord, dec
   const peers = records.filter((record) => record.level === measured.level && record.status === 'scored' && record.score !== null).map((record) => ({ trialId: record.trialId, score: record.score! }));
   const trials = await runtime.store.listTrials(runtime.studyId);
   const summary = summariseLadder(fidelity, direction, records, new Map(trials.map((trial) => [trial.id, trial.parent])));
-  // Every trial at the level weighed by what its levels up to this one predict (like with like).
-  const predictions = predictionsAtLevel(fidelity, summary.fit, records, measured.level);
+  // Every trial at the level weighed by all that is known of it now (a trial that climbed and proved mediocre no longer blocks fresh ones).
+  const predictions = new Map([...summary.trials].map(([id, trial]) => [id, trial.predictedFull]));
   const prediction = predictions.get(measured.trialId) ?? null;
   const rule = fidelity.promote.rule;
   const incumbentFullScore = rule === 'predicted' || rule === 'gain_per_cost' ? ((await runtime.store.getIncumbent(runtime.studyId))?.score ?? null) : null;

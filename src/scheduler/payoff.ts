@@ -122,15 +122,29 @@ export function specialistPayoffs(trials: readonly TrialRecord[], objective: Obj
 /** Bounds of `relativeCost`: one odd trial must not make a specialist free or forbidden. */
 const RELATIVE_COST_RANGE: readonly [number, number] = [0.1, 10];
 
-/** Sets each row's mean cost per trial, and that cost relative to the study's mean cost per trial (`specialistPayoffs` and `PayoffAccumulator` both end with it). */
-export function weighCosts(rows: SpecialistPayoff[]): void {
+/** Trials started and not yet recorded: their cost as the cost model predicted it before they ran (ms, per specialist). */
+export type PredictedCosts = ReadonlyMap<string, { ms: number; trials: number }>;
+
+/**
+ * Sets each row's mean cost per trial, and that cost relative to the study's mean cost per
+ * trial (`specialistPayoffs` and `PayoffAccumulator` both end with it). `predicted`: the
+ * trials in flight, counted at their predicted cost until their measured cost replaces it
+ * (so a specialist whose first trials are costly is weighed so before they finish).
+ *
+ * @example weighCosts(rows, new Map([['wide', { ms: 60_000, trials: 1 }]]));
+ */
+export function weighCosts(rows: SpecialistPayoff[], predicted: PredictedCosts = new Map()): void {
   let totalMs = 0;
   let trials = 0;
   for (const row of rows) {
-    row.meanCostMs = row.trials > 0 && row.computeMs > 0 ? row.computeMs / row.trials : null;
+    const inFlight = predicted.get(row.specialist) ?? { ms: 0, trials: 0 };
+    const measured = row.trials > 0 && row.computeMs > 0 ? { ms: row.computeMs, trials: row.trials } : { ms: 0, trials: 0 };
+    const ms = measured.ms + inFlight.ms;
+    const count = measured.trials + inFlight.trials;
+    row.meanCostMs = count > 0 && ms > 0 ? ms / count : null;
     if (row.meanCostMs === null) continue;
-    totalMs += row.computeMs;
-    trials += row.trials;
+    totalMs += ms;
+    trials += count;
   }
   const studyMean = trials > 0 ? totalMs / trials : null;
   for (const row of rows) {

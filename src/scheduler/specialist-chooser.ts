@@ -45,6 +45,12 @@ export interface SpecialistChooser {
   markIdle(name: string, retryable?: boolean): boolean;
   markProductive(name: string): void;
   rows(): ChooserRow[];
+  /**
+   * A trial about to start and its cost predicted before it runs (src/core/proposal-cost.ts;
+   * ms, its expected run time over the levels it is expected to reach); counted until the
+   * trial is recorded with its measured cost. Optional: a chooser that ignores cost omits it.
+   */
+  predictCost?(trial: Pick<TrialRecord, 'id' | 'specialist'>, costMs: number): void;
 }
 
 /**

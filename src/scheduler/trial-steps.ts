@@ -18,10 +18,16 @@ import { announceTrialCost } from './cost-prediction.ts';
 import { countFinished, evaluateFirstLevel, startPromotions } from './ladder-steps.ts';
 import type { Slot } from './slot-pool.ts';
 
-/** Starts a trial for each waiting proposal while a slot is free; promotions up a fidelity ladder go first. */
+/**
+ * Starts a trial for each waiting proposal while a slot is free; promotions up a fidelity
+ * ladder go first, before every proposal (a promotion made while the previous proposal was
+ * being recorded takes the next free slot, not the next proposal).
+ */
 export async function fillSlots(driver: Driver): Promise<void> {
-  await startPromotions(driver);
-  for (let item = takeWaiting(driver.state, driver.runtime.task.parallel); item !== null; item = takeWaiting(driver.state, driver.runtime.task.parallel)) {
+  for (;;) {
+    await startPromotions(driver);
+    const item = takeWaiting(driver.state, driver.runtime.task.parallel);
+    if (item === null) return;
     await startTrial(driver, item);
   }
 }
@@ -99,7 +105,9 @@ export async function createTrialFrom(driver: Driver, item: WaitingProposal, ret
   if (retryOf === null) created.timings = { proposeMs: item.proposeMs };
   if (retryOf === null) await linkSessionToTrial(runtime, item.sessionId, created.id);
   // The cost model's prediction, before the trial starts (checked against the measured run times in `show`).
-  await announceTrialCost(runtime, created, admitted.edit, retryOf ? null : (proposal.cost?.usd ?? null));
+  const predictedMs = await announceTrialCost(runtime, created, admitted.edit, retryOf ? null : (proposal.cost?.usd ?? null));
+  // The chooser weighs the specialist's cost with this trial's predicted cost until its measured cost is recorded.
+  if (predictedMs !== null) driver.chooser.predictCost?.(created, predictedMs);
   if (options.remote) {
     await runtime.store.updateTrial(runtime.studyId, created.id, { owner: null });
     created.owner = null;

@@ -2,6 +2,8 @@ import { taskJudgingHash } from './judging-hash.ts';
 import { describe, expect, it } from 'vitest';
 import { taskAtLevel } from '../core/fidelity-task.ts';
 import { useTaskFiles } from '../testing/task-files.ts';
+import { sbatchOptions } from '../executors/slurm/batch-script.ts';
+import { resourcesOfPhase, slurmKeysForSlots, type SlurmJobOptions } from '../executors/slurm/slurm-options.ts';
 
 const files = useTaskFiles('fidelity');
 
@@ -101,6 +103,35 @@ fidelity:
     expect(full).toMatchObject({ slots: 4, executor: { kind: 'slurm', options: { partition: 'debug', gpus: '4', memoryBytes: 64e9, timeLimitMs: 7_200_000 } } });
     expect(taskAtLevel(task, 1).executor).toEqual(full!.executor);
     expect(taskAtLevel(task, 0).executor).toEqual(task.executor);
+  });
+
+  it("asks Slurm for a level's slots: the run job's --gres GPU count times slots, other phases and levels unchanged", async () => {
+    const { task } = await load(`parallel: 4
+executor: { kind: slurm, partition: debug, gpus: a100:1, phases: [run, score] }
+fidelity:
+  levels:
+    - { name: s, timeout: 1m }
+    - { name: m, timeout: 3m, slots: 2 }
+    - { name: full, slots: 4, executor: { mem: 64GB, by_phase: { score: { gpus: 0 } } } }
+`);
+    const runOptions = (level: number) => sbatchOptions({ ...resourcesOfPhase(taskAtLevel(task, level).executor!.options as Partial<SlurmJobOptions>, 'run'), timeLimitMs: 60_000 });
+    const scoreOptions = (level: number) => sbatchOptions({ ...resourcesOfPhase(taskAtLevel(task, level).executor!.options as Partial<SlurmJobOptions>, 'score'), timeLimitMs: 60_000 });
+    expect(runOptions(0)).toEqual(['--partition=debug', '--gres=gpu:a100:1', '--time=1']);
+    expect(runOptions(1)).toEqual(['--partition=debug', '--gres=gpu:a100:2', '--time=1']);
+    expect(scoreOptions(1)).toEqual(['--partition=debug', '--gres=gpu:a100:1', '--time=1']);
+    expect(runOptions(2)).toEqual(['--partition=debug', '--gres=gpu:a100:4', `--mem=${Math.ceil(64e9 / 1024 ** 2)}M`, '--time=1']);
+    expect(scoreOptions(2)).toEqual(['--partition=debug', `--mem=${Math.ceil(64e9 / 1024 ** 2)}M`, '--time=1']);
+    // A level that names its GPUs keeps them; CPU-only jobs (no gpus) ask for none, whatever the slots.
+    expect(slurmKeysForSlots({ gpus: 2 }, 3)).toEqual({ gpus: 2, by_phase: { run: { gpus: '6' } } });
+    expect(slurmKeysForSlots({ partition: 'cpu' }, 3)).toEqual({ partition: 'cpu' });
+    const own = await load(`parallel: 2
+executor: { kind: slurm, partition: debug, gpus: 1 }
+fidelity:
+  levels:
+    - { name: s, timeout: 1m }
+    - { name: full, slots: 2, executor: { gpus: 1 } }
+`);
+    expect(sbatchOptions({ ...resourcesOfPhase(taskAtLevel(own.task, 1).executor!.options as Partial<SlurmJobOptions>, 'run'), timeLimitMs: 60_000 })).toContain('--gres=gpu:1');
   });
 
   it('reports per-level resources that cannot work: more slots than parallel, keys the executor refuses, another kind', async () => {

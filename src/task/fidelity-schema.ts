@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { FidelitySpec, PromotionRuleSpec } from '../core/fidelity.ts';
 import type { ExecutorSpec } from '../core/task.ts';
 import { executorSchema } from './executor-schema.ts';
+import { EXECUTOR_KINDS } from '../executors/registry.ts';
 import { closestMatch } from '../core/suggest.ts';
 import { parseDurationMs } from '../core/units.ts';
 import { durationSchema, sizeSchema } from '../options/unit-schemas.ts';
@@ -152,12 +153,25 @@ export function fidelityIssues(raw: Record<string, unknown>): TaskFileIssue[] {
   return issues;
 }
 
-/** The executor keys of a level laid over the task's `executor:` (its kind kept); null when the level has none. */
+/**
+ * The executor keys of a level laid over the task's `executor:` (its kind kept); null when
+ * the level changes nothing. A level holding several `slots` asks its kind for their
+ * resources (`keysForSlots`: on Slurm, the run's GPU count times slots) unless its own keys
+ * name GPUs.
+ */
 function levelExecutorKeys(taskExecutor: unknown, level: unknown): Record<string, unknown> | null {
-  if (!isRecord(level) || !isRecord(level.executor)) return null;
+  if (!isRecord(level)) return null;
   const base = isRecord(taskExecutor) ? taskExecutor : { kind: 'local' };
-  const { kind: _kind, ...overrides } = level.executor;
-  return { ...base, ...overrides };
+  const { kind: _kind, ...overrides } = isRecord(level.executor) ? level.executor : {};
+  const keys = { ...base, ...overrides };
+  const runOverrides = isRecord(overrides.by_phase) && isRecord(overrides.by_phase.run) ? overrides.by_phase.run : {};
+  const ownGpus = ['gpus', 'gpus_per_trial'].some((key) => overrides[key] !== undefined || runOverrides[key] !== undefined);
+  const slots = typeof level.slots === 'number' ? level.slots : 1;
+  const kind = typeof keys.kind === 'string' ? EXECUTOR_KINDS.find((entry) => entry.kind === keys.kind) : undefined;
+  const { kind: baseKind, ...rest } = keys;
+  const sized = slots > 1 && !ownGpus && kind?.keysForSlots ? { kind: baseKind, ...kind.keysForSlots(rest, slots) } : keys;
+  if (!isRecord(level.executor) && JSON.stringify(sized) === JSON.stringify(keys)) return null;
+  return sized;
 }
 
 /** Per-level resources that cannot work: more slots than `parallel`, executor keys the task's kind refuses. */
@@ -205,7 +219,7 @@ export function toFidelitySpec(parsed: ParsedFidelity, runTimeoutMs: number, tas
       ? { resources: { ...(level.resources.memory !== undefined ? { memoryBytes: level.resources.memory } : {}), ...(level.resources.max_processes !== undefined ? { maxProcesses: level.resources.max_processes } : {}) } }
       : {}),
     slots: level.slots ?? 1,
-    ...(level.executor !== undefined ? { executor: levelExecutor(taskExecutor, level) } : {}),
+    ...(levelExecutorKeys(taskExecutor, level) !== null ? { executor: levelExecutor(taskExecutor, level) } : {}),
   }));
   const p = parsed.promote;
   const rule: PromotionRuleSpec =

@@ -3,7 +3,7 @@ import { AutolabError } from '../../core/errors.ts';
 import type { TaskSpec } from '../../core/task.ts';
 import { defineExecutorKind } from '../executor-kind.ts';
 import { SlurmExecutor } from './slurm-executor.ts';
-import { slurmOptionsSchema, toSlurmOptions } from './slurm-options.ts';
+import { slurmKeysForSlots, slurmOptionsSchema, toSlurmOptions } from './slurm-options.ts';
 
 /**
  * `executor: { kind: slurm, partition, ... }`: the phases in `phases` (default `run`;
@@ -22,6 +22,7 @@ export const slurmExecutorKind = defineExecutorKind({
   phases: (options) => options.phases,
   container: (options) => options.container,
   repeatsTogether: (options) => options.arrayRepeats && options.phases.includes('run'),
+  keysForSlots: slurmKeysForSlots,
   create(options, { task, onWarning }) {
     const { sharedDir, phases: _phases, container: _container, ...job } = options;
     if (sharedDir !== undefined) checkSharedDir(task, sharedDir);

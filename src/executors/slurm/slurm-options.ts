@@ -222,3 +222,27 @@ export function resourcesOfPhase(options: Partial<SlurmJobOptions>, phase: strin
   const override = phase === undefined ? undefined : options.byPhase?.[phase as SlurmPhase];
   return override === undefined ? base : { ...base, ...override };
 }
+
+function isKeyRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The keys of a fidelity level whose run holds `slots` execution slots: the run phase's
+ * GPU count (`by_phase.run.gpus`, else `gpus` / `gpus_per_trial`) times `slots`, set as
+ * `by_phase.run.gpus` so the run's job asks `--gres` for every GPU the level needs and the
+ * other phases keep theirs; unchanged when the run asks for no GPU (CPU jobs: `slots` then
+ * only counts toward `parallel`) or when the level's own keys name its GPUs.
+ *
+ * @example slurmKeysForSlots({ partition: 'gpu', gpus: 'a100:1' }, 2) // { partition: 'gpu', gpus: 'a100:1', by_phase: { run: { gpus: 'a100:2' } } }
+ */
+export function slurmKeysForSlots(keys: Record<string, unknown>, slots: number): Record<string, unknown> {
+  const byPhase = isKeyRecord(keys.by_phase) ? keys.by_phase : {};
+  const run = isKeyRecord(byPhase.run) ? byPhase.run : {};
+  const gpus = run.gpus ?? run.gpus_per_trial ?? keys.gpus ?? keys.gpus_per_trial;
+  const match = /^(?:(.+):)?(\d+)$/.exec(typeof gpus === 'number' || typeof gpus === 'string' ? String(gpus) : '');
+  if (slots <= 1 || match === null || Number(match[2]) === 0) return keys;
+  const { gpus_per_trial: _legacy, ...runKeys } = run;
+  const scaled = `${match[1] !== undefined ? `${match[1]}:` : ''}${Number(match[2]) * slots}`;
+  return { ...keys, by_phase: { ...byPhase, run: { ...runKeys, gpus: scaled } } };
+}
