@@ -6,7 +6,7 @@ import { git } from './git.ts';
 import { makeTempDir, makeUserRepo } from '../testing/workspace-fixtures.ts';
 import type { Workspace } from './workspace.ts';
 import { openWorkspace } from './workspace.ts';
-import { moveWorktreeToTrash } from './worktrees.ts';
+import { addWorktree, moveWorktreeToTrash } from './worktrees.ts';
 
 let temp: { dir: string; cleanup: () => Promise<void> };
 let workspace: Workspace;
@@ -25,6 +25,20 @@ async function registered(): Promise<string[]> {
 }
 
 describe('trial worktrees', () => {
+  it('checks out over a locked record a killed checkout left (its folder never written): `git worktree add` refuses it, prune spares it', async () => {
+    const path = join(temp.dir, 'evaluator-checkout');
+    const record = join(workspace.gitDir, 'worktrees', 'evaluator-checkout');
+    await mkdir(record, { recursive: true });
+    await writeFile(join(record, 'gitdir'), `${join(path, '.git')}\n`);
+    await writeFile(join(record, 'commondir'), '../..\n');
+    await writeFile(join(record, 'HEAD'), `${workspace.baselineCommit}\n`);
+    await writeFile(join(record, 'locked'), 'initializing');
+    await addWorktree(workspace.gitDir, path, workspace.baselineCommit);
+    expect(await readFile(join(path, 'train.py'), 'utf8')).toContain('lr = 0.1');
+    expect((await git(['rev-parse', 'HEAD'], { cwd: path })).trim()).toBe(workspace.baselineCommit);
+    expect((await registered()).filter((listed) => listed === path)).toHaveLength(1);
+  });
+
   it('creates a detached checkout of the commit under .autolab/worktrees', async () => {
     const path = await workspace.createWorktree('study-1', workspace.baselineCommit);
     expect(path).toBe(join(temp.dir, '.autolab', 'worktrees', 'study-1'));

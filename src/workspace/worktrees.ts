@@ -120,7 +120,27 @@ export async function discardWorktree(gitDir: string, path: string): Promise<voi
     ? await gitResult(['worktree', 'remove', '--force', '--force', path], { gitDir })
     : undefined;
   await rm(path, { recursive: true, force: true });
-  if (removed?.exitCode !== 0) await git(['worktree', 'prune'], { gitDir });
+  if (removed?.exitCode !== 0) {
+    await forgetRecordsOf(gitDir, path);
+    await git(['worktree', 'prune'], { gitDir });
+  }
+}
+
+/**
+ * Deletes git's records (`<gitDir>/worktrees/<id>`) that name `path` as their worktree,
+ * locked ones included: a checkout killed while its record was still locked as incomplete
+ * leaves one that `git worktree prune` spares and `git worktree add` refuses to reuse.
+ */
+async function forgetRecordsOf(gitDir: string, path: string): Promise<void> {
+  const records = join(gitDir, 'worktrees');
+  const names = existsSync(records) ? await readdir(records).catch(() => [] as string[]) : [];
+  const wanted = new Set([join(resolve(path), '.git'), join(await realpath(dirname(resolve(path))).catch(() => dirname(resolve(path))), basename(path), '.git')]);
+  await Promise.all(
+    names.map(async (name) => {
+      const named = await readFile(join(records, name, 'gitdir'), 'utf8').catch(() => '');
+      if (wanted.has(named.trim())) await rm(join(records, name), { recursive: true, force: true });
+    }),
+  );
 }
 
 /**
