@@ -157,9 +157,10 @@ describe('Slurm features GPU users rely on', () => {
       const jobId = (await readFile(jobFile, 'utf8')).trim().split(/\s+/)[0]!;
       execFileSync('scontrol', ['requeue', jobId]);
       // Slurm holds a requeued batch job for about two minutes (its begin time, set once the
-      // job is back in the queue): release it as soon as it is pending again.
+      // job is back in the queue): release it once it is pending again, 5 s on (slurmd refuses
+      // to launch a job it killed a moment ago: "already killed, do not launch batch job").
       await waitFor(() => execFileSync('squeue', ['-h', '-j', jobId, '-o', '%T']).toString().trim() === 'PENDING', 60_000 + 10 * startupMs, 'the requeued job pending');
-      execFileSync('scontrol', ['update', `JobId=${jobId}`, 'StartTime=now']);
+      execFileSync('scontrol', ['update', `JobId=${jobId}`, 'StartTime=now+5']);
       const result = await running;
       expect(result).toMatchObject({ exitCode: 0, machineFault: null, timedOut: false });
       expect(result.jobId).toBe(jobId);
