@@ -15,8 +15,8 @@
  * Options: --seeds N (default 10), --seed-offset N (the first seed, default 0), --trials N (default 60), --source-trials N (default 40),
  * --pairs a,b, --no-optuna, --python PATH (default /usr/bin/python3 or $AUTOLAB_PYTHON).
  */
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { lastJsonLine, runPython } from './lib/run-python.ts';
 import { asPriors, runWarmstartStudy } from './warmstart-study.ts';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -66,15 +66,7 @@ interface OptunaRun {
 
 function runOptuna(pair: string, target: number): Promise<OptunaRun[]> {
   const args = [join(ROOT, 'bench', 'warmstart-optuna.py'), pair, '--seeds', Array.from({ length: seeds }, (_, index) => seedOffset + index).join(','), '--trials', String(trials), '--source-trials', String(sourceTrials), '--target', String(target)];
-  return new Promise((resolve, reject) => {
-    const child = spawn(python, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve((JSON.parse(stdout) as { runs: OptunaRun[] }).runs) : reject(new Error(`optuna exited ${code}: ${stderr.slice(-2000)}`))));
-  });
+  return runPython(python, args).then((stdout) => lastJsonLine<{ runs: OptunaRun[] }>(stdout).runs);
 }
 
 const figures: Record<string, unknown> = {};
