@@ -7,28 +7,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandRequest } from '../../core/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
 import { sharedLauncher } from './process-launcher.ts';
 import { listProcessGroup } from './process-group.ts';
+import { commandRequests } from '../../testing/command-requests.ts';
 
 const onLinux = process.platform === 'linux';
 const executor = new LocalExecutor();
 let dir: string;
-let logCount = 0;
-
-function request(command: string, overrides: Partial<CommandRequest> = {}): CommandRequest {
-  logCount += 1;
-  return {
-    command,
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    timeoutMs: 20_000,
-    outputCapBytes: 1 << 20,
-    logFile: join(dir, `run-${logCount}.log`),
-    ...overrides,
-  };
-}
+const request = commandRequests({ cwd: () => dir, logFile: (n) => join(dir, `run-${n}.log`), timeoutMs: 20_000 });
 
 async function timed<T>(work: Promise<T>): Promise<[T, number]> {
   const started = performance.now();

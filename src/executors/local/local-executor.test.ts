@@ -4,26 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutolabError } from '../../core/errors.ts';
-import type { CommandRequest } from '../../core/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
 import { sharedLauncher } from './process-launcher.ts';
+import { commandRequests } from '../../testing/command-requests.ts';
 
 const executor = new LocalExecutor();
 let dir: string;
-let logCount = 0;
-
-function request(command: string, overrides: Partial<CommandRequest> = {}): CommandRequest {
-  logCount += 1;
-  return {
-    command,
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
-    timeoutMs: 20_000,
-    outputCapBytes: 1 << 20,
-    logFile: join(dir, `run-${logCount}.log`),
-    ...overrides,
-  };
-}
+const request = commandRequests({ cwd: () => dir, logFile: (n) => join(dir, `run-${n}.log`), timeoutMs: 20_000 });
 
 /** The real python3 binary (not a pyenv shim, which needs more environment), or null. */
 function findPython(): string | null {

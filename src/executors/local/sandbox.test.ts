@@ -11,6 +11,7 @@ import { bwrapArguments } from './sandbox-bwrap.ts';
 import { createPidsCgroup, pidsHierarchy } from './sandbox-pids.ts';
 import { probeBwrap } from './sandbox-probe.ts';
 import { shellWrapperArguments } from './sandbox-shell.ts';
+import { commandRequests } from '../../testing/command-requests.ts';
 
 const probe = await probeBwrap();
 if (process.env.CI === 'true' && !probe.available) {
@@ -23,20 +24,12 @@ const processLimitsWork = hierarchy !== null || (process.platform === 'linux' &&
 
 const executor = new LocalExecutor();
 let dir: string;
-let count = 0;
-
-function request(command: string, overrides: Partial<CommandRequest> = {}): CommandRequest {
-  count += 1;
-  return {
-    command,
-    cwd: join(dir, 'state', 'work'),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AUTOLAB_RUN_TOKEN: `sandbox-test-${process.pid}` },
-    timeoutMs: 15_000,
-    outputCapBytes: 1 << 20,
-    logFile: join(dir, `log-${count}.txt`),
-    ...overrides,
-  };
-}
+const request = commandRequests({
+  cwd: () => join(dir, 'state', 'work'),
+  logFile: (n) => join(dir, `log-${n}.txt`),
+  timeoutMs: 15_000,
+  env: () => ({ AUTOLAB_RUN_TOKEN: `sandbox-test-${process.pid}` }),
+});
 
 /** The pids of live (not zombie) processes whose command line is `needle` (exactly: another session's `sleep 580` is not `sleep 5`). */
 function livePids(needle: string): number[] {
@@ -120,7 +113,7 @@ describe('limits without a sandbox', () => {
   });
 
   it.skipIf(hierarchy === null)('kills a daemon that left the process group (setsid, double fork) when the run ends', async () => {
-    const marker = `sleep 41.${count}7`;
+    const marker = `sleep 41.${request.made()}7`;
     const result = await executor.run(request(`setsid sh -c '(${marker} &)' ; echo started`, { maxProcesses: 64 }));
     expect(result.exitCode).toBe(0);
     expect(livePids(marker)).toEqual([]);
@@ -129,7 +122,7 @@ describe('limits without a sandbox', () => {
   it.skipIf(hierarchy === null)('reaps the cgroups a dead driver left behind, by its token', async () => {
     const token = `dead-driver-${randomUUID()}`;
     const cgroup = (await createPidsCgroup(token, 16))!;
-    const seconds = `42.${count}3`;
+    const seconds = `42.${request.made()}3`;
     const marker = `sleep ${seconds}`;
     const child = spawn('/bin/sh', ['-c', 'echo $$ > "$1"; exec setsid sleep "$2"', 'x', cgroup.procsFile, seconds], { detached: true, stdio: 'ignore' });
     child.unref();
@@ -174,8 +167,8 @@ describe.skipIf(!probe.available)('the bubblewrap sandbox', () => {
       `cat ${join(state, 'store.db')} && echo STORE-READ`,
       `touch ${join(state, 'data', 'poison')} && echo DATA-WRITTEN`,
       `echo ok > written.txt && echo WORK-OK`,
-      `echo x > /tmp/autolab-outside-${count} && echo PRIVATE-TMP-OK`,
-      `touch /usr/autolab-outside-${count} && echo HOST-WRITTEN`,
+      `echo x > /tmp/autolab-outside-${request.made()} && echo PRIVATE-TMP-OK`,
+      `touch /usr/autolab-outside-${request.made()} && echo HOST-WRITTEN`,
       'exit 7',
     ].join('; ');
     const result = await sandboxed(script);
@@ -187,7 +180,7 @@ describe.skipIf(!probe.available)('the bubblewrap sandbox', () => {
     for (const leak of ['SECRET-READ', 'STORE-READ', 'DATA-WRITTEN', 'HOST-WRITTEN']) expect(result.stdoutTail).not.toContain(leak);
     expect(readFileSync(join(state, 'work', 'written.txt'), 'utf8')).toBe('ok\n');
     expect(existsSync(join(state, 'data', 'poison'))).toBe(false);
-    expect(existsSync(`/tmp/autolab-outside-${count}`)).toBe(false);
+    expect(existsSync(`/tmp/autolab-outside-${request.made()}`)).toBe(false);
   });
 
   it('has no network: a loopback server on the host is out of reach', async () => {
@@ -202,7 +195,7 @@ describe.skipIf(!probe.available)('the bubblewrap sandbox', () => {
   });
 
   it('sees only its own processes, and nothing it starts outlives it', async () => {
-    const marker = `sleep 43.${count}1`;
+    const marker = `sleep 43.${request.made()}1`;
     const result = await sandboxed(`setsid sh -c '(${marker} &)'; ls /proc | grep -c '^[0-9]' ; cat /proc/1/cmdline | tr '\\0' ' '`);
     expect(result.exitCode).toBe(0);
     const visible = Number(result.stdoutTail.trim().split('\n')[0]);

@@ -3,10 +3,10 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandRequest } from '../../core/executor.ts';
 import type { SlurmCommandRunner } from './slurm-commands.ts';
 import { jobNameFor, SlurmExecutor, tokenTag } from './slurm-executor.ts';
 import { measureSlurmStartupMs, slurmForTests } from '../../testing/slurm-for-tests.ts';
+import { commandRequests } from '../../testing/command-requests.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -17,20 +17,13 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-let counter = 0;
 const TOKEN = `${Math.random().toString(16).slice(2, 10)}-test`;
-function request(command: string, overrides: Partial<CommandRequest> = {}): CommandRequest {
-  counter += 1;
-  return {
-    command,
-    cwd: join(dir, 'worktree'),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AUTOLAB_RUN_TOKEN: TOKEN, AUTOLAB_TRIAL: String(counter), AUTOLAB_PHASE: 'run' },
-    timeoutMs: 60_000,
-    outputCapBytes: 1 << 20,
-    logFile: join(dir, `t${counter}`, 'run.log'),
-    ...overrides,
-  };
-}
+const request = commandRequests({
+  cwd: () => join(dir, 'worktree'),
+  logFile: (n) => join(dir, `t${n}`, 'run.log'),
+  timeoutMs: 60_000,
+  env: (n) => ({ AUTOLAB_RUN_TOKEN: TOKEN, AUTOLAB_TRIAL: String(n), AUTOLAB_PHASE: 'run' }),
+});
 
 function inQueue(jobId: string): boolean {
   return execFileSync('squeue', ['-h', `--jobs=${jobId}`, '-o', '%i'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
@@ -57,7 +50,7 @@ describe('SlurmExecutor without a cluster (Slurm answered by a stand-in)', () =>
     const result = await executor.run(request('true'));
     expect(result).toMatchObject({ jobId: null, exitCode: null, spawnError: expect.stringContaining('invalid partition specified: gpu') });
     expect(calls).toEqual([expect.stringMatching(/^sbatch --parsable .*run\.sbatch$/)]);
-    expect(await readFile(join(dir, `t${counter}`, 'run.sbatch'), 'utf8')).toContain('#SBATCH --partition=gpu');
+    expect(await readFile(join(dir, `t${request.made()}`, 'run.sbatch'), 'utf8')).toContain('#SBATCH --partition=gpu');
   });
 
   it('a missing working directory fails before anything is submitted', async () => {
@@ -108,7 +101,7 @@ describe('SlurmExecutor', () => {
       ]);
       expect(failed).toMatchObject({ exitCode: 3, signal: null, timedOut: false, aborted: false, spawnError: null, machineFault: null, oomSuspected: false });
       expect(failed.jobId).toMatch(/^\d+$/);
-      const log = await readFile(join(dir, `t${counter - 3 + 1}`, 'run.log'), 'utf8');
+      const log = await readFile(join(dir, `t${request.made() - 3 + 1}`, 'run.log'), 'utf8');
       expect(log).toContain('to stdout\nto stderr\n');
       expect(log).toContain('ONLY_THIS=yes');
       expect(log).toContain('SLURM_JOB_ID=');

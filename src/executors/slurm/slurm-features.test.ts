@@ -4,32 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandRequest } from '../../core/executor.ts';
 import { waitFor } from '../../testing/cli.ts';
 import { parseStatusFile } from './batch-script.ts';
 import { execSlurmCommand, type SlurmCommandRunner } from './slurm-commands.ts';
 import { SlurmExecutor } from './slurm-executor.ts';
 import { measureSlurmStartupMs, slurmForTests } from '../../testing/slurm-for-tests.ts';
+import { commandRequests } from '../../testing/command-requests.ts';
 
 const slurm = slurmForTests();
 const bwrapRequired = process.env.AUTOLAB_TEST_BWRAP === '1' || process.env.CI === 'true';
 
 let dir: string;
-let counter = 0;
 const TOKEN = `${Math.random().toString(16).slice(2, 10)}-features`;
-
-function request(command: string, overrides: Partial<CommandRequest> = {}): CommandRequest {
-  counter += 1;
-  return {
-    command,
-    cwd: join(dir, 'worktree'),
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', AUTOLAB_RUN_TOKEN: TOKEN, AUTOLAB_TRIAL: String(counter), AUTOLAB_PHASE: 'run' },
-    timeoutMs: 120_000,
-    outputCapBytes: 1 << 20,
-    logFile: join(dir, `t${counter}`, 'run.log'),
-    ...overrides,
-  };
-}
+const request = commandRequests({
+  cwd: () => join(dir, 'worktree'),
+  logFile: (n) => join(dir, `t${n}`, 'run.log'),
+  timeoutMs: 120_000,
+  env: (n) => ({ AUTOLAB_RUN_TOKEN: TOKEN, AUTOLAB_TRIAL: String(n), AUTOLAB_PHASE: 'run' }),
+});
 
 /** Runs Slurm's commands for real, adding up how long each `sbatch` took. */
 function timedRunner(): { run: SlurmCommandRunner; sbatchMs: () => number; sbatchCalls: () => number } {
@@ -72,7 +64,7 @@ describe('Slurm features GPU users rely on', () => {
     it('submits the repeats of a trial as one job array: one sbatch, one element per repeat, each with its own log', async () => {
       const arrayRunner = timedRunner();
       const arrays = new SlurmExecutor({ pollIntervalMs: 250, runCommand: arrayRunner.run, groupWaitMs: 60_000 });
-      const group = { id: `features-${counter}`, size: 4 };
+      const group = { id: `features-${request.made()}`, size: 4 };
       const requests = [0, 1, 2, 3].map((repeat) => request(`echo "repeat ${repeat} seed $AUTOLAB_SEED"`, { env: { ...request('').env, AUTOLAB_SEED: String(repeat) }, group }));
       const results = await Promise.all(requests.map((one) => arrays.run(one)));
       const base = results[0]!.jobId!.split('_')[0];
@@ -87,7 +79,7 @@ describe('Slurm features GPU users rely on', () => {
       // The same four repeats as one job each: four sbatch calls.
       const singleRunner = timedRunner();
       const singles = new SlurmExecutor({ pollIntervalMs: 250, runCommand: singleRunner.run, arrayRepeats: false });
-      const separate = await Promise.all([0, 1, 2, 3].map((repeat) => singles.run(request(`echo "repeat ${repeat}"`, { group: { id: `features-single-${counter}`, size: 4 } }))));
+      const separate = await Promise.all([0, 1, 2, 3].map((repeat) => singles.run(request(`echo "repeat ${repeat}"`, { group: { id: `features-single-${request.made()}`, size: 4 } }))));
       expect(new Set(separate.map((result) => result.jobId)).size).toBe(4);
       expect(singleRunner.sbatchCalls()).toBe(4);
       console.log(JSON.stringify({ figure: 'submission', repeats: 4, arraySbatchMs: Math.round(arrayRunner.sbatchMs()), perJobSbatchMs: Math.round(singleRunner.sbatchMs()) }));
@@ -98,7 +90,7 @@ describe('Slurm features GPU users rely on', () => {
       const controller = new AbortController();
       const capped = request('head -c 20000000 /dev/zero | tr "\\0" x; echo; echo written; sleep 600', { outputCapBytes: 100_000, signal: controller.signal });
       const running = executor.run(capped);
-      const status = join(dir, `t${counter}`, 'run.status');
+      const status = join(dir, `t${request.made()}`, 'run.status');
       // The command has written its 20 MB (the capturer counts what it drops in the status file).
       await waitFor(async () => /^output \d+/m.test(await readFile(status, 'utf8').catch(() => '')) || (await stat(capped.logFile).then((s) => s.size >= 100_000, () => false)), 120_000 + 10 * startupMs, 'the output to pass the cap');
       await new Promise((resolve) => setTimeout(resolve, 2_000));
@@ -125,7 +117,7 @@ describe('Slurm features GPU users rely on', () => {
         }),
       );
       expect(result).toMatchObject({ exitCode: 0, spawnError: null, machineFault: null });
-      const log = await readFile(join(dir, `t${counter}`, 'run.log'), 'utf8');
+      const log = await readFile(join(dir, `t${request.made()}`, 'run.log'), 'utf8');
       expect(log).toContain('{"hint": 1}');
       expect(log).toContain('holdout-hidden');
       expect(log).not.toContain('secret');
@@ -137,7 +129,7 @@ describe('Slurm features GPU users rely on', () => {
       const executor = new SlurmExecutor({ pollIntervalMs: 250, launch: 'srun', ntasks: 2 });
       const result = await executor.run(request('echo "task $SLURM_PROCID of $SLURM_NTASKS"'));
       expect(result).toMatchObject({ exitCode: 0, machineFault: null });
-      const lines = (await readFile(join(dir, `t${counter}`, 'run.log'), 'utf8')).split('\n').filter((line) => line.startsWith('task '));
+      const lines = (await readFile(join(dir, `t${request.made()}`, 'run.log'), 'utf8')).split('\n').filter((line) => line.startsWith('task '));
       expect(lines.sort()).toEqual(['task 0 of 2', 'task 1 of 2']);
     }, 300_000);
 
@@ -152,7 +144,7 @@ describe('Slurm features GPU users rely on', () => {
       ].join('\n');
       const requeued = request(script, { env: { ...request('').env, AUTOLAB_CHECKPOINT_DIR: checkpoints }, timeoutMs: 300_000 });
       const running = executor.run(requeued);
-      const jobFile = join(dir, `t${counter}`, 'run.job');
+      const jobFile = join(dir, `t${request.made()}`, 'run.job');
       await waitFor(async () => (await readFile(join(checkpoints, 'step'), 'utf8').catch(() => '')).trim() === '7', 120_000 + 10 * startupMs, 'the checkpoint');
       const jobId = (await readFile(jobFile, 'utf8')).trim().split(/\s+/)[0]!;
       execFileSync('scontrol', ['requeue', jobId]);
@@ -165,7 +157,7 @@ describe('Slurm features GPU users rely on', () => {
       expect(result).toMatchObject({ exitCode: 0, machineFault: null, timedOut: false });
       expect(result.jobId).toBe(jobId);
       expect(result.stdoutTail).toContain('resumed from step 7');
-      expect(parseStatusFile(await readFile(join(dir, `t${counter}`, 'run.status'), 'utf8')).starts).toBe(2);
+      expect(parseStatusFile(await readFile(join(dir, `t${request.made()}`, 'run.status'), 'utf8')).starts).toBe(2);
     }, 600_000);
   });
 });
