@@ -80,6 +80,8 @@ export interface AcceptanceVerdict {
 }
 
 export type { StudyEvent } from './audit-events.ts';
+export type { AncestorLink, TrialFilter } from './trial-filter.ts';
+import type { AncestorLink, TrialFilter } from './trial-filter.ts';
 
 /** The named events `Store.updateTrial` records beside progress (without one: `trial.updated`). */
 export type TrialProgressEvent = AuditEventInput<'trial.started' | 'trial.materialised' | 'trial.adopted'>;
@@ -98,19 +100,6 @@ export interface ProgressWriteOptions {
   writeBehind?: boolean;
 }
 
-export interface TrialFilter {
-  status?: TrialStatus[];
-  specialist?: string;
-  /** Only trials with id greater than this. */
-  afterId?: number;
-  /** Only the listed trials (an empty list matches nothing): how a cache re-reads what may have changed. */
-  ids?: readonly number[];
-  /** Only trials whose committed tree is this one (duplicate detection; indexed). */
-  tree?: string;
-  limit?: number;
-  /** Newest first when true. */
-  descending?: boolean;
-}
 
 /** A `TrialFilter` for `Store.listTrials`, which may also leave the bulky columns out. */
 export interface TrialListFilter extends TrialFilter {
@@ -136,15 +125,6 @@ export interface EventFilter {
   descending?: boolean;
 }
 
-/** One trial of a chain of parents, as `Store.listAncestors` returns it. */
-export interface AncestorLink {
-  id: number;
-  parent: number | null;
-  status: TrialStatus;
-  label: FailureLabel | null;
-  labelDetail: string | null;
-  commit: string | null;
-}
 
 /** A finished trial projected to its result (no edit, diff, log or metrics read), as `Store.listTrialResults` returns it. */
 export interface TrialResult {

@@ -5,36 +5,9 @@
  * over its bounded lineage index and the store (scheduler/trial-history-source.ts);
  * `trialHistoryOf` builds it over an array (tests, tools). Pure: no I/O.
  */
-import type { FailureLabel, TrialRecord, TrialStatus } from './trial.ts';
-
-/**
- * Which trials `TrialHistory.list` reads: `Store.listTrials`' `TrialFilter` (store.ts),
- * declared again here so that the specialist port does not import the store's (a type
- * check in scheduler/lineage-refresh.ts keeps the two equal).
- */
-export interface TrialFilter {
-  status?: TrialStatus[];
-  specialist?: string;
-  /** Only trials with id greater than this. */
-  afterId?: number;
-  /** Only the listed trials (an empty list matches nothing). */
-  ids?: readonly number[];
-  /** Only trials whose committed tree is this one. */
-  tree?: string;
-  limit?: number;
-  /** Newest first when true. */
-  descending?: boolean;
-}
-
-/** One trial of a chain of parents: `Store.listAncestors`' `AncestorLink` (store.ts), kept equal likewise. */
-export interface AncestorLink {
-  id: number;
-  parent: number | null;
-  status: TrialStatus;
-  label: FailureLabel | null;
-  labelDetail: string | null;
-  commit: string | null;
-}
+import type { TrialRecord } from './trial.ts';
+export type { AncestorLink, TrialFilter } from './trial-filter.ts';
+import type { AncestorLink, TrialFilter } from './trial-filter.ts';
 
 /** How many of the newest trials a history holds in memory (`TrialHistory.recent`). */
 export const RECENT_TRIALS = 1000;

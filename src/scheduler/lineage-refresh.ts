@@ -5,14 +5,8 @@
  * the study (the first, a page of 2,000 trials at a time).
  */
 import type { LineageIndex } from '../core/lineage-index.ts';
-import type { AncestorLink, Store, TrialFilter } from '../core/store.ts';
-import { RECENT_TRIALS, type AncestorLink as HistoryAncestorLink, type TrialFilter as HistoryFilter, type TrialHistory } from '../core/trial-history.ts';
-
-/** True when `A` and `B` are the same type (each assignable to the other). */
-type Same<A, B> = [A, keyof A] extends [B, keyof B] ? ([B, keyof B] extends [A, keyof A] ? true : false) : false;
-/** The history's filter and chain links are the store's: this fails to compile when one of them changes alone. */
-const historyTypesMatchTheStore: [Same<TrialFilter, HistoryFilter>, Same<AncestorLink, HistoryAncestorLink>] = [true, true];
-void historyTypesMatchTheStore;
+import type { Store } from '../core/store.ts';
+import { RECENT_TRIALS, type TrialHistory } from '../core/trial-history.ts';
 
 /**
  * @example
