@@ -48,3 +48,17 @@ export async function makePatch(dir: string, changes: Record<string, FileChange>
 export async function readText(dir: string, path: string): Promise<string> {
   return readFile(join(dir, path), 'utf8');
 }
+
+/**
+ * Makes the fixture recipe's run (`train.js`) take at least `ms` more milliseconds and
+ * commits it: a recipe whose trials are still running when a test acts on them.
+ *
+ * @example
+ * const repo = await makeRecipeRepo(FIXTURE);
+ * await slowDownRun(repo.dir, 2_000);
+ */
+export async function slowDownRun(dir: string, ms: number): Promise<void> {
+  const train = await readFile(join(dir, 'train.js'), 'utf8');
+  await writeFile(join(dir, 'train.js'), `${train}\nawait new Promise((resolve) => setTimeout(resolve, ${ms}));\n`);
+  gitIn(dir, ['commit', '-qam', 'slow run']);
+}

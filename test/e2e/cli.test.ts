@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
-import { gitIn, makePatch, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
+import { gitIn, makePatch, makeRecipeRepo, slowDownRun } from '../../src/testing/recipe-repo.ts';
 import { storedTrials } from '../../src/testing/stored-trials.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
@@ -16,9 +16,7 @@ afterEach(async () => {
 async function slowRecipe(ms: number): Promise<string> {
   const repo = await makeRecipeRepo(FIXTURE);
   cleanups.push(repo.cleanup);
-  const train = readFileSync(join(repo.dir, 'train.js'), 'utf8');
-  await writeFile(join(repo.dir, 'train.js'), `${train}\nawait new Promise((resolve) => setTimeout(resolve, ${ms}));\n`);
-  gitIn(repo.dir, ['commit', '-qam', 'slow run']);
+  await slowDownRun(repo.dir, ms);
   return repo.dir;
 }
 

@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../../src/testing/postgres.ts';
-import { gitIn, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
+import { makeRecipeRepo, slowDownRun } from '../../src/testing/recipe-repo.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const server = postgresTestUrl();
@@ -17,11 +16,7 @@ afterEach(async () => {
 async function recipe(runMs = 0): Promise<string> {
   const repo = await makeRecipeRepo(FIXTURE);
   cleanups.push(repo.cleanup);
-  if (runMs > 0) {
-    const train = readFileSync(join(repo.dir, 'train.js'), 'utf8');
-    await writeFile(join(repo.dir, 'train.js'), `${train}\nawait new Promise((resolve) => setTimeout(resolve, ${runMs}));\n`);
-    gitIn(repo.dir, ['commit', '-qam', 'slow run']);
-  }
+  if (runMs > 0) await slowDownRun(repo.dir, runMs);
   return repo.dir;
 }
 

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StudyEvent } from '../../src/core/store.ts';
@@ -7,7 +5,7 @@ import type { TrialRecord } from '../../src/core/trial.ts';
 import { PostgresStore } from '../../src/store/postgres-store.ts';
 import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../../src/testing/postgres.ts';
-import { gitIn, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
+import { makeRecipeRepo, slowDownRun } from '../../src/testing/recipe-repo.ts';
 import { openStudy, waitForStudy } from '../../src/engine/open-study.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
@@ -20,9 +18,7 @@ afterEach(async () => {
 async function recipe(runMs: number): Promise<string> {
   const repo = await makeRecipeRepo(FIXTURE);
   cleanups.push(repo.cleanup);
-  const train = readFileSync(join(repo.dir, 'train.js'), 'utf8');
-  await writeFile(join(repo.dir, 'train.js'), `${train}\nawait new Promise((resolve) => setTimeout(resolve, ${runMs}));\n`);
-  gitIn(repo.dir, ['commit', '-qam', 'slow run']);
+  await slowDownRun(repo.dir, runMs);
   return repo.dir;
 }
 
