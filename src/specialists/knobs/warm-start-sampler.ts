@@ -19,6 +19,8 @@ import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sam
 import { knobValuesKey, type KnobValues } from './knob-value.ts';
 import { regionScale, regionSteps, sampleRegion } from './warm-start-region.ts';
 import { createShapeArm } from './warm-start-shape-arm.ts';
+import { createProposerBandit, type ProposerBandit } from './warm-start-bandit.ts';
+import { createPopulationArm, warmDistribution, type PopulationArm } from './warm-start-population.ts';
 import { sourceShape } from './warm-start-shape.ts';
 
 export interface WarmStartOptions {
@@ -36,7 +38,19 @@ export interface WarmStartOptions {
   localShare?: number;
   /** Similarity an earlier study needs to shape the trust region (besides agreeing that this study's best is a good place). Default 0.35. */
   regionSimilarity?: number;
+  /**
+   * How the warm proposers share the proposals after the enqueued ones: `bandit` (default)
+   * ranks the shape step, the trust region, the warm-started population and the inner
+   * sampler by what their proposals paid (`warm-start-bandit.ts`); `fixed` is the earlier
+   * order (the shape step when it has one, else the region every other proposal, else the
+   * inner sampler), without the population.
+   */
+  proposers?: 'bandit' | 'fixed';
 }
+
+/** The proposers the bandit chooses between. */
+const PROPOSERS = ['shape', 'region', 'population', 'inner'] as const;
+type Proposer = (typeof PROPOSERS)[number];
 
 /** One earlier study's usable trials: encoded points and their rank (0 best, 1 worst). */
 interface PriorStudy {
@@ -165,6 +179,12 @@ function regionProposal(space: readonly KnobSpec[], encoded: EncodedSpace, trust
   return sampleRegion(space, encoded, best.point, steps, scale, history, incumbent, random, context);
 }
 
+/** The population arm started from the trusted earlier studies' promising region (weighted by similarity), or null. */
+function populationFor(encoded: EncodedSpace, trusted: Trusted): PopulationArm | null {
+  const start = warmDistribution(encoded, trusted.map(({ study, similarity }) => ({ source: study, weight: similarity })));
+  return start === null ? null : createPopulationArm(start);
+}
+
 /**
  * The trusted earlier studies' trials as observations of this study: placed by their rank
  * on this study's measured scores (never above its own best 15%), at least enough to pass
@@ -204,8 +224,26 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
   const localShare = options.localShare ?? 0.5;
   const regionSimilarity = options.regionSimilarity ?? REGION_SIMILARITY;
   let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
+  const proposers = options.proposers ?? 'bandit';
   let arm = createShapeArm([]);
+  let population: PopulationArm | null | undefined;
+  const bandit: ProposerBandit = createProposerBandit(PROPOSERS);
+  /** Proposals not yet measured: which proposer made them and this study's best loss then. */
+  const credits = new Map<string, { arm: Proposer; bestBefore: number }>();
   const similarities = new Map<string, number>();
+  /** Credits every settled proposal to its proposer: paid when it improved this study's best. */
+  const settleCredits = (space: readonly KnobSpec[], history: readonly KnobObservation[], measured: ReadonlyArray<{ loss: number; key: string }>): void => {
+    if (credits.size === 0) return;
+    const losses = new Map(measured.map((entry) => [entry.key, entry.loss]));
+    for (const observation of history) {
+      const key = knobValuesKey(space, observation.values);
+      const credit = credits.get(key);
+      if (credit === undefined || observationRole(observation) === 'in_flight') continue;
+      const loss = losses.get(key);
+      bandit.record(credit.arm, loss !== undefined && loss < credit.bestBefore - 1e-12 * Math.max(1, Math.abs(credit.bestBefore)));
+      credits.delete(key);
+    }
+  };
 
   return {
     name: `${inner.name}+warm`,
@@ -216,6 +254,7 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
         const found = priorStudies(space, priors);
         cache = { space, studies: found, encoded: encodedSpace };
         arm = createShapeArm(found.map((study) => sourceShape(encodedSpace, study.points)));
+        population = undefined;
       }
       const { studies, encoded } = cache;
       if (studies.length === 0) return inner.sample(space, history, incumbent, random, context);
@@ -239,11 +278,33 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
           if (!tried.has(knobValuesKey(space, entry.values))) return { ...entry.values };
         }
       }
+      settleCredits(space, history, measured);
       // (2) The earlier shapes placed on this study's trials: a step to their centre, while they fit and deliver.
       const modelled = arm.propose(space, encoded, measured, tried);
-      if (modelled !== null) return modelled;
       // The earlier shape, placed on this study's trials, does not predict them: the earlier study is not used further (a decoy at its optimum looks related only as long as this study's trials sit there).
-      if (arm.contradicted) return inner.sample(space, history, incumbent, random, context);
+      if (modelled === null && arm.contradicted) return inner.sample(space, history, incumbent, random, context);
+      const withPriors = () => inner.sample(space, [...extraObservations(trusted, measured, { maxPriors, halfLife }, direction).reverse(), ...history], incumbent, random, context);
+      if (proposers === 'bandit') {
+        const settled = new Set(history.filter((observation) => observationRole(observation) !== 'in_flight').map((observation) => knobValuesKey(space, observation.values)));
+        const best = measured.reduce((a, b) => (b.loss < a.loss ? b : a), measured[0]!);
+        const propose: Record<Proposer, () => KnobValues | null> = {
+          shape: () => modelled,
+          region: () => regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context),
+          population: () => {
+            population ??= populationFor(encoded, trusted);
+            return population === null || best === undefined ? null : population.propose(space, encoded, measured, settled, tried, best.point, random);
+          },
+          inner: withPriors,
+        };
+        for (const name of bandit.order(random) as Proposer[]) {
+          const values = propose[name]();
+          if (values === null) continue;
+          credits.set(knobValuesKey(space, values), { arm: name, bestBefore: best?.loss ?? Infinity });
+          return values;
+        }
+        return withPriors();
+      }
+      if (modelled !== null) return modelled;
       // (3) Every other proposal (`localShare`): the trust region around this study's best, while it lasts.
       if (localShare > 0 && Math.floor((measured.length + 1) * localShare) > Math.floor(measured.length * localShare)) {
         const values = regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context);
@@ -252,10 +313,9 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
       // (4) While this study has few trials, every other proposal explores as a cold start would
       // (the inner sampler's own start-up), so an optimum that moved far is still found.
       if (measured.length < exploreUntil && measured.length % 2 === 0) return inner.sample(space, history, incumbent, random, context);
-      // (5) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
-      const extra = extraObservations(trusted, measured, { maxPriors, halfLife }, direction);
-      // Earlier trials count as older than every trial of this study (samplers weigh recent ones more).
-      return inner.sample(space, [...extra.reverse(), ...history], incumbent, random, context);
+      // (5) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns
+      // (they count as older than every trial of this study: samplers weigh recent ones more).
+      return withPriors();
     },
   };
 }
