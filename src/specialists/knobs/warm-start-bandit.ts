@@ -24,6 +24,13 @@ export interface ProposerBandit {
   record(arm: string, paid: boolean): void;
   /** Each proposer's paid and unpaid count in its window (for hypotheses and tests). */
   tally(): Record<string, { paid: number; unpaid: number }>;
+  /** Credits the proposal with `key` to `arm`; `bestBefore` is this study's best loss when it was proposed. */
+  credit(key: string, arm: string, bestBefore: number): void;
+  /**
+   * Settles every credited proposal that finished: `finished` maps its key to its loss
+   * (undefined when it failed, which does not pay). It paid when it beat `bestBefore`.
+   */
+  settle(finished: ReadonlyMap<string, number | undefined>): void;
 }
 
 /** A draw from Beta(a, b) for whole a, b ≥ 1: the a-th smallest of a + b − 1 uniforms. */
@@ -42,6 +49,7 @@ export function betaDraw(a: number, b: number, random: () => number): number {
  */
 export function createProposerBandit(arms: readonly string[], window = WINDOW): ProposerBandit {
   const records = new Map<string, ArmRecord>(arms.map((arm) => [arm, { outcomes: [] }]));
+  const credits = new Map<string, { arm: string; bestBefore: number }>();
   const counts = (record: ArmRecord) => {
     const paid = record.outcomes.filter(Boolean).length;
     return { paid, unpaid: record.outcomes.length - paid };
@@ -53,6 +61,17 @@ export function createProposerBandit(arms: readonly string[], window = WINDOW): 
         return { arm, value: betaDraw(1 + paid, 1 + unpaid, random) };
       });
       return drawn.sort((a, b) => b.value - a.value).map((entry) => entry.arm);
+    },
+    credit(key, arm, bestBefore) {
+      credits.set(key, { arm, bestBefore });
+    },
+    settle(finished) {
+      for (const [key, { arm, bestBefore }] of credits) {
+        if (!finished.has(key)) continue;
+        const loss = finished.get(key);
+        this.record(arm, loss !== undefined && loss < bestBefore - 1e-12 * Math.max(1, Math.abs(bestBefore)));
+        credits.delete(key);
+      }
     },
     record(arm, paid) {
       const record = records.get(arm);
