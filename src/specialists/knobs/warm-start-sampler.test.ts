@@ -147,7 +147,7 @@ describe('warm-start proposers under the bandit', () => {
   }
 
   it('credits each measured proposal to the proposer that made it, and the study improves on the earlier optimum', () => {
-    const sampler = createWarmStartSampler(createTpeSampler(), priorsOf(bowl(0.3, 0.3)), { banditArms: ['shape', 'region', 'population', 'inner'] });
+    const sampler = createWarmStartSampler(createTpeSampler(), priorsOf(bowl(0.3, 0.3)), { proposers: 'bandit', banditArms: ['shape', 'region', 'population', 'inner'] });
     const f = bowl(0.45, 0.35);
     const history = study(sampler, f, 30, 5);
     const tally = sampler.proposerTally();
@@ -159,7 +159,7 @@ describe('warm-start proposers under the bandit', () => {
   });
 
   it("with the population among the proposers, its first draws lie in the earlier study's promising region", () => {
-    const sampler = createWarmStartSampler(createTpeSampler(), priorsOf(bowl(0.3, 0.3)), { banditArms: ['population'], localShare: 0 });
+    const sampler = createWarmStartSampler(createTpeSampler(), priorsOf(bowl(0.3, 0.3)), { proposers: 'bandit', banditArms: ['population'], localShare: 0 });
     const history = study(sampler, bowl(0.3, 0.3), 8, 6);
     // After the baseline and the two earlier best settings (the region off, the shape's step needs d + 5 trials), the population proposes (σ ≈ 0.1 around the earlier best 10%).
     for (const entry of history.slice(3)) expect(Math.hypot(Number(entry.values.a) - 0.3, Number(entry.values.b) - 0.3)).toBeLessThan(0.45);
