@@ -17,8 +17,11 @@ import { encodeSpace, encodeValues, type EncodedSpace } from './knob-encoding.ts
 import { observationRole } from './knob-observations.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { knobValuesKey, type KnobValues } from './knob-value.ts';
+import { triedValueKeys } from './sampler-support.ts';
 import { regionScale, regionSteps, sampleRegion } from './warm-start-region.ts';
 import { createShapeArm } from './warm-start-shape-arm.ts';
+import { createProposerBandit, type ProposerBandit } from './warm-start-bandit.ts';
+import { createPopulationArm, warmDistribution, type PopulationArm } from './warm-start-population.ts';
 import { sourceShape } from './warm-start-shape.ts';
 
 export interface WarmStartOptions {
@@ -36,7 +39,30 @@ export interface WarmStartOptions {
   localShare?: number;
   /** Similarity an earlier study needs to shape the trust region (besides agreeing that this study's best is a good place). Default 0.35. */
   regionSimilarity?: number;
+  /**
+   * How the warm proposers share the proposals after the enqueued ones: `fixed` (default)
+   * in a fixed order (the shape step when it has one, else the region every other
+   * proposal, else the inner sampler with the earlier trials as observations); `bandit`
+   * ranks the proposers of `banditArms` for each proposal by what their proposals paid
+   * (`warm-start-bandit.ts`), the others keep their fixed turn. The bandit measured about
+   * even on bench:warmstart's related pairs and worse on its unrelated one (docs/memory.md).
+   */
+  proposers?: 'bandit' | 'fixed';
+  /**
+   * The proposers the bandit chooses between. Default `['shape', 'region', 'inner']`;
+   * `population` (warm-started CMA-ES, `warm-start-population.ts`) and `cold` (the inner
+   * sampler without the earlier trials) measured worse on bench:warmstart (docs/memory.md).
+   */
+  banditArms?: readonly WarmProposer[];
 }
+
+/**
+ * A warm proposer: the earlier shape's step (`shape`), the trust region around this study's
+ * best (`region`), the warm-started population (`population`), the inner sampler with the
+ * earlier trials as observations (`inner`) or without them (`cold`).
+ */
+export type WarmProposer = 'shape' | 'region' | 'population' | 'inner' | 'cold';
+const DEFAULT_BANDIT_ARMS: readonly WarmProposer[] = ['shape', 'region', 'inner'];
 
 /** One earlier study's usable trials: encoded points and their rank (0 best, 1 worst). */
 interface PriorStudy {
@@ -165,6 +191,42 @@ function regionProposal(space: readonly KnobSpec[], encoded: EncodedSpace, trust
   return sampleRegion(space, encoded, best.point, steps, scale, history, incumbent, random, context);
 }
 
+/** The options with their defaults. */
+function withDefaults(options: WarmStartOptions): Required<WarmStartOptions> {
+  return {
+    enqueue: options.enqueue ?? 2,
+    maxPriors: options.maxPriors ?? 16,
+    halfLife: options.halfLife ?? 6,
+    minSimilarity: options.minSimilarity ?? 0.2,
+    exploreUntil: options.exploreUntil ?? 0,
+    localShare: options.localShare ?? 0.5,
+    regionSimilarity: options.regionSimilarity ?? REGION_SIMILARITY,
+    proposers: options.proposers ?? 'fixed',
+    banditArms: options.banditArms ?? DEFAULT_BANDIT_ARMS,
+  };
+}
+
+/** This study's scored trials with a point in `encoded`: the point, the loss (lower is better) and the value set's key. */
+function measuredOf(space: readonly KnobSpec[], encoded: EncodedSpace, history: readonly KnobObservation[], direction: Direction): Array<{ point: number[]; loss: number; key: string }> {
+  return history
+    .filter((observation) => observationRole(observation) === 'scored')
+    .map((observation) => ({ point: encodeValues(encoded, observation.values), loss: direction === 'minimize' ? observation.score! : -observation.score!, key: knobValuesKey(space, observation.values) }))
+    .filter((entry): entry is { point: number[]; loss: number; key: string } => entry.point !== null);
+}
+
+/** Every finished trial of this study by key: its loss, or undefined when it failed (for the bandit's credits). */
+function finishedOf(space: readonly KnobSpec[], history: readonly KnobObservation[], measured: ReadonlyArray<{ loss: number; key: string }>): Map<string, number | undefined> {
+  const finished = new Map<string, number | undefined>(history.filter((observation) => observationRole(observation) !== 'in_flight').map((observation) => [knobValuesKey(space, observation.values), undefined]));
+  for (const entry of measured) finished.set(entry.key, entry.loss);
+  return finished;
+}
+
+/** The population arm started from the trusted earlier studies' promising region (weighted by similarity), or null. */
+function populationFor(encoded: EncodedSpace, trusted: Trusted): PopulationArm | null {
+  const start = warmDistribution(encoded, trusted.map(({ study, similarity }) => ({ source: study, weight: similarity })));
+  return start === null ? null : createPopulationArm(start);
+}
+
 /**
  * The trusted earlier studies' trials as observations of this study: placed by their rank
  * on this study's measured scores (never above its own best 15%), at least enough to pass
@@ -195,38 +257,31 @@ function extraObservations(trusted: Trusted, measured: Measured, options: { maxP
  * @example
  * const sampler = createWarmStartSampler(createTpeSampler(), await context.knowledge.knobPriors(['lr', 'width']));
  */
-export function createWarmStartSampler(inner: KnobSampler, priors: readonly KnobPriorObservation[], options: WarmStartOptions = {}): KnobSampler & { readonly similarities: Map<string, number> } {
-  const enqueue = options.enqueue ?? 2;
-  const maxPriors = options.maxPriors ?? 16;
-  const halfLife = options.halfLife ?? 6;
-  const minSimilarity = options.minSimilarity ?? 0.2;
-  const exploreUntil = options.exploreUntil ?? 0;
-  const localShare = options.localShare ?? 0.5;
-  const regionSimilarity = options.regionSimilarity ?? REGION_SIMILARITY;
+export function createWarmStartSampler(inner: KnobSampler, priors: readonly KnobPriorObservation[], options: WarmStartOptions = {}): KnobSampler & { readonly similarities: Map<string, number>; proposerTally(): Record<string, { paid: number; unpaid: number }> } {
+  const { enqueue, maxPriors, halfLife, minSimilarity, exploreUntil, localShare, regionSimilarity, proposers, banditArms } = withDefaults(options);
   let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
   let arm = createShapeArm([]);
+  let population: PopulationArm | null | undefined;
+  const bandit: ProposerBandit = createProposerBandit(banditArms);
   const similarities = new Map<string, number>();
 
   return {
     name: `${inner.name}+warm`,
     similarities,
+    proposerTally: () => bandit.tally(),
     sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
       if (cache === null || cache.space !== space) {
         const encodedSpace = encodeSpace(space);
         const found = priorStudies(space, priors);
         cache = { space, studies: found, encoded: encodedSpace };
         arm = createShapeArm(found.map((study) => sourceShape(encodedSpace, study.points)));
+        population = undefined;
       }
       const { studies, encoded } = cache;
       if (studies.length === 0) return inner.sample(space, history, incumbent, random, context);
       const direction: Direction = context?.direction ?? 'minimize';
-      const measured = history
-        .filter((observation) => observationRole(observation) === 'scored')
-        .map((observation) => ({ point: encodeValues(encoded, observation.values), loss: direction === 'minimize' ? observation.score! : -observation.score!, key: knobValuesKey(space, observation.values) }))
-        .filter((entry): entry is { point: number[]; loss: number; key: string } => entry.point !== null);
-      const tried = new Set(history.map((observation) => knobValuesKey(space, observation.values)));
-      for (const pending of context?.pending ?? []) tried.add(knobValuesKey(space, pending));
-      tried.add(knobValuesKey(space, incumbent));
+      const measured = measuredOf(space, encoded, history, direction);
+      const tried = triedValueKeys(space, history, incumbent, context?.pending);
       const trusted = studies.map((study) => ({ study, similarity: priorSimilarity(encoded, study, measured) })).filter((entry) => {
         similarities.set(entry.study.study, entry.similarity);
         return entry.similarity >= minSimilarity;
@@ -239,23 +294,44 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
           if (!tried.has(knobValuesKey(space, entry.values))) return { ...entry.values };
         }
       }
+      const finished = finishedOf(space, history, measured);
+      bandit.settle(finished);
       // (2) The earlier shapes placed on this study's trials: a step to their centre, while they fit and deliver.
       const modelled = arm.propose(space, encoded, measured, tried);
-      if (modelled !== null) return modelled;
       // The earlier shape, placed on this study's trials, does not predict them: the earlier study is not used further (a decoy at its optimum looks related only as long as this study's trials sit there).
-      if (arm.contradicted) return inner.sample(space, history, incumbent, random, context);
+      if (modelled === null && arm.contradicted) return inner.sample(space, history, incumbent, random, context);
+      const withPriors = () => inner.sample(space, [...extraObservations(trusted, measured, { maxPriors, halfLife }, direction).reverse(), ...history], incumbent, random, context);
+      if (modelled !== null && (proposers === 'fixed' || !banditArms.includes('shape'))) return modelled;
       // (3) Every other proposal (`localShare`): the trust region around this study's best, while it lasts.
-      if (localShare > 0 && Math.floor((measured.length + 1) * localShare) > Math.floor(measured.length * localShare)) {
+      if ((proposers === 'fixed' || !banditArms.includes('region')) && localShare > 0 && Math.floor((measured.length + 1) * localShare) > Math.floor(measured.length * localShare)) {
         const values = regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context);
         if (values !== null) return values;
       }
-      // (4) While this study has few trials, every other proposal explores as a cold start would
+      // (4) The proposers of the bandit, most promising first (by what their proposals paid), the first with a proposal.
+      if (proposers === 'bandit') {
+        const best = measured.reduce((a, b) => (b.loss < a.loss ? b : a), measured[0]!);
+        const propose: Record<WarmProposer, () => KnobValues | null> = {
+          shape: () => modelled,
+          region: () => regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context),
+          population: () => {
+            population ??= populationFor(encoded, trusted);
+            return population === null || best === undefined ? null : population.propose(space, encoded, measured, new Set(finished.keys()), tried, best.point, random);
+          },
+          inner: withPriors,
+          cold: () => inner.sample(space, history, incumbent, random, context),
+        };
+        for (const name of bandit.order(random) as WarmProposer[]) {
+          const values = propose[name]();
+          if (values !== null) return (bandit.credit(knobValuesKey(space, values), name, best?.loss ?? Infinity), values);
+        }
+        return withPriors();
+      }
+      // (4') While this study has few trials, every other proposal explores as a cold start would
       // (the inner sampler's own start-up), so an optimum that moved far is still found.
       if (measured.length < exploreUntil && measured.length % 2 === 0) return inner.sample(space, history, incumbent, random, context);
-      // (5) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns.
-      const extra = extraObservations(trusted, measured, { maxPriors, halfLife }, direction);
-      // Earlier trials count as older than every trial of this study (samplers weigh recent ones more).
-      return inner.sample(space, [...extra.reverse(), ...history], incumbent, random, context);
+      // (5) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns
+      // (they count as older than every trial of this study: samplers weigh recent ones more).
+      return withPriors();
     },
   };
 }
