@@ -2,7 +2,8 @@
  * The score plot of a large study, thinned on the server: every kept trial (each step
  * of the incumbent) and every failure stay, and the discarded scores are reduced to the
  * lowest and the highest of each stretch of trial ids, so the cloud keeps its envelope
- * while the browser paints a few thousand marks instead of 100,000.
+ * while the browser paints a few thousand marks instead of 100,000; past as many
+ * failures, each stretch keeps one failure of each label (every label's count kept).
  */
 import type { ScorePlotData } from '../../web/plots/index.js';
 
@@ -10,13 +11,40 @@ import type { ScorePlotData } from '../../web/plots/index.js';
 export const SCORE_PLOT_POINTS = 2000;
 
 /**
- * `data` with its discarded points thinned to at most `maxPoints` (nothing changes
- * below that); `thinned` says how many were left out.
+ * `data` with its discarded points thinned to at most `maxPoints` and its failures past
+ * `maxFailures` (nothing changes below those); `thinned` and `thinnedFailures` say how
+ * many were left out.
  *
  * @example
  * const plot = downsampleScorePlot(overview.scorePlot); // every kept step and failure kept
  */
-export function downsampleScorePlot(data: ScorePlotData, maxPoints = SCORE_PLOT_POINTS): ScorePlotData & { thinned?: number } {
+export function downsampleScorePlot(data: ScorePlotData, maxPoints = SCORE_PLOT_POINTS, maxFailures = SCORE_PLOT_POINTS): ScorePlotData & { thinned?: number } {
+  return thinFailures(thinDiscarded(data, maxPoints), maxFailures);
+}
+
+/**
+ * Past `maxFailures` failures, one cross per failure label per stretch of ids (`maxFailures
+ * / 2` stretches, each narrower than a pixel of the plot), so every failure stays visible
+ * where it happened; `failedCounts` keeps each label's count for the legend.
+ */
+export function thinFailures(data: ScorePlotData, maxFailures = SCORE_PLOT_POINTS): ScorePlotData {
+  if (data.failed.length <= maxFailures) return data;
+  const buckets = Math.max(1, Math.floor(maxFailures / 2));
+  const span = Math.max(1, data.maxId + 1);
+  const seen = new Set<string>();
+  const counts = new Map<string, number>();
+  const failed: ScorePlotData['failed'] = [];
+  for (const failure of data.failed) {
+    counts.set(failure[1], (counts.get(failure[1]) ?? 0) + 1);
+    const key = `${Math.min(buckets - 1, Math.floor((failure[0] / span) * buckets))}:${failure[1]}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    failed.push(failure);
+  }
+  return { ...data, failed, failedCounts: [...counts], thinnedFailures: data.failed.length - failed.length };
+}
+
+function thinDiscarded(data: ScorePlotData, maxPoints: number): ScorePlotData & { thinned?: number } {
   const discarded = data.points.filter((point) => point[2] === 'discarded');
   if (discarded.length <= maxPoints) return data;
   const buckets = Math.max(1, Math.floor(maxPoints / 2));

@@ -18,6 +18,10 @@ export interface ScorePlotData {
   incumbent: Array<[number, number]>;
   /** Discarded points the server left out of a large study (each stretch of ids keeps its lowest and highest). */
   thinned?: number;
+  /** [label, failed trials] over every failure, when the server thinned `failed` (one cross per label per stretch of ids). */
+  failedCounts?: Array<[string, number]>;
+  /** Failures the server left out of `failed` (each still has a cross of its label within a pixel of it). */
+  thinnedFailures?: number;
 }
 
 export interface TimelineData {
