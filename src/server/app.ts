@@ -36,6 +36,7 @@ import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { pruneLineage } from '../views/lineage-prune.ts';
 import { buildOverview } from '../views/overview.ts';
 import { fidelityJson } from './fidelity-view.ts';
+import { canAggregate, OverviewCache } from './overview-cache.ts';
 import { paretoPageData } from '../views/pareto-page-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
 import { thinTimeline } from '../views/timeline-thinning.ts';
@@ -62,7 +63,10 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   registerSessionRoutes(app, hub); // the session archive: /api/studies/:study/sessions[/:id], /trials/:id/session
   app.get('/api/studies', async (c) => c.json({ studies: await Promise.all((await hub.listStudies()).map((record) => studyListing(hub, record))) }));
 
+  // The overview from aggregate queries, cached on the study's last event: no trial held (overview-cache.ts).
+  const overviews = canAggregate(hub.store) ? new OverviewCache(hub.store) : null;
   app.get('/api/studies/:study', async (c) => {
+    if (overviews) return jsonText(c, await overviews.json(c.req.param('study')));
     const entry = await hub.study(c.req.param('study'));
     const json = entry.snapshot.cached('overview.json', () =>
       JSON.stringify(

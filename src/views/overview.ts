@@ -53,8 +53,8 @@ const CAUSE_TRIALS = 20;
 
 /**
  * Builds the overview of a study (`timeline: false` leaves the slot timeline out); the
- * score plot's discarded points are thinned past `maxScorePoints` (default 2,000; every
- * kept step and failure stays: score-plot-downsample.ts).
+ * score plot's discarded points, and its failures, are thinned past `maxScorePoints` each
+ * (default 2,000; every kept step stays, every failure keeps a cross: score-plot-downsample.ts).
  */
 export function buildOverview(input: OverviewInput, options: { timeline?: boolean; maxScorePoints?: number } = {}): StudyOverview {
   const { trials, objective } = input;
@@ -80,7 +80,7 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
   }
   const incumbent = incumbentOf(trials);
   const chain = chainTo(incumbent, byId);
-  const plotted = downsampleScorePlot(scorePlot, options.maxScorePoints);
+  const plotted = downsampleScorePlot(scorePlot, options.maxScorePoints, options.maxScorePoints);
   const baselineScore = byId.get(0)?.score ?? null;
   const outcomes: OutcomeBarsData = {
     total: counts.total,

@@ -36,7 +36,7 @@ export function thinFailures(data: ScorePlotData, maxFailures = SCORE_PLOT_POINT
   const failed: ScorePlotData['failed'] = [];
   for (const failure of data.failed) {
     counts.set(failure[1], (counts.get(failure[1]) ?? 0) + 1);
-    const key = `${Math.min(buckets - 1, Math.floor((failure[0] / span) * buckets))}:${failure[1]}`;
+    const key = `${stretchOf(failure[0], buckets, span)}:${failure[1]}`;
     if (seen.has(key)) continue;
     seen.add(key);
     failed.push(failure);
@@ -52,7 +52,7 @@ function thinDiscarded(data: ScorePlotData, maxPoints: number): ScorePlotData & 
   const lowest = new Map<number, [number, number, 'kept' | 'discarded']>();
   const highest = new Map<number, [number, number, 'kept' | 'discarded']>();
   for (const point of discarded) {
-    const bucket = Math.min(buckets - 1, Math.floor((point[0] / span) * buckets));
+    const bucket = stretchOf(point[0], buckets, span);
     const low = lowest.get(bucket);
     if (low === undefined || point[1] < low[1]) lowest.set(bucket, point);
     const high = highest.get(bucket);
@@ -61,4 +61,9 @@ function thinDiscarded(data: ScorePlotData, maxPoints: number): ScorePlotData & 
   const keep = new Set([...lowest.values(), ...highest.values()]);
   const points = data.points.filter((point) => point[2] === 'kept' || keep.has(point));
   return { ...data, points, thinned: data.points.length - points.length };
+}
+
+/** The stretch of ids trial `id` falls in, in integers (the store's aggregate query computes the same: src/store/sql/study-aggregates.ts). */
+function stretchOf(id: number, buckets: number, span: number): number {
+  return Math.min(buckets - 1, Math.floor((id * buckets) / span));
 }
