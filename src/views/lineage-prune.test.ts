@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutLineage, type LineageData, type LineageHidden } from '../../web/plots/index.js';
+import { layoutLineage, lineageTreeSvg, type LineageData, type LineageHidden } from '../../web/plots/index.js';
 import { EXPAND_PAGE, outcomeKey, pruneLineage } from './lineage-prune.ts';
 
 type Node = LineageData['nodes'][number];
@@ -98,6 +98,16 @@ describe('the pruned lineage', () => {
       expect(drawnCount(full, true)).toBe(full.nodes.length);
     });
   }
+
+  it('draws a row to load what was left out beneath each node, and a legend that counts every trial', () => {
+    const full = randomLineage(5000, 13);
+    const pruned = pruneLineage(full);
+    const open = lineageTreeSvg(pruned, { collapse: false });
+    for (const entry of pruned.hidden!) expect(open).toContain(`data-load="${entry.id}"`);
+    const kept = full.nodes.filter((node) => node[2] === 'kept').length;
+    expect(lineageTreeSvg(pruned)).toContain(`kept ${kept}`);
+    expect(layoutLineage(pruned).collapsed).toBe(true);
+  });
 
   it('loads a page of left-out children per mention, and expanding everything gives the full tree', () => {
     const full = randomLineage(6000, 5);
