@@ -14,9 +14,9 @@ import { overviewFromStore } from './overview-from-store.ts';
 import { storedTask } from './study-source.ts';
 
 /** The overview as the full computation gives it: every trial read into a snapshot, then `buildOverview`. */
-async function fullOverview(store: Store, study: StudyRecord, maxScorePoints?: number): Promise<StudyOverview> {
+async function fullOverview(store: Store, study: StudyRecord, maxScorePoints?: number, maxScoreFailures?: number): Promise<StudyOverview> {
   const snapshot = await StudySnapshot.load(store, study, { light: true });
-  return buildOverview({ study, objective: storedTask(study).objective, trials: snapshot.sorted(), slots: snapshot.slots, revision: snapshot.revision, now: Date.now() }, { timeline: false, maxScorePoints });
+  return buildOverview({ study, objective: storedTask(study).objective, trials: snapshot.sorted(), slots: snapshot.slots, revision: snapshot.revision, now: Date.now() }, { timeline: false, maxScorePoints, maxScoreFailures });
 }
 
 /** Sums are added in another order by the database: compared to 9 digits, the rest exactly. */
@@ -44,9 +44,9 @@ async function randomStudy(store: Store, name: string, trials: number, seed: num
   return (await store.getStudy(name))!;
 }
 
-async function check(store: Store & Required<Pick<Store, 'aggregateTrials'>>, study: StudyRecord, maxScorePoints?: number): Promise<StudyOverview> {
-  const expected = await fullOverview(store, study, maxScorePoints);
-  const actual = await overviewFromStore({ store, study, objective: storedTask(study).objective, revision: expected.revision, maxScorePoints });
+async function check(store: Store & Required<Pick<Store, 'aggregateTrials'>>, study: StudyRecord, maxScorePoints?: number, maxScoreFailures = maxScorePoints): Promise<StudyOverview> {
+  const expected = await fullOverview(store, study, maxScorePoints, maxScoreFailures);
+  const actual = await overviewFromStore({ store, study, objective: storedTask(study).objective, revision: expected.revision, maxScorePoints, maxScoreFailures });
   expectSameOverview(actual, expected);
   return actual;
 }
@@ -76,6 +76,8 @@ describe('the overview from aggregate queries (SQLite)', () => {
     const whole = await check(store, study);
     expect(whole.scorePlot.thinned).toBeUndefined();
     for (const max of [7, 150, 400]) await check(store, study, max);
+    await check(store, study, 30, 500);
+    await check(store, study, 500, 30);
   });
 
   it('equals it for failures recorded before their signature was stored (derived from the excerpt)', async () => {

@@ -14,7 +14,7 @@ import type { FailureLabel, TrialRecord } from '../core/trial.ts';
 import type { ScorePlotData } from '../../web/plots/index.js';
 import type { FailureCause } from '../views/failures-by-cause.ts';
 import type { StudyOverview } from '../views/overview.ts';
-import { SCORE_PLOT_POINTS } from '../views/score-plot-downsample.ts';
+import { SCORE_PLOT_FAILURES, SCORE_PLOT_POINTS } from '../views/score-plot-downsample.ts';
 import { specialistTableOf } from '../views/specialist-table.ts';
 import { summarizeTrial } from '../views/trial-summary.ts';
 
@@ -27,8 +27,9 @@ export interface OverviewFromStoreInput {
   study: StudyRecord;
   objective: Objective;
   revision: number;
-  /** The score plot's budget of discarded points and of failures (default 2,000 each). */
+  /** The score plot's budget of discarded points (default 2,000) and of failures (default 1,000), as `buildOverview`'s. */
   maxScorePoints?: number;
+  maxScoreFailures?: number;
 }
 
 /**
@@ -39,7 +40,8 @@ export interface OverviewFromStoreInput {
 export async function overviewFromStore(input: OverviewFromStoreInput): Promise<StudyOverview> {
   const { store, study, objective } = input;
   const max = input.maxScorePoints ?? SCORE_PLOT_POINTS;
-  const aggregates = await store.aggregateTrials(study.id, { maxPoints: max, maxFailures: max, causeTrials: CAUSE_TRIALS });
+  const maxFailures = input.maxScoreFailures ?? SCORE_PLOT_FAILURES;
+  const aggregates = await store.aggregateTrials(study.id, { maxPoints: max, maxFailures, causeTrials: CAUSE_TRIALS });
   const chainIds = aggregates.incumbent === null ? [] : (await store.listAncestors(study.id, aggregates.incumbent)).map((link) => link.id).reverse();
   const recentIds = aggregates.maxId === null ? [] : (await store.listTrials(study.id, { descending: true, limit: RECENT, light: true })).map((trial) => trial.id);
   const underived = aggregates.causes.underived;
@@ -71,7 +73,7 @@ export async function overviewFromStore(input: OverviewFromStoreInput): Promise<
     },
     costUsd: aggregates.groups.reduce((sum, group) => sum + group.costUsd, 0),
     computeMs: aggregates.groups.reduce((sum, group) => sum + group.computeMs, 0),
-    scorePlot: scorePlot(aggregates, objective, baselineScore, labels, max),
+    scorePlot: scorePlot(aggregates, objective, baselineScore, labels, max, maxFailures),
     timeline: null,
     outcomes: {
       total: counts.total,
@@ -110,14 +112,14 @@ function labelCounts(aggregates: StudyAggregates): Map<FailureLabel, number> {
 }
 
 /** The score plot as `downsampleScorePlot` thins it, from the marks the store already thinned. */
-function scorePlot(aggregates: StudyAggregates, objective: Objective, baseline: number | null, labels: ReadonlyMap<FailureLabel, number>, max: number): ScorePlotData {
+function scorePlot(aggregates: StudyAggregates, objective: Objective, baseline: number | null, labels: ReadonlyMap<FailureLabel, number>, max: number, maxFailures: number): ScorePlotData {
   const kept = aggregates.kept.filter((entry): entry is [number, number] => entry[1] !== null);
   const points: ScorePlotData['points'] = [...kept.map(([id, score]) => [id, score, 'kept'] as [number, number, 'kept']), ...aggregates.discarded.map(([id, score]) => [id, score, 'discarded'] as [number, number, 'discarded'])].sort((a, b) => a[0] - b[0]);
   const scoredDiscarded = aggregates.groups.filter((group) => group.status === 'discarded').reduce((sum, group) => sum + group.scored, 0);
   const failedTotal = [...labels.values()].reduce((sum, count) => sum + count, 0);
   const plot: ScorePlotData = { metric: objective.metric, direction: objective.direction, baseline, maxId: aggregates.maxId ?? 0, points, failed: aggregates.failed, running: aggregates.unfinished, incumbent: kept };
   if (scoredDiscarded > max) plot.thinned = scoredDiscarded - aggregates.discarded.length;
-  if (failedTotal > max) {
+  if (failedTotal > maxFailures) {
     plot.failedCounts = [...labels];
     plot.thinnedFailures = failedTotal - aggregates.failed.length;
   }

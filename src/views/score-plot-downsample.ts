@@ -9,6 +9,8 @@ import type { ScorePlotData } from '../../web/plots/index.js';
 
 /** Discarded points drawn at most (two per stretch of ids). */
 export const SCORE_PLOT_POINTS = 2000;
+/** Failures drawn at most before they are thinned (one per label per stretch: 500 stretches, narrower than a cross). */
+export const SCORE_PLOT_FAILURES = 1000;
 
 /**
  * `data` with its discarded points thinned to at most `maxPoints` and its failures past
@@ -18,7 +20,7 @@ export const SCORE_PLOT_POINTS = 2000;
  * @example
  * const plot = downsampleScorePlot(overview.scorePlot); // every kept step and failure kept
  */
-export function downsampleScorePlot(data: ScorePlotData, maxPoints = SCORE_PLOT_POINTS, maxFailures = SCORE_PLOT_POINTS): ScorePlotData & { thinned?: number } {
+export function downsampleScorePlot(data: ScorePlotData, maxPoints = SCORE_PLOT_POINTS, maxFailures = SCORE_PLOT_FAILURES): ScorePlotData & { thinned?: number } {
   return thinFailures(thinDiscarded(data, maxPoints), maxFailures);
 }
 
@@ -27,7 +29,7 @@ export function downsampleScorePlot(data: ScorePlotData, maxPoints = SCORE_PLOT_
  * / 2` stretches, each narrower than a pixel of the plot), so every failure stays visible
  * where it happened; `failedCounts` keeps each label's count for the legend.
  */
-export function thinFailures(data: ScorePlotData, maxFailures = SCORE_PLOT_POINTS): ScorePlotData {
+export function thinFailures(data: ScorePlotData, maxFailures = SCORE_PLOT_FAILURES): ScorePlotData {
   if (data.failed.length <= maxFailures) return data;
   const buckets = Math.max(1, Math.floor(maxFailures / 2));
   const span = Math.max(1, data.maxId + 1);

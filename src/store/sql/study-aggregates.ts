@@ -68,10 +68,10 @@ async function discardedMarks(session: SqlSession, studyId: number, buckets: num
   const rows = buckets === null
     ? await session.all(`SELECT id, score FROM trials WHERE ${scored} ORDER BY id`, [studyId])
     : await session.all(
-        `WITH marked AS (SELECT id, score, ${bucketSql(buckets, span)} AS b FROM trials WHERE ${scored}),
-           envelope AS (SELECT b, MIN(score) AS lo, MAX(score) AS hi FROM marked GROUP BY b)
-         SELECT MIN(m.id) AS id, m.score AS score FROM marked m JOIN envelope e ON e.b = m.b AND (m.score = e.lo OR m.score = e.hi)
-         GROUP BY m.b, m.score ORDER BY MIN(m.id)`,
+        `SELECT id, score FROM (
+           SELECT id, score, ROW_NUMBER() OVER (PARTITION BY b ORDER BY score ASC, id ASC) AS lo, ROW_NUMBER() OVER (PARTITION BY b ORDER BY score DESC, id ASC) AS hi
+           FROM (SELECT id, score, ${bucketSql(buckets, span)} AS b FROM trials WHERE ${scored}) AS marked
+         ) AS ranked WHERE lo = 1 OR hi = 1 ORDER BY id`,
         [studyId],
       );
   return rows.map((row) => [number((row as { id: unknown }).id), number((row as { score: unknown }).score)]);
