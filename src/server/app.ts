@@ -63,10 +63,12 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   registerSessionRoutes(app, hub); // the session archive: /api/studies/:study/sessions[/:id], /trials/:id/session
   app.get('/api/studies', async (c) => c.json({ studies: await Promise.all((await hub.listStudies()).map((record) => studyListing(hub, record))) }));
 
-  // The overview from aggregate queries, cached on the study's last event: no trial held (overview-cache.ts).
+  // Until another view has loaded the study's snapshot, the overview comes from aggregate
+  // queries cached on the study's last event (overview-cache.ts: no trial read or held);
+  // once the snapshot is in memory, from it (a write then costs only the trials it changed).
   const overviews = canAggregate(hub.store) ? new OverviewCache(hub.store) : null;
   app.get('/api/studies/:study', async (c) => {
-    if (overviews) return jsonText(c, await overviews.json(c.req.param('study')));
+    if (overviews && hub.loadedNow(c.req.param('study')) === null) return jsonText(c, await overviews.json(c.req.param('study')));
     const entry = await hub.study(c.req.param('study'));
     const json = entry.snapshot.cached('overview.json', () =>
       JSON.stringify(
