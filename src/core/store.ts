@@ -189,6 +189,44 @@ export interface TrialSummary {
   specialists: SpecialistTrialTotals[];
 }
 
+/** How `Store.aggregateTrials` thins the score plot (past these counts; default 2,000 each) and how many trials per cause it lists. */
+export interface StudyAggregateOptions {
+  maxPoints?: number;
+  maxFailures?: number;
+  /** The newest trials listed per failure cause (default 20). */
+  causeTrials?: number;
+}
+
+/**
+ * A study's overview by aggregate queries (`Store.aggregateTrials`): what the dashboard's
+ * overview shows, with no trial record read and nothing held per trial.
+ */
+export interface StudyAggregates {
+  /** Trials counted and summed by specialist, status and label; the baseline (trial 0) is its own group. */
+  groups: Array<{ specialist: string; status: TrialStatus; label: FailureLabel | null; baseline: boolean; count: number; /** Of them, with a score. */ scored: number; costUsd: number; computeMs: number; firstId: number }>;
+  /** The highest trial number (null without trials). */
+  maxId: number | null;
+  /** The most recently finished kept trial (finish time, then number), or null. */
+  incumbent: number | null;
+  /** Every kept trial [id, score], in id order. */
+  kept: Array<[number, number | null]>;
+  /**
+   * Discarded trials [id, score] in id order: every one up to `maxPoints`, past it the
+   * lowest and the highest score of each of `maxPoints / 2` stretches of ids (bucket
+   * `floor(id * stretches / (maxId + 1))`; ties: the lowest id).
+   */
+  discarded: Array<[number, number]>;
+  /** Failed trials [id, label ('crash' when none)] in id order: every one up to `maxFailures`, past it the lowest id of each label per stretch. */
+  failed: Array<[number, FailureLabel]>;
+  /** Pending and running trials, in id order. */
+  unfinished: number[];
+  /** Failed trials by stored failure signature; `underived`: failed trials without a stored one (the caller derives theirs). */
+  causes: {
+    stored: Array<{ signature: string; count: number; firstTrial: number; lastTrial: number; specialists: Record<string, number>; newest: number[] }>;
+    underived: number[];
+  };
+}
+
 /**
  * Decides, inside the store's recording transaction, whether a scored trial is kept.
  * It sees the incumbent as it is at that instant, so two processes recording at once
@@ -318,6 +356,12 @@ export interface Store {
    * the last ones of that order.
    */
   listTrialResults(studyId: number, filter?: TrialResultFilter): Promise<TrialResult[]>;
+  /**
+   * Optional (both built-in stores have it): the study's overview by aggregate queries
+   * (`StudyAggregates`), for the dashboard: a few statements, no trial record read, so the
+   * overview of a study of any size costs the server the same memory.
+   */
+  aggregateTrials?(studyId: number, options?: StudyAggregateOptions): Promise<StudyAggregates>;
   /** The most recently kept trial (the baseline when nothing else was kept), or null. */
   getIncumbent(studyId: number): Promise<TrialRecord | null>;
   countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;

@@ -10,7 +10,9 @@
  *   /api/studies/:study/trials/:id                 one trial: record, diff, lineage, logs, curve
  *   /api/studies/:study/trials/:id/logs/:name      a full log (text; ?tail=BYTES)
  *   /api/studies/:study/trials/:id/diff?against=N  the change from trial N to this one
- *   /api/studies/:study/lineage                    the lineage tree's nodes and the incumbent chain
+ *   /api/studies/:study/lineage?expand=ID,...&all=1 the lineage tree's nodes and the incumbent chain; past 3,000
+ *                                                  trials pruned (chain, kept, newest, ancestors; `hidden` counts
+ *                                                  the rest; `expand` loads a page of a trial's children; `all=1`: every node)
  *   /api/studies/:study/knobs                      knob values of every finished trial, failure groups, importance
  *   /api/studies/:study/incumbent                  the incumbent's configuration and cumulative change vs the baseline
  *   /api/studies/:study/fidelity                   the fidelity funnel (trials per level, run time per level), or { funnel: null }
@@ -31,8 +33,10 @@ import { trialDetail } from './trial-detail.ts';
 import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
+import { pruneLineage } from '../views/lineage-prune.ts';
 import { buildOverview } from '../views/overview.ts';
 import { fidelityJson } from './fidelity-view.ts';
+import { canAggregate, OverviewCache } from './overview-cache.ts';
 import { paretoPageData } from '../views/pareto-page-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
 import { thinTimeline } from '../views/timeline-thinning.ts';
@@ -59,7 +63,12 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   registerSessionRoutes(app, hub); // the session archive: /api/studies/:study/sessions[/:id], /trials/:id/session
   app.get('/api/studies', async (c) => c.json({ studies: await Promise.all((await hub.listStudies()).map((record) => studyListing(hub, record))) }));
 
+  // Until another view has loaded the study's snapshot, the overview comes from aggregate
+  // queries cached on the study's last event (overview-cache.ts: no trial read or held);
+  // once the snapshot is in memory, from it (a write then costs only the trials it changed).
+  const overviews = canAggregate(hub.store) ? new OverviewCache(hub.store) : null;
   app.get('/api/studies/:study', async (c) => {
+    if (overviews && hub.loadedNow(c.req.param('study')) === null) return jsonText(c, await overviews.json(c.req.param('study')));
     const entry = await hub.study(c.req.param('study'));
     const json = entry.snapshot.cached('overview.json', () =>
       JSON.stringify(
@@ -212,6 +221,12 @@ function studyMetricNames(entry: StudyEntry): string[] {
   return orderMetricNames(seen.names, entry.source.task.objective.metric);
 }
 
+/** `?expand=12,12,40`: the trials whose left-out children to load, a page per mention (at most 200 mentions). */
+function lineageExpandParam(text: string | undefined): number[] {
+  if (text === undefined || text === '') return [];
+  return text.split(',').slice(0, 200).map((part) => trialIdParam(part.trim()));
+}
+
 function trialIdParam(text: string): number {
   const id = Number(text.replace(/^#/, ''));
   if (!Number.isInteger(id) || id < 0) throw new AutolabError('UsageError', `'${text}' is not a trial number`);
@@ -227,7 +242,11 @@ function notFoundTrial(entry: StudyEntry, id: string): AutolabError {
 function addAnalysisRoutes(app: Hono, hub: StudyHub): void {
   app.get('/api/studies/:study/lineage', async (c) => {
     const entry = await hub.study(c.req.param('study'));
-    return jsonText(c, entry.snapshot.cached('lineage.json', () => JSON.stringify({ ...lineageData(entry.snapshot.sorted(), entry.snapshot.trials, entry.source.task.objective.direction), revision: entry.snapshot.revision })));
+    const full = entry.snapshot.cached('lineage', () => lineageData(entry.snapshot.sorted(), entry.snapshot.trials, entry.source.task.objective.direction));
+    if (c.req.query('all') === '1') return jsonText(c, entry.snapshot.cached('lineage-all.json', () => JSON.stringify({ ...full, total: full.nodes.length, revision: entry.snapshot.revision })));
+    const expand = lineageExpandParam(c.req.query('expand'));
+    const pruned = () => JSON.stringify({ ...pruneLineage(full, { expand }), revision: entry.snapshot.revision });
+    return jsonText(c, expand.length === 0 ? entry.snapshot.cached('lineage.json', pruned) : pruned());
   });
 
   app.get('/api/studies/:study/knobs', async (c) => {

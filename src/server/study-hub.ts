@@ -26,6 +26,8 @@ export interface StudyHubOptions {
 
 export class StudyHub {
   private readonly entries = new Map<string, Promise<StudyEntry>>();
+  /** The entries whose snapshot finished loading. */
+  private readonly ready = new Map<string, StudyEntry>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
 
@@ -48,11 +50,16 @@ export class StudyHub {
     if (!entry) {
       entry = this.load(name);
       this.entries.set(name, entry);
-      entry.catch(() => this.entries.delete(name));
+      entry.then((loaded) => this.ready.set(name, loaded)).catch(() => this.entries.delete(name));
     }
     const loaded = await entry;
     await loaded.snapshot.refresh();
     return loaded;
+  }
+
+  /** The entry of `name` if its snapshot finished loading (null while it loads), without waiting or reading the store. */
+  loadedNow(name: string): StudyEntry | null {
+    return this.ready.get(name) ?? null;
   }
 
   /** The entry of `name` if it was loaded already (no store access). */

@@ -53,10 +53,11 @@ const CAUSE_TRIALS = 20;
 
 /**
  * Builds the overview of a study (`timeline: false` leaves the slot timeline out); the
- * score plot's discarded points are thinned past `maxScorePoints` (default 2,000; every
- * kept step and failure stays: score-plot-downsample.ts).
+ * score plot's discarded points are thinned past `maxScorePoints` (default 2,000) and its
+ * failures past `maxScoreFailures` (default 1,000): every kept step stays, every failure
+ * keeps a cross of its label within a pixel (score-plot-downsample.ts).
  */
-export function buildOverview(input: OverviewInput, options: { timeline?: boolean; maxScorePoints?: number } = {}): StudyOverview {
+export function buildOverview(input: OverviewInput, options: { timeline?: boolean; maxScorePoints?: number; maxScoreFailures?: number } = {}): StudyOverview {
   const { trials, objective } = input;
   const byId = new Map(trials.map((trial) => [trial.id, trial]));
   const counts = { total: trials.filter((trial) => trial.id !== 0).length, kept: 0, discarded: 0, failed: 0, running: 0, pending: 0 };
@@ -80,7 +81,7 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
   }
   const incumbent = incumbentOf(trials);
   const chain = chainTo(incumbent, byId);
-  const plotted = downsampleScorePlot(scorePlot, options.maxScorePoints);
+  const plotted = downsampleScorePlot(scorePlot, options.maxScorePoints, options.maxScoreFailures);
   const baselineScore = byId.get(0)?.score ?? null;
   const outcomes: OutcomeBarsData = {
     total: counts.total,

@@ -25,7 +25,7 @@ describe('downsampleScorePlot', () => {
   it('keeps every incumbent step and failure, and the envelope of the rest, within the budget', () => {
     for (const seed of [1, 2, 3]) {
       const data = randomPlot(seed, 20_000);
-      const thin = downsampleScorePlot(data, 500);
+      const thin = downsampleScorePlot(data, 500, Infinity);
       const discarded = data.points.filter((point) => point[2] === 'discarded');
       const kept = data.points.filter((point) => point[2] === 'kept');
       expect(thin.points.filter((point) => point[2] === 'kept')).toEqual(kept);
@@ -40,6 +40,24 @@ describe('downsampleScorePlot', () => {
       const scores = discarded.map((point) => point[1]);
       expect(shown.map((point) => point[1])).toContain(Math.min(...scores));
       expect(shown.map((point) => point[1])).toContain(Math.max(...scores));
+    }
+  });
+
+  it('past the budget keeps one failure of each label per stretch of ids, and every label\'s count', () => {
+    for (const seed of [5, 6]) {
+      const data = randomPlot(seed, 40_000);
+      const thin = downsampleScorePlot(data, 500, 500);
+      expect(thin.failed.length).toBeLessThan(data.failed.length);
+      expect(thin.failed.length + thin.thinnedFailures!).toBe(data.failed.length);
+      const counts = new Map<string, number>();
+      for (const [, label] of data.failed) counts.set(label, (counts.get(label) ?? 0) + 1);
+      expect(new Map(thin.failedCounts)).toEqual(counts);
+      // Every failure has a cross of its label in its stretch of ids (250 stretches over 0..maxId).
+      const stretch = (id: number) => Math.min(249, Math.floor((id / (data.maxId + 1)) * 250));
+      const drawn = new Set(thin.failed.map(([id, label]) => `${stretch(id)}:${label}`));
+      for (const [id, label] of data.failed) expect(drawn.has(`${stretch(id)}:${label}`)).toBe(true);
+      expect(thin.failed.every((failure) => data.failed.includes(failure))).toBe(true);
+      expect(thin.points.filter((point) => point[2] === 'kept')).toEqual(data.points.filter((point) => point[2] === 'kept'));
     }
   });
 

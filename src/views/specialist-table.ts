@@ -31,8 +31,34 @@ export interface SpecialistRow {
   payoffPerHour: number | null;
 }
 
+/** Trials of one specialist and status, counted and summed (what `specialistTableOf` is built from). */
+export interface SpecialistTotals {
+  specialist: string;
+  status: TrialRecord['status'];
+  count: number;
+  costUsd: number;
+  computeMs: number;
+}
+
 /** One row per specialist (the baseline left out), most trials first; `chain` is baseline → incumbent. */
 export function specialistTable(trials: readonly TrialRecord[], chain: readonly TrialRecord[], objective: Objective): SpecialistRow[] {
+  const totals: SpecialistTotals[] = [];
+  for (const trial of trials) {
+    if (trial.id === 0) continue; // the baseline is no specialist's trial
+    totals.push({ specialist: trial.specialist, status: trial.status, count: 1, costUsd: trial.cost?.usd ?? 0, computeMs: trial.timings.totalMs ?? 0 });
+  }
+  return specialistTableOf(totals, chain, objective);
+}
+
+/**
+ * The specialist table from totals per specialist and status (the baseline's left out by
+ * the caller): what `specialistTable` computes from every trial, and the dashboard from
+ * the store's aggregate queries.
+ *
+ * @example
+ * specialistTableOf([{ specialist: 'tuner', status: 'kept', count: 3, costUsd: 0, computeMs: 9000 }], chain, objective);
+ */
+export function specialistTableOf(totals: readonly SpecialistTotals[], chain: readonly TrialRecord[], objective: Objective): SpecialistRow[] {
   const rows = new Map<string, SpecialistRow>();
   const row = (name: string): SpecialistRow => {
     let existing = rows.get(name);
@@ -42,16 +68,15 @@ export function specialistTable(trials: readonly TrialRecord[], chain: readonly 
     }
     return existing;
   };
-  for (const trial of trials) {
-    if (trial.id === 0) continue; // the baseline is no specialist's trial
-    const r = row(trial.specialist);
-    r.trials++;
-    if (trial.status === 'kept') r.kept++;
-    else if (trial.status === 'discarded') r.discarded++;
-    else if (trial.status === 'failed') r.failed++;
-    else r.running++;
-    r.costUsd += trial.cost?.usd ?? 0;
-    r.computeMs += trial.timings.totalMs ?? 0;
+  for (const total of totals) {
+    const r = row(total.specialist);
+    r.trials += total.count;
+    if (total.status === 'kept') r.kept += total.count;
+    else if (total.status === 'discarded') r.discarded += total.count;
+    else if (total.status === 'failed') r.failed += total.count;
+    else r.running += total.count;
+    r.costUsd += total.costUsd;
+    r.computeMs += total.computeMs;
   }
   let total = 0;
   for (let i = 1; i < chain.length; i++) {

@@ -36,7 +36,7 @@ export const api = {
   trial: (study, id) => request(`${studyPath(study)}/trials/${id}`),
   log: (study, id, name) => request(`${studyPath(study)}/trials/${id}/logs/${encodeURIComponent(name)}`, 'text'),
   diff: (study, id, against) => request(`${studyPath(study)}/trials/${id}/diff?against=${encodeURIComponent(against)}`),
-  lineage: (study) => request(`${studyPath(study)}/lineage`),
+  lineage: (study, expand = []) => request(`${studyPath(study)}/lineage${expand.length > 0 ? `?expand=${expand.join(',')}` : ''}`),
   knobs: (study) => request(`${studyPath(study)}/knobs`),
   incumbent: (study) => request(`${studyPath(study)}/incumbent`),
   front: (study) => request(`${studyPath(study)}/front`),

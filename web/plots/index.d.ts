@@ -18,6 +18,10 @@ export interface ScorePlotData {
   incumbent: Array<[number, number]>;
   /** Discarded points the server left out of a large study (each stretch of ids keeps its lowest and highest). */
   thinned?: number;
+  /** [label, failed trials] over every failure, when the server thinned `failed` (one cross per label per stretch of ids). */
+  failedCounts?: Array<[string, number]>;
+  /** Failures the server left out of `failed` (each still has a cross of its label within a pixel of it). */
+  thinnedFailures?: number;
 }
 
 export interface TimelineData {
@@ -44,6 +48,26 @@ export interface LineageData {
   direction?: 'minimize' | 'maximize';
   /** [id, hypothesis cut to a line]: every trial's in a small study, the chain's in a large one. */
   hypotheses?: Array<[number, string]>;
+  /** Trials in the study (a pruned tree sends fewer nodes: src/views/lineage-prune.ts). */
+  total?: number;
+  /** [outcome key (status or `failed:LABEL`), trials] over every trial, sent or not. */
+  outcomes?: Array<[string, number]>;
+  /** For each node sent with trials beneath it left out: what was left out. */
+  hidden?: LineageHidden[];
+}
+
+/** The trials left out beneath one node of a pruned lineage tree. */
+export interface LineageHidden {
+  id: number;
+  count: number;
+  kept: number;
+  discarded: number;
+  failed: number;
+  running: number;
+  /** [id, score] of the best scored trial left out. */
+  best: [number, number] | null;
+  /** [outcome key, trials]. */
+  byOutcome: Array<[string, number]>;
 }
 
 export interface LearningCurveData {
@@ -108,7 +132,7 @@ export function timelinePlotSvg(data: TimelineData, options?: { width?: number; 
 export function labelBarsSvg(data: OutcomeBarsData, options?: { width?: number }): string;
 export function lineageTreeSvg(data: LineageData, options?: { width?: number; titles?: boolean; collapse?: boolean; expanded?: Iterable<string | number> }): string;
 export interface LineageRow {
-  kind: 'node' | 'branch' | 'branches' | 'fold';
+  kind: 'node' | 'branch' | 'branches' | 'fold' | 'more';
   id: number;
   indent: number;
   parentRow: LineageRow | null;

@@ -10,6 +10,8 @@
  *   branch { id, node, indent, parentRow, summary }   a collapsed subtree (root `node`)
  *   branches { id, roots, indent, parentRow, summary } the collapsed branches of trial `id`, together
  *   fold   { id, steps, indent, parentRow, summary }  consecutive chain steps folded
+ *   more   { id, indent, parentRow, summary }         trials beneath `id` the server left out (a pruned
+ *                                                    tree: `data.hidden`); a click loads them
  * summary: { count, kept, discarded, failed, running, best, byOutcome: Map(color key -> count) }
  */
 
@@ -24,7 +26,8 @@ const KEEP_BIGGEST = 10;
 /** The tree of `data.nodes`: byId (node objects with children, id order) and the roots. */
 export function lineageTree(data) {
   const byId = new Map();
-  for (const [id, parent, status, score, label, specialist] of data.nodes) byId.set(id, { id, parent, status, score, label, specialist, children: [] });
+  const hidden = new Map((data.hidden ?? []).map((entry) => [entry.id, entry]));
+  for (const [id, parent, status, score, label, specialist] of data.nodes) byId.set(id, { id, parent, status, score, label, specialist, children: [], hidden: hidden.get(id) ?? null });
   const roots = [];
   for (const node of [...byId.values()].sort((a, b) => a.id - b.id)) {
     const parent = node.parent === null ? undefined : byId.get(node.parent);
@@ -43,7 +46,7 @@ export function lineageTree(data) {
 export function layoutLineage(data, options = {}) {
   const { byId, roots } = lineageTree(data);
   const chain = new Set(data.chain);
-  const collapse = options.collapse ?? data.nodes.length > COLLAPSE_AT;
+  const collapse = options.collapse ?? (data.total ?? data.nodes.length) > COLLAPSE_AT;
   const expanded = new Set([...(options.expanded ?? [])].map(String));
   const hidden = collapse ? foldedSteps(data, byId, expanded) : new Set();
   const maximize = data.direction === 'maximize';
@@ -53,11 +56,15 @@ export function layoutLineage(data, options = {}) {
   while (stack.length > 0) {
     const { node, indent, parentRow, group } = stack.pop();
     maxIndent = Math.max(maxIndent, indent);
+    if (group === 'more') {
+      rows.push({ kind: 'more', id: node.id, indent, parentRow, summary: hiddenSummary(node.hidden) });
+      continue;
+    }
     if (group) {
       rows.push({ kind: 'branches', id: node.id, roots: group, indent, parentRow, summary: summarise(group, null, maximize) });
       continue;
     }
-    if (collapse && !chain.has(node.id) && node.children.length > 0 && !expanded.has(String(node.id))) {
+    if (collapse && !chain.has(node.id) && (node.children.length > 0 || node.hidden) && !expanded.has(String(node.id))) {
       rows.push({ kind: 'branch', id: node.id, node, indent, parentRow, summary: summarise([node], null, maximize) });
       continue;
     }
@@ -80,11 +87,12 @@ export function layoutLineage(data, options = {}) {
     let next = null;
     for (const child of node.children) {
       if (chain.has(child.id) && chain.has(node.id)) next = child;
-      else if (child.children.length > 0 || chain.has(child.id)) branches.push(child);
+      else if (child.children.length > 0 || child.hidden || chain.has(child.id)) branches.push(child);
       else row.leaves.push(child);
     }
     // Pushed in reverse: side branches come out first, the chain's next step last.
     if (next) stack.push({ node: next, indent, parentRow: row });
+    if (node.hidden) stack.push({ node, indent: indent + 1, parentRow: row, group: 'more' });
     // Collapsed, the branches of one trial share a row until it is opened.
     const closed = collapse && !expanded.has(`branches:${node.id}`) ? branches.filter((child) => !chain.has(child.id) && !expanded.has(String(child.id))) : [];
     if (closed.length > 1) stack.push({ node, indent: indent + 1, parentRow: row, group: closed });
@@ -144,7 +152,26 @@ export function summarise(starts, stop, maximize = false) {
     const key = node.status === 'failed' ? `failed:${node.label ?? 'crash'}` : node.status;
     summary.byOutcome.set(key, (summary.byOutcome.get(key) ?? 0) + 1);
     if (node.score !== null && node.status !== 'failed' && (summary.best === null || (maximize ? node.score > summary.best[1] : node.score < summary.best[1]))) summary.best = [node.id, node.score];
+    if (node.hidden) addHidden(summary, node.hidden, maximize);
     stack.push(...node.children);
   }
+  return summary;
+}
+
+/** Adds the trials a pruned tree left out beneath a node (`data.hidden`'s entry) to `summary`. */
+function addHidden(summary, hidden, maximize) {
+  summary.count += hidden.count;
+  summary.kept += hidden.kept;
+  summary.discarded += hidden.discarded;
+  summary.failed += hidden.failed;
+  summary.running += hidden.running;
+  for (const [key, count] of hidden.byOutcome) summary.byOutcome.set(key, (summary.byOutcome.get(key) ?? 0) + count);
+  const best = hidden.best;
+  if (best !== null && (summary.best === null || (maximize ? best[1] > summary.best[1] : best[1] < summary.best[1]))) summary.best = best;
+}
+
+function hiddenSummary(hidden) {
+  const summary = { count: 0, kept: 0, discarded: 0, failed: 0, running: 0, best: null, byOutcome: new Map() };
+  addHidden(summary, hidden, false);
   return summary;
 }

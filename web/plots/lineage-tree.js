@@ -58,17 +58,20 @@ export function lineageTreeSvg(data, options = {}) {
   parts.push(connectorsSvg(rows, chain, x));
   const scoreOf = new Map(data.nodes.map((n) => [n[0], n[3]]));
   const ctx = { data, chain, hypotheses, titles, x, labelWidth, leavesX, perLine, scoreOf, maximize: data.direction === 'maximize' };
-  const draw = { node: nodeRowSvg, branch: branchRowSvg, branches: branchesRowSvg, fold: foldRowSvg };
+  const draw = { node: nodeRowSvg, branch: branchRowSvg, branches: branchesRowSvg, fold: foldRowSvg, more: moreRowSvg };
   for (const row of rows) parts.push(draw[row.kind](row, ctx));
   parts.push('</svg>');
   return parts.join('');
 }
 
 function legendItems(data, collapsed) {
-  const counts = new Map();
-  for (const [, , status, , label] of data.nodes) {
-    const key = status === 'failed' ? `failed:${label ?? 'crash'}` : status === 'pending' ? 'running' : status;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
+  // A pruned tree (data.outcomes) counts every trial, sent or not.
+  const counts = new Map(data.outcomes ?? []);
+  if (!data.outcomes) {
+    for (const [, , status, , label] of data.nodes) {
+      const key = status === 'failed' ? `failed:${label ?? 'crash'}` : status === 'pending' ? 'running' : status;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
   }
   const items = [];
   for (const status of ['kept', 'discarded', 'running']) if (counts.get(status)) items.push({ kind: 'dot', color: STATUS_COLORS[status], text: `${status} ${counts.get(status)}` });
@@ -87,10 +90,10 @@ function connectorsSvg(rows, chain, x) {
   for (const row of rows) {
     if (!row.parentRow) continue;
     const px = x(row.parentRow);
-    const onChain = (row.kind === 'fold' || chain.has(row.id)) && (row.parentRow.kind === 'fold' || chain.has(row.parentRow.id));
+    const onChain = row.kind !== 'more' && (row.kind === 'fold' || chain.has(row.id)) && (row.parentRow.kind === 'fold' || chain.has(row.parentRow.id));
     const indented = row.indent > row.parentRow.indent;
     const d = `M${r(px)} ${r(row.parentRow.y)}V${r(row.y - (indented ? 6 : 0))}${indented ? `Q${r(px)} ${r(row.y)} ${r(px + 6)} ${r(row.y)}H${r(x(row))}` : ''}`;
-    const dashed = row.kind === 'fold' || row.parentRow.kind === 'fold' ? ' stroke-dasharray="5 4"' : '';
+    const dashed = row.kind === 'fold' || row.kind === 'more' || row.parentRow.kind === 'fold' ? ' stroke-dasharray="5 4"' : '';
     (onChain ? spine : plain).push(`<path d="${d}" fill="none" stroke="${onChain ? INCUMBENT_COLOR : '#cbd5e1'}" stroke-width="${onChain ? 3 : 1.4}"${dashed}/>`);
   }
   return plain.join('') + spine.join('');
@@ -242,5 +245,20 @@ function foldRowSvg(row, ctx) {
     `<rect x="${r(cx - 9)}" y="${r(cy - 6)}" width="18" height="12" rx="6" fill="#fff7ed" stroke="${INCUMBENT_COLOR}" stroke-width="2"/>` +
     `<text x="${r(cx + 16)}" y="${r(cy + 4)}" fill="#9a3412" font-size="12">${esc(text)}</text></g>` +
     outcomeBarSvg(s.byOutcome, s.count, ctx.leavesX, row.y, 120, `data-expand="fold:${first.id}"`)
+  );
+}
+
+/** Trials beneath `row.id` that the server left out of a pruned tree: a click loads a page of them (`data-load`). */
+function moreRowSvg(row, ctx) {
+  const cx = r(ctx.x(row));
+  const cy = r(row.y);
+  const s = row.summary;
+  const best = s.best ? ` · best ${formatValue(s.best[1])} (#${s.best[0]})` : '';
+  const text = `+ ${s.count.toLocaleString('en')} more trials beneath #${row.id} · ${s.kept} kept${best} · click to load`;
+  return (
+    `<g class="expand" data-load="${row.id}" style="cursor:pointer"><title>load the trials beneath #${row.id} that were left out (${s.count})</title>` +
+    `<rect x="${r(cx - 7)}" y="${r(cy - 7)}" width="14" height="14" rx="3" fill="#fff" stroke="#94a3b8" stroke-width="1.5" stroke-dasharray="3 2"/>` +
+    `<text x="${r(cx + 13)}" y="${r(cy + 4)}" fill="${MUTED_COLOR}" font-size="12">${esc(fit(text, ctx.leavesX - ctx.x(row) - 40))}</text></g>` +
+    outcomeBarSvg(s.byOutcome, s.count, ctx.leavesX, row.y, 120, `data-load="${row.id}"`)
   );
 }

@@ -63,8 +63,9 @@ export function scorePlotSvg(data, options = {}) {
     { kind: 'dot', color: STATUS_COLORS.discarded, text: 'discarded' },
     { kind: 'line', color: INCUMBENT_COLOR, text: 'incumbent' },
   ];
-  const labelCounts = new Map();
-  for (const [, failure] of data.failed) labelCounts.set(failure, (labelCounts.get(failure) ?? 0) + 1);
+  // A thinned plot (one cross per label per stretch of ids) carries every label's count.
+  const labelCounts = new Map(data.failedCounts ?? []);
+  if (!data.failedCounts) for (const [, failure] of data.failed) labelCounts.set(failure, (labelCounts.get(failure) ?? 0) + 1);
   for (const [failure, count] of [...labelCounts].sort((a, b) => b[1] - a[1])) {
     legendItems.push({ kind: 'cross', color: LABEL_COLORS[failure] ?? STATUS_COLORS.failed, text: `${failure} ${count}` });
   }

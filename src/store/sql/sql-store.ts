@@ -25,7 +25,7 @@
  */
 import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
-import type { AcceptanceDecision, AncestorLink, EventFilter, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialListFilter, TrialOutcome, TrialProgress, TrialProgressEvent, TrialResult, TrialResultFilter, TrialSummary } from '../../core/store.ts';
+import type { AcceptanceDecision, AncestorLink, EventFilter, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialListFilter, TrialOutcome, TrialProgress, TrialProgressEvent, TrialResult, TrialResultFilter, TrialSummary, StudyAggregates, StudyAggregateOptions } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
 import type { TrialLevelRecord } from '../../core/fidelity.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
@@ -45,6 +45,7 @@ import { ProgressQueue } from './progress-queue.ts';
 import { CommitGroups } from './commit-group.ts';
 import { reopenFailedBaseline } from './reopen-baseline.ts';
 import { listTrialResults, summarizeTrials } from './trial-summary.ts';
+import { aggregateTrials } from './study-aggregates.ts';
 
 /** What a write in a study transaction gets: the session, the database clock under the lock, the study read under it. */
 interface StudyWork {
@@ -189,6 +190,12 @@ export abstract class SqlStore implements Store {
   listTrialResults(studyId: number, filter: TrialResultFilter = {}): Promise<TrialResult[]> {
     // Progress never finishes a trial: a queued write cannot change a finished trial's result.
     return listTrialResults(this.reader('list trial results'), studyId, filter);
+  }
+
+  /** The study's overview by aggregate queries (study-aggregates.ts). */
+  async aggregateTrials(studyId: number, options: StudyAggregateOptions = {}): Promise<StudyAggregates> {
+    if (!this.progress.idle) await this.commitBeforeRead(); // a queued start changes a status
+    return aggregateTrials(this.reader('aggregate trials'), studyId, options);
   }
 
   // ---- fidelity levels (trial-levels.ts) -------------------------------------------

@@ -1,7 +1,9 @@
 /**
  * The lineage tree, with the chain from the baseline to the incumbent highlighted. A
  * large study opens collapsed (branches and quiet chain runs as summary rows); a click
- * on one opens it, "open everything" draws every trial.
+ * on one opens it, "open everything" draws every trial loaded. Past a few thousand trials
+ * the server sends a pruned tree (the chain, kept and newest trials, their ancestors);
+ * a "more trials beneath #N" row loads a page of what was left out there.
  */
 import { api } from '../api.js';
 import { html, raw, setHtml } from '../dom.js';
@@ -14,7 +16,9 @@ export async function render(view) {
   const study = view.study;
   view.setCrumbs([[study, view.studyUrl('')], ['lineage', null]]);
   document.title = `autolab · ${study} · lineage`;
-  let data = await api.lineage(study);
+  // Trials whose left-out children were loaded, a page per mention (the server's ?expand=).
+  const loads = [];
+  let data = await api.lineage(study, loads);
   if (!view.isCurrent()) return;
   setHtml(
     view.app,
@@ -27,10 +31,12 @@ export async function render(view) {
   let everything = false;
   const container = view.app.querySelector('#lineage-tree');
   const fill = () => {
-    const large = data.nodes.length > COLLAPSE_AT;
+    const total = data.total ?? data.nodes.length;
+    const large = total > COLLAPSE_AT;
+    const pruned = total > data.nodes.length ? ` (${data.nodes.length.toLocaleString('en')} loaded)` : '';
     setHtml(
       view.app.querySelector('#lineage-note'),
-      `${plural(data.nodes.length, 'trial')} · chain of ${data.chain.length}${data.incumbent !== null ? ` to #${data.incumbent}` : ''}${large && !everything ? ' · collapsed: click a grey row to open it' : ''}`,
+      `${plural(total, 'trial')}${pruned} · chain of ${data.chain.length}${data.incumbent !== null ? ` to #${data.incumbent}` : ''}${large && !everything ? ' · collapsed: click a grey row to open it' : ''}`,
     );
     setHtml(
       view.app.querySelector('#lineage-buttons'),
@@ -47,7 +53,20 @@ export async function render(view) {
     setHtml(container, raw(lineageTreeSvg(data, { width, collapse: large && !everything, expanded })));
   };
   fill();
+  const reload = async () => {
+    const next = await api.lineage(study, loads).catch(() => null);
+    if (next && view.isCurrent()) {
+      data = next;
+      fill();
+    }
+  };
   container.addEventListener('click', (event) => {
+    const load = event.target.closest?.('[data-load]');
+    if (load) {
+      loads.push(Number(load.getAttribute('data-load')));
+      void reload();
+      return;
+    }
     const expand = event.target.closest?.('[data-expand]');
     if (expand) {
       const key = expand.getAttribute('data-expand');
@@ -69,13 +88,9 @@ export async function render(view) {
   let timer = null;
   const unsubscribe = onLive(() => {
     if (timer !== null) return;
-    timer = setTimeout(async () => {
+    timer = setTimeout(() => {
       timer = null;
-      const next = await api.lineage(study).catch(() => null);
-      if (next && view.isCurrent()) {
-        data = next;
-        fill();
-      }
+      void reload();
     }, 800);
   });
   return () => {

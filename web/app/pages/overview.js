@@ -123,7 +123,9 @@ function fillOverview(view, data) {
       <div class="stat"><div class="k">proposal cost</div><div class="v">${money(data.costUsd)}</div><div class="d">LLM tokens, all specialists</div></div>`,
   );
   setHtml(root.querySelector('#score-plot'), raw(scorePlotSvg(data.scorePlot)));
-  setHtml(root.querySelector('#score-note'), `${plural(data.scorePlot.points.length, 'scored trial')}, ${data.scorePlot.failed.length} failed`);
+  const plot = data.scorePlot;
+  const drawnOnly = (plot.thinned ?? 0) + (plot.thinnedFailures ?? 0) > 0 ? ' · a large study: the discarded cloud and the failures drawn thinned, every kept step shown' : '';
+  setHtml(root.querySelector('#score-note'), `${plural(plot.points.length + (plot.thinned ?? 0), 'scored trial')}, ${plot.failed.length + (plot.thinnedFailures ?? 0)} failed${drawnOnly}`);
 }
 
 /** The rest of the overview, drawn after the headline and the score plot have painted. */
