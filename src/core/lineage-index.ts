@@ -92,6 +92,11 @@ export class LineageIndex implements LineageSource {
     return this.ids.length;
   }
 
+  /** The window of a bounded index (`LineageIndexOptions.retainRecent`), null when it holds every record. */
+  get retainRecent(): number | null {
+    return this.retain;
+  }
+
   /** Records held in memory (every trial's, unless bounded by `retainRecent`). */
   get held(): number {
     return this.byIdMap.size + this.pinned.size;
