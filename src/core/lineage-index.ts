@@ -107,8 +107,13 @@ export class LineageIndex implements LineageSource {
     return [...this.unfinished].sort((a, b) => a - b);
   }
 
-  /** Adds new trials and replaces the recorded state of known ones. */
-  apply(trials: readonly TrialRecord[]): void {
+  /**
+   * Adds new trials and replaces the recorded state of known ones. `hold: false` (a
+   * bounded index): the finished ones are known to fall outside the window; their
+   * records are not held even for a moment (a first refresh catching up on old trials).
+   */
+  apply(trials: readonly TrialRecord[], options: { hold?: boolean } = {}): void {
+    const drop = options.hold === false;
     for (const trial of trials) {
       const before = this.byIdMap.get(trial.id);
       // A dropped trial was finished, and finished trials are immutable: nothing to change.
@@ -136,7 +141,7 @@ export class LineageIndex implements LineageSource {
       if (isFinished(trial)) this.unfinished.delete(trial.id);
       else this.unfinished.add(trial.id);
       this.pinned.delete(trial.id);
-      if (this.retain !== null && (behind || this.behindHorizon(trial.id)) && evictable(trial)) this.byIdMap.delete(trial.id);
+      if (this.retain !== null && (drop || behind || this.behindHorizon(trial.id)) && evictable(trial)) this.byIdMap.delete(trial.id);
     }
     this.evict();
   }

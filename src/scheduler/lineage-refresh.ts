@@ -2,7 +2,7 @@
  * Bringing a driver's `LineageIndex` up to date from the store: the trials created
  * since the last refresh, and those that were unfinished then (finished trials are
  * immutable, so nothing else can have changed). Two indexed reads, whatever the size of
- * the study (the first, a page of 2,000 trials at a time).
+ * the study (the first, a page of 500 trials at a time: small pages die young).
  */
 import type { LineageIndex } from '../core/lineage-index.ts';
 import type { AncestorLink, Store, TrialFilter } from '../core/store.ts';
@@ -38,7 +38,7 @@ export async function refreshLineageIndex(store: Pick<Store, 'listTrials'>, stud
     const cutoff = lightBelow;
     const page = await store.listTrials(studyId, { afterId: index.lastId, limit: REFRESH_PAGE, light: true });
     const older = page.filter((trial) => trial.id < cutoff);
-    index.apply(older);
+    index.apply(older, { hold: false });
     // The baseline and unfinished trials stay held: their full records replace the light ones.
     const held = older.filter((trial) => trial.id === 0 || trial.status === 'pending' || trial.status === 'running').map((trial) => trial.id);
     if (held.length > 0) index.apply(await store.listTrials(studyId, { ids: held }));
@@ -48,7 +48,7 @@ export async function refreshLineageIndex(store: Pick<Store, 'listTrials'>, stud
 }
 
 /** Trials read per query when catching up (the first refresh reads the whole study). */
-const REFRESH_PAGE = 2000;
+const REFRESH_PAGE = 500;
 
 /**
  * For a bounded index more than its window behind the study: the id of the oldest trial
