@@ -10,8 +10,8 @@ import type { Objective } from '../core/task.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { KnowledgeState, type TrialWithParent } from './knowledge-state.ts';
 
-/** Trials read per query when catching up (the first refresh reads the whole study). */
-const PAGE = 1000;
+/** Trials read per query when catching up (the first refresh reads the whole study): small pages die young, the RSS stays low. */
+const PAGE = 250;
 
 const inFlight = (trial: TrialRecord) => trial.status === 'pending' || trial.status === 'running';
 
