@@ -36,7 +36,7 @@ export async function refreshLineageIndex(store: Pick<Store, 'listTrials'>, stud
       continue;
     }
     const cutoff = lightBelow;
-    const page = await store.listTrials(studyId, { afterId: index.lastId, limit: REFRESH_PAGE, light: true });
+    const page = await store.listTrials(studyId, { afterId: index.lastId, limit: REFRESH_PAGE, light: 'lineage' });
     const older = page.filter((trial) => trial.id < cutoff);
     index.apply(older, { hold: false });
     // The baseline and unfinished trials stay held: their full records replace the light ones.
