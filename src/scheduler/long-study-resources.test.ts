@@ -10,8 +10,9 @@ import { driveStudy } from './drive-study.ts';
 /**
  * A long study does not accumulate listeners or timers: while a driver runs many trials
  * (two slots), the abort listeners on its stop and kill signals and the process's active
- * timers and handles stay within what its first trials used, and are all gone when it
- * returns. A listener or timer left per trial would grow by one per trial.
+ * timers and handles stay within what its first trials used (plus the variation of what is
+ * in flight), and its listeners and timers are gone when it returns. One left per trial
+ * would grow by about 28 between the first 8 and the last 8 trials.
  */
 const FIXTURE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'recipe');
 const TRIALS = 36;
@@ -53,7 +54,9 @@ describe('a long study', () => {
     const peak = (list: Sample[], key: keyof Sample) => Math.max(...list.map((entry) => entry[key]));
     const early = samples.slice(0, 8);
     const late = samples.slice(-8);
-    for (const key of ['stop', 'kill', 'timers', 'handles'] as const) expect(peak(late, key), key).toBeLessThanOrEqual(peak(early, key) + 2);
+    // Trials in flight (git processes, their pipes and timeouts) make the counts vary a little; one left per trial would add about 28.
+    const slack = { stop: 4, kill: 4, timers: 8, handles: 12 };
+    for (const key of ['stop', 'kill', 'timers', 'handles'] as const) expect(peak(late, key), `${key}: ${JSON.stringify(samples.map((entry) => entry[key]))}`).toBeLessThanOrEqual(peak(early, key) + slack[key]);
     const after = sample();
     expect(after.stop).toBe(before.stop);
     expect(after.kill).toBe(before.kill);
