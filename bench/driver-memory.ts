@@ -8,9 +8,13 @@
  * which runs on code from before the bounded index too). The first 1,000 trials are
  * recorded the engine's way (a ~1 KB patch, its diff, a log excerpt, metrics; one in
  * five crashes), the rest are SQL copies of them (bench/store-fill.ts). Ends with one
- * JSON line: `{"bench":"driver-memory","trials":…,"sizes":{"1001":{"this":{rssMB,heapMB},"other":{…}},…}}`.
+ * JSON line: `{"bench":"driver-memory","trials":…,"sizes":{"1001":{"this":{rssMB,heapMB,knowledge},"other":{…}},…}}`.
+ * `knowledge` (for a checkout that has bench/store-knowledge-memory.ts; copy it into the
+ * other checkout to compare): one rewrite of the knowledge base in a fresh process, RSS
+ * before, at its peak and after, README.md's size and the time it took.
  */
 import { fork } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,6 +41,17 @@ interface Memory {
   heapMB: number;
   rssBeforeMB: number;
   heapBeforeMB: number;
+  /** One rewrite of the knowledge base (bench/store-knowledge-memory.ts), in its own process. */
+  knowledge?: KnowledgeMemory;
+}
+
+interface KnowledgeMemory {
+  rssBeforeMB: number;
+  peakRssMB: number;
+  rssMB: number;
+  heapMB: number;
+  readmeKB: number;
+  renderMs: number;
 }
 
 /** Records the baseline and trials 1..TEMPLATE as the engine writes them. */
@@ -64,13 +79,20 @@ async function recordTemplate(store: SqliteStore, studyId: number): Promise<void
   }
 }
 
-/** One checkout's driver memory on the study (a fresh process). */
-function driverMemory(checkout: string, file: string, studyId: number): Promise<Memory> {
-  const child = fork(join(checkout, 'bench', 'store-driver-memory.ts'), [file, String(studyId)], { cwd: checkout, execArgv: ['--expose-gc', '--import', 'tsx'] });
+/** One checkout's memory process `script` on the study (a fresh process). */
+function memoryOf<T>(checkout: string, script: string, file: string, studyId: number): Promise<T> {
+  const child = fork(join(checkout, 'bench', script), [file, String(studyId)], { cwd: checkout, execArgv: ['--expose-gc', '--import', 'tsx'] });
   return new Promise((done, fail) => {
-    child.once('message', (message) => done(message as Memory));
-    child.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`the driver memory process of ${checkout} exited with ${code}`))));
+    child.once('message', (message) => done(message as T));
+    child.once('exit', (code) => (code === 0 ? undefined : fail(new Error(`the memory process ${script} of ${checkout} exited with ${code}`))));
   });
+}
+
+/** One checkout's driver memory, and (when the checkout has bench/store-knowledge-memory.ts) one knowledge base rewrite's. */
+async function driverMemory(checkout: string, file: string, studyId: number): Promise<Memory> {
+  const memory = await memoryOf<Memory>(checkout, 'store-driver-memory.ts', file, studyId);
+  if (existsSync(join(checkout, 'bench', 'store-knowledge-memory.ts'))) memory.knowledge = await memoryOf<KnowledgeMemory>(checkout, 'store-knowledge-memory.ts', file, studyId);
+  return memory;
 }
 
 const here = resolve(import.meta.dirname, '..');
@@ -89,7 +111,8 @@ try {
     const order = COMPARE === undefined ? [['this', here]] : Object.keys(sizes).length % 2 === 0 ? [['this', here], ['other', COMPARE]] : [['other', COMPARE], ['this', here]];
     for (const [name, checkout] of order) figures[name!] = await driverMemory(checkout!, file, study.id);
     sizes[String(last + 1)] = figures;
-    const line = Object.entries(figures).map(([name, memory]) => `${name}: heap ${memory.heapMB} MB, RSS ${memory.rssMB} MB`).join('; ');
+    const knowledge = (memory: Memory) => (memory.knowledge ? `; knowledge base rewrite: RSS ${memory.knowledge.rssBeforeMB} → peak ${memory.knowledge.peakRssMB} → ${memory.knowledge.rssMB} MB, README ${memory.knowledge.readmeKB} KiB, ${memory.knowledge.renderMs} ms` : '');
+    const line = Object.entries(figures).map(([name, memory]) => `${name}: heap ${memory.heapMB} MB, RSS ${memory.rssMB} MB${knowledge(memory)}`).join('; ');
     process.stdout.write(`at ${last + 1} trials: ${line}\n`);
   }
 } finally {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffSimilarity, nearestDuplicate } from './diff-similarity.ts';
+import { seededRandom } from './random.ts';
+import { diffSimilarity, nearestDuplicate, NearestDuplicateSearch } from './diff-similarity.ts';
 
 const edit = (body: string, file = 'train.py') => `diff --git a/${file} b/${file}\nindex 1..2 100644\n--- a/${file}\n+++ b/${file}\n@@ -1,3 +1,3 @@\n import torch\n${body}\n`;
 
@@ -33,5 +34,23 @@ describe('nearestDuplicate', () => {
     expect(nearestDuplicate(warmup, earlier, 0.95)).toEqual({ id: 7, similarity: 1 });
     expect(nearestDuplicate(warmup, earlier.slice(0, 2), 0.99)).toBeNull();
     expect(nearestDuplicate(warmup, earlier.slice(0, 2), 0.9)?.id).toBe(5);
+  });
+
+  it('gives the same answer a page at a time as over every earlier edit at once (NearestDuplicateSearch)', () => {
+    const random = seededRandom(11);
+    const lines = ['-    lr = 0.01', '+    lr = 0.02', '+    warmup = 100', '-    x = 1', '+    y = 2', '+    dropout = 0.1'];
+    const pick = () => lines.filter(() => random() < 0.5).join('\n') || lines[0]!;
+    for (let round = 0; round < 50; round++) {
+      const earlier = Array.from({ length: 1 + Math.floor(random() * 40) }, (_, id) => ({ id, diff: edit(pick(), random() < 0.8 ? 'train.py' : 'data.py') }));
+      const diff = edit(pick());
+      const threshold = [0.5, 0.8, 0.95, 1][round % 4]!;
+      const search = new NearestDuplicateSearch(diff, threshold);
+      for (let at = 0; at < earlier.length; ) {
+        const size = 1 + Math.floor(random() * 7);
+        search.consider(earlier.slice(at, at + size));
+        at += size;
+      }
+      expect(search.best).toEqual(nearestDuplicate(diff, earlier, threshold));
+    }
   });
 });

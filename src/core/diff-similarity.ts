@@ -57,11 +57,35 @@ function tokenSimilarity(a: ReadonlyMap<string, number>, b: ReadonlyMap<string, 
  * nearestDuplicate(trial.diff, earlier.map((t) => ({ id: t.id, diff: t.diff })), 0.95); // { id: 12, similarity: 0.97 }
  */
 export function nearestDuplicate(diff: string, earlier: ReadonlyArray<{ id: number; diff: string }>, threshold: number): { id: number; similarity: number } | null {
-  const mine = diffTokens(diff);
-  let best: { id: number; similarity: number } | null = null;
-  for (const other of earlier) {
-    const similarity = tokenSimilarity(mine, diffTokens(other.diff));
-    if (similarity >= threshold && (best === null || similarity > best.similarity)) best = { id: other.id, similarity };
+  const search = new NearestDuplicateSearch(diff, threshold);
+  search.consider(earlier);
+  return search.best;
+}
+
+/**
+ * `nearestDuplicate` over earlier edits given a batch at a time (a page of the study's
+ * trials), in order: only the best so far is kept.
+ *
+ * @example
+ * const search = new NearestDuplicateSearch(diff, 0.95);
+ * for (const page of pages) search.consider(page);
+ * search.best; // { id: 12, similarity: 0.97 } or null
+ */
+export class NearestDuplicateSearch {
+  private readonly mine: Map<string, number>;
+  best: { id: number; similarity: number } | null = null;
+
+  constructor(
+    diff: string,
+    private readonly threshold: number,
+  ) {
+    this.mine = diffTokens(diff);
   }
-  return best;
+
+  consider(earlier: ReadonlyArray<{ id: number; diff: string }>): void {
+    for (const other of earlier) {
+      const similarity = tokenSimilarity(this.mine, diffTokens(other.diff));
+      if (similarity >= this.threshold && (this.best === null || similarity > this.best.similarity)) this.best = { id: other.id, similarity };
+    }
+  }
 }

@@ -92,6 +92,11 @@ export class LineageIndex implements LineageSource {
     return this.ids.length;
   }
 
+  /** The window of a bounded index (`LineageIndexOptions.retainRecent`), null when it holds every record. */
+  get retainRecent(): number | null {
+    return this.retain;
+  }
+
   /** Records held in memory (every trial's, unless bounded by `retainRecent`). */
   get held(): number {
     return this.byIdMap.size + this.pinned.size;
@@ -102,8 +107,13 @@ export class LineageIndex implements LineageSource {
     return [...this.unfinished].sort((a, b) => a - b);
   }
 
-  /** Adds new trials and replaces the recorded state of known ones. */
-  apply(trials: readonly TrialRecord[]): void {
+  /**
+   * Adds new trials and replaces the recorded state of known ones. `hold: false` (a
+   * bounded index): the finished ones are known to fall outside the window; their
+   * records are not held even for a moment (a first refresh catching up on old trials).
+   */
+  apply(trials: readonly TrialRecord[], options: { hold?: boolean } = {}): void {
+    const drop = options.hold === false;
     for (const trial of trials) {
       const before = this.byIdMap.get(trial.id);
       // A dropped trial was finished, and finished trials are immutable: nothing to change.
@@ -131,7 +141,7 @@ export class LineageIndex implements LineageSource {
       if (isFinished(trial)) this.unfinished.delete(trial.id);
       else this.unfinished.add(trial.id);
       this.pinned.delete(trial.id);
-      if (this.retain !== null && (behind || this.behindHorizon(trial.id)) && evictable(trial)) this.byIdMap.delete(trial.id);
+      if (this.retain !== null && (drop || behind || this.behindHorizon(trial.id)) && evictable(trial)) this.byIdMap.delete(trial.id);
     }
     this.evict();
   }

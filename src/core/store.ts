@@ -107,9 +107,12 @@ export interface TrialListFilter extends TrialFilter {
    * Without the bulky columns (what tables and plots over many trials need): `diff` and
    * `edit` null, `logExcerpt` '' (kept for a failed trial whose signature was not stored,
    * so `failure` is derived as in a full read), `curve` and `repeats` empty. Read one
-   * trial with `getTrial` for the rest.
+   * trial with `getTrial` for the rest. `'lineage'`: fewer columns still, what a
+   * `LineageIndex` keeps of a trial outside its window (ids, specialist, parent, status,
+   * label, score, notes, times, the failure: signature, else detail and log); the
+   * hypothesis '', metrics, timings and seed empty, the rest null.
    */
-  light?: boolean;
+  light?: boolean | 'lineage';
 }
 
 /** Which events `Store.listEvents` returns. */

@@ -11,6 +11,7 @@ import type { Store } from '../core/store.ts';
 import type { TaskSpec } from '../core/task.ts';
 import type { MemoryStore, StudyMemory } from '../core/technique-card.ts';
 import type { StudyRuntime } from '../evaluator/study-runtime.ts';
+import { KnowledgeTracker } from '../knowledge/knowledge-tracker.ts';
 import { writeStudyKnowledge } from '../knowledge/study-knowledge.ts';
 import { rememberTrial } from '../memory/remember-trial.ts';
 import { recipeFingerprint } from '../memory/study-memory.ts';
@@ -53,12 +54,14 @@ export function attachResearchMemory(runtime: StudyRuntime, events: TypedEmitter
   // A refresh asked for while one is queued and not yet started is that one: it reads the
   // store when it starts, so it sees every trial finished until then (one rewrite, not one per trial).
   let refreshQueued = false;
+  // The knowledge base's summaries, kept up to date from the store (each rewrite reads what changed since the last).
+  const tracker = new KnowledgeTracker(runtime.task.objective);
   const refresh = (): void => {
     if (refreshQueued) return;
     refreshQueued = true;
     chain = chain.then(() => {
       refreshQueued = false;
-      return writeStudyKnowledge(runtime, runtime.paths.study).then(() => undefined, warn('the knowledge base could not be written'));
+      return writeStudyKnowledge(runtime, runtime.paths.study, tracker).then(() => undefined, warn('the knowledge base could not be written'));
     });
   };
   const detach = events.on('trial.finished', ({ trial }) => {

@@ -7,7 +7,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { nearestDuplicate } from '../core/diff-similarity.ts';
+import { NearestDuplicateSearch } from '../core/diff-similarity.ts';
 import { describeIllegalLineage, illegalInLineage } from '../core/lineage-legality.ts';
 import type { TrialFacts } from '../core/outcome.ts';
 import type { TaskSpec } from '../core/task.ts';
@@ -44,8 +44,8 @@ export async function legalityStep(job: TrialJob, evidence: TrialEvidence): Prom
     if (duplicateOf !== null) facts = { ...facts, duplicateOf };
   }
   if (!isBlocked(facts) && facts.duplicateOf === undefined && task.nearDuplicates !== undefined) {
-    // Only a task with near_duplicates reads every earlier trial's diff.
-    const near = nearDuplicateIn(task, await runtime.store.listTrials(runtime.studyId), trial, diff);
+    // Only a task with near_duplicates reads every earlier trial's diff (a page at a time).
+    const near = await nearDuplicateIn(task, runtime, trial, diff);
     if (near !== null) facts = { ...facts, nearDuplicateOf: near };
   }
   if (!isBlocked(facts) && task.legality) facts = { ...facts, ...(await legalityCommand(job, worktree, sinceBaseline.diff)) };
@@ -89,15 +89,24 @@ export function surfaceOf(task: TaskSpec, specialistName: string): { name: strin
 /** Specialist kinds whose edits are programs (compared by diff similarity); knobs edits differ only in numbers. */
 const PROGRAM_EDIT_KINDS: ReadonlySet<string> = new Set(['llm', 'command', 'combine', 'ablate']);
 
+/** Trials whose diffs are compared per query (`near_duplicates`): memory bounded by a page, not the study. */
+const NEAR_DUPLICATE_PAGE = 250;
+
 /** With `near_duplicates`, the earlier trial (that counts) whose diff is most like a program edit's, at or above the threshold. */
-function nearDuplicateIn(task: TaskSpec, trials: readonly TrialRecord[], trial: TrialRecord, diff: string): { trial: number; similarity: number; threshold: number } | null {
+async function nearDuplicateIn(task: TaskSpec, runtime: Pick<StudyRuntime, 'store' | 'studyId'>, trial: TrialRecord, diff: string): Promise<{ trial: number; similarity: number; threshold: number } | null> {
   const threshold = task.nearDuplicates;
   if (threshold === undefined || diff === '') return null;
   const kind = task.specialists.find((specialist) => specialist.name === trial.specialist)?.kind;
   if (kind === undefined || !PROGRAM_EDIT_KINDS.has(kind)) return null;
-  const earlier = trials.filter((other) => other.id !== trial.id && other.id !== 0 && other.diff && other.label !== 'interrupted' && other.label !== 'infra_error' && other.label !== 'apply_failed');
-  const near = nearestDuplicate(diff, earlier.map((other) => ({ id: other.id, diff: other.diff! })), threshold);
-  return near === null ? null : { trial: near.id, similarity: near.similarity, threshold };
+  const search = new NearestDuplicateSearch(diff, threshold);
+  for (let afterId = -1; ; ) {
+    const page = await runtime.store.listTrials(runtime.studyId, { afterId, limit: NEAR_DUPLICATE_PAGE });
+    const earlier = page.filter((other) => other.id !== trial.id && other.id !== 0 && other.diff && other.label !== 'interrupted' && other.label !== 'infra_error' && other.label !== 'apply_failed');
+    search.consider(earlier.map((other) => ({ id: other.id, diff: other.diff! })));
+    if (page.length < NEAR_DUPLICATE_PAGE) break;
+    afterId = page.at(-1)!.id;
+  }
+  return search.best === null ? null : { trial: search.best.id, similarity: search.best.similarity, threshold };
 }
 
 /** An earlier trial with the same tree that counts (not interrupted, not a machine fault, applied). */

@@ -11,7 +11,9 @@ import type { Store } from '../core/store.ts';
 import type { Objective } from '../core/task.ts';
 import type { StudyMemory } from '../core/technique-card.ts';
 import { relevantCards, renderCards } from '../memory/technique-cards.ts';
-import { renderKnowledgeBase, type KnowledgeFiles } from './knowledge-base.ts';
+import type { KnowledgeFiles } from './knowledge-base.ts';
+import { renderKnowledgeFiles } from './knowledge-render.ts';
+import { KnowledgeTracker } from './knowledge-tracker.ts';
 
 /** What the knowledge base is made from. */
 export interface KnowledgeSource {
@@ -27,22 +29,31 @@ export function knowledgeDir(studyFolder: string): string {
   return join(studyFolder, 'knowledge');
 }
 
-/** The knowledge base rendered from the store as it is now. */
-export async function renderStudyKnowledge(source: KnowledgeSource): Promise<KnowledgeFiles> {
-  const trials = await source.store.listTrials(source.studyId);
+/**
+ * The knowledge base rendered from the store as it is now (what `renderKnowledgeBase`
+ * gives for every trial). With the `tracker` of the last rendering, only the trials
+ * created or finished since are read; without one, the study is read a page at a time.
+ *
+ * @example
+ * const tracker = new KnowledgeTracker(task.objective);
+ * const files = await renderStudyKnowledge(runtime, tracker); // later: the same tracker
+ */
+export async function renderStudyKnowledge(source: KnowledgeSource, tracker = new KnowledgeTracker(source.task.objective)): Promise<KnowledgeFiles> {
+  const { baseline, unfinished } = await tracker.refresh(source.store, source.studyId);
   const notes = source.store.researchMemory ? await source.store.researchMemory().listNotes(source.studyId) : [];
-  return renderKnowledgeBase({ study: source.studyName, objective: source.task.objective, trials, notes });
+  return renderKnowledgeFiles(tracker.state.summaries({ study: source.studyName, baseline, unfinished, notes }));
 }
 
 /**
- * Regenerates the knowledge files under `studyFolder`; returns their paths. Each file is
- * replaced whole (written aside, then renamed), so a reader never sees half a file.
+ * Regenerates the knowledge files under `studyFolder` (with `tracker`, reading only what
+ * changed since its last rendering); returns their paths. Each file is replaced whole
+ * (written aside, then renamed), so a reader never sees half a file.
  *
  * @example
  * const paths = await writeStudyKnowledge(runtime, runtime.paths.study); // [.../knowledge/README.md, ...]
  */
-export async function writeStudyKnowledge(source: KnowledgeSource, studyFolder: string): Promise<string[]> {
-  const files = await renderStudyKnowledge(source);
+export async function writeStudyKnowledge(source: KnowledgeSource, studyFolder: string, tracker?: KnowledgeTracker): Promise<string[]> {
+  const files = await renderStudyKnowledge(source, tracker);
   const dir = knowledgeDir(studyFolder);
   await mkdir(dir, { recursive: true });
   const paths: string[] = [];

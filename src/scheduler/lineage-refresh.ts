@@ -2,7 +2,7 @@
  * Bringing a driver's `LineageIndex` up to date from the store: the trials created
  * since the last refresh, and those that were unfinished then (finished trials are
  * immutable, so nothing else can have changed). Two indexed reads, whatever the size of
- * the study (the first, a page of 2,000 trials at a time).
+ * the study (the first, a page of 500 trials at a time: small pages die young).
  */
 import type { LineageIndex } from '../core/lineage-index.ts';
 import type { Store } from '../core/store.ts';
@@ -18,16 +18,46 @@ export async function refreshLineageIndex(store: Pick<Store, 'listTrials'>, stud
   const unfinished = index.unfinishedIds();
   const moved = unfinished.length === 0 ? [] : await store.listTrials(studyId, { ids: unfinished });
   index.apply(moved);
+  // Trials below `lightBelow` leave a bounded index's window as soon as they are applied:
+  // they are read without their bulky columns (what the index keeps of them needs none).
+  let lightBelow = await lightCutoff(store, studyId, index);
   // A page at a time: a bounded index drops each page's old records before the next is read.
   for (;;) {
-    const created = await store.listTrials(studyId, { afterId: index.lastId, limit: REFRESH_PAGE });
-    index.apply(created);
-    if (created.length < REFRESH_PAGE) return;
+    if (lightBelow === null) {
+      const created = await store.listTrials(studyId, { afterId: index.lastId, limit: REFRESH_PAGE });
+      index.apply(created);
+      if (created.length < REFRESH_PAGE) return;
+      continue;
+    }
+    const cutoff = lightBelow;
+    const page = await store.listTrials(studyId, { afterId: index.lastId, limit: REFRESH_PAGE, light: 'lineage' });
+    const older = page.filter((trial) => trial.id < cutoff);
+    index.apply(older, { hold: false });
+    // The baseline and unfinished trials stay held: their full records replace the light ones.
+    const held = older.filter((trial) => trial.id === 0 || trial.status === 'pending' || trial.status === 'running').map((trial) => trial.id);
+    if (held.length > 0) index.apply(await store.listTrials(studyId, { ids: held }));
+    if (older.length < page.length) lightBelow = null;
+    else if (page.length < REFRESH_PAGE) return;
   }
 }
 
 /** Trials read per query when catching up (the first refresh reads the whole study). */
-const REFRESH_PAGE = 2000;
+const REFRESH_PAGE = 500;
+
+/**
+ * For a bounded index more than its window behind the study: the id of the oldest trial
+ * its window will hold once caught up (the trials before it are read light); else null.
+ * One indexed row when the index is nearly up to date (before every proposal).
+ */
+async function lightCutoff(store: Pick<Store, 'listTrials'>, studyId: number, index: LineageIndex): Promise<number | null> {
+  const window = index.retainRecent;
+  if (window === null) return null;
+  const newest = await store.listTrials(studyId, { afterId: index.lastId, descending: true, limit: 1, light: true });
+  // Ids are unique and ascending: at most `newest - lastId` trials are missing.
+  if (newest.length === 0 || newest[0]!.id - index.lastId <= window) return null;
+  const inWindow = await store.listTrials(studyId, { afterId: index.lastId, descending: true, limit: window, light: true });
+  return inWindow.length < window ? null : inWindow.at(-1)!.id;
+}
 
 /**
  * The `TrialHistory` a specialist reads before a proposal: the newest trials and the

@@ -4,6 +4,7 @@
  * (`afterId` + `limit`) that add up to the full list on random studies. Every adapter
  * runs them against a real database.
  */
+import { failureOf } from '../core/trial-failure.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/random.ts';
 import type { AcceptanceDecision, Store, TrialDraft, TrialOutcome } from '../core/store.ts';
@@ -103,6 +104,15 @@ export function describeStoreQueryContract(name: string, makeStore: StoreFactory
         if (trial.status !== 'failed') expect(trial.logExcerpt).toBe('');
         else expect([whole.logExcerpt, '']).toContain(trial.logExcerpt);
         expect({ ...trial, diff: whole.diff, edit: whole.edit, curve: whole.curve, repeats: whole.repeats, logExcerpt: whole.logExcerpt, failure: whole.failure }).toEqual(whole);
+      }
+      // `light: 'lineage'`: what a lineage index reads of a trial outside its window, and only that.
+      const lineage = await store.listTrials(study.id, { light: 'lineage' });
+      expect(lineage.map((trial) => trial.id)).toEqual(full.map((trial) => trial.id));
+      for (const [i, trial] of lineage.entries()) {
+        const whole = full[i]!;
+        const kept = (record: typeof whole) => ({ id: record.id, specialist: record.specialist, parent: record.parent, status: record.status, label: record.label, score: record.score, notes: record.notes, createdAt: record.createdAt, finishedAt: record.finishedAt, failure: failureOf(record) });
+        expect(kept(trial)).toEqual(kept(whole));
+        expect([trial.diff, trial.edit, trial.commit, trial.owner, trial.hypothesis, trial.metrics]).toEqual([null, null, null, null, '', {}]);
       }
       const page = await store.listTrials(study.id, { light: true, status: ['failed', 'kept'], descending: true, afterId: 5, limit: 4 });
       expect(page.map((trial) => trial.id)).toEqual(full.filter((trial) => trial.id > 5 && (trial.status === 'failed' || trial.status === 'kept')).reverse().slice(0, 4).map((trial) => trial.id));

@@ -127,6 +127,20 @@ export const LIGHT_TRIAL_COLUMNS = [
   'NULL AS edit_json', 'owner_json', 'created_at', 'started_at', 'finished_at', 'heartbeat_at', 'kept_at', 'failure_json',
 ].join(', ');
 
+/**
+ * Fewer columns still (`TrialFilter.light: 'lineage'`): what a lineage index keeps of a
+ * trial outside its window: ids, specialist, parent, status, label, score, notes, times
+ * and the failure signature (else the detail and log it is derived from); the hypothesis
+ * '', the metrics, timings and seed empty, the rest null.
+ */
+export const LINEAGE_TRIAL_COLUMNS = [
+  'study_id', 'id', 'specialist', 'parent', "'' AS hypothesis", 'notes', 'NULL AS expected_delta', 'status', 'label',
+  'CASE WHEN failure_json IS NULL THEN label_detail ELSE NULL END AS label_detail', 'NULL AS commit_sha', 'NULL AS tree',
+  "NULL AS diff", "'{}' AS metrics_json", 'score', '0 AS seed', "'{}' AS timings_json", 'NULL AS cost_json',
+  "CASE WHEN status = 'failed' AND failure_json IS NULL THEN log_excerpt ELSE '' END AS log_excerpt",
+  'NULL AS edit_json', 'NULL AS owner_json', 'created_at', 'started_at', 'finished_at', 'NULL AS heartbeat_at', 'kept_at', 'failure_json',
+].join(', ');
+
 /** Trials in id order (newest first with `descending`). An empty `status` or `ids` list matches nothing. */
 export async function listTrials(session: SqlSession, studyId: number, filter: TrialListFilter): Promise<TrialRecord[]> {
   if (filter.status?.length === 0 || filter.ids?.length === 0) return [];
@@ -141,7 +155,7 @@ export async function listTrials(session: SqlSession, studyId: number, filter: T
     throw new AutolabError('StoreError', `listTrials needs a non-negative integer limit, got ${filter.limit}`);
   }
   const { where, params } = trialWhere(studyId, filter);
-  let sql = `SELECT ${filter.light ? LIGHT_TRIAL_COLUMNS : '*'} FROM trials WHERE ${where} ORDER BY id ${filter.descending ? 'DESC' : 'ASC'}`;
+  let sql = `SELECT ${filter.light === 'lineage' ? LINEAGE_TRIAL_COLUMNS : filter.light ? LIGHT_TRIAL_COLUMNS : '*'} FROM trials WHERE ${where} ORDER BY id ${filter.descending ? 'DESC' : 'ASC'}`;
   if (filter.limit !== undefined) {
     sql += ' LIMIT ?';
     params.push(filter.limit);
