@@ -29,6 +29,20 @@ export interface RunningTrial {
   trialId: number;
   /** Settles when the trial (and its retry) is recorded, or could not be. */
   done: Promise<void>;
+  /** On a fidelity ladder: the level it is being measured at (absent: not known, e.g. a trial adopted from a dead driver). */
+  level?: number;
+}
+
+/** A trial measured at a fidelity level whose promotion is not decided yet. */
+export interface UndecidedTrial {
+  trialId: number;
+  level: number;
+  /**
+   * Trials that were being measured at the same level when this one was measured: a
+   * promotion waits for their results (which may outrank it) before it is decided, so an
+   * expensive climb is not started on the strength of a level that is about to grow.
+   */
+  awaiting?: number[];
 }
 
 /** A trial promoted up the fidelity ladder, waiting for a free slot to run at `level`. */
@@ -66,7 +80,7 @@ export interface DriverState {
    * promotion decided yet, no slot held; decided when the level gets another result, or
    * when the driver stops.
    */
-  undecided: Array<{ trialId: number; level: number }>;
+  undecided: UndecidedTrial[];
 }
 
 /** The state of a driver starting on a study with these trials and this spend so far. */
@@ -184,7 +198,7 @@ export function takePromotion(state: DriverState, parallel: number): WaitingProm
  * Takes the undecided trials at `level` (every level when omitted) out of the state, to be
  * decided again; a trial still undecided afterwards is put back by the caller.
  */
-export function takeUndecided(state: DriverState, level?: number): Array<{ trialId: number; level: number }> {
+export function takeUndecided(state: DriverState, level?: number): UndecidedTrial[] {
   const taken = state.undecided.filter((entry) => level === undefined || entry.level === level);
   state.undecided = state.undecided.filter((entry) => !taken.includes(entry));
   return taken;

@@ -26,7 +26,7 @@ import { measureLevel } from './measure-level.ts';
  */
 export async function evaluateFirstLevel(driver: Driver, trial: TrialRecord, slot: SlotInfo): Promise<TrialRecord | null> {
   const outcome = await measureLevel(driver, trial, slot, 0);
-  return afterLevel(driver, outcome);
+  return afterLevel(driver, outcome, 0);
 }
 
 /** Starts a waiting promotion on each free slot (as many slots as its level holds). */
@@ -34,7 +34,7 @@ export async function startPromotions(driver: Driver): Promise<void> {
   if (!driver.runtime.task.fidelity || stopRequested(driver)) return;
   for (let next = takePromotion(driver.state, driver.runtime.task.parallel); next !== null; next = takePromotion(driver.state, driver.runtime.task.parallel)) {
     const slot = await driver.slots.acquireMany(slotsOfLevel(driver.runtime.task.fidelity, next.level));
-    const run: RunningTrial = { trialId: next.trialId, done: Promise.resolve() };
+    const run: RunningTrial = { trialId: next.trialId, done: Promise.resolve(), level: next.level };
     driver.state.running.add(run);
     run.done = climb(driver, next, run, slot);
   }
@@ -47,7 +47,7 @@ async function climb(driver: Driver, promotion: WaitingPromotion, run: RunningTr
     const trial = await runtime.store.getTrial(runtime.studyId, promotion.trialId);
     if (trial === null || trial.finishedAt !== null) return;
     const outcome = await measureLevel(driver, trial, { index: slot.index, gpu: slot.gpu }, promotion.level);
-    const finished = await afterLevel(driver, outcome);
+    const finished = await afterLevel(driver, outcome, promotion.level);
     if (finished !== null) countFinished(driver, finished);
   } catch (error) {
     runtime.events.emit('warning', { code: 'record_failed', message: `trial #${promotion.trialId} could not climb to fidelity level ${promotion.level}: ${coerceError(error).message}` });
@@ -66,23 +66,44 @@ export function countFinished(driver: Driver, finished: TrialRecord): void {
 
 /**
  * After a level: a finished trial as it is; a measured one promoted (null), waiting for
- * its level to hold `min_rung` results (null), or recorded `pruned`. The level grew by one
- * result, so trials waiting there are decided again.
+ * its level to hold `min_rung` results or for the peers measured beside it (null), or
+ * recorded `pruned`. The level grew by one result (or a peer there failed), so trials
+ * waiting there are decided again.
  */
-async function afterLevel(driver: Driver, outcome: LevelOutcome): Promise<TrialRecord | null> {
-  if (outcome.kind === 'finished') return outcome.trial;
-  const settled = await settleAtLevel(driver, outcome.trial, outcome.level);
-  if (settled !== 'waits') await decideUndecided(driver, outcome.level.level);
+async function afterLevel(driver: Driver, outcome: LevelOutcome, level: number): Promise<TrialRecord | null> {
+  if (outcome.kind === 'finished') {
+    if (driver.state.undecided.some((entry) => entry.level === level && entry.awaiting?.includes(outcome.trial.id) === true)) await decideUndecided(driver, level, outcome.trial.id);
+    return outcome.trial;
+  }
+  const settled = await settleAtLevel(driver, outcome.trial, outcome.level, null);
+  const awaited = driver.state.undecided.some((entry) => entry.awaiting?.includes(outcome.trial.id) === true);
+  if (settled !== 'waits' || awaited) await decideUndecided(driver, outcome.level.level);
   return settled === 'promoted' || settled === 'waits' ? null : settled;
 }
 
-/** The promotion rule on one measured level: queued for the next level, left undecided, or recorded `pruned`. */
-async function settleAtLevel(driver: Driver, trial: TrialRecord, measured: TrialLevelRecord): Promise<TrialRecord | 'promoted' | 'waits'> {
+/** Of `peers`, those still being measured: running here, with no result recorded at the level yet, and not just `settled`. */
+function stillMeasuring(driver: Driver, peers: readonly number[], recorded: ReadonlySet<number>, settled: number | null): number[] {
+  const running = new Set([...driver.state.running].map((run) => run.trialId));
+  return peers.filter((id) => id !== settled && running.has(id) && !recorded.has(id));
+}
+
+/**
+ * The promotion rule on one measured level: queued for the next level, left undecided, or
+ * recorded `pruned`. A promotion waits while trials that were being measured at the same
+ * level when this one was (`awaiting`) have not reported: their results may outrank it, and
+ * waiting costs no slot (the free slot measures a new proposal), where a climb decided
+ * without them may be an expensive one the level would not have granted a moment later.
+ */
+async function settleAtLevel(driver: Driver, trial: TrialRecord, measured: TrialLevelRecord, pending: { awaiting?: number[]; settled: number | null } | null): Promise<TrialRecord | 'promoted' | 'waits'> {
   const { runtime } = driver;
   // Once the driver stops, no level will fill: decide against the level as it stands.
-  const decision = await promotionDecision(driver, measured, driver.state.stopReason !== null);
-  if (decision.wait === true) {
-    driver.state.undecided.push({ trialId: trial.id, level: measured.level });
+  const stopping = driver.state.stopReason !== null;
+  // Taken when the trial is first decided, so the promotion waits for those peers only (never for screens started later).
+  const inFlight = pending?.awaiting ?? [...driver.state.running].filter((run) => run.level === measured.level && run.trialId !== trial.id).map((run) => run.trialId);
+  const decision = await promotionDecision(driver, measured, stopping);
+  const awaiting = stillMeasuring(driver, inFlight, decision.recordedAtLevel, pending?.settled ?? null);
+  if (decision.wait === true || (decision.promote && !stopping && awaiting.length > 0)) {
+    driver.state.undecided.push({ trialId: trial.id, level: measured.level, awaiting });
     return 'waits';
   }
   if (!decision.promote) return recordNotPromoted(runtime, trial, measured, decision.reason, decision.predictedFull);
@@ -106,7 +127,7 @@ async function settleAtLevel(driver: Driver, trial: TrialRecord, measured: Trial
  *
  * @example await decideUndecided(driver); // as the driver stops: every level decided as it stands
  */
-export async function decideUndecided(driver: Driver, level?: number): Promise<void> {
+export async function decideUndecided(driver: Driver, level?: number, settled: number | null = null): Promise<void> {
   const { runtime } = driver;
   for (const entry of takeUndecided(driver.state, level)) {
     try {
@@ -114,8 +135,8 @@ export async function decideUndecided(driver: Driver, level?: number): Promise<v
       if (trial === null || trial.finishedAt !== null) continue;
       const measured = (await levelStore(runtime).listTrialLevels(runtime.studyId, [entry.trialId])).find((record) => record.level === entry.level && record.status === 'scored');
       if (measured === undefined) continue;
-      const settled = await settleAtLevel(driver, trial, measured);
-      if (typeof settled === 'object') countFinished(driver, settled);
+      const outcome = await settleAtLevel(driver, trial, measured, { ...(entry.awaiting && { awaiting: entry.awaiting }), settled });
+      if (typeof outcome === 'object') countFinished(driver, outcome);
     } catch (error) {
       runtime.events.emit('warning', { code: 'record_failed', message: `trial #${entry.trialId} could not be decided at fidelity level ${entry.level}: ${coerceError(error).message}` });
     }
@@ -124,7 +145,7 @@ export async function decideUndecided(driver: Driver, level?: number): Promise<v
 }
 
 /** The promotion rule on the study's level records as they are now, and the trial's predicted full-level score. */
-async function promotionDecision(driver: Driver, measured: TrialLevelRecord, decideNow: boolean): Promise<PromotionDecision & { predictedFull: number | null; expectedNextMs: number | null; gain: GainPerCost | null }> {
+async function promotionDecision(driver: Driver, measured: TrialLevelRecord, decideNow: boolean): Promise<PromotionDecision & { predictedFull: number | null; expectedNextMs: number | null; gain: GainPerCost | null; recordedAtLevel: Set<number> }> {
   const { runtime } = driver;
   const fidelity = runtime.task.fidelity!;
   const direction = runtime.task.objective.direction;
@@ -144,7 +165,8 @@ async function promotionDecision(driver: Driver, measured: TrialLevelRecord, dec
   const gains = rule === 'gain_per_cost' && incumbentFullScore !== null && climbMs !== null ? gainsAtLevel({ direction, level: measured.level, records, predictions, incumbent: incumbentFullScore, climbMs }) : null;
   const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains, decideNow });
   const gain = gains?.find((entry) => entry.trialId === measured.trialId) ?? null;
-  return { ...decision, predictedFull: summary.trials.get(measured.trialId)?.predictedFull?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs), gain };
+  const recordedAtLevel = new Set(records.filter((record) => record.level === measured.level).map((record) => record.trialId));
+  return { ...decision, predictedFull: summary.trials.get(measured.trialId)?.predictedFull?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs), gain, recordedAtLevel };
 }
 
 /**

@@ -12,7 +12,7 @@ import { adoptTrial } from '../evaluator/adopt-trial.ts';
 import { evaluateTrial } from '../evaluator/evaluate-trial.ts';
 import type { SlotInfo } from '../evaluator/study-runtime.ts';
 import { countTrial, takeWaiting, type RunningTrial, type WaitingProposal } from './driver-state.ts';
-import type { Driver } from './driver.ts';
+import { stopRequested, type Driver } from './driver.ts';
 import { linkSessionToTrial } from './session-archiving.ts';
 import { announceTrialCost } from './cost-prediction.ts';
 import { countFinished, evaluateFirstLevel, startPromotions } from './ladder-steps.ts';
@@ -21,12 +21,16 @@ import type { Slot } from './slot-pool.ts';
 /**
  * Starts a trial for each waiting proposal while a slot is free; promotions up a fidelity
  * ladder go first, before every proposal (a promotion made while the previous proposal was
- * being recorded takes the next free slot, not the next proposal).
+ * being recorded takes the next free slot, not the next proposal; and so does one made by a
+ * trial that finished while the promotions were being started, whose slot is free now).
  */
 export async function fillSlots(driver: Driver): Promise<void> {
+  const { state, runtime } = driver;
   for (;;) {
     await startPromotions(driver);
-    const item = takeWaiting(driver.state, driver.runtime.task.parallel);
+    // A trial may have finished (promoted, its slot freed) while `startPromotions` awaited: the slot is the promotion's.
+    if (state.promotions.length > 0 && state.running.size < runtime.task.parallel && !stopRequested(driver)) continue;
+    const item = takeWaiting(state, runtime.task.parallel);
     if (item === null) return;
     await startTrial(driver, item);
   }
@@ -40,7 +44,7 @@ export async function startTrial(driver: Driver, item: WaitingProposal): Promise
   // On a fidelity ladder a new trial runs at the first level, which may hold several slots.
   const slot = await driver.slots.acquireMany(slotsOfLevel(driver.runtime.task.fidelity, 0));
   const trial = await createTrialFrom(driver, item, null);
-  const run: RunningTrial = { trialId: trial.id, done: Promise.resolve() };
+  const run: RunningTrial = { trialId: trial.id, done: Promise.resolve(), ...(driver.runtime.task.fidelity && { level: 0 }) };
   driver.state.running.add(run);
   run.done = finishTrial(driver, item, run, trial, slot);
 }
