@@ -40,6 +40,7 @@ import { PostgresStore } from '../src/store/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../src/testing/postgres.ts';
 import { fillStudy } from './store-fill.ts';
+import { countPostgresRoundTrips, type WireCounts } from './pg-round-trips.ts';
 
 /** `--name value` from the command line, else `fallback`. */
 function argument(name: string, fallback: string | undefined): string | undefined {
@@ -83,7 +84,12 @@ interface RecordFigures {
   trials: number;
   recordPerSec: number;
   recordMsPerTrial: number;
+  /** PostgreSQL: per recorded trial, round trips, statements, and commits that wait for the disk or not (bench/pg-round-trips.ts). */
+  perTrial?: WireCounts;
 }
+
+/** What the PostgreSQL store sends (zero for SQLite). */
+const wire = countPostgresRoundTrips();
 
 const owner = { host: 'bench', pid: process.pid, token: 'bench' };
 
@@ -131,6 +137,7 @@ async function recordTrial(store: Store, studyId: number, i: number, slot: numbe
 
 /** Records trials `from`..`to` (inclusive) as the engine does, one after the other (one slot). */
 async function recordTrials(store: Store, studyId: number, from: number, to: number): Promise<RecordFigures> {
+  const sent = wire.snapshot();
   const started = performance.now();
   for (let i = from; i <= to; i++) {
     await recordTrial(store, studyId, i, 0);
@@ -138,7 +145,8 @@ async function recordTrials(store: Store, studyId: number, from: number, to: num
   }
   const ms = performance.now() - started;
   const count = to - from + 1;
-  return { trials: count, recordPerSec: round((count / ms) * 1000, 1), recordMsPerTrial: round(ms / count, 3) };
+  const perTrial = wire.since(sent, count);
+  return { trials: count, recordPerSec: round((count / ms) * 1000, 1), recordMsPerTrial: round(ms / count, 3), ...(perTrial.statements > 0 ? { perTrial } : {}) };
 }
 
 /**
@@ -280,6 +288,10 @@ async function benchStore(name: string, store: Store, location: string): Promise
     process.stdout.write(`${name}: recording up to ${size} trials …\n`);
     const record = await recordTrials(store, study.id, recorded + 1, size);
     process.stdout.write(`${name}: ${record.recordPerSec} trials/s (${record.recordMsPerTrial} ms per trial: create, start, materialise, finish)\n`);
+    if (record.perTrial) {
+      const { roundTrips, statements, durableCommits, asyncCommits } = record.perTrial;
+      process.stdout.write(`${name}: per trial ${roundTrips} round trips, ${statements} statements, ${durableCommits} commits waiting for the disk, ${asyncCommits} not waiting\n`);
+    }
     const queries = await lineageQueries(store, study.id, size);
     recorded = size + extraRecorded;
     const concurrent = await recordTrialsConcurrently(store, study.id, recorded + 1, recorded + CONCURRENT_TRIALS, SLOTS);

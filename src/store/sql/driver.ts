@@ -11,6 +11,22 @@ export interface SqlSession {
   readonly dialect: Dialect;
   /** Runs `sql` (`?` placeholders) and returns its rows (none for a statement without RETURNING). */
   all(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+  /**
+   * Runs `sql` as the transaction's last statement and commits the transaction with it:
+   * on PostgreSQL the COMMIT is sent right behind the statement (pipelined: one round
+   * trip for both). It returns once both are answered: the rows when the transaction
+   * committed; the statement's error when it failed (the transaction is then rolled back
+   * whole). Statements run after it run on their own, outside the transaction. Present
+   * only where a write may end its transaction early (a write alone in its transaction,
+   * `SqlStore`); a write uses it only when nothing it does after the statement can undo
+   * it (the checks that follow only explain, they change nothing).
+   */
+  final?(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+}
+
+/** Runs `sql` with `final` where the session offers it, else with `all` (the transaction commits later). */
+export function allThenCommit(session: SqlSession, sql: string, params?: readonly unknown[]): Promise<unknown[]> {
+  return session.final ? session.final(sql, params) : session.all(sql, params);
 }
 
 /** How a write transaction commits. */

@@ -72,7 +72,8 @@ export abstract class SqlStore implements Store {
   private readonly progress = new ProgressQueue(() => void this.flushProgress().catch(() => undefined));
   /** Recording writes that arrive while a transaction of their study runs wait and commit together (commit-group.ts). */
   private readonly groups = new CommitGroups<StudyWork>({
-    alone: (studyId, write) => this.studyTransaction(studyId, write.action, (tx, at, study) => write.run({ tx, at, study }), { durable: write.durable }),
+    // Alone in its transaction, a write may end it with its last statement (SqlSession.final: the COMMIT in the same round trip).
+    alone: (studyId, write) => this.studyTransaction(studyId, write.action, (tx, at, study) => write.run({ tx, at, study }), { durable: write.durable }, true),
     together: (studyId, writes, runAll) =>
       this.studyTransaction(studyId, `${writes[0]!.action} (with ${writes.length - 1} more writes of the study, committed together)`, (tx, at, study) => runAll({ tx, at, study }), {
         durable: writes.some((write) => write.durable),
@@ -123,7 +124,10 @@ export abstract class SqlStore implements Store {
 
   async createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord> {
     validateDraft(studyId, draft);
-    return this.recordingTransaction(studyId, 'create a trial', true, ({ tx, at }) => createTrial(tx, at, studyId, draft));
+    // Committed (every process sees it; a killed autolab process cannot lose it) without
+    // waiting for the disk: durable with the study's next durable commit, at the latest its
+    // outcome's (TransactionOptions.durable; docs/performance.md, "Durability").
+    return this.recordingTransaction(studyId, 'create a trial', false, ({ tx, at }) => createTrial(tx, at, studyId, draft));
   }
 
   async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent, options?: ProgressWriteOptions): Promise<void> {
@@ -311,18 +315,36 @@ export abstract class SqlStore implements Store {
     action: string,
     work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>,
     options?: TransactionOptions,
+    mayEndEarly = false,
   ): Promise<T> {
     // Queued writes land in the order they were made: a transaction that carries some and
     // has not taken the lock yet (another connection) goes first.
     if (this.progress.carrying(studyId)) await this.progress.settled();
     // The study's queued progress rides in this transaction, after the lock, before `work`.
     const carried = this.progress.take(studyId);
+    let committedEarly = false;
     const commit = this.driver.transaction(action, async (tx) => {
       const at = await this.driver.lockStudy(tx, studyId);
       if (at === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
       for (const write of carried) await applyProgress(tx, at, studyId, write.trialId, write.progress, write.event);
-      return work(tx, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
+      // `final` only where `work` is one write alone (several writes of a group commit together, or not at all).
+      const final = tx.final;
+      const session: SqlSession = {
+        dialect: tx.dialect,
+        all: (sql, params) => tx.all(sql, params),
+        ...(mayEndEarly && final !== undefined
+          ? {
+              final: async (sql: string, params?: readonly unknown[]) => {
+                const rows = await final(sql, params);
+                committedEarly = true;
+                return rows;
+              },
+            }
+          : {}),
+      };
+      return work(session, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
     }, options);
-    return this.progress.carry(commit, carried);
+    // A write refused after its transaction committed early leaves the carried writes committed.
+    return this.progress.carry(commit, carried, () => committedEarly);
   }
 }
