@@ -87,6 +87,8 @@ function beginText(options: TransactionOptions | undefined): string {
 /** The PostgreSQL driver of SqlStore: a pool; a transaction per write, retried whole on deadlock. */
 class PostgresDriver implements SqlDriver {
   readonly dialect = POSTGRES_DIALECT;
+  /** The pool's connections run in pg's pipeline mode (createPostgresPool). */
+  readonly pipelines = true;
   private closed = false;
   /** Statement texts as PostgreSQL takes them (`$n` placeholders, a name to prepare under), by shared text. */
   private readonly numbered = new Map<string, PreparedText>();

@@ -43,8 +43,20 @@ export interface TransactionOptions {
   durable?: boolean;
 }
 
+/** A statement and its parameters. */
+export interface SqlStatement {
+  sql: string;
+  params: readonly unknown[];
+}
+
 export interface SqlDriver {
   readonly dialect: Dialect;
+  /**
+   * true when a transaction's statements are written to the database as soon as they are
+   * called, in call order, without waiting for the answers before (PostgreSQL's pipeline
+   * mode): statements that do not need each other's answers then share one round trip.
+   */
+  readonly pipelines?: boolean;
   /** Where the store is, for messages (a file, or a URL with its password hidden). */
   readonly display: string;
   /** Creates or upgrades the schema; safe when two processes start at once. */

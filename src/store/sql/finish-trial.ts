@@ -17,11 +17,17 @@ const FINISH_TRIAL = `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column) =>
 /** Metrics rows per INSERT (4 parameters each; far below either dialect's limit). */
 const METRICS_PER_INSERT = 200;
 
-/** `outcome` has been validated (validateOutcome); `decide` runs inside this transaction. */
-export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
+/**
+ * `outcome` has been validated (validateOutcome); `decide` runs inside this transaction.
+ * `read`: the rows of `STATE_AND_INCUMBENT_SQL` when the transaction already read them
+ * under the lock (sent with it: `stateAndIncumbentRead`).
+ */
+export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision, read?: unknown[]): Promise<TrialRecord> {
   // Under the study lock: no other transaction can crown a trial until this commits.
   const { state: trial, incumbent } =
-    given.status === 'scored' ? await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId) : { state: await requireUnfinishedTrialState(tx, studyId, trialId), incumbent: undefined };
+    given.status === 'scored'
+      ? await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId, read)
+      : { state: read === undefined ? await requireUnfinishedTrialState(tx, studyId, trialId) : (await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId, read)).state, incumbent: undefined };
   // A multi-objective study judges against its front: every kept trial, read under the same lock.
   const kept = given.status === 'scored' && decide.wantsKeptTrials === true ? await listTrials(tx, studyId, { status: ['kept'] }) : undefined;
   const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at, kept);
