@@ -40,7 +40,7 @@ import { PostgresStore } from '../src/store/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../src/testing/postgres.ts';
 import { fillStudy } from './store-fill.ts';
-import { countPostgresRoundTrips, type WireCounts } from './pg-round-trips.ts';
+import { countPostgresRoundTrips, type WireCounts } from '../src/testing/postgres-round-trips.ts';
 
 /** `--name value` from the command line, else `fallback`. */
 function argument(name: string, fallback: string | undefined): string | undefined {
@@ -84,7 +84,7 @@ interface RecordFigures {
   trials: number;
   recordPerSec: number;
   recordMsPerTrial: number;
-  /** PostgreSQL: per recorded trial, round trips, statements, and commits that wait for the disk or not (bench/pg-round-trips.ts). */
+  /** PostgreSQL: per recorded trial, round trips, statements, and commits that wait for the disk or not (src/testing/postgres-round-trips.ts). */
   perTrial?: WireCounts;
 }
 

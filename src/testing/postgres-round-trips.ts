@@ -1,7 +1,8 @@
 /**
- * Counts what a PostgreSQL store sends, for bench:store: round trips (a statement sent
- * while its connection waits for nothing else; statements written behind one still in
- * flight, pipelined, ride in its round trip), statements, and commits, split into those
+ * Counts what a PostgreSQL store sends (bench:store, src/store/pipelined-writes.test.ts):
+ * round trips (a statement sent while its connection waits for nothing else; statements
+ * written behind one still in flight, pipelined, ride in its round trip), statements, and
+ * commits, split into those
  * that wait for the disk and those that do not (`SET LOCAL synchronous_commit = off`).
  * It wraps `pg.Client.prototype.query` of the `pg` module the stores use.
  *
