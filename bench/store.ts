@@ -1,5 +1,5 @@
 /**
- * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000] [--template 10000] [--record-all]
+ * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000] [--template 10000] [--record-all] [--slots 8] [--cost-events]
  * — the store at the scale of a long study, on SQLite and on PostgreSQL (the server of
  * AUTOLAB_TEST_PG_URL, in a fresh schema dropped afterwards; skipped with a note when
  * unset):
@@ -61,6 +61,12 @@ const RECORD_ALL = process.argv.includes('--record-all');
 const RECORD_AT_SIZE = Number(process.env.BENCH_STORE_RECORD_AT_SIZE ?? 2000);
 /** Trials recorded the engine's way before any fill, the rows the fill copies (`--template`, default 10,000). */
 const TEMPLATE = Number(argument('template', '10000'));
+/**
+ * `--cost-events`: each trial also logs its cost prediction right after its creation, as
+ * the engine's driver does (`announceTrialCost`: an event about the trial, its own
+ * transaction) — the writes of one engine trial; off by default, as the figures before.
+ */
+const COST_EVENTS = process.argv.includes('--cost-events');
 /** Slots recording at once in the concurrent measurement (`--slots`, default 8), and the trials it records at each size. */
 const SLOTS = Number(argument('slots', '8'));
 const CONCURRENT_TRIALS = Number(process.env.BENCH_STORE_CONCURRENT_TRIALS ?? 1000);
@@ -113,6 +119,7 @@ async function recordTrial(store: Store, studyId: number, i: number, slot: numbe
     cost: i % 4 === 1 ? { usd: 0.01, inputTokens: 2000, outputTokens: 300, cachedTokens: 1000 } : null,
     owner,
   });
+  if (COST_EVENTS) await store.appendEvent(studyId, trial.id, 'trial.cost_predicted', { levels: [{ level: 0, levelName: 'run', expectedRunMs: 900 }], factor: 1, terms: [{ feature: 'lines', value: 12, coefficient: 0.1 }], fittedOn: 500, usd: null });
   // startStep (src/evaluator/record-step.ts): written behind, it rides in the next write.
   await store.updateTrial(studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner }, { type: 'trial.started', data: { slot, gpu: null } }, { writeBehind: true });
   const commit = `c${trial.id}`.padEnd(40, '0');

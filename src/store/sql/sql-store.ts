@@ -232,7 +232,10 @@ export abstract class SqlStore implements Store {
 
   async appendEvent<K extends AuditEventType>(studyId: number, trialId: number | null, type: K, data: AuditEventMap[K]): Promise<void> {
     if (!AUDIT_EVENT_TYPES.includes(type)) throw new AutolabError('StoreError', `Cannot log event '${String(type)}': it is not in the audit log's vocabulary (AuditEventMap, docs/events.md)`);
-    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data));
+    // An event about a trial is that trial's progress (its cost predicted, feedback, a level
+    // queued): committed without waiting for the disk, durable with the study's next durable
+    // commit (the trial's outcome at the latest). An event about the study waits for the disk.
+    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data), { durable: trialId === null }, true);
   }
 
   async listEvents(studyId: number, options: EventFilter = {}): Promise<StudyEvent[]> {
