@@ -32,10 +32,13 @@ export function allThenCommit(session: SqlSession, sql: string, params?: readonl
 /** How a write transaction commits. */
 export interface TransactionOptions {
   /**
-   * false for a progress write (a trial started, materialised): its commit does not wait
-   * for the disk; the next durable commit (the trial's outcome) makes it durable with
-   * everything before it. A database crash in between loses that progress, never a
-   * recorded outcome, and never leaves the database inconsistent. PostgreSQL:
+   * false for a new trial, its progress (started, materialised) and events about it: its
+   * commit does not wait for the disk; the next durable commit (the trial's outcome at the
+   * latest) makes it durable with everything before it. It is committed all the same: every
+   * connection sees it, and a killed autolab process cannot lose it. A database or OS crash
+   * in between may lose it (an unfinished trial never recorded, or its progress: recovered
+   * as any trial a driver lost), never a recorded outcome, and never leaves the database
+   * inconsistent. PostgreSQL:
    * `synchronous_commit = off` for that transaction; SQLite in WAL mode with
    * `synchronous = NORMAL` never waits for the disk at a commit, so nothing changes.
    * Default true.
