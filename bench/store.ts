@@ -1,5 +1,5 @@
 /**
- * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000] [--template 10000] [--record-all]
+ * npm run bench:store [-- --trials 100000] [--stores sqlite,postgres] [--claims 2000] [--template 10000] [--record-all] [--slots 8] [--cost-events]
  * — the store at the scale of a long study, on SQLite and on PostgreSQL (the server of
  * AUTOLAB_TEST_PG_URL, in a fresh schema dropped afterwards; skipped with a note when
  * unset):
@@ -40,6 +40,7 @@ import { PostgresStore } from '../src/store/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../src/testing/postgres.ts';
 import { fillStudy } from './store-fill.ts';
+import { countPostgresRoundTrips, type WireCounts } from '../src/testing/postgres-round-trips.ts';
 
 /** `--name value` from the command line, else `fallback`. */
 function argument(name: string, fallback: string | undefined): string | undefined {
@@ -60,6 +61,12 @@ const RECORD_ALL = process.argv.includes('--record-all');
 const RECORD_AT_SIZE = Number(process.env.BENCH_STORE_RECORD_AT_SIZE ?? 2000);
 /** Trials recorded the engine's way before any fill, the rows the fill copies (`--template`, default 10,000). */
 const TEMPLATE = Number(argument('template', '10000'));
+/**
+ * `--cost-events`: each trial also logs its cost prediction right after its creation, as
+ * the engine's driver does (`announceTrialCost`: an event about the trial, its own
+ * transaction) — the writes of one engine trial; off by default, as the figures before.
+ */
+const COST_EVENTS = process.argv.includes('--cost-events');
 /** Slots recording at once in the concurrent measurement (`--slots`, default 8), and the trials it records at each size. */
 const SLOTS = Number(argument('slots', '8'));
 const CONCURRENT_TRIALS = Number(process.env.BENCH_STORE_CONCURRENT_TRIALS ?? 1000);
@@ -83,7 +90,12 @@ interface RecordFigures {
   trials: number;
   recordPerSec: number;
   recordMsPerTrial: number;
+  /** PostgreSQL: per recorded trial, round trips, statements, and commits that wait for the disk or not (src/testing/postgres-round-trips.ts). */
+  perTrial?: WireCounts;
 }
+
+/** What the PostgreSQL store sends (zero for SQLite). */
+const wire = countPostgresRoundTrips();
 
 const owner = { host: 'bench', pid: process.pid, token: 'bench' };
 
@@ -107,6 +119,7 @@ async function recordTrial(store: Store, studyId: number, i: number, slot: numbe
     cost: i % 4 === 1 ? { usd: 0.01, inputTokens: 2000, outputTokens: 300, cachedTokens: 1000 } : null,
     owner,
   });
+  if (COST_EVENTS) await store.appendEvent(studyId, trial.id, 'trial.cost_predicted', { levels: [{ level: 0, levelName: 'run', expectedRunMs: 900 }], factor: 1, terms: [{ feature: 'lines', value: 12, coefficient: 0.1 }], fittedOn: 500, usd: null });
   // startStep (src/evaluator/record-step.ts): written behind, it rides in the next write.
   await store.updateTrial(studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner }, { type: 'trial.started', data: { slot, gpu: null } }, { writeBehind: true });
   const commit = `c${trial.id}`.padEnd(40, '0');
@@ -131,6 +144,7 @@ async function recordTrial(store: Store, studyId: number, i: number, slot: numbe
 
 /** Records trials `from`..`to` (inclusive) as the engine does, one after the other (one slot). */
 async function recordTrials(store: Store, studyId: number, from: number, to: number): Promise<RecordFigures> {
+  const sent = wire.snapshot();
   const started = performance.now();
   for (let i = from; i <= to; i++) {
     await recordTrial(store, studyId, i, 0);
@@ -138,7 +152,8 @@ async function recordTrials(store: Store, studyId: number, from: number, to: num
   }
   const ms = performance.now() - started;
   const count = to - from + 1;
-  return { trials: count, recordPerSec: round((count / ms) * 1000, 1), recordMsPerTrial: round(ms / count, 3) };
+  const perTrial = wire.since(sent, count);
+  return { trials: count, recordPerSec: round((count / ms) * 1000, 1), recordMsPerTrial: round(ms / count, 3), ...(perTrial.statements > 0 ? { perTrial } : {}) };
 }
 
 /**
@@ -280,6 +295,10 @@ async function benchStore(name: string, store: Store, location: string): Promise
     process.stdout.write(`${name}: recording up to ${size} trials …\n`);
     const record = await recordTrials(store, study.id, recorded + 1, size);
     process.stdout.write(`${name}: ${record.recordPerSec} trials/s (${record.recordMsPerTrial} ms per trial: create, start, materialise, finish)\n`);
+    if (record.perTrial) {
+      const { roundTrips, statements, durableCommits, asyncCommits } = record.perTrial;
+      process.stdout.write(`${name}: per trial ${roundTrips} round trips, ${statements} statements, ${durableCommits} commits waiting for the disk, ${asyncCommits} not waiting\n`);
+    }
     const queries = await lineageQueries(store, study.id, size);
     recorded = size + extraRecorded;
     const concurrent = await recordTrialsConcurrently(store, study.id, recorded + 1, recorded + CONCURRENT_TRIALS, SLOTS);

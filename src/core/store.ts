@@ -270,6 +270,12 @@ export function decisionOverKeptTrials(decide: (candidate: { score: number; metr
  *   stores may commit several concurrent recording writes of one study together (group
  *   commit, `src/store/sql/commit-group.ts`): each stays all-or-nothing, each caller
  *   gets its own result or error, and a failed shared commit rejects every caller in it.
+ * - Durability: an outcome (`finishTrial`) is durable when its promise resolves (it
+ *   survives a killed process, a database crash, a power loss), and so is everything the
+ *   study committed before it. A new trial and progress are committed when theirs
+ *   resolves (every process sees them; a killed autolab process cannot lose them) and
+ *   durable at the latest with the study's next durable commit (PostgreSQL commits them
+ *   without waiting for the disk: a database or OS crash in between may lose them).
  * The caller owns `close()`.
  */
 export interface Store {

@@ -2,7 +2,8 @@
  * Group commit (sql/commit-group.ts) on both stores: recording writes from several slots
  * at once commit together, a write that fails in a group fails alone, a group whose
  * commit fails rejects every caller in it and records nothing of it, and a process
- * killed while its groups commit loses no acknowledged outcome.
+ * killed while its groups commit (or while one slot records alone) loses no acknowledged
+ * outcome or new trial.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -192,11 +193,13 @@ function describeGroupCommit(name: string, open: () => Promise<Fixture>): void {
       expect((await other.getIncumbent(studyId))?.id).toBe(trials[0]!.id);
     });
 
-    it('a process killed while it records from 8 slots loses no acknowledged outcome', async () => {
+    // 8 slots: writes committed in groups; one slot: each write alone, ending its transaction with its last statement.
+    it.each([8, 1])('a process killed while it records from %i slots loses no acknowledged outcome or new trial', async (slots) => {
       const { store, other, location } = fixture;
       const studyId = await studyWithBaseline(store);
-      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, location, String(studyId), '8'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, ['--import', 'tsx', CHILD, location, String(studyId), String(slots)], { stdio: ['ignore', 'pipe', 'pipe'] });
       const acknowledged: number[] = [];
+      const created: number[] = [];
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -207,7 +210,10 @@ function describeGroupCommit(name: string, open: () => Promise<Fixture>): void {
           buffered += chunk.toString();
           const lines = buffered.split('\n');
           buffered = lines.pop()!;
-          for (const line of lines) if (line.startsWith('recorded ')) acknowledged.push(Number(line.slice('recorded '.length)));
+          for (const line of lines) {
+            if (line.startsWith('recorded ')) acknowledged.push(Number(line.slice('recorded '.length)));
+            if (line.startsWith('created ')) created.push(Number(line.slice('created '.length)));
+          }
           // Killed mid-stream: groups are committing in the child at any instant now.
           if (acknowledged.length >= 40 && child.exitCode === null && !child.killed) {
             child.kill('SIGKILL');
@@ -220,6 +226,8 @@ function describeGroupCommit(name: string, open: () => Promise<Fixture>): void {
       await exited;
       const finished = new Map((await other.listTrials(studyId)).map((trial) => [trial.id, trial.status]));
       for (const id of acknowledged) expect([id, finished.get(id)]).toEqual([id, expect.stringMatching(/kept|discarded/)]);
+      // A new trial commits without waiting for the disk (PostgreSQL): still committed, so a killed process cannot lose it.
+      for (const id of created) expect([id, finished.has(id)]).toEqual([id, true]);
       // Every trial in the store is whole: finished with its events, or left unfinished (recovered later as interrupted).
       const events = await other.listEvents(studyId);
       for (const [id, status] of finished) {

@@ -112,10 +112,10 @@ export function quoteIdentifier(name: string): string {
  * ends it. With a schema, every connection starts with `search_path` set to it.
  *
  * @example
- * const pool = createPostgresPool(parsePostgresUrl(url), { max: 4 });
+ * const pool = createPostgresPool(parsePostgresUrl(url), { max: 4, pipeline: true });
  * try { await pool.query('SELECT 1'); } finally { await pool.end(); }
  */
-export function createPostgresPool(location: PostgresLocation, options: { max?: number } = {}): pg.Pool {
+export function createPostgresPool(location: PostgresLocation, options: { max?: number; pipeline?: boolean } = {}): pg.Pool {
   const url = new URL(location.connectionString);
   // The libpq `options` parameter: server settings for every connection, before any query.
   // Statements are prepared by name (postgres-store.ts) to skip parsing them again; each
@@ -131,6 +131,11 @@ export function createPostgresPool(location: PostgresLocation, options: { max?: 
     application_name: 'autolab',
     connectionTimeoutMillis: 15_000,
     idleTimeoutMillis: 10_000,
+    // pg's pipeline mode: a query is written to the connection at once, behind any still
+    // unanswered (each with its own Sync, so an error fails its own query only), instead
+    // of after the previous answer; the store sends a transaction's COMMIT behind its last
+    // statement this way (one round trip).
+    ...(options.pipeline === true ? { pipeline: true } : {}),
   });
   // An idle connection the server drops (restart, network) must not crash the process;
   // the pool replaces it and the next query reports any lasting problem.

@@ -66,11 +66,17 @@ export function numberPlaceholders(sql: string): string {
   return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (match) => (match === '?' ? `$${++n}` : match));
 }
 
-/** A transaction's connection, whether its BEGIN has been sent, and what it is (`BEGIN` and any `SET LOCAL`). */
+/**
+ * A transaction's connection, whether its BEGIN has been sent, what it is (`BEGIN` and any
+ * `SET LOCAL`), and whether it already ended (its COMMIT sent behind its last statement).
+ */
 interface OpenTransaction {
   client: pg.PoolClient;
   begun: boolean;
   begin: string;
+  ended: boolean;
+  /** Its COMMIT, sent behind its last statement, succeeded: nothing of it can be rolled back or run again. */
+  committed: boolean;
 }
 
 /** The statements that open a transaction: a progress write does not wait for the disk at its commit (TransactionOptions). */
@@ -81,6 +87,8 @@ function beginText(options: TransactionOptions | undefined): string {
 /** The PostgreSQL driver of SqlStore: a pool; a transaction per write, retried whole on deadlock. */
 class PostgresDriver implements SqlDriver {
   readonly dialect = POSTGRES_DIALECT;
+  /** The pool's connections run in pg's pipeline mode (createPostgresPool). */
+  readonly pipelines = true;
   private closed = false;
   /** Statement texts as PostgreSQL takes them (`$n` placeholders, a name to prepare under), by shared text. */
   private readonly numbered = new Map<string, PreparedText>();
@@ -132,22 +140,37 @@ class PostgresDriver implements SqlDriver {
       const client = await this.connect(action);
       // BEGIN is sent with the transaction's first statement (with the study lock, in the
       // same round trip: lockStudy), not on its own.
-      const open: OpenTransaction = { client, begun: false, begin: beginText(options) };
+      const open: OpenTransaction = { client, begun: false, begin: beginText(options), ended: false, committed: false };
+      let broken: Error | undefined;
       const session: SqlSession = {
         dialect: POSTGRES_DIALECT,
         all: async (sql, params = []) => {
-          if (!open.begun) await this.begin(open);
+          if (!open.begun && !open.ended) await this.begin(open);
           return (await client.query(this.statement(sql, params))).rows;
+        },
+        final: async (sql, params = []) => {
+          if (open.ended) return session.all(sql, params);
+          if (!open.begun) await this.begin(open);
+          open.ended = true;
+          // Both written at once (pipeline mode, createPostgresPool): a failed statement
+          // aborts the transaction and PostgreSQL answers the COMMIT behind it with a rollback.
+          const [statement, commit] = await Promise.allSettled([client.query(this.statement(sql, params)), client.query('COMMIT')]);
+          if (statement.status === 'rejected') throw statement.reason;
+          if (commit.status === 'rejected') {
+            broken = commit.reason instanceof Error ? commit.reason : new Error(String(commit.reason));
+            throw commit.reason;
+          }
+          open.committed = true;
+          return statement.value.rows;
         },
       };
       this.open.set(session, open);
-      let broken: Error | undefined;
       try {
         const result = await work(session);
-        if (open.begun) await client.query('COMMIT');
+        if (open.begun && !open.ended) await client.query('COMMIT');
         return result;
       } catch (error) {
-        if (open.begun) {
+        if (open.begun && !open.ended) {
           await client.query('ROLLBACK').catch((rollbackError: unknown) => {
             broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
           });
@@ -155,7 +178,7 @@ class PostgresDriver implements SqlDriver {
         // A stale prepared statement: this connection is closed and the whole transaction run again on another.
         if (isStalePlan(error)) broken ??= error as Error;
         const code = (error as { code?: unknown }).code;
-        if (attempt < MAX_ATTEMPTS && typeof code === 'string' && (RETRYABLE.has(code) || isStalePlan(error))) continue;
+        if (!open.committed && attempt < MAX_ATTEMPTS && typeof code === 'string' && (RETRYABLE.has(code) || isStalePlan(error))) continue;
         throw postgresStoreError(action, this.display, error);
       } finally {
         this.open.delete(session);
@@ -248,7 +271,7 @@ export class PostgresStore extends SqlStore {
   /** Connects to `url`, creating the `?schema=` when absent, and migrates it to the newest schema. */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const location = parsePostgresUrl(url);
-    const pool = createPostgresPool(location, { max: options.maxConnections ?? 8 });
+    const pool = createPostgresPool(location, { max: options.maxConnections ?? 8, pipeline: true });
     try {
       const { rows } = await pool.query<{ key: number }>('SELECT hashtext($1) AS key', [location.schema ?? '']);
       const store = new PostgresStore(new PostgresDriver(pool, location, (STUDY_LOCK_CLASS ^ rows[0]!.key) | 0), location.display);

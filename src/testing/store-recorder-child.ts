@@ -1,8 +1,9 @@
 /**
  * A child process for the group-commit tests (not a test itself): records trials from
- * several slots at once until it is killed, printing `recorded <id>` once each outcome
- * is acknowledged (its `finishTrial` resolved), so the parent can kill it mid-group and
- * check that every acknowledged outcome is in the store.
+ * several slots at once until it is killed, printing `created <id>` once each new trial
+ * is acknowledged (its `createTrial` resolved) and `recorded <id>` once each outcome is
+ * (its `finishTrial` resolved), so the parent can kill it mid-group and check that every
+ * acknowledged trial and outcome is in the store.
  *
  *   node --import tsx store-recorder-child.ts <location> <study> <slots>
  */
@@ -22,6 +23,7 @@ const store: Store = parsed.kind === 'postgres' ? await PostgresStore.open(parse
 async function slot(index: number): Promise<never> {
   for (let n = 0; ; n++) {
     const trial = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: `slot ${index} trial ${n}`, seed: n, edit: null, owner });
+    process.stdout.write(`created ${trial.id}\n`);
     await store.updateTrial(studyId, trial.id, { status: 'running', owner }, { type: 'trial.started', data: { slot: index, gpu: null } }, { writeBehind: true });
     await store.updateTrial(studyId, trial.id, { commit: 'c', tree: `tree-${trial.id}`, diff: 'd' }, { type: 'trial.materialised', data: { commit: 'c' } });
     const score = Math.random();

@@ -5,7 +5,7 @@
  * event is logged only when the change touched a row, and the changed rows come back.
  */
 import type { AuditEventInput } from '../../core/audit-events.ts';
-import type { SqlSession } from './driver.ts';
+import { allThenCommit, type SqlSession } from './driver.ts';
 import { INSERT_EVENT } from './events.ts';
 
 /** The audit event logged beside a change, about the trial (`id` column) each changed row is. */
@@ -26,20 +26,21 @@ export interface InsertFromChanged {
  * Runs `change` (an INSERT or UPDATE of `trials` ending in `RETURNING ...` that includes
  * `study_id` and `id`) and logs `event` for the row it returns; returns the rows. On
  * PostgreSQL the `also` inserts ride in the same statement (SQLite callers run theirs).
+ * `last`: the write's last statement; on PostgreSQL it then ends the transaction where the
+ * session may (`SqlSession.final`: the COMMIT sent behind it, one round trip for both).
  *
  * @example
  * const [row] = await changeWithEvent(tx, 'UPDATE trials SET status = ? WHERE study_id = ? AND id = ? RETURNING study_id, id', ['running', 1, 7], { type: 'trial.started', data: {}, at });
  */
-export async function changeWithEvent(tx: SqlSession, change: string, params: readonly unknown[], event: ChangeEvent, also: readonly InsertFromChanged[] = []): Promise<unknown[]> {
+export async function changeWithEvent(tx: SqlSession, change: string, params: readonly unknown[], event: ChangeEvent, also: readonly InsertFromChanged[] = [], last = false): Promise<unknown[]> {
   const data = JSON.stringify(event.data);
   if (tx.dialect.writesInWith) {
-    return tx.all(
-      `WITH changed AS (${change}),
+    const sql = `WITH changed AS (${change}),
          logged AS (INSERT INTO events (study_id, trial_id, at, type, data_json) SELECT study_id, id, ?, ?, ? FROM changed)${also.map((insert, index) => `,
          also_${index} AS (${insert.sql})`).join('')}
-       SELECT * FROM changed`,
-      [...params, event.at, event.type, data, ...also.flatMap((insert) => insert.params)],
-    );
+       SELECT * FROM changed`;
+    const values = [...params, event.at, event.type, data, ...also.flatMap((insert) => insert.params)];
+    return last ? allThenCommit(tx, sql, values) : tx.all(sql, values);
   }
   if (also.length > 0) throw new Error('changeWithEvent: inserts beside the change need a dialect that writes in WITH');
   const rows = (await tx.all(change, params)) as Array<{ study_id: number; id: number }>;

@@ -27,6 +27,8 @@ export interface GroupedWrite<S> {
   /** false for progress (TransactionOptions.durable); a group is durable when any write in it is. */
   durable: boolean;
   run: (session: S) => Promise<unknown>;
+  /** The write's first read, which a transaction carrying this write alone may send with its lock (opaque here). */
+  first?: unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -69,11 +71,11 @@ export class CommitGroups<S> {
   ) {}
 
   /** Runs `run` in the study's next transaction; settles once that transaction has committed or failed. */
-  submit<T>(studyId: number, action: string, durable: boolean, run: (session: S) => Promise<T>): Promise<T> {
+  submit<T>(studyId: number, action: string, durable: boolean, run: (session: S) => Promise<T>, first?: unknown): Promise<T> {
     let study = this.studies.get(studyId);
     if (study === undefined) this.studies.set(studyId, (study = { running: false, waiting: [] }));
     const settled = new Promise<T>((resolve, reject) => {
-      study.waiting.push({ action, durable, run, resolve: resolve as (value: unknown) => void, reject });
+      study.waiting.push({ action, durable, run, ...(first === undefined ? {} : { first }), resolve: resolve as (value: unknown) => void, reject });
     });
     if (!study.running) {
       const drain = this.drain(studyId, study);

@@ -1,11 +1,11 @@
 /** Recording a new trial: its number (allocated under the study lock), its row, its first charge, its event. */
 import { AutolabError } from '../../core/errors.ts';
 import type { TrialDraft } from '../../core/store.ts';
-import type { TrialCost, TrialRecord } from '../../core/trial.ts';
+import type { TrialRecord } from '../../core/trial.ts';
 import { trialFromWrittenRow } from '../rows.ts';
-import { insertCost } from './costs.ts';
+import { costFromChanged, insertCost } from './costs.ts';
 import { firstRow, type SqlSession } from './driver.ts';
-import { changeWithEvent, type ChangeEvent, type InsertFromChanged } from './change-with-event.ts';
+import { changeWithEvent, type ChangeEvent } from './change-with-event.ts';
 import { trialRow } from './read-trials.ts';
 
 const INSERT_TRIAL = `INSERT INTO trials (study_id, id, specialist, parent, hypothesis, notes, expected_delta, status, seed, cost_json, edit_json, owner_json, created_at)
@@ -27,7 +27,8 @@ const NEXT_ID_AND_PARENT = `SELECT (SELECT COALESCE(MAX(id), 0) + 1 FROM trials 
  * Inserts `draft` (already validated) as a `pending` trial numbered `MAX(id) + 1`, or
  * `draft.id` when forced. Runs in a study transaction, so numbers never collide. A
  * numbered trial is one statement (number, parent check, row) with its event (one round
- * trip on PostgreSQL), then the first charge if any.
+ * trip on PostgreSQL, with its first charge and the COMMIT), then, on SQLite, the first
+ * charge if any.
  */
 export async function createTrial(tx: SqlSession, at: string, studyId: number, draft: TrialDraft): Promise<TrialRecord> {
   if (draft.id !== undefined) return createNumberedTrial(tx, at, studyId, draft, draft.id);
@@ -35,7 +36,10 @@ export async function createTrial(tx: SqlSession, at: string, studyId: number, d
   // PostgreSQL: the first charge rides in the same statement.
   const inlineCost = draft.cost != null && tx.dialect.writesInWith;
   const also = inlineCost ? [costFromChanged(draft.specialist, draft.cost!, at)] : [];
-  const [inserted] = await changeWithEvent(tx, INSERT_NEXT_TRIAL, [studyId, studyId, ...columns, draft.parent, studyId, draft.parent], createdEvent(draft, at), also);
+  // With nothing after it, the statement ends the transaction where it may (SqlSession.final): a trial
+  // whose parent is missing inserts nothing, and the read below only explains the refusal.
+  const last = draft.cost == null || inlineCost;
+  const [inserted] = await changeWithEvent(tx, INSERT_NEXT_TRIAL, [studyId, studyId, ...columns, draft.parent, studyId, draft.parent], createdEvent(draft, at), also, last);
   if (inserted === undefined) {
     const read = (await firstRow(tx, NEXT_ID_AND_PARENT, [studyId, studyId, draft.parent])) as { next: number | string };
     throw new AutolabError('StoreError', `Trial ${Number(read.next)} names parent ${draft.parent}, which does not exist in study ${studyId}`);
@@ -43,14 +47,6 @@ export async function createTrial(tx: SqlSession, at: string, studyId: number, d
   const created = trialFromWrittenRow(inserted);
   if (draft.cost && !inlineCost) await insertCost(tx, studyId, created.id, draft.specialist, draft.cost, at);
   return created;
-}
-
-/** The trial's first charge, inserted from the new row in the same statement (PostgreSQL). */
-function costFromChanged(specialist: string, cost: TrialCost, at: string): InsertFromChanged {
-  return {
-    sql: 'INSERT INTO costs (study_id, trial_id, specialist, usd, input_tokens, output_tokens, cached_tokens, at) SELECT study_id, id, ?, ?, ?, ?, ?, ? FROM changed',
-    params: [specialist, cost.usd, cost.inputTokens, cost.outputTokens, cost.cachedTokens, at],
-  };
 }
 
 /** The baseline's path: the number `id` is forced, and must be free. */

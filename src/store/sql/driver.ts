@@ -11,15 +11,34 @@ export interface SqlSession {
   readonly dialect: Dialect;
   /** Runs `sql` (`?` placeholders) and returns its rows (none for a statement without RETURNING). */
   all(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+  /**
+   * Runs `sql` as the transaction's last statement and commits the transaction with it:
+   * on PostgreSQL the COMMIT is sent right behind the statement (pipelined: one round
+   * trip for both). It returns once both are answered: the rows when the transaction
+   * committed; the statement's error when it failed (the transaction is then rolled back
+   * whole). Statements run after it run on their own, outside the transaction. Present
+   * only where a write may end its transaction early (a write alone in its transaction,
+   * `SqlStore`); a write uses it only when nothing it does after the statement can undo
+   * it (the checks that follow only explain, they change nothing).
+   */
+  final?(sql: string, params?: readonly unknown[]): Promise<unknown[]>;
+}
+
+/** Runs `sql` with `final` where the session offers it, else with `all` (the transaction commits later). */
+export function allThenCommit(session: SqlSession, sql: string, params?: readonly unknown[]): Promise<unknown[]> {
+  return session.final ? session.final(sql, params) : session.all(sql, params);
 }
 
 /** How a write transaction commits. */
 export interface TransactionOptions {
   /**
-   * false for a progress write (a trial started, materialised): its commit does not wait
-   * for the disk; the next durable commit (the trial's outcome) makes it durable with
-   * everything before it. A database crash in between loses that progress, never a
-   * recorded outcome, and never leaves the database inconsistent. PostgreSQL:
+   * false for a new trial, its progress (started, materialised) and events about it: its
+   * commit does not wait for the disk; the next durable commit (the trial's outcome at the
+   * latest) makes it durable with everything before it. It is committed all the same: every
+   * connection sees it, and a killed autolab process cannot lose it. A database or OS crash
+   * in between may lose it (an unfinished trial never recorded, or its progress: recovered
+   * as any trial a driver lost), never a recorded outcome, and never leaves the database
+   * inconsistent. PostgreSQL:
    * `synchronous_commit = off` for that transaction; SQLite in WAL mode with
    * `synchronous = NORMAL` never waits for the disk at a commit, so nothing changes.
    * Default true.
@@ -27,8 +46,20 @@ export interface TransactionOptions {
   durable?: boolean;
 }
 
+/** A statement and its parameters. */
+export interface SqlStatement {
+  sql: string;
+  params: readonly unknown[];
+}
+
 export interface SqlDriver {
   readonly dialect: Dialect;
+  /**
+   * true when a transaction's statements are written to the database as soon as they are
+   * called, in call order, without waiting for the answers before (PostgreSQL's pipeline
+   * mode): statements that do not need each other's answers then share one round trip.
+   */
+  readonly pipelines?: boolean;
   /** Where the store is, for messages (a file, or a URL with its password hidden). */
   readonly display: string;
   /** Creates or upgrades the schema; safe when two processes start at once. */

@@ -6,8 +6,7 @@ import { AutolabError } from '../../core/errors.ts';
 import { LEGACY_AUDIT_EVENT_NAMES, type AuditEventMap, type AuditEventType, type StudyEvent } from '../../core/audit-events.ts';
 import type { EventFilter } from '../../core/store.ts';
 import { eventFromRow } from '../rows.ts';
-import type { SqlSession } from './driver.ts';
-import { trialRow } from './read-trials.ts';
+import { allThenCommit, type SqlSession } from './driver.ts';
 
 export const INSERT_EVENT = 'INSERT INTO events (study_id, trial_id, at, type, data_json) VALUES (?, ?, ?, ?, ?)';
 
@@ -16,12 +15,19 @@ export async function insertEvent<K extends AuditEventType>(tx: SqlSession, stud
   await tx.all(INSERT_EVENT, [studyId, trialId, at, type, JSON.stringify(data)]);
 }
 
-/** Appends an event of `type` (about trial `trialId`, which must exist, or the study). */
+/** The event, inserted only when its trial exists: the check and the row in one statement. */
+const INSERT_TRIAL_EVENT = 'INSERT INTO events (study_id, trial_id, at, type, data_json) SELECT study_id, id, ?, ?, ? FROM trials WHERE study_id = ? AND id = ? RETURNING id';
+
+/**
+ * Appends an event of `type` (about trial `trialId`, which must exist, or the study). An
+ * event about a trial is one statement (the trial's existence checked in it), the
+ * transaction's last: on PostgreSQL it goes with the COMMIT where the session may
+ * (`SqlSession.final`).
+ */
 export async function appendEvent<K extends AuditEventType>(tx: SqlSession, at: string, studyId: number, trialId: number | null, type: K, data: AuditEventMap[K]): Promise<void> {
-  if (trialId !== null && (await trialRow(tx, studyId, trialId)) === undefined) {
-    throw new AutolabError('StoreError', `Cannot log event ${type}: trial ${trialId} does not exist in study ${studyId}`);
-  }
-  await insertEvent(tx, studyId, trialId, type, data, at);
+  if (trialId === null) return insertEvent(tx, studyId, trialId, type, data, at);
+  const inserted = await allThenCommit(tx, INSERT_TRIAL_EVENT, [at, type, JSON.stringify(data), studyId, trialId]);
+  if (inserted.length === 0) throw new AutolabError('StoreError', `Cannot log event ${type}: trial ${trialId} does not exist in study ${studyId}`);
 }
 
 /** The stored names of `types` (each current name and the legacy names read back as it). */

@@ -7,7 +7,7 @@ import type { AcceptanceDecision, TrialOutcome } from '../../core/store.ts';
 import type { Metrics, TrialRecord } from '../../core/trial.ts';
 import { keptAtFromRow, trialFromRow, trialFromWrittenRow } from '../rows.ts';
 import { addCosts, decideOutcome, FINISHED_TRIAL_COLUMNS, finishedTrialValues } from '../store-rules.ts';
-import { insertCost } from './costs.ts';
+import { costFromChanged, insertCost } from './costs.ts';
 import { changeWithEvent, type InsertFromChanged } from './change-with-event.ts';
 import type { SqlSession } from './driver.ts';
 import { listTrials, requireUnfinishedTrialState, requireUnfinishedTrialStateAndIncumbent } from './read-trials.ts';
@@ -17,28 +17,38 @@ const FINISH_TRIAL = `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column) =>
 /** Metrics rows per INSERT (4 parameters each; far below either dialect's limit). */
 const METRICS_PER_INSERT = 200;
 
-/** `outcome` has been validated (validateOutcome); `decide` runs inside this transaction. */
-export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
+/**
+ * `outcome` has been validated (validateOutcome); `decide` runs inside this transaction.
+ * `read`: the rows of `STATE_AND_INCUMBENT_SQL` when the transaction already read them
+ * under the lock (sent with it: `stateAndIncumbentRead`).
+ */
+export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision, read?: unknown[]): Promise<TrialRecord> {
   // Under the study lock: no other transaction can crown a trial until this commits.
   const { state: trial, incumbent } =
-    given.status === 'scored' ? await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId) : { state: await requireUnfinishedTrialState(tx, studyId, trialId), incumbent: undefined };
+    given.status === 'scored'
+      ? await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId, read)
+      : { state: read === undefined ? await requireUnfinishedTrialState(tx, studyId, trialId) : (await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId, read)).state, incumbent: undefined };
   // A multi-objective study judges against its front: every kept trial, read under the same lock.
   const kept = given.status === 'scored' && decide.wantsKeptTrials === true ? await listTrials(tx, studyId, { status: ['kept'] }) : undefined;
   const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at, kept);
   const { status, outcome } = decided;
   const cost = addCosts(trial.cost, outcome.cost ?? null);
   // PostgreSQL: the metrics rows ride in the outcome's statement (one round trip for the change, its event and its metrics).
+  // and the outcome's charge likewise; the COMMIT is sent behind that statement where the session may (SqlSession.final).
   const entries = Object.entries(outcome.metrics);
   const inline = tx.dialect.writesInWith && entries.length > 0 && entries.length <= METRICS_PER_INSERT;
+  const inlineCost = tx.dialect.writesInWith && outcome.cost != null;
+  const last = (inline || entries.length === 0) && (inlineCost || outcome.cost == null);
   const [updated] = await changeWithEvent(
     tx,
     FINISH_TRIAL,
     [...finishedTrialValues(trial, outcome, status, cost, at, decided.keptAt), studyId, trialId],
     { type: 'trial.finished', data: { status, label: outcome.label, score: outcome.status === 'scored' ? outcome.score : null }, at },
-    inline ? [metricsFromChanged(entries)] : [],
+    [...(inline ? [metricsFromChanged(entries)] : []), ...(inlineCost ? [costFromChanged(trial.specialist, outcome.cost!, at)] : [])],
+    last,
   );
   if (!inline) await insertMetrics(tx, studyId, trialId, outcome.metrics);
-  if (outcome.cost) await insertCost(tx, studyId, trialId, trial.specialist, outcome.cost, at);
+  if (outcome.cost && !inlineCost) await insertCost(tx, studyId, trialId, trial.specialist, outcome.cost, at);
   return trialFromWrittenRow(updated);
 }
 

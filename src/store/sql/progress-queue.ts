@@ -87,14 +87,16 @@ export class ProgressQueue {
   /**
    * Follows `commit`, the transaction carrying `writes`: while it runs, `settled` waits
    * for it; if it fails, the writes go back to the front of the queue (dropped after
-   * MAX_ATTEMPTS failed commits).
+   * MAX_ATTEMPTS failed commits), unless `committed()` says the transaction had committed
+   * before the failure (a write that ended its transaction early, then refused: `SqlSession.final`).
    */
-  async carry<T>(commit: Promise<T>, writes: QueuedProgress[]): Promise<T> {
+  async carry<T>(commit: Promise<T>, writes: QueuedProgress[], committed: () => boolean = () => false): Promise<T> {
     if (writes.length === 0) return commit;
     this.inFlight.set(commit, writes);
     try {
       return await commit;
     } catch (error) {
+      if (committed()) throw error;
       const again = writes.map((write) => ({ ...write, attempts: write.attempts + 1 })).filter((write) => write.attempts < MAX_ATTEMPTS);
       if (again.length > 0) {
         this.queued = [...again, ...this.queued];

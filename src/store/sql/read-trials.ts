@@ -56,12 +56,17 @@ export async function requireUnfinishedTrialState(tx: SqlSession, studyId: numbe
 export const STATE_AND_INCUMBENT_SQL = `SELECT 0 AS role, t.* FROM trials t WHERE t.study_id = ? AND t.id = ?
   UNION ALL SELECT * FROM (SELECT 1 AS role, k.* FROM trials k WHERE k.study_id = ? AND k.status = 'kept' AND k.kept_at IS NOT NULL ORDER BY k.kept_at DESC, k.id DESC LIMIT 1) AS incumbent`;
 
+/** `STATE_AND_INCUMBENT_SQL` with its parameters (a statement a transaction may send with its lock). */
+export function stateAndIncumbentRead(studyId: number, trialId: number): { sql: string; params: unknown[] } {
+  return { sql: STATE_AND_INCUMBENT_SQL, params: [studyId, trialId, studyId] };
+}
+
 /**
  * `requireUnfinishedTrialState` and `incumbentRow` in one round trip (recording a scored
- * outcome reads both under the study lock).
+ * outcome reads both under the study lock); `read`: its rows, already read under the lock.
  */
-export async function requireUnfinishedTrialStateAndIncumbent(tx: SqlSession, studyId: number, trialId: number): Promise<{ state: UnfinishedTrialState; incumbent: unknown }> {
-  const rows = (await tx.all(STATE_AND_INCUMBENT_SQL, [studyId, trialId, studyId])) as Array<{ role: number | string }>;
+export async function requireUnfinishedTrialStateAndIncumbent(tx: SqlSession, studyId: number, trialId: number, read?: unknown[]): Promise<{ state: UnfinishedTrialState; incumbent: unknown }> {
+  const rows = (read ?? (await tx.all(STATE_AND_INCUMBENT_SQL, [studyId, trialId, studyId]))) as Array<{ role: number | string }>;
   const row = rows.find((candidate) => Number(candidate.role) === 0);
   if (row === undefined) throw new AutolabError('StoreError', `Trial ${trialId} does not exist in study ${studyId}`);
   const state = unfinishedStateFromRow(row);

@@ -32,12 +32,12 @@ import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
 import { studyFromRow } from '../rows.ts';
 import { validateDraft, validateOutcome, validateTimings } from '../store-rules.ts';
 import { createTrial } from './create-trial.ts';
-import { firstRow, type SqlDriver, type SqlSession, type TransactionOptions } from './driver.ts';
+import { firstRow, type SqlDriver, type SqlSession, type SqlStatement, type TransactionOptions } from './driver.ts';
 import { appendEvent, listEvents } from './events.ts';
 import { finishTrial } from './finish-trial.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
 import { SqlResearchMemory } from './research-memory.ts';
-import { countTrials, getIncumbent, getTrial, listAncestors, listTrials } from './read-trials.ts';
+import { countTrials, getIncumbent, getTrial, listAncestors, listTrials, stateAndIncumbentRead } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelDraft } from './trial-levels.ts';
 import { applyProgress, heartbeat, updateTrial } from './update-trial.ts';
@@ -52,6 +52,8 @@ interface StudyWork {
   tx: SqlSession;
   at: string;
   study: () => Promise<StudyRecord>;
+  /** The rows of the write's first read when the transaction sent it with its lock (`studyTransaction`'s `first`); else the write reads itself. */
+  first?: unknown[];
 }
 
 /**
@@ -73,7 +75,9 @@ export abstract class SqlStore implements Store {
   private readonly progress = new ProgressQueue(() => void this.flushProgress().catch(() => undefined));
   /** Recording writes that arrive while a transaction of their study runs wait and commit together (commit-group.ts). */
   private readonly groups = new CommitGroups<StudyWork>({
-    alone: (studyId, write) => this.studyTransaction(studyId, write.action, (tx, at, study) => write.run({ tx, at, study }), { durable: write.durable }),
+    // Alone in its transaction, a write may end it with its last statement (SqlSession.final: the COMMIT in the same round trip).
+    alone: (studyId, write) =>
+      this.studyTransaction(studyId, write.action, (tx, at, study, first) => write.run({ tx, at, study, ...(first === undefined ? {} : { first }) }), { durable: write.durable }, true, write.first as SqlStatement | undefined),
     together: (studyId, writes, runAll) =>
       this.studyTransaction(studyId, `${writes[0]!.action} (with ${writes.length - 1} more writes of the study, committed together)`, (tx, at, study) => runAll({ tx, at, study }), {
         durable: writes.some((write) => write.durable),
@@ -124,7 +128,10 @@ export abstract class SqlStore implements Store {
 
   async createTrial(studyId: number, draft: TrialDraft): Promise<TrialRecord> {
     validateDraft(studyId, draft);
-    return this.recordingTransaction(studyId, 'create a trial', true, ({ tx, at }) => createTrial(tx, at, studyId, draft));
+    // Committed (every process sees it; a killed autolab process cannot lose it) without
+    // waiting for the disk: durable with the study's next durable commit, at the latest its
+    // outcome's (TransactionOptions.durable; docs/performance.md, "Durability").
+    return this.recordingTransaction(studyId, 'create a trial', false, ({ tx, at }) => createTrial(tx, at, studyId, draft));
   }
 
   async updateTrial(studyId: number, trialId: number, progress: TrialProgress, event?: TrialProgressEvent, options?: ProgressWriteOptions): Promise<void> {
@@ -148,7 +155,8 @@ export abstract class SqlStore implements Store {
 
   async finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
     validateOutcome(studyId, trialId, outcome);
-    return this.recordingTransaction(studyId, `record the outcome of trial ${trialId}`, true, ({ tx, at }) => finishTrial(tx, at, studyId, trialId, outcome, decide));
+    // Its first read (the trial's state and the incumbent) may go with the study lock (one round trip on PostgreSQL).
+    return this.recordingTransaction(studyId, `record the outcome of trial ${trialId}`, true, ({ tx, at, first }) => finishTrial(tx, at, studyId, trialId, outcome, decide, first), stateAndIncumbentRead(studyId, trialId));
   }
 
   async getTrial(studyId: number, trialId: number): Promise<TrialRecord | null> {
@@ -231,7 +239,10 @@ export abstract class SqlStore implements Store {
 
   async appendEvent<K extends AuditEventType>(studyId: number, trialId: number | null, type: K, data: AuditEventMap[K]): Promise<void> {
     if (!AUDIT_EVENT_TYPES.includes(type)) throw new AutolabError('StoreError', `Cannot log event '${String(type)}': it is not in the audit log's vocabulary (AuditEventMap, docs/events.md)`);
-    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data));
+    // An event about a trial is that trial's progress (its cost predicted, feedback, a level
+    // queued): committed without waiting for the disk, durable with the study's next durable
+    // commit (the trial's outcome at the latest). An event about the study waits for the disk.
+    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data), { durable: trialId === null }, true);
   }
 
   async listEvents(studyId: number, options: EventFilter = {}): Promise<StudyEvent[]> {
@@ -298,8 +309,8 @@ export abstract class SqlStore implements Store {
    * while one of its transactions runs (commit-group.ts); settles once committed.
    * `durable` as TransactionOptions.durable.
    */
-  private recordingTransaction<T>(studyId: number, action: string, durable: boolean, work: (context: StudyWork) => Promise<T>): Promise<T> {
-    return this.groups.submit(studyId, action, durable, work);
+  private recordingTransaction<T>(studyId: number, action: string, durable: boolean, work: (context: StudyWork) => Promise<T>, first?: SqlStatement): Promise<T> {
+    return this.groups.submit(studyId, action, durable, work, first);
   }
 
   /** A session whose statements each run on their own (`driver.query`), named `action` in errors. */
@@ -312,24 +323,68 @@ export abstract class SqlStore implements Store {
    * StoreError when the study does not exist). `work` reads the study itself with
    * `study()` when it needs it: in a statement after the lock, so that on PostgreSQL it
    * sees every write committed before the lock was granted.
+   *
+   * Where the driver pipelines (PostgreSQL), statements that need no answer of another go
+   * out together: `first` (the write's first read, when nothing is carried) right behind
+   * the lock, and the carried progress writes in front of `work`'s statements, each in the
+   * order it is called, so the database runs them in the order they would run one by one.
+   * `mayEndEarly`: `work` is one write alone, which may commit with its last statement
+   * (`SqlSession.final`).
    */
   private async studyTransaction<T>(
     studyId: number,
     action: string,
-    work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>) => Promise<T>,
+    work: (tx: SqlSession, at: string, study: () => Promise<StudyRecord>, first: unknown[] | undefined) => Promise<T>,
     options?: TransactionOptions,
+    mayEndEarly = false,
+    first?: SqlStatement,
   ): Promise<T> {
     // Queued writes land in the order they were made: a transaction that carries some and
     // has not taken the lock yet (another connection) goes first.
     if (this.progress.carrying(studyId)) await this.progress.settled();
     // The study's queued progress rides in this transaction, after the lock, before `work`.
     const carried = this.progress.take(studyId);
+    const pipelines = this.driver.pipelines === true;
+    let committedEarly = false;
     const commit = this.driver.transaction(action, async (tx) => {
-      const at = await this.driver.lockStudy(tx, studyId);
+      const locked = this.driver.lockStudy(tx, studyId);
+      // Sent behind the lock: it runs once the lock is held, in a snapshot taken then.
+      const read = pipelines && first !== undefined && carried.length === 0 ? tx.all(first.sql, first.params) : undefined;
+      read?.catch(() => undefined); // awaited below, unless the lock failed first
+      const at = await locked;
       if (at === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
-      for (const write of carried) await applyProgress(tx, at, studyId, write.trialId, write.progress, write.event);
-      return work(tx, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])));
+      let applied: Promise<unknown> = Promise.resolve();
+      if (pipelines) {
+        applied = Promise.all(carried.map((write) => applyProgress(tx, at, studyId, write.trialId, write.progress, write.event)));
+        applied.catch(() => undefined); // awaited below
+      } else {
+        for (const write of carried) await applyProgress(tx, at, studyId, write.trialId, write.progress, write.event);
+      }
+      // `final` only where `work` is one write alone (several writes of a group commit together, or not at all).
+      const final = tx.final;
+      const session: SqlSession = {
+        dialect: tx.dialect,
+        all: (sql, params) => tx.all(sql, params),
+        ...(mayEndEarly && final !== undefined
+          ? {
+              final: async (sql: string, params?: readonly unknown[]) => {
+                const rows = await final(sql, params);
+                committedEarly = true;
+                return rows;
+              },
+            }
+          : {}),
+      };
+      try {
+        const result = await work(session, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])), read === undefined ? undefined : await read);
+        await applied;
+        return result;
+      } catch (error) {
+        await applied; // a carried write that failed says why `work`'s statements failed after it
+        throw error;
+      }
     }, options);
-    return this.progress.carry(commit, carried);
+    // A write refused after its transaction committed early leaves the carried writes committed.
+    return this.progress.carry(commit, carried, () => committedEarly);
   }
 }

@@ -19,7 +19,8 @@ export async function updateTrial(
   progress: TrialProgress,
   event: TrialProgressEvent | undefined,
 ): Promise<void> {
-  if (!(await applyProgress(tx, at, studyId, trialId, progress, event))) {
+  // The UPDATE ends the transaction where the session may (SqlSession.final): a refused write changed nothing.
+  if (!(await applyProgress(tx, at, studyId, trialId, progress, event, true))) {
     await requireUnfinishedTrial(tx, studyId, trialId); // throws: missing, or finished
     throw new AutolabError('StoreError', `Trial ${trialId} of study ${studyId} could not be updated`);
   }
@@ -37,6 +38,8 @@ export async function applyProgress(
   trialId: number,
   progress: TrialProgress,
   event: TrialProgressEvent | undefined,
+  /** The write's last statement (changeWithEvent's `last`). */
+  last = false,
 ): Promise<boolean> {
   const sets: string[] = [];
   const params: unknown[] = [];
@@ -60,6 +63,8 @@ export async function applyProgress(
     `UPDATE trials SET ${sets.join(', ')} WHERE study_id = ? AND id = ? AND status IN ('pending', 'running') RETURNING study_id, id`,
     [...params, studyId, trialId],
     logged,
+    [],
+    last,
   );
   return changed.length > 0;
 }

@@ -1,0 +1,155 @@
+/**
+ * A recording write alone in its transaction ends it with its last statement
+ * (`SqlSession.final`: on PostgreSQL the COMMIT pipelined behind it), an outcome's first
+ * read goes with the study lock, and carried progress goes in front of the write's own
+ * statements. On both stores: what a refused write leaves (its carried progress committed
+ * once, nothing of its own), and on PostgreSQL the round trips and disk waits of one trial.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AcceptanceDecision, Store } from '../core/store.ts';
+import { freshPostgresSchema, postgresTestUrl } from '../testing/postgres.ts';
+import { countPostgresRoundTrips } from '../testing/postgres-round-trips.ts';
+import { PostgresStore } from './postgres-store.ts';
+import { SqliteStore } from './sqlite-store.ts';
+
+const owner = { host: 'here', pid: 1, token: 'tok' };
+const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
+const started = { type: 'trial.started', data: { slot: 0, gpu: null } } as const;
+const scored = (score: number) => ({ status: 'scored' as const, label: null, labelDetail: null, metrics: { loss: score }, score, timings: {}, logExcerpt: '' });
+
+interface Fixture {
+  store: SqliteStore | PostgresStore;
+  cleanup: () => Promise<void>;
+}
+
+async function studyWithBaseline(store: Store): Promise<number> {
+  const { study } = await store.openStudy({ name: 's', taskHash: 'h', taskJson: '{}' });
+  await store.createTrial(study.id, { id: 0, specialist: 'baseline', parent: null, hypothesis: 'b', seed: 0, edit: null, owner });
+  await store.finishTrial(study.id, 0, scored(3), keepIfLower);
+  return study.id;
+}
+
+function describePipelined(name: string, open: () => Promise<Fixture>, postgres: boolean): void {
+  describe(`writes that end their transaction: ${name}`, () => {
+    let fixture: Fixture;
+    beforeEach(async () => {
+      fixture = await open();
+    });
+    afterEach(async () => {
+      await fixture.cleanup();
+    });
+
+    it('a refused progress write commits the start it carried once, and nothing of its own', async () => {
+      const { store } = fixture;
+      const studyId = await studyWithBaseline(store);
+      const finished = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: 'done', seed: 1, edit: null, owner });
+      await store.finishTrial(studyId, finished.id, scored(4), keepIfLower);
+      const running = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: 'runs', seed: 2, edit: null, owner });
+      await store.updateTrial(studyId, running.id, { status: 'running', owner }, started, { writeBehind: true });
+      // The queued start rides in this write's transaction; the write itself is refused (a finished trial is immutable).
+      await expect(store.updateTrial(studyId, finished.id, { commit: 'c', tree: 't', diff: 'd' }, { type: 'trial.materialised', data: { commit: 'c' } })).rejects.toThrow(/already discarded/);
+      await store.flushProgress();
+      const events = await store.listEvents(studyId, { trialId: running.id });
+      expect(events.map((event) => event.type)).toEqual(['trial.created', 'trial.started']);
+      expect((await store.getTrial(studyId, running.id))?.status).toBe('running');
+      const refused = await store.getTrial(studyId, finished.id);
+      expect([refused?.status, refused?.commit]).toEqual(['discarded', null]);
+      expect((await store.listEvents(studyId, { trialId: finished.id })).map((event) => event.type)).toEqual(['trial.created', 'trial.finished']);
+    });
+
+    it('a trial naming a missing parent is refused and leaves nothing; the next one takes the next number', async () => {
+      const { store } = fixture;
+      const studyId = await studyWithBaseline(store);
+      await expect(store.createTrial(studyId, { specialist: 'knobs', parent: 42, hypothesis: 'orphan', seed: 1, edit: null, owner, cost: { usd: 1, inputTokens: 1, outputTokens: 1, cachedTokens: 0 } })).rejects.toThrow(
+        /names parent 42, which does not exist/,
+      );
+      expect((await store.listTrials(studyId)).map((trial) => trial.id)).toEqual([0]);
+      expect((await store.summarizeTrials(studyId)).spentUsd).toBe(0);
+      const next = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: 'h', seed: 1, edit: null, owner });
+      expect(next.id).toBe(1);
+      expect((await store.listEvents(studyId)).filter((event) => event.type === 'trial.created').map((event) => event.trialId)).toEqual([0, 1]);
+    });
+
+    it('outcomes read the state and the incumbent under the lock: failed, scored, missing and finished trials', async () => {
+      const { store } = fixture;
+      const studyId = await studyWithBaseline(store);
+      const a = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: 'a', seed: 1, edit: null, owner, cost: { usd: 0.5, inputTokens: 1, outputTokens: 1, cachedTokens: 0 } });
+      const b = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: 'b', seed: 2, edit: null, owner });
+      const failed = await store.finishTrial(studyId, a.id, { status: 'failed', label: 'crash', labelDetail: 'exit 1', metrics: {}, score: null, timings: { runMs: 5 }, logExcerpt: 'boom', cost: { usd: 0.25, inputTokens: 1, outputTokens: 1, cachedTokens: 0 } }, () => {
+        throw new Error('decide is not asked about a failed outcome');
+      });
+      expect([failed.status, failed.cost?.usd]).toEqual(['failed', 0.75]);
+      const kept = await store.finishTrial(studyId, b.id, scored(2), keepIfLower);
+      expect(kept.status).toBe('kept');
+      expect((await store.getIncumbent(studyId))?.id).toBe(b.id);
+      await expect(store.finishTrial(studyId, b.id, scored(1), keepIfLower)).rejects.toThrow(/already kept/);
+      await expect(store.finishTrial(studyId, 99, scored(1), keepIfLower)).rejects.toThrow(/Trial 99 does not exist/);
+      expect((await store.summarizeTrials(studyId)).spentUsd).toBeCloseTo(0.75);
+      expect((await store.listEvents(studyId)).filter((event) => event.type === 'trial.finished').map((event) => event.trialId)).toEqual([0, a.id, b.id]);
+    });
+
+    if (postgres) {
+      it('one trial recorded as the engine records it: 6 round trips, one commit that waits for the disk', async () => {
+        const { store } = fixture;
+        const studyId = await studyWithBaseline(store);
+        const wire = countPostgresRoundTrips();
+        const record = async (n: number) => {
+          const trial = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: `t${n}`, seed: n, edit: null, owner, cost: { usd: 0.01, inputTokens: 1, outputTokens: 1, cachedTokens: 0 } });
+          await store.updateTrial(studyId, trial.id, { status: 'running', owner }, started, { writeBehind: true });
+          await store.updateTrial(studyId, trial.id, { commit: 'c', tree: `t${trial.id}`, diff: 'd' }, { type: 'trial.materialised', data: { commit: 'c' } });
+          await store.finishTrial(studyId, trial.id, { ...scored(3 - n / 10), cost: { usd: 0.01, inputTokens: 1, outputTokens: 1, cachedTokens: 0 } }, keepIfLower);
+        };
+        await record(0); // connections opened, statements prepared
+        const before = wire.snapshot();
+        for (let n = 1; n <= 5; n++) await record(n);
+        // create: lock | insert+COMMIT; materialised: lock | start, update+COMMIT; outcome: lock+read | update+COMMIT.
+        expect(wire.since(before, 5)).toEqual({ roundTrips: 6, statements: 16, durableCommits: 1, asyncCommits: 2 });
+        const events = await store.listEvents(studyId, { trialId: 3 });
+        expect(events.map((event) => event.type)).toEqual(['trial.created', 'trial.started', 'trial.materialised', 'trial.finished']);
+      });
+    }
+  });
+}
+
+describePipelined(
+  'SqliteStore',
+  async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'autolab-pipelined-'));
+    const store = await SqliteStore.open(join(dir, 'study.db'));
+    return {
+      store,
+      cleanup: async () => {
+        await store.close();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  },
+  false,
+);
+
+const server = postgresTestUrl();
+if (server.url === null) {
+  describe.skip(`writes that end their transaction: PostgresStore: ${server.reason}`, () => {
+    it('needs PostgreSQL', () => undefined);
+  });
+} else {
+  const base = server.url;
+  describePipelined(
+    'PostgresStore',
+    async () => {
+      const db = freshPostgresSchema(base);
+      const store = await PostgresStore.open(db.url, { maxConnections: 2 });
+      return {
+        store,
+        cleanup: async () => {
+          await store.close();
+          await db.drop();
+        },
+      };
+    },
+    true,
+  );
+}
