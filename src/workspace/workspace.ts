@@ -30,6 +30,8 @@ import { snapshotFolder } from './snapshot-folder.ts';
 import { symlinkEscapes } from './symlink-escapes.ts';
 import { diffCommits, diffCommitsBatched } from './changed-paths.ts';
 import { DiffTreeBatch } from './diff-tree-batch.ts';
+import { diffInProcess } from './diff-in-process.ts';
+import { plainPlumbingRepo } from './plumbing-eligibility.ts';
 import { recipeRelativeStatePaths, statePathProblem } from '../layout/state-paths.ts';
 import type { UserRepoLocation } from './user-repo.ts';
 import { locateInUserRepo } from './user-repo.ts';
@@ -348,10 +350,16 @@ export class Workspace {
     return git(['diff-tree', '-r', '-p', '--binary', '--no-renames', a, b], { gitDir: this.gitDir });
   }
 
-  /** The changed paths and the diff between two commits of the private repo (e.g. the baseline and a trial: its cumulative change). */
-  changesBetween(a: string, b: string): Promise<{ changed: ChangedPath[]; diff: string }> {
+  /**
+   * The changed paths and the diff between two commits of the private repo (e.g. the
+   * baseline and a trial: its cumulative change): in-process where that is certain to
+   * give git's bytes (`diff-in-process.ts`), else from the long-lived differ.
+   */
+  async changesBetween(a: string, b: string): Promise<{ changed: ChangedPath[]; diff: string }> {
     const full = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-    return full.test(a) && full.test(b) ? diffCommitsBatched(this.differ, this.gitDir, a, b, [join(this.gitDir, 'objects')]) : diffCommits(this.gitDir, a, b);
+    if (!full.test(a) || !full.test(b)) return diffCommits(this.gitDir, a, b);
+    const inProcess = (await plainPlumbingRepo(this.gitDir)) ? await diffInProcess(this.gitDir, this.objects, a, b) : null;
+    return inProcess ?? diffCommitsBatched(this.differ, this.gitDir, a, b, [join(this.gitDir, 'objects')]);
   }
 
   /**
