@@ -8,7 +8,8 @@ import { diffCommitsBatched } from './changed-paths.ts';
 import { diffInProcess } from './diff-in-process.ts';
 import { DiffTreeBatch } from './diff-tree-batch.ts';
 import { git } from './git.ts';
-import { writeLooseObject } from './loose-objects.ts';
+import { diffCommits } from './changed-paths.ts';
+import { objectId, writeLooseObject } from './loose-objects.ts';
 import { ObjectReader } from './object-reader.ts';
 import { serializeTree, type TreeEntry } from './tree-objects.ts';
 
@@ -134,5 +135,27 @@ describe('diffInProcess', () => {
     }
     const quoted = await commitOf({ 'a b.txt': 'x\n' });
     expect(await diffInProcess(gitDir, reader, quoted, await commitOf({ 'a b.txt': 'y\n' }))).toBeNull();
+  });
+
+  it('abbreviates the index line as git does when another object shares the first 7 digits, loose or packed', async () => {
+    // Another blob whose id starts as the new blob's does (found among 20,000 made up in memory).
+    const others = new Map<string, string>();
+    for (let i = 0; i < 20_000; i++) others.set(objectId('sha1', 'blob', Buffer.from(`other ${i}\n`)).slice(0, 7), `other ${i}\n`);
+    let content = '';
+    let twin: string | undefined;
+    for (let j = 0; twin === undefined; j++) {
+      content = `value ${j}\n`;
+      twin = others.get(objectId('sha1', 'blob', Buffer.from(content)).slice(0, 7));
+    }
+    await writeLooseObject(objects, 'sha1', 'blob', Buffer.from(twin));
+    for (const packed of [false, true]) {
+      if (packed) await git(['repack', '-a', '-d', '-q'], { gitDir });
+      const from = await commitOf({ 'c.txt': `start ${packed}\n` });
+      const to = await commitOf({ 'c.txt': content });
+      const mine = await diffInProcess(gitDir, reader, from, to);
+      // A one-shot git: the long-lived one keeps the loose objects it listed once.
+      expect(mine).toEqual(await diffCommits(gitDir, from, to));
+      expect(mine!.diff).toMatch(new RegExp(`\\.\\.${objectId('sha1', 'blob', Buffer.from(content)).slice(0, 8)} 100644`));
+    }
   });
 });
