@@ -19,6 +19,7 @@ import { acquireFileLock } from './file-lock.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { checkoutInProcess } from './checkout-in-process.ts';
 import { ObjectReader } from './object-reader.ts';
+import { readBlobAt } from './read-blob-at.ts';
 import { git, gitResult } from './git.ts';
 import { importFromGit } from './import-from-git.ts';
 import { workspaceLayout, type WorkspaceLayout } from '../layout/autolab-layout.ts';
@@ -331,7 +332,9 @@ export class Workspace {
   async readBytesAt(commit: string, path: string): Promise<Buffer | null> {
     if (/[\n\r\0]/.test(path) || /[\n\r\0]/.test(commit)) return null;
     const clean = path.replace(/^(?:\.\/)+/, '');
-    // One long-lived `git cat-file --batch` answers every read (no git process per file).
+    // In-process where the answer is certain (read-blob-at.ts), else one long-lived `git cat-file --batch` answers (no git process per file).
+    const inProcess = await readBlobAt(this.objects, commit, clean);
+    if (inProcess !== undefined) return inProcess;
     this.catFile ??= new CatFileBatch(this.gitDir);
     const found = await this.catFile.read(`${commit}:${clean}`);
     return found?.type === 'blob' ? found.bytes : null;
