@@ -75,7 +75,9 @@ function otherParts(trials: readonly TrialRecord[], parts: ReadonlyMap<number, R
   const other = (trial: TrialRecord) => { const t = trial.timings; return (t.totalMs ?? 0) - (t.materialiseMs ?? 0) - (t.preflightMs ?? 0) - (t.runMs ?? 0) - (t.scoreMs ?? 0) - (t.recordMs ?? 0); };
   const named = Object.fromEntries(OTHER_PARTS.map((name) => [name, p50((trial) => of(trial)[name] ?? 0)]));
   const unattributed = p50((trial) => other(trial) - OTHER_PARTS.reduce((sum, name) => sum + (of(trial)[name] ?? 0), 0));
-  const inside = Object.fromEntries(['worktree', 'materialise', 'legality', 'preflight.executor'].map((name) => [name, p50((trial) => of(trial)[name] ?? 0)]));
+  // The materialise step's own parts (materialise.ts's laps), in the order they first appear.
+  const steps = [...new Set(trials.flatMap((trial) => Object.keys(of(trial)).filter((name) => name.startsWith('materialise.'))))];
+  const inside = Object.fromEntries(['worktree', 'materialise', ...steps, 'legality', 'preflight.executor'].map((name) => [name, p50((trial) => of(trial)[name] ?? 0)]));
   return { ...named, unattributed, ...Object.fromEntries(Object.entries(inside).map(([name, ms]) => [`(${name})`, ms])) };
 }
 

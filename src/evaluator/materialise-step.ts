@@ -3,6 +3,7 @@
  * committed there, and the diff recomputed by git (never the proposer's).
  */
 import { editNotStoredReason } from './edit-admission.ts';
+import { lapTimer } from './engine-profile.ts';
 import { enterPhase, withFacts, type TrialEvidence, type TrialJob } from './trial-evidence.ts';
 
 /**
@@ -44,7 +45,10 @@ export async function materialiseStep(job: TrialJob, evidence: TrialEvidence): P
     return withFacts(evidence, notStored !== null ? { sizeExceeded: [`the edit was not stored or applied: ${notStored}`] } : { applyError: 'the proposal carries no edit' });
   }
   const { maxFileBytes, maxDiffBytes } = runtime.task.limits;
-  const result = await runtime.workspace.materialise({ worktree: evidence.worktree, parentCommit: evidence.parentCommit, edit: trial.edit, trialId: trial.id, message: trial.hypothesis || `trial ${trial.id}`, limits: { maxFileBytes, maxDiffBytes } });
+  // The profile's parts of this step (engine-profile.ts): `materialise.<step>`.
+  const timer = lapTimer(trial.id);
+  const lap = (step: string) => timer(`materialise.${step}`);
+  const result = await runtime.workspace.materialise({ worktree: evidence.worktree, parentCommit: evidence.parentCommit, edit: trial.edit, trialId: trial.id, message: trial.hypothesis || `trial ${trial.id}`, limits: { maxFileBytes, maxDiffBytes }, lap });
   if ('error' in result) return withFacts(evidence, { applyError: result.error });
   if ('oversize' in result) return withFacts(evidence, { sizeExceeded: result.oversize });
   return { ...evidence, commit: result.commit, tree: result.tree, diff: result.diff, changed: result.changed };

@@ -3,13 +3,13 @@
  * its outcome in one store transaction that also applies the acceptance rule.
  */
 import { trialFinishedEvent } from '../core/events.ts';
-import { mkdir } from 'node:fs/promises';
 import { judgeCandidate } from '../core/acceptance.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
 import { cleanTrialText } from '../core/redact.ts';
 import type { Store, TrialOutcome } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { failureStep } from './failure-step.ts';
+import { makeFolder } from './quick-files.ts';
 import { computeSaved } from './measure-repeats.ts';
 import { isMultiObjective, paretoDecision, paretoNoiseOf } from './pareto-decision.ts';
 import { noiseOf, samplesOf, toRepeatRecords } from './repeats.ts';
@@ -29,7 +29,7 @@ export async function startStep(job: TrialJob): Promise<void> {
     { type: 'trial.started', data: { slot: slot.index, gpu: slot.gpu } },
     { writeBehind: true },
   );
-  await mkdir(runtime.paths.trial(trial.id), { recursive: true });
+  makeFolder(runtime.paths.trial(trial.id));
 }
 
 /** Stores what materialise and legality found (commit, tree, diff, timings so far). */

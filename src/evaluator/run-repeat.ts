@@ -1,4 +1,5 @@
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { makeFolder, removePath } from './quick-files.ts';
 import type { TrialFacts } from '../core/outcome.ts';
 import { pruneWatch, type PruningContext } from './prune-watch.ts';
 import type { CurvePoint, Metrics, TrialRecord } from '../core/trial.ts';
@@ -54,12 +55,12 @@ async function prepareRepeatFiles(runtime: StudyRuntime, trialId: number, repeat
   const checkpointDir = runtime.paths.repeatFile(trialId, repeat, 'checkpoint');
   const started = adopt && (await stat(runtime.paths.repeatFile(trialId, repeat, 'run', '.log')).then(() => true, () => false));
   if (!started) {
-    await rm(artifacts, { recursive: true, force: true });
-    await rm(metricsFile, { force: true });
-    await rm(checkpointDir, { recursive: true, force: true });
+    await removePath(artifacts);
+    await removePath(metricsFile);
+    await removePath(checkpointDir);
   }
-  await mkdir(artifacts, { recursive: true });
-  await mkdir(checkpointDir, { recursive: true });
+  makeFolder(artifacts);
+  makeFolder(checkpointDir);
   return { artifacts, metricsFile, checkpointDir };
 }
 
@@ -102,7 +103,7 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   );
   lap(null);
   const curve = await watcher.stop();
-  await rm(checkpointDir, { recursive: true, force: true });
+  await removePath(checkpointDir);
   lap('run.curve');
   facts.run = { ...phaseFacts(run), aborted: run.aborted && prunedReason === null };
   if (prunedReason !== null) facts.pruned = prunedReason;
@@ -125,8 +126,8 @@ export async function runRepeat(runtime: StudyRuntime, trial: TrialRecord, optio
   const scoreDir = runtime.paths.repeatFile(trial.id, repeat, 'score-out');
   // An adopted score job that the dead driver started may still be writing its folder.
   const scoreStarted = options.adopt === true && (await stat(runtime.paths.repeatFile(trial.id, repeat, 'score', '.log')).then(() => true, () => false));
-  if (!scoreStarted) await rm(scoreDir, { recursive: true, force: true });
-  await mkdir(scoreDir, { recursive: true });
+  if (!scoreStarted) await removePath(scoreDir);
+  makeFolder(scoreDir);
   lap('score.files');
   const score = await runPhase(
     runtime,

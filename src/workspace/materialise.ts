@@ -12,6 +12,7 @@ import type { Edit } from '../core/trial.ts';
 import type { ChangedPath } from './changed-paths.ts';
 import { diffCommits, diffCommitsBatched } from './changed-paths.ts';
 import { surelyWithinLimits } from './diff-bound.ts';
+import { diffInProcess } from './diff-in-process.ts';
 import type { DiffTreeBatch } from './diff-tree-batch.ts';
 import { writeFilesEdit } from './files-edit.ts';
 import { git, gitResult } from './git.ts';
@@ -38,6 +39,12 @@ export interface MaterialiseRequest {
    * `maxFileBytes` and the diff is within `maxDiffBytes`.
    */
   limits?: { maxFileBytes: number; maxDiffBytes: number };
+  /**
+   * Called after each step with its name (`eligibility`, `bound`, `head`, `write`, `stage`,
+   * `commit`, `diff`, `refs`): for a profile of where the time goes (bench:overhead);
+   * a lap timer records the time since the previous call.
+   */
+  lap?: (step: string) => void;
 }
 
 export interface Materialised {
@@ -77,16 +84,20 @@ export async function materialiseEdit(gitDir: string, ref: string, request: Mate
   if (!Number.isInteger(trialId) || trialId < 1) {
     throw new AutolabError('WorkspaceError', `invalid trial id ${trialId} (trial 0 is the baseline)`);
   }
+  const lap = request.lap ?? (() => undefined);
   const plain = tools !== undefined && (await plainPlumbingRepo(gitDir)) ? tools : undefined;
+  lap('eligibility');
   const hash = objectHashOf(request.parentCommit);
   const sure = limits === undefined || (plain !== undefined && edit.kind === 'files' && hash !== null && (await surelyWithinLimits(plain.reader, request.parentCommit, hash, edit.files, limits)));
   const quarantine = sure ? null : await openQuarantine(gitDir);
+  lap('bound');
   try {
     const made = await commitEdit(gitDir, request, quarantine?.env ?? {}, plain);
     if ('error' in made) return made;
     const oversize = request.limits ? sizeProblems(made, request.limits) : [];
     if (oversize.length > 0) return { oversize };
     if (quarantine) await quarantine.migrate();
+    lap('quarantine');
     // The trial's ref (shared) and the worktree's own HEAD, in one transaction.
     const admin = await adminDirOf(request.worktree);
     const inProcess = plain !== undefined && admin !== null && isRecordOf(gitDir, admin) && isPlainRefName(ref) && (await updateRefFiles([
@@ -94,6 +105,7 @@ export async function materialiseEdit(gitDir: string, ref: string, request: Mate
       { file: join(admin, 'HEAD'), reflog: join(admin, 'logs', 'HEAD'), value: made.commit },
     ]));
     if (!inProcess) await git(['update-ref', '--no-deref', '--stdin'], { cwd: request.worktree, input: `update ${ref} ${made.commit}\nupdate HEAD ${made.commit}\n` });
+    lap('refs');
     return made;
   } finally {
     await quarantine?.discard();
@@ -103,11 +115,13 @@ export async function materialiseEdit(gitDir: string, ref: string, request: Mate
 /** Applies the edit in the worktree and commits it (objects go wherever `env` says); returns the commit, its tree, diff and changed paths. */
 async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Record<string, string>, tools: PlumbingTools | undefined): Promise<Materialised | MaterialiseFailure> {
   const { worktree, edit, trialId } = request;
+  const lap = request.lap ?? (() => undefined);
   const inWorktree = { cwd: worktree, env };
   const parentCommit = FULL_OID.test(request.parentCommit)
     ? request.parentCommit
     : (await git(['rev-parse', '--verify', '--end-of-options', `${request.parentCommit}^{commit}`], inWorktree)).trim();
   const adminDir = await assertCheckedOutAt(worktree, parentCommit);
+  lap('head');
   // New objects land in the quarantine when there is one, else in the repo's own folder.
   const objectsDir = env.GIT_OBJECT_DIRECTORY ?? join(gitDir, 'objects');
   let tree: string | null = null;
@@ -120,6 +134,7 @@ async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Reco
     }
   } else {
     const written = await writeFilesEdit(worktree, edit.files);
+    lap('write');
     if ('error' in written) return written;
     const hash = objectHashOf(parentCommit);
     if (tools !== undefined && hash !== null && isRecordOf(gitDir, adminDir)) {
@@ -133,12 +148,16 @@ async function commitEdit(gitDir: string, request: MaterialiseRequest, env: Reco
     }
   }
   tree ??= (await git(['write-tree'], inWorktree)).trim();
+  lap('stage');
   const message = `${request.message?.trim() || `autolab trial ${trialId}`}\n`;
   const commit = await writeCommit(objectsDir, tree, parentCommit, message, inWorktree);
+  lap('commit');
   // Objects in the repo itself (no quarantine): the long-lived differ can see them.
+  // In-process where the patch is certain to be git's (diff-in-process.ts), else the long-lived differ.
   const { diff, changed } = tools !== undefined && env.GIT_OBJECT_DIRECTORY === undefined
-    ? await diffCommitsBatched(tools.differ, gitDir, parentCommit, commit, [objectsDir])
+    ? ((await diffInProcess(gitDir, tools.reader, parentCommit, commit)) ?? (await diffCommitsBatched(tools.differ, gitDir, parentCommit, commit, [objectsDir])))
     : await diffCommits(gitDir, parentCommit, commit, env, [objectsDir]);
+  lap('diff');
   return { commit, tree, diff, changed };
 }
 

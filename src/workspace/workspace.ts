@@ -19,6 +19,7 @@ import { acquireFileLock } from './file-lock.ts';
 import { CatFileBatch } from './cat-file-batch.ts';
 import { checkoutInProcess } from './checkout-in-process.ts';
 import { ObjectReader } from './object-reader.ts';
+import { readBlobAt } from './read-blob-at.ts';
 import { git, gitResult } from './git.ts';
 import { importFromGit } from './import-from-git.ts';
 import { workspaceLayout, type WorkspaceLayout } from '../layout/autolab-layout.ts';
@@ -30,6 +31,8 @@ import { snapshotFolder } from './snapshot-folder.ts';
 import { symlinkEscapes } from './symlink-escapes.ts';
 import { diffCommits, diffCommitsBatched } from './changed-paths.ts';
 import { DiffTreeBatch } from './diff-tree-batch.ts';
+import { diffInProcess } from './diff-in-process.ts';
+import { plainPlumbingRepo } from './plumbing-eligibility.ts';
 import { recipeRelativeStatePaths, statePathProblem } from '../layout/state-paths.ts';
 import type { UserRepoLocation } from './user-repo.ts';
 import { locateInUserRepo } from './user-repo.ts';
@@ -329,7 +332,9 @@ export class Workspace {
   async readBytesAt(commit: string, path: string): Promise<Buffer | null> {
     if (/[\n\r\0]/.test(path) || /[\n\r\0]/.test(commit)) return null;
     const clean = path.replace(/^(?:\.\/)+/, '');
-    // One long-lived `git cat-file --batch` answers every read (no git process per file).
+    // In-process where the answer is certain (read-blob-at.ts), else one long-lived `git cat-file --batch` answers (no git process per file).
+    const inProcess = await readBlobAt(this.objects, commit, clean);
+    if (inProcess !== undefined) return inProcess;
     this.catFile ??= new CatFileBatch(this.gitDir);
     const found = await this.catFile.read(`${commit}:${clean}`);
     return found?.type === 'blob' ? found.bytes : null;
@@ -348,10 +353,16 @@ export class Workspace {
     return git(['diff-tree', '-r', '-p', '--binary', '--no-renames', a, b], { gitDir: this.gitDir });
   }
 
-  /** The changed paths and the diff between two commits of the private repo (e.g. the baseline and a trial: its cumulative change). */
-  changesBetween(a: string, b: string): Promise<{ changed: ChangedPath[]; diff: string }> {
+  /**
+   * The changed paths and the diff between two commits of the private repo (e.g. the
+   * baseline and a trial: its cumulative change): in-process where that is certain to
+   * give git's bytes (`diff-in-process.ts`), else from the long-lived differ.
+   */
+  async changesBetween(a: string, b: string): Promise<{ changed: ChangedPath[]; diff: string }> {
     const full = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
-    return full.test(a) && full.test(b) ? diffCommitsBatched(this.differ, this.gitDir, a, b, [join(this.gitDir, 'objects')]) : diffCommits(this.gitDir, a, b);
+    if (!full.test(a) || !full.test(b)) return diffCommits(this.gitDir, a, b);
+    const inProcess = (await plainPlumbingRepo(this.gitDir)) ? await diffInProcess(this.gitDir, this.objects, a, b) : null;
+    return inProcess ?? diffCommitsBatched(this.differ, this.gitDir, a, b, [join(this.gitDir, 'objects')]);
   }
 
   /**
