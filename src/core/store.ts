@@ -115,6 +115,15 @@ export interface TrialListFilter extends TrialFilter {
   light?: boolean | 'lineage';
 }
 
+/**
+ * One trial's stored diff (`Store.listTrialDiffs`), e.g.
+ * `{ id: 7, diff: 'diff --git a/train.py b/train.py\n...' }`; null when none was recorded.
+ */
+export interface TrialDiffRow {
+  id: number;
+  diff: string | null;
+}
+
 /** Which events `Store.listEvents` returns. */
 export interface EventFilter {
   /** Only events with id above this. */
@@ -371,6 +380,12 @@ export interface Store {
    * overview of a study of any size costs the server the same memory.
    */
   aggregateTrials?(studyId: number, options?: StudyAggregateOptions): Promise<StudyAggregates>;
+  /**
+   * Optional (both built-in stores have it): the stored diff of each of `ids` that exists,
+   * in id order, and nothing else of the record: what the dashboard's diff between two
+   * trials reads along both lineages. Without it the full records are read.
+   */
+  listTrialDiffs?(studyId: number, ids: readonly number[]): Promise<TrialDiffRow[]>;
   /** The most recently kept trial (the baseline when nothing else was kept), or null. */
   getIncumbent(studyId: number): Promise<TrialRecord | null>;
   countTrials(studyId: number, filter?: Pick<TrialFilter, 'status'>): Promise<number>;

@@ -168,7 +168,7 @@ function addTrialRoutes(app: Hono, hub: StudyHub): void {
     const from = entry.snapshot.trials.get(trialIdParam(againstText));
     if (!to) throw notFoundTrial(entry, c.req.param('id'));
     if (!from) throw notFoundTrial(entry, againstText);
-    return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace(), (ids) => entry.snapshot.full(ids)));
+    return c.json(await diffTrials(from, to, entry.snapshot.trials, await entry.source.workspace(), (ids) => entry.snapshot.diffs(ids)));
   });
 }
 

@@ -38,7 +38,7 @@ export async function incumbentView(entry: StudyEntry): Promise<IncumbentView> {
   if (incumbent && baseline && incumbent.id !== baseline.id) {
     let cached = diffs.get(entry);
     if (cached?.id !== incumbent.id) {
-      cached = { id: incumbent.id, diff: source.workspace().then((workspace) => diffTrials(baseline, incumbent, snapshot.trials, workspace, (ids) => snapshot.full(ids))) };
+      cached = { id: incumbent.id, diff: source.workspace().then((workspace) => diffTrials(baseline, incumbent, snapshot.trials, workspace, (ids) => snapshot.diffs(ids))) };
       diffs.set(entry, cached);
     }
     diff = await cached.diff;

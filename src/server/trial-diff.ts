@@ -21,15 +21,16 @@ export type TrialDiff =
 
 /**
  * The change that turns trial `from` into trial `to`. `byId` gives the parents; the
- * stored diffs come from `readFull` when given (a light snapshot holds no diffs: only
- * the steps shown are read), else from `byId`.
+ * stored diffs come from `readDiffs` when given (a light snapshot holds no diffs: only
+ * the diffs of the steps shown are read, e.g. `(ids) => snapshot.diffs(ids)`), else
+ * from `byId`.
  */
 export async function diffTrials(
   from: TrialRecord,
   to: TrialRecord,
   byId: ReadonlyMap<number, TrialRecord>,
   workspace: Workspace | null,
-  readFull?: (ids: readonly number[]) => Promise<ReadonlyMap<number, TrialRecord>>,
+  readDiffs?: (ids: readonly number[]) => Promise<ReadonlyMap<number, string | null>>,
 ): Promise<TrialDiff> {
   if (workspace !== null && from.commit !== null && to.commit !== null) {
     try {
@@ -42,16 +43,16 @@ export async function diffTrials(
   const down = ancestry(to, byId);
   const common = up.find((id) => down.includes(id));
   const shown = [...up.slice(0, common === undefined ? up.length : up.indexOf(common)), ...down.slice(0, common === undefined ? down.length : down.indexOf(common))];
-  const diffs = readFull ? await readFull(shown) : byId;
+  const diffs = readDiffs ? await readDiffs(shown) : new Map(shown.map((id) => [id, byId.get(id)?.diff ?? null]));
   const steps: TrialDiffStep[] = [];
   for (const id of up) {
     if (id === common) break;
-    steps.push({ trial: id, reversed: true, diff: reverseUnifiedDiff(diffs.get(id)?.diff ?? '') });
+    steps.push({ trial: id, reversed: true, diff: reverseUnifiedDiff(diffs.get(id) ?? '') });
   }
   const apply: TrialDiffStep[] = [];
   for (const id of down) {
     if (id === common) break;
-    apply.push({ trial: id, reversed: false, diff: diffs.get(id)?.diff ?? '' });
+    apply.push({ trial: id, reversed: false, diff: diffs.get(id) ?? '' });
   }
   steps.push(...apply.reverse());
   const note =

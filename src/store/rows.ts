@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { AutolabError } from '../core/errors.ts';
-import type { AncestorLink, StudyEvent, TrialResult } from '../core/store.ts';
+import type { AncestorLink, StudyEvent, TrialDiffRow, TrialResult } from '../core/store.ts';
 import { auditEventFromStored } from './audit-event-data.ts';
 import type { StudyRecord } from '../core/study.ts';
 import { deriveTrialFailure } from '../core/trial-failure.ts';
@@ -213,6 +213,14 @@ const ancestorRowSchema = trialRowSchema.pick({ id: true, parent: true, status: 
 export function ancestorFromRow(row: unknown): AncestorLink {
   const r = parseWith(ancestorRowSchema, row, 'trial row');
   return { id: r.id, parent: r.parent, status: r.status, label: r.label, labelDetail: r.label_detail, commit: r.commit_sha };
+}
+
+const diffRowSchema = trialRowSchema.pick({ id: true, diff: true });
+
+/** Validates a projected row of `listTrialDiffs` (`id, diff`). */
+export function trialDiffFromRow(row: unknown): TrialDiffRow {
+  const r = parseWith(diffRowSchema, row, 'trial row');
+  return { id: r.id, diff: r.diff };
 }
 
 const resultRowSchema = trialRowSchema.pick({ id: true, specialist: true, label: true, score: true }).extend({

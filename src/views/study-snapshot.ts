@@ -107,6 +107,18 @@ export class StudySnapshot {
     return new Map((await this.store.listTrials(this.study.id, { ids })).map((trial) => [trial.id, trial]));
   }
 
+  /**
+   * The stored diffs of `ids` (null where none was recorded; absent for an unknown id): for
+   * a light snapshot the store's projected `listTrialDiffs` when it has one (no other
+   * column read), else from `full`.
+   */
+  async diffs(ids: readonly number[]): Promise<Map<number, string | null>> {
+    if (this.light && typeof this.store.listTrialDiffs === 'function') {
+      return new Map((await this.store.listTrialDiffs(this.study.id, ids)).map((row) => [row.id, row.diff]));
+    }
+    return new Map([...(await this.full(ids))].map(([id, trial]) => [id, trial.diff]));
+  }
+
   /** Trial `id`'s events from the audit log, oldest first (read from the store). */
   events(id: number): Promise<StudyEvent[]> {
     return this.store.listEvents(this.study.id, { trialId: id, afterId: -1 });

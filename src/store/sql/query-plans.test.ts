@@ -16,7 +16,7 @@ import { SQLITE_DIALECT, SqliteStore } from '../sqlite-store.ts';
 import type { Dialect } from './dialect.ts';
 import type { SqlSession } from './driver.ts';
 import { listEvents } from './events.ts';
-import { countTrials, getIncumbent, getTrial, INCUMBENT_SQL, listAncestors, listTrials, requireUnfinishedTrialStateAndIncumbent, STATE_AND_INCUMBENT_SQL } from './read-trials.ts';
+import { countTrials, getIncumbent, getTrial, INCUMBENT_SQL, listAncestors, listTrialDiffs, listTrials, requireUnfinishedTrialStateAndIncumbent, STATE_AND_INCUMBENT_SQL } from './read-trials.ts';
 
 /** Runs the read operations over `session`, as the store would. */
 async function runReads(session: SqlSession): Promise<void> {
@@ -38,6 +38,7 @@ async function runReads(session: SqlSession): Promise<void> {
   // The dashboard's light snapshot: light pages of trials, one trial's events, the slots' events, the last event.
   await listTrials(session, 1, { afterId: 2, limit: 5000, light: true });
   await listTrials(session, 1, { ids: [2, 4], light: true });
+  await listTrialDiffs(session, 1, [6, 2, 4]); // the diff between two trials: the stored diffs of the steps shown
   await listEvents(session, 1, { trialId: 3, afterId: -1 });
   await listEvents(session, 1, { afterId: -1, limit: 20_000, types: ['trial.started'] });
   await listEvents(session, 1, { descending: true, limit: 1 });

@@ -1,8 +1,8 @@
 /** Reading trials: one trial, the filtered list, the count, and the incumbent. */
 import { AutolabError } from '../../core/errors.ts';
-import type { AncestorLink, TrialFilter, TrialListFilter } from '../../core/store.ts';
+import type { AncestorLink, TrialDiffRow, TrialFilter, TrialListFilter } from '../../core/store.ts';
 import { FINISHED_STATUSES, type TrialRecord } from '../../core/trial.ts';
-import { ancestorFromRow, trialFromRow, UNFINISHED_STATE_COLUMNS, unfinishedStateFromRow, type UnfinishedTrialState } from '../rows.ts';
+import { ancestorFromRow, trialDiffFromRow, trialFromRow, UNFINISHED_STATE_COLUMNS, unfinishedStateFromRow, type UnfinishedTrialState } from '../rows.ts';
 import { firstRow, type SqlSession } from './driver.ts';
 
 /** The most recently kept trial: the latest `kept_at` (uses the `trials_kept` index). */
@@ -166,6 +166,20 @@ export async function listTrials(session: SqlSession, studyId: number, filter: T
     params.push(filter.limit);
   }
   return (await session.all(sql, params)).map(trialFromRow);
+}
+
+/**
+ * The stored diff of each of `ids` (existing ones, id order), projected to `id, diff`: what
+ * the dashboard's diff between two trials shows, without reading or validating the rest of
+ * each record. Lists longer than `IDS_PER_QUERY` are read in chunks.
+ */
+export async function listTrialDiffs(session: SqlSession, studyId: number, ids: readonly number[]): Promise<TrialDiffRow[]> {
+  const rows: TrialDiffRow[] = [];
+  for (let start = 0; start < ids.length; start += IDS_PER_QUERY) {
+    const { where, params } = trialWhere(studyId, { ids: ids.slice(start, start + IDS_PER_QUERY) });
+    for (const row of await session.all(`SELECT id, diff FROM trials WHERE ${where} ORDER BY id`, params)) rows.push(trialDiffFromRow(row));
+  }
+  return rows.sort((a, b) => a.id - b.id);
 }
 
 /** An empty `status` list counts nothing. */

@@ -25,7 +25,7 @@
  */
 import { AutolabError } from '../../core/errors.ts';
 import { AUDIT_EVENT_TYPES, type AuditEventMap, type AuditEventType } from '../../core/audit-events.ts';
-import type { AcceptanceDecision, AncestorLink, EventFilter, ProgressWriteOptions, Store, StudyEvent, TrialDraft, TrialFilter, TrialListFilter, TrialOutcome, TrialProgress, TrialProgressEvent, TrialResult, TrialResultFilter, TrialSummary, StudyAggregates, StudyAggregateOptions } from '../../core/store.ts';
+import type { AcceptanceDecision, AncestorLink, EventFilter, ProgressWriteOptions, Store, StudyEvent, TrialDiffRow, TrialDraft, TrialFilter, TrialListFilter, TrialOutcome, TrialProgress, TrialProgressEvent, TrialResult, TrialResultFilter, TrialSummary, StudyAggregates, StudyAggregateOptions } from '../../core/store.ts';
 import type { StudyRecord } from '../../core/study.ts';
 import type { TrialLevelRecord } from '../../core/fidelity.ts';
 import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
@@ -37,7 +37,7 @@ import { appendEvent, listEvents } from './events.ts';
 import { finishTrial } from './finish-trial.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
 import { SqlResearchMemory } from './research-memory.ts';
-import { countTrials, getIncumbent, getTrial, listAncestors, listTrials, stateAndIncumbentRead } from './read-trials.ts';
+import { countTrials, getIncumbent, getTrial, listAncestors, listTrialDiffs, listTrials, stateAndIncumbentRead } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelDraft } from './trial-levels.ts';
 import { applyProgress, heartbeat, updateTrial } from './update-trial.ts';
@@ -170,6 +170,11 @@ export abstract class SqlStore implements Store {
     const decides = [...(filter.status === undefined ? [] : (['status'] as const)), ...(filter.tree === undefined ? [] : (['tree'] as const))];
     if (decides.length > 0 && this.progress.changes(studyId, decides)) await this.commitBeforeRead();
     return this.readSeeingProgress(studyId, () => listTrials(this.reader('list trials'), studyId, filter));
+  }
+
+  /** The stored diffs of `ids`, projected to `id, diff` (the dashboard's diff between trials). */
+  listTrialDiffs(studyId: number, ids: readonly number[]): Promise<TrialDiffRow[]> {
+    return this.readSeeingProgress(studyId, () => listTrialDiffs(this.reader('read stored diffs'), studyId, ids));
   }
 
   /** The chain from `trialId` up to the baseline, `trialId` first, in one query. */
