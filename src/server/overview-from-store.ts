@@ -13,7 +13,7 @@ import { failureOf } from '../core/trial-failure.ts';
 import type { FailureLabel, TrialRecord } from '../core/trial.ts';
 import type { ScorePlotData } from '../../web/plots/index.js';
 import type { FailureCause } from '../views/failures-by-cause.ts';
-import type { StudyOverview } from '../views/overview.ts';
+import { incumbentCard, outcomeBars, type StudyOverview } from '../views/overview.ts';
 import { SCORE_PLOT_FAILURES, SCORE_PLOT_POINTS } from '../views/score-plot-downsample.ts';
 import { specialistTableOf } from '../views/specialist-table.ts';
 import { summarizeTrial } from '../views/trial-summary.ts';
@@ -64,26 +64,12 @@ export async function overviewFromStore(input: OverviewFromStoreInput): Promise<
     revision: input.revision,
     counts,
     baseline: { score: baselineScore },
-    incumbent: incumbent && {
-      id: incumbent.id,
-      score: incumbent.score,
-      deltaVsBaseline: incumbent.score !== null && baselineScore !== null ? incumbent.score - baselineScore : null,
-      specialist: incumbent.specialist,
-      hypothesis: incumbent.hypothesis,
-    },
+    incumbent: incumbentCard(incumbent, baselineScore),
     costUsd: aggregates.groups.reduce((sum, group) => sum + group.costUsd, 0),
     computeMs: aggregates.groups.reduce((sum, group) => sum + group.computeMs, 0),
     scorePlot: scorePlot(aggregates, objective, baselineScore, labels, max, maxFailures),
     timeline: null,
-    outcomes: {
-      total: counts.total,
-      rows: [
-        { key: 'kept', kind: 'status', count: counts.kept },
-        { key: 'discarded', kind: 'status', count: counts.discarded },
-        { key: 'running', kind: 'status', count: counts.running + counts.pending },
-        ...[...labels].sort((a, b) => b[1] - a[1]).map(([key, count]) => ({ key, kind: 'label' as const, count })),
-      ],
-    },
+    outcomes: outcomeBars(counts, labels),
     specialists: specialistTableOf(own, chain, objective),
     chain: chain.map(summary),
     recent: recentIds.flatMap((id) => (records.has(id) ? [summary(records.get(id)!)] : [])),

@@ -83,28 +83,14 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
   const chain = chainTo(incumbent, byId);
   const plotted = downsampleScorePlot(scorePlot, options.maxScorePoints, options.maxScoreFailures);
   const baselineScore = byId.get(0)?.score ?? null;
-  const outcomes: OutcomeBarsData = {
-    total: counts.total,
-    rows: [
-      { key: 'kept', kind: 'status', count: counts.kept },
-      { key: 'discarded', kind: 'status', count: counts.discarded },
-      { key: 'running', kind: 'status', count: counts.running + counts.pending },
-      ...[...labelCounts].sort((a, b) => b[1] - a[1]).map(([key, count]) => ({ key, kind: 'label' as const, count })),
-    ],
-  };
+  const outcomes = outcomeBars(counts, labelCounts);
   const summary = (trial: TrialRecord) => summarizeTrial(trial, byId, objective);
   return {
     study: { id: input.study.id, name: input.study.name, createdAt: input.study.createdAt, elapsedMs: input.study.elapsedMs, objective },
     revision: input.revision,
     counts,
     baseline: { score: baselineScore },
-    incumbent: incumbent && {
-      id: incumbent.id,
-      score: incumbent.score,
-      deltaVsBaseline: incumbent.score !== null && baselineScore !== null ? incumbent.score - baselineScore : null,
-      specialist: incumbent.specialist,
-      hypothesis: incumbent.hypothesis,
-    },
+    incumbent: incumbentCard(incumbent, baselineScore),
     costUsd,
     computeMs,
     scorePlot: plotted,
@@ -114,5 +100,31 @@ export function buildOverview(input: OverviewInput, options: { timeline?: boolea
     chain: chain.map(summary),
     recent: trials.slice(-RECENT).reverse().map(summary),
     failures: failuresByCause(trials).slice(0, CAUSES).map((cause) => ({ ...cause, trials: cause.trials.slice(-CAUSE_TRIALS) })),
+  };
+}
+
+/** The overview's incumbent card: its score and its delta against the baseline's. */
+export function incumbentCard(incumbent: TrialRecord | null, baselineScore: number | null): StudyOverview['incumbent'] {
+  return (
+    incumbent && {
+      id: incumbent.id,
+      score: incumbent.score,
+      deltaVsBaseline: incumbent.score !== null && baselineScore !== null ? incumbent.score - baselineScore : null,
+      specialist: incumbent.specialist,
+      hypothesis: incumbent.hypothesis,
+    }
+  );
+}
+
+/** The outcome bars: kept, discarded, in flight, then each failure label, most frequent first. */
+export function outcomeBars(counts: StudyOverview['counts'], labelCounts: ReadonlyMap<FailureLabel, number>): OutcomeBarsData {
+  return {
+    total: counts.total,
+    rows: [
+      { key: 'kept', kind: 'status', count: counts.kept },
+      { key: 'discarded', kind: 'status', count: counts.discarded },
+      { key: 'running', kind: 'status', count: counts.running + counts.pending },
+      ...[...labelCounts].sort((a, b) => b[1] - a[1]).map(([key, count]) => ({ key, kind: 'label' as const, count })),
+    ],
   };
 }
