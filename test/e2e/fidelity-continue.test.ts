@@ -6,8 +6,8 @@ import type { TrialLevelRecord } from '../../src/core/fidelity.ts';
 import type { StudyEvent } from '../../src/core/store.ts';
 import type { TrialRecord } from '../../src/core/trial.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import type { FidelityFunnel } from '../../src/views/fidelity-funnel.ts';
+import { storedStudy } from '../../src/testing/stored-study.ts';
 import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
 import { gitIn, makePatch, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 import { patchProposal, ScriptedSpecialist } from '../../src/testing/scripted-specialist.ts';
@@ -130,18 +130,7 @@ describe('a continued ladder (`continue: true`): promoted runs resume from the l
   });
 });
 
-async function stored(dir: string): Promise<{ trials: TrialRecord[]; levels: TrialLevelRecord[]; events: StudyEvent[] }> {
-  const file = join(dir, '.autolab', 'autolab.db');
-  if (!existsSync(file)) return { trials: [], levels: [], events: [] };
-  const store = await SqliteStore.open(file);
-  try {
-    const study = await store.getStudy('ladder-resume');
-    if (!study) return { trials: [], levels: [], events: [] };
-    return { trials: await store.listTrials(study.id), levels: await store.listTrialLevels(study.id), events: await store.listEvents(study.id) };
-  } finally {
-    await store.close();
-  }
-}
+const stored = (dir: string) => storedStudy(dir, 'ladder-resume');
 
 describe('a continued ladder whose driver is killed while a promoted run resumes', () => {
   it('resumes that level from the same checkpoint after the restart, charging only the increment', async () => {

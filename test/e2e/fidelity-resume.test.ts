@@ -1,10 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { TrialLevelRecord } from '../../src/core/fidelity.ts';
-import type { StudyEvent } from '../../src/core/store.ts';
-import type { TrialRecord } from '../../src/core/trial.ts';
-import { SqliteStore } from '../../src/store/sqlite-store.ts';
+import { storedStudy } from '../../src/testing/stored-study.ts';
 import { runCli, startCli, waitFor } from '../../src/testing/cli.ts';
 import { gitIn, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 
@@ -14,18 +11,7 @@ afterAll(async () => {
   for (const cleanup of cleanups) await cleanup();
 });
 
-async function stored(dir: string): Promise<{ trials: TrialRecord[]; levels: TrialLevelRecord[]; events: StudyEvent[] }> {
-  const file = join(dir, '.autolab', 'autolab.db');
-  if (!existsSync(file)) return { trials: [], levels: [], events: [] };
-  const store = await SqliteStore.open(file);
-  try {
-    const study = await store.getStudy('ladder');
-    if (!study) return { trials: [], levels: [], events: [] };
-    return { trials: await store.listTrials(study.id), levels: await store.listTrialLevels(study.id), events: await store.listEvents(study.id) };
-  } finally {
-    await store.close();
-  }
-}
+const stored = (dir: string) => storedStudy(dir, 'ladder');
 
 describe('a fidelity ladder resumed after its driver was killed mid-ladder', () => {
   it('takes over the trials measured part of the way up and finishes their climb, losing and doubling nothing', async () => {
