@@ -15,7 +15,6 @@ import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
 import { parseGate } from '../src/core/gates.ts';
 import { classifyOutcome, type PhaseFacts, type TrialFacts } from '../src/core/outcome.ts';
 import type { ProposalContext } from '../src/core/specialist.ts';
-import type { SpecialistSpec, TaskSpec } from '../src/core/task.ts';
 import type { FailureLabel, TrialRecord } from '../src/core/trial.ts';
 import { parseMetricsLine } from '../src/evaluator/metrics-line.ts';
 import { LocalExecutor } from '../src/executors/local/local-executor.ts';
@@ -27,6 +26,8 @@ import type { KnobValues } from '../src/specialists/knobs/knob-value.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 import type { FailureRecipe } from './failures-recipes.ts';
 import { trialHistoryOf } from '../src/core/trial-history.ts';
+import { knobsTask } from '../src/testing/knobs-task.ts';
+import { makeSampledTrial } from '../src/testing/trial-fixture.ts';
 
 export const PYTHON = process.env.AUTOLAB_PYTHON ?? '/usr/bin/python3';
 
@@ -70,42 +71,6 @@ export async function runRecipe(recipe: FailureRecipe, values: KnobValues, dir: 
     : { metrics: outcome.metrics, label: outcome.label, detail: outcome.detail, logExcerpt, score: null };
 }
 
-function taskFor(recipe: FailureRecipe, options: AutolabStudyOptions, trials: number): { task: TaskSpec; spec: SpecialistSpec } {
-  const spec: SpecialistSpec = { name: 'tuner', kind: 'knobs', surface: 'params', options: { sampler: options.sampler, learn_failures: options.learn } };
-  const task: TaskSpec = {
-    name: `bench-failures-${recipe.name}`,
-    taskFile: join(recipe.dir, 'autolab.yaml'),
-    root: recipe.dir,
-    repo: recipe.dir,
-    baseline: 'HEAD',
-    objective: { metric: recipe.metric, direction: 'minimize' },
-    run: { command: `${PYTHON} train.py params.json`, timeoutMs: 120_000, outputCapBytes: 1 << 20 },
-    score: { command: 'true', timeoutMs: 1000 },
-    protected: [],
-    gates: recipe.gates.map((gate) => parseGate(gate)!),
-    surfaces: { params: { name: 'params', paths: ['params.json'], knobs: recipe.knobs, ...(options.declared ? { constraints: recipe.declared } : {}) } },
-    specialists: [spec],
-    parallel: 1,
-    gpus: [],
-    budget: { trials },
-    limits: { maxDiffBytes: 1 << 20, maxFileBytes: 1 << 20, maxArtifactBytes: 1 << 30 },
-    acceptance: { rule: 'better', margin: 0 },
-    seed: 1,
-    envPass: [],
-    envSet: {},
-  };
-  return { task, spec };
-}
-
-function record(id: number, fields: Partial<TrialRecord>): TrialRecord {
-  return {
-    studyId: 1, id, specialist: 'tuner', parent: null, hypothesis: '', notes: '', expectedDelta: null, status: 'kept', label: null, labelDetail: null,
-    commit: `c${id}`, tree: null, diff: null, metrics: {}, score: null, seed: 1, timings: {}, cost: null, logExcerpt: '', failure: null, edit: null, owner: null,
-    createdAt: '2025-01-01T00:00:00Z', startedAt: null, finishedAt: null, heartbeatAt: null, repeats: [], curve: [],
-    ...fields,
-  };
-}
-
 export interface AutolabStudyOptions {
   /** The knobs specialist's `sampler` option. */
   sampler: string;
@@ -139,7 +104,18 @@ export interface StudyResult {
 
 /** Runs the baseline and then `trials` proposals of the knobs specialist on the recipe. */
 export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trials: number, options: AutolabStudyOptions): Promise<StudyResult> {
-  const { task, spec } = taskFor(recipe, options, trials);
+  const { task, spec } = knobsTask({
+    name: `bench-failures-${recipe.name}`,
+    root: recipe.dir,
+    knobs: recipe.knobs,
+    surface: { name: 'params', paths: ['params.json'], ...(options.declared ? { constraints: recipe.declared } : {}) },
+    options: { sampler: options.sampler, learn_failures: options.learn },
+    metric: recipe.metric,
+    run: { command: `${PYTHON} train.py params.json`, timeoutMs: 120_000 },
+    gates: recipe.gates.map((gate) => parseGate(gate)!),
+    trials,
+    maxArtifactBytes: 1 << 30,
+  });
   const specialist = createKnobsSpecialist(spec, task);
   const random = mulberry32(0x5eed + seed * 7919);
   const files = new Map<number, Record<string, string>>([[0, { 'params.json': `${JSON.stringify(recipe.baseline, null, 2)}\n` }]]);
@@ -147,7 +123,7 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
   const dir = await mkdtemp(join(options.workDir, `${recipe.name}-${options.sampler}-${options.learn ? 'learn' : 'blind'}${options.declared ? '-declared' : ''}-s${seed}-`));
   const baseline = await runRecipe(recipe, recipe.baseline, dir, options.executor);
   if (baseline.score === null) throw new Error(`the baseline of ${recipe.name} failed: ${baseline.label} ${baseline.detail}`);
-  const trialList: TrialRecord[] = [record(0, { specialist: 'baseline', score: baseline.score, metrics: baseline.metrics })];
+  const trialList: TrialRecord[] = [makeSampledTrial(0, { specialist: 'baseline', score: baseline.score, metrics: baseline.metrics })];
   let incumbent = trialList[0]!;
   const failures: Partial<Record<FailureLabel, number>> = {};
   let failed = 0;
@@ -182,11 +158,11 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
     if (outcome.label !== null) {
       failed += 1;
       failures[outcome.label] = (failures[outcome.label] ?? 0) + 1;
-      trialList.push(record(id, { ...base, status: 'failed', label: outcome.label, labelDetail: outcome.detail, metrics: outcome.metrics }));
+      trialList.push(makeSampledTrial(id, { ...base, status: 'failed', label: outcome.label, labelDetail: outcome.detail, metrics: outcome.metrics }));
       continue;
     }
     const kept = (outcome.score as number) < (incumbent.score as number);
-    const trial = record(id, { ...base, status: kept ? 'kept' : 'discarded', score: outcome.score, metrics: outcome.metrics });
+    const trial = makeSampledTrial(id, { ...base, status: kept ? 'kept' : 'discarded', score: outcome.score, metrics: outcome.metrics });
     trialList.push(trial);
     if (kept) incumbent = trial;
   }

@@ -8,7 +8,6 @@
  */
 import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
 import type { ProposalContext } from '../src/core/specialist.ts';
-import type { SpecialistSpec, TaskSpec } from '../src/core/task.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
 import { readKnobValues } from '../src/specialists/knobs/knob-io.ts';
 import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist.ts';
@@ -16,6 +15,8 @@ import { createRandomSampler } from '../src/specialists/knobs/random-sampler.ts'
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 import type { BenchFunction } from './samplers-functions.ts';
 import { trialHistoryOf } from '../src/core/trial-history.ts';
+import { knobsTask } from '../src/testing/knobs-task.ts';
+import { makeSampledTrial } from '../src/testing/trial-fixture.ts';
 
 export interface StudyResult {
   best: number;
@@ -24,80 +25,19 @@ export interface StudyResult {
   proposeMs: number;
 }
 
-function taskFor(fn: BenchFunction, sampler: string, trials: number): { task: TaskSpec; spec: SpecialistSpec } {
-  const spec: SpecialistSpec = { name: 'tuner', kind: 'knobs', surface: 'params', options: { sampler } };
-  const task: TaskSpec = {
-    name: `bench-${fn.name}`,
-    taskFile: '/bench/autolab.yaml',
-    root: '/bench',
-    repo: '/bench',
-    baseline: 'HEAD',
-    objective: { metric: 'value', direction: 'minimize' },
-    run: { command: 'true', timeoutMs: 1000, outputCapBytes: 1 << 20 },
-    score: { command: 'true', timeoutMs: 1000 },
-    protected: [],
-    gates: [],
-    surfaces: { params: { name: 'params', paths: ['params.json'], knobs: fn.knobs } },
-    specialists: [spec],
-    parallel: 1,
-    gpus: [],
-    budget: { trials },
-    limits: { maxDiffBytes: 1 << 20, maxFileBytes: 1 << 20, maxArtifactBytes: 1 << 20 },
-    acceptance: { rule: 'better', margin: 0 },
-    seed: 1,
-    envPass: [],
-    envSet: {},
-  };
-  return { task, spec };
-}
-
-function record(id: number, fields: Partial<TrialRecord>): TrialRecord {
-  return {
-    studyId: 1,
-    id,
-    specialist: 'tuner',
-    parent: null,
-    hypothesis: '',
-    notes: '',
-    expectedDelta: null,
-    status: 'kept',
-    label: null,
-    labelDetail: null,
-    commit: `c${id}`,
-    tree: null,
-    diff: null,
-    metrics: {},
-    score: null,
-    seed: 1,
-    timings: {},
-    cost: null,
-    logExcerpt: '',
-    failure: null,
-    edit: null,
-    owner: null,
-    createdAt: '2025-01-01T00:00:00Z',
-    startedAt: null,
-    finishedAt: null,
-    heartbeatAt: null,
-    repeats: [],
-    curve: [],
-    ...fields,
-  };
-}
-
 /**
  * Runs `trials` evaluations (the baseline, a uniform random point drawn from `seed`, counts
  * as the first) with the named sampler; returns the best value found and its regret.
  */
 export async function runSamplerStudy(fn: BenchFunction, sampler: string, seed: number, trials: number): Promise<StudyResult> {
-  const { task, spec } = taskFor(fn, sampler, trials);
+  const { task, spec } = knobsTask({ name: `bench-${fn.name}`, knobs: fn.knobs, options: { sampler }, trials });
   const specialist = createKnobsSpecialist(spec, task);
   const random = mulberry32(0x5eed + seed * 7919);
   // The baseline recipe: a uniform random point (the same for every sampler of this seed).
   const start = createRandomSampler({ globalProbability: 1, maxChanged: fn.knobs.length }).sample(fn.knobs, [], {}, mulberry32(0xba5e + seed));
   const files = new Map<number, Record<string, string>>([[0, { 'params.json': `${JSON.stringify(start, null, 2)}\n` }]]);
   const baselineScore = fn.evaluate(start);
-  const trialList: TrialRecord[] = [record(0, { specialist: 'baseline', score: baselineScore, metrics: { value: baselineScore } })];
+  const trialList: TrialRecord[] = [makeSampledTrial(0, { specialist: 'baseline', score: baselineScore, metrics: { value: baselineScore } })];
   let incumbent = trialList[0]!;
   let proposeMs = 0;
   const abort = new AbortController();
@@ -128,7 +68,7 @@ export async function runSamplerStudy(fn: BenchFunction, sampler: string, seed: 
     const values = await readKnobValues(async (path) => next[path] ?? null, fn.knobs);
     const value = fn.evaluate(values);
     const kept = value < (incumbent.score as number);
-    const trial = record(id, { parent: incumbent.id, hypothesis: proposal.hypothesis, notes: proposal.notes ?? '', status: kept ? 'kept' : 'discarded', score: value, metrics: { value } });
+    const trial = makeSampledTrial(id, { parent: incumbent.id, hypothesis: proposal.hypothesis, notes: proposal.notes ?? '', status: kept ? 'kept' : 'discarded', score: value, metrics: { value } });
     trialList.push(trial);
     if (kept) incumbent = trial;
   }

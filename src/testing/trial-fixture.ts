@@ -34,3 +34,14 @@ export function makeTrial(overrides: Partial<TrialRecord> & { id: number }): Tri
     ...overrides,
   };
 }
+
+/**
+ * A trial as the sampler benches and the knobs specialist's tests record one: no parent,
+ * hypothesis, tree, diff or times unless given, seed 1, kept unless said.
+ *
+ * @example
+ * const baseline = makeSampledTrial(0, { specialist: 'baseline', score: 3.2, metrics: { value: 3.2 } });
+ */
+export function makeSampledTrial(id: number, fields: Partial<TrialRecord> = {}): TrialRecord {
+  return makeTrial({ id, parent: null, hypothesis: '', status: 'kept', tree: null, diff: null, seed: 1, createdAt: '2025-01-01T00:00:00Z', startedAt: null, finishedAt: null, ...fields });
+}

@@ -11,6 +11,8 @@ import { observationRole } from './knob-observations.ts';
 import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sampler.ts';
 import { readKnobValues } from './knob-io.ts';
 import { createKnobsSpecialist } from './knobs-specialist.ts';
+import { knobsTask } from '../../testing/knobs-task.ts';
+import { makeSampledTrial } from '../../testing/trial-fixture.ts';
 
 const KNOBS: KnobSpec[] = [
   { name: 'lr', file: 'config.json', key: 'optimizer.lr', type: 'float', low: 1e-4, high: 1, log: true },
@@ -28,64 +30,22 @@ const BASELINE_FILES: Record<string, string> = {
 };
 
 function makeTask(knobs: KnobSpec[] = KNOBS, options: Record<string, unknown> = {}): { task: TaskSpec; spec: SpecialistSpec } {
-  const spec: SpecialistSpec = { name: 'tuner', kind: 'knobs', surface: 'hyper', options };
-  const task: TaskSpec = {
-    name: 'toy',
-    taskFile: '/tmp/toy/autolab.yaml',
-    root: '/tmp/toy',
-    repo: '/tmp/toy',
-    baseline: 'HEAD',
-    objective: { metric: 'loss', direction: 'minimize' },
-    run: { command: 'python train.py', timeoutMs: 60_000, outputCapBytes: 1 << 20 },
-    score: { command: 'python score.py', timeoutMs: 60_000 },
-    protected: [],
-    gates: [],
-    surfaces: { hyper: { name: 'hyper', paths: ['config.json', 'train.py', 'schedule.yaml'], knobs } },
-    specialists: [spec],
-    parallel: 1,
-    gpus: [],
-    budget: {},
-    limits: { maxDiffBytes: 1 << 20, maxFileBytes: 1 << 20, maxArtifactBytes: 1 << 30 },
-    acceptance: { rule: 'better', margin: 0 },
-    seed: 1,
-    envPass: [],
-    envSet: {},
-  };
-  return { task, spec };
+  const surface = { name: 'hyper', paths: ['config.json', 'train.py', 'schedule.yaml'] };
+  const run = { command: 'python train.py', timeoutMs: 60_000 };
+  return knobsTask({ name: 'toy', root: '/tmp/toy', knobs, surface, options, metric: 'loss', run, score: { command: 'python score.py', timeoutMs: 60_000 }, maxArtifactBytes: 1 << 30 });
 }
 
 function trial(id: number, status: TrialStatus, extra: Partial<TrialRecord> = {}): TrialRecord {
-  return {
-    studyId: 1,
-    id,
-    specialist: id === 0 ? 'baseline' : 'tuner',
-    parent: id === 0 ? null : 0,
-    hypothesis: id === 0 ? 'baseline' : `trial ${id}`,
-    repeats: [],
-    curve: [],
-    notes: '',
-    expectedDelta: null,
+  const baseline = id === 0;
+  return makeSampledTrial(id, {
+    specialist: baseline ? 'baseline' : 'tuner',
+    parent: baseline ? null : 0,
+    hypothesis: baseline ? 'baseline' : `trial ${id}`,
     status,
-    label: null,
-    labelDetail: null,
     commit: status === 'pending' ? null : `commit${id}`,
-    tree: null,
-    diff: null,
-    metrics: {},
     score: status === 'kept' || status === 'discarded' ? 1 - id / 100 : null,
-    seed: 1,
-    timings: {},
-    cost: null,
-    logExcerpt: '',
-    failure: null,
-    edit: null,
-    owner: null,
-    createdAt: '2025-01-01T00:00:00Z',
-    startedAt: null,
-    finishedAt: null,
-    heartbeatAt: null,
     ...extra,
-  };
+  });
 }
 
 function lineageFor(incumbent: TrialRecord): LineageFeedback {
