@@ -1,22 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TypedEmitter, type StudyEventMap } from '../core/events.ts';
-import { makeRecipeRepo } from '../testing/recipe-repo.ts';
 import { openStudy } from './open-study.ts';
+import { useRecipeRepos } from '../testing/recipe-repos.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'recipe');
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function recipe(): Promise<string> {
-  const repo = await makeRecipeRepo(FIXTURE);
-  cleanups.push(repo.cleanup);
-  return repo.dir;
-}
+const repos = useRecipeRepos(FIXTURE);
+const { recipe } = repos;
 
 async function events(dir: string): Promise<string[]> {
   const study = await openStudy(dir);
@@ -69,7 +61,7 @@ describe('a new study never reuses an old one\'s folders', () => {
     const oldTarget = readFileSync(join(studies, 'fixture', 'holdout', 'target.json'), 'utf8');
 
     const fresh = await openStudy(dir, { create: true, fresh: true });
-    cleanups.push(() => fresh.close());
+    repos.defer(() => fresh.close());
     const archived = (await fresh.store.listStudies()).map((study) => study.name).find((name) => name.startsWith('fixture@'))!;
     expect(archived).toBeDefined();
     expect(readFileSync(join(studies, archived, 'holdout', 'target.json'), 'utf8')).toBe(oldTarget);
@@ -90,7 +82,7 @@ describe('a new study never reuses an old one\'s folders', () => {
     const emitter = new TypedEmitter<StudyEventMap>();
     emitter.on('warning', (warning) => warnings.push(warning.code));
     const study = await openStudy(dir, { create: true, events: emitter });
-    cleanups.push(() => study.close());
+    repos.defer(() => study.close());
     expect(warnings).toContain('study_folder_set_aside');
     const names = await readdir(join(dir, '.autolab', 'studies'));
     const aside = names.find((name) => name.startsWith('fixture@orphaned-'))!;
@@ -102,12 +94,12 @@ describe("the study's setup output is verified before trials run", () => {
   it('a held-out file replaced after setup (as a checkout of a branch carrying .autolab/ would) stops the next run', async () => {
     const dir = await recipe();
     const study = await openStudy(dir, { create: true });
-    cleanups.push(() => study.close());
+    repos.defer(() => study.close());
     await study.prepare(new AbortController().signal);
     const target = join(dir, '.autolab', 'studies', 'fixture', 'holdout', 'target.json');
     writeFileSync(target, JSON.stringify({ target: 0 }));
     const again = await openStudy(dir, { create: true });
-    cleanups.push(() => again.close());
+    repos.defer(() => again.close());
     await expect(again.prepare(new AbortController().signal)).rejects.toMatchObject({ name: 'SetupError', message: expect.stringMatching(/setup output changed since setup wrote it: holdout\/target\.json \(changed\)/) });
   });
 });

@@ -1,28 +1,21 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TrialRecord } from '../core/trial.ts';
-import { makePatch, makeRecipeRepo } from '../testing/recipe-repo.ts';
+import { makePatch } from '../testing/recipe-repo.ts';
 import { patchProposal, ScriptedSpecialist } from '../testing/scripted-specialist.ts';
 import { openStudy, waitForStudy } from './open-study.ts';
+import { useRecipeRepos } from '../testing/recipe-repos.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'recipe');
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function recipe(): Promise<string> {
-  const repo = await makeRecipeRepo(FIXTURE);
-  cleanups.push(repo.cleanup);
-  return repo.dir;
-}
+const repos = useRecipeRepos(FIXTURE);
+const { recipe } = repos;
 
 describe('the Study facade', () => {
   it('study.run() prepares, measures the baseline, drives the given specialists and summarises', async () => {
     const dir = await recipe();
     const patch = await makePatch(dir, { 'config.json': '{ "x": 2.5 }\n' });
     const study = await openStudy(dir, { create: true });
-    cleanups.push(() => study.close());
+    repos.defer(() => study.close());
     const ready: Array<{ baseline: TrialRecord; incumbent: TrialRecord | null }> = [];
     const tuner = new ScriptedSpecialist('tuner', [patchProposal('tuner', 0, patch, { hypothesis: 'x closer to 3' })]);
     const summary = await study.run({ trials: 1, specialists: [tuner], onReady: (state) => ready.push(state) });
@@ -35,7 +28,7 @@ describe('the Study facade', () => {
   it('refuses --remote and work() on a store that hosts cannot share', async () => {
     const dir = await recipe();
     const study = await openStudy(dir, { create: true });
-    cleanups.push(() => study.close());
+    repos.defer(() => study.close());
     await expect(study.run({ remote: true, specialists: [] })).rejects.toMatchObject({ name: 'UsageError', message: expect.stringMatching(/needs a store they share/) });
     await expect(study.work()).rejects.toMatchObject({ name: 'UsageError', message: expect.stringMatching(/no work queue/) });
     const never = new AbortController().signal;

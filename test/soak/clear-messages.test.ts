@@ -2,23 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { openStudy } from '../../src/engine/open-study.ts';
 import { CLI, runCli } from '../../src/testing/cli.ts';
-import { makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
+import { makePatch, readText } from '../../src/testing/recipe-repo.ts';
+import { useRecipeRepos } from '../../src/testing/recipe-repos.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const isRoot = process.getuid?.() === 0;
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function recipe(): Promise<string> {
-  const repo = await makeRecipeRepo(FIXTURE);
-  cleanups.push(repo.cleanup);
-  return repo.dir;
-}
+const repos = useRecipeRepos(FIXTURE);
+const { recipe } = repos;
 
 /** A user message: the problem and what to do, never a stack trace. */
 function expectClearMessage(stderr: string): void {
@@ -32,7 +25,7 @@ describe('machine trouble gets a clear message', () => {
     const dir = await recipe();
     chmodSync(dir, 0o755);
     chmodSync(join(dir, 'autolab.yaml'), 0o000);
-    cleanups.push(() => chmodSync(join(dir, 'autolab.yaml'), 0o644));
+    repos.defer(() => chmodSync(join(dir, 'autolab.yaml'), 0o644));
     // root reads everything: run the CLI as nobody to see what a user without the right sees
     const result = isRoot
       ? spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, CLI, 'run', dir], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', AUTOLAB_PLAIN: '1' } })
@@ -45,7 +38,7 @@ describe('machine trouble gets a clear message', () => {
   it('git missing from PATH', async () => {
     const dir = await recipe();
     const emptyBin = mkdtempSync(join(tmpdir(), 'autolab-nogit-'));
-    cleanups.push(() => rmSync(emptyBin, { recursive: true, force: true }));
+    repos.defer(() => rmSync(emptyBin, { recursive: true, force: true }));
     const result = await runCli(['run', dir, '--trials', '1'], { env: { PATH: emptyBin } });
     expect(result.code, result.stderr).toBe(1);
     expectClearMessage(result.stderr);
@@ -56,7 +49,7 @@ describe('machine trouble gets a clear message', () => {
   it('a full artifact disk: the machine is at fault (infra_error), with where and what to do', async (context) => {
     const dir = await recipe();
     const study = await openStudy(dir, { create: true });
-    cleanups.push(() => study.close());
+    repos.defer(() => study.close());
     const signal = new AbortController().signal;
     await study.prepare(signal);
     const trials = join(dir, '.autolab', 'studies', 'fixture', 'trials');
@@ -66,7 +59,7 @@ describe('machine trouble gets a clear message', () => {
       context.skip(`cannot mount a tiny tmpfs here (${(mounted.stderr || mounted.error?.message || '').trim()})`);
       return;
     }
-    cleanups.push(() => void spawnSync('umount', ['-l', trials]));
+    repos.defer(() => void spawnSync('umount', ['-l', trials]));
     const train = await readText(dir, 'train.js');
     const big = `${train}\nimport { writeFileSync as w } from 'node:fs';\nw(process.env.AUTOLAB_ARTIFACTS + '/weights.bin', Buffer.alloc(200_000));\n`;
     const patch = await makePatch(dir, { 'train.js': big, 'config.json': '{ "x": 1 }\n' });
