@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { statusCommand } from '../../src/cli/commands/inspect.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
-import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { useScriptedStudies } from '../../src/testing/loopback-llm/scripted-studies.ts';
 import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
@@ -12,6 +12,7 @@ import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
  * Assertions are on recorded trials, events and costs.
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
+const studies = useScriptedStudies(FIXTURE);
 
 function taskYaml(specialist: string, extra: string[] = []): string {
   return [
@@ -41,14 +42,8 @@ function settingX(): (request: RecordedRequest) => ReturnType<typeof reply.tool>
 }
 
 describe('llm sessions that fail, in a study that goes on', () => {
-  let current: ScriptedStudy | null = null;
-  afterEach(async () => {
-    await current?.close();
-    current = null;
-  });
-
   it('a 429 storm is retried (honouring retry-after), then the session ends with a recorded reason and the study goes on', async () => {
-    const s = (current = await openScriptedStudy(FIXTURE, (url) => taskYaml(agent(url, ', max_retries: 3')), [
+    const s = await studies.open((url) => taskYaml(agent(url, ', max_retries: 3')), [
       reply.error(429, { retryAfter: '0.3' }),
       reply.error(429, { message: 'rate limited' }),
       reply.error(429),
@@ -56,7 +51,7 @@ describe('llm sessions that fail, in a study that goes on', () => {
       reply.error(500),
       reply.tool('write_file', { path: 'config.json', content: '{ "x": 2 }\n', overwrite: true }),
       reply.tool('submit', { hypothesis: 'x = 2' }),
-    ]));
+    ]);
     const summary = await s.drive(s.specialists('agent'), { trials: 1 });
     const requests = s.llm.requests;
     expect(requests).toHaveLength(7);
@@ -72,7 +67,7 @@ describe('llm sessions that fail, in a study that goes on', () => {
   });
 
   it('a model that never submits ends each session at the step limit; the cost is recorded, no trial is made', async () => {
-    const s = (current = await openScriptedStudy(FIXTURE, (url) => taskYaml(agent(url, ', max_steps: 3')), () => reply.tool('list_files', {})));
+    const s = await studies.open((url) => taskYaml(agent(url, ', max_steps: 3')), () => reply.tool('list_files', {}));
     const summary = await s.drive(s.specialists('agent'));
     expect(await s.trials()).toEqual([]);
     const sessions = await s.events('proposal.none');
@@ -86,7 +81,7 @@ describe('llm sessions that fail, in a study that goes on', () => {
 
   it('a USD budget running out mid-study: no new proposals after it is spent, the paid proposal still runs, costs are recorded', async () => {
     // Each session: 2 calls of 100 prompt tokens at $5000/M = $1. Budget $2.5: the third session crosses it.
-    const s = (current = await openScriptedStudy(FIXTURE, (url) => taskYaml(agent(url), ['budget: { usd: 2.5 }']), settingX()));
+    const s = await studies.open((url) => taskYaml(agent(url), ['budget: { usd: 2.5 }']), settingX());
     const summary = await s.drive(s.specialists('agent'), { trials: 10 });
     const trials = await s.trials();
     expect(trials.map((trial) => [trial.hypothesis, trial.status, trial.score])).toEqual([

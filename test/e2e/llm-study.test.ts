@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
-import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { useScriptedStudies } from '../../src/testing/loopback-llm/scripted-studies.ts';
 import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
@@ -11,6 +11,7 @@ import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
  * the recorded trials, costs and the requests the server received.
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
+const studies = useScriptedStudies(FIXTURE);
 const KEY_ENV = 'AUTOLAB_TEST_LOOPBACK_KEY';
 process.env[KEY_ENV] = 'loopback-test-key';
 
@@ -32,19 +33,13 @@ function taskYaml(specialists: string[], extra: string[] = [], parallel = 1): st
 const TRAIN_LAST_LINE = 'console.log(`trained with x=${config.x}`);';
 
 describe('llm specialists over the loopback server', () => {
-  let current: ScriptedStudy | null = null;
-  afterEach(async () => {
-    await current?.close();
-    current = null;
-  });
   afterAll(() => {
     delete process.env[KEY_ENV];
   });
 
   it('reads the lineage, edits, submits; the trial runs, is scored and carries its cost (openai-compatible base_url)', async () => {
     const seen: RecordedRequest[] = [];
-    const s = (current = await openScriptedStudy(
-      FIXTURE,
+    const s = await studies.open(
       (url) =>
         taskYaml(
           [`{ name: agent, kind: llm, surface: recipe, role: optimizer, model: "openai-compatible:loopback-coder", base_url: "${url}", knowledge: [notes/known.md], library: techniques }`],
@@ -58,7 +53,7 @@ describe('llm specialists over the loopback server', () => {
         reply.tool('submit', { hypothesis: 'move x towards 3: the lineage shows loss 9 at x = 0', expected_delta: -8.75, notes: 'first step' }),
       ],
       { 'notes/known.md': '# Known\nThe loss is a parabola in x.\n', 'techniques/steps.md': '# Steps\nTake half steps towards the optimum.\n' },
-    ));
+    );
     const summary = await s.drive(s.specialists('agent'), { trials: 1 });
     const [trial, ...rest] = await s.trials();
     expect(rest).toEqual([]);
@@ -85,8 +80,7 @@ describe('llm specialists over the loopback server', () => {
 
   it('after a crash, the next session is offered the failing trial and submits a repair on it (Anthropic wire, streaming)', async () => {
     const crash = `${TRAIN_LAST_LINE}\nthrow new Error("diverged at step 7");`;
-    const s = (current = await openScriptedStudy(
-      FIXTURE,
+    const s = await studies.open(
       (url) => taskYaml([`{ name: agent, kind: llm, surface: recipe, role: architecture, model: "anthropic:claude-sonnet-4-5", base_url: "${url}", api_key_env: ${KEY_ENV}, stream: true }`]),
       [
         reply.tools([
@@ -101,7 +95,7 @@ describe('llm specialists over the loopback server', () => {
         reply.tool('edit_file', { path: 'train.js', old_text: crash, new_text: TRAIN_LAST_LINE }),
         reply.tool('submit', { hypothesis: 'repair #1: remove the throw that crashed it', parent: 1 }),
       ],
-    ));
+    );
     await s.drive(s.specialists('agent'), { trials: 2 });
     const [crashed, repaired] = await s.trials();
     expect(crashed).toMatchObject({ id: 1, status: 'failed', label: 'crash', parent: 0 });
@@ -116,8 +110,7 @@ describe('llm specialists over the loopback server', () => {
   });
 
   it('sends malformed tool calls, unknown tools and refused edits back to the model as errors; the session goes on (OpenAI wire, streaming, control arm)', async () => {
-    const s = (current = await openScriptedStudy(
-      FIXTURE,
+    const s = await studies.open(
       (url) => taskYaml([`{ name: agent, kind: llm, surface: recipe, model: "openai:gpt-4o", base_url: "${url}", api_key_env: ${KEY_ENV}, stream: true }`]),
       [
         reply.rawTool('edit_file', '{"path": "config.json", "old_text": '),
@@ -130,7 +123,7 @@ describe('llm specialists over the loopback server', () => {
         reply.tool('write_file', { path: 'config.json', content: '{ "x": 2 }\n', overwrite: true }),
         reply.tool('submit', { hypothesis: 'x = 2' }),
       ],
-    ));
+    );
     await s.drive(s.specialists('agent'), { trials: 1, noLineage: true });
     // The control arm: only the incumbent's score, and no tool that reveals the history.
     expect(s.llm.requests[0]!.transcript).toContain('_Control arm: only the incumbent score is shown._');
@@ -152,8 +145,7 @@ describe('llm specialists over the loopback server', () => {
     expect(trial!.cost).toEqual({ usd: expect.closeTo((900 * 2.5 + 180 * 10) / 1e6, 10), inputTokens: 900, outputTokens: 180, cachedTokens: 0 });
   });
   it('two specialists think at the same time, each in its own scratch worktree, while trials run', async () => {
-    const s = (current = await openScriptedStudy(
-      FIXTURE,
+    const s = await studies.open(
       (url) =>
         taskYaml(
           ['a', 'b'].map((name) => `{ name: ${name}, kind: llm, surface: recipe, model: "openai-compatible:loopback", base_url: "${url}" }`),
@@ -166,7 +158,7 @@ describe('llm specialists over the loopback server', () => {
         if (!request.transcript.includes('assistant:')) return reply.tool('write_file', { path: 'config.json', content: `{ "x": ${x} }\n`, overwrite: true }, { delayMs: 200 });
         return reply.tool('submit', { hypothesis: `${name}: x = ${x}` });
       },
-    ));
+    );
     await s.drive(s.specialists('a', 'b'), { trials: 2, maxWaiting: 2 });
     const trials = await s.trials();
     expect(trials.map((trial) => [trial.specialist, trial.hypothesis, trial.score]).sort()).toEqual([

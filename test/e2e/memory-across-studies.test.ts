@@ -1,11 +1,11 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TypedEmitter, type StudyEventMap } from '../../src/core/events.ts';
 import { openStudy } from '../../src/engine/open-study.ts';
 import { createSpecialist } from '../../src/specialists/registry.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
-import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { useScriptedStudies } from '../../src/testing/loopback-llm/scripted-studies.ts';
 import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
@@ -15,6 +15,7 @@ import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
  * shows the cards to its llm specialist and warm-starts its knobs specialist.
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
+const studies = useScriptedStudies(FIXTURE);
 
 function taskYaml(url: string): string {
   return [
@@ -32,19 +33,13 @@ function taskYaml(url: string): string {
 }
 
 describe('memory across studies', () => {
-  let current: ScriptedStudy | null = null;
-  afterEach(async () => {
-    await current?.close();
-    current = null;
-  });
-
   it('writes cards on keep and knob observations; the next study shows the cards to its llm and warm-starts its knobs', async () => {
     const seen: RecordedRequest[] = [];
-    const s = (current = await openScriptedStudy(FIXTURE, taskYaml, [
+    const s = await studies.open(taskYaml, [
       reply.tool('edit_file', { path: 'config.json', old_text: '"x": 0', new_text: '"x": 2.5' }),
       reply.tool('submit', { hypothesis: 'move x towards 3: the loss is a parabola' }),
       (request) => (seen.push(request), reply.text('reading')),
-    ]));
+    ]);
     await s.drive(s.specialists('agent'), { trials: 1 });
     await s.drive(s.specialists('tuner'), { trials: 6 });
     const memory = s.study.store.researchMemory!();

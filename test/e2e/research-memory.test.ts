@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SESSION_EXPORT_SCHEMA } from '../../src/export/session-records.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { reply } from '../../src/testing/loopback-llm/index.ts';
-import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { useScriptedStudies } from '../../src/testing/loopback-llm/scripted-studies.ts';
 import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
 
 /**
@@ -14,6 +14,7 @@ import { fixtureTaskHead } from '../../src/testing/fixture-recipe-task.ts';
  * a real script. Nothing here is a model's work: the replies are scripted.
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
+const studies = useScriptedStudies(FIXTURE);
 const KEY_ENV = 'AUTOLAB_TEST_LOOPBACK_MEMORY_KEY';
 const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwx0123456789';
 process.env[KEY_ENV] = 'loopback-test-key-that-is-long-enough';
@@ -30,18 +31,12 @@ function taskYaml(specialists: string[]): string {
 }
 
 describe('research memory over the loopback server', () => {
-  let current: ScriptedStudy | null = null;
-  afterEach(async () => {
-    await current?.close();
-    current = null;
-  });
   afterAll(() => {
     delete process.env[KEY_ENV];
   });
 
   it('archives every session in full (a retry, tool calls and results, a session without submit), redacts secrets, and links sessions to trials (OpenAI wire)', async () => {
-    const s = (current = await openScriptedStudy(
-      FIXTURE,
+    const s = await studies.open(
       (url) => taskYaml([`{ name: agent, kind: llm, surface: recipe, role: optimizer, model: "openai-compatible:loopback", base_url: "${url}", max_steps: 3, retry_delay: 10ms }`]),
       [
         reply.error(500, { message: 'overloaded, try again' }),
@@ -57,7 +52,7 @@ describe('research memory over the loopback server', () => {
         reply.text('Still thinking.'),
       ],
       { 'secrets.txt': `OPENAI_API_KEY=${SECRET}\n` },
-    ));
+    );
     await s.drive(s.specialists('agent'), { trials: 2 });
     const trials = await s.trials();
     expect(trials.map((trial) => [trial.id, trial.status])).toEqual([[1, 'kept']]);
@@ -130,15 +125,14 @@ describe('research memory over the loopback server', () => {
 
   it('archives a streaming Anthropic session and a command session', async () => {
     const script = "node -e \"require('fs').writeFileSync('config.json', JSON.stringify({x: 2})+'\\\\n'); console.log('edited, token=" + SECRET + "')\"";
-    const s = (current = await openScriptedStudy(
-      FIXTURE,
+    const s = await studies.open(
       (url) =>
         taskYaml([
           `{ name: claude, kind: llm, surface: recipe, model: "anthropic:claude-sonnet-4-5", base_url: "${url}", api_key_env: ${KEY_ENV}, stream: true }`,
           `{ name: cli, kind: command, surface: recipe, command: ${JSON.stringify(script)}, timeout: 30s }`,
         ]),
       [reply.tool('write_file', { path: 'config.json', content: '{ "x": 4 }\n', overwrite: true }, { text: 'Let me try x = 4.' }), reply.tool('submit', { hypothesis: 'x = 4' })],
-    ));
+    );
     await s.drive(s.specialists('claude', 'cli'), { trials: 2 });
     const sessions = await s.study.store.researchMemory!().listSessions(s.study.record.id);
     const bySpecialist = Object.fromEntries(sessions.map((session) => [session.specialist, session]));

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditEventsOf } from '../../src/core/audit-events.ts';
 import { startDashboard } from '../../src/server/serve-dashboard.ts';
 import { openStore } from '../../src/store/open-store.ts';
 import { chromiumForTests, openTestBrowser } from '../../src/testing/chromium-for-tests.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { reply, type RecordedRequest } from '../../src/testing/loopback-llm/index.ts';
-import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopback-llm/scripted-study.ts';
+import { useScriptedStudies } from '../../src/testing/loopback-llm/scripted-studies.ts';
 
 /**
  * Feedback beyond the score (the task's `feedback:`) in a real study over the fixture
@@ -16,6 +16,7 @@ import { openScriptedStudy, type ScriptedStudy } from '../../src/testing/loopbac
  * replies over the loopback server, not a model's work) reads them in its lineage.
  */
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
+const studies = useScriptedStudies(FIXTURE);
 const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts', 'dashboard');
 const SECRET = 'sk-proj-abcdefghijklmnopqrstuvwx0123456789';
 
@@ -48,16 +49,9 @@ function taskYaml(url: string): string {
 }
 
 describe('run feedback beyond the score', () => {
-  let current: ScriptedStudy | null = null;
-  afterEach(async () => {
-    await current?.close();
-    current = null;
-  });
-
   it('records what the run left and the profile printed (redacted, capped) and shows it in the next lineage', async () => {
     const seen: RecordedRequest[] = [];
-    const s = (current = await openScriptedStudy(
-      FIXTURE,
+    const s = await studies.open(
       taskYaml,
       [
         reply.tool('edit_file', { path: 'config.json', old_text: '"x": 0', new_text: '"x": 2.5' }),
@@ -66,7 +60,7 @@ describe('run feedback beyond the score', () => {
         reply.tool('submit', { hypothesis: 'closer to 3' }),
       ],
       FILES,
-    ));
+    );
     await s.drive(s.specialists('systems'), { trials: 1 });
     const events = auditEventsOf(await s.study.store.listEvents(s.study.record.id), 'trial.feedback');
     const first = events.find((event) => event.trialId === 1)!;
