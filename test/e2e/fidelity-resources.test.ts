@@ -6,6 +6,7 @@ import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { gitIn, makePatch, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 import { patchProposal, ScriptedSpecialist } from '../../src/testing/scripted-specialist.ts';
 import { slurmForTests } from '../../src/testing/slurm-for-tests.ts';
+import { onRealSlurm } from '../../src/testing/on-real-slurm.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'ladder');
 const slurm = slurmForTests();
@@ -84,13 +85,7 @@ describe('per-level resources on a fidelity ladder', () => {
   });
 
   describe('Slurm: the full level asks for its own memory', () => {
-    if (!slurm.available && slurm.required) {
-      it('has a real Slurm to run on (CI starts one with .ci/services/slurm.sh)', () => {
-        throw new Error(slurm.problem ?? 'Slurm is missing');
-      });
-    }
-
-    describe.runIf(slurm.available)('on a real single-node Slurm', () => {
+    onRealSlurm(slurm, () => {
       let repo: { dir: string; cleanup: () => Promise<void> };
       let study: Study;
       let levels: TrialLevelRecord[];

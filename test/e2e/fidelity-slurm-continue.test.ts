@@ -1,4 +1,4 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrialLevelRecord } from '../../src/core/fidelity.ts';
@@ -6,6 +6,7 @@ import type { StudyEvent } from '../../src/core/store.ts';
 import { openStudy, type Study } from '../../src/engine/open-study.ts';
 import { gitIn, makePatch, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 import { patchProposal, ScriptedSpecialist } from '../../src/testing/scripted-specialist.ts';
+import { onRealSlurm } from '../../src/testing/on-real-slurm.ts';
 import { slurmForTests } from '../../src/testing/slurm-for-tests.ts';
 
 // A two-level continued ladder on a real Slurm: each level's job asks for the level's own
@@ -39,13 +40,7 @@ console.log(JSON.stringify({ loss: model.final, resumed_from: model.resumed_from
 const ofTrial = (levels: TrialLevelRecord[], id: number) => levels.filter((record) => record.trialId === id).sort((a, b) => a.level - b.level);
 
 describe('a continued two-level ladder on Slurm, each level with its own resources', () => {
-  if (!slurm.available && slurm.required) {
-    it('has a real Slurm to run on (CI starts one with .ci/services/slurm.sh)', () => {
-      throw new Error(slurm.problem ?? 'Slurm is missing');
-    });
-  }
-
-  describe.runIf(slurm.available)('on a real single-node Slurm', () => {
+  onRealSlurm(slurm, () => {
     let repo: { dir: string; cleanup: () => Promise<void> };
     let study: Study;
     let levels: TrialLevelRecord[];

@@ -10,6 +10,7 @@ import { measureSlurmStartupMs, slurmForTests } from '../../src/testing/slurm-fo
 import { startCli, waitFor } from '../../src/testing/cli.ts';
 import { gitIn, makeRecipeRepo } from '../../src/testing/recipe-repo.ts';
 import { storedTrials } from '../../src/testing/stored-trials.ts';
+import { onRealSlurm } from '../../src/testing/on-real-slurm.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const slurm = slurmForTests();
@@ -41,13 +42,7 @@ function jobState(jobId: string): string {
  * none of them again.
  */
 describe('a restarted driver adopts the Slurm jobs of the dead one', () => {
-  if (!slurm.available && slurm.required) {
-    it('has a real Slurm to run on (CI starts one with .ci/services/slurm.sh)', () => {
-      throw new Error(slurm.problem ?? 'Slurm is missing');
-    });
-  }
-
-  describe.runIf(slurm.available)('on a real single-node Slurm', () => {
+  onRealSlurm(slurm, () => {
     let repo: { dir: string; cleanup: () => Promise<void> };
     const blockers: string[] = [];
     /** The longest a trial's run lasts unless the test tells it to finish (a `finish-<trial>` file in the data folder). */

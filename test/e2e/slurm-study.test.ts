@@ -8,6 +8,7 @@ import { SlurmExecutor, tokenTag } from '../../src/executors/slurm/slurm-executo
 import { measureSlurmStartupMs, slurmForTests } from '../../src/testing/slurm-for-tests.ts';
 import { runCli } from '../../src/testing/cli.ts';
 import { gitIn, makePatch, makeRecipeRepo, readText } from '../../src/testing/recipe-repo.ts';
+import { onRealSlurm } from '../../src/testing/on-real-slurm.ts';
 
 const FIXTURE = join(import.meta.dirname, '..', 'fixtures', 'recipe');
 const slurm = slurmForTests();
@@ -30,13 +31,7 @@ function squeue(): Array<{ id: string; name: string }> {
 describe('a study on Slurm', () => {
   // In CI a missing Slurm fails the run (it must never be skipped there); elsewhere the
   // tests below are left out.
-  if (!slurm.available && slurm.required) {
-    it('has a real Slurm to run on (CI starts one with .ci/services/slurm.sh)', () => {
-      throw new Error(slurm.problem ?? 'Slurm is missing');
-    });
-  }
-
-  describe.runIf(slurm.available)('on a real single-node Slurm', () => {
+  onRealSlurm(slurm, () => {
     let repo: { dir: string; cleanup: () => Promise<void> };
     let study: Study | undefined;
     /**

@@ -7,6 +7,7 @@ import type { SlurmCommandRunner } from './slurm-commands.ts';
 import { jobNameFor, SlurmExecutor, tokenTag } from './slurm-executor.ts';
 import { measureSlurmStartupMs, slurmForTests } from '../../testing/slurm-for-tests.ts';
 import { commandRequests } from '../../testing/command-requests.ts';
+import { onRealSlurm } from '../../testing/on-real-slurm.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -78,13 +79,7 @@ const slurm = slurmForTests();
 describe('SlurmExecutor', () => {
   // In CI a missing Slurm fails the run (it must never be skipped there); elsewhere the
   // tests below are left out.
-  if (!slurm.available && slurm.required) {
-    it('has a real Slurm to test against (CI starts one with .ci/services/slurm.sh)', () => {
-      throw new Error(slurm.problem ?? 'Slurm is missing');
-    });
-  }
-
-  describe.runIf(slurm.available)('on a real single-node Slurm', () => {
+  onRealSlurm(slurm, () => {
     const warnings: string[] = [];
     const executor = new SlurmExecutor({ pollIntervalMs: 250, cancelWaitMs: 20_000, onWarning: (message) => warnings.push(message) });
     /** A trivial job, submission to result, on this cluster now: the budgets below are derived from it (a loaded node starts jobs late). */

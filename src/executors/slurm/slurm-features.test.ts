@@ -10,6 +10,7 @@ import { execSlurmCommand, type SlurmCommandRunner } from './slurm-commands.ts';
 import { SlurmExecutor } from './slurm-executor.ts';
 import { measureSlurmStartupMs, slurmForTests } from '../../testing/slurm-for-tests.ts';
 import { commandRequests } from '../../testing/command-requests.ts';
+import { onRealSlurm } from '../../testing/on-real-slurm.ts';
 
 const slurm = slurmForTests();
 const bwrapRequired = process.env.AUTOLAB_TEST_BWRAP === '1' || process.env.CI === 'true';
@@ -44,13 +45,7 @@ function timedRunner(): { run: SlurmCommandRunner; sbatchMs: () => number; sbatc
 }
 
 describe('Slurm features GPU users rely on', () => {
-  if (!slurm.available && slurm.required) {
-    it('has a real Slurm to test against (CI starts one with .ci/services/slurm.sh)', () => {
-      throw new Error(slurm.problem ?? 'Slurm is missing');
-    });
-  }
-
-  describe.runIf(slurm.available)('on a real single-node Slurm', () => {
+  onRealSlurm(slurm, () => {
     let startupMs = 0;
     beforeAll(async () => {
       dir = await mkdtemp(join(tmpdir(), 'autolab-slurm-features-'));
