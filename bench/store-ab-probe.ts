@@ -3,11 +3,12 @@
  * — PostgreSQL recording, one slot, this checkout's store against another checkout's
  * (main), in ONE process, alternating batches (anchor, this, anchor, this, ...) on two
  * fresh schemas of AUTOLAB_TEST_PG_URL, so both see the same load. Each trial is written
- * as bench:store writes it (created; started, written behind; materialised; finished).
+ * as bench:store writes it (created; started, written behind; materialised, as that
+ * checkout's engine writes it; finished).
  * Prints trials per second per batch and the medians; ends with one JSON line.
  */
 import { join } from 'node:path';
-import type { AcceptanceDecision, Store } from '../src/core/store.ts';
+import type { AcceptanceDecision, ProgressWriteOptions, Store } from '../src/core/store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../src/testing/postgres.ts';
 
 const [anchorDir, roundsText = '6', batchText = '100'] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
@@ -23,13 +24,17 @@ const open = async (dir: string): Promise<Open> => {
   return (url, options) => module.PostgresStore.open(url, options);
 };
 
-async function prepare(openStore: Open) {
+/** How the checkout's engine writes what a trial materialised (`MATERIALISED_WRITE` of its record-step.ts; before it existed, at once). */
+const materialisedWrite = async (dir: string): Promise<ProgressWriteOptions | undefined> =>
+  ((await import(join(dir, 'src/evaluator/record-step.ts'))) as { MATERIALISED_WRITE?: ProgressWriteOptions }).MATERIALISED_WRITE;
+
+async function prepare(openStore: Open, materialised: ProgressWriteOptions | undefined) {
   const db = freshPostgresSchema(server.url!, 'autolab_probe');
   const store = await openStore(db.url, { maxConnections: 2 });
   const { study } = await store.openStudy({ name: 'probe', taskHash: 'h', taskJson: '{}' });
   await store.createTrial(study.id, { id: 0, specialist: 'baseline', parent: null, hypothesis: 'b', seed: 0, edit: null, owner });
   await store.finishTrial(study.id, 0, { status: 'scored', label: null, labelDetail: null, metrics: { val_loss: 3 }, score: 3, timings: {}, logExcerpt: '' }, keepIfLower);
-  return { db, store, studyId: study.id, incumbent: 0, n: 0 };
+  return { db, store, studyId: study.id, incumbent: 0, n: 0, materialised };
 }
 
 async function batch(side: Awaited<ReturnType<typeof prepare>>, count: number): Promise<number> {
@@ -42,7 +47,7 @@ async function batch(side: Awaited<ReturnType<typeof prepare>>, count: number): 
     if (COST_EVENTS) await store.appendEvent(studyId, trial.id, 'trial.cost_predicted', { levels: [{ level: 0, levelName: 'run', expectedRunMs: 900 }], factor: 1, terms: [], fittedOn: 500, usd: null });
     await store.updateTrial(studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner }, { type: 'trial.started', data: { slot: 0, gpu: null } }, { writeBehind: true });
     const commit = `c${trial.id}`.padEnd(40, '0');
-    await store.updateTrial(studyId, trial.id, { commit, tree: `t${trial.id}`.padEnd(40, '0'), diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });
+    await store.updateTrial(studyId, trial.id, { commit, tree: `t${trial.id}`.padEnd(40, '0'), diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } }, side.materialised);
     const score = 3 - Math.log1p(i) / 10 + Math.random() * 0.05;
     const failed = i % 5 === 0;
     const recorded = await store.finishTrial(
@@ -59,8 +64,8 @@ async function batch(side: Awaited<ReturnType<typeof prepare>>, count: number): 
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
-const anchor = await prepare(await open(anchorDir));
-const branch = await prepare(await open(join(import.meta.dirname, '..')));
+const anchor = await prepare(await open(anchorDir), await materialisedWrite(anchorDir));
+const branch = await prepare(await open(join(import.meta.dirname, '..')), await materialisedWrite(join(import.meta.dirname, '..')));
 const rates = { anchor: [] as number[], branch: [] as number[] };
 try {
   await batch(anchor, 20); // connections, prepared statements
