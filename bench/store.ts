@@ -40,6 +40,7 @@ import { PostgresStore } from '../src/store/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../src/testing/postgres.ts';
 import { fillStudy } from './store-fill.ts';
+import { MATERIALISED_WRITE } from '../src/evaluator/record-step.ts';
 import { countPostgresRoundTrips, type WireCounts } from '../src/testing/postgres-round-trips.ts';
 
 /** `--name value` from the command line, else `fallback`. */
@@ -124,8 +125,8 @@ async function recordTrial(store: Store, studyId: number, i: number, slot: numbe
   await store.updateTrial(studyId, trial.id, { status: 'running', startedAt: new Date().toISOString(), owner }, { type: 'trial.started', data: { slot, gpu: null } }, { writeBehind: true });
   const commit = `c${trial.id}`.padEnd(40, '0');
   const tree = `t${trial.id}`.padEnd(40, '0');
-  // materialisedStep.
-  await store.updateTrial(studyId, trial.id, { commit, tree, diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });
+  // materialisedStep: written behind as the engine writes it (MATERIALISED_WRITE), it rides in the outcome's transaction here.
+  await store.updateTrial(studyId, trial.id, { commit, tree, diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } }, MATERIALISED_WRITE);
   const failed = i % 5 === 0;
   const score = 3 - Math.log1p(i) / 10 + Math.random() * 0.05;
   const metrics = { val_loss: score, accuracy: 0.9, artifact_bytes: 15e6, run_seconds: 0.9 };

@@ -50,7 +50,7 @@ describe('startStep, materialisedStep and recordStep', () => {
     expect(failed).toMatchObject({ status: 'failed', label: 'crash', labelDetail: 'exit 1', score: null });
   });
 
-  it('asks for the start to be written behind; its event lands before the materialised one', async () => {
+  it('asks for the start and what was materialised to be written behind; their events land in order', async () => {
     fixture = await openRuntimeFixture(FIXTURE);
     const job = await jobFor(fixture);
     const written: Array<Parameters<Store['updateTrial']>> = [];
@@ -66,6 +66,7 @@ describe('startStep, materialisedStep and recordStep', () => {
     await startStep(spied);
     expect(written[0]?.[4]).toEqual({ writeBehind: true });
     await materialisedStep(spied, { ...startingEvidence(job.trial), commit: 'c'.repeat(40), tree: 't'.repeat(40), diff: 'd', timings: { materialiseMs: 3 } });
+    expect(written[1]?.[4]).toEqual({ writeBehind: true });
     const events = (await store.listEvents(job.runtime.studyId)).filter((event) => event.trialId === job.trial.id).map((event) => event.type);
     expect(events).toEqual(['trial.created', 'trial.started', 'trial.materialised']);
   });

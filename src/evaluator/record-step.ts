@@ -6,7 +6,7 @@ import { trialFinishedEvent } from '../core/events.ts';
 import { judgeCandidate } from '../core/acceptance.ts';
 import type { ClassifiedOutcome } from '../core/outcome.ts';
 import { cleanTrialText } from '../core/redact.ts';
-import type { Store, TrialOutcome } from '../core/store.ts';
+import type { ProgressWriteOptions, Store, TrialOutcome } from '../core/store.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { failureStep } from './failure-step.ts';
 import { makeFolder } from './quick-files.ts';
@@ -18,7 +18,7 @@ import { withTimings, type TrialEvidence, type TrialJob } from './trial-evidence
 /**
  * Marks the trial running in its slot, owned by this process, and makes its folder. The
  * mark is written behind (`ProgressWriteOptions.writeBehind`): it is committed with the
- * trial's next write (what it materialised), or before a read that could see it.
+ * trial's next write, or before a read that could see it.
  */
 export async function startStep(job: TrialJob): Promise<void> {
   const { runtime, trial, slot } = job;
@@ -32,11 +32,21 @@ export async function startStep(job: TrialJob): Promise<void> {
   makeFolder(runtime.paths.trial(trial.id));
 }
 
-/** Stores what materialise and legality found (commit, tree, diff, timings so far). */
+/**
+ * How `materialisedStep` writes: behind, as the start (`ProgressWriteOptions.writeBehind`).
+ * It is progress for observers (the outcome carries the commit, tree and diff again), so
+ * the slot does not wait for its commit: it lands with the trial's next write (an event
+ * about the trial, or its outcome: one commit fewer per trial when the run is short), or
+ * on its own within the store's write-behind delay (100 ms) while the trial runs, and
+ * before any read of this process that could see it. `bench:store` records with it.
+ */
+export const MATERIALISED_WRITE: ProgressWriteOptions = { writeBehind: true };
+
+/** Stores what materialise and legality found (commit, tree, diff, timings so far), written behind (MATERIALISED_WRITE). */
 export async function materialisedStep(job: TrialJob, evidence: TrialEvidence): Promise<TrialEvidence> {
   const { runtime, trial } = job;
   const { commit, tree, diff, timings } = evidence;
-  await runtime.store.updateTrial(runtime.studyId, trial.id, { commit, tree, diff, timings }, { type: 'trial.materialised', data: { commit } });
+  await runtime.store.updateTrial(runtime.studyId, trial.id, { commit, tree, diff, timings }, { type: 'trial.materialised', data: { commit } }, MATERIALISED_WRITE);
   return evidence;
 }
 

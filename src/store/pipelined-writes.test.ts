@@ -2,8 +2,11 @@
  * A recording write alone in its transaction ends it with its last statement
  * (`SqlSession.final`: on PostgreSQL the COMMIT pipelined behind it), an outcome's first
  * read goes with the study lock, and carried progress goes in front of the write's own
- * statements. On both stores: what a refused write leaves (its carried progress committed
- * once, nothing of its own), and on PostgreSQL the round trips and disk waits of one trial.
+ * statements. On PostgreSQL a write whose clock is only a value it stores (a new trial,
+ * progress, an event about a trial) sends its statements behind the lock without waiting
+ * for its answer (`SqlDriver.deferredClock`). On both stores: what a refused write leaves
+ * (its carried progress committed once, nothing of its own), a missing study, the clock
+ * each write stores, and on PostgreSQL the round trips and disk waits of one trial.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -91,22 +94,69 @@ function describePipelined(name: string, open: () => Promise<Fixture>, postgres:
       expect((await store.listEvents(studyId)).filter((event) => event.type === 'trial.finished').map((event) => event.trialId)).toEqual([0, a.id, b.id]);
     });
 
+    it('writes to a study that does not exist are refused as such and record nothing', async () => {
+      const { store } = fixture;
+      const studyId = await studyWithBaseline(store);
+      const missing = studyId + 1000;
+      await expect(store.createTrial(missing, { specialist: 'knobs', parent: null, hypothesis: 'h', seed: 1, edit: null, owner })).rejects.toThrow(`Study ${missing} does not exist`);
+      await expect(store.updateTrial(missing, 0, { commit: 'c' }, { type: 'trial.materialised', data: { commit: 'c' } })).rejects.toThrow(`Study ${missing} does not exist`);
+      await expect(store.appendEvent(missing, 0, 'trial.cost_predicted', { levels: [], factor: 1, terms: [], fittedOn: 0, usd: null })).rejects.toThrow(`Study ${missing} does not exist`);
+      // Progress queued for the real study is not touched by the refused writes.
+      const trial = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: 'h', seed: 1, edit: null, owner });
+      await store.updateTrial(studyId, trial.id, { status: 'running', owner }, started, { writeBehind: true });
+      await expect(store.createTrial(missing, { specialist: 'knobs', parent: null, hypothesis: 'h', seed: 1, edit: null, owner })).rejects.toThrow(`Study ${missing} does not exist`);
+      await store.flushProgress();
+      expect((await store.listEvents(studyId, { trialId: trial.id })).map((event) => event.type)).toEqual(['trial.created', 'trial.started']);
+      expect((await store.listTrials(studyId)).map((row) => [row.id, row.status])).toEqual([
+        [0, 'kept'],
+        [trial.id, 'running'],
+      ]);
+    });
+
+    it('each write stores the clock read under its lock: a trial and its event share it, and it never goes back', async () => {
+      const { store } = fixture;
+      const studyId = await studyWithBaseline(store);
+      let last = '';
+      for (let n = 1; n <= 4; n++) {
+        const trial = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: `t${n}`, seed: n, edit: null, owner, cost: { usd: 0.01, inputTokens: 1, outputTokens: 1, cachedTokens: 0 } });
+        await store.updateTrial(studyId, trial.id, { status: 'running', owner }, started, { writeBehind: true });
+        await store.updateTrial(studyId, trial.id, { commit: 'c', tree: `t${n}`, diff: 'd' }, { type: 'trial.materialised', data: { commit: 'c' } }, { writeBehind: n % 2 === 0 });
+        await store.finishTrial(studyId, trial.id, scored(3 - n / 10), keepIfLower);
+        const stored = (await store.getTrial(studyId, trial.id))!;
+        const events = await store.listEvents(studyId, { trialId: trial.id });
+        const at = Object.fromEntries(events.map((event) => [event.type, event.at]));
+        expect(at['trial.created']).toBe(stored.createdAt);
+        expect(at['trial.started']).toBe(stored.startedAt);
+        expect(at['trial.finished']).toBe(stored.finishedAt);
+        for (const value of [stored.createdAt, stored.startedAt, at['trial.materialised'], stored.finishedAt]) {
+          expect(value).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+          expect(value! >= last).toBe(true);
+          last = value!;
+        }
+      }
+    });
+
     if (postgres) {
-      it('one trial recorded as the engine records it: 6 round trips, one commit that waits for the disk', async () => {
+      it('one trial recorded as the engine records it: 3 round trips, one commit that waits for the disk', async () => {
         const { store } = fixture;
         const studyId = await studyWithBaseline(store);
         const wire = countPostgresRoundTrips();
-        const record = async (n: number) => {
+        const record = async (n: number, materialisedBehind: boolean) => {
           const trial = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: `t${n}`, seed: n, edit: null, owner, cost: { usd: 0.01, inputTokens: 1, outputTokens: 1, cachedTokens: 0 } });
           await store.updateTrial(studyId, trial.id, { status: 'running', owner }, started, { writeBehind: true });
-          await store.updateTrial(studyId, trial.id, { commit: 'c', tree: `t${trial.id}`, diff: 'd' }, { type: 'trial.materialised', data: { commit: 'c' } });
+          await store.updateTrial(studyId, trial.id, { commit: 'c', tree: `t${trial.id}`, diff: 'd' }, { type: 'trial.materialised', data: { commit: 'c' } }, { writeBehind: materialisedBehind });
           await store.finishTrial(studyId, trial.id, { ...scored(3 - n / 10), cost: { usd: 0.01, inputTokens: 1, outputTokens: 1, cachedTokens: 0 } }, keepIfLower);
         };
-        await record(0); // connections opened, statements prepared
-        const before = wire.snapshot();
-        for (let n = 1; n <= 5; n++) await record(n);
-        // create: lock | insert+COMMIT; materialised: lock | start, update+COMMIT; outcome: lock+read | update+COMMIT.
-        expect(wire.since(before, 5)).toEqual({ roundTrips: 6, statements: 16, durableCommits: 1, asyncCommits: 2 });
+        await record(0, true); // connections opened, statements prepared
+        await record(11, false);
+        let before = wire.snapshot();
+        for (let n = 1; n <= 5; n++) await record(n, true);
+        // As the engine writes (MATERIALISED_WRITE): create: lock+insert+COMMIT; outcome: lock, start, materialised, read | update+COMMIT.
+        expect(wire.since(before, 5)).toEqual({ roundTrips: 3, statements: 12, durableCommits: 1, asyncCommits: 1 });
+        before = wire.snapshot();
+        for (let n = 6; n <= 10; n++) await record(n, false);
+        // The materialised write at once: lock, start, update+COMMIT in one round trip of its own.
+        expect(wire.since(before, 5)).toEqual({ roundTrips: 4, statements: 16, durableCommits: 1, asyncCommits: 2 });
         const events = await store.listEvents(studyId, { trialId: 3 });
         expect(events.map((event) => event.type)).toEqual(['trial.created', 'trial.started', 'trial.materialised', 'trial.finished']);
       });

@@ -19,6 +19,11 @@ describe('numberPlaceholders', () => {
     expect(numberPlaceholders('SELECT * FROM t WHERE a = ? AND b IN (?, ?) LIMIT ?')).toBe('SELECT * FROM t WHERE a = $1 AND b IN ($2, $3) LIMIT $4');
     expect(numberPlaceholders(`SELECT '?', 'it''s ?', "odd?name" FROM t WHERE x = ?`)).toBe(`SELECT '?', 'it''s ?', "odd?name" FROM t WHERE x = $1`);
   });
+
+  it('reads the clock kept under the study lock in place of the placeholders named, numbering the rest', () => {
+    expect(numberPlaceholders(`INSERT INTO e (a, '?', at, b) VALUES (?, ?, ?)`, new Set([1]))).toBe(`INSERT INTO e (a, '?', at, b) VALUES ($1, current_setting('autolab.clock'), $2)`);
+    expect(numberPlaceholders('UPDATE t SET x = ?, at = COALESCE(at, ?) WHERE id = ?', new Set([0, 1]))).toBe(`UPDATE t SET x = current_setting('autolab.clock'), at = COALESCE(at, current_setting('autolab.clock')) WHERE id = $1`);
+  });
 });
 
 describe('parsePostgresUrl', () => {

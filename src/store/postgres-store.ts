@@ -29,6 +29,23 @@ export const POSTGRES_DIALECT: Dialect = {
   writesInWith: true,
 };
 
+/** The transaction's setting that keeps the clock read under the study lock (`SqlDriver.deferredClock`). */
+const CLOCK_SETTING = 'autolab.clock';
+
+/** `SqlDriver.deferredClock`: a parameter equal to it is sent as the clock kept under the lock (CLOCK_SETTING). */
+const DEFERRED_CLOCK = '\u0000autolab:clock under the study lock';
+
+/** Where the clock kept under the lock is read, in place of a parameter that is DEFERRED_CLOCK. */
+const CLOCK_READ = `current_setting('${CLOCK_SETTING}')`;
+
+/**
+ * The study's advisory lock, taken in FROM: before the select list (and its clock) is
+ * evaluated; the clock is kept as a setting of the transaction (CLOCK_SETTING) for the
+ * statements sent behind the lock before its answer; the study's id comes along (none
+ * when the study does not exist).
+ */
+const LOCK_STUDY_SQL = `SELECT set_config('${CLOCK_SETTING}', ${POSTGRES_DIALECT.now}, true) AS at, s.id FROM (SELECT pg_advisory_xact_lock(?, ?::int)) AS held LEFT JOIN studies s ON s.id = ?`;
+
 /** The first key of autolab's per-study advisory locks ('au' 'st' as bytes), xor the schema's hash. */
 const STUDY_LOCK_CLASS = 0x6175_7374;
 
@@ -59,11 +76,14 @@ interface PreparedText {
 
 /**
  * `sql` with its `?` placeholders numbered `$1, $2, ...` (a `?` inside a quoted literal
- * or identifier is left alone; the shared statements use no `?` operator).
+ * or identifier is left alone; the shared statements use no `?` operator); the `?`s at
+ * the (0-based) positions of `clockAt` read the clock kept under the study lock instead
+ * (`SqlDriver.deferredClock`).
  */
-export function numberPlaceholders(sql: string): string {
+export function numberPlaceholders(sql: string, clockAt: ReadonlySet<number> = new Set()): string {
   let n = 0;
-  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (match) => (match === '?' ? `$${++n}` : match));
+  let k = 0;
+  return sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\?/g, (match) => (match !== '?' ? match : clockAt.has(k++) ? CLOCK_READ : `$${++n}`));
 }
 
 /**
@@ -89,11 +109,14 @@ class PostgresDriver implements SqlDriver {
   readonly dialect = POSTGRES_DIALECT;
   /** The pool's connections run in pg's pipeline mode (createPostgresPool). */
   readonly pipelines = true;
+  readonly deferredClock = DEFERRED_CLOCK;
   private closed = false;
   /** Statement texts as PostgreSQL takes them (`$n` placeholders, a name to prepare under), by shared text. */
   private readonly numbered = new Map<string, PreparedText>();
   /** The transactions in progress, by their session. */
   private readonly open = new Map<SqlSession, OpenTransaction>();
+  /** Connections whose writes are held until the end of this tick (corkForThisTick). */
+  private readonly corked = new Set<object>();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -146,12 +169,14 @@ class PostgresDriver implements SqlDriver {
         dialect: POSTGRES_DIALECT,
         all: async (sql, params = []) => {
           if (!open.begun && !open.ended) await this.begin(open);
+          this.corkForThisTick(client);
           return (await client.query(this.statement(sql, params))).rows;
         },
         final: async (sql, params = []) => {
           if (open.ended) return session.all(sql, params);
           if (!open.begun) await this.begin(open);
           open.ended = true;
+          this.corkForThisTick(client);
           // Both written at once (pipeline mode, createPostgresPool): a failed statement
           // aborts the transaction and PostgreSQL answers the COMMIT behind it with a rollback.
           const [statement, commit] = await Promise.allSettled([client.query(this.statement(sql, params)), client.query('COMMIT')]);
@@ -189,24 +214,40 @@ class PostgresDriver implements SqlDriver {
   }
 
   /**
-   * The study's advisory lock, taken in FROM: before the select list (and its clock) is
-   * evaluated; the study's id comes along (none when the study does not exist). As a
-   * transaction's first statement it goes with its BEGIN in one round trip (a simple
-   * query: the two keys are integers written into the text).
+   * The study's lock (LOCK_STUDY_SQL). As a transaction's first statement it goes with its
+   * BEGIN in one round trip (a simple query: the two keys are integers written into the
+   * text). It is sent before this returns its promise, so statements called after it go
+   * behind it (pipeline mode).
    */
   async lockStudy(tx: SqlSession, studyId: number): Promise<string | null> {
-    const sql = `SELECT ${POSTGRES_DIALECT.now} AS at, s.id FROM (SELECT pg_advisory_xact_lock(?, ?::int)) AS held LEFT JOIN studies s ON s.id = ?`;
     const open = this.open.get(tx);
     let row: { at: string; id: number | null } | undefined;
     if (open !== undefined && !open.begun && Number.isSafeInteger(studyId) && Number.isSafeInteger(this.lockClass)) {
-      const inlined = sql.replace('?', String(this.lockClass)).replace('?', String(studyId)).replace('?', String(studyId));
+      const inlined = LOCK_STUDY_SQL.replace('?', String(this.lockClass)).replace('?', String(studyId)).replace('?', String(studyId));
       open.begun = true;
+      this.corkForThisTick(open.client);
       const results = (await open.client.query(`${open.begin}; ${inlined}`)) as unknown as pg.QueryResult[];
       row = results.at(-1)!.rows[0] as typeof row;
     } else {
-      [row] = (await tx.all(sql, [this.lockClass, studyId, studyId])) as Array<{ at: string; id: number | null }>;
+      [row] = (await tx.all(LOCK_STUDY_SQL, [this.lockClass, studyId, studyId])) as Array<{ at: string; id: number | null }>;
     }
     return row!.id === null ? null : row!.at;
+  }
+
+  /**
+   * Holds the connection's writes until the statements called in this turn of the event
+   * loop are all written, then writes them at once (one system call for a round trip's
+   * statements instead of one each).
+   */
+  private corkForThisTick(client: pg.PoolClient): void {
+    const stream = (client as unknown as { connection?: { stream?: { cork?: () => void; uncork?: () => void } } }).connection?.stream;
+    if (stream?.cork === undefined || stream.uncork === undefined || this.corked.has(stream)) return;
+    this.corked.add(stream);
+    stream.cork();
+    process.nextTick(() => {
+      this.corked.delete(stream);
+      stream.uncork!();
+    });
   }
 
   private async begin(open: OpenTransaction): Promise<void> {
@@ -220,19 +261,28 @@ class PostgresDriver implements SqlDriver {
     await this.pool.end();
   }
 
-  private text(sql: string): PreparedText {
-    let numbered = this.numbered.get(sql);
+  /** `sql` as PostgreSQL takes it, its `?`s at `clockAt` reading the clock kept under the lock (numberPlaceholders). */
+  private text(sql: string, clockAt: readonly number[] = []): PreparedText {
+    const key = clockAt.length === 0 ? sql : `${sql}\u0000${clockAt.join(',')}`;
+    let numbered = this.numbered.get(key);
     if (numbered === undefined) {
-      numbered = { text: numberPlaceholders(sql), name: this.numbered.size < MAX_NAMED_STATEMENTS ? `autolab_${this.numbered.size + 1}` : undefined };
-      this.numbered.set(sql, numbered);
+      numbered = { text: numberPlaceholders(sql, new Set(clockAt)), name: this.numbered.size < MAX_NAMED_STATEMENTS ? `autolab_${this.numbered.size + 1}` : undefined };
+      this.numbered.set(key, numbered);
     }
     return numbered;
   }
 
-  /** `sql` with `params` as pg runs it: prepared under its name on the connection the first time, then only bound and run. */
+  /**
+   * `sql` with `params` as pg runs it: prepared under its name on the connection the first
+   * time, then only bound and run; a parameter that is the deferred clock is read on the
+   * server instead (`SqlDriver.deferredClock`).
+   */
   private statement(sql: string, params: readonly unknown[]): pg.QueryConfig {
-    const { text, name } = this.text(sql);
-    return name === undefined ? { text, values: params as unknown[] } : { name, text, values: params as unknown[] };
+    const clockAt: number[] = [];
+    for (let index = 0; index < params.length; index++) if (params[index] === DEFERRED_CLOCK) clockAt.push(index);
+    const values = clockAt.length === 0 ? (params as unknown[]) : params.filter((value) => value !== DEFERRED_CLOCK);
+    const { text, name } = this.text(sql, clockAt);
+    return name === undefined ? { text, values } : { name, text, values };
   }
 
   private async connect(action: string): Promise<pg.PoolClient> {

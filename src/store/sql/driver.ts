@@ -29,6 +29,28 @@ export function allThenCommit(session: SqlSession, sql: string, params?: readonl
   return session.final ? session.final(sql, params) : session.all(sql, params);
 }
 
+/**
+ * `tx` as a write's work gets it: with `final` only where the work is one write alone
+ * (`mayEndEarly`; several writes of a group commit together, or not at all); `ended` is
+ * called once `final` committed.
+ */
+export function workSession(tx: SqlSession, mayEndEarly: boolean, ended: () => void): SqlSession {
+  const final = tx.final;
+  return {
+    dialect: tx.dialect,
+    all: (sql, params) => tx.all(sql, params),
+    ...(mayEndEarly && final !== undefined
+      ? {
+          final: async (sql: string, params?: readonly unknown[]) => {
+            const rows = await final(sql, params);
+            ended();
+            return rows;
+          },
+        }
+      : {}),
+  };
+}
+
 /** How a write transaction commits. */
 export interface TransactionOptions {
   /**
@@ -60,6 +82,16 @@ export interface SqlDriver {
    * mode): statements that do not need each other's answers then share one round trip.
    */
   readonly pipelines?: boolean;
+  /**
+   * A stand-in for the database clock that `lockStudy` reads, for a pipelining driver: a
+   * statement parameter equal to it is replaced by that clock on the server (PostgreSQL:
+   * the lock keeps it as a setting of the transaction). So a write whose clock is only a
+   * value it stores sends its statements right behind the lock, without waiting for the
+   * lock's answer: the database runs them once the lock is held, in order, each in a
+   * snapshot taken then, exactly as if sent after the answer. Never a value a statement
+   * could otherwise be given (it holds a NUL, which PostgreSQL text refuses).
+   */
+  readonly deferredClock?: string;
   /** Where the store is, for messages (a file, or a URL with its password hidden). */
   readonly display: string;
   /** Creates or upgrades the schema; safe when two processes start at once. */

@@ -32,7 +32,7 @@ import type { TrialOwner, TrialRecord } from '../../core/trial.ts';
 import { studyFromRow } from '../rows.ts';
 import { validateDraft, validateOutcome, validateTimings } from '../store-rules.ts';
 import { createTrial } from './create-trial.ts';
-import { firstRow, type SqlDriver, type SqlSession, type SqlStatement, type TransactionOptions } from './driver.ts';
+import { firstRow, workSession, type SqlDriver, type SqlSession, type SqlStatement, type TransactionOptions } from './driver.ts';
 import { appendEvent, listEvents } from './events.ts';
 import { finishTrial } from './finish-trial.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
@@ -318,6 +318,11 @@ export abstract class SqlStore implements Store {
     return this.groups.submit(studyId, action, durable, work, first);
   }
 
+  /** The error for a study that does not exist. */
+  private missingStudy(studyId: number): AutolabError {
+    return new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
+  }
+
   /** A session whose statements each run on their own (`driver.query`), named `action` in errors. */
   private reader(action: string): SqlSession {
     return { dialect: this.driver.dialect, all: (sql, params) => this.driver.query(action, sql, params) };
@@ -329,10 +334,12 @@ export abstract class SqlStore implements Store {
    * `study()` when it needs it: in a statement after the lock, so that on PostgreSQL it
    * sees every write committed before the lock was granted.
    *
-   * Where the driver pipelines (PostgreSQL), statements that need no answer of another go
-   * out together: `first` (the write's first read, when nothing is carried) right behind
-   * the lock, and the carried progress writes in front of `work`'s statements, each in the
-   * order it is called, so the database runs them in the order they would run one by one.
+   * Where the driver pipelines (PostgreSQL), statements go out without waiting for the
+   * answers before them, in the order they would run one by one: the carried progress
+   * writes and `first` (the write's first read) right behind the lock, each with the
+   * clock as the lock keeps it (`SqlDriver.deferredClock`); and, for a write that may end
+   * early whose clock is only a value it stores (no `first`: a new trial, progress, an
+   * event), `work`'s statements too, so such a write is one round trip with its COMMIT.
    * `mayEndEarly`: `work` is one write alone, which may commit with its last statement
    * (`SqlSession.final`).
    */
@@ -350,42 +357,42 @@ export abstract class SqlStore implements Store {
     // The study's queued progress rides in this transaction, after the lock, before `work`.
     const carried = this.progress.take(studyId);
     const pipelines = this.driver.pipelines === true;
+    const clock = pipelines ? this.driver.deferredClock : undefined;
     let committedEarly = false;
     const commit = this.driver.transaction(action, async (tx) => {
       const locked = this.driver.lockStudy(tx, studyId);
-      // Sent behind the lock: it runs once the lock is held, in a snapshot taken then.
-      const read = pipelines && first !== undefined && carried.length === 0 ? tx.all(first.sql, first.params) : undefined;
-      read?.catch(() => undefined); // awaited below, unless the lock failed first
-      const at = await locked;
-      if (at === null) throw new AutolabError('StoreError', `Study ${studyId} does not exist in ${this.driver.display}`);
+      locked.catch(() => undefined); // awaited below
       let applied: Promise<unknown> = Promise.resolve();
-      if (pipelines) {
+      let read: Promise<unknown[]> | undefined;
+      if (clock !== undefined) {
+        // Behind the lock, without its answer: the database runs them once the lock is held.
+        applied = Promise.all(carried.map((write) => applyProgress(tx, clock, studyId, write.trialId, write.progress, write.event)));
+        applied.catch(() => undefined); // awaited below
+        if (first !== undefined) read = tx.all(first.sql, first.params);
+      } else if (pipelines && first !== undefined && carried.length === 0) {
+        read = tx.all(first.sql, first.params); // sent behind the lock: it runs once the lock is held, in a snapshot taken then
+      }
+      read?.catch(() => undefined); // awaited below, unless the lock failed first
+      // The clock as a stand-in: `work` sends its statements now too (it only stores the clock).
+      const deferred = clock !== undefined && mayEndEarly && first === undefined;
+      const at = deferred ? clock : await locked;
+      if (at === null) throw this.missingStudy(studyId);
+      if (clock === undefined && pipelines) {
         applied = Promise.all(carried.map((write) => applyProgress(tx, at, studyId, write.trialId, write.progress, write.event)));
         applied.catch(() => undefined); // awaited below
-      } else {
+      } else if (clock === undefined) {
         for (const write of carried) await applyProgress(tx, at, studyId, write.trialId, write.progress, write.event);
       }
-      // `final` only where `work` is one write alone (several writes of a group commit together, or not at all).
-      const final = tx.final;
-      const session: SqlSession = {
-        dialect: tx.dialect,
-        all: (sql, params) => tx.all(sql, params),
-        ...(mayEndEarly && final !== undefined
-          ? {
-              final: async (sql: string, params?: readonly unknown[]) => {
-                const rows = await final(sql, params);
-                committedEarly = true;
-                return rows;
-              },
-            }
-          : {}),
-      };
+      const session = workSession(tx, mayEndEarly, () => (committedEarly = true));
       try {
         const result = await work(session, at, async () => studyFromRow(await firstRow(tx, 'SELECT * FROM studies WHERE id = ?', [studyId])), read === undefined ? undefined : await read);
         await applied;
+        if (deferred && (await locked) === null) throw this.missingStudy(studyId);
         return result;
       } catch (error) {
-        await applied; // a carried write that failed says why `work`'s statements failed after it
+        // What went wrong first says why: the lock (or a missing study), then a carried write.
+        if (deferred && (await locked) === null) throw this.missingStudy(studyId);
+        await applied;
         throw error;
       }
     }, options);
