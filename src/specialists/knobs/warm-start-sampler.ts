@@ -279,6 +279,8 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
         const found = priorStudies(space, priors);
         cache = { space, studies: found, encoded: encodedSpace };
         arm = createShapeArm(found.map((study) => sourceShape(encodedSpace, study.points)));
+        // A resumed study: the shape step's radius as this study's trials left it.
+        if (found.length > 0) arm.resume(space, encodedSpace, measuredOf(space, encodedSpace, history, context?.direction ?? 'minimize'));
         population = undefined;
       }
       const { studies, encoded } = cache;
