@@ -19,7 +19,7 @@ import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sam
 import { knobValuesKey, type KnobValues } from './knob-value.ts';
 import { triedValueKeys } from './sampler-support.ts';
 import { regionScale, regionSteps, sampleRegion } from './warm-start-region.ts';
-import { createShapeArm } from './warm-start-shape-arm.ts';
+import { createShapeArm, type ShapeArm } from './warm-start-shape-arm.ts';
 import { createProposerBandit, type ProposerBandit } from './warm-start-bandit.ts';
 import { createPopulationArm, warmDistribution, type PopulationArm } from './warm-start-population.ts';
 import { sourceShape } from './warm-start-shape.ts';
@@ -256,6 +256,18 @@ function extraObservations(trusted: Trusted, measured: Measured, options: { maxP
 }
 
 /**
+ * The earlier studies that fit `space` and their shape step; for a resumed study (trials
+ * in `history`) the shape step's radius as this study's trials left it.
+ */
+function preparedFor(space: readonly KnobSpec[], priors: readonly KnobPriorObservation[], history: readonly KnobObservation[], direction: Direction): { cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace }; arm: ShapeArm } {
+  const encoded = encodeSpace(space);
+  const studies = priorStudies(space, priors);
+  const arm = createShapeArm(studies.map((study) => sourceShape(encoded, study.points)));
+  if (studies.length > 0) arm.resume(space, encoded, measuredOf(space, encoded, history, direction));
+  return { cache: { space, studies, encoded }, arm };
+}
+
+/**
  * Wraps `inner` with warm starts from `priors` (earlier studies' trials on matching knobs).
  *
  * @example
@@ -275,12 +287,7 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
     proposerTally: () => bandit.tally(),
     sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
       if (cache === null || cache.space !== space) {
-        const encodedSpace = encodeSpace(space);
-        const found = priorStudies(space, priors);
-        cache = { space, studies: found, encoded: encodedSpace };
-        arm = createShapeArm(found.map((study) => sourceShape(encodedSpace, study.points)));
-        // A resumed study: the shape step's radius as this study's trials left it.
-        if (found.length > 0) arm.resume(space, encodedSpace, measuredOf(space, encodedSpace, history, context?.direction ?? 'minimize'));
+        ({ cache, arm } = preparedFor(space, priors, history, context?.direction ?? 'minimize'));
         population = undefined;
       }
       const { studies, encoded } = cache;
