@@ -19,10 +19,11 @@ import type { KnobObservation, KnobSampleContext, KnobSampler } from './knob-sam
 import { knobValuesKey, type KnobValues } from './knob-value.ts';
 import { triedValueKeys } from './sampler-support.ts';
 import { regionScale, regionSteps, sampleRegion } from './warm-start-region.ts';
-import { createShapeArm } from './warm-start-shape-arm.ts';
+import { createShapeArm, type ShapeArm } from './warm-start-shape-arm.ts';
 import { createProposerBandit, type ProposerBandit } from './warm-start-bandit.ts';
 import { createPopulationArm, warmDistribution, type PopulationArm } from './warm-start-population.ts';
 import { sourceShape } from './warm-start-shape.ts';
+import { swapProposal } from './warm-start-swap.ts';
 
 export interface WarmStartOptions {
   /** Best settings of each earlier study tried first. Default 2. */
@@ -54,6 +55,8 @@ export interface WarmStartOptions {
    * sampler without the earlier trials) measured worse on bench:warmstart (docs/memory.md).
    */
   banditArms?: readonly WarmProposer[];
+  /** Whether a knob's value that this study's trials credit (an additive model of them) is swapped into its best setting (`warm-start-swap.ts`). Default true. */
+  swap?: boolean;
 }
 
 /**
@@ -203,6 +206,7 @@ function withDefaults(options: WarmStartOptions): Required<WarmStartOptions> {
     regionSimilarity: options.regionSimilarity ?? REGION_SIMILARITY,
     proposers: options.proposers ?? 'fixed',
     banditArms: options.banditArms ?? DEFAULT_BANDIT_ARMS,
+    swap: options.swap ?? true,
   };
 }
 
@@ -252,13 +256,25 @@ function extraObservations(trusted: Trusted, measured: Measured, options: { maxP
 }
 
 /**
+ * The earlier studies that fit `space` and their shape step; for a resumed study (trials
+ * in `history`) the shape step's radius as this study's trials left it.
+ */
+function preparedFor(space: readonly KnobSpec[], priors: readonly KnobPriorObservation[], history: readonly KnobObservation[], direction: Direction): { cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace }; arm: ShapeArm } {
+  const encoded = encodeSpace(space);
+  const studies = priorStudies(space, priors);
+  const arm = createShapeArm(studies.map((study) => sourceShape(encoded, study.points)));
+  if (studies.length > 0) arm.resume(space, encoded, measuredOf(space, encoded, history, direction));
+  return { cache: { space, studies, encoded }, arm };
+}
+
+/**
  * Wraps `inner` with warm starts from `priors` (earlier studies' trials on matching knobs).
  *
  * @example
  * const sampler = createWarmStartSampler(createTpeSampler(), await context.knowledge.knobPriors(['lr', 'width']));
  */
 export function createWarmStartSampler(inner: KnobSampler, priors: readonly KnobPriorObservation[], options: WarmStartOptions = {}): KnobSampler & { readonly similarities: Map<string, number>; proposerTally(): Record<string, { paid: number; unpaid: number }> } {
-  const { enqueue, maxPriors, halfLife, minSimilarity, exploreUntil, localShare, regionSimilarity, proposers, banditArms } = withDefaults(options);
+  const { enqueue, maxPriors, halfLife, minSimilarity, exploreUntil, localShare, regionSimilarity, proposers, banditArms, swap } = withDefaults(options);
   let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
   let arm = createShapeArm([]);
   let population: PopulationArm | null | undefined;
@@ -271,10 +287,7 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
     proposerTally: () => bandit.tally(),
     sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
       if (cache === null || cache.space !== space) {
-        const encodedSpace = encodeSpace(space);
-        const found = priorStudies(space, priors);
-        cache = { space, studies: found, encoded: encodedSpace };
-        arm = createShapeArm(found.map((study) => sourceShape(encodedSpace, study.points)));
+        ({ cache, arm } = preparedFor(space, priors, history, context?.direction ?? 'minimize'));
         population = undefined;
       }
       const { studies, encoded } = cache;
@@ -302,6 +315,11 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
       if (modelled === null && arm.contradicted) return inner.sample(space, history, incumbent, random, context);
       const withPriors = () => inner.sample(space, [...extraObservations(trusted, measured, { maxPriors, halfLife }, direction).reverse(), ...history], incumbent, random, context);
       if (modelled !== null && (proposers === 'fixed' || !banditArms.includes('shape'))) return modelled;
+      // (2') A knob value this study's trials credit, swapped into its best setting (the earlier optimum moved on that knob).
+      if (swap) {
+        const swapped = swapProposal(space, encoded, measured, tried);
+        if (swapped !== null) return swapped;
+      }
       // (3) Every other proposal (`localShare`): the trust region around this study's best, while it lasts.
       if ((proposers === 'fixed' || !banditArms.includes('region')) && localShare > 0 && Math.floor((measured.length + 1) * localShare) > Math.floor(measured.length * localShare)) {
         const values = regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context);

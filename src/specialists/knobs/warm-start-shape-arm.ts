@@ -7,7 +7,8 @@
  * predicts this study's trials (leave-one-out R² ≥ 0.5) and promises a gain (the
  * predicted loss at the centre at least 1% of this study's range of losses below that at
  * its best), and only a setting at least 0.02 RMS per knob from every trial this study
- * measured. The radius lives in the sampler (a resumed study starts it afresh).
+ * measured. The radius is derived from the history: a resumed study replays the arm over
+ * its trials in order (`resume`), so it continues with the radius it had.
  */
 import type { KnobSpec } from '../../core/task.ts';
 import { decodePoint, snapPoint, type EncodedSpace } from './knob-encoding.ts';
@@ -49,6 +50,14 @@ export interface ShapeArm {
   readonly lastFit: ShapeFit | null;
   /** Whether the earlier shapes, placed on this study's trials, were contradicted by them at the latest proposal (no bowl, or leave-one-out R² below 0.5). */
   readonly contradicted: boolean;
+  /** The trust radius (RMS per knob, unit coordinates) the next step may take; below 0.02 the arm is spent. */
+  readonly radius: number;
+  /**
+   * Rebuilds the radius from a study's measured trials in trial order (a resumed study):
+   * the arm proposes on every prefix, and where the next trial is its proposal, that step
+   * counts as it did then. Pure given the trials.
+   */
+  resume(space: readonly KnobSpec[], encoded: EncodedSpace, measured: Measured): void;
 }
 
 /**
@@ -63,7 +72,23 @@ export function createShapeArm(shapes: ReadonlyArray<SourceShape | null>): Shape
   let pending: { key: string; bestBefore: number } | null = null;
   let lastFit: ShapeFit | null = null;
   let contradicted = false;
-  return {
+  const arm: ShapeArm = {
+    get radius() {
+      return radius;
+    },
+    resume(space, encoded, measured) {
+      radius = START_RADIUS;
+      pending = null;
+      const tried = new Set<string>();
+      for (let n = 0; n < measured.length; n += 1) {
+        if (n > 0) {
+          const proposed = arm.propose(space, encoded, measured.slice(0, n), tried);
+          // The step was taken only where the next trial is it (another proposer may have made that trial).
+          if (proposed !== null && knobValuesKey(space, proposed) !== measured[n]!.key) pending = null;
+        }
+        tried.add(measured[n]!.key);
+      }
+    },
     get contradicted() {
       return contradicted;
     },
@@ -104,4 +129,5 @@ export function createShapeArm(shapes: ReadonlyArray<SourceShape | null>): Shape
       return values;
     },
   };
+  return arm;
 }

@@ -140,4 +140,27 @@ describe('the model step (shape arm)', () => {
     expect(arm.propose(SPACE, encoded, measured, new Set(measured.map((entry) => entry.key)))).toBeNull();
     expect(arm.contradicted).toBe(true); // the warm-start sampler then leaves the inner sampler alone
   });
+
+  it('resumes: replayed over a study\'s trials, a fresh arm has the radius the running arm had, and proposes the same next step', () => {
+    const target = bowl([0.5, 0.4], 2, 1);
+    const points = [[0.3, 0.6], [0.32, 0.58], [0.27, 0.62], [0.35, 0.66], [0.25, 0.55], [0.4, 0.5], [0.3, 0.45]];
+    const running = createShapeArm([shape()]);
+    const measured = keyed(target, points);
+    const random = mulberry32(5);
+    for (let round = 0; round < 8; round += 1) {
+      const proposal = running.propose(SPACE, encoded, measured, new Set(measured.map((entry) => entry.key)));
+      // Between the steps, another proposer's trials (random ones), as the warm-start sampler interleaves them.
+      const point = proposal === null || round % 3 === 2 ? [random(), random()] : [Number(proposal.a), Number(proposal.b)];
+      // A study where some steps pay and others do not: the radius grows and shrinks.
+      measured.push(...keyed(round % 2 === 0 ? target : () => 9, [point]));
+    }
+    const before = running.radius;
+    const next = running.propose(SPACE, encoded, measured, new Set(measured.map((entry) => entry.key)));
+    const resumed = createShapeArm([shape()]);
+    resumed.resume(SPACE, encoded, measured);
+    expect(resumed.radius).toBeCloseTo(before, 12);
+    expect(resumed.propose(SPACE, encoded, measured, new Set(measured.map((entry) => entry.key)))).toEqual(next);
+    // Not the radius of a fresh arm: the replay mattered.
+    expect(before).not.toBeCloseTo(0.15, 6);
+  });
 });
