@@ -54,3 +54,52 @@ describe('sealArtifacts', () => {
     expect((await sealArtifacts(dir)).problems).toEqual(['the artifacts folder itself is a symbolic link']);
   });
 });
+
+describe('sealArtifacts: the synchronous walk of a small folder', () => {
+  /** A random artifacts folder under `dir`: files, folders, links inside and out, a FIFO; a seeded generator. */
+  async function randomArtifacts(dir: string, outside: string, seed: number): Promise<void> {
+    let state = seed;
+    const random = () => ((state = (state * 16807) % 2147483647) / 2147483647);
+    const folders = [dir];
+    const count = 1 + Math.floor(random() * 12);
+    for (let i = 0; i < count; i++) {
+      const parent = folders[Math.floor(random() * folders.length)]!;
+      const name = join(parent, `e${i}`);
+      const kind = random();
+      if (kind < 0.45) await writeFile(name, Buffer.alloc(Math.floor(random() * 300), i), { mode: random() < 0.3 ? 0o755 : 0o644 });
+      else if (kind < 0.7) {
+        await mkdir(name);
+        folders.push(name);
+      } else if (kind < 0.8) await symlink(random() < 0.5 ? outside : 'e0', name);
+      else if (kind < 0.9) await link(outside, name).catch(() => writeFile(name, 'x'));
+      else execFileSync('mkfifo', [name]);
+    }
+  }
+
+  it('gives what the asynchronous walk gives, problems, bytes and modes, on random folders', async () => {
+    const { sealArtifactsAsync } = await import('./artifact-seal.ts');
+    const root = await mkdtemp(join(tmpdir(), 'autolab-seal-random-'));
+    dirs.push(root);
+    const outside = join(root, 'holdout.json');
+    await writeFile(outside, '{"labels": []}');
+    const modes = async (dir: string): Promise<string> => execFileSync('find', [dir, '-printf', '%P %m %y\n']).toString().split('\n').sort().join('\n');
+    for (let seed = 1; seed <= 40; seed++) {
+      const [a, b] = [join(root, `a${seed}`), join(root, `b${seed}`)];
+      await mkdir(a);
+      await mkdir(b);
+      await randomArtifacts(a, outside, seed);
+      await randomArtifacts(b, outside, seed);
+      const sync = await sealArtifacts(a);
+      const async = await sealArtifactsAsync(b);
+      expect({ seed, ...sync }).toEqual({ seed, ...async });
+      expect(await modes(a)).toBe(await modes(b));
+    }
+  });
+
+  it('walks a folder of more entries than the synchronous limit asynchronously, with the same answer', async () => {
+    const { dir } = await artifacts();
+    for (let i = 0; i < 300; i++) await writeFile(join(dir, `f${i}.txt`), 'x');
+    expect(await sealArtifacts(dir)).toEqual({ problems: [], bytes: 8 + 100 + 300 });
+    expect((await stat(join(dir, 'f299.txt'))).mode & 0o222).toBe(0);
+  });
+});

@@ -4,7 +4,7 @@
  * one commit per trial, checks trials out in worktrees beside it, and hands results back
  * only on an explicit export.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { mkdir, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { AutolabWarning } from '../core/errors.ts';
@@ -250,7 +250,8 @@ export class Workspace {
    */
   async createWorktree(name: string, commit: string): Promise<string> {
     const path = this.worktreePath(name);
-    await mkdir(this.layout.worktreesDir, { recursive: true });
+    // One synchronous mkdir (no trip through the thread pool, where the background removal of earlier worktrees may queue).
+    mkdirSync(this.layout.worktreesDir, { recursive: true });
     if (!(await checkoutInProcess(this.gitDir, path, commit, this.objects))) await addWorktree(this.gitDir, path, commit);
     return path;
   }

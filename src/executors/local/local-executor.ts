@@ -189,11 +189,13 @@ export class LocalExecutor implements Executor {
     return child.exited.then(async ({ exitCode, signal, durationMs, machineFault }: LaunchedExit) => {
       stopWatching();
       killGroup('SIGKILL'); // a grandchild must not outlive its trial
-      // ... nor one that left the group (setsid): the cgroup knows them all.
-      const limitHits = cgroup === null ? Promise.resolve(0) : cgroup.limitHits().then(async (hits) => (await cgroup.destroy(), hits));
+      // ... nor one that left the group (setsid): the cgroup knows them all. Its removal waits
+      // until every one of them is gone, while the pipes drain and the log closes.
+      const limitHits = cgroup === null ? 0 : (cgroup.killAll(), await cgroup.limitHits());
+      const destroyed = cgroup?.destroy();
       await drainThenDestroy([stdout, stderr], this.drainMs);
-      noteLimits(recorder, request, exitCode, signal, await limitHits);
-      await recorder.close();
+      noteLimits(recorder, request, exitCode, signal, limitHits);
+      await Promise.all([recorder.close(), destroyed]);
       await runCleanup(request);
       const oomSuspected = suspectOutOfMemory({
         failed: exitCode !== 0,

@@ -1,12 +1,10 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { OUT_OF_MEMORY_PHRASES, outOfMemoryPattern } from '../shared/out-of-memory.ts';
 import { DEFAULT_OUTPUT_TAIL_BYTES, DEFAULT_STDOUT_TAIL_BYTES, TailBuffer, truncationNote } from '../shared/output-tail.ts';
 
 const OUT_OF_MEMORY_PATTERN = outOfMemoryPattern(OUT_OF_MEMORY_PHRASES);
 /** Bytes of the previous chunk kept so that a phrase split across two chunks is still found. */
 const PHRASE_CARRY_BYTES = 64;
-/** Upper bound on waiting for the log file to flush and close when the command is over. */
-const LOG_CLOSE_TIMEOUT_MS = 10_000;
 
 export interface OutputRecorderOptions {
   /** Combined output goes here (created, truncated). */
@@ -22,7 +20,10 @@ export interface OutputRecorderOptions {
  * (then appends a truncation note), keeps rolling tails of stdout and of combined output,
  * counts every byte, and notices out-of-memory phrases. A failing log file (full disk,
  * missing folder) never throws: the first error is kept in `logError` and output keeps
- * being counted and tailed.
+ * being counted and tailed. The log is written with synchronous calls (at most `capBytes`
+ * in all, into the page cache): no trip through libuv's thread pool per chunk and to
+ * close, where a loaded driver's other file work (deleting old worktrees) would queue
+ * them behind its own.
  *
  * @example
  * const recorder = new OutputRecorder({ logFile: '/tmp/run.log', capBytes: 1 << 20 });
@@ -34,7 +35,8 @@ export class OutputRecorder {
   logError: string | null = null;
   outOfMemoryPhraseSeen = false;
 
-  private readonly log: WriteStream;
+  /** The log file's descriptor; null once closed or when it could not be opened or written. */
+  private fd: number | null = null;
   private readonly capBytes: number;
   private readonly stdoutTailBuffer: TailBuffer;
   private readonly outputTailBuffer: TailBuffer;
@@ -46,10 +48,30 @@ export class OutputRecorder {
     this.capBytes = Math.max(0, Math.floor(options.capBytes));
     this.stdoutTailBuffer = new TailBuffer(options.stdoutTailBytes ?? DEFAULT_STDOUT_TAIL_BYTES);
     this.outputTailBuffer = new TailBuffer(options.outputTailBytes ?? DEFAULT_OUTPUT_TAIL_BYTES);
-    this.log = createWriteStream(options.logFile, { flags: 'w' });
-    this.log.on('error', (error) => {
-      this.logError ??= `log file ${options.logFile}: ${error.message}`;
-    });
+    this.logFile = options.logFile;
+    try {
+      this.fd = openSync(options.logFile, 'w');
+    } catch (error) {
+      this.failed(error);
+    }
+  }
+
+  private readonly logFile: string;
+
+  /** Keeps the first error of the log file and stops writing it. */
+  private failed(error: unknown): void {
+    this.logError ??= `log file ${this.logFile}: ${(error as Error).message}`;
+    this.closeFile();
+  }
+
+  private closeFile(): void {
+    if (this.fd === null) return;
+    try {
+      closeSync(this.fd);
+    } catch (error) {
+      this.logError ??= `log file ${this.logFile}: ${(error as Error).message}`;
+    }
+    this.fd = null;
   }
 
   /** True once more output arrived than the cap allows in the log file. */
@@ -80,33 +102,25 @@ export class OutputRecorder {
   }
 
   /**
-   * Appends the truncation note if output was dropped, then flushes and closes the log
-   * file. Resolves (never rejects) once the file is closed, or after a bounded wait.
+   * Appends the truncation note if output was dropped, then closes the log file. Resolves
+   * (never rejects) once the file is closed.
    */
   async close(): Promise<void> {
     if (this.truncated) {
       this.writeLog(Buffer.from(truncationNote(this.capBytes, this.outputBytes - this.capBytes, this.lastWrittenByte)));
     }
-    if (this.log.closed) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.logError ??= `log file did not flush within ${LOG_CLOSE_TIMEOUT_MS} ms`;
-        this.log.destroy();
-        resolve();
-      }, LOG_CLOSE_TIMEOUT_MS);
-      this.log.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      if (!this.log.destroyed) this.log.end();
-    });
+    this.closeFile();
   }
 
   private writeLog(bytes: Buffer): void {
     this.writtenBytes += bytes.length;
     this.lastWrittenByte = bytes[bytes.length - 1] ?? this.lastWrittenByte;
-    if (this.logError !== null || this.log.destroyed) return;
-    this.log.write(bytes);
+    if (this.fd === null) return;
+    try {
+      for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done, bytes.length - done);
+    } catch (error) {
+      this.failed(error);
+    }
   }
 
   private scanForOutOfMemory(chunk: Buffer): void {

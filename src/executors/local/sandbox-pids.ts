@@ -16,6 +16,8 @@ export interface PidsCgroup {
   readonly procsFile: string;
   /** How many times a fork failed because the limit was reached. */
   limitHits(): Promise<number>;
+  /** SIGKILLs every process in the cgroup now, without waiting for them to be gone (`destroy` waits). Returns how many were signalled. */
+  killAll(): number;
   /** SIGKILLs every process left in the cgroup (until it is empty or ~1 s passed), then removes it. Returns how many were killed. */
   destroy(): Promise<number>;
 }
@@ -171,8 +173,49 @@ function handleOf(dir: string, version: 1 | 2): PidsCgroup {
       const hits = /^max (\d+)/m.exec(events)?.[1];
       return hits === undefined ? 0 : Number(hits);
     },
+    killAll: () => killMembers(dir, version),
     destroy: () => destroyCgroup(dir, version),
   };
+}
+
+/** SIGKILLs every process of the cgroup once (cgroup v2: `cgroup.kill` too); how many pids were signalled. */
+function killMembers(dir: string, version: 1 | 2): number {
+  if (version === 2) {
+    try {
+      writeFileSync(join(dir, 'cgroup.kill'), '1');
+    } catch {
+      // an older kernel (no cgroup.kill), or the cgroup is gone: the pids below are killed one by one
+    }
+  }
+  let killed = 0;
+  for (const pid of membersOf(dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+      killed += 1;
+    } catch {
+      // already gone
+    }
+  }
+  return killed;
+}
+
+/** The pids listed in the cgroup (never this process). */
+function membersOf(dir: string): number[] {
+  return readOrEmpty(join(dir, 'cgroup.procs'))
+    .split('\n')
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 1 && pid !== process.pid);
+}
+
+/**
+ * The waits between two looks at a cgroup whose processes are being torn down: short
+ * first (a sandbox's namespace is usually gone within a few milliseconds), then 10 ms.
+ */
+const TEARDOWN_WAITS_MS = [0, 0.5, 1, 1, 2, 2, 4, 5];
+
+function teardownWait(attempt: number): Promise<void> {
+  const ms = TEARDOWN_WAITS_MS[attempt] ?? 10;
+  return ms === 0 ? new Promise((resolve) => setImmediate(resolve)) : sleep(ms);
 }
 
 function readOrEmpty(file: string): string {
@@ -186,38 +229,21 @@ function readOrEmpty(file: string): string {
 async function destroyCgroup(dir: string, version: 1 | 2): Promise<number> {
   let killed = 0;
   const deadline = Date.now() + 1_000;
-  if (version === 2) {
-    try {
-      writeFileSync(join(dir, 'cgroup.kill'), '1');
-    } catch {
-      // an older kernel (no cgroup.kill), or the cgroup is gone: the loop below kills what is left
-    }
-  }
-  for (;;) {
-    const pids = readOrEmpty(join(dir, 'cgroup.procs'))
-      .split('\n')
-      .map(Number)
-      .filter((pid) => Number.isInteger(pid) && pid > 1 && pid !== process.pid);
-    if (pids.length === 0) break;
-    for (const pid of pids) {
-      try {
-        process.kill(pid, 'SIGKILL');
-        killed += 1;
-      } catch {
-        // already gone
-      }
-    }
+  for (let attempt = 0; ; attempt += 1) {
+    const signalled = killMembers(dir, version);
+    if (signalled === 0) break; // empty: every process is gone
+    killed += signalled;
     if (Date.now() > deadline) break;
-    await sleep(10);
+    await teardownWait(attempt);
   }
-  for (let attempt = 0; attempt < 50; attempt++) {
+  for (let attempt = 0; attempt < 60; attempt++) {
     try {
       rmdirSync(dir);
       break;
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') break;
-      await sleep(10); // EBUSY: killed processes are still being torn down
+      await teardownWait(attempt); // EBUSY: killed processes are still being torn down
     }
   }
   return killed;

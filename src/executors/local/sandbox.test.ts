@@ -119,6 +119,21 @@ describe('limits without a sandbox', () => {
     expect(livePids(marker)).toEqual([]);
   });
 
+  it.skipIf(hierarchy === null)('resolves only once a daemon that ignores SIGTERM and keeps writing is gone: its file stops growing, its cgroup is removed', async () => {
+    const marker = `sleep 43.${request.made()}1`;
+    const file = `daemon-${request.made()}.txt`;
+    // The daemon leaves the group (setsid), ignores SIGTERM and appends to a file until killed; the leader exits at once.
+    const daemon = `trap '' TERM; while :; do echo x >> ${file}; ${marker}; done`;
+    const result = await executor.run(request(`setsid sh -c "${daemon}" & while [ ! -s ${file} ]; do sleep 0.01; done; echo started`, { maxProcesses: 64 }));
+    expect(result.exitCode).toBe(0);
+    expect(livePids(marker)).toEqual([]);
+    const cgroups = readdirSync(hierarchy!.base).filter((name) => name.startsWith(`sandbox-test-${process.pid}.`));
+    expect(cgroups).toEqual([]);
+    const written = readFileSync(join(dir, 'state', 'work', file), 'utf8');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(readFileSync(join(dir, 'state', 'work', file), 'utf8')).toBe(written);
+  });
+
   it.skipIf(hierarchy === null)('reaps the cgroups a dead driver left behind, by its token', async () => {
     const token = `dead-driver-${randomUUID()}`;
     const cgroup = (await createPidsCgroup(token, 16))!;
@@ -201,6 +216,19 @@ describe.skipIf(!probe.available)('the bubblewrap sandbox', () => {
     const visible = Number(result.stdoutTail.trim().split('\n')[0]);
     expect(visible).toBeLessThan(10);
     expect(livePids(marker)).toEqual([]);
+  });
+
+  it('resolves only once a sandboxed writer that ignores SIGTERM is gone: its file stops growing, no cgroup is left', async () => {
+    const marker = `sleep 44.${request.made()}1`;
+    const file = `sandboxed-daemon-${request.made()}.txt`;
+    const daemon = `trap '' TERM; while :; do echo x >> ${file}; ${marker}; done`;
+    const result = await sandboxed(`setsid sh -c "${daemon}" & while [ ! -s ${file} ]; do sleep 0.01; done; echo started`, { maxProcesses: 64 });
+    expect(result.exitCode).toBe(0);
+    expect(livePids(marker)).toEqual([]);
+    if (hierarchy !== null) expect(readdirSync(hierarchy.base).filter((name) => name.startsWith(`sandbox-test-${process.pid}.`))).toEqual([]);
+    const written = readFileSync(join(dir, 'state', 'work', file), 'utf8');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(readFileSync(join(dir, 'state', 'work', file), 'utf8')).toBe(written);
   });
 
   it('runs as root without capabilities: it cannot unmount what hides the state', async () => {

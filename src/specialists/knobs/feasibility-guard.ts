@@ -76,7 +76,16 @@ function createGuard(space: readonly KnobSpec[], history: readonly KnobObservati
   }
   const refused = { declared: 0, predicted: 0 };
   const allowed = (values: KnobValues): boolean => constraints.every((constraint) => knobConstraintHolds(constraint, values));
-  const chance = (values: KnobValues): number => (model.active ? Math.min(1, model.feasibility(values) / reference) : 1);
+  // A candidate's chance is asked for when it is ranked and again when it is kept or refused: computed once per value set.
+  const chances = new WeakMap<KnobValues, number>();
+  const chance = (values: KnobValues): number => {
+    if (!model.active) return 1;
+    const known = chances.get(values);
+    if (known !== undefined) return known;
+    const computed = Math.min(1, model.feasibility(values) / reference);
+    chances.set(values, computed);
+    return computed;
+  };
   return {
     model,
     active: model.active || constraints.length > 0,
