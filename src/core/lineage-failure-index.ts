@@ -7,7 +7,8 @@
  * `lineageFailures` (lineage-failures.ts) gives for the same trials. Pure: no I/O.
  */
 import { CAUSE_TRIALS, CAUSES, change, contrastOf, failureExcerpt, HITS, isScored, knobDistance, KnobStats, PASSES, type LineageFailureCause } from './lineage-failures.ts';
-import { knobValuesInNotes, type NotedKnobValues } from './trial-change.ts';
+import { KnobValueTable } from './knob-value-table.ts';
+import { knobValuesInNotes } from './trial-change.ts';
 import { failureOf } from './trial-failure.ts';
 import type { TrialRecord } from './trial.ts';
 
@@ -36,9 +37,8 @@ interface Nearest {
  */
 export class FailureIndex {
   private readonly causes = new Map<string, Cause>();
-  private readonly signatureOf = new Map<number, string>();
-  /** Knob values noted by each trial that has some (parsed once). */
-  private readonly knobs = new Map<number, NotedKnobValues>();
+  /** Knob values noted by each trial that has some (parsed once, held compactly). */
+  private readonly knobs = new KnobValueTable();
   /** Scored trials with knob values, ascending ids, and their knob values summarised. */
   private readonly scored: number[] = [];
   private scoredStats = new KnobStats();
@@ -69,7 +69,6 @@ export class FailureIndex {
       insertSorted(cause.ids, trial.id);
       cause.specialists.set(trial.specialist, (cause.specialists.get(trial.specialist) ?? 0) + 1);
       if (values !== null) cause.stats.add(values);
-      this.signatureOf.set(trial.id, failure.signature);
     }
     if (values !== null && isScored(trial)) {
       insertSorted(this.scored, trial.id);
@@ -81,16 +80,19 @@ export class FailureIndex {
     }
   }
 
-  /** Undoes `add` for the recorded state of a trial that changed. */
+  /**
+   * Undoes `add` for the recorded state of a trial that changed: `trial` is the record
+   * that was added (its signature is derived again, so no id-to-signature map is held).
+   */
   remove(trial: TrialRecord): void {
     this.cached = null;
-    const signature = this.signatureOf.get(trial.id);
-    if (signature !== undefined) {
-      const cause = this.causes.get(signature)!;
-      cause.ids.splice(cause.ids.indexOf(trial.id), 1);
-      if (cause.ids.length === 0) this.causes.delete(signature);
+    const signature = failureOf(trial)?.signature;
+    const cause = signature === undefined ? undefined : this.causes.get(signature);
+    const member = cause === undefined ? -1 : cause.ids.indexOf(trial.id);
+    if (cause !== undefined && member >= 0) {
+      cause.ids.splice(member, 1);
+      if (cause.ids.length === 0) this.causes.delete(signature!);
       else cause.stale = true;
-      this.signatureOf.delete(trial.id);
     }
     const at = this.scored.indexOf(trial.id);
     if (at >= 0) {
@@ -168,7 +170,7 @@ export class FailureIndex {
     const values = this.knobs.get(hitId)!;
     let best: Nearest | null = null;
     for (const id of this.scored) {
-      const distance = knobDistance(values, this.knobs.get(id)!);
+      const distance = this.knobs.distance(values, id);
       if (distance < (best?.distance ?? Infinity)) best = { id, distance };
     }
     this.nearest.set(hitId, best);
