@@ -21,10 +21,10 @@ interface Shape {
 const NUMBER = 0;
 const OTHER = 1;
 
-/** A typed array twice as long (at least `length`), with `from`'s contents. */
+/** A typed array half as long again (at least `length`), with `from`'s contents. */
 function grown<T extends Int32Array | Float64Array | Uint8Array>(from: T, length: number, make: (length: number) => T): T {
   if (length <= from.length) return from;
-  const to = make(Math.max(length, from.length * 2));
+  const to = make(Math.max(length, Math.ceil(from.length * 1.5)));
   to.set(from);
   return to;
 }
