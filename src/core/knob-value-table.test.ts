@@ -18,11 +18,11 @@ function randomValues(random: () => number): NotedKnobValues {
 
 describe('KnobValueTable', () => {
   it('gives back each trial values as parsed, names in order, and knobDistance to the same bits, through sets, deletes and sets again', () => {
-    for (let seed = 1; seed <= 6; seed++) {
+    for (let seed = 1; seed <= 4; seed++) {
       const random = seededRandom(seed);
       const table = new KnobValueTable();
       const held = new Map<number, NotedKnobValues>();
-      for (let step = 0; step < 1500; step++) {
+      for (let step = 0; step < 1000; step++) {
         const id = Math.floor(random() * 400);
         const action = random();
         if (action < 0.6) {

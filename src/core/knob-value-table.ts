@@ -1,12 +1,13 @@
 /**
  * The knob values noted by many trials, held compactly: each trial's values as one row of
- * a typed-array pool (8 bytes a value, 1 byte its kind), its names as one of a few shared
+ * a chunked typed-array pool (8 bytes a value, 1 byte its kind), its names as one of a few shared
  * shapes (the names in their order), strings and booleans as indices into one table of
  * distinct values. A lineage index holds the values of every scored trial of a study
  * (the failure blocks' nearest passes read them all): objects took ~170 bytes a trial,
  * this takes ~60 for six knobs. Reads give back what `knobValuesInNotes` gave, names in
  * the same order, so a distance sums in the same order to the same bits. Pure: no I/O.
  */
+import { ChunkedArray } from './chunked-array.ts';
 import { knobGap } from './knob-gap.ts';
 import type { NotedKnobValues } from './trial-change.ts';
 
@@ -20,14 +21,6 @@ interface Shape {
 
 const NUMBER = 0;
 const OTHER = 1;
-
-/** A typed array half as long again (at least `length`), with `from`'s contents. */
-function grown<T extends Int32Array | Float64Array | Uint8Array>(from: T, length: number, make: (length: number) => T): T {
-  if (length <= from.length) return from;
-  const to = make(Math.max(length, Math.ceil(from.length * 1.5)));
-  to.set(from);
-  return to;
-}
 
 /**
  * @example
@@ -43,13 +36,13 @@ export class KnobValueTable {
   private readonly others: KnobValue[] = [];
   private readonly otherIndex = new Map<KnobValue, number>();
   /** Per trial id: its row + 1, 0 when it has none (ids are small, dense integers). */
-  private rowOf = new Int32Array(256);
+  private readonly rowOf = new ChunkedArray((n) => new Int32Array(n));
   /** Per row: its shape and where its values start in the pool. */
-  private rowShape = new Int32Array(256);
-  private rowStart = new Int32Array(256);
+  private readonly rowShape = new ChunkedArray((n) => new Int32Array(n));
+  private readonly rowStart = new ChunkedArray((n) => new Int32Array(n));
   private rows = 0;
-  private values = new Float64Array(1024);
-  private kinds = new Uint8Array(1024);
+  private readonly values = new ChunkedArray((n) => new Float64Array(n));
+  private readonly kinds = new ChunkedArray((n) => new Uint8Array(n));
   private used = 0;
   /** Rows whose trial was deleted, by trial id: set again with the same shape, the row is reused. */
   private readonly freed = new Map<number, number>();
@@ -72,20 +65,15 @@ export class KnobValueTable {
     const shape = this.shapeOf(names);
     let row = this.freed.get(id);
     this.freed.delete(id);
-    if (row === undefined || this.rowShape[row] !== shape) {
+    if (row === undefined || this.rowShape.get(row) !== shape) {
       row = this.rows++;
-      this.rowShape = grown(this.rowShape, this.rows, (n) => new Int32Array(n));
-      this.rowStart = grown(this.rowStart, this.rows, (n) => new Int32Array(n));
-      this.rowShape[row] = shape;
-      this.rowStart[row] = this.used;
+      this.rowShape.set(row, shape);
+      this.rowStart.set(row, this.used);
       this.used += names.length;
-      this.values = grown(this.values, this.used, (n) => new Float64Array(n));
-      this.kinds = grown(this.kinds, this.used, (n) => new Uint8Array(n));
     }
-    const start = this.rowStart[row]!;
+    const start = this.rowStart.get(row);
     names.forEach((name, k) => this.put(start + k, values[name]!));
-    this.rowOf = grown(this.rowOf, id + 1, (n) => new Int32Array(n));
-    this.rowOf[id] = row + 1;
+    this.rowOf.set(id, row + 1);
     this.count++;
   }
 
@@ -93,8 +81,8 @@ export class KnobValueTable {
   get(id: number): NotedKnobValues | undefined {
     const row = this.row(id);
     if (row < 0) return undefined;
-    const { names } = this.shapes[this.rowShape[row]!]!;
-    const start = this.rowStart[row]!;
+    const { names } = this.shapes[this.rowShape.get(row)]!;
+    const start = this.rowStart.get(row);
     const values: NotedKnobValues = {};
     names.forEach((name, k) => (values[name] = this.value(start + k)));
     return values;
@@ -103,7 +91,7 @@ export class KnobValueTable {
   delete(id: number): void {
     const row = this.row(id);
     if (row < 0) return;
-    this.rowOf[id] = 0;
+    this.rowOf.set(id, 0);
     this.freed.set(id, row);
     this.count--;
   }
@@ -112,8 +100,8 @@ export class KnobValueTable {
   distance(a: NotedKnobValues, id: number): number {
     const row = this.row(id);
     if (row < 0) throw new RangeError(`trial #${id} has no knob values`);
-    const shape = this.shapes[this.rowShape[row]!]!;
-    const start = this.rowStart[row]!;
+    const shape = this.shapes[this.rowShape.get(row)]!;
+    const start = this.rowStart.get(row);
     let distance = 0;
     for (const name in a) {
       const at = shape.at.get(name);
@@ -124,7 +112,7 @@ export class KnobValueTable {
   }
 
   private row(id: number): number {
-    return id >= 0 && id < this.rowOf.length ? this.rowOf[id]! - 1 : -1;
+    return id >= 0 ? this.rowOf.get(id) - 1 : -1;
   }
 
   private shapeOf(names: string[]): number {
@@ -139,17 +127,17 @@ export class KnobValueTable {
 
   private put(at: number, value: KnobValue): void {
     if (typeof value === 'number') {
-      this.kinds[at] = NUMBER;
-      this.values[at] = value;
+      this.kinds.set(at, NUMBER);
+      this.values.set(at, value);
       return;
     }
     let index = this.otherIndex.get(value);
     if (index === undefined) this.otherIndex.set(value, (index = this.others.push(value) - 1));
-    this.kinds[at] = OTHER;
-    this.values[at] = index;
+    this.kinds.set(at, OTHER);
+    this.values.set(at, index);
   }
 
   private value(at: number): KnobValue {
-    return this.kinds[at] === NUMBER ? this.values[at]! : this.others[this.values[at]!]!;
+    return this.kinds.get(at) === NUMBER ? this.values.get(at) : this.others[this.values.get(at)]!;
   }
 }
