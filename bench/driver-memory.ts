@@ -6,8 +6,8 @@
  * fresh process (what `openDriver` holds, then one proposal's refresh and feedback,
  * after garbage collection; the other checkout needs this checkout's copy of that file,
  * which runs on code from before the bounded index too). The first 1,000 trials are
- * recorded the engine's way (a ~1 KB patch, its diff, a log excerpt, metrics; one in
- * five crashes), the rest are SQL copies of them (bench/store-fill.ts). Ends with one
+ * recorded the engine's way (a ~1 KB patch, its diff, a log excerpt, metrics, knob values
+ * in the notes of half of them; one in five crashes), the rest are SQL copies of them (bench/store-fill.ts). Ends with one
  * JSON line: `{"bench":"driver-memory","trials":…,"sizes":{"1001":{"this":{rssMB,heapMB,knowledge},"other":{…}},…}}`.
  * `knowledge` (for a checkout that has bench/store-knowledge-memory.ts; copy it into the
  * other checkout to compare): one rewrite of the knowledge base in a fresh process, RSS
@@ -54,7 +54,14 @@ interface KnowledgeMemory {
   renderMs: number;
 }
 
-/** Records the baseline and trials 1..TEMPLATE as the engine writes them. */
+/** A knob tuner's notes (its knob values, as the knobs specialist writes them) for `knobs` and `combine` trials; '' for the others. */
+function knobNotes(specialist: string, i: number): string {
+  if (specialist !== 'knobs' && specialist !== 'combine') return '';
+  const knobs = { lr: Math.round(1e6 * 10 ** (-4 + ((i * 37) % 100) / 50)) / 1e6, warmup: (i * 13) % 500, batch: 2 ** (4 + (i % 5)), optimizer: ['adamw', 'sgd', 'lion'][i % 3], weight_decay: ((i * 7) % 50) / 1000, ema: i % 2 === 0 };
+  return `${specialist} search, trial ${i}\n${JSON.stringify({ knobs, sampler: 'tpe' })}`;
+}
+
+/** Records the baseline and trials 1..TEMPLATE as the engine writes them (knob values in the notes of half of them). */
 async function recordTemplate(store: SqliteStore, studyId: number): Promise<void> {
   await store.createTrial(studyId, { id: 0, specialist: 'baseline', parent: null, hypothesis: 'baseline', seed: 0, edit: null, owner });
   await store.finishTrial(studyId, 0, { status: 'scored', label: null, labelDetail: null, metrics: { val_loss: 3 }, score: 3, timings: { totalMs: 1000 }, logExcerpt: '' }, keepIfLower);
@@ -62,7 +69,8 @@ async function recordTemplate(store: SqliteStore, studyId: number): Promise<void
   for (let i = 1; i <= TEMPLATE; i++) {
     const lines = Array.from({ length: 12 }, (_, k) => `-lr_${k} = ${(i * 7 + k) % 97}e-4\n+lr_${k} = ${(i * 11 + k) % 89}e-4\n`).join('');
     const patch = `diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -1,12 +1,12 @@\n${lines}`;
-    const trial = await store.createTrial(studyId, { specialist: ['knobs', 'llm', 'combine', 'ablate'][i % 4]!, parent: incumbent, hypothesis: `trial ${i}: move the learning rate schedule a little`, seed: i, edit: { kind: 'patch', patch }, owner });
+    const specialist = ['knobs', 'llm', 'combine', 'ablate'][i % 4]!;
+    const trial = await store.createTrial(studyId, { specialist, parent: incumbent, hypothesis: `trial ${i}: move the learning rate schedule a little`, notes: knobNotes(specialist, i), seed: i, edit: { kind: 'patch', patch }, owner });
     await store.updateTrial(studyId, trial.id, { status: 'running', owner }, { type: 'trial.started', data: { slot: 0, gpu: null } });
     const commit = `c${i}`.padEnd(40, '0');
     await store.updateTrial(studyId, trial.id, { commit, tree: `t${i}`.padEnd(40, '0'), diff: patch, timings: { materialiseMs: 12 } }, { type: 'trial.materialised', data: { commit } });

@@ -7,14 +7,16 @@
  * `lineageFailures` (lineage-failures.ts) gives for the same trials. Pure: no I/O.
  */
 import { CAUSE_TRIALS, CAUSES, change, contrastOf, failureExcerpt, HITS, isScored, knobDistance, KnobStats, PASSES, type LineageFailureCause } from './lineage-failures.ts';
-import { knobValuesInNotes, type NotedKnobValues } from './trial-change.ts';
+import { IdList } from './id-list.ts';
+import { KnobValueTable } from './knob-value-table.ts';
+import { knobValuesInNotes } from './trial-change.ts';
 import { failureOf } from './trial-failure.ts';
 import type { TrialRecord } from './trial.ts';
 
 /** One failure signature's trials and what the block reads of them. */
 interface Cause {
   /** Ids, ascending. */
-  ids: number[];
+  ids: IdList;
   specialists: Map<string, number>;
   /** Knob values of the members that have some. */
   stats: KnobStats;
@@ -36,11 +38,10 @@ interface Nearest {
  */
 export class FailureIndex {
   private readonly causes = new Map<string, Cause>();
-  private readonly signatureOf = new Map<number, string>();
-  /** Knob values noted by each trial that has some (parsed once). */
-  private readonly knobs = new Map<number, NotedKnobValues>();
+  /** Knob values noted by each trial that has some (parsed once, held compactly). */
+  private readonly knobs = new KnobValueTable();
   /** Scored trials with knob values, ascending ids, and their knob values summarised. */
-  private readonly scored: number[] = [];
+  private readonly scored = new IdList();
   private scoredStats = new KnobStats();
   private scoredStale = false;
   /** Hits' nearest scored trials (only the hits the last blocks considered are kept). */
@@ -65,14 +66,13 @@ export class FailureIndex {
     const failure = failureOf(trial);
     if (failure !== null) {
       let cause = this.causes.get(failure.signature);
-      if (cause === undefined) this.causes.set(failure.signature, (cause = { ids: [], specialists: new Map(), stats: new KnobStats(), stale: false }));
-      insertSorted(cause.ids, trial.id);
+      if (cause === undefined) this.causes.set(failure.signature, (cause = { ids: new IdList(), specialists: new Map(), stats: new KnobStats(), stale: false }));
+      cause.ids.insert(trial.id);
       cause.specialists.set(trial.specialist, (cause.specialists.get(trial.specialist) ?? 0) + 1);
       if (values !== null) cause.stats.add(values);
-      this.signatureOf.set(trial.id, failure.signature);
     }
     if (values !== null && isScored(trial)) {
-      insertSorted(this.scored, trial.id);
+      this.scored.insert(trial.id);
       this.scoredStats.add(values);
       for (const [hitId, best] of this.nearest) {
         const distance = knobDistance(this.knobs.get(hitId)!, values);
@@ -81,20 +81,23 @@ export class FailureIndex {
     }
   }
 
-  /** Undoes `add` for the recorded state of a trial that changed. */
+  /**
+   * Undoes `add` for the recorded state of a trial that changed: `trial` is the record
+   * that was added (its signature is derived again, so no id-to-signature map is held).
+   */
   remove(trial: TrialRecord): void {
     this.cached = null;
-    const signature = this.signatureOf.get(trial.id);
-    if (signature !== undefined) {
-      const cause = this.causes.get(signature)!;
-      cause.ids.splice(cause.ids.indexOf(trial.id), 1);
-      if (cause.ids.length === 0) this.causes.delete(signature);
+    const signature = failureOf(trial)?.signature;
+    const cause = signature === undefined ? undefined : this.causes.get(signature);
+    const member = cause === undefined ? -1 : cause.ids.indexOf(trial.id);
+    if (cause !== undefined && member >= 0) {
+      cause.ids.removeAt(member);
+      if (cause.ids.length === 0) this.causes.delete(signature!);
       else cause.stale = true;
-      this.signatureOf.delete(trial.id);
     }
     const at = this.scored.indexOf(trial.id);
     if (at >= 0) {
-      this.scored.splice(at, 1);
+      this.scored.removeAt(at);
       this.scoredStale = true;
       this.nearest.clear();
     }
@@ -127,7 +130,7 @@ export class FailureIndex {
     const member = (id: number) => this.byId(id)!;
     const latest = member(cause.ids.at(-1)!);
     const hits: TrialRecord[] = [];
-    for (let i = cause.ids.length - 1; i >= 0 && hits.length < HITS; i--) hits.push(member(cause.ids[i]!));
+    for (let i = cause.ids.length - 1; i >= 0 && hits.length < HITS; i--) hits.push(member(cause.ids.at(i)!));
     return {
       signature,
       label: latest.label ?? 'crash',
@@ -146,7 +149,7 @@ export class FailureIndex {
   private passes(cause: Cause, considered: Map<number, Nearest | null>): TrialRecord[] {
     const chosen = new Map<number, TrialRecord>();
     for (let i = cause.ids.length - 1; i >= 0 && chosen.size < PASSES; i--) {
-      const hit = this.byId(cause.ids[i]!)!;
+      const hit = this.byId(cause.ids.at(i)!)!;
       let nearest: TrialRecord | undefined;
       if (this.knobs.has(hit.id)) {
         const found = this.nearestTo(hit.id);
@@ -167,8 +170,9 @@ export class FailureIndex {
     if (known !== undefined) return known;
     const values = this.knobs.get(hitId)!;
     let best: Nearest | null = null;
-    for (const id of this.scored) {
-      const distance = knobDistance(values, this.knobs.get(id)!);
+    for (let i = 0; i < this.scored.length; i++) {
+      const id = this.scored.at(i)!;
+      const distance = this.knobs.distance(values, id);
       if (distance < (best?.distance ?? Infinity)) best = { id, distance };
     }
     this.nearest.set(hitId, best);
@@ -176,7 +180,7 @@ export class FailureIndex {
   }
 
   private rebuild(cause: Cause): void {
-    this.require(cause.ids);
+    this.require(cause.ids.slice());
     cause.specialists.clear();
     cause.stats = new KnobStats();
     for (const id of cause.ids) {
@@ -187,20 +191,4 @@ export class FailureIndex {
     }
     cause.stale = false;
   }
-}
-
-/** Inserts `id` into the ascending `ids` (at the end, in the usual case). */
-export function insertSorted(ids: number[], id: number): void {
-  if (ids.length === 0 || ids[ids.length - 1]! < id) {
-    ids.push(id);
-    return;
-  }
-  let low = 0;
-  let high = ids.length;
-  while (low < high) {
-    const mid = (low + high) >> 1;
-    if (ids[mid]! < id) low = mid + 1;
-    else high = mid;
-  }
-  ids.splice(low, 0, id);
 }

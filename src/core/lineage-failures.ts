@@ -4,6 +4,7 @@
  * against the nearest trials that did not, and the traceback shown once. Pure.
  */
 import { failureOf } from './trial-failure.ts';
+import { knobGap } from './knob-gap.ts';
 import { diffSummary, formatKnobValues, knobValuesInNotes, type NotedKnobValues } from './trial-change.ts';
 import type { FailureLabel, TrialRecord, TrialStatus } from './trial.ts';
 
@@ -62,12 +63,6 @@ export function failureExcerpt(trial: TrialRecord, lines = EXCERPT_LINES, chars 
   return tail.length > chars ? '…' + tail.slice(-chars) : tail;
 }
 
-/** One knob's part of `knobDistance`. */
-function knobGap(x: string | number | boolean | undefined, y: string | number | boolean | undefined): number {
-  if (typeof x === 'number' && typeof y === 'number') return Math.abs(x - y) / Math.max(Math.abs(x), Math.abs(y), 1e-12);
-  return x !== y ? 1 : 0;
-}
-
 /** How far apart two knob settings are: relative differences of numbers, 1 per differing other value. */
 export function knobDistance(a: NotedKnobValues, b: NotedKnobValues): number {
   let distance = 0;
@@ -78,7 +73,7 @@ export function knobDistance(a: NotedKnobValues, b: NotedKnobValues): number {
 }
 
 /** A trial as a failure block shows it: its knob values, else a summary of its diff. */
-export function change(trial: TrialRecord, knobs: ReadonlyMap<number, NotedKnobValues>): LineageChange {
+export function change(trial: TrialRecord, knobs: Pick<ReadonlyMap<number, NotedKnobValues>, 'get'>): LineageChange {
   const values = knobs.get(trial.id);
   return {
     id: trial.id,

@@ -7,7 +7,8 @@
 import { keptOrder, leaderboardOrder, lineageFeedbackFrom, type LineageOptions, type LineageSource } from './lineage-feedback.ts';
 import type { Objective } from './task.ts';
 import type { LineageFailureCause } from './lineage-failures.ts';
-import { FailureIndex, insertSorted } from './lineage-failure-index.ts';
+import { FailureIndex } from './lineage-failure-index.ts';
+import { IdList } from './id-list.ts';
 import type { LineageFeedback } from './lineage.ts';
 import type { TrialRecord } from './trial.ts';
 import type { TrialCounts } from './trial-counts.ts';
@@ -55,10 +56,10 @@ export interface LineageIndexOptions {
  */
 export class LineageIndex implements LineageSource {
   private readonly byIdMap = new Map<number, TrialRecord>();
-  /** Every id, ascending (new trials almost always append). */
-  private readonly ids: number[] = [];
+  /** Every id, ascending (new trials almost always append; 4 bytes a trial). */
+  private readonly ids = new IdList();
   /** Each specialist's ids, ascending. */
-  private readonly idsOf = new Map<string, number[]>();
+  private readonly idsOf = new Map<string, IdList>();
   /** Kept trials, incumbent first (`keptOrder`). */
   private readonly keptByOrder: KeptEntry[] = [];
   /** Kept trials with a score, by score then id, ascending. */
@@ -123,16 +124,16 @@ export class LineageIndex implements LineageSource {
         this.count(before, -1);
         if (before.status === 'kept') this.unkeep(before);
         this.failureIndex.remove(before);
-        if (this.ordered !== null) this.ordered[sortedIndex(this.ids, trial.id, (a, b) => a - b) - 1] = trial;
+        if (this.ordered !== null) this.ordered[this.ids.upperBound(trial.id) - 1] = trial;
       } else {
         if (this.ordered !== null && this.retain === null && (this.ids.length === 0 || this.ids.at(-1)! < trial.id)) this.ordered.push(trial);
         else this.ordered = null;
-        behind = this.horizon > 0 && trial.id < this.ids[this.horizon - 1]!;
-        insertSorted(this.ids, trial.id);
+        behind = this.horizon > 0 && trial.id < this.ids.at(this.horizon - 1)!;
+        this.ids.insert(trial.id);
         if (behind) this.horizon++;
         let mine = this.idsOf.get(trial.specialist);
-        if (mine === undefined) this.idsOf.set(trial.specialist, (mine = []));
-        insertSorted(mine, trial.id);
+        if (mine === undefined) this.idsOf.set(trial.specialist, (mine = new IdList()));
+        mine.insert(trial.id);
       }
       this.byIdMap.set(trial.id, trial);
       this.count(trial, 1);
@@ -150,19 +151,18 @@ export class LineageIndex implements LineageSource {
   private evict(): void {
     if (this.retain === null) return;
     for (const end = this.ids.length - this.retain; this.horizon < end; this.horizon++) {
-      const id = this.ids[this.horizon]!;
+      const id = this.ids.at(this.horizon)!;
       const trial = this.byIdMap.get(id);
       if (trial !== undefined && evictable(trial)) this.byIdMap.delete(id);
     }
   }
 
   private behindHorizon(id: number): boolean {
-    return this.horizon > 0 && id <= this.ids[this.horizon - 1]!;
+    return this.horizon > 0 && id <= this.ids.at(this.horizon - 1)!;
   }
 
   private isKnown(id: number): boolean {
-    const at = sortedIndex(this.ids, id, (a, b) => a - b);
-    return at > 0 && this.ids[at - 1] === id;
+    return this.ids.has(id);
   }
 
   /** Throws `EvictedTrials` naming every one of `ids` whose record is not held (a bounded index only). */
@@ -175,7 +175,7 @@ export class LineageIndex implements LineageSource {
   /** Every trial in id order (a fresh array; the records are shared). Not for a bounded index (`retainRecent`). */
   trials(): TrialRecord[] {
     if (this.retain !== null) throw new Error('a bounded LineageIndex (retainRecent) holds only its newest trials: read recentTrials(), or the store');
-    this.ordered ??= this.ids.map((id) => this.byIdMap.get(id)!);
+    this.ordered ??= this.ids.slice().map((id) => this.byIdMap.get(id)!);
     return this.ordered.slice();
   }
 
@@ -274,17 +274,17 @@ export class LineageIndex implements LineageSource {
   }
 
   newestOf(specialist: string, count: number, finishedOnly: boolean): TrialRecord[] {
-    return this.newest(this.idsOf.get(specialist) ?? [], count, finishedOnly ? isFinished : () => true);
+    return this.newest(this.idsOf.get(specialist) ?? new IdList(), count, finishedOnly ? isFinished : () => true);
   }
 
   failures(): LineageFailureCause[] {
     return this.failureIndex.blocks();
   }
 
-  private newest(ids: readonly number[], count: number, keep: (trial: TrialRecord) => boolean): TrialRecord[] {
+  private newest(ids: IdList, count: number, keep: (trial: TrialRecord) => boolean): TrialRecord[] {
     const found: TrialRecord[] = [];
     for (let i = ids.length - 1; i >= 0 && found.length < count; i--) {
-      const trial = this.byId(ids[i]!)!;
+      const trial = this.byId(ids.at(i)!)!;
       if (keep(trial)) found.push(trial);
     }
     return found;

@@ -10,8 +10,11 @@ import type { Objective } from '../core/task.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { KnowledgeState, type TrialWithParent } from './knowledge-state.ts';
 
-/** Trials read per query when catching up (the first refresh reads the whole study): small pages die young, the RSS stays low. */
-const PAGE = 250;
+/**
+ * Trials read per query when catching up (the first refresh reads the whole study): pages of
+ * 50 die in V8's young generation, so the RSS stays low (as the lineage index's first refresh).
+ */
+const PAGE = 50;
 
 const inFlight = (trial: TrialRecord) => trial.status === 'pending' || trial.status === 'running';
 

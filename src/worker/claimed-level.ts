@@ -11,31 +11,19 @@ import type { TrialRecord } from '../core/trial.ts';
 import { evaluateBaselineLadder, evaluateTrialAtLevel } from '../evaluator/evaluate-level.ts';
 import type { SlotInfo, StudyRuntime } from '../evaluator/study-runtime.ts';
 
-/** Events read per page while catching up with the audit log. */
-const PAGE = 2_000;
-
 /**
- * The level each trial was last queued for, read incrementally from the audit log (event
- * ids follow commit order, so catching up from the last id read never skips one).
+ * The level a trial was last queued for: its newest `trial.level_queued` event, one
+ * indexed read per claim (`events_by_trial`). Nothing is held between claims: a worker that
+ * runs for days keeps no entry per trial (it kept one for every trial queued in the study).
  *
  * @example
  * const queued = new QueuedLevels();
  * const level = await queued.levelOf(store, studyId, 7); // 1 after `trial.level_queued` { level: 1 }
  */
 export class QueuedLevels {
-  private cursor = 0;
-  private readonly levels = new Map<number, number>();
-
   async levelOf(store: Pick<Store, 'listEvents'>, studyId: number, trialId: number): Promise<number> {
-    for (;;) {
-      const events = await store.listEvents(studyId, { afterId: this.cursor, limit: PAGE });
-      for (const event of events) {
-        this.cursor = Math.max(this.cursor, event.id);
-        if (event.type === 'trial.level_queued' && event.trialId !== null) this.levels.set(event.trialId, event.data.level);
-      }
-      if (events.length < PAGE) break;
-    }
-    return this.levels.get(trialId) ?? 0;
+    const [event] = await store.listEvents(studyId, { trialId, types: ['trial.level_queued'], descending: true, limit: 1 });
+    return event?.type === 'trial.level_queued' ? event.data.level : 0;
   }
 }
 
