@@ -34,9 +34,9 @@ import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { pruneLineage } from '../views/lineage-prune.ts';
-import { buildOverview } from '../views/overview.ts';
 import { fidelityJson } from './fidelity-view.ts';
 import { canAggregate, OverviewCache } from './overview-cache.ts';
+import { trackedOverviewJson } from './overview-tracked.ts';
 import { paretoPageData } from '../views/pareto-page-view.ts';
 import { timelineData } from '../views/timeline-view.ts';
 import { thinTimeline } from '../views/timeline-thinning.ts';
@@ -65,23 +65,12 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
 
   // Until another view has loaded the study's snapshot, the overview comes from aggregate
   // queries cached on the study's last event (overview-cache.ts: no trial read or held);
-  // once the snapshot is in memory, from it (a write then costs only the trials it changed).
+  // once the snapshot is in memory, from an overview tracker fed by its trial changes
+  // (overview-tracked.ts: a write costs only the trials it changed).
   const overviews = canAggregate(hub.store) ? new OverviewCache(hub.store) : null;
   app.get('/api/studies/:study', async (c) => {
     if (overviews && hub.loadedNow(c.req.param('study')) === null) return jsonText(c, await overviews.json(c.req.param('study')));
-    const entry = await hub.study(c.req.param('study'));
-    const json = entry.snapshot.cached('overview.json', () =>
-      JSON.stringify(
-        buildOverview({
-          study: entry.snapshot.study,
-          objective: entry.source.task.objective,
-          trials: entry.snapshot.sorted(),
-          slots: entry.snapshot.slots,
-          revision: entry.snapshot.revision,
-          now: Date.now(),
-        }, { timeline: false }),
-      ),
-    );
+    const json = trackedOverviewJson(await hub.study(c.req.param('study')));
     return jsonText(c, json);
   });
 
