@@ -37,9 +37,8 @@ import { pruneLineage } from '../views/lineage-prune.ts';
 import { fidelityJson } from './fidelity-view.ts';
 import { canAggregate, OverviewCache } from './overview-cache.ts';
 import { trackedOverviewJson } from './overview-tracked.ts';
+import { trackedTimelineJson } from './timeline-tracked.ts';
 import { paretoPageData } from '../views/pareto-page-view.ts';
-import { timelineData } from '../views/timeline-view.ts';
-import { thinTimeline } from '../views/timeline-thinning.ts';
 import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
 import { registerSessionRoutes } from './session-routes.ts';
@@ -75,9 +74,7 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
   });
 
   app.get('/api/studies/:study/timeline', async (c) => {
-    const entry = await hub.study(c.req.param('study'));
-    await entry.snapshot.loadSlots();
-    return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...thinTimeline(timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now())), revision: entry.snapshot.revision })));
+    return jsonText(c, await trackedTimelineJson(await hub.study(c.req.param('study'))));
   });
 
   addTrialRoutes(app, hub);
