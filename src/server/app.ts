@@ -22,7 +22,6 @@
 import { Hono, type Context } from 'hono';
 import { AutolabError } from '../core/errors.ts';
 import type { StudyRecord } from '../core/study.ts';
-import type { TrialRecord } from '../core/trial.ts';
 import { countTrials } from '../core/trial-counts.ts';
 import { accessControl } from './access.ts';
 import { liveEvents } from './live-events.ts';
@@ -39,12 +38,12 @@ import { canAggregate, OverviewCache } from './overview-cache.ts';
 import { trackedOverviewJson } from './overview-tracked.ts';
 import { trackedTimelineJson } from './timeline-tracked.ts';
 import { paretoPageData } from '../views/pareto-page-view.ts';
-import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
+import { columnValue, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { parseTrialQuery, type ColumnLookup } from './views/trial-query.ts';
 import { TrialQueryCache } from './views/trial-query-cache.ts';
-import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
+import { trackedFacets, trackedRows } from './views/trial-rows-tracked.ts';
 
 export interface DashboardAppOptions {
   /** Required on every request when set (see access.ts). */
@@ -110,17 +109,8 @@ function addTrialRoutes(app: Hono, hub: StudyHub): void {
     // `columns=knobs` stands for every knob's column.
     if (params.columns !== undefined) params.columns = params.columns.split(',').flatMap((column) => (column.trim() === 'knobs' ? entry.analysis.knobs.map((knob) => `knob:${knob.column}`) : [column])).join(',');
     const query = parseTrialQuery(params);
-    const rows = summaries(entry);
-    const facets = entry.snapshot.cached('facets', () => {
-      const specialists = new Set(entry.source.task.specialists);
-      const labels = new Set<string>();
-      for (const row of rows) {
-        specialists.add(row.specialist);
-        if (row.label) labels.add(row.label);
-      }
-      const metric = entry.source.task.objective.metric;
-      return { specialists: [...specialists].sort(), labels: [...labels].sort(), knobs: entry.analysis.knobs.map((knob) => knob.column), metrics: studyMetricNames(entry).filter((name) => name !== metric) };
-    });
+    const rows = trackedRows(entry);
+    const facets = trackedFacets(entry);
     const needsKnobs = [query.sort, ...(query.columns ?? []), ...(query.filters ?? []).map((filter) => filter.key)].some((key) => key.startsWith('knob:'));
     const knobValues = needsKnobs ? await entry.analysis.values() : null;
     const lookup: ColumnLookup = (id, key: ColumnKey | 'score') => {
@@ -172,39 +162,6 @@ function trialQueryCache(entry: StudyEntry): TrialQueryCache {
 
 function jsonText(c: Context, json: string): Response {
   return c.body(json, 200, { 'content-type': 'application/json; charset=utf-8' });
-}
-
-/** Summary rows, reused across revisions while neither the trial nor its parent changed. */
-const summaryCache = new WeakMap<TrialRecord, { parent: TrialRecord | undefined; summary: TrialSummary }>();
-
-function summaries(entry: StudyEntry): TrialSummary[] {
-  return entry.snapshot.cached('summaries', () =>
-    entry.snapshot.sorted().map((trial) => {
-      const parent = trial.parent === null ? undefined : entry.snapshot.trials.get(trial.parent);
-      const hit = summaryCache.get(trial);
-      if (hit && hit.parent === parent) return hit.summary;
-      const summary = summarizeTrial(trial, entry.snapshot.trials, entry.source.task.objective);
-      summaryCache.set(trial, { parent, summary });
-      return summary;
-    }),
-  );
-}
-
-/** Metric names seen in a study, gathered from each trial record once (a new event re-reads only the trials it names). */
-const metricNamesSeen = new WeakMap<StudyEntry, { scanned: WeakSet<TrialRecord>; names: Set<string> }>();
-
-function studyMetricNames(entry: StudyEntry): string[] {
-  let seen = metricNamesSeen.get(entry);
-  if (!seen) {
-    seen = { scanned: new WeakSet(), names: new Set() };
-    metricNamesSeen.set(entry, seen);
-  }
-  for (const trial of entry.snapshot.trials.values()) {
-    if (seen.scanned.has(trial)) continue;
-    seen.scanned.add(trial);
-    for (const name of Object.keys(trial.metrics)) seen.names.add(name);
-  }
-  return orderMetricNames(seen.names, entry.source.task.objective.metric);
 }
 
 /** `?expand=12,12,40`: the trials whose left-out children to load, a page per mention (at most 200 mentions). */

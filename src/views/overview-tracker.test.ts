@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../core/random.ts';
 import type { Store } from '../core/store.ts';
-import type { FailureLabel } from '../core/trial.ts';
 import { storedTask } from '../server/study-source.ts';
 import { openStore } from '../store/open-store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../testing/postgres.ts';
+import { randomWrites } from '../testing/random-study-writes.ts';
 import { writeSyntheticStudy } from '../testing/synthetic-study.ts';
 import { buildOverview, type StudyOverview } from './overview.ts';
 import { OverviewTracker } from './overview-tracker.ts';
@@ -26,46 +26,6 @@ function expectSameOverview(actual: StudyOverview, expected: StudyOverview): voi
     expect({ ...row, costUsd: 0, computeMs: 0, payoffPerHour: null }).toEqual({ ...other, costUsd: 0, computeMs: 0, payoffPerHour: null });
   });
   expect({ ...actual, costUsd: 0, computeMs: 0, specialists: [] }).toEqual({ ...expected, costUsd: 0, computeMs: 0, specialists: [] });
-}
-
-const LABELS: FailureLabel[] = ['crash', 'oom', 'run_timeout', 'gate_miss', 'metric_missing'];
-
-/** One round of random writes by "another process": new trials, starts, outcomes of every kind. */
-async function randomWrites(store: Store, studyId: number, random: () => number, open: number[], known: number[]): Promise<void> {
-  const specialists = ['tuner', 'optimizer', 'architecture', 'newcomer'];
-  for (let i = 0, n = 1 + Math.floor(random() * 6); i < n; i++) {
-    const parent = known.length === 0 ? null : known[random() < 0.7 ? 0 : Math.floor(random() * known.length)]!;
-    const trial = await store.createTrial(studyId, { specialist: specialists[Math.floor(random() * specialists.length)]!, parent, hypothesis: `round ${i}`, seed: 0, edit: null, owner: null });
-    open.push(trial.id);
-    known.push(trial.id);
-  }
-  for (const id of [...open]) {
-    const roll = random();
-    if (roll < 0.25) continue;
-    if (roll < 0.45) {
-      await store.updateTrial(studyId, id, { status: 'running', startedAt: new Date().toISOString() }, { type: 'trial.started', data: { slot: id % 4, gpu: null } }).catch(() => undefined);
-      continue;
-    }
-    open.splice(open.indexOf(id), 1);
-    const failed = roll < 0.7;
-    const label = LABELS[Math.floor(random() * LABELS.length)]!;
-    const score = 2 + random();
-    await store.finishTrial(
-      studyId,
-      id,
-      {
-        status: failed ? 'failed' : 'scored',
-        label: failed ? label : null,
-        labelDetail: failed ? `${label} in step ${Math.floor(random() * 3)}` : null,
-        metrics: failed ? {} : { val_bpb: score },
-        score: failed ? (random() < 0.3 ? score : null) : score,
-        timings: { totalMs: Math.floor(random() * 5000) },
-        logExcerpt: failed ? `Traceback\nRuntimeError: ${label} ${Math.floor(random() * 3)}` : '',
-        cost: random() < 0.5 ? { usd: random() / 10, inputTokens: 10, outputTokens: 10, cachedTokens: 0 } : null,
-      },
-      () => random() < 0.3,
-    );
-  }
 }
 
 async function checkRounds(store: Store, name: string, seed: number, rounds: number): Promise<void> {
