@@ -13,6 +13,17 @@ import { StudySnapshot } from './study-snapshot.ts';
 import { TrialRowsTracker } from './trial-rows-tracker.ts';
 import { summarizeTrial } from './trial-summary.ts';
 
+/** A child scored before its parent: its delta appears when the parent is scored (the refresh in between when `round` is even). */
+async function childBeforeParent(store: Store, studyId: number, snapshot: StudySnapshot, round: number): Promise<void> {
+  const draft = { specialist: 'tuner', hypothesis: 'child first', seed: 0, edit: null, owner: null };
+  const outcome = (score: number) => ({ status: 'scored' as const, label: null, labelDetail: null, metrics: { val_bpb: score }, score, timings: { totalMs: 10 }, logExcerpt: '' });
+  const parent = await store.createTrial(studyId, { ...draft, parent: 0 });
+  const child = await store.createTrial(studyId, { ...draft, parent: parent.id });
+  await store.finishTrial(studyId, child.id, outcome(2.5), () => false);
+  if (round % 2 === 0) await snapshot.refresh();
+  await store.finishTrial(studyId, parent.id, outcome(2.75), () => false);
+}
+
 /** Rounds of random writes; after each, the rows and facets equal those summarised from every trial. */
 async function checkRounds(store: Store, seed: number): Promise<void> {
   const written = await writeSyntheticStudy(store, { name: `rows-${seed}`, trials: 200, slots: 4, seed });
@@ -26,6 +37,7 @@ async function checkRounds(store: Store, seed: number): Promise<void> {
   const known = [...snapshot.trials.keys()].sort((a, b) => a - b).slice(-30);
   for (let round = 0; round < 14; round++) {
     await randomWrites(store, study.id, random, open, known);
+    if (round % 3 === 0) await childBeforeParent(store, study.id, snapshot, round);
     await snapshot.refresh();
     const trials = snapshot.sorted();
     const expected = trials.map((trial) => summarizeTrial(trial, snapshot.trials, objective));
