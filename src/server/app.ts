@@ -13,7 +13,7 @@
  *   /api/studies/:study/lineage?expand=ID,...&all=1 the lineage tree's nodes and the incumbent chain; past 3,000
  *                                                  trials pruned (chain, kept, newest, ancestors; `hidden` counts
  *                                                  the rest; `expand` loads a page of a trial's children; `all=1`: every node)
- *   /api/studies/:study/knobs                      knob values of every finished trial, failure groups, importance
+ *   /api/studies/:study/knobs                      knob values of the finished trials (thinned past 3,000 points), failure groups, importance
  *   /api/studies/:study/incumbent                  the incumbent's configuration and cumulative change vs the baseline
  *   /api/studies/:study/fidelity                   the fidelity funnel (trials per level, run time per level), or { funnel: null }
  *   /api/studies/:study/front                      a multi-objective study's front: every scored trial, members, hypervolume over time
