@@ -8,8 +8,10 @@
  * Chromium (the score plot's SVG in the DOM; goal < 2 s) with the browser's own paint
  * timings; then the knob views (the knobs view with its importance fit, trials with knob
  * columns sorted and filtered by a knob, the incumbent's configuration), their latency
- * after another process records a trial, and the knobs page in Chromium. Ends with one
- * JSON line of figures.
+ * after another process records a trial, and the knobs page in Chromium; then the
+ * server's resident memory in a process of its own at 1,000 trials and at the bench's
+ * size, after every endpoint (`--compare DIR`: another checkout's server too, e.g.
+ * main's). Ends with one JSON line of figures.
  */
 import { existsSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -21,6 +23,7 @@ import { startDashboard } from '../src/server/serve-dashboard.ts';
 import { writeSyntheticStudy } from '../src/testing/synthetic-study.ts';
 import { openStore } from '../src/store/open-store.ts';
 import { fillStudy } from './store-fill.ts';
+import { measureServerRss, type ServerRss } from './dashboard-server-rss.ts';
 
 /** `--name value` from the command line, else `fallback`. */
 function argument(name: string, fallback: string): string {
@@ -29,8 +32,6 @@ function argument(name: string, fallback: string): string {
 }
 
 const TRIALS = Number(argument('trials', process.env.BENCH_DASHBOARD_TRIALS ?? '10000'));
-/** Trials written through the Store port; past them the study is filled with SQL copies of them. */
-const TEMPLATE = Math.min(TRIALS, 10_000);
 const REQUESTS = Number(process.env.BENCH_DASHBOARD_REQUESTS ?? 60);
 const PAGE_LOADS = Number(process.env.BENCH_DASHBOARD_PAGE_LOADS ?? 5);
 const CHROMIUM = process.env.AUTOLAB_TEST_CHROMIUM || '/usr/bin/chromium';
@@ -43,40 +44,47 @@ const round = (ms: number) => Math.round(ms * 10) / 10;
 
 console.log(`bench:dashboard on ${process.platform} ${process.arch}, ${cpus().length} cores, node ${process.version}: ${TRIALS} trials`);
 const dir = await mkdtemp(join(tmpdir(), 'autolab-bench-dashboard-'));
-const dbFile = join(dir, 'autolab.db');
-// The filled study is cached under the OS temp folder, keyed by the size and the code that
-// writes it (the synthetic study, the SQL fill, the migrations): a later run with the same
-// key copies the file instead of writing 10,000 trials again (BENCH_DASHBOARD_FRESH=1: never).
-const fillKey = createHash('sha256')
-  .update(String(TRIALS))
-  .update(await readFile(new URL('../src/testing/synthetic-study.ts', import.meta.url)))
-  .update(await readFile(new URL('./store-fill.ts', import.meta.url)))
-  .update(await readFile(new URL('../src/store/migrations.ts', import.meta.url)))
-  .digest('hex')
-  .slice(0, 16);
-const cachedFill = join(tmpdir(), 'autolab-bench-dashboard-cache', `${TRIALS}-${fillKey}.db`);
-let writeMs = 0;
-let fromCache = false;
-if (process.env.BENCH_DASHBOARD_FRESH !== '1' && existsSync(cachedFill)) {
-  await copyFile(cachedFill, dbFile);
-  fromCache = true;
-  console.log(`the filled study of ${TRIALS + 1} trials copied from ${cachedFill} (written by an earlier run with the same code; BENCH_DASHBOARD_FRESH=1 writes it again)`);
-} else {
+
+/**
+ * A store file holding study 'bench' of `trials` trials (and the baseline), at `dbFile`.
+ * The filled study is cached under the OS temp folder, keyed by the size and the code that
+ * writes it (the synthetic study, the SQL fill, the migrations): a later run with the same
+ * key copies the file instead of writing 10,000 trials again (BENCH_DASHBOARD_FRESH=1: never).
+ */
+async function filledStudy(trials: number, dbFile: string): Promise<{ writeMs: number; fromCache: boolean }> {
+  const template = Math.min(trials, 10_000);
+  const fillKey = createHash('sha256')
+    .update(String(trials))
+    .update(await readFile(new URL('../src/testing/synthetic-study.ts', import.meta.url)))
+    .update(await readFile(new URL('./store-fill.ts', import.meta.url)))
+    .update(await readFile(new URL('../src/store/migrations.ts', import.meta.url)))
+    .digest('hex')
+    .slice(0, 16);
+  const cachedFill = join(tmpdir(), 'autolab-bench-dashboard-cache', `${trials}-${fillKey}.db`);
+  if (process.env.BENCH_DASHBOARD_FRESH !== '1' && existsSync(cachedFill)) {
+    await copyFile(cachedFill, dbFile);
+    console.log(`the filled study of ${trials + 1} trials copied from ${cachedFill} (written by an earlier run with the same code; BENCH_DASHBOARD_FRESH=1 writes it again)`);
+    return { writeMs: 0, fromCache: true };
+  }
   const filler = await openStore(dbFile);
   const t = performance.now();
-  const written = await writeSyntheticStudy(filler, { name: 'bench', trials: TEMPLATE, slots: 8 });
-  writeMs = performance.now() - t;
-  console.log(`wrote ${TEMPLATE + 1} trials (4 store transactions each) in ${(writeMs / 1000).toFixed(1)} s`);
+  const written = await writeSyntheticStudy(filler, { name: 'bench', trials: template, slots: 8 });
+  const writeMs = performance.now() - t;
+  console.log(`wrote ${template + 1} trials (4 store transactions each) in ${(writeMs / 1000).toFixed(1)} s`);
   await filler.close();
-  if (TRIALS > TEMPLATE) {
+  if (trials > template) {
     const t = performance.now();
-    await fillStudy(dbFile, written.id, { from: 1, to: TEMPLATE }, TEMPLATE, TRIALS);
-    console.log(`filled to ${TRIALS + 1} trials with SQL copies of the first ${TEMPLATE} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+    await fillStudy(dbFile, written.id, { from: 1, to: template }, template, trials);
+    console.log(`filled to ${trials + 1} trials with SQL copies of the first ${template} in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   }
   await mkdir(dirname(cachedFill), { recursive: true });
   await copyFile(dbFile, `${cachedFill}.partial`);
   await rename(`${cachedFill}.partial`, cachedFill);
+  return { writeMs, fromCache: false };
 }
+
+const dbFile = join(dir, 'autolab.db');
+const { writeMs, fromCache } = await filledStudy(TRIALS, dbFile);
 const writer = await openStore(dbFile);
 const study = (await writer.getStudy('bench'))!;
 let started = performance.now();
@@ -257,6 +265,26 @@ if (existsSync(CHROMIUM)) {
 await dashboard.close();
 await served.close();
 await writer.close();
+
+// The server's own memory, in a process of its own, at 1,000 trials and at the bench's
+// size (goal: flat within a few MB); `--compare DIR` (or BENCH_DASHBOARD_COMPARE) measures
+// another checkout's server too (e.g. main's), alternating with this one.
+const compareRoot = argument('compare', process.env.BENCH_DASHBOARD_COMPARE ?? '') || null;
+const rssSizes = [...new Set([Math.min(1000, TRIALS), TRIALS])];
+const serverRss: Record<string, Record<string, ServerRss>> = {};
+for (const size of rssSizes) {
+  const file = join(dir, `rss-${size}.db`);
+  if (size === TRIALS) await copyFile(dbFile, file);
+  else await filledStudy(size, file);
+  serverRss[size] = {};
+  for (const [name, root] of [['this', process.cwd()], ...(compareRoot ? [['compare', compareRoot]] : [])] as const) {
+    const figures = await measureServerRss(file, size, root);
+    serverRss[size]![name] = figures;
+    console.log(`server RSS at ${size} trials (${name === 'this' ? 'this checkout' : compareRoot}, a process of its own): ${figures.startMB} MB started, ${figures.afterEndpointsMB} MB after every endpoint (+${figures.growthMB} MB; ${figures.seconds} s)`);
+  }
+}
+const flat = (name: string) => (rssSizes.length < 2 || !serverRss[TRIALS]?.[name] ? null : round(serverRss[TRIALS]![name]!.afterEndpointsMB - serverRss[rssSizes[0]!]![name]!.afterEndpointsMB));
+console.log(`server RSS after every endpoint, ${TRIALS} trials against ${rssSizes[0]}: ${flat('this')} MB more${compareRoot ? ` (${compareRoot}: ${flat('compare')} MB more)` : ''}`);
 await rm(dir, { recursive: true, force: true });
 
 const worstP95 = Math.max(...Object.values(api).map((figures) => figures.p95));
@@ -290,5 +318,8 @@ console.log(
     knobApiP95Ms: Object.fromEntries(Object.entries(knobApi).map(([name, figures]) => [name, figures.p95])),
     liveKnobsP95Ms: liveKnobsP95,
     knobsPageMs,
+    serverRss,
+    serverRssGrowthFrom1kMB: flat('this'),
+    ...(compareRoot ? { compareRoot, compareServerRssGrowthFrom1kMB: flat('compare') } : {}),
   }),
 );

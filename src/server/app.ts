@@ -13,7 +13,7 @@
  *   /api/studies/:study/lineage?expand=ID,...&all=1 the lineage tree's nodes and the incumbent chain; past 3,000
  *                                                  trials pruned (chain, kept, newest, ancestors; `hidden` counts
  *                                                  the rest; `expand` loads a page of a trial's children; `all=1`: every node)
- *   /api/studies/:study/knobs                      knob values of every finished trial, failure groups, importance
+ *   /api/studies/:study/knobs                      knob values of the finished trials (thinned past 3,000 points), failure groups, importance
  *   /api/studies/:study/incumbent                  the incumbent's configuration and cumulative change vs the baseline
  *   /api/studies/:study/fidelity                   the fidelity funnel (trials per level, run time per level), or { funnel: null }
  *   /api/studies/:study/front                      a multi-objective study's front: every scored trial, members, hypervolume over time
@@ -22,7 +22,6 @@
 import { Hono, type Context } from 'hono';
 import { AutolabError } from '../core/errors.ts';
 import type { StudyRecord } from '../core/study.ts';
-import type { TrialRecord } from '../core/trial.ts';
 import { countTrials } from '../core/trial-counts.ts';
 import { accessControl } from './access.ts';
 import { liveEvents } from './live-events.ts';
@@ -34,18 +33,17 @@ import { diffTrials } from './trial-diff.ts';
 import { readTrialLog } from './trial-logs.ts';
 import { incumbentOf, lineageData } from '../views/lineage-view.ts';
 import { pruneLineage } from '../views/lineage-prune.ts';
-import { buildOverview } from '../views/overview.ts';
 import { fidelityJson } from './fidelity-view.ts';
 import { canAggregate, OverviewCache } from './overview-cache.ts';
+import { trackedOverviewJson } from './overview-tracked.ts';
+import { trackedTimelineJson } from './timeline-tracked.ts';
 import { paretoPageData } from '../views/pareto-page-view.ts';
-import { timelineData } from '../views/timeline-view.ts';
-import { thinTimeline } from '../views/timeline-thinning.ts';
-import { columnValue, orderMetricNames, type ColumnKey } from '../views/trial-columns.ts';
+import { columnValue, type ColumnKey } from '../views/trial-columns.ts';
 import { incumbentView } from './incumbent-view.ts';
 import { registerSessionRoutes } from './session-routes.ts';
 import { parseTrialQuery, type ColumnLookup } from './views/trial-query.ts';
 import { TrialQueryCache } from './views/trial-query-cache.ts';
-import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
+import { trackedFacets, trackedRows } from './views/trial-rows-tracked.ts';
 
 export interface DashboardAppOptions {
   /** Required on every request when set (see access.ts). */
@@ -65,30 +63,17 @@ export function createDashboardApp(hub: StudyHub, options: DashboardAppOptions):
 
   // Until another view has loaded the study's snapshot, the overview comes from aggregate
   // queries cached on the study's last event (overview-cache.ts: no trial read or held);
-  // once the snapshot is in memory, from it (a write then costs only the trials it changed).
+  // once the snapshot is in memory, from an overview tracker fed by its trial changes
+  // (overview-tracked.ts: a write costs only the trials it changed).
   const overviews = canAggregate(hub.store) ? new OverviewCache(hub.store) : null;
   app.get('/api/studies/:study', async (c) => {
     if (overviews && hub.loadedNow(c.req.param('study')) === null) return jsonText(c, await overviews.json(c.req.param('study')));
-    const entry = await hub.study(c.req.param('study'));
-    const json = entry.snapshot.cached('overview.json', () =>
-      JSON.stringify(
-        buildOverview({
-          study: entry.snapshot.study,
-          objective: entry.source.task.objective,
-          trials: entry.snapshot.sorted(),
-          slots: entry.snapshot.slots,
-          revision: entry.snapshot.revision,
-          now: Date.now(),
-        }, { timeline: false }),
-      ),
-    );
+    const json = trackedOverviewJson(await hub.study(c.req.param('study')));
     return jsonText(c, json);
   });
 
   app.get('/api/studies/:study/timeline', async (c) => {
-    const entry = await hub.study(c.req.param('study'));
-    await entry.snapshot.loadSlots();
-    return jsonText(c, entry.snapshot.cached('timeline.json', () => JSON.stringify({ ...thinTimeline(timelineData(entry.snapshot.sorted(), entry.snapshot.slots, Date.now())), revision: entry.snapshot.revision })));
+    return jsonText(c, await trackedTimelineJson(await hub.study(c.req.param('study'))));
   });
 
   addTrialRoutes(app, hub);
@@ -124,17 +109,8 @@ function addTrialRoutes(app: Hono, hub: StudyHub): void {
     // `columns=knobs` stands for every knob's column.
     if (params.columns !== undefined) params.columns = params.columns.split(',').flatMap((column) => (column.trim() === 'knobs' ? entry.analysis.knobs.map((knob) => `knob:${knob.column}`) : [column])).join(',');
     const query = parseTrialQuery(params);
-    const rows = summaries(entry);
-    const facets = entry.snapshot.cached('facets', () => {
-      const specialists = new Set(entry.source.task.specialists);
-      const labels = new Set<string>();
-      for (const row of rows) {
-        specialists.add(row.specialist);
-        if (row.label) labels.add(row.label);
-      }
-      const metric = entry.source.task.objective.metric;
-      return { specialists: [...specialists].sort(), labels: [...labels].sort(), knobs: entry.analysis.knobs.map((knob) => knob.column), metrics: studyMetricNames(entry).filter((name) => name !== metric) };
-    });
+    const rows = trackedRows(entry);
+    const facets = trackedFacets(entry);
     const needsKnobs = [query.sort, ...(query.columns ?? []), ...(query.filters ?? []).map((filter) => filter.key)].some((key) => key.startsWith('knob:'));
     const knobValues = needsKnobs ? await entry.analysis.values() : null;
     const lookup: ColumnLookup = (id, key: ColumnKey | 'score') => {
@@ -186,39 +162,6 @@ function trialQueryCache(entry: StudyEntry): TrialQueryCache {
 
 function jsonText(c: Context, json: string): Response {
   return c.body(json, 200, { 'content-type': 'application/json; charset=utf-8' });
-}
-
-/** Summary rows, reused across revisions while neither the trial nor its parent changed. */
-const summaryCache = new WeakMap<TrialRecord, { parent: TrialRecord | undefined; summary: TrialSummary }>();
-
-function summaries(entry: StudyEntry): TrialSummary[] {
-  return entry.snapshot.cached('summaries', () =>
-    entry.snapshot.sorted().map((trial) => {
-      const parent = trial.parent === null ? undefined : entry.snapshot.trials.get(trial.parent);
-      const hit = summaryCache.get(trial);
-      if (hit && hit.parent === parent) return hit.summary;
-      const summary = summarizeTrial(trial, entry.snapshot.trials, entry.source.task.objective);
-      summaryCache.set(trial, { parent, summary });
-      return summary;
-    }),
-  );
-}
-
-/** Metric names seen in a study, gathered from each trial record once (a new event re-reads only the trials it names). */
-const metricNamesSeen = new WeakMap<StudyEntry, { scanned: WeakSet<TrialRecord>; names: Set<string> }>();
-
-function studyMetricNames(entry: StudyEntry): string[] {
-  let seen = metricNamesSeen.get(entry);
-  if (!seen) {
-    seen = { scanned: new WeakSet(), names: new Set() };
-    metricNamesSeen.set(entry, seen);
-  }
-  for (const trial of entry.snapshot.trials.values()) {
-    if (seen.scanned.has(trial)) continue;
-    seen.scanned.add(trial);
-    for (const name of Object.keys(trial.metrics)) seen.names.add(name);
-  }
-  return orderMetricNames(seen.names, entry.source.task.objective.metric);
 }
 
 /** `?expand=12,12,40`: the trials whose left-out children to load, a page per mention (at most 200 mentions). */

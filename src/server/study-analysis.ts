@@ -2,13 +2,15 @@
  * The dashboard's knob analysis of one study: each trial's knob values (read once per
  * trial, from its notes or its files at its commit, and kept for the life of the
  * server), the knobs view (slices, parallel coordinates, importance) and the incumbent's
- * configuration, cached per revision. Importance (a random forest) is refitted only when
+ * configuration, cached per revision (the knobs view's points thinned past 3,000:
+ * knob-points-thinning.ts). Importance (a random forest) is refitted only when
  * enough new scored trials arrived, so a busy study does not refit on every event.
  */
 import type { TrialRecord } from '../core/trial.ts';
 import { incumbentConfiguration, type IncumbentConfiguration } from '../views/incumbent-config.ts';
 import { buildKnobAnalysis, scoredObservations, type KnobAnalysis } from '../views/knob-analysis.ts';
 import { knobImportance, type KnobImportance } from '../views/knob-importance.ts';
+import { thinKnobPoints } from '../views/knob-points-thinning.ts';
 import { chainTo, incumbentOf } from '../views/lineage-view.ts';
 import type { StudySnapshot } from '../views/study-snapshot.ts';
 import { knobsOfTask, type StudyKnob } from '../views/study-knobs.ts';
@@ -52,7 +54,8 @@ export class StudyAnalysis {
     return this.snapshot.cached('knobs.json', () => {
       const trials = this.snapshot.sorted();
       const view: KnobAnalysis = buildKnobAnalysis({ objective: this.source.task.objective, knobs: this.knobs, trials, values, importance: this.importance(trials, values) });
-      return JSON.stringify({ ...view, revision: this.snapshot.revision });
+      const chain = new Set(chainTo(view.incumbent === null ? null : (this.snapshot.trials.get(view.incumbent) ?? null), this.snapshot.trials).map((trial) => trial.id));
+      return JSON.stringify({ ...thinKnobPoints(view, chain), total: view.points.length, revision: this.snapshot.revision });
     });
   }
 

@@ -37,6 +37,7 @@ export class StudySnapshot {
   private readonly memo = new Map<string, { revision: number; value: unknown }>();
   private inFlight: Promise<StudyEvent[]> | null = null;
   private readonly listeners = new Set<(events: StudyEvent[]) => void>();
+  private readonly trialListeners = new Set<(previous: TrialRecord | undefined, next: TrialRecord) => void>();
 
   private constructor(
     readonly store: Store,
@@ -92,7 +93,12 @@ export class StudySnapshot {
   private async readTrials(filter: { ids?: readonly number[] }): Promise<void> {
     for (let after = -1; ; ) {
       const page = await this.store.listTrials(this.study.id, { ...filter, afterId: after, limit: TRIAL_PAGE, light: this.light });
-      for (const trial of page) this.trials.set(trial.id, this.light ? lighter(trial) : trial);
+      for (const read of page) {
+        const trial = this.light ? lighter(read) : read;
+        const previous = this.trials.get(trial.id);
+        this.trials.set(trial.id, trial);
+        for (const listener of this.trialListeners) listener(previous, trial);
+      }
       if (page.length < TRIAL_PAGE) break;
       after = page.at(-1)!.id;
     }
@@ -168,6 +174,17 @@ export class StudySnapshot {
   subscribe(listener: (events: StudyEvent[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Calls `listener` with each trial's record before (undefined when new) and after, as
+   * it is read into the snapshot (already in `trials`): what incremental views update from.
+   *
+   * @example const stop = snapshot.onTrialChange((previous, next) => tracker.change(previous, next, snapshot.trials));
+   */
+  onTrialChange(listener: (previous: TrialRecord | undefined, next: TrialRecord) => void): () => void {
+    this.trialListeners.add(listener);
+    return () => this.trialListeners.delete(listener);
   }
 
   get subscribers(): number {

@@ -50,7 +50,8 @@ export async function render(view) {
         <p><strong>Parallel coordinates</strong>: one line per trial, coloured by the rank of its score. Drag along an axis to keep only the trials in that range (again to change it, a click to clear it).</p>
         ${data.unknown > 0 ? html`<p class="note-warn">${plural(data.unknown, 'finished trial')} without knob values are left out (their files could not be read here, or an edit removed the knobs).</p>` : ''}`,
     );
-    setHtml(view.app.querySelector('#slices-note'), `${plural(data.points.length, 'trial')} · shared ${data.objective.metric} axis, the bad tail clipped`);
+    const shown = data.thinned ? `${data.points.length.toLocaleString('en-US')} of ${plural(data.total, 'trial')} drawn (every kept trial, the best, each knob's extremes, an even sample of the rest)` : plural(data.points.length, 'trial');
+    setHtml(view.app.querySelector('#slices-note'), `${shown} · shared ${data.objective.metric} axis, the bad tail clipped`);
     setHtml(view.app.querySelector('#slices'), raw(sliceGridSvg(data, { width: PLOT_WIDTH })));
     drawParallel();
   };
@@ -64,7 +65,7 @@ export async function render(view) {
     const count = brushedTrials(data, brushes).length;
     const columns = data.knobs.map((axis) => `knob:${axis.name}`).join(',');
     const href = view.studyUrl(`/trials?${new URLSearchParams({ filter: brushFilter(brushes), columns, sort: `knob:${data.knobs[0].name}` })}`);
-    setHtml(view.app.querySelector('#brush-note'), html`<span id="brush-count">${plural(count, 'trial')} in the brushes</span> · <a href="${href}" data-link id="brush-link">list them →</a> · <a href="#" id="brush-clear">clear</a>`);
+    setHtml(view.app.querySelector('#brush-note'), html`<span id="brush-count">${plural(count, 'trial')} in the brushes${data.thinned ? ' (of those drawn)' : ''}</span> · <a href="${href}" data-link id="brush-link">list them →</a> · <a href="#" id="brush-clear">clear</a>`);
   };
   fill();
   installBrushing(view.app.querySelector('#parallel'), () => data, brushes, drawParallel);

@@ -1,0 +1,30 @@
+/**
+ * bench:dashboard's server in a process of its own, so its memory is measured alone:
+ * `node --expose-gc --import tsx bench/dashboard-server-child.ts DB [ROOT]` opens the store
+ * DB and starts the dashboard of the checkout at ROOT (default this one: a second
+ * checkout, e.g. main's, is measured the same way), prints `{"url":…}`, then answers each
+ * `rss` line on stdin with `{"rssMB":…}` after a full garbage collection. Ends when
+ * stdin closes.
+ */
+import { createInterface } from 'node:readline';
+import { pathToFileURL } from 'node:url';
+import { join, resolve } from 'node:path';
+
+const [dbFile, root = resolve(import.meta.dirname, '..')] = process.argv.slice(2);
+if (!dbFile) throw new Error('usage: dashboard-server-child.ts DB [ROOT]');
+const { openStore } = (await import(pathToFileURL(join(root, 'src/store/open-store.ts')).href)) as typeof import('../src/store/open-store.ts');
+const { startDashboard } = (await import(pathToFileURL(join(root, 'src/server/serve-dashboard.ts')).href)) as typeof import('../src/server/serve-dashboard.ts');
+const store = await openStore(dbFile);
+const dashboard = await startDashboard({ store, port: 0 });
+const settledRssMB = () => {
+  (globalThis as { gc?: () => void }).gc?.();
+  return Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10;
+};
+process.stdout.write(`${JSON.stringify({ url: dashboard.url, rssMB: settledRssMB() })}\n`);
+const lines = createInterface({ input: process.stdin });
+lines.on('line', (line) => {
+  if (line.trim() === 'rss') process.stdout.write(`${JSON.stringify({ rssMB: settledRssMB() })}\n`);
+});
+lines.on('close', () => {
+  void dashboard.close().then(() => store.close()).then(() => process.exit(0));
+});
