@@ -19,7 +19,10 @@ import type { Direction } from './task.ts';
 /** A trial's expected gain and the predicted cost of its climb. */
 export interface GainPerCost {
   trialId: number;
-  /** Expected improvement of its full-level score over the incumbent's (in score units, ≥ 0). */
+  /**
+   * Expected improvement of its full-level score over the incumbent's (in score units, ≥ 0);
+   * with `measure: 'chance'`, the probability that its full-level score beats the incumbent's.
+   */
   gain: number;
   /** Predicted run time of its climb to the full level, in ms (> 0). */
   costMs: number;
@@ -53,6 +56,17 @@ export function expectedImprovement(prediction: { mean: number; std: number }, r
 }
 
 /**
+ * The probability that a predicted score (mean ± std, a normal) beats `reference`.
+ *
+ * @example chanceOfBeating({ mean: 1.0, std: 0.1 }, 1.0, 'minimize') // 0.5
+ */
+export function chanceOfBeating(prediction: { mean: number; std: number }, reference: number, direction: Direction): number {
+  const advantage = direction === 'minimize' ? reference - prediction.mean : prediction.mean - reference;
+  if (!(prediction.std > 0)) return advantage > 0 ? 1 : 0;
+  return normalCdf(advantage / prediction.std);
+}
+
+/**
  * A trial's predicted climb cost: the level costs of its climb times its speed (its run
  * time at the measured level over the mean there, within ×½..×2; 1 when unknown).
  *
@@ -80,6 +94,8 @@ export interface GainsAtLevelInput {
   incumbent: number;
   /** The cost model's expected run time of a climb from `level + 1` to the full level, in ms. */
   climbMs: number;
+  /** What `gain` measures: the expected improvement (default, `gain_per_cost`) or the chance of beating the incumbent (`predicted`). */
+  measure?: 'improvement' | 'chance';
 }
 
 /**
@@ -98,7 +114,8 @@ export function gainsAtLevel(input: GainsAtLevelInput): GainPerCost[] {
   for (const record of here) {
     const prediction = input.predictions.get(record.trialId);
     if (!prediction) continue;
-    gains.push({ trialId: record.trialId, gain: expectedImprovement(prediction, input.incumbent, input.direction), costMs: predictedClimbCostMs(input.climbMs, record.runMs > 0 ? record.runMs : null, meanRunMs) });
+    const gain = input.measure === 'chance' ? chanceOfBeating(prediction, input.incumbent, input.direction) : expectedImprovement(prediction, input.incumbent, input.direction);
+    gains.push({ trialId: record.trialId, gain, costMs: predictedClimbCostMs(input.climbMs, record.runMs > 0 ? record.runMs : null, meanRunMs) });
   }
   return gains;
 }
