@@ -22,6 +22,11 @@
  * (`cpu_ratio_to_single`, the strict reading of the issue's "a third of the CPU time", and
  * `seeds_within_third`) and over single's whole CPU budget (`cpu_ratio_to_single_budget`,
  * the CPU single fidelity spent to produce that best), each the median of per-seed ratios.
+ * For the ladders also `cpu_ratio_to_oracle_floor`: the CPU to single's best over what an
+ * oracle ladder would need on the seed (`oracleFloorS`: the sampler's first draws are the
+ * same in every variant, so even perfect play screens up to single's winner and climbs it
+ * once), and at the top `oracle_floor_ratio_to_single`, that floor over single's own CPU
+ * (the best `cpu_ratio_to_single` any continued ladder could reach).
  *
  * Variants run interleaved (every variant of seed 1, then of seed 2, ...), so all see the
  * same machine load; the figures so far are printed after every seed (`so far {...}`), so
@@ -65,6 +70,21 @@ const LADDERS: Record<string, { promote: string; continued: boolean }> = {
   predicted: { promote: '{ rule: predicted, eta: 3, confidence: 0.8 }', continued: true },
   successive_halving_scratch: { promote: '{ rule: successive_halving, eta: 3 }', continued: false },
 };
+
+/** The ladder's scales (as `taskYaml` writes them: s 0.1, m 0.3, full 1). */
+const LADDER_SCALES = [0.1, 0.3, 1] as const;
+
+/**
+ * The oracle floor on one seed: the CPU seconds a ladder that knew the truth would need to
+ * hold single fidelity's final best. The knobs sampler's seeded first draws are the same in
+ * every variant, and single's best is its k-th trial, so even an oracle screens trials 1..k
+ * at s and climbs the k-th once (continued: the rest of a full run; from scratch: every
+ * level above s in full).
+ */
+function oracleFloorS(k: number, continued: boolean): number {
+  const climb = continued ? 1 - LADDER_SCALES[0] : LADDER_SCALES.slice(1).reduce((sum, scale) => sum + scale, 0);
+  return work * (k * LADDER_SCALES[0] + climb);
+}
 
 /** Training CPU units (full runs) a level's run spent: its scale, less what it resumed from. */
 function unitsOf(record: TrialLevelRecord, scale: number): number {
@@ -281,6 +301,12 @@ function summary() {
       const own = cpuTo(run.bests, target(i));
       return own === null ? null : own / single[i]!.cpuS;
     });
+    // Against the oracle floor (`oracleFloorS`): how far from perfect play on the seed's draws.
+    const floorRatios = runs.map(({ run, i }) => {
+      const own = cpuTo(run.bests, target(i));
+      const k = singleTo[i] ? Math.round(singleTo[i]! / work) : null;
+      return own === null || k === null || !(variant in LADDERS) ? null : own / oracleFloorS(k, LADDERS[variant]!.continued);
+    });
     figures[variant] = {
       seeds: runs.length,
       regret: round(median(runs.map(({ run }) => run.regret))),
@@ -290,6 +316,7 @@ function summary() {
       cpu_ratio_to_single: round(median(ratios), 3),
       seeds_within_third: ratios.filter((ratio) => ratio !== null && ratio <= 1 / 3).length,
       cpu_ratio_to_single_budget: round(median(budgetRatios), 3),
+      ...(variant in LADDERS && { cpu_ratio_to_oracle_floor: round(median(floorRatios), 3) }),
     };
     if (!(variant in LADDERS)) continue;
     wins[variant] = {};
@@ -307,6 +334,8 @@ function summary() {
     optimum: round(OPTIMUM),
     variants: figures,
     wins,
+    // The oracle floor over single's own CPU to its best, per seed: the best ratio any continued ladder could reach (a third needs this under 1/3).
+    oracle_floor_ratio_to_single: round(median(single.map((run, i) => (run && singleTo[i] ? oracleFloorS(Math.round(singleTo[i]! / work), true) / singleTo[i]! : null)).filter((value) => value !== null)), 3),
     shrinking_flagged_share: planted > 0 ? round(flagged / planted, 3) : null,
     shrinking_planted: planted,
     rank_correlation: round(median(ladderRuns.map((r) => r.rankCorrelation ?? null)), 3),
