@@ -54,8 +54,8 @@ export interface AuditEventMap {
   /**
    * The promotion rule moved the trial up the fidelity ladder, from level `from` to `to`
    * (names), and why; `expectedRunMs`: the cost model's run time of one run at `to`;
-   * `gain_per_cost`: `expectedGain` over the incumbent and `expectedClimbMs`, the predicted cost of its climb;
-   * `predicted`: `chance` of beating the incumbent and `expectedClimbMs`.
+   * `gain_per_cost` and `predicted`: `expectedGain` over the incumbent, `chance` of beating it
+   * and `expectedClimbMs`, the predicted cost of its climb.
    */
   'trial.promoted': { from: string; to: string; reason: string; expectedRunMs?: number | null; expectedGain?: number; chance?: number; expectedClimbMs?: number };
   /**

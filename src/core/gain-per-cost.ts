@@ -19,11 +19,10 @@ import type { Direction } from './task.ts';
 /** A trial's expected gain and the predicted cost of its climb. */
 export interface GainPerCost {
   trialId: number;
-  /**
-   * Expected improvement of its full-level score over the incumbent's (in score units, ≥ 0);
-   * with `measure: 'chance'`, the probability that its full-level score beats the incumbent's.
-   */
+  /** Expected improvement of its full-level score over the incumbent's (in score units, ≥ 0). */
   gain: number;
+  /** The probability that its full-level score beats the incumbent's (`chanceOfBeating`; the bar of rule `predicted`). */
+  chance?: number;
   /** Predicted run time of its climb to the full level, in ms (> 0). */
   costMs: number;
 }
@@ -94,17 +93,15 @@ export interface GainsAtLevelInput {
   incumbent: number;
   /** The cost model's expected run time of a climb from `level + 1` to the full level, in ms. */
   climbMs: number;
-  /** What `gain` measures: the expected improvement (default, `gain_per_cost`) or the chance of beating the incumbent (`predicted`). */
-  measure?: 'improvement' | 'chance';
 }
 
 /**
- * The expected gain and predicted climb cost of every trial scored at `level` that the
- * scaling model can predict (the baseline's included).
+ * The expected gain, the chance of beating the incumbent and the predicted climb cost of
+ * every trial scored at `level` that the scaling model can predict (the baseline's included).
  *
  * @example
  * gainsAtLevel({ direction: 'minimize', level: 0, records, predictions, incumbent: 1.31, climbMs: 2700 })
- * // [{ trialId: 4, gain: 0.021, costMs: 2700 }, ...]
+ * // [{ trialId: 4, gain: 0.021, chance: 0.61, costMs: 2700 }, ...]
  */
 export function gainsAtLevel(input: GainsAtLevelInput): GainPerCost[] {
   const here = input.records.filter((record) => record.level === input.level && record.status === 'scored' && record.score !== null);
@@ -114,8 +111,8 @@ export function gainsAtLevel(input: GainsAtLevelInput): GainPerCost[] {
   for (const record of here) {
     const prediction = input.predictions.get(record.trialId);
     if (!prediction) continue;
-    const gain = input.measure === 'chance' ? chanceOfBeating(prediction, input.incumbent, input.direction) : expectedImprovement(prediction, input.incumbent, input.direction);
-    gains.push({ trialId: record.trialId, gain, costMs: predictedClimbCostMs(input.climbMs, record.runMs > 0 ? record.runMs : null, meanRunMs) });
+    const gain = expectedImprovement(prediction, input.incumbent, input.direction);
+    gains.push({ trialId: record.trialId, gain, chance: chanceOfBeating(prediction, input.incumbent, input.direction), costMs: predictedClimbCostMs(input.climbMs, record.runMs > 0 ? record.runMs : null, meanRunMs) });
   }
   return gains;
 }

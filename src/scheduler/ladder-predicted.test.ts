@@ -22,7 +22,7 @@ const SCALES = [0.1, 0.3, 1];
 const loss = (c: number, level: number) => c + 1.4 * SCALES[level]! ** -0.5;
 
 describe('rule: predicted in the driver', () => {
-  it('promotes a trial measured at s only by its chance of beating the incumbent per second of climb, from the model fitted across trials, and records the chance', async () => {
+  it('promotes a trial measured at s only when its chance of beating the incumbent (the model fitted across trials) clears the bar, and records the chance and the expected gain', async () => {
     fixture = await openRuntimeFixture(LADDER, { task: (task) => ({ ...task, parallel: 1, fidelity: { ...task.fidelity!, promote: { rule: 'predicted', eta: 3, confidence: 0.8, minRung: 1 } } }) });
     const { store, runtime } = fixture;
     // The baseline is the incumbent (5.0 at full); two earlier trials measured at every level teach the population.
@@ -58,7 +58,8 @@ describe('rule: predicted in the driver', () => {
     const promoted = auditEventsOf(await store.listEvents(runtime.studyId, { afterId: 0, limit: 1000 }), 'trial.promoted').find((event) => event.trialId === a)!;
     expect(promoted.data.chance).toBeGreaterThan(0.5);
     expect(promoted.data.expectedClimbMs).toBeGreaterThan(0);
-    expect(promoted.data.reason).toMatch(/chance 0\.\d+ of beating the incumbent's 5(\.\d+)?, for a predicted/);
+    expect(promoted.data.reason).toMatch(/chance 0\.\d+ of beating the incumbent's 5(\.\d+)?; expected gain [\d.]+ for a predicted/);
+    expect(promoted.data.expectedGain).toBeGreaterThan(0);
 
     // B: 1.0 worse than the baseline at s: little chance of beating the incumbent at full (the population's spread is wide on two trials), so recorded pruned at once.
     driver.state.promotions.splice(0);
@@ -69,6 +70,6 @@ describe('rule: predicted in the driver', () => {
     await measure(b, loss(4.6, 0));
     const recorded = await store.getTrial(runtime.studyId, b);
     expect(recorded).toMatchObject({ status: 'failed', label: 'pruned' });
-    expect(recorded!.labelDetail).toMatch(/chance 0\.1\d* of beating the incumbent's 5, .*: under 0\.2$/);
+    expect(recorded!.labelDetail).toMatch(/chance 0\.1\d* of beating the incumbent's 5, under 0\.2$/);
   });
 });
