@@ -147,5 +147,10 @@ describe('the exponent fitted across trials with two levels', () => {
     const fit = fitScalingModel(observations)!;
     expect(fit.alpha).toBe(0.5);
     expect(fit.alphaInterval).toBeUndefined();
+    // Amplitudes that differ, with a noise hint (what the floors of the spread and the noise once turned into a spurious exponent of 2).
+    const spread = [0.2, 0.35, 0.3].map((a, t) => ({ trialId: t, points: [{ scale: 0.1, score: 2 + a * 0.1 ** -0.5 }, { scale: 0.3, score: 2 + a * 0.3 ** -0.5 }] }));
+    const hinted = fitScalingModel(spread, { noiseHint: 0.005 })!;
+    expect(hinted.alpha).toBe(0.5);
+    expect(hinted.alphaInterval).toBeUndefined();
   });
 });

@@ -162,7 +162,10 @@ export function fitScalingModel(observations: readonly ScalingObservations[], op
   let chosen = scored[0]!;
   for (const entry of scored.slice(1)) if (entry.logLikelihood > chosen.logLikelihood + 1e-9) chosen = entry;
   const inside = scored.slice(1).filter((entry) => entry.logLikelihood >= chosen.logLikelihood - INTERVAL_DROP);
-  const identified = scored.some((entry) => Math.abs(entry.logLikelihood - chosen.logLikelihood) > 1e-6);
+  // With every trial at the same two scales, any exponent fits exactly as well (the amplitudes rescale): it is not told.
+  const scaleSets = new Set(usable.map((points) => [...new Set(points.map((p) => p.scale))].sort((a, b) => a - b).join(',')));
+  const identified = (scaleSets.size > 1 || usable.some((points) => new Set(points.map((p) => p.scale)).size >= 3)) && scored.some((entry) => Math.abs(entry.logLikelihood - chosen.logLikelihood) > 1e-6);
+  if (!identified) chosen = scored[0]!;
   const population = chosen.candidate;
   const fit: ScalingFit = { alpha: population.alpha, meanAmplitude: population.meanAmplitude, amplitudeSpread: population.amplitudeSpread, noise: population.noise, trialsUsed: usable.length };
   if (!identified) return fit;
