@@ -30,7 +30,8 @@
  *
  * Variants run interleaved (every variant of seed 1, then of seed 2, ...), so all see the
  * same machine load; the figures so far are printed after every seed (`so far {...}`), so
- * a run cut short still reports what it finished. Options: --variants a,b (default all;
+ * a run cut short still reports what it finished. Options: --first-seed K (start at seed K,
+ * to add seeds to a run cut short), --variants a,b (default all;
  * single always runs), --seeds N (default 5), --rule-seeds K (the ladder rules other than
  * --main-rule, default gain_per_cost, run on seeds 1..K only, after every seed of the other
  * variants: a ladder run takes minutes of wall clock on a loaded machine), --budget UNITS
@@ -54,6 +55,8 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 const seeds = Number(argument('seeds') ?? 5);
+/** --first-seed K: start at seed K (to add seeds to a run cut short; the figures then cover seeds K..N). */
+const firstSeed = Number(argument('first-seed') ?? 1);
 const budget = Number(argument('budget') ?? 20);
 const work = Number(argument('work') ?? 0.3);
 const parallel = Number(argument('parallel') ?? 2);
@@ -269,7 +272,7 @@ console.log(`bench:fidelity — load ${loadAtStart.toFixed(1)} · ${seeds} seeds
 const phases = argument('rule-seeds') !== undefined ? [{ seeds, of: variants.filter((v) => !secondary(v)) }, { seeds: ruleSeeds, of: variants.filter(secondary) }] : [{ seeds, of: variants }];
 for (const phase of phases) {
   if (phase.of.length === 0) continue;
-  for (let seed = 1; seed <= phase.seeds; seed++) {
+  for (let seed = firstSeed; seed <= phase.seeds; seed++) {
     for (const variant of phase.of) {
       const result = variant === 'single' ? await runAutolab(seed, null) : variant.startsWith('optuna_') ? await runOptuna(seed, variant === 'optuna_sha' ? 'sha' : 'hyperband') : await runAutolab(seed, variant);
       results[variant]![seed - 1] = result;
