@@ -22,10 +22,16 @@
  * (`cpu_ratio_to_single`, the strict reading of the issue's "a third of the CPU time", and
  * `seeds_within_third`) and over single's whole CPU budget (`cpu_ratio_to_single_budget`,
  * the CPU single fidelity spent to produce that best), each the median of per-seed ratios.
+ * For the ladders also `cpu_ratio_to_oracle_floor`: the CPU to single's best over what an
+ * oracle ladder would need on the seed (`oracleFloorS`: the sampler's first draws are the
+ * same in every variant, so even perfect play screens up to single's winner and climbs it
+ * once), and at the top `oracle_floor_ratio_to_single`, that floor over single's own CPU
+ * (the best `cpu_ratio_to_single` any continued ladder could reach).
  *
  * Variants run interleaved (every variant of seed 1, then of seed 2, ...), so all see the
  * same machine load; the figures so far are printed after every seed (`so far {...}`), so
- * a run cut short still reports what it finished. Options: --variants a,b (default all;
+ * a run cut short still reports what it finished. Options: --first-seed K (start at seed K,
+ * to add seeds to a run cut short), --variants a,b (default all;
  * single always runs), --seeds N (default 5), --rule-seeds K (the ladder rules other than
  * --main-rule, default gain_per_cost, run on seeds 1..K only, after every seed of the other
  * variants: a ladder run takes minutes of wall clock on a loaded machine), --budget UNITS
@@ -49,6 +55,8 @@ function argument(name: string): string | undefined {
   return index >= 0 ? process.argv[index + 1] : undefined;
 }
 const seeds = Number(argument('seeds') ?? 5);
+/** --first-seed K: start at seed K (to add seeds to a run cut short; the figures then cover seeds K..N). */
+const firstSeed = Number(argument('first-seed') ?? 1);
 const budget = Number(argument('budget') ?? 20);
 const work = Number(argument('work') ?? 0.3);
 const parallel = Number(argument('parallel') ?? 2);
@@ -65,6 +73,21 @@ const LADDERS: Record<string, { promote: string; continued: boolean }> = {
   predicted: { promote: '{ rule: predicted, eta: 3, confidence: 0.8 }', continued: true },
   successive_halving_scratch: { promote: '{ rule: successive_halving, eta: 3 }', continued: false },
 };
+
+/** The ladder's scales (as `taskYaml` writes them: s 0.1, m 0.3, full 1). */
+const LADDER_SCALES = [0.1, 0.3, 1] as const;
+
+/**
+ * The oracle floor on one seed: the CPU seconds a ladder that knew the truth would need to
+ * hold single fidelity's final best. The knobs sampler's seeded first draws are the same in
+ * every variant, and single's best is its k-th trial, so even an oracle screens trials 1..k
+ * at s and climbs the k-th once (continued: the rest of a full run; from scratch: every
+ * level above s in full).
+ */
+function oracleFloorS(k: number, continued: boolean): number {
+  const climb = continued ? 1 - LADDER_SCALES[0] : LADDER_SCALES.slice(1).reduce((sum, scale) => sum + scale, 0);
+  return work * (k * LADDER_SCALES[0] + climb);
+}
 
 /** Training CPU units (full runs) a level's run spent: its scale, less what it resumed from. */
 function unitsOf(record: TrialLevelRecord, scale: number): number {
@@ -249,7 +272,7 @@ console.log(`bench:fidelity — load ${loadAtStart.toFixed(1)} · ${seeds} seeds
 const phases = argument('rule-seeds') !== undefined ? [{ seeds, of: variants.filter((v) => !secondary(v)) }, { seeds: ruleSeeds, of: variants.filter(secondary) }] : [{ seeds, of: variants }];
 for (const phase of phases) {
   if (phase.of.length === 0) continue;
-  for (let seed = 1; seed <= phase.seeds; seed++) {
+  for (let seed = firstSeed; seed <= phase.seeds; seed++) {
     for (const variant of phase.of) {
       const result = variant === 'single' ? await runAutolab(seed, null) : variant.startsWith('optuna_') ? await runOptuna(seed, variant === 'optuna_sha' ? 'sha' : 'hyperband') : await runAutolab(seed, variant);
       results[variant]![seed - 1] = result;
@@ -281,6 +304,12 @@ function summary() {
       const own = cpuTo(run.bests, target(i));
       return own === null ? null : own / single[i]!.cpuS;
     });
+    // Against the oracle floor (`oracleFloorS`): how far from perfect play on the seed's draws.
+    const floorRatios = runs.map(({ run, i }) => {
+      const own = cpuTo(run.bests, target(i));
+      const k = singleTo[i] ? Math.round(singleTo[i]! / work) : null;
+      return own === null || k === null || !(variant in LADDERS) ? null : own / oracleFloorS(k, LADDERS[variant]!.continued);
+    });
     figures[variant] = {
       seeds: runs.length,
       regret: round(median(runs.map(({ run }) => run.regret))),
@@ -290,6 +319,7 @@ function summary() {
       cpu_ratio_to_single: round(median(ratios), 3),
       seeds_within_third: ratios.filter((ratio) => ratio !== null && ratio <= 1 / 3).length,
       cpu_ratio_to_single_budget: round(median(budgetRatios), 3),
+      ...(variant in LADDERS && { cpu_ratio_to_oracle_floor: round(median(floorRatios), 3) }),
     };
     if (!(variant in LADDERS)) continue;
     wins[variant] = {};
@@ -307,6 +337,8 @@ function summary() {
     optimum: round(OPTIMUM),
     variants: figures,
     wins,
+    // The oracle floor over single's own CPU to its best, per seed: the best ratio any continued ladder could reach (a third needs this under 1/3).
+    oracle_floor_ratio_to_single: round(median(single.map((run, i) => (run && singleTo[i] ? oracleFloorS(Math.round(singleTo[i]! / work), true) / singleTo[i]! : null)).filter((value) => value !== null)), 3),
     shrinking_flagged_share: planted > 0 ? round(flagged / planted, 3) : null,
     shrinking_planted: planted,
     rank_correlation: round(median(ladderRuns.map((r) => r.rankCorrelation ?? null)), 3),

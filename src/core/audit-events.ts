@@ -54,9 +54,10 @@ export interface AuditEventMap {
   /**
    * The promotion rule moved the trial up the fidelity ladder, from level `from` to `to`
    * (names), and why; `expectedRunMs`: the cost model's run time of one run at `to`;
-   * `gain_per_cost`: `expectedGain` over the incumbent and `expectedClimbMs`, the predicted cost of its climb.
+   * `gain_per_cost` and `predicted`: `expectedGain` over the incumbent, `chance` of beating it
+   * and `expectedClimbMs`, the predicted cost of its climb.
    */
-  'trial.promoted': { from: string; to: string; reason: string; expectedRunMs?: number | null; expectedGain?: number; expectedClimbMs?: number };
+  'trial.promoted': { from: string; to: string; reason: string; expectedRunMs?: number | null; expectedGain?: number; chance?: number; expectedClimbMs?: number };
   /**
    * A continued ladder (`fidelity.continue`): the trial's run at `level` (`levelName`) resumes
    * from its artifacts of level `from`; `problem` (then nothing is offered, the run starts

@@ -21,6 +21,8 @@ export interface GainPerCost {
   trialId: number;
   /** Expected improvement of its full-level score over the incumbent's (in score units, ≥ 0). */
   gain: number;
+  /** The probability that its full-level score beats the incumbent's (`chanceOfBeating`; the bar of rule `predicted`). */
+  chance?: number;
   /** Predicted run time of its climb to the full level, in ms (> 0). */
   costMs: number;
 }
@@ -50,6 +52,17 @@ export function expectedImprovement(prediction: { mean: number; std: number }, r
   if (!(prediction.std > 0)) return Math.max(advantage, 0);
   const z = advantage / prediction.std;
   return Math.max(advantage * normalCdf(z) + prediction.std * normalPdf(z), 0);
+}
+
+/**
+ * The probability that a predicted score (mean ± std, a normal) beats `reference`.
+ *
+ * @example chanceOfBeating({ mean: 1.0, std: 0.1 }, 1.0, 'minimize') // 0.5
+ */
+export function chanceOfBeating(prediction: { mean: number; std: number }, reference: number, direction: Direction): number {
+  const advantage = direction === 'minimize' ? reference - prediction.mean : prediction.mean - reference;
+  if (!(prediction.std > 0)) return advantage > 0 ? 1 : 0;
+  return normalCdf(advantage / prediction.std);
 }
 
 /**
@@ -83,12 +96,12 @@ export interface GainsAtLevelInput {
 }
 
 /**
- * The expected gain and predicted climb cost of every trial scored at `level` that the
- * scaling model can predict (the baseline's included).
+ * The expected gain, the chance of beating the incumbent and the predicted climb cost of
+ * every trial scored at `level` that the scaling model can predict (the baseline's included).
  *
  * @example
  * gainsAtLevel({ direction: 'minimize', level: 0, records, predictions, incumbent: 1.31, climbMs: 2700 })
- * // [{ trialId: 4, gain: 0.021, costMs: 2700 }, ...]
+ * // [{ trialId: 4, gain: 0.021, chance: 0.61, costMs: 2700 }, ...]
  */
 export function gainsAtLevel(input: GainsAtLevelInput): GainPerCost[] {
   const here = input.records.filter((record) => record.level === input.level && record.status === 'scored' && record.score !== null);
@@ -98,7 +111,8 @@ export function gainsAtLevel(input: GainsAtLevelInput): GainPerCost[] {
   for (const record of here) {
     const prediction = input.predictions.get(record.trialId);
     if (!prediction) continue;
-    gains.push({ trialId: record.trialId, gain: expectedImprovement(prediction, input.incumbent, input.direction), costMs: predictedClimbCostMs(input.climbMs, record.runMs > 0 ? record.runMs : null, meanRunMs) });
+    const gain = expectedImprovement(prediction, input.incumbent, input.direction);
+    gains.push({ trialId: record.trialId, gain, chance: chanceOfBeating(prediction, input.incumbent, input.direction), costMs: predictedClimbCostMs(input.climbMs, record.runMs > 0 ? record.runMs : null, meanRunMs) });
   }
   return gains;
 }

@@ -98,10 +98,21 @@ export interface TrialLadderJson {
   predictedFull: { mean: number; std: number } | null;
   measuredFull: number | null;
   shrinkingGain: string | null;
+  /**
+   * The scaling model the prediction came from, fitted across the study's trials: the
+   * shared exponent, its 95% interval (null when it cannot be told and 0.5 is assumed) and
+   * how many trials with two or more levels it was fitted on; null before any trial has two.
+   */
+  scaling: { exponent: number; exponentInterval: [number, number] | null; trialsUsed: number } | null;
+}
+
+/** The fitted model in a trial's `--json` (`TrialLadderJson.scaling`). */
+export function scalingJson(fit: ScalingFit | null): TrialLadderJson['scaling'] {
+  return fit === null ? null : { exponent: fit.alpha, exponentInterval: fit.alphaInterval ?? null, trialsUsed: fit.trialsUsed };
 }
 
 /** A trial's ladder as `--json` prints it (null for a trial never measured at a level). */
-export function trialLadderJson(fidelity: FidelitySpec, summary: TrialLadderSummary | undefined): TrialLadderJson | null {
+export function trialLadderJson(fidelity: FidelitySpec, summary: TrialLadderSummary | undefined, fit: ScalingFit | null = null): TrialLadderJson | null {
   if (!summary) return null;
   return {
     levels: summary.levels.map((level) => ({ level: level.level, name: level.name, status: level.status, score: level.score, label: level.label, runSeconds: level.runMs / 1000 })),
@@ -109,6 +120,7 @@ export function trialLadderJson(fidelity: FidelitySpec, summary: TrialLadderSumm
     predictedFull: summary.predictedFull,
     measuredFull: summary.measuredFull,
     shrinkingGain: summary.shrinking?.message ?? null,
+    scaling: scalingJson(fit),
   };
 }
 

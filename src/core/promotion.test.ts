@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gainsAtLevel } from './gain-per-cost.ts';
 import { decidePromotion, normalQuantile, rankAmong, type LevelScore } from './promotion.ts';
 
 /** Each trial decided the moment it is measured (`min_rung: 1`, the earlier behaviour). */
@@ -60,6 +61,44 @@ describe('decidePromotion', () => {
     const far = decidePromotion({ ...base, prediction: { mean: 2.5, std: 0.1 }, incumbentFullScore: 2 });
     expect(far).toMatchObject({ promote: false });
     expect(far.reason).toMatch(/cannot beat the incumbent's 2/);
+  });
+
+  it('predicted with a cost model: expected gain per second of climb, never a trial whose chance of beating the incumbent is under 1 - confidence', () => {
+    const rule = { rule: 'predicted', eta: 3, confidence: 0.8, minRung: 1 } as const;
+    // Incumbent 2.0 at full. Trial 1 likely beats it but climbs slowly; trial 2 is a coin flip on a cheap climb; trial 3 is hopeless.
+    const predictions = new Map([
+      [1, { mean: 1.9, std: 0.1 }],
+      [2, { mean: 2.0, std: 0.1 }],
+      [3, { mean: 2.3, std: 0.1 }],
+      [4, { mean: 1.95, std: 0.1 }],
+      [5, { mean: 2.05, std: 0.1 }],
+      [6, { mean: 2.08, std: 0.1 }],
+    ]);
+    const costs = new Map([[1, 4000], [2, 1000], [3, 1000], [4, 2000], [5, 1000], [6, 1000]]);
+    const records = [...predictions.keys()].map((trialId) => ({ trialId, level: 0, status: 'scored' as const, score: 3, runMs: costs.get(trialId)! }));
+    const gains = gainsAtLevel({ direction: 'minimize', level: 0, records, predictions, incumbent: 2, climbMs: 1000 });
+    expect(gains.find((entry) => entry.trialId === 2)!.chance).toBeCloseTo(0.5, 6);
+    const decide = (trialId: number) => decidePromotion({ rule, direction: 'minimize', trialId, score: 3, levelName: 's', peers: records.map((r) => ({ trialId: r.trialId, score: 3 })), prediction: predictions.get(trialId)!, incumbentFullScore: 2, gains });
+    // Six at the level: the best 2 by expected gain per second climb. Costs are the climb (1 s) times the trial's speed at s (×½..×2 of the mean 1.67 s).
+    // EI/s: 1 → 0.108/2 = 0.054; 2 → 0.040/0.6 = 0.066; 3 → ~0; 4 → 0.070/1.2 = 0.058; 5 → 0.020/0.6 = 0.033; 6 → 0.013/0.6 = 0.021.
+    expect([1, 2, 3, 4, 5, 6].filter((id) => decide(id).promote)).toEqual([2, 4]);
+    expect(decide(3).reason).toMatch(/chance 0\.00[0-9]* of beating the incumbent's 2, under 0\.2$/);
+    expect(decide(1).reason).toMatch(/chance 0\.84\d* of beating the incumbent's 2; expected gain 0\.10\d* for a predicted 2 s climb .*rank 3 of 6; the best 2 \(1\/3\) climb/);
+    // A trial under the bar never climbs, whatever its rank: alone at its level, 6 (chance 0.21) climbs at confidence 0.8 (bar 0.2) but not at 0.75 (bar 0.25).
+    const alone = (confidence: number) => decidePromotion({ rule: { ...rule, confidence }, direction: 'minimize', trialId: 6, score: 3, levelName: 's', peers: [{ trialId: 6, score: 3 }], prediction: predictions.get(6)!, incumbentFullScore: 2, gains: gains.filter((entry) => entry.trialId === 6) });
+    expect(alone(0.75).promote).toBe(false);
+    expect(alone(0.8).promote).toBe(true);
+  });
+
+  it('predicted against a weak incumbent: every chance is near 1, so the rank follows the expected gain, not the run time', () => {
+    const rule = { rule: 'predicted', eta: 3, confidence: 0.8, minRung: 1 } as const;
+    // Incumbent 1.7; trial 9 is predicted far better than the rest but ran slowest at s (the case on bench:fidelity's seed 2, where ranking by chance per second promoted the fast runs).
+    const predictions = new Map([[7, { mean: 1.45, std: 0.3 }], [8, { mean: 1.42, std: 0.3 }], [9, { mean: 1.0, std: 0.3 }]]);
+    const records = [[7, 900], [8, 800], [9, 1600]].map(([trialId, runMs]) => ({ trialId: trialId!, level: 0, status: 'scored' as const, score: 2, runMs: runMs! }));
+    const gains = gainsAtLevel({ direction: 'minimize', level: 0, records, predictions, incumbent: 1.7, climbMs: 1000 });
+    for (const entry of gains) expect(entry.chance).toBeGreaterThan(0.75);
+    const promoted = [7, 8, 9].filter((trialId) => decidePromotion({ rule, direction: 'minimize', trialId, score: 2, levelName: 's', peers: records.map((r) => ({ trialId: r.trialId, score: 2 })), prediction: predictions.get(trialId)!, incumbentFullScore: 1.7, gains }).promote);
+    expect(promoted).toEqual([9]);
   });
 
   it('predicted falls back to successive halving without a prediction', () => {

@@ -38,9 +38,9 @@ export interface PromotionInput {
   /** `predicted` only: the incumbent's full-level score. */
   incumbentFullScore?: number | null;
   /**
-   * `gain_per_cost` only: the expected gain and predicted climb cost of every trial measured
-   * at this level that the model can predict, this trial's included (absent or without this
-   * trial: successive halving).
+   * `gain_per_cost`: the expected gain and predicted climb cost of every trial measured at
+   * this level that the model can predict, this trial's included (absent or without this
+   * trial: successive halving). `predicted`: the same, its bar on each entry's `chance`.
    */
   gains?: readonly GainPerCost[] | null;
   /**
@@ -95,9 +95,13 @@ export function rankAmong(score: number, peers: readonly LevelScore[], direction
  *   predicted climb cost ranks in the top floor(n / eta) (at least 1) of the n predictable
  *   trials at the level, and that gain is above 0 (`gain-per-cost.ts`); successive
  *   halving while the model cannot predict it.
- * - `predicted` (eta, confidence): promoted when the optimistic bound of the predicted
- *   full-level score (mean -/+ z(confidence) * std) beats the incumbent's full-level score;
- *   successive halving with eta when there is no prediction or incumbent yet.
+ * - `predicted` (eta, confidence): promoted when the chance that its predicted full-level
+ *   score (the scaling model fitted across trials: mean, std) beats the incumbent's
+ *   full-level score is at least 1 - confidence (the optimistic bound at `confidence`
+ *   beats it) and its expected gain per second of predicted climb cost ranks in the top
+ *   floor(n / eta) (at least 1) of the n predictable trials at the level; without `gains`
+ *   (no cost model yet), on the bound alone; successive halving with eta when there is no
+ *   prediction or incumbent yet.
  *
  * @example
  * decidePromotion({ rule: { rule: 'successive_halving', eta: 3 }, direction: 'minimize', trialId: 4, score: 1.2,
@@ -117,6 +121,8 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
     return { promote: rank <= rule.k, reason: `rank ${rank} of ${n} at ${levelName}; the best ${rule.k} climb` };
   }
   if (rule.rule === 'predicted' && input.prediction && input.incumbentFullScore !== null && input.incumbentFullScore !== undefined) {
+    const own = input.gains?.find((entry) => entry.trialId === input.trialId);
+    if (own !== undefined) return decidePredicted(own, input.gains!, rule, input.prediction, input.incumbentFullScore);
     const { mean, std } = input.prediction;
     const z = normalQuantile(rule.confidence);
     const optimistic = direction === 'minimize' ? mean - z * std : mean + z * std;
@@ -147,6 +153,27 @@ function decideByGainPerCost(own: GainPerCost, gains: readonly GainPerCost[], et
   const measure = `expected gain ${formatScore(own.gain)} over the incumbent for a predicted ${formatScore(own.costMs / 1000)} s climb (${formatScore(value)}/s)`;
   if (!(own.gain > 0)) return { promote: false, reason: `${measure}: no gain expected` };
   return { promote: rank <= climbing, reason: `${measure}, rank ${rank} of ${n}; the best ${climbing} (1/${eta}) climb` };
+}
+
+/**
+ * `predicted` with a cost model: the chance of beating the incumbent must reach 1 -
+ * confidence (a climb unlikely to make an incumbent is not taken), and the expected gain per
+ * second of predicted climb cost must rank in the top floor(n / eta) (while n < eta, the
+ * best only) of the predictable trials at the level. (Ranking by the chance itself would
+ * not do: against a weak incumbent every chance is near 1 and the rank would follow the
+ * trials' run times alone.)
+ */
+function decidePredicted(own: GainPerCost, gains: readonly GainPerCost[], rule: { eta: number; confidence: number }, prediction: FullLevelPrediction, incumbent: number): PromotionDecision {
+  const value = gainPerSecond(own);
+  const n = gains.length;
+  const rank = gains.filter((entry) => gainPerSecond(entry) > value).length + 1;
+  const climbing = Math.max(Math.floor(n / rule.eta), 1);
+  const bar = 1 - rule.confidence;
+  const chance = own.chance ?? 0;
+  const measure = `predicted full-level score ${formatScore(prediction.mean)} ± ${formatScore(prediction.std)}: chance ${formatScore(chance)} of beating the incumbent's ${formatScore(incumbent)}`;
+  if (!(chance >= bar)) return { promote: false, reason: `${measure}, under ${formatScore(bar)}` };
+  const perCost = `expected gain ${formatScore(own.gain)} for a predicted ${formatScore(own.costMs / 1000)} s climb (${formatScore(value)}/s)`;
+  return { promote: rank <= climbing, reason: `${measure}; ${perCost}, rank ${rank} of ${n}; the best ${climbing} (1/${rule.eta}) climb` };
 }
 
 function formatScore(value: number): string {

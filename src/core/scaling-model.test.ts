@@ -76,3 +76,81 @@ describe('fitScalingModel and predictAtScale', () => {
     expect(predictAtScale(fit, [{ scale: 0.1, score: 3.5 }], 1)!.mean).toBeCloseTo(2.5, 6);
   });
 });
+
+describe('the exponent fitted across trials with two levels', () => {
+  /** Trials on a ladder of three scales, each measured at two of them (which two varies by trial), as the baseline is at all three. */
+  function pairs(seed: number, alpha: number, noise: number, count: number, firstAtAll = true) {
+    const random = seededRandom(seed);
+    const ladder = [0.1, 0.3, 1];
+    const choices = [[0, 1], [1, 2], [0, 2]];
+    const truth: Array<{ c: number; a: number }> = [];
+    const observations: ScalingObservations[] = [];
+    for (let t = 0; t < count; t++) {
+      const c = 1.5 + random();
+      const a = 0.4 * (1 + 0.15 * gaussian(random));
+      truth.push({ c, a });
+      const levels = t === 0 && firstAtAll ? [0, 1, 2] : choices[t % 3]!;
+      observations.push({ trialId: t, points: levels.map((level) => ({ scale: ladder[level]!, score: c + a * ladder[level]! ** -alpha + noise * gaussian(random) })) });
+    }
+    return { truth, observations };
+  }
+
+  it('recovers the exponent within its 95% interval from trials with two levels each', () => {
+    let covered = 0;
+    const cases = [0.3, 0.5, 0.8, 1.2].flatMap((alpha) => [1, 2, 3].map((seed) => ({ alpha, seed })));
+    for (const { alpha, seed } of cases) {
+      const { observations } = pairs(seed * 17 + Math.round(alpha * 10), alpha, 0.01, 24);
+      const fit = fitScalingModel(observations, { noiseHint: 0.01 })!;
+      expect(fit.alphaInterval).toBeDefined();
+      const [low, high] = fit.alphaInterval!;
+      expect(low).toBeLessThanOrEqual(fit.alpha);
+      expect(high).toBeGreaterThanOrEqual(fit.alpha);
+      expect(Math.abs(fit.alpha - alpha)).toBeLessThanOrEqual(0.25);
+      if (low - 0.05 <= alpha && alpha <= high + 0.05) covered += 1;
+    }
+    // A 95% interval on a grid of 0.05: it holds the truth in (nearly) every case.
+    expect(covered).toBeGreaterThanOrEqual(cases.length - 1);
+  });
+
+  it('predicts the full level of trials measured at the lowest level only, with an interval that holds the truth', () => {
+    const alpha = 0.8;
+    const noise = 0.01;
+    const { observations } = pairs(41, alpha, noise, 20);
+    const fit = fitScalingModel(observations, { noiseHint: noise })!;
+    const random = seededRandom(99);
+    let inside = 0;
+    let errorSum = 0;
+    let naiveSum = 0;
+    for (let t = 0; t < 40; t++) {
+      const c = 1.5 + random();
+      const a = 0.4 * (1 + 0.15 * gaussian(random));
+      const s = c + a * 0.1 ** -alpha + noise * gaussian(random);
+      const prediction = predictAtScale(fit, [{ scale: 0.1, score: s }], 1)!;
+      const error = Math.abs(prediction.mean - (c + a));
+      errorSum += error;
+      naiveSum += Math.abs(s - (c + a));
+      if (error <= 2 * prediction.std) inside += 1;
+    }
+    expect(inside / 40).toBeGreaterThanOrEqual(0.85);
+    expect(errorSum).toBeLessThan(naiveSum / 4);
+  });
+
+  it('tells a different exponent where the old fit (three-level trials only) could not', () => {
+    // No trial has three levels: only how far apart each trial's two levels are, against the population, tells the exponent.
+    const { observations } = pairs(7, 1.2, 0.005, 30, false);
+    const fit = fitScalingModel(observations, { noiseHint: 0.005 })!;
+    expect(fit.alpha).toBeGreaterThan(0.9);
+  });
+
+  it('assumes the default exponent, without an interval, when every trial has the same two levels', () => {
+    const observations: ScalingObservations[] = [2, 2.2, 2.5].map((c, t) => ({ trialId: t, points: [{ scale: 0.1, score: c + 0.3 * 0.1 ** -0.5 }, { scale: 0.3, score: c + 0.3 * 0.3 ** -0.5 + 0.01 * t }] }));
+    const fit = fitScalingModel(observations)!;
+    expect(fit.alpha).toBe(0.5);
+    expect(fit.alphaInterval).toBeUndefined();
+    // Amplitudes that differ, with a noise hint (what the floors of the spread and the noise once turned into a spurious exponent of 2).
+    const spread = [0.2, 0.35, 0.3].map((a, t) => ({ trialId: t, points: [{ scale: 0.1, score: 2 + a * 0.1 ** -0.5 }, { scale: 0.3, score: 2 + a * 0.3 ** -0.5 }] }));
+    const hinted = fitScalingModel(spread, { noiseHint: 0.005 })!;
+    expect(hinted.alpha).toBe(0.5);
+    expect(hinted.alphaInterval).toBeUndefined();
+  });
+});

@@ -114,7 +114,7 @@ async function settleAtLevel(driver: Driver, trial: TrialRecord, measured: Trial
     to,
     reason: decision.reason,
     expectedRunMs: decision.expectedNextMs,
-    ...(decision.gain !== null && { expectedGain: decision.gain.gain, expectedClimbMs: Math.round(decision.gain.costMs) }),
+    ...(decision.gain !== null && { expectedGain: decision.gain.gain, ...(decision.gain.chance !== undefined && { chance: decision.gain.chance }), expectedClimbMs: Math.round(decision.gain.costMs) }),
   });
   driver.state.promotions.push({ trialId: trial.id, level: next, ...(decision.gain !== null && { gainPerSecond: gainPerSecond(decision.gain) }) });
   driver.wakeup.wake();
@@ -162,7 +162,8 @@ async function promotionDecision(driver: Driver, measured: TrialLevelRecord, dec
   const costs = levelCosts(fidelity, records);
   const expectedNextMs = costs[measured.level + 1]?.expectedMs ?? null;
   const climbMs = expectedClimbMs(costs, measured.level + 1);
-  const gains = rule === 'gain_per_cost' && incumbentFullScore !== null && climbMs !== null ? gainsAtLevel({ direction, level: measured.level, records, predictions, incumbent: incumbentFullScore, climbMs }) : null;
+  const weighed = rule === 'gain_per_cost' || rule === 'predicted';
+  const gains = weighed && incumbentFullScore !== null && climbMs !== null ? gainsAtLevel({ direction, level: measured.level, records, predictions, incumbent: incumbentFullScore, climbMs }) : null;
   const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains, decideNow });
   const gain = gains?.find((entry) => entry.trialId === measured.trialId) ?? null;
   const recordedAtLevel = new Set(records.filter((record) => record.level === measured.level).map((record) => record.trialId));

@@ -44,7 +44,7 @@ const AUDIT_EVENT_DATA: DataSchemas = {
     score: finite.nullable(),
     runMs: finite,
   }),
-  'trial.promoted': z.looseObject({ from: z.string(), to: z.string(), reason: z.string(), expectedRunMs: finite.nullable().optional(), expectedGain: finite.optional(), expectedClimbMs: finite.optional() }),
+  'trial.promoted': z.looseObject({ from: z.string(), to: z.string(), reason: z.string(), expectedRunMs: finite.nullable().optional(), expectedGain: finite.optional(), chance: finite.optional(), expectedClimbMs: finite.optional() }),
   'trial.level_resumed': z.looseObject({ level: integer.nonnegative(), levelName: z.string(), from: z.string(), problem: z.string().nullable() }),
   'trial.level_queued': z.looseObject({ level: integer.nonnegative(), levelName: z.string() }),
   'trial.cost_predicted': z.looseObject({

@@ -66,10 +66,10 @@ export const fidelitySchema = z
               const suggestion = typeof issue.input === 'string' ? closestMatch(issue.input, [...PROMOTION_RULES]) : undefined;
               return `expected successive_halving, top_k, predicted or gain_per_cost${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
             },
-          }).describe('successive_halving: the top 1/eta of the trials measured at a level climb (asynchronous, as ASHA); top_k: the best k; predicted: the scaling model\'s optimistic full-level prediction must beat the incumbent; gain_per_cost: the top 1/eta by expected gain over the incumbent per second of predicted climb cost.'),
+          }).describe('successive_halving: the top 1/eta of the trials measured at a level climb (asynchronous, as ASHA); top_k: the best k; predicted: as gain_per_cost, and only trials whose chance (from the scaling model fitted across trials) of beating the incumbent at the full level is at least 1 - confidence; gain_per_cost: the top 1/eta by expected gain over the incumbent per second of predicted climb cost.'),
         eta: z.number().int().min(2).optional().describe(`successive_halving, predicted, gain_per_cost: the reduction factor. Default ${PROMOTION_DEFAULTS.eta}.`),
         k: z.number().int().min(1).optional().describe(`top_k: how many climb. Default ${PROMOTION_DEFAULTS.k}.`),
-        confidence: z.number().gt(0.5).lt(1).optional().describe(`predicted: the confidence of the optimistic bound. Default ${PROMOTION_DEFAULTS.confidence}.`),
+        confidence: z.number().gt(0.5).lt(1).optional().describe(`predicted: a trial climbs only if its chance of beating the incumbent at the full level is at least 1 - confidence (its optimistic bound at this confidence beats it). Default ${PROMOTION_DEFAULTS.confidence}.`),
         min_rung: z
           .number()
           .int()

@@ -126,13 +126,18 @@ describe('a study on a fidelity ladder (s, m, full; successive halving, eta 2)',
     await study.close();
     const listed = await runCli(['trials', '--json'], { cwd: repo.dir });
     expect(listed.code, listed.stderr).toBe(0);
-    const json = JSON.parse(listed.stdout) as Array<{ id: number; fidelity: { levels: unknown[]; highestLevel: string; predictedFull: { mean: number } | null; measuredFull: number | null; shrinkingGain: string | null } }>;
+    const json = JSON.parse(listed.stdout) as Array<{ id: number; fidelity: { levels: unknown[]; highestLevel: string; predictedFull: { mean: number } | null; measuredFull: number | null; shrinkingGain: string | null; scaling: { exponent: number; exponentInterval: [number, number] | null; trialsUsed: number } | null } }>;
     expect(json.find((trial) => trial.id === 2)!.fidelity).toMatchObject({ highestLevel: 's', measuredFull: null, shrinkingGain: null });
     expect(json.find((trial) => trial.id === 1)!.fidelity.levels).toHaveLength(3);
     expect(json.find((trial) => trial.id === 3)!.fidelity.predictedFull!.mean).toBeGreaterThan(0);
+    // The power law fitted across the study's trials, the same for every trial.
+    const scaling = json.find((trial) => trial.id === 2)!.fidelity.scaling!;
+    expect(scaling.trialsUsed).toBeGreaterThanOrEqual(2);
+    expect(scaling.exponent).toBeGreaterThan(0);
+    expect(json.find((trial) => trial.id === 1)!.fidelity.scaling).toEqual(scaling);
     const shown = await runCli(['show', '1'], { cwd: repo.dir });
     expect(shown.stdout).toMatch(/fidelity levels: s [\d.]+ \([\d.]+s\) → m [\d.]+ \([\d.]+s\) → full [\d.]+ \([\d.]+s\) · reached full of s\/m\/full/);
-    expect(shown.stdout).toMatch(/predicted at full: [\d.]+ ± [\d.]+ · measured [\d.]+/);
+    expect(shown.stdout).toMatch(/predicted at full: [\d.]+ ± [\d.]+ · measured [\d.]+ \(power law across \d+ trials, exponent [\d.]+ \((95% [\d.]+–[\d.]+|assumed: the levels cannot tell it yet)\)\)/);
     expect(shown.stdout).toMatch(/shrinking gain: gain \+9\.17% at s/);
   }, 300_000);
 });

@@ -145,7 +145,7 @@ export async function showCommand(id: string, options: StudyCommandOptions & Jso
       write(`cause: ${terminalText(trial.failure.summary)}`);
       write(c.dim(`signature: ${terminalText(trial.failure.signature)}`));
     }
-    for (const line of ladderLines(study, ladder?.trials.get(trial.id))) write(line);
+    for (const line of ladderLines(study, ladder?.trials.get(trial.id), ladder?.fit ?? null)) write(line);
     for (const line of costLines(cost)) write(line);
     const metrics = Object.entries(trial.metrics);
     if (metrics.length > 0) write('metrics:\n' + metrics.map(([name, value]) => `  ${name}: ${formatNumber(value)}`).join('\n'));

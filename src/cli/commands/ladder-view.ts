@@ -1,5 +1,6 @@
 /** What `trials` and `show` print about a study's fidelity ladder (src/core/ladder-summary.ts). */
 import { summariseLadder, trialLadderJson, type LadderSummary, type TrialLadderJson, type TrialLadderSummary } from '../../core/ladder-summary.ts';
+import type { ScalingFit } from '../../core/scaling-model.ts';
 import type { TrialRecord } from '../../core/trial.ts';
 import type { Study } from '../../engine/study.ts';
 import { fidelityFunnel, FUNNEL_HEADERS, funnelRows, type FidelityFunnel } from '../../views/fidelity-funnel.ts';
@@ -16,11 +17,11 @@ export async function studyLadder(study: Study, trials: readonly TrialRecord[]):
 /** The `fidelity` field of a trial's JSON (absent without a ladder). */
 export function ladderField(study: Study, ladder: LadderSummary | null, trialId: number): { fidelity?: TrialLadderJson | null } {
   if (!ladder || !study.task.fidelity) return {};
-  return { fidelity: trialLadderJson(study.task.fidelity, ladder.trials.get(trialId)) };
+  return { fidelity: trialLadderJson(study.task.fidelity, ladder.trials.get(trialId), ladder.fit) };
 }
 
 /** Lines of `show` about one trial's ladder: its score at each level, predicted vs measured at full, a shrinking gain. */
-export function ladderLines(study: Study, summary: TrialLadderSummary | undefined): string[] {
+export function ladderLines(study: Study, summary: TrialLadderSummary | undefined, fit: ScalingFit | null = null): string[] {
   const fidelity = study.task.fidelity;
   if (!fidelity) return [];
   if (!summary) return ['fidelity: not measured at any level'];
@@ -29,10 +30,16 @@ export function ladderLines(study: Study, summary: TrialLadderSummary | undefine
   const full = fidelity.levels[fidelity.levels.length - 1]!.name;
   if (summary.predictedFull) {
     const predicted = `${formatScore(summary.predictedFull.mean)} ± ${formatScore(summary.predictedFull.std)}`;
-    lines.push(`predicted at ${full}: ${predicted}${summary.measuredFull !== null ? ` · measured ${formatScore(summary.measuredFull)}` : ''}`);
+    lines.push(`predicted at ${full}: ${predicted}${summary.measuredFull !== null ? ` · measured ${formatScore(summary.measuredFull)}` : ''}${fit ? ` (${scalingWords(fit)})` : ''}`);
   }
   if (summary.shrinking) lines.push(`shrinking gain: ${summary.shrinking.message}`);
   return lines;
+}
+
+/** The scaling model in words: `power law across 12 trials, exponent 0.5 (95% 0.45–0.55)`. */
+function scalingWords(fit: ScalingFit): string {
+  const interval = fit.alphaInterval ? ` (95% ${formatScore(fit.alphaInterval[0])}–${formatScore(fit.alphaInterval[1])})` : ' (assumed: the levels cannot tell it yet)';
+  return `power law across ${fit.trialsUsed} trial${fit.trialsUsed === 1 ? '' : 's'}, exponent ${formatScore(fit.alpha)}${interval}`;
 }
 
 /** The study's fidelity funnel (trials and run time per level), or null without a ladder. */
