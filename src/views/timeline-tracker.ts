@@ -12,10 +12,10 @@
 import type { TimelineData } from '../../web/plots/index.js';
 import type { TrialRecord } from '../core/trial.ts';
 import type { TrialSlot } from './study-snapshot.ts';
+import { activeAxis } from './timeline-axis.ts';
 import { TIMELINE_BARS, TIMELINE_BUCKETS } from './timeline-thinning.ts';
 
 /** A gap longer than this (and than 5% of the active time) is cut out of the axis (as timeline-view.ts). */
-const MIN_GAP_MS = 60_000;
 const MIN_BUCKETS = 20;
 
 type Bar = TimelineData['bars'][number];
@@ -195,33 +195,6 @@ function mergeBar(merged: Map<number, { bar: Bar; from: number }>, bar: Bar, key
     into[5] = bar[5];
     held.from = bar[0];
   }
-}
-
-/** The active periods of `spans` (in start order), the idle gaps cut out of the axis, and the compressed axis. */
-function activeAxis(spans: readonly Span[], endOf: (span: Span) => number): { activeMs: number; spanMs: number; gaps: Array<[number, number]>; compress: (t: number) => number } {
-  const periods: Array<[number, number]> = [];
-  for (const span of spans) {
-    const end = endOf(span);
-    const last = periods[periods.length - 1];
-    if (last && span.start <= last[1]) last[1] = Math.max(last[1], end);
-    else periods.push([span.start, end]);
-  }
-  const activeMs = periods.reduce((sum, [a, b]) => sum + (b - a), 0);
-  const threshold = Math.max(MIN_GAP_MS, activeMs * 0.05);
-  const cuts: Array<{ at: number; removed: number; idle: number }> = [];
-  for (let i = 1; i < periods.length; i++) {
-    const idle = periods[i]![0] - periods[i - 1]![1];
-    if (idle > threshold) cuts.push({ at: periods[i]![0], removed: idle - threshold, idle });
-  }
-  const origin = spans[0]!.start;
-  const compress = (t: number): number => {
-    let removed = 0;
-    for (const cut of cuts) if (cut.at <= t) removed += cut.removed;
-    return t - origin - removed;
-  };
-  let spanMs = -Infinity;
-  for (const span of spans) spanMs = Math.max(spanMs, compress(endOf(span)));
-  return { activeMs, spanMs, gaps: cuts.map((cut) => [compress(cut.at) - threshold / 2, cut.idle]), compress };
 }
 
 /** A trial's span as timeline-view.ts reads it (null when it has not started, or its start does not parse). */

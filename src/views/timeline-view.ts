@@ -6,6 +6,7 @@
 import type { TimelineData } from '../../web/plots/index.js';
 import type { TrialRecord } from '../core/trial.ts';
 import type { TrialSlot } from './study-snapshot.ts';
+import { activeAxis } from './timeline-axis.ts';
 
 interface Interval {
   id: number;
@@ -15,9 +16,6 @@ interface Interval {
   end: number;
   trial: TrialRecord;
 }
-
-/** A gap longer than this (and than 5% of the active time) is cut out of the axis. */
-const MIN_GAP_MS = 60_000;
 
 /** Parsed start and end of finished trials (records are immutable once finished, so a record is its own key). */
 const spans = new WeakMap<TrialRecord, { start: number; end: number | null }>();
@@ -49,26 +47,7 @@ export function timelineData(trials: readonly TrialRecord[], slots: ReadonlyMap<
   if (intervals.length === 0) return { spanMs: 0, activeMs: 0, utilisation: null, lanes: [], bars: [], gaps: [] };
   intervals.sort((a, b) => a.start - b.start || a.id - b.id);
 
-  // Active periods: the union of all intervals.
-  const periods: Array<[number, number]> = [];
-  for (const { start, end } of intervals) {
-    const last = periods[periods.length - 1];
-    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
-    else periods.push([start, end]);
-  }
-  const activeMs = periods.reduce((sum, [a, b]) => sum + (b - a), 0);
-  const threshold = Math.max(MIN_GAP_MS, activeMs * 0.05);
-  const cuts: Array<{ at: number; removed: number; idle: number }> = [];
-  for (let i = 1; i < periods.length; i++) {
-    const idle = periods[i]![0] - periods[i - 1]![1];
-    if (idle > threshold) cuts.push({ at: periods[i]![0], removed: idle - threshold, idle });
-  }
-  const origin = intervals[0]!.start;
-  const compress = (t: number): number => {
-    let removed = 0;
-    for (const cut of cuts) if (cut.at <= t) removed += cut.removed;
-    return t - origin - removed;
-  };
+  const { activeMs, spanMs, gaps, compress } = activeAxis(intervals, (interval) => interval.end);
 
   // Lanes: one per slot, with overflow lanes when intervals in one slot overlap
   // (two processes driving the same study both use slot 0).
@@ -105,13 +84,12 @@ export function timelineData(trials: readonly TrialRecord[], slots: ReadonlyMap<
   bars.sort((a, b) => a[0] - b[0]);
   const distinctSlots = new Set(laneSlot.map((slot) => slot ?? -1)).size;
   const busy = laneBusy.reduce((a, b) => a + b, 0);
-  const spanMs = Math.max(...intervals.map((interval) => compress(interval.end)));
   return {
     spanMs,
     activeMs,
     utilisation: activeMs > 0 ? Math.min(1, busy / (distinctSlots * activeMs)) : null,
     lanes: laneNames.map((name, i) => ({ name, utilisation: activeMs > 0 ? Math.min(1, laneBusy[i]! / activeMs) : null })),
     bars,
-    gaps: cuts.map((cut) => [compress(cut.at) - threshold / 2, cut.idle]),
+    gaps,
   };
 }
