@@ -1,25 +1,15 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TrialRecord } from '../core/trial.ts';
 import type { LevelOutcome } from '../evaluator/evaluate-level.ts';
-import { openRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.ts';
-import { patchProposal, ScriptedSpecialist } from '../testing/scripted-specialist.ts';
-import { openDriver } from './driver.ts';
 import { fillSlots } from './trial-steps.ts';
+import { openLadderDriver, useLadderFixture, waitingProposal } from '../testing/ladder-driver.ts';
 
-const LADDER = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'ladder');
-const never = new AbortController().signal;
-let fixture: RuntimeFixture | null = null;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = null;
-});
-
-const proposal = (hypothesis: string) => ({ proposal: patchProposal('tuner', 0, '', { hypothesis }), proposeMs: 1 });
+const ladder = useLadderFixture();
+const proposal = waitingProposal;
 
 describe('fillSlots on a fidelity ladder', () => {
   it('gives a slot freed while a proposal was being recorded to a promotion made meanwhile, before the next waiting proposal', async () => {
-    fixture = await openRuntimeFixture(LADDER, { task: (task) => ({ ...task, parallel: 2 }) });
+    const fixture = await ladder.open((task) => ({ ...task, parallel: 2 }));
     await fixture.recordBaseline();
     const promoted = await fixture.createTrial({ hypothesis: 'measured at s, promoted to m' });
     // Every level is "measured" by this stand-in for a worker: it records what was started, in order, and holds the slot until released.
@@ -44,7 +34,7 @@ describe('fillSlots on a fidelity ladder', () => {
         },
       },
     };
-    const driver = await openDriver(runtime, [new ScriptedSpecialist('tuner', [])], { stop: never, kill: never, remote: { awaitTrial: async (trial) => trial, awaitLevel } });
+    const driver = await openLadderDriver(runtime, awaitLevel);
     occupant = await driver.slots.acquire();
     const inFlight = { trialId: 999, done: Promise.resolve() };
     driver.state.running.add(inFlight);

@@ -1,49 +1,26 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TrialLevelRecord } from '../core/fidelity.ts';
-import type { TrialRecord } from '../core/trial.ts';
-import type { LevelOutcome } from '../evaluator/evaluate-level.ts';
-import { openRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.ts';
-import { patchProposal, ScriptedSpecialist } from '../testing/scripted-specialist.ts';
-import { openDriver, type Driver } from './driver.ts';
+import type { RuntimeFixture } from '../testing/runtime-fixture.ts';
+import type { Driver } from './driver.ts';
 import { fillSlots } from './trial-steps.ts';
+import { scriptedLevelDriver, useLadderFixture, waitingProposal } from '../testing/ladder-driver.ts';
 
-const LADDER = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'ladder');
-const never = new AbortController().signal;
-let fixture: RuntimeFixture | null = null;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = null;
-});
-
-const proposal = (hypothesis: string) => ({ proposal: patchProposal('tuner', 0, '', { hypothesis }), proposeMs: 1 });
+const ladder = useLadderFixture();
+const proposal = waitingProposal;
 
 /**
  * A driver on the ladder fixture (two slots; successive halving, eta 2, every decision at
  * once: min_rung 1; the baseline measured at the full level only) whose levels are "measured" by a stand-in for a worker: each level
  * waits until the test scores it (`score(trialId, loss)` records the level and hands it back).
  */
-async function ladderDriver(): Promise<{ driver: Driver; asked: number[]; score(trialId: number, loss: number): Promise<void> }> {
-  fixture = await openRuntimeFixture(LADDER, { task: (task) => ({ ...task, parallel: 2, fidelity: { ...task.fidelity!, promote: { rule: 'successive_halving', eta: 2, minRung: 1 } } }) });
+async function ladderDriver(): Promise<{ fixture: RuntimeFixture; driver: Driver; asked: number[]; score(trialId: number, loss: number): Promise<void> }> {
+  const fixture = await ladder.open((task) => ({ ...task, parallel: 2, fidelity: { ...task.fidelity!, promote: { rule: 'successive_halving', eta: 2, minRung: 1 } } }));
   const { store, runtime } = fixture;
   await fixture.recordBaseline({ loss: 5, size: 10 });
   const record = (trialId: number, loss: number): Promise<TrialLevelRecord> =>
     store.recordTrialLevel!(runtime.studyId, trialId, { level: 0, levelName: 's', status: 'scored', label: null, score: loss, metrics: { loss, size: 10 }, samples: [loss], runMs: 100 });
-  const asked: number[] = [];
-  const pending = new Map<number, { trial: TrialRecord; resolve(outcome: LevelOutcome): void }>();
-  const awaitLevel = (trial: TrialRecord): Promise<LevelOutcome> =>
-    new Promise((resolve) => {
-      asked.push(trial.id);
-      pending.set(trial.id, { trial, resolve });
-    });
-  const driver = await openDriver(runtime, [new ScriptedSpecialist('tuner', [])], { stop: never, kill: never, remote: { awaitTrial: async (trial) => trial, awaitLevel } });
-  const score = async (trialId: number, loss: number): Promise<void> => {
-    const run = [...driver.state.running].find((entry) => entry.trialId === trialId)!;
-    const { trial, resolve } = pending.get(trialId)!;
-    resolve({ kind: 'measured', trial, level: await record(trialId, loss) });
-    await run.done;
-  };
-  return { driver, asked, score };
+  const { driver, asked, measure } = await scriptedLevelDriver(runtime, record);
+  return { fixture, driver, asked, score: measure };
 }
 
 describe('promotions wait for the peers measured beside them', () => {
@@ -81,8 +58,8 @@ describe('promotions wait for the peers measured beside them', () => {
 
 describe('fillSlots when a trial finishes while the promotions are being started', () => {
   it('gives its freed slot to its promotion, not to the waiting proposal', async () => {
-    const { driver, asked } = await ladderDriver();
-    const promoted = await fixture!.createTrial({ hypothesis: 'measured at s' });
+    const { fixture, driver, asked } = await ladderDriver();
+    const promoted = await fixture.createTrial({ hypothesis: 'measured at s' });
     // Both slots are held; one proposal waits.
     const first = await driver.slots.acquire();
     await driver.slots.acquire();

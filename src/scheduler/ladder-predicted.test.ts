@@ -1,29 +1,17 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { auditEventsOf } from '../core/audit-events.ts';
-import type { TrialRecord } from '../core/trial.ts';
-import type { LevelOutcome } from '../evaluator/evaluate-level.ts';
-import { openRuntimeFixture, type RuntimeFixture } from '../testing/runtime-fixture.ts';
-import { patchProposal, ScriptedSpecialist } from '../testing/scripted-specialist.ts';
-import { openDriver } from './driver.ts';
 import { fillSlots } from './trial-steps.ts';
+import { scriptedLevelDriver, useLadderFixture, waitingProposal } from '../testing/ladder-driver.ts';
 
-const LADDER = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'ladder');
-const never = new AbortController().signal;
-let fixture: RuntimeFixture | null = null;
-afterEach(async () => {
-  await fixture?.close();
-  fixture = null;
-});
-
-const proposal = (hypothesis: string) => ({ proposal: patchProposal('tuner', 0, '', { hypothesis }), proposeMs: 1 });
+const ladder = useLadderFixture();
+const proposal = waitingProposal;
 /** The ladder's scales and a power law on them: loss = c + 1.4 * scale^-0.5. */
 const SCALES = [0.1, 0.3, 1];
 const loss = (c: number, level: number) => c + 1.4 * SCALES[level]! ** -0.5;
 
 describe('rule: predicted in the driver', () => {
   it('promotes a trial measured at s only when its chance of beating the incumbent (the model fitted across trials) clears the bar, and records the chance and the expected gain', async () => {
-    fixture = await openRuntimeFixture(LADDER, { task: (task) => ({ ...task, parallel: 1, fidelity: { ...task.fidelity!, promote: { rule: 'predicted', eta: 3, confidence: 0.8, minRung: 1 } } }) });
+    const fixture = await ladder.open((task) => ({ ...task, parallel: 1, fidelity: { ...task.fidelity!, promote: { rule: 'predicted', eta: 3, confidence: 0.8, minRung: 1 } } }));
     const { store, runtime } = fixture;
     // The baseline is the incumbent (5.0 at full); two earlier trials measured at every level teach the population.
     await fixture.recordBaseline({ loss: loss(3.6, 2), size: 100 });
@@ -33,20 +21,7 @@ describe('rule: predicted in the driver', () => {
       await fixture.createTrial({ id, hypothesis: `history ${id}` });
       for (const level of [0, 1, 2]) await levelOf(id, level, loss(c, level));
     }
-    const asked: number[] = [];
-    const pending = new Map<number, { trial: TrialRecord; resolve(outcome: LevelOutcome): void }>();
-    const awaitLevel = (trial: TrialRecord): Promise<LevelOutcome> =>
-      new Promise((resolve) => {
-        asked.push(trial.id);
-        pending.set(trial.id, { trial, resolve });
-      });
-    const driver = await openDriver(runtime, [new ScriptedSpecialist('tuner', [])], { stop: never, kill: never, remote: { awaitTrial: async (trial) => trial, awaitLevel } });
-    const measure = async (trialId: number, score: number) => {
-      const run = [...driver.state.running].find((entry) => entry.trialId === trialId)!;
-      const { trial, resolve } = pending.get(trialId)!;
-      resolve({ kind: 'measured', trial, level: await levelOf(trialId, 0, score) });
-      await run.done;
-    };
+    const { driver, asked, measure } = await scriptedLevelDriver(runtime, (trialId, score) => levelOf(trialId, 0, score));
 
     // A: 0.1 better than the baseline at s (so, by the shared power law, about as much better at full).
     driver.state.waiting.push(proposal('A'));
