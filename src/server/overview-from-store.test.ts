@@ -12,26 +12,12 @@ import { buildOverview, type StudyOverview } from '../views/overview.ts';
 import { StudySnapshot } from '../views/study-snapshot.ts';
 import { overviewFromStore } from './overview-from-store.ts';
 import { storedTask } from './study-source.ts';
+import { expectSameOverview } from '../testing/same-overview.ts';
 
 /** The overview as the full computation gives it: every trial read into a snapshot, then `buildOverview`. */
 async function fullOverview(store: Store, study: StudyRecord, maxScorePoints?: number, maxScoreFailures?: number): Promise<StudyOverview> {
   const snapshot = await StudySnapshot.load(store, study, { light: true });
   return buildOverview({ study, objective: storedTask(study).objective, trials: snapshot.sorted(), slots: snapshot.slots, revision: snapshot.revision, now: Date.now() }, { timeline: false, maxScorePoints, maxScoreFailures });
-}
-
-/** Sums are added in another order by the database: compared to 9 digits, the rest exactly. */
-function expectSameOverview(actual: StudyOverview, expected: StudyOverview): void {
-  expect(actual.costUsd).toBeCloseTo(expected.costUsd, 9);
-  expect(actual.computeMs).toBeCloseTo(expected.computeMs, 6);
-  expect(actual.specialists.length).toBe(expected.specialists.length);
-  actual.specialists.forEach((row, index) => {
-    const other = expected.specialists[index]!;
-    expect(row.costUsd).toBeCloseTo(other.costUsd, 9);
-    expect(row.computeMs).toBeCloseTo(other.computeMs, 6);
-    if (row.payoffPerHour !== null) expect(row.payoffPerHour).toBeCloseTo(other.payoffPerHour!, 6);
-    expect({ ...row, costUsd: 0, computeMs: 0, payoffPerHour: null }).toEqual({ ...other, costUsd: 0, computeMs: 0, payoffPerHour: null });
-  });
-  expect({ ...actual, costUsd: 0, computeMs: 0, specialists: [] }).toEqual({ ...expected, costUsd: 0, computeMs: 0, specialists: [] });
 }
 
 /** A random study, with trials still running, the way the dashboard sees one while it runs. */

@@ -9,24 +9,10 @@ import { openStore } from '../store/open-store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../testing/postgres.ts';
 import { randomWrites } from '../testing/random-study-writes.ts';
 import { writeSyntheticStudy } from '../testing/synthetic-study.ts';
-import { buildOverview, type StudyOverview } from './overview.ts';
+import { buildOverview } from './overview.ts';
 import { OverviewTracker } from './overview-tracker.ts';
 import { StudySnapshot } from './study-snapshot.ts';
-
-/** Sums are added and taken away in another order: compared to 9 digits, the rest exactly. */
-function expectSameOverview(actual: StudyOverview, expected: StudyOverview): void {
-  expect(actual.costUsd).toBeCloseTo(expected.costUsd, 9);
-  expect(actual.computeMs).toBeCloseTo(expected.computeMs, 6);
-  expect(actual.specialists.length).toBe(expected.specialists.length);
-  actual.specialists.forEach((row, index) => {
-    const other = expected.specialists[index]!;
-    expect(row.costUsd).toBeCloseTo(other.costUsd, 9);
-    expect(row.computeMs).toBeCloseTo(other.computeMs, 6);
-    if (row.payoffPerHour !== null) expect(row.payoffPerHour).toBeCloseTo(other.payoffPerHour!, 6);
-    expect({ ...row, costUsd: 0, computeMs: 0, payoffPerHour: null }).toEqual({ ...other, costUsd: 0, computeMs: 0, payoffPerHour: null });
-  });
-  expect({ ...actual, costUsd: 0, computeMs: 0, specialists: [] }).toEqual({ ...expected, costUsd: 0, computeMs: 0, specialists: [] });
-}
+import { expectSameOverview } from '../testing/same-overview.ts';
 
 async function checkRounds(store: Store, name: string, seed: number, rounds: number): Promise<void> {
   const written = await writeSyntheticStudy(store, { name, trials: 250, slots: 4, seed });
