@@ -11,13 +11,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
 import type { ProposalContext, StudyKnowledgeAccess } from '../src/core/specialist.ts';
-import type { KnobSpec, SpecialistSpec, TaskSpec } from '../src/core/task.ts';
+import type { KnobSpec } from '../src/core/task.ts';
 import type { KnobPriorObservation } from '../src/core/technique-card.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
 import { readKnobValues } from '../src/specialists/knobs/knob-io.ts';
 import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 import { trialHistoryOf } from '../src/core/trial-history.ts';
+import { knobsTask } from '../src/testing/knobs-task.ts';
+import { makeSampledTrial } from '../src/testing/trial-fixture.ts';
 
 const RECIPES = join(import.meta.dirname, 'warmstart-recipes.py');
 
@@ -28,41 +30,6 @@ export const WARMSTART_KNOBS: KnobSpec[] = [
 ];
 /** The recipe's defaults (the baseline of every study). */
 export const DEFAULTS = { lr: 0.01, width: 90, dropout: 0.25 };
-
-function taskFor(name: string, trials: number): { task: TaskSpec; spec: SpecialistSpec } {
-  const spec: SpecialistSpec = { name: 'tuner', kind: 'knobs', surface: 'params', options: { sampler: 'tpe' } };
-  const task = {
-    name,
-    taskFile: '/bench/autolab.yaml',
-    root: '/bench',
-    repo: '/bench',
-    baseline: 'HEAD',
-    objective: { metric: 'value', direction: 'minimize' },
-    run: { command: 'true', timeoutMs: 1000, outputCapBytes: 1 << 20 },
-    score: { command: 'true', timeoutMs: 1000 },
-    protected: [],
-    gates: [],
-    surfaces: { params: { name: 'params', paths: ['params.json'], knobs: WARMSTART_KNOBS } },
-    specialists: [spec],
-    parallel: 1,
-    gpus: [],
-    budget: { trials },
-    limits: { maxDiffBytes: 1 << 20, maxFileBytes: 1 << 20, maxArtifactBytes: 1 << 20 },
-    acceptance: { rule: 'better', margin: 0 },
-    seed: 1,
-    envPass: [],
-    envSet: {},
-  } satisfies TaskSpec;
-  return { task, spec };
-}
-
-function record(id: number, fields: Partial<TrialRecord>): TrialRecord {
-  return {
-    studyId: 1, id, specialist: 'tuner', parent: null, hypothesis: '', notes: '', expectedDelta: null, status: 'kept', label: null, labelDetail: null, commit: `c${id}`,
-    tree: null, diff: null, metrics: {}, score: null, seed: 1, timings: {}, cost: null, logExcerpt: '', edit: null, owner: null, createdAt: '2026-01-01T00:00:00Z',
-    startedAt: null, finishedAt: null, heartbeatAt: null, repeats: [], curve: [], failure: null, ...fields,
-  };
-}
 
 /** The recipe of one study as one process (`--serve`): a line of params in, a line with the value out. */
 function startRecipe(fn: string, python: string): { measure(params: Record<string, unknown>): Promise<number>; close(): void } {
@@ -96,7 +63,7 @@ export interface WarmstartStudyResult {
  * const source = await runWarmstartStudy('shifted_a', { seed: 0, trials: 40, target: -Infinity });
  */
 export async function runWarmstartStudy(fn: string, options: { seed: number; trials: number; target: number; priors?: KnobPriorObservation[]; python: string }): Promise<WarmstartStudyResult> {
-  const { task, spec } = taskFor(fn, options.trials);
+  const { task, spec } = knobsTask({ name: fn, knobs: WARMSTART_KNOBS, options: { sampler: 'tpe' }, trials: options.trials });
   const specialist = createKnobsSpecialist(spec, task);
   const random = mulberry32(0x5eed + options.seed * 7919);
   const recipe = startRecipe(fn, options.python);
@@ -106,7 +73,7 @@ export async function runWarmstartStudy(fn: string, options: { seed: number; tri
   try {
     const files = new Map<number, string>([[0, `${JSON.stringify(DEFAULTS, null, 2)}\n`]]);
     const baselineScore = await recipe.measure(DEFAULTS);
-    const list: TrialRecord[] = [record(0, { specialist: 'baseline', score: baselineScore, metrics: { value: baselineScore } })];
+    const list: TrialRecord[] = [makeSampledTrial(0, { specialist: 'baseline', score: baselineScore, metrics: { value: baselineScore } })];
     const trials: WarmstartStudyResult['trials'] = [{ values: { ...DEFAULTS }, score: baselineScore }];
     let incumbent = list[0]!;
     let trialsToTarget: number | null = baselineScore <= options.target ? 1 : null;
@@ -135,7 +102,7 @@ export async function runWarmstartStudy(fn: string, options: { seed: number; tri
       const score = await recipe.measure(values);
       trials.push({ values, score });
       const kept = score < (incumbent.score as number);
-      const trial = record(id, { parent: incumbent.id, hypothesis: proposal.hypothesis, notes: proposal.notes ?? '', status: kept ? 'kept' : 'discarded', score, metrics: { value: score } });
+      const trial = makeSampledTrial(id, { parent: incumbent.id, hypothesis: proposal.hypothesis, notes: proposal.notes ?? '', status: kept ? 'kept' : 'discarded', score, metrics: { value: score } });
       list.push(trial);
       if (kept) incumbent = trial;
       if (score <= options.target) trialsToTarget = id + 1;
