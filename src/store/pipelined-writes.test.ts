@@ -8,15 +8,13 @@
  * (its carried progress committed once, nothing of its own), a missing study, the clock
  * each write stores, and on PostgreSQL the round trips and disk waits of one trial.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AcceptanceDecision, Store } from '../core/store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../testing/postgres.ts';
 import { countPostgresRoundTrips } from '../testing/postgres-round-trips.ts';
 import { PostgresStore } from './postgres-store.ts';
 import { SqliteStore } from './sqlite-store.ts';
+import { sqliteStoreFactory } from '../testing/store-factory.ts';
 
 const owner = { host: 'here', pid: 1, token: 'tok' };
 const keepIfLower: AcceptanceDecision = (candidate, incumbent) => incumbent === null || candidate.score < (incumbent.score ?? Infinity);
@@ -166,17 +164,7 @@ function describePipelined(name: string, open: () => Promise<Fixture>, postgres:
 
 describePipelined(
   'SqliteStore',
-  async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'autolab-pipelined-'));
-    const store = await SqliteStore.open(join(dir, 'study.db'));
-    return {
-      store,
-      cleanup: async () => {
-        await store.close();
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
-  },
+  sqliteStoreFactory('autolab-pipelined-'),
   false,
 );
 

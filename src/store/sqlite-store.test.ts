@@ -8,19 +8,10 @@ import { LATEST_SCHEMA_VERSION, MIGRATIONS } from './migrations.ts';
 import { applySqliteMigrations } from './sqlite-migrate.ts';
 import { SqliteStore } from './sqlite-store.ts';
 import { describeStoreContract } from '../testing/store-contract.ts';
+import { sqliteStoreFactory } from '../testing/store-factory.ts';
 import { describeStoreProcessContract, raceChildren } from '../testing/store-process-contract.ts';
 
-describeStoreContract('SqliteStore (temp file)', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'autolab-store-'));
-  const store = await SqliteStore.open(join(dir, 'study.db'));
-  return {
-    store,
-    cleanup: async () => {
-      await store.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+describeStoreContract('SqliteStore (temp file)', sqliteStoreFactory('autolab-store-'));
 
 describeStoreProcessContract(
   'SqliteStore (one file)',
