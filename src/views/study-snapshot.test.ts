@@ -8,8 +8,8 @@ import { openStore } from '../store/open-store.ts';
 import { writeSyntheticStudy } from '../testing/synthetic-study.ts';
 import { StudySnapshot } from './study-snapshot.ts';
 
-/** What a light snapshot holds of a full record. */
-const lightened = (trial: TrialRecord): TrialRecord => ({ ...trial, diff: null, edit: null, logExcerpt: '', curve: [], repeats: [] });
+/** What a light snapshot holds of a full record (held-trial.ts). */
+const lightened = (trial: TrialRecord): TrialRecord => ({ ...trial, diff: null, edit: null, logExcerpt: '', curve: [], repeats: [], tree: null, labelDetail: null, owner: null, heartbeatAt: null });
 
 describe('StudySnapshot', () => {
   let dir: string;

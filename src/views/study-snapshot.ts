@@ -6,14 +6,16 @@
  * API fast on large studies while other processes run them.
  *
  * A `light` snapshot (the dashboard's) holds each trial without its bulky columns (the
- * diff, the edit, the log excerpt, the curve, the repeats: `TrialListFilter.light`) and no
- * events; `full(ids)` and `events(id)` read those from the store when a page needs them.
+ * diff, the edit, the log excerpt, the curve, the repeats: `TrialListFilter.light`; what
+ * else it leaves out and shares: held-trial.ts) and no events; `full(ids)` and
+ * `events(id)` read those from the store when a page needs them.
  * Loading reads the trials and the `trial.started` events (the slots) a page at a time,
  * never the whole audit log.
  */
 import type { Store, StudyEvent } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { TrialRecord } from '../core/trial.ts';
+import { heldTrial, SlotInterner, StringInterner } from './held-trial.ts';
 
 /** Where a trial ran: the slot index and GPU of its `trial.started` event. */
 export interface TrialSlot {
@@ -38,6 +40,8 @@ export class StudySnapshot {
   private inFlight: Promise<StudyEvent[]> | null = null;
   private readonly listeners = new Set<(events: StudyEvent[]) => void>();
   private readonly trialListeners = new Set<(previous: TrialRecord | undefined, next: TrialRecord) => void>();
+  private readonly strings = new StringInterner();
+  private readonly slotRecords = new SlotInterner();
 
   private constructor(
     readonly store: Store,
@@ -76,7 +80,7 @@ export class StudySnapshot {
       const read = new Map<number, TrialSlot>();
       for (let after = -1; ; ) {
         const events = await this.store.listEvents(this.study.id, { afterId: after, limit: EVENT_PAGE, types: ['trial.started'] });
-        for (const event of events) if (event.id <= upTo && event.type === 'trial.started' && event.trialId !== null) read.set(event.trialId, { slot: event.data.slot ?? null, gpu: event.data.gpu ?? null });
+        for (const event of events) if (event.id <= upTo && event.type === 'trial.started' && event.trialId !== null) read.set(event.trialId, this.slotRecords.slot(event.data.slot ?? null, event.data.gpu ?? null));
         if (events.length < EVENT_PAGE || events.at(-1)!.id >= upTo) break;
         after = events.at(-1)!.id;
       }
@@ -94,7 +98,7 @@ export class StudySnapshot {
     for (let after = -1; ; ) {
       const page = await this.store.listTrials(this.study.id, { ...filter, afterId: after, limit: TRIAL_PAGE, light: this.light });
       for (const read of page) {
-        const trial = this.light ? lighter(read) : read;
+        const trial = this.light ? heldTrial(read, this.strings) : read;
         const previous = this.trials.get(trial.id);
         this.trials.set(trial.id, trial);
         for (const listener of this.trialListeners) listener(previous, trial);
@@ -165,7 +169,7 @@ export class StudySnapshot {
       return;
     }
     if (event.type === 'trial.started') {
-      this.slots.set(event.trialId, { slot: event.data.slot ?? null, gpu: event.data.gpu ?? null });
+      this.slots.set(event.trialId, this.slotRecords.slot(event.data.slot ?? null, event.data.gpu ?? null));
       return;
     }
   }
@@ -204,10 +208,4 @@ export class StudySnapshot {
     this.memo.set(key, { revision: this.revision, value });
     return value;
   }
-}
-
-/** A light record as held: the log excerpt dropped once the failure signature was derived from it. */
-function lighter(trial: TrialRecord): TrialRecord {
-  if (trial.logExcerpt !== '') trial.logExcerpt = '';
-  return trial;
 }
