@@ -185,10 +185,15 @@ function notFoundTrial(entry: StudyEntry, id: string): AutolabError {
 function addAnalysisRoutes(app: Hono, hub: StudyHub): void {
   app.get('/api/studies/:study/lineage', async (c) => {
     const entry = await hub.study(c.req.param('study'));
-    const full = entry.snapshot.cached('lineage', () => lineageData(entry.snapshot.sorted(), entry.snapshot.trials, entry.source.task.objective.direction));
-    if (c.req.query('all') === '1') return jsonText(c, entry.snapshot.cached('lineage-all.json', () => JSON.stringify({ ...full, total: full.nodes.length, revision: entry.snapshot.revision })));
+    // Only the answers' text is kept per revision, not the tree of every trial (a node per
+    // trial): an expanded or whole tree is built again for its request.
+    const full = () => lineageData(entry.snapshot.sorted(), entry.snapshot.trials, entry.source.task.objective.direction);
+    if (c.req.query('all') === '1') {
+      const tree = full();
+      return jsonText(c, JSON.stringify({ ...tree, total: tree.nodes.length, revision: entry.snapshot.revision }));
+    }
     const expand = lineageExpandParam(c.req.query('expand'));
-    const pruned = () => JSON.stringify({ ...pruneLineage(full, { expand }), revision: entry.snapshot.revision });
+    const pruned = () => JSON.stringify({ ...pruneLineage(full(), { expand }), revision: entry.snapshot.revision });
     return jsonText(c, expand.length === 0 ? entry.snapshot.cached('lineage.json', pruned) : pruned());
   });
 

@@ -36,16 +36,8 @@ export async function trialDetail(entry: StudyEntry, id: number): Promise<TrialD
   const objective = source.task.objective;
   const trials = snapshot.sorted();
   const byId = snapshot.trials;
-  const children = snapshot.cached('children', () => {
-    const map = new Map<number, TrialRecord[]>();
-    for (const other of trials) {
-      if (other.parent === null) continue;
-      const list = map.get(other.parent) ?? [];
-      list.push(other);
-      map.set(other.parent, list);
-    }
-    return map;
-  });
+  // One pass over the trials (no map of every trial's children kept between requests).
+  const children = trials.filter((other) => other.parent === id);
   const chain = snapshot.cached('chain', () => new Set(chainTo(incumbentOf(trials), byId).map((t) => t.id)));
   const incumbent = snapshot.cached('incumbent', () => incumbentOf(trials)?.id ?? null);
   const baseline = byId.get(0)?.score ?? null;
@@ -63,7 +55,7 @@ export async function trialDetail(entry: StudyEntry, id: number): Promise<TrialD
     summary: summarizeTrial(trial, byId, objective),
     deltaVsBaseline: trial.score !== null && baseline !== null ? trial.score - baseline : null,
     parent: parent ? summarizeTrial(parent, byId, objective) : null,
-    children: (children.get(trial.id) ?? []).map((child) => summarizeTrial(child, byId, objective)),
+    children: children.map((child) => summarizeTrial(child, byId, objective)),
     isIncumbent: incumbent === trial.id,
     onChain: chain.has(trial.id),
     slot: slotOf(events),
