@@ -72,6 +72,8 @@ describe('TrialKnobValues', () => {
     // Read again: nothing new to read.
     expect(Object.fromEntries(await reader.read(trials))).toEqual(Object.fromEntries(values));
     expect(repo.calls).toHaveLength(1);
+    // Fewer trials than were read: exactly those come back.
+    expect([...(await reader.read(trials.slice(0, 2))).keys()]).toEqual([0, 1]);
     // A new trial sharing blobs: those are not parsed again (they come back without text).
     const more = await reader.read([...trials, makeTrial({ id: 4, commit: 'c1' })]);
     expect(more.get(4)).toEqual(values.get(1));

@@ -3,7 +3,9 @@
  * line a knobs specialist writes into its proposal's notes, else from the recipe's files
  * at the trial's commit. A trial's notes and commit never change once set, so values are
  * read once per trial and kept; files are read in batches, and each distinct blob of a
- * knob file is parsed once (most trials share most files).
+ * knob file is parsed once (most trials share most files). What is kept is one frozen
+ * values object per trial, in one map that `read` hands back itself once it holds every
+ * trial asked for (no second map of every trial per call).
  */
 import { AutolabError } from '../core/errors.ts';
 import type { TrialRecord } from '../core/trial.ts';
@@ -18,12 +20,6 @@ export type TrialKnobs = Readonly<Record<string, KnobValue>>;
 /** Reads files at commits in one go; each result carries its blob id (see `Workspace.readFilesAt`). */
 export type FilesAtCommits = (requests: ReadonlyArray<{ commit: string; path: string }>, known: ReadonlySet<string>) => Promise<Array<{ blob: string; text: string } | null>>;
 
-interface Entry {
-  /** The commit the values were read at (null: from the notes only). */
-  commit: string | null;
-  values: TrialKnobs;
-}
-
 const EMPTY: TrialKnobs = Object.freeze({});
 
 /**
@@ -35,7 +31,9 @@ const EMPTY: TrialKnobs = Object.freeze({});
  * values.get(12); // { lr: 0.03, width: 96 }
  */
 export class TrialKnobValues {
-  private readonly entries = new Map<number, Entry>();
+  private readonly entries = new Map<number, TrialKnobs>();
+  /** Trials whose values were read before they had a commit (read again once they have one). */
+  private readonly beforeCommit = new Set<number>();
   /** Per blob id, the values of the knobs located in that file (null: the knob is not there). */
   private readonly blobs = new Map<string, Map<string, KnobValue | null>>();
   private readonly fromNotes: ReadonlySet<string>;
@@ -51,35 +49,39 @@ export class TrialKnobValues {
 
   /** The values of `id` if already read (no I/O). */
   peek(id: number): TrialKnobs | undefined {
-    return this.entries.get(id)?.values;
+    return this.entries.get(id);
   }
 
   /**
    * The values of every trial in `trials`, reading only trials not read before (or whose
    * commit appeared since). A trial whose values cannot be known maps to `{}`.
    */
-  async read(trials: readonly TrialRecord[]): Promise<Map<number, TrialKnobs>> {
-    const result = new Map<number, TrialKnobs>();
+  async read(trials: readonly TrialRecord[]): Promise<ReadonlyMap<number, TrialKnobs>> {
     if (this.knobs.length === 0) {
+      const result = new Map<number, TrialKnobs>();
       for (const trial of trials) result.set(trial.id, EMPTY);
       return result;
     }
     const toRead: Array<{ trial: TrialRecord; values: Record<string, KnobValue> }> = [];
     for (const trial of trials) {
-      const entry = this.entries.get(trial.id);
-      if (entry && (entry.commit === trial.commit || trial.commit === null)) {
-        result.set(trial.id, entry.values);
-        continue;
-      }
+      if (this.entries.has(trial.id) && (trial.commit === null || !this.beforeCommit.has(trial.id))) continue;
       const values = this.noted(trial);
-      if (this.knobs.every((knob) => values[knob.column] !== undefined) || trial.commit === null || this.files === null) {
-        const done = Object.freeze(values);
-        this.entries.set(trial.id, { commit: trial.commit, values: done });
-        result.set(trial.id, done);
-      } else toRead.push({ trial, values });
+      if (this.knobs.every((knob) => values[knob.column] !== undefined) || trial.commit === null || this.files === null) this.keep(trial, values);
+      else toRead.push({ trial, values });
     }
-    if (toRead.length > 0) await this.readFiles(toRead, result);
+    /** Values of trials whose files could not be read this time (not kept: tried again next time). */
+    const unkept = new Map<number, TrialKnobs>();
+    if (toRead.length > 0) await this.readFiles(toRead, unkept);
+    if (unkept.size === 0 && this.entries.size === trials.length) return this.entries; // holds exactly these trials
+    const result = new Map<number, TrialKnobs>();
+    for (const trial of trials) result.set(trial.id, unkept.get(trial.id) ?? this.entries.get(trial.id)!);
     return result;
+  }
+
+  private keep(trial: TrialRecord, values: Record<string, KnobValue>): void {
+    this.entries.set(trial.id, Object.freeze(values));
+    if (trial.commit === null) this.beforeCommit.add(trial.id);
+    else this.beforeCommit.delete(trial.id);
   }
 
   private noted(trial: TrialRecord): Record<string, KnobValue> {
@@ -93,7 +95,7 @@ export class TrialKnobValues {
     return values;
   }
 
-  private async readFiles(toRead: Array<{ trial: TrialRecord; values: Record<string, KnobValue> }>, result: Map<number, TrialKnobs>): Promise<void> {
+  private async readFiles(toRead: Array<{ trial: TrialRecord; values: Record<string, KnobValue> }>, unkept: Map<number, TrialKnobs>): Promise<void> {
     const requests: Array<{ commit: string; path: string }> = [];
     const owners: Array<{ item: (typeof toRead)[number]; file: string }> = [];
     for (const item of toRead) {
@@ -108,7 +110,7 @@ export class TrialKnobValues {
       read = await (this.files as FilesAtCommits)(requests, new Set(this.blobs.keys()));
     } catch {
       // The repo could not be read (moved, locked): leave these trials unread, try again next time.
-      for (const { trial, values } of toRead) result.set(trial.id, Object.freeze({ ...values }));
+      for (const { trial, values } of toRead) unkept.set(trial.id, Object.freeze({ ...values }));
       return;
     }
     const again: number[] = [];
@@ -126,11 +128,7 @@ export class TrialKnobValues {
         if (file !== null) this.take(item.values, this.parseBlob(file.blob, file.text, path), path);
       });
     }
-    for (const { trial, values } of toRead) {
-      const done = Object.freeze(values);
-      this.entries.set(trial.id, { commit: trial.commit, values: done });
-      result.set(trial.id, done);
-    }
+    for (const { trial, values } of toRead) this.keep(trial, values);
   }
 
   private parsedFor(blob: string, path: string): boolean {
