@@ -7,16 +7,17 @@ const MIN_GAP_MS = 60_000;
  * that threshold, and `compress` mapping a time to its place on the cut axis.
  *
  * @example
- * const axis = activeAxis(intervals, (interval) => interval.end);
+ * const axis = activeAxis(intervals, (interval) => interval.start, (interval) => interval.end);
  * const x = axis.compress(trialStart); // ms from the first start, idle gaps cut
  */
-export function activeAxis<T extends { start: number }>(spans: readonly T[], endOf: (span: T) => number): { activeMs: number; spanMs: number; gaps: Array<[number, number]>; compress: (t: number) => number } {
+export function activeAxis<T>(spans: readonly T[], startOf: (span: T) => number, endOf: (span: T) => number): { activeMs: number; spanMs: number; gaps: Array<[number, number]>; compress: (t: number) => number } {
   const periods: Array<[number, number]> = [];
   for (const span of spans) {
     const end = endOf(span);
     const last = periods[periods.length - 1];
-    if (last && span.start <= last[1]) last[1] = Math.max(last[1], end);
-    else periods.push([span.start, end]);
+    const start = startOf(span);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else periods.push([start, end]);
   }
   const activeMs = periods.reduce((sum, [a, b]) => sum + (b - a), 0);
   const threshold = Math.max(MIN_GAP_MS, activeMs * 0.05);
@@ -25,7 +26,7 @@ export function activeAxis<T extends { start: number }>(spans: readonly T[], end
     const idle = periods[i]![0] - periods[i - 1]![1];
     if (idle > threshold) cuts.push({ at: periods[i]![0], removed: idle - threshold, idle });
   }
-  const origin = spans[0]!.start;
+  const origin = startOf(spans[0]!);
   const compress = (t: number): number => {
     let removed = 0;
     for (const cut of cuts) if (cut.at <= t) removed += cut.removed;

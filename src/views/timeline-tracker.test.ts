@@ -76,6 +76,18 @@ describe('the timeline kept current trial by trial', () => {
     }
   });
 
+  it('equals the full computation when a finish time does not parse, and when trials arrive out of id order', () => {
+    const start = Date.UTC(2026, 0, 1);
+    const trials = [
+      makeTrial({ id: 200, status: 'kept', startedAt: new Date(start).toISOString(), finishedAt: 'not a time', timings: {} }),
+      makeTrial({ id: 3, status: 'running', startedAt: new Date(start + 1000).toISOString(), finishedAt: null, timings: {} }),
+      makeTrial({ id: 70, status: 'failed', label: 'crash', startedAt: new Date(start + 500).toISOString(), finishedAt: new Date(start + 9000).toISOString(), timings: {} }),
+    ];
+    const slots = new Map<number, TrialSlot>([[200, { slot: 0, gpu: null }], [3, { slot: 0, gpu: null }], [70, { slot: 1, gpu: '0' }]]);
+    const tracker = new TimelineTracker(trials, slots);
+    expectSame(tracker, [...trials].sort((a, b) => a.id - b.id), slots, start + 20_000);
+  });
+
   it('gives an empty timeline before any trial started', () => {
     const tracker = new TimelineTracker([makeTrial({ id: 0, status: 'pending', startedAt: null })], new Map());
     expect(tracker.timeline(0)).toEqual(timelineData([], new Map(), 0));

@@ -1,6 +1,6 @@
 /**
- * The slot timeline kept current trial by trial: each trial's span (parsed once) sits in
- * two orders kept in place, by start over the study and by start within its slot, so a
+ * The slot timeline kept current trial by trial: each trial's span (parsed once, held in
+ * columns indexed by trial id: no object per trial) sits in two orders of ids kept in place, by start over the study and by start within its slot, so a
  * write costs a binary search per changed trial instead of parsing and sorting every
  * trial. `timeline()` then answers what `thinTimeline(timelineData(trials, slots, now))`
  * gives, in one pass over the spans for the active periods and one for the lanes, which
@@ -21,6 +21,55 @@ const MIN_BUCKETS = 20;
 type Bar = TimelineData['bars'][number];
 const RANK: Record<Bar[4], number> = { kept: 0, failed: 1, running: 2, pending: 3, discarded: 4 };
 
+/**
+ * Every trial's span in columns indexed by trial id (ids are a study's numbers, from 0):
+ * start and end times in typed arrays (a NaN start: no span), whether the trial still
+ * runs (its bar ends now), the slot, the GPU, status and label as references. About 50
+ * bytes a trial, no object per trial.
+ */
+class SpanColumns {
+  start = new Float64Array(0);
+  end = new Float64Array(0);
+  open = new Uint8Array(0);
+  slot: Array<number | null> = [];
+  gpu: Array<string | null> = [];
+  status: Array<TrialRecord['status']> = [];
+  label: Array<TrialRecord['label']> = [];
+
+  has(id: number): boolean {
+    return id < this.start.length && !Number.isNaN(this.start[id]!);
+  }
+
+  set(id: number, span: Span): void {
+    if (id >= this.start.length) this.grow(id + 1);
+    this.start[id] = span.start;
+    this.end[id] = span.end ?? 0;
+    this.open[id] = span.end === null ? 1 : 0;
+    this.slot[id] = span.slot;
+    this.gpu[id] = span.gpu;
+    this.status[id] = span.status;
+    this.label[id] = span.label;
+  }
+
+  clear(id: number): void {
+    this.start[id] = Number.NaN;
+  }
+
+  private grow(size: number): void {
+    const capacity = Math.max(size, Math.ceil(this.start.length * 1.5), 64);
+    const start = new Float64Array(capacity).fill(Number.NaN);
+    start.set(this.start);
+    const end = new Float64Array(capacity);
+    end.set(this.end);
+    const open = new Uint8Array(capacity);
+    open.set(this.open);
+    this.start = start;
+    this.end = end;
+    this.open = open;
+  }
+}
+
+/** A trial's span as read from its record (before it goes into the columns). */
 interface Span {
   id: number;
   start: number;
@@ -32,31 +81,36 @@ interface Span {
   label: TrialRecord['label'];
 }
 
-/** Spans in (start, id) order, updated in place. */
+/** Trial ids in (start, id) order, updated in place. */
 class StartOrder {
-  readonly spans: Span[] = [];
+  readonly ids: number[] = [];
 
-  insert(span: Span): void {
-    const at = this.position(span.start, span.id);
-    if (at === this.spans.length) this.spans.push(span);
-    else this.spans.splice(at, 0, span);
+  constructor(private readonly columns: SpanColumns) {}
+
+  insert(id: number): void {
+    const at = this.position(this.columns.start[id]!, id);
+    if (at === this.ids.length) this.ids.push(id);
+    else this.ids.splice(at, 0, id);
   }
 
-  remove(span: Span): void {
-    const at = this.position(span.start, span.id);
-    if (this.spans[at] === span) this.spans.splice(at, 1);
+  /** Removes `id`, placed at `start`. */
+  remove(id: number, start: number): void {
+    const at = this.position(start, id);
+    if (this.ids[at] === id) this.ids.splice(at, 1);
   }
 
   private position(start: number, id: number): number {
-    const spans = this.spans;
-    const last = spans[spans.length - 1];
-    if (last === undefined || last.start < start || (last.start === start && last.id < id)) return spans.length;
+    const ids = this.ids;
+    const starts = this.columns.start;
+    const last = ids[ids.length - 1];
+    if (last === undefined || starts[last]! < start || (starts[last] === start && last < id)) return ids.length;
     let low = 0;
-    let high = spans.length;
+    let high = ids.length;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      const other = spans[mid]!;
-      if (other.start < start || (other.start === start && other.id < id)) low = mid + 1;
+      const other = ids[mid]!;
+      const otherStart = starts[other]!;
+      if (otherStart < start || (otherStart === start && other < id)) low = mid + 1;
       else high = mid;
     }
     return low;
@@ -67,8 +121,8 @@ class StartOrder {
 const slotOrder = (slot: number | null) => (slot === null ? Number.MAX_SAFE_INTEGER : slot);
 
 export class TimelineTracker {
-  private readonly byId = new Map<number, Span>();
-  private readonly all = new StartOrder();
+  private readonly columns = new SpanColumns();
+  private readonly all = new StartOrder(this.columns);
   private readonly bySlot = new Map<number | null, StartOrder>();
 
   /**
@@ -82,26 +136,29 @@ export class TimelineTracker {
 
   /** Trial `trial.id` is now `trial` (its slot from `slots`). */
   change(trial: TrialRecord, slots: ReadonlyMap<number, TrialSlot>): void {
-    const held = this.byId.get(trial.id);
-    const span = spanOf(trial, slots.get(trial.id));
-    if (held && span && held.start === span.start && held.slot === span.slot) {
-      Object.assign(held, span); // the same place in both orders
+    const { columns } = this;
+    const id = trial.id;
+    const span = spanOf(trial, slots.get(id));
+    const held = columns.has(id);
+    if (held && span && columns.start[id] === span.start && columns.slot[id] === span.slot) {
+      columns.set(id, span); // the same place in both orders
       return;
     }
     if (held) {
-      this.byId.delete(trial.id);
-      this.all.remove(held);
-      this.bySlot.get(held.slot)?.remove(held);
+      const start = columns.start[id]!;
+      this.all.remove(id, start);
+      this.bySlot.get(columns.slot[id] ?? null)?.remove(id, start);
+      columns.clear(id);
     }
     if (!span) return;
-    this.byId.set(span.id, span);
-    this.all.insert(span);
+    columns.set(id, span);
+    this.all.insert(id);
     let order = this.bySlot.get(span.slot);
     if (!order) {
-      order = new StartOrder();
+      order = new StartOrder(columns);
       this.bySlot.set(span.slot, order);
     }
-    order.insert(span);
+    order.insert(id);
   }
 
   /**
@@ -110,12 +167,16 @@ export class TimelineTracker {
    * @example const data = tracker.timeline(Date.now());
    */
   timeline(now: number, maxBars = TIMELINE_BARS, buckets = TIMELINE_BUCKETS): TimelineData & { thinned?: number } {
-    const spans = this.all.spans;
-    if (spans.length === 0) return { spanMs: 0, activeMs: 0, utilisation: null, lanes: [], bars: [], gaps: [] };
-    const endOf = (span: Span) => Math.max(span.start, span.end ?? Math.max(span.start, now));
-    const axis = activeAxis(spans, endOf);
+    const ids = this.all.ids;
+    if (ids.length === 0) return { spanMs: 0, activeMs: 0, utilisation: null, lanes: [], bars: [], gaps: [] };
+    const { start: starts, end: ends, open, gpu, status, label } = this.columns;
+    const endOf = (id: number) => {
+      const start = starts[id]!;
+      return Math.max(start, open[id] === 1 ? Math.max(start, now) : ends[id]!);
+    };
+    const axis = activeAxis(ids, (id) => starts[id]!, endOf);
     const lanes = this.laneCount(endOf);
-    const thin = spans.length > maxBars;
+    const thin = ids.length > maxBars;
     const stretches = Math.max(MIN_BUCKETS, Math.min(buckets, Math.floor(maxBars / Math.max(1, lanes))));
     const width = Math.max(1, axis.spanMs / stretches);
     const laneNames: string[] = [];
@@ -127,19 +188,20 @@ export class TimelineTracker {
       const baseKey = slot === null ? 'slot ?' : `slot ${slot}`;
       const first = laneNames.length;
       const laneEnds: number[] = [];
-      for (const span of this.bySlot.get(slot)!.spans) {
-        const end = endOf(span);
-        let lane = laneEnds.findIndex((laneEnd) => laneEnd <= span.start + 1);
+      for (const id of this.bySlot.get(slot)!.ids) {
+        const start = starts[id]!;
+        const end = endOf(id);
+        let lane = laneEnds.findIndex((laneEnd) => laneEnd <= start + 1);
         if (lane === -1) {
           lane = laneEnds.length;
           laneEnds.push(0);
           laneBusy.push(0);
           laneSlot.push(slot);
-          laneNames.push(`${baseKey}${span.gpu !== null ? ` gpu ${span.gpu}` : ''}${lane > 0 ? ` (${lane + 1})` : ''}`);
+          laneNames.push(`${baseKey}${gpu[id] !== null ? ` gpu ${gpu[id]}` : ''}${lane > 0 ? ` (${lane + 1})` : ''}`);
         }
         laneEnds[lane] = Math.max(laneEnds[lane]!, end);
-        laneBusy[first + lane]! += end - span.start;
-        const bar: Bar = [span.id, first + lane, axis.compress(span.start), axis.compress(end), span.status, span.label];
+        laneBusy[first + lane]! += end - start;
+        const bar: Bar = [id, first + lane, axis.compress(start), axis.compress(end), status[id]!, label[id]!];
         if (!thin) bars.push(bar);
         else mergeBar(merged, bar, (first + lane) * stretches + Math.min(stretches - 1, Math.floor(bar[2] / width)));
       }
@@ -156,19 +218,20 @@ export class TimelineTracker {
       lanes: laneNames.map((name, i) => ({ name, utilisation: activeMs > 0 ? Math.min(1, laneBusy[i]! / activeMs) : null })),
       bars: sent,
       gaps: axis.gaps,
-      ...(thin ? { thinned: spans.length - sent.length } : {}),
+      ...(thin ? { thinned: ids.length - sent.length } : {}),
     };
   }
 
   /** How many lanes the slots need (the greedy packing of `timeline`, counted only). */
-  private laneCount(endOf: (span: Span) => number): number {
+  private laneCount(endOf: (id: number) => number): number {
+    const starts = this.columns.start;
     let lanes = 0;
     for (const order of this.bySlot.values()) {
       const laneEnds: number[] = [];
-      for (const span of order.spans) {
-        const lane = laneEnds.findIndex((laneEnd) => laneEnd <= span.start + 1);
-        if (lane === -1) laneEnds.push(endOf(span));
-        else laneEnds[lane] = Math.max(laneEnds[lane]!, endOf(span));
+      for (const id of order.ids) {
+        const lane = laneEnds.findIndex((laneEnd) => laneEnd <= starts[id]! + 1);
+        if (lane === -1) laneEnds.push(endOf(id));
+        else laneEnds[lane] = Math.max(laneEnds[lane]!, endOf(id));
       }
       lanes += laneEnds.length;
     }

@@ -47,7 +47,7 @@ export function timelineData(trials: readonly TrialRecord[], slots: ReadonlyMap<
   if (intervals.length === 0) return { spanMs: 0, activeMs: 0, utilisation: null, lanes: [], bars: [], gaps: [] };
   intervals.sort((a, b) => a.start - b.start || a.id - b.id);
 
-  const { activeMs, spanMs, gaps, compress } = activeAxis(intervals, (interval) => interval.end);
+  const { activeMs, spanMs, gaps, compress } = activeAxis(intervals, (interval) => interval.start, (interval) => interval.end);
 
   // Lanes: one per slot, with overflow lanes when intervals in one slot overlap
   // (two processes driving the same study both use slot 0).
