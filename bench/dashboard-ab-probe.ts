@@ -107,9 +107,12 @@ try {
     }
   }
   const rss: Record<string, number> = {};
+  const heap: Record<string, unknown> = {};
   for (const server of servers) {
     server.child.stdin!.write('rss\n');
-    rss[server.name] = (await server.next()).rssMB as number;
+    const answer = await server.next();
+    rss[server.name] = answer.rssMB as number;
+    heap[server.name] = { usedMB: answer.heapUsedMB, totalMB: answer.heapTotalMB };
   }
   const keys = [...new Set([...times.keys()].map((key) => key.split('\t')[1]!))];
   const figures: Record<string, Record<string, { p50: number; p95: number }>> = {};
@@ -123,8 +126,8 @@ try {
     });
     console.log(`${key.padEnd(30)} ${row.join(' ')}`);
   }
-  console.log(`RSS after every endpoint and ${WRITES} writes: this ${rss.this} MB, other ${rss.other} MB`);
-  console.log(JSON.stringify({ trials, rounds: ROUNDS, rssMB: rss, figures }));
+  console.log(`RSS after every endpoint and ${WRITES} writes: this ${rss.this} MB, other ${rss.other} MB; heap used / total: this ${JSON.stringify(heap.this)}, other ${JSON.stringify(heap.other)}`);
+  console.log(JSON.stringify({ trials, rounds: ROUNDS, rssMB: rss, heap, figures }));
 } finally {
   for (const server of servers) server.child.stdin!.end();
   await Promise.all(servers.map((server) => new Promise((done) => server.child.once('exit', done))));

@@ -3,7 +3,7 @@
  * `node --expose-gc --import tsx bench/dashboard-server-child.ts DB [ROOT]` opens the store
  * DB and starts the dashboard of the checkout at ROOT (default this one: a second
  * checkout, e.g. main's, is measured the same way), prints `{"url":…}`, then answers each
- * `rss` line on stdin with `{"rssMB":…}` after a full garbage collection. Ends when
+ * `rss` line on stdin with `{"rssMB":…,"heapUsedMB":…,"heapTotalMB":…}` after a full garbage collection. Ends when
  * stdin closes.
  */
 import { createInterface } from 'node:readline';
@@ -16,14 +16,19 @@ const { openStore } = (await import(pathToFileURL(join(root, 'src/store/open-sto
 const { startDashboard } = (await import(pathToFileURL(join(root, 'src/server/serve-dashboard.ts')).href)) as typeof import('../src/server/serve-dashboard.ts');
 const store = await openStore(dbFile);
 const dashboard = await startDashboard({ store, port: 0 });
+const mb = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
 const settledRssMB = () => {
   (globalThis as { gc?: () => void }).gc?.();
-  return Math.round((process.memoryUsage().rss / 2 ** 20) * 10) / 10;
+  return mb(process.memoryUsage().rss);
 };
 process.stdout.write(`${JSON.stringify({ url: dashboard.url, rssMB: settledRssMB() })}\n`);
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
-  if (line.trim() === 'rss') process.stdout.write(`${JSON.stringify({ rssMB: settledRssMB() })}\n`);
+  if (line.trim() === 'rss') {
+    const rssMB = settledRssMB();
+    const { heapUsed, heapTotal } = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ rssMB, heapUsedMB: mb(heapUsed), heapTotalMB: mb(heapTotal) })}\n`);
+  }
 });
 lines.on('close', () => {
   void dashboard.close().then(() => store.close()).then(() => process.exit(0));

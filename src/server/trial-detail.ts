@@ -5,10 +5,11 @@
  */
 import type { LearningCurveData } from '../../web/plots/index.js';
 import type { StudyEvent } from '../core/store.ts';
-import { trialToJson, type CurvePoint, type Edit, type RepeatRecord, type TrialJson, type TrialRecord } from '../core/trial.ts';
+import { trialToJson, type CurvePoint, type Edit, type RepeatRecord, type TrialJson } from '../core/trial.ts';
 import type { StudyEntry } from './study-hub.ts';
 import type { TrialSlot } from '../views/study-snapshot.ts';
 import { listTrialLogs, type TrialLogFile } from './trial-logs.ts';
+import { ChildrenIndex } from '../views/children-index.ts';
 import { chainTo, incumbentOf } from '../views/lineage-view.ts';
 import { summarizeTrial, type TrialSummary } from '../views/trial-summary.ts';
 
@@ -36,8 +37,10 @@ export async function trialDetail(entry: StudyEntry, id: number): Promise<TrialD
   const objective = source.task.objective;
   const trials = snapshot.sorted();
   const byId = snapshot.trials;
-  // One pass over the trials (no map of every trial's children kept between requests).
-  const children = trials.filter((other) => other.parent === id);
+  const children = snapshot
+    .cached('children-index', () => ChildrenIndex.of(trials))
+    .childrenOf(id)
+    .map((child) => byId.get(child)!);
   const chain = snapshot.cached('chain', () => new Set(chainTo(incumbentOf(trials), byId).map((t) => t.id)));
   const incumbent = snapshot.cached('incumbent', () => incumbentOf(trials)?.id ?? null);
   const baseline = byId.get(0)?.score ?? null;
