@@ -111,7 +111,16 @@ export class OverviewTracker {
     if (sign === 1) entry.first = Math.min(entry.first, id);
     this.labels.set(label, entry);
     // Its first failure went: found again among the failures (its mark is replaced after this).
-    if (sign === -1 && entry.first === id) entry.first = this.failed.entries.find(([other, otherLabel]) => other !== id && otherLabel === label)?.[0] ?? id;
+    if (sign === -1 && entry.first === id) entry.first = this.firstFailure(label, id) ?? id;
+  }
+
+  /** The lowest id failed with `label` other than `id` (null when none). */
+  private firstFailure(label: FailureLabel, id: number): number | null {
+    for (let i = 0; i < this.failed.size; i++) {
+      const [other, otherLabel] = this.failed.at(i);
+      if (other !== id && otherLabel === label) return other;
+    }
+    return null;
   }
 
   private addCause(signature: string, trial: TrialRecord, sign: 1 | -1): void {
@@ -202,10 +211,10 @@ export class OverviewTracker {
       direction: this.objective.direction,
       baseline,
       maxId: this.maxId,
-      points: this.points.entries.slice(),
-      failed: this.failed.entries.slice(),
-      running: this.running.entries.map(([id]) => id),
-      incumbent: this.steps.entries.slice(),
+      points: this.points.entries(),
+      failed: this.failed.entries(),
+      running: this.running.idList(),
+      incumbent: this.steps.entries(),
     };
     return downsampleScorePlot(data, options.maxScorePoints, options.maxScoreFailures);
   }
@@ -223,23 +232,24 @@ export class OverviewTracker {
 
   /** The 12 most frequent causes (`failuresByCause`'s order and fields), each with its last 20 trials. */
   private failureCauses(byId: ReadonlyMap<number, TrialRecord>): FailureCause[] {
-    const ranked = [...this.causes].map(([signature, cause]) => ({ signature, cause, count: cause.ids.size, last: cause.ids.entries[cause.ids.size - 1]![0] }));
+    const ranked = [...this.causes].map(([signature, cause]) => ({ signature, cause, count: cause.ids.size, last: cause.ids.idAt(cause.ids.size - 1) }));
     ranked.sort((a, b) => b.count - a.count || b.last - a.last);
     return ranked.slice(0, CAUSES).flatMap(({ signature, cause, count, last }) => {
       const latest = byId.get(last);
       const failure = latest ? failureOf(latest) : null;
       if (!latest || !failure) return [];
-      const ids = cause.ids.entries;
+      const ids = cause.ids;
       let label: FailureLabel = 'crash';
-      for (let i = ids.length - 1; i >= 0; i--) {
-        const other = byId.get(ids[i]![0])?.label;
+      for (let i = ids.size - 1; i >= 0; i--) {
+        const other = byId.get(ids.idAt(i))?.label;
         if (other != null) {
           label = other;
           break;
         }
       }
-      const trials = ids.slice(-CAUSE_TRIALS).map(([id]) => id);
-      return [{ signature, label, summary: failure.summary, frame: failure.frame, count, firstTrial: ids[0]![0], lastTrial: last, trials, specialists: Object.fromEntries(cause.specialists) }];
+      const trials: number[] = [];
+      for (let i = Math.max(0, ids.size - CAUSE_TRIALS); i < ids.size; i++) trials.push(ids.idAt(i));
+      return [{ signature, label, summary: failure.summary, frame: failure.frame, count, firstTrial: ids.idAt(0), lastTrial: last, trials, specialists: Object.fromEntries(cause.specialists) }];
     });
   }
 }
