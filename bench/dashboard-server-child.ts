@@ -6,6 +6,7 @@
  * `rss` line on stdin with `{"rssMB":…,"heapUsedMB":…,"heapTotalMB":…}` after a full garbage collection. Ends when
  * stdin closes.
  */
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
@@ -22,12 +23,22 @@ const settledRssMB = () => {
   return mb(process.memoryUsage().rss);
 };
 process.stdout.write(`${JSON.stringify({ url: dashboard.url, rssMB: settledRssMB() })}\n`);
+/** Resident memory by kind (Linux): anonymous (heaps, malloc) and file-backed (code, mapped files), in MB. */
+function residentKinds(): { anonMB?: number; fileMB?: number } {
+  try {
+    const status = readFileSync('/proc/self/status', 'utf8');
+    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { anonMB: Math.round(kib('RssAnon') / 102.4) / 10, fileMB: Math.round(kib('RssFile') / 102.4) / 10 };
+  } catch {
+    return {};
+  }
+}
 const lines = createInterface({ input: process.stdin });
 lines.on('line', (line) => {
   if (line.trim() === 'rss') {
     const rssMB = settledRssMB();
     const { heapUsed, heapTotal } = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ rssMB, heapUsedMB: mb(heapUsed), heapTotalMB: mb(heapTotal) })}\n`);
+    process.stdout.write(`${JSON.stringify({ rssMB, heapUsedMB: mb(heapUsed), heapTotalMB: mb(heapTotal), ...residentKinds() })}\n`);
   }
 });
 lines.on('close', () => {

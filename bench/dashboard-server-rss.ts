@@ -14,6 +14,10 @@ export interface ServerRss {
   afterEndpointsMB: number;
   /** What the endpoints added. */
   growthMB: number;
+  /** After every endpoint: the V8 heap's live objects and its committed size, and the anonymous resident memory (Linux), MB. */
+  heapUsedMB?: number;
+  heapTotalMB?: number;
+  anonMB?: number;
   seconds: number;
 }
 
@@ -61,8 +65,9 @@ export async function measureServerRss(dbFile: string, trials: number, root: str
     ];
     for (let round = 0; round < rounds; round++) for (const path of paths()) await get(path);
     child.stdin!.write('rss\n');
-    const afterEndpointsMB = (await next()).rssMB as number;
-    return { startMB, afterEndpointsMB, growthMB: Math.round((afterEndpointsMB - startMB) * 10) / 10, seconds: Math.round((performance.now() - started) / 100) / 10 };
+    const after = (await next()) as { rssMB: number; heapUsedMB?: number; heapTotalMB?: number; anonMB?: number };
+    const afterEndpointsMB = after.rssMB;
+    return { heapUsedMB: after.heapUsedMB, heapTotalMB: after.heapTotalMB, anonMB: after.anonMB, startMB, afterEndpointsMB, growthMB: Math.round((afterEndpointsMB - startMB) * 10) / 10, seconds: Math.round((performance.now() - started) / 100) / 10 };
   } finally {
     child.stdin!.end();
     await new Promise((done) => child.once('exit', done));

@@ -280,7 +280,7 @@ for (const size of rssSizes) {
   for (const [name, root] of [['this', process.cwd()], ...(compareRoot ? [['compare', compareRoot]] : [])] as const) {
     const figures = await measureServerRss(file, size, root);
     serverRss[size]![name] = figures;
-    console.log(`server RSS at ${size} trials (${name === 'this' ? 'this checkout' : compareRoot}, a process of its own): ${figures.startMB} MB started, ${figures.afterEndpointsMB} MB after every endpoint (+${figures.growthMB} MB; ${figures.seconds} s)`);
+    console.log(`server RSS at ${size} trials (${name === 'this' ? 'this checkout' : compareRoot}, a process of its own): ${figures.startMB} MB started, ${figures.afterEndpointsMB} MB after every endpoint (+${figures.growthMB} MB; heap used ${figures.heapUsedMB ?? '?'} MB of ${figures.heapTotalMB ?? '?'} MB committed, anonymous resident ${figures.anonMB ?? '?'} MB; ${figures.seconds} s)`);
   }
 }
 const flat = (name: string) => (rssSizes.length < 2 || !serverRss[TRIALS]?.[name] ? null : round(serverRss[TRIALS]![name]!.afterEndpointsMB - serverRss[rssSizes[0]!]![name]!.afterEndpointsMB));
