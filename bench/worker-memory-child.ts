@@ -10,7 +10,8 @@
  */
 import { openStudy } from '../src/engine/open-study.ts';
 
-interface Sample {
+/** One sample of the worker's memory, after garbage collection (MB). */
+export interface Sample {
   recorded: number;
   rssMB: number;
   heapMB: number;

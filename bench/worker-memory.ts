@@ -24,6 +24,7 @@ import { openStore } from '../src/store/open-store.ts';
 import { freshPostgresSchema } from '../src/testing/postgres.ts';
 import { makeRecipeRepo } from '../src/testing/recipe-repo.ts';
 import { fillStudy } from './store-fill.ts';
+import type { Sample } from './worker-memory-child.ts';
 
 function argument(name: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
@@ -38,14 +39,6 @@ const PG = process.env['AUTOLAB_TEST_PG_URL'];
 const KIND = argument('store') ?? (PG ? 'postgres' : 'sqlite');
 const here = resolve(import.meta.dirname, '..');
 const FIXTURE = join(here, 'test', 'fixtures', 'recipe');
-
-interface Sample {
-  recorded: number;
-  rssMB: number;
-  heapMB: number;
-  externalMB: number;
-  arrayBuffersMB: number;
-}
 
 interface WorkerRun {
   recorded: number;
