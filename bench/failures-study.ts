@@ -11,10 +11,8 @@
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
 import { parseGate } from '../src/core/gates.ts';
 import { classifyOutcome, type PhaseFacts, type TrialFacts } from '../src/core/outcome.ts';
-import type { ProposalContext } from '../src/core/specialist.ts';
 import type { FailureLabel, TrialRecord } from '../src/core/trial.ts';
 import { parseMetricsLine } from '../src/evaluator/metrics-line.ts';
 import { LocalExecutor } from '../src/executors/local/local-executor.ts';
@@ -25,7 +23,7 @@ import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist
 import type { KnobValues } from '../src/specialists/knobs/knob-value.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 import type { FailureRecipe } from './failures-recipes.ts';
-import { trialHistoryOf } from '../src/core/trial-history.ts';
+import { knobsProposalContext } from '../src/testing/knobs-context.ts';
 import { knobsTask } from '../src/testing/knobs-task.ts';
 import { makeSampledTrial } from '../src/testing/trial-fixture.ts';
 
@@ -132,17 +130,7 @@ export async function runAutolabStudy(recipe: FailureRecipe, seed: number, trial
   const outcomes: Array<FailureLabel | null> = [];
   const abort = new AbortController();
   for (let id = 1; id <= trials; id += 1) {
-    const context: ProposalContext = {
-      task,
-      surface: task.surfaces.params!,
-      incumbent,
-      history: trialHistoryOf(trialList),
-      lineage: buildLineageFeedback(trialList, { study: task.name, objective: task.objective, viewer: 'tuner' }),
-      readFile: async (trialId, path) => files.get(trialId)?.[path] ?? null,
-      workspace: { createScratch: async () => Promise.reject(new Error('not used by knobs')), diffBetween: async () => '' },
-      random,
-      signal: abort.signal,
-    };
+    const context = knobsProposalContext({ task, trials: trialList, incumbent, readFile: async (trialId, path) => files.get(trialId)?.[path] ?? null, random, signal: abort.signal });
     const t0 = performance.now();
     const proposal = await specialist.propose(context);
     proposeMs += performance.now() - t0;

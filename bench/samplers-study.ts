@@ -6,15 +6,13 @@
  * Only git, the evaluator and the scheduler are left out: the score is the analytic
  * function of the knob values the edited recipe holds.
  */
-import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
-import type { ProposalContext } from '../src/core/specialist.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
 import { readKnobValues } from '../src/specialists/knobs/knob-io.ts';
 import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist.ts';
 import { createRandomSampler } from '../src/specialists/knobs/random-sampler.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
 import type { BenchFunction } from './samplers-functions.ts';
-import { trialHistoryOf } from '../src/core/trial-history.ts';
+import { knobsProposalContext } from '../src/testing/knobs-context.ts';
 import { knobsTask } from '../src/testing/knobs-task.ts';
 import { makeSampledTrial } from '../src/testing/trial-fixture.ts';
 
@@ -42,22 +40,7 @@ export async function runSamplerStudy(fn: BenchFunction, sampler: string, seed: 
   let proposeMs = 0;
   const abort = new AbortController();
   for (let id = 1; id < trials; id += 1) {
-    const context: ProposalContext = {
-      task,
-      surface: task.surfaces.params!,
-      incumbent,
-      history: trialHistoryOf(trialList),
-      lineage: buildLineageFeedback(trialList, { study: task.name, objective: task.objective, viewer: 'tuner' }),
-      readFile: async (trialId, path) => files.get(trialId)?.[path] ?? null,
-      workspace: {
-        createScratch: async () => {
-          throw new Error('not used by knobs');
-        },
-        diffBetween: async () => '',
-      },
-      random,
-      signal: abort.signal,
-    };
+    const context = knobsProposalContext({ task, trials: trialList, incumbent, readFile: async (trialId, path) => files.get(trialId)?.[path] ?? null, random, signal: abort.signal });
     const t0 = performance.now();
     const proposal = await specialist.propose(context);
     proposeMs += performance.now() - t0;

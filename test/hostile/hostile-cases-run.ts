@@ -126,9 +126,10 @@ export const RUN_CASES: HostileCase[] = [
     withoutSandbox: 'host',
     skipReason: (ctx) =>
       ctx.processLimitWorks ? null : 'not run: no process limit bites here (root without a writable pids cgroup), and an unbounded fork bomb would harm the host',
+    // `exec sleep`: the shell needs no free process slot to wait, so the run lasts until autolab ends it, however fast the limit bites.
     edit: (ctx) => ({
       'config.json': X1,
-      'train.js': `${ctx.train}\nimport { spawnSync } from 'node:child_process';\nspawnSync('/bin/sh', ['-c', 'bomb_${ctx.tag}() { bomb_${ctx.tag} | bomb_${ctx.tag} & }; bomb_${ctx.tag}; sleep 30'], { stdio: 'inherit' });\n`,
+      'train.js': `${ctx.train}\nimport { spawnSync } from 'node:child_process';\nspawnSync('/bin/sh', ['-c', 'bomb_${ctx.tag}() { bomb_${ctx.tag} | bomb_${ctx.tag} & }; bomb_${ctx.tag}; exec sleep 30'], { stdio: 'inherit' });\n`,
     }),
     judge: (trial, ctx, elapsedMs) => {
       const left = ctx.liveProcesses(`bomb_${ctx.tag}`).length;

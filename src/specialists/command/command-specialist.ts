@@ -24,7 +24,7 @@ import { EditPolicy } from '../shared/edit-policy.ts';
 import { repairOffer } from '../shared/repair.ts';
 import { resolveSurface } from '../shared/resolve-surface.ts';
 import { roleText } from '../shared/roles.ts';
-import { ZERO_COST, type SessionOutcome, type SessionReport } from '../shared/session-report.ts';
+import { SessionReportSlot, ZERO_COST, type SessionOutcome, type SessionReport } from '../shared/session-report.ts';
 import { parseCommandOptions, type CommandSettings } from './command-options.ts';
 import { fillPlaceholders, readHypothesisFile, writeSessionFiles } from './session-files.ts';
 
@@ -49,15 +49,15 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
   resolveSurface(spec, task);
   const settings = parseCommandOptions(spec);
   const role = roleText(spec.role);
-  let report: SessionReport | null = null;
+  const reports = new SessionReportSlot();
   let transcript: SessionTranscript | undefined;
   const end = (outcome: SessionOutcome, reason: string, warnings: AutolabWarning[] = []): null => {
-    report = { outcome, reason, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, ...(transcript ? { transcript } : {}) };
+    reports.put({ outcome, reason, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, ...(transcript ? { transcript } : {}) });
     return null;
   };
 
   const propose = async (context: ProposalContext): Promise<Proposal | null> => {
-    report = null;
+    reports.put(null);
     transcript = undefined;
     const startedAt = new Date().toISOString();
     const t0 = performance.now();
@@ -96,7 +96,7 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
       if (collected === null) return end('no_proposal', 'the command changed nothing');
       const { proposal, warnings, written } = collected;
       if (written) transcript.messages.push({ role: 'assistant', text: cleanTrialText(JSON.stringify(written)), toolCalls: [], atMs: Math.round(performance.now() - t0) });
-      report = { outcome: 'submitted', reason: `the command exited 0 after ${Math.round(result.durationMs / 100) / 10} s`, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, transcript };
+      reports.put({ outcome: 'submitted', reason: `the command exited 0 after ${Math.round(result.durationMs / 100) / 10} s`, cost: ZERO_COST, steps: 1, toolCalls: 0, retries: 0, warnings, transcript });
       return proposal;
     } finally {
       await scratch.release();
@@ -108,11 +108,7 @@ export function createCommandSpecialist(spec: SpecialistSpec, task: TaskSpec, ex
     spec,
     settings,
     propose,
-    takeSessionReport() {
-      const taken = report;
-      report = null;
-      return taken;
-    },
+    takeSessionReport: () => reports.takeSessionReport(),
   };
 }
 

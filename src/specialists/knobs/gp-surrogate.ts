@@ -16,7 +16,7 @@
  * O(n^3) per grid point on precomputed Gram matrices: a few milliseconds for a study.
  */
 import type { EncodedSpace } from './knob-encoding.ts';
-import { choleskyFactor, surrogateFeatures, type Surrogate } from './ridge-surrogate.ts';
+import { backSubstitute, choleskyFactor, forwardSubstitute, surrogateFeatures, type Surrogate } from './ridge-surrogate.ts';
 
 /** The hyperparameters of a fitted surrogate (standardised targets). */
 export interface GpHyperparameters {
@@ -59,34 +59,10 @@ function kernelMatrix(gram: Gram, h: GpHyperparameters, scale2: number): number[
   );
 }
 
-/** Solves l y = b (forward substitution). */
-function forward(l: readonly (readonly number[])[], b: readonly number[]): number[] {
-  const y = new Array<number>(b.length).fill(0);
-  for (let i = 0; i < b.length; i += 1) {
-    let sum = b[i] as number;
-    const row = l[i]!;
-    for (let k = 0; k < i; k += 1) sum -= row[k]! * y[k]!;
-    y[i] = sum / row[i]!;
-  }
-  return y;
-}
-
-/** Solves l' x = y (back substitution). */
-function backward(l: readonly (readonly number[])[], y: readonly number[]): number[] {
-  const n = y.length;
-  const x = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i -= 1) {
-    let sum = y[i] as number;
-    for (let k = i + 1; k < n; k += 1) sum -= l[k]![i]! * x[k]!;
-    x[i] = sum / l[i]![i]!;
-  }
-  return x;
-}
-
 /** The log marginal likelihood of `ys` under the kernel (up to a constant), with its factor. */
 function evidence(gram: Gram, ys: readonly number[], h: GpHyperparameters, scale2: number): { value: number; factor: number[][] } {
   const factor = choleskyFactor(kernelMatrix(gram, h, scale2));
-  const z = forward(factor, ys);
+  const z = forwardSubstitute(factor, ys);
   let value = 0;
   for (let i = 0; i < ys.length; i += 1) value -= 0.5 * z[i]! * z[i]! + Math.log(factor[i]![i]!);
   return { value, factor };
@@ -124,12 +100,12 @@ export function fitGpSurrogate(encoded: EncodedSpace, points: readonly (readonly
   const withKernel = best.h;
   for (const noise2 of NOISE) if (noise2 !== withKernel.noise2) consider({ ...withKernel, noise2 });
   const { h, factor } = best;
-  const alpha = backward(factor, forward(factor, ys));
+  const alpha = backSubstitute(factor, forwardSubstitute(factor, ys));
   const prior = (a: readonly number[], phiA: readonly number[], b: readonly number[], phiB: readonly number[]) => 1 + h.tau2 * dot(phiA, phiB) + (h.s2 > 0 ? h.s2 * Math.exp(-distance2(encoded, a, b) / (2 * h.l2 * scale2)) : 0);
   const predict = (point: readonly number[]) => {
     const phi = surrogateFeatures(encoded, point).slice(1);
     const k = points.map((other, i) => prior(point, phi, other, features[i]!));
-    const v = forward(factor, k);
+    const v = forwardSubstitute(factor, k);
     const variance = Math.max(0, prior(point, phi, point, phi) - dot(v, v)) + h.noise2;
     return { mean: mean + spread * dot(k, alpha), sd: spread * Math.sqrt(variance) };
   };

@@ -99,6 +99,11 @@ export function choleskyFactor(a: readonly (readonly number[])[]): number[][] {
 
 /** Solves `l l' x = b` given the Cholesky factor `l`. */
 export function choleskySolve(l: readonly (readonly number[])[], b: readonly number[]): number[] {
+  return backSubstitute(l, forwardSubstitute(l, b));
+}
+
+/** Solves `l y = b` for lower-triangular `l` (forward substitution). */
+export function forwardSubstitute(l: readonly (readonly number[])[], b: readonly number[]): number[] {
   const n = b.length;
   const y = new Array<number>(n).fill(0);
   for (let i = 0; i < n; i += 1) {
@@ -106,6 +111,12 @@ export function choleskySolve(l: readonly (readonly number[])[], b: readonly num
     for (let k = 0; k < i; k += 1) sum -= l[i]![k]! * y[k]!;
     y[i] = sum / l[i]![i]!;
   }
+  return y;
+}
+
+/** Solves `l' x = y` for lower-triangular `l` (back substitution). */
+export function backSubstitute(l: readonly (readonly number[])[], y: readonly number[]): number[] {
+  const n = y.length;
   const x = new Array<number>(n).fill(0);
   for (let i = n - 1; i >= 0; i -= 1) {
     let sum = y[i] as number;

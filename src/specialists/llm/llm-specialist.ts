@@ -24,7 +24,7 @@ import { costOf, findPrice, unknownPriceWarning } from './prices.ts';
 import { repairOffer } from '../shared/repair.ts';
 import { roleText } from '../shared/roles.ts';
 import { resolveSurface } from '../shared/resolve-surface.ts';
-import type { SessionOutcome, SessionReport } from '../shared/session-report.ts';
+import { SessionReportSlot, type SessionOutcome, type SessionReport } from '../shared/session-report.ts';
 
 /** What tests and embedders may swap in. */
 export interface LlmSpecialistDependencies {
@@ -68,10 +68,10 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
   const connection = dependencies.model ? null : checkModelConnection(settings.model, { ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}), ...(settings.apiKeyEnv ? { apiKeyEnv: settings.apiKeyEnv } : {}) }, where, dependencies.env);
   let model: LanguageModel | undefined = dependencies.model;
   const role = roleText(spec.role);
-  let report: SessionReport | null = null;
+  const reports = new SessionReportSlot();
 
   const propose = async (context: ProposalContext): Promise<Proposal | null> => {
-    report = null;
+    reports.put(null);
     const warnings: AutolabWarning[] = [];
     const policy = new EditPolicy(context.surface, context.task.protected);
     const knowledge = await loadKnowledge(settings.knowledge);
@@ -102,7 +102,7 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
       });
       const cost = sessionCost(settings.model.key, loop.tokens, context.task.prices ?? task.prices ?? {}, warnings);
       const submission = session.submission;
-      report = {
+      reports.put({
         outcome: submission ? 'submitted' : OUTCOME_OF_END[loop.end],
         reason: loop.reason,
         cost,
@@ -112,7 +112,7 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
         warnings,
         sessionId,
         transcript: recorder.transcript({ model: settings.model.key, system, firstMessage: first, parent: startParent }),
-      };
+      });
       if (!submission) return null;
       const sessionLine = `session: ${settings.model.key}, ${loop.steps} model calls, ${counters.calls} tool calls, ${loop.tokens.input + loop.tokens.output} tokens`;
       return submittedProposal(spec.name, submission, repair, sessionLine, cost);
@@ -125,11 +125,7 @@ export function createLlmSpecialist(spec: SpecialistSpec, task: TaskSpec, depend
     spec,
     settings,
     propose,
-    takeSessionReport() {
-      const taken = report;
-      report = null;
-      return taken;
-    },
+    takeSessionReport: () => reports.takeSessionReport(),
   };
 }
 

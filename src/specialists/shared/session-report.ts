@@ -18,3 +18,18 @@ export interface ReportsSessions {
 }
 
 export const ZERO_COST: TrialCost = { usd: 0, inputTokens: 0, outputTokens: 0, cachedTokens: 0 };
+
+/** The report of the last `propose` call, handed out once: the state behind `takeSessionReport`. */
+export class SessionReportSlot implements ReportsSessions {
+  private report: SessionReport | null = null;
+
+  put(report: SessionReport | null): void {
+    this.report = report;
+  }
+
+  takeSessionReport(): SessionReport | null {
+    const taken = this.report;
+    this.report = null;
+    return taken;
+  }
+}
