@@ -8,7 +8,9 @@
  * which runs on code from before the bounded index too). The first 1,000 trials are
  * recorded the engine's way (a ~1 KB patch, its diff, a log excerpt, metrics, knob values
  * in the notes of half of them; one in five crashes), the rest are SQL copies of them (bench/store-fill.ts). Ends with one
- * JSON line: `{"bench":"driver-memory","trials":…,"sizes":{"1001":{"this":{rssMB,heapMB,knowledge},"other":{…}},…}}`.
+ * JSON line: `{"bench":"driver-memory","trials":…,"sizes":{"1001":{"this":{rssMB,heapMB,rssSettledMB,rssChurnedMB,knowledge},"other":{…}},…}}`
+ * (`rssSettledMB`: V8's young generation given back; `rssChurnedMB`: at its high-water mark;
+ * see bench/store-driver-memory.ts).
  * `knowledge` (for a checkout that has bench/store-knowledge-memory.ts; copy it into the
  * other checkout to compare): one rewrite of the knowledge base in a fresh process, RSS
  * before, at its peak and after, README.md's size and the time it took.
@@ -41,6 +43,10 @@ interface Memory {
   heapMB: number;
   rssBeforeMB: number;
   heapBeforeMB: number;
+  /** RSS after a few idle seconds and a collection (V8 gives its young generation back); absent from older copies of bench/store-driver-memory.ts. */
+  rssSettledMB?: number;
+  /** RSS after short-lived garbage filled the young generation, then a collection (its high-water mark). */
+  rssChurnedMB?: number;
   /** One rewrite of the knowledge base (bench/store-knowledge-memory.ts), in its own process. */
   knowledge?: KnowledgeMemory;
 }
@@ -120,7 +126,7 @@ try {
     for (const [name, checkout] of order) figures[name!] = await driverMemory(checkout!, file, study.id);
     sizes[String(last + 1)] = figures;
     const knowledge = (memory: Memory) => (memory.knowledge ? `; knowledge base rewrite: RSS ${memory.knowledge.rssBeforeMB} → peak ${memory.knowledge.peakRssMB} → ${memory.knowledge.rssMB} MB, README ${memory.knowledge.readmeKB} KiB, ${memory.knowledge.renderMs} ms` : '');
-    const line = Object.entries(figures).map(([name, memory]) => `${name}: heap ${memory.heapMB} MB, RSS ${memory.rssMB} MB${knowledge(memory)}`).join('; ');
+    const line = Object.entries(figures).map(([name, memory]) => `${name}: heap ${memory.heapMB} MB, RSS ${memory.rssMB} MB (settled ${memory.rssSettledMB ?? '?'}, churned ${memory.rssChurnedMB ?? '?'})${knowledge(memory)}`).join('; ');
     process.stdout.write(`at ${last + 1} trials: ${line}\n`);
   }
 } finally {

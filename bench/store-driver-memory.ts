@@ -7,7 +7,8 @@
  * a proposal (one lineage feedback, the trial history a specialist reads); collects
  * garbage, and sends back its RSS and heap, beside those of the same process before it
  * opened the driver, and at each phase (`phases`: after opening, after GC, after the
- * feedback; RSS, heap used and total, external memory, MB). Run with `--expose-gc`. It
+ * feedback; RSS, heap used and total, external memory, MB), and the RSS with V8's young
+ * generation settled (given back) and churned (at its high-water mark), below. Run with `--expose-gc`. It
  * runs unchanged on any checkout whose `openDriver` takes (runtime, specialists,
  * options), so one study can be measured with two checkouts side by side.
  */
@@ -28,6 +29,13 @@ const studyId = Number(studyText);
 const objective = { metric: 'val_loss', direction: 'minimize' } as const;
 const collect = () => (globalThis as { gc?: () => void }).gc?.();
 const megabytes = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
+/** Idle time before the `settled` collection: V8 measures allocation throughput over the last 5 s. */
+const SETTLE_MS = 6_000;
+/** About 200 MB of small objects that die young (each lives for the next 16,384): every page of the young generation is touched. */
+function churn(): void {
+  const ring: Array<{ i: number; text: string } | undefined> = new Array(16_384);
+  for (let i = 0; i < 4_000_000; i++) ring[i & 16_383] = { i, text: `x${i}` };
+}
 const phases: Record<string, { rssMB: number; heapMB: number; heapTotalMB: number; externalMB: number }> = {};
 const phase = (name: string) => {
   const memory = process.memoryUsage();
@@ -54,6 +62,19 @@ phase('feedback');
 collect();
 const after = process.memoryUsage();
 phase('after');
+// V8's young generation: after the opening pass it may be fully touched (a high-water mark
+// any long-running driver reaches by allocating, whatever the study's size) or not yet.
+// `settled`: nothing allocated for a few seconds, then a collection, which V8 runs at low
+// allocation throughput and so gives the young generation back (as a driver waiting on
+// its trials does at its next collection). `churned`: short-lived garbage allocated until
+// the young generation is at its high-water mark, then a collection. Both bound what the
+// driver holds, young generation aside, at every size alike.
+await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+collect();
+phase('settled');
+churn();
+collect();
+phase('churned');
 const summarize = (store as { summarizeTrials?: (studyId: number) => Promise<TrialSummary> }).summarizeTrials;
 const summary = summarize ? await summarize.call(store, studyId) : null;
 await store.close();
@@ -71,6 +92,8 @@ process.send!(
     heapMB: megabytes(after.heapUsed),
     rssBeforeMB: megabytes(before.rss),
     heapBeforeMB: megabytes(before.heapUsed),
+    rssSettledMB: phases['settled']!.rssMB,
+    rssChurnedMB: phases['churned']!.rssMB,
     phases,
   },
   () => process.exit(0),

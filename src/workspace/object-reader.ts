@@ -55,7 +55,9 @@ export class ObjectReader {
 
   private remember(oid: string, object: GitObject): void {
     if (object.bytes.length > CACHE_BYTES / 4) return;
-    this.cache.set(oid, object);
+    // A body is often a view into a larger buffer (a loose object's is inflated in chunks of
+    // 16 KiB): the cache keeps a copy of its own, so it holds the bytes it counts.
+    this.cache.set(oid, { type: object.type, bytes: ownBytes(object.bytes) });
     this.cachedBytes += object.bytes.length;
     for (const [key, value] of this.cache) {
       if (this.cachedBytes <= CACHE_BYTES) break;
@@ -63,6 +65,14 @@ export class ObjectReader {
       this.cachedBytes -= value.bytes.length;
     }
   }
+}
+
+/** `bytes` itself when it owns its whole memory, else a copy that does (not from Node's shared pool of small buffers). */
+function ownBytes(bytes: Buffer): Buffer {
+  if (bytes.byteOffset === 0 && bytes.length === bytes.buffer.byteLength) return bytes;
+  const own = Buffer.allocUnsafeSlow(bytes.length);
+  bytes.copy(own);
+  return own;
 }
 
 /** Loose objects up to this size (compressed) are read with synchronous calls: microseconds, no trip through the thread pool. */
