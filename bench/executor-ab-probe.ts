@@ -21,7 +21,7 @@ const request = (i: number) => ({
   maxProcesses: 512, maxFileBytes: 1 << 30, memoryBytes: 8 * 2 ** 30,
   ...(sandboxed && { sandbox: { readOnly: [join(work)], writable: [cwd, arts], hidden: [state, '/tmp', '/var/tmp', '/run', '/dev/shm', '/root'], network: false } }),
 });
-const res: Record<string, { over: number[]; cpu: number[] }> = { A: { over: [], cpu: [] }, B: { over: [], cpu: [] } };
+const res: Record<string, { over: number[]; cpu: number[]; wall: number[] }> = { A: { over: [], cpu: [], wall: [] }, B: { over: [], cpu: [], wall: [] } };
 let n = 0;
 for (let w = 0; w < 4; w++) for (const e of execs) await e.run(request(n++));
 for (let r = 0; r < rounds; r++) {
@@ -31,11 +31,11 @@ for (let r = 0; r < rounds; r++) {
       const out = await e.run(request(n++));
       const wall = performance.now() - t0; const c = process.cpuUsage(c0);
       if (out.exitCode !== 0) console.log('fail', k, out.spawnError, out.outputTail);
-      res[k]!.over.push(wall - out.durationMs); res[k]!.cpu.push((c.user + c.system) / 1000);
+      res[k]!.over.push(wall - out.durationMs); res[k]!.wall.push(wall); res[k]!.cpu.push((c.user + c.system) / 1000);
     }
   }
 }
 const med = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!.toFixed(2);
 const os = await import('node:os');
 console.log(`load ${os.loadavg()[0]!.toFixed(1)} sandbox ${sandboxed}`);
-for (const k of ['A', 'B']) console.log(k, 'over p50', med(res[k]!.over), 'driver cpu p50', med(res[k]!.cpu));
+for (const k of ['A', 'B']) console.log(k, 'wall p50', med(res[k]!.wall), 'over p50', med(res[k]!.over), 'driver cpu p50', med(res[k]!.cpu));
