@@ -189,7 +189,7 @@ export class LocalExecutor implements Executor {
     return child.exited.then(async ({ exitCode, signal, durationMs, machineFault }: LaunchedExit) => {
       stopWatching();
       killGroup('SIGKILL'); // a grandchild must not outlive its trial
-      // ... nor one that left the group (setsid): the cgroup knows them all. Its removal waits
+      // ... nor one that left the group (setsid): the cgroup knows them all. Its removal (or its keeping, empty, for the next command) waits
       // until every one of them is gone, while the pipes drain and the log closes.
       const limitHits = cgroup === null ? 0 : (cgroup.killAll(), await cgroup.limitHits());
       const destroyed = cgroup?.destroy();

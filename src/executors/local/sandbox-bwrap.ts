@@ -27,6 +27,20 @@ export function gpuDeviceNodes(devDir = '/dev'): string[] {
   }
 }
 
+/** How long a look at `/dev` serves the sandboxes built after it. */
+const DEVICE_LIST_TTL_MS = 5_000;
+let deviceList: { nodes: string[]; at: number } | null = null;
+
+/**
+ * `gpuDeviceNodes()` of `/dev`, read again at most every 5 s: reading `/dev` (hundreds
+ * of entries) for each of a trial's three sandboxed commands cost a quarter of a
+ * millisecond each, and a GPU's nodes appear with its driver, not between two commands.
+ */
+export function currentGpuDeviceNodes(now = performance.now()): string[] {
+  if (deviceList === null || now - deviceList.at > DEVICE_LIST_TTL_MS || now < deviceList.at) deviceList = { nodes: gpuDeviceNodes(), at: now };
+  return deviceList.nodes;
+}
+
 
 /**
  * The bubblewrap arguments (everything between `bwrap` and the command) for a sandbox:
@@ -45,7 +59,7 @@ export function bwrapArguments(spec: SandboxSpec, cwd: string, options: { device
   const args = [...BWRAP_BASE_FLAGS];
   if (!spec.network) args.push('--unshare-net');
   args.push('--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc');
-  for (const device of options.devices ?? gpuDeviceNodes()) args.push('--dev-bind', device, device);
+  for (const device of options.devices ?? currentGpuDeviceNodes()) args.push('--dev-bind', device, device);
   for (const mount of sandboxMounts(spec)) args.push(...bwrapMountWords(mount, (path) => path));
   args.push('--chdir', realOrSelf(cwd), '--');
   return args;

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,7 +18,11 @@ export interface PidsCgroup {
   limitHits(): Promise<number>;
   /** SIGKILLs every process in the cgroup now, without waiting for them to be gone (`destroy` waits). Returns how many were signalled. */
   killAll(): number;
-  /** SIGKILLs every process left in the cgroup (until it is empty or ~1 s passed), then removes it. Returns how many were killed. */
+  /**
+   * SIGKILLs every process left in the cgroup (until it is empty or ~1 s passed), then
+   * removes it, or keeps it, empty, for this process's next command (`createPidsCgroup`).
+   * Returns how many were killed. The handle is spent after it: a second call does nothing.
+   */
   destroy(): Promise<number>;
 }
 
@@ -144,6 +148,11 @@ export function cgroupNamePart(text: string): string {
  * are made, read and removed with synchronous calls (microseconds each), not a trip
  * through libuv's thread pool per file, which costs milliseconds on a loaded machine.
  *
+ * A cgroup that an earlier command of this process emptied (`destroy`) is handed out
+ * again instead of making a new one (`mkdir` and `rmdir` of a cgroup are the dearest
+ * part of a command's set-up and teardown): it is taken only while it has no process
+ * in it, gets the new limit, and counts the limit's hits from zero again.
+ *
  * @example
  * const cgroup = await createPidsCgroup(token, 512);
  * // the command's shell: echo $$ > "$procsFile"
@@ -152,29 +161,88 @@ export function cgroupNamePart(text: string): string {
 export async function createPidsCgroup(token: string, maxProcesses: number): Promise<PidsCgroup | null> {
   const found = await pidsHierarchy();
   if (found === null) return null;
+  const name = cgroupNamePart(token);
+  const limit = String(Math.max(1, Math.floor(maxProcesses)));
+  const reused = takeIdleCgroup(name, limit, found.version);
+  if (reused !== null) return reused;
   counter += 1;
-  const dir = join(found.base, `${cgroupNamePart(token)}.${process.pid}.${counter}`);
+  const dir = join(found.base, `${name}.${process.pid}.${counter}`);
   try {
     mkdirSync(dir);
-    writeFileSync(join(dir, 'pids.max'), String(Math.max(1, Math.floor(maxProcesses))));
+    writeFileSync(join(dir, 'pids.max'), limit);
   } catch {
     await rmdir(dir).catch(() => undefined);
     return null;
   }
-  return handleOf(dir, found.version);
+  return handleOf(dir, found.version, name, 0);
 }
 
-function handleOf(dir: string, version: 1 | 2): PidsCgroup {
+/** Emptied cgroups of this process kept for the next command (at most `IDLE_CGROUPS`). */
+const idleCgroups: Array<{ dir: string; name: string }> = [];
+/** One per command that may start at once on a two-slot study, and one more (as the launcher's prepared shells). */
+const IDLE_CGROUPS = 3;
+let removeIdleAtExit = false;
+
+/** An idle cgroup of `name`'s token with no process in it, limited to `limit`; null when none (one that cannot be reused is removed). */
+function takeIdleCgroup(name: string, limit: string, version: 1 | 2): PidsCgroup | null {
+  for (let index = idleCgroups.length - 1; index >= 0; index -= 1) {
+    const idle = idleCgroups[index]!;
+    if (idle.name !== name) continue;
+    idleCgroups.splice(index, 1);
+    try {
+      if (membersOf(idle.dir).length > 0 || !existsSync(join(idle.dir, 'pids.max'))) throw new Error('not empty, or gone');
+      writeFileSync(join(idle.dir, 'pids.max'), limit);
+      return handleOf(idle.dir, version, name, hitsIn(idle.dir));
+    } catch {
+      void destroyCgroup(idle.dir, version);
+    }
+  }
+  return null;
+}
+
+/** Keeps an emptied cgroup for the next command; false when enough are kept already (the caller removes it). */
+function keepIdle(dir: string, name: string): boolean {
+  if (idleCgroups.length >= IDLE_CGROUPS || idleCgroups.some((idle) => idle.dir === dir)) return false;
+  idleCgroups.push({ dir, name });
+  if (!removeIdleAtExit) {
+    removeIdleAtExit = true;
+    process.once('exit', removeIdleCgroups);
+  }
+  return true;
+}
+
+/**
+ * Removes the cgroups kept for reuse (empty ones; a cgroup with a process in it is
+ * left to `reapPidsCgroups`). Runs by itself when the process exits; a driver killed
+ * before that leaves them to the next driver's sweep (`sweptStale`).
+ */
+export function removeIdleCgroups(): void {
+  for (const idle of idleCgroups.splice(0)) {
+    try {
+      rmdirSync(idle.dir);
+    } catch {
+      // in use, or gone
+    }
+  }
+}
+
+/** How many times a fork failed in the cgroup since it was made (`pids.events`). */
+function hitsIn(dir: string): number {
+  const hits = /^max (\d+)/m.exec(readOrEmpty(join(dir, 'pids.events')))?.[1];
+  return hits === undefined ? 0 : Number(hits);
+}
+
+function handleOf(dir: string, version: 1 | 2, name: string, hitsBefore: number): PidsCgroup {
+  let destroyed: Promise<number> | null = null;
   return {
     dir,
     procsFile: join(dir, 'cgroup.procs'),
     async limitHits() {
-      const events = readOrEmpty(join(dir, 'pids.events'));
-      const hits = /^max (\d+)/m.exec(events)?.[1];
-      return hits === undefined ? 0 : Number(hits);
+      return Math.max(0, hitsIn(dir) - hitsBefore);
     },
-    killAll: () => killMembers(dir, version),
-    destroy: () => destroyCgroup(dir, version),
+    // Once destroyed the cgroup may be another command's: this handle no longer touches it.
+    killAll: () => (destroyed === null ? killMembers(dir, version) : 0),
+    destroy: () => (destroyed ??= destroyCgroup(dir, version, (emptied) => keepIdle(emptied, name))),
   };
 }
 
@@ -226,16 +294,25 @@ function readOrEmpty(file: string): string {
   }
 }
 
-async function destroyCgroup(dir: string, version: 1 | 2): Promise<number> {
+/**
+ * Kills the cgroup's processes until it is empty (or ~1 s passed), then removes it,
+ * unless `keep` takes the emptied cgroup for reuse. Returns how many were killed.
+ */
+async function destroyCgroup(dir: string, version: 1 | 2, keep?: (dir: string) => boolean): Promise<number> {
   let killed = 0;
+  let empty = false;
   const deadline = Date.now() + 1_000;
   for (let attempt = 0; ; attempt += 1) {
     const signalled = killMembers(dir, version);
-    if (signalled === 0) break; // empty: every process is gone
+    if (signalled === 0) {
+      empty = true; // every process is gone
+      break;
+    }
     killed += signalled;
     if (Date.now() > deadline) break;
     await teardownWait(attempt);
   }
+  if (empty && keep?.(dir) === true) return killed;
   for (let attempt = 0; attempt < 60; attempt++) {
     try {
       rmdirSync(dir);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandRequest } from '../../core/executor.ts';
 import { LocalExecutor } from './local-executor.ts';
 import { bwrapArguments } from './sandbox-bwrap.ts';
-import { createPidsCgroup, pidsHierarchy } from './sandbox-pids.ts';
+import { createPidsCgroup, pidsHierarchy, removeIdleCgroups } from './sandbox-pids.ts';
 import { probeBwrap } from './sandbox-probe.ts';
 import { shellWrapperArguments } from './sandbox-shell.ts';
 import { commandRequests } from '../../testing/command-requests.ts';
@@ -30,6 +30,15 @@ const request = commandRequests({
   timeoutMs: 15_000,
   env: () => ({ AUTOLAB_RUN_TOKEN: `sandbox-test-${process.pid}` }),
 });
+
+/** This file's cgroups hold no process (those kept for the next command are empty), and none is left once the kept ones are removed. */
+function expectNoProcessInCgroups(): void {
+  if (hierarchy === null) return;
+  const ours = () => readdirSync(hierarchy.base).filter((name) => name.startsWith(`sandbox-test-${process.pid}.`));
+  for (const name of ours()) expect(readFileSync(join(hierarchy.base, name, 'cgroup.procs'), 'utf8')).toBe('');
+  removeIdleCgroups();
+  expect(ours()).toEqual([]);
+}
 
 /** The pids of live (not zombie) processes whose command line is `needle` (exactly: another session's `sleep 580` is not `sleep 5`). */
 function livePids(needle: string): number[] {
@@ -119,7 +128,7 @@ describe('limits without a sandbox', () => {
     expect(livePids(marker)).toEqual([]);
   });
 
-  it.skipIf(hierarchy === null)('resolves only once a daemon that ignores SIGTERM and keeps writing is gone: its file stops growing, its cgroup is removed', async () => {
+  it.skipIf(hierarchy === null)('resolves only once a daemon that ignores SIGTERM and keeps writing is gone: its file stops growing, its cgroup is empty (kept for reuse, or removed)', async () => {
     const marker = `sleep 43.${request.made()}1`;
     const file = `daemon-${request.made()}.txt`;
     // The daemon leaves the group (setsid), ignores SIGTERM and appends to a file until killed; the leader exits at once.
@@ -127,8 +136,7 @@ describe('limits without a sandbox', () => {
     const result = await executor.run(request(`setsid sh -c "${daemon}" & while [ ! -s ${file} ]; do sleep 0.01; done; echo started`, { maxProcesses: 64 }));
     expect(result.exitCode).toBe(0);
     expect(livePids(marker)).toEqual([]);
-    const cgroups = readdirSync(hierarchy!.base).filter((name) => name.startsWith(`sandbox-test-${process.pid}.`));
-    expect(cgroups).toEqual([]);
+    expectNoProcessInCgroups();
     const written = readFileSync(join(dir, 'state', 'work', file), 'utf8');
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(readFileSync(join(dir, 'state', 'work', file), 'utf8')).toBe(written);
@@ -218,14 +226,14 @@ describe.skipIf(!probe.available)('the bubblewrap sandbox', () => {
     expect(livePids(marker)).toEqual([]);
   });
 
-  it('resolves only once a sandboxed writer that ignores SIGTERM is gone: its file stops growing, no cgroup is left', async () => {
+  it('resolves only once a sandboxed writer that ignores SIGTERM is gone: its file stops growing, its cgroup is empty', async () => {
     const marker = `sleep 44.${request.made()}1`;
     const file = `sandboxed-daemon-${request.made()}.txt`;
     const daemon = `trap '' TERM; while :; do echo x >> ${file}; ${marker}; done`;
     const result = await sandboxed(`setsid sh -c "${daemon}" & while [ ! -s ${file} ]; do sleep 0.01; done; echo started`, { maxProcesses: 64 });
     expect(result.exitCode).toBe(0);
     expect(livePids(marker)).toEqual([]);
-    if (hierarchy !== null) expect(readdirSync(hierarchy.base).filter((name) => name.startsWith(`sandbox-test-${process.pid}.`))).toEqual([]);
+    expectNoProcessInCgroups();
     const written = readFileSync(join(dir, 'state', 'work', file), 'utf8');
     await new Promise((resolve) => setTimeout(resolve, 150));
     expect(readFileSync(join(dir, 'state', 'work', file), 'utf8')).toBe(written);
