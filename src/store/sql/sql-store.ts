@@ -40,7 +40,7 @@ import { SqlResearchMemory } from './research-memory.ts';
 import { countTrials, getIncumbent, getTrial, listAncestors, listTrialDiffs, listTrials, stateAndIncumbentRead } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelDraft } from './trial-levels.ts';
-import { applyProgress, heartbeat, updateTrial } from './update-trial.ts';
+import { applyQueuedProgress, heartbeat, updateTrial } from './update-trial.ts';
 import { ProgressQueue } from './progress-queue.ts';
 import { CommitGroups } from './commit-group.ts';
 import { reopenFailedBaseline } from './reopen-baseline.ts';
@@ -77,10 +77,11 @@ export abstract class SqlStore implements Store {
   private readonly groups = new CommitGroups<StudyWork>({
     // Alone in its transaction, a write may end it with its last statement (SqlSession.final: the COMMIT in the same round trip).
     alone: (studyId, write) =>
-      this.studyTransaction(studyId, write.action, (tx, at, study, first) => write.run({ tx, at, study, ...(first === undefined ? {} : { first }) }), { durable: write.durable }, true, write.first as SqlStatement | undefined),
+      this.studyTransaction(studyId, write.action, (tx, at, study, first) => write.run({ tx, at, study, ...(first === undefined ? {} : { first }) }), { durable: write.durable, reusePlans: true }, true, write.first as SqlStatement | undefined),
     together: (studyId, writes, runAll) =>
       this.studyTransaction(studyId, `${writes[0]!.action} (with ${writes.length - 1} more writes of the study, committed together)`, (tx, at, study) => runAll({ tx, at, study }), {
         durable: writes.some((write) => write.durable),
+        reusePlans: true,
       }),
   });
   private closed = false;
@@ -247,7 +248,7 @@ export abstract class SqlStore implements Store {
     // An event about a trial is that trial's progress (its cost predicted, feedback, a level
     // queued): committed without waiting for the disk, durable with the study's next durable
     // commit (the trial's outcome at the latest). An event about the study waits for the disk.
-    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data), { durable: trialId === null }, true);
+    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data), { durable: trialId === null, reusePlans: true }, true);
   }
 
   async listEvents(studyId: number, options: EventFilter = {}): Promise<StudyEvent[]> {
@@ -269,7 +270,7 @@ export abstract class SqlStore implements Store {
    */
   async flushProgress(): Promise<void> {
     for (const studyId of this.progress.studies()) {
-      await this.studyTransaction(studyId, 'record the progress of trials', async () => undefined, { durable: false });
+      await this.studyTransaction(studyId, 'record the progress of trials', async () => undefined, { durable: false, reusePlans: true });
     }
     await this.progress.settled();
   }
@@ -366,7 +367,7 @@ export abstract class SqlStore implements Store {
       let read: Promise<unknown[]> | undefined;
       if (clock !== undefined) {
         // Behind the lock, without its answer: the database runs them once the lock is held.
-        applied = Promise.all(carried.map((write) => applyProgress(tx, clock, studyId, write.trialId, write.progress, write.event)));
+        applied = applyQueuedProgress(tx, clock, studyId, carried);
         applied.catch(() => undefined); // awaited below
         if (first !== undefined) read = tx.all(first.sql, first.params);
       } else if (pipelines && first !== undefined && carried.length === 0) {
@@ -378,10 +379,10 @@ export abstract class SqlStore implements Store {
       const at = deferred ? clock : await locked;
       if (at === null) throw this.missingStudy(studyId);
       if (clock === undefined && pipelines) {
-        applied = Promise.all(carried.map((write) => applyProgress(tx, at, studyId, write.trialId, write.progress, write.event)));
+        applied = applyQueuedProgress(tx, at, studyId, carried);
         applied.catch(() => undefined); // awaited below
       } else if (clock === undefined) {
-        for (const write of carried) await applyProgress(tx, at, studyId, write.trialId, write.progress, write.event);
+        await applyQueuedProgress(tx, at, studyId, carried);
       }
       const session = workSession(tx, mayEndEarly, () => (committedEarly = true));
       try {
