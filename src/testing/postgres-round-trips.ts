@@ -30,10 +30,12 @@ interface ClientState {
 
 const ZERO: WireCounts = { roundTrips: 0, statements: 0, durableCommits: 0, asyncCommits: 0 };
 
+/** The process's counts (one counter, installed once, whoever asks for it). */
+const counts: WireCounts = { ...ZERO };
+const states = new WeakMap<object, ClientState>();
+
 /** Installs the counter once per process; returns it. */
 export function countPostgresRoundTrips(): { snapshot(): WireCounts; since(before: WireCounts, per: number): WireCounts } {
-  const counts: WireCounts = { ...ZERO };
-  const states = new WeakMap<object, ClientState>();
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown; __counted?: boolean };
   if (!proto.__counted) {
     const original = proto.query;

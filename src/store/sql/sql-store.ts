@@ -34,7 +34,8 @@ import { validateDraft, validateOutcome, validateTimings } from '../store-rules.
 import { createTrial } from './create-trial.ts';
 import { firstRow, workSession, type SqlDriver, type SqlSession, type SqlStatement, type TransactionOptions } from './driver.ts';
 import { appendEvent, listEvents } from './events.ts';
-import { finishTrial } from './finish-trial.ts';
+import { finishTrial, type SeenIncumbent } from './finish-trial.ts';
+import { canFinishAgainstSeen, finishAgainstSeen } from './finish-against-seen.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
 import { SqlResearchMemory } from './research-memory.ts';
 import { countTrials, getIncumbent, getTrial, listAncestors, listTrialDiffs, listTrials, stateAndIncumbentRead } from './read-trials.ts';
@@ -84,6 +85,14 @@ export abstract class SqlStore implements Store {
         reusePlans: true,
       }),
   });
+  /**
+   * Per study, the incumbent as this store's last recorded outcome saw it under the lock
+   * (SeenIncumbent). Only a guess: the next outcome is decided against it in a statement
+   * that changes nothing unless it still is the incumbent, checked under the lock
+   * (finish-against-seen.ts); a wrong guess costs the usual way's round trip, never a
+   * wrong verdict.
+   */
+  private readonly incumbents = new Map<number, SeenIncumbent>();
   private closed = false;
 
   protected constructor(protected readonly driver: SqlDriver) {}
@@ -156,8 +165,27 @@ export abstract class SqlStore implements Store {
 
   async finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
     validateOutcome(studyId, trialId, outcome);
+    const action = `record the outcome of trial ${trialId}`;
+    const seen = this.incumbents.get(studyId);
+    // Where statements pipeline (PostgreSQL): decided against the incumbent this store saw
+    // last, in one statement that checks it still is, sent behind the lock with its COMMIT
+    // (one round trip); a failed outcome needs no incumbent (finish-against-seen.ts).
+    if (this.driver.pipelines === true && canFinishAgainstSeen(outcome, decide) && (seen !== undefined || outcome.status === 'failed')) {
+      const recorded = await this.recordingTransaction(studyId, action, true, async ({ tx, at }) => {
+        const fast = await finishAgainstSeen(tx, at, studyId, trialId, outcome, decide, seen ?? null);
+        if (fast !== undefined) return fast;
+        // Changed nothing. Committed already (alone in its transaction): the usual way below, in
+        // another; in a group, the usual way here.
+        if (tx.final !== undefined) return undefined;
+        return { trial: await finishTrial(tx, at, studyId, trialId, outcome, decide, undefined, (incumbent) => this.incumbents.set(studyId, incumbent)), incumbent: undefined };
+      });
+      if (recorded !== undefined) {
+        if (recorded.incumbent !== undefined) this.incumbents.set(studyId, recorded.incumbent);
+        return recorded.trial;
+      }
+    }
     // Its first read (the trial's state and the incumbent) may go with the study lock (one round trip on PostgreSQL).
-    return this.recordingTransaction(studyId, `record the outcome of trial ${trialId}`, true, ({ tx, at, first }) => finishTrial(tx, at, studyId, trialId, outcome, decide, first), stateAndIncumbentRead(studyId, trialId));
+    return this.recordingTransaction(studyId, action, true, ({ tx, at, first }) => finishTrial(tx, at, studyId, trialId, outcome, decide, first, (incumbent) => this.incumbents.set(studyId, incumbent)), stateAndIncumbentRead(studyId, trialId));
   }
 
   async getTrial(studyId: number, trialId: number): Promise<TrialRecord | null> {
