@@ -85,5 +85,6 @@ export async function finishAgainstSeen(
   );
   if (updated === undefined) return undefined;
   // A failed outcome read no incumbent: it tells nothing about it.
-  return { trial: trialFromWrittenRow(updated), incumbent: outcome.status === 'scored' ? incumbentAfter(updated, seen) : undefined };
+  const trial = trialFromWrittenRow(updated);
+  return { trial, incumbent: outcome.status === 'scored' ? incumbentAfter(trial, updated, seen) : undefined };
 }

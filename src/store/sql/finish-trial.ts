@@ -24,10 +24,10 @@ export const METRICS_PER_INSERT = 200;
  */
 export type SeenIncumbent = { record: TrialRecord; keptAt: string } | null;
 
-/** The incumbent after a finished trial: itself when kept, else the one it was decided against. */
-export function incumbentAfter(updated: unknown, before: SeenIncumbent): SeenIncumbent {
+/** The incumbent after a finished trial (`trial`, its row `updated`): itself when kept, else the one it was decided against. */
+export function incumbentAfter(trial: TrialRecord, updated: unknown, before: SeenIncumbent): SeenIncumbent {
   const keptAt = (updated as { kept_at?: unknown }).kept_at;
-  return typeof keptAt === 'string' ? { record: trialFromWrittenRow(updated), keptAt } : before;
+  return typeof keptAt === 'string' ? { record: trial, keptAt } : before;
 }
 
 /**
@@ -62,8 +62,9 @@ export async function finishTrial(tx: SqlSession, at: string, studyId: number, t
   );
   if (!inline) await insertMetrics(tx, studyId, trialId, outcome.metrics);
   if (outcome.cost && !inlineCost) await insertCost(tx, studyId, trialId, trial.specialist, outcome.cost, at);
-  if (both !== undefined) seen?.(incumbentAfter(updated, both.incumbent === undefined ? null : { record: trialFromRow(both.incumbent), keptAt: keptAtFromRow(both.incumbent)! }));
-  return trialFromWrittenRow(updated);
+  const recorded = trialFromWrittenRow(updated);
+  if (both !== undefined && seen !== undefined) seen(incumbentAfter(recorded, updated, both.incumbent === undefined ? null : { record: trialFromRow(both.incumbent), keptAt: keptAtFromRow(both.incumbent)! }));
+  return recorded;
 }
 
 /** The metrics rows of the finished trial, inserted from the changed row in the same statement (PostgreSQL). */

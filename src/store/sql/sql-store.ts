@@ -167,6 +167,8 @@ export abstract class SqlStore implements Store {
     validateOutcome(studyId, trialId, outcome);
     const action = `record the outcome of trial ${trialId}`;
     const seen = this.incumbents.get(studyId);
+    // What the usual way read under the lock, kept where the next outcome can use it.
+    const note = this.driver.pipelines === true ? (incumbent: SeenIncumbent) => this.incumbents.set(studyId, incumbent) : undefined;
     // Where statements pipeline (PostgreSQL): decided against the incumbent this store saw
     // last, in one statement that checks it still is, sent behind the lock with its COMMIT
     // (one round trip); a failed outcome needs no incumbent (finish-against-seen.ts).
@@ -177,7 +179,7 @@ export abstract class SqlStore implements Store {
         // Changed nothing. Committed already (alone in its transaction): the usual way below, in
         // another; in a group, the usual way here.
         if (tx.final !== undefined) return undefined;
-        return { trial: await finishTrial(tx, at, studyId, trialId, outcome, decide, undefined, (incumbent) => this.incumbents.set(studyId, incumbent)), incumbent: undefined };
+        return { trial: await finishTrial(tx, at, studyId, trialId, outcome, decide, undefined, note), incumbent: undefined };
       });
       if (recorded !== undefined) {
         if (recorded.incumbent !== undefined) this.incumbents.set(studyId, recorded.incumbent);
@@ -185,7 +187,7 @@ export abstract class SqlStore implements Store {
       }
     }
     // Its first read (the trial's state and the incumbent) may go with the study lock (one round trip on PostgreSQL).
-    return this.recordingTransaction(studyId, action, true, ({ tx, at, first }) => finishTrial(tx, at, studyId, trialId, outcome, decide, first, (incumbent) => this.incumbents.set(studyId, incumbent)), stateAndIncumbentRead(studyId, trialId));
+    return this.recordingTransaction(studyId, action, true, ({ tx, at, first }) => finishTrial(tx, at, studyId, trialId, outcome, decide, first, note), stateAndIncumbentRead(studyId, trialId));
   }
 
   async getTrial(studyId: number, trialId: number): Promise<TrialRecord | null> {
