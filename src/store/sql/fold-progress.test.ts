@@ -6,6 +6,7 @@
  * among them, so folds that change nothing are covered too.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seededRandom } from '../../core/random.ts';
 import type { AcceptanceDecision, Store, TrialProgress, TrialProgressEvent } from '../../core/store.ts';
 import { freshPostgresSchema, postgresTestUrl } from '../../testing/postgres.ts';
 import { sqliteStoreFactory } from '../../testing/store-factory.ts';
@@ -15,18 +16,6 @@ import { foldProgress } from './update-trial.ts';
 const owner = { host: 'here', pid: 1, token: 'tok' };
 const keepAll: AcceptanceDecision = () => true;
 
-/** A small deterministic generator (mulberry32), so a failing sequence can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface Write {
   trialId: number;
   progress: TrialProgress;
@@ -35,7 +24,7 @@ interface Write {
 
 /** `count` random progress writes about trials 1-3 (startedAt always given: the clock differs between the two stores). */
 function randomWrites(seed: number, count: number): Write[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)]!;
   const writes: Write[] = [];
   let trialId = 1;
