@@ -241,8 +241,11 @@ export interface StudyAggregates {
 
 /**
  * Decides, inside the store's recording transaction, whether a scored trial is kept.
- * It sees the incumbent as it is at that instant, so two processes recording at once
- * can never both crown a trial against a stale incumbent.
+ * The verdict recorded is the one against the incumbent as it is at that instant, so two
+ * processes recording at once can never both crown a trial against a stale incumbent. It
+ * may be asked more than once for one outcome (a store may first ask against the
+ * incumbent it saw last, and ask again when that is no longer the incumbent), so it must
+ * have no side effects.
  */
 export type AcceptanceDecision = ((candidate: { score: number; metrics: Metrics }, incumbent: TrialRecord | null, kept?: readonly TrialRecord[]) => boolean | AcceptanceVerdict) & {
   /**

@@ -23,6 +23,8 @@ const scored = (score: number) => ({ status: 'scored' as const, label: null, lab
 
 interface Fixture {
   store: SqliteStore | PostgresStore;
+  /** The database's URL (PostgreSQL), for another store on it. */
+  url?: string;
   cleanup: () => Promise<void>;
 }
 
@@ -149,14 +151,76 @@ function describePipelined(name: string, open: () => Promise<Fixture>, postgres:
         await record(11, false);
         let before = wire.snapshot();
         for (let n = 1; n <= 5; n++) await record(n, true);
-        // As the engine writes (MATERIALISED_WRITE): create: lock+insert+COMMIT; outcome: lock, start, materialised, read | update+COMMIT.
-        expect(wire.since(before, 5)).toEqual({ roundTrips: 3, statements: 12, durableCommits: 1, asyncCommits: 1 });
+        // As the engine writes (MATERIALISED_WRITE): create: BEGIN, lock, insert, COMMIT; outcome: BEGIN, lock, the start and
+        // what was materialised in one UPDATE (foldProgress), read | update, COMMIT. The settings ride in the lock's statement.
+        expect(wire.since(before, 5)).toEqual({ roundTrips: 3, statements: 10, durableCommits: 1, asyncCommits: 1 });
         before = wire.snapshot();
         for (let n = 6; n <= 10; n++) await record(n, false);
-        // The materialised write at once: lock, start, update+COMMIT in one round trip of its own.
-        expect(wire.since(before, 5)).toEqual({ roundTrips: 4, statements: 16, durableCommits: 1, asyncCommits: 2 });
+        // The materialised write at once: BEGIN, lock, start, update, COMMIT in one round trip of its own.
+        expect(wire.since(before, 5)).toEqual({ roundTrips: 4, statements: 14, durableCommits: 1, asyncCommits: 2 });
         const events = await store.listEvents(studyId, { trialId: 3 });
         expect(events.map((event) => event.type)).toEqual(['trial.created', 'trial.started', 'trial.materialised', 'trial.finished']);
+      });
+
+      it('an outcome without a charge, decided against the incumbent last seen: 2 round trips, one commit that waits for the disk', async () => {
+        const { store } = fixture;
+        const studyId = await studyWithBaseline(store);
+        const wire = countPostgresRoundTrips();
+        const record = async (n: number, failed: boolean) => {
+          const trial = await store.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: `t${n}`, seed: n, edit: null, owner });
+          await store.updateTrial(studyId, trial.id, { status: 'running', owner }, started, { writeBehind: true });
+          await store.updateTrial(studyId, trial.id, { commit: 'c', tree: `t${trial.id}`, diff: 'd', timings: { materialiseMs: 3 } }, { type: 'trial.materialised', data: { commit: 'c' } }, { writeBehind: true });
+          const outcome = failed ? { status: 'failed' as const, label: 'crash' as const, labelDetail: 'exit 1', metrics: {}, score: null, timings: { runMs: 5 }, logExcerpt: 'boom' } : { ...scored(3 - n / 10), timings: { runMs: 5 } };
+          return store.finishTrial(studyId, trial.id, outcome, keepIfLower);
+        };
+        await record(0, false); // connections opened, statements prepared, the incumbent seen
+        const before = wire.snapshot();
+        for (let n = 1; n <= 6; n++) await record(n, n % 3 === 0);
+        // create: BEGIN, lock, insert, COMMIT; outcome: BEGIN, lock, the start and what was materialised, update, COMMIT.
+        expect(wire.since(before, 6)).toEqual({ roundTrips: 2, statements: 9, durableCommits: 1, asyncCommits: 1 });
+        // Trials 2-7 are n = 1-6: trial 5 (n = 4) is kept, trial 4 (n = 3) failed.
+        const trial = (await store.getTrial(studyId, 5))!;
+        expect([trial.status, trial.commit, trial.timings, trial.score]).toEqual(['kept', 'c', { materialiseMs: 3, runMs: 5 }, 2.6]);
+        expect((await store.listEvents(studyId, { trialId: 5 })).map((event) => event.type)).toEqual(['trial.created', 'trial.started', 'trial.materialised', 'trial.finished']);
+        const failed = (await store.getTrial(studyId, 4))!;
+        expect([failed.status, failed.label, failed.labelDetail, failed.score]).toEqual(['failed', 'crash', 'exit 1', null]);
+        expect(failed.failure?.signature).toEqual(expect.any(String));
+        expect((await store.getIncumbent(studyId))?.id).toBe(6); // n = 5; trial 7 (n = 6) failed
+      });
+
+      it('an outcome is decided against the incumbent of that instant, though another process crowned one since this store last saw it', async () => {
+        const { store } = fixture;
+        const studyId = await studyWithBaseline(store);
+        const other = await PostgresStore.open(fixture.url!, { maxConnections: 2 });
+        try {
+          const judged: Array<number | null> = [];
+          const judging: AcceptanceDecision = (candidate, incumbent) => (judged.push(incumbent?.id ?? null), keepIfLower(candidate, incumbent));
+          const create = (on: Store, n: number) => on.createTrial(studyId, { specialist: 'knobs', parent: 0, hypothesis: `t${n}`, seed: n, edit: null, owner });
+          const first = await create(store, 1);
+          expect((await store.finishTrial(studyId, first.id, scored(2.5), judging)).status).toBe('kept'); // this store now has seen trial 1 crowned
+          const crowned = await create(other, 2);
+          expect((await other.finishTrial(studyId, crowned.id, scored(1), keepIfLower)).status).toBe('kept');
+          const late = await create(store, 3);
+          // Better than trial 1 (2.5), worse than trial 2 (1): decided against trial 2.
+          expect((await store.finishTrial(studyId, late.id, scored(2), judging)).status).toBe('discarded');
+          const best = await create(store, 4);
+          expect((await store.finishTrial(studyId, best.id, scored(0.5), judging)).status).toBe('kept');
+          // Trial 3 was first judged against trial 1, the incumbent last seen: that statement changed nothing (trial 1 no
+          // longer was the incumbent), and it was judged again against trial 2, read under the lock. Only that verdict counts.
+          expect(judged).toEqual([0, 1, 2, 2]);
+          expect((await other.getIncumbent(studyId))?.id).toBe(best.id);
+          const kept = (await other.listTrials(studyId, { status: ['kept'] })).map((trial) => trial.id);
+          expect(kept).toEqual([0, 1, 2, 4]);
+          // A finished trial, whichever way it would be recorded, is refused as before.
+          await expect(store.finishTrial(studyId, late.id, scored(0.1), judging)).rejects.toThrow(/already discarded/);
+          await expect(store.finishTrial(studyId, best.id, { status: 'failed', label: 'crash', labelDetail: null, metrics: {}, score: null, timings: {}, logExcerpt: '' }, judging)).rejects.toThrow(/already kept/);
+          await expect(store.finishTrial(studyId, 99, scored(0.1), judging)).rejects.toThrow(/Trial 99 does not exist/);
+          // The refused scored outcomes (trials 3 and 99) were judged against trial 4 by a statement that changed nothing.
+          expect(judged).toEqual([0, 1, 2, 2, 4, 4]);
+          expect((await other.getTrial(studyId, late.id))?.score).toBe(2);
+        } finally {
+          await other.close();
+        }
       });
     }
   });
@@ -182,6 +246,7 @@ if (server.url === null) {
       const store = await PostgresStore.open(db.url, { maxConnections: 2 });
       return {
         store,
+        url: db.url,
         cleanup: async () => {
           await store.close();
           await db.drop();

@@ -42,9 +42,13 @@ const CLOCK_READ = `current_setting('${CLOCK_SETTING}')`;
  * The study's advisory lock, taken in FROM: before the select list (and its clock) is
  * evaluated; the clock is kept as a setting of the transaction (CLOCK_SETTING) for the
  * statements sent behind the lock before its answer; the study's id comes along (none
- * when the study does not exist).
+ * when the study does not exist); and the transaction's own settings (`settings`:
+ * TransactionSettings), set as SET LOCAL would, for the statements after it.
  */
-const LOCK_STUDY_SQL = `SELECT set_config('${CLOCK_SETTING}', ${POSTGRES_DIALECT.now}, true) AS at, s.id FROM (SELECT pg_advisory_xact_lock(?, ?::int)) AS held LEFT JOIN studies s ON s.id = ?`;
+function lockStudySql(settings: readonly TransactionSetting[]): string {
+  const set = settings.map(([name, value]) => `, set_config('${name}', '${value}', true)`).join('');
+  return `SELECT set_config('${CLOCK_SETTING}', ${POSTGRES_DIALECT.now}, true) AS at, s.id${set} FROM (SELECT pg_advisory_xact_lock(?, ?::int)) AS held LEFT JOIN studies s ON s.id = ?`;
+}
 
 /** The first key of autolab's per-study advisory locks ('au' 'st' as bytes), xor the schema's hash. */
 const STUDY_LOCK_CLASS = 0x6175_7374;
@@ -87,21 +91,27 @@ export function numberPlaceholders(sql: string, clockAt: ReadonlySet<number> = n
 }
 
 /**
- * A transaction's connection, whether its BEGIN has been sent, what it is (`BEGIN` and any
- * `SET LOCAL`), and whether it already ended (its COMMIT sent behind its last statement).
+ * A transaction's connection, whether its BEGIN has been sent, its settings, and whether
+ * it already ended (its COMMIT sent behind its last statement).
  */
 interface OpenTransaction {
   client: pg.PoolClient;
   begun: boolean;
-  begin: string;
+  settings: readonly TransactionSetting[];
   ended: boolean;
   /** Its COMMIT, sent behind its last statement, succeeded: nothing of it can be rolled back or run again. */
   committed: boolean;
 }
 
-/** The statements that open a transaction: a progress write does not wait for the disk at its commit (TransactionOptions). */
-function beginText(options: TransactionOptions | undefined): string {
-  return options?.durable === false ? 'BEGIN; SET LOCAL synchronous_commit = off' : 'BEGIN';
+/** A server setting of one transaction (as SET LOCAL): its name and value. */
+type TransactionSetting = readonly [name: string, value: string];
+
+/**
+ * A transaction's settings (TransactionOptions): a progress write does not wait for the
+ * disk at its commit; a recording transaction reuses its statements' plans.
+ */
+function transactionSettings(options: TransactionOptions | undefined): TransactionSetting[] {
+  return [...(options?.durable === false ? [['synchronous_commit', 'off'] as const] : []), ...(options?.reusePlans === true ? [['plan_cache_mode', 'force_generic_plan'] as const] : [])];
 }
 
 /** The PostgreSQL driver of SqlStore: a pool; a transaction per write, retried whole on deadlock. */
@@ -163,7 +173,7 @@ class PostgresDriver implements SqlDriver {
       const client = await this.connect(action);
       // BEGIN is sent with the transaction's first statement (with the study lock, in the
       // same round trip: lockStudy), not on its own.
-      const open: OpenTransaction = { client, begun: false, begin: beginText(options), ended: false, committed: false };
+      const open: OpenTransaction = { client, begun: false, settings: transactionSettings(options), ended: false, committed: false };
       let broken: Error | undefined;
       const session: SqlSession = {
         dialect: POSTGRES_DIALECT,
@@ -214,22 +224,23 @@ class PostgresDriver implements SqlDriver {
   }
 
   /**
-   * The study's lock (LOCK_STUDY_SQL). As a transaction's first statement it goes with its
-   * BEGIN in one round trip (a simple query: the two keys are integers written into the
-   * text). It is sent before this returns its promise, so statements called after it go
-   * behind it (pipeline mode).
+   * The study's lock (lockStudySql). As a transaction's first statement it goes right
+   * behind its BEGIN, in the same round trip, carrying the transaction's settings (a
+   * prepared statement: planned once per connection in a recording transaction, where a
+   * simple query would be parsed and planned at every trial). Both are sent before this
+   * returns its promise, so statements called after it go behind it (pipeline mode).
    */
   async lockStudy(tx: SqlSession, studyId: number): Promise<string | null> {
     const open = this.open.get(tx);
     let row: { at: string; id: number | null } | undefined;
-    if (open !== undefined && !open.begun && Number.isSafeInteger(studyId) && Number.isSafeInteger(this.lockClass)) {
-      const inlined = LOCK_STUDY_SQL.replace('?', String(this.lockClass)).replace('?', String(studyId)).replace('?', String(studyId));
+    if (open !== undefined && !open.begun) {
       open.begun = true;
       this.corkForThisTick(open.client);
-      const results = (await open.client.query(`${open.begin}; ${inlined}`)) as unknown as pg.QueryResult[];
-      row = results.at(-1)!.rows[0] as typeof row;
+      const begun = open.client.query('BEGIN');
+      const locked = open.client.query(this.statement(lockStudySql(open.settings), [this.lockClass, studyId, studyId]));
+      [, { rows: [row] }] = (await Promise.all([begun, locked])) as [unknown, pg.QueryResult];
     } else {
-      [row] = (await tx.all(LOCK_STUDY_SQL, [this.lockClass, studyId, studyId])) as Array<{ at: string; id: number | null }>;
+      [row] = (await tx.all(lockStudySql([]), [this.lockClass, studyId, studyId])) as Array<{ at: string; id: number | null }>;
     }
     return row!.id === null ? null : row!.at;
   }
@@ -252,7 +263,7 @@ class PostgresDriver implements SqlDriver {
 
   private async begin(open: OpenTransaction): Promise<void> {
     open.begun = true;
-    await open.client.query(open.begin);
+    await open.client.query(['BEGIN', ...open.settings.map(([name, value]) => `SET LOCAL ${name} = ${value}`)].join('; '));
   }
 
   async close(): Promise<void> {

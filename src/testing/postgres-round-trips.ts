@@ -3,7 +3,8 @@
  * round trips (a statement sent while its connection waits for nothing else; statements
  * written behind one still in flight, pipelined, ride in its round trip), statements, and
  * commits, split into those
- * that wait for the disk and those that do not (`SET LOCAL synchronous_commit = off`).
+ * that wait for the disk and those that do not (`SET LOCAL synchronous_commit = off`, or
+ * the same set by `set_config(..., true)` in the study lock's statement).
  * It wraps `pg.Client.prototype.query` of the `pg` module the stores use.
  *
  * @example
@@ -29,10 +30,12 @@ interface ClientState {
 
 const ZERO: WireCounts = { roundTrips: 0, statements: 0, durableCommits: 0, asyncCommits: 0 };
 
+/** The process's counts (one counter, installed once, whoever asks for it). */
+const counts: WireCounts = { ...ZERO };
+const states = new WeakMap<object, ClientState>();
+
 /** Installs the counter once per process; returns it. */
 export function countPostgresRoundTrips(): { snapshot(): WireCounts; since(before: WireCounts, per: number): WireCounts } {
-  const counts: WireCounts = { ...ZERO };
-  const states = new WeakMap<object, ClientState>();
   const proto = pg.Client.prototype as unknown as { query: (...args: unknown[]) => unknown; __counted?: boolean };
   if (!proto.__counted) {
     const original = proto.query;
@@ -47,7 +50,7 @@ export function countPostgresRoundTrips(): { snapshot(): WireCounts; since(befor
       if (state.inFlight === 0) counts.roundTrips++;
       for (const part of statements.map((s) => s.trim().toUpperCase())) {
         if (part.startsWith('BEGIN')) state.durable = true;
-        else if (part.includes('SYNCHRONOUS_COMMIT = OFF') || part.includes('SYNCHRONOUS_COMMIT=OFF')) state.durable = false;
+        else if (/SYNCHRONOUS_COMMIT ?= ?OFF|SET_CONFIG\('SYNCHRONOUS_COMMIT', 'OFF', TRUE\)/.test(part)) state.durable = false;
         else if (part === 'COMMIT') {
           if (state.durable === false) counts.asyncCommits++;
           else counts.durableCommits++;

@@ -24,7 +24,8 @@ export interface InsertFromChanged {
 
 /**
  * Runs `change` (an INSERT or UPDATE of `trials` ending in `RETURNING ...` that includes
- * `study_id` and `id`) and logs `event` for the row it returns; returns the rows. On
+ * `study_id` and `id`) and logs `event` (or each of several events, in order) for the row
+ * it returns; returns the rows. On
  * PostgreSQL the `also` inserts ride in the same statement (SQLite callers run theirs).
  * `last`: the write's last statement; on PostgreSQL it then ends the transaction where the
  * session may (`SqlSession.final`: the COMMIT sent behind it, one round trip for both).
@@ -32,18 +33,28 @@ export interface InsertFromChanged {
  * @example
  * const [row] = await changeWithEvent(tx, 'UPDATE trials SET status = ? WHERE study_id = ? AND id = ? RETURNING study_id, id', ['running', 1, 7], { type: 'trial.started', data: {}, at });
  */
-export async function changeWithEvent(tx: SqlSession, change: string, params: readonly unknown[], event: ChangeEvent, also: readonly InsertFromChanged[] = [], last = false): Promise<unknown[]> {
-  const data = JSON.stringify(event.data);
+export async function changeWithEvent(tx: SqlSession, change: string, params: readonly unknown[], event: ChangeEvent | readonly ChangeEvent[], also: readonly InsertFromChanged[] = [], last = false): Promise<unknown[]> {
+  const events = 'type' in event ? [event] : event;
   if (tx.dialect.writesInWith) {
     const sql = `WITH changed AS (${change}),
-         logged AS (INSERT INTO events (study_id, trial_id, at, type, data_json) SELECT study_id, id, ?, ?, ? FROM changed)${also.map((insert, index) => `,
+         logged AS (${loggedFromChanged(events.length)})${also.map((insert, index) => `,
          also_${index} AS (${insert.sql})`).join('')}
        SELECT * FROM changed`;
-    const values = [...params, event.at, event.type, data, ...also.flatMap((insert) => insert.params)];
+    const values = [...params, ...events.flatMap((logged) => [logged.at, logged.type, JSON.stringify(logged.data)]), ...also.flatMap((insert) => insert.params)];
     return last ? allThenCommit(tx, sql, values) : tx.all(sql, values);
   }
   if (also.length > 0) throw new Error('changeWithEvent: inserts beside the change need a dialect that writes in WITH');
   const rows = (await tx.all(change, params)) as Array<{ study_id: number; id: number }>;
-  for (const row of rows) await tx.all(INSERT_EVENT, [row.study_id, row.id, event.at, event.type, data]);
+  for (const row of rows) for (const logged of events) await tx.all(INSERT_EVENT, [row.study_id, row.id, logged.at, logged.type, JSON.stringify(logged.data)]);
   return rows;
+}
+
+/**
+ * The INSERT of `count` events (`at`, `type`, `data` parameters each) for each changed row;
+ * several are numbered in the order given (ORDER BY: their ids follow it).
+ */
+function loggedFromChanged(count: number): string {
+  if (count === 1) return 'INSERT INTO events (study_id, trial_id, at, type, data_json) SELECT study_id, id, ?, ?, ? FROM changed';
+  const rows = Array.from({ length: count }, (_, index) => `(${index}, CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT))`).join(', ');
+  return `INSERT INTO events (study_id, trial_id, at, type, data_json) SELECT c.study_id, c.id, e.at, e.type, e.data FROM changed c CROSS JOIN (VALUES ${rows}) AS e (n, at, type, data) ORDER BY c.id, e.n`;
 }

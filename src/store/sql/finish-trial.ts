@@ -15,19 +15,32 @@ import { listTrials, requireUnfinishedTrialState, requireUnfinishedTrialStateAnd
 const FINISH_TRIAL = `UPDATE trials SET ${FINISHED_TRIAL_COLUMNS.map((column) => `${column} = ?`).join(', ')} WHERE study_id = ? AND id = ? RETURNING *`;
 
 /** Metrics rows per INSERT (4 parameters each; far below either dialect's limit). */
-const METRICS_PER_INSERT = 200;
+export const METRICS_PER_INSERT = 200;
+
+/**
+ * The study's incumbent as a write saw it under the study lock (null: none), with its
+ * `kept_at`: what the next outcome of this store may be decided against without reading
+ * it again (finish-against-seen.ts). A kept trial never changes, so its id names it.
+ */
+export type SeenIncumbent = { record: TrialRecord; keptAt: string } | null;
+
+/** The incumbent after a finished trial (`trial`, its row `updated`): itself when kept, else the one it was decided against. */
+export function incumbentAfter(trial: TrialRecord, updated: unknown, before: SeenIncumbent): SeenIncumbent {
+  const keptAt = (updated as { kept_at?: unknown }).kept_at;
+  return typeof keptAt === 'string' ? { record: trial, keptAt } : before;
+}
 
 /**
  * `outcome` has been validated (validateOutcome); `decide` runs inside this transaction.
  * `read`: the rows of `STATE_AND_INCUMBENT_SQL` when the transaction already read them
- * under the lock (sent with it: `stateAndIncumbentRead`).
+ * under the lock (sent with it: `stateAndIncumbentRead`). `seen` is told the incumbent
+ * after this write, when the write read the one before it.
  */
-export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision, read?: unknown[]): Promise<TrialRecord> {
+export async function finishTrial(tx: SqlSession, at: string, studyId: number, trialId: number, given: TrialOutcome, decide: AcceptanceDecision, read?: unknown[], seen?: (incumbent: SeenIncumbent) => void): Promise<TrialRecord> {
   // Under the study lock: no other transaction can crown a trial until this commits.
-  const { state: trial, incumbent } =
-    given.status === 'scored'
-      ? await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId, read)
-      : { state: read === undefined ? await requireUnfinishedTrialState(tx, studyId, trialId) : (await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId, read)).state, incumbent: undefined };
+  const both = given.status === 'scored' || read !== undefined ? await requireUnfinishedTrialStateAndIncumbent(tx, studyId, trialId, read) : undefined;
+  const trial = both?.state ?? (await requireUnfinishedTrialState(tx, studyId, trialId));
+  const incumbent = given.status === 'scored' ? both?.incumbent : undefined;
   // A multi-objective study judges against its front: every kept trial, read under the same lock.
   const kept = given.status === 'scored' && decide.wantsKeptTrials === true ? await listTrials(tx, studyId, { status: ['kept'] }) : undefined;
   const decided = decideOutcome(given, decide, incumbent === undefined ? null : trialFromRow(incumbent), incumbent === undefined ? null : keptAtFromRow(incumbent), at, kept);
@@ -49,11 +62,13 @@ export async function finishTrial(tx: SqlSession, at: string, studyId: number, t
   );
   if (!inline) await insertMetrics(tx, studyId, trialId, outcome.metrics);
   if (outcome.cost && !inlineCost) await insertCost(tx, studyId, trialId, trial.specialist, outcome.cost, at);
-  return trialFromWrittenRow(updated);
+  const recorded = trialFromWrittenRow(updated);
+  if (both !== undefined && seen !== undefined) seen(incumbentAfter(recorded, updated, both.incumbent === undefined ? null : { record: trialFromRow(both.incumbent), keptAt: keptAtFromRow(both.incumbent)! }));
+  return recorded;
 }
 
 /** The metrics rows of the finished trial, inserted from the changed row in the same statement (PostgreSQL). */
-function metricsFromChanged(entries: Array<[string, number]>): InsertFromChanged {
+export function metricsFromChanged(entries: Array<[string, number]>): InsertFromChanged {
   return {
     sql: `INSERT INTO metrics (study_id, trial_id, name, value, step) SELECT c.study_id, c.id, m.name, m.value, NULL FROM changed c CROSS JOIN (VALUES ${entries
       .map(() => '(CAST(? AS TEXT), CAST(? AS DOUBLE PRECISION))')

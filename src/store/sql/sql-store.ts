@@ -34,13 +34,14 @@ import { validateDraft, validateOutcome, validateTimings } from '../store-rules.
 import { createTrial } from './create-trial.ts';
 import { firstRow, workSession, type SqlDriver, type SqlSession, type SqlStatement, type TransactionOptions } from './driver.ts';
 import { appendEvent, listEvents } from './events.ts';
-import { finishTrial } from './finish-trial.ts';
+import { finishTrial, type SeenIncumbent } from './finish-trial.ts';
+import { canFinishAgainstSeen, finishAgainstSeen } from './finish-against-seen.ts';
 import { LeaseQueue, renewLease, requireLease } from './lease-queue.ts';
 import { SqlResearchMemory } from './research-memory.ts';
 import { countTrials, getIncumbent, getTrial, listAncestors, listTrialDiffs, listTrials, stateAndIncumbentRead } from './read-trials.ts';
 import * as studies from './studies.ts';
 import { listTrialLevels, recordTrialLevel, validateLevelDraft, type TrialLevelDraft } from './trial-levels.ts';
-import { applyProgress, heartbeat, updateTrial } from './update-trial.ts';
+import { applyQueuedProgress, heartbeat, updateTrial } from './update-trial.ts';
 import { ProgressQueue } from './progress-queue.ts';
 import { CommitGroups } from './commit-group.ts';
 import { reopenFailedBaseline } from './reopen-baseline.ts';
@@ -77,12 +78,21 @@ export abstract class SqlStore implements Store {
   private readonly groups = new CommitGroups<StudyWork>({
     // Alone in its transaction, a write may end it with its last statement (SqlSession.final: the COMMIT in the same round trip).
     alone: (studyId, write) =>
-      this.studyTransaction(studyId, write.action, (tx, at, study, first) => write.run({ tx, at, study, ...(first === undefined ? {} : { first }) }), { durable: write.durable }, true, write.first as SqlStatement | undefined),
+      this.studyTransaction(studyId, write.action, (tx, at, study, first) => write.run({ tx, at, study, ...(first === undefined ? {} : { first }) }), { durable: write.durable, reusePlans: true }, true, write.first as SqlStatement | undefined),
     together: (studyId, writes, runAll) =>
       this.studyTransaction(studyId, `${writes[0]!.action} (with ${writes.length - 1} more writes of the study, committed together)`, (tx, at, study) => runAll({ tx, at, study }), {
         durable: writes.some((write) => write.durable),
+        reusePlans: true,
       }),
   });
+  /**
+   * Per study, the incumbent as this store's last recorded outcome saw it under the lock
+   * (SeenIncumbent). Only a guess: the next outcome is decided against it in a statement
+   * that changes nothing unless it still is the incumbent, checked under the lock
+   * (finish-against-seen.ts); a wrong guess costs the usual way's round trip, never a
+   * wrong verdict.
+   */
+  private readonly incumbents = new Map<number, SeenIncumbent>();
   private closed = false;
 
   protected constructor(protected readonly driver: SqlDriver) {}
@@ -155,8 +165,29 @@ export abstract class SqlStore implements Store {
 
   async finishTrial(studyId: number, trialId: number, outcome: TrialOutcome, decide: AcceptanceDecision): Promise<TrialRecord> {
     validateOutcome(studyId, trialId, outcome);
+    const action = `record the outcome of trial ${trialId}`;
+    const seen = this.incumbents.get(studyId);
+    // What the usual way read under the lock, kept where the next outcome can use it.
+    const note = this.driver.pipelines === true ? (incumbent: SeenIncumbent) => this.incumbents.set(studyId, incumbent) : undefined;
+    // Where statements pipeline (PostgreSQL): decided against the incumbent this store saw
+    // last, in one statement that checks it still is, sent behind the lock with its COMMIT
+    // (one round trip); a failed outcome needs no incumbent (finish-against-seen.ts).
+    if (this.driver.pipelines === true && canFinishAgainstSeen(outcome, decide) && (seen !== undefined || outcome.status === 'failed')) {
+      const recorded = await this.recordingTransaction(studyId, action, true, async ({ tx, at }) => {
+        const fast = await finishAgainstSeen(tx, at, studyId, trialId, outcome, decide, seen ?? null);
+        if (fast !== undefined) return fast;
+        // Changed nothing. Committed already (alone in its transaction): the usual way below, in
+        // another; in a group, the usual way here.
+        if (tx.final !== undefined) return undefined;
+        return { trial: await finishTrial(tx, at, studyId, trialId, outcome, decide, undefined, note), incumbent: undefined };
+      });
+      if (recorded !== undefined) {
+        if (recorded.incumbent !== undefined) this.incumbents.set(studyId, recorded.incumbent);
+        return recorded.trial;
+      }
+    }
     // Its first read (the trial's state and the incumbent) may go with the study lock (one round trip on PostgreSQL).
-    return this.recordingTransaction(studyId, `record the outcome of trial ${trialId}`, true, ({ tx, at, first }) => finishTrial(tx, at, studyId, trialId, outcome, decide, first), stateAndIncumbentRead(studyId, trialId));
+    return this.recordingTransaction(studyId, action, true, ({ tx, at, first }) => finishTrial(tx, at, studyId, trialId, outcome, decide, first, note), stateAndIncumbentRead(studyId, trialId));
   }
 
   async getTrial(studyId: number, trialId: number): Promise<TrialRecord | null> {
@@ -247,7 +278,7 @@ export abstract class SqlStore implements Store {
     // An event about a trial is that trial's progress (its cost predicted, feedback, a level
     // queued): committed without waiting for the disk, durable with the study's next durable
     // commit (the trial's outcome at the latest). An event about the study waits for the disk.
-    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data), { durable: trialId === null }, true);
+    await this.studyTransaction(studyId, `append event ${type}`, (tx, at) => appendEvent(tx, at, studyId, trialId, type, data), { durable: trialId === null, reusePlans: true }, true);
   }
 
   async listEvents(studyId: number, options: EventFilter = {}): Promise<StudyEvent[]> {
@@ -269,7 +300,7 @@ export abstract class SqlStore implements Store {
    */
   async flushProgress(): Promise<void> {
     for (const studyId of this.progress.studies()) {
-      await this.studyTransaction(studyId, 'record the progress of trials', async () => undefined, { durable: false });
+      await this.studyTransaction(studyId, 'record the progress of trials', async () => undefined, { durable: false, reusePlans: true });
     }
     await this.progress.settled();
   }
@@ -366,7 +397,7 @@ export abstract class SqlStore implements Store {
       let read: Promise<unknown[]> | undefined;
       if (clock !== undefined) {
         // Behind the lock, without its answer: the database runs them once the lock is held.
-        applied = Promise.all(carried.map((write) => applyProgress(tx, clock, studyId, write.trialId, write.progress, write.event)));
+        applied = applyQueuedProgress(tx, clock, studyId, carried);
         applied.catch(() => undefined); // awaited below
         if (first !== undefined) read = tx.all(first.sql, first.params);
       } else if (pipelines && first !== undefined && carried.length === 0) {
@@ -378,10 +409,10 @@ export abstract class SqlStore implements Store {
       const at = deferred ? clock : await locked;
       if (at === null) throw this.missingStudy(studyId);
       if (clock === undefined && pipelines) {
-        applied = Promise.all(carried.map((write) => applyProgress(tx, at, studyId, write.trialId, write.progress, write.event)));
+        applied = applyQueuedProgress(tx, at, studyId, carried);
         applied.catch(() => undefined); // awaited below
       } else if (clock === undefined) {
-        for (const write of carried) await applyProgress(tx, at, studyId, write.trialId, write.progress, write.event);
+        await applyQueuedProgress(tx, at, studyId, carried);
       }
       const session = workSession(tx, mayEndEarly, () => (committedEarly = true));
       try {
