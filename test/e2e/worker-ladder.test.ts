@@ -140,7 +140,9 @@ describe.each(STORES)('remote workers climb a continued fidelity ladder on $name
     }, 180_000, 'the doomed worker to run trial #1 at the full level');
     doomed.kill();
     await doomed.done;
-    const rescuer = startWorker(dir, store, 20_000, 2_000);
+    // A claim judges other workers' leases by its own lease length: the rescuer's short lease
+    // re-queues the dead worker's trial a few seconds after its last heartbeat (not 20 s).
+    const rescuer = startWorker(dir, store, 4_000, 2_000);
     await driving;
     const result = await rescuer.done;
     expect(result.code, result.stderr + result.stdout).toBe(0);
