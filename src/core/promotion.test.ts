@@ -179,6 +179,22 @@ describe('decidePromotion', () => {
     expect(stop(1, 0).wait).toBeUndefined();
   });
 
+  it('gain_per_cost never climbs for an expected gain under minGain, whatever its rank', () => {
+    const rule = { rule: 'gain_per_cost', eta: 3, minRung: 1 } as const;
+    // Incumbent 2.0; both trials predicted worse, 7 by two standard deviations (expected gain ~0.0004), 8 by a third of one (~0.013).
+    const predictions = new Map([[7, { mean: 2.1, std: 0.05 }], [8, { mean: 2.0167, std: 0.05 }]]);
+    const records = [7, 8].map((trialId) => ({ trialId, level: 1, status: 'scored' as const, score: 3, runMs: 100 }));
+    const gains = gainsAtLevel({ direction: 'minimize', level: 1, records, predictions, incumbent: 2, climbMs: 1000 });
+    const decide = (trialId: number, minGain: number | null) => decidePromotion({ rule, direction: 'minimize', trialId, score: 3, levelName: 'm', peers: [{ trialId, score: 3 }], gains: gains.filter((entry) => entry.trialId === trialId), minGain });
+    // Alone at its level each ranks 1; without a floor both climb.
+    expect(decide(7, null).promote).toBe(true);
+    expect(decide(8, null).promote).toBe(true);
+    // A tenth of a noise of 0.05: 7 stops, 8 climbs.
+    expect(decide(7, 0.005)).toMatchObject({ promote: false });
+    expect(decide(7, 0.005).reason).toMatch(/under the 0\.005 worth a climb/);
+    expect(decide(8, 0.005).promote).toBe(true);
+  });
+
   it('normalQuantile matches known values', () => {
     expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
     expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);

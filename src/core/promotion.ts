@@ -51,6 +51,11 @@ export interface PromotionInput {
    */
   quota?: { promoted: number; candidates: readonly number[] } | null;
   /**
+   * `gain_per_cost`: the smallest expected gain a climb is taken for (the driver passes
+   * `MIN_GAIN_OF_NOISE` times the scaling model's noise of one measurement). Absent: 0.
+   */
+  minGain?: number | null;
+  /**
    * Decide against the level as it stands even when it holds fewer than `min_rung`
    * results (the study stops proposing, so the level will not fill).
    */
@@ -140,7 +145,7 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   }
   const eta = rule.eta;
   const own = rule.rule === 'gain_per_cost' ? input.gains?.find((entry) => entry.trialId === input.trialId) : undefined;
-  if (own !== undefined) return withQuota(decideByGainPerCost(own, input.gains!, eta), own, input, n, eta);
+  if (own !== undefined) return withQuota(decideByGainPerCost(own, input.gains!, eta, input.minGain ?? 0), own, input, n, eta);
   const climbing = Math.floor(n / eta);
   if (climbing === 0) {
     return { promote: rank === 1, reason: `rank ${rank} of ${n} at ${levelName}; while fewer than ${eta} are measured only the best climbs` };
@@ -149,17 +154,29 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
 }
 
 /**
+ * The smallest expected gain `gain_per_cost` climbs for, as a share of the noise of one
+ * measurement: a climb buys one measurement at the next level, and a gain expected to be
+ * a small fraction of its noise is one that measurement cannot tell from none (whether the
+ * trial then makes an incumbent is decided by the noise). A trial predicted as good as the
+ * incumbent with an uncertainty of at least the noise expects 0.4 noise or more, so this
+ * bar only stops trials predicted about one standard deviation worse or more; without it a
+ * trial expecting 1e-11 climbed to full for ranking in the top 1/eta of stale peers.
+ */
+export const MIN_GAIN_OF_NOISE = 0.1;
+
+/**
  * `gain_per_cost`: ranked by expected gain per second of predicted climb cost among the
  * trials at the level the model can predict; the top floor(n / eta) climb (while n < eta,
- * the best only), and never a trial expected to gain nothing.
+ * the best only), and never a trial expected to gain `minGain` or less.
  */
-function decideByGainPerCost(own: GainPerCost, gains: readonly GainPerCost[], eta: number): PromotionDecision {
+function decideByGainPerCost(own: GainPerCost, gains: readonly GainPerCost[], eta: number, minGain: number): PromotionDecision {
   const value = gainPerSecond(own);
   const n = gains.length;
   const rank = gains.filter((entry) => gainPerSecond(entry) > value).length + 1;
   const climbing = Math.max(Math.floor(n / eta), 1);
   const measure = `expected gain ${formatScore(own.gain)} over the incumbent for a predicted ${formatScore(own.costMs / 1000)} s climb (${formatScore(value)}/s)`;
   if (!(own.gain > 0)) return { promote: false, reason: `${measure}: no gain expected` };
+  if (!(own.gain > minGain)) return { promote: false, reason: `${measure}: under the ${formatScore(minGain)} worth a climb (a tenth of one measurement's noise)` };
   return { promote: rank <= climbing, reason: `${measure}, rank ${rank} of ${n}; the best ${climbing} (1/${eta}) climb` };
 }
 

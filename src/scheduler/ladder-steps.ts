@@ -11,7 +11,7 @@ import { coerceError } from '../core/errors.ts';
 import { summariseLadder } from '../core/ladder-summary.ts';
 import { expectedClimbMs, levelCosts } from '../core/level-cost.ts';
 import { gainPerSecond, gainsAtLevel, type GainPerCost } from '../core/gain-per-cost.ts';
-import { decidePromotion, type PromotionDecision } from '../core/promotion.ts';
+import { decidePromotion, MIN_GAIN_OF_NOISE, type PromotionDecision } from '../core/promotion.ts';
 import { slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { levelStore, recordNotPromoted, type LevelOutcome } from '../evaluator/evaluate-level.ts';
@@ -166,7 +166,8 @@ async function promotionDecision(driver: Driver, measured: TrialLevelRecord, dec
   const weighed = rule === 'gain_per_cost' || rule === 'predicted';
   const gains = weighed && incumbentFullScore !== null && climbMs !== null ? gainsAtLevel({ direction, level: measured.level, records, predictions, incumbent: incumbentFullScore, climbMs }) : null;
   const quota = gains !== null ? climbQuota(driver, measured.level, records, trials) : null;
-  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains, quota, decideNow });
+  const minGain = summary.fit !== null ? MIN_GAIN_OF_NOISE * summary.fit.noise : null;
+  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains, quota, minGain, decideNow });
   const gain = gains?.find((entry) => entry.trialId === measured.trialId) ?? null;
   const recordedAtLevel = new Set(records.filter((record) => record.level === measured.level).map((record) => record.trialId));
   return { ...decision, predictedFull: summary.trials.get(measured.trialId)?.predictedFull?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs), gain, recordedAtLevel };
