@@ -129,6 +129,72 @@ describe('decidePromotion', () => {
     expect(replayDeferred([5, 6, 4, 4.5, 1, 2, 3, 0.5, 7], { rule: 'successive_halving', eta: 3, minRung: 6 })).toEqual({ promoted: [5, 6, 8], pruned: [1, 2, 3, 4, 7, 9], waiting: [] });
   });
 
+  it('gain_per_cost and predicted hold the climb quota: of n results at a level at most floor(n / eta) climb, the best waiting trial first', () => {
+    // Improving proposals against a fixed incumbent: each arrival is predicted better than every earlier one, so each ranks 1 of all.
+    const incumbent = 2;
+    const quotaReplay = (means: number[], rule: Parameters<typeof decidePromotion>[0]['rule'], withQuota: boolean) => {
+      const predictions = new Map<number, { mean: number; std: number }>();
+      const records: Array<{ trialId: number; level: number; status: 'scored'; score: number; runMs: number }> = [];
+      const promoted: number[] = [];
+      const pruned: number[] = [];
+      let waiting: number[] = [];
+      const most: number[] = [];
+      const decide = (trialId: number) => {
+        const gains = gainsAtLevel({ direction: 'minimize', level: 0, records, predictions, incumbent, climbMs: 1000 });
+        const peers = records.map((r) => ({ trialId: r.trialId, score: r.score }));
+        const quota = withQuota ? { promoted: promoted.length, candidates: [...waiting.filter((id) => id !== trialId), trialId] } : null;
+        const decision = decidePromotion({ rule, direction: 'minimize', trialId, score: predictions.get(trialId)!.mean, levelName: 's', peers, prediction: predictions.get(trialId)!, incumbentFullScore: incumbent, gains, quota });
+        waiting = waiting.filter((id) => id !== trialId);
+        if (decision.wait === true) waiting.push(trialId);
+        else (decision.promote ? promoted : pruned).push(trialId);
+      };
+      means.forEach((mean, index) => {
+        const trialId = index + 1;
+        predictions.set(trialId, { mean, std: 0.05 });
+        records.push({ trialId, level: 0, status: 'scored', score: mean, runMs: 100 });
+        // As the driver does: the arrival first, then the trials waiting at the level.
+        for (const id of [trialId, ...waiting]) decide(id);
+        most.push(Math.max(Math.floor(records.length / 3), 1) - promoted.length);
+      });
+      return { promoted, pruned, waiting, most };
+    };
+    const means = Array.from({ length: 12 }, (_, index) => 2.05 - 0.01 * index);
+    for (const rule of [{ rule: 'gain_per_cost', eta: 3, minRung: 1 }, { rule: 'predicted', eta: 3, confidence: 0.9, minRung: 1 }] as const) {
+      // Ranked against every result so far, all twelve climb.
+      expect(quotaReplay(means, rule, false).promoted).toHaveLength(12);
+      const held = quotaReplay(means, rule, true);
+      // With the quota: never more than floor(n / eta) (at least 1) climbed after any arrival, and at most eta - 1 waiting.
+      for (const left of held.most) expect(left).toBeGreaterThanOrEqual(0);
+      expect(held.promoted).toHaveLength(4);
+      expect(held.waiting.length).toBeLessThanOrEqual(2);
+      // Each freed place goes to the best trial waiting then (the newest here); the trials passed over are pruned, none is lost.
+      expect(held.promoted).toEqual([1, 6, 9, 12]);
+      expect([...held.promoted, ...held.pruned, ...held.waiting].sort((a, b) => a - b)).toEqual(Array.from({ length: 12 }, (_, index) => index + 1));
+    }
+    // When the study stops, a waiting trial climbs only into a free place.
+    const gains = gainsAtLevel({ direction: 'minimize', level: 0, records: [1, 2, 3].map((trialId) => ({ trialId, level: 0, status: 'scored' as const, score: 2, runMs: 100 })), predictions: new Map([[1, { mean: 1.9, std: 0.05 }], [2, { mean: 1.8, std: 0.05 }], [3, { mean: 2.2, std: 0.05 }]]), incumbent, climbMs: 1000 });
+    const stop = (trialId: number, promotedSoFar: number) => decidePromotion({ rule: { rule: 'gain_per_cost', eta: 3, minRung: 1 }, direction: 'minimize', trialId, score: 2, levelName: 's', peers: [1, 2, 3].map((id) => ({ trialId: id, score: 2 })), gains, quota: { promoted: promotedSoFar, candidates: [1, 2] }, decideNow: true });
+    expect(stop(2, 0)).toMatchObject({ promote: true });
+    expect(stop(1, 0)).toMatchObject({ promote: false });
+    expect(stop(1, 0).wait).toBeUndefined();
+  });
+
+  it('gain_per_cost never climbs for an expected gain under minGain, whatever its rank', () => {
+    const rule = { rule: 'gain_per_cost', eta: 3, minRung: 1 } as const;
+    // Incumbent 2.0; both trials predicted worse, 7 by two standard deviations (expected gain ~0.0004), 8 by a third of one (~0.013).
+    const predictions = new Map([[7, { mean: 2.1, std: 0.05 }], [8, { mean: 2.0167, std: 0.05 }]]);
+    const records = [7, 8].map((trialId) => ({ trialId, level: 1, status: 'scored' as const, score: 3, runMs: 100 }));
+    const gains = gainsAtLevel({ direction: 'minimize', level: 1, records, predictions, incumbent: 2, climbMs: 1000 });
+    const decide = (trialId: number, minGain: number | null) => decidePromotion({ rule, direction: 'minimize', trialId, score: 3, levelName: 'm', peers: [{ trialId, score: 3 }], gains: gains.filter((entry) => entry.trialId === trialId), minGain });
+    // Alone at its level each ranks 1; without a floor both climb.
+    expect(decide(7, null).promote).toBe(true);
+    expect(decide(8, null).promote).toBe(true);
+    // A tenth of a noise of 0.05: 7 stops, 8 climbs.
+    expect(decide(7, 0.005)).toMatchObject({ promote: false });
+    expect(decide(7, 0.005).reason).toMatch(/under the 0\.005 worth a climb/);
+    expect(decide(8, 0.005).promote).toBe(true);
+  });
+
   it('normalQuantile matches known values', () => {
     expect(normalQuantile(0.5)).toBeCloseTo(0, 9);
     expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
