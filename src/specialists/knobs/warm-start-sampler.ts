@@ -65,6 +65,8 @@ export interface WarmStartOptions {
  * earlier trials as observations (`inner`) or without them (`cold`).
  */
 export type WarmProposer = 'shape' | 'region' | 'population' | 'inner' | 'cold';
+/** What made a proposal: a warm proposer, the swap, an earlier study's best setting (`enqueued`), or the inner sampler alone (`cold`: no earlier study trusted, or the earlier shape contradicted). */
+export type WarmSource = WarmProposer | 'swap' | 'enqueued';
 const DEFAULT_BANDIT_ARMS: readonly WarmProposer[] = ['shape', 'region', 'inner'];
 
 /** One earlier study's usable trials: encoded points and their rank (0 best, 1 worst). */
@@ -273,17 +275,26 @@ function preparedFor(space: readonly KnobSpec[], priors: readonly KnobPriorObser
  * @example
  * const sampler = createWarmStartSampler(createTpeSampler(), await context.knowledge.knobPriors(['lr', 'width']));
  */
-export function createWarmStartSampler(inner: KnobSampler, priors: readonly KnobPriorObservation[], options: WarmStartOptions = {}): KnobSampler & { readonly similarities: Map<string, number>; proposerTally(): Record<string, { paid: number; unpaid: number }> } {
+export function createWarmStartSampler(
+  inner: KnobSampler,
+  priors: readonly KnobPriorObservation[],
+  options: WarmStartOptions = {},
+): KnobSampler & { readonly similarities: Map<string, number>; readonly lastProposer: WarmSource | null; proposerTally(): Record<string, { paid: number; unpaid: number }> } {
   const { enqueue, maxPriors, halfLife, minSimilarity, exploreUntil, localShare, regionSimilarity, proposers, banditArms, swap } = withDefaults(options);
   let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
   let arm = createShapeArm([]);
   let population: PopulationArm | null | undefined;
   const bandit: ProposerBandit = createProposerBandit(banditArms);
   const similarities = new Map<string, number>();
+  let lastProposer: WarmSource | null = null;
+  const from = (source: WarmSource, values: KnobValues): KnobValues => ((lastProposer = source), values);
 
   return {
     name: `${inner.name}+warm`,
     similarities,
+    get lastProposer() {
+      return lastProposer;
+    },
     proposerTally: () => bandit.tally(),
     sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
       if (cache === null || cache.space !== space) {
@@ -291,7 +302,7 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
         population = undefined;
       }
       const { studies, encoded } = cache;
-      if (studies.length === 0) return inner.sample(space, history, incumbent, random, context);
+      if (studies.length === 0) return from('cold', inner.sample(space, history, incumbent, random, context));
       const direction: Direction = context?.direction ?? 'minimize';
       const measured = measuredOf(space, encoded, history, direction);
       const tried = triedValueKeys(space, history, incumbent, context?.pending);
@@ -299,12 +310,12 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
         similarities.set(entry.study.study, entry.similarity);
         return entry.similarity >= minSimilarity;
       });
-      if (trusted.length === 0) return inner.sample(space, history, incumbent, random, context);
+      if (trusted.length === 0) return from('cold', inner.sample(space, history, incumbent, random, context));
 
       // (1) The best settings of trusted earlier studies, each tried once.
       for (const { study } of trusted) {
         for (const entry of study.points.slice(0, enqueue)) {
-          if (!tried.has(knobValuesKey(space, entry.values))) return { ...entry.values };
+          if (!tried.has(knobValuesKey(space, entry.values))) return from('enqueued', { ...entry.values });
         }
       }
       const finished = finishedOf(space, history, measured);
@@ -312,18 +323,18 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
       // (2) The earlier shapes placed on this study's trials: a step to their centre, while they fit and deliver.
       const modelled = arm.propose(space, encoded, measured, tried);
       // The earlier shape, placed on this study's trials, does not predict them: the earlier study is not used further (a decoy at its optimum looks related only as long as this study's trials sit there).
-      if (modelled === null && arm.contradicted) return inner.sample(space, history, incumbent, random, context);
-      const withPriors = () => inner.sample(space, [...extraObservations(trusted, measured, { maxPriors, halfLife }, direction).reverse(), ...history], incumbent, random, context);
-      if (modelled !== null && (proposers === 'fixed' || !banditArms.includes('shape'))) return modelled;
+      if (modelled === null && arm.contradicted) return from('cold', inner.sample(space, history, incumbent, random, context));
+      const withPriors = (): KnobValues => from('inner', inner.sample(space, [...extraObservations(trusted, measured, { maxPriors, halfLife }, direction).reverse(), ...history], incumbent, random, context));
+      if (modelled !== null && (proposers === 'fixed' || !banditArms.includes('shape'))) return from('shape', modelled);
       // (2') A knob value this study's trials credit, swapped into its best setting (the earlier optimum moved on that knob).
       if (swap) {
         const swapped = swapProposal(space, encoded, measured, tried);
-        if (swapped !== null) return swapped;
+        if (swapped !== null) return from('swap', swapped);
       }
       // (3) Every other proposal (`localShare`): the trust region around this study's best, while it lasts.
       if ((proposers === 'fixed' || !banditArms.includes('region')) && localShare > 0 && Math.floor((measured.length + 1) * localShare) > Math.floor(measured.length * localShare)) {
         const values = regionProposal(space, encoded, trusted, measured, regionSimilarity, history, incumbent, random, context);
-        if (values !== null) return values;
+        if (values !== null) return from('region', values);
       }
       // (4) The proposers of the bandit, most promising first (by what their proposals paid), the first with a proposal.
       if (proposers === 'bandit') {
@@ -340,13 +351,13 @@ export function createWarmStartSampler(inner: KnobSampler, priors: readonly Knob
         };
         for (const name of bandit.order(random) as WarmProposer[]) {
           const values = propose[name]();
-          if (values !== null) return (bandit.credit(knobValuesKey(space, values), name, best?.loss ?? Infinity), values);
+          if (values !== null) return (bandit.credit(knobValuesKey(space, values), name, best?.loss ?? Infinity), from(name, values));
         }
         return withPriors();
       }
       // (4') While this study has few trials, every other proposal explores as a cold start would
       // (the inner sampler's own start-up), so an optimum that moved far is still found.
-      if (measured.length < exploreUntil && measured.length % 2 === 0) return inner.sample(space, history, incumbent, random, context);
+      if (measured.length < exploreUntil && measured.length % 2 === 0) return from('cold', inner.sample(space, history, incumbent, random, context));
       // (5) Earlier trials as extra observations, on this study's scale by rank, fewer as this study learns
       // (they count as older than every trial of this study: samplers weigh recent ones more).
       return withPriors();

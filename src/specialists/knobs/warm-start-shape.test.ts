@@ -47,6 +47,22 @@ describe('the shape of an earlier study', () => {
     expect(sourceShape(categorical, [])).toBeNull();
   });
 
+  it('related, with a categorical knob that matters: each choice gets its offset, so the shape still holds and finds the centre', () => {
+    const mixed = encodeSpace([...SPACE, { name: 'c', file: 'p.json', key: 'c', type: 'categorical', choices: ['x', 'y'] }]);
+    // The earlier study and this one: the bowl (moved here), choice y 0.3 worse than x.
+    const withChoice = (f: Fn): Fn => (u) => f(u) + 0.3 * u[2]!;
+    const earlier = study(bowl([0.3, 0.6]), 40, 2).map((entry, index) => ({ ...entry, point: [...entry.point, index % 2] }));
+    const ranked = earlier.map((entry) => ({ ...entry, loss: withChoice(bowl([0.3, 0.6]))(entry.point) })).sort((x, y) => x.loss - y.loss).map((entry, index) => ({ ...entry, quantile: index / 39 }));
+    const shape = sourceShape(mixed, ranked)!;
+    expect(shape.dims).toEqual([0, 1]);
+    const target = withChoice(bowl([0.45, 0.4], 3, 2));
+    const points = [[0.3, 0.6, 0], [0.35, 0.55, 1], [0.25, 0.5, 0], [0.4, 0.7, 1], [0.2, 0.65, 1], [0.5, 0.5, 0], [0.38, 0.45, 1], [0.3, 0.4, 0]];
+    const fit = fitShape(shape, measuredOf(target, points), [0.35, 0.55, 0])!;
+    expect(fit.r2).toBeGreaterThan(0.9);
+    expect(Math.abs(fit.centre[0]! - 0.45)).toBeLessThan(0.03);
+    expect(Math.abs(fit.centre[1]! - 0.4)).toBeLessThan(0.03);
+  });
+
   it('related: placed on a few trials of the bowl moved and rescaled, it finds the new centre and predicts well', () => {
     const shape = sourceShape(encoded, study(bowl([0.3, 0.6]), 40, 2))!;
     const target = bowl([0.45, 0.4], 3, 2);

@@ -67,8 +67,25 @@ function standardise(values: readonly number[]): number[] {
 }
 
 /**
+ * The other knobs' (categorical) choices that get an offset of their own in the fit: every
+ * choice this study measured but its first, on knobs where it measured two or more. Without
+ * them a choice that matters reads as noise the earlier shape does not explain, and a related
+ * study's shape would be judged not to hold.
+ */
+function choiceOffsets(dims: readonly number[], measured: ReadonlyArray<{ point: readonly number[] }>): Array<[number, number]> {
+  const offsets: Array<[number, number]> = [];
+  const length = measured[0]?.point.length ?? 0;
+  for (let index = 0; index < length; index += 1) {
+    if (dims.includes(index)) continue;
+    const choices = [...new Set(measured.map((entry) => entry.point[index]!))].sort((a, b) => a - b);
+    for (const choice of choices.slice(1)) offsets.push([index, choice]);
+  }
+  return offsets;
+}
+
+/**
  * The earlier study's shape: a full quadratic (a separable one when it has fewer than
- * twice the trials a full one needs) fitted to its trials, the better ones weighing more
+ * twice the trials a full one needs; an offset per choice of the categorical knobs) fitted to its trials, the better ones weighing more
  * (`exp(-4·rank)`, rank 0 best … 1 worst), its curvature made positive definite. Null
  * when there is no numeric knob or the fit does not open upwards at all.
  *
@@ -83,9 +100,10 @@ export function sourceShape(encoded: EncodedSpace, points: ReadonlyArray<{ point
   if (points.length < 2 * (1 + 2 * d)) return null;
   const pairs: Array<[number, number]> = [];
   for (let i = 0; i < d; i += 1) for (let j = i; j < d; j += 1) if (full || i === j) pairs.push([i, j]);
+  const offsets = choiceOffsets(dims, points);
   const rows = points.map(({ point }) => {
     const z = dims.map((index) => point[index]! - 0.5);
-    return [1, ...z, ...pairs.map(([i, j]) => z[i]! * z[j]!)];
+    return [1, ...z, ...pairs.map(([i, j]) => z[i]! * z[j]!), ...offsets.map(([index, choice]) => (point[index] === choice ? 1 : 0))];
   });
   const { coef } = weightedFit(rows, standardise(points.map((entry) => entry.loss)), points.map((entry) => Math.exp(-SOURCE_WEIGHT * entry.quantile)), 1e-3);
   const hessian = Array.from({ length: d }, () => new Array<number>(d).fill(0));
@@ -120,8 +138,8 @@ export interface ShapeFit {
 }
 
 /**
- * Fits `loss ≈ a + b·(x − c)ᵀH(x − c)` with the earlier curvature H to this study's
- * measured trials, weighted by their nearness to `best` (a local fit); null with fewer than d + 3 trials or when the fitted bowl does not
+ * Fits `loss ≈ a + b·(x − c)ᵀH(x − c)` with the earlier curvature H (plus an offset per
+ * choice of the other, categorical knobs) to this study's measured trials, weighted by their nearness to `best` (a local fit); null with fewer than d + 3 trials or when the fitted bowl does not
  * open upwards (b ≤ 0: this study's trials contradict the shape). The centre is the bowl's
  * minimum inside the unit box (projected Newton steps).
  *
@@ -132,10 +150,11 @@ export function fitShape(shape: SourceShape, measured: ReadonlyArray<{ point: re
   const d = shape.dims.length;
   if (measured.length < d + 3) return null;
   const h = shape.curvature;
+  const offsets = choiceOffsets(shape.dims, measured);
   const features = (point: readonly number[]): number[] => {
     const z = shape.dims.map((index) => point[index]! - 0.5);
     const hz = h.map((row) => dot(row, z));
-    return [1, dot(z, hz), ...z];
+    return [1, dot(z, hz), ...z, ...offsets.map(([index, choice]) => (point[index] === choice ? 1 : 0))];
   };
   const rows = measured.map((entry) => features(entry.point));
   const losses = measured.map((entry) => entry.loss);
@@ -155,7 +174,7 @@ export function fitShape(shape: SourceShape, measured: ReadonlyArray<{ point: re
     press += weights[n]! * residual * residual;
     total += weights[n]! * (ys[n]! - wmean) ** 2;
   });
-  const linear = coef.slice(2);
+  const linear = coef.slice(2, 2 + d);
   // Minimum of b zᵀHz + lᵀz inside the box z ∈ [-0.5, 0.5]^d: Newton's step, then projected gradient steps.
   let z = choleskySolve(choleskyFactor(h), linear).map((value) => Math.min(0.5, Math.max(-0.5, -value / (2 * b))));
   const step = 1 / (2 * b * Math.max(...h.map((row) => row.reduce((sum, value) => sum + Math.abs(value), 0))));
