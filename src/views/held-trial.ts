@@ -8,7 +8,12 @@
  * per trial. Measured at 100,000 trials: about a quarter of the records' heap.
  */
 import type { TrialRecord } from '../core/trial.ts';
-import type { TrialSlot } from './study-snapshot.ts';
+
+/** Where a trial ran: the slot index and GPU of its `trial.started` event. */
+export interface TrialSlot {
+  slot: number | null;
+  gpu: string | null;
+}
 
 /** Distinct values kept per interner; past this, values are held as read (never unbounded). */
 const INTERN_LIMIT = 4_096;

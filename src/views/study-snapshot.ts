@@ -15,13 +15,10 @@
 import type { Store, StudyEvent } from '../core/store.ts';
 import type { StudyRecord } from '../core/study.ts';
 import type { TrialRecord } from '../core/trial.ts';
-import { heldTrial, SlotInterner, StringInterner } from './held-trial.ts';
+import { heldTrial, SlotInterner, StringInterner, type TrialSlot } from './held-trial.ts';
 
-/** Where a trial ran: the slot index and GPU of its `trial.started` event. */
-export interface TrialSlot {
-  slot: number | null;
-  gpu: string | null;
-}
+export type { TrialSlot } from './held-trial.ts';
+
 
 const EVENT_PAGE = 20_000;
 /** Trials read per statement while loading. */
