@@ -269,6 +269,36 @@ function preparedFor(space: readonly KnobSpec[], priors: readonly KnobPriorObser
   return { cache: { space, studies, encoded }, arm };
 }
 
+/** The earlier studies whose shape predicts this study's trials well enough to use (each one's similarity noted). */
+function trustedStudies(studies: readonly PriorStudy[], encoded: EncodedSpace, measured: Parameters<typeof priorSimilarity>[2], minSimilarity: number, similarities: Map<string, number>): { study: PriorStudy; similarity: number }[] {
+  return studies.map((study) => ({ study, similarity: priorSimilarity(encoded, study, measured) })).filter((entry) => {
+    similarities.set(entry.study.study, entry.similarity);
+    return entry.similarity >= minSimilarity;
+  });
+}
+
+/** (1) The best settings of trusted earlier studies, each tried once: the first not tried yet. */
+function firstUntried(space: readonly KnobSpec[], trusted: readonly { study: PriorStudy }[], enqueue: number, tried: ReadonlySet<string>): KnobValues | null {
+  for (const { study } of trusted) {
+    for (const entry of study.points.slice(0, enqueue)) {
+      if (!tried.has(knobValuesKey(space, entry.values))) return { ...entry.values };
+    }
+  }
+  return null;
+}
+
+/** (4) The bandit's proposers, most promising first: the first with a proposal, credited to it. */
+function banditChoice(bandit: ProposerBandit, propose: Record<WarmProposer, () => KnobValues | null>, key: (values: KnobValues) => string, bestLoss: number, random: () => number): { name: WarmProposer; values: KnobValues } | null {
+  for (const name of bandit.order(random) as WarmProposer[]) {
+    const values = propose[name]();
+    if (values !== null) {
+      bandit.credit(key(values), name, bestLoss);
+      return { name, values };
+    }
+  }
+  return null;
+}
+
 /**
  * Wraps `inner` with warm starts from `priors` (earlier studies' trials on matching knobs).
  *
@@ -306,18 +336,12 @@ export function createWarmStartSampler(
       const direction: Direction = context?.direction ?? 'minimize';
       const measured = measuredOf(space, encoded, history, direction);
       const tried = triedValueKeys(space, history, incumbent, context?.pending);
-      const trusted = studies.map((study) => ({ study, similarity: priorSimilarity(encoded, study, measured) })).filter((entry) => {
-        similarities.set(entry.study.study, entry.similarity);
-        return entry.similarity >= minSimilarity;
-      });
+      const trusted = trustedStudies(studies, encoded, measured, minSimilarity, similarities);
       if (trusted.length === 0) return from('cold', inner.sample(space, history, incumbent, random, context));
 
       // (1) The best settings of trusted earlier studies, each tried once.
-      for (const { study } of trusted) {
-        for (const entry of study.points.slice(0, enqueue)) {
-          if (!tried.has(knobValuesKey(space, entry.values))) return from('enqueued', { ...entry.values });
-        }
-      }
+      const enqueued = firstUntried(space, trusted, enqueue, tried);
+      if (enqueued !== null) return from('enqueued', enqueued);
       const finished = finishedOf(space, history, measured);
       bandit.settle(finished);
       // (2) The earlier shapes placed on this study's trials: a step to their centre, while they fit and deliver.
@@ -349,11 +373,8 @@ export function createWarmStartSampler(
           inner: withPriors,
           cold: () => inner.sample(space, history, incumbent, random, context),
         };
-        for (const name of bandit.order(random) as WarmProposer[]) {
-          const values = propose[name]();
-          if (values !== null) return (bandit.credit(knobValuesKey(space, values), name, best?.loss ?? Infinity), from(name, values));
-        }
-        return withPriors();
+        const chosen = banditChoice(bandit, propose, (values) => knobValuesKey(space, values), best?.loss ?? Infinity, random);
+        return chosen === null ? withPriors() : from(chosen.name, chosen.values);
       }
       // (4') While this study has few trials, every other proposal explores as a cold start would
       // (the inner sampler's own start-up), so an optimum that moved far is still found.
