@@ -44,18 +44,6 @@ export interface PromotionInput {
    */
   gains?: readonly GainPerCost[] | null;
   /**
-   * `gain_per_cost` and `predicted`: the level's climb quota (`climbQuota`). `promoted`:
-   * how many trials measured at this level have climbed from it so far (the baseline not
-   * counted); `candidates`: the trials measured here and neither climbed nor finished,
-   * this one included (the trials waiting for the quota). Absent: no quota.
-   */
-  quota?: { promoted: number; candidates: readonly number[] } | null;
-  /**
-   * `gain_per_cost`: the smallest expected gain a climb is taken for (the driver passes
-   * `MIN_GAIN_OF_NOISE` times the scaling model's noise of one measurement). Absent: 0.
-   */
-  minGain?: number | null;
-  /**
    * Decide against the level as it stands even when it holds fewer than `min_rung`
    * results (the study stops proposing, so the level will not fill).
    */
@@ -106,15 +94,14 @@ export function rankAmong(score: number, peers: readonly LevelScore[], direction
  * - `gain_per_cost` (eta): promoted when its expected gain over the incumbent per second of
  *   predicted climb cost ranks in the top floor(n / eta) (at least 1) of the n predictable
  *   trials at the level, and that gain is above 0 (`gain-per-cost.ts`); successive
- *   halving while the model cannot predict it. Within the level's climb quota
- *   (`withQuota`: at most floor(n / eta) of the n results at a level climb from it).
+ *   halving while the model cannot predict it.
  * - `predicted` (eta, confidence): promoted when the chance that its predicted full-level
  *   score (the scaling model fitted across trials: mean, std) beats the incumbent's
  *   full-level score is at least 1 - confidence (the optimistic bound at `confidence`
  *   beats it) and its expected gain per second of predicted climb cost ranks in the top
  *   floor(n / eta) (at least 1) of the n predictable trials at the level; without `gains`
  *   (no cost model yet), on the bound alone; successive halving with eta when there is no
- *   prediction or incumbent yet. Within the same climb quota as `gain_per_cost`.
+ *   prediction or incumbent yet.
  *
  * @example
  * decidePromotion({ rule: { rule: 'successive_halving', eta: 3 }, direction: 'minimize', trialId: 4, score: 1.2,
@@ -135,7 +122,7 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   }
   if (rule.rule === 'predicted' && input.prediction && input.incumbentFullScore !== null && input.incumbentFullScore !== undefined) {
     const own = input.gains?.find((entry) => entry.trialId === input.trialId);
-    if (own !== undefined) return withQuota(decidePredicted(own, input.gains!, rule, input.prediction, input.incumbentFullScore), own, input, n, rule.eta);
+    if (own !== undefined) return decidePredicted(own, input.gains!, rule, input.prediction, input.incumbentFullScore);
     const { mean, std } = input.prediction;
     const z = normalQuantile(rule.confidence);
     const optimistic = direction === 'minimize' ? mean - z * std : mean + z * std;
@@ -145,7 +132,7 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
   }
   const eta = rule.eta;
   const own = rule.rule === 'gain_per_cost' ? input.gains?.find((entry) => entry.trialId === input.trialId) : undefined;
-  if (own !== undefined) return withQuota(decideByGainPerCost(own, input.gains!, eta, input.minGain ?? 0), own, input, n, eta);
+  if (own !== undefined) return decideByGainPerCost(own, input.gains!, eta);
   const climbing = Math.floor(n / eta);
   if (climbing === 0) {
     return { promote: rank === 1, reason: `rank ${rank} of ${n} at ${levelName}; while fewer than ${eta} are measured only the best climbs` };
@@ -154,29 +141,17 @@ export function decidePromotion(input: PromotionInput): PromotionDecision {
 }
 
 /**
- * The smallest expected gain `gain_per_cost` climbs for, as a share of the noise of one
- * measurement: a climb buys one measurement at the next level, and a gain expected to be
- * a small fraction of its noise is one that measurement cannot tell from none (whether the
- * trial then makes an incumbent is decided by the noise). A trial predicted as good as the
- * incumbent with an uncertainty of at least the noise expects 0.4 noise or more, so this
- * bar only stops trials predicted about one standard deviation worse or more; without it a
- * trial expecting 1e-11 climbed to full for ranking in the top 1/eta of stale peers.
- */
-export const MIN_GAIN_OF_NOISE = 0.1;
-
-/**
  * `gain_per_cost`: ranked by expected gain per second of predicted climb cost among the
  * trials at the level the model can predict; the top floor(n / eta) climb (while n < eta,
- * the best only), and never a trial expected to gain `minGain` or less.
+ * the best only), and never a trial expected to gain nothing.
  */
-function decideByGainPerCost(own: GainPerCost, gains: readonly GainPerCost[], eta: number, minGain: number): PromotionDecision {
+function decideByGainPerCost(own: GainPerCost, gains: readonly GainPerCost[], eta: number): PromotionDecision {
   const value = gainPerSecond(own);
   const n = gains.length;
   const rank = gains.filter((entry) => gainPerSecond(entry) > value).length + 1;
   const climbing = Math.max(Math.floor(n / eta), 1);
   const measure = `expected gain ${formatScore(own.gain)} over the incumbent for a predicted ${formatScore(own.costMs / 1000)} s climb (${formatScore(value)}/s)`;
   if (!(own.gain > 0)) return { promote: false, reason: `${measure}: no gain expected` };
-  if (!(own.gain > minGain)) return { promote: false, reason: `${measure}: under the ${formatScore(minGain)} worth a climb (a tenth of one measurement's noise)` };
   return { promote: rank <= climbing, reason: `${measure}, rank ${rank} of ${n}; the best ${climbing} (1/${eta}) climb` };
 }
 
@@ -199,32 +174,6 @@ function decidePredicted(own: GainPerCost, gains: readonly GainPerCost[], rule: 
   if (!(chance >= bar)) return { promote: false, reason: `${measure}, under ${formatScore(bar)}` };
   const perCost = `expected gain ${formatScore(own.gain)} for a predicted ${formatScore(own.costMs / 1000)} s climb (${formatScore(value)}/s)`;
   return { promote: rank <= climbing, reason: `${measure}; ${perCost}, rank ${rank} of ${n}; the best ${climbing} (1/${rule.eta}) climb` };
-}
-
-/**
- * The climb quota of `gain_per_cost` and `predicted`: of the n trials measured at a level,
- * at most floor(n / eta) (at least 1) climb from it, the successive-halving budget held
- * over the whole study. Ranking each arrival against every trial measured so far does not
- * hold it when the proposals improve (each new one outranks the old, and against a moving
- * incumbent the old ones' expected gains fall to nothing), so that nearly every trial would
- * climb and the first level would screen nothing out. A trial the rule would promote takes
- * a free place when it ranks within the free places among the trials waiting at the level
- * (by expected gain per second); the next eta - 1 wait for the places the next arrivals
- * free (a few first-level runs, holding no slot) and the rest are not promoted. As the
- * study stops (`decideNow`), the free places only.
- */
-function withQuota(decision: PromotionDecision, own: GainPerCost, input: PromotionInput, n: number, eta: number): PromotionDecision {
-  const quota = input.quota;
-  if (!quota || !decision.promote) return decision;
-  const allowed = Math.max(Math.floor(n / eta), 1);
-  const free = allowed - quota.promoted;
-  const value = gainPerSecond(own);
-  const waiting = new Set(quota.candidates);
-  const rank = (input.gains ?? []).filter((entry) => entry.trialId !== own.trialId && waiting.has(entry.trialId) && gainPerSecond(entry) > value).length + 1;
-  const places = `${quota.promoted} of the ${allowed} climbs the level's ${n} results allow are taken`;
-  if (rank <= free) return { promote: true, reason: `${decision.reason}; ${places}, and it ranks ${rank} of the trials waiting for the ${free} free` };
-  if (input.decideNow !== true && rank <= free + eta - 1) return { promote: false, wait: true, reason: `waits for a climb: ${places}, and it ranks ${rank} of the trials waiting at the level` };
-  return { promote: false, reason: `${decision.reason}, but ${places} and it ranks ${rank} of the trials waiting for ${Math.max(free, 0)} free` };
 }
 
 function formatScore(value: number): string {

@@ -21,11 +21,6 @@ describe('rule: predicted in the driver', () => {
       await fixture.createTrial({ id, hypothesis: `history ${id}` });
       for (const level of [0, 1, 2]) await levelOf(id, level, loss(c, level));
     }
-    // Six more measured at s only, worse: with A the level's nine results allow three climbs (the climb quota), two of them taken by the two above.
-    for (const [id, c] of [[92, 4.4], [93, 4.5], [94, 4.6], [95, 4.7], [96, 4.8], [97, 4.9]] as const) {
-      await fixture.createTrial({ id, hypothesis: `history ${id}` });
-      await levelOf(id, 0, loss(c, 0));
-    }
     const { driver, asked, measure } = await scriptedLevelDriver(runtime, (trialId, score) => levelOf(trialId, 0, score));
 
     // A: 0.1 better than the baseline at s (so, by the shared power law, about as much better at full).

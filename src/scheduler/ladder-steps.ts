@@ -11,7 +11,7 @@ import { coerceError } from '../core/errors.ts';
 import { summariseLadder } from '../core/ladder-summary.ts';
 import { expectedClimbMs, levelCosts } from '../core/level-cost.ts';
 import { gainPerSecond, gainsAtLevel, type GainPerCost } from '../core/gain-per-cost.ts';
-import { decidePromotion, MIN_GAIN_OF_NOISE, type PromotionDecision } from '../core/promotion.ts';
+import { decidePromotion, type PromotionDecision } from '../core/promotion.ts';
 import { slotsOfLevel, type TrialLevelRecord } from '../core/fidelity.ts';
 import type { TrialRecord } from '../core/trial.ts';
 import { levelStore, recordNotPromoted, type LevelOutcome } from '../evaluator/evaluate-level.ts';
@@ -76,9 +76,8 @@ async function afterLevel(driver: Driver, outcome: LevelOutcome, level: number):
     return outcome.trial;
   }
   const settled = await settleAtLevel(driver, outcome.trial, outcome.level, null);
-  // A waiting trial is decided again when the level grows: a new result may outrank it, or free a place of the climb quota.
-  const others = driver.state.undecided.some((entry) => entry.level === outcome.level.level && entry.trialId !== outcome.trial.id);
-  if (settled !== 'waits' || others) await decideUndecided(driver, outcome.level.level);
+  const awaited = driver.state.undecided.some((entry) => entry.awaiting?.includes(outcome.trial.id) === true);
+  if (settled !== 'waits' || awaited) await decideUndecided(driver, outcome.level.level);
   return settled === 'promoted' || settled === 'waits' ? null : settled;
 }
 
@@ -165,26 +164,10 @@ async function promotionDecision(driver: Driver, measured: TrialLevelRecord, dec
   const climbMs = expectedClimbMs(costs, measured.level + 1);
   const weighed = rule === 'gain_per_cost' || rule === 'predicted';
   const gains = weighed && incumbentFullScore !== null && climbMs !== null ? gainsAtLevel({ direction, level: measured.level, records, predictions, incumbent: incumbentFullScore, climbMs }) : null;
-  const quota = gains !== null ? climbQuota(driver, measured.level, records, trials) : null;
-  const minGain = summary.fit !== null ? MIN_GAIN_OF_NOISE * summary.fit.noise : null;
-  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains, quota, minGain, decideNow });
+  const decision = decidePromotion({ rule: fidelity.promote, direction, trialId: measured.trialId, score: measured.score!, levelName: measured.levelName, peers, prediction, incumbentFullScore, gains, decideNow });
   const gain = gains?.find((entry) => entry.trialId === measured.trialId) ?? null;
   const recordedAtLevel = new Set(records.filter((record) => record.level === measured.level).map((record) => record.trialId));
   return { ...decision, predictedFull: summary.trials.get(measured.trialId)?.predictedFull?.mean ?? null, expectedNextMs: expectedNextMs === null ? null : Math.round(expectedNextMs), gain, recordedAtLevel };
-}
-
-/**
- * The climb quota's counts at `level` (`PromotionInput.quota`): the trials measured there
- * that have climbed from it (measured above, queued or running above; not the baseline),
- * and those neither climbed nor finished (waiting to be decided, or being decided now).
- */
-function climbQuota(driver: Driver, level: number, records: readonly TrialLevelRecord[], trials: readonly TrialRecord[]): { promoted: number; candidates: number[] } {
-  const climbed = new Set(records.filter((record) => record.level > level).map((record) => record.trialId));
-  for (const promotion of driver.state.promotions) if (promotion.level > level) climbed.add(promotion.trialId);
-  for (const run of driver.state.running) if (run.level !== undefined && run.level > level) climbed.add(run.trialId);
-  const measured = new Set(records.filter((record) => record.level === level && record.status === 'scored' && record.trialId !== 0).map((record) => record.trialId));
-  const open = new Set(trials.filter((trial) => trial.finishedAt === null).map((trial) => trial.id));
-  return { promoted: [...measured].filter((id) => climbed.has(id)).length, candidates: [...measured].filter((id) => !climbed.has(id) && open.has(id)) };
 }
 
 /**
