@@ -208,6 +208,9 @@ function finishLines(): string[] {
     '  wait "$autolab_group"; autolab_code=$?',
     '  kill -0 "$autolab_group" 2>/dev/null || break',
     'done',
+    // A trapped signal ends `wait` early (128 + its number); if the command exited before
+    // `kill -0` looked, its own status is still unreaped: collect it (127: it was reaped, keep the code).
+    'if [ "$autolab_code" -gt 128 ]; then wait "$autolab_group" 2>/dev/null; autolab_reaped=$?; [ "$autolab_reaped" -ne 127 ] && autolab_code=$autolab_reaped; fi',
     'kill -KILL -"$autolab_group" 2>/dev/null',
     'autolab_group=',
     '[ -n "$autolab_timer" ] && kill "$autolab_timer" 2>/dev/null',
