@@ -10,7 +10,7 @@
 # Run it by hand on a dev machine with: bash -c 'apt_install() { apt-get install -y "$@"; }; source .ci/services/slurm.sh'
 
 autolab_slurm_start() {
-  local host conf_dir=/etc/slurm cpus mem_mb i state
+  local host conf_dir=/etc/slurm cpus mem_mb i state old_conf
   if ! command -v slurmctld >/dev/null 2>&1 || ! command -v slurmd >/dev/null 2>&1 || ! command -v sbatch >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
     apt_install slurmctld slurmd slurm-client munge
   fi
@@ -31,9 +31,11 @@ autolab_slurm_start() {
     munge -n | unmunge >/dev/null || { echo "slurm.sh: munged did not start" >&2; return 1; }
   fi
 
-  # slurm.conf: this host as the only node. CPUs are oversubscribed (4 per core, allowed by
-  # config_overrides) so a test suite's short jobs do not queue behind one another.
-  cpus=$(( $(nproc) * 4 ))
+  # slurm.conf: this host as the only node. CPUs are oversubscribed (8 per core, allowed by
+  # config_overrides) so a test suite's short jobs, from several test files at once, do not
+  # queue behind one another.
+  cpus=$(( $(nproc) * 8 ))
+  old_conf="$(cat "$conf_dir/slurm.conf" 2>/dev/null || true)"
   mem_mb=$(( $(awk '/^MemTotal:/ { print int($2 / 1024) }' /proc/meminfo) - 1024 ))
   mkdir -p "$conf_dir" /var/spool/slurmctld /var/spool/slurmd /var/log/slurm
   cat >"$conf_dir/slurm.conf" <<EOF
@@ -75,6 +77,15 @@ NodeName=$host CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 EOF
   touch /var/log/slurm/jobcomp.log
+
+  # A cluster started with another slurm.conf is stopped, to start again with this one.
+  if [ -n "$old_conf" ] && [ "$old_conf" != "$(cat "$conf_dir/slurm.conf")" ] && scontrol ping 2>/dev/null | grep -q 'is UP'; then
+    scontrol shutdown >/dev/null 2>&1 || true
+    for i in $(seq 1 80); do
+      { scontrol ping 2>/dev/null | grep -q 'is UP' || { [ -s /run/slurmd.pid ] && kill -0 "$(cat /run/slurmd.pid)" 2>/dev/null; }; } || break
+      sleep 0.25
+    done
+  fi
 
   if ! scontrol ping 2>/dev/null | grep -q 'is UP'; then
     /usr/sbin/slurmctld
