@@ -22,10 +22,27 @@ export const KNOB_HISTORY_LIMIT = 1000;
 
 /**
  * The notes line that records a proposal's full knob values, e.g.
- * `{"knobs":{"lr":0.034,"width":96},"sampler":"random"}`.
+ * `{"knobs":{"lr":0.034,"width":96},"sampler":"random"}`, and which of the sampler's
+ * proposers made it where it has several (`"proposer":"region"`).
  */
-export function formatKnobNotesLine(values: KnobValues, sampler: string): string {
-  return JSON.stringify({ knobs: values, sampler });
+export function formatKnobNotesLine(values: KnobValues, sampler: string, proposer?: string | null): string {
+  return JSON.stringify({ knobs: values, sampler, ...(proposer ? { proposer } : {}) });
+}
+
+/** The proposer recorded on a trial's knobs notes line (the last one), or undefined. */
+export function parseKnobProposer(notes: string): string | undefined {
+  let found: string | undefined;
+  for (const line of notes.split('\n')) {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith('{') || !trimmed.includes('"knobs"')) continue;
+    try {
+      const proposer = (JSON.parse(trimmed) as { proposer?: unknown }).proposer;
+      found = typeof proposer === 'string' ? proposer : undefined;
+    } catch {
+      // Not a knobs line.
+    }
+  }
+  return found;
 }
 
 /** The knob values recorded in a trial's notes (the last such JSON line), or null. */
@@ -82,6 +99,8 @@ export function createKnobHistoryReader(knobs: readonly KnobSpec[]): (context: P
       if (values === null) continue;
       const observation: KnobObservation = { trialId: trial.id, values, status: trial.status, score: trial.score ?? prunedScore(trial, context.task.objective.metric), label: trial.label };
       if (Object.keys(trial.metrics).length > 0) observation.metrics = trial.metrics;
+      const proposer = parseKnobProposer(trial.notes);
+      if (proposer !== undefined) observation.proposer = proposer;
       const levelScore = multiFidelity?.scores.get(trial.id);
       if (multiFidelity && levelScore !== undefined && !(trial.status === 'failed' && trial.label !== 'pruned')) {
         observation.score = levelScore;

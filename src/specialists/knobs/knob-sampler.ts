@@ -17,6 +17,8 @@ export interface KnobObservation {
   score: number | null;
   /** The failure label of a failed trial (absent or null otherwise). */
   label?: FailureLabel | null;
+  /** Which of a sampler's proposers made the trial, as its knobs specialist recorded it (a warm start's `region`, `shape`, …), so a resumed sampler can rebuild what it learned about its proposers. */
+  proposer?: string;
   /**
    * The failure signature of a failed trial (its cause, `src/core/failure-signature.ts`),
    * so that samplers learn where each cause strikes; absent: the label stands for it.

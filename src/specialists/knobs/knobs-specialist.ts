@@ -131,7 +131,7 @@ export function createKnobsSpecialist(spec: SpecialistSpec, task: TaskSpec, depe
         notes: [
           `${searcher.name} search: changed ${changed.length} of ${knobs.length} knobs; learned from ${learned} measured trials (${history.length - learned} others in flight or uninformative), ${pending.length} proposals waiting`,
           ...(feasibility !== null ? [feasibility] : []),
-          formatKnobNotesLine(full, searcher.name),
+          formatKnobNotesLine(full, searcher.name, (searcher as { lastProposer?: string | null }).lastProposer),
         ].join('\n'),
       };
     },

@@ -65,8 +65,8 @@ export interface WarmStartOptions {
  * earlier trials as observations (`inner`) or without them (`cold`).
  */
 export type WarmProposer = 'shape' | 'region' | 'population' | 'inner' | 'cold';
-/** What made a proposal: a warm proposer, the swap, an earlier study's best setting (`enqueued`), or the inner sampler alone (`cold`: no earlier study trusted, or the earlier shape contradicted). */
-export type WarmSource = WarmProposer | 'swap' | 'enqueued';
+/** What made a proposal: a warm proposer, the swap, an earlier study's best setting (`enqueued`), or the inner sampler alone because no earlier study is used (`dropped`: none trusted, or the earlier shape contradicted). */
+export type WarmSource = WarmProposer | 'swap' | 'enqueued' | 'dropped';
 const DEFAULT_BANDIT_ARMS: readonly WarmProposer[] = ['shape', 'region', 'inner'];
 
 /** One earlier study's usable trials: encoded points and their rank (0 best, 1 worst). */
@@ -300,6 +300,27 @@ function banditChoice(bandit: ProposerBandit, propose: Record<WarmProposer, () =
 }
 
 /**
+ * `bandit` with its record rebuilt from a resumed study's trials, in trial order: each trial
+ * whose notes name the proposer that made it counts for that proposer as it did then (paid
+ * when it beat the best of the trials measured before it; a failed one did not pay; one in
+ * flight is credited and settles when it finishes). Trials made before a restart with
+ * several slots may have been proposed against a slightly different best.
+ */
+function resumedBandit(bandit: ProposerBandit, space: readonly KnobSpec[], history: readonly KnobObservation[], direction: Direction): ProposerBandit {
+  let best = Infinity;
+  for (const observation of [...history].sort((a, b) => a.trialId - b.trialId)) {
+    const role = observationRole(observation);
+    const loss = role === 'scored' ? (direction === 'minimize' ? observation.score! : -observation.score!) : undefined;
+    if (observation.proposer !== undefined) {
+      if (role === 'in_flight') bandit.credit(knobValuesKey(space, observation.values), observation.proposer, best);
+      else bandit.record(observation.proposer, loss !== undefined && loss < best - 1e-12 * Math.max(1, Math.abs(best)));
+    }
+    if (loss !== undefined) best = Math.min(best, loss);
+  }
+  return bandit;
+}
+
+/**
  * Wraps `inner` with warm starts from `priors` (earlier studies' trials on matching knobs).
  *
  * @example
@@ -314,7 +335,7 @@ export function createWarmStartSampler(
   let cache: { space: readonly KnobSpec[]; studies: PriorStudy[]; encoded: EncodedSpace } | null = null;
   let arm = createShapeArm([]);
   let population: PopulationArm | null | undefined;
-  const bandit: ProposerBandit = createProposerBandit(banditArms);
+  let bandit: ProposerBandit = createProposerBandit(banditArms);
   const similarities = new Map<string, number>();
   let lastProposer: WarmSource | null = null;
   const from = (source: WarmSource, values: KnobValues): KnobValues => ((lastProposer = source), values);
@@ -322,22 +343,21 @@ export function createWarmStartSampler(
   return {
     name: `${inner.name}+warm`,
     similarities,
-    get lastProposer() {
-      return lastProposer;
-    },
+    get lastProposer() { return lastProposer; },
     proposerTally: () => bandit.tally(),
     sample(space: readonly KnobSpec[], history: readonly KnobObservation[], incumbent: KnobValues, random: () => number, context?: KnobSampleContext): KnobValues {
       if (cache === null || cache.space !== space) {
         ({ cache, arm } = preparedFor(space, priors, history, context?.direction ?? 'minimize'));
         population = undefined;
+        if (proposers === 'bandit') bandit = resumedBandit(createProposerBandit(banditArms), space, history, context?.direction ?? 'minimize');
       }
       const { studies, encoded } = cache;
-      if (studies.length === 0) return from('cold', inner.sample(space, history, incumbent, random, context));
+      if (studies.length === 0) return from('dropped', inner.sample(space, history, incumbent, random, context));
       const direction: Direction = context?.direction ?? 'minimize';
       const measured = measuredOf(space, encoded, history, direction);
       const tried = triedValueKeys(space, history, incumbent, context?.pending);
       const trusted = trustedStudies(studies, encoded, measured, minSimilarity, similarities);
-      if (trusted.length === 0) return from('cold', inner.sample(space, history, incumbent, random, context));
+      if (trusted.length === 0) return from('dropped', inner.sample(space, history, incumbent, random, context));
 
       // (1) The best settings of trusted earlier studies, each tried once.
       const enqueued = firstUntried(space, trusted, enqueue, tried);
@@ -347,7 +367,7 @@ export function createWarmStartSampler(
       // (2) The earlier shapes placed on this study's trials: a step to their centre, while they fit and deliver.
       const modelled = arm.propose(space, encoded, measured, tried);
       // The earlier shape, placed on this study's trials, does not predict them: the earlier study is not used further (a decoy at its optimum looks related only as long as this study's trials sit there).
-      if (modelled === null && arm.contradicted) return from('cold', inner.sample(space, history, incumbent, random, context));
+      if (modelled === null && arm.contradicted) return from('dropped', inner.sample(space, history, incumbent, random, context));
       const withPriors = (): KnobValues => from('inner', inner.sample(space, [...extraObservations(trusted, measured, { maxPriors, halfLife }, direction).reverse(), ...history], incumbent, random, context));
       if (modelled !== null && (proposers === 'fixed' || !banditArms.includes('shape'))) return from('shape', modelled);
       // (2') A knob value this study's trials credit, swapped into its best setting (the earlier optimum moved on that knob).
