@@ -160,7 +160,8 @@ describe.skipIf(!onLinux)('ProcessLauncher: a prepared shell starts what spawn s
       // (into a file: a pipeline would show its own pipes, at whatever moment ls looks)
       'ls /proc/$$/fd > fds.txt; tr "\\n" " " < fds.txt; echo',
       'readlink /proc/$$/fd/0',
-      'grep -E "^(SigBlk|SigIgn|SigCgt|NoNewPrivs|CapEff)" /proc/$$/status',
+      // (read by the shell itself: a child like grep could catch it mid-fork, when sh blocks every signal for a moment)
+      'while IFS= read -r line; do case "$line" in SigBlk:*|SigIgn:*|SigCgt:*|NoNewPrivs:*|CapEff:*) echo "$line";; esac; done < /proc/$$/status',
       'umask; ulimit -a; pwd; pwd -P',
       'env | sort',
     ].join('; ');
