@@ -9,15 +9,14 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { buildLineageFeedback } from '../src/core/lineage-feedback.ts';
-import type { ProposalContext, StudyKnowledgeAccess } from '../src/core/specialist.ts';
+import type { StudyKnowledgeAccess } from '../src/core/specialist.ts';
 import type { KnobSpec } from '../src/core/task.ts';
 import type { KnobPriorObservation } from '../src/core/technique-card.ts';
 import type { TrialRecord } from '../src/core/trial.ts';
 import { readKnobValues } from '../src/specialists/knobs/knob-io.ts';
 import { createKnobsSpecialist } from '../src/specialists/knobs/knobs-specialist.ts';
 import { mulberry32 } from '../src/specialists/knobs/sampler-math.ts';
-import { trialHistoryOf } from '../src/core/trial-history.ts';
+import { knobsProposalContext } from '../src/testing/knobs-context.ts';
 import { knobsTask } from '../src/testing/knobs-task.ts';
 import { makeSampledTrial } from '../src/testing/trial-fixture.ts';
 
@@ -80,18 +79,7 @@ export async function runWarmstartStudy(fn: string, options: { seed: number; tri
     let proposeMs = 0;
     const abort = new AbortController();
     for (let id = 1; id < options.trials && trialsToTarget === null; id += 1) {
-      const context: ProposalContext = {
-        task,
-        surface: task.surfaces.params!,
-        incumbent,
-        history: trialHistoryOf(list),
-        lineage: buildLineageFeedback(list, { study: task.name, objective: task.objective, viewer: 'tuner' }),
-        readFile: async (trialId, path) => (path === 'params.json' ? (files.get(trialId) ?? null) : null),
-        workspace: { createScratch: async () => { throw new Error('not used by knobs'); }, diffBetween: async () => '' },
-        random,
-        signal: abort.signal,
-        ...(knowledge ? { knowledge } : {}),
-      };
+      const context = knobsProposalContext({ task, trials: list, incumbent, readFile: async (trialId, path) => (path === 'params.json' ? (files.get(trialId) ?? null) : null), random, signal: abort.signal, ...(knowledge ? { knowledge } : {}) });
       const t0 = performance.now();
       const proposal = await specialist.propose(context);
       proposeMs += performance.now() - t0;
