@@ -70,6 +70,22 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/**
+ * Runs a daemon through `run` that leaves the group (setsid), ignores SIGTERM and appends
+ * to `file` until killed (the leader exits at once), and checks that once `run` resolves
+ * it is gone: no process with `marker`, none in our cgroups, and the file stops growing.
+ */
+async function expectWriterGone(run: (command: string) => Promise<{ exitCode: number | null }>, marker: string, file: string): Promise<void> {
+  const daemon = `trap '' TERM; while :; do echo x >> ${file}; ${marker}; done`;
+  const result = await run(`setsid sh -c "${daemon}" & while [ ! -s ${file} ]; do sleep 0.01; done; echo started`);
+  expect(result.exitCode).toBe(0);
+  expect(livePids(marker)).toEqual([]);
+  expectNoProcessInCgroups();
+  const written = readFileSync(join(dir, 'state', 'work', file), 'utf8');
+  await new Promise((resolve) => setTimeout(resolve, 150));
+  expect(readFileSync(join(dir, 'state', 'work', file), 'utf8')).toBe(written);
+}
+
 describe('bwrapArguments', () => {
   it('mounts shallow paths before deep ones, hides folders with tmpfs and files with /dev/null, and skips missing paths', () => {
     const state = join(dir, 'state');
@@ -129,17 +145,7 @@ describe('limits without a sandbox', () => {
   });
 
   it.skipIf(hierarchy === null)('resolves only once a daemon that ignores SIGTERM and keeps writing is gone: its file stops growing, its cgroup is empty (kept for reuse, or removed)', async () => {
-    const marker = `sleep 43.${request.made()}1`;
-    const file = `daemon-${request.made()}.txt`;
-    // The daemon leaves the group (setsid), ignores SIGTERM and appends to a file until killed; the leader exits at once.
-    const daemon = `trap '' TERM; while :; do echo x >> ${file}; ${marker}; done`;
-    const result = await executor.run(request(`setsid sh -c "${daemon}" & while [ ! -s ${file} ]; do sleep 0.01; done; echo started`, { maxProcesses: 64 }));
-    expect(result.exitCode).toBe(0);
-    expect(livePids(marker)).toEqual([]);
-    expectNoProcessInCgroups();
-    const written = readFileSync(join(dir, 'state', 'work', file), 'utf8');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(readFileSync(join(dir, 'state', 'work', file), 'utf8')).toBe(written);
+    await expectWriterGone((command) => executor.run(request(command, { maxProcesses: 64 })), `sleep 43.${request.made()}1`, `daemon-${request.made()}.txt`);
   });
 
   it.skipIf(hierarchy === null)('reaps the cgroups a dead driver left behind, by its token', async () => {
@@ -227,16 +233,7 @@ describe.skipIf(!probe.available)('the bubblewrap sandbox', () => {
   });
 
   it('resolves only once a sandboxed writer that ignores SIGTERM is gone: its file stops growing, its cgroup is empty', async () => {
-    const marker = `sleep 44.${request.made()}1`;
-    const file = `sandboxed-daemon-${request.made()}.txt`;
-    const daemon = `trap '' TERM; while :; do echo x >> ${file}; ${marker}; done`;
-    const result = await sandboxed(`setsid sh -c "${daemon}" & while [ ! -s ${file} ]; do sleep 0.01; done; echo started`, { maxProcesses: 64 });
-    expect(result.exitCode).toBe(0);
-    expect(livePids(marker)).toEqual([]);
-    expectNoProcessInCgroups();
-    const written = readFileSync(join(dir, 'state', 'work', file), 'utf8');
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    expect(readFileSync(join(dir, 'state', 'work', file), 'utf8')).toBe(written);
+    await expectWriterGone((command) => sandboxed(command, { maxProcesses: 64 }), `sleep 44.${request.made()}1`, `sandboxed-daemon-${request.made()}.txt`);
   });
 
   it('runs as root without capabilities: it cannot unmount what hides the state', async () => {
